@@ -1,0 +1,54 @@
+#include "common/auth/principal.h"
+
+#include "gtest/gtest.h"
+
+namespace touyan::auth {
+namespace {
+
+TEST(PrincipalTest, RegionPrefixStripsTheLevelsBelow) {
+  EXPECT_EQ(*RegionPrefix("150000000000"), "15");
+  EXPECT_EQ(*RegionPrefix("150900000000"), "1509");
+  EXPECT_EQ(*RegionPrefix("150929000000"), "150929");
+  EXPECT_EQ(*RegionPrefix("150929101000"), "150929101");
+  EXPECT_EQ(*RegionPrefix("150929101201"), "150929101201");
+  EXPECT_EQ(*RegionPrefix("000000000000"), "");
+  EXPECT_FALSE(RegionPrefix("15092910120").ok());
+  EXPECT_FALSE(RegionPrefix("15092910120x").ok());
+}
+
+TEST(PrincipalTest, ScopesCoverTheirRegionsOnly) {
+  Principal county = *Principal::Make("a", Role::kCountyOperator, "150929000000");
+  EXPECT_TRUE(county.Covers("150929101201"));
+  EXPECT_TRUE(county.Covers("150929"));
+  EXPECT_FALSE(county.Covers("150902001001"));
+  EXPECT_FALSE(county.Covers("150902"));
+  EXPECT_EQ(county.CheckCovers("150902001001").code(), absl::StatusCode::kPermissionDenied);
+
+  Principal township = *Principal::Make("t", Role::kTownshipOperator, "150929101000");
+  EXPECT_TRUE(township.Covers("150929101201"));
+  EXPECT_FALSE(township.Covers("150929102201"));
+  EXPECT_FALSE(township.Covers("150929")) << "a township does not cover its whole county";
+  EXPECT_EQ(township.RlsCountyPrefix(), "150929");
+
+  Principal city = *Principal::Make("c", Role::kCityOrgDept, "150900000000");
+  EXPECT_TRUE(city.Covers("150902"));
+  EXPECT_EQ(city.RlsCountyPrefix(), "1509");
+}
+
+TEST(PrincipalTest, AuditorsReadButNeverWrite) {
+  Principal auditor = *Principal::Make("x", Role::kAuditor, "150900000000");
+  EXPECT_TRUE(auditor.CheckCovers("150902001001").ok());
+  EXPECT_EQ(auditor.CheckWrite("150902001001").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(auditor.SeesResidentIds());
+}
+
+TEST(PrincipalTest, RoleAndScopeMustFit) {
+  EXPECT_FALSE(Principal::Make("a", Role::kCountyOperator, "150900000000").ok());
+  EXPECT_FALSE(Principal::Make("a", Role::kTownshipOperator, "150929000000").ok());
+  EXPECT_FALSE(Principal::Make("a", Role::kCityOrgDept, "150929000000").ok());
+  EXPECT_FALSE(Principal::Make("", Role::kCityOrgDept, "150900000000").ok());
+  EXPECT_TRUE(Principal::Make("a", Role::kCityOrgDept, "150000000000").ok());
+}
+
+}  // namespace
+}  // namespace touyan::auth

@@ -1,0 +1,144 @@
+#include "common/db/migrate.h"
+
+#include <libpq-fe.h>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/auth/jwt.h"
+#include "common/db/transaction.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace touyan::db {
+namespace {
+
+struct Credentials {
+  std::string user;
+  std::string password;
+};
+
+Credentials CredentialsOf(const std::string& url) {
+  Credentials c;
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (err != nullptr) PQfreemem(err);
+  if (opts == nullptr) return c;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (absl::string_view(o->keyword) == "user") c.user = o->val;
+    if (absl::string_view(o->keyword) == "password") c.password = o->val;
+  }
+  PQconninfoFree(opts);
+  return c;
+}
+
+std::string Hex(absl::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UserOf(const std::string& url) { return CredentialsOf(url).user; }
+
+absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
+                     const std::vector<Migration>& migrations) {
+  std::vector<Migration> all = CommonMigrations();
+  for (auto& m : all) m.name = "common/" + m.name;
+  all.insert(all.end(), migrations.begin(), migrations.end());
+  try {
+    pqxx::connection conn(url);
+    pqxx::nontransaction n(conn);
+    const std::string schema = n.quote_name(roles.schema);
+    n.exec("SELECT pg_advisory_lock(hashtext(" + n.quote("touyan.migrate." + roles.schema) + "))");
+    n.exec("SET search_path TO " + schema);
+    n.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
+        "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    int applied = 0;
+    for (const auto& m : all) {
+      std::string sql = absl::StrReplaceAll(
+          m.sql, {{"{{schema}}", schema}, {"{{app_role}}", n.quote_name(roles.app_role)}});
+      std::string sum = Hex(auth::Sha256(sql));
+      pqxx::result r = n.exec_params("SELECT checksum FROM schema_migrations WHERE name = $1", m.name);
+      if (!r.empty()) {
+        if (r[0][0].as<std::string>() != sum) {
+          n.exec("SELECT pg_advisory_unlock_all()");
+          return absl::FailedPreconditionError(absl::StrCat(
+              "migration ", m.name, " in schema ", roles.schema,
+              " was changed after it was applied: add a new migration instead"));
+        }
+        continue;
+      }
+      n.exec("BEGIN");
+      try {
+        n.exec(sql);
+        n.exec_params("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", m.name, sum);
+        n.exec("COMMIT");
+      } catch (...) {
+        n.exec("ROLLBACK");
+        throw;
+      }
+      ++applied;
+      log::Info("migration applied", {{"schema", roles.schema}, {"migration", m.name}});
+    }
+    n.exec("SELECT pg_advisory_unlock_all()");
+    log::Info("schema up to date", {{"schema", roles.schema},
+                                    {"applied", std::to_string(applied)}});
+    return absl::OkStatus();
+  } catch (const pqxx::sql_error& e) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("migrating schema ", roles.schema, " failed: ", e.what()));
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("migrating schema ", roles.schema,
+                                               ": cannot reach the database: ", e.what()));
+  }
+}
+
+absl::Status Bootstrap(const std::string& admin_url, const std::string& schema,
+                       const std::string& owner_url, const std::string& app_url) {
+  Credentials owner = CredentialsOf(owner_url), app = CredentialsOf(app_url);
+  if (owner.user.empty() || app.user.empty() || owner.user == app.user) {
+    return absl::InvalidArgumentError(
+        "bootstrap needs distinct users in the migration and the service database URLs");
+  }
+  try {
+    pqxx::connection conn(admin_url);
+    pqxx::work tx(conn);
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('touyan.bootstrap'))");
+    for (const Credentials* c : {&owner, &app}) {
+      if (tx.exec_params("SELECT 1 FROM pg_roles WHERE rolname = $1", c->user).empty()) {
+        tx.exec("CREATE ROLE " + tx.quote_name(c->user) + " LOGIN");
+      }
+      if (!c->password.empty()) {
+        tx.exec("ALTER ROLE " + tx.quote_name(c->user) + " LOGIN PASSWORD " + tx.quote(c->password));
+      }
+    }
+    const std::string db = tx.quote_name(conn.dbname());
+    tx.exec("GRANT CONNECT, TEMPORARY ON DATABASE " + db + " TO " + tx.quote_name(owner.user) +
+            ", " + tx.quote_name(app.user));
+    tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema) + " AUTHORIZATION " +
+            tx.quote_name(owner.user));
+    tx.exec("REVOKE ALL ON SCHEMA " + tx.quote_name(schema) + " FROM PUBLIC");
+    tx.commit();
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("bootstrapping schema ", schema, ": ", e.what()));
+  }
+}
+
+}  // namespace touyan::db
+
+namespace touyan::db {
+namespace common_sql {
+std::vector<Migration> Migrations();  // generated from common/db/migrations
+}
+std::vector<Migration> CommonMigrations() { return common_sql::Migrations(); }
+}  // namespace touyan::db

@@ -1,0 +1,101 @@
+#include "common/db/pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace touyan::db {
+
+Lease::~Lease() {
+  if (pool_ != nullptr) pool_->Release(slot_);
+}
+
+pqxx::connection& Lease::conn() {
+  // Only the lease holder touches its slot's connection; the pointer itself
+  // changes only under the holder too (Connect, MarkBroken).
+  absl::MutexLock l(&pool_->mu_);
+  return *pool_->slots_[slot_].conn;
+}
+
+void Lease::MarkBroken() {
+  std::unique_ptr<pqxx::connection> dead;
+  absl::MutexLock l(&pool_->mu_);
+  dead = std::move(pool_->slots_[slot_].conn);
+}
+
+absl::Status Lease::Reconnect() {
+  MarkBroken();
+  return pool_->Connect(slot_);
+}
+
+ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
+  slots_.resize(options_.size);
+}
+
+int ConnectionPool::in_use() const {
+  absl::MutexLock l(&mu_);
+  int n = 0;
+  for (const auto& s : slots_) n += s.busy ? 1 : 0;
+  return n;
+}
+
+int64_t ConnectionPool::connections_opened() const {
+  absl::MutexLock l(&mu_);
+  return opened_;
+}
+
+absl::StatusOr<Lease> ConnectionPool::Acquire(absl::Time deadline) {
+  int slot = -1;
+  bool need_connect = false;
+  {
+    absl::MutexLock l(&mu_);
+    auto free_slot = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      for (const auto& s : slots_) {
+        if (!s.busy) return true;
+      }
+      return false;
+    };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&free_slot), deadline)) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("all ", options_.size, " database connections are busy"));
+    }
+    // Prefer a slot that is already connected.
+    for (int i = 0; i < static_cast<int>(slots_.size()); ++i) {
+      if (!slots_[i].busy && (slot < 0 || (slots_[i].conn && !slots_[slot].conn))) slot = i;
+    }
+    slots_[slot].busy = true;
+    need_connect = slots_[slot].conn == nullptr || !slots_[slot].conn->is_open();
+  }
+  Lease lease(this, slot);
+  if (need_connect) {
+    absl::Status s = Connect(slot);
+    if (!s.ok()) return s;
+  }
+  return lease;
+}
+
+absl::Status ConnectionPool::Connect(int slot) {
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = std::make_unique<pqxx::connection>(options_.url);
+    if (!options_.schema.empty()) {
+      pqxx::nontransaction n(*conn);
+      n.exec("SET search_path TO " + n.quote_name(options_.schema));
+    }
+    for (const auto& st : options_.statements) conn->prepare(st.name, st.sql);
+  } catch (const std::exception& e) {
+    log::Warn("database connection failed", {{"error", e.what()}});
+    return absl::UnavailableError(
+        absl::StrCat("database unreachable: ", e.what(), " (is Postgres running?)"));
+  }
+  absl::MutexLock l(&mu_);
+  slots_[slot].conn = std::move(conn);
+  ++opened_;
+  return absl::OkStatus();
+}
+
+void ConnectionPool::Release(int slot) {
+  absl::MutexLock l(&mu_);
+  slots_[slot].busy = false;
+}
+
+}  // namespace touyan::db

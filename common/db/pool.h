@@ -1,0 +1,87 @@
+// A bounded, thread-safe pool of libpqxx connections. Connections open
+// lazily, get every registered statement prepared, and are replaced when
+// broken (the server restarted, a backend was terminated).
+#ifndef TOUYAN_COMMON_DB_POOL_H_
+#define TOUYAN_COMMON_DB_POOL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace touyan::db {
+
+struct Statement {
+  std::string name;
+  std::string sql;
+};
+
+struct PoolOptions {
+  std::string url;
+  // Set as the search_path of every connection: the service's own schema.
+  std::string schema;
+  int size = 4;
+  // Statements prepared on every connection (repositories register theirs).
+  std::vector<Statement> statements;
+};
+
+class ConnectionPool;
+
+// Exclusive use of one connection until destroyed.
+class Lease {
+ public:
+  Lease(Lease&& other) noexcept : pool_(other.pool_), slot_(other.slot_) { other.pool_ = nullptr; }
+  Lease& operator=(Lease&&) = delete;
+  ~Lease();
+
+  pqxx::connection& conn();
+  // Drops the connection: the next lease of this slot reconnects.
+  void MarkBroken();
+  // Reconnects now; returns UNAVAILABLE if the server cannot be reached.
+  absl::Status Reconnect();
+
+ private:
+  friend class ConnectionPool;
+  Lease(ConnectionPool* pool, int slot) : pool_(pool), slot_(slot) {}
+  ConnectionPool* pool_;
+  int slot_;
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(PoolOptions options);
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Waits until `deadline` for a free connection (RESOURCE_EXHAUSTED after
+  // it), then connects if needed (UNAVAILABLE if the server is unreachable).
+  absl::StatusOr<Lease> Acquire(absl::Time deadline);
+
+  int size() const { return options_.size; }
+  int in_use() const;
+  // Sessions opened over the pool's life (reconnections included).
+  int64_t connections_opened() const;
+
+ private:
+  friend class Lease;
+  struct Slot {
+    std::unique_ptr<pqxx::connection> conn;
+    bool busy = false;
+  };
+  absl::Status Connect(int slot);
+  void Release(int slot);
+
+  const PoolOptions options_;
+  mutable absl::Mutex mu_;
+  std::vector<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  int64_t opened_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace touyan::db
+
+#endif  // TOUYAN_COMMON_DB_POOL_H_

@@ -1,0 +1,118 @@
+#include "common/grpc/runtime.h"
+
+#include <chrono>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace touyan {
+
+// ------------------------------------------------------------ CallContext
+
+const Clock& CallContext::clock() const { return rt_.clock(); }
+const paging::Pager& CallContext::pager() const { return rt_.pager(); }
+Metrics& CallContext::metrics() { return rt_.metrics(); }
+
+db::Scope CallContext::scope() const {
+  std::string prefix = principal_.RlsCountyPrefix();
+  return db::Scope{prefix.empty() ? "*" : prefix, principal_.CanWrite()};
+}
+
+absl::StatusOr<db::Lease*> CallContext::Lease() {
+  if (!lease_) {
+    ASSIGN_OR_RETURN(db::Lease l, rt_.pool().Acquire(deadline_));
+    lease_.emplace(std::move(l));
+  }
+  return &*lease_;
+}
+
+absl::Status CallContext::Transact(absl::FunctionRef<absl::Status(pqxx::work&)> body) {
+  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+  return db::RunTransaction(*lease, scope(), deadline_, body);
+}
+
+void CallContext::Audit(pqxx::work& tx, audit::Entry entry) const {
+  entry.method = method_;
+  audit::Record(tx, principal_, entry);
+}
+
+// ---------------------------------------------------------------- Runtime
+
+namespace {
+db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
+  pool.statements.push_back(db::ScopeStatement());
+  for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
+  for (auto& s : audit::Statements()) pool.statements.push_back(s);
+  return pool;
+}
+}  // namespace
+
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)),
+      pool_(WithCommonStatements(options_.pool)),
+      pager_(options_.page_key),
+      workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
+  UpdatePoolGauges();
+}
+
+Runtime::~Runtime() { workers_.reset(); }
+
+absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextBase& ctx) const {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) {
+    return WithReason(absl::UnauthenticatedError(
+                          "no credentials: send 'authorization: Bearer <token>' metadata"),
+                      "NO_CREDENTIALS");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::StartsWithIgnoreCase(value, "Bearer ")) {
+    return WithReason(absl::UnauthenticatedError("authorization must be 'Bearer <token>'"),
+                      "MALFORMED_TOKEN");
+  }
+  value.remove_prefix(7);
+  return auth::VerifyToken(options_.tokens, value, clock().Now());
+}
+
+absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx,
+                               absl::Duration fallback) const {
+  auto d = ctx.deadline();
+  if (d == std::chrono::system_clock::time_point::max()) return absl::Now() + fallback;
+  return absl::FromChrono(d);
+}
+
+void Runtime::LogCall(const char* method, const absl::Status& status, absl::Duration took,
+                      const std::string& subject, absl::string_view request_id) {
+  std::string code = absl::StatusCodeToString(status.code());
+  std::initializer_list<log::Field> fields = {
+      {"service", options_.service},
+      {"method", method},
+      {"code", code},
+      {"ms", absl::StrCat(absl::ToDoubleMilliseconds(took))},
+      {"principal", subject},
+      {"request_id", std::string(request_id)},
+      {"error", std::string(status.message())}};
+  bool server_fault = status.code() == absl::StatusCode::kInternal ||
+                      status.code() == absl::StatusCode::kUnknown ||
+                      status.code() == absl::StatusCode::kDataLoss;
+  log::Write(server_fault ? "error" : "info", "call", fields);
+}
+
+void Runtime::UpdatePoolGauges() {
+  metrics_.SetPool(pool_.size(), pool_.in_use(), pool_.connections_opened());
+}
+
+bool Runtime::TakeStreamSlot() {
+  int n = streams_.fetch_add(1);
+  if (n >= options_.stream_slots) {
+    streams_.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void Runtime::ReturnStreamSlot() { streams_.fetch_sub(1); }
+
+}  // namespace touyan

@@ -1,0 +1,177 @@
+#include "common/grpc/server.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace touyan {
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
+  ServerConfig c;
+  c.listen_host = s.String("listen-host", c.listen_host);
+  ASSIGN_OR_RETURN(c.grpc_port, s.Int("grpc-port", 50051, 0, 65535));
+  ASSIGN_OR_RETURN(c.metrics_port, s.Int("metrics-port", 9090, 0, 65535));
+  ASSIGN_OR_RETURN(c.database_url,
+                   s.Required("database-url", "the service role's Postgres URL, e.g. "
+                                              "postgresql://personnel_app:…@host/touyan"));
+  c.migration_database_url = s.String("migration-database-url", "");
+  c.admin_database_url = s.String("admin-database-url", "");
+  ASSIGN_OR_RETURN(c.migrate_only, s.Bool("migrate-only", false));
+  if (c.migrate_only && c.migration_database_url.empty()) {
+    return absl::InvalidArgumentError("--migrate-only needs --migration-database-url");
+  }
+  if (!c.admin_database_url.empty() && c.migration_database_url.empty()) {
+    return absl::InvalidArgumentError("--admin-database-url needs --migration-database-url");
+  }
+  ASSIGN_OR_RETURN(c.workers, s.Int("workers", 8, 1, 256));
+  ASSIGN_OR_RETURN(c.stream_slots, s.Int("stream-slots", 2, 1, 64));
+  ASSIGN_OR_RETURN(c.drain_timeout, s.Duration("drain-timeout", absl::Seconds(10)));
+
+  std::string key = s.String("token-signing-key", "");
+  if (auto file = s.Get("token-signing-key-file")) {
+    std::ifstream in(*file);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --token-signing-key-file ", *file));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    key = std::string(absl::StripAsciiWhitespace(ss.str()));
+  }
+  if (key.empty()) {
+    return absl::InvalidArgumentError(
+        "--token-signing-key-file (or TOKEN_SIGNING_KEY) is required: the shared secret that "
+        "signs bearer tokens");
+  }
+  c.tokens.signing_key = key;
+  c.tokens.issuer = s.String("token-issuer", c.tokens.issuer);
+  c.tokens.audience = s.String("token-audience", c.tokens.audience);
+  RETURN_IF_ERROR(auth::ValidateTokenConfig(c.tokens));
+  // Page tokens get their own key, derived so that operators manage one secret.
+  c.page_token_key = auth::HmacSha256(key, "touyan.page-token");
+  if (auto unused = s.Unused(); !unused.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));
+  }
+  return c;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
+                                                      const ServerConfig& config,
+                                                      const Clock* clock) {
+  db::SchemaRoles roles{spec.name, db::UserOf(config.database_url)};
+  if (!config.admin_database_url.empty()) {
+    RETURN_IF_ERROR(db::Bootstrap(config.admin_database_url, spec.name,
+                                  config.migration_database_url, config.database_url));
+  }
+  if (!config.migration_database_url.empty()) {
+    RETURN_IF_ERROR(db::Migrate(config.migration_database_url, roles, spec.migrations()));
+  }
+  if (config.migrate_only) return std::unique_ptr<Server>();
+
+  std::unique_ptr<Server> s(new Server);
+  s->name_ = spec.name;
+  RuntimeOptions ro;
+  ro.service = spec.name;
+  ro.pool = db::PoolOptions{config.database_url, spec.name, config.workers + config.stream_slots,
+                            spec.statements};
+  ro.workers = config.workers;
+  ro.stream_slots = config.stream_slots;
+  ro.tokens = config.tokens;
+  ro.page_key = config.page_token_key;
+  ro.clock = clock;
+  s->runtime_ = std::make_unique<Runtime>(std::move(ro));
+  s->service_ = spec.make_service(*s->runtime_);
+
+  try {
+    s->exposer_ = std::make_unique<prometheus::Exposer>(
+        absl::StrCat(config.listen_host, ":", config.metrics_port));
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on port ",
+                                               config.metrics_port, ": ", e.what()));
+  }
+  s->exposer_->RegisterCollectable(s->runtime_->metrics().shared_registry());
+  s->metrics_port_ = s->exposer_->GetListeningPorts().front();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port),
+                           grpc::InsecureServerCredentials(), &s->grpc_port_);
+  builder.RegisterService(s->service_.get());
+  // Long-lived HTTP/2 connections defeat load balancing behind a Kubernetes
+  // Service; closing them now and then spreads clients over new pods.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30 * 1000);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(s->runtime_->metrics().InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port,
+                     " (is the port in use?)"));
+  }
+  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  return s;
+}
+
+void Server::Shutdown(absl::Duration drain) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
+  server_->Wait();
+}
+
+Server::~Server() {
+  Shutdown(absl::ZeroDuration());
+  server_.reset();
+  service_.reset();
+  runtime_.reset();  // joins the workers after the last call finished
+}
+
+int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
+  // Signals are taken by sigwait below, not by whichever thread they hit.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<Settings> settings = Settings::FromArgs(argc, argv);
+  absl::StatusOr<ServerConfig> config =
+      settings.ok() ? LoadServerConfig(*settings) : absl::StatusOr<ServerConfig>(settings.status());
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s_server: bad configuration: %s\n", spec.name.c_str(),
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(spec, *config);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s_server: cannot start: %s\n", spec.name.c_str(),
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  if (*server == nullptr) return 0;  // --migrate-only
+  log::Info("listening", {{"service", spec.name},
+                          {"grpc", absl::StrCat(config->listen_host, ":", (*server)->grpc_port())},
+                          {"metrics", absl::StrCat(config->listen_host, ":",
+                                                   (*server)->metrics_port())}});
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("draining", {{"service", spec.name}, {"signal", std::to_string(sig)},
+                         {"deadline", absl::FormatDuration(config->drain_timeout)}});
+  (*server)->Shutdown(config->drain_timeout);
+  server->reset();
+  log::Info("stopped", {{"service", spec.name}});
+  return 0;
+}
+
+}  // namespace touyan

@@ -1,0 +1,81 @@
+// Starting a Touyan service: configuration checked at start, optional
+// bootstrap and migrations, the gRPC server on the callback API with health
+// and reflection, /metrics on its own port, and a drain on SIGTERM/SIGINT.
+#ifndef TOUYAN_COMMON_GRPC_SERVER_H_
+#define TOUYAN_COMMON_GRPC_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/service_type.h>
+#include <prometheus/exposer.h>
+
+#include "absl/status/statusor.h"
+#include "common/config/config.h"
+#include "common/db/migrate.h"
+#include "common/grpc/runtime.h"
+
+namespace touyan {
+
+struct ServiceSpec {
+  std::string name;  // "personnel": schema name and metrics/log label
+  std::function<std::vector<db::Migration>()> migrations;
+  std::vector<db::Statement> statements;  // prepared on every connection
+  std::function<std::unique_ptr<grpc::Service>(Runtime&)> make_service;
+};
+
+struct ServerConfig {
+  std::string listen_host = "0.0.0.0";
+  int grpc_port = 0;     // 0 = any free port
+  int metrics_port = 0;  // 0 = any free port
+  std::string database_url;
+  std::string migration_database_url;  // set: migrate at start
+  std::string admin_database_url;      // set: create roles and schema first (development)
+  bool migrate_only = false;
+  int workers = 8;
+  int stream_slots = 2;
+  absl::Duration drain_timeout = absl::Seconds(10);
+  auth::TokenConfig tokens;
+  std::string page_token_key;
+};
+
+// Reads and checks every setting (flags or environment).
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& settings);
+
+class Server {
+ public:
+  // Bootstraps and migrates when configured, then listens.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServiceSpec& spec,
+                                                       const ServerConfig& config,
+                                                       const Clock* clock = &Clock::Real());
+  ~Server();
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  Runtime& runtime() { return *runtime_; }
+
+  // Stops accepting calls, lets in-flight calls finish until `drain`, then
+  // cancels the rest.
+  void Shutdown(absl::Duration drain);
+
+ private:
+  Server() = default;
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string name_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  bool shut_down_ = false;
+};
+
+// A service's main(): returns the process exit code.
+int ServerMain(int argc, char** argv, const ServiceSpec& spec);
+
+}  // namespace touyan
+
+#endif  // TOUYAN_COMMON_GRPC_SERVER_H_

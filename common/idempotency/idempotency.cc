@@ -1,0 +1,81 @@
+#include "common/idempotency/idempotency.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/jwt.h"
+#include "common/status/status.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace touyan::idempotency {
+namespace {
+
+std::string Fingerprint(const google::protobuf::Message& m) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    m.SerializeToCodedStream(&coded);
+  }
+  return auth::Sha256(bytes);
+}
+
+}  // namespace
+
+std::vector<db::Statement> Statements() {
+  return {
+      {"touyan_idem_claim",
+       "INSERT INTO idempotency (request_id, subject, method, fingerprint) "
+       "VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
+      {"touyan_idem_get",
+       "SELECT subject, method, fingerprint, response FROM idempotency WHERE request_id = $1"},
+      {"touyan_idem_complete", "UPDATE idempotency SET response = $2 WHERE request_id = $1"},
+  };
+}
+
+absl::Status ValidateRequestId(absl::string_view id) {
+  if (id.empty()) {
+    return InvalidField("request_id", "is required: choose a unique id per change (e.g. a UUID)",
+                        "REQUIRED");
+  }
+  if (id.size() > 128) return InvalidField("request_id", "must be at most 128 characters");
+  for (unsigned char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return InvalidField("request_id", "must be printable ASCII without spaces");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Claim(pqxx::work& tx, absl::string_view request_id,
+                                                 absl::string_view subject,
+                                                 absl::string_view method,
+                                                 const google::protobuf::Message& request) {
+  RETURN_IF_ERROR(ValidateRequestId(request_id));
+  const std::string fp = Fingerprint(request);
+  pqxx::binarystring fp_bin(fp);
+  std::string id(request_id);
+  if (!tx.exec_prepared("touyan_idem_claim", id, std::string(subject), std::string(method),
+                        fp_bin)
+           .empty()) {
+    return std::nullopt;
+  }
+  pqxx::result r = tx.exec_prepared("touyan_idem_get", id);
+  if (r.empty()) return absl::AbortedError("request_id claim raced; retry");
+  const auto& row = r[0];
+  if (row[0].as<std::string>() != subject || row[1].as<std::string>() != method ||
+      pqxx::binarystring(row[2]).str() != fp || row[3].is_null()) {
+    return InvalidField("request_id",
+                        absl::StrCat("was already used for a different request; choose a new id"),
+                        "REQUEST_ID_REUSED");
+  }
+  return pqxx::binarystring(row[3]).str();
+}
+
+void Complete(pqxx::work& tx, absl::string_view request_id,
+              const google::protobuf::Message& response) {
+  pqxx::binarystring bytes(response.SerializeAsString());
+  tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes);
+}
+
+}  // namespace touyan::idempotency

@@ -1,0 +1,95 @@
+// Storage for personnel. Implementations run in the caller's CallContext
+// (its transaction, row-level security scope and deadline). Authorisation
+// checks that need no data happen before these calls, in the service.
+#ifndef TOUYAN_SERVICES_PERSONNEL_PERSONNEL_REPOSITORY_H_
+#define TOUYAN_SERVICES_PERSONNEL_PERSONNEL_REPOSITORY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/grpc/runtime.h"
+#include "common/ids/resource_id.h"
+#include "common/paging/page_token.h"
+#include "touyan/personnel/v1/personnel.pb.h"
+
+namespace touyan::personnel {
+
+namespace v1 = ::touyan::personnel::v1;
+
+template <typename T>
+struct PageOf {
+  std::vector<T> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct RegionQuery {
+  std::string parent_code;  // empty: the top
+  v1::RegionLevel level = v1::REGION_LEVEL_UNSPECIFIED;  // set: all of a level below parent
+  std::string parent_prefix;  // significant digits of parent_code
+};
+
+struct CadreQuery {
+  std::string region_prefix;      // significant digits; "" = everything in scope
+  std::vector<int> position_kinds;  // any of these, current; empty = no filter
+  int origin = 0;
+  int establishment = 0;
+};
+
+struct PositionQuery {
+  std::string county_prefix;
+  int64_t party_org = 0;
+  int64_t cadre = 0;
+  bool current_only = false;
+};
+
+class PersonnelRepository {
+ public:
+  virtual ~PersonnelRepository() = default;
+
+  // NOT_FOUND if there is no such region.
+  virtual absl::StatusOr<v1::Region> GetRegion(CallContext& call, const std::string& code) = 0;
+  // The regions that exist among `codes`, ordered by code.
+  virtual absl::StatusOr<std::vector<v1::Region>> GetRegions(
+      CallContext& call, const std::vector<std::string>& codes) = 0;
+  virtual absl::StatusOr<PageOf<v1::Region>> ListRegions(CallContext& call, const RegionQuery& q,
+                                                         const paging::Page& page) = 0;
+  // Upserts validated regions and creates missing village organisations.
+  virtual absl::StatusOr<v1::ImportRegionsResponse> ImportRegions(
+      CallContext& call, const v1::ImportRegionsRequest& all) = 0;
+
+  virtual absl::StatusOr<v1::PartyOrg> CreatePartyOrg(CallContext& call,
+                                                      const v1::CreatePartyOrgRequest& request,
+                                                      const v1::PartyOrg& org) = 0;
+  virtual absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<PageOf<v1::PartyOrg>> ListPartyOrgs(CallContext& call,
+                                                             const std::string& region_prefix,
+                                                             int kind,
+                                                             const paging::Page& page) = 0;
+
+  virtual absl::StatusOr<v1::Cadre> CreateCadre(CallContext& call,
+                                                const v1::CreateCadreRequest& request,
+                                                const v1::Cadre& cadre) = 0;
+  virtual absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) = 0;
+  // Reads the cadre, lets `apply` change it, stores the result.
+  virtual absl::StatusOr<v1::Cadre> UpdateCadre(
+      CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
+      const std::function<absl::Status(v1::Cadre&)>& apply) = 0;
+  virtual absl::StatusOr<PageOf<v1::Cadre>> ListCadres(CallContext& call, const CadreQuery& q,
+                                                       const paging::Page& page) = 0;
+  virtual std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
+  NewCadreImport() = 0;
+
+  virtual absl::StatusOr<v1::Position> CreatePosition(CallContext& call,
+                                                      const v1::CreatePositionRequest& request,
+                                                      const ResourceId& cadre,
+                                                      const ResourceId& org) = 0;
+  virtual absl::StatusOr<PageOf<v1::Position>> ListPositions(CallContext& call,
+                                                             const PositionQuery& q,
+                                                             const paging::Page& page) = 0;
+};
+
+}  // namespace touyan::personnel
+
+#endif  // TOUYAN_SERVICES_PERSONNEL_PERSONNEL_REPOSITORY_H_

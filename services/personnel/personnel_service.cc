@@ -1,0 +1,355 @@
+#include "services/personnel/personnel_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "services/personnel/domain/resident_id.h"
+#include "services/personnel/domain/rules.h"
+#include "services/personnel/pg_personnel_repository.h"
+
+namespace touyan::personnel {
+std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
+
+namespace {
+
+using auth::Principal;
+
+// The region prefix a list covers: the filter if given (it must lie inside
+// the caller's scope), else the caller's whole scope.
+absl::StatusOr<std::string> ListPrefix(const Principal& p, const std::string& filter,
+                                       absl::string_view field) {
+  if (filter.empty()) return p.scope_prefix;
+  absl::StatusOr<std::string> prefix = auth::RegionPrefix(filter);
+  if (!prefix.ok()) return InvalidField(field, prefix.status().message(), "BAD_REGION_CODE");
+  if (!absl::StartsWith(*prefix, p.scope_prefix)) return WithField(p.CheckCovers(filter), field);
+  return *prefix;
+}
+
+// A first check on a county-keyed id, before any query; a township
+// operator's finer scope is checked against the row itself.
+absl::Status CheckCounty(const Principal& p, const std::string& county, bool write) {
+  if (write && !p.CanWrite()) return p.CheckWrite(county);
+  if (!absl::StartsWith(county, p.RlsCountyPrefix())) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "county ", county, " is outside the caller's scope ", p.scope)),
+                      "OUT_OF_SCOPE");
+  }
+  return absl::OkStatus();
+}
+
+v1::Cadre Shown(const Principal& p, v1::Cadre c) {
+  if (!p.SeesResidentIds()) c.set_resident_id(MaskResidentId(c.resident_id()));
+  return c;
+}
+
+absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(int)) {
+  if (value != 0 && !valid(value)) return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
+  return absl::OkStatus();
+}
+
+// Buffers the whole tree (validated as it arrives), then upserts it in one
+// transaction: a region import is all or nothing.
+class RegionImportSink final : public StreamSink<v1::ImportRegionsRequest, v1::ImportRegionsResponse> {
+ public:
+  explicit RegionImportSink(PersonnelRepository& repo) : repo_(repo) {}
+
+  absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportRegionsRequest& m) override {
+    const Principal& p = call.principal();
+    if (all_.request_id().empty()) {
+      RETURN_IF_ERROR(idempotency::ValidateRequestId(m.request_id()));
+      if (p.role != auth::Role::kCityOrgDept) {
+        return WithReason(absl::PermissionDeniedError(
+                              "only the city organisation department imports the region tree"),
+                          "ROLE_NOT_ALLOWED");
+      }
+      all_.set_request_id(m.request_id());
+    }
+    for (const v1::Region& r : m.regions()) {
+      std::string field = absl::StrCat("regions[", all_.regions_size(), "].");
+      RETURN_IF_ERROR(NestField(ValidateRegion(r), field));
+      RETURN_IF_ERROR(WithField(p.CheckWrite(r.code()), field + "code"));
+      *all_.add_regions() = r;
+    }
+    return true;
+  }
+
+  absl::StatusOr<v1::ImportRegionsResponse> OnFinish(CallContext& call) override {
+    if (all_.request_id().empty()) {
+      return InvalidField("request_id", "the stream was empty: send request_id and regions",
+                          "REQUIRED");
+    }
+    return repo_.ImportRegions(call, all_);
+  }
+
+ private:
+  PersonnelRepository& repo_;
+  v1::ImportRegionsRequest all_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- regions
+
+grpc::ServerUnaryReactor* PersonnelService::GetRegion(Ctx* ctx, const v1::GetRegionRequest* req,
+                                                      v1::Region* resp) {
+  return rt_.Unary<v1::GetRegionRequest, v1::Region>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::GetRegionRequest& r) -> absl::StatusOr<v1::Region> {
+        if (LevelOfCode(r.code()) == v1::REGION_LEVEL_UNSPECIFIED) {
+          return InvalidField("code", absl::StrCat("'", r.code(), "' is not a 12-digit region code"),
+                              "BAD_REGION_CODE");
+        }
+        return repo_->GetRegion(call, r.code());
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::ListRegions(Ctx* ctx, const v1::ListRegionsRequest* req,
+                                                        v1::ListRegionsResponse* resp) {
+  return rt_.Unary<v1::ListRegionsRequest, v1::ListRegionsResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::ListRegionsRequest& r) -> absl::StatusOr<v1::ListRegionsResponse> {
+        RegionQuery q{r.parent_code(), r.level(), ""};
+        if (!r.parent_code().empty()) {
+          absl::StatusOr<std::string> prefix = auth::RegionPrefix(r.parent_code());
+          if (!prefix.ok()) return InvalidField("parent_code", prefix.status().message(), "BAD_REGION_CODE");
+          q.parent_prefix = *prefix;
+        }
+        RETURN_IF_ERROR(CheckEnum("level", r.level(), v1::RegionLevel_IsValid));
+        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+        ASSIGN_OR_RETURN(PageOf<v1::Region> rows, repo_->ListRegions(call, q, page));
+        v1::ListRegionsResponse out;
+        for (auto& x : rows.items) *out.add_regions() = std::move(x);
+        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
+        return out;
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::GetRegionAncestors(
+    Ctx* ctx, const v1::GetRegionAncestorsRequest* req, v1::GetRegionAncestorsResponse* resp) {
+  return rt_.Unary<v1::GetRegionAncestorsRequest, v1::GetRegionAncestorsResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::GetRegionAncestorsRequest& r)
+          -> absl::StatusOr<v1::GetRegionAncestorsResponse> {
+        std::vector<std::string> codes = AncestorCodes(r.code());
+        if (codes.empty()) {
+          return InvalidField("code", absl::StrCat("'", r.code(), "' is not a 12-digit region code"),
+                              "BAD_REGION_CODE");
+        }
+        ASSIGN_OR_RETURN(std::vector<v1::Region> found, repo_->GetRegions(call, codes));
+        if (found.empty() || found.back().code() != r.code()) {
+          return WithField(absl::NotFoundError(absl::StrCat("region ", r.code(), " does not exist")),
+                           "code");
+        }
+        v1::GetRegionAncestorsResponse out;
+        for (auto& x : found) *out.add_regions() = std::move(x);
+        return out;
+      });
+}
+
+grpc::ServerReadReactor<v1::ImportRegionsRequest>* PersonnelService::ImportRegions(
+    Ctx* ctx, v1::ImportRegionsResponse* resp) {
+  return rt_.ClientStream<v1::ImportRegionsRequest, v1::ImportRegionsResponse>(
+      ctx, resp, __func__, std::make_unique<RegionImportSink>(*repo_));
+}
+
+// ---------------------------------------------------------- organisations
+
+grpc::ServerUnaryReactor* PersonnelService::CreatePartyOrg(Ctx* ctx,
+                                                           const v1::CreatePartyOrgRequest* req,
+                                                           v1::PartyOrg* resp) {
+  return rt_.Unary<v1::CreatePartyOrgRequest, v1::PartyOrg>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::CreatePartyOrgRequest& r) -> absl::StatusOr<v1::PartyOrg> {
+        const v1::PartyOrg& o = r.party_org();
+        RETURN_IF_ERROR(ValidateText("party_org.name", o.name(), 100));
+        if (o.kind() == v1::PARTY_ORG_KIND_UNSPECIFIED) {
+          return InvalidField("party_org.kind", "is required", "REQUIRED");
+        }
+        RETURN_IF_ERROR(CheckEnum("party_org.kind", o.kind(), v1::PartyOrgKind_IsValid));
+        v1::RegionLevel level = LevelOfCode(o.region_code());
+        if (level < v1::REGION_LEVEL_COUNTY) {
+          return InvalidField("party_org.region_code", "must be a county, township or village code",
+                              "BAD_REGION_CODE");
+        }
+        bool village_kind = o.kind() == v1::PARTY_ORG_KIND_VILLAGE ||
+                            o.kind() == v1::PARTY_ORG_KIND_COMMUNITY;
+        if (village_kind && level != v1::REGION_LEVEL_VILLAGE) {
+          return InvalidField("party_org.region_code",
+                              "a village or community organisation belongs to a village-level region");
+        }
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(o.region_code()), "party_org.region_code"));
+        return repo_->CreatePartyOrg(call, r, o);
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::GetPartyOrg(Ctx* ctx, const v1::GetPartyOrgRequest* req,
+                                                        v1::PartyOrg* resp) {
+  return rt_.Unary<v1::GetPartyOrgRequest, v1::PartyOrg>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::GetPartyOrgRequest& r) -> absl::StatusOr<v1::PartyOrg> {
+        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
+        ASSIGN_OR_RETURN(v1::PartyOrg org, repo_->GetPartyOrg(call, id));
+        RETURN_IF_ERROR(call.principal().CheckCovers(org.region_code()));
+        return org;
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::ListPartyOrgs(Ctx* ctx,
+                                                          const v1::ListPartyOrgsRequest* req,
+                                                          v1::ListPartyOrgsResponse* resp) {
+  return rt_.Unary<v1::ListPartyOrgsRequest, v1::ListPartyOrgsResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::ListPartyOrgsRequest& r) -> absl::StatusOr<v1::ListPartyOrgsResponse> {
+        ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+        RETURN_IF_ERROR(CheckEnum("kind", r.kind(), v1::PartyOrgKind_IsValid));
+        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+        ASSIGN_OR_RETURN(PageOf<v1::PartyOrg> rows, repo_->ListPartyOrgs(call, prefix, r.kind(), page));
+        v1::ListPartyOrgsResponse out;
+        for (auto& x : rows.items) *out.add_party_orgs() = std::move(x);
+        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
+        return out;
+      });
+}
+
+// ----------------------------------------------------------------- cadres
+
+grpc::ServerUnaryReactor* PersonnelService::CreateCadre(Ctx* ctx, const v1::CreateCadreRequest* req,
+                                                        v1::Cadre* resp) {
+  return rt_.Unary<v1::CreateCadreRequest, v1::Cadre>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::CreateCadreRequest& r) -> absl::StatusOr<v1::Cadre> {
+        v1::Cadre c = r.cadre();
+        RETURN_IF_ERROR(NestField(NormalizeCadre(c, call.clock().Today()), "cadre."));
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "cadre.region_code"));
+        ASSIGN_OR_RETURN(v1::Cadre created, repo_->CreateCadre(call, r, c));
+        return Shown(call.principal(), std::move(created));
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::GetCadre(Ctx* ctx, const v1::GetCadreRequest* req,
+                                                     v1::Cadre* resp) {
+  return rt_.Unary<v1::GetCadreRequest, v1::Cadre>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::GetCadreRequest& r) -> absl::StatusOr<v1::Cadre> {
+        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
+        ASSIGN_OR_RETURN(v1::Cadre c, repo_->GetCadre(call, id));
+        RETURN_IF_ERROR(call.principal().CheckCovers(c.region_code()));
+        return Shown(call.principal(), std::move(c));
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::UpdateCadre(Ctx* ctx, const v1::UpdateCadreRequest* req,
+                                                        v1::Cadre* resp) {
+  return rt_.Unary<v1::UpdateCadreRequest, v1::Cadre>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::UpdateCadreRequest& r) -> absl::StatusOr<v1::Cadre> {
+        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("cadre.id", r.cadre().id()));
+        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
+        std::vector<std::string> paths(r.update_mask().paths().begin(), r.update_mask().paths().end());
+        const absl::CivilDay today = call.clock().Today();
+        auto apply = [&](v1::Cadre& c) -> absl::Status {
+          RETURN_IF_ERROR(ApplyCadrePatch(r.cadre(), paths, c));
+          RETURN_IF_ERROR(NestField(NormalizeCadre(c, today), "cadre."));
+          return WithField(call.principal().CheckWrite(c.region_code()), "cadre.region_code");
+        };
+        ASSIGN_OR_RETURN(v1::Cadre updated, repo_->UpdateCadre(call, r, id, apply));
+        return Shown(call.principal(), std::move(updated));
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::ListCadres(Ctx* ctx, const v1::ListCadresRequest* req,
+                                                       v1::ListCadresResponse* resp) {
+  return rt_.Unary<v1::ListCadresRequest, v1::ListCadresResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::ListCadresRequest& r) -> absl::StatusOr<v1::ListCadresResponse> {
+        CadreQuery q;
+        ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+        RETURN_IF_ERROR(CheckEnum("position", r.position(), v1::PositionKind_IsValid));
+        RETURN_IF_ERROR(CheckEnum("origin", r.origin(), v1::Origin_IsValid));
+        RETURN_IF_ERROR(CheckEnum("establishment", r.establishment(), v1::EstablishmentStatus_IsValid));
+        q.position_kinds = KindsHolding(r.position());
+        q.origin = r.origin();
+        q.establishment = r.establishment();
+        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+        ASSIGN_OR_RETURN(PageOf<v1::Cadre> rows, repo_->ListCadres(call, q, page));
+        v1::ListCadresResponse out;
+        for (auto& x : rows.items) *out.add_cadres() = Shown(call.principal(), std::move(x));
+        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
+        return out;
+      });
+}
+
+grpc::ServerReadReactor<v1::ImportCadresRequest>* PersonnelService::ImportCadres(
+    Ctx* ctx, v1::ImportCadresResponse* resp) {
+  return rt_.ClientStream<v1::ImportCadresRequest, v1::ImportCadresResponse>(
+      ctx, resp, __func__, repo_->NewCadreImport());
+}
+
+// -------------------------------------------------------------- positions
+
+grpc::ServerUnaryReactor* PersonnelService::CreatePosition(Ctx* ctx,
+                                                           const v1::CreatePositionRequest* req,
+                                                           v1::Position* resp) {
+  return rt_.Unary<v1::CreatePositionRequest, v1::Position>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::CreatePositionRequest& r) -> absl::StatusOr<v1::Position> {
+        ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("position.cadre_id", r.position().cadre_id()));
+        ASSIGN_OR_RETURN(ResourceId org,
+                         ResourceId::Parse("position.party_org_id", r.position().party_org_id()));
+        if (cadre.county_code != org.county_code) {
+          return InvalidField("position.party_org_id",
+                              "the organisation must be in the cadre's county", "CROSS_COUNTY");
+        }
+        RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, true));
+        return repo_->CreatePosition(call, r, cadre, org);
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::ListPositions(Ctx* ctx,
+                                                          const v1::ListPositionsRequest* req,
+                                                          v1::ListPositionsResponse* resp) {
+  return rt_.Unary<v1::ListPositionsRequest, v1::ListPositionsResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::ListPositionsRequest& r) -> absl::StatusOr<v1::ListPositionsResponse> {
+        PositionQuery q;
+        q.county_prefix = call.principal().RlsCountyPrefix();
+        q.current_only = r.current_only();
+        for (auto [field, text, target] :
+             {std::tuple{"party_org_id", &r.party_org_id(), &q.party_org},
+              std::tuple{"cadre_id", &r.cadre_id(), &q.cadre}}) {
+          if (text->empty()) continue;
+          ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, *text));
+          RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
+          if (q.county_prefix.size() == 6 && q.county_prefix != id.county_code) {
+            return InvalidField(field, "party_org_id and cadre_id are in different counties");
+          }
+          q.county_prefix = id.county_code;
+          *target = id.number;
+        }
+        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+        ASSIGN_OR_RETURN(PageOf<v1::Position> rows, repo_->ListPositions(call, q, page));
+        v1::ListPositionsResponse out;
+        for (auto& x : rows.items) *out.add_positions() = std::move(x);
+        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
+        return out;
+      });
+}
+
+ServiceSpec PersonnelSpec() {
+  return ServiceSpec{
+      .name = "personnel",
+      .migrations = Migrations,
+      .statements = PgPersonnelRepository::Statements(),
+      .make_service = [](Runtime& rt) -> std::unique_ptr<grpc::Service> {
+        return std::make_unique<PersonnelService>(rt, std::make_unique<PgPersonnelRepository>());
+      },
+  };
+}
+
+}  // namespace touyan::personnel

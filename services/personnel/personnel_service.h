@@ -1,0 +1,60 @@
+// The gRPC adapter of touyan.personnel.v1: checks the request and the
+// caller's scope, calls the repository, shapes the response (masking
+// resident IDs the caller may not see).
+#ifndef TOUYAN_SERVICES_PERSONNEL_PERSONNEL_SERVICE_H_
+#define TOUYAN_SERVICES_PERSONNEL_PERSONNEL_SERVICE_H_
+
+#include <memory>
+
+#include "common/grpc/runtime.h"
+#include "common/grpc/server.h"
+#include "services/personnel/personnel_repository.h"
+#include "touyan/personnel/v1/personnel.grpc.pb.h"
+
+namespace touyan::personnel {
+
+class PersonnelService final : public v1::PersonnelService::CallbackService {
+ public:
+  PersonnelService(Runtime& rt, std::unique_ptr<PersonnelRepository> repo)
+      : rt_(rt), repo_(std::move(repo)) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  grpc::ServerUnaryReactor* GetRegion(Ctx*, const v1::GetRegionRequest*, v1::Region*) override;
+  grpc::ServerUnaryReactor* ListRegions(Ctx*, const v1::ListRegionsRequest*,
+                                        v1::ListRegionsResponse*) override;
+  grpc::ServerUnaryReactor* GetRegionAncestors(Ctx*, const v1::GetRegionAncestorsRequest*,
+                                               v1::GetRegionAncestorsResponse*) override;
+  grpc::ServerReadReactor<v1::ImportRegionsRequest>* ImportRegions(
+      Ctx*, v1::ImportRegionsResponse*) override;
+
+  grpc::ServerUnaryReactor* CreatePartyOrg(Ctx*, const v1::CreatePartyOrgRequest*,
+                                           v1::PartyOrg*) override;
+  grpc::ServerUnaryReactor* GetPartyOrg(Ctx*, const v1::GetPartyOrgRequest*,
+                                        v1::PartyOrg*) override;
+  grpc::ServerUnaryReactor* ListPartyOrgs(Ctx*, const v1::ListPartyOrgsRequest*,
+                                          v1::ListPartyOrgsResponse*) override;
+
+  grpc::ServerUnaryReactor* CreateCadre(Ctx*, const v1::CreateCadreRequest*, v1::Cadre*) override;
+  grpc::ServerUnaryReactor* GetCadre(Ctx*, const v1::GetCadreRequest*, v1::Cadre*) override;
+  grpc::ServerUnaryReactor* UpdateCadre(Ctx*, const v1::UpdateCadreRequest*, v1::Cadre*) override;
+  grpc::ServerUnaryReactor* ListCadres(Ctx*, const v1::ListCadresRequest*,
+                                       v1::ListCadresResponse*) override;
+  grpc::ServerReadReactor<v1::ImportCadresRequest>* ImportCadres(
+      Ctx*, v1::ImportCadresResponse*) override;
+
+  grpc::ServerUnaryReactor* CreatePosition(Ctx*, const v1::CreatePositionRequest*,
+                                           v1::Position*) override;
+  grpc::ServerUnaryReactor* ListPositions(Ctx*, const v1::ListPositionsRequest*,
+                                          v1::ListPositionsResponse*) override;
+
+ private:
+  Runtime& rt_;
+  std::unique_ptr<PersonnelRepository> repo_;
+};
+
+// What the server binary and the tests start.
+ServiceSpec PersonnelSpec();
+
+}  // namespace touyan::personnel
+
+#endif  // TOUYAN_SERVICES_PERSONNEL_PERSONNEL_SERVICE_H_

@@ -1,0 +1,283 @@
+// PgPersonnelRepository: cadres, and the bulk import that streams rows into
+// Postgres with COPY.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "services/personnel/domain/rules.h"
+#include "services/personnel/pg_personnel_repository.h"
+
+namespace touyan::personnel {
+namespace {
+
+constexpr int kMaxReportedErrors = 1000;
+
+absl::Status CadreNotFound(const ResourceId& id) {
+  return WithReason(
+      WithField(absl::NotFoundError(absl::StrCat("cadre ", id.ToString(), " does not exist")), "id"),
+      "NOT_FOUND");
+}
+
+absl::Status AlreadyRegistered() {
+  return WithReason(WithField(absl::AlreadyExistsError(
+                                  "a cadre with this resident ID is already registered in the "
+                                  "county"),
+                              "cadre.resident_id"),
+                    "ALREADY_REGISTERED");
+}
+
+absl::Status RegionMissing(const std::string& code) {
+  return WithReason(WithField(absl::NotFoundError(absl::StrCat("region ", code, " does not exist")),
+                              "cadre.region_code"),
+                    "REGION_NOT_FOUND");
+}
+
+}  // namespace
+
+v1::Cadre CadreFromRow(const pqxx::row& r) {
+  v1::Cadre c;
+  c.set_county_code(r[0].as<std::string>());
+  c.set_id(ResourceId{c.county_code(), r[1].as<int64_t>()}.ToString());
+  c.set_region_code(r[2].as<std::string>());
+  c.set_resident_id(r[3].as<std::string>());
+  c.set_name(r[4].as<std::string>());
+  c.set_gender(static_cast<v1::Gender>(r[5].as<int>()));
+  c.set_ethnicity(r[6].as<std::string>());
+  absl::CivilDay birth;
+  if (ParseIsoDate(r[7].as<std::string>(), &birth)) *c.mutable_birth_date() = ToDate(birth);
+  c.set_party_member(r[8].as<bool>());
+  c.set_education(static_cast<v1::Education>(r[9].as<int>()));
+  c.set_phone(r[10].as<std::string>());
+  c.set_establishment(static_cast<v1::EstablishmentStatus>(r[11].as<int>()));
+  c.set_origin(static_cast<v1::Origin>(r[12].as<int>()));
+  *c.mutable_create_time() = TimestampFromMicros(r[13].as<int64_t>());
+  *c.mutable_update_time() = TimestampFromMicros(r[14].as<int64_t>());
+  for (absl::string_view k : absl::StrSplit(r[15].as<std::string>(), ',', absl::SkipEmpty())) {
+    c.add_current_positions(static_cast<v1::PositionKind>(k[0] - '0'));
+  }
+  return c;
+}
+
+absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
+                                                             const v1::CreateCadreRequest& request,
+                                                             const v1::Cadre& cadre) {
+  return call.Mutate<v1::Cadre>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
+        const std::string county = CountyOf(cadre.region_code());
+        pqxx::result r;
+        try {
+          r = tx.exec_prepared("cadre_insert", county, cadre.region_code(), cadre.resident_id(),
+                               cadre.name(), static_cast<int>(cadre.gender()), cadre.ethnicity(),
+                               IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
+                               static_cast<int>(cadre.education()), cadre.phone(),
+                               static_cast<int>(cadre.establishment()),
+                               static_cast<int>(cadre.origin()));
+        } catch (const pqxx::unique_violation&) {  // the transaction rolls back
+          return AlreadyRegistered();
+        } catch (const pqxx::foreign_key_violation&) {
+          return RegionMissing(cadre.region_code());
+        }
+        ResourceId id{county, r[0][0].as<int64_t>()};
+        pqxx::result row = tx.exec_prepared("cadre_get", id.county_code, id.number);
+        v1::Cadre created = CadreFromRow(row[0]);
+        call.Audit(tx, {.county_code = county,
+                        .resource = "cadres/" + created.id(),
+                        .request_id = request.request_id(),
+                        .after = &created});
+        call.metrics()
+            .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
+            .Increment();
+        return created;
+      });
+}
+
+absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, const ResourceId& id) {
+  return call.Transact<v1::Cadre>([&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
+    pqxx::result r = tx.exec_prepared("cadre_get", id.county_code, id.number);
+    if (r.empty()) return CadreNotFound(id);
+    return CadreFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
+    CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
+    const std::function<absl::Status(v1::Cadre&)>& apply) {
+  return call.Mutate<v1::Cadre>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
+        pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
+        if (r.empty()) return CadreNotFound(id);
+        const v1::Cadre before = CadreFromRow(r[0]);
+        RETURN_IF_ERROR(call.principal().CheckWrite(before.region_code()));
+        v1::Cadre after = before;
+        RETURN_IF_ERROR(apply(after));
+        try {
+          tx.exec_prepared("cadre_update", id.county_code, id.number, after.region_code(),
+                           after.name(), after.ethnicity(), after.party_member(),
+                           static_cast<int>(after.education()), after.phone(),
+                           static_cast<int>(after.establishment()),
+                           static_cast<int>(after.origin()));
+        } catch (const pqxx::foreign_key_violation&) {
+          return RegionMissing(after.region_code());
+        }
+        after = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0]);
+        call.Audit(tx, {.county_code = id.county_code,
+                        .resource = "cadres/" + after.id(),
+                        .request_id = request.request_id(),
+                        .before = &before,
+                        .after = &after});
+        return after;
+      });
+}
+
+absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext& call,
+                                                                    const CadreQuery& q,
+                                                                    const paging::Page& page) {
+  std::string after_county;
+  int64_t after_id = 0;
+  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
+    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
+  }
+  return call.Transact<PageOf<v1::Cadre>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
+    pqxx::result r = tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%",
+                                      q.region_prefix + "%", q.origin, q.establishment,
+                                      IntArray(q.position_kinds), after_county, after_id,
+                                      page.size + 1);
+    PageOf<v1::Cadre> out;
+    for (const auto& row : r) {
+      if (static_cast<int>(out.items.size()) == page.size) {
+        const auto& last = out.items.back();
+        out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
+        break;
+      }
+      out.items.push_back(CadreFromRow(row));
+    }
+    return out;
+  });
+}
+
+// ------------------------------------------------------------ bulk import
+
+namespace {
+
+// Rows are validated here, good ones streamed with COPY into a temporary
+// table, and then moved into cadres in one statement after the rows Postgres
+// must judge (unknown region, duplicates) are taken out and reported.
+class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
+ public:
+  absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
+    if (tx_ == nullptr) {
+      RETURN_IF_ERROR(Begin(call, m));
+      if (replayed_) return false;
+    }
+    const absl::CivilDay today = call.clock().Today();
+    for (const v1::Cadre& in : m.cadres()) {
+      ++row_;
+      v1::Cadre c = in;
+      absl::Status s = NormalizeCadre(c, today);
+      if (s.ok()) s = call.principal().CheckWrite(c.region_code());
+      if (!s.ok()) {
+        Fail(row_, s);
+        continue;
+      }
+      stream_->operator<<(std::make_tuple(
+          row_, CountyOf(c.region_code()), c.region_code(), c.resident_id(), c.name(),
+          static_cast<int>(c.gender()), c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
+          c.party_member(), static_cast<int>(c.education()), c.phone(),
+          static_cast<int>(c.establishment()), static_cast<int>(c.origin())));
+    }
+    return true;
+  }
+
+  absl::StatusOr<v1::ImportCadresResponse> OnFinish(CallContext& call) override {
+    if (replayed_) return resp_;
+    if (tx_ == nullptr) {
+      return InvalidField("request_id", "the stream was empty: send request_id and rows",
+                          "REQUIRED");
+    }
+    stream_->complete();
+    pqxx::work& tx = *tx_;
+    for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
+      Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
+    }
+    for (const auto& r : tx.exec_prepared("cadre_import_duplicates")) {
+      Fail(r[0].as<int64_t>(),
+           InvalidField("resident_id", "appears more than once in this import",
+                        "DUPLICATE_IN_IMPORT"));
+    }
+    for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
+      Fail(r[0].as<int64_t>(), AlreadyRegistered());
+    }
+    resp_.set_rows_imported(
+        static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
+    resp_.set_rows_received(row_);
+    std::sort(errors_.begin(), errors_.end(),
+              [](const v1::RowError& a, const v1::RowError& b) { return a.row() < b.row(); });
+    resp_.set_rows_failed(static_cast<int64_t>(errors_.size()));
+    for (size_t i = 0; i < errors_.size() && i < kMaxReportedErrors; ++i) {
+      *resp_.add_errors() = errors_[i];
+    }
+    tx.exec_prepared("cadre_import_audit", call.principal().subject,
+                     std::string(auth::RoleName(call.principal().role)), call.method(),
+                     request_id_);
+    idempotency::Complete(tx, request_id_, resp_);
+    tx.commit();
+    call.metrics()
+        .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")
+        .Increment(static_cast<double>(resp_.rows_imported()));
+    return resp_;
+  }
+
+ private:
+  absl::Status Begin(CallContext& call, const v1::ImportCadresRequest& first) {
+    request_id_ = first.request_id();
+    RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id_));
+    if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
+    ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
+    tx_ = std::make_unique<pqxx::work>(lease->conn());
+    db::ApplyScope(*tx_, call.scope(), call.deadline());
+    ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                     idempotency::Claim(*tx_, request_id_, call.principal().subject,
+                                        call.method(), first));
+    if (replay) {
+      replayed_ = resp_.ParseFromString(*replay);
+      if (!replayed_) return absl::InternalError("stored response is corrupt");
+      return absl::OkStatus();
+    }
+    tx_->exec(
+        "CREATE TEMP TABLE cadre_import (row_no bigint, county_code text COLLATE \"C\", "
+        "region_code text COLLATE \"C\", resident_id text COLLATE \"C\", name text, "
+        "gender smallint, ethnicity text, birth_date date, party_member boolean, "
+        "education smallint, phone text, establishment smallint, origin smallint) "
+        "ON COMMIT DROP");
+    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import");
+    return absl::OkStatus();
+  }
+
+  void Fail(int64_t row, const absl::Status& s) {
+    v1::RowError e;
+    e.set_row(row);
+    e.set_field(FieldOf(s).value_or(""));
+    e.set_reason(ReasonOf(s));
+    e.set_message(std::string(s.message()));
+    errors_.push_back(std::move(e));
+  }
+
+  std::unique_ptr<pqxx::work> tx_;
+  std::unique_ptr<pqxx::stream_to> stream_;
+  std::string request_id_;
+  bool replayed_ = false;
+  int64_t row_ = 0;
+  std::vector<v1::RowError> errors_;
+  v1::ImportCadresResponse resp_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
+PgPersonnelRepository::NewCadreImport() {
+  return std::make_unique<PgCadreImport>();
+}
+
+}  // namespace touyan::personnel

@@ -1,0 +1,398 @@
+#include "services/personnel/pg_personnel_repository.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "services/personnel/domain/rules.h"
+
+namespace touyan::personnel {
+namespace {
+
+#define MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+constexpr char kRegionCols[] = "code, name, level, coalesce(parent_code, '')";
+constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " MICROS("create_time");
+constexpr char kPositionCols[] =
+    "county_code, id, cadre_id, party_org_id, kind, term_start::text, "
+    "coalesce(term_end::text, ''), coalesce(ended_on::text, ''), " MICROS("create_time");
+
+v1::Region RegionFromRow(const pqxx::row& r) {
+  v1::Region out;
+  out.set_code(r[0].as<std::string>());
+  out.set_name(r[1].as<std::string>());
+  out.set_level(static_cast<v1::RegionLevel>(r[2].as<int>()));
+  out.set_parent_code(r[3].as<std::string>());
+  if (out.level() >= v1::REGION_LEVEL_COUNTY) out.set_county_code(out.code().substr(0, 6));
+  return out;
+}
+
+v1::PartyOrg OrgFromRow(const pqxx::row& r) {
+  v1::PartyOrg o;
+  o.set_county_code(r[0].as<std::string>());
+  o.set_id(ResourceId{o.county_code(), r[1].as<int64_t>()}.ToString());
+  o.set_name(r[2].as<std::string>());
+  o.set_kind(static_cast<v1::PartyOrgKind>(r[3].as<int>()));
+  o.set_region_code(r[4].as<std::string>());
+  *o.mutable_create_time() = TimestampFromMicros(r[5].as<int64_t>());
+  return o;
+}
+
+void SetDate(absl::string_view text, google::type::Date* out) {
+  absl::CivilDay d;
+  if (!text.empty() && ParseIsoDate(text, &d)) *out = ToDate(d);
+}
+
+v1::Position PositionFromRow(const pqxx::row& r) {
+  v1::Position p;
+  std::string county = r[0].as<std::string>();
+  p.set_county_code(county);
+  p.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  p.set_cadre_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  p.set_party_org_id(ResourceId{county, r[3].as<int64_t>()}.ToString());
+  p.set_kind(static_cast<v1::PositionKind>(r[4].as<int>()));
+  SetDate(r[5].as<std::string>(), p.mutable_term_start());
+  SetDate(r[6].as<std::string>(), p.mutable_term_end());
+  SetDate(r[7].as<std::string>(), p.mutable_ended_on());
+  *p.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
+  return p;
+}
+
+absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
+  return WithReason(WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")),
+                              field),
+                    "NOT_FOUND");
+}
+
+std::string TextArray(const std::vector<std::string>& codes) {
+  // Region codes are digits only (validated before), so no quoting is needed.
+  return absl::StrCat("{", absl::StrJoin(codes, ","), "}");
+}
+
+}  // namespace
+
+bool SplitCursor(const std::string& cursor, std::string* county, int64_t* id) {
+  std::vector<std::string> parts = absl::StrSplit(cursor, ':');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], id)) return false;
+  *county = parts[0];
+  return true;
+}
+
+std::string Cursor(const std::string& county, int64_t id) { return absl::StrCat(county, ":", id); }
+
+std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl::StrJoin(v, ","), "}"); }
+
+std::vector<db::Statement> PgPersonnelRepository::Statements() {
+  const std::string cadre_cols =
+      "c.county_code, c.id, c.region_code, c.resident_id, c.name, c.gender, c.ethnicity, "
+      "c.birth_date::text, c.party_member, c.education, c.phone, c.establishment, c.origin, "
+      MICROS("c.create_time") ", " MICROS("c.update_time") ", "
+      "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
+      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ',')";
+  return {
+      // regions
+      {"region_get", absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code = $1")},
+      {"region_many",
+       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code = ANY($1::text[]) ORDER BY code")},
+      {"region_children",
+       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE parent_code = $1 AND code > $2 "
+                    "ORDER BY code LIMIT $3")},
+      {"region_roots",
+       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE parent_code IS NULL AND code > $1 "
+                    "ORDER BY code LIMIT $2")},
+      {"region_by_level",
+       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code LIKE $1 AND level = $2 "
+                    "AND code > $3 ORDER BY code LIMIT $4")},
+      {"region_import_upsert",
+       "INSERT INTO regions (code, county_code, name, level, parent_code) "
+       "SELECT code, substr(code, 1, 6), name, level, NULLIF(parent_code, '') FROM region_import "
+       "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
+       "parent_code = EXCLUDED.parent_code"},
+      {"region_import_orgs",
+       "INSERT INTO party_orgs (county_code, name, kind, region_code) "
+       "SELECT substr(code, 1, 6), org_name, org_kind, code FROM region_import WHERE org_kind > 0 "
+       "ON CONFLICT (county_code, region_code) WHERE kind IN (1, 2) DO NOTHING"},
+      {"region_import_audit",
+       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "SELECT substr(code, 1, 6), $1, $2, $3, 'regions', $4, "
+       "jsonb_build_object('regions_upserted', count(*)) FROM region_import GROUP BY 1"},
+      // party organisations
+      {"org_insert",
+       absl::StrCat("INSERT INTO party_orgs (county_code, name, kind, region_code) "
+                    "VALUES ($1, $2, $3, $4) RETURNING ", kOrgCols)},
+      {"org_get",
+       absl::StrCat("SELECT ", kOrgCols, " FROM party_orgs WHERE county_code = $1 AND id = $2")},
+      {"org_lock",
+       "SELECT kind, region_code FROM party_orgs WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"org_list",
+       absl::StrCat("SELECT ", kOrgCols, " FROM party_orgs WHERE county_code LIKE $1 "
+                    "AND region_code LIKE $2 AND ($3 = 0 OR kind = $3) "
+                    "AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6")},
+      // cadres
+      {"cadre_insert",
+       "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
+       "birth_date, party_member, education, phone, establishment, origin) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12) RETURNING id"},
+      {"cadre_get",
+       "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2"},
+      {"cadre_get_for_update",
+       "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2 FOR UPDATE"},
+      {"cadre_update",
+       "UPDATE cadres SET region_code = $3, name = $4, ethnicity = $5, party_member = $6, "
+       "education = $7, phone = $8, establishment = $9, origin = $10, update_time = now() "
+       "WHERE county_code = $1 AND id = $2"},
+      {"cadre_list",
+       "SELECT " + cadre_cols +
+           " FROM cadres c WHERE c.county_code LIKE $1 AND c.region_code LIKE $2 "
+           "AND ($3 = 0 OR c.origin = $3) AND ($4 = 0 OR c.establishment = $4) "
+           "AND (cardinality($5::smallint[]) = 0 OR EXISTS (SELECT 1 FROM positions p "
+           "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
+           "AND p.kind = ANY($5::smallint[]))) "
+           "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $8"},
+      {"cadre_birth",
+       "SELECT birth_date::text, region_code FROM cadres WHERE county_code = $1 AND id = $2"},
+      {"cadre_import_missing_region",
+       "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM regions r "
+       "WHERE r.code = s.region_code) RETURNING s.row_no, s.region_code"},
+      {"cadre_import_duplicates",
+       "DELETE FROM cadre_import s USING (SELECT row_no, row_number() OVER (PARTITION BY "
+       "county_code, resident_id ORDER BY row_no) AS n FROM cadre_import) d "
+       "WHERE d.row_no = s.row_no AND d.n > 1 RETURNING s.row_no"},
+      {"cadre_import_registered",
+       "DELETE FROM cadre_import s USING cadres c WHERE c.county_code = s.county_code "
+       "AND c.resident_id = s.resident_id RETURNING s.row_no"},
+      {"cadre_import_insert",
+       "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
+       "birth_date, party_member, education, phone, establishment, origin) "
+       "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
+       "party_member, education, phone, establishment, origin FROM cadre_import ORDER BY row_no"},
+      {"cadre_import_audit",
+       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "
+       "count(*), 'first_row', min(row_no), 'last_row', max(row_no)) FROM cadre_import GROUP BY 1"},
+      // positions
+      {"position_current",
+       "SELECT kind, cadre_id FROM positions WHERE county_code = $1 AND party_org_id = $2 "
+       "AND ended_on IS NULL"},
+      {"position_insert",
+       absl::StrCat("INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start, "
+                    "term_end) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date) RETURNING ",
+                    kPositionCols)},
+      {"position_list",
+       absl::StrCat("SELECT ", kPositionCols, " FROM positions WHERE county_code LIKE $1 "
+                    "AND ($2 = 0 OR party_org_id = $2) AND ($3 = 0 OR cadre_id = $3) "
+                    "AND (NOT $4 OR ended_on IS NULL) AND (county_code, id) > ($5, $6) "
+                    "ORDER BY county_code, id LIMIT $7")},
+  };
+}
+
+// ---------------------------------------------------------------- regions
+
+absl::StatusOr<v1::Region> PgPersonnelRepository::GetRegion(CallContext& call,
+                                                            const std::string& code) {
+  return call.Transact<v1::Region>([&](pqxx::work& tx) -> absl::StatusOr<v1::Region> {
+    pqxx::result r = tx.exec_prepared("region_get", code);
+    if (r.empty()) return NotFound("code", "region", code);
+    return RegionFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<std::vector<v1::Region>> PgPersonnelRepository::GetRegions(
+    CallContext& call, const std::vector<std::string>& codes) {
+  return call.Transact<std::vector<v1::Region>>(
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::Region>> {
+        std::vector<v1::Region> out;
+        for (const auto& row : tx.exec_prepared("region_many", TextArray(codes))) {
+          out.push_back(RegionFromRow(row));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<PageOf<v1::Region>> PgPersonnelRepository::ListRegions(CallContext& call,
+                                                                      const RegionQuery& q,
+                                                                      const paging::Page& page) {
+  return call.Transact<PageOf<v1::Region>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Region>> {
+    pqxx::result r;
+    const int limit = page.size + 1;
+    if (q.level != v1::REGION_LEVEL_UNSPECIFIED) {
+      r = tx.exec_prepared("region_by_level", q.parent_prefix + "%", static_cast<int>(q.level),
+                           page.cursor, limit);
+    } else if (q.parent_code.empty()) {
+      r = tx.exec_prepared("region_roots", page.cursor, limit);
+    } else {
+      r = tx.exec_prepared("region_children", q.parent_code, page.cursor, limit);
+    }
+    PageOf<v1::Region> out;
+    for (const auto& row : r) {
+      if (static_cast<int>(out.items.size()) == page.size) {
+        out.next_cursor = out.items.back().code();
+        break;
+      }
+      out.items.push_back(RegionFromRow(row));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::ImportRegionsResponse> PgPersonnelRepository::ImportRegions(
+    CallContext& call, const v1::ImportRegionsRequest& all) {
+  return call.Mutate<v1::ImportRegionsResponse>(
+      all, all.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::ImportRegionsResponse> {
+        tx.exec(
+            "CREATE TEMP TABLE region_import (code text COLLATE \"C\", name text, level smallint, "
+            "parent_code text COLLATE \"C\", org_name text, org_kind smallint) ON COMMIT DROP");
+        {
+          pqxx::stream_to s(tx, "region_import");
+          for (const v1::Region& r : all.regions()) {
+            v1::PartyOrg org;
+            if (r.level() == v1::REGION_LEVEL_VILLAGE) org = VillageOrgFor(r);
+            s << std::make_tuple(r.code(), r.name(), static_cast<int>(r.level()), r.parent_code(),
+                                 org.name(), static_cast<int>(org.kind()));
+          }
+          s.complete();
+        }
+        v1::ImportRegionsResponse resp;
+        resp.set_regions_upserted(
+            static_cast<int32_t>(tx.exec_prepared("region_import_upsert").affected_rows()));
+        resp.set_party_orgs_created(
+            static_cast<int32_t>(tx.exec_prepared("region_import_orgs").affected_rows()));
+        tx.exec_prepared("region_import_audit", call.principal().subject,
+                         std::string(auth::RoleName(call.principal().role)), call.method(),
+                         all.request_id());
+        call.metrics()
+            .Counter("touyan_personnel_regions_imported_total", "Regions upserted by imports.")
+            .Increment(resp.regions_upserted());
+        return resp;
+      });
+}
+
+// ------------------------------------------------------- party organisations
+
+absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
+    CallContext& call, const v1::CreatePartyOrgRequest& request, const v1::PartyOrg& org) {
+  return call.Mutate<v1::PartyOrg>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::PartyOrg> {
+        if (tx.exec_prepared("region_get", org.region_code()).empty()) {
+          return NotFound("party_org.region_code", "region", org.region_code());
+        }
+        const std::string county = CountyOf(org.region_code());
+        pqxx::result r;
+        try {
+          r = tx.exec_prepared("org_insert", county, org.name(), static_cast<int>(org.kind()),
+                               org.region_code());
+        } catch (const pqxx::unique_violation&) {  // the transaction rolls back
+          return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
+                                          "village ", org.region_code(),
+                                          " already has its Party organisation")),
+                                      "party_org.region_code"),
+                            "VILLAGE_ORG_EXISTS");
+        }
+        v1::PartyOrg created = OrgFromRow(r[0]);
+        call.Audit(tx, {.county_code = county,
+                        .resource = "party_orgs/" + created.id(),
+                        .request_id = request.request_id(),
+                        .after = &created});
+        return created;
+      });
+}
+
+absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::GetPartyOrg(CallContext& call,
+                                                                const ResourceId& id) {
+  return call.Transact<v1::PartyOrg>([&](pqxx::work& tx) -> absl::StatusOr<v1::PartyOrg> {
+    pqxx::result r = tx.exec_prepared("org_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "party organisation", id.ToString());
+    return OrgFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
+    CallContext& call, const std::string& region_prefix, int kind, const paging::Page& page) {
+  std::string after_county;
+  int64_t after_id = 0;
+  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
+    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
+  }
+  return call.Transact<PageOf<v1::PartyOrg>>(
+      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
+        pqxx::result r = tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%",
+                                          region_prefix + "%", kind, after_county, after_id,
+                                          page.size + 1);
+        PageOf<v1::PartyOrg> out;
+        for (const auto& row : r) {
+          if (static_cast<int>(out.items.size()) == page.size) {
+            const auto& last = out.items.back();
+            out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
+            break;
+          }
+          out.items.push_back(OrgFromRow(row));
+        }
+        return out;
+      });
+}
+
+// ---------------------------------------------------------------- positions
+
+absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
+    CallContext& call, const v1::CreatePositionRequest& request, const ResourceId& cadre,
+    const ResourceId& org) {
+  return call.Mutate<v1::Position>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
+        // Locking the organisation serialises appointments to it.
+        pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
+        if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
+        RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
+        pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
+        if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
+        absl::CivilDay birth;
+        ParseIsoDate(c[0][0].as<std::string>(), &birth);
+        std::vector<CurrentPost> current;
+        for (const auto& row : tx.exec_prepared("position_current", org.county_code, org.number)) {
+          current.push_back({static_cast<v1::PositionKind>(row[0].as<int>()), row[1].as<int64_t>()});
+        }
+        RETURN_IF_ERROR(ValidatePosition(request.position(),
+                                         static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
+                                         cadre.number, birth, current, call.clock().Today()));
+        const v1::Position& p = request.position();
+        std::string term_end;
+        if (IsSet(p.term_end())) term_end = IsoDate(*ToCivilDay("", p.term_end()));
+        pqxx::result r = tx.exec_prepared(
+            "position_insert", org.county_code, cadre.number, org.number,
+            static_cast<int>(p.kind()), IsoDate(*ToCivilDay("", p.term_start())), term_end);
+        v1::Position created = PositionFromRow(r[0]);
+        call.Audit(tx, {.county_code = org.county_code,
+                        .resource = "positions/" + created.id(),
+                        .request_id = request.request_id(),
+                        .after = &created});
+        return created;
+      });
+}
+
+absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
+    CallContext& call, const PositionQuery& q, const paging::Page& page) {
+  std::string after_county;
+  int64_t after_id = 0;
+  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
+    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
+  }
+  return call.Transact<PageOf<v1::Position>>(
+      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Position>> {
+        pqxx::result r = tx.exec_prepared("position_list", q.county_prefix + "%", q.party_org,
+                                          q.cadre, q.current_only, after_county, after_id,
+                                          page.size + 1);
+        PageOf<v1::Position> out;
+        for (const auto& row : r) {
+          if (static_cast<int>(out.items.size()) == page.size) {
+            const auto& last = out.items.back();
+            out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
+            break;
+          }
+          out.items.push_back(PositionFromRow(row));
+        }
+        return out;
+      });
+}
+
+}  // namespace touyan::personnel
