@@ -1,0 +1,91 @@
+# Shared by scripts/*.sh. Source it; it defines functions only.
+
+TOUYAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+SERVICES=(personnel)
+
+say() { printf '\033[1m[touyan]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[touyan] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# A TCP port nobody listens on, from the range given (default 20000-40000).
+free_port() {
+  local lo=${1:-20000} hi=${2:-40000} p
+  for _ in $(seq 1 200); do
+    p=$(( lo + RANDOM % (hi - lo) ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  die "no free port found between $lo and $hi"
+}
+
+# Postgres refuses to run as root: as root, run its tools as the postgres user.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+build() {
+  local type=${1:-Release}
+  say "building ($type) in build/ …"
+  cmake -S "$TOUYAN_ROOT" -B "$TOUYAN_ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE="$type" >/dev/null \
+    || die "cmake configuration failed (see above)"
+  ninja -C "$TOUYAN_ROOT/build" || die "the build failed (see above)"
+}
+
+random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# pg_start DIR: a private cluster in DIR on a free loopback port (reused if
+# DIR already holds one). Writes DIR/env with the URLs the services use.
+pg_start() {
+  local dir=$1
+  mkdir -p "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "initialising a private PostgreSQL 15 cluster in $dir/data"
+    local pw; pw=$(random_secret)
+    echo "$pw" > "$dir/admin.pw"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+    as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/admin.pw" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null \
+      || die "initdb failed in $dir/data"
+    {
+      echo "ADMIN_PW=$pw"
+      for s in "${SERVICES[@]}"; do
+        echo "${s^^}_APP_PW=$(random_secret)"
+        echo "${s^^}_OWNER_PW=$(random_secret)"
+      done
+    } > "$dir/secrets"
+    chmod 600 "$dir/secrets" "$dir/admin.pw"
+  fi
+  local port
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    port=$(cat "$dir/port")
+  else
+    port=$(free_port 40000 50000)
+    echo "$port" > "$dir/port"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" \
+      start >/dev/null || die "Postgres did not start: see $dir/postgres.log"
+  fi
+  as_pg "$PG_BIN/psql" -h "$dir" -p "$port" -U postgres -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'touyan'" | grep -q 1 \
+    || as_pg "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres touyan
+  # shellcheck disable=SC1091
+  . "$dir/secrets"
+  {
+    echo "PGPORT=$port"
+    echo "ADMIN_DATABASE_URL=postgresql://postgres:$ADMIN_PW@127.0.0.1:$port/touyan"
+    for s in "${SERVICES[@]}"; do
+      local app owner
+      app=$(eval echo "\$${s^^}_APP_PW"); owner=$(eval echo "\$${s^^}_OWNER_PW")
+      echo "${s^^}_DATABASE_URL=postgresql://${s}_app:$app@127.0.0.1:$port/touyan"
+      echo "${s^^}_MIGRATION_DATABASE_URL=postgresql://${s}_owner:$owner@127.0.0.1:$port/touyan"
+    done
+  } > "$dir/env"
+  chmod 600 "$dir/env"
+  say "PostgreSQL 15 listening on 127.0.0.1:$port (data in $dir/data)"
+}
+
+pg_stop() {
+  local dir=$1
+  [ -f "$dir/data/PG_VERSION" ] || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}

@@ -1,0 +1,178 @@
+#include "tools/touyanctl/client.h"
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/unknown_field_set.h"
+
+namespace touyan::ctl {
+namespace {
+
+std::string Dump(const grpc::ByteBuffer& buf) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buf.Dump(&slices).ok()) return out;
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+grpc::ByteBuffer Buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool Wait(grpc::CompletionQueue& cq, void* want) {
+  void* tag = nullptr;
+  bool ok = false;
+  return cq.Next(&tag, &ok) && tag == want && ok;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+}
+
+absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service,
+                                        absl::Duration timeout) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::CompletionQueue cq;
+  // HealthCheckRequest{service = 1}.
+  std::string req;
+  if (!service.empty()) req = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
+  grpc::ByteBuffer request = Buffer(req), response;
+  auto call = stub.PrepareUnaryCall(&ctx, "/grpc.health.v1.Health/Check", request, &cq);
+  call->StartCall();
+  grpc::Status status;
+  int tag = 0;
+  call->Finish(&response, &status, &tag);
+  Wait(cq, &tag);
+  cq.Shutdown();
+  if (!status.ok()) return FromGrpc(status);
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromString(Dump(response))) return absl::DataLossError("bad health response");
+  int64_t code = 0;  // HealthCheckResponse{status = 1}
+  for (int i = 0; i < fields.field_count(); ++i) {
+    if (fields.field(i).number() == 1) code = static_cast<int64_t>(fields.field(i).varint());
+  }
+  static const char* kNames[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+  return std::string(code >= 0 && code < 4 ? kNames[code] : "UNKNOWN");
+}
+
+absl::StatusOr<std::vector<std::string>> ListServices(grpc::Channel& channel,
+                                                      absl::Duration timeout) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::CompletionQueue cq;
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  int start = 0, write = 0, done = 0, read = 0, finish = 0;
+  call->StartCall(&start);
+  bool ok = Wait(cq, &start);
+  // ServerReflectionRequest{list_services = 7: ""}.
+  grpc::ByteBuffer request = Buffer(std::string("\x3a\x00", 2)), response;
+  if (ok) {
+    call->Write(request, &write);
+    ok = Wait(cq, &write);
+  }
+  if (ok) {
+    call->WritesDone(&done);
+    ok = Wait(cq, &done);
+  }
+  if (ok) {
+    call->Read(&response, &read);
+    ok = Wait(cq, &read);
+  }
+  grpc::Status status;
+  call->Finish(&status, &finish);
+  Wait(cq, &finish);
+  cq.Shutdown();
+  void* tag;
+  bool unused;
+  while (cq.Next(&tag, &unused)) {
+  }
+  if (!status.ok()) return FromGrpc(status);
+  if (!ok) return absl::UnavailableError("reflection call failed");
+  // ServerReflectionResponse{list_services_response = 6 {service = 1 {name = 1}}}.
+  google::protobuf::UnknownFieldSet top;
+  if (!top.ParseFromString(Dump(response))) return absl::DataLossError("bad reflection response");
+  std::vector<std::string> names;
+  for (int i = 0; i < top.field_count(); ++i) {
+    if (top.field(i).number() != 6) continue;
+    google::protobuf::UnknownFieldSet list;
+    list.ParseFromString(top.field(i).length_delimited());
+    for (int j = 0; j < list.field_count(); ++j) {
+      google::protobuf::UnknownFieldSet svc;
+      svc.ParseFromString(list.field(j).length_delimited());
+      for (int k = 0; k < svc.field_count(); ++k) {
+        if (svc.field(k).number() == 1) names.push_back(svc.field(k).length_delimited());
+      }
+    }
+  }
+  return names;
+}
+
+void Authorize(grpc::ClientContext& ctx, const std::string& token) {
+  ctx.AddMetadata("authorization", "Bearer " + token);
+}
+
+absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
+                                                         const std::string& token,
+                                                         const std::string& request_id,
+                                                         const std::vector<pv1::Region>& regions) {
+  grpc::ClientContext ctx;
+  Authorize(ctx, token);
+  pv1::ImportRegionsResponse resp;
+  auto writer = stub.ImportRegions(&ctx, &resp);
+  pv1::ImportRegionsRequest msg;
+  msg.set_request_id(request_id);
+  for (size_t i = 0; i < regions.size(); ++i) {
+    *msg.add_regions() = regions[i];
+    if (msg.regions_size() == 1000 || i + 1 == regions.size()) {
+      if (!writer->Write(msg)) break;
+      msg.Clear();
+    }
+  }
+  if (regions.empty()) writer->Write(msg);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) return FromGrpc(s);
+  return resp;
+}
+
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
+    pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
+    const std::vector<pv1::Cadre>& cadres, int batch, const std::function<void(int64_t)>& progress) {
+  grpc::ClientContext ctx;
+  Authorize(ctx, token);
+  pv1::ImportCadresResponse resp;
+  auto writer = stub.ImportCadres(&ctx, &resp);
+  pv1::ImportCadresRequest msg;
+  msg.set_request_id(request_id);
+  int64_t sent = 0;
+  for (size_t i = 0; i < cadres.size(); ++i) {
+    *msg.add_cadres() = cadres[i];
+    if (msg.cadres_size() == batch || i + 1 == cadres.size()) {
+      if (!writer->Write(msg)) break;  // the server ended the call: Finish says why
+      sent += msg.cadres_size();
+      if (progress) progress(sent);
+      msg.Clear();
+    }
+  }
+  if (cadres.empty()) writer->Write(msg);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) return FromGrpc(s);
+  return resp;
+}
+
+}  // namespace touyan::ctl

@@ -1,0 +1,50 @@
+// Client helpers shared by touyanctl, the tests and the benchmarks: health
+// and reflection probes (no generated stubs needed), bearer tokens, and the
+// streaming imports.
+#ifndef TOUYAN_TOOLS_TOUYANCTL_CLIENT_H_
+#define TOUYAN_TOOLS_TOUYANCTL_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "touyan/personnel/v1/personnel.grpc.pb.h"
+
+namespace touyan::ctl {
+
+namespace pv1 = ::touyan::personnel::v1;
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+
+// grpc.health.v1.Health/Check: the status name ("SERVING", "NOT_SERVING", …).
+absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service = "",
+                                        absl::Duration timeout = absl::Seconds(3));
+// grpc.reflection.v1alpha: the services the server lists.
+absl::StatusOr<std::vector<std::string>> ListServices(grpc::Channel& channel,
+                                                      absl::Duration timeout = absl::Seconds(3));
+
+void Authorize(grpc::ClientContext& ctx, const std::string& token);
+
+absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
+                                                         const std::string& token,
+                                                         const std::string& request_id,
+                                                         const std::vector<pv1::Region>& regions);
+
+// Streams `cadres` in messages of `batch` rows; `progress` is told the rows
+// sent so far.
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
+    pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
+    const std::vector<pv1::Cadre>& cadres, int batch = 500,
+    const std::function<void(int64_t)>& progress = nullptr);
+
+// A grpc::Status as absl::Status, keeping code and message.
+absl::Status FromGrpc(const grpc::Status& s);
+
+}  // namespace touyan::ctl
+
+#endif  // TOUYAN_TOOLS_TOUYANCTL_CLIENT_H_

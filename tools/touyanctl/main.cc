@@ -1,0 +1,358 @@
+// touyanctl: a command-line client for Touyan's gRPC APIs.
+//
+//   touyanctl token --role=county_operator --scope=150929000000
+//   touyanctl health --addr=127.0.0.1:50051
+//   touyanctl regions import data/ulanqab_regions.csv
+//   touyanctl cadres generate --count=1000 --regions=data/ulanqab_regions.csv > c.csv
+//   touyanctl cadres import c.csv
+//   touyanctl cadres get 150902-42
+//   touyanctl cadres list --region=150929000000 [--json]
+//
+// --addr defaults to $TOUYAN_PERSONNEL_ADDR, --token to $TOUYAN_TOKEN, the
+// signing key to $TOKEN_SIGNING_KEY_FILE. Exit codes: 0 done, 1 the server
+// refused or failed, 2 bad usage, 3 an import stored some rows and refused others.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "common/auth/jwt.h"
+#include "common/config/config.h"
+#include "common/grpc/grpc_status.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/touyanctl/client.h"
+#include "tools/touyanctl/records.h"
+
+namespace touyan::ctl {
+namespace {
+
+constexpr int kUsage = 2, kFailed = 1, kPartial = 3;
+
+const char kHelp[] = R"(touyanctl — client for the Touyan services
+
+  token    --role=ROLE --scope=CODE [--subject=NAME] [--ttl=12h]
+           ROLE: city_org_dept county_operator township_operator auditor service
+           key from --token-signing-key-file or $TOKEN_SIGNING_KEY_FILE
+  health   [--addr=HOST:PORT]             health status and the services listed
+  regions  import FILE                    import a region tree CSV (code,name,level,parent_code)
+  cadres   import FILE [--batch=500]      stream a cadre CSV into the registry
+           generate --count=N --regions=FILE [--seed=1] [--first=0]
+           get ID
+           list [--region=CODE] [--page-size=100] [--all]
+
+Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
+              --json (print JSON instead of tables), --request-id (default: random)
+Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 import partly refused.
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<const char*> flags{"touyanctl"};
+};
+
+Args Split(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    if (absl::StartsWith(argv[i], "--")) {
+      a.flags.push_back(argv[i]);
+    } else {
+      a.positional.push_back(argv[i]);
+    }
+  }
+  return a;
+}
+
+int Usage(const std::string& msg) {
+  std::cerr << "touyanctl: " << msg << "\n(see touyanctl --help)\n";
+  return kUsage;
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "touyanctl: " << absl::StatusCodeToString(s.code()) << ": " << s.message() << "\n";
+  return kFailed;
+}
+
+int FailRpc(const grpc::Status& s) {
+  ErrorDetails d = DetailsOf(s);
+  std::cerr << "touyanctl: " << absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code()))
+            << ": " << s.error_message();
+  if (!d.field.empty()) std::cerr << " [field " << d.field << "]";
+  if (!d.reason.empty()) std::cerr << " [reason " << d.reason << "]";
+  std::cerr << "\n";
+  return kFailed;
+}
+
+std::string RandomId() {
+  std::random_device rd;
+  return absl::StrFormat("ctl-%08x%08x", rd(), rd());
+}
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+struct Common {
+  std::string addr, token, request_id;
+  bool json = false;
+};
+
+absl::StatusOr<Common> CommonFlags(const Settings& s, bool need_token) {
+  Common c;
+  c.addr = s.String("addr", s.Get("touyan-personnel-addr").value_or("127.0.0.1:50051"));
+  c.token = s.String("token", s.Get("touyan-token").value_or(""));
+  c.request_id = s.String("request-id", RandomId());
+  auto json = s.Bool("json", false);
+  if (!json.ok()) return json.status();
+  c.json = *json;
+  if (need_token && c.token.empty()) {
+    return absl::InvalidArgumentError("no token: pass --token or set TOUYAN_TOKEN (touyanctl token …)");
+  }
+  return c;
+}
+
+int Token(const Settings& s) {
+  std::string key;
+  if (auto f = s.Get("token-signing-key-file")) {
+    std::ifstream in(*f);
+    if (!in) return Usage(absl::StrCat("cannot read the key file ", *f));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    key = std::string(absl::StripAsciiWhitespace(ss.str()));
+  } else {
+    key = s.String("token-signing-key", "");
+  }
+  auto role = auth::ParseRole(s.String("role", ""));
+  if (!role) return Usage("--role must be one of city_org_dept county_operator township_operator auditor service");
+  auto ttl = s.Duration("ttl", absl::Hours(12));
+  if (!ttl.ok()) return Usage(std::string(ttl.status().message()));
+  auth::TokenConfig cfg;
+  cfg.signing_key = key;
+  cfg.issuer = s.String("token-issuer", cfg.issuer);
+  cfg.audience = s.String("token-audience", cfg.audience);
+  if (absl::Status v = auth::ValidateTokenConfig(cfg); !v.ok()) return Usage(std::string(v.message()));
+  auto p = auth::Principal::Make(s.String("subject", std::string(auth::RoleName(*role))), *role,
+                                 s.String("scope", ""));
+  if (!p.ok()) return Usage(std::string(p.status().message()));
+  std::cout << auth::IssueToken(cfg, *p, absl::Now(), *ttl) << "\n";
+  return 0;
+}
+
+int Health(const Common& c) {
+  auto channel = Connect(c.addr);
+  auto status = CheckHealth(*channel);
+  if (!status.ok()) return Fail(status.status());
+  auto services = ListServices(*channel);
+  if (!services.ok()) return Fail(services.status());
+  std::cout << c.addr << " " << *status << "\n";
+  for (const auto& s : *services) std::cout << "  " << s << "\n";
+  return *status == "SERVING" ? 0 : kFailed;
+}
+
+int RegionsImport(const Common& c, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return Usage(absl::StrCat("cannot read ", file));
+  auto regions = ReadRegions(in);
+  if (!regions.ok()) return Usage(absl::StrCat(file, ": ", regions.status().message()));
+  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
+  auto r = ImportRegions(*stub, c.token, c.request_id, *regions);
+  if (!r.ok()) return Fail(r.status());
+  if (c.json) {
+    std::cout << Json(*r) << "\n";
+  } else {
+    std::cout << "regions upserted: " << r->regions_upserted()
+              << "\nparty organisations created: " << r->party_orgs_created() << "\n";
+  }
+  return 0;
+}
+
+int CadresImport(const Common& c, const std::string& file, int batch) {
+  std::ifstream in(file);
+  if (!in) return Usage(absl::StrCat("cannot read ", file));
+  CsvReader reader(in);
+  std::vector<std::string> row;
+  auto any = reader.Next(&row);
+  if (!any.ok() || !*any) return Usage(absl::StrCat(file, ": no header row"));
+  CsvHeader header(row);
+  std::vector<pv1::Cadre> cadres;
+  std::vector<int64_t> lines;  // stream row → file line
+  int bad = 0;
+  for (;;) {
+    auto more = reader.Next(&row);
+    if (!more.ok()) return Usage(absl::StrCat(file, ": ", more.status().message()));
+    if (!*more) break;
+    auto cadre = CadreFromCsv(header, row);
+    if (!cadre.ok()) {
+      ++bad;
+      std::cerr << file << ":" << reader.line() << ": " << cadre.status().message() << "\n";
+      continue;
+    }
+    cadres.push_back(*std::move(cadre));
+    lines.push_back(reader.line());
+  }
+  const bool tty = isatty(STDERR_FILENO);
+  int64_t total = static_cast<int64_t>(cadres.size()), shown = -1;
+  auto progress = [&](int64_t sent) {
+    int64_t pct = total ? sent * 100 / total : 100;
+    if (pct == shown || (!tty && pct % 10 != 0)) return;
+    shown = pct;
+    std::fprintf(stderr, tty ? "\rimporting %3lld%% (%lld/%lld rows)" : "importing %3lld%% (%lld/%lld rows)\n",
+                 static_cast<long long>(pct), static_cast<long long>(sent), static_cast<long long>(total));
+  };
+  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
+  auto r = ImportCadres(*stub, c.token, c.request_id, cadres, batch, progress);
+  if (tty) std::fprintf(stderr, "\n");
+  if (!r.ok()) return Fail(r.status());
+  for (const auto& e : r->errors()) {
+    int64_t line = e.row() >= 1 && e.row() <= total ? lines[e.row() - 1] : 0;
+    std::cerr << file << ":" << line << ": " << e.field() << ": " << e.message() << " [" << e.reason() << "]\n";
+  }
+  if (c.json) {
+    std::cout << Json(*r) << "\n";
+  } else {
+    std::cout << "rows read: " << total + bad << "\nrows imported: " << r->rows_imported()
+              << "\nrows refused: " << r->rows_failed() + bad << "\n";
+  }
+  return (r->rows_failed() + bad) > 0 ? kPartial : 0;
+}
+
+int CadresGenerate(const Settings& s) {
+  auto count = s.Int("count", 1000, 1, 14000000);
+  auto seed = s.Int("seed", 1, 0, 1 << 30);
+  auto first = s.Int("first", 0, 0, 1 << 30);
+  if (!count.ok() || !seed.ok() || !first.ok()) return Usage("--count, --seed and --first take whole numbers");
+  std::string file = s.String("regions", "data/ulanqab_regions.csv");
+  std::ifstream in(file);
+  if (!in) return Usage(absl::StrCat("cannot read --regions=", file));
+  auto regions = ReadRegions(in);
+  if (!regions.ok()) return Usage(std::string(regions.status().message()));
+  std::vector<std::string> villages;
+  for (const auto& r : *regions) {
+    if (r.level() == pv1::REGION_LEVEL_VILLAGE) villages.push_back(r.code());
+  }
+  if (villages.empty()) return Usage("the region file has no villages");
+  WriteCadreCsvHeader(std::cout);
+  for (int64_t done = 0; done < *count; done += 10000) {
+    int64_t n = std::min<int64_t>(10000, *count - done);
+    for (const auto& c : GenerateCadres(*seed, *first + done, n, villages)) WriteCadreCsv(c, std::cout);
+  }
+  return 0;
+}
+
+void PrintCadres(const std::vector<pv1::Cadre>& cadres) {
+  std::printf("%-16s %-14s %-20s %-10s %-8s\n", "ID", "REGION", "RESIDENT ID", "NAME", "POSTS");
+  for (const auto& c : cadres) {
+    std::printf("%-16s %-14s %-20s %-10s %d\n", c.id().c_str(), c.region_code().c_str(),
+                c.resident_id().c_str(), c.name().c_str(), c.current_positions_size());
+  }
+}
+
+int CadresGet(const Common& c, const std::string& id) {
+  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
+  grpc::ClientContext ctx;
+  Authorize(ctx, c.token);
+  pv1::GetCadreRequest req;
+  req.set_id(id);
+  pv1::Cadre cadre;
+  grpc::Status s = stub->GetCadre(&ctx, req, &cadre);
+  if (!s.ok()) return FailRpc(s);
+  if (c.json) {
+    std::cout << Json(cadre) << "\n";
+  } else {
+    PrintCadres({cadre});
+  }
+  return 0;
+}
+
+int CadresList(const Common& c, const Settings& s) {
+  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
+  pv1::ListCadresRequest req;
+  req.set_region_code(s.String("region", ""));
+  auto size = s.Int("page-size", 100, 1, 1000);
+  auto all = s.Bool("all", false);
+  if (!size.ok() || !all.ok()) return Usage("--page-size takes 1..1000, --all true or false");
+  req.set_page_size(*size);
+  std::vector<pv1::Cadre> out;
+  do {
+    grpc::ClientContext ctx;
+    Authorize(ctx, c.token);
+    pv1::ListCadresResponse resp;
+    grpc::Status st = stub->ListCadres(&ctx, req, &resp);
+    if (!st.ok()) return FailRpc(st);
+    for (auto& x : *resp.mutable_cadres()) out.push_back(std::move(x));
+    req.set_page_token(resp.next_page_token());
+  } while (*all && !req.page_token().empty());
+  if (c.json) {
+    for (const auto& x : out) std::cout << Json(x) << "\n";
+  } else {
+    PrintCadres(out);
+    if (!req.page_token().empty()) std::cout << "(more: --all pages through everything)\n";
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  Args a = Split(argc, argv);
+  if (a.positional.empty() || absl::c_linear_search(a.flags, std::string("--help"))) {
+    for (const char* f : a.flags) {
+      if (std::string(f) == "--help") {
+        std::cout << kHelp;
+        return 0;
+      }
+    }
+    std::cerr << kHelp;
+    return kUsage;
+  }
+  auto settings = Settings::FromArgs(static_cast<int>(a.flags.size()), a.flags.data());
+  if (!settings.ok()) return Usage(std::string(settings.status().message()));
+  const Settings& s = *settings;
+  const std::string& cmd = a.positional[0];
+  const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
+  const std::string arg = a.positional.size() > 2 ? a.positional[2] : "";
+  int rc;
+  if (cmd == "token") {
+    rc = Token(s);
+  } else {
+    bool need_token = cmd != "health" && !(cmd == "cadres" && sub == "generate");
+    auto c = CommonFlags(s, need_token);
+    if (!c.ok()) return Usage(std::string(c.status().message()));
+    if (cmd == "health") {
+      rc = Health(*c);
+    } else if (cmd == "regions" && sub == "import" && !arg.empty()) {
+      rc = RegionsImport(*c, arg);
+    } else if (cmd == "cadres" && sub == "import" && !arg.empty()) {
+      auto batch = s.Int("batch", 500, 1, 10000);
+      if (!batch.ok()) return Usage(std::string(batch.status().message()));
+      rc = CadresImport(*c, arg, *batch);
+    } else if (cmd == "cadres" && sub == "generate") {
+      rc = CadresGenerate(s);
+    } else if (cmd == "cadres" && sub == "get" && !arg.empty()) {
+      rc = CadresGet(*c, arg);
+    } else if (cmd == "cadres" && sub == "list") {
+      rc = CadresList(*c, s);
+    } else {
+      return Usage(absl::StrCat("unknown command '", absl::StrJoin(a.positional, " "), "'"));
+    }
+  }
+  if (auto unused = s.Unused(); !unused.empty()) return Usage(absl::StrCat("unknown flag --", unused[0]));
+  return rc;
+}
+
+}  // namespace
+}  // namespace touyan::ctl
+
+int main(int argc, char** argv) { return touyan::ctl::Main(argc, argv); }
