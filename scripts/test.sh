@@ -14,8 +14,8 @@ cleanup() { pg_stop "$pgdir"; rm -rf "$pgdir"; }
 trap cleanup EXIT
 PG_FSYNC=off pg_start "$pgdir"
 set -a; . "$pgdir/env"; set +a
-export TOUYAN_TEST_ADMIN_URL="postgresql://postgres:$(cat "$pgdir/admin.pw")@127.0.0.1:$PGPORT/postgres"
 export TOUYAN_TEST_PG_HOST=127.0.0.1 TOUYAN_TEST_PG_PORT=$PGPORT
+export TOUYAN_TEST_PG_PASSWORD="$(cat "$pgdir/admin.pw")"
 
 say "running the tests"
 cd "$TOUYAN_ROOT/build"

@@ -1,0 +1,202 @@
+// The personnel_server binary as ops run it: configuration errors stop it
+// with one line; it serves health, reflection and /metrics; SIGTERM drains
+// in-flight calls, refuses new ones and exits 0.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/jwt.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_env.h"
+#include "tools/touyanctl/client.h"
+#include "tools/touyanctl/records.h"
+
+extern char** environ;
+
+namespace touyan::testing {
+namespace {
+
+namespace pv1 = ::touyan::personnel::v1;
+
+struct Process {
+  pid_t pid = -1;
+  std::string log;
+};
+
+Process Spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<char*> argv;
+  std::string bin = TOUYAN_PERSONNEL_SERVER;
+  argv.push_back(bin.data());
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  Process p;
+  p.log = log;
+  EXPECT_EQ(posix_spawn(&p.pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return p;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Waits for the process to exit; returns its exit code, or -1 on timeout.
+int WaitExit(pid_t pid, absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return -1;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+class ServerBinaryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const Cluster& c = Cluster::Get();
+    pqxx::connection admin(c.Url("postgres", c.password, "postgres"));
+    pqxx::nontransaction n(admin);
+    n.exec("DROP DATABASE IF EXISTS touyan_test_binary WITH (FORCE)");
+    n.exec("CREATE DATABASE touyan_test_binary");
+  }
+
+  std::vector<std::string> Flags() const {
+    const Cluster& c = Cluster::Get();
+    return {"--listen-host=127.0.0.1",
+            "--grpc-port=0",
+            "--metrics-port=0",
+            "--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_binary"),
+            "--migration-database-url=" +
+                c.Url("personnel_owner", "owner-test-password", "touyan_test_binary"),
+            "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_binary"),
+            "--token-signing-key=" + key_,
+            "--drain-timeout=10s"};
+  }
+
+  std::string key_ = "binary-test-key-0123456789abcdef01234567";
+};
+
+TEST_F(ServerBinaryTest, BadConfigurationStopsWithOneClearLine) {
+  std::vector<std::string> flags = Flags();
+  flags.push_back("--grpc-port=99999");
+  Process p = Spawn(flags, "/tmp/touyan_badcfg.log");
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(10)), 2);
+  std::string err = Slurp(p.log);
+  EXPECT_NE(err.find("--grpc-port=99999"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+
+  Process q = Spawn({"--grpc-port=0"}, "/tmp/touyan_badcfg2.log");
+  EXPECT_EQ(WaitExit(q.pid, absl::Seconds(10)), 2);
+  EXPECT_NE(Slurp(q.log).find("DATABASE_URL"), std::string::npos) << Slurp(q.log);
+}
+
+TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
+  Process p = Spawn(Flags(), "/tmp/touyan_binary.log");
+  std::smatch m;
+  std::string log;
+  const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
+  for (int i = 0; i < 300 && !std::regex_search(log, m, listening); ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    log = Slurp(p.log);
+  }
+  ASSERT_TRUE(std::regex_search(log, m, listening)) << log;
+  const std::string addr = "127.0.0.1:" + m[1].str();
+  const int metrics_port = std::stoi(m[2].str());
+
+  auto channel = ctl::Connect(addr);
+  EXPECT_EQ(*ctl::CheckHealth(*channel), "SERVING");
+  auto services = ctl::ListServices(*channel);
+  ASSERT_TRUE(services.ok()) << services.status();
+  EXPECT_NE(std::find(services->begin(), services->end(), "touyan.personnel.v1.PersonnelService"),
+            services->end());
+  EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"), services->end());
+
+  auth::TokenConfig tc;
+  tc.signing_key = key_;
+  std::string token = auth::IssueToken(
+      tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(),
+      absl::Hours(1));
+  auto stub = pv1::PersonnelService::NewStub(channel);
+  pv1::GetRegionRequest get;
+  get.set_code("150902001001");
+  pv1::Region region;
+  grpc::ClientContext ctx;
+  ctl::Authorize(ctx, token);
+  EXPECT_EQ(stub->GetRegion(&ctx, get, &region).error_code(), grpc::StatusCode::NOT_FOUND)
+      << "no regions imported in this database";
+
+  std::string metrics = HttpGet(metrics_port, "/metrics");
+  EXPECT_NE(metrics.find("grpc_server_handled_total{grpc_code=\"NotFound\",grpc_method=\"GetRegion\","
+                         "grpc_service=\"touyan.personnel.v1.PersonnelService\",grpc_type=\"unary\"} 1"),
+            std::string::npos)
+      << metrics.substr(0, 3000);
+  EXPECT_NE(metrics.find("grpc_server_handling_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.find("touyan_db_pool_connections"), std::string::npos);
+
+  // An import is in flight when SIGTERM arrives: it finishes; new calls are refused.
+  std::vector<pv1::Region> regions;
+  {
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    regions = *ctl::ReadRegions(in);
+  }
+  grpc::ClientContext ictx;
+  ctl::Authorize(ictx, token);
+  pv1::ImportRegionsResponse resp;
+  auto writer = stub->ImportRegions(&ictx, &resp);
+  pv1::ImportRegionsRequest msg;
+  msg.set_request_id("drain-1");
+  for (const auto& r : regions) *msg.add_regions() = r;
+  ASSERT_TRUE(writer->Write(msg));
+  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_EQ(kill(p.pid, SIGTERM), 0);
+  absl::SleepFor(absl::Milliseconds(300));
+  grpc::ClientContext late;
+  ctl::Authorize(late, token);
+  late.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  EXPECT_FALSE(stub->GetRegion(&late, get, &region).ok()) << "new calls are refused while draining";
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.regions_upserted(), 1641);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0) << Slurp(p.log);
+  EXPECT_NE(Slurp(p.log).find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace touyan::testing

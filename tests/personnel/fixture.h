@@ -1,0 +1,92 @@
+// Shared by the personnel API tests: one personnel service per test binary,
+// with the Ulanqab region tree imported, and tokens for the roles the tests
+// act as.
+#ifndef TOUYAN_TESTS_PERSONNEL_FIXTURE_H_
+#define TOUYAN_TESTS_PERSONNEL_FIXTURE_H_
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "services/personnel/domain/resident_id.h"
+#include "services/personnel/personnel_service.h"
+#include "tests/support/test_env.h"
+#include "tools/touyanctl/client.h"
+#include "tools/touyanctl/records.h"
+
+namespace touyan::testing {
+
+namespace pv1 = ::touyan::personnel::v1;
+using auth::Role;
+
+inline ServiceUnderTest*& Personnel() {
+  static ServiceUnderTest* s = nullptr;
+  return s;
+}
+
+// Registers the service for the binary: `db` must be unique per binary.
+class PersonnelEnvironment : public ::testing::Environment {
+ public:
+  explicit PersonnelEnvironment(std::string db) : db_(std::move(db)) {}
+  void SetUp() override {
+    Personnel() = new ServiceUnderTest(personnel::PersonnelSpec(), db_);
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    auto regions = ctl::ReadRegions(in);
+    ASSERT_TRUE(regions.ok()) << regions.status();
+    auto stub = pv1::PersonnelService::NewStub(Personnel()->channel());
+    auto r = ctl::ImportRegions(*stub, Personnel()->Token(Role::kCityOrgDept, "150900000000"),
+                                "setup-regions", *regions);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  void TearDown() override {
+    delete Personnel();
+    Personnel() = nullptr;
+  }
+
+ private:
+  std::string db_;
+};
+
+class PersonnelTest : public ::testing::Test {
+ protected:
+  ServiceUnderTest& svc() { return *Personnel(); }
+  pv1::PersonnelService::Stub& stub() {
+    if (!stub_) stub_ = pv1::PersonnelService::NewStub(svc().channel());
+    return *stub_;
+  }
+
+  // A valid cadre numbered `n` (unique resident ID) in `village`.
+  static pv1::Cadre NewCadre(int64_t n, const std::string& village = "150902001001") {
+    return ctl::GenerateCadres(7, n, 1, {village})[0];
+  }
+
+  grpc::Status Create(const std::string& token, const std::string& request_id,
+                      const pv1::Cadre& cadre, pv1::Cadre* out) {
+    pv1::CreateCadreRequest req;
+    req.set_request_id(request_id);
+    *req.mutable_cadre() = cadre;
+    return stub().CreateCadre(WithToken(token).get(), req, out);
+  }
+
+  grpc::Status Get(const std::string& token, const std::string& id, pv1::Cadre* out) {
+    pv1::GetCadreRequest req;
+    req.set_id(id);
+    return stub().GetCadre(WithToken(token).get(), req, out);
+  }
+
+  const std::string city_ = svc().Token(Role::kCityOrgDept, "150900000000", "city");
+  const std::string jining_ = svc().Token(Role::kCountyOperator, "150902000000", "jining-op");
+  const std::string siziwang_ = svc().Token(Role::kCountyOperator, "150929000000", "siziwang-op");
+  const std::string auditor_ = svc().Token(Role::kAuditor, "150900000000", "auditor");
+  const std::string township_ = svc().Token(Role::kTownshipOperator, "150902001000", "xintilu-op");
+
+ private:
+  std::unique_ptr<pv1::PersonnelService::Stub> stub_;
+};
+
+}  // namespace touyan::testing
+
+#endif  // TOUYAN_TESTS_PERSONNEL_FIXTURE_H_

@@ -1,0 +1,139 @@
+// Bulk import by client streaming, and paging to the end.
+#include "tests/personnel/fixture.h"
+
+namespace touyan::testing {
+namespace {
+
+static auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new PersonnelEnvironment("touyan_test_import"));
+
+using grpc::StatusCode;
+
+std::vector<std::string> VillagesOf(const std::string& prefix) {
+  std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+  std::vector<std::string> out;
+  auto regions = ctl::ReadRegions(in);
+  EXPECT_TRUE(regions.ok());
+  for (const auto& r : *regions) {
+    if (r.level() == pv1::REGION_LEVEL_VILLAGE && absl::StartsWith(r.code(), prefix)) {
+      out.push_back(r.code());
+    }
+  }
+  return out;
+}
+
+int64_t CountIds(ServiceUnderTest& svc, const std::vector<pv1::Cadre>& cadres) {
+  std::string list;
+  for (const auto& c : cadres) list += (list.empty() ? "'" : ",'") + c.resident_id() + "'";
+  return svc.Count("SELECT count(*) FROM personnel.cadres WHERE resident_id IN (" + list + ")");
+}
+
+TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
+  std::vector<pv1::Cadre> rows = ctl::GenerateCadres(11, 100000, 10000, VillagesOf("1509"));
+  rows[16].set_resident_id(rows[16].resident_id().substr(0, 17) +
+                           (rows[16].resident_id()[17] == '1' ? "2" : "1"));  // row 17: checksum
+  rows[4999].set_region_code(rows[4999].region_code().substr(0, 9) + "999");  // row 5000: no such village
+  rows[9998].set_resident_id(rows[9].resident_id());                           // row 9999: duplicate of row 10
+  rows[9998].set_region_code(rows[9].region_code());
+  rows[9998].clear_birth_date();
+  rows[9998].clear_gender();
+
+  const std::vector<pv1::Cadre> sent = rows;
+  auto r = ctl::ImportCadres(stub(), city_, "bulk-10k", sent, 500);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows_received(), 10000);
+  EXPECT_EQ(r->rows_imported(), 9997);
+  EXPECT_EQ(r->rows_failed(), 3);
+  ASSERT_EQ(r->errors_size(), 3);
+  EXPECT_EQ(r->errors(0).row(), 17);
+  EXPECT_EQ(r->errors(0).field(), "resident_id");
+  EXPECT_EQ(r->errors(0).reason(), "BAD_CHECKSUM");
+  EXPECT_EQ(r->errors(1).row(), 5000);
+  EXPECT_EQ(r->errors(1).reason(), "REGION_NOT_FOUND");
+  EXPECT_EQ(r->errors(2).row(), 9999);
+  EXPECT_EQ(r->errors(2).reason(), "DUPLICATE_IN_IMPORT");
+  rows.erase(rows.begin() + 9998);
+  rows.erase(rows.begin() + 4999);
+  rows.erase(rows.begin() + 16);
+  EXPECT_EQ(CountIds(svc(), rows), 9997);
+
+  // A retry of the same import returns the first answer and adds nothing.
+  const int64_t before = svc().Count("SELECT count(*) FROM personnel.cadres");
+  auto again = ctl::ImportCadres(stub(), city_, "bulk-10k", sent, 500);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->rows_imported(), 9997);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before);
+
+  // The same rows under a new request id are already registered.
+  auto dup = ctl::ImportCadres(stub(), city_, "bulk-10k-b", std::vector<pv1::Cadre>(rows.begin(), rows.begin() + 3), 500);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->rows_imported(), 0);
+  ASSERT_EQ(dup->errors_size(), 3);
+  EXPECT_EQ(dup->errors(0).reason(), "ALREADY_REGISTERED");
+  EXPECT_GE(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE method = 'ImportCadres' "
+                        "AND request_id = 'bulk-10k'"),
+            11)
+      << "a summary audit row per county";
+}
+
+TEST_F(PersonnelTest, ACountyOperatorImportsOnlyItsCounty) {
+  std::vector<pv1::Cadre> rows = ctl::GenerateCadres(12, 200000, 4, {"150929101201"});
+  rows[2].set_region_code("150902001001");
+  auto r = ctl::ImportCadres(stub(), siziwang_, "bulk-scope", rows);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows_imported(), 3);
+  ASSERT_EQ(r->errors_size(), 1);
+  EXPECT_EQ(r->errors(0).row(), 3);
+  EXPECT_EQ(r->errors(0).reason(), "OUT_OF_SCOPE");
+
+  auto auditor = ctl::ImportCadres(stub(), auditor_, "bulk-auditor", rows);
+  EXPECT_EQ(auditor.status().code(), absl::StatusCode::kPermissionDenied);
+  auto no_id = ctl::ImportCadres(stub(), city_, "", rows);
+  EXPECT_EQ(no_id.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(PersonnelTest, PagingThroughAThousandCadresReturnsEachOnce) {
+  const std::string township = "150929101000";  // 吉生太镇
+  std::vector<pv1::Cadre> rows = ctl::GenerateCadres(13, 300000, 1000, VillagesOf("150929101"));
+  auto r = ctl::ImportCadres(stub(), siziwang_, "paging-1000", rows, 250);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows_imported(), 1000);
+  const int64_t total =
+      svc().Count("SELECT count(*) FROM personnel.cadres WHERE region_code LIKE '150929101%'");
+  ASSERT_GE(total, 1000);
+
+  pv1::ListCadresRequest req;
+  req.set_region_code(township);
+  req.set_page_size(37);
+  std::set<std::string> ids, residents;
+  int pages = 0;
+  std::string tampered;
+  for (;;) {
+    pv1::ListCadresResponse resp;
+    grpc::Status s = stub().ListCadres(WithToken(siziwang_).get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ++pages;
+    for (const auto& c : resp.cadres()) {
+      EXPECT_TRUE(ids.insert(c.id()).second) << "seen twice: " << c.id();
+      residents.insert(c.resident_id());
+    }
+    if (resp.next_page_token().empty()) break;
+    EXPECT_EQ(resp.cadres_size(), 37);
+    tampered = resp.next_page_token();
+    req.set_page_token(resp.next_page_token());
+    ASSERT_LT(pages, 100);
+  }
+  EXPECT_EQ(static_cast<int64_t>(ids.size()), total);
+  EXPECT_EQ(pages, (total + 36) / 37);
+  for (const auto& c : rows) EXPECT_TRUE(residents.contains(c.resident_id()));
+
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  req.set_page_token(tampered);
+  pv1::ListCadresResponse resp;
+  Outcome o = OutcomeOf(stub().ListCadres(WithToken(siziwang_).get(), req, &resp));
+  EXPECT_EQ(o.code, StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(o.field, "page_token");
+}
+
+}  // namespace
+}  // namespace touyan::testing

@@ -1,0 +1,180 @@
+// Who may do what: tokens, county scope through the API, row-level security
+// beneath it, and the audit trail.
+#include "tests/personnel/fixture.h"
+
+namespace touyan::testing {
+namespace {
+
+static auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new PersonnelEnvironment("touyan_test_security"));
+
+using grpc::StatusCode;
+
+class SecurityTest : public PersonnelTest {
+ protected:
+  void SetUp() override {
+    if (jining_cadre_.empty()) {
+      pv1::Cadre c;
+      ASSERT_TRUE(Create(city_, "sec-jining", NewCadre(1, "150902001001"), &c).ok());
+      jining_cadre_ = c.id();
+      ASSERT_TRUE(Create(city_, "sec-siziwang", NewCadre(2, "150929101201"), &c).ok());
+      siziwang_cadre_ = c.id();
+      ASSERT_TRUE(Create(city_, "sec-jining-2", NewCadre(3, "150902002001"), &c).ok());
+      other_township_cadre_ = c.id();
+    }
+  }
+  static std::string jining_cadre_, siziwang_cadre_, other_township_cadre_;
+};
+std::string SecurityTest::jining_cadre_, SecurityTest::siziwang_cadre_,
+    SecurityTest::other_township_cadre_;
+
+TEST_F(SecurityTest, ACountyOperatorCannotTouchAnotherCounty) {
+  pv1::Cadre out;
+  EXPECT_EQ(Get(siziwang_, jining_cadre_, &out).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Get(siziwang_, siziwang_cadre_, &out).ok());
+
+  pv1::UpdateCadreRequest up;
+  up.set_request_id("sec-up-1");
+  up.mutable_cadre()->set_id(jining_cadre_);
+  up.mutable_cadre()->set_name("改名");
+  up.mutable_update_mask()->add_paths("name");
+  EXPECT_EQ(stub().UpdateCadre(WithToken(siziwang_).get(), up, &out).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Get(city_, jining_cadre_, &out).ok());
+  EXPECT_NE(out.name(), "改名");
+
+  Outcome o = OutcomeOf(Create(siziwang_, "sec-create-1", NewCadre(4, "150902001001"), &out));
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(o.field, "cadre.region_code");
+
+  pv1::ListCadresRequest list;
+  list.set_region_code("150902000000");
+  pv1::ListCadresResponse resp;
+  EXPECT_EQ(stub().ListCadres(WithToken(siziwang_).get(), list, &resp).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  list.clear_region_code();
+  ASSERT_TRUE(stub().ListCadres(WithToken(siziwang_).get(), list, &resp).ok());
+  ASSERT_GE(resp.cadres_size(), 1);
+  for (const auto& c : resp.cadres()) EXPECT_EQ(c.county_code(), "150929");
+}
+
+TEST_F(SecurityTest, AuditorsReadButCannotWrite) {
+  pv1::Cadre out;
+  ASSERT_TRUE(Get(auditor_, jining_cadre_, &out).ok());
+  EXPECT_NE(out.resident_id().find("********"), std::string::npos);
+  Outcome o = OutcomeOf(Create(auditor_, "sec-aud-1", NewCadre(5), &out));
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(o.reason, "READ_ONLY_ROLE");
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'sec-aud-1'"), 0);
+}
+
+TEST_F(SecurityTest, ATownshipOperatorSeesItsTownshipOnly) {
+  pv1::Cadre out;
+  ASSERT_TRUE(Get(township_, jining_cadre_, &out).ok());
+  EXPECT_NE(out.resident_id().find("********"), std::string::npos);
+  EXPECT_EQ(Get(township_, other_township_cadre_, &out).error_code(), StatusCode::PERMISSION_DENIED);
+  pv1::ListCadresRequest list;
+  pv1::ListCadresResponse resp;
+  ASSERT_TRUE(stub().ListCadres(WithToken(township_).get(), list, &resp).ok());
+  for (const auto& c : resp.cadres()) EXPECT_TRUE(absl::StartsWith(c.region_code(), "150902001"));
+}
+
+TEST_F(SecurityTest, CallsWithoutValidCredentialsAreUnauthenticated) {
+  pv1::GetCadreRequest req;
+  req.set_id(jining_cadre_);
+  pv1::Cadre out;
+  grpc::ClientContext none;
+  EXPECT_EQ(stub().GetCadre(&none, req, &out).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken("garbage").get(), req, &out)).reason, "MALFORMED_TOKEN");
+
+  auth::TokenConfig other = svc().config().tokens;
+  other.signing_key = std::string(40, 'z');
+  auto p = *auth::Principal::Make("x", Role::kCityOrgDept, "150900000000");
+  EXPECT_EQ(OutcomeOf(stub().GetCadre(
+                          WithToken(auth::IssueToken(other, p, absl::Now(), absl::Hours(1))).get(),
+                          req, &out))
+                .reason,
+            "BAD_SIGNATURE");
+  std::string expired =
+      auth::IssueToken(svc().config().tokens, p, absl::Now() - absl::Hours(3), absl::Hours(1));
+  EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken(expired).get(), req, &out)).reason, "EXPIRED");
+  // Health needs no token.
+  EXPECT_EQ(*ctl::CheckHealth(*svc().channel()), "SERVING");
+}
+
+TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
+  auto conn = svc().AsService();
+  auto count = [&](const std::string& prefix, const std::string& county) {
+    pqxx::work tx(*conn);
+    if (!prefix.empty()) {
+      tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
+    }
+    int64_t n = tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1", county)[0][0]
+                    .as<int64_t>();
+    tx.commit();
+    return n;
+  };
+  EXPECT_EQ(count("150929", "150902"), 0) << "四子王旗's scope sees no 集宁区 rows";
+  EXPECT_GE(count("150929", "150929"), 1);
+  EXPECT_GE(count("150902", "150902"), 1);
+  EXPECT_EQ(count("", "150902"), 0) << "no scope set: nothing visible";
+  EXPECT_GE(count("*", "150902"), 1);
+
+  // Writing outside the scope fails beneath the application too.
+  pqxx::work tx(*conn);
+  tx.exec("SELECT set_config('touyan.county_prefix', '150929', true), "
+          "set_config('touyan.writable', 'on', true)");
+  EXPECT_THROW(tx.exec("UPDATE personnel.cadres SET name = 'x' WHERE county_code = '150902' "
+                       "RETURNING 1")
+                   .at(0),
+               std::exception);
+  tx.abort();
+  pqxx::work tx2(*conn);
+  tx2.exec("SELECT set_config('touyan.county_prefix', '150929', true), "
+           "set_config('touyan.writable', 'on', true)");
+  EXPECT_THROW(tx2.exec("INSERT INTO personnel.party_orgs (county_code, name, kind, region_code) "
+                        "VALUES ('150902', 'x', 3, '150902001000')"),
+               pqxx::sql_error);
+  tx2.abort();
+  // The audit trail is append-only for the service role.
+  pqxx::work tx3(*conn);
+  tx3.exec("SELECT set_config('touyan.county_prefix', '*', true)");
+  EXPECT_THROW(tx3.exec("DELETE FROM personnel.audit_log"), pqxx::sql_error);
+  tx3.abort();
+  pqxx::nontransaction n(*conn);
+  EXPECT_FALSE(n.exec("SELECT has_schema_privilege('public', 'CREATE')")[0][0].as<bool>());
+}
+
+TEST_F(SecurityTest, EveryMutationIsAudited) {
+  pv1::Cadre c;
+  ASSERT_TRUE(Create(jining_, "sec-audit-1", NewCadre(9), &c).ok());
+  pv1::UpdateCadreRequest up;
+  up.set_request_id("sec-audit-2");
+  up.mutable_cadre()->set_id(c.id());
+  up.mutable_cadre()->set_phone("13700000000");
+  up.mutable_update_mask()->add_paths("phone");
+  pv1::Cadre out;
+  ASSERT_TRUE(stub().UpdateCadre(WithToken(jining_).get(), up, &out).ok());
+
+  auto admin = svc().Admin();
+  pqxx::nontransaction n(*admin);
+  pqxx::result rows = n.exec_params(
+      "SELECT method, subject, role, request_id, before IS NULL, after->>'phone', before->>'phone', "
+      "county_code FROM personnel.audit_log WHERE resource = $1 ORDER BY id",
+      "cadres/" + c.id());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), "CreateCadre");
+  EXPECT_EQ(rows[0][1].as<std::string>(), "jining-op");
+  EXPECT_EQ(rows[0][2].as<std::string>(), "county_operator");
+  EXPECT_EQ(rows[0][3].as<std::string>(), "sec-audit-1");
+  EXPECT_TRUE(rows[0][4].as<bool>());
+  EXPECT_EQ(rows[1][0].as<std::string>(), "UpdateCadre");
+  EXPECT_EQ(rows[1][5].as<std::string>(), "13700000000");
+  EXPECT_EQ(rows[1][6].as<std::string>(), c.phone());
+  EXPECT_EQ(rows[1][7].as<std::string>(), "150902");
+  EXPECT_GE(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE method = 'ImportRegions'"), 11)
+      << "one summary row per county of the region import";
+}
+
+}  // namespace
+}  // namespace touyan::testing

@@ -1,0 +1,122 @@
+#include "tests/support/test_env.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "tools/touyanctl/client.h"
+
+namespace touyan::testing {
+
+const Cluster& Cluster::Get() {
+  static const Cluster* c = [] {
+    const char* host = std::getenv("TOUYAN_TEST_PG_HOST");
+    const char* port = std::getenv("TOUYAN_TEST_PG_PORT");
+    const char* pw = std::getenv("TOUYAN_TEST_PG_PASSWORD");
+    if (host == nullptr || port == nullptr || pw == nullptr) {
+      std::fprintf(stderr,
+                   "TOUYAN_TEST_PG_HOST/PORT/PASSWORD are not set: run the tests through "
+                   "scripts/test.sh, which starts a throw-away PostgreSQL\n");
+      std::abort();
+    }
+    return new Cluster{host, port, pw};
+  }();
+  return *c;
+}
+
+std::string Cluster::Url(const std::string& user, const std::string& pw,
+                         const std::string& db) const {
+  return absl::StrCat("postgresql://", user, ":", pw, "@", host, ":", port, "/", db);
+}
+
+ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& db) : db_(db) {
+  log::SetQuiet(true);
+  const Cluster& c = Cluster::Get();
+  {
+    pqxx::connection admin(c.Url("postgres", c.password, "postgres"));
+    pqxx::nontransaction n(admin);
+    n.exec("DROP DATABASE IF EXISTS " + n.quote_name(db) + " WITH (FORCE)");
+    n.exec("CREATE DATABASE " + n.quote_name(db));
+  }
+  config_.listen_host = "127.0.0.1";
+  config_.grpc_port = 0;
+  config_.metrics_port = 0;
+  config_.workers = 4;
+  config_.admin_database_url = c.Url("postgres", c.password, db);
+  config_.database_url = c.Url(spec.name + "_app", "app-test-password", db);
+  config_.migration_database_url = c.Url(spec.name + "_owner", "owner-test-password", db);
+  config_.tokens.signing_key = "test-signing-key-0123456789abcdef0123456789";
+  config_.page_token_key = "test-page-key";
+  config_.drain_timeout = absl::Seconds(5);
+  absl::StatusOr<std::unique_ptr<Server>> s = Server::Start(spec, config_);
+  if (!s.ok()) {
+    std::fprintf(stderr, "cannot start %s: %s\n", spec.name.c_str(),
+                 std::string(s.status().message()).c_str());
+    std::abort();
+  }
+  server_ = *std::move(s);
+  channel_ = ctl::Connect(address());
+}
+
+ServiceUnderTest::~ServiceUnderTest() {
+  Stop();
+  try {
+    const Cluster& c = Cluster::Get();
+    pqxx::connection admin(c.Url("postgres", c.password, "postgres"));
+    pqxx::nontransaction n(admin);
+    n.exec("DROP DATABASE IF EXISTS " + n.quote_name(db_) + " WITH (FORCE)");
+  } catch (const std::exception&) {
+  }
+}
+
+void ServiceUnderTest::Stop() {
+  if (server_) server_->Shutdown(config_.drain_timeout);
+  server_.reset();
+}
+
+std::string ServiceUnderTest::address() const {
+  return absl::StrCat("127.0.0.1:", server_->grpc_port());
+}
+
+std::string ServiceUnderTest::Token(auth::Role role, const std::string& scope,
+                                    const std::string& subject) const {
+  absl::StatusOr<auth::Principal> p = auth::Principal::Make(subject, role, scope);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return auth::IssueToken(config_.tokens, *p, absl::Now(), absl::Hours(1));
+}
+
+std::unique_ptr<pqxx::connection> ServiceUnderTest::Admin() const {
+  return std::make_unique<pqxx::connection>(config_.admin_database_url);
+}
+
+std::unique_ptr<pqxx::connection> ServiceUnderTest::AsService() const {
+  return std::make_unique<pqxx::connection>(config_.database_url);
+}
+
+int64_t ServiceUnderTest::Count(const std::string& sql) const {
+  auto conn = Admin();
+  pqxx::nontransaction n(*conn);
+  return n.exec(sql)[0][0].as<int64_t>();
+}
+
+std::unique_ptr<grpc::ClientContext> WithToken(const std::string& token) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctl::Authorize(*ctx, token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return ctx;
+}
+
+Outcome OutcomeOf(const grpc::Status& s) {
+  ErrorDetails d = DetailsOf(s);
+  return Outcome{s.error_code(), d.field, d.reason};
+}
+
+std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  return os << "{code " << o.code << ", field '" << o.field << "', reason '" << o.reason << "'}";
+}
+
+std::string SourcePath(const std::string& relative) {
+  return absl::StrCat(TOUYAN_SOURCE_DIR, "/", relative);
+}
+
+}  // namespace touyan::testing

@@ -1,0 +1,76 @@
+// The environment of Touyan's integration tests: a database of its own in
+// the throw-away cluster that scripts/test.sh starts, a service running
+// in-process on 127.0.0.1 (port chosen by the kernel), real gRPC channels,
+// tokens for every role, and direct SQL connections for checking what
+// reached Postgres.
+#ifndef TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
+#define TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <pqxx/pqxx>
+
+#include "common/auth/jwt.h"
+#include "common/grpc/grpc_status.h"
+#include "common/grpc/server.h"
+#include "gtest/gtest.h"
+
+namespace touyan::testing {
+
+// Connection settings of the cluster, from TOUYAN_TEST_PG_HOST/PORT/PASSWORD.
+struct Cluster {
+  std::string host, port, password;
+  static const Cluster& Get();  // fails the test run with a hint if unset
+  std::string Url(const std::string& user, const std::string& password,
+                  const std::string& db) const;
+};
+
+class ServiceUnderTest {
+ public:
+  // Creates database `db` (dropping a leftover), bootstraps and migrates the
+  // service's schema, and starts the service.
+  ServiceUnderTest(const ServiceSpec& spec, const std::string& db);
+  ~ServiceUnderTest();
+
+  std::string address() const;
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  Server& server() { return *server_; }
+  const ServerConfig& config() const { return config_; }
+
+  std::string Token(auth::Role role, const std::string& scope,
+                    const std::string& subject = "tester") const;
+  // Superuser SQL on the test database (sees everything).
+  std::unique_ptr<pqxx::connection> Admin() const;
+  // SQL as the service's own role (row-level security applies).
+  std::unique_ptr<pqxx::connection> AsService() const;
+  int64_t Count(const std::string& sql) const;
+
+  // Stops the server now (for drain tests); the destructor tolerates it.
+  void Stop();
+
+ private:
+  std::string db_;
+  ServerConfig config_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+// Adds the bearer token to a call.
+std::unique_ptr<grpc::ClientContext> WithToken(const std::string& token);
+
+// A status's canonical code, field and reason, for compact assertions.
+struct Outcome {
+  grpc::StatusCode code;
+  std::string field;
+  std::string reason;
+};
+Outcome OutcomeOf(const grpc::Status& s);
+std::ostream& operator<<(std::ostream& os, const Outcome& o);
+
+std::string SourcePath(const std::string& relative);
+
+}  // namespace touyan::testing
+
+#endif  // TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
