@@ -89,3 +89,50 @@ pg_stop() {
   [ -f "$dir/data/PG_VERSION" ] || return 0
   as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# start_service SVC STATE_DIR GRPC_PORT METRICS_PORT: starts build/…/SVC_server
+# against the cluster whose env was loaded (pg_start's DIR/env), logging to
+# STATE_DIR/log/SVC.log, and waits until its health check says SERVING.
+start_service() {
+  local svc=$1 state=$2 grpc_port=$3 metrics_port=$4 upper=${1^^}
+  mkdir -p "$state/run" "$state/log"
+  nohup "$TOUYAN_ROOT/build/services/$svc/${svc}_server" \
+    --listen-host=127.0.0.1 --grpc-port="$grpc_port" --metrics-port="$metrics_port" \
+    --database-url="$(eval echo "\$${upper}_DATABASE_URL")" \
+    --migration-database-url="$(eval echo "\$${upper}_MIGRATION_DATABASE_URL")" \
+    --admin-database-url="$ADMIN_DATABASE_URL" \
+    --token-signing-key-file="$state/token.key" \
+    >> "$state/log/$svc.log" 2>&1 &
+  echo $! > "$state/run/$svc.pid"
+  local i
+  for i in $(seq 1 100); do
+    "$TOUYAN_ROOT/build/tools/touyanctl" health --addr="127.0.0.1:$grpc_port" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$state/run/$svc.pid")" 2>/dev/null \
+      || { tail -5 "$state/log/$svc.log" >&2; die "$svc exited during start (log: $state/log/$svc.log)"; }
+    sleep 0.2
+  done
+  die "$svc did not become healthy in 20 s (log: $state/log/$svc.log)"
+}
+
+# stop_services STATE_DIR: SIGTERM to every service started there, so
+# in-flight calls drain; SIGKILL after 15 s.
+stop_services() {
+  local state=$1 pidfile pid svc
+  for pidfile in "$state"/run/*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile"); svc=$(basename "$pidfile" .pid)
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping $svc (pid $pid)"
+      kill -TERM "$pid"
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && { say "$svc did not stop in 15 s; killing it"; kill -KILL "$pid"; }
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+# A signing key for development tokens, made once per state folder.
+ensure_token_key() {
+  local key="$1/token.key"
+  [ -s "$key" ] || { (umask 077; printf '%s%s' "$(random_secret)" "$(random_secret)" > "$key"); }
+}

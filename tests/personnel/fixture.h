@@ -5,6 +5,7 @@
 #define TOUYAN_TESTS_PERSONNEL_FIXTURE_H_
 
 #include <fstream>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The run command: installs what is missing, builds (Release), starts a
+# private PostgreSQL 15 in .local/pg and every service, loads the Ulanqab
+# region tree, and prints where everything listens. It stays in the
+# foreground showing the logs; Ctrl-C stops everything. With --detach it
+# returns instead, and scripts/stop.sh stops everything. Running it again
+# restarts the services on the same database.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+detach=false
+case "${1:-}" in
+  --detach) detach=true ;;
+  "") ;;
+  *) die "usage: scripts/run.sh [--detach]" ;;
+esac
+
+"$TOUYAN_ROOT/scripts/install-deps.sh"
+build Release
+
+state="$TOUYAN_ROOT/.local"
+mkdir -p "$state/run" "$state/log"
+"$TOUYAN_ROOT/scripts/stop.sh" --services-only
+pg_start "$state/pg"
+set -a; . "$state/pg/env"; set +a
+
+ensure_token_key "$state"
+key="$state/token.key"
+ctl="$TOUYAN_ROOT/build/tools/touyanctl"
+
+: > "$state/endpoints.env"
+base=50051
+for svc in "${SERVICES[@]}"; do
+  grpc_port=$base; metrics_port=$((base + 100))
+  (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null && grpc_port=$(free_port)
+  (exec 3<>"/dev/tcp/127.0.0.1/$metrics_port") 2>/dev/null && metrics_port=$(free_port)
+  say "starting $svc (gRPC 127.0.0.1:$grpc_port, metrics 127.0.0.1:$metrics_port)"
+  start_service "$svc" "$state" "$grpc_port" "$metrics_port"
+  echo "TOUYAN_${svc^^}_ADDR=127.0.0.1:$grpc_port" >> "$state/endpoints.env"
+  echo "TOUYAN_${svc^^}_METRICS=http://127.0.0.1:$metrics_port/metrics" >> "$state/endpoints.env"
+  base=$((base + 1))
+done
+set -a; . "$state/endpoints.env"; set +a
+
+city_token=$("$ctl" token --role=city_org_dept --scope=150900000000 --subject=demo-city --token-signing-key-file="$key")
+echo "$city_token" > "$state/city.token"
+say "loading the Ulanqab region tree (1 city, 11 counties, 111 townships, 1,518 villages)"
+"$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" --addr="$TOUYAN_PERSONNEL_ADDR" --token="$city_token"
+
+cat <<MSG
+
+Touyan is running.
+$(sed 's/^/  /' "$state/endpoints.env")
+  PostgreSQL: 127.0.0.1:$PGPORT (data in .local/pg, logs in .local/log)
+
+Try it:
+  set -a; . .local/endpoints.env; set +a
+  export TOUYAN_TOKEN=\$(cat .local/city.token)       # city organisation department, 12 h
+  build/tools/touyanctl health
+  build/tools/touyanctl cadres generate --count=1000 > /tmp/cadres.csv
+  build/tools/touyanctl cadres import /tmp/cadres.csv
+  build/tools/touyanctl cadres list --region=150929000000
+  build/tools/touyanctl token --role=county_operator --scope=150929000000 --token-signing-key-file=.local/token.key
+MSG
+
+if $detach; then
+  say "detached: scripts/stop.sh stops everything"
+  exit 0
+fi
+say "showing the logs; Ctrl-C stops everything"
+tail -n 0 -F "$state"/log/*.log &
+tail_pid=$!
+trap 'kill $tail_pid 2>/dev/null; "$TOUYAN_ROOT/scripts/stop.sh"; exit 0' INT TERM
+wait
