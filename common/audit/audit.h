@@ -18,10 +18,10 @@ namespace touyan::audit {
 std::vector<db::Statement> Statements();
 
 struct Entry {
-  std::string county_code;
-  std::string method;
-  std::string resource;  // "cadres/150902-42"
-  std::string request_id;
+  std::string county_code = {};
+  std::string method = {};    // CallContext::Audit fills it in
+  std::string resource = {};  // "cadres/150902-42"
+  std::string request_id = {};
   const google::protobuf::Message* before = nullptr;  // null for a creation
   const google::protobuf::Message* after = nullptr;   // null for a deletion
 };

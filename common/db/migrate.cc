@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "common/auth/jwt.h"
 #include "common/db/transaction.h"
 #include "common/log/log.h"
@@ -57,7 +58,7 @@ absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
     pqxx::connection conn(url);
     pqxx::nontransaction n(conn);
     const std::string schema = n.quote_name(roles.schema);
-    n.exec("SELECT pg_advisory_lock(hashtext(" + n.quote("touyan.migrate." + roles.schema) + "))");
+    n.exec_params("SELECT pg_advisory_lock(hashtext($1))", "touyan.migrate." + roles.schema);
     n.exec("SET search_path TO " + schema);
     n.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
@@ -102,6 +103,38 @@ absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
   }
 }
 
+namespace {
+
+// Postgres builds the statements (format %I, %L), so nothing is quoted here.
+void BootstrapOnce(const std::string& admin_url, const std::string& schema,
+                   const Credentials& owner, const Credentials& app) {
+  pqxx::connection conn(admin_url);
+  pqxx::work tx(conn);
+  auto run_built = [&](const std::string& builder, const std::string& a, const std::string& b) {
+    tx.exec(tx.exec_params(builder, a, b)[0][0].as<std::string>());
+  };
+  for (const Credentials* c : {&owner, &app}) {
+    // Roles are cluster-wide and advisory locks per database: another
+    // database's bootstrap may create the role at the same moment.
+    run_built("SELECT format('DO $d$ BEGIN CREATE ROLE %I LOGIN; EXCEPTION WHEN duplicate_object "
+              "OR unique_violation THEN NULL; END $d$', $1::text, $2::text)",
+              c->user, "");
+    if (!c->password.empty()) {
+      run_built("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)", c->user,
+                c->password);
+    }
+  }
+  run_built("SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I, %I', "
+            "current_database(), $1::text, $2::text)",
+            owner.user, app.user);
+  run_built("SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', $1::text, $2::text)",
+            schema, owner.user);
+  run_built("SELECT format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', $1::text, $2::text)", schema, "");
+  tx.commit();
+}
+
+}  // namespace
+
 absl::Status Bootstrap(const std::string& admin_url, const std::string& schema,
                        const std::string& owner_url, const std::string& app_url) {
   Credentials owner = CredentialsOf(owner_url), app = CredentialsOf(app_url);
@@ -109,29 +142,21 @@ absl::Status Bootstrap(const std::string& admin_url, const std::string& schema,
     return absl::InvalidArgumentError(
         "bootstrap needs distinct users in the migration and the service database URLs");
   }
-  try {
-    pqxx::connection conn(admin_url);
-    pqxx::work tx(conn);
-    tx.exec("SELECT pg_advisory_xact_lock(hashtext('touyan.bootstrap'))");
-    for (const Credentials* c : {&owner, &app}) {
-      if (tx.exec_params("SELECT 1 FROM pg_roles WHERE rolname = $1", c->user).empty()) {
-        tx.exec("CREATE ROLE " + tx.quote_name(c->user) + " LOGIN");
-      }
-      if (!c->password.empty()) {
-        tx.exec("ALTER ROLE " + tx.quote_name(c->user) + " LOGIN PASSWORD " + tx.quote(c->password));
-      }
+  std::string last_error;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    try {
+      BootstrapOnce(admin_url, schema, owner, app);
+      return absl::OkStatus();
+    } catch (const pqxx::broken_connection& e) {
+      return absl::UnavailableError(absl::StrCat("bootstrapping schema ", schema, ": ", e.what()));
+    } catch (const std::exception& e) {
+      // Concurrent role changes ("tuple concurrently updated") clear on retry.
+      last_error = e.what();
+      absl::SleepFor(absl::Milliseconds(50 * (attempt + 1)));
     }
-    const std::string db = tx.quote_name(conn.dbname());
-    tx.exec("GRANT CONNECT, TEMPORARY ON DATABASE " + db + " TO " + tx.quote_name(owner.user) +
-            ", " + tx.quote_name(app.user));
-    tx.exec("CREATE SCHEMA IF NOT EXISTS " + tx.quote_name(schema) + " AUTHORIZATION " +
-            tx.quote_name(owner.user));
-    tx.exec("REVOKE ALL ON SCHEMA " + tx.quote_name(schema) + " FROM PUBLIC");
-    tx.commit();
-    return absl::OkStatus();
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("bootstrapping schema ", schema, ": ", e.what()));
   }
+  return absl::FailedPreconditionError(
+      absl::StrCat("bootstrapping schema ", schema, ": ", last_error));
 }
 
 }  // namespace touyan::db
