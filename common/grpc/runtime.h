@@ -189,13 +189,13 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
   bool queued = workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline,
                                   handler = std::move(handler),
                                   p = *std::move(principal)]() mutable {
+    const std::string subject = p.subject;
     absl::Status status;
     if (ctx->IsCancelled()) {
       status = absl::CancelledError("the caller cancelled");
     } else if (absl::Now() >= deadline) {
       status = absl::DeadlineExceededError("the deadline passed while the call waited");
     } else {
-      std::string subject = p.subject;
       try {
         CallContext call(*this, std::move(p), deadline, method);
         absl::StatusOr<Resp> r = handler(call, *req);
@@ -205,11 +205,8 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
         status = db::FromException(e);
       }
       UpdatePoolGauges();
-      LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
-      reactor->Finish(ToGrpcStatus(status));
-      return;
     }
-    LogCall(method, status, absl::Now() - start, p.subject, RequestIdOf(*req));
+    LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
     reactor->Finish(ToGrpcStatus(status));
   });
   if (!queued) {

@@ -38,7 +38,7 @@ struct CadreQuery {
 };
 
 struct PositionQuery {
-  std::string county_prefix;
+  std::string region_prefix;  // of the organisation; the caller's scope at most
   int64_t party_org = 0;
   int64_t cadre = 0;
   bool current_only = false;

@@ -318,18 +318,20 @@ grpc::ServerUnaryReactor* PersonnelService::ListPositions(Ctx* ctx,
       [this](CallContext& call,
              const v1::ListPositionsRequest& r) -> absl::StatusOr<v1::ListPositionsResponse> {
         PositionQuery q;
-        q.county_prefix = call.principal().RlsCountyPrefix();
+        q.region_prefix = call.principal().scope_prefix;
         q.current_only = r.current_only();
+        std::string county;
         for (auto [field, text, target] :
              {std::tuple{"party_org_id", &r.party_org_id(), &q.party_org},
               std::tuple{"cadre_id", &r.cadre_id(), &q.cadre}}) {
           if (text->empty()) continue;
           ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, *text));
           RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
-          if (q.county_prefix.size() == 6 && q.county_prefix != id.county_code) {
+          if (!county.empty() && county != id.county_code) {
             return InvalidField(field, "party_org_id and cadre_id are in different counties");
           }
-          q.county_prefix = id.county_code;
+          county = id.county_code;
+          if (q.region_prefix.size() < 6) q.region_prefix = county;
           *target = id.number;
         }
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));

@@ -134,26 +134,13 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
 absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext& call,
                                                                     const CadreQuery& q,
                                                                     const paging::Page& page) {
-  std::string after_county;
-  int64_t after_id = 0;
-  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
-    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
-  }
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Transact<PageOf<v1::Cadre>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
     pqxx::result r = tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%",
                                       q.region_prefix + "%", q.origin, q.establishment,
-                                      IntArray(q.position_kinds), after_county, after_id,
+                                      IntArray(q.position_kinds), after.county, after.id,
                                       page.size + 1);
-    PageOf<v1::Cadre> out;
-    for (const auto& row : r) {
-      if (static_cast<int>(out.items.size()) == page.size) {
-        const auto& last = out.items.back();
-        out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
-        break;
-      }
-      out.items.push_back(CadreFromRow(row));
-    }
-    return out;
+    return KeysetPage(r, page.size, CadreFromRow);
   });
 }
 

@@ -16,8 +16,8 @@ namespace {
 constexpr char kRegionCols[] = "code, name, level, coalesce(parent_code, '')";
 constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " MICROS("create_time");
 constexpr char kPositionCols[] =
-    "county_code, id, cadre_id, party_org_id, kind, term_start::text, "
-    "coalesce(term_end::text, ''), coalesce(ended_on::text, ''), " MICROS("create_time");
+    "p.county_code, p.id, p.cadre_id, p.party_org_id, p.kind, p.term_start::text, "
+    "coalesce(p.term_end::text, ''), coalesce(p.ended_on::text, ''), " MICROS("p.create_time");
 
 v1::Region RegionFromRow(const pqxx::row& r) {
   v1::Region out;
@@ -73,14 +73,16 @@ std::string TextArray(const std::vector<std::string>& codes) {
 
 }  // namespace
 
-bool SplitCursor(const std::string& cursor, std::string* county, int64_t* id) {
+absl::StatusOr<Keyset> Keyset::Parse(const std::string& cursor) {
+  Keyset k;
+  if (cursor.empty()) return k;
   std::vector<std::string> parts = absl::StrSplit(cursor, ':');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], id)) return false;
-  *county = parts[0];
-  return true;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &k.id)) {
+    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
+  }
+  k.county = parts[0];
+  return k;
 }
-
-std::string Cursor(const std::string& county, int64_t id) { return absl::StrCat(county, ":", id); }
 
 std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl::StrJoin(v, ","), "}"); }
 
@@ -177,14 +179,17 @@ std::vector<db::Statement> PgPersonnelRepository::Statements() {
        "SELECT kind, cadre_id FROM positions WHERE county_code = $1 AND party_org_id = $2 "
        "AND ended_on IS NULL"},
       {"position_insert",
-       absl::StrCat("INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start, "
+       absl::StrCat("INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
                     "term_end) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date) RETURNING ",
                     kPositionCols)},
+      // The organisation's region narrows the list to a township operator's scope.
       {"position_list",
-       absl::StrCat("SELECT ", kPositionCols, " FROM positions WHERE county_code LIKE $1 "
-                    "AND ($2 = 0 OR party_org_id = $2) AND ($3 = 0 OR cadre_id = $3) "
-                    "AND (NOT $4 OR ended_on IS NULL) AND (county_code, id) > ($5, $6) "
-                    "ORDER BY county_code, id LIMIT $7")},
+       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code LIKE $1 "
+                    "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
+                    "AND o.id = p.party_org_id AND o.region_code LIKE $2) "
+                    "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
+                    "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
+                    "ORDER BY p.county_code, p.id LIMIT $8")},
   };
 }
 
@@ -310,26 +315,13 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::GetPartyOrg(CallContext& cal
 
 absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
     CallContext& call, const std::string& region_prefix, int kind, const paging::Page& page) {
-  std::string after_county;
-  int64_t after_id = 0;
-  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
-    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
-  }
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Transact<PageOf<v1::PartyOrg>>(
       [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
         pqxx::result r = tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%",
-                                          region_prefix + "%", kind, after_county, after_id,
+                                          region_prefix + "%", kind, after.county, after.id,
                                           page.size + 1);
-        PageOf<v1::PartyOrg> out;
-        for (const auto& row : r) {
-          if (static_cast<int>(out.items.size()) == page.size) {
-            const auto& last = out.items.back();
-            out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
-            break;
-          }
-          out.items.push_back(OrgFromRow(row));
-        }
-        return out;
+        return KeysetPage(r, page.size, OrgFromRow);
       });
 }
 
@@ -372,26 +364,13 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
 
 absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
     CallContext& call, const PositionQuery& q, const paging::Page& page) {
-  std::string after_county;
-  int64_t after_id = 0;
-  if (!page.cursor.empty() && !SplitCursor(page.cursor, &after_county, &after_id)) {
-    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
-  }
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Transact<PageOf<v1::Position>>(
       [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Position>> {
-        pqxx::result r = tx.exec_prepared("position_list", q.county_prefix + "%", q.party_org,
-                                          q.cadre, q.current_only, after_county, after_id,
-                                          page.size + 1);
-        PageOf<v1::Position> out;
-        for (const auto& row : r) {
-          if (static_cast<int>(out.items.size()) == page.size) {
-            const auto& last = out.items.back();
-            out.next_cursor = Cursor(last.county_code(), ResourceId::Parse("", last.id())->number);
-            break;
-          }
-          out.items.push_back(PositionFromRow(row));
-        }
-        return out;
+        pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
+                                          q.region_prefix + "%", q.party_org, q.cadre,
+                                          q.current_only, after.county, after.id, page.size + 1);
+        return KeysetPage(r, page.size, PositionFromRow);
       });
 }
 

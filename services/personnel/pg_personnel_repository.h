@@ -54,11 +54,33 @@ class PgPersonnelRepository final : public PersonnelRepository {
 
 // Row mapping shared by the repository's files.
 v1::Cadre CadreFromRow(const pqxx::row& row);
-// Splits a "county:id" cursor; false if malformed.
-bool SplitCursor(const std::string& cursor, std::string* county, int64_t* id);
-std::string Cursor(const std::string& county, int64_t id);
 // Text[] literal for a list of small integers: {1,3}.
 std::string IntArray(const std::vector<int>& v);
+
+// The keyset position of county-keyed rows, ordered by (county_code, id):
+// a page cursor "150902:42"; empty before the first page.
+struct Keyset {
+  std::string county;
+  int64_t id = 0;
+  // Returns INVALID_ARGUMENT naming page_token if `cursor` is not one.
+  static absl::StatusOr<Keyset> Parse(const std::string& cursor);
+};
+
+// One page of items from rows fetched with LIMIT size + 1: the extra row
+// only tells that another page follows.
+template <typename T>
+PageOf<T> KeysetPage(const pqxx::result& rows, int size, T (*from_row)(const pqxx::row&)) {
+  PageOf<T> out;
+  for (const auto& row : rows) {
+    if (static_cast<int>(out.items.size()) == size) {
+      const T& last = out.items.back();
+      out.next_cursor = last.county_code() + ":" + last.id().substr(7);
+      break;
+    }
+    out.items.push_back(from_row(row));
+  }
+  return out;
+}
 
 }  // namespace touyan::personnel
 

@@ -326,6 +326,15 @@ TEST_F(PositionsTest, OneCurrentSecretaryPerOrganisation) {
   ASSERT_TRUE(stub().ListPositions(WithToken(siziwang_).get(), lp, &positions).ok());
   EXPECT_EQ(positions.positions_size(), 2);
 
+  // A township operator sees the positions of its township's organisations only.
+  const std::string jishengtai = svc().Token(Role::kTownshipOperator, "150929101000", "jst-op");
+  const std::string kulun = svc().Token(Role::kTownshipOperator, "150929102000", "klt-op");
+  lp.clear_party_org_id();
+  ASSERT_TRUE(stub().ListPositions(WithToken(jishengtai).get(), lp, &positions).ok());
+  EXPECT_EQ(positions.positions_size(), 2);
+  ASSERT_TRUE(stub().ListPositions(WithToken(kulun).get(), lp, &positions).ok());
+  EXPECT_EQ(positions.positions_size(), 0);
+
   pv1::ListCadresRequest lc;
   lc.set_region_code(village);
   lc.set_position(pv1::POSITION_KIND_BRANCH_SECRETARY);

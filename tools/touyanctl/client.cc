@@ -125,54 +125,58 @@ void Authorize(grpc::ClientContext& ctx, const std::string& token) {
   ctx.AddMetadata("authorization", "Bearer " + token);
 }
 
-absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
-                                                         const std::string& token,
-                                                         const std::string& request_id,
-                                                         const std::vector<pv1::Region>& regions) {
+namespace {
+
+// Streams `items` in messages of `batch` (the first carrying `request_id`)
+// and returns the server's answer. `add` puts one item into a message.
+template <typename Req, typename Resp, typename Item, typename Open, typename Add>
+absl::StatusOr<Resp> StreamAll(const std::string& token, const std::string& request_id,
+                               const std::vector<Item>& items, int batch, Open open, Add add,
+                               const std::function<void(int64_t)>& progress) {
   grpc::ClientContext ctx;
   Authorize(ctx, token);
-  pv1::ImportRegionsResponse resp;
-  auto writer = stub.ImportRegions(&ctx, &resp);
-  pv1::ImportRegionsRequest msg;
+  Resp resp;
+  auto writer = open(&ctx, &resp);
+  Req msg;
   msg.set_request_id(request_id);
-  for (size_t i = 0; i < regions.size(); ++i) {
-    *msg.add_regions() = regions[i];
-    if (msg.regions_size() == 1000 || i + 1 == regions.size()) {
-      if (!writer->Write(msg)) break;
+  int in_msg = 0;
+  int64_t sent = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    add(msg, items[i]);
+    if (++in_msg == batch || i + 1 == items.size()) {
+      if (!writer->Write(msg)) break;  // the server ended the call: Finish says why
+      sent += in_msg;
+      if (progress) progress(sent);
       msg.Clear();
+      in_msg = 0;
     }
   }
-  if (regions.empty()) writer->Write(msg);
+  if (items.empty()) writer->Write(msg);
   writer->WritesDone();
   grpc::Status s = writer->Finish();
   if (!s.ok()) return FromGrpc(s);
   return resp;
 }
 
+}  // namespace
+
+absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
+                                                         const std::string& token,
+                                                         const std::string& request_id,
+                                                         const std::vector<pv1::Region>& regions) {
+  return StreamAll<pv1::ImportRegionsRequest, pv1::ImportRegionsResponse>(
+      token, request_id, regions, 1000,
+      [&](grpc::ClientContext* ctx, pv1::ImportRegionsResponse* r) { return stub.ImportRegions(ctx, r); },
+      [](pv1::ImportRegionsRequest& m, const pv1::Region& r) { *m.add_regions() = r; }, nullptr);
+}
+
 absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
     pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
     const std::vector<pv1::Cadre>& cadres, int batch, const std::function<void(int64_t)>& progress) {
-  grpc::ClientContext ctx;
-  Authorize(ctx, token);
-  pv1::ImportCadresResponse resp;
-  auto writer = stub.ImportCadres(&ctx, &resp);
-  pv1::ImportCadresRequest msg;
-  msg.set_request_id(request_id);
-  int64_t sent = 0;
-  for (size_t i = 0; i < cadres.size(); ++i) {
-    *msg.add_cadres() = cadres[i];
-    if (msg.cadres_size() == batch || i + 1 == cadres.size()) {
-      if (!writer->Write(msg)) break;  // the server ended the call: Finish says why
-      sent += msg.cadres_size();
-      if (progress) progress(sent);
-      msg.Clear();
-    }
-  }
-  if (cadres.empty()) writer->Write(msg);
-  writer->WritesDone();
-  grpc::Status s = writer->Finish();
-  if (!s.ok()) return FromGrpc(s);
-  return resp;
+  return StreamAll<pv1::ImportCadresRequest, pv1::ImportCadresResponse>(
+      token, request_id, cadres, batch,
+      [&](grpc::ClientContext* ctx, pv1::ImportCadresResponse* r) { return stub.ImportCadres(ctx, r); },
+      [](pv1::ImportCadresRequest& m, const pv1::Cadre& c) { *m.add_cadres() = c; }, progress);
 }
 
 }  // namespace touyan::ctl
