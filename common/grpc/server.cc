@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <string_view>
 #include <fstream>
 #include <sstream>
 
@@ -137,7 +138,32 @@ Server::~Server() {
   runtime_.reset();  // joins the workers after the last call finished
 }
 
+namespace {
+constexpr char kUsage[] = R"(usage: %s_server [--flag=value ...]
+Every flag may also come from the environment: --grpc-port is GRPC_PORT.
+
+  --database-url=URL              the service role's Postgres URL (required)
+  --token-signing-key-file=FILE   HS256 secret for bearer tokens, >= 32 bytes (or --token-signing-key)
+  --token-issuer, --token-audience  accepted iss / aud (default touyan)
+  --listen-host=ADDR              bind address (default 0.0.0.0)
+  --grpc-port=N                   gRPC, health and reflection (default 50051; 0 = any free port)
+  --metrics-port=N                Prometheus /metrics (default 9090; 0 = any free port)
+  --workers=N                     worker threads, one database connection each (default 8)
+  --stream-slots=N                streaming imports at once (default 2)
+  --drain-timeout=DURATION        SIGTERM waits this long for in-flight calls (default 10s)
+  --migration-database-url=URL    the schema owner's URL: apply migrations before serving
+  --migrate-only                  apply migrations and exit
+  --admin-database-url=URL        development: create the roles and the schema first
+)";
+}  // namespace
+
 int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help") {
+      std::printf(kUsage, spec.name.c_str());
+      return 0;
+    }
+  }
   // Signals are taken by sigwait below, not by whichever thread they hit.
   sigset_t signals;
   sigemptyset(&signals);

@@ -1,5 +1,5 @@
-// personnel_server: wiring only. Configuration: personnel_server --help
-// lists nothing; see README.md "Configuration" for the flags and variables.
+// personnel_server: wiring only. `personnel_server --help` lists the flags
+// (README.md "Configuration").
 #include "common/grpc/server.h"
 #include "services/personnel/personnel_service.h"
 

@@ -42,6 +42,16 @@ v1::Cadre Shown(const Principal& p, v1::Cadre c) {
   return c;
 }
 
+// Fills a List response: the page's items, and the token of the page after.
+template <typename T, typename Req, typename Resp>
+Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
+                  google::protobuf::RepeatedPtrField<T>* (Resp::*items)()) {
+  Resp out;
+  for (auto& x : page.items) *(out.*items)()->Add() = std::move(x);
+  if (!page.next_cursor.empty()) out.set_next_page_token(call.pager().Next(req, page.next_cursor));
+  return out;
+}
+
 absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(int)) {
   if (value != 0 && !valid(value)) return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
   return absl::OkStatus();
@@ -118,10 +128,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListRegions(Ctx* ctx, const v1::List
         RETURN_IF_ERROR(CheckEnum("level", r.level(), v1::RegionLevel_IsValid));
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Region> rows, repo_->ListRegions(call, q, page));
-        v1::ListRegionsResponse out;
-        for (auto& x : rows.items) *out.add_regions() = std::move(x);
-        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
-        return out;
+        return ListResponse(call, r, std::move(rows), &v1::ListRegionsResponse::mutable_regions);
       });
 }
 
@@ -207,10 +214,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListPartyOrgs(Ctx* ctx,
         RETURN_IF_ERROR(CheckEnum("kind", r.kind(), v1::PartyOrgKind_IsValid));
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::PartyOrg> rows, repo_->ListPartyOrgs(call, prefix, r.kind(), page));
-        v1::ListPartyOrgsResponse out;
-        for (auto& x : rows.items) *out.add_party_orgs() = std::move(x);
-        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
-        return out;
+        return ListResponse(call, r, std::move(rows), &v1::ListPartyOrgsResponse::mutable_party_orgs);
       });
 }
 
@@ -277,10 +281,8 @@ grpc::ServerUnaryReactor* PersonnelService::ListCadres(Ctx* ctx, const v1::ListC
         q.establishment = r.establishment();
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Cadre> rows, repo_->ListCadres(call, q, page));
-        v1::ListCadresResponse out;
-        for (auto& x : rows.items) *out.add_cadres() = Shown(call.principal(), std::move(x));
-        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
-        return out;
+        for (auto& x : rows.items) x = Shown(call.principal(), std::move(x));
+        return ListResponse(call, r, std::move(rows), &v1::ListCadresResponse::mutable_cadres);
       });
 }
 
@@ -336,10 +338,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListPositions(Ctx* ctx,
         }
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Position> rows, repo_->ListPositions(call, q, page));
-        v1::ListPositionsResponse out;
-        for (auto& x : rows.items) *out.add_positions() = std::move(x);
-        if (!rows.next_cursor.empty()) out.set_next_page_token(call.pager().Next(r, rows.next_cursor));
-        return out;
+        return ListResponse(call, r, std::move(rows), &v1::ListPositionsResponse::mutable_positions);
       });
 }
 
