@@ -44,6 +44,14 @@ struct PositionQuery {
   bool current_only = false;
 };
 
+struct DesignationQuery {
+  std::string region_prefix;  // of the organisation
+  int64_t party_org = 0;
+  int year = 0;
+  int kind = 0;
+  bool include_revoked = false;
+};
+
 class PersonnelRepository {
  public:
   virtual ~PersonnelRepository() = default;
@@ -88,6 +96,27 @@ class PersonnelRepository {
   virtual absl::StatusOr<PageOf<v1::Position>> ListPositions(CallContext& call,
                                                              const PositionQuery& q,
                                                              const paging::Page& page) = 0;
+  virtual absl::StatusOr<v1::Position> EndPosition(CallContext& call,
+                                                   const v1::EndPositionRequest& request,
+                                                   const ResourceId& id) = 0;
+  // Ends the organisation's current secretary term and appoints `cadre`.
+  virtual absl::StatusOr<v1::ReplaceSecretaryResponse> ReplaceSecretary(
+      CallContext& call, const v1::ReplaceSecretaryRequest& request, const ResourceId& org,
+      const ResourceId& cadre) = 0;
+  virtual absl::StatusOr<std::vector<v1::CountyAdjustments>> CountAdjustments(
+      CallContext& call, const std::string& region_prefix, int year) = 0;
+
+  virtual absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,
+                                                         const v1::AddDesignationRequest& request,
+                                                         const ResourceId& org) = 0;
+  // Reads the designation, lets `apply` change it (instructor, close-out,
+  // revocation), stores the result.
+  virtual absl::StatusOr<v1::Designation> UpdateDesignation(
+      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+      const ResourceId& id, const std::function<absl::Status(v1::Designation&)>& apply) = 0;
+  virtual absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
+                                                                   const DesignationQuery& q,
+                                                                   const paging::Page& page) = 0;
 };
 
 }  // namespace touyan::personnel

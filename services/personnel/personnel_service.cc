@@ -6,6 +6,7 @@
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/pg_personnel_repository.h"
+#include "services/personnel/service_util.h"
 
 namespace touyan::personnel {
 std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
@@ -14,47 +15,9 @@ namespace {
 
 using auth::Principal;
 
-// The region prefix a list covers: the filter if given (it must lie inside
-// the caller's scope), else the caller's whole scope.
-absl::StatusOr<std::string> ListPrefix(const Principal& p, const std::string& filter,
-                                       absl::string_view field) {
-  if (filter.empty()) return p.scope_prefix;
-  absl::StatusOr<std::string> prefix = auth::RegionPrefix(filter);
-  if (!prefix.ok()) return InvalidField(field, prefix.status().message(), "BAD_REGION_CODE");
-  if (!absl::StartsWith(*prefix, p.scope_prefix)) return WithField(p.CheckCovers(filter), field);
-  return *prefix;
-}
-
-// A first check on a county-keyed id, before any query; a township
-// operator's finer scope is checked against the row itself.
-absl::Status CheckCounty(const Principal& p, const std::string& county, bool write) {
-  if (write && !p.CanWrite()) return p.CheckWrite(county);
-  if (!absl::StartsWith(county, p.RlsCountyPrefix())) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "county ", county, " is outside the caller's scope ", p.scope)),
-                      "OUT_OF_SCOPE");
-  }
-  return absl::OkStatus();
-}
-
 v1::Cadre Shown(const Principal& p, v1::Cadre c) {
   if (!p.SeesResidentIds()) c.set_resident_id(MaskResidentId(c.resident_id()));
   return c;
-}
-
-// Fills a List response: the page's items, and the token of the page after.
-template <typename T, typename Req, typename Resp>
-Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
-                  google::protobuf::RepeatedPtrField<T>* (Resp::*items)()) {
-  Resp out;
-  for (auto& x : page.items) *(out.*items)()->Add() = std::move(x);
-  if (!page.next_cursor.empty()) out.set_next_page_token(call.pager().Next(req, page.next_cursor));
-  return out;
-}
-
-absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(int)) {
-  if (value != 0 && !valid(value)) return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
-  return absl::OkStatus();
 }
 
 // Buffers the whole tree (validated as it arrives), then upserts it in one
@@ -290,56 +253,6 @@ grpc::ServerReadReactor<v1::ImportCadresRequest>* PersonnelService::ImportCadres
     Ctx* ctx, v1::ImportCadresResponse* resp) {
   return rt_.ClientStream<v1::ImportCadresRequest, v1::ImportCadresResponse>(
       ctx, resp, __func__, repo_->NewCadreImport());
-}
-
-// -------------------------------------------------------------- positions
-
-grpc::ServerUnaryReactor* PersonnelService::CreatePosition(Ctx* ctx,
-                                                           const v1::CreatePositionRequest* req,
-                                                           v1::Position* resp) {
-  return rt_.Unary<v1::CreatePositionRequest, v1::Position>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call, const v1::CreatePositionRequest& r) -> absl::StatusOr<v1::Position> {
-        ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("position.cadre_id", r.position().cadre_id()));
-        ASSIGN_OR_RETURN(ResourceId org,
-                         ResourceId::Parse("position.party_org_id", r.position().party_org_id()));
-        if (cadre.county_code != org.county_code) {
-          return InvalidField("position.party_org_id",
-                              "the organisation must be in the cadre's county", "CROSS_COUNTY");
-        }
-        RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, true));
-        return repo_->CreatePosition(call, r, cadre, org);
-      });
-}
-
-grpc::ServerUnaryReactor* PersonnelService::ListPositions(Ctx* ctx,
-                                                          const v1::ListPositionsRequest* req,
-                                                          v1::ListPositionsResponse* resp) {
-  return rt_.Unary<v1::ListPositionsRequest, v1::ListPositionsResponse>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::ListPositionsRequest& r) -> absl::StatusOr<v1::ListPositionsResponse> {
-        PositionQuery q;
-        q.region_prefix = call.principal().scope_prefix;
-        q.current_only = r.current_only();
-        std::string county;
-        for (auto [field, text, target] :
-             {std::tuple{"party_org_id", &r.party_org_id(), &q.party_org},
-              std::tuple{"cadre_id", &r.cadre_id(), &q.cadre}}) {
-          if (text->empty()) continue;
-          ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, *text));
-          RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
-          if (!county.empty() && county != id.county_code) {
-            return InvalidField(field, "party_org_id and cadre_id are in different counties");
-          }
-          county = id.county_code;
-          if (q.region_prefix.size() < 6) q.region_prefix = county;
-          *target = id.number;
-        }
-        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-        ASSIGN_OR_RETURN(PageOf<v1::Position> rows, repo_->ListPositions(call, q, page));
-        return ListResponse(call, r, std::move(rows), &v1::ListPositionsResponse::mutable_positions);
-      });
 }
 
 ServiceSpec PersonnelSpec() {

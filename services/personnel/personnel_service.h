@@ -46,6 +46,22 @@ class PersonnelService final : public v1::PersonnelService::CallbackService {
                                            v1::Position*) override;
   grpc::ServerUnaryReactor* ListPositions(Ctx*, const v1::ListPositionsRequest*,
                                           v1::ListPositionsResponse*) override;
+  grpc::ServerUnaryReactor* EndPosition(Ctx*, const v1::EndPositionRequest*, v1::Position*) override;
+  grpc::ServerUnaryReactor* ReplaceSecretary(Ctx*, const v1::ReplaceSecretaryRequest*,
+                                             v1::ReplaceSecretaryResponse*) override;
+  grpc::ServerUnaryReactor* CountAdjustments(Ctx*, const v1::CountAdjustmentsRequest*,
+                                             v1::CountAdjustmentsResponse*) override;
+
+  grpc::ServerUnaryReactor* AddDesignation(Ctx*, const v1::AddDesignationRequest*,
+                                           v1::Designation*) override;
+  grpc::ServerUnaryReactor* ListDesignations(Ctx*, const v1::ListDesignationsRequest*,
+                                             v1::ListDesignationsResponse*) override;
+  grpc::ServerUnaryReactor* AssignInstructor(Ctx*, const v1::AssignInstructorRequest*,
+                                             v1::Designation*) override;
+  grpc::ServerUnaryReactor* CloseRectification(Ctx*, const v1::CloseRectificationRequest*,
+                                               v1::Designation*) override;
+  grpc::ServerUnaryReactor* RevokeDesignation(Ctx*, const v1::RevokeDesignationRequest*,
+                                              v1::Designation*) override;
 
  private:
   Runtime& rt_;

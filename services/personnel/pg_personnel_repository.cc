@@ -11,13 +11,8 @@
 namespace touyan::personnel {
 namespace {
 
-#define MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-
 constexpr char kRegionCols[] = "code, name, level, coalesce(parent_code, '')";
-constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " MICROS("create_time");
-constexpr char kPositionCols[] =
-    "p.county_code, p.id, p.cadre_id, p.party_org_id, p.kind, p.term_start::text, "
-    "coalesce(p.term_end::text, ''), coalesce(p.ended_on::text, ''), " MICROS("p.create_time");
+constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " TOUYAN_MICROS("create_time");
 
 v1::Region RegionFromRow(const pqxx::row& r) {
   v1::Region out;
@@ -40,24 +35,12 @@ v1::PartyOrg OrgFromRow(const pqxx::row& r) {
   return o;
 }
 
-void SetDate(absl::string_view text, google::type::Date* out) {
-  absl::CivilDay d;
-  if (!text.empty() && ParseIsoDate(text, &d)) *out = ToDate(d);
-}
+}  // namespace
 
-v1::Position PositionFromRow(const pqxx::row& r) {
-  v1::Position p;
-  std::string county = r[0].as<std::string>();
-  p.set_county_code(county);
-  p.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
-  p.set_cadre_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
-  p.set_party_org_id(ResourceId{county, r[3].as<int64_t>()}.ToString());
-  p.set_kind(static_cast<v1::PositionKind>(r[4].as<int>()));
-  SetDate(r[5].as<std::string>(), p.mutable_term_start());
-  SetDate(r[6].as<std::string>(), p.mutable_term_end());
-  SetDate(r[7].as<std::string>(), p.mutable_ended_on());
-  *p.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
-  return p;
+std::optional<google::type::Date> DateFromIso(absl::string_view text) {
+  absl::CivilDay d;
+  if (text.empty() || !ParseIsoDate(text, &d)) return std::nullopt;
+  return ToDate(d);
 }
 
 absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
@@ -65,6 +48,8 @@ absl::Status NotFound(absl::string_view field, absl::string_view what, absl::str
                               field),
                     "NOT_FOUND");
 }
+
+namespace {
 
 std::string TextArray(const std::vector<std::string>& codes) {
   // Region codes are digits only (validated before), so no quoting is needed.
@@ -87,10 +72,18 @@ absl::StatusOr<Keyset> Keyset::Parse(const std::string& cursor) {
 std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl::StrJoin(v, ","), "}"); }
 
 std::vector<db::Statement> PgPersonnelRepository::Statements() {
+  std::vector<db::Statement> all = RegistryStatements();
+  for (auto* more : {PositionStatements, DesignationStatements}) {
+    for (auto& s : more()) all.push_back(std::move(s));
+  }
+  return all;
+}
+
+std::vector<db::Statement> RegistryStatements() {
   const std::string cadre_cols =
       "c.county_code, c.id, c.region_code, c.resident_id, c.name, c.gender, c.ethnicity, "
       "c.birth_date::text, c.party_member, c.education, c.phone, c.establishment, c.origin, "
-      MICROS("c.create_time") ", " MICROS("c.update_time") ", "
+      TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
       "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
       "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ',')";
   return {
@@ -174,22 +167,6 @@ std::vector<db::Statement> PgPersonnelRepository::Statements() {
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
        "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "
        "count(*), 'first_row', min(row_no), 'last_row', max(row_no)) FROM cadre_import GROUP BY 1"},
-      // positions
-      {"position_current",
-       "SELECT kind, cadre_id FROM positions WHERE county_code = $1 AND party_org_id = $2 "
-       "AND ended_on IS NULL"},
-      {"position_insert",
-       absl::StrCat("INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
-                    "term_end) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date) RETURNING ",
-                    kPositionCols)},
-      // The organisation's region narrows the list to a township operator's scope.
-      {"position_list",
-       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code LIKE $1 "
-                    "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
-                    "AND o.id = p.party_org_id AND o.region_code LIKE $2) "
-                    "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
-                    "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
-                    "ORDER BY p.county_code, p.id LIMIT $8")},
   };
 }
 
@@ -322,55 +299,6 @@ absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
                                           region_prefix + "%", kind, after.county, after.id,
                                           page.size + 1);
         return KeysetPage(r, page.size, OrgFromRow);
-      });
-}
-
-// ---------------------------------------------------------------- positions
-
-absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
-    CallContext& call, const v1::CreatePositionRequest& request, const ResourceId& cadre,
-    const ResourceId& org) {
-  return call.Mutate<v1::Position>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
-        // Locking the organisation serialises appointments to it.
-        pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
-        if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
-        RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
-        pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
-        if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
-        absl::CivilDay birth;
-        ParseIsoDate(c[0][0].as<std::string>(), &birth);
-        std::vector<CurrentPost> current;
-        for (const auto& row : tx.exec_prepared("position_current", org.county_code, org.number)) {
-          current.push_back({static_cast<v1::PositionKind>(row[0].as<int>()), row[1].as<int64_t>()});
-        }
-        RETURN_IF_ERROR(ValidatePosition(request.position(),
-                                         static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                                         cadre.number, birth, current, call.clock().Today()));
-        const v1::Position& p = request.position();
-        std::string term_end;
-        if (IsSet(p.term_end())) term_end = IsoDate(*ToCivilDay("", p.term_end()));
-        pqxx::result r = tx.exec_prepared(
-            "position_insert", org.county_code, cadre.number, org.number,
-            static_cast<int>(p.kind()), IsoDate(*ToCivilDay("", p.term_start())), term_end);
-        v1::Position created = PositionFromRow(r[0]);
-        call.Audit(tx, {.county_code = org.county_code,
-                        .resource = "positions/" + created.id(),
-                        .request_id = request.request_id(),
-                        .after = &created});
-        return created;
-      });
-}
-
-absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
-    CallContext& call, const PositionQuery& q, const paging::Page& page) {
-  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Position>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Position>> {
-        pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
-                                          q.region_prefix + "%", q.party_org, q.cadre,
-                                          q.current_only, after.county, after.id, page.size + 1);
-        return KeysetPage(r, page.size, PositionFromRow);
       });
 }
 

@@ -3,11 +3,13 @@
 #ifndef TOUYAN_SERVICES_PERSONNEL_PG_PERSONNEL_REPOSITORY_H_
 #define TOUYAN_SERVICES_PERSONNEL_PG_PERSONNEL_REPOSITORY_H_
 
+#include <optional>
 #include <vector>
 
 #include <pqxx/pqxx>
 
 #include "common/db/pool.h"
+#include "google/type/date.pb.h"
 #include "services/personnel/personnel_repository.h"
 
 namespace touyan::personnel {
@@ -50,9 +52,38 @@ class PgPersonnelRepository final : public PersonnelRepository {
                                               const ResourceId& org) override;
   absl::StatusOr<PageOf<v1::Position>> ListPositions(CallContext& call, const PositionQuery& q,
                                                      const paging::Page& page) override;
+  absl::StatusOr<v1::Position> EndPosition(CallContext& call, const v1::EndPositionRequest& request,
+                                           const ResourceId& id) override;
+  absl::StatusOr<v1::ReplaceSecretaryResponse> ReplaceSecretary(
+      CallContext& call, const v1::ReplaceSecretaryRequest& request, const ResourceId& org,
+      const ResourceId& cadre) override;
+  absl::StatusOr<std::vector<v1::CountyAdjustments>> CountAdjustments(
+      CallContext& call, const std::string& region_prefix, int year) override;
+
+  absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,
+                                                 const v1::AddDesignationRequest& request,
+                                                 const ResourceId& org) override;
+  absl::StatusOr<v1::Designation> UpdateDesignation(
+      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+      const ResourceId& id, const std::function<absl::Status(v1::Designation&)>& apply) override;
+  absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
+                                                           const DesignationQuery& q,
+                                                           const paging::Page& page) override;
 };
 
-// Row mapping shared by the repository's files.
+// ------------------------------------- shared by the repository's pg_*.cc files
+
+// A timestamptz column as microseconds since the epoch, in SQL.
+#define TOUYAN_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+std::vector<db::Statement> RegistryStatements();     // regions, organisations, cadres
+std::vector<db::Statement> PositionStatements();     // pg_positions.cc
+std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
+
+// NOT_FOUND naming `field`: "<what> <id> does not exist".
+absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
+// A date from Postgres' ISO date text; nullopt for "" (SQL NULL).
+std::optional<google::type::Date> DateFromIso(absl::string_view text);
 v1::Cadre CadreFromRow(const pqxx::row& row);
 // Text[] literal for a list of small integers: {1,3}.
 std::string IntArray(const std::vector<int>& v);

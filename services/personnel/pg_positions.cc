@@ -1,0 +1,222 @@
+// PgPersonnelRepository: positions — appointments, ending terms, replacing a
+// secretary (动态调整), history and adjustment counts.
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "services/personnel/domain/designation.h"
+#include "services/personnel/domain/rules.h"
+#include "services/personnel/pg_personnel_repository.h"
+
+namespace touyan::personnel {
+namespace {
+
+constexpr char kPositionCols[] =
+    "p.county_code, p.id, p.cadre_id, p.party_org_id, p.kind, p.term_start::text, "
+    "coalesce(p.term_end::text, ''), coalesce(p.ended_on::text, ''), " TOUYAN_MICROS("p.create_time")
+    ", coalesce(p.end_reason, 0), p.end_note";
+
+v1::Position PositionFromRow(const pqxx::row& r) {
+  v1::Position p;
+  std::string county = r[0].as<std::string>();
+  p.set_county_code(county);
+  p.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  p.set_cadre_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  p.set_party_org_id(ResourceId{county, r[3].as<int64_t>()}.ToString());
+  p.set_kind(static_cast<v1::PositionKind>(r[4].as<int>()));
+  if (auto day = DateFromIso(r[5].as<std::string>())) *p.mutable_term_start() = *day;
+  if (auto day = DateFromIso(r[6].as<std::string>())) *p.mutable_term_end() = *day;
+  if (auto day = DateFromIso(r[7].as<std::string>())) *p.mutable_ended_on() = *day;
+  *p.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
+  p.set_end_reason(static_cast<v1::PositionEndReason>(r[9].as<int>()));
+  p.set_end_note(r[10].as<std::string>());
+  return p;
+}
+
+
+// Checks and stores a new position in organisation `org` (locked by the
+// caller) of kind `org_kind`, and audits it.
+absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
+                                            const ResourceId& cadre, const ResourceId& org,
+                                            v1::PartyOrgKind org_kind, const v1::Position& p,
+                                            const std::string& request_id) {
+  pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
+  if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
+  absl::CivilDay birth;
+  ParseIsoDate(c[0][0].as<std::string>(), &birth);
+  std::vector<CurrentPost> current;
+  for (const auto& row : tx.exec_prepared("position_current", org.county_code, org.number)) {
+    current.push_back({static_cast<v1::PositionKind>(row[0].as<int>()), row[1].as<int64_t>()});
+  }
+  RETURN_IF_ERROR(ValidatePosition(p, org_kind, cadre.number, birth, current, call.clock().Today()));
+  std::string term_end;
+  if (IsSet(p.term_end())) term_end = IsoDate(*ToCivilDay("", p.term_end()));
+  pqxx::result r = tx.exec_prepared("position_insert", org.county_code, cadre.number, org.number,
+                                    static_cast<int>(p.kind()),
+                                    IsoDate(*ToCivilDay("", p.term_start())), term_end);
+  v1::Position created = PositionFromRow(r[0]);
+  call.Audit(tx, {.county_code = org.county_code,
+                  .resource = "positions/" + created.id(),
+                  .request_id = request_id,
+                  .after = &created});
+  return created;
+}
+
+// Ends `current` and audits it.
+v1::Position EndTerm(pqxx::work& tx, CallContext& call, const v1::Position& current,
+                     const google::type::Date& ended_on, v1::PositionEndReason reason,
+                     const std::string& note, const std::string& request_id) {
+  ResourceId id = *ResourceId::Parse("", current.id());
+  v1::Position ended = PositionFromRow(
+      tx.exec_prepared("position_end", id.county_code, id.number,
+                       IsoDate(*ToCivilDay("", ended_on)), static_cast<int>(reason), note)[0]);
+  call.Audit(tx, {.county_code = id.county_code,
+                  .resource = "positions/" + ended.id(),
+                  .request_id = request_id,
+                  .before = &current,
+                  .after = &ended});
+  return ended;
+}
+
+}  // namespace
+
+std::vector<db::Statement> PositionStatements() {
+  return {
+      {"position_current",
+       "SELECT kind, cadre_id FROM positions WHERE county_code = $1 AND party_org_id = $2 "
+       "AND ended_on IS NULL"},
+      {"position_insert",
+       absl::StrCat("INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
+                    "term_end) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date) RETURNING ",
+                    kPositionCols)},
+      // The organisation's region narrows the list to a township operator's scope.
+      {"position_list",
+       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code LIKE $1 "
+                    "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
+                    "AND o.id = p.party_org_id AND o.region_code LIKE $2) "
+                    "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
+                    "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
+                    "ORDER BY p.county_code, p.id LIMIT $8")},
+      {"position_get_for_update",
+       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code = $1 AND p.id = $2 "
+                    "FOR UPDATE")},
+      {"position_current_secretary",
+       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code = $1 "
+                    "AND p.party_org_id = $2 AND p.ended_on IS NULL AND p.kind IN (1, 3) FOR UPDATE")},
+      {"position_end",
+       absl::StrCat("UPDATE positions AS p SET ended_on = $3::date, end_reason = $4, end_note = $5 "
+                    "WHERE p.county_code = $1 AND p.id = $2 RETURNING ", kPositionCols)},
+      {"position_org_region",
+       "SELECT o.region_code FROM party_orgs o WHERE o.county_code = $1 AND o.id = $2 FOR UPDATE"},
+      // 动态调整: secretaries' terms ended by adjustment or an exit measure.
+      {"adjustments_count",
+       "SELECT p.county_code, count(*) FROM positions p JOIN party_orgs o "
+       "ON o.county_code = p.county_code AND o.id = p.party_org_id "
+       "WHERE p.county_code LIKE $1 AND o.region_code LIKE $2 "
+       "AND p.ended_on >= make_date($3, 1, 1) AND p.ended_on < make_date($3 + 1, 1, 1) "
+       "AND p.end_reason IN (3, 5) AND p.kind IN (1, 3) GROUP BY 1 ORDER BY 1"},
+  };
+}
+
+absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
+    CallContext& call, const v1::CreatePositionRequest& request, const ResourceId& cadre,
+    const ResourceId& org) {
+  return call.Mutate<v1::Position>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
+        // Locking the organisation serialises appointments to it.
+        pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
+        if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
+        RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
+        return InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
+                              request.position(), request.request_id());
+      });
+}
+
+absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(CallContext& call,
+                                                                const v1::EndPositionRequest& request,
+                                                                const ResourceId& id) {
+  return call.Mutate<v1::Position>(
+      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
+        pqxx::result r = tx.exec_prepared("position_get_for_update", id.county_code, id.number);
+        if (r.empty()) return NotFound("id", "position", id.ToString());
+        v1::Position current = PositionFromRow(r[0]);
+        ResourceId org = *ResourceId::Parse("", current.party_org_id());
+        pqxx::result o = tx.exec_prepared("position_org_region", org.county_code, org.number);
+        RETURN_IF_ERROR(call.principal().CheckWrite(o[0][0].as<std::string>()));
+        RETURN_IF_ERROR(ValidateEnd(current, request.ended_on(), request.reason(), call.clock().Today()));
+        return EndTerm(tx, call, current, request.ended_on(), request.reason(), request.note(),
+                       request.request_id());
+      });
+}
+
+absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecretary(
+    CallContext& call, const v1::ReplaceSecretaryRequest& request, const ResourceId& org,
+    const ResourceId& cadre) {
+  return call.Mutate<v1::ReplaceSecretaryResponse>(
+      request, request.request_id(),
+      [&](pqxx::work& tx) -> absl::StatusOr<v1::ReplaceSecretaryResponse> {
+        pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
+        if (o.empty()) return NotFound("party_org_id", "party organisation", org.ToString());
+        RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
+        pqxx::result cur = tx.exec_prepared("position_current_secretary", org.county_code, org.number);
+        if (cur.empty()) {
+          return WithReason(absl::FailedPreconditionError(
+                                "the organisation has no current secretary: appoint one with "
+                                "CreatePosition"),
+                            "NO_CURRENT_SECRETARY");
+        }
+        v1::Position old = PositionFromRow(cur[0]);
+        if (old.cadre_id() == cadre.ToString()) {
+          return WithReason(absl::FailedPreconditionError("the new secretary is the current one"),
+                            "SAME_CADRE");
+        }
+        v1::PositionEndReason reason = request.reason() == v1::POSITION_END_REASON_UNSPECIFIED
+                                           ? v1::POSITION_END_REASON_ADJUSTMENT
+                                           : request.reason();
+        if (absl::Status s = ValidateEnd(old, request.effective_on(), reason, call.clock().Today());
+            !s.ok()) {
+          return FieldOf(s) == "ended_on" ? WithField(s, "effective_on") : s;
+        }
+        v1::ReplaceSecretaryResponse out;
+        *out.mutable_ended() = EndTerm(tx, call, old, request.effective_on(), reason, request.note(),
+                                       request.request_id());
+        v1::Position next;
+        next.set_kind(request.kind() == v1::POSITION_KIND_UNSPECIFIED ? old.kind() : request.kind());
+        *next.mutable_term_start() = request.effective_on();
+        *next.mutable_term_end() = request.term_end();
+        ASSIGN_OR_RETURN(*out.mutable_started(),
+                         InsertPosition(tx, call, cadre, org,
+                                        static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), next,
+                                        request.request_id()));
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountAdjustments(
+    CallContext& call, const std::string& region_prefix, int year) {
+  return call.Transact<std::vector<v1::CountyAdjustments>>(
+      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::CountyAdjustments>> {
+        std::vector<v1::CountyAdjustments> out;
+        for (const auto& row : tx.exec_prepared("adjustments_count", region_prefix.substr(0, 6) + "%",
+                                                region_prefix + "%", year)) {
+          v1::CountyAdjustments c;
+          c.set_county_code(row[0].as<std::string>());
+          c.set_adjustments(row[1].as<int64_t>());
+          out.push_back(std::move(c));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
+    CallContext& call, const PositionQuery& q, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Transact<PageOf<v1::Position>>(
+      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Position>> {
+        pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
+                                          q.region_prefix + "%", q.party_org, q.cadre,
+                                          q.current_only, after.county, after.id, page.size + 1);
+        return KeysetPage(r, page.size, PositionFromRow);
+      });
+}
+
+}  // namespace touyan::personnel

@@ -1,0 +1,60 @@
+// Helpers the personnel adapter's files share: scope checks before any
+// query and the shape of list responses. Internal to the service.
+#ifndef TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
+#define TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth/principal.h"
+#include "common/grpc/runtime.h"
+#include "common/status/status.h"
+#include "services/personnel/personnel_repository.h"
+
+namespace touyan::personnel {
+
+using auth::Principal;
+
+// The region prefix a list covers: the filter if given (it must lie inside
+// the caller's scope), else the caller's whole scope.
+inline absl::StatusOr<std::string> ListPrefix(const Principal& p, const std::string& filter,
+                                       absl::string_view field) {
+  if (filter.empty()) return p.scope_prefix;
+  absl::StatusOr<std::string> prefix = auth::RegionPrefix(filter);
+  if (!prefix.ok()) return InvalidField(field, prefix.status().message(), "BAD_REGION_CODE");
+  if (!absl::StartsWith(*prefix, p.scope_prefix)) return WithField(p.CheckCovers(filter), field);
+  return *prefix;
+}
+
+// A first check on a county-keyed id, before any query; a township
+// operator's finer scope is checked against the row itself.
+inline absl::Status CheckCounty(const Principal& p, const std::string& county, bool write) {
+  if (write && !p.CanWrite()) return p.CheckWrite(county);
+  if (!absl::StartsWith(county, p.RlsCountyPrefix())) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "county ", county, " is outside the caller's scope ", p.scope)),
+                      "OUT_OF_SCOPE");
+  }
+  return absl::OkStatus();
+}
+
+// Fills a List response: the page's items, and the token of the page after.
+template <typename T, typename Req, typename Resp>
+Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
+                  google::protobuf::RepeatedPtrField<T>* (Resp::*items)()) {
+  Resp out;
+  for (auto& x : page.items) *(out.*items)()->Add() = std::move(x);
+  if (!page.next_cursor.empty()) out.set_next_page_token(call.pager().Next(req, page.next_cursor));
+  return out;
+}
+
+inline absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(int)) {
+  if (value != 0 && !valid(value)) return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
+  return absl::OkStatus();
+}
+
+}  // namespace touyan::personnel
+
+#endif  // TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
