@@ -52,6 +52,15 @@ struct DesignationQuery {
   bool include_revoked = false;
 };
 
+struct CadreSearch {
+  std::string region_prefix;
+  int max_age = 0;  // 0 = any
+  int min_education = 0;
+  std::vector<int> position_kinds;
+  int profile_year = 0;
+  bool all_conditions_met = false;
+};
+
 class PersonnelRepository {
  public:
   virtual ~PersonnelRepository() = default;
@@ -117,6 +126,34 @@ class PersonnelRepository {
   virtual absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
                                                                    const DesignationQuery& q,
                                                                    const paging::Page& page) = 0;
+
+  // Profiles (精准画像) and the candidate search.
+  virtual absl::StatusOr<v1::Evaluation> RecordEvaluation(CallContext& call,
+                                                          const v1::RecordEvaluationRequest& request,
+                                                          const ResourceId& cadre) = 0;
+  // The year's thresholds, defaults filled in.
+  virtual absl::StatusOr<v1::ProfileThresholds> GetProfileThresholds(CallContext& call, int year) = 0;
+  virtual absl::StatusOr<v1::ProfileThresholds> SetProfileThresholds(
+      CallContext& call, const v1::SetProfileThresholdsRequest& request) = 0;
+  virtual absl::StatusOr<v1::Profile> GetProfile(CallContext& call, const ResourceId& cadre,
+                                                 int year) = 0;
+  virtual absl::StatusOr<PageOf<v1::Cadre>> SearchCadres(CallContext& call, const CadreSearch& q,
+                                                         const paging::Page& page) = 0;
+
+  // Good-secretary selection.
+  virtual absl::StatusOr<v1::SelectionRound> CreateSelectionRound(
+      CallContext& call, const v1::CreateSelectionRoundRequest& request) = 0;
+  // `id`: county_code = the city's 6 digits, number = the year.
+  virtual absl::StatusOr<v1::SelectionRound> GetSelectionRound(CallContext& call,
+                                                               const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Nomination> NominateGoodSecretary(
+      CallContext& call, const v1::NominateGoodSecretaryRequest& request, const ResourceId& round,
+      const ResourceId& cadre) = 0;
+  virtual absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
+      CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) = 0;
+  virtual absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
+      CallContext& call, const std::string& region_prefix, int year, int status,
+      const paging::Page& page) = 0;
 };
 
 }  // namespace touyan::personnel

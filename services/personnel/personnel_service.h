@@ -63,6 +63,26 @@ class PersonnelService final : public v1::PersonnelService::CallbackService {
   grpc::ServerUnaryReactor* RevokeDesignation(Ctx*, const v1::RevokeDesignationRequest*,
                                               v1::Designation*) override;
 
+  grpc::ServerUnaryReactor* RecordEvaluation(Ctx*, const v1::RecordEvaluationRequest*,
+                                             v1::Evaluation*) override;
+  grpc::ServerUnaryReactor* SetProfileThresholds(Ctx*, const v1::SetProfileThresholdsRequest*,
+                                                 v1::ProfileThresholds*) override;
+  grpc::ServerUnaryReactor* GetProfileThresholds(Ctx*, const v1::GetProfileThresholdsRequest*,
+                                                 v1::ProfileThresholds*) override;
+  grpc::ServerUnaryReactor* GetProfile(Ctx*, const v1::GetProfileRequest*, v1::Profile*) override;
+  grpc::ServerUnaryReactor* SearchCadres(Ctx*, const v1::SearchCadresRequest*,
+                                         v1::SearchCadresResponse*) override;
+  grpc::ServerUnaryReactor* CreateSelectionRound(Ctx*, const v1::CreateSelectionRoundRequest*,
+                                                 v1::SelectionRound*) override;
+  grpc::ServerUnaryReactor* GetSelectionRound(Ctx*, const v1::GetSelectionRoundRequest*,
+                                              v1::SelectionRound*) override;
+  grpc::ServerUnaryReactor* NominateGoodSecretary(Ctx*, const v1::NominateGoodSecretaryRequest*,
+                                                  v1::Nomination*) override;
+  grpc::ServerUnaryReactor* ConfirmGoodSecretary(Ctx*, const v1::ConfirmGoodSecretaryRequest*,
+                                                 v1::Nomination*) override;
+  grpc::ServerUnaryReactor* ListGoodSecretaries(Ctx*, const v1::ListGoodSecretariesRequest*,
+                                                v1::ListGoodSecretariesResponse*) override;
+
  private:
   Runtime& rt_;
   std::unique_ptr<PersonnelRepository> repo_;

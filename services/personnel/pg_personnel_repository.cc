@@ -73,19 +73,24 @@ std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl:
 
 std::vector<db::Statement> PgPersonnelRepository::Statements() {
   std::vector<db::Statement> all = RegistryStatements();
-  for (auto* more : {PositionStatements, DesignationStatements}) {
+  for (auto* more : {PositionStatements, DesignationStatements, ProfileStatements}) {
     for (auto& s : more()) all.push_back(std::move(s));
   }
   return all;
 }
 
-std::vector<db::Statement> RegistryStatements() {
-  const std::string cadre_cols =
+const std::string& CadreSelectColumns() {
+  static const auto* kCols = new std::string(
       "c.county_code, c.id, c.region_code, c.resident_id, c.name, c.gender, c.ethnicity, "
       "c.birth_date::text, c.party_member, c.education, c.phone, c.establishment, c.origin, "
       TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
       "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
-      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ',')";
+      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ',')");
+  return *kCols;
+}
+
+std::vector<db::Statement> RegistryStatements() {
+  const std::string& cadre_cols = CadreSelectColumns();
   return {
       // regions
       {"region_get", absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code = $1")},

@@ -69,6 +69,34 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
                                                            const DesignationQuery& q,
                                                            const paging::Page& page) override;
+
+  // Profiles (精准画像) and the candidate search.
+  absl::StatusOr<v1::Evaluation> RecordEvaluation(CallContext& call,
+                                                          const v1::RecordEvaluationRequest& request,
+                                                          const ResourceId& cadre) override;
+  // The year's thresholds, defaults filled in.
+  absl::StatusOr<v1::ProfileThresholds> GetProfileThresholds(CallContext& call, int year) override;
+  absl::StatusOr<v1::ProfileThresholds> SetProfileThresholds(
+      CallContext& call, const v1::SetProfileThresholdsRequest& request) override;
+  absl::StatusOr<v1::Profile> GetProfile(CallContext& call, const ResourceId& cadre,
+                                                 int year) override;
+  absl::StatusOr<PageOf<v1::Cadre>> SearchCadres(CallContext& call, const CadreSearch& q,
+                                                         const paging::Page& page) override;
+
+  // Good-secretary selection.
+  absl::StatusOr<v1::SelectionRound> CreateSelectionRound(
+      CallContext& call, const v1::CreateSelectionRoundRequest& request) override;
+  // `id`: county_code = the city's 6 digits, number = the year.
+  absl::StatusOr<v1::SelectionRound> GetSelectionRound(CallContext& call,
+                                                               const ResourceId& id) override;
+  absl::StatusOr<v1::Nomination> NominateGoodSecretary(
+      CallContext& call, const v1::NominateGoodSecretaryRequest& request, const ResourceId& round,
+      const ResourceId& cadre) override;
+  absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
+      CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
+      CallContext& call, const std::string& region_prefix, int year, int status,
+      const paging::Page& page) override;
 };
 
 // ------------------------------------- shared by the repository's pg_*.cc files
@@ -79,6 +107,9 @@ class PgPersonnelRepository final : public PersonnelRepository {
 std::vector<db::Statement> RegistryStatements();     // regions, organisations, cadres
 std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
+std::vector<db::Statement> ProfileStatements();      // pg_profiles.cc
+// The columns CadreFromRow reads, from `cadres c`.
+const std::string& CadreSelectColumns();
 
 // NOT_FOUND naming `field`: "<what> <id> does not exist".
 absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);

@@ -9,18 +9,6 @@
 #include "services/personnel/service_util.h"
 
 namespace touyan::personnel {
-namespace {
-
-absl::Status CheckYear(absl::string_view field, int year, const CallContext& call, bool zero_ok) {
-  if (zero_ok && year == 0) return absl::OkStatus();
-  const int64_t now = call.clock().Today().year();
-  if (year < 2000 || year > now + 1) {
-    return InvalidField(field, absl::StrCat("must be a year from 2000 to ", now + 1));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 // -------------------------------------------------------------- positions
 

@@ -55,6 +55,26 @@ inline absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(
   return absl::OkStatus();
 }
 
+// INVALID_ARGUMENT naming `field` unless `year` is from 2000 to next year
+// (or 0 where `zero_ok`: "every year").
+inline absl::Status CheckYear(absl::string_view field, int year, const CallContext& call,
+                              bool zero_ok) {
+  if (zero_ok && year == 0) return absl::OkStatus();
+  const int64_t now = call.clock().Today().year();
+  if (year < 2000 || year > now + 1) {
+    return InvalidField(field, absl::StrCat("must be a year from 2000 to ", now + 1));
+  }
+  return absl::OkStatus();
+}
+
+// PERMISSION_DENIED unless the caller is the city organisation department.
+inline absl::Status RequireCity(const Principal& p, absl::string_view what) {
+  if (p.role == auth::Role::kCityOrgDept) return absl::OkStatus();
+  return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                        "only the city organisation department may ", what)),
+                    "ROLE_NOT_ALLOWED");
+}
+
 }  // namespace touyan::personnel
 
 #endif  // TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
