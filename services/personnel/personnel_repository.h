@@ -12,6 +12,7 @@
 #include "common/grpc/runtime.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
+#include "services/personnel/domain/seed.h"
 #include "touyan/personnel/v1/personnel.pb.h"
 
 namespace touyan::personnel {
@@ -154,6 +155,38 @@ class PersonnelRepository {
   virtual absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
       CallContext& call, const std::string& region_prefix, int year, int status,
       const paging::Page& page) = 0;
+
+  // Seed pipeline and returnees. `person` is validated by the caller.
+  virtual absl::StatusOr<v1::Seed> NominateSeed(CallContext& call,
+                                                const v1::NominateSeedRequest& request,
+                                                const v1::Cadre& person) = 0;
+  // Selection and examination: checks the level and stage, records the step.
+  virtual absl::StatusOr<v1::Seed> AdvanceSeed(CallContext& call,
+                                               const google::protobuf::Message& request,
+                                               const std::string& request_id, const ResourceId& id,
+                                               SeedStep step, bool yes, const std::string& note) = 0;
+  virtual absl::StatusOr<PageOf<v1::Seed>> ListSeeds(CallContext& call,
+                                                     const std::string& region_prefix, int stage,
+                                                     const paging::Page& page) = 0;
+  // The cursor of `page` is a village code.
+  virtual absl::StatusOr<v1::SeedCoverageResponse> SeedCoverage(CallContext& call,
+                                                                const std::string& region_prefix,
+                                                                int min_seeds,
+                                                                const paging::Page& page) = 0;
+  virtual absl::StatusOr<v1::Returnee> CreateReturnee(CallContext& call,
+                                                      const v1::CreateReturneeRequest& request,
+                                                      const v1::Cadre& person) = 0;
+  virtual absl::StatusOr<PageOf<v1::Returnee>> ListReturnees(CallContext& call,
+                                                             const std::string& region_prefix,
+                                                             int origin, int status,
+                                                             const paging::Page& page) = 0;
+  virtual absl::StatusOr<v1::ReturneeStatisticsResponse> ReturneeStatistics(
+      CallContext& call, const std::string& region_prefix) = 0;
+  // Appoints the seed or returnee `from` into organisation `org`.
+  virtual absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call,
+                                                      const v1::AppointRequest& request,
+                                                      const ResourceId& from,
+                                                      const ResourceId& org) = 0;
 };
 
 }  // namespace touyan::personnel

@@ -83,6 +83,20 @@ class PersonnelService final : public v1::PersonnelService::CallbackService {
   grpc::ServerUnaryReactor* ListGoodSecretaries(Ctx*, const v1::ListGoodSecretariesRequest*,
                                                 v1::ListGoodSecretariesResponse*) override;
 
+  grpc::ServerUnaryReactor* NominateSeed(Ctx*, const v1::NominateSeedRequest*, v1::Seed*) override;
+  grpc::ServerUnaryReactor* SelectSeed(Ctx*, const v1::SelectSeedRequest*, v1::Seed*) override;
+  grpc::ServerUnaryReactor* ExamineSeed(Ctx*, const v1::ExamineSeedRequest*, v1::Seed*) override;
+  grpc::ServerUnaryReactor* ListSeeds(Ctx*, const v1::ListSeedsRequest*, v1::ListSeedsResponse*) override;
+  grpc::ServerUnaryReactor* SeedCoverage(Ctx*, const v1::SeedCoverageRequest*,
+                                         v1::SeedCoverageResponse*) override;
+  grpc::ServerUnaryReactor* CreateReturnee(Ctx*, const v1::CreateReturneeRequest*,
+                                           v1::Returnee*) override;
+  grpc::ServerUnaryReactor* ListReturnees(Ctx*, const v1::ListReturneesRequest*,
+                                          v1::ListReturneesResponse*) override;
+  grpc::ServerUnaryReactor* ReturneeStatistics(Ctx*, const v1::ReturneeStatisticsRequest*,
+                                               v1::ReturneeStatisticsResponse*) override;
+  grpc::ServerUnaryReactor* Appoint(Ctx*, const v1::AppointRequest*, v1::AppointResponse*) override;
+
  private:
   Runtime& rt_;
   std::unique_ptr<PersonnelRepository> repo_;

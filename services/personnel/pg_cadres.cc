@@ -60,37 +60,39 @@ v1::Cadre CadreFromRow(const pqxx::row& r) {
   return c;
 }
 
+absl::StatusOr<v1::Cadre> InsertCadre(pqxx::work& tx, CallContext& call, const v1::Cadre& cadre,
+                                      const std::string& request_id) {
+  const std::string county = CountyOf(cadre.region_code());
+  pqxx::result r;
+  try {
+    r = tx.exec_prepared("cadre_insert", county, cadre.region_code(), cadre.resident_id(),
+                         cadre.name(), static_cast<int>(cadre.gender()), cadre.ethnicity(),
+                         IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
+                         static_cast<int>(cadre.education()), cadre.phone(),
+                         static_cast<int>(cadre.establishment()), static_cast<int>(cadre.origin()));
+  } catch (const pqxx::unique_violation&) {  // the transaction rolls back
+    return AlreadyRegistered();
+  } catch (const pqxx::foreign_key_violation&) {
+    return RegionMissing(cadre.region_code());
+  }
+  ResourceId id{county, r[0][0].as<int64_t>()};
+  v1::Cadre created = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0]);
+  call.Audit(tx, {.county_code = county,
+                  .resource = "cadres/" + created.id(),
+                  .request_id = request_id,
+                  .after = &created});
+  call.metrics()
+      .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
+      .Increment();
+  return created;
+}
+
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
                                                              const v1::CreateCadreRequest& request,
                                                              const v1::Cadre& cadre) {
-  return call.Mutate<v1::Cadre>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
-        const std::string county = CountyOf(cadre.region_code());
-        pqxx::result r;
-        try {
-          r = tx.exec_prepared("cadre_insert", county, cadre.region_code(), cadre.resident_id(),
-                               cadre.name(), static_cast<int>(cadre.gender()), cadre.ethnicity(),
-                               IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
-                               static_cast<int>(cadre.education()), cadre.phone(),
-                               static_cast<int>(cadre.establishment()),
-                               static_cast<int>(cadre.origin()));
-        } catch (const pqxx::unique_violation&) {  // the transaction rolls back
-          return AlreadyRegistered();
-        } catch (const pqxx::foreign_key_violation&) {
-          return RegionMissing(cadre.region_code());
-        }
-        ResourceId id{county, r[0][0].as<int64_t>()};
-        pqxx::result row = tx.exec_prepared("cadre_get", id.county_code, id.number);
-        v1::Cadre created = CadreFromRow(row[0]);
-        call.Audit(tx, {.county_code = county,
-                        .resource = "cadres/" + created.id(),
-                        .request_id = request.request_id(),
-                        .after = &created});
-        call.metrics()
-            .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
-            .Increment();
-        return created;
-      });
+  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](pqxx::work& tx) {
+    return InsertCadre(tx, call, cadre, request.request_id());
+  });
 }
 
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, const ResourceId& id) {

@@ -73,7 +73,7 @@ std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl:
 
 std::vector<db::Statement> PgPersonnelRepository::Statements() {
   std::vector<db::Statement> all = RegistryStatements();
-  for (auto* more : {PositionStatements, DesignationStatements, ProfileStatements}) {
+  for (auto* more : {PositionStatements, DesignationStatements, ProfileStatements, SeedStatements}) {
     for (auto& s : more()) all.push_back(std::move(s));
   }
   return all;

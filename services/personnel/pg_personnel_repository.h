@@ -97,6 +97,38 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
       CallContext& call, const std::string& region_prefix, int year, int status,
       const paging::Page& page) override;
+
+  // Seed pipeline and returnees. `person` is validated by the caller.
+  absl::StatusOr<v1::Seed> NominateSeed(CallContext& call,
+                                                const v1::NominateSeedRequest& request,
+                                                const v1::Cadre& person) override;
+  // Selection and examination: checks the level and stage, records the step.
+  absl::StatusOr<v1::Seed> AdvanceSeed(CallContext& call,
+                                               const google::protobuf::Message& request,
+                                               const std::string& request_id, const ResourceId& id,
+                                               SeedStep step, bool yes, const std::string& note) override;
+  absl::StatusOr<PageOf<v1::Seed>> ListSeeds(CallContext& call,
+                                                     const std::string& region_prefix, int stage,
+                                                     const paging::Page& page) override;
+  // The cursor of `page` is a village code.
+  absl::StatusOr<v1::SeedCoverageResponse> SeedCoverage(CallContext& call,
+                                                                const std::string& region_prefix,
+                                                                int min_seeds,
+                                                                const paging::Page& page) override;
+  absl::StatusOr<v1::Returnee> CreateReturnee(CallContext& call,
+                                                      const v1::CreateReturneeRequest& request,
+                                                      const v1::Cadre& person) override;
+  absl::StatusOr<PageOf<v1::Returnee>> ListReturnees(CallContext& call,
+                                                             const std::string& region_prefix,
+                                                             int origin, int status,
+                                                             const paging::Page& page) override;
+  absl::StatusOr<v1::ReturneeStatisticsResponse> ReturneeStatistics(
+      CallContext& call, const std::string& region_prefix) override;
+  // Appoints the seed or returnee `from` into organisation `org`.
+  absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call,
+                                                      const v1::AppointRequest& request,
+                                                      const ResourceId& from,
+                                                      const ResourceId& org) override;
 };
 
 // ------------------------------------- shared by the repository's pg_*.cc files
@@ -108,6 +140,7 @@ std::vector<db::Statement> RegistryStatements();     // regions, organisations, 
 std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
 std::vector<db::Statement> ProfileStatements();      // pg_profiles.cc
+std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
 // The columns CadreFromRow reads, from `cadres c`.
 const std::string& CadreSelectColumns();
 
@@ -116,6 +149,25 @@ absl::Status NotFound(absl::string_view field, absl::string_view what, absl::str
 // A date from Postgres' ISO date text; nullopt for "" (SQL NULL).
 std::optional<google::type::Date> DateFromIso(absl::string_view text);
 v1::Cadre CadreFromRow(const pqxx::row& row);
+
+// Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED)
+// for a resident ID registered in the county, NOT_FOUND for an unknown region.
+absl::StatusOr<v1::Cadre> InsertCadre(pqxx::work& tx, CallContext& call, const v1::Cadre& cadre,
+                                      const std::string& request_id);
+
+// Where an appointment comes from (numbers of the same county; 0 = none).
+struct Lineage {
+  int64_t seed = 0;
+  int64_t returnee = 0;
+};
+
+// Checks and stores a new position in organisation `org` (locked by the
+// caller, of kind `org_kind`) against the organisation's current posts, and
+// audits it.
+absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
+                                            const ResourceId& cadre, const ResourceId& org,
+                                            v1::PartyOrgKind org_kind, const v1::Position& p,
+                                            const std::string& request_id, const Lineage& from);
 // Text[] literal for a list of small integers: {1,3}.
 std::string IntArray(const std::vector<int>& v);
 

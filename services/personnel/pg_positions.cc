@@ -13,7 +13,7 @@ namespace {
 constexpr char kPositionCols[] =
     "p.county_code, p.id, p.cadre_id, p.party_org_id, p.kind, p.term_start::text, "
     "coalesce(p.term_end::text, ''), coalesce(p.ended_on::text, ''), " TOUYAN_MICROS("p.create_time")
-    ", coalesce(p.end_reason, 0), p.end_note";
+    ", coalesce(p.end_reason, 0), p.end_note, coalesce(p.seed_id, 0), coalesce(p.returnee_id, 0)";
 
 v1::Position PositionFromRow(const pqxx::row& r) {
   v1::Position p;
@@ -29,16 +29,18 @@ v1::Position PositionFromRow(const pqxx::row& r) {
   *p.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
   p.set_end_reason(static_cast<v1::PositionEndReason>(r[9].as<int>()));
   p.set_end_note(r[10].as<std::string>());
+  if (int64_t seed = r[11].as<int64_t>()) p.set_seed_id(ResourceId{county, seed}.ToString());
+  if (int64_t ret = r[12].as<int64_t>()) p.set_returnee_id(ResourceId{county, ret}.ToString());
   return p;
 }
 
 
-// Checks and stores a new position in organisation `org` (locked by the
-// caller) of kind `org_kind`, and audits it.
+}  // namespace
+
 absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
                                             v1::PartyOrgKind org_kind, const v1::Position& p,
-                                            const std::string& request_id) {
+                                            const std::string& request_id, const Lineage& from) {
   pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
   if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
   absl::CivilDay birth;
@@ -52,7 +54,8 @@ absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
   if (IsSet(p.term_end())) term_end = IsoDate(*ToCivilDay("", p.term_end()));
   pqxx::result r = tx.exec_prepared("position_insert", org.county_code, cadre.number, org.number,
                                     static_cast<int>(p.kind()),
-                                    IsoDate(*ToCivilDay("", p.term_start())), term_end);
+                                    IsoDate(*ToCivilDay("", p.term_start())), term_end, from.seed,
+                                    from.returnee);
   v1::Position created = PositionFromRow(r[0]);
   call.Audit(tx, {.county_code = org.county_code,
                   .resource = "positions/" + created.id(),
@@ -60,6 +63,8 @@ absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
                   .after = &created});
   return created;
 }
+
+namespace {
 
 // Ends `current` and audits it.
 v1::Position EndTerm(pqxx::work& tx, CallContext& call, const v1::Position& current,
@@ -86,7 +91,8 @@ std::vector<db::Statement> PositionStatements() {
        "AND ended_on IS NULL"},
       {"position_insert",
        absl::StrCat("INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
-                    "term_end) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date) RETURNING ",
+                    "term_end, seed_id, returnee_id) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date, "
+                    "NULLIF($7, 0), NULLIF($8, 0)) RETURNING ",
                     kPositionCols)},
       // The organisation's region narrows the list to a township operator's scope.
       {"position_list",
@@ -127,7 +133,7 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
         if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
         return InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                              request.position(), request.request_id());
+                              request.position(), request.request_id(), Lineage{});
       });
 }
 
@@ -186,7 +192,7 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
         ASSIGN_OR_RETURN(*out.mutable_started(),
                          InsertPosition(tx, call, cadre, org,
                                         static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), next,
-                                        request.request_id()));
+                                        request.request_id(), Lineage{}));
         return out;
       });
 }

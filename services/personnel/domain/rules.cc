@@ -239,6 +239,7 @@ std::vector<int> KindsHolding(v1::PositionKind k) {
     case v1::POSITION_KIND_BRANCH_SECRETARY: return {1, 3};
     case v1::POSITION_KIND_COMMITTEE_DIRECTOR: return {2, 3};
     case v1::POSITION_KIND_DUAL_ROLE: return {3};
+    case v1::POSITION_KIND_COMMITTEE_MEMBER: return {4};
     default: return {};
   }
 }
@@ -258,11 +259,11 @@ absl::Status ValidatePosition(const v1::Position& p, v1::PartyOrgKind org_kind,
     ASSIGN_OR_RETURN(absl::CivilDay end, ToCivilDay("position.term_end", p.term_end()));
     if (end < start) return InvalidField("position.term_end", "must not be before term_start");
   }
-  if (IsDirector(p.kind()) && org_kind != v1::PARTY_ORG_KIND_VILLAGE &&
-      org_kind != v1::PARTY_ORG_KIND_COMMUNITY) {
+  if ((IsDirector(p.kind()) || p.kind() == v1::POSITION_KIND_COMMITTEE_MEMBER) &&
+      org_kind != v1::PARTY_ORG_KIND_VILLAGE && org_kind != v1::PARTY_ORG_KIND_COMMUNITY) {
     return WithReason(absl::FailedPreconditionError(
-                          "a committee director (or dual role) needs a village or community "
-                          "organisation"),
+                          "a committee director, dual role or committee member needs a village "
+                          "or community organisation"),
                       "DIRECTOR_NEEDS_VILLAGE");
   }
   absl::CivilDay adult(birth.year() + 18, birth.month(), birth.day());
