@@ -33,18 +33,19 @@ struct Process {
   std::string log;
 };
 
-Process Spawn(const std::vector<std::string>& args, const std::string& log) {
+Process Spawn(const std::vector<std::string>& args, const std::string& log,
+              std::string bin = TOUYAN_PERSONNEL_SERVER, char** env = environ) {
   std::vector<char*> argv;
-  std::string bin = TOUYAN_PERSONNEL_SERVER;
   argv.push_back(bin.data());
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
   Process p;
   p.log = log;
-  EXPECT_EQ(posix_spawn(&p.pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&p.pid, bin.c_str(), &fa, nullptr, argv.data(), env), 0);
   posix_spawn_file_actions_destroy(&fa);
   return p;
 }
@@ -109,6 +110,21 @@ class ServerBinaryTest : public ::testing::Test {
             "--drain-timeout=10s"};
   }
 
+  // Starts the server and returns its gRPC address ("" on failure).
+  std::string StartServer(Process* p, const std::string& log, int* metrics_port = nullptr) {
+    *p = Spawn(Flags(), log);
+    std::smatch m;
+    std::string text;
+    const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
+    for (int i = 0; i < 300 && !std::regex_search(text, m, listening); ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+      text = Slurp(p->log);
+    }
+    if (!std::regex_search(text, m, listening)) return "";
+    if (metrics_port) *metrics_port = std::stoi(m[2].str());
+    return "127.0.0.1:" + m[1].str();
+  }
+
   std::string key_ = "binary-test-key-0123456789abcdef01234567";
 };
 
@@ -127,17 +143,10 @@ TEST_F(ServerBinaryTest, BadConfigurationStopsWithOneClearLine) {
 }
 
 TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
-  Process p = Spawn(Flags(), "/tmp/touyan_binary.log");
-  std::smatch m;
-  std::string log;
-  const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
-  for (int i = 0; i < 300 && !std::regex_search(log, m, listening); ++i) {
-    absl::SleepFor(absl::Milliseconds(50));
-    log = Slurp(p.log);
-  }
-  ASSERT_TRUE(std::regex_search(log, m, listening)) << log;
-  const std::string addr = "127.0.0.1:" + m[1].str();
-  const int metrics_port = std::stoi(m[2].str());
+  Process p;
+  int metrics_port = 0;
+  const std::string addr = StartServer(&p, "/tmp/touyan_binary.log", &metrics_port);
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
 
   auto channel = ctl::Connect(addr);
   EXPECT_EQ(*ctl::CheckHealth(*channel), "SERVING");
@@ -196,6 +205,42 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   EXPECT_EQ(resp.regions_upserted(), 1641);
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0) << Slurp(p.log);
   EXPECT_NE(Slurp(p.log).find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+// The README's example calls (docs/examples.sh) through touyanctl, against
+// the real binary: the documentation cannot drift from the API.
+TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
+  Process server;
+  const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log");
+  ASSERT_FALSE(addr.empty()) << Slurp(server.log);
+  {
+    auth::TokenConfig tc;
+    tc.signing_key = key_;
+    std::string token = auth::IssueToken(
+        tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(),
+        absl::Hours(1));
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+    ASSERT_TRUE(ctl::ImportRegions(*stub, token, "examples-regions", *ctl::ReadRegions(in)).ok());
+  }
+  const std::string key_file = "/tmp/touyan_examples.key";
+  std::ofstream(key_file) << key_;
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
+  env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
+  env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
+  env_strings.push_back(std::string("TOUYANCTL=") + TOUYANCTL);
+  std::vector<char*> env;
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+  Process examples = Spawn({SourcePath("docs/examples.sh")}, "/tmp/touyan_examples.log", "/bin/bash",
+                           env.data());
+  EXPECT_EQ(WaitExit(examples.pid, absl::Seconds(60)), 0) << Slurp(examples.log);
+  const std::string out = Slurp(examples.log);
+  EXPECT_NE(out.find("NOMINATION_STATUS_CONFIRMED"), std::string::npos) << out;
+  EXPECT_NE(out.find("WRONG_LEVEL"), std::string::npos) << "the township's county step is refused";
+  kill(server.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(server.pid, absl::Seconds(15)), 0);
 }
 
 }  // namespace

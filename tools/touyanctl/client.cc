@@ -39,26 +39,35 @@ absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
 }
 
-absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service,
-                                        absl::Duration timeout) {
+grpc::Status CallUnary(grpc::Channel& channel, const std::string& method, const std::string& request,
+                       const std::string& token, absl::Duration timeout, std::string* response) {
   grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!token.empty()) Authorize(ctx, token);
   grpc::CompletionQueue cq;
-  // HealthCheckRequest{service = 1}.
-  std::string req;
-  if (!service.empty()) req = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
-  grpc::ByteBuffer request = Buffer(req), response;
-  auto call = stub.PrepareUnaryCall(&ctx, "/grpc.health.v1.Health/Check", request, &cq);
+  grpc::ByteBuffer req = Buffer(request), resp;
+  auto call = stub.PrepareUnaryCall(&ctx, method, req, &cq);
   call->StartCall();
   grpc::Status status;
   int tag = 0;
-  call->Finish(&response, &status, &tag);
+  call->Finish(&resp, &status, &tag);
   Wait(cq, &tag);
   cq.Shutdown();
+  if (status.ok()) *response = Dump(resp);
+  return status;
+}
+
+absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service,
+                                        absl::Duration timeout) {
+  // HealthCheckRequest{service = 1}.
+  std::string req;
+  if (!service.empty()) req = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
+  std::string response;
+  grpc::Status status = CallUnary(channel, "/grpc.health.v1.Health/Check", req, "", timeout, &response);
   if (!status.ok()) return FromGrpc(status);
   google::protobuf::UnknownFieldSet fields;
-  if (!fields.ParseFromString(Dump(response))) return absl::DataLossError("bad health response");
+  if (!fields.ParseFromString(response)) return absl::DataLossError("bad health response");
   int64_t code = 0;  // HealthCheckResponse{status = 1}
   for (int i = 0; i < fields.field_count(); ++i) {
     if (fields.field(i).number() == 1) code = static_cast<int64_t>(fields.field(i).varint());

@@ -21,6 +21,10 @@ namespace pv1 = ::touyan::personnel::v1;
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address);
 
+// One unary call with serialized messages: `method` is "/pkg.Service/Method".
+grpc::Status CallUnary(grpc::Channel& channel, const std::string& method, const std::string& request,
+                       const std::string& token, absl::Duration timeout, std::string* response);
+
 // grpc.health.v1.Health/Check: the status name ("SERVING", "NOT_SERVING", …).
 absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service = "",
                                         absl::Duration timeout = absl::Seconds(3));

@@ -7,6 +7,7 @@
 //   touyanctl cadres import c.csv
 //   touyanctl cadres get 150902-42
 //   touyanctl cadres list --region=150929000000 [--json]
+//   touyanctl call GetRegion '{"code": "150929000000"}'
 //
 // --addr defaults to $TOUYAN_PERSONNEL_ADDR, --token to $TOUYAN_TOKEN, the
 // signing key to $TOKEN_SIGNING_KEY_FILE. Exit codes: 0 done, 1 the server
@@ -30,6 +31,8 @@
 #include "common/config/config.h"
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/records.h"
@@ -50,6 +53,8 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            generate --count=N --regions=FILE [--seed=1] [--first=0]
            get ID
            list [--region=CODE] [--page-size=100] [--all]
+  call     METHOD [JSON] [--timeout=30s]  any unary call, request and response as JSON
+           METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation
 
 Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
               --json (print JSON instead of tables), --request-id (default: random)
@@ -305,6 +310,48 @@ int CadresList(const Common& c, const Settings& s) {
   return 0;
 }
 
+// The unary methods of the Touyan services linked into touyanctl.
+const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
+  static const char* kServices[] = {"touyan.personnel.v1.PersonnelService"};
+  std::string service_part, method = name;
+  if (size_t slash = name.rfind('/'); slash != std::string::npos) {
+    service_part = name.substr(0, slash);
+    method = name.substr(slash + 1);
+  }
+  for (const char* s : kServices) {
+    if (!service_part.empty() && service_part != s) continue;
+    const auto* svc = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(s);
+    if (svc == nullptr) continue;
+    if (const auto* m = svc->FindMethodByName(method)) return m;
+  }
+  return nullptr;
+}
+
+int Call(const Common& c, const Settings& s, const std::string& name, const std::string& json) {
+  const google::protobuf::MethodDescriptor* m = FindMethod(name);
+  if (m == nullptr) return Usage(absl::StrCat("no method '", name, "' (try AddDesignation or GetRegion)"));
+  if (m->client_streaming() || m->server_streaming()) {
+    return Usage(absl::StrCat(name, " streams: use the import commands"));
+  }
+  auto timeout = s.Duration("timeout", absl::Seconds(30));
+  if (!timeout.ok()) return Usage(std::string(timeout.status().message()));
+  auto* factory = google::protobuf::MessageFactory::generated_factory();
+  std::unique_ptr<google::protobuf::Message> req(factory->GetPrototype(m->input_type())->New());
+  std::unique_ptr<google::protobuf::Message> resp(factory->GetPrototype(m->output_type())->New());
+  if (auto st = google::protobuf::util::JsonStringToMessage(json.empty() ? "{}" : json, req.get()); !st.ok()) {
+    return Usage(absl::StrCat("the request is not a ", m->input_type()->full_name(), ": ",
+                              std::string(st.message())));
+  }
+  std::string bytes;
+  grpc::Status status = CallUnary(*Connect(c.addr),
+                                  absl::StrCat("/", m->service()->full_name(), "/", m->name()),
+                                  req->SerializeAsString(), c.token, *timeout, &bytes);
+  if (!status.ok()) return FailRpc(status);
+  if (!resp->ParseFromString(bytes)) return Fail(absl::DataLossError("the response did not parse"));
+  std::cout << Json(*resp) << "\n";
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Args a = Split(argc, argv);
   if (a.positional.empty() || absl::c_linear_search(a.flags, std::string("--help"))) {
@@ -344,6 +391,8 @@ int Main(int argc, char** argv) {
       rc = CadresGet(*c, arg);
     } else if (cmd == "cadres" && sub == "list") {
       rc = CadresList(*c, s);
+    } else if (cmd == "call" && !sub.empty()) {
+      rc = Call(*c, s, sub, arg);
     } else {
       return Usage(absl::StrCat("unknown command '", absl::StrJoin(a.positional, " "), "'"));
     }
