@@ -29,7 +29,7 @@ cadre() {
     \"resident_id\":\"$(person "$1")\",\"name\":\"$2\",\"ethnicity\":\"蒙古族\",\"party_member\":true,
     \"education\":\"EDUCATION_BACHELOR\",\"establishment\":\"ESTABLISHMENT_STATUS_NONE\",\"origin\":\"ORIGIN_VETERAN\"}}"
 }
-seq_a=$((run % 500)); seq_b=$((seq_a + 500))
+seq_a=$((run % 250)); seq_b=$((seq_a + 250))   # sequence numbers stay below 1000
 a=$(cadre $seq_a 巴特尔 | field id); b=$(cadre $seq_b 其其格 | field id)
 org=$(TOUYAN_TOKEN=$county $ctl call ListPartyOrgs '{"region_code":"150929101201"}' | field id)
 echo "cadres $a $b, organisation $org"
@@ -69,7 +69,7 @@ TOUYAN_TOKEN=$city $ctl call ListGoodSecretaries '{"year":2023,"status":"NOMINAT
 
 step "Seed pipeline: the township records the village's recommendation and selects; the county examines"
 s=$(TOUYAN_TOKEN=$township $ctl call NominateSeed "{\"request_id\":\"ex-$run-seed\",\"seed\":{\"strengths\":\"返乡创业\",
-  \"person\":{\"region_code\":\"150929101201\",\"resident_id\":\"$(person $((seq_a + 250)))\",\"name\":\"乌云\",
+  \"person\":{\"region_code\":\"150929101201\",\"resident_id\":\"$(person $((seq_a + 500)))\",\"name\":\"乌云\",
   \"ethnicity\":\"蒙古族\",\"education\":\"EDUCATION_JUNIOR_COLLEGE\",\"establishment\":\"ESTABLISHMENT_STATUS_NONE\",
   \"origin\":\"ORIGIN_RETURNING_MIGRANT\"}}}" | field id)
 TOUYAN_TOKEN=$township $ctl call SelectSeed "{\"request_id\":\"ex-$run-select\",\"id\":\"$s\",\"selected\":true}" >/dev/null

@@ -78,6 +78,30 @@ class PersonnelTest : public ::testing::Test {
     return stub().GetCadre(WithToken(token).get(), req, out);
   }
 
+  // The village codes below a region prefix, from the Ulanqab tree.
+  static std::vector<std::string> VillagesOf(const std::string& prefix) {
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    auto regions = ctl::ReadRegions(in);
+    std::vector<std::string> out;
+    for (const auto& r : *regions) {
+      if (r.level() == pv1::REGION_LEVEL_VILLAGE && absl::StartsWith(r.code(), prefix)) {
+        out.push_back(r.code());
+      }
+    }
+    return out;
+  }
+
+  // The id of a village's Party organisation.
+  std::string OrgOf(const std::string& village) {
+    pv1::ListPartyOrgsRequest req;
+    req.set_region_code(village);
+    pv1::ListPartyOrgsResponse resp;
+    grpc::Status s = stub().ListPartyOrgs(WithToken(city_).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.party_orgs_size(), 1) << village;
+    return resp.party_orgs_size() ? resp.party_orgs(0).id() : "";
+  }
+
   const std::string city_ = svc().Token(Role::kCityOrgDept, "150900000000", "city");
   const std::string jining_ = svc().Token(Role::kCountyOperator, "150902000000", "jining-op");
   const std::string siziwang_ = svc().Token(Role::kCountyOperator, "150929000000", "siziwang-op");

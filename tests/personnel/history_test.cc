@@ -15,13 +15,7 @@ google::type::Date Day(int y, int m, int d) { return ToDate(absl::CivilDay(y, m,
 
 class HistoryTest : public PersonnelTest {
  protected:
-  std::string VillageOrg(const std::string& village) {
-    pv1::ListPartyOrgsRequest req;
-    req.set_region_code(village);
-    pv1::ListPartyOrgsResponse resp;
-    EXPECT_TRUE(stub().ListPartyOrgs(WithToken(city_).get(), req, &resp).ok());
-    return resp.party_orgs_size() ? resp.party_orgs(0).id() : "";
-  }
+
   std::string NewCadreId(int64_t n, const std::string& village) {
     pv1::Cadre c;
     grpc::Status s = Create(city_, "hist-cadre-" + std::to_string(n), NewCadre(n, village), &c);
@@ -70,7 +64,7 @@ class HistoryTest : public PersonnelTest {
 
 TEST_F(HistoryTest, ReplacingASecretaryLeavesOneCurrentAndAHistoryOfTwo) {
   const std::string village = "150929101201";
-  const std::string org = VillageOrg(village);
+  const std::string org = OrgOf(village);
   const std::string a = NewCadreId(1, village), b = NewCadreId(2, village);
   ASSERT_EQ(Appoint(a, org).code, StatusCode::OK);
   const int64_t before = Adjustments(2023, "150929000000");
@@ -107,7 +101,7 @@ TEST_F(HistoryTest, ReplacingASecretaryLeavesOneCurrentAndAHistoryOfTwo) {
 
 TEST_F(HistoryTest, AFailedReplacementChangesNothing) {
   const std::string village = "150929101202";
-  const std::string org = VillageOrg(village);
+  const std::string org = OrgOf(village);
   const std::string a = NewCadreId(10, village);
   pv1::ReplaceSecretaryResponse r;
   EXPECT_EQ(Replace("hist-none", org, a, &r).reason, "NO_CURRENT_SECRETARY");
@@ -137,7 +131,7 @@ TEST_F(HistoryTest, AFailedReplacementChangesNothing) {
 
 TEST_F(HistoryTest, ConcurrentReplacementsKeepOneCurrentSecretary) {
   const std::string village = "150929101203";
-  const std::string org = VillageOrg(village);
+  const std::string org = OrgOf(village);
   ASSERT_EQ(Appoint(NewCadreId(20, village), org).code, StatusCode::OK);
   std::vector<std::string> next;
   for (int i = 0; i < 6; ++i) next.push_back(NewCadreId(21 + i, village));
@@ -157,7 +151,7 @@ TEST_F(HistoryTest, ConcurrentReplacementsKeepOneCurrentSecretary) {
 
 TEST_F(HistoryTest, EndingATerm) {
   const std::string village = "150929101204";
-  const std::string org = VillageOrg(village);
+  const std::string org = OrgOf(village);
   pv1::Position p;
   ASSERT_EQ(Appoint(NewCadreId(30, village), org, &p).code, StatusCode::OK);
   pv1::EndPositionRequest req;
@@ -200,7 +194,7 @@ class DesignationsTest : public HistoryTest {
 };
 
 TEST_F(DesignationsTest, NoRectificationAndDemonstrationSiteInOneYear) {
-  const std::string org = VillageOrg("150929102201");
+  const std::string org = OrgOf("150929102201");
   pv1::Designation site;
   ASSERT_EQ(Add("des-1", org, pv1::DESIGNATION_KIND_DEMONSTRATION_SITE, 2023, "contest/outcomes/150929-1",
                 &site)
@@ -218,7 +212,7 @@ TEST_F(DesignationsTest, NoRectificationAndDemonstrationSiteInOneYear) {
 }
 
 TEST_F(DesignationsTest, TheSameOutcomeWrittenTwiceIsOneDesignation) {
-  const std::string org = VillageOrg("150929102202");
+  const std::string org = OrgOf("150929102202");
   pv1::Designation first, again;
   ASSERT_EQ(Add("des-src-1", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "contest/outcomes/150929-9",
                 &first)
@@ -241,7 +235,7 @@ TEST_F(DesignationsTest, TheSameOutcomeWrittenTwiceIsOneDesignation) {
 }
 
 TEST_F(DesignationsTest, ARectificationGetsAnInstructorAndClosesOnce) {
-  const std::string org = VillageOrg("150929102203");
+  const std::string org = OrgOf("150929102203");
   pv1::Designation d;
   ASSERT_EQ(Add("des-rect-1", org, pv1::DESIGNATION_KIND_RECTIFICATION_TARGET, 2023,
                 "contest/outcomes/150929-30", &d)

@@ -9,18 +9,6 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-std::vector<std::string> VillagesOf(const std::string& prefix) {
-  std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-  std::vector<std::string> out;
-  auto regions = ctl::ReadRegions(in);
-  EXPECT_TRUE(regions.ok());
-  for (const auto& r : *regions) {
-    if (r.level() == pv1::REGION_LEVEL_VILLAGE && absl::StartsWith(r.code(), prefix)) {
-      out.push_back(r.code());
-    }
-  }
-  return out;
-}
 
 int64_t CountIds(ServiceUnderTest& svc, const std::vector<pv1::Cadre>& cadres) {
   std::string list;

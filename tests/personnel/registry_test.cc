@@ -267,14 +267,7 @@ TEST_F(PersonnelTest, UpdateRefusals) {
 
 class PositionsTest : public PersonnelTest {
  protected:
-  std::string VillageOrg(const std::string& village) {
-    pv1::ListPartyOrgsRequest req;
-    req.set_region_code(village);
-    pv1::ListPartyOrgsResponse resp;
-    EXPECT_TRUE(stub().ListPartyOrgs(WithToken(city_).get(), req, &resp).ok());
-    EXPECT_EQ(resp.party_orgs_size(), 1);
-    return resp.party_orgs_size() ? resp.party_orgs(0).id() : "";
-  }
+
   Outcome Appoint(const std::string& rid, const std::string& cadre, const std::string& org,
                   pv1::PositionKind kind, pv1::Position* out = nullptr) {
     pv1::CreatePositionRequest req;
@@ -294,7 +287,7 @@ class PositionsTest : public PersonnelTest {
 
 TEST_F(PositionsTest, OneCurrentSecretaryPerOrganisation) {
   const std::string village = "150929101201";
-  std::string org = VillageOrg(village);
+  std::string org = OrgOf(village);
   pv1::Cadre a, b;
   ASSERT_TRUE(Create(siziwang_, "pos-a", NewCadre(20, village), &a).ok());
   ASSERT_TRUE(Create(siziwang_, "pos-b", NewCadre(21, village), &b).ok());

@@ -12,15 +12,6 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-std::vector<std::string> VillagesOf(const std::string& prefix) {
-  std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-  auto regions = ctl::ReadRegions(in);
-  std::vector<std::string> out;
-  for (const auto& r : *regions) {
-    if (r.level() == pv1::REGION_LEVEL_VILLAGE && absl::StartsWith(r.code(), prefix)) out.push_back(r.code());
-  }
-  return out;
-}
 
 class SeedsTest : public PersonnelTest {
  protected:
@@ -57,13 +48,7 @@ class SeedsTest : public PersonnelTest {
     EXPECT_EQ(s.stage(), pv1::SEED_STAGE_APPROVED);
     return s.id();
   }
-  std::string OrgOf(const std::string& village) {
-    pv1::ListPartyOrgsRequest req;
-    req.set_region_code(village);
-    pv1::ListPartyOrgsResponse resp;
-    EXPECT_TRUE(stub().ListPartyOrgs(WithToken(city_).get(), req, &resp).ok());
-    return resp.party_orgs(0).id();
-  }
+
   Outcome Appoint(const std::string& rid, bool seed, const std::string& id, const std::string& org,
                   pv1::AppointResponse* out) {
     pv1::AppointRequest req;

@@ -14,15 +14,6 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-std::vector<std::string> VillagesOf(const std::string& prefix) {
-  std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-  auto regions = ctl::ReadRegions(in);
-  std::vector<std::string> out;
-  for (const auto& r : *regions) {
-    if (r.level() == pv1::REGION_LEVEL_VILLAGE && absl::StartsWith(r.code(), prefix)) out.push_back(r.code());
-  }
-  return out;
-}
 
 class SelectionTest : public PersonnelTest {
  protected:
@@ -40,13 +31,7 @@ class SelectionTest : public PersonnelTest {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out.id();
   }
-  std::string OrgOf(const std::string& village) {
-    pv1::ListPartyOrgsRequest req;
-    req.set_region_code(village);
-    pv1::ListPartyOrgsResponse resp;
-    EXPECT_TRUE(stub().ListPartyOrgs(WithToken(city_).get(), req, &resp).ok());
-    return resp.party_orgs(0).id();
-  }
+
   void MakeSecretary(const std::string& cadre, const std::string& village) {
     pv1::CreatePositionRequest req;
     req.set_request_id("sel-pos-" + cadre);

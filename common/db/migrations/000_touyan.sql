@@ -18,6 +18,23 @@ LANGUAGE sql STABLE AS $$
   SELECT {{schema}}.in_scope(county) AND current_setting('touyan.writable', true) = 'on'
 $$;
 
+-- Puts a county-keyed table under row-level security: reads need the county
+-- in scope, writes a writable scope too. Used by migrations (as the owner).
+CREATE FUNCTION {{schema}}.county_rls(t regclass, county_column text DEFAULT 'county_code')
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE name text := (SELECT relname FROM pg_class WHERE oid = t);
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+  EXECUTE format('CREATE POLICY %I ON %s FOR SELECT USING ({{schema}}.in_scope(%I))',
+                 name || '_read', t, county_column);
+  EXECUTE format('CREATE POLICY %I ON %s FOR INSERT WITH CHECK ({{schema}}.may_write(%I))',
+                 name || '_insert', t, county_column);
+  EXECUTE format('CREATE POLICY %I ON %s FOR UPDATE USING ({{schema}}.may_write(%I)) '
+                 'WITH CHECK ({{schema}}.may_write(%I))', name || '_update', t, county_column,
+                 county_column);
+END $$;
+REVOKE ALL ON FUNCTION {{schema}}.county_rls(regclass, text) FROM PUBLIC;
+
 GRANT USAGE ON SCHEMA {{schema}} TO {{app_role}};
 GRANT EXECUTE ON FUNCTION {{schema}}.in_scope(text), {{schema}}.may_write(text) TO {{app_role}};
 

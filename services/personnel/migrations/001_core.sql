@@ -90,19 +90,9 @@ CREATE INDEX positions_cadre ON {{schema}}.positions (county_code, cadre_id);
 
 -- County scope beneath the application: reads need the county in scope,
 -- writes need it in scope and a writing role.
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['party_orgs', 'cadres', 'positions'] LOOP
-    EXECUTE format('ALTER TABLE {{schema}}.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR SELECT USING ({{schema}}.in_scope(county_code))',
-                   t || '_read', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR INSERT WITH CHECK ({{schema}}.may_write(county_code))',
-                   t || '_insert', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR UPDATE USING ({{schema}}.may_write(county_code)) '
-                   'WITH CHECK ({{schema}}.may_write(county_code))', t || '_update', t);
-  END LOOP;
-END $$;
+SELECT {{schema}}.county_rls('{{schema}}.party_orgs');
+SELECT {{schema}}.county_rls('{{schema}}.cadres');
+SELECT {{schema}}.county_rls('{{schema}}.positions');
 
 GRANT SELECT, INSERT, UPDATE ON {{schema}}.regions, {{schema}}.party_orgs, {{schema}}.cadres,
   {{schema}}.positions TO {{app_role}};

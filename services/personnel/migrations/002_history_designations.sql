@@ -32,10 +32,6 @@ CREATE UNIQUE INDEX designations_once ON {{schema}}.designations (county_code, p
   WHERE NOT revoked;
 CREATE INDEX designations_year ON {{schema}}.designations (year, kind);
 
-ALTER TABLE {{schema}}.designations ENABLE ROW LEVEL SECURITY;
-CREATE POLICY designations_read ON {{schema}}.designations FOR SELECT USING ({{schema}}.in_scope(county_code));
-CREATE POLICY designations_insert ON {{schema}}.designations FOR INSERT WITH CHECK ({{schema}}.may_write(county_code));
-CREATE POLICY designations_update ON {{schema}}.designations FOR UPDATE
-  USING ({{schema}}.may_write(county_code)) WITH CHECK ({{schema}}.may_write(county_code));
+SELECT {{schema}}.county_rls('{{schema}}.designations');
 GRANT SELECT, INSERT, UPDATE ON {{schema}}.designations TO {{app_role}};
 GRANT USAGE ON SEQUENCE {{schema}}.designation_id_seq TO {{app_role}};

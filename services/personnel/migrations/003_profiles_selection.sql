@@ -84,20 +84,10 @@ CREATE POLICY rounds_update ON {{schema}}.selection_rounds FOR UPDATE
   USING ({{schema}}.may_write(county_code)) WITH CHECK ({{schema}}.may_write(county_code));
 ALTER TABLE {{schema}}.selection_quotas ENABLE ROW LEVEL SECURITY;
 CREATE POLICY quotas_read ON {{schema}}.selection_quotas FOR SELECT USING (true);
-CREATE POLICY quotas_insert ON {{schema}}.selection_quotas FOR INSERT WITH CHECK ({{schema}}.may_write(round_county));
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['evaluations', 'nominations'] LOOP
-    EXECUTE format('ALTER TABLE {{schema}}.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR SELECT USING ({{schema}}.in_scope(county_code))',
-                   t || '_read', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR INSERT WITH CHECK ({{schema}}.may_write(county_code))',
-                   t || '_insert', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR UPDATE USING ({{schema}}.may_write(county_code)) '
-                   'WITH CHECK ({{schema}}.may_write(county_code))', t || '_update', t);
-  END LOOP;
-END $$;
+CREATE POLICY quotas_insert ON {{schema}}.selection_quotas FOR INSERT
+  WITH CHECK ({{schema}}.may_write(round_county));
+SELECT {{schema}}.county_rls('{{schema}}.evaluations');
+SELECT {{schema}}.county_rls('{{schema}}.nominations');
 
 GRANT SELECT, INSERT, UPDATE ON {{schema}}.evaluations, {{schema}}.profile_thresholds,
   {{schema}}.selection_rounds, {{schema}}.selection_quotas, {{schema}}.nominations TO {{app_role}};

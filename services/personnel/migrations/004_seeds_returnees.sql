@@ -56,19 +56,9 @@ CREATE TABLE {{schema}}.returnees (
 );
 CREATE INDEX returnees_village ON {{schema}}.returnees (village_code);
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['seeds', 'seed_steps', 'returnees'] LOOP
-    EXECUTE format('ALTER TABLE {{schema}}.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR SELECT USING ({{schema}}.in_scope(county_code))',
-                   t || '_read', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR INSERT WITH CHECK ({{schema}}.may_write(county_code))',
-                   t || '_insert', t);
-    EXECUTE format('CREATE POLICY %I ON {{schema}}.%I FOR UPDATE USING ({{schema}}.may_write(county_code)) '
-                   'WITH CHECK ({{schema}}.may_write(county_code))', t || '_update', t);
-  END LOOP;
-END $$;
+SELECT {{schema}}.county_rls('{{schema}}.seeds');
+SELECT {{schema}}.county_rls('{{schema}}.seed_steps');
+SELECT {{schema}}.county_rls('{{schema}}.returnees');
 GRANT SELECT, INSERT, UPDATE ON {{schema}}.seeds, {{schema}}.seed_steps, {{schema}}.returnees
   TO {{app_role}};
 GRANT USAGE ON SEQUENCE {{schema}}.seed_id_seq, {{schema}}.returnee_id_seq TO {{app_role}};
