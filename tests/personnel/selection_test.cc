@@ -189,6 +189,14 @@ TEST_F(SelectionTest, NomineesMustBeSecretariesMeetingAllFiveConditions) {
   Outcome o = Nominate("150900-2022", weak, &n, siziwang_);
   EXPECT_EQ(o.code, StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(o.reason, "CONDITIONS_NOT_MET");
+  pv1::NominateGoodSecretaryRequest weak_req;
+  weak_req.set_request_id("sel-nom-weak-message");
+  weak_req.set_round_id("150900-2022");
+  weak_req.set_cadre_id(weak);
+  grpc::Status refused = stub().NominateGoodSecretary(WithToken(siziwang_).get(), weak_req, &n);
+  EXPECT_NE(refused.error_message().find("CRITERION_CAPABILITY"), std::string::npos) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("CRITERION_SATISFACTION"), std::string::npos);
+  EXPECT_EQ(refused.error_message().find("CRITERION_PERFORMANCE"), std::string::npos) << "met ones are not named";
 
   std::string not_secretary = NewCadreBorn(22, villages[1], 1980);
   Evaluate(not_secretary, 2022, {90, 90, 90, 90, 90});
