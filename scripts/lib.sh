@@ -101,7 +101,7 @@ start_service() {
     --database-url="$(eval echo "\$${upper}_DATABASE_URL")" \
     --migration-database-url="$(eval echo "\$${upper}_MIGRATION_DATABASE_URL")" \
     --admin-database-url="$ADMIN_DATABASE_URL" \
-    --token-signing-key-file="$state/token.key" \
+    --token-signing-key-file="$state/token.key" ${SERVER_EXTRA_FLAGS:-} \
     >> "$state/log/$svc.log" 2>&1 &
   echo $! > "$state/run/$svc.pid"
   local i

@@ -19,14 +19,14 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
-void RecordJson(pqxx::work& tx, const auth::Principal& principal, const Entry& e,
+void RecordJson(db::Tx& tx, const auth::Principal& principal, const Entry& e,
                 const std::string& after_json) {
   tx.exec_prepared("touyan_audit", e.county_code, principal.subject,
                    std::string(auth::RoleName(principal.role)), e.method, e.resource,
                    e.request_id, e.before ? ToJson(*e.before) : std::string(), after_json);
 }
 
-void Record(pqxx::work& tx, const auth::Principal& principal, const Entry& e) {
+void Record(db::Tx& tx, const auth::Principal& principal, const Entry& e) {
   RecordJson(tx, principal, e, e.after ? ToJson(*e.after) : std::string());
 }
 

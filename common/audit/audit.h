@@ -26,10 +26,10 @@ struct Entry {
   const google::protobuf::Message* after = nullptr;   // null for a deletion
 };
 
-void Record(pqxx::work& tx, const auth::Principal& principal, const Entry& entry);
+void Record(db::Tx& tx, const auth::Principal& principal, const Entry& entry);
 
 // For summaries (bulk imports): `after_json` is a JSON object.
-void RecordJson(pqxx::work& tx, const auth::Principal& principal, const Entry& entry,
+void RecordJson(db::Tx& tx, const auth::Principal& principal, const Entry& entry,
                 const std::string& after_json);
 
 std::string ToJson(const google::protobuf::Message& m);

@@ -139,6 +139,25 @@ absl::StatusOr<Principal> VerifyToken(const TokenConfig& config, absl::string_vi
   if (!role) return Unauthenticated("UNKNOWN_ROLE", "token role is not known");
   auto p = Principal::Make(sub->string_value(), *role, scope->string_value());
   if (!p.ok()) return Unauthenticated("BAD_SCOPE", p.status().message());
+  p->expires = absl::FromUnixSeconds(static_cast<int64_t>(exp->number_value())) + config.leeway;
+  return p;
+}
+
+absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::Time now) {
+  {
+    absl::MutexLock l(&mu_);
+    auto it = verified_.find(token);
+    if (it != verified_.end()) {
+      if (now <= it->second.expires) return it->second;
+      verified_.erase(it);
+    }
+  }
+  absl::StatusOr<Principal> p = VerifyToken(config_, token, now);
+  if (p.ok()) {
+    absl::MutexLock l(&mu_);
+    if (verified_.size() >= kMaxCached) verified_.clear();  // simple bound; refills from use
+    verified_.emplace(std::string(token), *p);
+  }
   return p;
 }
 

@@ -78,6 +78,18 @@ TEST(JwtTest, RefusesAlgNoneAndTamperedClaims) {
   EXPECT_EQ(ReasonFor(Config(), "not-a-token"), "MALFORMED_TOKEN");
 }
 
+TEST(JwtTest, TheVerifierCachesOnlyUntilExpiry) {
+  TokenVerifier v(Config());
+  std::string token = IssueToken(Config(), County(), kNow, absl::Hours(1));
+  ASSERT_TRUE(v.Verify(token, kNow).ok());
+  EXPECT_TRUE(v.Verify(token, kNow + absl::Minutes(30)).ok()) << "served from the cache";
+  EXPECT_EQ(ReasonOf(v.Verify(token, kNow + absl::Hours(2)).status()), "EXPIRED")
+      << "a cached token still expires";
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(ReasonOf(v.Verify(forged, kNow).status()), "BAD_SIGNATURE");
+}
+
 TEST(JwtTest, ShortKeysAreRefusedAtStart) {
   TokenConfig c = Config();
   c.signing_key = "short";

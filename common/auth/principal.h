@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace touyan::auth {
 
@@ -34,6 +35,7 @@ struct Principal {
   Role role = Role::kAuditor;
   std::string scope;         // 12-digit region code
   std::string scope_prefix;  // its significant digits
+  absl::Time expires = absl::InfiniteFuture();  // of the token it came from
 
   bool CanWrite() const { return role != Role::kAuditor; }
   // Whether a region (12 digits) or county (6 digits) lies in the scope. A

@@ -16,6 +16,10 @@
 
 namespace touyan::db {
 
+// What repositories run statements on: a transaction (changes) or an
+// autocommit session (reads); see common/db/transaction.h.
+using Tx = pqxx::transaction_base;
+
 struct Statement {
   std::string name;
   std::string sql;
@@ -45,6 +49,11 @@ class Lease {
   // Reconnects now; returns UNAVAILABLE if the server cannot be reached.
   absl::Status Reconnect();
 
+  // What was last set on this connection's session (see db::ApplySession);
+  // empty after (re)connecting.
+  const std::string& session_key() const;
+  void set_session_key(std::string key);
+
  private:
   friend class ConnectionPool;
   Lease(ConnectionPool* pool, int slot) : pool_(pool), slot_(slot) {}
@@ -72,6 +81,7 @@ class ConnectionPool {
   struct Slot {
     std::unique_ptr<pqxx::connection> conn;
     bool busy = false;
+    std::string session_key;  // touched only by the slot's lease holder
   };
   absl::Status Connect(int slot);
   void Release(int slot);

@@ -7,20 +7,20 @@
 
 namespace touyan::db {
 namespace {
-constexpr char kScopeStatement[] = "touyan_set_scope";
+constexpr char kSessionStatement[] = "touyan_set_session";
 constexpr int kMaxSerializationRetries = 3;
 }  // namespace
 
-Statement ScopeStatement() {
-  return {kScopeStatement,
-          "SELECT set_config('touyan.county_prefix', $1, true),"
-          " set_config('touyan.writable', $2, true),"
-          " set_config('statement_timeout', $3, true)"};
+Statement SessionStatement() {
+  return {kSessionStatement,
+          "SELECT set_config('touyan.county_prefix', $1, false),"
+          " set_config('touyan.writable', $2, false),"
+          " set_config('statement_timeout', $3, false)"};
 }
 
 int64_t TimeoutMillis(absl::Time deadline) {
   absl::Duration left = deadline - absl::Now();
-  left = std::clamp(left, absl::Milliseconds(1), absl::Minutes(10));
+  left = std::clamp(absl::Ceil(left, absl::Seconds(1)), absl::Seconds(1), absl::Minutes(10));
   return absl::ToInt64Milliseconds(left);
 }
 
@@ -63,26 +63,27 @@ absl::Status FromException(const std::exception& e) {
   return absl::InternalError("internal error");
 }
 
-void ApplyScope(pqxx::work& tx, const Scope& scope, absl::Time deadline) {
-  tx.exec_prepared(kScopeStatement, scope.county_prefix, scope.writable ? "on" : "off",
-                   std::to_string(TimeoutMillis(deadline)));
+void ApplySession(Lease& lease, const Scope& scope, absl::Time deadline) {
+  const std::string timeout = std::to_string(TimeoutMillis(deadline));
+  std::string key = absl::StrCat(scope.county_prefix, "|", scope.writable, "|", timeout);
+  if (lease.session_key() == key) return;
+  lease.set_session_key("");  // unknown until the statement succeeds
+  pqxx::nontransaction n(lease.conn());
+  n.exec_prepared(kSessionStatement, scope.county_prefix, scope.writable ? "on" : "off", timeout);
+  lease.set_session_key(std::move(key));
 }
 
-absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
-                            absl::FunctionRef<absl::Status(pqxx::work&)> body) {
+namespace {
+
+// Runs `attempt` until it returns, retrying on a connection found dead
+// before anything was committed (once) and on serialization failures.
+absl::Status WithRetries(Lease& lease, absl::Time deadline,
+                         absl::FunctionRef<absl::Status(bool* committing)> attempt) {
   bool reconnected = false;
-  for (int attempt = 0;; ++attempt) {
+  for (int tries = 0;; ++tries) {
     bool committing = false;
-    absl::Status result;
     try {
-      pqxx::work tx(lease.conn());
-      ApplyScope(tx, scope, deadline);
-      result = body(tx);
-      if (result.ok()) {
-        committing = true;
-        tx.commit();
-      }
-      return result;
+      return attempt(&committing);
     } catch (const pqxx::broken_connection& e) {
       lease.MarkBroken();
       if (committing || reconnected || absl::Now() > deadline) return FromException(e);
@@ -93,7 +94,7 @@ absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadlin
       return FromException(e);
     } catch (const pqxx::sql_error& e) {
       const std::string code = e.sqlstate();
-      bool retry = (code == "40001" || code == "40P01") && attempt < kMaxSerializationRetries;
+      bool retry = (code == "40001" || code == "40P01") && tries < kMaxSerializationRetries;
       if (!retry) {
         if (absl::StartsWith(code, "57P") || absl::StartsWith(code, "08")) lease.MarkBroken();
         return FromException(e);
@@ -102,6 +103,31 @@ absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadlin
       return FromException(e);
     }
   }
+}
+
+}  // namespace
+
+absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
+                            absl::FunctionRef<absl::Status(Tx&)> body) {
+  return WithRetries(lease, deadline, [&](bool* committing) {
+    ApplySession(lease, scope, deadline);
+    pqxx::work tx(lease.conn());
+    absl::Status result = body(tx);
+    if (result.ok()) {
+      *committing = true;
+      tx.commit();
+    }
+    return result;
+  });
+}
+
+absl::Status RunRead(Lease& lease, const Scope& scope, absl::Time deadline,
+                     absl::FunctionRef<absl::Status(Tx&)> body) {
+  return WithRetries(lease, deadline, [&](bool*) {
+    ApplySession(lease, scope, deadline);
+    pqxx::nontransaction n(lease.conn());
+    return body(n);
+  });
 }
 
 }  // namespace touyan::db

@@ -1,6 +1,12 @@
-// Transactions: every unit of work runs in one transaction whose row-level
-// security scope and statement timeout are set first, with libpqxx
-// exceptions mapped to absl::Status here and nowhere else.
+// Running database work in the caller's scope, with libpqxx exceptions
+// mapped to absl::Status here and nowhere else.
+//
+// The row-level security scope (touyan.county_prefix, touyan.writable) and
+// the statement timeout are session settings of the pooled connection, set
+// only when they differ from what the connection last had: a read is then
+// one round trip. Reads run as autocommit statements (under READ COMMITTED
+// each statement has its own snapshot inside a transaction too); changes run
+// in a transaction.
 #ifndef TOUYAN_COMMON_DB_TRANSACTION_H_
 #define TOUYAN_COMMON_DB_TRANSACTION_H_
 
@@ -17,15 +23,14 @@
 
 namespace touyan::db {
 
-// What the transaction may see and change; Postgres policies read these
-// settings (touyan.county_prefix, touyan.writable).
+// What the work may see and change; Postgres policies read these settings.
 struct Scope {
-  std::string county_prefix;  // "" = everything, "1509" = a city, "150902" = a county
+  std::string county_prefix;  // "*" = everything, "1509" = a city, "150902" = a county
   bool writable = false;
 };
 
-// The statement that applies a Scope; registered on every connection.
-Statement ScopeStatement();
+// The statement that applies a session; registered on every connection.
+Statement SessionStatement();
 
 // Maps a libpqxx exception by SQLSTATE: 23505 → ALREADY_EXISTS,
 // 23503 → FAILED_PRECONDITION, 23514/22xxx → INVALID_ARGUMENT,
@@ -33,22 +38,28 @@ Statement ScopeStatement();
 // broken connection / 57P0x / 08xxx → UNAVAILABLE, anything else → INTERNAL.
 absl::Status FromException(const std::exception& e);
 
-// Applies `scope` and a statement timeout for `deadline` to the open `tx`.
-void ApplyScope(pqxx::work& tx, const Scope& scope, absl::Time deadline);
+// Sets `scope` and a statement timeout for `deadline` (whole seconds, so
+// that it rarely changes) on the leased connection if it has other settings.
+void ApplySession(Lease& lease, const Scope& scope, absl::Time deadline);
 
-// Begins a transaction with `scope` on `lease`, runs `body`, commits if it
-// returned OK and rolls back otherwise. Serialization failures are retried;
-// a connection lost before the commit is reconnected and the body retried
-// once. A connection lost during the commit gives UNAVAILABLE: the outcome is
-// unknown, and the client retries with the same request_id.
+// Runs `body` in a transaction with `scope`: commits if it returned OK, rolls
+// back otherwise. Serialization failures are retried; a connection lost
+// before the commit is reconnected and the body retried once. A connection
+// lost during the commit gives UNAVAILABLE: the outcome is unknown, and the
+// client retries with the same request_id.
 absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
-                            absl::FunctionRef<absl::Status(pqxx::work&)> body);
+                            absl::FunctionRef<absl::Status(Tx&)> body);
 
-template <typename T>
-absl::StatusOr<T> Transact(Lease& lease, const Scope& scope, absl::Time deadline,
-                           absl::FunctionRef<absl::StatusOr<T>(pqxx::work&)> body) {
+// Runs read-only `body` as autocommit statements with `scope`, retried once
+// on a new connection if the old one was found dead.
+absl::Status RunRead(Lease& lease, const Scope& scope, absl::Time deadline,
+                     absl::FunctionRef<absl::Status(Tx&)> body);
+
+// Adapts a StatusOr-returning body to Run*.
+template <typename T, typename Runner>
+absl::StatusOr<T> Collect(Runner run, absl::FunctionRef<absl::StatusOr<T>(Tx&)> body) {
   std::optional<T> out;
-  absl::Status s = RunTransaction(lease, scope, deadline, [&](pqxx::work& tx) -> absl::Status {
+  absl::Status s = run([&](Tx& tx) -> absl::Status {
     absl::StatusOr<T> r = body(tx);
     if (!r.ok()) return r.status();
     out = *std::move(r);
@@ -58,8 +69,8 @@ absl::StatusOr<T> Transact(Lease& lease, const Scope& scope, absl::Time deadline
   return *std::move(out);
 }
 
-// Statement timeout for the time left until `deadline`, in milliseconds
-// (at least 1, at most 10 minutes).
+// Statement timeout for the time left until `deadline`, in milliseconds,
+// rounded up to whole seconds (at least 1 s, at most 10 minutes).
 int64_t TimeoutMillis(absl::Time deadline);
 
 }  // namespace touyan::db

@@ -28,12 +28,7 @@ absl::StatusOr<db::Lease*> CallContext::Lease() {
   return &*lease_;
 }
 
-absl::Status CallContext::Transact(absl::FunctionRef<absl::Status(pqxx::work&)> body) {
-  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-  return db::RunTransaction(*lease, scope(), deadline_, body);
-}
-
-void CallContext::Audit(pqxx::work& tx, audit::Entry entry) const {
+void CallContext::Audit(db::Tx& tx, audit::Entry entry) const {
   entry.method = method_;
   audit::Record(tx, principal_, entry);
 }
@@ -42,7 +37,7 @@ void CallContext::Audit(pqxx::work& tx, audit::Entry entry) const {
 
 namespace {
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
-  pool.statements.push_back(db::ScopeStatement());
+  pool.statements.push_back(db::SessionStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
   for (auto& s : audit::Statements()) pool.statements.push_back(s);
   return pool;
@@ -53,6 +48,7 @@ Runtime::Runtime(RuntimeOptions options)
     : options_(std::move(options)),
       pool_(WithCommonStatements(options_.pool)),
       pager_(options_.page_key),
+      verifier_(options_.tokens),
       workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
   UpdatePoolGauges();
 }
@@ -73,7 +69,7 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
                       "MALFORMED_TOKEN");
   }
   value.remove_prefix(7);
-  return auth::VerifyToken(options_.tokens, value, clock().Now());
+  return verifier_.Verify(value, clock().Now());
 }
 
 absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx,

@@ -60,12 +60,12 @@ class CallContext {
   Metrics& metrics();
   db::Scope scope() const;
 
-  // Runs `body` in one transaction in the caller's scope.
-  absl::Status Transact(absl::FunctionRef<absl::Status(pqxx::work&)> body);
+  // Runs read-only `body` in the caller's scope (autocommit statements).
   template <typename T>
-  absl::StatusOr<T> Transact(absl::FunctionRef<absl::StatusOr<T>(pqxx::work&)> body) {
+  absl::StatusOr<T> Read(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Transact<T>(*lease, scope(), deadline_, body);
+    return db::Collect<T>(
+        [&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); }, body);
   }
 
   // A mutation: checks the caller may write, claims `request_id`, runs `body`
@@ -74,10 +74,12 @@ class CallContext {
   template <typename Resp>
   absl::StatusOr<Resp> Mutate(const google::protobuf::Message& request,
                               const std::string& request_id,
-                              absl::FunctionRef<absl::StatusOr<Resp>(pqxx::work&)> body) {
+                              absl::FunctionRef<absl::StatusOr<Resp>(db::Tx&)> body) {
     RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
     if (!principal_.CanWrite()) return principal_.CheckWrite("");
-    return Transact<Resp>([&](pqxx::work& tx) -> absl::StatusOr<Resp> {
+    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+    return db::Collect<Resp>([&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); },
+                             [&](db::Tx& tx) -> absl::StatusOr<Resp> {
       ASSIGN_OR_RETURN(std::optional<std::string> replay,
                        idempotency::Claim(tx, request_id, principal_.subject, method_, request));
       if (replay) {
@@ -91,7 +93,7 @@ class CallContext {
     });
   }
 
-  void Audit(pqxx::work& tx, audit::Entry entry) const;
+  void Audit(db::Tx& tx, audit::Entry entry) const;
 
   // The connection leased for this call (acquired on first use, kept until
   // the call ends): for work that spans several steps, such as imports.
@@ -158,6 +160,7 @@ class Runtime {
   db::ConnectionPool pool_;
   Metrics metrics_;
   paging::Pager pager_;
+  mutable auth::TokenVerifier verifier_;
   std::atomic<int> streams_{0};
   std::unique_ptr<WorkerPool> workers_;  // last: joined first
 };

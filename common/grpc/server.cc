@@ -12,10 +12,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
+#include "touyan/bench/v1/echo.grpc.pb.h"
 #include "common/status/status.h"
 
 namespace touyan {
+namespace {
+
+// Answers on the reactor thread: the cost of gRPC alone, for benchmarks.
+class EchoService final : public bench::v1::EchoService::CallbackService {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const bench::v1::EchoMessage* req,
+                                 bench::v1::EchoMessage* resp) override {
+    *resp = *req;
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+}  // namespace
 
 absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
   ServerConfig c;
@@ -37,6 +53,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
   ASSIGN_OR_RETURN(c.workers, s.Int("workers", 8, 1, 256));
   ASSIGN_OR_RETURN(c.stream_slots, s.Int("stream-slots", 2, 1, 64));
   ASSIGN_OR_RETURN(c.drain_timeout, s.Duration("drain-timeout", absl::Seconds(10)));
+  ASSIGN_OR_RETURN(c.bench_echo, s.Bool("bench-echo", false));
 
   std::string key = s.String("token-signing-key", "");
   if (auto file = s.Get("token-signing-key-file")) {
@@ -66,6 +83,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
                                                       const ServerConfig& config,
                                                       const Clock* clock) {
+  // Debian's Abseil records every lock in a graph to detect deadlocks; on
+  // the call path that costs more than the locking itself.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   db::SchemaRoles roles{spec.name, db::UserOf(config.database_url)};
   if (!config.admin_database_url.empty()) {
     RETURN_IF_ERROR(db::Bootstrap(config.admin_database_url, spec.name,
@@ -106,6 +126,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port),
                            grpc::InsecureServerCredentials(), &s->grpc_port_);
   builder.RegisterService(s->service_.get());
+  if (config.bench_echo) {
+    s->echo_ = std::make_unique<EchoService>();
+    builder.RegisterService(s->echo_.get());
+  }
   // Long-lived HTTP/2 connections defeat load balancing behind a Kubernetes
   // Service; closing them now and then spreads clients over new pods.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
@@ -135,6 +159,7 @@ Server::~Server() {
   Shutdown(absl::ZeroDuration());
   server_.reset();
   service_.reset();
+  echo_.reset();
   runtime_.reset();  // joins the workers after the last call finished
 }
 
@@ -154,6 +179,7 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --migration-database-url=URL    the schema owner's URL: apply migrations before serving
   --migrate-only                  apply migrations and exit
   --admin-database-url=URL        development: create the roles and the schema first
+  --bench-echo                    also serve touyan.bench.v1.EchoService (benchmarks only)
 )";
 }  // namespace
 

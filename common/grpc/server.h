@@ -40,6 +40,7 @@ struct ServerConfig {
   absl::Duration drain_timeout = absl::Seconds(10);
   auth::TokenConfig tokens;
   std::string page_token_key;
+  bool bench_echo = false;  // expose touyan.bench.v1.EchoService (benchmarks only)
 };
 
 // Reads and checks every setting (flags or environment).
@@ -65,6 +66,7 @@ class Server {
   Server() = default;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Service> echo_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string name_;

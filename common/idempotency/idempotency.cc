@@ -47,7 +47,7 @@ absl::Status ValidateRequestId(absl::string_view id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> Claim(pqxx::work& tx, absl::string_view request_id,
+absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request) {
@@ -72,7 +72,7 @@ absl::StatusOr<std::optional<std::string>> Claim(pqxx::work& tx, absl::string_vi
   return pqxx::binarystring(row[3]).str();
 }
 
-void Complete(pqxx::work& tx, absl::string_view request_id,
+void Complete(db::Tx& tx, absl::string_view request_id,
               const google::protobuf::Message& response) {
   pqxx::binarystring bytes(response.SerializeAsString());
   tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes);

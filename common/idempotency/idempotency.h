@@ -28,13 +28,13 @@ absl::Status ValidateRequestId(absl::string_view request_id);
 // concurrent call with the same id waits on the row until this one ends).
 // Returns INVALID_ARGUMENT (REQUEST_ID_REUSED) if the id was used by another
 // caller, method or request.
-absl::StatusOr<std::optional<std::string>> Claim(pqxx::work& tx, absl::string_view request_id,
+absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request);
 
 // Stores the response for replay; same transaction as the change.
-void Complete(pqxx::work& tx, absl::string_view request_id,
+void Complete(db::Tx& tx, absl::string_view request_id,
               const google::protobuf::Message& response);
 
 }  // namespace touyan::idempotency

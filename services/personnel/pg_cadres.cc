@@ -60,7 +60,7 @@ v1::Cadre CadreFromRow(const pqxx::row& r) {
   return c;
 }
 
-absl::StatusOr<v1::Cadre> InsertCadre(pqxx::work& tx, CallContext& call, const v1::Cadre& cadre,
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
                                       const std::string& request_id) {
   const std::string county = CountyOf(cadre.region_code());
   pqxx::result r;
@@ -90,13 +90,13 @@ absl::StatusOr<v1::Cadre> InsertCadre(pqxx::work& tx, CallContext& call, const v
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
                                                              const v1::CreateCadreRequest& request,
                                                              const v1::Cadre& cadre) {
-  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](pqxx::work& tx) {
+  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](db::Tx& tx) {
     return InsertCadre(tx, call, cadre, request.request_id());
   });
 }
 
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, const ResourceId& id) {
-  return call.Transact<v1::Cadre>([&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
+  return call.Read<v1::Cadre>([&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
     pqxx::result r = tx.exec_prepared("cadre_get", id.county_code, id.number);
     if (r.empty()) return CadreNotFound(id);
     return CadreFromRow(r[0]);
@@ -107,7 +107,7 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
     CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
     const std::function<absl::Status(v1::Cadre&)>& apply) {
   return call.Mutate<v1::Cadre>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Cadre> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
         pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
         if (r.empty()) return CadreNotFound(id);
         const v1::Cadre before = CadreFromRow(r[0]);
@@ -137,7 +137,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext&
                                                                     const CadreQuery& q,
                                                                     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Cadre>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
+  return call.Read<PageOf<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
     pqxx::result r = tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%",
                                       q.region_prefix + "%", q.origin, q.establishment,
                                       IntArray(q.position_kinds), after.county, after.id,
@@ -186,7 +186,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
                           "REQUIRED");
     }
     stream_->complete();
-    pqxx::work& tx = *tx_;
+    db::Tx& tx = *tx_;
     for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
       Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
     }
@@ -224,8 +224,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id_));
     if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
     ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
+    db::ApplySession(*lease, call.scope(), call.deadline());
     tx_ = std::make_unique<pqxx::work>(lease->conn());
-    db::ApplyScope(*tx_, call.scope(), call.deadline());
     ASSIGN_OR_RETURN(std::optional<std::string> replay,
                      idempotency::Claim(*tx_, request_id_, call.principal().subject,
                                         call.method(), first));

@@ -72,7 +72,7 @@ std::vector<db::Statement> DesignationStatements() {
 absl::StatusOr<v1::Designation> PgPersonnelRepository::AddDesignation(
     CallContext& call, const v1::AddDesignationRequest& request, const ResourceId& org) {
   return call.Mutate<v1::Designation>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Designation> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Designation> {
         const v1::Designation& d = request.designation();
         // Locking the organisation serialises designations of it.
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
@@ -113,7 +113,7 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::UpdateDesignation(
     CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
     const ResourceId& id, const std::function<absl::Status(v1::Designation&)>& apply) {
   return call.Mutate<v1::Designation>(
-      request, request_id, [&](pqxx::work& tx) -> absl::StatusOr<v1::Designation> {
+      request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Designation> {
         pqxx::result r = tx.exec_prepared("designation_get_for_update", id.county_code, id.number);
         if (r.empty()) return NotFound("id", "designation", id.ToString());
         const v1::Designation before = DesignationFromRow(r[0]);
@@ -135,8 +135,8 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::UpdateDesignation(
 absl::StatusOr<PageOf<v1::Designation>> PgPersonnelRepository::ListDesignations(
     CallContext& call, const DesignationQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Designation>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Designation>> {
+  return call.Read<PageOf<v1::Designation>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Designation>> {
         pqxx::result r = tx.exec_prepared(
             "designation_list", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%",
             q.party_org, q.year, q.kind, q.include_revoked, after.county, after.id, page.size + 1);

@@ -179,7 +179,7 @@ std::vector<db::Statement> RegistryStatements() {
 
 absl::StatusOr<v1::Region> PgPersonnelRepository::GetRegion(CallContext& call,
                                                             const std::string& code) {
-  return call.Transact<v1::Region>([&](pqxx::work& tx) -> absl::StatusOr<v1::Region> {
+  return call.Read<v1::Region>([&](db::Tx& tx) -> absl::StatusOr<v1::Region> {
     pqxx::result r = tx.exec_prepared("region_get", code);
     if (r.empty()) return NotFound("code", "region", code);
     return RegionFromRow(r[0]);
@@ -188,8 +188,8 @@ absl::StatusOr<v1::Region> PgPersonnelRepository::GetRegion(CallContext& call,
 
 absl::StatusOr<std::vector<v1::Region>> PgPersonnelRepository::GetRegions(
     CallContext& call, const std::vector<std::string>& codes) {
-  return call.Transact<std::vector<v1::Region>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::Region>> {
+  return call.Read<std::vector<v1::Region>>(
+      [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::Region>> {
         std::vector<v1::Region> out;
         for (const auto& row : tx.exec_prepared("region_many", TextArray(codes))) {
           out.push_back(RegionFromRow(row));
@@ -201,7 +201,7 @@ absl::StatusOr<std::vector<v1::Region>> PgPersonnelRepository::GetRegions(
 absl::StatusOr<PageOf<v1::Region>> PgPersonnelRepository::ListRegions(CallContext& call,
                                                                       const RegionQuery& q,
                                                                       const paging::Page& page) {
-  return call.Transact<PageOf<v1::Region>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Region>> {
+  return call.Read<PageOf<v1::Region>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Region>> {
     pqxx::result r;
     const int limit = page.size + 1;
     if (q.level != v1::REGION_LEVEL_UNSPECIFIED) {
@@ -227,7 +227,7 @@ absl::StatusOr<PageOf<v1::Region>> PgPersonnelRepository::ListRegions(CallContex
 absl::StatusOr<v1::ImportRegionsResponse> PgPersonnelRepository::ImportRegions(
     CallContext& call, const v1::ImportRegionsRequest& all) {
   return call.Mutate<v1::ImportRegionsResponse>(
-      all, all.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::ImportRegionsResponse> {
+      all, all.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ImportRegionsResponse> {
         tx.exec(
             "CREATE TEMP TABLE region_import (code text COLLATE \"C\", name text, level smallint, "
             "parent_code text COLLATE \"C\", org_name text, org_kind smallint) ON COMMIT DROP");
@@ -261,7 +261,7 @@ absl::StatusOr<v1::ImportRegionsResponse> PgPersonnelRepository::ImportRegions(
 absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
     CallContext& call, const v1::CreatePartyOrgRequest& request, const v1::PartyOrg& org) {
   return call.Mutate<v1::PartyOrg>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::PartyOrg> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PartyOrg> {
         if (tx.exec_prepared("region_get", org.region_code()).empty()) {
           return NotFound("party_org.region_code", "region", org.region_code());
         }
@@ -288,7 +288,7 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
 
 absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::GetPartyOrg(CallContext& call,
                                                                 const ResourceId& id) {
-  return call.Transact<v1::PartyOrg>([&](pqxx::work& tx) -> absl::StatusOr<v1::PartyOrg> {
+  return call.Read<v1::PartyOrg>([&](db::Tx& tx) -> absl::StatusOr<v1::PartyOrg> {
     pqxx::result r = tx.exec_prepared("org_get", id.county_code, id.number);
     if (r.empty()) return NotFound("id", "party organisation", id.ToString());
     return OrgFromRow(r[0]);
@@ -298,8 +298,8 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::GetPartyOrg(CallContext& cal
 absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
     CallContext& call, const std::string& region_prefix, int kind, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::PartyOrg>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
+  return call.Read<PageOf<v1::PartyOrg>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
         pqxx::result r = tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%",
                                           region_prefix + "%", kind, after.county, after.id,
                                           page.size + 1);

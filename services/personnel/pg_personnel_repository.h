@@ -152,7 +152,7 @@ v1::Cadre CadreFromRow(const pqxx::row& row);
 
 // Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED)
 // for a resident ID registered in the county, NOT_FOUND for an unknown region.
-absl::StatusOr<v1::Cadre> InsertCadre(pqxx::work& tx, CallContext& call, const v1::Cadre& cadre,
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
                                       const std::string& request_id);
 
 // Where an appointment comes from (numbers of the same county; 0 = none).
@@ -164,7 +164,7 @@ struct Lineage {
 // Checks and stores a new position in organisation `org` (locked by the
 // caller, of kind `org_kind`) against the organisation's current posts, and
 // audits it.
-absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
+absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
                                             v1::PartyOrgKind org_kind, const v1::Position& p,
                                             const std::string& request_id, const Lineage& from);

@@ -37,7 +37,7 @@ v1::Position PositionFromRow(const pqxx::row& r) {
 
 }  // namespace
 
-absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
+absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
                                             v1::PartyOrgKind org_kind, const v1::Position& p,
                                             const std::string& request_id, const Lineage& from) {
@@ -67,7 +67,7 @@ absl::StatusOr<v1::Position> InsertPosition(pqxx::work& tx, CallContext& call,
 namespace {
 
 // Ends `current` and audits it.
-v1::Position EndTerm(pqxx::work& tx, CallContext& call, const v1::Position& current,
+v1::Position EndTerm(db::Tx& tx, CallContext& call, const v1::Position& current,
                      const google::type::Date& ended_on, v1::PositionEndReason reason,
                      const std::string& note, const std::string& request_id) {
   ResourceId id = *ResourceId::Parse("", current.id());
@@ -127,7 +127,7 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
     CallContext& call, const v1::CreatePositionRequest& request, const ResourceId& cadre,
     const ResourceId& org) {
   return call.Mutate<v1::Position>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Position> {
         // Locking the organisation serialises appointments to it.
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
         if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
@@ -141,7 +141,7 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(CallContext& cal
                                                                 const v1::EndPositionRequest& request,
                                                                 const ResourceId& id) {
   return call.Mutate<v1::Position>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Position> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Position> {
         pqxx::result r = tx.exec_prepared("position_get_for_update", id.county_code, id.number);
         if (r.empty()) return NotFound("id", "position", id.ToString());
         v1::Position current = PositionFromRow(r[0]);
@@ -159,7 +159,7 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
     const ResourceId& cadre) {
   return call.Mutate<v1::ReplaceSecretaryResponse>(
       request, request.request_id(),
-      [&](pqxx::work& tx) -> absl::StatusOr<v1::ReplaceSecretaryResponse> {
+      [&](db::Tx& tx) -> absl::StatusOr<v1::ReplaceSecretaryResponse> {
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
         if (o.empty()) return NotFound("party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
@@ -199,8 +199,8 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
 
 absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountAdjustments(
     CallContext& call, const std::string& region_prefix, int year) {
-  return call.Transact<std::vector<v1::CountyAdjustments>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::CountyAdjustments>> {
+  return call.Read<std::vector<v1::CountyAdjustments>>(
+      [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::CountyAdjustments>> {
         std::vector<v1::CountyAdjustments> out;
         for (const auto& row : tx.exec_prepared("adjustments_count", region_prefix.substr(0, 6) + "%",
                                                 region_prefix + "%", year)) {
@@ -216,8 +216,8 @@ absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountA
 absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
     CallContext& call, const PositionQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Position>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Position>> {
+  return call.Read<PageOf<v1::Position>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Position>> {
         pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
                                           q.region_prefix + "%", q.party_org, q.cadre,
                                           q.current_only, after.county, after.id, page.size + 1);

@@ -43,7 +43,7 @@ std::string IntList(const Thresholds& t) {
   return absl::StrCat("{", absl::StrJoin(t, ","), "}");
 }
 
-Thresholds LoadThresholds(pqxx::work& tx, int year) {
+Thresholds LoadThresholds(db::Tx& tx, int year) {
   Thresholds t = DefaultThresholds();
   for (const auto& row : tx.exec_prepared("thresholds_get", year)) {
     t[row[0].as<int>() - 1] = row[1].as<int>();
@@ -52,7 +52,7 @@ Thresholds LoadThresholds(pqxx::work& tx, int year) {
 }
 
 // The cadre's profile for `year`; NOT_FOUND naming `field` if no such cadre.
-absl::StatusOr<v1::Profile> LoadProfile(pqxx::work& tx, CallContext& call, const ResourceId& cadre,
+absl::StatusOr<v1::Profile> LoadProfile(db::Tx& tx, CallContext& call, const ResourceId& cadre,
                                         int year, absl::string_view field) {
   pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
   if (c.empty()) return NotFound(field, "cadre", cadre.ToString());
@@ -142,7 +142,7 @@ std::vector<db::Statement> ProfileStatements() {
 absl::StatusOr<v1::Evaluation> PgPersonnelRepository::RecordEvaluation(
     CallContext& call, const v1::RecordEvaluationRequest& request, const ResourceId& cadre) {
   return call.Mutate<v1::Evaluation>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Evaluation> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Evaluation> {
         pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
         if (c.empty()) return NotFound("evaluation.cadre_id", "cadre", cadre.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(c[0][1].as<std::string>()));
@@ -164,8 +164,8 @@ absl::StatusOr<v1::Evaluation> PgPersonnelRepository::RecordEvaluation(
 
 absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::GetProfileThresholds(CallContext& call,
                                                                                  int year) {
-  return call.Transact<v1::ProfileThresholds>(
-      [&](pqxx::work& tx) -> absl::StatusOr<v1::ProfileThresholds> {
+  return call.Read<v1::ProfileThresholds>(
+      [&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
         Thresholds t = LoadThresholds(tx, year);
         v1::ProfileThresholds out;
         out.set_year(year);
@@ -181,7 +181,7 @@ absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::GetProfileThreshold
 absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::SetProfileThresholds(
     CallContext& call, const v1::SetProfileThresholdsRequest& request) {
   return call.Mutate<v1::ProfileThresholds>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::ProfileThresholds> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
         Thresholds t = ToThresholds(request.thresholds());
         tx.exec_prepared("thresholds_upsert", request.thresholds().year(), "{1,2,3,4,5}", IntList(t));
         call.Audit(tx, {.county_code = call.principal().scope.substr(0, 6),
@@ -194,7 +194,7 @@ absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::SetProfileThreshold
 
 absl::StatusOr<v1::Profile> PgPersonnelRepository::GetProfile(CallContext& call,
                                                              const ResourceId& cadre, int year) {
-  return call.Transact<v1::Profile>([&](pqxx::work& tx) {
+  return call.Read<v1::Profile>([&](db::Tx& tx) {
     return LoadProfile(tx, call, cadre, year, "cadre_id");
   });
 }
@@ -203,7 +203,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContex
                                                                      const CadreSearch& q,
                                                                      const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Cadre>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
+  return call.Read<PageOf<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
     // "At most max_age years old today": born after today minus (max_age + 1) years.
     absl::CivilDay today = call.clock().Today();
     absl::CivilDay born_after(today.year() - q.max_age - 1, today.month(), today.day());
@@ -221,7 +221,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContex
 absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::CreateSelectionRound(
     CallContext& call, const v1::CreateSelectionRoundRequest& request) {
   return call.Mutate<v1::SelectionRound>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::SelectionRound> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SelectionRound> {
         const v1::SelectionRound& round = request.round();
         const std::string city = round.region_code().substr(0, 6);
         pqxx::result r;
@@ -257,7 +257,7 @@ absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::CreateSelectionRound(
 
 absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::GetSelectionRound(CallContext& call,
                                                                            const ResourceId& id) {
-  return call.Transact<v1::SelectionRound>([&](pqxx::work& tx) -> absl::StatusOr<v1::SelectionRound> {
+  return call.Read<v1::SelectionRound>([&](db::Tx& tx) -> absl::StatusOr<v1::SelectionRound> {
     pqxx::result r = tx.exec_prepared("round_get", id.county_code, id.number);
     if (r.empty()) return NotFound("id", "selection round", absl::StrCat(id.county_code, "-", id.number));
     v1::SelectionRound out;
@@ -282,7 +282,7 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::NominateGoodSecretary(
     CallContext& call, const v1::NominateGoodSecretaryRequest& request, const ResourceId& round,
     const ResourceId& cadre) {
   return call.Mutate<v1::Nomination>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Nomination> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Nomination> {
         if (tx.exec_prepared("round_get", round.county_code, round.number).empty()) {
           return RoundMissing(request.round_id());
         }
@@ -314,7 +314,7 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::NominateGoodSecretary(
 absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
     CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) {
   return call.Mutate<v1::Nomination>(
-      request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Nomination> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Nomination> {
         pqxx::result n = tx.exec_prepared("nomination_lock", id.county_code, id.number);
         if (n.empty()) return NotFound("id", "nomination", id.ToString());
         const std::string round_county = n[0][0].as<std::string>();
@@ -345,8 +345,8 @@ absl::StatusOr<PageOf<v1::Nomination>> PgPersonnelRepository::ListGoodSecretarie
     CallContext& call, const std::string& region_prefix, int year, int status,
     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Nomination>>(
-      [&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Nomination>> {
+  return call.Read<PageOf<v1::Nomination>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Nomination>> {
         pqxx::result r = tx.exec_prepared("nomination_list", region_prefix.substr(0, 6) + "%",
                                           region_prefix + "%", year, status, after.county, after.id,
                                           page.size + 1);

@@ -58,14 +58,14 @@ v1::Returnee ReturneeFromRow(const pqxx::row& r) {
   return x;
 }
 
-void RecordStep(pqxx::work& tx, CallContext& call, const ResourceId& seed, v1::SeedStage stage,
+void RecordStep(db::Tx& tx, CallContext& call, const ResourceId& seed, v1::SeedStage stage,
                 const std::string& note) {
   tx.exec_prepared("seed_step_insert", seed.county_code, seed.number, static_cast<int>(stage),
                    call.principal().subject, std::string(auth::RoleName(call.principal().role)),
                    note);
 }
 
-absl::StatusOr<v1::Seed> GetSeed(pqxx::work& tx, const ResourceId& id, bool for_update,
+absl::StatusOr<v1::Seed> GetSeed(db::Tx& tx, const ResourceId& id, bool for_update,
                                  absl::string_view field) {
   pqxx::result r = tx.exec_prepared(for_update ? "seed_get_for_update" : "seed_get", id.county_code,
                                     id.number);
@@ -132,7 +132,7 @@ std::vector<db::Statement> SeedStatements() {
 absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
                                                             const v1::NominateSeedRequest& request,
                                                             const v1::Cadre& person) {
-  return call.Mutate<v1::Seed>(request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Seed> {
+  return call.Mutate<v1::Seed>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
     const std::string county = CountyOf(person.region_code());
     pqxx::result r;
     try {
@@ -160,7 +160,7 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(CallContext& call,
                                                            const std::string& request_id,
                                                            const ResourceId& id, SeedStep step,
                                                            bool yes, const std::string& note) {
-  return call.Mutate<v1::Seed>(request, request_id, [&](pqxx::work& tx) -> absl::StatusOr<v1::Seed> {
+  return call.Mutate<v1::Seed>(request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
     ASSIGN_OR_RETURN(v1::Seed before, GetSeed(tx, id, true, "id"));
     RETURN_IF_ERROR(call.principal().CheckWrite(before.person().region_code()));
     RETURN_IF_ERROR(CheckSeedStep(step, before.stage(), call.principal().role));
@@ -178,7 +178,7 @@ absl::StatusOr<PageOf<v1::Seed>> PgPersonnelRepository::ListSeeds(CallContext& c
                                                                  const std::string& region_prefix,
                                                                  int stage, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Seed>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Seed>> {
+  return call.Read<PageOf<v1::Seed>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Seed>> {
     pqxx::result r = tx.exec_prepared("seed_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
                                       stage, after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, SeedFromRow);
@@ -187,8 +187,8 @@ absl::StatusOr<PageOf<v1::Seed>> PgPersonnelRepository::ListSeeds(CallContext& c
 
 absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
     CallContext& call, const std::string& region_prefix, int min_seeds, const paging::Page& page) {
-  return call.Transact<v1::SeedCoverageResponse>(
-      [&](pqxx::work& tx) -> absl::StatusOr<v1::SeedCoverageResponse> {
+  return call.Read<v1::SeedCoverageResponse>(
+      [&](db::Tx& tx) -> absl::StatusOr<v1::SeedCoverageResponse> {
         v1::SeedCoverageResponse out;
         std::map<std::string, v1::AreaSeeds> counties;
         for (const auto& row : tx.exec_prepared("coverage_townships", region_prefix + "%", min_seeds)) {
@@ -226,7 +226,7 @@ absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
 
 absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
     CallContext& call, const v1::CreateReturneeRequest& request, const v1::Cadre& person) {
-  return call.Mutate<v1::Returnee>(request, request.request_id(), [&](pqxx::work& tx) -> absl::StatusOr<v1::Returnee> {
+  return call.Mutate<v1::Returnee>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Returnee> {
     const std::string county = CountyOf(person.region_code());
     pqxx::result r;
     try {
@@ -251,7 +251,7 @@ absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
 absl::StatusOr<PageOf<v1::Returnee>> PgPersonnelRepository::ListReturnees(
     CallContext& call, const std::string& region_prefix, int origin, int status, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Transact<PageOf<v1::Returnee>>([&](pqxx::work& tx) -> absl::StatusOr<PageOf<v1::Returnee>> {
+  return call.Read<PageOf<v1::Returnee>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Returnee>> {
     pqxx::result r = tx.exec_prepared("returnee_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
                                       origin, status, after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, ReturneeFromRow);
@@ -260,8 +260,8 @@ absl::StatusOr<PageOf<v1::Returnee>> PgPersonnelRepository::ListReturnees(
 
 absl::StatusOr<v1::ReturneeStatisticsResponse> PgPersonnelRepository::ReturneeStatistics(
     CallContext& call, const std::string& region_prefix) {
-  return call.Transact<v1::ReturneeStatisticsResponse>(
-      [&](pqxx::work& tx) -> absl::StatusOr<v1::ReturneeStatisticsResponse> {
+  return call.Read<v1::ReturneeStatisticsResponse>(
+      [&](db::Tx& tx) -> absl::StatusOr<v1::ReturneeStatisticsResponse> {
         v1::ReturneeStatisticsResponse out;
         for (const auto& row : tx.exec_prepared("returnee_stats", region_prefix.substr(0, 6) + "%",
                                                 region_prefix + "%")) {
@@ -283,7 +283,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
                                                                   const v1::AppointRequest& request,
                                                                   const ResourceId& from,
                                                                   const ResourceId& org) {
-  return call.Mutate<v1::AppointResponse>(request, request.request_id(), [&](pqxx::work& tx)
+  return call.Mutate<v1::AppointResponse>(request, request.request_id(), [&](db::Tx& tx)
                                               -> absl::StatusOr<v1::AppointResponse> {
     const bool is_seed = request.has_seed_id();
     v1::Cadre person;
