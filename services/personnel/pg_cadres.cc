@@ -2,6 +2,7 @@
 // Postgres with COPY.
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
@@ -166,6 +167,9 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       v1::Cadre c = in;
       absl::Status s = NormalizeCadre(c, today);
       if (s.ok()) s = call.principal().CheckWrite(c.region_code());
+      if (s.ok() && !seen_.insert(absl::StrCat(c.region_code().substr(0, 6), c.resident_id())).second) {
+        s = InvalidField("resident_id", "appears more than once in this import", "DUPLICATE_IN_IMPORT");
+      }
       if (!s.ok()) {
         Fail(row_, s);
         continue;
@@ -189,11 +193,6 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     db::Tx& tx = *tx_;
     for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
       Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
-    }
-    for (const auto& r : tx.exec_prepared("cadre_import_duplicates")) {
-      Fail(r[0].as<int64_t>(),
-           InvalidField("resident_id", "appears more than once in this import",
-                        "DUPLICATE_IN_IMPORT"));
     }
     for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
       Fail(r[0].as<int64_t>(), AlreadyRegistered());
@@ -258,6 +257,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   std::string request_id_;
   bool replayed_ = false;
   int64_t row_ = 0;
+  absl::flat_hash_set<std::string> seen_;     // county + resident ID, for duplicates
   std::vector<v1::RowError> errors_;
   v1::ImportCadresResponse resp_;
 };

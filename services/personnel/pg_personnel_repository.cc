@@ -156,18 +156,17 @@ std::vector<db::Statement> RegistryStatements() {
       {"cadre_import_missing_region",
        "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM regions r "
        "WHERE r.code = s.region_code) RETURNING s.row_no, s.region_code"},
-      {"cadre_import_duplicates",
-       "DELETE FROM cadre_import s USING (SELECT row_no, row_number() OVER (PARTITION BY "
-       "county_code, resident_id ORDER BY row_no) AS n FROM cadre_import) d "
-       "WHERE d.row_no = s.row_no AND d.n > 1 RETURNING s.row_no"},
       {"cadre_import_registered",
        "DELETE FROM cadre_import s USING cadres c WHERE c.county_code = s.county_code "
        "AND c.resident_id = s.resident_id RETURNING s.row_no"},
+      // A fresh temporary table is read back in the order rows were written,
+      // so ids follow the file without a sort. (ON CONFLICT DO NOTHING would
+      // spare the join above but costs more per row: speculative insertion.)
       {"cadre_import_insert",
        "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
        "birth_date, party_member, education, phone, establishment, origin) "
        "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
-       "party_member, education, phone, establishment, origin FROM cadre_import ORDER BY row_no"},
+       "party_member, education, phone, establishment, origin FROM cadre_import"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
        "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "
