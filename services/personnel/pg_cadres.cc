@@ -76,8 +76,14 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   } catch (const pqxx::foreign_key_violation&) {
     return RegionMissing(cadre.region_code());
   }
-  ResourceId id{county, r[0][0].as<int64_t>()};
-  v1::Cadre created = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0]);
+  // A new cadre holds no post yet: the row is what was validated plus what
+  // the insert returned, with no second read.
+  v1::Cadre created = cadre;
+  created.set_id(ResourceId{county, r[0][0].as<int64_t>()}.ToString());
+  created.set_county_code(county);
+  created.clear_current_positions();
+  *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
+  *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
   call.Audit(tx, {.county_code = county,
                   .resource = "cadres/" + created.id(),
                   .request_id = request_id,

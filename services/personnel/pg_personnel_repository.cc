@@ -134,7 +134,8 @@ std::vector<db::Statement> RegistryStatements() {
       {"cadre_insert",
        "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
        "birth_date, party_member, education, phone, establishment, origin) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12) RETURNING id"},
+       "VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12) RETURNING id, "
+       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
       {"cadre_get",
        "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2"},
       {"cadre_get_for_update",
