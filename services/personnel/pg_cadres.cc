@@ -159,7 +159,9 @@ namespace {
 
 // Rows are validated here, good ones streamed with COPY into a temporary
 // table, and then moved into cadres in one statement after the rows Postgres
-// must judge (unknown region, duplicates) are taken out and reported.
+// must judge (unknown region, already registered) are taken out and reported.
+// COPY cannot go straight into cadres: Postgres refuses COPY FROM into a table
+// with row-level security for any role but its owner.
 class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
  public:
   absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
