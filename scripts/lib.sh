@@ -54,11 +54,27 @@ pg_start() {
     } > "$dir/secrets"
     chmod 600 "$dir/secrets" "$dir/admin.pw"
   fi
-  local port
-  if as_pg "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  local port pid
+  if [ -f "$dir/port" ] && "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(cat "$dir/port")"; then
     port=$(cat "$dir/port")
   else
-    port=$(free_port 40000 50000)
+    # A postmaster killed with -9 leaves its lock file (and, where nobody
+    # reaps it, a zombie that still "exists"): clear the lock only if its
+    # process is gone or a zombie, never under a live server.
+    local lock
+    for lock in "$dir/data/postmaster.pid" "$dir"/.s.PGSQL.*.lock; do
+      [ -f "$lock" ] || continue
+      pid=$(head -1 "$lock")
+      case "$(ps -o stat= -p "$pid" 2>/dev/null)" in
+        ""|Z*) rm -f "$lock" "${lock%.lock}" ;;
+      esac
+    done
+    # The cluster keeps its port across restarts when it is still free, so
+    # that running services reconnect to the same address.
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    if [ -z "$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      port=$(free_port 40000 50000)
+    fi
     echo "$port" > "$dir/port"
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
