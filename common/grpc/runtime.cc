@@ -28,18 +28,38 @@ absl::StatusOr<db::Lease*> CallContext::Lease() {
   return &*lease_;
 }
 
-void CallContext::Audit(db::Tx& tx, audit::Entry entry) const {
-  entry.method = method_;
-  audit::Record(tx, principal_, entry);
+void CallContext::Audit(const audit::Entry& e) {
+  if (!pending_audit_.empty()) pending_audit_ += ",";
+  absl::StrAppend(&pending_audit_, R"({"county_code":")", log::JsonEscape(e.county_code),
+                  R"(","resource":")", log::JsonEscape(e.resource), R"(","before":)",
+                  e.before ? audit::ToJson(*e.before) : "null", R"(,"after":)",
+                  e.after ? audit::ToJson(*e.after) : "null", "}");
+}
+
+void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
+                                 const google::protobuf::Message& response) {
+  pqxx::binarystring bytes(response.SerializeAsString());
+  tx.exec_prepared("touyan_finish_mutation", principal_.subject,
+                   std::string(auth::RoleName(principal_.role)), method_, request_id,
+                   "[" + pending_audit_ + "]", bytes);
+  pending_audit_.clear();
 }
 
 // ---------------------------------------------------------------- Runtime
 
 namespace {
+// The end of every mutation in one round trip: its audit rows and its
+// stored answer.
+constexpr char kFinishMutation[] =
+    "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
+    "before, after) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after "
+    "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
+    "after jsonb)) UPDATE idempotency SET response = $6 WHERE request_id = $4";
+
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
+  pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});
   pool.statements.push_back(db::SessionStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
-  for (auto& s : audit::Statements()) pool.statements.push_back(s);
   return pool;
 }
 }  // namespace

@@ -87,24 +87,33 @@ class CallContext {
         if (!r.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
         return r;
       }
+      pending_audit_.clear();  // a retried transaction starts afresh
       ASSIGN_OR_RETURN(Resp r, body(tx));
-      idempotency::Complete(tx, request_id, r);
+      FinishMutation(tx, request_id, r);
       return r;
     });
   }
 
-  void Audit(db::Tx& tx, audit::Entry entry) const;
+  // Records an audit entry of the running mutation. Entries are written with
+  // the mutation's stored answer, in one statement at its end (same
+  // transaction); a mutation that fails writes none.
+  void Audit(const audit::Entry& entry);
 
   // The connection leased for this call (acquired on first use, kept until
   // the call ends): for work that spans several steps, such as imports.
   absl::StatusOr<db::Lease*> Lease();
 
  private:
+  // Writes the pending audit entries and stores `response` for replay.
+  void FinishMutation(db::Tx& tx, const std::string& request_id,
+                      const google::protobuf::Message& response);
+
   Runtime& rt_;
   auth::Principal principal_;
   absl::Time deadline_;
   std::string method_;
   std::optional<db::Lease> lease_;
+  std::string pending_audit_;  // JSON objects, comma-separated
 };
 
 template <typename Req, typename Resp>

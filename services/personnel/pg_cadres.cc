@@ -61,8 +61,7 @@ v1::Cadre CadreFromRow(const pqxx::row& r) {
   return c;
 }
 
-absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
-                                      const std::string& request_id) {
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre) {
   const std::string county = CountyOf(cadre.region_code());
   pqxx::result r;
   try {
@@ -84,9 +83,8 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   created.clear_current_positions();
   *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
   *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
-  call.Audit(tx, {.county_code = county,
+  call.Audit({.county_code = county,
                   .resource = "cadres/" + created.id(),
-                  .request_id = request_id,
                   .after = &created});
   call.metrics()
       .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
@@ -98,7 +96,7 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
                                                              const v1::CreateCadreRequest& request,
                                                              const v1::Cadre& cadre) {
   return call.Mutate<v1::Cadre>(request, request.request_id(), [&](db::Tx& tx) {
-    return InsertCadre(tx, call, cadre, request.request_id());
+    return InsertCadre(tx, call, cadre);
   });
 }
 
@@ -131,9 +129,8 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
           return RegionMissing(after.region_code());
         }
         after = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0]);
-        call.Audit(tx, {.county_code = id.county_code,
+        call.Audit({.county_code = id.county_code,
                         .resource = "cadres/" + after.id(),
-                        .request_id = request.request_id(),
                         .before = &before,
                         .after = &after});
         return after;

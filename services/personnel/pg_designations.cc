@@ -101,9 +101,8 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::AddDesignation(
                                            d.instructor(), Iso(d.rectification_deadline()));
         v1::Designation created = DesignationFromRow(
             tx.exec_prepared("designation_get", org.county_code, id[0][0].as<int64_t>())[0]);
-        call.Audit(tx, {.county_code = org.county_code,
+        call.Audit({.county_code = org.county_code,
                         .resource = "designations/" + created.id(),
-                        .request_id = request.request_id(),
                         .after = &created});
         return created;
       });
@@ -123,9 +122,8 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::UpdateDesignation(
         tx.exec_prepared("designation_update", id.county_code, id.number, after.instructor(),
                          Iso(after.rectification_deadline()), Iso(after.closed_on()),
                          after.close_result(), after.revoked(), after.revoke_reason());
-        call.Audit(tx, {.county_code = id.county_code,
+        call.Audit({.county_code = id.county_code,
                         .resource = "designations/" + after.id(),
-                        .request_id = request_id,
                         .before = &before,
                         .after = &after});
         return after;

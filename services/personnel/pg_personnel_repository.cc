@@ -278,9 +278,8 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
                             "VILLAGE_ORG_EXISTS");
         }
         v1::PartyOrg created = OrgFromRow(r[0]);
-        call.Audit(tx, {.county_code = county,
+        call.Audit({.county_code = county,
                         .resource = "party_orgs/" + created.id(),
-                        .request_id = request.request_id(),
                         .after = &created});
         return created;
       });

@@ -152,8 +152,7 @@ v1::Cadre CadreFromRow(const pqxx::row& row);
 
 // Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED)
 // for a resident ID registered in the county, NOT_FOUND for an unknown region.
-absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
-                                      const std::string& request_id);
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre);
 
 // Where an appointment comes from (numbers of the same county; 0 = none).
 struct Lineage {
@@ -166,8 +165,7 @@ struct Lineage {
 // audits it.
 absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
-                                            v1::PartyOrgKind org_kind, const v1::Position& p,
-                                            const std::string& request_id, const Lineage& from);
+                                            v1::PartyOrgKind org_kind, const v1::Position& p, const Lineage& from);
 // Text[] literal for a list of small integers: {1,3}.
 std::string IntArray(const std::vector<int>& v);
 

@@ -39,8 +39,7 @@ v1::Position PositionFromRow(const pqxx::row& r) {
 
 absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
-                                            v1::PartyOrgKind org_kind, const v1::Position& p,
-                                            const std::string& request_id, const Lineage& from) {
+                                            v1::PartyOrgKind org_kind, const v1::Position& p, const Lineage& from) {
   pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
   if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
   absl::CivilDay birth;
@@ -57,9 +56,8 @@ absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                     IsoDate(*ToCivilDay("", p.term_start())), term_end, from.seed,
                                     from.returnee);
   v1::Position created = PositionFromRow(r[0]);
-  call.Audit(tx, {.county_code = org.county_code,
+  call.Audit({.county_code = org.county_code,
                   .resource = "positions/" + created.id(),
-                  .request_id = request_id,
                   .after = &created});
   return created;
 }
@@ -69,14 +67,13 @@ namespace {
 // Ends `current` and audits it.
 v1::Position EndTerm(db::Tx& tx, CallContext& call, const v1::Position& current,
                      const google::type::Date& ended_on, v1::PositionEndReason reason,
-                     const std::string& note, const std::string& request_id) {
+                     const std::string& note) {
   ResourceId id = *ResourceId::Parse("", current.id());
   v1::Position ended = PositionFromRow(
       tx.exec_prepared("position_end", id.county_code, id.number,
                        IsoDate(*ToCivilDay("", ended_on)), static_cast<int>(reason), note)[0]);
-  call.Audit(tx, {.county_code = id.county_code,
+  call.Audit({.county_code = id.county_code,
                   .resource = "positions/" + ended.id(),
-                  .request_id = request_id,
                   .before = &current,
                   .after = &ended});
   return ended;
@@ -133,7 +130,7 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
         if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
         return InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                              request.position(), request.request_id(), Lineage{});
+                              request.position(), Lineage{});
       });
 }
 
@@ -149,8 +146,7 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(CallContext& cal
         pqxx::result o = tx.exec_prepared("position_org_region", org.county_code, org.number);
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][0].as<std::string>()));
         RETURN_IF_ERROR(ValidateEnd(current, request.ended_on(), request.reason(), call.clock().Today()));
-        return EndTerm(tx, call, current, request.ended_on(), request.reason(), request.note(),
-                       request.request_id());
+        return EndTerm(tx, call, current, request.ended_on(), request.reason(), request.note());
       });
 }
 
@@ -183,16 +179,14 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
           return FieldOf(s) == "ended_on" ? WithField(s, "effective_on") : s;
         }
         v1::ReplaceSecretaryResponse out;
-        *out.mutable_ended() = EndTerm(tx, call, old, request.effective_on(), reason, request.note(),
-                                       request.request_id());
+        *out.mutable_ended() = EndTerm(tx, call, old, request.effective_on(), reason, request.note());
         v1::Position next;
         next.set_kind(request.kind() == v1::POSITION_KIND_UNSPECIFIED ? old.kind() : request.kind());
         *next.mutable_term_start() = request.effective_on();
         *next.mutable_term_end() = request.term_end();
         ASSIGN_OR_RETURN(*out.mutable_started(),
                          InsertPosition(tx, call, cadre, org,
-                                        static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), next,
-                                        request.request_id(), Lineage{}));
+                                        static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), next, Lineage{}));
         return out;
       });
 }

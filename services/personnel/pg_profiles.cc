@@ -154,9 +154,8 @@ absl::StatusOr<v1::Evaluation> PgPersonnelRepository::RecordEvaluation(
         out.set_id(ResourceId{cadre.county_code, r[0][0].as<int64_t>()}.ToString());
         out.set_county_code(cadre.county_code);
         *out.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
-        call.Audit(tx, {.county_code = cadre.county_code,
+        call.Audit({.county_code = cadre.county_code,
                         .resource = "evaluations/" + out.id(),
-                        .request_id = request.request_id(),
                         .after = &out});
         return out;
       });
@@ -184,9 +183,8 @@ absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::SetProfileThreshold
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
         Thresholds t = ToThresholds(request.thresholds());
         tx.exec_prepared("thresholds_upsert", request.thresholds().year(), "{1,2,3,4,5}", IntList(t));
-        call.Audit(tx, {.county_code = call.principal().scope.substr(0, 6),
+        call.Audit({.county_code = call.principal().scope.substr(0, 6),
                         .resource = absl::StrCat("profile-thresholds/", request.thresholds().year()),
-                        .request_id = request.request_id(),
                         .after = &request.thresholds()});
         return request.thresholds();
       });
@@ -247,9 +245,8 @@ absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::CreateSelectionRound(
         v1::SelectionRound out = round;
         out.set_id(absl::StrCat(city, "-", round.year()));
         *out.mutable_create_time() = TimestampFromMicros(r[0][0].as<int64_t>());
-        call.Audit(tx, {.county_code = city,
+        call.Audit({.county_code = city,
                         .resource = "selection-rounds/" + out.id(),
-                        .request_id = request.request_id(),
                         .after = &out});
         return out;
       });
@@ -303,9 +300,8 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::NominateGoodSecretary(
         }
         v1::Nomination n = NominationFromRow(
             tx.exec_prepared("nomination_get", cadre.county_code, r[0][0].as<int64_t>())[0]);
-        call.Audit(tx, {.county_code = cadre.county_code,
+        call.Audit({.county_code = cadre.county_code,
                         .resource = "nominations/" + n.id(),
-                        .request_id = request.request_id(),
                         .after = &n});
         return n;
       });
@@ -332,9 +328,8 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
         tx.exec_prepared("nomination_confirm", id.county_code, id.number, call.principal().subject);
         v1::Nomination after =
             NominationFromRow(tx.exec_prepared("nomination_get", id.county_code, id.number)[0]);
-        call.Audit(tx, {.county_code = id.county_code,
+        call.Audit({.county_code = id.county_code,
                         .resource = "nominations/" + after.id(),
-                        .request_id = request.request_id(),
                         .before = &before,
                         .after = &after});
         return after;

@@ -149,8 +149,7 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
     ResourceId id{county, r[0][0].as<int64_t>()};
     RecordStep(tx, call, id, v1::SEED_STAGE_NOMINATED, "");
     ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, id, false, "id"));
-    call.Audit(tx, {.county_code = county, .resource = "seeds/" + seed.id(),
-                    .request_id = request.request_id(), .after = &seed});
+    call.Audit({.county_code = county, .resource = "seeds/" + seed.id(), .after = &seed});
     return seed;
   });
 }
@@ -168,8 +167,7 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(CallContext& call,
     tx.exec_prepared("seed_set_stage", id.county_code, id.number, static_cast<int>(next));
     RecordStep(tx, call, id, next, note);
     ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, id, false, "id"));
-    call.Audit(tx, {.county_code = id.county_code, .resource = "seeds/" + after.id(),
-                    .request_id = request_id, .before = &before, .after = &after});
+    call.Audit({.county_code = id.county_code, .resource = "seeds/" + after.id(), .before = &before, .after = &after});
     return after;
   });
 }
@@ -242,8 +240,7 @@ absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
                         "ALREADY_A_RETURNEE");
     }
     v1::Returnee x = ReturneeFromRow(tx.exec_prepared("returnee_get", county, r[0][0].as<int64_t>())[0]);
-    call.Audit(tx, {.county_code = county, .resource = "returnees/" + x.id(),
-                    .request_id = request.request_id(), .after = &x});
+    call.Audit({.county_code = county, .resource = "returnees/" + x.id(), .after = &x});
     return x;
   });
 }
@@ -325,7 +322,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
     v1::AppointResponse out;
     pqxx::result existing = tx.exec_prepared("cadre_by_resident", org.county_code, person.resident_id());
     if (existing.empty()) {
-      ASSIGN_OR_RETURN(*out.mutable_cadre(), InsertCadre(tx, call, person, request.request_id()));
+      ASSIGN_OR_RETURN(*out.mutable_cadre(), InsertCadre(tx, call, person));
     } else {
       *out.mutable_cadre() =
           CadreFromRow(tx.exec_prepared("cadre_get", org.county_code, existing[0][0].as<int64_t>())[0]);
@@ -337,20 +334,18 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
     *p.mutable_term_end() = request.term_end();
     ASSIGN_OR_RETURN(*out.mutable_position(),
                      InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                                    p, request.request_id(), lineage));
+                                    p, lineage));
     const int64_t position = ResourceId::Parse("", out.position().id())->number;
     if (is_seed) {
       tx.exec_prepared("seed_appointed", from.county_code, from.number, cadre.number, position);
       RecordStep(tx, call, from, v1::SEED_STAGE_APPOINTED, out.position().id());
       ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, from, false, "seed_id"));
-      call.Audit(tx, {.county_code = from.county_code, .resource = "seeds/" + after.id(),
-                      .request_id = request.request_id(), .before = before, .after = &after});
+      call.Audit({.county_code = from.county_code, .resource = "seeds/" + after.id(), .before = before, .after = &after});
     } else {
       tx.exec_prepared("returnee_placed", from.county_code, from.number, cadre.number, position);
       v1::Returnee after =
           ReturneeFromRow(tx.exec_prepared("returnee_get", from.county_code, from.number)[0]);
-      call.Audit(tx, {.county_code = from.county_code, .resource = "returnees/" + after.id(),
-                      .request_id = request.request_id(), .before = before, .after = &after});
+      call.Audit({.county_code = from.county_code, .resource = "returnees/" + after.id(), .before = before, .after = &after});
     }
     return out;
   });
