@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()

@@ -17,7 +17,6 @@
 
 namespace touyan::personnel {
 
-namespace v1 = ::touyan::personnel::v1;
 
 template <typename T>
 struct PageOf {

@@ -13,7 +13,6 @@
 
 namespace touyan::personnel {
 
-namespace v1 = ::touyan::personnel::v1;
 
 inline constexpr int kCriteria = 5;
 inline constexpr int kDefaultMinScore = 60;

@@ -15,7 +15,6 @@
 
 namespace touyan::personnel {
 
-namespace v1 = ::touyan::personnel::v1;
 
 // ------------------------------------------------------------------ regions
 

@@ -9,7 +9,6 @@
 
 namespace touyan::personnel {
 
-namespace v1 = ::touyan::personnel::v1;
 
 inline constexpr int kMinSeedsPerVillage = 2;
 
