@@ -9,6 +9,21 @@
 #include "services/personnel/service_util.h"
 
 namespace touyan::personnel {
+namespace {
+
+// Instructor, close-out and revocation differ only in `change`: each checks
+// the id against the caller's scope, then reads, changes, stores and audits
+// the designation.
+template <typename Req>
+absl::StatusOr<v1::Designation> ChangeDesignation(
+    PersonnelRepository& repo, CallContext& call, const Req& r,
+    const std::function<absl::Status(v1::Designation&)>& change) {
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
+  return repo.UpdateDesignation(call, r, r.request_id(), id, change);
+}
+
+}  // namespace
 
 // -------------------------------------------------------------- positions
 
@@ -159,9 +174,7 @@ grpc::ServerUnaryReactor* PersonnelService::AssignInstructor(Ctx* ctx,
   return rt_.Unary<v1::AssignInstructorRequest, v1::Designation>(
       ctx, req, resp, __func__,
       [this](CallContext& call, const v1::AssignInstructorRequest& r) -> absl::StatusOr<v1::Designation> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
-        return repo_->UpdateDesignation(call, r, r.request_id(), id, [&](v1::Designation& d) {
+        return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
           RETURN_IF_ERROR(ValidateAssignInstructor(d, r.instructor(), r.rectification_deadline()));
           d.set_instructor(r.instructor());
           *d.mutable_rectification_deadline() = r.rectification_deadline();
@@ -176,10 +189,8 @@ grpc::ServerUnaryReactor* PersonnelService::CloseRectification(
       ctx, req, resp, __func__,
       [this](CallContext& call,
              const v1::CloseRectificationRequest& r) -> absl::StatusOr<v1::Designation> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
         const absl::CivilDay today = call.clock().Today();
-        return repo_->UpdateDesignation(call, r, r.request_id(), id, [&](v1::Designation& d) {
+        return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
           RETURN_IF_ERROR(ValidateClose(d, r.closed_on(), r.result(), today));
           *d.mutable_closed_on() = r.closed_on();
           d.set_close_result(r.result());
@@ -194,9 +205,7 @@ grpc::ServerUnaryReactor* PersonnelService::RevokeDesignation(
       ctx, req, resp, __func__,
       [this](CallContext& call,
              const v1::RevokeDesignationRequest& r) -> absl::StatusOr<v1::Designation> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
-        return repo_->UpdateDesignation(call, r, r.request_id(), id, [&](v1::Designation& d) {
+        return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
           RETURN_IF_ERROR(ValidateRevoke(d, r.reason()));
           d.set_revoked(true);
           d.set_revoke_reason(r.reason());

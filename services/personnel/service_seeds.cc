@@ -26,6 +26,18 @@ void MaskPerson(const Principal& p, v1::Cadre* person) {
   if (!p.SeesResidentIds()) person->set_resident_id(MaskResidentId(person->resident_id()));
 }
 
+// Selection and examination differ only in the step and its decision.
+template <typename Req>
+absl::StatusOr<v1::Seed> TakeStep(PersonnelRepository& repo, CallContext& call, const Req& r,
+                                  SeedStep step, bool yes) {
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
+  RETURN_IF_ERROR(ValidateText("note", r.note(), 1000, /*required=*/false));
+  ASSIGN_OR_RETURN(v1::Seed seed, repo.AdvanceSeed(call, r, r.request_id(), id, step, yes, r.note()));
+  MaskPerson(call.principal(), seed.mutable_person());
+  return seed;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* PersonnelService::NominateSeed(Ctx* ctx, const v1::NominateSeedRequest* req,
@@ -47,13 +59,7 @@ grpc::ServerUnaryReactor* PersonnelService::SelectSeed(Ctx* ctx, const v1::Selec
   return rt_.Unary<v1::SelectSeedRequest, v1::Seed>(
       ctx, req, resp, __func__,
       [this](CallContext& call, const v1::SelectSeedRequest& r) -> absl::StatusOr<v1::Seed> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
-        RETURN_IF_ERROR(ValidateText("note", r.note(), 1000, /*required=*/false));
-        ASSIGN_OR_RETURN(v1::Seed seed, repo_->AdvanceSeed(call, r, r.request_id(), id, SeedStep::kSelect,
-                                                           r.selected(), r.note()));
-        MaskPerson(call.principal(), seed.mutable_person());
-        return seed;
+        return TakeStep(*repo_, call, r, SeedStep::kSelect, r.selected());
       });
 }
 
@@ -62,13 +68,7 @@ grpc::ServerUnaryReactor* PersonnelService::ExamineSeed(Ctx* ctx, const v1::Exam
   return rt_.Unary<v1::ExamineSeedRequest, v1::Seed>(
       ctx, req, resp, __func__,
       [this](CallContext& call, const v1::ExamineSeedRequest& r) -> absl::StatusOr<v1::Seed> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
-        RETURN_IF_ERROR(ValidateText("note", r.note(), 1000, /*required=*/false));
-        ASSIGN_OR_RETURN(v1::Seed seed, repo_->AdvanceSeed(call, r, r.request_id(), id, SeedStep::kExamine,
-                                                           r.approved(), r.note()));
-        MaskPerson(call.principal(), seed.mutable_person());
-        return seed;
+        return TakeStep(*repo_, call, r, SeedStep::kExamine, r.approved());
       });
 }
 
