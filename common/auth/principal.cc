@@ -82,7 +82,12 @@ absl::StatusOr<Principal> Principal::Make(std::string subject, Role role, std::s
     return absl::InvalidArgumentError(
         absl::StrCat("scope ", scope, " does not fit role ", RoleName(role)));
   }
-  return Principal{std::move(subject), role, std::move(scope), *std::move(prefix)};
+  Principal p;
+  p.subject = std::move(subject);
+  p.role = role;
+  p.scope = std::move(scope);
+  p.scope_prefix = *std::move(prefix);
+  return p;
 }
 
 }  // namespace touyan::auth

@@ -36,6 +36,7 @@ struct Principal {
   std::string scope;         // 12-digit region code
   std::string scope_prefix;  // its significant digits
   absl::Time expires = absl::InfiniteFuture();  // of the token it came from
+  std::string bearer;  // that token, passed on to the services this one calls
 
   bool CanWrite() const { return role != Role::kAuditor; }
   // Whether a region (12 digits) or county (6 digits) lies in the scope. A

@@ -70,7 +70,17 @@ Runtime::Runtime(RuntimeOptions options)
       pager_(options_.page_key),
       verifier_(options_.tokens),
       workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
+  for (const auto& [name, target] : options_.downstream_targets) {
+    downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout);
+  }
   UpdatePoolGauges();
+}
+
+const Downstream& Runtime::downstream(const std::string& name) const {
+  auto it = downstreams_.find(name);
+  // A ServiceSpec names what it calls, and LoadServerConfig requires each.
+  if (it == downstreams_.end()) std::abort();
+  return *it->second;
 }
 
 Runtime::~Runtime() { workers_.reset(); }
@@ -89,7 +99,9 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
                       "MALFORMED_TOKEN");
   }
   value.remove_prefix(7);
-  return verifier_.Verify(value, clock().Now());
+  ASSIGN_OR_RETURN(auth::Principal p, verifier_.Verify(value, clock().Now()));
+  p.bearer = std::string(value);
+  return p;
 }
 
 absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include "absl/strings/string_view.h"
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "common/auth/jwt.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
+#include "common/grpc/downstream.h"
 #include "common/grpc/grpc_status.h"
 #include "common/grpc/worker_pool.h"
 #include "common/idempotency/idempotency.h"
@@ -41,6 +43,8 @@ struct RuntimeOptions {
   std::string page_key;
   absl::Duration default_deadline = absl::Seconds(30);
   const Clock* clock = &Clock::Real();
+  std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
+  absl::Duration downstream_timeout = absl::Seconds(5);
 };
 
 class Runtime;
@@ -140,6 +144,8 @@ class Runtime {
   Metrics& metrics() { return metrics_; }
   const paging::Pager& pager() const { return pager_; }
   const Clock& clock() const { return *options_.clock; }
+  // The client of a service this one calls (named in ServiceSpec::calls).
+  const Downstream& downstream(const std::string& name) const;
 
   // Authenticates from the `authorization: Bearer …` metadata.
   absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContextBase& ctx) const;
@@ -170,6 +176,7 @@ class Runtime {
   Metrics metrics_;
   paging::Pager pager_;
   mutable auth::TokenVerifier verifier_;
+  std::map<std::string, std::unique_ptr<Downstream>> downstreams_;
   std::atomic<int> streams_{0};
   std::unique_ptr<WorkerPool> workers_;  // last: joined first
 };

@@ -33,7 +33,8 @@ class EchoService final : public bench::v1::EchoService::CallbackService {
 
 }  // namespace
 
-absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
+                                              const std::vector<std::string>& calls) {
   ServerConfig c;
   c.listen_host = s.String("listen-host", c.listen_host);
   ASSIGN_OR_RETURN(c.grpc_port, s.Int("grpc-port", 50051, 0, 65535));
@@ -54,6 +55,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s) {
   ASSIGN_OR_RETURN(c.stream_slots, s.Int("stream-slots", 2, 1, 64));
   ASSIGN_OR_RETURN(c.drain_timeout, s.Duration("drain-timeout", absl::Seconds(10)));
   ASSIGN_OR_RETURN(c.bench_echo, s.Bool("bench-echo", false));
+  for (const std::string& name : calls) {
+    ASSIGN_OR_RETURN(c.downstream_targets[name],
+                     s.Required(name + "-target", absl::StrCat("the gRPC address of the ", name,
+                                                               " service, e.g. localhost:50051")));
+  }
+  ASSIGN_OR_RETURN(c.downstream_timeout, s.Duration("downstream-timeout", absl::Seconds(5)));
 
   std::string key = s.String("token-signing-key", "");
   if (auto file = s.Get("token-signing-key-file")) {
@@ -107,6 +114,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   ro.tokens = config.tokens;
   ro.page_key = config.page_token_key;
   ro.clock = clock;
+  ro.downstream_targets = config.downstream_targets;
+  ro.downstream_timeout = config.downstream_timeout;
   s->runtime_ = std::make_unique<Runtime>(std::move(ro));
   s->service_ = spec.make_service(*s->runtime_);
 
@@ -180,6 +189,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --migrate-only                  apply migrations and exit
   --admin-database-url=URL        development: create the roles and the schema first
   --bench-echo                    also serve touyan.bench.v1.EchoService (benchmarks only)
+  --<service>-target=HOST:PORT    where a service this one calls listens (training: --personnel-target)
+  --downstream-timeout=DURATION   longest wait for a call to another service (default 5s)
 )";
 }  // namespace
 
@@ -199,7 +210,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
 
   absl::StatusOr<Settings> settings = Settings::FromArgs(argc, argv);
   absl::StatusOr<ServerConfig> config =
-      settings.ok() ? LoadServerConfig(*settings) : absl::StatusOr<ServerConfig>(settings.status());
+      settings.ok() ? LoadServerConfig(*settings, spec.calls) : absl::StatusOr<ServerConfig>(settings.status());
   if (!config.ok()) {
     std::fprintf(stderr, "%s_server: bad configuration: %s\n", spec.name.c_str(),
                  std::string(config.status().message()).c_str());

@@ -5,6 +5,7 @@
 #define TOUYAN_COMMON_GRPC_SERVER_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct ServiceSpec {
   std::function<std::vector<db::Migration>()> migrations;
   std::vector<db::Statement> statements;  // prepared on every connection
   std::function<std::unique_ptr<grpc::Service>(Runtime&)> make_service;
+  // The services it calls ("personnel"): each needs --<name>-target.
+  std::vector<std::string> calls;
 };
 
 struct ServerConfig {
@@ -41,10 +44,14 @@ struct ServerConfig {
   auth::TokenConfig tokens;
   std::string page_token_key;
   bool bench_echo = false;  // expose touyan.bench.v1.EchoService (benchmarks only)
+  std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
+  absl::Duration downstream_timeout = absl::Seconds(5);
 };
 
-// Reads and checks every setting (flags or environment).
-absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& settings);
+// Reads and checks every setting (flags or environment), including the
+// target of every service in `calls`.
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& settings,
+                                              const std::vector<std::string>& calls = {});
 
 class Server {
  public:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/db/rows.h"
 #include "common/grpc/runtime.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
@@ -16,13 +17,6 @@
 #include "touyan/personnel/v1/personnel.pb.h"
 
 namespace touyan::personnel {
-
-
-template <typename T>
-struct PageOf {
-  std::vector<T> items;
-  std::string next_cursor;  // empty on the last page
-};
 
 struct RegionQuery {
   std::string parent_code;  // empty: the top
@@ -89,6 +83,14 @@ class PersonnelRepository {
                                                 const v1::CreateCadreRequest& request,
                                                 const v1::Cadre& cadre) = 0;
   virtual absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) = 0;
+  // The cadres found among `ids` (any order; the missing ones are absent).
+  virtual absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
+                                                           const std::vector<ResourceId>& ids) = 0;
+  // Current secretaries of organisations under `region_prefix` (of `org_kind`, 0 = any).
+  virtual absl::StatusOr<PageOf<v1::Secretary>> ListSecretaries(CallContext& call,
+                                                                const std::string& region_prefix,
+                                                                int org_kind,
+                                                                const paging::Page& page) = 0;
   // Reads the cadre, lets `apply` change it, stores the result.
   virtual absl::StatusOr<v1::Cadre> UpdateCadre(
       CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,

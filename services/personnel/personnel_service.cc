@@ -1,12 +1,13 @@
 #include "services/personnel/personnel_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/pg_personnel_repository.h"
-#include "services/personnel/service_util.h"
+#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
@@ -249,6 +250,62 @@ grpc::ServerUnaryReactor* PersonnelService::ListCadres(Ctx* ctx, const v1::ListC
       });
 }
 
+grpc::ServerUnaryReactor* PersonnelService::BatchGetCadres(Ctx* ctx,
+                                                           const v1::BatchGetCadresRequest* req,
+                                                           v1::BatchGetCadresResponse* resp) {
+  return rt_.Unary<v1::BatchGetCadresRequest, v1::BatchGetCadresResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::BatchGetCadresRequest& r) -> absl::StatusOr<v1::BatchGetCadresResponse> {
+        if (r.ids_size() == 0 || r.ids_size() > 1000) {
+          return InvalidField("ids", "must name 1 to 1,000 cadres", "BAD_COUNT");
+        }
+        std::vector<ResourceId> ids;
+        absl::flat_hash_map<std::string, int> at;
+        for (int i = 0; i < r.ids_size(); ++i) {
+          const std::string field = absl::StrCat("ids[", i, "]");
+          ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, r.ids(i)));
+          RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), id.county_code, false), field));
+          if (!at.emplace(id.ToString(), i).second) {
+            return InvalidField(field, "repeats an earlier id", "DUPLICATE_ID");
+          }
+          ids.push_back(std::move(id));
+        }
+        ASSIGN_OR_RETURN(std::vector<v1::Cadre> found, repo_->GetCadres(call, ids));
+        std::vector<v1::Cadre> ordered(ids.size());
+        std::vector<bool> seen(ids.size());
+        for (v1::Cadre& c : found) {
+          const int i = at[c.id()];
+          RETURN_IF_ERROR(WithField(call.principal().CheckCovers(c.region_code()),
+                                    absl::StrCat("ids[", i, "]")));
+          ordered[i] = Shown(call.principal(), std::move(c));
+          seen[i] = true;
+        }
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (!seen[i]) return NotFound(absl::StrCat("ids[", i, "]"), "cadre", r.ids(i));
+        }
+        v1::BatchGetCadresResponse out;
+        for (auto& c : ordered) *out.add_cadres() = std::move(c);
+        return out;
+      });
+}
+
+grpc::ServerUnaryReactor* PersonnelService::ListSecretaries(Ctx* ctx,
+                                                            const v1::ListSecretariesRequest* req,
+                                                            v1::ListSecretariesResponse* resp) {
+  return rt_.Unary<v1::ListSecretariesRequest, v1::ListSecretariesResponse>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call,
+             const v1::ListSecretariesRequest& r) -> absl::StatusOr<v1::ListSecretariesResponse> {
+        ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+        RETURN_IF_ERROR(CheckEnum("party_org_kind", r.party_org_kind(), v1::PartyOrgKind_IsValid));
+        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+        ASSIGN_OR_RETURN(PageOf<v1::Secretary> rows,
+                         repo_->ListSecretaries(call, prefix, r.party_org_kind(), page));
+        return ListResponse(call, r, std::move(rows), &v1::ListSecretariesResponse::mutable_secretaries);
+      });
+}
+
 grpc::ServerReadReactor<v1::ImportCadresRequest>* PersonnelService::ImportCadres(
     Ctx* ctx, v1::ImportCadresResponse* resp) {
   return rt_.ClientStream<v1::ImportCadresRequest, v1::ImportCadresResponse>(
@@ -263,6 +320,7 @@ ServiceSpec PersonnelSpec() {
       .make_service = [](Runtime& rt) -> std::unique_ptr<grpc::Service> {
         return std::make_unique<PersonnelService>(rt, std::make_unique<PgPersonnelRepository>());
       },
+      .calls = {},
   };
 }
 

@@ -39,6 +39,10 @@ class PersonnelService final : public v1::PersonnelService::CallbackService {
   grpc::ServerUnaryReactor* UpdateCadre(Ctx*, const v1::UpdateCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* ListCadres(Ctx*, const v1::ListCadresRequest*,
                                        v1::ListCadresResponse*) override;
+  grpc::ServerUnaryReactor* BatchGetCadres(Ctx*, const v1::BatchGetCadresRequest*,
+                                           v1::BatchGetCadresResponse*) override;
+  grpc::ServerUnaryReactor* ListSecretaries(Ctx*, const v1::ListSecretariesRequest*,
+                                            v1::ListSecretariesResponse*) override;
   grpc::ServerReadReactor<v1::ImportCadresRequest>* ImportCadres(
       Ctx*, v1::ImportCadresResponse*) override;
 

@@ -108,6 +108,54 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, con
   });
 }
 
+absl::StatusOr<std::vector<v1::Cadre>> PgPersonnelRepository::GetCadres(
+    CallContext& call, const std::vector<ResourceId>& ids) {
+  std::vector<std::string> counties;
+  std::vector<int64_t> numbers;
+  for (const ResourceId& id : ids) {
+    counties.push_back(id.county_code);
+    numbers.push_back(id.number);
+  }
+  return call.Read<std::vector<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::Cadre>> {
+    std::vector<v1::Cadre> out;
+    for (const auto& row : tx.exec_prepared("cadre_get_many", DigitArray(counties),
+                                            IntArray64(numbers))) {
+      out.push_back(CadreFromRow(row));
+    }
+    return out;
+  });
+}
+
+namespace {
+
+v1::Secretary SecretaryFromRow(const pqxx::row& r) {
+  v1::Secretary s;
+  const std::string county = r[0].as<std::string>();
+  s.set_county_code(county);
+  s.set_position_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  s.set_position_kind(static_cast<v1::PositionKind>(r[2].as<int>()));
+  s.set_cadre_id(ResourceId{county, r[3].as<int64_t>()}.ToString());
+  s.set_cadre_name(r[4].as<std::string>());
+  s.set_party_org_id(ResourceId{county, r[5].as<int64_t>()}.ToString());
+  s.set_party_org_name(r[6].as<std::string>());
+  s.set_party_org_kind(static_cast<v1::PartyOrgKind>(r[7].as<int>()));
+  s.set_region_code(r[8].as<std::string>());
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<PageOf<v1::Secretary>> PgPersonnelRepository::ListSecretaries(
+    CallContext& call, const std::string& region_prefix, int org_kind, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Secretary>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Secretary>> {
+    pqxx::result r = tx.exec_prepared("secretary_list", region_prefix.substr(0, 6) + "%",
+                                      region_prefix + "%", org_kind, after.county, after.id,
+                                      page.size + 1);
+    return KeysetPage(r, page.size, SecretaryFromRow, &v1::Secretary::position_id);
+  });
+}
+
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
     CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
     const std::function<absl::Status(v1::Cadre&)>& apply) {

@@ -37,40 +37,6 @@ v1::PartyOrg OrgFromRow(const pqxx::row& r) {
 
 }  // namespace
 
-std::optional<google::type::Date> DateFromIso(absl::string_view text) {
-  absl::CivilDay d;
-  if (text.empty() || !ParseIsoDate(text, &d)) return std::nullopt;
-  return ToDate(d);
-}
-
-absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
-  return WithReason(WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")),
-                              field),
-                    "NOT_FOUND");
-}
-
-namespace {
-
-std::string TextArray(const std::vector<std::string>& codes) {
-  // Region codes are digits only (validated before), so no quoting is needed.
-  return absl::StrCat("{", absl::StrJoin(codes, ","), "}");
-}
-
-}  // namespace
-
-absl::StatusOr<Keyset> Keyset::Parse(const std::string& cursor) {
-  Keyset k;
-  if (cursor.empty()) return k;
-  std::vector<std::string> parts = absl::StrSplit(cursor, ':');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &k.id)) {
-    return InvalidField("page_token", "is corrupt", "BAD_PAGE_TOKEN");
-  }
-  k.county = parts[0];
-  return k;
-}
-
-std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl::StrJoin(v, ","), "}"); }
-
 std::vector<db::Statement> PgPersonnelRepository::Statements() {
   std::vector<db::Statement> all = RegistryStatements();
   for (auto* more : {PositionStatements, DesignationStatements, ProfileStatements, SeedStatements}) {
@@ -152,6 +118,16 @@ std::vector<db::Statement> RegistryStatements() {
            "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
            "AND p.kind = ANY($5::smallint[]))) "
            "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $8"},
+      {"cadre_get_many",
+       "SELECT " + cadre_cols + " FROM cadres c WHERE (c.county_code, c.id) IN "
+       "(SELECT * FROM unnest($1::text[], $2::bigint[]))"},
+      {"secretary_list",
+       "SELECT p.county_code, p.id, p.kind, p.cadre_id, c.name, o.id, o.name, o.kind, o.region_code "
+       "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = p.party_org_id "
+       "JOIN cadres c ON c.county_code = p.county_code AND c.id = p.cadre_id "
+       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code LIKE $1 "
+       "AND o.region_code LIKE $2 AND ($3 = 0 OR o.kind = $3) "
+       "AND (p.county_code, p.id) > ($4, $5) ORDER BY p.county_code, p.id LIMIT $6"},
       {"cadre_birth",
        "SELECT birth_date::text, region_code FROM cadres WHERE county_code = $1 AND id = $2"},
       {"cadre_import_missing_region",
@@ -191,7 +167,7 @@ absl::StatusOr<std::vector<v1::Region>> PgPersonnelRepository::GetRegions(
   return call.Read<std::vector<v1::Region>>(
       [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::Region>> {
         std::vector<v1::Region> out;
-        for (const auto& row : tx.exec_prepared("region_many", TextArray(codes))) {
+        for (const auto& row : tx.exec_prepared("region_many", DigitArray(codes))) {
           out.push_back(RegionFromRow(row));
         }
         return out;

@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "common/db/pool.h"
+#include "common/db/rows.h"
 #include "google/type/date.pb.h"
 #include "services/personnel/personnel_repository.h"
 
@@ -38,6 +39,12 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::Cadre> CreateCadre(CallContext& call, const v1::CreateCadreRequest& request,
                                         const v1::Cadre& cadre) override;
   absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
+                                                   const std::vector<ResourceId>& ids) override;
+  absl::StatusOr<PageOf<v1::Secretary>> ListSecretaries(CallContext& call,
+                                                        const std::string& region_prefix,
+                                                        int org_kind,
+                                                        const paging::Page& page) override;
   absl::StatusOr<v1::Cadre> UpdateCadre(
       CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
       const std::function<absl::Status(v1::Cadre&)>& apply) override;
@@ -133,9 +140,6 @@ class PgPersonnelRepository final : public PersonnelRepository {
 
 // ------------------------------------- shared by the repository's pg_*.cc files
 
-// A timestamptz column as microseconds since the epoch, in SQL.
-#define TOUYAN_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-
 std::vector<db::Statement> RegistryStatements();     // regions, organisations, cadres
 std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
@@ -144,10 +148,6 @@ std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
 // The columns CadreFromRow reads, from `cadres c`.
 const std::string& CadreSelectColumns();
 
-// NOT_FOUND naming `field`: "<what> <id> does not exist".
-absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
-// A date from Postgres' ISO date text; nullopt for "" (SQL NULL).
-std::optional<google::type::Date> DateFromIso(absl::string_view text);
 v1::Cadre CadreFromRow(const pqxx::row& row);
 
 // Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED)
@@ -166,34 +166,6 @@ struct Lineage {
 absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
                                             const ResourceId& cadre, const ResourceId& org,
                                             v1::PartyOrgKind org_kind, const v1::Position& p, const Lineage& from);
-// Text[] literal for a list of small integers: {1,3}.
-std::string IntArray(const std::vector<int>& v);
-
-// The keyset position of county-keyed rows, ordered by (county_code, id):
-// a page cursor "150902:42"; empty before the first page.
-struct Keyset {
-  std::string county;
-  int64_t id = 0;
-  // Returns INVALID_ARGUMENT naming page_token if `cursor` is not one.
-  static absl::StatusOr<Keyset> Parse(const std::string& cursor);
-};
-
-// One page of items from rows fetched with LIMIT size + 1: the extra row
-// only tells that another page follows.
-template <typename T>
-PageOf<T> KeysetPage(const pqxx::result& rows, int size, T (*from_row)(const pqxx::row&)) {
-  PageOf<T> out;
-  for (const auto& row : rows) {
-    if (static_cast<int>(out.items.size()) == size) {
-      const T& last = out.items.back();
-      out.next_cursor = last.county_code() + ":" + last.id().substr(7);
-      break;
-    }
-    out.items.push_back(from_row(row));
-  }
-  return out;
-}
-
 }  // namespace touyan::personnel
 
 #endif  // TOUYAN_SERVICES_PERSONNEL_PG_PERSONNEL_REPOSITORY_H_

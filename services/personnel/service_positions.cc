@@ -6,7 +6,7 @@
 #include "services/personnel/domain/designation.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/personnel_service.h"
-#include "services/personnel/service_util.h"
+#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 namespace {

@@ -1,7 +1,7 @@
-// Helpers the personnel adapter's files share: scope checks before any
-// query and the shape of list responses. Internal to the service.
-#ifndef TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
-#define TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
+// Helpers every service's gRPC adapter shares: scope checks before any
+// query, enum and year checks, and the shape of list responses.
+#ifndef TOUYAN_COMMON_GRPC_HANDLERS_H_
+#define TOUYAN_COMMON_GRPC_HANDLERS_H_
 
 #include <string>
 
@@ -9,11 +9,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal.h"
+#include "common/db/rows.h"
 #include "common/grpc/runtime.h"
 #include "common/status/status.h"
-#include "services/personnel/personnel_repository.h"
 
-namespace touyan::personnel {
+namespace touyan {
 
 using auth::Principal;
 
@@ -75,6 +75,6 @@ inline absl::Status RequireCity(const Principal& p, absl::string_view what) {
                     "ROLE_NOT_ALLOWED");
 }
 
-}  // namespace touyan::personnel
+}  // namespace touyan
 
-#endif  // TOUYAN_SERVICES_PERSONNEL_SERVICE_UTIL_H_
+#endif  // TOUYAN_COMMON_GRPC_HANDLERS_H_

@@ -1,0 +1,67 @@
+// Mapping rows to API messages, shared by every service's repository: the
+// keyset pages of county-keyed tables, dates, timestamps, and NOT_FOUND.
+#ifndef TOUYAN_COMMON_DB_ROWS_H_
+#define TOUYAN_COMMON_DB_ROWS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/type/date.pb.h"
+
+namespace touyan {
+
+// A timestamptz column as microseconds since the epoch, in SQL.
+#define TOUYAN_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+
+template <typename T>
+struct PageOf {
+  std::vector<T> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+// The keyset position of county-keyed rows, ordered by (county_code, id):
+// a page cursor "150902:42"; empty before the first page.
+struct Keyset {
+  std::string county;
+  int64_t id = 0;
+  // Returns INVALID_ARGUMENT naming page_token if `cursor` is not one.
+  static absl::StatusOr<Keyset> Parse(const std::string& cursor);
+};
+
+// One page of items from rows fetched with LIMIT size + 1: the extra row
+// only tells that another page follows. Items have county_code() and an
+// id (by default id()) "county6-number".
+template <typename T>
+PageOf<T> KeysetPage(const pqxx::result& rows, int size, T (*from_row)(const pqxx::row&),
+                     const std::string& (T::*id)() const = &T::id) {
+  PageOf<T> out;
+  for (const auto& row : rows) {
+    if (static_cast<int>(out.items.size()) == size) {
+      const T& last = out.items.back();
+      out.next_cursor = last.county_code() + ":" + (last.*id)().substr(7);
+      break;
+    }
+    out.items.push_back(from_row(row));
+  }
+  return out;
+}
+
+// NOT_FOUND naming `field`: "<what> <id> does not exist".
+absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
+// A date from Postgres' ISO date text; nullopt for "" (SQL NULL).
+std::optional<google::type::Date> DateFromIso(absl::string_view text);
+// Array literal for a list of small integers: {1,3}.
+std::string IntArray(const std::vector<int>& v);
+std::string IntArray64(const std::vector<int64_t>& v);
+// Array literal for strings of digits only (region codes, validated before).
+std::string DigitArray(const std::vector<std::string>& v);
+
+}  // namespace touyan
+
+#endif  // TOUYAN_COMMON_DB_ROWS_H_

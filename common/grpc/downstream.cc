@@ -1,0 +1,42 @@
+#include "common/grpc/downstream.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/grpc_status.h"
+#include "common/status/status.h"
+
+namespace touyan {
+
+Downstream::Downstream(std::string name, const std::string& target, absl::Duration timeout)
+    : name_(std::move(name)), timeout_(timeout) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // Round-robin over every address the name resolves to (a headless Service
+  // in Kubernetes), so that one connection does not pin all calls to one pod.
+  args.SetLoadBalancingPolicyName("round_robin");
+  channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+void Downstream::Prepare(grpc::ClientContext& ctx, const auth::Principal& principal,
+                         absl::Time deadline) const {
+  ctx.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + timeout_)));
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
+}
+
+absl::Status Downstream::FromDownstream(const grpc::Status& s) const {
+  const auto code = static_cast<absl::StatusCode>(s.error_code());
+  if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+      code == absl::StatusCode::kCancelled) {
+    return WithReason(absl::UnavailableError(absl::StrCat(
+                          "the ", name_, " service is unavailable (", s.error_message(),
+                          "); retry later")),
+                      "DOWNSTREAM_UNAVAILABLE");
+  }
+  ErrorDetails d = DetailsOf(s);
+  absl::Status out(code, absl::StrCat(name_, ": ", s.error_message()));
+  if (!d.reason.empty()) out = WithReason(out, d.reason);
+  return out;
+}
+
+}  // namespace touyan
