@@ -5,6 +5,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
+#include "google/protobuf/util/json_util.h"
+#include <memory>
 #include "common/time/date.h"
 
 namespace touyan {
@@ -40,6 +42,35 @@ std::string IntArray64(const std::vector<int64_t>& v) {
 
 std::string DigitArray(const std::vector<std::string>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
+}
+
+std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v) {
+  std::string out = "[";
+  for (const std::string& x : v) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (unsigned char c : x) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+absl::Status MergeFromJson(absl::string_view json, google::protobuf::Message& m) {
+  std::unique_ptr<google::protobuf::Message> part(m.New());
+  auto s = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(json.data(), json.size()),
+                                                       part.get());
+  if (!s.ok()) return absl::InternalError(absl::StrCat("stored row does not parse: ", s.ToString()));
+  m.MergeFrom(*part);
+  return absl::OkStatus();
 }
 
 }  // namespace touyan

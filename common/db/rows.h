@@ -12,6 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "google/type/date.pb.h"
 
 namespace touyan {
@@ -61,6 +63,13 @@ std::string IntArray(const std::vector<int>& v);
 std::string IntArray64(const std::vector<int64_t>& v);
 // Array literal for strings of digits only (region codes, validated before).
 std::string DigitArray(const std::vector<std::string>& v);
+
+// A JSON array of strings, for `json_array_elements_text($n::json)`: text
+// arrays go to Postgres as JSON so that any character survives.
+std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v);
+// Merges proto3 JSON (as Postgres' json_build_object makes it, with the
+// message's JSON field names) into `m`; INTERNAL if it does not parse.
+absl::Status MergeFromJson(absl::string_view json, google::protobuf::Message& m);
 
 }  // namespace touyan
 

@@ -36,6 +36,7 @@ absl::Status Downstream::FromDownstream(const grpc::Status& s) const {
   ErrorDetails d = DetailsOf(s);
   absl::Status out(code, absl::StrCat(name_, ": ", s.error_message()));
   if (!d.reason.empty()) out = WithReason(out, d.reason);
+  if (!d.field.empty()) out = WithField(out, d.field);  // the callee's name: callers rename it
   return out;
 }
 

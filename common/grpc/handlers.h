@@ -77,4 +77,15 @@ inline absl::Status RequireCity(const Principal& p, absl::string_view what) {
 
 }  // namespace touyan
 
+// Defines Service::Method (the gRPC callback) as the bridge to the plain
+// handler Service::DoMethod(CallContext&, const Req&) -> StatusOr<Resp>.
+#define TOUYAN_UNARY(Service, Method, Req, Resp)                                              \
+  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* ctx, const Req* req, \
+                                            Resp* resp) {                                     \
+    return rt_.Unary<Req, Resp>(ctx, req, resp, #Method,                                      \
+                                [this](CallContext& call, const Req& r) {                     \
+                                  return Do##Method(call, r);                                 \
+                                });                                                           \
+  }
+
 #endif  // TOUYAN_COMMON_GRPC_HANDLERS_H_

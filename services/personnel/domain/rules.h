@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/status/text.h"
 #include "absl/time/civil_time.h"
 #include "touyan/personnel/v1/personnel.pb.h"
 
@@ -28,9 +29,6 @@ absl::Status ValidateRegion(const v1::Region& region);
 
 // ------------------------------------------------------------------- cadres
 
-// Text: 1 to `max_chars` characters of valid UTF-8, no control characters.
-absl::Status ValidateText(absl::string_view field, absl::string_view value, size_t max_chars,
-                          bool required = true);
 
 // Validates a cadre to be stored and fills what the resident ID implies
 // (normalised ID, birth date, gender). Field names are relative to Cadre.

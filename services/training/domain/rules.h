@@ -1,0 +1,71 @@
+// Training's domain rules, plain C++ over the contract's messages: what a
+// valid class, trainee, visit and practice task are, and when an enrolment
+// is complete. No database, no network.
+#ifndef TOUYAN_SERVICES_TRAINING_DOMAIN_RULES_H_
+#define TOUYAN_SERVICES_TRAINING_DOMAIN_RULES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "touyan/training/v1/training.pb.h"
+
+namespace touyan::training {
+
+namespace v1 = ::touyan::training::v1;
+
+// The significant digits of a 12-digit region code and what they denote.
+enum class Level { kInvalid, kProvince, kCity, kCounty, kTownship, kVillage };
+Level LevelOf(absl::string_view code);
+// "150902001000" → "150902001" (the region and everything below it).
+std::string PrefixOf(absl::string_view code);
+// The township a village (or township) code lies in: "150902001001" → "150902001000".
+std::string TownshipOf(absl::string_view code);
+
+// The organising region's level each tier needs.
+Level LevelOfTier(v1::Tier tier);
+
+// Checks a class to be created and normalises it: segments numbered in date
+// order, completion_min_percent defaulted to 80, formats without repeats.
+// Field names are relative to TrainingClass. `year_max` bounds `year`.
+absl::Status NormalizeClass(v1::TrainingClass& c, int year_max);
+
+// Checks a trainee before personnel is asked: kinds that must be in
+// personnel name a cadre; the others name a person and a village.
+absl::Status ValidateTrainee(const v1::Trainee& t);
+// The key that makes one enrolment per person and class.
+std::string PersonKey(const v1::Trainee& t);
+
+// Whether a status counts as attending the segment (present or late).
+bool Attended(v1::AttendanceStatus s);
+
+// Completion of an enrolment from its attendance: COMPLETED once attended
+// segments reach `min_percent` of `segments`; NOT_COMPLETED once they can no
+// longer reach it even if every unrecorded segment is attended; otherwise
+// IN_PROGRESS.
+v1::Completion EvaluateCompletion(int segments, int attended, int recorded, int min_percent);
+
+// Field visits, expert visits and practice tasks; field names are relative
+// to the message.
+absl::Status ValidateFieldVisit(const v1::FieldVisit& v, absl::CivilDay today);
+absl::Status ValidateExpertVisit(const v1::ExpertVisit& v, absl::CivilDay today);
+absl::Status ValidatePracticeTask(const v1::PracticeTask& t, int year_max);
+absl::Status ValidateQuotas(const google::protobuf::RepeatedPtrField<v1::Quota>& quotas,
+                            absl::string_view region_code);
+
+// The fields UpdatePracticeTask may change, and applying them to a draft.
+absl::Status ApplyTaskPatch(const v1::PracticeTask& patch, const std::vector<std::string>& paths,
+                            v1::PracticeTask& current);
+
+// Cadre ids (personnel's "county-number") in a repeated field: each well
+// formed, no repeats, between `min` and `max` of them.
+absl::Status ValidateCadreIds(absl::string_view field,
+                              const google::protobuf::RepeatedPtrField<std::string>& ids, int min,
+                              int max);
+
+}  // namespace touyan::training
+
+#endif  // TOUYAN_SERVICES_TRAINING_DOMAIN_RULES_H_

@@ -1,0 +1,307 @@
+// Classes, enrolment, attendance, coverage input and statistics.
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "services/training/domain/rules.h"
+#include "services/training/pg_training_repository.h"
+
+namespace touyan::training {
+namespace {
+
+// A date column as proto3 JSON of google.type.Date.
+#define TOUYAN_DATE_JSON(col)                                                              \
+  "json_build_object('year', extract(year FROM " col ")::int, 'month', extract(month FROM " \
+  col ")::int, 'day', extract(day FROM " col ")::int)"
+
+constexpr char kClassCols[] =
+    "c.county_code, c.id, c.region_code, c.tier, c.title, c.theme, c.year, "
+    "array_to_string(c.formats, ','), c.venue, c.venue_kind, c.capacity, c.enrolled, c.min_percent, "
+    "array_to_string(c.lecturers, ','), " TOUYAN_MICROS("c.create_time") ", "
+    "(SELECT json_build_object('segments', coalesce(json_agg(json_build_object('number', s.number, "
+    "'title', s.title, 'startDate', " TOUYAN_DATE_JSON("s.start_date") ", 'endDate', "
+    TOUYAN_DATE_JSON("s.end_date") ") ORDER BY s.number), '[]'))::text FROM class_segments s "
+    "WHERE s.county_code = c.county_code AND s.class_id = c.id)";
+
+constexpr char kEnrolmentCols[] =
+    "county_code, id, class_county, class_id, kind, cadre_id, name, region_code, attended, "
+    "recorded, completion, " TOUYAN_MICROS("create_time");
+
+absl::StatusOr<v1::TrainingClass> ClassFromRow(const pqxx::row& r) {
+  v1::TrainingClass c;
+  c.set_county_code(r[0].as<std::string>());
+  c.set_id(ResourceId{c.county_code(), r[1].as<int64_t>()}.ToString());
+  c.set_region_code(r[2].as<std::string>());
+  c.set_tier(static_cast<v1::Tier>(r[3].as<int>()));
+  c.set_title(r[4].as<std::string>());
+  c.set_theme(r[5].as<std::string>());
+  c.set_year(r[6].as<int>());
+  for (absl::string_view f : absl::StrSplit(r[7].as<std::string>(), ',', absl::SkipEmpty())) {
+    int v = 0;
+    if (absl::SimpleAtoi(f, &v)) c.add_formats(static_cast<v1::Format>(v));
+  }
+  c.set_venue(r[8].as<std::string>());
+  c.set_venue_kind(static_cast<v1::VenueKind>(r[9].as<int>()));
+  c.set_capacity(r[10].as<int>());
+  c.set_enrolled(r[11].as<int>());
+  c.set_completion_min_percent(r[12].as<int>());
+  for (absl::string_view id : absl::StrSplit(r[13].as<std::string>(), ',', absl::SkipEmpty())) {
+    c.add_lecturer_cadre_ids(std::string(id));
+  }
+  *c.mutable_create_time() = TimestampFromMicros(r[14].as<int64_t>());
+  RETURN_IF_ERROR(MergeFromJson(r[15].as<std::string>(), c));
+  return c;
+}
+
+v1::Enrolment EnrolmentFromRow(const pqxx::row& r) {
+  v1::Enrolment e;
+  e.set_county_code(r[0].as<std::string>());
+  e.set_id(ResourceId{e.county_code(), r[1].as<int64_t>()}.ToString());
+  e.set_class_id(ResourceId{r[2].as<std::string>(), r[3].as<int64_t>()}.ToString());
+  v1::Trainee* t = e.mutable_trainee();
+  t->set_kind(static_cast<v1::TraineeKind>(r[4].as<int>()));
+  t->set_cadre_id(r[5].as<std::string>());
+  t->set_name(r[6].as<std::string>());
+  t->set_region_code(r[7].as<std::string>());
+  e.set_segments_attended(r[8].as<int>());
+  e.set_segments_recorded(r[9].as<int>());
+  e.set_completion(static_cast<v1::Completion>(r[10].as<int>()));
+  *e.mutable_create_time() = TimestampFromMicros(r[11].as<int64_t>());
+  return e;
+}
+
+absl::Status ClassNotFound(const ResourceId& id) {
+  return NotFound("class_id", "class", id.ToString());
+}
+
+}  // namespace
+
+std::vector<db::Statement> ClassStatements() {
+  const std::string cls = kClassCols;
+  const std::string enr = kEnrolmentCols;
+  return {
+      {"class_insert",
+       "INSERT INTO classes (county_code, region_code, region_prefix, tier, title, theme, year, "
+       "formats, venue, venue_kind, capacity, min_percent, lecturers) VALUES ($1, $2, $3, $4, $5, "
+       "$6, $7, $8::smallint[], $9, $10, $11, $12, ARRAY(SELECT json_array_elements_text($13::json))) "
+       "RETURNING id"},
+      {"segment_insert",
+       "INSERT INTO class_segments (county_code, class_id, number, title, start_date, end_date) "
+       "VALUES ($1, $2, $3, $4, $5::date, $6::date)"},
+      {"class_get", "SELECT " + cls + " FROM classes c WHERE c.county_code = $1 AND c.id = $2"},
+      {"class_list",
+       "SELECT " + cls + " FROM classes c WHERE (starts_with(c.region_prefix, $1) OR "
+       "starts_with($1, c.region_prefix)) AND ($2 = 0 OR c.tier = $2) AND ($3 = 0 OR c.year = $3) "
+       "AND ($4 = '' OR c.theme = $4) AND (c.county_code, c.id) > ($5, $6) "
+       "ORDER BY c.county_code, c.id LIMIT $7"},
+      {"class_take_seats", "SELECT take_seats($1, $2, $3)"},
+      {"enrolment_insert",
+       "INSERT INTO enrolments (county_code, class_county, class_id, kind, cadre_id, person_key, "
+       "name, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+       "ON CONFLICT (class_county, class_id, person_key) DO NOTHING RETURNING " + enr},
+      {"enrolment_list",
+       "SELECT " + enr + " FROM enrolments WHERE class_county = $1 AND class_id = $2 "
+       "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
+      {"enrolment_lock",
+       "SELECT " + enr + " FROM enrolments WHERE county_code = $1 AND id = $2 "
+       "AND class_county = $3 AND class_id = $4 FOR UPDATE"},
+      {"attendance_upsert",
+       "INSERT INTO attendance (county_code, enrolment_id, segment, status) VALUES ($1, $2, $3, $4) "
+       "ON CONFLICT (county_code, enrolment_id, segment) DO UPDATE SET status = EXCLUDED.status, "
+       "recorded_at = now()"},
+      {"attendance_tally",
+       "SELECT count(*) FILTER (WHERE status IN (1, 2)), count(*) FROM attendance "
+       "WHERE county_code = $1 AND enrolment_id = $2"},
+      {"enrolment_set_completion",
+       "UPDATE enrolments SET attended = $3, recorded = $4, completion = $5 "
+       "WHERE county_code = $1 AND id = $2 RETURNING " + enr},
+      {"coverage_completed",
+       "SELECT DISTINCT e.cadre_id FROM enrolments e JOIN classes c ON c.county_code = e.class_county "
+       "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code LIKE $1 "
+       "AND c.year = $2 AND c.theme = $3"},
+      {"statistics",
+       "WITH x AS (SELECT c.tier, c.county_code AS cc, c.county_code || ':' || c.id AS cid, "
+       "e.kind, e.person_key, e.completion FROM classes c LEFT JOIN enrolments e "
+       "ON e.class_county = c.county_code AND e.class_id = c.id "
+       "WHERE c.year = $1 AND starts_with(c.region_prefix, $2)) "
+       "SELECT tier, coalesce(cc, ''), coalesce(kind, 0), count(DISTINCT cid), "
+       "count(DISTINCT person_key), count(person_key), count(*) FILTER (WHERE completion = 2), "
+       "GROUPING(kind) FROM x GROUP BY GROUPING SETS ((tier), (tier, kind), (tier, cc), (tier, cc, kind)) "
+       "HAVING GROUPING(kind) = 1 OR kind IS NOT NULL "
+       "ORDER BY tier, GROUPING(cc) DESC, cc, GROUPING(kind) DESC, kind"},
+  };
+}
+
+absl::StatusOr<v1::TrainingClass> PgTrainingRepository::CreateClass(
+    CallContext& call, const v1::CreateClassRequest& request, const v1::TrainingClass& c) {
+  return call.Mutate<v1::TrainingClass>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::TrainingClass> {
+        const std::string county = c.region_code().substr(0, 6);
+        std::vector<int> formats(c.formats().begin(), c.formats().end());
+        const int64_t id =
+            tx.exec_prepared1("class_insert", county, c.region_code(), PrefixOf(c.region_code()),
+                              static_cast<int>(c.tier()), c.title(), c.theme(), c.year(),
+                              IntArray(formats), c.venue(), static_cast<int>(c.venue_kind()),
+                              c.capacity(), c.completion_min_percent(),
+                              JsonStrings(c.lecturer_cadre_ids()))[0]
+                .as<int64_t>();
+        for (const v1::Segment& s : c.segments()) {
+          tx.exec_prepared("segment_insert", county, id, s.number(), s.title(),
+                           IsoDate(*ToCivilDay("", s.start_date())),
+                           IsoDate(*ToCivilDay("", s.end_date())));
+        }
+        pqxx::result r = tx.exec_prepared("class_get", county, id);
+        ASSIGN_OR_RETURN(v1::TrainingClass out, ClassFromRow(r[0]));
+        call.Audit({.county_code = county, .resource = "classes/" + out.id(), .after = &out});
+        return out;
+      });
+}
+
+absl::StatusOr<v1::TrainingClass> PgTrainingRepository::GetClass(CallContext& call,
+                                                                 const ResourceId& id) {
+  return call.Read<v1::TrainingClass>([&](db::Tx& tx) -> absl::StatusOr<v1::TrainingClass> {
+    pqxx::result r = tx.exec_prepared("class_get", id.county_code, id.number);
+    if (r.empty()) return ClassNotFound(id);
+    return ClassFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<PageOf<v1::TrainingClass>> PgTrainingRepository::ListClasses(
+    CallContext& call, const ClassQuery& q, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::TrainingClass>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::TrainingClass>> {
+        PageOf<v1::TrainingClass> out;
+        pqxx::result r = tx.exec_prepared("class_list", q.region_prefix, q.tier, q.year, q.theme,
+                                          after.county, after.id, page.size + 1);
+        for (const auto& row : r) {
+          if (static_cast<int>(out.items.size()) == page.size) {
+            const auto& last = out.items.back();
+            out.next_cursor = last.county_code() + ":" + last.id().substr(7);
+            break;
+          }
+          ASSIGN_OR_RETURN(v1::TrainingClass c, ClassFromRow(row));
+          out.items.push_back(std::move(c));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::EnrolUncoveredResponse> PgTrainingRepository::Enrol(
+    CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+    const ResourceId& cls, const std::vector<v1::Trainee>& trainees, bool skip_enrolled) {
+  return call.Mutate<v1::EnrolUncoveredResponse>(
+             request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::EnrolUncoveredResponse> {
+               v1::EnrolUncoveredResponse out;
+               for (const v1::Trainee& t : trainees) {
+                 pqxx::result r = tx.exec_prepared(
+                     "enrolment_insert", t.region_code().substr(0, 6), cls.county_code, cls.number,
+                     static_cast<int>(t.kind()), t.cadre_id(), PersonKey(t), t.name(),
+                     t.region_code());
+                 if (r.empty()) {
+                   if (skip_enrolled) continue;
+                   return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
+                                                   t.name(), " is enrolled in class ",
+                                                   cls.ToString(), " already")),
+                                               "trainee"),
+                                     "ALREADY_ENROLLED");
+                 }
+                 v1::Enrolment e = EnrolmentFromRow(r[0]);
+                 call.Audit({.county_code = e.county_code(), .resource = "enrolments/" + e.id(),
+                             .after = &e});
+                 *out.add_enrolments() = std::move(e);
+               }
+               out.set_enrolled(out.enrolments_size());
+               if (out.enrolled() > 0 &&
+                   !tx.exec_prepared1("class_take_seats", cls.county_code, cls.number, out.enrolled())[0]
+                        .as<bool>()) {
+                 return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                       "class ", cls.ToString(), " has fewer than ", out.enrolled(),
+                                       " free seats; raise its capacity or use another class")),
+                                   "CLASS_FULL");
+               }
+               return out;
+             });
+}
+
+absl::StatusOr<PageOf<v1::Enrolment>> PgTrainingRepository::ListEnrolments(
+    CallContext& call, const ResourceId& cls, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Enrolment>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Enrolment>> {
+    pqxx::result r = tx.exec_prepared("enrolment_list", cls.county_code, cls.number, after.county,
+                                      after.id, page.size + 1);
+    return KeysetPage(r, page.size, EnrolmentFromRow);
+  });
+}
+
+absl::StatusOr<v1::RecordAttendanceResponse> PgTrainingRepository::RecordAttendance(
+    CallContext& call, const v1::RecordAttendanceRequest& request, const v1::TrainingClass& c) {
+  ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));
+  return call.Mutate<v1::RecordAttendanceResponse>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::RecordAttendanceResponse> {
+        v1::RecordAttendanceResponse out;
+        for (int i = 0; i < request.marks_size(); ++i) {
+          const v1::AttendanceMark& m = request.marks(i);
+          const std::string field = absl::StrCat("marks[", i, "].enrolment_id");
+          ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, m.enrolment_id()));
+          pqxx::result r = tx.exec_prepared("enrolment_lock", id.county_code, id.number,
+                                            cls.county_code, cls.number);
+          if (r.empty()) {
+            return WithField(NotFound(field, "enrolment", m.enrolment_id() + " in class " + c.id()),
+                             field);
+          }
+          const v1::Enrolment before = EnrolmentFromRow(r[0]);
+          tx.exec_prepared("attendance_upsert", id.county_code, id.number, request.segment_number(),
+                           static_cast<int>(m.status()));
+          pqxx::row tally = tx.exec_prepared1("attendance_tally", id.county_code, id.number);
+          const int attended = tally[0].as<int>(), recorded = tally[1].as<int>();
+          const v1::Completion done = EvaluateCompletion(c.segments_size(), attended, recorded,
+                                                         c.completion_min_percent());
+          v1::Enrolment after = EnrolmentFromRow(tx.exec_prepared1(
+              "enrolment_set_completion", id.county_code, id.number, attended, recorded,
+              static_cast<int>(done)));
+          call.Audit({.county_code = id.county_code, .resource = "enrolments/" + after.id(),
+                      .before = &before, .after = &after});
+          *out.add_enrolments() = std::move(after);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<absl::flat_hash_set<std::string>> PgTrainingRepository::CompletedCadres(
+    CallContext& call, const std::string& region_prefix, int year, const std::string& theme) {
+  using Set = absl::flat_hash_set<std::string>;
+  return call.Read<Set>([&](db::Tx& tx) -> absl::StatusOr<Set> {
+    Set out;
+    for (const auto& row : tx.exec_prepared("coverage_completed", region_prefix.substr(0, 6) + "%",
+                                            year, theme)) {
+      out.insert(row[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Statistics> PgTrainingRepository::Statistics(CallContext& call,
+                                                                const std::string& region_prefix,
+                                                                int year) {
+  return call.Read<v1::Statistics>([&](db::Tx& tx) -> absl::StatusOr<v1::Statistics> {
+    v1::Statistics out;
+    out.set_year(year);
+    for (const auto& row : tx.exec_prepared("statistics", year, region_prefix)) {
+      v1::StatisticsRow* s = out.add_rows();
+      s->set_tier(static_cast<v1::Tier>(row[0].as<int>()));
+      s->set_county_code(row[1].as<std::string>());
+      s->set_trainee_kind(static_cast<v1::TraineeKind>(row[2].as<int>()));
+      s->set_classes(row[3].as<int64_t>());
+      s->set_trainees(row[4].as<int64_t>());
+      s->set_enrolments(row[5].as<int64_t>());
+      s->set_completions(row[6].as<int64_t>());
+    }
+    return out;
+  });
+}
+
+}  // namespace touyan::training
