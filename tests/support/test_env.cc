@@ -29,7 +29,9 @@ std::string Cluster::Url(const std::string& user, const std::string& pw,
   return absl::StrCat("postgresql://", user, ":", pw, "@", host, ":", port, "/", db);
 }
 
-ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& db) : db_(db) {
+ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& db,
+                                   std::map<std::string, std::string> downstreams)
+    : spec_(spec), db_(db) {
   log::SetQuiet(true);
   const Cluster& c = Cluster::Get();
   {
@@ -48,14 +50,27 @@ ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& d
   config_.tokens.signing_key = "test-signing-key-0123456789abcdef0123456789";
   config_.page_token_key = "test-page-key";
   config_.drain_timeout = absl::Seconds(5);
-  absl::StatusOr<std::unique_ptr<Server>> s = Server::Start(spec, config_);
+  config_.downstream_targets = std::move(downstreams);
+  config_.downstream_timeout = absl::Seconds(3);
+  StartServer();
+  port_ = server_->grpc_port();
+  config_.grpc_port = port_;
+  channel_ = ctl::Connect(address());
+}
+
+void ServiceUnderTest::StartServer() {
+  absl::StatusOr<std::unique_ptr<Server>> s = Server::Start(spec_, config_);
   if (!s.ok()) {
-    std::fprintf(stderr, "cannot start %s: %s\n", spec.name.c_str(),
+    std::fprintf(stderr, "cannot start %s: %s\n", spec_.name.c_str(),
                  std::string(s.status().message()).c_str());
     std::abort();
   }
   server_ = *std::move(s);
-  channel_ = ctl::Connect(address());
+}
+
+void ServiceUnderTest::Restart() {
+  Stop();
+  StartServer();
 }
 
 ServiceUnderTest::~ServiceUnderTest() {
@@ -75,7 +90,7 @@ void ServiceUnderTest::Stop() {
 }
 
 std::string ServiceUnderTest::address() const {
-  return absl::StrCat("127.0.0.1:", server_->grpc_port());
+  return absl::StrCat("127.0.0.1:", port_);
 }
 
 std::string ServiceUnderTest::Token(auth::Role role, const std::string& scope,

@@ -6,6 +6,7 @@
 #ifndef TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
 #define TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -31,7 +32,9 @@ class ServiceUnderTest {
  public:
   // Creates database `db` (dropping a leftover), bootstraps and migrates the
   // service's schema, and starts the service.
-  ServiceUnderTest(const ServiceSpec& spec, const std::string& db);
+  // `downstreams`: where the services `spec` calls listen (name → address).
+  ServiceUnderTest(const ServiceSpec& spec, const std::string& db,
+                   std::map<std::string, std::string> downstreams = {});
   ~ServiceUnderTest();
 
   std::string address() const;
@@ -49,9 +52,15 @@ class ServiceUnderTest {
 
   // Stops the server now (for drain tests); the destructor tolerates it.
   void Stop();
+  // Starts it again on the same port after Stop() (a service coming back).
+  void Restart();
 
  private:
+  void StartServer();
+
+  ServiceSpec spec_;
   std::string db_;
+  int port_ = 0;
   ServerConfig config_;
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
