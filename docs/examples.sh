@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The README's personnel examples, runnable against `scripts/run.sh`:
+# The README's personnel and training examples, runnable against `scripts/run.sh`:
 #   scripts/run.sh --detach && docs/examples.sh
 # Each step prints its JSON answer; the script stops at the first failure.
 # The e2e tests run it against their own server by setting
-# TOUYAN_PERSONNEL_ADDR, TOKEN_SIGNING_KEY_FILE and TOUYANCTL.
+# TOUYAN_PERSONNEL_ADDR, TOUYAN_TRAINING_ADDR, TOKEN_SIGNING_KEY_FILE and TOUYANCTL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TOUYAN_PERSONNEL_ADDR:-}" ]; then set -a; . .local/endpoints.env; set +a; fi
@@ -86,3 +86,49 @@ TOUYAN_TOKEN=$county $ctl call CreateReturnee "{\"request_id\":\"ex-$run-ret\",\
 TOUYAN_TOKEN=$county $ctl call Appoint "{\"request_id\":\"ex-$run-appoint\",\"seed_id\":\"$s\",\"party_org_id\":\"$org\",
   \"kind\":\"POSITION_KIND_COMMITTEE_MEMBER\",\"term_start\":{\"year\":2023,\"month\":12,\"day\":1}}"
 TOUYAN_TOKEN=$county $ctl call ReturneeStatistics '{}'
+
+# ------------------------------------------------------------------ training
+# Training calls go to $TOUYAN_TRAINING_ADDR; training asks personnel who is
+# a secretary, with the caller's own token.
+
+step "Training: a county class in three segments; the secretary enrolled; attendance makes completion"
+cls=$(TOUYAN_TOKEN=$county $ctl call CreateClass "{\"request_id\":\"ex-$run-class\",\"training_class\":{
+  \"tier\":\"TIER_COUNTY\",\"region_code\":\"150929000000\",\"title\":\"四子王旗村党组织书记乡村振兴专题培训班\",
+  \"theme\":\"乡村振兴\",\"year\":2023,\"formats\":[\"FORMAT_LECTURE\",\"FORMAT_FIELD_VISIT\",\"FORMAT_SEMINAR\"],
+  \"venue\":\"四子王旗委党校\",\"venue_kind\":\"VENUE_KIND_COUNTY_PARTY_SCHOOL\",\"capacity\":120,\"completion_min_percent\":60,
+  \"segments\":[{\"title\":\"集中授课\",\"start_date\":{\"year\":2023,\"month\":4,\"day\":10}},
+                {\"title\":\"学习观摩\",\"start_date\":{\"year\":2023,\"month\":5,\"day\":8}},
+                {\"title\":\"研讨交流\",\"start_date\":{\"year\":2023,\"month\":6,\"day\":12}}]}}" | field id)
+e=$(TOUYAN_TOKEN=$county $ctl call Enrol "{\"request_id\":\"ex-$run-enrol\",\"class_id\":\"$cls\",
+  \"trainee\":{\"kind\":\"TRAINEE_KIND_VILLAGE_SECRETARY\",\"cadre_id\":\"$b\"}}" | field id)
+TOUYAN_TOKEN=$county $ctl call Enrol "{\"request_id\":\"ex-$run-enrol-farmer\",\"class_id\":\"$cls\",
+  \"trainee\":{\"kind\":\"TRAINEE_KIND_FARMER_HERDER\",\"name\":\"牧民那日苏\",\"region_code\":\"150929101201\"}}"
+TOUYAN_TOKEN=$county $ctl call RecordAttendance "{\"request_id\":\"ex-$run-att1\",\"class_id\":\"$cls\",\"segment_number\":1,
+  \"marks\":[{\"enrolment_id\":\"$e\",\"status\":\"ATTENDANCE_STATUS_PRESENT\"}]}"
+TOUYAN_TOKEN=$county $ctl call RecordAttendance "{\"request_id\":\"ex-$run-att2\",\"class_id\":\"$cls\",\"segment_number\":2,
+  \"marks\":[{\"enrolment_id\":\"$e\",\"status\":\"ATTENDANCE_STATUS_LATE\"}]}"
+
+step "Coverage of the theme in 吉生太镇 (who is still missing, and the township that catches them), and statistics"
+TOUYAN_TOKEN=$county $ctl call GetCoverage '{"year":2023,"theme":"乡村振兴","region_code":"150929101000"}'
+TOUYAN_TOKEN=$county $ctl call ListUncovered '{"year":2023,"theme":"乡村振兴","region_code":"150929101000","page_size":5}'
+TOUYAN_TOKEN=$county $ctl call GetStatistics '{"year":2023}'
+
+step "A field visit to 察右后旗 and an expert's visit to the village"
+TOUYAN_TOKEN=$county $ctl call CreateFieldVisit "{\"request_id\":\"ex-$run-visit\",\"field_visit\":{
+  \"organiser_region_code\":\"150929000000\",\"title\":\"赴察右后旗学习观摩\",\"destination_region_code\":\"150928000000\",
+  \"sites\":[\"望山民宿\",\"望山庭院\"],\"visit_date\":{\"year\":2023,\"month\":3,\"day\":15},\"participant_cadre_ids\":[\"$b\"]}}"
+TOUYAN_TOKEN=$county $ctl call CreateExpertVisit "{\"request_id\":\"ex-$run-expert\",\"expert_visit\":{
+  \"expert_name\":\"王研究员\",\"expert_kind\":\"EXPERT_KIND_TECH_COMMISSIONER\",\"expert_organisation\":\"内蒙古农业大学\",
+  \"village_code\":\"150929101201\",\"visit_date\":{\"year\":2023,\"month\":5,\"day\":20},\"topic\":\"EXPERT_TOPIC_BREEDING\",
+  \"subject\":\"肉羊高效养殖\",\"secretary_cadre_ids\":[\"$b\"]}}"
+
+step "A practice task on the public board: published, frozen, progress rolled up"
+task=$(TOUYAN_TOKEN=$county $ctl call CreatePracticeTask "{\"request_id\":\"ex-$run-task\",\"task\":{
+  \"region_code\":\"150929000000\",\"title\":\"发展庭院经济\",\"year\":2023,\"unit\":\"户\",
+  \"quotas\":[{\"village_code\":\"150929101201\",\"quantity\":20,\"responsible_name\":\"其其格\",\"responsible_cadre_id\":\"$b\"}]}}" | field id)
+TOUYAN_TOKEN=$county $ctl call PublishPracticeTask "{\"request_id\":\"ex-$run-task-pub\",\"id\":\"$task\"}"
+TOUYAN_TOKEN=$county $ctl call UpdatePracticeTask "{\"request_id\":\"ex-$run-task-edit\",\"task\":{\"id\":\"$task\",\"title\":\"改\"},
+  \"update_mask\":\"title\"}" || echo "(refused, as it should be: a published task is superseded, not edited)"
+TOUYAN_TOKEN=$township $ctl call ReportPracticeProgress "{\"request_id\":\"ex-$run-task-rep\",\"task_id\":\"$task\",
+  \"village_code\":\"150929101201\",\"completed\":12,\"report_date\":{\"year\":2023,\"month\":9,\"day\":1},\"note\":\"已完成12户\"}"
+TOUYAN_TOKEN=$city $ctl call GetPracticeTaskProgress "{\"task_id\":\"$task\"}"

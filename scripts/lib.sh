@@ -2,7 +2,7 @@
 
 TOUYAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-SERVICES=(personnel)
+SERVICES=(personnel training)  # in start order: a service starts after those it calls
 
 say() { printf '\033[1m[touyan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[touyan] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -54,6 +54,14 @@ pg_start() {
     } > "$dir/secrets"
     chmod 600 "$dir/secrets" "$dir/admin.pw"
   fi
+  # A cluster made before a service existed gets that service's secrets now.
+  local s
+  for s in "${SERVICES[@]}"; do
+    grep -q "^${s^^}_APP_PW=" "$dir/secrets" || {
+      echo "${s^^}_APP_PW=$(random_secret)"
+      echo "${s^^}_OWNER_PW=$(random_secret)"
+    } >> "$dir/secrets"
+  done
   local port pid
   if [ -f "$dir/port" ] && "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$(cat "$dir/port")"; then
     port=$(cat "$dir/port")

@@ -37,6 +37,8 @@ for svc in "${SERVICES[@]}"; do
   say "starting $svc (gRPC 127.0.0.1:$grpc_port, metrics 127.0.0.1:$metrics_port)"
   start_service "$svc" "$state" "$grpc_port" "$metrics_port"
   echo "TOUYAN_${svc^^}_ADDR=127.0.0.1:$grpc_port" >> "$state/endpoints.env"
+  # The services started later call this one here (--personnel-target ...).
+  export "${svc^^}_TARGET=127.0.0.1:$grpc_port"
   echo "TOUYAN_${svc^^}_METRICS=http://127.0.0.1:$metrics_port/metrics" >> "$state/endpoints.env"
   base=$((base + 1))
 done

@@ -97,22 +97,27 @@ class ServerBinaryTest : public ::testing::Test {
     n.exec("CREATE DATABASE touyan_test_binary");
   }
 
-  std::vector<std::string> Flags() const {
+  std::vector<std::string> Flags(const std::string& svc = "personnel") const {
     const Cluster& c = Cluster::Get();
     return {"--listen-host=127.0.0.1",
             "--grpc-port=0",
             "--metrics-port=0",
-            "--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_binary"),
+            "--database-url=" + c.Url(svc + "_app", "app-test-password", "touyan_test_binary"),
             "--migration-database-url=" +
-                c.Url("personnel_owner", "owner-test-password", "touyan_test_binary"),
+                c.Url(svc + "_owner", "owner-test-password", "touyan_test_binary"),
             "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_binary"),
             "--token-signing-key=" + key_,
             "--drain-timeout=10s"};
   }
 
   // Starts the server and returns its gRPC address ("" on failure).
-  std::string StartServer(Process* p, const std::string& log, int* metrics_port = nullptr) {
-    *p = Spawn(Flags(), log);
+  // `svc` "training" also gets `extra` (its --personnel-target).
+  std::string StartServer(Process* p, const std::string& log, int* metrics_port = nullptr,
+                          const std::string& svc = "personnel",
+                          const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> flags = Flags(svc);
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    *p = Spawn(flags, log, svc == "personnel" ? TOUYAN_PERSONNEL_SERVER : TOUYAN_TRAINING_SERVER);
     std::smatch m;
     std::string text;
     const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
@@ -227,7 +232,12 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   std::ofstream(key_file) << key_;
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
+  Process training;
+  const std::string training_addr = StartServer(&training, "/tmp/touyan_examples_training.log",
+                                                nullptr, "training", {"--personnel-target=" + addr});
+  ASSERT_FALSE(training_addr.empty()) << Slurp(training.log);
   env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
+  env_strings.push_back("TOUYAN_TRAINING_ADDR=" + training_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
   env_strings.push_back(std::string("TOUYANCTL=") + TOUYANCTL);
   std::vector<char*> env;
@@ -239,6 +249,10 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   const std::string out = Slurp(examples.log);
   EXPECT_NE(out.find("NOMINATION_STATUS_CONFIRMED"), std::string::npos) << out;
   EXPECT_NE(out.find("WRONG_LEVEL"), std::string::npos) << "the township's county step is refused";
+  EXPECT_NE(out.find("COMPLETION_COMPLETED"), std::string::npos) << out;
+  EXPECT_NE(out.find("TASK_PUBLISHED"), std::string::npos) << "a published task is frozen";
+  kill(training.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(training.pid, absl::Seconds(15)), 0);
   kill(server.pid, SIGTERM);
   EXPECT_EQ(WaitExit(server.pid, absl::Seconds(15)), 0);
 }

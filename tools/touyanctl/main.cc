@@ -35,6 +35,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "touyan/training/v1/training.pb.h"
 #include "tools/touyanctl/records.h"
 
 namespace touyan::ctl {
@@ -54,7 +55,8 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            get ID
            list [--region=CODE] [--page-size=100] [--all]
   call     METHOD [JSON] [--timeout=30s]  any unary call, request and response as JSON
-           METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation
+           METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation;
+           training's methods go to $TOUYAN_TRAINING_ADDR unless --addr is given
 
 Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
               --json (print JSON instead of tables), --request-id (default: random)
@@ -312,7 +314,10 @@ int CadresList(const Common& c, const Settings& s) {
 
 // The unary methods of the Touyan services linked into touyanctl.
 const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
-  static const char* kServices[] = {"touyan.personnel.v1.PersonnelService"};
+  static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
+                                    "touyan.training.v1.TrainingService"};
+  // Referencing each contract links its descriptors into the pool.
+  (void)touyan::training::v1::TrainingClass::descriptor();
   std::string service_part, method = name;
   if (size_t slash = name.rfind('/'); slash != std::string::npos) {
     service_part = name.substr(0, slash);
@@ -342,8 +347,15 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
     return Usage(absl::StrCat("the request is not a ", m->input_type()->full_name(), ": ",
                               std::string(st.message())));
   }
+  // Without --addr, each service's address comes from TOUYAN_<SERVICE>_ADDR
+  // (what scripts/run.sh writes to .local/endpoints.env).
+  std::string addr = c.addr;
+  if (!s.Get("addr")) {
+    const std::string svc(absl::StripPrefix(m->service()->file()->package(), "touyan."));
+    if (auto a = s.Get(absl::StrCat("touyan-", svc.substr(0, svc.find('.')), "-addr"))) addr = *a;
+  }
   std::string bytes;
-  grpc::Status status = CallUnary(*Connect(c.addr),
+  grpc::Status status = CallUnary(*Connect(addr),
                                   absl::StrCat("/", m->service()->full_name(), "/", m->name()),
                                   req->SerializeAsString(), c.token, *timeout, &bytes);
   if (!status.ok()) return FailRpc(status);
