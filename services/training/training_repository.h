@@ -19,7 +19,6 @@
 
 namespace touyan::training {
 
-namespace v1 = ::touyan::training::v1;
 
 struct ClassQuery {
   std::string region_prefix;

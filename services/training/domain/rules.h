@@ -15,7 +15,6 @@
 
 namespace touyan::training {
 
-namespace v1 = ::touyan::training::v1;
 
 // The significant digits of a 12-digit region code and what they denote.
 enum class Level { kInvalid, kProvince, kCity, kCounty, kTownship, kVillage };
