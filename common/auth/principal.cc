@@ -65,6 +65,21 @@ absl::Status Principal::CheckWrite(absl::string_view code) const {
   return CheckCovers(code);
 }
 
+absl::StatusOr<Principal> Principal::NarrowTo(absl::string_view deployment) const {
+  ASSIGN_OR_RETURN(std::string prefix, RegionPrefix(deployment));
+  if (absl::StartsWith(scope_prefix, prefix)) return *this;
+  if (absl::StartsWith(prefix, scope_prefix)) {
+    Principal p = *this;
+    p.scope = std::string(deployment);
+    p.scope_prefix = std::move(prefix);
+    return p;
+  }
+  return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                        "this deployment serves region ", deployment, "; the caller's scope ",
+                        scope, " lies outside it (call the deployment of that region)")),
+                    "OUTSIDE_DEPLOYMENT");
+}
+
 absl::StatusOr<Principal> Principal::Make(std::string subject, Role role, std::string scope) {
   if (subject.empty()) return absl::InvalidArgumentError("principal has no subject");
   auto prefix = RegionPrefix(scope);

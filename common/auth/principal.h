@@ -56,6 +56,12 @@ struct Principal {
   // Returns PERMISSION_DENIED unless the caller may write `code`.
   absl::Status CheckWrite(absl::string_view code) const;
 
+  // The principal as a deployment that serves `scope` (a 12-digit code) sees
+  // it: a broader scope is narrowed to the deployment's (the city's
+  // department, calling a county's deployment, acts on that county); a scope
+  // inside it is kept; one outside it is PERMISSION_DENIED (OUTSIDE_DEPLOYMENT).
+  absl::StatusOr<Principal> NarrowTo(absl::string_view scope) const;
+
   // Validates that role and scope fit together (a county operator's scope
   // is a county, ...). Returns INVALID_ARGUMENT otherwise.
   static absl::StatusOr<Principal> Make(std::string subject, Role role, std::string scope);

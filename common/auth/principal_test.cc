@@ -1,5 +1,6 @@
 #include "common/auth/principal.h"
 
+#include "common/status/status.h"
 #include "gtest/gtest.h"
 
 namespace touyan::auth {
@@ -48,6 +49,31 @@ TEST(PrincipalTest, RoleAndScopeMustFit) {
   EXPECT_FALSE(Principal::Make("a", Role::kCityOrgDept, "150929000000").ok());
   EXPECT_FALSE(Principal::Make("", Role::kCityOrgDept, "150900000000").ok());
   EXPECT_TRUE(Principal::Make("a", Role::kCityOrgDept, "150000000000").ok());
+}
+
+}  // namespace
+}  // namespace touyan::auth
+
+namespace touyan::auth {
+namespace {
+
+TEST(PrincipalTest, ADeploymentNarrowsBroaderScopesAndRefusesOthers) {
+  Principal city = *Principal::Make("city", Role::kCityOrgDept, "150900000000");
+  auto narrowed = city.NarrowTo("150902000000");
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_EQ(narrowed->scope_prefix, "150902");
+  EXPECT_EQ(narrowed->role, Role::kCityOrgDept);
+  EXPECT_FALSE(narrowed->Covers("150929000000"));
+
+  Principal township = *Principal::Make("t", Role::kTownshipOperator, "150902001000");
+  EXPECT_EQ(township.NarrowTo("150902000000")->scope_prefix, "150902001");
+
+  Principal other = *Principal::Make("o", Role::kCountyOperator, "150929000000");
+  absl::StatusOr<Principal> refused = other.NarrowTo("150902000000");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReasonOf(refused.status()), "OUTSIDE_DEPLOYMENT");
+  // The nation-wide deployment keeps everyone as they are.
+  EXPECT_EQ(other.NarrowTo("000000000000")->scope_prefix, "150929");
 }
 
 }  // namespace

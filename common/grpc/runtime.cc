@@ -100,6 +100,9 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
   }
   value.remove_prefix(7);
   ASSIGN_OR_RETURN(auth::Principal p, verifier_.Verify(value, clock().Now()));
+  if (!options_.scope.empty()) {
+    ASSIGN_OR_RETURN(p, p.NarrowTo(options_.scope));
+  }
   p.bearer = std::string(value);
   return p;
 }

@@ -45,6 +45,7 @@ struct RuntimeOptions {
   const Clock* clock = &Clock::Real();
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
+  std::string scope;  // the region this deployment serves; empty = every region
 };
 
 class Runtime;

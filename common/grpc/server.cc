@@ -61,6 +61,11 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
                                                                " service, e.g. localhost:50051")));
   }
   ASSIGN_OR_RETURN(c.downstream_timeout, s.Duration("downstream-timeout", absl::Seconds(5)));
+  c.scope = s.String("scope", "");
+  if (!c.scope.empty() && !auth::RegionPrefix(c.scope).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--scope=", c.scope, " is not a 12-digit region code"));
+  }
+  ASSIGN_OR_RETURN(c.gauge_interval, s.Duration("gauge-interval", absl::Minutes(5)));
 
   std::string key = s.String("token-signing-key", "");
   if (auto file = s.Get("token-signing-key-file")) {
@@ -116,6 +121,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   ro.clock = clock;
   ro.downstream_targets = config.downstream_targets;
   ro.downstream_timeout = config.downstream_timeout;
+  ro.scope = config.scope;
   s->runtime_ = std::make_unique<Runtime>(std::move(ro));
   s->service_ = spec.make_service(*s->runtime_);
 
@@ -153,12 +159,42 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
                      " (is the port in use?)"));
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (auto* source = dynamic_cast<GaugeSource*>(s->service_.get());
+      source != nullptr && config.gauge_interval > absl::ZeroDuration()) {
+    Server* self = s.get();
+    s->gauges_ = std::thread([self, source, config] { self->RefreshGaugesEvery(source, config); });
+  }
   return s;
+}
+
+void Server::RefreshGaugesEvery(GaugeSource* source, ServerConfig config) {
+  const std::string scope = config.scope.empty() ? "000000000000" : config.scope;
+  absl::Duration wait = absl::Seconds(2);  // the first soon after start, then every interval
+  while (!stop_gauges_.WaitForNotificationWithTimeout(wait)) {
+    wait = config.gauge_interval;
+    absl::StatusOr<auth::Principal> p = auth::Principal::Make(name_ + "-gauges", auth::Role::kAuditor, scope);
+    if (!p.ok()) return;
+    p->bearer = auth::IssueToken(config.tokens, *p, absl::Now(), config.gauge_interval + absl::Minutes(1));
+    absl::Status status;
+    try {
+      CallContext call(*runtime_, *p, absl::Now() + absl::Minutes(1), "RefreshGauges");
+      status = source->RefreshGauges(call);
+    } catch (const std::exception& e) {
+      status = db::FromException(e);
+    }
+    if (!status.ok()) {
+      log::Warn("gauges not refreshed", {{"service", name_}, {"error", std::string(status.message())}});
+    }
+  }
 }
 
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  if (gauges_.joinable()) {
+    stop_gauges_.Notify();
+    gauges_.join();
+  }
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
@@ -191,6 +227,9 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --bench-echo                    also serve touyan.bench.v1.EchoService (benchmarks only)
   --<service>-target=HOST:PORT    where a service this one calls listens (training: --personnel-target)
   --downstream-timeout=DURATION   longest wait for a call to another service (default 5s)
+  --scope=REGION                  the region this deployment serves: callers are narrowed to it,
+                                  and those outside it refused (default: every region)
+  --gauge-interval=DURATION       how often domain gauges are recomputed (default 5m; 0 = never)
 )";
 }  // namespace
 

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,11 +16,21 @@
 #include <prometheus/exposer.h>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "common/config/config.h"
 #include "common/db/migrate.h"
 #include "common/grpc/runtime.h"
 
 namespace touyan {
+
+// A service that keeps domain gauges (for alerts): the server calls
+// RefreshGauges every --gauge-interval on a thread of its own, as a
+// read-only principal of the deployment's scope.
+class GaugeSource {
+ public:
+  virtual ~GaugeSource() = default;
+  virtual absl::Status RefreshGauges(CallContext& call) = 0;
+};
 
 struct ServiceSpec {
   std::string name;  // "personnel": schema name and metrics/log label
@@ -46,6 +57,8 @@ struct ServerConfig {
   bool bench_echo = false;  // expose touyan.bench.v1.EchoService (benchmarks only)
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
+  std::string scope;  // the region this deployment serves (12 digits); empty = all
+  absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
 };
 
 // Reads and checks every setting (flags or environment), including the
@@ -76,6 +89,9 @@ class Server {
   std::unique_ptr<grpc::Service> echo_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  void RefreshGaugesEvery(GaugeSource* source, ServerConfig config);
+  std::thread gauges_;
+  absl::Notification stop_gauges_;
   std::string name_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;

@@ -97,6 +97,14 @@ prometheus::Counter& Metrics::Counter(const std::string& name, const std::string
   return *c;
 }
 
+prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& help,
+                                  const std::map<std::string, std::string>& labels) {
+  absl::MutexLock l(&mu_);
+  auto& family = gauges_[name];
+  if (family == nullptr) family = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+  return family->Add(labels);
+}
+
 void Metrics::SetPool(int size, int in_use, int64_t opened) {
   pool_size_.Set(size);
   pool_in_use_.Set(in_use);

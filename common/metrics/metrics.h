@@ -29,6 +29,12 @@ class Metrics {
   // A domain counter, e.g. Counter("touyan_personnel_cadres_created_total", "...").
   prometheus::Counter& Counter(const std::string& name, const std::string& help);
 
+  // A domain gauge, e.g. Gauge("touyan_training_coverage_ratio", "...", {{"theme", "乡村振兴"}}).
+  // Labels name what is measured, never the county: a county's deployment is
+  // told apart by its pods' labels.
+  prometheus::Gauge& Gauge(const std::string& name, const std::string& help,
+                           const std::map<std::string, std::string>& labels = {});
+
   void SetPool(int size, int in_use, int64_t opened);
 
   // The RED interceptor for every call (health and reflection included).
@@ -52,6 +58,7 @@ class Metrics {
   absl::Mutex mu_;
   std::map<std::string, MethodMetrics> methods_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace touyan

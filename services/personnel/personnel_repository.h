@@ -55,6 +55,13 @@ struct CadreSearch {
   bool all_conditions_met = false;
 };
 
+// What the domain gauges show (PersonnelService::RefreshGauges).
+struct PersonnelGauges {
+  int64_t villages = 0;
+  int64_t villages_below_seed_target = 0;  // fewer than 2 approved seeds
+  int64_t current_secretaries = 0;
+};
+
 class PersonnelRepository {
  public:
   virtual ~PersonnelRepository() = default;
@@ -83,6 +90,8 @@ class PersonnelRepository {
                                                 const v1::CreateCadreRequest& request,
                                                 const v1::Cadre& cadre) = 0;
   virtual absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<PersonnelGauges> Gauges(CallContext& call,
+                                                  const std::string& region_prefix) = 0;
   // The cadres found among `ids` (any order; the missing ones are absent).
   virtual absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
                                                            const std::vector<ResourceId>& ids) = 0;

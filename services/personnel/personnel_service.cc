@@ -312,6 +312,20 @@ grpc::ServerReadReactor<v1::ImportCadresRequest>* PersonnelService::ImportCadres
       ctx, resp, __func__, repo_->NewCadreImport());
 }
 
+absl::Status PersonnelService::RefreshGauges(CallContext& call) {
+  ASSIGN_OR_RETURN(PersonnelGauges g, repo_->Gauges(call, call.principal().scope_prefix));
+  Metrics& m = call.metrics();
+  m.Gauge("touyan_personnel_villages", "Villages (嘎查村 and communities) in the deployment's scope.")
+      .Set(static_cast<double>(g.villages));
+  m.Gauge("touyan_personnel_villages_below_seed_target",
+          "Villages with fewer than 2 approved reserve seeds (种子计划).")
+      .Set(static_cast<double>(g.villages_below_seed_target));
+  m.Gauge("touyan_personnel_current_secretaries",
+          "Current secretaries (branch secretary or both posts) of every organisation.")
+      .Set(static_cast<double>(g.current_secretaries));
+  return absl::OkStatus();
+}
+
 ServiceSpec PersonnelSpec() {
   return ServiceSpec{
       .name = "personnel",

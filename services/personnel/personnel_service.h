@@ -13,7 +13,7 @@
 
 namespace touyan::personnel {
 
-class PersonnelService final : public v1::PersonnelService::CallbackService {
+class PersonnelService final : public v1::PersonnelService::CallbackService, public GaugeSource {
  public:
   PersonnelService(Runtime& rt, std::unique_ptr<PersonnelRepository> repo)
       : rt_(rt), repo_(std::move(repo)) {}
@@ -100,6 +100,10 @@ class PersonnelService final : public v1::PersonnelService::CallbackService {
   grpc::ServerUnaryReactor* ReturneeStatistics(Ctx*, const v1::ReturneeStatisticsRequest*,
                                                v1::ReturneeStatisticsResponse*) override;
   grpc::ServerUnaryReactor* Appoint(Ctx*, const v1::AppointRequest*, v1::AppointResponse*) override;
+
+  // touyan_personnel_villages, touyan_personnel_villages_below_seed_target,
+  // touyan_personnel_current_secretaries: of the deployment's scope.
+  absl::Status RefreshGauges(CallContext& call) override;
 
  private:
   Runtime& rt_;

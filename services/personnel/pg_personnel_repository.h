@@ -39,6 +39,7 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::Cadre> CreateCadre(CallContext& call, const v1::CreateCadreRequest& request,
                                         const v1::Cadre& cadre) override;
   absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PersonnelGauges> Gauges(CallContext& call, const std::string& region_prefix) override;
   absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
                                                    const std::vector<ResourceId>& ids) override;
   absl::StatusOr<PageOf<v1::Secretary>> ListSecretaries(CallContext& call,

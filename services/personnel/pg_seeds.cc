@@ -106,6 +106,10 @@ std::vector<db::Statement> SeedStatements() {
       {"coverage_townships",
        absl::StrCat(kCoverage, "SELECT county_code, township, count(*), "
                                "count(*) FILTER (WHERE approved < $2) FROM v GROUP BY 1, 2 ORDER BY 2")},
+      {"gauge_seed_villages",
+       absl::StrCat(kCoverage, "SELECT count(*), count(*) FILTER (WHERE approved < 2) FROM v")},
+      {"gauge_secretaries",
+       "SELECT count(*) FROM positions WHERE ended_on IS NULL AND kind IN (1, 3) AND county_code LIKE $1"},
       {"returnee_insert",
        "INSERT INTO returnees (county_code, village_code, resident_id, origin, person, note, status) "
        "VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1) ON CONFLICT DO NOTHING RETURNING id"},
@@ -348,6 +352,19 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
       call.Audit({.county_code = from.county_code, .resource = "returnees/" + after.id(), .before = before, .after = &after});
     }
     return out;
+  });
+}
+
+absl::StatusOr<PersonnelGauges> PgPersonnelRepository::Gauges(CallContext& call,
+                                                             const std::string& region_prefix) {
+  return call.Read<PersonnelGauges>([&](db::Tx& tx) -> absl::StatusOr<PersonnelGauges> {
+    PersonnelGauges g;
+    pqxx::row v = tx.exec_prepared1("gauge_seed_villages", region_prefix + "%");
+    g.villages = v[0].as<int64_t>();
+    g.villages_below_seed_target = v[1].as<int64_t>();
+    g.current_secretaries =
+        tx.exec_prepared1("gauge_secretaries", region_prefix.substr(0, 6) + "%")[0].as<int64_t>();
+    return g;
   });
 }
 

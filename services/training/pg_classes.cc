@@ -122,6 +122,9 @@ std::vector<db::Statement> ClassStatements() {
        "SELECT DISTINCT e.cadre_id FROM enrolments e JOIN classes c ON c.county_code = e.class_county "
        "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code LIKE $1 "
        "AND c.year = $2 AND c.theme = $3"},
+      {"class_themes",
+       "SELECT DISTINCT theme FROM classes WHERE year = $1 AND (starts_with(region_prefix, $2) "
+       "OR starts_with($2, region_prefix)) ORDER BY theme"},
       {"statistics",
        "WITH x AS (SELECT c.tier, c.county_code AS cc, c.county_code || ':' || c.id AS cid, "
        "e.kind, e.person_key, e.completion FROM classes c LEFT JOIN enrolments e "
@@ -279,6 +282,18 @@ absl::StatusOr<absl::flat_hash_set<std::string>> PgTrainingRepository::Completed
     for (const auto& row : tx.exec_prepared("coverage_completed", region_prefix.substr(0, 6) + "%",
                                             year, theme)) {
       out.insert(row[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PgTrainingRepository::Themes(
+    CallContext& call, const std::string& region_prefix, int year) {
+  using Out = std::vector<std::string>;
+  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const auto& row : tx.exec_prepared("class_themes", year, region_prefix)) {
+      out.push_back(row[0].as<std::string>());
     }
     return out;
   });

@@ -32,6 +32,8 @@ class PgTrainingRepository final : public TrainingRepository {
                                                                    const std::string& region_prefix,
                                                                    int year,
                                                                    const std::string& theme) override;
+  absl::StatusOr<std::vector<std::string>> Themes(CallContext& call, const std::string& region_prefix,
+                                                  int year) override;
   absl::StatusOr<v1::Statistics> Statistics(CallContext& call, const std::string& region_prefix,
                                             int year) override;
 

@@ -65,6 +65,10 @@ class TrainingRepository {
   // whose trainee lies under `region_prefix`.
   virtual absl::StatusOr<absl::flat_hash_set<std::string>> CompletedCadres(
       CallContext& call, const std::string& region_prefix, int year, const std::string& theme) = 0;
+  // The themes of the year's classes in (or above) `region_prefix`.
+  virtual absl::StatusOr<std::vector<std::string>> Themes(CallContext& call,
+                                                          const std::string& region_prefix,
+                                                          int year) = 0;
   virtual absl::StatusOr<v1::Statistics> Statistics(CallContext& call,
                                                     const std::string& region_prefix, int year) = 0;
 

@@ -417,6 +417,25 @@ absl::StatusOr<v1::PracticeTaskProgress> TrainingService::DoGetPracticeTaskProgr
   return repo_->GetProgress(call, task);
 }
 
+absl::Status TrainingService::RefreshGauges(CallContext& call) {
+  const int year = static_cast<int>(call.clock().Today().year());
+  ASSIGN_OR_RETURN(std::vector<std::string> themes,
+                   repo_->Themes(call, call.principal().scope_prefix, year));
+  for (const std::string& theme : themes) {
+    ASSIGN_OR_RETURN(CoverageResult c, Cover(call, "", year, theme));
+    Metrics& m = call.metrics();
+    m.Gauge("touyan_training_coverage_ratio",
+            "Share of current village secretaries who completed a class on the theme this year.",
+            {{"theme", theme}})
+        .Set(c.summary.rate());
+    m.Gauge("touyan_training_secretaries_uncovered",
+            "Current village secretaries still missing a completed class on the theme this year.",
+            {{"theme", theme}})
+        .Set(static_cast<double>(c.summary.missing()));
+  }
+  return absl::OkStatus();
+}
+
 ServiceSpec TrainingSpec() {
   return ServiceSpec{
       .name = "training",

@@ -14,7 +14,7 @@
 
 namespace touyan::training {
 
-class TrainingService final : public v1::TrainingService::CallbackService {
+class TrainingService final : public v1::TrainingService::CallbackService, public GaugeSource {
  public:
   TrainingService(Runtime& rt, std::unique_ptr<TrainingRepository> repo)
       : rt_(rt), repo_(std::move(repo)), personnel_(rt.downstream("personnel")) {}
@@ -41,6 +41,11 @@ class TrainingService final : public v1::TrainingService::CallbackService {
   grpc::ServerUnaryReactor* ListPracticeTasks(Ctx*, const v1::ListPracticeTasksRequest*, v1::ListPracticeTasksResponse*) override;
   grpc::ServerUnaryReactor* ReportPracticeProgress(Ctx*, const v1::ReportPracticeProgressRequest*, v1::PracticeProgressReport*) override;
   grpc::ServerUnaryReactor* GetPracticeTaskProgress(Ctx*, const v1::GetPracticeTaskProgressRequest*, v1::PracticeTaskProgress*) override;
+
+  // touyan_training_coverage_ratio{theme} and
+  // touyan_training_secretaries_uncovered{theme}: this year's coverage of
+  // each theme of this year's classes, over the deployment's scope.
+  absl::Status RefreshGauges(CallContext& call) override;
 
  private:
   absl::StatusOr<v1::TrainingClass> DoCreateClass(CallContext& call, const v1::CreateClassRequest& r);

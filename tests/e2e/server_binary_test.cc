@@ -212,11 +212,51 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   EXPECT_NE(Slurp(p.log).find("\"msg\":\"stopped\""), std::string::npos);
 }
 
+// A county's deployment (--scope) narrows the city's department to the
+// county and refuses another county's operator.
+TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
+  Process p;
+  const std::string addr =
+      StartServer(&p, "/tmp/touyan_scope.log", nullptr, "personnel", {"--scope=150929000000"});
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
+  auth::TokenConfig tc;
+  tc.signing_key = key_;
+  auto token = [&](auth::Role role, const std::string& scope) {
+    return auth::IssueToken(tc, *auth::Principal::Make("ops", role, scope), absl::Now(), absl::Hours(1));
+  };
+  auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+  pv1::ListCadresRequest list;
+  pv1::ListCadresResponse cadres;
+  {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, token(auth::Role::kCountyOperator, "150902000000"));
+    Outcome o = OutcomeOf(stub->ListCadres(&ctx, list, &cadres));
+    EXPECT_EQ(o.code, grpc::StatusCode::PERMISSION_DENIED) << o;
+    EXPECT_EQ(o.reason, "OUTSIDE_DEPLOYMENT");
+  }
+  {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, token(auth::Role::kCityOrgDept, "150900000000"));
+    list.set_region_code("150902000000");  // the city, narrowed to 四子王旗
+    EXPECT_EQ(stub->ListCadres(&ctx, list, &cadres).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, token(auth::Role::kCityOrgDept, "150900000000"));
+    list.set_region_code("150929000000");
+    EXPECT_TRUE(stub->ListCadres(&ctx, list, &cadres).ok());
+  }
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
+}
+
 // The README's example calls (docs/examples.sh) through touyanctl, against
 // the real binary: the documentation cannot drift from the API.
 TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   Process server;
-  const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log");
+  int personnel_metrics = 0, training_metrics = 0;
+  const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log", &personnel_metrics,
+                                       "personnel", {"--gauge-interval=1s"});
   ASSERT_FALSE(addr.empty()) << Slurp(server.log);
   {
     auth::TokenConfig tc;
@@ -233,8 +273,9 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
   Process training;
-  const std::string training_addr = StartServer(&training, "/tmp/touyan_examples_training.log",
-                                                nullptr, "training", {"--personnel-target=" + addr});
+  const std::string training_addr =
+      StartServer(&training, "/tmp/touyan_examples_training.log", &training_metrics, "training",
+                  {"--personnel-target=" + addr, "--gauge-interval=1s"});
   ASSERT_FALSE(training_addr.empty()) << Slurp(training.log);
   env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
   env_strings.push_back("TOUYAN_TRAINING_ADDR=" + training_addr);
@@ -251,6 +292,15 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   EXPECT_NE(out.find("WRONG_LEVEL"), std::string::npos) << "the township's county step is refused";
   EXPECT_NE(out.find("COMPLETION_COMPLETED"), std::string::npos) << out;
   EXPECT_NE(out.find("TASK_PUBLISHED"), std::string::npos) << "a published task is frozen";
+  // The domain gauges, recomputed every second here: the example's secretary
+  // completed the 2023 class, but the gauges follow the current year.
+  absl::SleepFor(absl::Milliseconds(2500));
+  const std::string pm = HttpGet(personnel_metrics, "/metrics");
+  EXPECT_NE(pm.find("touyan_personnel_villages 1518"), std::string::npos) << pm.substr(0, 2000);
+  EXPECT_NE(pm.find("touyan_personnel_villages_below_seed_target 1518"), std::string::npos)
+      << "one approved seed is not enough";
+  EXPECT_NE(pm.find("touyan_personnel_current_secretaries 1"), std::string::npos);
+  EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"), std::string::npos);
   kill(training.pid, SIGTERM);
   EXPECT_EQ(WaitExit(training.pid, absl::Seconds(15)), 0);
   kill(server.pid, SIGTERM);
