@@ -28,6 +28,8 @@ const std::string& Lease::session_key() const {
   return pool_->slots_[slot_].session_key;
 }
 
+const PoolOptions& Lease::options() const { return pool_->options_; }
+
 void Lease::set_session_key(std::string key) {
   absl::MutexLock l(&pool_->mu_);
   pool_->slots_[slot_].session_key = std::move(key);
@@ -90,11 +92,13 @@ absl::Status ConnectionPool::Connect(int slot) {
     conn = std::make_unique<pqxx::connection>(options_.url);
     {
       pqxx::nontransaction n(*conn);
-      if (!options_.schema.empty()) n.exec("SET search_path TO " + n.quote_name(options_.schema));
+      if (!options_.schema.empty() && !options_.transaction_pooling) {
+        n.exec("SET search_path TO " + n.quote_name(options_.schema));
+      }
       // Prepared statements on partitioned, row-level-secured tables would
       // otherwise be re-planned on every call (custom plans cost ~1 ms);
       // generic plans still prune partitions at run time.
-      n.exec("SET plan_cache_mode = force_generic_plan");
+      if (!options_.transaction_pooling) n.exec("SET plan_cache_mode = force_generic_plan");
     }
     for (const auto& st : options_.statements) conn->prepare(st.name, st.sql);
   } catch (const std::exception& e) {

@@ -32,6 +32,10 @@ struct PoolOptions {
   int size = 4;
   // Statements prepared on every connection (repositories register theirs).
   std::vector<Statement> statements;
+  // Behind a pooler in transaction mode (PgBouncer, CloudNativePG's Pooler)
+  // a session is shared: nothing is set per session, every call runs in a
+  // transaction that sets its scope, search_path and timeouts locally.
+  bool transaction_pooling = false;
 };
 
 class ConnectionPool;
@@ -53,6 +57,7 @@ class Lease {
   // empty after (re)connecting.
   const std::string& session_key() const;
   void set_session_key(std::string key);
+  const PoolOptions& options() const;
 
  private:
   friend class ConnectionPool;

@@ -8,6 +8,7 @@
 namespace touyan::db {
 namespace {
 constexpr char kSessionStatement[] = "touyan_set_session";
+constexpr char kLocalStatement[] = "touyan_set_local";
 constexpr int kMaxSerializationRetries = 3;
 }  // namespace
 
@@ -16,6 +17,15 @@ Statement SessionStatement() {
           "SELECT set_config('touyan.county_prefix', $1, false),"
           " set_config('touyan.writable', $2, false),"
           " set_config('statement_timeout', $3, false)"};
+}
+
+Statement LocalStatement() {
+  return {kLocalStatement,
+          "SELECT set_config('touyan.county_prefix', $1, true),"
+          " set_config('touyan.writable', $2, true),"
+          " set_config('statement_timeout', $3, true),"
+          " set_config('search_path', $4, true),"
+          " set_config('plan_cache_mode', 'force_generic_plan', true)"};
 }
 
 int64_t TimeoutMillis(absl::Time deadline) {
@@ -64,6 +74,7 @@ absl::Status FromException(const std::exception& e) {
 }
 
 void ApplySession(Lease& lease, const Scope& scope, absl::Time deadline) {
+  if (lease.options().transaction_pooling) return;  // set per transaction (ApplyLocal)
   const std::string timeout = std::to_string(TimeoutMillis(deadline));
   std::string key = absl::StrCat(scope.county_prefix, "|", scope.writable, "|", timeout);
   if (lease.session_key() == key) return;
@@ -71,6 +82,12 @@ void ApplySession(Lease& lease, const Scope& scope, absl::Time deadline) {
   pqxx::nontransaction n(lease.conn());
   n.exec_prepared(kSessionStatement, scope.county_prefix, scope.writable ? "on" : "off", timeout);
   lease.set_session_key(std::move(key));
+}
+
+void ApplyLocal(Lease& lease, const Scope& scope, absl::Time deadline, pqxx::transaction_base& tx) {
+  if (!lease.options().transaction_pooling) return;
+  tx.exec_prepared(kLocalStatement, scope.county_prefix, scope.writable ? "on" : "off",
+                   std::to_string(TimeoutMillis(deadline)), lease.options().schema);
 }
 
 namespace {
@@ -112,6 +129,7 @@ absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadlin
   return WithRetries(lease, deadline, [&](bool* committing) {
     ApplySession(lease, scope, deadline);
     pqxx::work tx(lease.conn());
+    ApplyLocal(lease, scope, deadline, tx);
     absl::Status result = body(tx);
     if (result.ok()) {
       *committing = true;
@@ -124,6 +142,13 @@ absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadlin
 absl::Status RunRead(Lease& lease, const Scope& scope, absl::Time deadline,
                      absl::FunctionRef<absl::Status(Tx&)> body) {
   return WithRetries(lease, deadline, [&](bool*) {
+    if (lease.options().transaction_pooling) {
+      pqxx::read_transaction tx(lease.conn());
+      ApplyLocal(lease, scope, deadline, tx);
+      absl::Status result = body(tx);
+      if (result.ok()) tx.commit();
+      return result;
+    }
     ApplySession(lease, scope, deadline);
     pqxx::nontransaction n(lease.conn());
     return body(n);

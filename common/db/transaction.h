@@ -29,8 +29,10 @@ struct Scope {
   bool writable = false;
 };
 
-// The statement that applies a session; registered on every connection.
+// The statements that apply a session, or (transaction pooling) one
+// transaction's scope; registered on every connection.
 Statement SessionStatement();
+Statement LocalStatement();
 
 // Maps a libpqxx exception by SQLSTATE: 23505 → ALREADY_EXISTS,
 // 23503 → FAILED_PRECONDITION, 23514/22xxx → INVALID_ARGUMENT,
@@ -41,6 +43,9 @@ absl::Status FromException(const std::exception& e);
 // Sets `scope` and a statement timeout for `deadline` (whole seconds, so
 // that it rarely changes) on the leased connection if it has other settings.
 void ApplySession(Lease& lease, const Scope& scope, absl::Time deadline);
+// With transaction pooling, sets `scope` for `tx` alone (a no-op otherwise).
+// A transaction opened by hand calls ApplySession before and this after BEGIN.
+void ApplyLocal(Lease& lease, const Scope& scope, absl::Time deadline, pqxx::transaction_base& tx);
 
 // Runs `body` in a transaction with `scope`: commits if it returned OK, rolls
 // back otherwise. Serialization failures are retried; a connection lost

@@ -59,6 +59,7 @@ constexpr char kFinishMutation[] =
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});
   pool.statements.push_back(db::SessionStatement());
+  pool.statements.push_back(db::LocalStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
   return pool;
 }

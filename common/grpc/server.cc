@@ -61,6 +61,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
                                                                " service, e.g. localhost:50051")));
   }
   ASSIGN_OR_RETURN(c.downstream_timeout, s.Duration("downstream-timeout", absl::Seconds(5)));
+  const std::string pooling = s.String("database-pooling", "session");
+  if (pooling != "session" && pooling != "transaction") {
+    return absl::InvalidArgumentError(absl::StrCat("--database-pooling=", pooling,
+                                                   " must be session or transaction"));
+  }
+  c.transaction_pooling = pooling == "transaction";
   c.scope = s.String("scope", "");
   if (!c.scope.empty() && !auth::RegionPrefix(c.scope).ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--scope=", c.scope, " is not a 12-digit region code"));
@@ -113,7 +119,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   RuntimeOptions ro;
   ro.service = spec.name;
   ro.pool = db::PoolOptions{config.database_url, spec.name, config.workers + config.stream_slots,
-                            spec.statements};
+                            spec.statements, config.transaction_pooling};
   ro.workers = config.workers;
   ro.stream_slots = config.stream_slots;
   ro.tokens = config.tokens;
@@ -227,6 +233,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --bench-echo                    also serve touyan.bench.v1.EchoService (benchmarks only)
   --<service>-target=HOST:PORT    where a service this one calls listens (training: --personnel-target)
   --downstream-timeout=DURATION   longest wait for a call to another service (default 5s)
+  --database-pooling=MODE         session (default: a connection per worker, direct or session pooler)
+                                  or transaction (behind PgBouncer in transaction mode)
   --scope=REGION                  the region this deployment serves: callers are narrowed to it,
                                   and those outside it refused (default: every region)
   --gauge-interval=DURATION       how often domain gauges are recomputed (default 5m; 0 = never)

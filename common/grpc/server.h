@@ -58,6 +58,7 @@ struct ServerConfig {
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
   std::string scope;  // the region this deployment serves (12 digits); empty = all
+  bool transaction_pooling = false;  // --database-pooling=transaction
   absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
 };
 

@@ -31,27 +31,30 @@ std::string Cluster::Url(const std::string& user, const std::string& pw,
 
 ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& db,
                                    std::map<std::string, std::string> downstreams)
-    : spec_(spec), db_(db) {
+    : spec_(spec),
+      db_(std::getenv("TOUYAN_TEST_TRANSACTION_POOLING") != nullptr ? db + "_txpool" : db) {
   log::SetQuiet(true);
   const Cluster& c = Cluster::Get();
   {
     pqxx::connection admin(c.Url("postgres", c.password, "postgres"));
     pqxx::nontransaction n(admin);
-    n.exec("DROP DATABASE IF EXISTS " + n.quote_name(db) + " WITH (FORCE)");
-    n.exec("CREATE DATABASE " + n.quote_name(db));
+    n.exec("DROP DATABASE IF EXISTS " + n.quote_name(db_) + " WITH (FORCE)");
+    n.exec("CREATE DATABASE " + n.quote_name(db_));
   }
   config_.listen_host = "127.0.0.1";
   config_.grpc_port = 0;
   config_.metrics_port = 0;
   config_.workers = 4;
-  config_.admin_database_url = c.Url("postgres", c.password, db);
-  config_.database_url = c.Url(spec.name + "_app", "app-test-password", db);
-  config_.migration_database_url = c.Url(spec.name + "_owner", "owner-test-password", db);
+  config_.admin_database_url = c.Url("postgres", c.password, db_);
+  config_.database_url = c.Url(spec.name + "_app", "app-test-password", db_);
+  config_.migration_database_url = c.Url(spec.name + "_owner", "owner-test-password", db_);
   config_.tokens.signing_key = "test-signing-key-0123456789abcdef0123456789";
   config_.page_token_key = "test-page-key";
   config_.drain_timeout = absl::Seconds(5);
   config_.downstream_targets = std::move(downstreams);
   config_.downstream_timeout = absl::Seconds(3);
+  // The same tests, as behind a transaction-mode pooler (ctest runs some twice).
+  config_.transaction_pooling = std::getenv("TOUYAN_TEST_TRANSACTION_POOLING") != nullptr;
   StartServer();
   port_ = server_->grpc_port();
   config_.grpc_port = port_;
