@@ -39,6 +39,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
   c.listen_host = s.String("listen-host", c.listen_host);
   ASSIGN_OR_RETURN(c.grpc_port, s.Int("grpc-port", 50051, 0, 65535));
   ASSIGN_OR_RETURN(c.metrics_port, s.Int("metrics-port", 9090, 0, 65535));
+  ASSIGN_OR_RETURN(c.health_port, s.Int("health-port", -1, -1, 65535));
   ASSIGN_OR_RETURN(c.database_url,
                    s.Required("database-url", "the service role's Postgres URL, e.g. "
                                               "postgresql://personnel_app:…@host/touyan"));
@@ -146,6 +147,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port),
                            grpc::InsecureServerCredentials(), &s->grpc_port_);
+  int health_port = 0;
+  if (config.health_port >= 0) {
+    // For probes: plaintext even when the main port gets TLS; network
+    // policy admits only the kubelet's probes to it.
+    builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.health_port),
+                             grpc::InsecureServerCredentials(), &health_port);
+  }
   builder.RegisterService(s->service_.get());
   if (config.bench_echo) {
     s->echo_ = std::make_unique<EchoService>();
@@ -159,7 +167,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   creators.push_back(s->runtime_->metrics().InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(creators));
   s->server_ = builder.BuildAndStart();
-  if (s->server_ == nullptr || s->grpc_port_ == 0) {
+  if (s->server_ == nullptr || s->grpc_port_ == 0 || (config.health_port >= 0 && health_port == 0)) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port,
                      " (is the port in use?)"));
@@ -224,6 +232,7 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --listen-host=ADDR              bind address (default 0.0.0.0)
   --grpc-port=N                   gRPC, health and reflection (default 50051; 0 = any free port)
   --metrics-port=N                Prometheus /metrics (default 9090; 0 = any free port)
+  --health-port=N                 also serve (health included) on this plaintext port, for probes
   --workers=N                     worker threads, one database connection each (default 8)
   --stream-slots=N                streaming imports at once (default 2)
   --drain-timeout=DURATION        SIGTERM waits this long for in-flight calls (default 10s)

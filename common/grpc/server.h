@@ -45,6 +45,7 @@ struct ServerConfig {
   std::string listen_host = "0.0.0.0";
   int grpc_port = 0;     // 0 = any free port
   int metrics_port = 0;  // 0 = any free port
+  int health_port = -1;  // -1 = none; else a second plaintext port (Kubernetes probes)
   std::string database_url;
   std::string migration_database_url;  // set: migrate at start
   std::string admin_database_url;      // set: create roles and schema first (development)
