@@ -11,7 +11,12 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15
   clang-14 libfuzzer-14-dev
+  prometheus
 )
+# Tools the deploy/ checks use, from Debian unless the machine has them.
+command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
