@@ -11,7 +11,7 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15
   clang-14 libfuzzer-14-dev
-  prometheus
+  prometheus curl
 )
 # Tools the deploy/ checks use, from Debian unless the machine has them.
 command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
