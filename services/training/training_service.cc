@@ -11,6 +11,7 @@
 #include "services/training/pg_training_repository.h"
 
 namespace touyan::training {
+namespace pv1 = ::touyan::personnel::v1;
 std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
 
 namespace {
@@ -100,7 +101,7 @@ absl::StatusOr<v1::TrainingClass> TrainingService::DoCreateClass(CallContext& ca
   ASSIGN_OR_RETURN(std::vector<pv1::Cadre> lecturers,
                    personnel_.GetCadres(call, c.lecturer_cadre_ids(), "training_class.lecturer_cadre_ids"));
   for (size_t i = 0; i < lecturers.size(); ++i) {
-    if (!IsSecretary(lecturers[i])) {
+    if (!personnel::IsSecretary(lecturers[i])) {
       return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
                                       lecturers[i].name(), " (", lecturers[i].id(),
                                       ") holds no secretary post; a peer lecture is given by secretaries")),
@@ -140,7 +141,7 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call, const 
   v1::Trainee t = r.trainee();
   if (!t.cadre_id().empty()) {
     ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, t.cadre_id(), "trainee.cadre_id"));
-    if (t.kind() == v1::TRAINEE_KIND_VILLAGE_SECRETARY && !IsSecretary(cadre)) {
+    if (t.kind() == v1::TRAINEE_KIND_VILLAGE_SECRETARY && !personnel::IsSecretary(cadre)) {
       return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
                                       cadre.name(), " (", cadre.id(),
                                       ") holds no secretary post; enrol as a village cadre")),
@@ -221,7 +222,12 @@ absl::StatusOr<CoverageResult> TrainingService::Cover(CallContext& call,
                                                       const std::string& theme) {
   ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), region_code, "region_code"));
   const std::string code = region_code.empty() ? call.principal().scope : region_code;
-  ASSIGN_OR_RETURN(std::vector<SecretaryRef> secretaries, personnel_.VillageSecretaries(call, code));
+  ASSIGN_OR_RETURN(std::vector<pv1::Secretary> found,
+                   personnel_.Secretaries(call, code, pv1::PARTY_ORG_KIND_VILLAGE));
+  std::vector<SecretaryRef> secretaries;
+  for (const pv1::Secretary& s : found) {
+    secretaries.push_back({s.cadre_id(), s.cadre_name(), s.party_org_id(), s.region_code()});
+  }
   ASSIGN_OR_RETURN(auto completed, repo_->CompletedCadres(call, prefix, year, theme));
   CoverageResult out = ComputeCoverage(secretaries, completed);
   out.summary.set_year(year);

@@ -8,7 +8,8 @@
 
 #include "common/grpc/runtime.h"
 #include "common/grpc/server.h"
-#include "services/training/personnel_client.h"
+#include "services/personnel/client/personnel_client.h"
+#include "services/training/domain/coverage.h"
 #include "services/training/training_repository.h"
 #include "touyan/training/v1/training.grpc.pb.h"
 
@@ -81,7 +82,7 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
 
   Runtime& rt_;
   std::unique_ptr<TrainingRepository> repo_;
-  PersonnelClient personnel_;
+  personnel::PersonnelClient personnel_;
 };
 
 // What the server binary and the tests start.

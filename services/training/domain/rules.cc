@@ -15,28 +15,6 @@
 
 namespace touyan::training {
 
-Level LevelOf(absl::string_view code) {
-  absl::StatusOr<std::string> prefix = auth::RegionPrefix(code);
-  if (!prefix.ok()) return Level::kInvalid;
-  switch (prefix->size()) {
-    case 2: return Level::kProvince;
-    case 4: return Level::kCity;
-    case 6: return Level::kCounty;
-    case 9: return Level::kTownship;
-    case 12: return Level::kVillage;
-    default: return Level::kInvalid;
-  }
-}
-
-std::string PrefixOf(absl::string_view code) {
-  absl::StatusOr<std::string> prefix = auth::RegionPrefix(code);
-  return prefix.ok() ? *prefix : std::string(code);
-}
-
-std::string TownshipOf(absl::string_view code) {
-  return absl::StrCat(code.substr(0, 9), "000");
-}
-
 Level LevelOfTier(v1::Tier tier) {
   switch (tier) {
     case v1::TIER_CITY: return Level::kCity;

@@ -11,18 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/ids/region.h"
 #include "touyan/training/v1/training.pb.h"
 
 namespace touyan::training {
 
-
-// The significant digits of a 12-digit region code and what they denote.
-enum class Level { kInvalid, kProvince, kCity, kCounty, kTownship, kVillage };
-Level LevelOf(absl::string_view code);
-// "150902001000" → "150902001" (the region and everything below it).
-std::string PrefixOf(absl::string_view code);
-// The township a village (or township) code lies in: "150902001001" → "150902001000".
-std::string TownshipOf(absl::string_view code);
 
 // The organising region's level each tier needs.
 Level LevelOfTier(v1::Tier tier);

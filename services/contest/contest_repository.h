@@ -1,0 +1,67 @@
+// Storage for contests. Implementations run in the caller's CallContext;
+// mutations are idempotent through CallContext::Mutate. The adapter checks
+// what needs no data (and asks personnel) before.
+#ifndef TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
+#define TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/db/rows.h"
+#include "common/grpc/runtime.h"
+#include "common/ids/resource_id.h"
+#include "common/paging/page_token.h"
+#include "touyan/contest/v1/contest.pb.h"
+
+namespace touyan::contest {
+
+class ContestRepository {
+ public:
+  virtual ~ContestRepository() = default;
+
+  virtual absl::StatusOr<v1::Contest> CreateContest(CallContext& call, const v1::CreateContestRequest& request,
+                                                    const v1::Contest& c) = 0;
+  virtual absl::StatusOr<v1::Contest> GetContest(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call, const std::string& region_prefix,
+                                                           int year, const paging::Page& page) = 0;
+
+  virtual absl::StatusOr<v1::Round> CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
+                                                const ResourceId& contest, const v1::Round& r) = 0;
+  virtual absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) = 0;
+  // Moves the round one step; closing tabulates, publishing needs sign-offs
+  // of a monitor and a counter on the current digest.
+  virtual absl::StatusOr<v1::Round> AdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& request,
+                                                 const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Round> SetRubric(CallContext& call, const v1::SetRubricRequest& request,
+                                              const ResourceId& id) = 0;
+
+  // `entry` complete (name and village from personnel).
+  virtual absl::StatusOr<v1::Entry> CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
+                                                const ResourceId& round, const v1::Entry& entry) = 0;
+  virtual absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& request,
+                                                  const ResourceId& id) = 0;
+  virtual absl::StatusOr<PageOf<v1::Entry>> ListEntries(CallContext& call, const ResourceId& round,
+                                                        const paging::Page& page) = 0;
+
+  virtual absl::StatusOr<v1::Judge> AddJudge(CallContext& call, const v1::AddJudgeRequest& request,
+                                             const ResourceId& round) = 0;
+  virtual absl::StatusOr<v1::Entry> AssignPanel(CallContext& call, const v1::AssignPanelRequest& request,
+                                                const ResourceId& entry) = 0;
+  virtual absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
+                                                                      const ResourceId& round) = 0;
+
+  // Stores scores of one round, all or none (field names "scores[i]." when
+  // `batch`, "score." otherwise), and locks the rubric.
+  virtual absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
+      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+      const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) = 0;
+
+  virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
+  virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
+                                                  const ResourceId& round) = 0;
+};
+
+}  // namespace touyan::contest
+
+#endif  // TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_

@@ -1,0 +1,74 @@
+// The gRPC adapter of touyan.contest.v1: checks requests and scope, asks
+// personnel about entrants, calls the domain rules and the repository.
+#ifndef TOUYAN_SERVICES_CONTEST_CONTEST_SERVICE_H_
+#define TOUYAN_SERVICES_CONTEST_CONTEST_SERVICE_H_
+
+#include <memory>
+
+#include "common/grpc/runtime.h"
+#include "common/grpc/server.h"
+#include "services/contest/contest_repository.h"
+#include "services/personnel/client/personnel_client.h"
+#include "touyan/contest/v1/contest.grpc.pb.h"
+
+namespace touyan::contest {
+
+class ContestService final : public v1::ContestService::CallbackService {
+ public:
+  ContestService(Runtime& rt, std::unique_ptr<ContestRepository> repo)
+      : rt_(rt), repo_(std::move(repo)), personnel_(rt.downstream("personnel")) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  grpc::ServerUnaryReactor* CreateContest(Ctx*, const v1::CreateContestRequest*, v1::Contest*) override;
+  grpc::ServerUnaryReactor* GetContest(Ctx*, const v1::GetContestRequest*, v1::Contest*) override;
+  grpc::ServerUnaryReactor* ListContests(Ctx*, const v1::ListContestsRequest*, v1::ListContestsResponse*) override;
+  grpc::ServerUnaryReactor* CreateRound(Ctx*, const v1::CreateRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* GetRound(Ctx*, const v1::GetRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* AdvanceRound(Ctx*, const v1::AdvanceRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* SetRubric(Ctx*, const v1::SetRubricRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* CreateEntry(Ctx*, const v1::CreateEntryRequest*, v1::Entry*) override;
+  grpc::ServerUnaryReactor* WithdrawEntry(Ctx*, const v1::WithdrawEntryRequest*, v1::Entry*) override;
+  grpc::ServerUnaryReactor* ListEntries(Ctx*, const v1::ListEntriesRequest*, v1::ListEntriesResponse*) override;
+  grpc::ServerUnaryReactor* AddJudge(Ctx*, const v1::AddJudgeRequest*, v1::Judge*) override;
+  grpc::ServerUnaryReactor* AssignPanel(Ctx*, const v1::AssignPanelRequest*, v1::Entry*) override;
+  grpc::ServerUnaryReactor* ListMissingScores(Ctx*, const v1::ListMissingScoresRequest*,
+                                              v1::ListMissingScoresResponse*) override;
+  grpc::ServerUnaryReactor* SubmitScore(Ctx*, const v1::SubmitScoreRequest*, v1::Score*) override;
+  grpc::ServerReadReactor<v1::SubmitScoresRequest>* SubmitScores(Ctx*, v1::SubmitScoresResponse*) override;
+  grpc::ServerUnaryReactor* GetResults(Ctx*, const v1::GetResultsRequest*, v1::Results*) override;
+  grpc::ServerUnaryReactor* SignResults(Ctx*, const v1::SignResultsRequest*, v1::SignOff*) override;
+
+ private:
+  absl::StatusOr<v1::Contest> DoCreateContest(CallContext& call, const v1::CreateContestRequest& r);
+  absl::StatusOr<v1::Contest> DoGetContest(CallContext& call, const v1::GetContestRequest& r);
+  absl::StatusOr<v1::ListContestsResponse> DoListContests(CallContext& call, const v1::ListContestsRequest& r);
+  absl::StatusOr<v1::Round> DoCreateRound(CallContext& call, const v1::CreateRoundRequest& r);
+  absl::StatusOr<v1::Round> DoGetRound(CallContext& call, const v1::GetRoundRequest& r);
+  absl::StatusOr<v1::Round> DoAdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& r);
+  absl::StatusOr<v1::Round> DoSetRubric(CallContext& call, const v1::SetRubricRequest& r);
+  absl::StatusOr<v1::Entry> DoCreateEntry(CallContext& call, const v1::CreateEntryRequest& r);
+  absl::StatusOr<v1::Entry> DoWithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& r);
+  absl::StatusOr<v1::ListEntriesResponse> DoListEntries(CallContext& call, const v1::ListEntriesRequest& r);
+  absl::StatusOr<v1::Judge> DoAddJudge(CallContext& call, const v1::AddJudgeRequest& r);
+  absl::StatusOr<v1::Entry> DoAssignPanel(CallContext& call, const v1::AssignPanelRequest& r);
+  absl::StatusOr<v1::ListMissingScoresResponse> DoListMissingScores(CallContext& call,
+                                                                    const v1::ListMissingScoresRequest& r);
+  absl::StatusOr<v1::Score> DoSubmitScore(CallContext& call, const v1::SubmitScoreRequest& r);
+  absl::StatusOr<v1::Results> DoGetResults(CallContext& call, const v1::GetResultsRequest& r);
+  absl::StatusOr<v1::SignOff> DoSignResults(CallContext& call, const v1::SignResultsRequest& r);
+
+  // The id parsed and within the caller's county scope (before any query).
+  absl::StatusOr<ResourceId> ScopedId(CallContext& call, absl::string_view field, const std::string& id,
+                                      bool write);
+
+  Runtime& rt_;
+  std::unique_ptr<ContestRepository> repo_;
+  personnel::PersonnelClient personnel_;
+};
+
+// What the server binary and the tests start.
+ServiceSpec ContestSpec();
+
+}  // namespace touyan::contest
+
+#endif  // TOUYAN_SERVICES_CONTEST_CONTEST_SERVICE_H_

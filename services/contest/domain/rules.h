@@ -1,0 +1,43 @@
+// Contest's validation rules and the round state machine, plain C++.
+#ifndef TOUYAN_SERVICES_CONTEST_DOMAIN_RULES_H_
+#define TOUYAN_SERVICES_CONTEST_DOMAIN_RULES_H_
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "touyan/contest/v1/contest.pb.h"
+
+namespace touyan::contest {
+
+// Field names relative to Contest; `year_max` bounds the year.
+absl::Status ValidateContest(const v1::Contest& c, int year_max);
+
+// The default rubric: 乡村治理, 壮大集体经济, 为民办实事 (weight 1, max 100).
+std::vector<v1::Dimension> DefaultRubric();
+// Keys [a-z_]{1,32} and unique, names given, weights and maxima positive;
+// at most 10 dimensions. Field names relative to `field` ("rubric").
+absl::Status ValidateRubric(const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric,
+                            absl::string_view field);
+// Fills defaults (rubric, MEAN) and checks the rest; field names relative to Round.
+absl::Status NormalizeRound(v1::Round& r);
+
+absl::Status ValidateReport(const v1::WorkReport& report);  // relative to WorkReport
+
+// OK if `from` → `to` is the next step of DRAFT → OPEN → JUDGING → CLOSED →
+// PUBLISHED; FAILED_PRECONDITION (BAD_TRANSITION) otherwise.
+absl::Status CheckTransition(v1::RoundState from, v1::RoundState to);
+// FAILED_PRECONDITION (WRONG_STATE) unless the round is in `need`, saying
+// what is allowed there: "scores are accepted while JUDGING".
+absl::Status RequireState(v1::RoundState state, v1::RoundState need, absl::string_view what);
+
+// A score for a rubric: the dimension exists and 0 ≤ value ≤ max. Field
+// names relative to Score.
+absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
+
+// A judge may not judge an entrant who is the judge, or from the judge's
+// own village (or unit region) — CONFLICT_OF_INTEREST naming both.
+absl::Status CheckConflict(const v1::Judge& judge, const v1::Entry& entry);
+
+}  // namespace touyan::contest
+
+#endif  // TOUYAN_SERVICES_CONTEST_DOMAIN_RULES_H_

@@ -1,0 +1,120 @@
+#include "services/contest/domain/tabulation.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace touyan::contest {
+namespace {
+
+double Mean(const std::vector<double>& v) {
+  if (v.empty()) return 0;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+double Round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+struct Stats {
+  double mean = 0, sd = 0;
+};
+
+}  // namespace
+
+std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
+  // Per judge and dimension: mean and (population) standard deviation.
+  std::map<std::pair<std::string, std::string>, std::vector<double>> by_judge;
+  for (const ScoreRow& s : in.scores) by_judge[{s.judge_id, s.dimension}].push_back(s.value);
+  std::map<std::pair<std::string, std::string>, Stats> stats;
+  for (const auto& [k, v] : by_judge) {
+    Stats st;
+    st.mean = Mean(v);
+    double var = 0;
+    for (double x : v) var += (x - st.mean) * (x - st.mean);
+    st.sd = std::sqrt(var / static_cast<double>(v.size()));
+    stats[k] = st;
+  }
+  // Per entry and dimension: the values to aggregate.
+  absl::flat_hash_map<std::string, std::map<std::string, std::vector<double>>> values;
+  for (const ScoreRow& s : in.scores) {
+    double v = s.value;
+    if (in.aggregation == v1::AGGREGATION_Z_SCORE) {
+      const Stats& st = stats[{s.judge_id, s.dimension}];
+      v = st.sd > 0 ? (s.value - st.mean) / st.sd : 0;
+    }
+    values[s.entry_id][s.dimension].push_back(v);
+  }
+
+  std::vector<v1::EntryResult> out;
+  for (const EntryRef& e : in.entries) {
+    v1::EntryResult r;
+    r.set_entry_id(e.entry_id);
+    r.set_cadre_id(e.cadre_id);
+    r.set_cadre_name(e.cadre_name);
+    double total = 0;
+    for (const v1::Dimension& d : in.rubric) {
+      std::vector<double> v = values[e.entry_id][d.key()];
+      if (in.aggregation == v1::AGGREGATION_TRIMMED_MEAN && v.size() >= 5) {
+        std::sort(v.begin(), v.end());
+        v = std::vector<double>(v.begin() + 1, v.end() - 1);
+      }
+      const double agg = Round6(Mean(v));
+      (*r.mutable_by_dimension())[d.key()] = agg;
+      total += d.weight() * agg;
+    }
+    r.set_total(Round6(total));
+    out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(), [](const v1::EntryResult& a, const v1::EntryResult& b) {
+    if (a.total() != b.total()) return a.total() > b.total();
+    return a.entry_id() < b.entry_id();
+  });
+  const int n = static_cast<int>(out.size());
+  auto within = [n](double share, int rank) {
+    return rank <= static_cast<int>(std::ceil(share * n - 1e-9));
+  };
+  for (int i = 0; i < n; ++i) {
+    v1::EntryResult& r = out[i];
+    r.set_rank(i > 0 && out[i - 1].total() == r.total() ? out[i - 1].rank() : i + 1);
+    for (const v1::StarBand& b : in.star_bands) {
+      if (within(b.top_share(), r.rank())) {
+        r.set_stars(b.stars());
+        break;
+      }
+    }
+    const bool by_n = in.advance_top_n > 0 && r.rank() <= in.advance_top_n;
+    const bool by_share = in.advance_top_share > 0 && within(in.advance_top_share, r.rank());
+    r.set_advances(by_n || by_share);
+  }
+  return out;
+}
+
+std::string CanonicalEncoding(const std::vector<v1::EntryResult>& results) {
+  std::string out;
+  for (const v1::EntryResult& r : results) {
+    std::map<std::string, double> dims(r.by_dimension().begin(), r.by_dimension().end());
+    std::string d;
+    for (const auto& [k, v] : dims) absl::StrAppend(&d, d.empty() ? "" : ";", k, "=", absl::StrFormat("%.6f", v));
+    absl::StrAppend(&out, r.entry_id(), "|", r.cadre_id(), "|", d, "|", absl::StrFormat("%.6f", r.total()),
+                    "|", r.rank(), "|", r.stars(), "|", r.advances() ? 1 : 0, "\n");
+  }
+  return out;
+}
+
+std::string Digest(const std::vector<v1::EntryResult>& results) {
+  const std::string text = CanonicalEncoding(results);
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
+  std::string hex;
+  for (unsigned char c : md) absl::StrAppend(&hex, absl::StrFormat("%02x", c));
+  return hex;
+}
+
+}  // namespace touyan::contest

@@ -1,0 +1,146 @@
+#include "services/contest/domain/tabulation.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "gtest/gtest.h"
+#include "services/contest/domain/rules.h"
+
+namespace touyan::contest {
+namespace {
+
+v1::Dimension Dim(const std::string& key, double weight, double max = 100) {
+  v1::Dimension d;
+  d.set_key(key);
+  d.set_name(key);
+  d.set_weight(weight);
+  d.set_max(max);
+  return d;
+}
+
+TabulationInput OneDimension(v1::Aggregation agg, std::vector<EntryRef> entries,
+                             std::vector<ScoreRow> scores) {
+  TabulationInput in;
+  in.aggregation = agg;
+  in.rubric = {Dim("d", 1)};
+  in.entries = std::move(entries);
+  in.scores = std::move(scores);
+  return in;
+}
+
+TEST(Tabulation, TrimmedMeanDropsTheExtremesFromFiveJudgesOn) {
+  std::vector<ScoreRow> five, four;
+  int j = 0;
+  for (double v : {60, 70, 80, 90, 100}) five.push_back({absl::StrCat("j", j++), "e1", "d", v});
+  j = 0;
+  for (double v : {60, 70, 80, 90}) four.push_back({absl::StrCat("j", j++), "e1", "d", v});
+  auto r5 = Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five));
+  EXPECT_DOUBLE_EQ(r5[0].total(), 80);  // (70 + 80 + 90) / 3
+  five[4].value = 64;                   // 60, 64, 70, 80, 90 → (64 + 70 + 80) / 3
+  EXPECT_NEAR(Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five))[0].total(),
+              71.333333, 1e-6);
+  auto r4 = Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, four));
+  EXPECT_DOUBLE_EQ(r4[0].total(), 75);  // fewer than 5 judges: the plain mean
+}
+
+TEST(Tabulation, ZScoresMakeStrictAndLenientJudgesComparable) {
+  // Judge A is strict (60, 70), judge B lenient (80, 90): both rank e2 first
+  // by one standard deviation.
+  auto r = Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+                                 {{"A", "e1", "d", 60}, {"A", "e2", "d", 70},
+                                  {"B", "e1", "d", 80}, {"B", "e2", "d", 90}}));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].entry_id(), "e2");
+  EXPECT_DOUBLE_EQ(r[0].total(), 1);
+  EXPECT_DOUBLE_EQ(r[1].total(), -1);
+  // A judge who gave one value only contributes 0.
+  auto flat = Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+                                    {{"A", "e1", "d", 70}, {"A", "e2", "d", 70}}));
+  EXPECT_DOUBLE_EQ(flat[0].total(), 0);
+}
+
+TEST(Tabulation, WeightsTiesStarsAndAdvancement) {
+  TabulationInput in;
+  in.aggregation = v1::AGGREGATION_MEAN;
+  in.rubric = {Dim("a", 2), Dim("b", 1)};
+  in.entries = {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}, {"e3", "c3", "丙"}, {"e4", "c4", "丁"}};
+  in.scores = {{"j", "e1", "a", 40}, {"j", "e1", "b", 10},   // 90
+               {"j", "e2", "a", 30}, {"j", "e2", "b", 30},   // 90
+               {"j", "e3", "a", 35}, {"j", "e3", "b", 10}};  // 80; e4 has no scores: 0
+  v1::StarBand gold, one;
+  gold.set_stars(3);
+  gold.set_top_share(0.25);
+  one.set_stars(1);
+  one.set_top_share(0.75);
+  in.star_bands = {gold, one};
+  in.advance_top_n = 2;
+  auto r = Tabulate(in);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].entry_id(), "e1");
+  EXPECT_EQ(r[1].entry_id(), "e2");
+  EXPECT_EQ(r[0].rank(), 1);
+  EXPECT_EQ(r[1].rank(), 1);  // equal totals share a rank
+  EXPECT_EQ(r[2].rank(), 3);
+  EXPECT_EQ(r[3].rank(), 4);
+  EXPECT_EQ(r[0].stars(), 3);  // the top quarter: rank 1
+  EXPECT_EQ(r[1].stars(), 3);
+  EXPECT_EQ(r[2].stars(), 1);  // within the top three quarters
+  EXPECT_EQ(r[3].stars(), 0);
+  EXPECT_TRUE(r[1].advances());
+  EXPECT_FALSE(r[2].advances());
+  EXPECT_DOUBLE_EQ(r[3].total(), 0);
+}
+
+TEST(Digest, StableForTheSameResultsChangedByAnyScore) {
+  TabulationInput in = OneDimension(v1::AGGREGATION_MEAN, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+                                    {{"A", "e1", "d", 60}, {"A", "e2", "d", 70}});
+  const std::string d1 = Digest(Tabulate(in));
+  EXPECT_EQ(d1, Digest(Tabulate(in)));
+  EXPECT_EQ(d1.size(), 64u);
+  in.scores[0].value = 60.5;
+  EXPECT_NE(d1, Digest(Tabulate(in)));
+  EXPECT_EQ(CanonicalEncoding(Tabulate(in)).substr(0, 20), "e2|c2|d=70.000000|70");
+}
+
+TEST(Rules, TheStateMachineMovesOneStepForward) {
+  EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN).ok());
+  EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_CLOSED, v1::ROUND_STATE_PUBLISHED).ok());
+  EXPECT_EQ(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_JUDGING).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(CheckTransition(v1::ROUND_STATE_PUBLISHED, v1::ROUND_STATE_CLOSED).ok());
+  EXPECT_FALSE(CheckTransition(v1::ROUND_STATE_UNSPECIFIED, v1::ROUND_STATE_DRAFT).ok());
+}
+
+TEST(Rules, ScoresLieWithinTheDimensionsRange) {
+  google::protobuf::RepeatedPtrField<v1::Dimension> rubric;
+  *rubric.Add() = Dim("d", 1, 30);
+  v1::Score s;
+  s.set_dimension("d");
+  s.set_value(30);
+  EXPECT_TRUE(ValidateScore(s, rubric).ok());
+  s.set_value(30.5);
+  EXPECT_EQ(FieldOf(ValidateScore(s, rubric)).value_or(""), "value");
+  s.set_value(-1);
+  EXPECT_FALSE(ValidateScore(s, rubric).ok());
+  s.set_dimension("x");
+  EXPECT_EQ(FieldOf(ValidateScore(s, rubric)).value_or(""), "dimension");
+}
+
+TEST(Rules, MaterialsAreChecked) {
+  v1::WorkReport r;
+  r.set_title("述职报告");
+  auto* m = r.add_materials();
+  m->set_kind(v1::MATERIAL_KIND_VIDEO);
+  m->set_uri("https://files.example.gov.cn/v/1.mp4");
+  m->set_media_type("video/mp4");
+  m->set_byte_size(1 << 20);
+  m->set_sha256(std::string(64, 'a'));
+  EXPECT_TRUE(ValidateReport(r).ok());
+  m->set_sha256(std::string(64, 'A'));
+  EXPECT_EQ(FieldOf(ValidateReport(r)).value_or(""), "materials[0].sha256");
+  m->set_sha256(std::string(64, 'a'));
+  m->set_uri("ftp://x");
+  EXPECT_EQ(FieldOf(ValidateReport(r)).value_or(""), "materials[0].uri");
+}
+
+}  // namespace
+}  // namespace touyan::contest

@@ -1,0 +1,8 @@
+// contest_server: wiring only. `contest_server --help` lists the flags;
+// --personnel-target says where the personnel service listens.
+#include "common/grpc/server.h"
+#include "services/contest/contest_service.h"
+
+int main(int argc, char** argv) {
+  return touyan::ServerMain(argc, argv, touyan::contest::ContestSpec());
+}

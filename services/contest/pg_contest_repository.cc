@@ -1,0 +1,564 @@
+#include "services/contest/pg_contest_repository.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/ids/region.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/contest/domain/rules.h"
+#include "services/contest/domain/tabulation.h"
+
+namespace touyan::contest {
+namespace {
+
+constexpr char kContestCols[] =
+    "county_code, id, level, region_code, year, title, array_to_string(fields, ','), " TOUYAN_MICROS("create_time");
+constexpr char kRoundCols[] =
+    "r.county_code, r.id, r.contest_id, r.number, r.name, r.state, r.aggregation, r.rubric::text, "
+    "r.rubric_locked, r.advance_top_n, r.advance_top_share, r.star_bands::text, r.digest, "
+    TOUYAN_MICROS("r.create_time");
+constexpr char kEntryCols[] =
+    "county_code, id, round_id, cadre_id, cadre_name, village_code, report::text, state, panel, "
+    TOUYAN_MICROS("create_time");
+constexpr char kJudgeCols[] =
+    "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS("create_time");
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out);
+  return out;
+}
+
+v1::Contest ContestFromRow(const pqxx::row& r) {
+  v1::Contest c;
+  c.set_county_code(r[0].as<std::string>());
+  c.set_id(ResourceId{c.county_code(), r[1].as<int64_t>()}.ToString());
+  c.set_level(static_cast<v1::Level>(r[2].as<int>()));
+  c.set_region_code(r[3].as<std::string>());
+  c.set_year(r[4].as<int>());
+  c.set_title(r[5].as<std::string>());
+  for (absl::string_view f : absl::StrSplit(r[6].as<std::string>(), ',', absl::SkipEmpty())) {
+    int v = 0;
+    if (absl::SimpleAtoi(f, &v)) c.add_fields(static_cast<v1::Field>(v));
+  }
+  *c.mutable_create_time() = TimestampFromMicros(r[7].as<int64_t>());
+  return c;
+}
+
+absl::StatusOr<v1::Round> RoundFromRow(const pqxx::row& r) {
+  v1::Round x;
+  const std::string county = r[0].as<std::string>();
+  x.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  x.set_contest_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  x.set_number(r[3].as<int>());
+  x.set_name(r[4].as<std::string>());
+  x.set_state(static_cast<v1::RoundState>(r[5].as<int>()));
+  x.set_aggregation(static_cast<v1::Aggregation>(r[6].as<int>()));
+  RETURN_IF_ERROR(MergeFromJson(r[7].as<std::string>(), x));
+  x.set_rubric_locked(r[8].as<bool>());
+  x.set_advance_top_n(r[9].as<int>());
+  x.set_advance_top_share(r[10].as<double>());
+  RETURN_IF_ERROR(MergeFromJson(r[11].as<std::string>(), x));
+  x.set_results_digest(r[12].as<std::string>());
+  *x.mutable_create_time() = TimestampFromMicros(r[13].as<int64_t>());
+  return x;
+}
+
+absl::StatusOr<v1::Entry> EntryFromRow(const pqxx::row& r) {
+  v1::Entry e;
+  const std::string county = r[0].as<std::string>();
+  e.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  e.set_round_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  e.set_cadre_id(r[3].as<std::string>());
+  e.set_cadre_name(r[4].as<std::string>());
+  e.set_village_code(r[5].as<std::string>());
+  RETURN_IF_ERROR(MergeFromJson(absl::StrCat("{\"report\":", r[6].as<std::string>(), "}"), e));
+  e.set_state(static_cast<v1::EntryState>(r[7].as<int>()));
+  e.set_panel(r[8].as<std::string>());
+  *e.mutable_create_time() = TimestampFromMicros(r[9].as<int64_t>());
+  return e;
+}
+
+v1::Judge JudgeFromRow(const pqxx::row& r) {
+  v1::Judge j;
+  const std::string county = r[0].as<std::string>();
+  j.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  j.set_round_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  j.set_name(r[3].as<std::string>());
+  j.set_panel(r[4].as<std::string>());
+  j.set_cadre_id(r[5].as<std::string>());
+  j.set_region_code(r[6].as<std::string>());
+  *j.mutable_create_time() = TimestampFromMicros(r[7].as<int64_t>());
+  return j;
+}
+
+// The round's rubric and star bands as stored (JSON of a Round holding them).
+std::string RubricJson(const v1::Round& r) {
+  v1::Round only;
+  *only.mutable_rubric() = r.rubric();
+  return Json(only);
+}
+std::string BandsJson(const v1::Round& r) {
+  v1::Round only;
+  *only.mutable_star_bands() = r.star_bands();
+  return Json(only);
+}
+
+absl::StatusOr<v1::Round> LoadRound(db::Tx& tx, const ResourceId& id, bool lock, absl::string_view field) {
+  pqxx::result r = tx.exec_prepared(lock ? "round_lock" : "round_get", id.county_code, id.number);
+  if (r.empty()) return NotFound(field, "round", id.ToString());
+  return RoundFromRow(r[0]);
+}
+
+absl::StatusOr<v1::Entry> LoadEntry(db::Tx& tx, const ResourceId& id, bool lock, absl::string_view field) {
+  pqxx::result r = tx.exec_prepared(lock ? "entry_lock" : "entry_get", id.county_code, id.number);
+  if (r.empty()) return NotFound(field, "entry", id.ToString());
+  return EntryFromRow(r[0]);
+}
+
+absl::Status BeforeJudging(const v1::Round& r, absl::string_view what) {
+  if (r.state() == v1::ROUND_STATE_DRAFT || r.state() == v1::ROUND_STATE_OPEN) return absl::OkStatus();
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        what, " only before judging starts; round ", r.id(), " is ",
+                        v1::RoundState_Name(r.state()))),
+                    "WRONG_STATE");
+}
+
+// Tabulates a round from its entries and scores; stores the results and
+// the digest.
+absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round) {
+  TabulationInput in;
+  in.aggregation = round.aggregation();
+  in.rubric.assign(round.rubric().begin(), round.rubric().end());
+  in.star_bands.assign(round.star_bands().begin(), round.star_bands().end());
+  in.advance_top_n = round.advance_top_n();
+  in.advance_top_share = round.advance_top_share();
+  for (const auto& row : tx.exec_prepared("tab_entries", id.county_code, id.number)) {
+    in.entries.push_back({ResourceId{id.county_code, row[0].as<int64_t>()}.ToString(),
+                          row[1].as<std::string>(), row[2].as<std::string>()});
+  }
+  for (const auto& row : tx.exec_prepared("tab_scores", id.county_code, id.number)) {
+    in.scores.push_back({row[0].as<std::string>(),
+                         ResourceId{id.county_code, row[1].as<int64_t>()}.ToString(),
+                         row[2].as<std::string>(), row[3].as<double>()});
+  }
+  std::vector<v1::EntryResult> results = contest::Tabulate(in);
+  round.set_results_digest(Digest(results));
+  tx.exec_prepared("results_clear", id.county_code, id.number);
+  for (size_t i = 0; i < results.size(); ++i) {
+    tx.exec_prepared("result_insert", id.county_code, id.number, static_cast<int>(i), Json(results[i]));
+  }
+  tx.exec_prepared("round_set_digest", id.county_code, id.number, round.results_digest());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<db::Statement> PgContestRepository::Statements() {
+  const std::string c = kContestCols, r = kRoundCols, e = kEntryCols, j = kJudgeCols;
+  return {
+      {"contest_insert",
+       "INSERT INTO contests (county_code, level, region_code, region_prefix, year, title, fields) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7::smallint[]) RETURNING " + c},
+      {"contest_get", "SELECT " + c + " FROM contests WHERE county_code = $1 AND id = $2"},
+      {"contest_list",
+       "SELECT " + c + " FROM contests WHERE county_code LIKE $1 AND starts_with(region_prefix, $2) "
+       "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6"},
+      {"round_insert",
+       "INSERT INTO rounds (county_code, contest_id, number, name, state, aggregation, rubric, "
+       "advance_top_n, advance_top_share, star_bands) SELECT $1, $2, coalesce(max(number), 0) + 1, $3, 1, "
+       "$4, $5::jsonb, $6, $7, $8::jsonb FROM rounds WHERE county_code = $1 AND contest_id = $2 RETURNING id"},
+      {"round_get", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2"},
+      {"round_lock", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2 FOR UPDATE"},
+      {"round_set_state", "UPDATE rounds SET state = $3 WHERE county_code = $1 AND id = $2"},
+      {"round_set_rubric",
+       "UPDATE rounds SET rubric = $3::jsonb, aggregation = $4 WHERE county_code = $1 AND id = $2"},
+      {"round_lock_rubric", "UPDATE rounds SET rubric_locked = true WHERE county_code = $1 AND id = $2"},
+      {"round_set_digest", "UPDATE rounds SET digest = $3 WHERE county_code = $1 AND id = $2"},
+      {"entry_insert",
+       "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report) "
+       "VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (county_code, round_id, cadre_id) DO NOTHING "
+       "RETURNING " + e},
+      {"entry_get", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2"},
+      {"entry_lock", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"entry_set_state", "UPDATE entries SET state = $3 WHERE county_code = $1 AND id = $2"},
+      {"entry_set_panel", "UPDATE entries SET panel = $3 WHERE county_code = $1 AND id = $2"},
+      {"entry_list",
+       "SELECT " + e + " FROM entries WHERE county_code = $1 AND round_id = $2 AND id > $3 "
+       "ORDER BY id LIMIT $4"},
+      {"entries_of_panel",
+       "SELECT " + e + " FROM entries WHERE county_code = $1 AND round_id = $2 AND panel = $3 AND state = 1"},
+      {"judge_insert",
+       "INSERT INTO judges (county_code, round_id, name, panel, cadre_id, region_code) "
+       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + j},
+      {"judges_of_panel", "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
+      {"judge_get", "SELECT " + j + " FROM judges WHERE county_code = $1 AND id = $2"},
+      {"missing_scores",
+       "SELECT j.id, j.name, (SELECT count(*) FROM entries e WHERE e.county_code = j.county_code "
+       "AND e.round_id = j.round_id AND e.panel = j.panel AND e.state = 1) * $3::bigint, "
+       "(SELECT count(*) FROM scores s JOIN entries e ON e.county_code = s.county_code AND e.id = s.entry_id "
+       "AND e.state = 1 WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND s.judge_id = j.id) "
+       "FROM judges j WHERE j.county_code = $1 AND j.round_id = $2 ORDER BY j.id"},
+      {"score_upsert",
+       "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
+       "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
+       "DO UPDATE SET value = EXCLUDED.value, update_time = now()"},
+      {"panels_of_round",
+       "SELECT j.id, j.panel, j.name FROM judges j WHERE j.county_code = $1 AND j.round_id = $2"},
+      {"entry_panels_of_round",
+       "SELECT id, panel, state FROM entries WHERE county_code = $1 AND round_id = $2"},
+      {"tab_entries",
+       "SELECT id, cadre_id, cadre_name FROM entries WHERE county_code = $1 AND round_id = $2 AND state = 1"},
+      {"tab_scores",
+       "SELECT s.judge_id::text, s.entry_id, s.dimension, s.value FROM scores s JOIN entries e "
+       "ON e.county_code = s.county_code AND e.id = s.entry_id AND e.state = 1 "
+       "WHERE s.county_code = $1 AND s.round_id = $2"},
+      {"results_clear", "DELETE FROM results WHERE county_code = $1 AND round_id = $2"},
+      {"result_insert",
+       "INSERT INTO results (county_code, round_id, position, result) VALUES ($1, $2, $3, $4::jsonb)"},
+      {"results_get",
+       "SELECT result::text FROM results WHERE county_code = $1 AND round_id = $2 ORDER BY position"},
+      {"results_publish",
+       "UPDATE results SET published = true WHERE county_code = $1 AND round_id = $2"},
+      {"sign_off_insert",
+       "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, $3, $4, $5, $6) "
+       "ON CONFLICT DO NOTHING RETURNING " TOUYAN_MICROS("sign_time")},
+      {"sign_offs_get",
+       "SELECT role, name, digest, " TOUYAN_MICROS("sign_time") " FROM sign_offs "
+       "WHERE county_code = $1 AND round_id = $2 AND digest = $3 ORDER BY role, name"},
+      {"sign_off_roles",
+       "SELECT count(DISTINCT role) FROM sign_offs WHERE county_code = $1 AND round_id = $2 AND digest = $3"},
+      {"sign_offs_publish",
+       "UPDATE sign_offs SET published = true WHERE county_code = $1 AND round_id = $2 AND digest = $3"},
+  };
+}
+
+// ---------------------------------------------------------------- contests
+
+absl::StatusOr<v1::Contest> PgContestRepository::CreateContest(CallContext& call,
+                                                               const v1::CreateContestRequest& request,
+                                                               const v1::Contest& c) {
+  return call.Mutate<v1::Contest>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Contest> {
+    std::vector<int> fields(c.fields().begin(), c.fields().end());
+    v1::Contest out = ContestFromRow(tx.exec_prepared1(
+        "contest_insert", c.region_code().substr(0, 6), static_cast<int>(c.level()), c.region_code(),
+        PrefixOf(c.region_code()), c.year(), c.title(), IntArray(fields)));
+    call.Audit({.county_code = out.county_code(), .resource = "contests/" + out.id(), .after = &out});
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Contest> PgContestRepository::GetContest(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Contest>([&](db::Tx& tx) -> absl::StatusOr<v1::Contest> {
+    pqxx::result r = tx.exec_prepared("contest_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "contest", id.ToString());
+    return ContestFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<PageOf<v1::Contest>> PgContestRepository::ListContests(CallContext& call,
+                                                                      const std::string& region_prefix,
+                                                                      int year, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Contest>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Contest>> {
+    return KeysetPage(tx.exec_prepared("contest_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
+                                       after.county, after.id, page.size + 1),
+                      page.size, ContestFromRow);
+  });
+}
+
+// ------------------------------------------------------------------ rounds
+
+absl::StatusOr<v1::Round> PgContestRepository::CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
+                                                           const ResourceId& contest, const v1::Round& r) {
+  return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
+    if (tx.exec_prepared("contest_get", contest.county_code, contest.number).empty()) {
+      return NotFound("round.contest_id", "contest", contest.ToString());
+    }
+    const int64_t id = tx.exec_prepared1("round_insert", contest.county_code, contest.number, r.name(),
+                                         static_cast<int>(r.aggregation()), RubricJson(r), r.advance_top_n(),
+                                         r.advance_top_share(), BandsJson(r))[0]
+                           .as<int64_t>();
+    ASSIGN_OR_RETURN(v1::Round out, LoadRound(tx, {contest.county_code, id}, false, "id"));
+    call.Audit({.county_code = contest.county_code, .resource = "rounds/" + out.id(), .after = &out});
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Round> PgContestRepository::GetRound(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Round>([&](db::Tx& tx) { return LoadRound(tx, id, false, "id"); });
+}
+
+absl::StatusOr<v1::Round> PgContestRepository::AdvanceRound(CallContext& call,
+                                                            const v1::AdvanceRoundRequest& request,
+                                                            const ResourceId& id) {
+  return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
+    ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, id, true, "id"));
+    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(id.county_code), "id"));
+    RETURN_IF_ERROR(WithField(CheckTransition(before.state(), request.to()), "to"));
+    v1::Round after = before;
+    after.set_state(request.to());
+    if (request.to() == v1::ROUND_STATE_CLOSED) RETURN_IF_ERROR(Tabulate(tx, id, after));
+    if (request.to() == v1::ROUND_STATE_PUBLISHED) {
+      const int roles = tx.exec_prepared1("sign_off_roles", id.county_code, id.number, before.results_digest())[0]
+                            .as<int>();
+      if (roles < 2) {
+        return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                              "round ", id.ToString(), " needs the sign-offs of a vote monitor (监票人) and "
+                              "a counter (计票人) on digest ", before.results_digest(), " before publishing")),
+                          "NOT_SIGNED");
+      }
+      tx.exec_prepared("results_publish", id.county_code, id.number);
+      tx.exec_prepared("sign_offs_publish", id.county_code, id.number, before.results_digest());
+    }
+    tx.exec_prepared("round_set_state", id.county_code, id.number, static_cast<int>(request.to()));
+    call.Audit({.county_code = id.county_code, .resource = "rounds/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+absl::StatusOr<v1::Round> PgContestRepository::SetRubric(CallContext& call, const v1::SetRubricRequest& request,
+                                                         const ResourceId& id) {
+  return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
+    ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, id, true, "round_id"));
+    if (before.rubric_locked() || before.state() >= v1::ROUND_STATE_CLOSED) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "the rubric of round ", id.ToString(), " is locked: scores exist")),
+                        "RUBRIC_LOCKED");
+    }
+    v1::Round after = before;
+    *after.mutable_rubric() = request.rubric();
+    if (request.aggregation() != v1::AGGREGATION_UNSPECIFIED) after.set_aggregation(request.aggregation());
+    tx.exec_prepared("round_set_rubric", id.county_code, id.number, RubricJson(after),
+                     static_cast<int>(after.aggregation()));
+    call.Audit({.county_code = id.county_code, .resource = "rounds/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+// ----------------------------------------------------------------- entries
+
+absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
+                                                           const ResourceId& round, const v1::Entry& entry) {
+  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
+    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
+    pqxx::result row = tx.exec_prepared("entry_insert", round.county_code, round.number, entry.cadre_id(),
+                                        entry.cadre_name(), entry.village_code(), Json(entry.report()));
+    if (row.empty()) {
+      return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
+                                      entry.cadre_name(), " has entered round ", round.ToString(), " already")),
+                                  "entry.cadre_id"),
+                        "ALREADY_ENTERED");
+    }
+    ASSIGN_OR_RETURN(v1::Entry out, EntryFromRow(row[0]));
+    call.Audit({.county_code = round.county_code, .resource = "entries/" + out.id(), .after = &out});
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Entry> PgContestRepository::WithdrawEntry(CallContext& call,
+                                                             const v1::WithdrawEntryRequest& request,
+                                                             const ResourceId& id) {
+  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+    ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, id, true, "id"));
+    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", before.round_id()));
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+    RETURN_IF_ERROR(BeforeJudging(r, "an entry may be withdrawn"));
+    v1::Entry after = before;
+    after.set_state(v1::ENTRY_STATE_WITHDRAWN);
+    tx.exec_prepared("entry_set_state", id.county_code, id.number, static_cast<int>(after.state()));
+    call.Audit({.county_code = id.county_code, .resource = "entries/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+absl::StatusOr<PageOf<v1::Entry>> PgContestRepository::ListEntries(CallContext& call, const ResourceId& round,
+                                                                   const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Entry>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Entry>> {
+    PageOf<v1::Entry> out;
+    for (const auto& row : tx.exec_prepared("entry_list", round.county_code, round.number, after.id,
+                                            page.size + 1)) {
+      if (static_cast<int>(out.items.size()) == page.size) {
+        out.next_cursor = round.county_code + ":" + out.items.back().id().substr(7);
+        break;
+      }
+      ASSIGN_OR_RETURN(v1::Entry e, EntryFromRow(row));
+      out.items.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+// ------------------------------------------------------------------ judges
+
+absl::StatusOr<v1::Judge> PgContestRepository::AddJudge(CallContext& call, const v1::AddJudgeRequest& request,
+                                                        const ResourceId& round) {
+  return call.Mutate<v1::Judge>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "judge.round_id"));
+    RETURN_IF_ERROR(BeforeJudging(r, "judges are added"));
+    const v1::Judge& j = request.judge();
+    v1::Judge candidate = j;
+    candidate.set_id("(new)");
+    for (const auto& row : tx.exec_prepared("entries_of_panel", round.county_code, round.number, j.panel())) {
+      ASSIGN_OR_RETURN(v1::Entry e, EntryFromRow(row));
+      RETURN_IF_ERROR(WithField(CheckConflict(candidate, e), "judge"));
+    }
+    v1::Judge out = JudgeFromRow(tx.exec_prepared1("judge_insert", round.county_code, round.number, j.name(),
+                                                   j.panel(), j.cadre_id(), j.region_code()));
+    call.Audit({.county_code = round.county_code, .resource = "judges/" + out.id(), .after = &out});
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Entry> PgContestRepository::AssignPanel(CallContext& call, const v1::AssignPanelRequest& request,
+                                                           const ResourceId& entry) {
+  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+    ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, entry, true, "entry_id"));
+    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", before.round_id()));
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry_id"));
+    RETURN_IF_ERROR(BeforeJudging(r, "panels are assigned"));
+    for (const auto& row : tx.exec_prepared("judges_of_panel", round.county_code, round.number, request.panel())) {
+      RETURN_IF_ERROR(WithField(CheckConflict(JudgeFromRow(row), before), "panel"));
+    }
+    v1::Entry after = before;
+    after.set_panel(request.panel());
+    tx.exec_prepared("entry_set_panel", entry.county_code, entry.number, request.panel());
+    call.Audit({.county_code = entry.county_code, .resource = "entries/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+absl::StatusOr<v1::ListMissingScoresResponse> PgContestRepository::MissingScores(CallContext& call,
+                                                                                const ResourceId& round) {
+  return call.Read<v1::ListMissingScoresResponse>(
+      [&](db::Tx& tx) -> absl::StatusOr<v1::ListMissingScoresResponse> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
+        v1::ListMissingScoresResponse out;
+        for (const auto& row : tx.exec_prepared("missing_scores", round.county_code, round.number,
+                                                static_cast<int64_t>(r.rubric_size()))) {
+          v1::MissingScores* m = out.add_judges();
+          m->set_judge_id(ResourceId{round.county_code, row[0].as<int64_t>()}.ToString());
+          m->set_judge_name(row[1].as<std::string>());
+          m->set_expected(row[2].as<int64_t>());
+          m->set_scored(row[3].as<int64_t>());
+          m->set_missing(std::max<int64_t>(0, m->expected() - m->scored()));
+        }
+        return out;
+      });
+}
+
+// ------------------------------------------------------------------ scores
+
+absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
+    CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+    const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) {
+  return call.Mutate<v1::SubmitScoresResponse>(
+      request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
+        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted"));
+        // The round's judges and entries by number, with their panels.
+        absl::flat_hash_map<int64_t, std::string> judge_panel, entry_panel;
+        for (const auto& row : tx.exec_prepared("panels_of_round", round.county_code, round.number)) {
+          judge_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
+        }
+        for (const auto& row : tx.exec_prepared("entry_panels_of_round", round.county_code, round.number)) {
+          if (row[2].as<int>() == 1) entry_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
+        }
+        for (size_t i = 0; i < scores.size(); ++i) {
+          const v1::Score& s = scores[i];
+          const std::string f = batch ? absl::StrCat("scores[", i, "].") : "score.";
+          RETURN_IF_ERROR(NestField(ValidateScore(s, r.rubric()), f));
+          ASSIGN_OR_RETURN(ResourceId judge, ResourceId::Parse(f + "judge_id", s.judge_id()));
+          ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse(f + "entry_id", s.entry_id()));
+          auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number) : judge_panel.end();
+          if (jp == judge_panel.end()) return NotFound(f + "judge_id", "judge of this round", s.judge_id());
+          auto ep = entry.county_code == round.county_code ? entry_panel.find(entry.number) : entry_panel.end();
+          if (ep == entry_panel.end()) return NotFound(f + "entry_id", "entry of this round", s.entry_id());
+          if (ep->second != jp->second) {
+            return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                            "entry ", s.entry_id(), " is judged by panel '", ep->second,
+                                            "', judge ", s.judge_id(), " sits on panel '", jp->second, "'")),
+                                        "NOT_ON_PANEL"),
+                             f + "judge_id");
+          }
+          tx.exec_prepared("score_upsert", round.county_code, round.number, judge.number, entry.number,
+                           s.dimension(), s.value());
+        }
+        if (!scores.empty() && !r.rubric_locked()) {
+          tx.exec_prepared("round_lock_rubric", round.county_code, round.number);
+        }
+        v1::SubmitScoresResponse out;
+        out.set_scores_stored(static_cast<int64_t>(scores.size()));
+        // One audit row for the batch: who stored how many scores in which round.
+        call.Audit({.county_code = round.county_code, .resource = "rounds/" + round.ToString() + "/scores",
+                    .after = &out});
+        return out;
+      });
+}
+
+// ----------------------------------------------------------------- results
+
+absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call, const ResourceId& round) {
+  return call.Read<v1::Results>([&](db::Tx& tx) -> absl::StatusOr<v1::Results> {
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
+    if (r.state() < v1::ROUND_STATE_CLOSED) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "round ", r.id(), " is ", v1::RoundState_Name(r.state()),
+                            "; results exist once it is CLOSED")),
+                        "NOT_CLOSED");
+    }
+    v1::Results out;
+    out.set_round_id(r.id());
+    out.set_state(r.state());
+    out.set_aggregation(r.aggregation());
+    out.set_digest(r.results_digest());
+    for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
+      RETURN_IF_ERROR(MergeFromJson(absl::StrCat("{\"entries\":[", row[0].as<std::string>(), "]}"), out));
+    }
+    for (const auto& row : tx.exec_prepared("sign_offs_get", round.county_code, round.number, r.results_digest())) {
+      v1::SignOff* s = out.add_sign_offs();
+      s->set_round_id(r.id());
+      s->set_role(static_cast<v1::SignerRole>(row[0].as<int>()));
+      s->set_name(row[1].as<std::string>());
+      s->set_digest(row[2].as<std::string>());
+      *s->mutable_sign_time() = TimestampFromMicros(row[3].as<int64_t>());
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::SignOff> PgContestRepository::SignResults(CallContext& call,
+                                                             const v1::SignResultsRequest& request,
+                                                             const ResourceId& round) {
+  return call.Mutate<v1::SignOff>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SignOff> {
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "sign_off.round_id"));
+    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "results are signed"));
+    const v1::SignOff& s = request.sign_off();
+    if (s.digest() != r.results_digest()) {
+      return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                      "the digest signed is not the round's (", r.results_digest(),
+                                      "): the results changed, or the wrong round")),
+                                  "DIGEST_MISMATCH"),
+                       "sign_off.digest");
+    }
+    pqxx::result row = tx.exec_prepared("sign_off_insert", round.county_code, round.number,
+                                        static_cast<int>(s.role()), s.name(), s.digest(),
+                                        call.principal().subject);
+    v1::SignOff out = s;
+    out.set_round_id(r.id());
+    if (!row.empty()) *out.mutable_sign_time() = TimestampFromMicros(row[0][0].as<int64_t>());
+    call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/signOffs", .after = &out});
+    return out;
+  });
+}
+
+}  // namespace touyan::contest

@@ -1,0 +1,53 @@
+// ContestRepository on Postgres (schema "contest").
+#ifndef TOUYAN_SERVICES_CONTEST_PG_CONTEST_REPOSITORY_H_
+#define TOUYAN_SERVICES_CONTEST_PG_CONTEST_REPOSITORY_H_
+
+#include <vector>
+
+#include "common/db/pool.h"
+#include "services/contest/contest_repository.h"
+
+namespace touyan::contest {
+
+class PgContestRepository final : public ContestRepository {
+ public:
+  static std::vector<db::Statement> Statements();
+
+  absl::StatusOr<v1::Contest> CreateContest(CallContext& call, const v1::CreateContestRequest& request,
+                                            const v1::Contest& c) override;
+  absl::StatusOr<v1::Contest> GetContest(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call, const std::string& region_prefix,
+                                                   int year, const paging::Page& page) override;
+  absl::StatusOr<v1::Round> CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
+                                        const ResourceId& contest, const v1::Round& r) override;
+  absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Round> AdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& request,
+                                         const ResourceId& id) override;
+  absl::StatusOr<v1::Round> SetRubric(CallContext& call, const v1::SetRubricRequest& request,
+                                      const ResourceId& id) override;
+  absl::StatusOr<v1::Entry> CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
+                                        const ResourceId& round, const v1::Entry& entry) override;
+  absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& request,
+                                          const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Entry>> ListEntries(CallContext& call, const ResourceId& round,
+                                                const paging::Page& page) override;
+  absl::StatusOr<v1::Judge> AddJudge(CallContext& call, const v1::AddJudgeRequest& request,
+                                     const ResourceId& round) override;
+  absl::StatusOr<v1::Entry> AssignPanel(CallContext& call, const v1::AssignPanelRequest& request,
+                                        const ResourceId& entry) override;
+  absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
+                                                              const ResourceId& round) override;
+  absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(CallContext& call,
+                                                        const google::protobuf::Message& request,
+                                                        const std::string& request_id,
+                                                        const ResourceId& round,
+                                                        const std::vector<v1::Score>& scores,
+                                                        bool batch) override;
+  absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
+  absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
+                                          const ResourceId& round) override;
+};
+
+}  // namespace touyan::contest
+
+#endif  // TOUYAN_SERVICES_CONTEST_PG_CONTEST_REPOSITORY_H_

@@ -1,0 +1,66 @@
+#include "services/personnel/client/personnel_client.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+
+namespace touyan::personnel {
+
+absl::StatusOr<v1::Cadre> PersonnelClient::GetCadre(CallContext& call, const std::string& id,
+                                                     absl::string_view field) {
+  v1::GetCadreRequest req;
+  req.set_id(id);
+  absl::StatusOr<v1::Cadre> c = downstream_.Call(call.principal(), call.deadline(), *stub_,
+                                                  &v1::PersonnelService::Stub::GetCadre, req);
+  if (!c.ok() && c.status().code() != absl::StatusCode::kUnavailable) {
+    return WithField(c.status(), field);
+  }
+  return c;
+}
+
+absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::GetCadres(
+    CallContext& call, const google::protobuf::RepeatedPtrField<std::string>& ids,
+    absl::string_view field) {
+  std::vector<v1::Cadre> out;
+  if (ids.empty()) return out;
+  v1::BatchGetCadresRequest req;
+  *req.mutable_ids() = ids;
+  absl::StatusOr<v1::BatchGetCadresResponse> r = downstream_.Call(
+      call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::BatchGetCadres, req);
+  if (!r.ok()) {
+    std::optional<std::string> f = FieldOf(r.status());
+    if (f && absl::StartsWith(*f, "ids")) {
+      return WithField(r.status(), absl::StrCat(field, f->substr(3)));
+    }
+    return r.status();
+  }
+  out.assign(r->cadres().begin(), r->cadres().end());
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Secretary>> PersonnelClient::Secretaries(
+    CallContext& call, const std::string& region_code, v1::PartyOrgKind kind) {
+  std::vector<v1::Secretary> out;
+  v1::ListSecretariesRequest req;
+  req.set_region_code(region_code);
+  req.set_party_org_kind(kind);
+  req.set_page_size(1000);
+  do {
+    ASSIGN_OR_RETURN(v1::ListSecretariesResponse page,
+                     downstream_.Call(call.principal(), call.deadline(), *stub_,
+                                      &v1::PersonnelService::Stub::ListSecretaries, req));
+    for (v1::Secretary& s : *page.mutable_secretaries()) out.push_back(std::move(s));
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  return out;
+}
+
+bool IsSecretary(const v1::Cadre& c) {
+  return std::any_of(c.current_positions().begin(), c.current_positions().end(), [](int k) {
+    return k == v1::POSITION_KIND_BRANCH_SECRETARY || k == v1::POSITION_KIND_DUAL_ROLE;
+  });
+}
+
+}  // namespace touyan::personnel

@@ -1,0 +1,46 @@
+// The client other services use to ask personnel, over gRPC with the
+// caller's own token: cadres by id and the current secretaries of a region.
+// Errors name the calling request's field; personnel down is UNAVAILABLE
+// (DOWNSTREAM_UNAVAILABLE).
+#ifndef TOUYAN_SERVICES_PERSONNEL_CLIENT_PERSONNEL_CLIENT_H_
+#define TOUYAN_SERVICES_PERSONNEL_CLIENT_PERSONNEL_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/grpc/downstream.h"
+#include "common/grpc/runtime.h"
+#include "touyan/personnel/v1/personnel.grpc.pb.h"
+
+namespace touyan::personnel {
+
+
+class PersonnelClient {
+ public:
+  explicit PersonnelClient(const Downstream& downstream)
+      : downstream_(downstream), stub_(v1::PersonnelService::NewStub(downstream.channel())) {}
+
+  // NOT_FOUND or PERMISSION_DENIED name `field`.
+  absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const std::string& id,
+                                      absl::string_view field);
+  // In the order of `ids`; errors name `field[i]`.
+  absl::StatusOr<std::vector<v1::Cadre>> GetCadres(
+      CallContext& call, const google::protobuf::RepeatedPtrField<std::string>& ids,
+      absl::string_view field);
+  // Every current secretary of an organisation of `kind` (0: any) under `region_code`.
+  absl::StatusOr<std::vector<v1::Secretary>> Secretaries(CallContext& call,
+                                                         const std::string& region_code,
+                                                         v1::PartyOrgKind kind);
+
+ private:
+  const Downstream& downstream_;
+  std::unique_ptr<v1::PersonnelService::Stub> stub_;
+};
+
+// Whether a cadre currently holds a secretary post (branch secretary or both posts).
+bool IsSecretary(const v1::Cadre& c);
+
+}  // namespace touyan::personnel
+
+#endif  // TOUYAN_SERVICES_PERSONNEL_CLIENT_PERSONNEL_CLIENT_H_

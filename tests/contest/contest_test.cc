@@ -1,0 +1,415 @@
+// The contest service through its gRPC API, with personnel running beside
+// it (entrants are checked there), both on real Postgres.
+#include "common/time/date.h"
+#include "services/contest/contest_service.h"
+#include "tests/personnel/fixture.h"
+#include "touyan/contest/v1/contest.grpc.pb.h"
+
+namespace touyan::testing {
+namespace {
+
+namespace cv1 = ::touyan::contest::v1;
+
+ServiceUnderTest*& Contest() {
+  static ServiceUnderTest* s = nullptr;
+  return s;
+}
+
+class ContestEnvironment : public PersonnelEnvironment {
+ public:
+  ContestEnvironment() : PersonnelEnvironment("touyan_test_contest_personnel") {}
+  void SetUp() override {
+    PersonnelEnvironment::SetUp();
+    Contest() = new ServiceUnderTest(contest::ContestSpec(), "touyan_test_contest",
+                                     {{"personnel", Personnel()->address()}});
+  }
+  void TearDown() override {
+    delete Contest();
+    Contest() = nullptr;
+    PersonnelEnvironment::TearDown();
+  }
+};
+
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new ContestEnvironment);
+
+class ContestTest : public PersonnelTest {
+ protected:
+  cv1::ContestService::Stub& contest() {
+    if (!contest_) contest_ = cv1::ContestService::NewStub(Contest()->channel());
+    return *contest_;
+  }
+
+  std::string MakeSecretary(int64_t n, const std::string& village) {
+    pv1::Cadre c;
+    grpc::Status s = Create(city_, absl::StrCat("ct-cadre-", n), NewCadre(n, village), &c);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    pv1::CreatePositionRequest req;
+    req.set_request_id(absl::StrCat("ct-pos-", n));
+    req.mutable_position()->set_cadre_id(c.id());
+    req.mutable_position()->set_party_org_id(OrgOf(village));
+    req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+    *req.mutable_position()->mutable_term_start() = ToDate(absl::CivilDay(2021, 1, 15));
+    pv1::Position p;
+    s = stub().CreatePosition(WithToken(city_).get(), req, &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return c.id();
+  }
+
+  cv1::Round NewRound(const std::string& token, const std::string& tag, const std::string& county,
+                      cv1::Aggregation agg = cv1::AGGREGATION_MEAN) {
+    cv1::CreateContestRequest cc;
+    cc.set_request_id("contest-" + tag);
+    auto* c = cc.mutable_contest();
+    c->set_level(cv1::LEVEL_COUNTY);
+    c->set_region_code(county + "000000");
+    c->set_year(2023);
+    c->set_title("村党组织书记擂台比武");
+    c->add_fields(cv1::FIELD_VILLAGE);
+    cv1::Contest made;
+    grpc::Status s = contest().CreateContest(WithToken(token).get(), cc, &made);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    cv1::CreateRoundRequest cr;
+    cr.set_request_id("round-" + tag);
+    cr.mutable_round()->set_contest_id(made.id());
+    cr.mutable_round()->set_name("县级决赛");
+    cr.mutable_round()->set_aggregation(agg);
+    cr.mutable_round()->set_advance_top_n(1);
+    auto* gold = cr.mutable_round()->add_star_bands();
+    gold->set_stars(5);
+    gold->set_top_share(0.34);
+    cv1::Round round;
+    s = contest().CreateRound(WithToken(token).get(), cr, &round);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return round;
+  }
+
+  Outcome Advance(const std::string& token, const std::string& rid, const cv1::Round& r, cv1::RoundState to,
+                  cv1::Round* out = nullptr) {
+    cv1::AdvanceRoundRequest req;
+    req.set_request_id(rid);
+    req.set_id(r.id());
+    req.set_to(to);
+    cv1::Round ignored;
+    return OutcomeOf(contest().AdvanceRound(WithToken(token).get(), req, out ? out : &ignored));
+  }
+
+  Outcome Enter(const std::string& token, const std::string& rid, const cv1::Round& r, const std::string& cadre,
+                cv1::Entry* out = nullptr) {
+    cv1::CreateEntryRequest req;
+    req.set_request_id(rid);
+    req.mutable_entry()->set_round_id(r.id());
+    req.mutable_entry()->set_cadre_id(cadre);
+    req.mutable_entry()->mutable_report()->set_title("述职报告");
+    auto* m = req.mutable_entry()->mutable_report()->add_materials();
+    m->set_kind(cv1::MATERIAL_KIND_SLIDES);
+    m->set_uri("https://files.example.gov.cn/slides/1.pdf");
+    m->set_media_type("application/pdf");
+    m->set_byte_size(123456);
+    m->set_sha256(std::string(64, 'c'));
+    cv1::Entry ignored;
+    return OutcomeOf(contest().CreateEntry(WithToken(token).get(), req, out ? out : &ignored));
+  }
+
+  Outcome AddJudge(const std::string& token, const std::string& rid, const cv1::Round& r, const std::string& name,
+                   const std::string& panel, cv1::Judge* out, const std::string& region = "",
+                   const std::string& cadre = "") {
+    cv1::AddJudgeRequest req;
+    req.set_request_id(rid);
+    req.mutable_judge()->set_round_id(r.id());
+    req.mutable_judge()->set_name(name);
+    req.mutable_judge()->set_panel(panel);
+    req.mutable_judge()->set_region_code(region);
+    req.mutable_judge()->set_cadre_id(cadre);
+    cv1::Judge ignored;
+    return OutcomeOf(contest().AddJudge(WithToken(token).get(), req, out ? out : &ignored));
+  }
+
+  Outcome Assign(const std::string& token, const std::string& rid, const cv1::Entry& e, const std::string& panel) {
+    cv1::AssignPanelRequest req;
+    req.set_request_id(rid);
+    req.set_entry_id(e.id());
+    req.set_panel(panel);
+    cv1::Entry ignored;
+    return OutcomeOf(contest().AssignPanel(WithToken(token).get(), req, &ignored));
+  }
+
+  Outcome Score(const std::string& token, const std::string& rid, const cv1::Round& r, const cv1::Judge& j,
+                const cv1::Entry& e, const std::string& dim, double value) {
+    cv1::SubmitScoreRequest req;
+    req.set_request_id(rid);
+    req.set_round_id(r.id());
+    req.mutable_score()->set_judge_id(j.id());
+    req.mutable_score()->set_entry_id(e.id());
+    req.mutable_score()->set_dimension(dim);
+    req.mutable_score()->set_value(value);
+    cv1::Score ignored;
+    return OutcomeOf(contest().SubmitScore(WithToken(token).get(), req, &ignored));
+  }
+
+  // One client-streaming batch, in messages of `per_message` scores.
+  grpc::Status Batch(const std::string& token, const std::string& rid, const cv1::Round& r,
+                     const std::vector<cv1::Score>& scores, cv1::SubmitScoresResponse* out, size_t per_message = 2) {
+    auto ctx = WithToken(token);
+    auto writer = contest().SubmitScores(ctx.get(), out);
+    for (size_t i = 0; i < scores.size() || i == 0; i += per_message) {
+      cv1::SubmitScoresRequest m;
+      if (i == 0) {
+        m.set_request_id(rid);
+        m.set_round_id(r.id());
+      }
+      for (size_t k = i; k < std::min(scores.size(), i + per_message); ++k) *m.add_scores() = scores[k];
+      if (!writer->Write(m)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  static cv1::Score S(const cv1::Judge& j, const cv1::Entry& e, const std::string& dim, double v) {
+    cv1::Score s;
+    s.set_judge_id(j.id());
+    s.set_entry_id(e.id());
+    s.set_dimension(dim);
+    s.set_value(v);
+    return s;
+  }
+
+  cv1::Results Results(const std::string& token, const cv1::Round& r) {
+    cv1::GetResultsRequest req;
+    req.set_round_id(r.id());
+    cv1::Results out;
+    grpc::Status s = contest().GetResults(WithToken(token).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  Outcome Sign(const std::string& token, const std::string& rid, const cv1::Round& r, cv1::SignerRole role,
+               const std::string& digest) {
+    cv1::SignResultsRequest req;
+    req.set_request_id(rid);
+    req.mutable_sign_off()->set_round_id(r.id());
+    req.mutable_sign_off()->set_role(role);
+    req.mutable_sign_off()->set_name(role == cv1::SIGNER_ROLE_MONITOR ? "监票人甲" : "计票人乙");
+    req.mutable_sign_off()->set_digest(digest);
+    cv1::SignOff ignored;
+    return OutcomeOf(contest().SignResults(WithToken(token).get(), req, &ignored));
+  }
+
+ private:
+  std::unique_ptr<cv1::ContestService::Stub> contest_;
+};
+
+TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
+  const auto v = VillagesOf("150902");
+  const std::string a = MakeSecretary(8001, v[0]), b = MakeSecretary(8002, v[1]), c = MakeSecretary(8003, v[2]);
+  cv1::Round round = NewRound(jining_, "main", "150902");
+  EXPECT_EQ(round.state(), cv1::ROUND_STATE_DRAFT);
+  ASSERT_EQ(round.rubric_size(), 3);  // the default rubric
+  EXPECT_EQ(round.rubric(0).name(), "乡村治理");
+
+  // The state machine's refusals.
+  Outcome o = Enter(jining_, "e-draft", round, a);
+  EXPECT_EQ(o.code, grpc::StatusCode::FAILED_PRECONDITION) << o;
+  EXPECT_EQ(o.reason, "WRONG_STATE");
+  o = Advance(jining_, "adv-skip", round, cv1::ROUND_STATE_JUDGING);
+  EXPECT_EQ(o.reason, "BAD_TRANSITION") << o;
+  ASSERT_EQ(Advance(jining_, "adv-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+
+  cv1::Entry ea, eb, ec;
+  ASSERT_EQ(Enter(jining_, "e-a", round, a, &ea).code, grpc::StatusCode::OK);
+  EXPECT_EQ(ea.village_code(), v[0]);  // from personnel
+  ASSERT_EQ(Enter(jining_, "e-b", round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(jining_, "e-c", round, c, &ec).code, grpc::StatusCode::OK);
+  EXPECT_EQ(Enter(jining_, "e-a2", round, a).reason, "ALREADY_ENTERED");
+
+  // Panels; conflicted judges refused whichever is assigned last.
+  for (const auto* e : {&ea, &eb, &ec}) ASSERT_EQ(Assign(jining_, "p-" + e->id(), *e, "A").code, grpc::StatusCode::OK);
+  o = AddJudge(jining_, "j-bad", round, "同村评委", "A", nullptr, v[0]);
+  EXPECT_EQ(o.code, grpc::StatusCode::FAILED_PRECONDITION) << o;
+  EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
+  o = AddJudge(jining_, "j-self", round, "本人", "A", nullptr, "", a);
+  EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
+  cv1::Judge j1, j2, jb;
+  ASSERT_EQ(AddJudge(jining_, "j-1", round, "评委一", "A", &j1).code, grpc::StatusCode::OK);
+  ASSERT_EQ(AddJudge(jining_, "j-2", round, "评委二", "A", &j2).code, grpc::StatusCode::OK);
+  ASSERT_EQ(AddJudge(jining_, "j-b", round, "乙村评委", "B", &jb, v[1]).code, grpc::StatusCode::OK);
+  EXPECT_EQ(Assign(jining_, "p-b-to-B", eb, "B").reason, "CONFLICT_OF_INTEREST");
+
+  EXPECT_EQ(Score(jining_, "s-early", round, j1, ea, "rural_governance", 80).reason, "WRONG_STATE");
+  ASSERT_EQ(Advance(jining_, "adv-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  EXPECT_EQ(Enter(jining_, "e-late", round, MakeSecretary(8004, v[3])).reason, "WRONG_STATE");
+
+  // Scores: out of range refused naming the field; a judge off the panel refused.
+  o = Score(jining_, "s-big", round, j1, ea, "rural_governance", 100.5);
+  EXPECT_EQ(o.code, grpc::StatusCode::INVALID_ARGUMENT) << o;
+  EXPECT_EQ(o.field, "score.value");
+  EXPECT_EQ(Score(jining_, "s-neg", round, j1, ea, "rural_governance", -1).field, "score.value");
+  EXPECT_EQ(Score(jining_, "s-dim", round, j1, ea, "nonsense", 1).field, "score.dimension");
+  EXPECT_EQ(Score(jining_, "s-off", round, jb, ea, "rural_governance", 50).reason, "NOT_ON_PANEL");
+  ASSERT_EQ(Score(jining_, "s-1", round, j1, ea, "rural_governance", 50).code, grpc::StatusCode::OK);
+  // The rubric is locked now.
+  cv1::SetRubricRequest rub;
+  rub.set_request_id("rubric-late");
+  rub.set_round_id(round.id());
+  *rub.mutable_rubric() = round.rubric();
+  cv1::Round ignored;
+  EXPECT_EQ(OutcomeOf(contest().SetRubric(WithToken(jining_).get(), rub, &ignored)).reason, "RUBRIC_LOCKED");
+
+  // The rest in one batch (a correction of s-1 included); a bad batch stores nothing.
+  std::vector<cv1::Score> batch;
+  for (const auto& [e, base] : std::vector<std::pair<cv1::Entry, double>>{{ea, 90}, {eb, 90}, {ec, 70}}) {
+    for (const auto* j : {&j1, &j2}) {
+      for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) batch.push_back(S(*j, e, d, base));
+    }
+  }
+  std::vector<cv1::Score> bad = batch;
+  bad[7].set_value(101);
+  cv1::SubmitScoresResponse stored;
+  Outcome bo = OutcomeOf(Batch(jining_, "batch-bad", round, bad, &stored));
+  EXPECT_EQ(bo.code, grpc::StatusCode::INVALID_ARGUMENT) << bo;
+  EXPECT_EQ(bo.field, "scores[7].value");
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores"), 1);
+  cv1::ListMissingScoresRequest miss;
+  miss.set_round_id(round.id());
+  cv1::ListMissingScoresResponse missing;
+  ASSERT_TRUE(contest().ListMissingScores(WithToken(jining_).get(), miss, &missing).ok());
+  ASSERT_EQ(missing.judges_size(), 3);
+  EXPECT_EQ(missing.judges(0).expected(), 9);  // 3 entries × 3 dimensions
+  EXPECT_EQ(missing.judges(0).missing(), 8);
+  ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());
+  EXPECT_EQ(stored.scores_stored(), 18);
+  ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());  // a retry: nothing new
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores"), 18);
+  ASSERT_TRUE(contest().ListMissingScores(WithToken(jining_).get(), miss, &missing).ok());
+  EXPECT_EQ(missing.judges(0).missing(), 0);
+
+  // Closing tabulates: a and b tie (270 each) and share rank 1.
+  cv1::Round closed;
+  ASSERT_EQ(Advance(jining_, "adv-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  EXPECT_EQ(closed.results_digest().size(), 64u);
+  EXPECT_EQ(Score(jining_, "s-after", round, j1, ea, "rural_governance", 10).reason, "WRONG_STATE");
+  cv1::Results res = Results(jining_, round);
+  ASSERT_EQ(res.entries_size(), 3);
+  EXPECT_EQ(res.entries(0).rank(), 1);
+  EXPECT_EQ(res.entries(1).rank(), 1);
+  EXPECT_EQ(res.entries(2).rank(), 3);
+  EXPECT_DOUBLE_EQ(res.entries(0).total(), 270);
+  EXPECT_DOUBLE_EQ(res.entries(2).total(), 210);
+  EXPECT_EQ(res.entries(2).cadre_id(), c);
+  EXPECT_EQ(res.entries(0).stars(), 5);  // the top 34 %: ranks 1 and 2 of 3
+  EXPECT_EQ(res.entries(2).stars(), 0);
+  EXPECT_TRUE(res.entries(0).advances());
+  EXPECT_FALSE(res.entries(2).advances());
+  EXPECT_EQ(res.digest(), closed.results_digest());
+  EXPECT_EQ(Results(jining_, round).digest(), res.digest());  // stable
+
+  // Publishing needs both sign-offs on this digest.
+  EXPECT_EQ(Advance(jining_, "adv-pub-0", round, cv1::ROUND_STATE_PUBLISHED).reason, "NOT_SIGNED");
+  EXPECT_EQ(Sign(jining_, "sign-wrong", round, cv1::SIGNER_ROLE_MONITOR, std::string(64, '0')).reason,
+            "DIGEST_MISMATCH");
+  ASSERT_EQ(Sign(jining_, "sign-m", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code, grpc::StatusCode::OK);
+  EXPECT_EQ(Advance(jining_, "adv-pub-1", round, cv1::ROUND_STATE_PUBLISHED).reason, "NOT_SIGNED");
+  ASSERT_EQ(Sign(jining_, "sign-c", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code, grpc::StatusCode::OK);
+  // Another county can neither read the unpublished results nor change the round.
+  cv1::GetResultsRequest other;
+  other.set_round_id(round.id());
+  cv1::Results seen;
+  EXPECT_EQ(contest().GetResults(WithToken(siziwang_).get(), other, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Advance(siziwang_, "adv-other", round, cv1::ROUND_STATE_PUBLISHED).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(Advance(jining_, "adv-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  // Published (亮晒比): readable by everyone.
+  ASSERT_TRUE(contest().GetResults(WithToken(siziwang_).get(), other, &seen).ok());
+  EXPECT_EQ(seen.digest(), res.digest());
+  EXPECT_EQ(seen.sign_offs_size(), 2);
+  EXPECT_EQ(seen.state(), cv1::ROUND_STATE_PUBLISHED);
+}
+
+TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
+  const auto v = VillagesOf("150921");
+  const std::string a = MakeSecretary(8101, v[0]), b = MakeSecretary(8102, v[1]);
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150921000000", "zhuozi");
+  for (auto agg : {cv1::AGGREGATION_TRIMMED_MEAN, cv1::AGGREGATION_Z_SCORE}) {
+    const std::string tag = cv1::Aggregation_Name(agg);
+    cv1::Round round = NewRound(county, tag, "150921", agg);
+    ASSERT_EQ(Advance(county, tag + "-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+    cv1::Entry ea, eb;
+    ASSERT_EQ(Enter(county, tag + "-a", round, a, &ea).code, grpc::StatusCode::OK);
+    ASSERT_EQ(Enter(county, tag + "-b", round, b, &eb).code, grpc::StatusCode::OK);
+    ASSERT_EQ(Assign(county, tag + "-pa", ea, "A").code, grpc::StatusCode::OK);
+    ASSERT_EQ(Assign(county, tag + "-pb", eb, "A").code, grpc::StatusCode::OK);
+    std::vector<cv1::Judge> judges(5);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_EQ(AddJudge(county, absl::StrCat(tag, "-j", i), round, absl::StrCat("评委", i), "A", &judges[i]).code,
+                grpc::StatusCode::OK);
+    }
+    ASSERT_EQ(Advance(county, tag + "-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+    // Only rural_governance is scored (the others count 0).
+    // Entry a: 60 70 80 90 100; entry b: 64 70 80 90 96.
+    const double sa[] = {60, 70, 80, 90, 100}, sb[] = {64, 70, 80, 90, 96};
+    std::vector<cv1::Score> scores;
+    for (int i = 0; i < 5; ++i) {
+      scores.push_back(S(judges[i], ea, "rural_governance", sa[i]));
+      scores.push_back(S(judges[i], eb, "rural_governance", sb[i]));
+    }
+    cv1::SubmitScoresResponse stored;
+    ASSERT_TRUE(Batch(county, tag + "-scores", round, scores, &stored, 3).ok());
+    ASSERT_EQ(Advance(county, tag + "-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
+    cv1::Results res = Results(county, round);
+    ASSERT_EQ(res.entries_size(), 2);
+    if (agg == cv1::AGGREGATION_TRIMMED_MEAN) {
+      // a: (70 + 80 + 90) / 3 = 80; b: (70 + 80 + 90) / 3 = 80 → a tie.
+      EXPECT_DOUBLE_EQ(res.entries(0).total(), 80);
+      EXPECT_DOUBLE_EQ(res.entries(1).total(), 80);
+      EXPECT_EQ(res.entries(1).rank(), 1);
+    } else {
+      // Each judge scored a and b; judge 0 gave 60 and 64: z = −1 for a, +1
+      // for b; judge 4 gave 100 and 96: +1 for a, −1 for b; judges 1–3 gave
+      // equal scores: 0. Mean: a 0, b 0 → a tie again at 0.
+      EXPECT_DOUBLE_EQ(res.entries(0).total(), 0);
+      EXPECT_DOUBLE_EQ(res.entries(1).total(), 0);
+    }
+  }
+}
+
+TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
+  const auto v = VillagesOf("150923");
+  const std::string a = MakeSecretary(8201, v[0]), b = MakeSecretary(8202, v[1]), c = MakeSecretary(8203, v[2]);
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150923000000", "shangdu");
+  cv1::Round round = NewRound(county, "zs", "150923", cv1::AGGREGATION_Z_SCORE);
+  ASSERT_EQ(Advance(county, "zs-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  cv1::Entry ea, eb, ec;
+  ASSERT_EQ(Enter(county, "zs-a", round, a, &ea).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "zs-b", round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "zs-c", round, c, &ec).code, grpc::StatusCode::OK);
+  for (const auto* e : {&ea, &eb, &ec}) ASSERT_EQ(Assign(county, "zs-p" + e->id(), *e, "A").code, grpc::StatusCode::OK);
+  cv1::Judge strict, lenient;
+  ASSERT_EQ(AddJudge(county, "zs-j1", round, "严", "A", &strict).code, grpc::StatusCode::OK);
+  ASSERT_EQ(AddJudge(county, "zs-j2", round, "宽", "A", &lenient).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "zs-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  // Strict: a 50, b 60, c 70 (mean 60, sd √(200/3) = 8.164966); lenient:
+  // a 100, b 90, c 86 (mean 92, sd √(104/3) = 5.887841). The plain mean
+  // ranks a first (75, 75, 78 → c, then a and b); z-scores weigh each
+  // judge's spread.
+  std::vector<cv1::Score> scores = {S(strict, ea, "rural_governance", 50), S(strict, eb, "rural_governance", 60),
+                                    S(strict, ec, "rural_governance", 70), S(lenient, ea, "rural_governance", 100),
+                                    S(lenient, eb, "rural_governance", 90), S(lenient, ec, "rural_governance", 86)};
+  cv1::SubmitScoresResponse stored;
+  ASSERT_TRUE(Batch(county, "zs-scores", round, scores, &stored).ok());
+  ASSERT_EQ(Advance(county, "zs-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
+  cv1::Results res = Results(county, round);
+  ASSERT_EQ(res.entries_size(), 3);
+  // Hand-computed: strict z = (−1.224745, 0, 1.224745); lenient z =
+  // (8, −2, −6) / 5.887841 = (1.358732, −0.339683, −1.019049).
+  // Means: a 0.066994, b −0.169842, c 0.102848.
+  std::map<std::string, double> total;
+  for (const auto& e : res.entries()) total[e.entry_id()] = e.total();
+  EXPECT_NEAR(total[ea.id()], 0.066994, 1e-6);
+  EXPECT_NEAR(total[eb.id()], -0.169842, 1e-6);
+  EXPECT_NEAR(total[ec.id()], 0.102848, 1e-6);
+  EXPECT_EQ(res.entries(0).entry_id(), ec.id());
+  EXPECT_EQ(res.entries(1).entry_id(), ea.id());
+}
+
+}  // namespace
+}  // namespace touyan::testing
