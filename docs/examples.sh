@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The README's personnel and training examples, runnable against `scripts/run.sh`:
+# The README's personnel, training and contest examples, runnable against `scripts/run.sh`:
 #   scripts/run.sh --detach && docs/examples.sh
 # Each step prints its JSON answer; the script stops at the first failure.
 # The e2e tests run it against their own server by setting
-# TOUYAN_PERSONNEL_ADDR, TOUYAN_TRAINING_ADDR, TOKEN_SIGNING_KEY_FILE and TOUYANCTL.
+# TOUYAN_PERSONNEL_ADDR, TOUYAN_TRAINING_ADDR, TOUYAN_CONTEST_ADDR, TOKEN_SIGNING_KEY_FILE
+# and TOUYANCTL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TOUYAN_PERSONNEL_ADDR:-}" ]; then set -a; . .local/endpoints.env; set +a; fi
@@ -132,3 +133,41 @@ TOUYAN_TOKEN=$county $ctl call UpdatePracticeTask "{\"request_id\":\"ex-$run-tas
 TOUYAN_TOKEN=$township $ctl call ReportPracticeProgress "{\"request_id\":\"ex-$run-task-rep\",\"task_id\":\"$task\",
   \"village_code\":\"150929101201\",\"completed\":12,\"report_date\":{\"year\":2023,\"month\":9,\"day\":1},\"note\":\"已完成12户\"}"
 TOUYAN_TOKEN=$city $ctl call GetPracticeTaskProgress "{\"task_id\":\"$task\"}"
+
+# ------------------------------------------------------------------- contest
+# Contest calls go to $TOUYAN_CONTEST_ADDR.
+
+step "An arena contest (擂台比武): a round opened, the secretary's work report entered, a judge, scores"
+contest=$(TOUYAN_TOKEN=$county $ctl call CreateContest "{\"request_id\":\"ex-$run-contest\",\"contest\":{
+  \"level\":\"LEVEL_COUNTY\",\"region_code\":\"150929000000\",\"year\":2023,\"title\":\"四子王旗村党组织书记擂台比武\",
+  \"fields\":[\"FIELD_VILLAGE\"]}}" | field id)
+round=$(TOUYAN_TOKEN=$county $ctl call CreateRound "{\"request_id\":\"ex-$run-round\",\"round\":{\"contest_id\":\"$contest\",
+  \"name\":\"县级决赛\",\"aggregation\":\"AGGREGATION_TRIMMED_MEAN\",\"advance_top_n\":1,
+  \"star_bands\":[{\"stars\":5,\"top_share\":0.1},{\"stars\":3,\"top_share\":0.5}]}}" | field id)
+TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-open\",\"id\":\"$round\",\"to\":\"ROUND_STATE_OPEN\"}" >/dev/null
+entry=$(TOUYAN_TOKEN=$county $ctl call CreateEntry "{\"request_id\":\"ex-$run-entry\",\"entry\":{\"round_id\":\"$round\",
+  \"cadre_id\":\"$b\",\"report\":{\"title\":\"壮大集体经济的三年\",\"summary\":\"肉羊合作社带动120户\",
+  \"materials\":[{\"kind\":\"MATERIAL_KIND_VIDEO\",\"uri\":\"https://files.example.gov.cn/v/qiqige.mp4\",
+  \"media_type\":\"video/mp4\",\"byte_size\":73400320,
+  \"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}}}" | field id)
+TOUYAN_TOKEN=$county $ctl call AssignPanel "{\"request_id\":\"ex-$run-panel\",\"entry_id\":\"$entry\",\"panel\":\"A\"}" >/dev/null
+judge=$(TOUYAN_TOKEN=$county $ctl call AddJudge "{\"request_id\":\"ex-$run-judge\",\"judge\":{\"round_id\":\"$round\",
+  \"name\":\"评委王\",\"panel\":\"A\",\"region_code\":\"150929100000\"}}" | field id)
+TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-judging\",\"id\":\"$round\",\"to\":\"ROUND_STATE_JUDGING\"}" >/dev/null
+for dim in rural_governance collective_economy practical_deeds; do
+  TOUYAN_TOKEN=$county $ctl call SubmitScore "{\"request_id\":\"ex-$run-score-$dim\",\"round_id\":\"$round\",
+    \"score\":{\"judge_id\":\"$judge\",\"entry_id\":\"$entry\",\"dimension\":\"$dim\",\"value\":88}}" >/dev/null
+done
+TOUYAN_TOKEN=$county $ctl call ListMissingScores "{\"round_id\":\"$round\"}"
+
+step "Closing tabulates; a monitor and a counter sign the digest; publishing (亮晒比) makes the results public"
+digest=$(TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-close\",\"id\":\"$round\",
+  \"to\":\"ROUND_STATE_CLOSED\"}" | sed -E 's/.*"results_digest":"([0-9a-f]*)".*/\1/')
+TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-pub0\",\"id\":\"$round\",\"to\":\"ROUND_STATE_PUBLISHED\"}" \
+  || echo "(refused, as it should be: nobody has signed yet)"
+for role in SIGNER_ROLE_MONITOR SIGNER_ROLE_COUNTER; do
+  TOUYAN_TOKEN=$county $ctl call SignResults "{\"request_id\":\"ex-$run-$role\",\"sign_off\":{\"round_id\":\"$round\",
+    \"role\":\"$role\",\"name\":\"$role-乌兰\",\"digest\":\"$digest\"}}" >/dev/null
+done
+TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-pub\",\"id\":\"$round\",\"to\":\"ROUND_STATE_PUBLISHED\"}"
+TOUYAN_TOKEN=$city $ctl call GetResults "{\"round_id\":\"$round\"}"

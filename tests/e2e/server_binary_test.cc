@@ -117,7 +117,9 @@ class ServerBinaryTest : public ::testing::Test {
                           const std::vector<std::string>& extra = {}) {
     std::vector<std::string> flags = Flags(svc);
     flags.insert(flags.end(), extra.begin(), extra.end());
-    *p = Spawn(flags, log, svc == "personnel" ? TOUYAN_PERSONNEL_SERVER : TOUYAN_TRAINING_SERVER);
+    *p = Spawn(flags, log, svc == "personnel"  ? TOUYAN_PERSONNEL_SERVER
+                           : svc == "training" ? TOUYAN_TRAINING_SERVER
+                                               : TOUYAN_CONTEST_SERVER);
     std::smatch m;
     std::string text;
     const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
@@ -279,6 +281,11 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   ASSERT_FALSE(training_addr.empty()) << Slurp(training.log);
   env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
   env_strings.push_back("TOUYAN_TRAINING_ADDR=" + training_addr);
+  Process contest;
+  const std::string contest_addr = StartServer(&contest, "/tmp/touyan_examples_contest.log", nullptr,
+                                               "contest", {"--personnel-target=" + addr});
+  ASSERT_FALSE(contest_addr.empty()) << Slurp(contest.log);
+  env_strings.push_back("TOUYAN_CONTEST_ADDR=" + contest_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
   env_strings.push_back(std::string("TOUYANCTL=") + TOUYANCTL);
   std::vector<char*> env;
@@ -301,6 +308,10 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
       << "one approved seed is not enough";
   EXPECT_NE(pm.find("touyan_personnel_current_secretaries 1"), std::string::npos);
   EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"), std::string::npos);
+  EXPECT_NE(out.find("NOT_SIGNED"), std::string::npos) << "publishing waits for the sign-offs";
+  EXPECT_NE(out.find("\"state\":\"ROUND_STATE_PUBLISHED\""), std::string::npos) << out;
+  kill(contest.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(contest.pid, absl::Seconds(15)), 0);
   kill(training.pid, SIGTERM);
   EXPECT_EQ(WaitExit(training.pid, absl::Seconds(15)), 0);
   kill(server.pid, SIGTERM);

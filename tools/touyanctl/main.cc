@@ -35,6 +35,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "touyan/contest/v1/contest.pb.h"
 #include "touyan/training/v1/training.pb.h"
 #include "tools/touyanctl/records.h"
 
@@ -56,7 +57,8 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            list [--region=CODE] [--page-size=100] [--all]
   call     METHOD [JSON] [--timeout=30s]  any unary call, request and response as JSON
            METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation;
-           training's methods go to $TOUYAN_TRAINING_ADDR unless --addr is given
+           training's methods go to $TOUYAN_TRAINING_ADDR, contest's to
+           $TOUYAN_CONTEST_ADDR, unless --addr is given
 
 Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
               --json (print JSON instead of tables), --request-id (default: random)
@@ -315,9 +317,11 @@ int CadresList(const Common& c, const Settings& s) {
 // The unary methods of the Touyan services linked into touyanctl.
 const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
   static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
-                                    "touyan.training.v1.TrainingService"};
+                                    "touyan.training.v1.TrainingService",
+                                    "touyan.contest.v1.ContestService"};
   // Referencing each contract links its descriptors into the pool.
   (void)touyan::training::v1::TrainingClass::descriptor();
+  (void)touyan::contest::v1::Contest::descriptor();
   std::string service_part, method = name;
   if (size_t slash = name.rfind('/'); slash != std::string::npos) {
     service_part = name.substr(0, slash);
