@@ -58,6 +58,26 @@ class ContestRepository {
       const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) = 0;
 
   virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
+  virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
+                                                const ResourceId& entry) = 0;
+  // Upheld: the entry's scoring reopens.
+  virtual absl::StatusOr<v1::Appeal> DecideAppeal(CallContext& call, const v1::DecideAppealRequest& request,
+                                                  const ResourceId& id) = 0;
+  // New results and digest after reopened entries were scored again.
+  virtual absl::StatusOr<v1::Round> Retabulate(CallContext& call, const v1::RetabulateRoundRequest& request,
+                                               const ResourceId& round) = 0;
+
+  // Selects the outcomes of a published round by `rules` and stores them
+  // (once per entry and kind); returns every outcome of the round.
+  virtual absl::StatusOr<v1::ConvertOutcomesResponse> SelectOutcomes(
+      CallContext& call, const v1::ConvertOutcomesRequest& request, const ResourceId& round) = 0;
+  // Records the personnel designation written for an outcome.
+  virtual absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id,
+                                             const ResourceId& outcome, const std::string& designation_id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) = 0;
+  virtual absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix,
+                                                           int year, const paging::Page& page) = 0;
+
   virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                                   const ResourceId& round) = 0;
 };

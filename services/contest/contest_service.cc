@@ -69,6 +69,11 @@ TOUYAN_UNARY(ContestService, ListMissingScores, v1::ListMissingScoresRequest, v1
 TOUYAN_UNARY(ContestService, SubmitScore, v1::SubmitScoreRequest, v1::Score)
 TOUYAN_UNARY(ContestService, GetResults, v1::GetResultsRequest, v1::Results)
 TOUYAN_UNARY(ContestService, SignResults, v1::SignResultsRequest, v1::SignOff)
+TOUYAN_UNARY(ContestService, FileAppeal, v1::FileAppealRequest, v1::Appeal)
+TOUYAN_UNARY(ContestService, DecideAppeal, v1::DecideAppealRequest, v1::Appeal)
+TOUYAN_UNARY(ContestService, RetabulateRound, v1::RetabulateRoundRequest, v1::Round)
+TOUYAN_UNARY(ContestService, ConvertOutcomes, v1::ConvertOutcomesRequest, v1::ConvertOutcomesResponse)
+TOUYAN_UNARY(ContestService, ListOutcomes, v1::ListOutcomesRequest, v1::ListOutcomesResponse)
 
 grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(Ctx* ctx,
                                                                               v1::SubmitScoresResponse* resp) {
@@ -153,12 +158,6 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
   ASSIGN_OR_RETURN(ResourceId contest_id, ResourceId::Parse("entry.round_id", round.contest_id()));
   ASSIGN_OR_RETURN(v1::Contest contest, repo_->GetContest(call, contest_id));
   ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, r.entry().cadre_id(), "entry.cadre_id"));
-  if (!personnel::IsSecretary(cadre)) {
-    return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                    cadre.name(), " (", cadre.id(), ") holds no secretary post")),
-                                "NOT_A_SECRETARY"),
-                     "entry.cadre_id");
-  }
   if (!absl::StartsWith(cadre.region_code(), PrefixOf(contest.region_code()))) {
     return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
                                     cadre.name(), " of ", cadre.region_code(), " is not in the contest's region ",
@@ -166,9 +165,11 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
                                 "OUTSIDE_REGION"),
                      "entry.cadre_id");
   }
+  ASSIGN_OR_RETURN(pv1::Position post, personnel_.SecretaryPost(call, cadre.id(), "entry.cadre_id"));
   v1::Entry e = r.entry();
   e.set_cadre_name(cadre.name());
   e.set_village_code(cadre.region_code());
+  e.set_party_org_id(post.party_org_id());
   return repo_->CreateEntry(call, r, round_id, e);
 }
 
@@ -197,6 +198,10 @@ absl::StatusOr<v1::Judge> ContestService::DoAddJudge(CallContext& call, const v1
   if (!j.cadre_id().empty()) {
     ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("judge.cadre_id", j.cadre_id()));
     (void)cadre;
+  }
+  if (!j.party_org_id().empty()) {
+    ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("judge.party_org_id", j.party_org_id()));
+    (void)org;
   }
   if (!j.region_code().empty() && LevelOf(j.region_code()) == Level::kInvalid) {
     return InvalidField("judge.region_code", "is not a 12-digit region code", "BAD_REGION_CODE");
@@ -243,6 +248,77 @@ absl::StatusOr<v1::SignOff> ContestService::DoSignResults(CallContext& call, con
   RETURN_IF_ERROR(CheckEnum("sign_off.role", s.role(), v1::SignerRole_IsValid));
   RETURN_IF_ERROR(ValidateText("sign_off.name", s.name(), 50));
   return repo_->SignResults(call, r, round);
+}
+
+// ---------------------------------------------------------------- appeals
+
+absl::StatusOr<v1::Appeal> ContestService::DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId entry, ScopedId(call, "entry_id", r.entry_id(), true));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 2000));
+  return repo_->FileAppeal(call, r, entry);
+}
+
+absl::StatusOr<v1::Appeal> ContestService::DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
+  RETURN_IF_ERROR(ValidateText("note", r.note(), 2000, false));
+  return repo_->DecideAppeal(call, r, id);
+}
+
+absl::StatusOr<v1::Round> ContestService::DoRetabulateRound(CallContext& call,
+                                                            const v1::RetabulateRoundRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
+  return repo_->Retabulate(call, r, round);
+}
+
+// --------------------------------------------------------------- outcomes
+
+absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
+    CallContext& call, const v1::ConvertOutcomesRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
+  if (r.rules().empty() || r.rules_size() > 4) return InvalidField("rules", "needs 1 to 4 rules", "BAD_COUNT");
+  for (int i = 0; i < r.rules_size(); ++i) {
+    const std::string f = absl::StrCat("rules[", i, "].");
+    if (r.rules(i).kind() == v1::OUTCOME_KIND_UNSPECIFIED || !v1::OutcomeKind_IsValid(r.rules(i).kind())) {
+      return InvalidField(f + "kind", "is required", "REQUIRED");
+    }
+    if (r.rules(i).n() < 1 || r.rules(i).n() > 1000) return InvalidField(f + "n", "must be from 1 to 1000");
+  }
+  // Stored first (once per entry and kind), then written to personnel one
+  // by one with a request id of their own: a retry finishes what a failure
+  // left, and never writes a designation twice.
+  RETURN_IF_ERROR(repo_->SelectOutcomes(call, r, round).status());
+  ASSIGN_OR_RETURN(std::vector<v1::Outcome> outcomes, repo_->RoundOutcomes(call, round));
+  for (v1::Outcome& o : outcomes) {
+    if (!o.designation_id().empty()) continue;
+    pv1::Designation d;
+    d.set_party_org_id(o.party_org_id());
+    d.set_kind(static_cast<pv1::DesignationKind>(o.kind()));  // the same numbering
+    d.set_year(o.year());
+    d.set_source(absl::StrCat("contest/outcomes/", o.id()));
+    d.set_note(absl::StrCat("擂台比武 round ", o.round_id(), ", rank ", o.rank(), " (", o.cadre_name(), ")"));
+    ASSIGN_OR_RETURN(pv1::Designation written,
+                     personnel_.AddDesignation(call, absl::StrCat("contest-outcome-", o.id()), d));
+    ASSIGN_OR_RETURN(ResourceId oid, ResourceId::Parse("round_id", o.id()));
+    RETURN_IF_ERROR(repo_->SetOutcomeDesignation(call, absl::StrCat("contest-outcome-", o.id(), "-recorded"), oid,
+                                                 written.id()));
+    o.set_designation_id(written.id());
+  }
+  v1::ConvertOutcomesResponse out;
+  for (auto& o : outcomes) *out.add_outcomes() = std::move(o);
+  return out;
+}
+
+absl::StatusOr<v1::ListOutcomesResponse> ContestService::DoListOutcomes(CallContext& call,
+                                                                        const v1::ListOutcomesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Outcome> rows, repo_->ListOutcomes(call, prefix, r.year(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListOutcomesResponse::mutable_outcomes);
 }
 
 ServiceSpec ContestSpec() {

@@ -37,6 +37,12 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerReadReactor<v1::SubmitScoresRequest>* SubmitScores(Ctx*, v1::SubmitScoresResponse*) override;
   grpc::ServerUnaryReactor* GetResults(Ctx*, const v1::GetResultsRequest*, v1::Results*) override;
   grpc::ServerUnaryReactor* SignResults(Ctx*, const v1::SignResultsRequest*, v1::SignOff*) override;
+  grpc::ServerUnaryReactor* FileAppeal(Ctx*, const v1::FileAppealRequest*, v1::Appeal*) override;
+  grpc::ServerUnaryReactor* DecideAppeal(Ctx*, const v1::DecideAppealRequest*, v1::Appeal*) override;
+  grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* ConvertOutcomes(Ctx*, const v1::ConvertOutcomesRequest*,
+                                            v1::ConvertOutcomesResponse*) override;
+  grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*, v1::ListOutcomesResponse*) override;
 
  private:
   absl::StatusOr<v1::Contest> DoCreateContest(CallContext& call, const v1::CreateContestRequest& r);
@@ -56,6 +62,12 @@ class ContestService final : public v1::ContestService::CallbackService {
   absl::StatusOr<v1::Score> DoSubmitScore(CallContext& call, const v1::SubmitScoreRequest& r);
   absl::StatusOr<v1::Results> DoGetResults(CallContext& call, const v1::GetResultsRequest& r);
   absl::StatusOr<v1::SignOff> DoSignResults(CallContext& call, const v1::SignResultsRequest& r);
+  absl::StatusOr<v1::Appeal> DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r);
+  absl::StatusOr<v1::Appeal> DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r);
+  absl::StatusOr<v1::Round> DoRetabulateRound(CallContext& call, const v1::RetabulateRoundRequest& r);
+  absl::StatusOr<v1::ConvertOutcomesResponse> DoConvertOutcomes(CallContext& call,
+                                                                const v1::ConvertOutcomesRequest& r);
+  absl::StatusOr<v1::ListOutcomesResponse> DoListOutcomes(CallContext& call, const v1::ListOutcomesRequest& r);
 
   // The id parsed and within the caller's county scope (before any query).
   absl::StatusOr<ResourceId> ScopedId(CallContext& call, absl::string_view field, const std::string& id,

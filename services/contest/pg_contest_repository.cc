@@ -19,12 +19,12 @@ constexpr char kContestCols[] =
 constexpr char kRoundCols[] =
     "r.county_code, r.id, r.contest_id, r.number, r.name, r.state, r.aggregation, r.rubric::text, "
     "r.rubric_locked, r.advance_top_n, r.advance_top_share, r.star_bands::text, r.digest, "
-    TOUYAN_MICROS("r.create_time");
+    TOUYAN_MICROS("r.create_time") ", r.appeal_window_days, coalesce(" TOUYAN_MICROS("r.close_time") ", 0)";
 constexpr char kEntryCols[] =
     "county_code, id, round_id, cadre_id, cadre_name, village_code, report::text, state, panel, "
-    TOUYAN_MICROS("create_time");
+    TOUYAN_MICROS("create_time") ", party_org_id, reopened";
 constexpr char kJudgeCols[] =
-    "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS("create_time");
+    "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS("create_time") ", party_org_id";
 
 std::string Json(const google::protobuf::Message& m) {
   std::string out;
@@ -64,6 +64,8 @@ absl::StatusOr<v1::Round> RoundFromRow(const pqxx::row& r) {
   RETURN_IF_ERROR(MergeFromJson(r[11].as<std::string>(), x));
   x.set_results_digest(r[12].as<std::string>());
   *x.mutable_create_time() = TimestampFromMicros(r[13].as<int64_t>());
+  x.set_appeal_window_days(r[14].as<int>());
+  if (int64_t closed = r[15].as<int64_t>(); closed != 0) *x.mutable_close_time() = TimestampFromMicros(closed);
   return x;
 }
 
@@ -79,6 +81,8 @@ absl::StatusOr<v1::Entry> EntryFromRow(const pqxx::row& r) {
   e.set_state(static_cast<v1::EntryState>(r[7].as<int>()));
   e.set_panel(r[8].as<std::string>());
   *e.mutable_create_time() = TimestampFromMicros(r[9].as<int64_t>());
+  e.set_party_org_id(r[10].as<std::string>());
+  e.set_reopened(r[11].as<bool>());
   return e;
 }
 
@@ -92,6 +96,7 @@ v1::Judge JudgeFromRow(const pqxx::row& r) {
   j.set_cadre_id(r[5].as<std::string>());
   j.set_region_code(r[6].as<std::string>());
   *j.mutable_create_time() = TimestampFromMicros(r[7].as<int64_t>());
+  j.set_party_org_id(r[8].as<std::string>());
   return j;
 }
 
@@ -117,6 +122,40 @@ absl::StatusOr<v1::Entry> LoadEntry(db::Tx& tx, const ResourceId& id, bool lock,
   pqxx::result r = tx.exec_prepared(lock ? "entry_lock" : "entry_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "entry", id.ToString());
   return EntryFromRow(r[0]);
+}
+
+constexpr char kAppealCols[] =
+    "county_code, id, entry_id, reason, state, decision_note, " TOUYAN_MICROS("file_time");
+constexpr char kOutcomeCols[] =
+    "o.county_code, o.id, o.round_id, o.entry_id, e.cadre_id, e.cadre_name, e.party_org_id, o.kind, o.rank, "
+    "o.year, o.designation_id";
+
+v1::Appeal AppealFromRow(const pqxx::row& r) {
+  v1::Appeal a;
+  const std::string county = r[0].as<std::string>();
+  a.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  a.set_entry_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  a.set_reason(r[3].as<std::string>());
+  a.set_state(static_cast<v1::AppealState>(r[4].as<int>()));
+  a.set_decision_note(r[5].as<std::string>());
+  *a.mutable_file_time() = TimestampFromMicros(r[6].as<int64_t>());
+  return a;
+}
+
+v1::Outcome OutcomeFromRow(const pqxx::row& r) {
+  v1::Outcome o;
+  const std::string county = r[0].as<std::string>();
+  o.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  o.set_round_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  o.set_entry_id(ResourceId{county, r[3].as<int64_t>()}.ToString());
+  o.set_cadre_id(r[4].as<std::string>());
+  o.set_cadre_name(r[5].as<std::string>());
+  o.set_party_org_id(r[6].as<std::string>());
+  o.set_kind(static_cast<v1::OutcomeKind>(r[7].as<int>()));
+  o.set_rank(r[8].as<int>());
+  o.set_year(r[9].as<int>());
+  o.set_designation_id(r[10].as<std::string>());
+  return o;
 }
 
 absl::Status BeforeJudging(const v1::Round& r, absl::string_view what) {
@@ -169,18 +208,21 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6"},
       {"round_insert",
        "INSERT INTO rounds (county_code, contest_id, number, name, state, aggregation, rubric, "
-       "advance_top_n, advance_top_share, star_bands) SELECT $1, $2, coalesce(max(number), 0) + 1, $3, 1, "
-       "$4, $5::jsonb, $6, $7, $8::jsonb FROM rounds WHERE county_code = $1 AND contest_id = $2 RETURNING id"},
+       "advance_top_n, advance_top_share, star_bands, appeal_window_days) SELECT $1, $2, "
+       "coalesce(max(number), 0) + 1, $3, 1, $4, $5::jsonb, $6, $7, $8::jsonb, $9 FROM rounds "
+       "WHERE county_code = $1 AND contest_id = $2 RETURNING id"},
       {"round_get", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2"},
       {"round_lock", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2 FOR UPDATE"},
-      {"round_set_state", "UPDATE rounds SET state = $3 WHERE county_code = $1 AND id = $2"},
+      {"round_set_state",
+       "UPDATE rounds SET state = $3::smallint, close_time = CASE WHEN $3::smallint = 4 THEN now() ELSE close_time END "
+       "WHERE county_code = $1 AND id = $2 RETURNING " TOUYAN_MICROS("now()")},
       {"round_set_rubric",
        "UPDATE rounds SET rubric = $3::jsonb, aggregation = $4 WHERE county_code = $1 AND id = $2"},
       {"round_lock_rubric", "UPDATE rounds SET rubric_locked = true WHERE county_code = $1 AND id = $2"},
       {"round_set_digest", "UPDATE rounds SET digest = $3 WHERE county_code = $1 AND id = $2"},
       {"entry_insert",
-       "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report) "
-       "VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (county_code, round_id, cadre_id) DO NOTHING "
+       "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report, party_org_id) "
+       "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (county_code, round_id, cadre_id) DO NOTHING "
        "RETURNING " + e},
       {"entry_get", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2"},
       {"entry_lock", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2 FOR UPDATE"},
@@ -192,8 +234,8 @@ std::vector<db::Statement> PgContestRepository::Statements() {
       {"entries_of_panel",
        "SELECT " + e + " FROM entries WHERE county_code = $1 AND round_id = $2 AND panel = $3 AND state = 1"},
       {"judge_insert",
-       "INSERT INTO judges (county_code, round_id, name, panel, cadre_id, region_code) "
-       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + j},
+       "INSERT INTO judges (county_code, round_id, name, panel, cadre_id, region_code, party_org_id) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + j},
       {"judges_of_panel", "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
       {"judge_get", "SELECT " + j + " FROM judges WHERE county_code = $1 AND id = $2"},
       {"missing_scores",
@@ -209,7 +251,7 @@ std::vector<db::Statement> PgContestRepository::Statements() {
       {"panels_of_round",
        "SELECT j.id, j.panel, j.name FROM judges j WHERE j.county_code = $1 AND j.round_id = $2"},
       {"entry_panels_of_round",
-       "SELECT id, panel, state FROM entries WHERE county_code = $1 AND round_id = $2"},
+       "SELECT id, panel, state, reopened FROM entries WHERE county_code = $1 AND round_id = $2"},
       {"tab_entries",
        "SELECT id, cadre_id, cadre_name FROM entries WHERE county_code = $1 AND round_id = $2 AND state = 1"},
       {"tab_scores",
@@ -223,6 +265,31 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "SELECT result::text FROM results WHERE county_code = $1 AND round_id = $2 ORDER BY position"},
       {"results_publish",
        "UPDATE results SET published = true WHERE county_code = $1 AND round_id = $2"},
+      {"appeal_insert",
+       "INSERT INTO appeals (county_code, entry_id, reason) VALUES ($1, $2, $3) RETURNING " +
+           std::string(kAppealCols)},
+      {"appeal_lock", "SELECT " + std::string(kAppealCols) + " FROM appeals WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"appeal_decide", "UPDATE appeals SET state = $3, decision_note = $4 WHERE county_code = $1 AND id = $2"},
+      {"entry_reopen", "UPDATE entries SET reopened = true WHERE county_code = $1 AND id = $2"},
+      {"entries_reopened",
+       "SELECT count(*) FROM entries WHERE county_code = $1 AND round_id = $2 AND reopened"},
+      {"entries_close_reopened",
+       "UPDATE entries SET reopened = false WHERE county_code = $1 AND round_id = $2 AND reopened"},
+      {"round_contest",
+       "SELECT c.level, c.year, c.region_prefix FROM rounds r JOIN contests c ON c.county_code = r.county_code "
+       "AND c.id = r.contest_id WHERE r.county_code = $1 AND r.id = $2"},
+      {"outcome_insert",
+       "INSERT INTO outcomes (county_code, round_id, entry_id, kind, rank, year, region_prefix) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (county_code, round_id, entry_id, kind) DO NOTHING"},
+      {"outcome_set_designation",
+       "UPDATE outcomes SET designation_id = $3 WHERE county_code = $1 AND id = $2 AND designation_id = ''"},
+      {"outcomes_of_round",
+       "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
+       "AND e.id = o.entry_id WHERE o.county_code = $1 AND o.round_id = $2 ORDER BY o.kind, o.rank, o.id"},
+      {"outcome_list",
+       "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
+       "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
+       "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY o.county_code, o.id LIMIT $6"},
       {"sign_off_insert",
        "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, $3, $4, $5, $6) "
        "ON CONFLICT DO NOTHING RETURNING " TOUYAN_MICROS("sign_time")},
@@ -280,7 +347,7 @@ absl::StatusOr<v1::Round> PgContestRepository::CreateRound(CallContext& call, co
     }
     const int64_t id = tx.exec_prepared1("round_insert", contest.county_code, contest.number, r.name(),
                                          static_cast<int>(r.aggregation()), RubricJson(r), r.advance_top_n(),
-                                         r.advance_top_share(), BandsJson(r))[0]
+                                         r.advance_top_share(), BandsJson(r), r.appeal_window_days())[0]
                            .as<int64_t>();
     ASSIGN_OR_RETURN(v1::Round out, LoadRound(tx, {contest.county_code, id}, false, "id"));
     call.Audit({.county_code = contest.county_code, .resource = "rounds/" + out.id(), .after = &out});
@@ -314,7 +381,8 @@ absl::StatusOr<v1::Round> PgContestRepository::AdvanceRound(CallContext& call,
       tx.exec_prepared("results_publish", id.county_code, id.number);
       tx.exec_prepared("sign_offs_publish", id.county_code, id.number, before.results_digest());
     }
-    tx.exec_prepared("round_set_state", id.county_code, id.number, static_cast<int>(request.to()));
+    pqxx::row now = tx.exec_prepared1("round_set_state", id.county_code, id.number, static_cast<int>(request.to()));
+    if (request.to() == v1::ROUND_STATE_CLOSED) *after.mutable_close_time() = TimestampFromMicros(now[0].as<int64_t>());
     call.Audit({.county_code = id.county_code, .resource = "rounds/" + after.id(), .before = &before,
                 .after = &after});
     return after;
@@ -349,7 +417,8 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, co
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
     RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
     pqxx::result row = tx.exec_prepared("entry_insert", round.county_code, round.number, entry.cadre_id(),
-                                        entry.cadre_name(), entry.village_code(), Json(entry.report()));
+                                        entry.cadre_name(), entry.village_code(), Json(entry.report()),
+                                        entry.party_org_id());
     if (row.empty()) {
       return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
                                       entry.cadre_name(), " has entered round ", round.ToString(), " already")),
@@ -412,7 +481,7 @@ absl::StatusOr<v1::Judge> PgContestRepository::AddJudge(CallContext& call, const
       RETURN_IF_ERROR(WithField(CheckConflict(candidate, e), "judge"));
     }
     v1::Judge out = JudgeFromRow(tx.exec_prepared1("judge_insert", round.county_code, round.number, j.name(),
-                                                   j.panel(), j.cadre_id(), j.region_code()));
+                                                   j.panel(), j.cadre_id(), j.region_code(), j.party_org_id()));
     call.Audit({.county_code = round.county_code, .resource = "judges/" + out.id(), .after = &out});
     return out;
   });
@@ -464,14 +533,18 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
   return call.Mutate<v1::SubmitScoresResponse>(
       request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
-        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted"));
+        // While CLOSED, only entries reopened by an upheld appeal take scores.
+        const bool reopened_only = r.state() == v1::ROUND_STATE_CLOSED;
+        if (!reopened_only) RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted"));
         // The round's judges and entries by number, with their panels.
         absl::flat_hash_map<int64_t, std::string> judge_panel, entry_panel;
         for (const auto& row : tx.exec_prepared("panels_of_round", round.county_code, round.number)) {
           judge_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
         }
         for (const auto& row : tx.exec_prepared("entry_panels_of_round", round.county_code, round.number)) {
-          if (row[2].as<int>() == 1) entry_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
+          if (row[2].as<int>() == 1 && (!reopened_only || row[3].as<bool>())) {
+            entry_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
+          }
         }
         for (size_t i = 0; i < scores.size(); ++i) {
           const v1::Score& s = scores[i];
@@ -482,7 +555,16 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number) : judge_panel.end();
           if (jp == judge_panel.end()) return NotFound(f + "judge_id", "judge of this round", s.judge_id());
           auto ep = entry.county_code == round.county_code ? entry_panel.find(entry.number) : entry_panel.end();
-          if (ep == entry_panel.end()) return NotFound(f + "entry_id", "entry of this round", s.entry_id());
+          if (ep == entry_panel.end()) {
+            if (reopened_only) {
+              return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                              "round ", round.ToString(), " is CLOSED: only entries reopened by "
+                                              "an upheld appeal take scores; ", s.entry_id(), " is not one")),
+                                          "WRONG_STATE"),
+                               f + "entry_id");
+            }
+            return NotFound(f + "entry_id", "entry of this round", s.entry_id());
+          }
           if (ep->second != jp->second) {
             return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
                                             "entry ", s.entry_id(), " is judged by panel '", ep->second,
@@ -557,6 +639,166 @@ absl::StatusOr<v1::SignOff> PgContestRepository::SignResults(CallContext& call,
     out.set_round_id(r.id());
     if (!row.empty()) *out.mutable_sign_time() = TimestampFromMicros(row[0][0].as<int64_t>());
     call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/signOffs", .after = &out});
+    return out;
+  });
+}
+
+// ----------------------------------------------------------------- appeals
+
+absl::StatusOr<v1::Appeal> PgContestRepository::FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
+                                                           const ResourceId& entry) {
+  return call.Mutate<v1::Appeal>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
+    ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "entry_id"));
+    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", e.round_id()));
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "entry_id"));
+    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are filed"));
+    const absl::Time closed = absl::FromUnixSeconds(r.close_time().seconds());
+    if (call.clock().Now() > closed + absl::Hours(24 * r.appeal_window_days())) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "the appeal window of round ", r.id(), " (", r.appeal_window_days(),
+                            " days after closing) has passed")),
+                        "APPEAL_WINDOW_CLOSED");
+    }
+    v1::Appeal out = AppealFromRow(tx.exec_prepared1("appeal_insert", entry.county_code, entry.number,
+                                                     request.reason()));
+    call.Audit({.county_code = entry.county_code, .resource = "appeals/" + out.id(), .after = &out});
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Appeal> PgContestRepository::DecideAppeal(CallContext& call,
+                                                             const v1::DecideAppealRequest& request,
+                                                             const ResourceId& id) {
+  return call.Mutate<v1::Appeal>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
+    pqxx::result row = tx.exec_prepared("appeal_lock", id.county_code, id.number);
+    if (row.empty()) return NotFound("id", "appeal", id.ToString());
+    const v1::Appeal before = AppealFromRow(row[0]);
+    if (before.state() != v1::APPEAL_STATE_FILED) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat("appeal ", before.id(), " is decided already")),
+                        "ALREADY_DECIDED");
+    }
+    ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("id", before.entry_id()));
+    ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "id"));
+    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", e.round_id()));
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are decided"));
+    v1::Appeal after = before;
+    after.set_state(request.upheld() ? v1::APPEAL_STATE_UPHELD : v1::APPEAL_STATE_REJECTED);
+    after.set_decision_note(request.note());
+    tx.exec_prepared("appeal_decide", id.county_code, id.number, static_cast<int>(after.state()), request.note());
+    if (request.upheld()) tx.exec_prepared("entry_reopen", entry.county_code, entry.number);
+    call.Audit({.county_code = id.county_code, .resource = "appeals/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+absl::StatusOr<v1::Round> PgContestRepository::Retabulate(CallContext& call,
+                                                          const v1::RetabulateRoundRequest& request,
+                                                          const ResourceId& round) {
+  return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
+    ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, round, true, "round_id"));
+    RETURN_IF_ERROR(RequireState(before.state(), v1::ROUND_STATE_CLOSED, "a round is re-tabulated"));
+    if (tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0].as<int64_t>() == 0) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "round ", round.ToString(), " has no entry reopened by an upheld appeal")),
+                        "NOTHING_REOPENED");
+    }
+    v1::Round after = before;
+    RETURN_IF_ERROR(Tabulate(tx, round, after));
+    tx.exec_prepared("entries_close_reopened", round.county_code, round.number);
+    call.Audit({.county_code = round.county_code, .resource = "rounds/" + after.id(), .before = &before,
+                .after = &after});
+    return after;
+  });
+}
+
+// ---------------------------------------------------------------- outcomes
+
+absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
+    CallContext& call, const v1::ConvertOutcomesRequest& request, const ResourceId& round) {
+  return call.Mutate<v1::ConvertOutcomesResponse>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ConvertOutcomesResponse> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
+        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_PUBLISHED, "outcomes are converted"));
+        pqxx::row c = tx.exec_prepared1("round_contest", round.county_code, round.number);
+        if (c[0].as<int>() == v1::LEVEL_TOWNSHIP) {
+          return WithReason(absl::FailedPreconditionError(
+                                "outcomes come from county or city rounds, not township preliminaries"),
+                            "WRONG_LEVEL");
+        }
+        const int year = c[1].as<int>();
+        const std::string prefix = c[2].as<std::string>();
+        std::vector<v1::EntryResult> results;
+        for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
+          v1::EntryResult er;
+          RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), er));
+          results.push_back(std::move(er));
+        }
+        for (const v1::OutcomeRule& rule : request.rules()) {
+          const bool bottom = rule.kind() == v1::OUTCOME_KIND_RECTIFICATION_TARGET;
+          // The rank at the cut: the n-th from the top (or bottom); ties at it are in.
+          const int n = std::min<int>(rule.n(), static_cast<int>(results.size()));
+          if (n == 0) continue;
+          const int cut = bottom ? results[results.size() - n].rank() : results[n - 1].rank();
+          for (const v1::EntryResult& er : results) {
+            if (bottom ? er.rank() < cut : er.rank() > cut) continue;
+            ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("round_id", er.entry_id()));
+            tx.exec_prepared("outcome_insert", round.county_code, round.number, entry.number,
+                             static_cast<int>(rule.kind()), er.rank(), year, prefix);
+          }
+        }
+        v1::ConvertOutcomesResponse out;
+        for (const auto& row : tx.exec_prepared("outcomes_of_round", round.county_code, round.number)) {
+          *out.add_outcomes() = OutcomeFromRow(row);
+        }
+        call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/outcomes", .after = &out});
+        return out;
+      });
+}
+
+absl::Status PgContestRepository::SetOutcomeDesignation(CallContext& call, const std::string& request_id,
+                                                        const ResourceId& outcome,
+                                                        const std::string& designation_id) {
+  v1::Outcome marker;
+  marker.set_id(outcome.ToString());
+  marker.set_designation_id(designation_id);
+  return call.Mutate<v1::Outcome>(marker, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Outcome> {
+               tx.exec_prepared("outcome_set_designation", outcome.county_code, outcome.number, designation_id);
+               call.Audit({.county_code = outcome.county_code, .resource = "outcomes/" + marker.id(),
+                           .after = &marker});
+               return marker;
+             })
+      .status();
+}
+
+absl::StatusOr<std::vector<v1::Outcome>> PgContestRepository::RoundOutcomes(CallContext& call,
+                                                                          const ResourceId& round) {
+  using Out = std::vector<v1::Outcome>;
+  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const auto& row : tx.exec_prepared("outcomes_of_round", round.county_code, round.number)) {
+      out.push_back(OutcomeFromRow(row));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(CallContext& call,
+                                                                      const std::string& region_prefix, int year,
+                                                                      const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Outcome>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Outcome>> {
+    PageOf<v1::Outcome> out;
+    for (const auto& row : tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
+                                            after.county, after.id, page.size + 1)) {
+      if (static_cast<int>(out.items.size()) == page.size) {
+        const v1::Outcome& l = out.items.back();
+        out.next_cursor = l.id().substr(0, 6) + ":" + l.id().substr(7);
+        break;
+      }
+      out.items.push_back(OutcomeFromRow(row));
+    }
     return out;
   });
 }

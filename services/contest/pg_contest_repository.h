@@ -44,6 +44,20 @@ class PgContestRepository final : public ContestRepository {
                                                         const std::vector<v1::Score>& scores,
                                                         bool batch) override;
   absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
+  absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
+                                        const ResourceId& entry) override;
+  absl::StatusOr<v1::Appeal> DecideAppeal(CallContext& call, const v1::DecideAppealRequest& request,
+                                          const ResourceId& id) override;
+  absl::StatusOr<v1::Round> Retabulate(CallContext& call, const v1::RetabulateRoundRequest& request,
+                                       const ResourceId& round) override;
+  absl::StatusOr<v1::ConvertOutcomesResponse> SelectOutcomes(CallContext& call,
+                                                             const v1::ConvertOutcomesRequest& request,
+                                                             const ResourceId& round) override;
+  absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id, const ResourceId& outcome,
+                                     const std::string& designation_id) override;
+  absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) override;
+  absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix, int year,
+                                                   const paging::Page& page) override;
   absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                           const ResourceId& round) override;
 };

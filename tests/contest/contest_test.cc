@@ -411,5 +411,111 @@ TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   EXPECT_EQ(res.entries(1).entry_id(), ea.id());
 }
 
+TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
+  const auto v = VillagesOf("150922");
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150922000000", "huade");
+  const std::string a = MakeSecretary(8301, v[0]), b = MakeSecretary(8302, v[1]), c = MakeSecretary(8303, v[2]);
+  cv1::Round round = NewRound(county, "ap", "150922");
+  ASSERT_EQ(Advance(county, "ap-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  cv1::Entry ea, eb, ec;
+  ASSERT_EQ(Enter(county, "ap-a", round, a, &ea).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "ap-b", round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "ap-c", round, c, &ec).code, grpc::StatusCode::OK);
+  EXPECT_FALSE(ec.party_org_id().empty());  // the organisation c leads, from personnel
+  // A judge of c's own organisation is refused for c's panel.
+  ASSERT_EQ(Assign(county, "ap-pc", ec, "A").code, grpc::StatusCode::OK);
+  cv1::AddJudgeRequest own;
+  own.set_request_id("ap-own");
+  own.mutable_judge()->set_round_id(round.id());
+  own.mutable_judge()->set_name("同单位评委");
+  own.mutable_judge()->set_panel("A");
+  own.mutable_judge()->set_party_org_id(ec.party_org_id());
+  cv1::Judge ignored_judge;
+  EXPECT_EQ(OutcomeOf(contest().AddJudge(WithToken(county).get(), own, &ignored_judge)).reason,
+            "CONFLICT_OF_INTEREST");
+  ASSERT_EQ(Assign(county, "ap-pa", ea, "A").code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "ap-pb", eb, "A").code, grpc::StatusCode::OK);
+  cv1::Judge j;
+  ASSERT_EQ(AddJudge(county, "ap-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "ap-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  cv1::SubmitScoresResponse stored;
+  ASSERT_TRUE(Batch(county, "ap-scores", round,
+                    {S(j, ea, "rural_governance", 90), S(j, eb, "rural_governance", 80),
+                     S(j, ec, "rural_governance", 60)},
+                    &stored).ok());
+  cv1::Round closed;
+  ASSERT_EQ(Advance(county, "ap-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  const std::string first = closed.results_digest();
+  ASSERT_EQ(Sign(county, "ap-sign-m1", round, cv1::SIGNER_ROLE_MONITOR, first).code, grpc::StatusCode::OK);
+
+  // c appeals; upheld, c's scoring reopens (and only c's).
+  cv1::FileAppealRequest fa;
+  fa.set_request_id("ap-file");
+  fa.set_entry_id(ec.id());
+  fa.set_reason("评委漏看了第二段视频");
+  cv1::Appeal appeal;
+  ASSERT_TRUE(contest().FileAppeal(WithToken(county).get(), fa, &appeal).ok());
+  EXPECT_EQ(Score(county, "ap-c-early", round, j, ec, "rural_governance", 95).reason, "WRONG_STATE");
+  cv1::DecideAppealRequest da;
+  da.set_request_id("ap-decide");
+  da.set_id(appeal.id());
+  da.set_upheld(true);
+  da.set_note("重新评分");
+  ASSERT_TRUE(contest().DecideAppeal(WithToken(county).get(), da, &appeal).ok());
+  EXPECT_EQ(appeal.state(), cv1::APPEAL_STATE_UPHELD);
+  EXPECT_EQ(Score(county, "ap-a-late", round, j, ea, "rural_governance", 10).reason, "WRONG_STATE");
+  ASSERT_EQ(Score(county, "ap-c-again", round, j, ec, "rural_governance", 95).code, grpc::StatusCode::OK);
+  cv1::RetabulateRoundRequest rt;
+  rt.set_request_id("ap-retab");
+  rt.set_round_id(round.id());
+  cv1::Round retab;
+  ASSERT_TRUE(contest().RetabulateRound(WithToken(county).get(), rt, &retab).ok());
+  EXPECT_NE(retab.results_digest(), first);
+  cv1::Results res = Results(county, round);
+  EXPECT_EQ(res.entries(0).entry_id(), ec.id());  // 95 now leads
+  EXPECT_EQ(res.sign_offs_size(), 0);             // the old sign-off was on the old digest
+  ASSERT_EQ(Sign(county, "ap-sign-m2", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "ap-sign-c2", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code, grpc::StatusCode::OK);
+
+  // Outcomes need a published round.
+  cv1::ConvertOutcomesRequest oc;
+  oc.set_request_id("ap-outcomes");
+  oc.set_round_id(round.id());
+  auto* top = oc.add_rules();
+  top->set_kind(cv1::OUTCOME_KIND_DEMONSTRATION_SITE);
+  top->set_n(1);
+  auto* bottom = oc.add_rules();
+  bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
+  bottom->set_n(1);
+  cv1::ConvertOutcomesResponse outcomes;
+  EXPECT_EQ(OutcomeOf(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes)).reason, "WRONG_STATE");
+  ASSERT_EQ(Advance(county, "ap-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  oc.set_request_id("ap-outcomes-2");
+  grpc::Status s = contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(outcomes.outcomes_size(), 2);
+  for (const auto& o : outcomes.outcomes()) EXPECT_FALSE(o.designation_id().empty());
+  EXPECT_EQ(outcomes.outcomes(0).cadre_id(), c);  // the demonstration site: c's organisation
+  EXPECT_EQ(outcomes.outcomes(1).cadre_id(), b);  // the rectification target: the last
+  // Retried, and asked again: the designations exist once.
+  ASSERT_TRUE(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes).ok());
+  oc.set_request_id("ap-outcomes-3");
+  ASSERT_TRUE(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes).ok());
+  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
+                               "AND county_code = '150922'"),
+            2);
+  pv1::ListDesignationsRequest ld;
+  ld.set_region_code("150922000000");
+  pv1::ListDesignationsResponse designations;
+  ASSERT_TRUE(stub().ListDesignations(WithToken(county).get(), ld, &designations).ok());
+  ASSERT_EQ(designations.designations_size(), 2);
+  // Listed for the incentive service.
+  cv1::ListOutcomesRequest lo;
+  lo.set_year(2023);
+  cv1::ListOutcomesResponse listed;
+  ASSERT_TRUE(contest().ListOutcomes(WithToken(county).get(), lo, &listed).ok());
+  EXPECT_EQ(listed.outcomes_size(), 2);
+}
+
 }  // namespace
 }  // namespace touyan::testing

@@ -95,6 +95,10 @@ absl::Status NormalizeRound(v1::Round& r) {
   if (r.advance_top_share() < 0 || r.advance_top_share() > 1 || !std::isfinite(r.advance_top_share())) {
     return InvalidField("advance_top_share", "must be from 0 to 1");
   }
+  if (r.appeal_window_days() == 0) r.set_appeal_window_days(7);
+  if (r.appeal_window_days() < 0 || r.appeal_window_days() > 30) {
+    return InvalidField("appeal_window_days", "must be from 1 to 30");
+  }
   if (r.star_bands_size() > 5) return InvalidField("star_bands", "at most 5 bands", "BAD_COUNT");
   double last = 0;
   for (int i = 0; i < r.star_bands_size(); ++i) {
@@ -177,6 +181,8 @@ absl::Status CheckConflict(const v1::Judge& judge, const v1::Entry& entry) {
     why = "is the entrant";
   } else if (!judge.region_code().empty() && judge.region_code() == entry.village_code()) {
     why = absl::StrCat("comes from the entrant's own village ", entry.village_code());
+  } else if (!judge.party_org_id().empty() && judge.party_org_id() == entry.party_org_id()) {
+    why = absl::StrCat("belongs to the entrant's own organisation ", entry.party_org_id());
   }
   if (why.empty()) return absl::OkStatus();
   return WithReason(absl::FailedPreconditionError(absl::StrCat(

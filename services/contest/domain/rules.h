@@ -34,8 +34,8 @@ absl::Status RequireState(v1::RoundState state, v1::RoundState need, absl::strin
 // names relative to Score.
 absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
 
-// A judge may not judge an entrant who is the judge, or from the judge's
-// own village (or unit region) — CONFLICT_OF_INTEREST naming both.
+// A judge may not judge an entrant who is the judge, from the judge's own
+// village (or unit region) or organisation — CONFLICT_OF_INTEREST naming both.
 absl::Status CheckConflict(const v1::Judge& judge, const v1::Entry& entry);
 
 }  // namespace touyan::contest

@@ -57,6 +57,34 @@ absl::StatusOr<std::vector<v1::Secretary>> PersonnelClient::Secretaries(
   return out;
 }
 
+absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call, const std::string& cadre_id,
+                                                            absl::string_view field) {
+  v1::ListPositionsRequest req;
+  req.set_cadre_id(cadre_id);
+  req.set_current_only(true);
+  absl::StatusOr<v1::ListPositionsResponse> r = downstream_.Call(
+      call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::ListPositions, req);
+  if (!r.ok()) {
+    return r.status().code() == absl::StatusCode::kUnavailable ? r.status() : WithField(r.status(), field);
+  }
+  for (const v1::Position& p : r->positions()) {
+    if (p.kind() == v1::POSITION_KIND_BRANCH_SECRETARY || p.kind() == v1::POSITION_KIND_DUAL_ROLE) return p;
+  }
+  return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                  "cadre ", cadre_id, " holds no secretary post")),
+                              "NOT_A_SECRETARY"),
+                   field);
+}
+
+absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& call, const std::string& request_id,
+                                                                const v1::Designation& designation) {
+  v1::AddDesignationRequest req;
+  req.set_request_id(request_id);
+  *req.mutable_designation() = designation;
+  return downstream_.Call(call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::AddDesignation,
+                          req);
+}
+
 bool IsSecretary(const v1::Cadre& c) {
   return std::any_of(c.current_positions().begin(), c.current_positions().end(), [](int k) {
     return k == v1::POSITION_KIND_BRANCH_SECRETARY || k == v1::POSITION_KIND_DUAL_ROLE;

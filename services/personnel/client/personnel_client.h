@@ -28,6 +28,13 @@ class PersonnelClient {
   absl::StatusOr<std::vector<v1::Cadre>> GetCadres(
       CallContext& call, const google::protobuf::RepeatedPtrField<std::string>& ids,
       absl::string_view field);
+  // The cadre's current secretary post (branch secretary or both posts);
+  // FAILED_PRECONDITION (NOT_A_SECRETARY) naming `field` if none.
+  absl::StatusOr<v1::Position> SecretaryPost(CallContext& call, const std::string& cadre_id,
+                                             absl::string_view field);
+  // Adds a designation (idempotent by `request_id`).
+  absl::StatusOr<v1::Designation> AddDesignation(CallContext& call, const std::string& request_id,
+                                                 const v1::Designation& designation);
   // Every current secretary of an organisation of `kind` (0: any) under `region_code`.
   absl::StatusOr<std::vector<v1::Secretary>> Secretaries(CallContext& call,
                                                          const std::string& region_code,
