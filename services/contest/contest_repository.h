@@ -4,6 +4,7 @@
 #ifndef TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
 #define TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ class ContestRepository {
   virtual absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix,
                                                            int year, const paging::Page& page) = 0;
 
+  // The round's provisional standings if anything changed since `version`
+  // (updated); nullopt otherwise.
+  virtual absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
+                                                                std::string* version) = 0;
   virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                                   const ResourceId& round) = 0;
 };

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/handlers.h"
+#include "common/grpc/watch.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
@@ -79,6 +80,22 @@ grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(C
                                                                               v1::SubmitScoresResponse* resp) {
   return rt_.ClientStream<v1::SubmitScoresRequest, v1::SubmitScoresResponse>(
       ctx, resp, "SubmitScores", std::make_unique<ScoreBatch>(*repo_));
+}
+
+grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(Ctx* ctx,
+                                                                       const v1::WatchStandingsRequest* req) {
+  auto version = std::make_shared<std::string>();
+  return Watch<v1::WatchStandingsRequest, v1::Standings>(
+      rt_, ctx, req, "WatchStandings", absl::Milliseconds(300),
+      [this, version](CallContext& call,
+                      const v1::WatchStandingsRequest& r) -> absl::StatusOr<WatchStep<v1::Standings>> {
+        ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
+        ASSIGN_OR_RETURN(std::optional<v1::Standings> s, repo_->Standings(call, round, version.get()));
+        WatchStep<v1::Standings> step;
+        step.done = s && s->final();
+        step.message = std::move(s);
+        return step;
+      });
 }
 
 absl::StatusOr<ResourceId> ContestService::ScopedId(CallContext& call, absl::string_view field,

@@ -42,6 +42,7 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* ConvertOutcomes(Ctx*, const v1::ConvertOutcomesRequest*,
                                             v1::ConvertOutcomesResponse*) override;
+  grpc::ServerWriteReactor<v1::Standings>* WatchStandings(Ctx*, const v1::WatchStandingsRequest*) override;
   grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*, v1::ListOutcomesResponse*) override;
 
  private:

@@ -166,9 +166,8 @@ absl::Status BeforeJudging(const v1::Round& r, absl::string_view what) {
                     "WRONG_STATE");
 }
 
-// Tabulates a round from its entries and scores; stores the results and
-// the digest.
-absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round) {
+// What tabulating a round starts from: its rules, entries and scores.
+TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Round& round) {
   TabulationInput in;
   in.aggregation = round.aggregation();
   in.rubric.assign(round.rubric().begin(), round.rubric().end());
@@ -184,7 +183,13 @@ absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round) {
                          ResourceId{id.county_code, row[1].as<int64_t>()}.ToString(),
                          row[2].as<std::string>(), row[3].as<double>()});
   }
-  std::vector<v1::EntryResult> results = contest::Tabulate(in);
+  return in;
+}
+
+// Tabulates a round from its entries and scores; stores the results and
+// the digest.
+absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round) {
+  std::vector<v1::EntryResult> results = contest::Tabulate(LoadInput(tx, id, round));
   round.set_results_digest(Digest(results));
   tx.exec_prepared("results_clear", id.county_code, id.number);
   for (size_t i = 0; i < results.size(); ++i) {
@@ -290,6 +295,9 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
        "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
        "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY o.county_code, o.id LIMIT $6"},
+      {"scores_version",
+       "SELECT count(*), coalesce(" TOUYAN_MICROS("max(update_time)") ", 0) FROM scores "
+       "WHERE county_code = $1 AND round_id = $2"},
       {"sign_off_insert",
        "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, $3, $4, $5, $6) "
        "ON CONFLICT DO NOTHING RETURNING " TOUYAN_MICROS("sign_time")},
@@ -799,6 +807,35 @@ absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(CallContex
       }
       out.items.push_back(OutcomeFromRow(row));
     }
+    return out;
+  });
+}
+
+// --------------------------------------------------------------- standings
+
+absl::StatusOr<std::optional<v1::Standings>> PgContestRepository::Standings(CallContext& call,
+                                                                           const ResourceId& round,
+                                                                           std::string* version) {
+  using Out = std::optional<v1::Standings>;
+  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
+    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
+    if (r.state() < v1::ROUND_STATE_JUDGING) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "round ", r.id(), " is ", v1::RoundState_Name(r.state()),
+                            "; standings exist once judging starts")),
+                        "WRONG_STATE");
+    }
+    pqxx::row v = tx.exec_prepared1("scores_version", round.county_code, round.number);
+    const std::string now = absl::StrCat(r.state(), ":", v[0].as<int64_t>(), ":", v[1].as<int64_t>(), ":",
+                                         r.results_digest());
+    if (now == *version) return Out();
+    *version = now;
+    v1::Standings out;
+    out.set_round_id(r.id());
+    out.set_state(r.state());
+    out.set_scores(v[0].as<int64_t>());
+    out.set_final(r.state() >= v1::ROUND_STATE_CLOSED);
+    for (auto& e : contest::Tabulate(LoadInput(tx, round, r))) *out.add_entries() = std::move(e);
     return out;
   });
 }

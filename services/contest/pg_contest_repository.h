@@ -58,6 +58,8 @@ class PgContestRepository final : public ContestRepository {
   absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) override;
   absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix, int year,
                                                    const paging::Page& page) override;
+  absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
+                                                        std::string* version) override;
   absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                           const ResourceId& round) override;
 };

@@ -517,5 +517,58 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   EXPECT_EQ(listed.outcomes_size(), 2);
 }
 
+TEST_F(ContestTest, LiveStandingsFollowTheScoresUntilTheRoundCloses) {
+  const auto v = VillagesOf("150924");
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150924000000", "xinghe");
+  const std::string a = MakeSecretary(8401, v[0]), b = MakeSecretary(8402, v[1]);
+  cv1::Round round = NewRound(county, "live", "150924");
+  ASSERT_EQ(Advance(county, "live-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  cv1::Entry ea, eb;
+  ASSERT_EQ(Enter(county, "live-a", round, a, &ea).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "live-b", round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "live-pa", ea, "A").code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "live-pb", eb, "A").code, grpc::StatusCode::OK);
+  cv1::Judge j;
+  ASSERT_EQ(AddJudge(county, "live-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
+  // Before judging there is nothing to watch.
+  {
+    cv1::WatchStandingsRequest req;
+    req.set_round_id(round.id());
+    auto ctx = WithToken(county);
+    auto reader = contest().WatchStandings(ctx.get(), req);
+    cv1::Standings st;
+    EXPECT_FALSE(reader->Read(&st));
+    EXPECT_EQ(OutcomeOf(reader->Finish()).reason, "WRONG_STATE");
+  }
+  ASSERT_EQ(Advance(county, "live-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+
+  cv1::WatchStandingsRequest req;
+  req.set_round_id(round.id());
+  auto ctx = WithToken(county);
+  auto reader = contest().WatchStandings(ctx.get(), req);
+  cv1::Standings st;
+  ASSERT_TRUE(reader->Read(&st));  // the standings now
+  EXPECT_EQ(st.scores(), 0);
+  ASSERT_EQ(st.entries_size(), 2);
+  EXPECT_FALSE(st.final());
+  ASSERT_EQ(Score(county, "live-s1", round, j, eb, "rural_governance", 77).code, grpc::StatusCode::OK);
+  ASSERT_TRUE(reader->Read(&st));  // an update after the score
+  EXPECT_EQ(st.scores(), 1);
+  EXPECT_EQ(st.entries(0).entry_id(), eb.id());
+  EXPECT_DOUBLE_EQ(st.entries(0).total(), 77);
+  ASSERT_EQ(Advance(county, "live-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
+  ASSERT_TRUE(reader->Read(&st));
+  EXPECT_TRUE(st.final());
+  EXPECT_EQ(st.state(), cv1::ROUND_STATE_CLOSED);
+  EXPECT_FALSE(reader->Read(&st));
+  grpc::Status s = reader->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // Another county may not watch.
+  auto other = WithToken(siziwang_);
+  auto denied = contest().WatchStandings(other.get(), req);
+  EXPECT_FALSE(denied->Read(&st));
+  EXPECT_EQ(denied->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace touyan::testing
