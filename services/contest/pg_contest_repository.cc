@@ -3,6 +3,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
@@ -249,9 +251,10 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "(SELECT count(*) FROM scores s JOIN entries e ON e.county_code = s.county_code AND e.id = s.entry_id "
        "AND e.state = 1 WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND s.judge_id = j.id) "
        "FROM judges j WHERE j.county_code = $1 AND j.round_id = $2 ORDER BY j.id"},
-      {"score_upsert",
+      {"score_upsert_many",
        "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
-       "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
+       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::float8[]) AS x(j, e, d, v) "
+       "ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
        "DO UPDATE SET value = EXCLUDED.value, update_time = now()"},
       {"panels_of_round",
        "SELECT j.id, j.panel, j.name FROM judges j WHERE j.county_code = $1 AND j.round_id = $2"},
@@ -554,6 +557,12 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
             entry_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
           }
         }
+        // Checked one by one, stored in one statement (a later score for the
+        // same judge, entry and dimension wins).
+        absl::flat_hash_map<std::string, size_t> last;
+        std::vector<int64_t> judges, entries;
+        std::vector<std::string> dims;
+        std::vector<double> values;
         for (size_t i = 0; i < scores.size(); ++i) {
           const v1::Score& s = scores[i];
           const std::string f = batch ? absl::StrCat("scores[", i, "].") : "score.";
@@ -580,8 +589,25 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
                                         "NOT_ON_PANEL"),
                              f + "judge_id");
           }
-          tx.exec_prepared("score_upsert", round.county_code, round.number, judge.number, entry.number,
-                           s.dimension(), s.value());
+          const std::string key = absl::StrCat(judge.number, "/", entry.number, "/", s.dimension());
+          if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {
+            values[it->second] = s.value();
+            continue;
+          }
+          judges.push_back(judge.number);
+          entries.push_back(entry.number);
+          dims.push_back(s.dimension());
+          values.push_back(s.value());
+        }
+        if (!values.empty()) {
+          std::string value_array = "{";
+          for (size_t i = 0; i < values.size(); ++i) {
+            absl::StrAppend(&value_array, i ? "," : "", absl::StrFormat("%.17g", values[i]));
+          }
+          value_array += "}";
+          // Dimension keys are [a-z_] (checked against the rubric): no quoting needed.
+          tx.exec_prepared("score_upsert_many", round.county_code, round.number, IntArray64(judges),
+                           IntArray64(entries), absl::StrCat("{", absl::StrJoin(dims, ","), "}"), value_array);
         }
         if (!scores.empty() && !r.rubric_locked()) {
           tx.exec_prepared("round_lock_rubric", round.county_code, round.number);
