@@ -83,6 +83,9 @@ class ContestRepository {
   // (updated); nullopt otherwise.
   virtual absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
                                                                 std::string* version) = 0;
+  virtual absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(
+      CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from,
+      const ResourceId& to) = 0;
   virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                                   const ResourceId& round) = 0;
 };

@@ -75,6 +75,7 @@ TOUYAN_UNARY(ContestService, DecideAppeal, v1::DecideAppealRequest, v1::Appeal)
 TOUYAN_UNARY(ContestService, RetabulateRound, v1::RetabulateRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, ConvertOutcomes, v1::ConvertOutcomesRequest, v1::ConvertOutcomesResponse)
 TOUYAN_UNARY(ContestService, ListOutcomes, v1::ListOutcomesRequest, v1::ListOutcomesResponse)
+TOUYAN_UNARY(ContestService, PromoteAdvancers, v1::PromoteAdvancersRequest, v1::PromoteAdvancersResponse)
 
 grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(Ctx* ctx,
                                                                               v1::SubmitScoresResponse* resp) {
@@ -327,6 +328,14 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
   v1::ConvertOutcomesResponse out;
   for (auto& o : outcomes) *out.add_outcomes() = std::move(o);
   return out;
+}
+
+absl::StatusOr<v1::PromoteAdvancersResponse> ContestService::DoPromoteAdvancers(
+    CallContext& call, const v1::PromoteAdvancersRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId from, ScopedId(call, "from_round_id", r.from_round_id(), false));
+  ASSIGN_OR_RETURN(ResourceId to, ScopedId(call, "to_round_id", r.to_round_id(), true));
+  return repo_->PromoteAdvancers(call, r, from, to);
 }
 
 absl::StatusOr<v1::ListOutcomesResponse> ContestService::DoListOutcomes(CallContext& call,

@@ -42,6 +42,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* ConvertOutcomes(Ctx*, const v1::ConvertOutcomesRequest*,
                                             v1::ConvertOutcomesResponse*) override;
+  grpc::ServerUnaryReactor* PromoteAdvancers(Ctx*, const v1::PromoteAdvancersRequest*,
+                                             v1::PromoteAdvancersResponse*) override;
   grpc::ServerWriteReactor<v1::Standings>* WatchStandings(Ctx*, const v1::WatchStandingsRequest*) override;
   grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*, v1::ListOutcomesResponse*) override;
 
@@ -68,6 +70,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   absl::StatusOr<v1::Round> DoRetabulateRound(CallContext& call, const v1::RetabulateRoundRequest& r);
   absl::StatusOr<v1::ConvertOutcomesResponse> DoConvertOutcomes(CallContext& call,
                                                                 const v1::ConvertOutcomesRequest& r);
+  absl::StatusOr<v1::PromoteAdvancersResponse> DoPromoteAdvancers(CallContext& call,
+                                                                  const v1::PromoteAdvancersRequest& r);
   absl::StatusOr<v1::ListOutcomesResponse> DoListOutcomes(CallContext& call, const v1::ListOutcomesRequest& r);
 
   // The id parsed and within the caller's county scope (before any query).

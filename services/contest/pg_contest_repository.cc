@@ -1,6 +1,7 @@
 #include "services/contest/pg_contest_repository.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -108,9 +109,11 @@ std::string RubricJson(const v1::Round& r) {
   *only.mutable_rubric() = r.rubric();
   return Json(only);
 }
+// The star bands and the per-panel switch (the rest of the round's rules).
 std::string BandsJson(const v1::Round& r) {
   v1::Round only;
   *only.mutable_star_bands() = r.star_bands();
+  only.set_advance_by_panel(r.advance_by_panel());
   return Json(only);
 }
 
@@ -176,9 +179,10 @@ TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Round& rou
   in.star_bands.assign(round.star_bands().begin(), round.star_bands().end());
   in.advance_top_n = round.advance_top_n();
   in.advance_top_share = round.advance_top_share();
+  in.advance_by_panel = round.advance_by_panel();
   for (const auto& row : tx.exec_prepared("tab_entries", id.county_code, id.number)) {
     in.entries.push_back({ResourceId{id.county_code, row[0].as<int64_t>()}.ToString(),
-                          row[1].as<std::string>(), row[2].as<std::string>()});
+                          row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
   }
   for (const auto& row : tx.exec_prepared("tab_scores", id.county_code, id.number)) {
     in.scores.push_back({row[0].as<std::string>(),
@@ -194,9 +198,11 @@ absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round) {
   std::vector<v1::EntryResult> results = contest::Tabulate(LoadInput(tx, id, round));
   round.set_results_digest(Digest(results));
   tx.exec_prepared("results_clear", id.county_code, id.number);
-  for (size_t i = 0; i < results.size(); ++i) {
-    tx.exec_prepared("result_insert", id.county_code, id.number, static_cast<int>(i), Json(results[i]));
-  }
+  // All results in one statement: a JSON array, one element per position.
+  std::string all = "[";
+  for (size_t i = 0; i < results.size(); ++i) absl::StrAppend(&all, i ? "," : "", Json(results[i]));
+  all += "]";
+  tx.exec_prepared("results_insert", id.county_code, id.number, all);
   tx.exec_prepared("round_set_digest", id.county_code, id.number, round.results_digest());
   return absl::OkStatus();
 }
@@ -261,14 +267,15 @@ std::vector<db::Statement> PgContestRepository::Statements() {
       {"entry_panels_of_round",
        "SELECT id, panel, state, reopened FROM entries WHERE county_code = $1 AND round_id = $2"},
       {"tab_entries",
-       "SELECT id, cadre_id, cadre_name FROM entries WHERE county_code = $1 AND round_id = $2 AND state = 1"},
+       "SELECT id, cadre_id, cadre_name, panel FROM entries WHERE county_code = $1 AND round_id = $2 AND state = 1"},
       {"tab_scores",
        "SELECT s.judge_id::text, s.entry_id, s.dimension, s.value FROM scores s JOIN entries e "
        "ON e.county_code = s.county_code AND e.id = s.entry_id AND e.state = 1 "
        "WHERE s.county_code = $1 AND s.round_id = $2"},
       {"results_clear", "DELETE FROM results WHERE county_code = $1 AND round_id = $2"},
-      {"result_insert",
-       "INSERT INTO results (county_code, round_id, position, result) VALUES ($1, $2, $3, $4::jsonb)"},
+      {"results_insert",
+       "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, x.elem "
+       "FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(elem, ord)"},
       {"results_get",
        "SELECT result::text FROM results WHERE county_code = $1 AND round_id = $2 ORDER BY position"},
       {"results_publish",
@@ -864,6 +871,44 @@ absl::StatusOr<std::optional<v1::Standings>> PgContestRepository::Standings(Call
     for (auto& e : contest::Tabulate(LoadInput(tx, round, r))) *out.add_entries() = std::move(e);
     return out;
   });
+}
+
+// --------------------------------------------------------------- promotion
+
+absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvancers(
+    CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from, const ResourceId& to) {
+  return call.Mutate<v1::PromoteAdvancersResponse>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PromoteAdvancersResponse> {
+        ASSIGN_OR_RETURN(v1::Round source, LoadRound(tx, from, false, "from_round_id"));
+        RETURN_IF_ERROR(WithField(RequireState(source.state(), v1::ROUND_STATE_PUBLISHED, "advancers are promoted"),
+                                  "from_round_id"));
+        ASSIGN_OR_RETURN(v1::Round target, LoadRound(tx, to, true, "to_round_id"));
+        RETURN_IF_ERROR(WithField(RequireState(target.state(), v1::ROUND_STATE_OPEN, "entries are accepted"),
+                                  "to_round_id"));
+        const std::string region = tx.exec_prepared1("round_contest", to.county_code, to.number)[2].as<std::string>();
+        v1::PromoteAdvancersResponse out;
+        for (const auto& row : tx.exec_prepared("results_get", from.county_code, from.number)) {
+          v1::EntryResult er;
+          RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), er));
+          if (!er.advances()) continue;
+          ASSIGN_OR_RETURN(ResourceId eid, ResourceId::Parse("from_round_id", er.entry_id()));
+          ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, eid, false, "from_round_id"));
+          if (!absl::StartsWith(e.village_code(), region)) {
+            return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                            e.cadre_name(), " of ", e.village_code(),
+                                            " is outside the next round's region")),
+                                        "OUTSIDE_REGION"),
+                             "to_round_id");
+          }
+          pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number, e.cadre_id(),
+                                               e.cadre_name(), e.village_code(), Json(e.report()), e.party_org_id());
+          if (made.empty()) continue;  // entered already
+          ASSIGN_OR_RETURN(v1::Entry created, EntryFromRow(made[0]));
+          call.Audit({.county_code = to.county_code, .resource = "entries/" + created.id(), .after = &created});
+          *out.add_entries() = std::move(created);
+        }
+        return out;
+      });
 }
 
 }  // namespace touyan::contest

@@ -60,6 +60,10 @@ class PgContestRepository final : public ContestRepository {
                                                    const paging::Page& page) override;
   absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
                                                         std::string* version) override;
+  absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(CallContext& call,
+                                                               const v1::PromoteAdvancersRequest& request,
+                                                               const ResourceId& from,
+                                                               const ResourceId& to) override;
   absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                           const ResourceId& round) override;
 };

@@ -570,5 +570,66 @@ TEST_F(ContestTest, LiveStandingsFollowTheScoresUntilTheRoundCloses) {
   EXPECT_EQ(denied->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
+  const auto v = VillagesOf("150925");
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150925000000", "liangcheng");
+  const std::string a = MakeSecretary(8501, v[0]), b = MakeSecretary(8502, v[1]);
+  cv1::Round final_round = NewRound(county, "pr", "150925");  // advance_top_n = 1
+  ASSERT_EQ(Advance(county, "pr-open", final_round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  cv1::Entry ea, eb;
+  ASSERT_EQ(Enter(county, "pr-a", final_round, a, &ea).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "pr-b", final_round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "pr-pa", ea, "A").code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "pr-pb", eb, "A").code, grpc::StatusCode::OK);
+  cv1::Judge j;
+  ASSERT_EQ(AddJudge(county, "pr-j", final_round, "评委", "A", &j).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "pr-judge", final_round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  cv1::SubmitScoresResponse stored;
+  ASSERT_TRUE(Batch(county, "pr-scores", final_round,
+                    {S(j, ea, "rural_governance", 70), S(j, eb, "rural_governance", 90)}, &stored).ok());
+  cv1::Round closed;
+  ASSERT_EQ(Advance(county, "pr-close", final_round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "pr-m", final_round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "pr-c", final_round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "pr-pub", final_round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+
+  // The city final.
+  cv1::CreateContestRequest cc;
+  cc.set_request_id("pr-city");
+  cc.mutable_contest()->set_level(cv1::LEVEL_CITY);
+  cc.mutable_contest()->set_region_code("150900000000");
+  cc.mutable_contest()->set_year(2023);
+  cc.mutable_contest()->set_title("全市擂台比武");
+  cc.mutable_contest()->add_fields(cv1::FIELD_VILLAGE);
+  cv1::Contest city_contest;
+  ASSERT_TRUE(contest().CreateContest(WithToken(city_).get(), cc, &city_contest).ok());
+  cv1::CreateRoundRequest cr;
+  cr.set_request_id("pr-city-round");
+  cr.mutable_round()->set_contest_id(city_contest.id());
+  cr.mutable_round()->set_name("市级决赛");
+  cv1::Round city_round;
+  ASSERT_TRUE(contest().CreateRound(WithToken(city_).get(), cr, &city_round).ok());
+  ASSERT_EQ(Advance(city_, "pr-city-open", city_round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+
+  cv1::PromoteAdvancersRequest pr;
+  pr.set_request_id("pr-promote");
+  pr.set_from_round_id(final_round.id());
+  pr.set_to_round_id(city_round.id());
+  cv1::PromoteAdvancersResponse promoted;
+  EXPECT_EQ(contest().PromoteAdvancers(WithToken(county).get(), pr, &promoted).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);  // the city's round is the city's to fill
+  grpc::Status s = contest().PromoteAdvancers(WithToken(city_).get(), pr, &promoted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(promoted.entries_size(), 1);
+  EXPECT_EQ(promoted.entries(0).cadre_id(), b);  // the county's winner
+  EXPECT_EQ(promoted.entries(0).report().title(), "述职报告");
+  EXPECT_EQ(promoted.entries(0).round_id(), city_round.id());
+  pr.set_request_id("pr-promote-again");
+  ASSERT_TRUE(contest().PromoteAdvancers(WithToken(city_).get(), pr, &promoted).ok());
+  EXPECT_EQ(promoted.entries_size(), 0);  // entered already
+}
+
 }  // namespace
 }  // namespace touyan::testing

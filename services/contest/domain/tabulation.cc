@@ -58,6 +58,7 @@ std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
     r.set_entry_id(e.entry_id);
     r.set_cadre_id(e.cadre_id);
     r.set_cadre_name(e.cadre_name);
+    r.set_panel(e.panel);
     double total = 0;
     for (const v1::Dimension& d : in.rubric) {
       std::vector<double> v = values[e.entry_id][d.key()];
@@ -77,9 +78,14 @@ std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
     return a.entry_id() < b.entry_id();
   });
   const int n = static_cast<int>(out.size());
-  auto within = [n](double share, int rank) {
-    return rank <= static_cast<int>(std::ceil(share * n - 1e-9));
+  auto within_of = [](double share, int rank, int size) {
+    return rank <= static_cast<int>(std::ceil(share * size - 1e-9));
   };
+  auto within = [&](double share, int rank) { return within_of(share, rank, n); };
+  // Ranks within each panel (same tie rule), and the panels' sizes.
+  std::map<std::string, std::pair<int, const v1::EntryResult*>> seen;  // panel → (count, last)
+  std::map<std::string, int> panel_size;
+  for (const v1::EntryResult& r : out) ++panel_size[r.panel()];
   for (int i = 0; i < n; ++i) {
     v1::EntryResult& r = out[i];
     r.set_rank(i > 0 && out[i - 1].total() == r.total() ? out[i - 1].rank() : i + 1);
@@ -89,8 +95,14 @@ std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
         break;
       }
     }
-    const bool by_n = in.advance_top_n > 0 && r.rank() <= in.advance_top_n;
-    const bool by_share = in.advance_top_share > 0 && within(in.advance_top_share, r.rank());
+    auto& [count, last] = seen[r.panel()];
+    ++count;
+    r.set_panel_rank(last != nullptr && last->total() == r.total() ? last->panel_rank() : count);
+    last = &r;
+    const int rank = in.advance_by_panel ? r.panel_rank() : r.rank();
+    const int size = in.advance_by_panel ? panel_size[r.panel()] : n;
+    const bool by_n = in.advance_top_n > 0 && rank <= in.advance_top_n;
+    const bool by_share = in.advance_top_share > 0 && within_of(in.advance_top_share, rank, size);
     r.set_advances(by_n || by_share);
   }
   return out;

@@ -23,6 +23,7 @@ struct EntryRef {
   std::string entry_id;
   std::string cadre_id;
   std::string cadre_name;
+  std::string panel = {};
 };
 
 struct TabulationInput {
@@ -33,13 +34,16 @@ struct TabulationInput {
   std::vector<v1::StarBand> star_bands;
   int advance_top_n = 0;
   double advance_top_share = 0;
+  bool advance_by_panel = false;  // the rule applies within each panel
 };
 
 // Results by rank, then entry id. Totals are rounded to 6 decimals before
 // ranking, so that equal sums computed in another order still tie. Stars:
 // the first band (in the order given) whose top share of the entries
 // (rounded up) includes the entry's rank. An entry without a score in a
-// dimension gets 0 there.
+// dimension gets 0 there. Each entry also gets its rank within its panel;
+// with advance_by_panel the advancement rule applies to that rank and the
+// panel's size.
 std::vector<v1::EntryResult> Tabulate(const TabulationInput& in);
 
 // The canonical encoding: one line per result in the order given,

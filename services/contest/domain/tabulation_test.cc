@@ -90,6 +90,25 @@ TEST(Tabulation, WeightsTiesStarsAndAdvancement) {
   EXPECT_DOUBLE_EQ(r[3].total(), 0);
 }
 
+TEST(Tabulation, AdvancementPerPanel) {
+  TabulationInput in = OneDimension(v1::AGGREGATION_MEAN,
+                                    {{"e1", "c1", "甲", "A"}, {"e2", "c2", "乙", "A"}, {"e3", "c3", "丙", "B"},
+                                     {"e4", "c4", "丁", "B"}},
+                                    {{"j", "e1", "d", 90}, {"j", "e2", "d", 80}, {"k", "e3", "d", 70},
+                                     {"k", "e4", "d", 60}});
+  in.advance_top_n = 1;
+  auto whole = Tabulate(in);
+  EXPECT_TRUE(whole[0].advances());   // e1 only
+  EXPECT_FALSE(whole[2].advances());  // e3, rank 3
+  EXPECT_EQ(whole[2].panel_rank(), 1);
+  in.advance_by_panel = true;
+  auto grouped = Tabulate(in);
+  EXPECT_TRUE(grouped[0].advances());   // e1 tops panel A
+  EXPECT_FALSE(grouped[1].advances());  // e2
+  EXPECT_TRUE(grouped[2].advances());   // e3 tops panel B
+  EXPECT_FALSE(grouped[3].advances());
+}
+
 TEST(Digest, StableForTheSameResultsChangedByAnyScore) {
   TabulationInput in = OneDimension(v1::AGGREGATION_MEAN, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
                                     {{"A", "e1", "d", 60}, {"A", "e2", "d", 70}});
