@@ -163,6 +163,15 @@ v1::Outcome OutcomeFromRow(const pqxx::row& r) {
   return o;
 }
 
+// The caller may change the round: its contest's region lies in the
+// caller's writable scope (a township operator runs its township's
+// preliminaries, not the county's final).
+absl::Status MayWriteRound(db::Tx& tx, CallContext& call, const ResourceId& round, absl::string_view field) {
+  pqxx::result r = tx.exec_prepared("round_contest", round.county_code, round.number);
+  if (r.empty()) return NotFound(field, "round", round.ToString());
+  return WithField(call.principal().CheckWrite(r[0][3].as<std::string>()), field);
+}
+
 absl::Status BeforeJudging(const v1::Round& r, absl::string_view what) {
   if (r.state() == v1::ROUND_STATE_DRAFT || r.state() == v1::ROUND_STATE_OPEN) return absl::OkStatus();
   return WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -291,7 +300,7 @@ std::vector<db::Statement> PgContestRepository::Statements() {
       {"entries_close_reopened",
        "UPDATE entries SET reopened = false WHERE county_code = $1 AND round_id = $2 AND reopened"},
       {"round_contest",
-       "SELECT c.level, c.year, c.region_prefix FROM rounds r JOIN contests c ON c.county_code = r.county_code "
+       "SELECT c.level, c.year, c.region_prefix, c.region_code FROM rounds r JOIN contests c ON c.county_code = r.county_code "
        "AND c.id = r.contest_id WHERE r.county_code = $1 AND r.id = $2"},
       {"outcome_insert",
        "INSERT INTO outcomes (county_code, round_id, entry_id, kind, rank, year, region_prefix) "
@@ -360,9 +369,9 @@ absl::StatusOr<PageOf<v1::Contest>> PgContestRepository::ListContests(CallContex
 absl::StatusOr<v1::Round> PgContestRepository::CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
                                                            const ResourceId& contest, const v1::Round& r) {
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
-    if (tx.exec_prepared("contest_get", contest.county_code, contest.number).empty()) {
-      return NotFound("round.contest_id", "contest", contest.ToString());
-    }
+    pqxx::result c = tx.exec_prepared("contest_get", contest.county_code, contest.number);
+    if (c.empty()) return NotFound("round.contest_id", "contest", contest.ToString());
+    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(ContestFromRow(c[0]).region_code()), "round.contest_id"));
     const int64_t id = tx.exec_prepared1("round_insert", contest.county_code, contest.number, r.name(),
                                          static_cast<int>(r.aggregation()), RubricJson(r), r.advance_top_n(),
                                          r.advance_top_share(), BandsJson(r), r.appeal_window_days())[0]
@@ -382,7 +391,7 @@ absl::StatusOr<v1::Round> PgContestRepository::AdvanceRound(CallContext& call,
                                                             const ResourceId& id) {
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
     ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, id, true, "id"));
-    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(id.county_code), "id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, id, "id"));
     RETURN_IF_ERROR(WithField(CheckTransition(before.state(), request.to()), "to"));
     v1::Round after = before;
     after.set_state(request.to());
@@ -411,6 +420,7 @@ absl::StatusOr<v1::Round> PgContestRepository::SetRubric(CallContext& call, cons
                                                          const ResourceId& id) {
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
     ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, id, true, "round_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, id, "round_id"));
     if (before.rubric_locked() || before.state() >= v1::ROUND_STATE_CLOSED) {
       return WithReason(absl::FailedPreconditionError(absl::StrCat(
                             "the rubric of round ", id.ToString(), " is locked: scores exist")),
@@ -433,6 +443,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, co
                                                            const ResourceId& round, const v1::Entry& entry) {
   return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry.round_id"));
     RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
     pqxx::result row = tx.exec_prepared("entry_insert", round.county_code, round.number, entry.cadre_id(),
                                         entry.cadre_name(), entry.village_code(), Json(entry.report()),
@@ -456,6 +467,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::WithdrawEntry(CallContext& call,
     ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, id, true, "id"));
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", before.round_id()));
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
     RETURN_IF_ERROR(BeforeJudging(r, "an entry may be withdrawn"));
     v1::Entry after = before;
     after.set_state(v1::ENTRY_STATE_WITHDRAWN);
@@ -490,6 +502,7 @@ absl::StatusOr<v1::Judge> PgContestRepository::AddJudge(CallContext& call, const
                                                         const ResourceId& round) {
   return call.Mutate<v1::Judge>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "judge.round_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "judge.round_id"));
     RETURN_IF_ERROR(BeforeJudging(r, "judges are added"));
     const v1::Judge& j = request.judge();
     v1::Judge candidate = j;
@@ -511,6 +524,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::AssignPanel(CallContext& call, co
     ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, entry, true, "entry_id"));
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", before.round_id()));
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
     RETURN_IF_ERROR(BeforeJudging(r, "panels are assigned"));
     for (const auto& row : tx.exec_prepared("judges_of_panel", round.county_code, round.number, request.panel())) {
       RETURN_IF_ERROR(WithField(CheckConflict(JudgeFromRow(row), before), "panel"));
@@ -551,6 +565,7 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
   return call.Mutate<v1::SubmitScoresResponse>(
       request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         // While CLOSED, only entries reopened by an upheld appeal take scores.
         const bool reopened_only = r.state() == v1::ROUND_STATE_CLOSED;
         if (!reopened_only) RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted"));
@@ -664,6 +679,7 @@ absl::StatusOr<v1::SignOff> PgContestRepository::SignResults(CallContext& call,
                                                              const ResourceId& round) {
   return call.Mutate<v1::SignOff>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SignOff> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "sign_off.round_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "sign_off.round_id"));
     RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "results are signed"));
     const v1::SignOff& s = request.sign_off();
     if (s.digest() != r.results_digest()) {
@@ -692,6 +708,7 @@ absl::StatusOr<v1::Appeal> PgContestRepository::FileAppeal(CallContext& call, co
     ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "entry_id"));
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", e.round_id()));
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "entry_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
     RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are filed"));
     const absl::Time closed = absl::FromUnixSeconds(r.close_time().seconds());
     if (call.clock().Now() > closed + absl::Hours(24 * r.appeal_window_days())) {
@@ -722,6 +739,7 @@ absl::StatusOr<v1::Appeal> PgContestRepository::DecideAppeal(CallContext& call,
     ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "id"));
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", e.round_id()));
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
     RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are decided"));
     v1::Appeal after = before;
     after.set_state(request.upheld() ? v1::APPEAL_STATE_UPHELD : v1::APPEAL_STATE_REJECTED);
@@ -739,6 +757,7 @@ absl::StatusOr<v1::Round> PgContestRepository::Retabulate(CallContext& call,
                                                           const ResourceId& round) {
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
     ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, round, true, "round_id"));
+    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
     RETURN_IF_ERROR(RequireState(before.state(), v1::ROUND_STATE_CLOSED, "a round is re-tabulated"));
     if (tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0].as<int64_t>() == 0) {
       return WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -761,6 +780,7 @@ absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
   return call.Mutate<v1::ConvertOutcomesResponse>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ConvertOutcomesResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_PUBLISHED, "outcomes are converted"));
         pqxx::row c = tx.exec_prepared1("round_contest", round.county_code, round.number);
         if (c[0].as<int>() == v1::LEVEL_TOWNSHIP) {
@@ -883,6 +903,7 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
         RETURN_IF_ERROR(WithField(RequireState(source.state(), v1::ROUND_STATE_PUBLISHED, "advancers are promoted"),
                                   "from_round_id"));
         ASSIGN_OR_RETURN(v1::Round target, LoadRound(tx, to, true, "to_round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, to, "to_round_id"));
         RETURN_IF_ERROR(WithField(RequireState(target.state(), v1::ROUND_STATE_OPEN, "entries are accepted"),
                                   "to_round_id"));
         const std::string region = tx.exec_prepared1("round_contest", to.county_code, to.number)[2].as<std::string>();

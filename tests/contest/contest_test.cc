@@ -212,6 +212,11 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(o.reason, "WRONG_STATE");
   o = Advance(jining_, "adv-skip", round, cv1::ROUND_STATE_JUDGING);
   EXPECT_EQ(o.reason, "BAD_TRANSITION") << o;
+  // A township operator of the county does not run the county's final.
+  o = Advance(township_, "adv-township", round, cv1::ROUND_STATE_OPEN);
+  EXPECT_EQ(o.code, grpc::StatusCode::PERMISSION_DENIED) << o;
+  // An auditor reads, never writes.
+  EXPECT_EQ(Advance(auditor_, "adv-auditor", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_EQ(Advance(jining_, "adv-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
 
   cv1::Entry ea, eb, ec;
