@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (tr::NormalizeClass(c, 2027).ok()) {
         // Numbered 1..n in date order, a rule in range, a region of the tier's level.
         if (c.completion_min_percent() < 1 || c.completion_min_percent() > 100) __builtin_trap();
-        if (tr::LevelOf(c.region_code()) != tr::LevelOfTier(c.tier())) __builtin_trap();
+        if (touyan::LevelOf(c.region_code()) != tr::LevelOfTier(c.tier())) __builtin_trap();
         for (int i = 0; i < c.segments_size(); ++i) {
           if (c.segments(i).number() != i + 1) __builtin_trap();
           if (i > 0 && *touyan::ToCivilDay("", c.segments(i).start_date()) <
