@@ -10,49 +10,15 @@ namespace {
 
 namespace cv1 = ::touyan::contest::v1;
 
-ServiceUnderTest*& Contest() {
-  static ServiceUnderTest* s = nullptr;
-  return s;
-}
-
-class ContestEnvironment : public PersonnelEnvironment {
- public:
-  ContestEnvironment() : PersonnelEnvironment("touyan_test_contest_personnel") {}
-  void SetUp() override {
-    PersonnelEnvironment::SetUp();
-    Contest() = new ServiceUnderTest(contest::ContestSpec(), "touyan_test_contest",
-                                     {{"personnel", Personnel()->address()}});
-  }
-  void TearDown() override {
-    delete Contest();
-    Contest() = nullptr;
-    PersonnelEnvironment::TearDown();
-  }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new ContestEnvironment);
+const auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new CallerEnvironment(contest::ContestSpec(), "touyan_test_contest"));
+ServiceUnderTest* Contest() { return Caller(); }
 
 class ContestTest : public PersonnelTest {
  protected:
   cv1::ContestService::Stub& contest() {
     if (!contest_) contest_ = cv1::ContestService::NewStub(Contest()->channel());
     return *contest_;
-  }
-
-  std::string MakeSecretary(int64_t n, const std::string& village) {
-    pv1::Cadre c;
-    grpc::Status s = Create(city_, absl::StrCat("ct-cadre-", n), NewCadre(n, village), &c);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    pv1::CreatePositionRequest req;
-    req.set_request_id(absl::StrCat("ct-pos-", n));
-    req.mutable_position()->set_cadre_id(c.id());
-    req.mutable_position()->set_party_org_id(OrgOf(village));
-    req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
-    *req.mutable_position()->mutable_term_start() = ToDate(absl::CivilDay(2021, 1, 15));
-    pv1::Position p;
-    s = stub().CreatePosition(WithToken(city_).get(), req, &p);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return c.id();
   }
 
   cv1::Round NewRound(const std::string& token, const std::string& tag, const std::string& county,

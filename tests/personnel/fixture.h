@@ -51,6 +51,32 @@ class PersonnelEnvironment : public ::testing::Environment {
   std::string db_;
 };
 
+// A service that calls personnel (training, contest), started after it in
+// the same binary: personnel in database `db`_personnel, the service in `db`.
+inline ServiceUnderTest*& Caller() {
+  static ServiceUnderTest* s = nullptr;
+  return s;
+}
+
+class CallerEnvironment : public PersonnelEnvironment {
+ public:
+  CallerEnvironment(ServiceSpec spec, std::string db)
+      : PersonnelEnvironment(db + "_personnel"), spec_(std::move(spec)), db_(std::move(db)) {}
+  void SetUp() override {
+    PersonnelEnvironment::SetUp();
+    Caller() = new ServiceUnderTest(spec_, db_, {{"personnel", Personnel()->address()}});
+  }
+  void TearDown() override {
+    delete Caller();
+    Caller() = nullptr;
+    PersonnelEnvironment::TearDown();
+  }
+
+ private:
+  ServiceSpec spec_;
+  std::string db_;
+};
+
 class PersonnelTest : public ::testing::Test {
  protected:
   ServiceUnderTest& svc() { return *Personnel(); }
@@ -89,6 +115,26 @@ class PersonnelTest : public ::testing::Test {
       }
     }
     return out;
+  }
+
+  // A cadre numbered `n` made current branch secretary of `village`'s
+  // organisation (request ids derived from `n`).
+  std::string MakeSecretary(int64_t n, const std::string& village) {
+    pv1::Cadre c;
+    grpc::Status s = Create(city_, absl::StrCat("sec-cadre-", n), NewCadre(n, village), &c);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    pv1::CreatePositionRequest req;
+    req.set_request_id(absl::StrCat("sec-pos-", n));
+    req.mutable_position()->set_cadre_id(c.id());
+    req.mutable_position()->set_party_org_id(OrgOf(village));
+    req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+    req.mutable_position()->mutable_term_start()->set_year(2021);
+    req.mutable_position()->mutable_term_start()->set_month(1);
+    req.mutable_position()->mutable_term_start()->set_day(15);
+    pv1::Position p;
+    s = stub().CreatePosition(WithToken(city_).get(), req, &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return c.id();
   }
 
   // The id of a village's Party organisation.

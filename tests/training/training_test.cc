@@ -14,27 +14,9 @@ namespace {
 
 namespace tv1 = ::touyan::training::v1;
 
-ServiceUnderTest*& Training() {
-  static ServiceUnderTest* s = nullptr;
-  return s;
-}
-
-class TrainingEnvironment : public PersonnelEnvironment {
- public:
-  TrainingEnvironment() : PersonnelEnvironment("touyan_test_training_personnel") {}
-  void SetUp() override {
-    PersonnelEnvironment::SetUp();
-    Training() = new ServiceUnderTest(training::TrainingSpec(), "touyan_test_training",
-                                      {{"personnel", Personnel()->address()}});
-  }
-  void TearDown() override {
-    delete Training();
-    Training() = nullptr;
-    PersonnelEnvironment::TearDown();
-  }
-};
-
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new TrainingEnvironment);
+const auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new CallerEnvironment(training::TrainingSpec(), "touyan_test_training"));
+ServiceUnderTest* Training() { return Caller(); }
 
 google::type::Date DaysFromToday(int days) {
   return ToDate(absl::ToCivilDay(absl::Now() + absl::Hours(24 * days), absl::LocalTimeZone()));
@@ -48,22 +30,6 @@ class TrainingTest : public PersonnelTest {
     return *training_;
   }
 
-  // A cadre numbered `n` made current branch secretary of `village`'s organisation.
-  std::string MakeSecretary(int64_t n, const std::string& village) {
-    pv1::Cadre c;
-    grpc::Status s = Create(city_, absl::StrCat("tr-cadre-", n), NewCadre(n, village), &c);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    pv1::CreatePositionRequest req;
-    req.set_request_id(absl::StrCat("tr-pos-", n));
-    req.mutable_position()->set_cadre_id(c.id());
-    req.mutable_position()->set_party_org_id(OrgOf(village));
-    req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
-    *req.mutable_position()->mutable_term_start() = Day(2021, 1, 15);
-    pv1::Position p;
-    s = stub().CreatePosition(WithToken(city_).get(), req, &p);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return c.id();
-  }
   std::string MakeCadre(int64_t n, const std::string& village) {
     pv1::Cadre c;
     grpc::Status s = Create(city_, absl::StrCat("tr-cadre-", n), NewCadre(n, village), &c);
