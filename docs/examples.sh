@@ -17,7 +17,19 @@ run=$(date +%s)   # request ids must be new on each run
 step() { printf '\n\033[1m# %s\033[0m\n' "$1" >&2; }
 field() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\1/"; }
 
-step "A village secretary and a successor, in 吉生太镇's 150929101201"
+step "A village secretary and a successor, in a village of 吉生太镇 (150929101) whose branch has no secretary yet"
+# The first village without a current secretary, so that the examples can
+# run again on the same database (each run appoints one).
+village=""
+for v in $(TOUYAN_TOKEN=$county $ctl call ListRegions '{"parent_code":"150929101000","page_size":100}' |
+           grep -o '"code":"[0-9]*"' | cut -d'"' -f4); do
+  o=$(TOUYAN_TOKEN=$county $ctl call ListPartyOrgs "{\"region_code\":\"$v\"}" | field id)
+  if ! TOUYAN_TOKEN=$county $ctl call ListPositions "{\"party_org_id\":\"$o\",\"current_only\":true}" |
+       grep -q '"kind":"POSITION_KIND_\(BRANCH_SECRETARY\|DUAL_ROLE\)"'; then
+    village=$v; org=$o; break
+  fi
+done
+[ -n "$village" ] || { echo "every village of 150929101 has a secretary by now: use a fresh database" >&2; exit 1; }
 person() {  # person SEQ: a valid resident ID for someone born 1980-01-01
   local first17="15092919800101$(printf %03d "$1")"
   local w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) sum=0 i
@@ -26,13 +38,12 @@ person() {  # person SEQ: a valid resident ID for someone born 1980-01-01
   echo "${first17}${checks[$((sum % 11))]}"
 }
 cadre() {
-  TOUYAN_TOKEN=$county $ctl call CreateCadre "{\"request_id\":\"ex-$run-cadre-$1\",\"cadre\":{\"region_code\":\"150929101201\",
+  TOUYAN_TOKEN=$county $ctl call CreateCadre "{\"request_id\":\"ex-$run-cadre-$1\",\"cadre\":{\"region_code\":\"$village\",
     \"resident_id\":\"$(person "$1")\",\"name\":\"$2\",\"ethnicity\":\"蒙古族\",\"party_member\":true,
     \"education\":\"EDUCATION_BACHELOR\",\"establishment\":\"ESTABLISHMENT_STATUS_NONE\",\"origin\":\"ORIGIN_VETERAN\"}}"
 }
 seq_a=$((run % 250)); seq_b=$((seq_a + 250))   # sequence numbers stay below 1000
 a=$(cadre $seq_a 巴特尔 | field id); b=$(cadre $seq_b 其其格 | field id)
-org=$(TOUYAN_TOKEN=$county $ctl call ListPartyOrgs '{"region_code":"150929101201"}' | field id)
 echo "cadres $a $b, organisation $org"
 
 step "Appointment history: appoint, then replace the secretary (动态调整)"
@@ -70,7 +81,7 @@ TOUYAN_TOKEN=$city $ctl call ListGoodSecretaries '{"year":2023,"status":"NOMINAT
 
 step "Seed pipeline: the township records the village's recommendation and selects; the county examines"
 s=$(TOUYAN_TOKEN=$township $ctl call NominateSeed "{\"request_id\":\"ex-$run-seed\",\"seed\":{\"strengths\":\"返乡创业\",
-  \"person\":{\"region_code\":\"150929101201\",\"resident_id\":\"$(person $((seq_a + 500)))\",\"name\":\"乌云\",
+  \"person\":{\"region_code\":\"$village\",\"resident_id\":\"$(person $((seq_a + 500)))\",\"name\":\"乌云\",
   \"ethnicity\":\"蒙古族\",\"education\":\"EDUCATION_JUNIOR_COLLEGE\",\"establishment\":\"ESTABLISHMENT_STATUS_NONE\",
   \"origin\":\"ORIGIN_RETURNING_MIGRANT\"}}}" | field id)
 TOUYAN_TOKEN=$township $ctl call SelectSeed "{\"request_id\":\"ex-$run-select\",\"id\":\"$s\",\"selected\":true}" >/dev/null
@@ -81,7 +92,7 @@ TOUYAN_TOKEN=$county $ctl call SeedCoverage '{"region_code":"150929101000","page
 
 step "Returnee recruitment, and appointing the approved seed to the village committee"
 TOUYAN_TOKEN=$county $ctl call CreateReturnee "{\"request_id\":\"ex-$run-ret\",\"returnee\":{\"note\":\"退役军人\",
-  \"person\":{\"region_code\":\"150929101201\",\"resident_id\":\"$(person $((seq_a + 750)))\",\"name\":\"张军\",
+  \"person\":{\"region_code\":\"$village\",\"resident_id\":\"$(person $((seq_a + 750)))\",\"name\":\"张军\",
   \"ethnicity\":\"汉族\",\"education\":\"EDUCATION_SENIOR_SECONDARY\",\"establishment\":\"ESTABLISHMENT_STATUS_NONE\",
   \"origin\":\"ORIGIN_VETERAN\"}}}"
 TOUYAN_TOKEN=$county $ctl call Appoint "{\"request_id\":\"ex-$run-appoint\",\"seed_id\":\"$s\",\"party_org_id\":\"$org\",
@@ -103,7 +114,7 @@ cls=$(TOUYAN_TOKEN=$county $ctl call CreateClass "{\"request_id\":\"ex-$run-clas
 e=$(TOUYAN_TOKEN=$county $ctl call Enrol "{\"request_id\":\"ex-$run-enrol\",\"class_id\":\"$cls\",
   \"trainee\":{\"kind\":\"TRAINEE_KIND_VILLAGE_SECRETARY\",\"cadre_id\":\"$b\"}}" | field id)
 TOUYAN_TOKEN=$county $ctl call Enrol "{\"request_id\":\"ex-$run-enrol-farmer\",\"class_id\":\"$cls\",
-  \"trainee\":{\"kind\":\"TRAINEE_KIND_FARMER_HERDER\",\"name\":\"牧民那日苏\",\"region_code\":\"150929101201\"}}"
+  \"trainee\":{\"kind\":\"TRAINEE_KIND_FARMER_HERDER\",\"name\":\"牧民那日苏\",\"region_code\":\"$village\"}}"
 TOUYAN_TOKEN=$county $ctl call RecordAttendance "{\"request_id\":\"ex-$run-att1\",\"class_id\":\"$cls\",\"segment_number\":1,
   \"marks\":[{\"enrolment_id\":\"$e\",\"status\":\"ATTENDANCE_STATUS_PRESENT\"}]}"
 TOUYAN_TOKEN=$county $ctl call RecordAttendance "{\"request_id\":\"ex-$run-att2\",\"class_id\":\"$cls\",\"segment_number\":2,
@@ -120,18 +131,18 @@ TOUYAN_TOKEN=$county $ctl call CreateFieldVisit "{\"request_id\":\"ex-$run-visit
   \"sites\":[\"望山民宿\",\"望山庭院\"],\"visit_date\":{\"year\":2023,\"month\":3,\"day\":15},\"participant_cadre_ids\":[\"$b\"]}}"
 TOUYAN_TOKEN=$county $ctl call CreateExpertVisit "{\"request_id\":\"ex-$run-expert\",\"expert_visit\":{
   \"expert_name\":\"王研究员\",\"expert_kind\":\"EXPERT_KIND_TECH_COMMISSIONER\",\"expert_organisation\":\"内蒙古农业大学\",
-  \"village_code\":\"150929101201\",\"visit_date\":{\"year\":2023,\"month\":5,\"day\":20},\"topic\":\"EXPERT_TOPIC_BREEDING\",
+  \"village_code\":\"$village\",\"visit_date\":{\"year\":2023,\"month\":5,\"day\":20},\"topic\":\"EXPERT_TOPIC_BREEDING\",
   \"subject\":\"肉羊高效养殖\",\"secretary_cadre_ids\":[\"$b\"]}}"
 
 step "A practice task on the public board: published, frozen, progress rolled up"
 task=$(TOUYAN_TOKEN=$county $ctl call CreatePracticeTask "{\"request_id\":\"ex-$run-task\",\"task\":{
   \"region_code\":\"150929000000\",\"title\":\"发展庭院经济\",\"year\":2023,\"unit\":\"户\",
-  \"quotas\":[{\"village_code\":\"150929101201\",\"quantity\":20,\"responsible_name\":\"其其格\",\"responsible_cadre_id\":\"$b\"}]}}" | field id)
+  \"quotas\":[{\"village_code\":\"$village\",\"quantity\":20,\"responsible_name\":\"其其格\",\"responsible_cadre_id\":\"$b\"}]}}" | field id)
 TOUYAN_TOKEN=$county $ctl call PublishPracticeTask "{\"request_id\":\"ex-$run-task-pub\",\"id\":\"$task\"}"
 TOUYAN_TOKEN=$county $ctl call UpdatePracticeTask "{\"request_id\":\"ex-$run-task-edit\",\"task\":{\"id\":\"$task\",\"title\":\"改\"},
   \"update_mask\":\"title\"}" || echo "(refused, as it should be: a published task is superseded, not edited)"
 TOUYAN_TOKEN=$township $ctl call ReportPracticeProgress "{\"request_id\":\"ex-$run-task-rep\",\"task_id\":\"$task\",
-  \"village_code\":\"150929101201\",\"completed\":12,\"report_date\":{\"year\":2023,\"month\":9,\"day\":1},\"note\":\"已完成12户\"}"
+  \"village_code\":\"$village\",\"completed\":12,\"report_date\":{\"year\":2023,\"month\":9,\"day\":1},\"note\":\"已完成12户\"}"
 TOUYAN_TOKEN=$city $ctl call GetPracticeTaskProgress "{\"task_id\":\"$task\"}"
 
 # ------------------------------------------------------------------- contest
