@@ -151,7 +151,7 @@ TOUYAN_TOKEN=$city $ctl call GetPracticeTaskProgress "{\"task_id\":\"$task\"}"
 step "An arena contest (擂台比武): a round opened, the secretary's work report entered, a judge, scores"
 contest=$(TOUYAN_TOKEN=$county $ctl call CreateContest "{\"request_id\":\"ex-$run-contest\",\"contest\":{
   \"level\":\"LEVEL_COUNTY\",\"region_code\":\"150929000000\",\"year\":2023,\"title\":\"四子王旗村党组织书记擂台比武\",
-  \"fields\":[\"FIELD_VILLAGE\"]}}" | field id)
+  \"fields\":[\"FIELD_VILLAGE\",\"FIELD_COMMUNITY\"]}}" | field id)
 round=$(TOUYAN_TOKEN=$county $ctl call CreateRound "{\"request_id\":\"ex-$run-round\",\"round\":{\"contest_id\":\"$contest\",
   \"name\":\"县级决赛\",\"aggregation\":\"AGGREGATION_TRIMMED_MEAN\",\"advance_top_n\":1,
   \"star_bands\":[{\"stars\":5,\"top_share\":0.1},{\"stars\":3,\"top_share\":0.5}]}}" | field id)

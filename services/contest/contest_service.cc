@@ -1,5 +1,7 @@
 #include "services/contest/contest_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/handlers.h"
@@ -184,6 +186,16 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
                      "entry.cadre_id");
   }
   ASSIGN_OR_RETURN(pv1::Position post, personnel_.SecretaryPost(call, cadre.id(), "entry.cadre_id"));
+  // The organisation's kind must be one of the contest's fields (same numbering).
+  ASSIGN_OR_RETURN(pv1::PartyOrg org, personnel_.GetPartyOrg(call, post.party_org_id(), "entry.cadre_id"));
+  if (std::find(contest.fields().begin(), contest.fields().end(), static_cast<int>(org.kind())) ==
+      contest.fields().end()) {
+    return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                    cadre.name(), " leads ", org.name(), " (", pv1::PartyOrgKind_Name(org.kind()),
+                                    "), a field this contest does not cover")),
+                                "FIELD_NOT_IN_CONTEST"),
+                     "entry.cadre_id");
+  }
   v1::Entry e = r.entry();
   e.set_cadre_name(cadre.name());
   e.set_village_code(cadre.region_code());

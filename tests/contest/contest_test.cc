@@ -31,6 +31,7 @@ class ContestTest : public PersonnelTest {
     c->set_year(2023);
     c->set_title("村党组织书记擂台比武");
     c->add_fields(cv1::FIELD_VILLAGE);
+    c->add_fields(cv1::FIELD_COMMUNITY);
     cv1::Contest made;
     grpc::Status s = contest().CreateContest(WithToken(token).get(), cc, &made);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -191,6 +192,29 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   ASSERT_EQ(Enter(jining_, "e-b", round, b, &eb).code, grpc::StatusCode::OK);
   ASSERT_EQ(Enter(jining_, "e-c", round, c, &ec).code, grpc::StatusCode::OK);
   EXPECT_EQ(Enter(jining_, "e-a2", round, a).reason, "ALREADY_ENTERED");
+  {
+    // A secretary of an enterprise's branch: not a field of this contest.
+    pv1::CreatePartyOrgRequest org;
+    org.set_request_id("ct-enterprise");
+    org.mutable_party_org()->set_name("集宁某企业党支部");
+    org.mutable_party_org()->set_kind(pv1::PARTY_ORG_KIND_ENTERPRISE);
+    org.mutable_party_org()->set_region_code(v[5]);
+    pv1::PartyOrg made;
+    ASSERT_TRUE(stub().CreatePartyOrg(WithToken(city_).get(), org, &made).ok());
+    pv1::Cadre boss;
+    ASSERT_TRUE(Create(city_, "ct-boss", NewCadre(8009, v[5]), &boss).ok());
+    pv1::CreatePositionRequest pos;
+    pos.set_request_id("ct-boss-pos");
+    pos.mutable_position()->set_cadre_id(boss.id());
+    pos.mutable_position()->set_party_org_id(made.id());
+    pos.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+    *pos.mutable_position()->mutable_term_start() = ToDate(absl::CivilDay(2021, 1, 15));
+    pv1::Position p;
+    ASSERT_TRUE(stub().CreatePosition(WithToken(city_).get(), pos, &p).ok());
+    Outcome f = Enter(jining_, "e-enterprise", round, boss.id());
+    EXPECT_EQ(f.code, grpc::StatusCode::FAILED_PRECONDITION) << f;
+    EXPECT_EQ(f.reason, "FIELD_NOT_IN_CONTEST");
+  }
 
   // Panels; conflicted judges refused whichever is assigned last.
   for (const auto* e : {&ea, &eb, &ec}) ASSERT_EQ(Assign(jining_, "p-" + e->id(), *e, "A").code, grpc::StatusCode::OK);
@@ -574,6 +598,7 @@ TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   cc.mutable_contest()->set_year(2023);
   cc.mutable_contest()->set_title("全市擂台比武");
   cc.mutable_contest()->add_fields(cv1::FIELD_VILLAGE);
+  cc.mutable_contest()->add_fields(cv1::FIELD_COMMUNITY);
   cv1::Contest city_contest;
   ASSERT_TRUE(contest().CreateContest(WithToken(city_).get(), cc, &city_contest).ok());
   cv1::CreateRoundRequest cr;

@@ -76,6 +76,16 @@ absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call, c
                    field);
 }
 
+absl::StatusOr<v1::PartyOrg> PersonnelClient::GetPartyOrg(CallContext& call, const std::string& id,
+                                                          absl::string_view field) {
+  v1::GetPartyOrgRequest req;
+  req.set_id(id);
+  absl::StatusOr<v1::PartyOrg> o = downstream_.Call(call.principal(), call.deadline(), *stub_,
+                                                    &v1::PersonnelService::Stub::GetPartyOrg, req);
+  if (!o.ok() && o.status().code() != absl::StatusCode::kUnavailable) return WithField(o.status(), field);
+  return o;
+}
+
 absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& call, const std::string& request_id,
                                                                 const v1::Designation& designation) {
   v1::AddDesignationRequest req;

@@ -32,6 +32,8 @@ class PersonnelClient {
   // FAILED_PRECONDITION (NOT_A_SECRETARY) naming `field` if none.
   absl::StatusOr<v1::Position> SecretaryPost(CallContext& call, const std::string& cadre_id,
                                              absl::string_view field);
+  // An organisation; NOT_FOUND or PERMISSION_DENIED name `field`.
+  absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const std::string& id, absl::string_view field);
   // Adds a designation (idempotent by `request_id`).
   absl::StatusOr<v1::Designation> AddDesignation(CallContext& call, const std::string& request_id,
                                                  const v1::Designation& designation);
