@@ -1,5 +1,9 @@
 // The contest service through its gRPC API, with personnel running beside
 // it (entrants are checked there), both on real Postgres.
+#include <functional>
+#include <mutex>
+#include <thread>
+
 #include "common/time/date.h"
 #include "services/contest/contest_service.h"
 #include "tests/personnel/fixture.h"
@@ -625,6 +629,80 @@ TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   pr.set_request_id("pr-promote-again");
   ASSERT_TRUE(contest().PromoteAdvancers(WithToken(city_).get(), pr, &promoted).ok());
   EXPECT_EQ(promoted.entries_size(), 0);  // entered already
+}
+
+TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
+  const auto v = VillagesOf("150926");
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi");
+  const std::string a = MakeSecretary(8601, v[0]), b = MakeSecretary(8602, v[1]);
+  cv1::Round round = NewRound(county, "race", "150926");
+  ASSERT_EQ(Advance(county, "race-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  cv1::Entry ea, eb;
+  ASSERT_EQ(Enter(county, "race-a", round, a, &ea).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enter(county, "race-b", round, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "race-pa", ea, "A").code, grpc::StatusCode::OK);
+  ASSERT_EQ(Assign(county, "race-pb", eb, "A").code, grpc::StatusCode::OK);
+  cv1::Judge j;
+  ASSERT_EQ(AddJudge(county, "race-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "race-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+
+  auto race = [](const std::function<grpc::Status()>& call) {
+    std::vector<grpc::Status> out(16);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 16; ++i) threads.emplace_back([&, i] { out[i] = call(); });
+    for (auto& t : threads) t.join();
+    return out;
+  };
+  // One score batch, sent by 16 clients at once (streams beyond the
+  // server's stream slots are RESOURCE_EXHAUSTED and retried, as clients do).
+  std::vector<cv1::Score> scores = {S(j, ea, "rural_governance", 90), S(j, eb, "rural_governance", 60)};
+  for (const auto& s : race([&] {
+         cv1::SubmitScoresResponse r;
+         grpc::Status st;
+         for (int attempt = 0; attempt < 200; ++attempt) {
+           st = Batch(county, "race-batch", round, scores, &r);
+           if (st.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+           std::this_thread::sleep_for(std::chrono::milliseconds(10));
+         }
+         return st;
+       })) {
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores WHERE round_id = " + round.id().substr(7)), 2);
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.idempotency WHERE request_id = 'race-batch'"), 1);
+
+  cv1::Round closed;
+  ASSERT_EQ(Advance(county, "race-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "race-m", round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "race-c", round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "race-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+
+  // Outcomes, converted by 16 clients at once: each designation once in personnel.
+  cv1::ConvertOutcomesRequest oc;
+  oc.set_request_id("race-outcomes");
+  oc.set_round_id(round.id());
+  auto* top = oc.add_rules();
+  top->set_kind(cv1::OUTCOME_KIND_STRONGEST_BRANCH);
+  top->set_n(1);
+  auto* bottom = oc.add_rules();
+  bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
+  bottom->set_n(1);
+  std::vector<std::string> firsts(16);
+  int i = 0;
+  std::mutex mu;
+  for (const auto& s : race([&] {
+         cv1::ConvertOutcomesResponse r;
+         grpc::Status st = contest().ConvertOutcomes(WithToken(county).get(), oc, &r);
+         std::lock_guard<std::mutex> l(mu);
+         if (st.ok() && r.outcomes_size() > 0) firsts[i++] = r.outcomes(0).designation_id();
+         return st;
+       })) {
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
+                               "AND county_code = '150926'"),
+            2);
+  for (int k = 1; k < i; ++k) EXPECT_EQ(firsts[k], firsts[0]);
 }
 
 }  // namespace

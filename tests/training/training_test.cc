@@ -602,6 +602,38 @@ TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
   EXPECT_EQ(board.tasks_size(), 3);
 }
 
+TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
+  const auto v = RuralVillagesOf("150926");
+  tv1::TrainingClass cls;
+  ASSERT_EQ(CreateClass(Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi"), "race-cls",
+                        NewClass(tv1::TIER_COUNTY, "150926000000", "race", 5), &cls).code,
+            grpc::StatusCode::OK);
+  const std::string token = Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi");
+  std::vector<grpc::StatusCode> codes(16);
+  std::vector<std::string> reasons(16);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      Outcome o = Enrol(token, absl::StrCat("race-", i), cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr,
+                        absl::StrCat("牧民", i), v[i % v.size()]);
+      codes[i] = o.code;
+      reasons[i] = o.reason;
+    });
+  }
+  for (auto& t : threads) t.join();
+  int ok = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (codes[i] == grpc::StatusCode::OK) {
+      ++ok;
+    } else {
+      EXPECT_EQ(reasons[i], "CLASS_FULL") << i;
+    }
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.enrolments WHERE class_id = " + cls.id().substr(7)), 5);
+  EXPECT_EQ(Training()->Count("SELECT enrolled FROM training.classes WHERE id = " + cls.id().substr(7)), 5);
+}
+
 // Last: stops personnel. Training answers UNAVAILABLE within its deadline,
 // and works again once personnel is back.
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
