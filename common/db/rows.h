@@ -4,6 +4,7 @@
 #define TOUYAN_COMMON_DB_ROWS_H_
 
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -36,20 +37,39 @@ struct Keyset {
   static absl::StatusOr<Keyset> Parse(const std::string& cursor);
 };
 
+// The keyset cursor of a county-keyed id: "150902-42" → "150902:42".
+inline std::string KeysetCursor(const std::string& id) {
+  return id.substr(0, 6) + ":" + (id.size() > 7 ? id.substr(7) : std::string());
+}
+
+namespace rows_internal {
+template <typename R>
+struct Item {
+  using type = R;
+};
+template <typename R>
+struct Item<absl::StatusOr<R>> {
+  using type = R;
+};
+}  // namespace rows_internal
+
 // One page of items from rows fetched with LIMIT size + 1: the extra row
-// only tells that another page follows. Items have county_code() and an
-// id (by default id()) "county6-number".
-template <typename T>
-PageOf<T> KeysetPage(const pqxx::result& rows, int size, T (*from_row)(const pqxx::row&),
-                     const std::string& (T::*id)() const = &T::id) {
+// only tells that another page follows. `from_row` returns the item or a
+// StatusOr of it (the first error ends the page); the cursor comes from the
+// item's county-keyed id (by default id()).
+template <typename FromRow,
+          typename T = typename rows_internal::Item<std::invoke_result_t<FromRow, const pqxx::row&>>::type>
+absl::StatusOr<PageOf<T>> KeysetPage(const pqxx::result& rows, int size, FromRow from_row,
+                                     const std::string& (T::*id)() const = &T::id) {
   PageOf<T> out;
   for (const auto& row : rows) {
     if (static_cast<int>(out.items.size()) == size) {
-      const T& last = out.items.back();
-      out.next_cursor = last.county_code() + ":" + (last.*id)().substr(7);
+      out.next_cursor = KeysetCursor((out.items.back().*id)());
       break;
     }
-    out.items.push_back(from_row(row));
+    absl::StatusOr<T> item = from_row(row);
+    if (!item.ok()) return item.status();
+    out.items.push_back(*std::move(item));
   }
   return out;
 }

@@ -482,17 +482,8 @@ absl::StatusOr<PageOf<v1::Entry>> PgContestRepository::ListEntries(CallContext& 
                                                                    const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Entry>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Entry>> {
-    PageOf<v1::Entry> out;
-    for (const auto& row : tx.exec_prepared("entry_list", round.county_code, round.number, after.id,
-                                            page.size + 1)) {
-      if (static_cast<int>(out.items.size()) == page.size) {
-        out.next_cursor = round.county_code + ":" + out.items.back().id().substr(7);
-        break;
-      }
-      ASSIGN_OR_RETURN(v1::Entry e, EntryFromRow(row));
-      out.items.push_back(std::move(e));
-    }
-    return out;
+    return KeysetPage(tx.exec_prepared("entry_list", round.county_code, round.number, after.id, page.size + 1),
+                      page.size, EntryFromRow);
   });
 }
 
@@ -850,17 +841,9 @@ absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(CallContex
                                                                       const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Outcome>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Outcome>> {
-    PageOf<v1::Outcome> out;
-    for (const auto& row : tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
-                                            after.county, after.id, page.size + 1)) {
-      if (static_cast<int>(out.items.size()) == page.size) {
-        const v1::Outcome& l = out.items.back();
-        out.next_cursor = l.id().substr(0, 6) + ":" + l.id().substr(7);
-        break;
-      }
-      out.items.push_back(OutcomeFromRow(row));
-    }
-    return out;
+    return KeysetPage(tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
+                                       after.county, after.id, page.size + 1),
+                      page.size, OutcomeFromRow);
   });
 }
 

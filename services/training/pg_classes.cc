@@ -177,19 +177,9 @@ absl::StatusOr<PageOf<v1::TrainingClass>> PgTrainingRepository::ListClasses(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::TrainingClass>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::TrainingClass>> {
-        PageOf<v1::TrainingClass> out;
-        pqxx::result r = tx.exec_prepared("class_list", q.region_prefix, q.tier, q.year, q.theme,
-                                          after.county, after.id, page.size + 1);
-        for (const auto& row : r) {
-          if (static_cast<int>(out.items.size()) == page.size) {
-            const auto& last = out.items.back();
-            out.next_cursor = last.county_code() + ":" + last.id().substr(7);
-            break;
-          }
-          ASSIGN_OR_RETURN(v1::TrainingClass c, ClassFromRow(row));
-          out.items.push_back(std::move(c));
-        }
-        return out;
+        return KeysetPage(tx.exec_prepared("class_list", q.region_prefix, q.tier, q.year, q.theme, after.county,
+                                           after.id, page.size + 1),
+                          page.size, ClassFromRow);
       });
 }
 

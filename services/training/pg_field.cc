@@ -81,23 +81,6 @@ absl::StatusOr<v1::PracticeTask> TaskFromRow(const pqxx::row& r) {
   return t;
 }
 
-// A page of rows mapped by a fallible `from_row`.
-template <typename T>
-absl::StatusOr<PageOf<T>> MappedPage(const pqxx::result& rows, int size,
-                                     absl::StatusOr<T> (*from_row)(const pqxx::row&)) {
-  PageOf<T> out;
-  for (const auto& row : rows) {
-    if (static_cast<int>(out.items.size()) == size) {
-      const T& last = out.items.back();
-      out.next_cursor = last.county_code() + ":" + last.id().substr(7);
-      break;
-    }
-    ASSIGN_OR_RETURN(T item, from_row(row));
-    out.items.push_back(std::move(item));
-  }
-  return out;
-}
-
 absl::StatusOr<v1::PracticeTask> LoadTask(db::Tx& tx, const ResourceId& id, bool lock,
                                           absl::string_view field = "id") {
   pqxx::result r = tx.exec_prepared(lock ? "task_lock" : "task_get", id.county_code, id.number);
@@ -213,7 +196,7 @@ absl::StatusOr<PageOf<v1::FieldVisit>> PgTrainingRepository::ListFieldVisits(
     CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::FieldVisit>>([&](db::Tx& tx) {
-    return MappedPage(tx.exec_prepared("field_visit_list", region_prefix, year, after.county,
+    return KeysetPage(tx.exec_prepared("field_visit_list", region_prefix, year, after.county,
                                        after.id, page.size + 1),
                       page.size, FieldVisitFromRow);
   });
@@ -239,7 +222,7 @@ absl::StatusOr<PageOf<v1::ExpertVisit>> PgTrainingRepository::ListExpertVisits(
     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::ExpertVisit>>([&](db::Tx& tx) {
-    return MappedPage(tx.exec_prepared("expert_visit_list", region_prefix.substr(0, 6) + "%",
+    return KeysetPage(tx.exec_prepared("expert_visit_list", region_prefix.substr(0, 6) + "%",
                                        region_prefix, year, topic, after.county, after.id,
                                        page.size + 1),
                       page.size, ExpertVisitFromRow);
@@ -344,7 +327,7 @@ absl::StatusOr<PageOf<v1::PracticeTask>> PgTrainingRepository::ListPracticeTasks
     CallContext& call, const TaskQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::PracticeTask>>([&](db::Tx& tx) {
-    return MappedPage(tx.exec_prepared("task_list", q.region_prefix, q.with_public, q.year,
+    return KeysetPage(tx.exec_prepared("task_list", q.region_prefix, q.with_public, q.year,
                                        q.status, after.county, after.id, page.size + 1),
                       page.size, TaskFromRow);
   });

@@ -54,6 +54,46 @@ class ContestTest : public PersonnelTest {
     return round;
   }
 
+  // A round of `county` in JUDGING: each of `cadres` entered (in order) and
+  // on panel A, with `judges` judges there ("评委1", …).
+  struct Judging {
+    cv1::Round round;
+    std::vector<cv1::Entry> entries;
+    std::vector<cv1::Judge> judges;
+  };
+  Judging StartJudging(const std::string& token, const std::string& tag, const std::string& county,
+                       const std::vector<std::string>& cadres, int judges,
+                       cv1::Aggregation agg = cv1::AGGREGATION_MEAN) {
+    Judging j;
+    j.round = NewRound(token, tag, county, agg);
+    EXPECT_EQ(Advance(token, tag + "-open", j.round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+    for (size_t i = 0; i < cadres.size(); ++i) {
+      cv1::Entry e;
+      EXPECT_EQ(Enter(token, absl::StrCat(tag, "-e", i), j.round, cadres[i], &e).code, grpc::StatusCode::OK);
+      EXPECT_EQ(Assign(token, absl::StrCat(tag, "-p", i), e, "A").code, grpc::StatusCode::OK);
+      j.entries.push_back(e);
+    }
+    for (int k = 0; k < judges; ++k) {
+      cv1::Judge judge;
+      EXPECT_EQ(AddJudge(token, absl::StrCat(tag, "-j", k), j.round, absl::StrCat("评委", k + 1), "A", &judge).code,
+                grpc::StatusCode::OK);
+      j.judges.push_back(judge);
+    }
+    EXPECT_EQ(Advance(token, tag + "-judge", j.round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+    return j;
+  }
+
+  // Closes a judged round, signs its digest as monitor and counter, publishes.
+  void ClosePublish(const std::string& token, const std::string& tag, const cv1::Round& round) {
+    cv1::Round closed;
+    ASSERT_EQ(Advance(token, tag + "-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+    ASSERT_EQ(Sign(token, tag + "-m", round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code,
+              grpc::StatusCode::OK);
+    ASSERT_EQ(Sign(token, tag + "-c", round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code,
+              grpc::StatusCode::OK);
+    ASSERT_EQ(Advance(token, tag + "-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  }
+
   Outcome Advance(const std::string& token, const std::string& rid, const cv1::Round& r, cv1::RoundState to,
                   cv1::Round* out = nullptr) {
     cv1::AdvanceRoundRequest req;
@@ -330,19 +370,10 @@ TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150921000000", "zhuozi");
   for (auto agg : {cv1::AGGREGATION_TRIMMED_MEAN, cv1::AGGREGATION_Z_SCORE}) {
     const std::string tag = cv1::Aggregation_Name(agg);
-    cv1::Round round = NewRound(county, tag, "150921", agg);
-    ASSERT_EQ(Advance(county, tag + "-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
-    cv1::Entry ea, eb;
-    ASSERT_EQ(Enter(county, tag + "-a", round, a, &ea).code, grpc::StatusCode::OK);
-    ASSERT_EQ(Enter(county, tag + "-b", round, b, &eb).code, grpc::StatusCode::OK);
-    ASSERT_EQ(Assign(county, tag + "-pa", ea, "A").code, grpc::StatusCode::OK);
-    ASSERT_EQ(Assign(county, tag + "-pb", eb, "A").code, grpc::StatusCode::OK);
-    std::vector<cv1::Judge> judges(5);
-    for (int i = 0; i < 5; ++i) {
-      ASSERT_EQ(AddJudge(county, absl::StrCat(tag, "-j", i), round, absl::StrCat("评委", i), "A", &judges[i]).code,
-                grpc::StatusCode::OK);
-    }
-    ASSERT_EQ(Advance(county, tag + "-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+    Judging j = StartJudging(county, tag, "150921", {a, b}, 5, agg);
+    const cv1::Round& round = j.round;
+    const cv1::Entry &ea = j.entries[0], &eb = j.entries[1];
+    const std::vector<cv1::Judge>& judges = j.judges;
     // Only rural_governance is scored (the others count 0).
     // Entry a: 60 70 80 90 100; entry b: 64 70 80 90 96.
     const double sa[] = {60, 70, 80, 90, 100}, sb[] = {64, 70, 80, 90, 96};
@@ -375,17 +406,10 @@ TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   const auto v = VillagesOf("150923");
   const std::string a = MakeSecretary(8201, v[0]), b = MakeSecretary(8202, v[1]), c = MakeSecretary(8203, v[2]);
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150923000000", "shangdu");
-  cv1::Round round = NewRound(county, "zs", "150923", cv1::AGGREGATION_Z_SCORE);
-  ASSERT_EQ(Advance(county, "zs-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
-  cv1::Entry ea, eb, ec;
-  ASSERT_EQ(Enter(county, "zs-a", round, a, &ea).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enter(county, "zs-b", round, b, &eb).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enter(county, "zs-c", round, c, &ec).code, grpc::StatusCode::OK);
-  for (const auto* e : {&ea, &eb, &ec}) ASSERT_EQ(Assign(county, "zs-p" + e->id(), *e, "A").code, grpc::StatusCode::OK);
-  cv1::Judge strict, lenient;
-  ASSERT_EQ(AddJudge(county, "zs-j1", round, "严", "A", &strict).code, grpc::StatusCode::OK);
-  ASSERT_EQ(AddJudge(county, "zs-j2", round, "宽", "A", &lenient).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "zs-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  Judging j = StartJudging(county, "zs", "150923", {a, b, c}, 2, cv1::AGGREGATION_Z_SCORE);
+  const cv1::Round& round = j.round;
+  const cv1::Entry &ea = j.entries[0], &eb = j.entries[1], &ec = j.entries[2];
+  const cv1::Judge &strict = j.judges[0], &lenient = j.judges[1];
   // Strict: a 50, b 60, c 70 (mean 60, sd √(200/3) = 8.164966); lenient:
   // a 100, b 90, c 86 (mean 92, sd √(104/3) = 5.887841). The plain mean
   // ranks a first (75, 75, 78 → c, then a and b); z-scores weigh each
@@ -520,26 +544,21 @@ TEST_F(ContestTest, LiveStandingsFollowTheScoresUntilTheRoundCloses) {
   const auto v = VillagesOf("150924");
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150924000000", "xinghe");
   const std::string a = MakeSecretary(8401, v[0]), b = MakeSecretary(8402, v[1]);
-  cv1::Round round = NewRound(county, "live", "150924");
-  ASSERT_EQ(Advance(county, "live-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
-  cv1::Entry ea, eb;
-  ASSERT_EQ(Enter(county, "live-a", round, a, &ea).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enter(county, "live-b", round, b, &eb).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "live-pa", ea, "A").code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "live-pb", eb, "A").code, grpc::StatusCode::OK);
-  cv1::Judge j;
-  ASSERT_EQ(AddJudge(county, "live-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
   // Before judging there is nothing to watch.
   {
+    cv1::Round draft = NewRound(county, "live-draft", "150924");
     cv1::WatchStandingsRequest req;
-    req.set_round_id(round.id());
+    req.set_round_id(draft.id());
     auto ctx = WithToken(county);
     auto reader = contest().WatchStandings(ctx.get(), req);
     cv1::Standings st;
     EXPECT_FALSE(reader->Read(&st));
     EXPECT_EQ(OutcomeOf(reader->Finish()).reason, "WRONG_STATE");
   }
-  ASSERT_EQ(Advance(county, "live-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  Judging judging = StartJudging(county, "live", "150924", {a, b}, 1);
+  const cv1::Round& round = judging.round;
+  const cv1::Entry& eb = judging.entries[1];
+  const cv1::Judge& j = judging.judges[0];
 
   cv1::WatchStandingsRequest req;
   req.set_round_id(round.id());
@@ -573,26 +592,14 @@ TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   const auto v = VillagesOf("150925");
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150925000000", "liangcheng");
   const std::string a = MakeSecretary(8501, v[0]), b = MakeSecretary(8502, v[1]);
-  cv1::Round final_round = NewRound(county, "pr", "150925");  // advance_top_n = 1
-  ASSERT_EQ(Advance(county, "pr-open", final_round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
-  cv1::Entry ea, eb;
-  ASSERT_EQ(Enter(county, "pr-a", final_round, a, &ea).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enter(county, "pr-b", final_round, b, &eb).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "pr-pa", ea, "A").code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "pr-pb", eb, "A").code, grpc::StatusCode::OK);
-  cv1::Judge j;
-  ASSERT_EQ(AddJudge(county, "pr-j", final_round, "评委", "A", &j).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "pr-judge", final_round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  Judging judging = StartJudging(county, "pr", "150925", {a, b}, 1);  // advance_top_n = 1
+  const cv1::Round& final_round = judging.round;
+  const cv1::Judge& j = judging.judges[0];
   cv1::SubmitScoresResponse stored;
   ASSERT_TRUE(Batch(county, "pr-scores", final_round,
-                    {S(j, ea, "rural_governance", 70), S(j, eb, "rural_governance", 90)}, &stored).ok());
-  cv1::Round closed;
-  ASSERT_EQ(Advance(county, "pr-close", final_round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Sign(county, "pr-m", final_round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code,
-            grpc::StatusCode::OK);
-  ASSERT_EQ(Sign(county, "pr-c", final_round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code,
-            grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "pr-pub", final_round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+                    {S(j, judging.entries[0], "rural_governance", 70), S(j, judging.entries[1], "rural_governance", 90)},
+                    &stored).ok());
+  ClosePublish(county, "pr", final_round);
 
   // The city final.
   cv1::CreateContestRequest cc;
@@ -635,16 +642,10 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
   const auto v = VillagesOf("150926");
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi");
   const std::string a = MakeSecretary(8601, v[0]), b = MakeSecretary(8602, v[1]);
-  cv1::Round round = NewRound(county, "race", "150926");
-  ASSERT_EQ(Advance(county, "race-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
-  cv1::Entry ea, eb;
-  ASSERT_EQ(Enter(county, "race-a", round, a, &ea).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enter(county, "race-b", round, b, &eb).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "race-pa", ea, "A").code, grpc::StatusCode::OK);
-  ASSERT_EQ(Assign(county, "race-pb", eb, "A").code, grpc::StatusCode::OK);
-  cv1::Judge j;
-  ASSERT_EQ(AddJudge(county, "race-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "race-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  Judging judging = StartJudging(county, "race", "150926", {a, b}, 1);
+  const cv1::Round& round = judging.round;
+  const cv1::Entry &ea = judging.entries[0], &eb = judging.entries[1];
+  const cv1::Judge& j = judging.judges[0];
 
   auto race = [](const std::function<grpc::Status()>& call) {
     std::vector<grpc::Status> out(16);
@@ -671,11 +672,7 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
   EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores WHERE round_id = " + round.id().substr(7)), 2);
   EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.idempotency WHERE request_id = 'race-batch'"), 1);
 
-  cv1::Round closed;
-  ASSERT_EQ(Advance(county, "race-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Sign(county, "race-m", round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Sign(county, "race-c", round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "race-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  ClosePublish(county, "race", round);
 
   // Outcomes, converted by 16 clients at once: each designation once in personnel.
   cv1::ConvertOutcomesRequest oc;

@@ -12,12 +12,7 @@ absl::StatusOr<v1::Cadre> PersonnelClient::GetCadre(CallContext& call, const std
                                                      absl::string_view field) {
   v1::GetCadreRequest req;
   req.set_id(id);
-  absl::StatusOr<v1::Cadre> c = downstream_.Call(call.principal(), call.deadline(), *stub_,
-                                                  &v1::PersonnelService::Stub::GetCadre, req);
-  if (!c.ok() && c.status().code() != absl::StatusCode::kUnavailable) {
-    return WithField(c.status(), field);
-  }
-  return c;
+  return Ask(call, &v1::PersonnelService::Stub::GetCadre, req, field);
 }
 
 absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::GetCadres(
@@ -27,8 +22,7 @@ absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::GetCadres(
   if (ids.empty()) return out;
   v1::BatchGetCadresRequest req;
   *req.mutable_ids() = ids;
-  absl::StatusOr<v1::BatchGetCadresResponse> r = downstream_.Call(
-      call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::BatchGetCadres, req);
+  absl::StatusOr<v1::BatchGetCadresResponse> r = Ask(call, &v1::PersonnelService::Stub::BatchGetCadres, req);
   if (!r.ok()) {
     std::optional<std::string> f = FieldOf(r.status());
     if (f && absl::StartsWith(*f, "ids")) {
@@ -48,9 +42,7 @@ absl::StatusOr<std::vector<v1::Secretary>> PersonnelClient::Secretaries(
   req.set_party_org_kind(kind);
   req.set_page_size(1000);
   do {
-    ASSIGN_OR_RETURN(v1::ListSecretariesResponse page,
-                     downstream_.Call(call.principal(), call.deadline(), *stub_,
-                                      &v1::PersonnelService::Stub::ListSecretaries, req));
+    ASSIGN_OR_RETURN(v1::ListSecretariesResponse page, Ask(call, &v1::PersonnelService::Stub::ListSecretaries, req));
     for (v1::Secretary& s : *page.mutable_secretaries()) out.push_back(std::move(s));
     req.set_page_token(page.next_page_token());
   } while (!req.page_token().empty());
@@ -62,12 +54,8 @@ absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call, c
   v1::ListPositionsRequest req;
   req.set_cadre_id(cadre_id);
   req.set_current_only(true);
-  absl::StatusOr<v1::ListPositionsResponse> r = downstream_.Call(
-      call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::ListPositions, req);
-  if (!r.ok()) {
-    return r.status().code() == absl::StatusCode::kUnavailable ? r.status() : WithField(r.status(), field);
-  }
-  for (const v1::Position& p : r->positions()) {
+  ASSIGN_OR_RETURN(v1::ListPositionsResponse r, Ask(call, &v1::PersonnelService::Stub::ListPositions, req, field));
+  for (const v1::Position& p : r.positions()) {
     if (p.kind() == v1::POSITION_KIND_BRANCH_SECRETARY || p.kind() == v1::POSITION_KIND_DUAL_ROLE) return p;
   }
   return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -80,10 +68,7 @@ absl::StatusOr<v1::PartyOrg> PersonnelClient::GetPartyOrg(CallContext& call, con
                                                           absl::string_view field) {
   v1::GetPartyOrgRequest req;
   req.set_id(id);
-  absl::StatusOr<v1::PartyOrg> o = downstream_.Call(call.principal(), call.deadline(), *stub_,
-                                                    &v1::PersonnelService::Stub::GetPartyOrg, req);
-  if (!o.ok() && o.status().code() != absl::StatusCode::kUnavailable) return WithField(o.status(), field);
-  return o;
+  return Ask(call, &v1::PersonnelService::Stub::GetPartyOrg, req, field);
 }
 
 absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& call, const std::string& request_id,
@@ -91,8 +76,7 @@ absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& cal
   v1::AddDesignationRequest req;
   req.set_request_id(request_id);
   *req.mutable_designation() = designation;
-  return downstream_.Call(call.principal(), call.deadline(), *stub_, &v1::PersonnelService::Stub::AddDesignation,
-                          req);
+  return Ask(call, &v1::PersonnelService::Stub::AddDesignation, req);
 }
 
 bool IsSecretary(const v1::Cadre& c) {

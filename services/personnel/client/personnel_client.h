@@ -11,6 +11,7 @@
 
 #include "common/grpc/downstream.h"
 #include "common/grpc/runtime.h"
+#include "common/status/status.h"
 #include "touyan/personnel/v1/personnel.grpc.pb.h"
 
 namespace touyan::personnel {
@@ -43,6 +44,19 @@ class PersonnelClient {
                                                          v1::PartyOrgKind kind);
 
  private:
+  // One call to personnel; its errors (but UNAVAILABLE) name `field` when
+  // one is given: the caller's request field the answer is about.
+  template <typename Req, typename Resp>
+  absl::StatusOr<Resp> Ask(CallContext& call,
+                           grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                           const Req& req, absl::string_view field = "") {
+    absl::StatusOr<Resp> r = downstream_.Call(call.principal(), call.deadline(), *stub_, method, req);
+    if (!r.ok() && !field.empty() && r.status().code() != absl::StatusCode::kUnavailable) {
+      return WithField(r.status(), field);
+    }
+    return r;
+  }
+
   const Downstream& downstream_;
   std::unique_ptr<v1::PersonnelService::Stub> stub_;
 };
