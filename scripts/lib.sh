@@ -2,7 +2,7 @@
 
 TOUYAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-SERVICES=(personnel training contest)  # in start order: a service starts after those it calls
+SERVICES=(personnel training contest incentive)  # in start order: a service starts after those it calls
 
 say() { printf '\033[1m[touyan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[touyan] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -36,6 +36,27 @@ void CallContext::Audit(const audit::Entry& e) {
                   e.after ? audit::ToJson(*e.after) : "null", "}");
 }
 
+absl::Status CallContext::MutateInto(const google::protobuf::Message& request, const std::string& request_id,
+                                     google::protobuf::Message& out,
+                                     absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
+  if (!principal_.CanWrite()) return principal_.CheckWrite("");
+  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+  return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                     idempotency::Claim(tx, request_id, principal_.subject, method_, request));
+    if (replay) {
+      out.Clear();
+      if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
+      return absl::OkStatus();
+    }
+    pending_audit_.clear();
+    RETURN_IF_ERROR(body(tx, out));
+    FinishMutation(tx, request_id, out);
+    return absl::OkStatus();
+  });
+}
+
 void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
                                  const google::protobuf::Message& response) {
   pqxx::binarystring bytes(response.SerializeAsString());

@@ -99,6 +99,25 @@ class CallContext {
     });
   }
 
+  // Mutate for a response whose type the caller knows only at run time:
+  // `out` is filled by `body` (it may hold the caller's draft; a body run
+  // again after a serialization failure sees what the last run left), or
+  // from the stored answer on a retry.
+  absl::Status MutateInto(const google::protobuf::Message& request, const std::string& request_id,
+                          google::protobuf::Message& out,
+                          absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body);
+
+  // A write that leaves nothing for retries: no request_id is claimed and
+  // the response is not stored (secret ballots, one-time codes). The body
+  // must be safe to refuse on a second attempt.
+  template <typename T>
+  absl::StatusOr<T> WriteOnce(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
+    if (!principal_.CanWrite()) return principal_.CheckWrite("");
+    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+    return db::Collect<T>([&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); },
+                          body);
+  }
+
   // Records an audit entry of the running mutation. Entries are written with
   // the mutation's stored answer, in one statement at its end (same
   // transaction); a mutation that fails writes none.

@@ -76,6 +76,9 @@ class ContestRepository {
   virtual absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id,
                                              const ResourceId& outcome, const std::string& designation_id) = 0;
   virtual absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) = 0;
+  // Each cadre's published result of `year` at the highest level reached.
+  virtual absl::StatusOr<v1::BatchGetCadreResultsResponse> CadreResults(
+      CallContext& call, int year, const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) = 0;
   virtual absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix,
                                                            int year, const paging::Page& page) = 0;
 

@@ -77,6 +77,7 @@ TOUYAN_UNARY(ContestService, DecideAppeal, v1::DecideAppealRequest, v1::Appeal)
 TOUYAN_UNARY(ContestService, RetabulateRound, v1::RetabulateRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, ConvertOutcomes, v1::ConvertOutcomesRequest, v1::ConvertOutcomesResponse)
 TOUYAN_UNARY(ContestService, ListOutcomes, v1::ListOutcomesRequest, v1::ListOutcomesResponse)
+TOUYAN_UNARY(ContestService, BatchGetCadreResults, v1::BatchGetCadreResultsRequest, v1::BatchGetCadreResultsResponse)
 TOUYAN_UNARY(ContestService, PromoteAdvancers, v1::PromoteAdvancersRequest, v1::PromoteAdvancersResponse)
 
 grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(Ctx* ctx,
@@ -357,6 +358,18 @@ absl::StatusOr<v1::ListOutcomesResponse> ContestService::DoListOutcomes(CallCont
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Outcome> rows, repo_->ListOutcomes(call, prefix, r.year(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListOutcomesResponse::mutable_outcomes);
+}
+
+absl::StatusOr<v1::BatchGetCadreResultsResponse> ContestService::DoBatchGetCadreResults(
+    CallContext& call, const v1::BatchGetCadreResultsRequest& r) {
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
+  if (r.cadre_ids_size() < 1 || r.cadre_ids_size() > 1000) {
+    return InvalidField("cadre_ids", "name 1 to 1,000 cadres", "BAD_COUNT");
+  }
+  for (int i = 0; i < r.cadre_ids_size(); ++i) {
+    RETURN_IF_ERROR(ResourceId::Parse(absl::StrCat("cadre_ids[", i, "]"), r.cadre_ids(i)).status());
+  }
+  return repo_->CadreResults(call, r.year(), r.cadre_ids());
 }
 
 ServiceSpec ContestSpec() {

@@ -46,6 +46,8 @@ class ContestService final : public v1::ContestService::CallbackService {
                                              v1::PromoteAdvancersResponse*) override;
   grpc::ServerWriteReactor<v1::Standings>* WatchStandings(Ctx*, const v1::WatchStandingsRequest*) override;
   grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*, v1::ListOutcomesResponse*) override;
+  grpc::ServerUnaryReactor* BatchGetCadreResults(Ctx*, const v1::BatchGetCadreResultsRequest*,
+                                                 v1::BatchGetCadreResultsResponse*) override;
 
  private:
   absl::StatusOr<v1::Contest> DoCreateContest(CallContext& call, const v1::CreateContestRequest& r);
@@ -73,6 +75,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   absl::StatusOr<v1::PromoteAdvancersResponse> DoPromoteAdvancers(CallContext& call,
                                                                   const v1::PromoteAdvancersRequest& r);
   absl::StatusOr<v1::ListOutcomesResponse> DoListOutcomes(CallContext& call, const v1::ListOutcomesRequest& r);
+  absl::StatusOr<v1::BatchGetCadreResultsResponse> DoBatchGetCadreResults(CallContext& call,
+                                                                          const v1::BatchGetCadreResultsRequest& r);
 
   // The id parsed and within the caller's county scope (before any query).
   absl::StatusOr<ResourceId> ScopedId(CallContext& call, absl::string_view field, const std::string& id,

@@ -314,6 +314,16 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
        "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
        "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY o.county_code, o.id LIMIT $6"},
+      // DISTINCT ON keeps each cadre's first row: the highest level, then the latest round.
+      {"cadre_results",
+       "SELECT DISTINCT ON (res.result->>'cadreId') res.result->>'cadreId', r.county_code, r.id, r.name, c.level, "
+       "(res.result->>'rank')::int, (SELECT count(*) FROM results x WHERE x.county_code = res.county_code "
+       "AND x.round_id = res.round_id), coalesce((res.result->>'total')::float8, 0), "
+       "coalesce((res.result->>'stars')::int, 0) FROM results res JOIN rounds r ON r.county_code = res.county_code "
+       "AND r.id = res.round_id JOIN contests c ON c.county_code = r.county_code AND c.id = r.contest_id "
+       "WHERE res.published AND c.year = $1 AND res.result->>'cadreId' IN "
+       "(SELECT json_array_elements_text($2::json)) "
+       "ORDER BY res.result->>'cadreId', c.level DESC, r.number DESC, r.id DESC"},
       {"scores_version",
        "SELECT count(*), coalesce(" TOUYAN_MICROS("max(update_time)") ", 0) FROM scores "
        "WHERE county_code = $1 AND round_id = $2"},
@@ -833,6 +843,25 @@ absl::StatusOr<std::vector<v1::Outcome>> PgContestRepository::RoundOutcomes(Call
       out.push_back(OutcomeFromRow(row));
     }
     return out;
+  });
+}
+
+absl::StatusOr<v1::BatchGetCadreResultsResponse> PgContestRepository::CadreResults(
+    CallContext& call, int year, const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) {
+  return call.Read<v1::BatchGetCadreResultsResponse>([&](db::Tx& tx) {
+    v1::BatchGetCadreResultsResponse out;
+    for (const auto& row : tx.exec_prepared("cadre_results", year, JsonStrings(cadre_ids))) {
+      v1::CadreResult* c = out.add_results();
+      c->set_cadre_id(row[0].as<std::string>());
+      c->set_round_id(ResourceId{row[1].as<std::string>(), row[2].as<int64_t>()}.ToString());
+      c->set_round_name(row[3].as<std::string>());
+      c->set_level(static_cast<v1::Level>(row[4].as<int>()));
+      c->set_rank(row[5].as<int>());
+      c->set_entrants(row[6].as<int>());
+      c->set_total(row[7].as<double>());
+      c->set_stars(row[8].as<int>());
+    }
+    return absl::StatusOr<v1::BatchGetCadreResultsResponse>(std::move(out));
   });
 }
 

@@ -56,6 +56,8 @@ class PgContestRepository final : public ContestRepository {
   absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id, const ResourceId& outcome,
                                      const std::string& designation_id) override;
   absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) override;
+  absl::StatusOr<v1::BatchGetCadreResultsResponse> CadreResults(
+      CallContext& call, int year, const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) override;
   absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix, int year,
                                                    const paging::Page& page) override;
   absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,

@@ -5,6 +5,7 @@
 #define TOUYAN_TESTS_PERSONNEL_FIXTURE_H_
 
 #include <fstream>
+#include <map>
 #include <thread>
 #include <memory>
 #include <string>
@@ -51,29 +52,54 @@ class PersonnelEnvironment : public ::testing::Environment {
   std::string db_;
 };
 
-// A service that calls personnel (training, contest), started after it in
-// the same binary: personnel in database `db`_personnel, the service in `db`.
+// The services started beside personnel in this binary, by name.
+inline std::map<std::string, ServiceUnderTest*>& Services() {
+  static std::map<std::string, ServiceUnderTest*> s;
+  return s;
+}
+inline ServiceUnderTest* Service(const std::string& name) { return Services().at(name); }
+// The service under test: the last one started.
 inline ServiceUnderTest*& Caller() {
   static ServiceUnderTest* s = nullptr;
   return s;
 }
 
+// Services that call personnel (and each other), started after it in the
+// same binary, each in the order given and told where the ones before it
+// listen: personnel in database `db`_personnel, the last service in `db`,
+// the others in `db`_<name>.
 class CallerEnvironment : public PersonnelEnvironment {
  public:
-  CallerEnvironment(ServiceSpec spec, std::string db)
-      : PersonnelEnvironment(db + "_personnel"), spec_(std::move(spec)), db_(std::move(db)) {}
+  CallerEnvironment(ServiceSpec spec, std::string db) : CallerEnvironment(std::vector{std::move(spec)}, db) {}
+  CallerEnvironment(std::vector<ServiceSpec> specs, std::string db)
+      : PersonnelEnvironment(db + "_personnel"), specs_(std::move(specs)), db_(std::move(db)) {}
   void SetUp() override {
     PersonnelEnvironment::SetUp();
-    Caller() = new ServiceUnderTest(spec_, db_, {{"personnel", Personnel()->address()}});
+    std::map<std::string, std::string> running = {{"personnel", Personnel()->address()}};
+    for (size_t i = 0; i < specs_.size(); ++i) {
+      const ServiceSpec& spec = specs_[i];
+      std::map<std::string, std::string> downstreams;
+      for (const std::string& name : spec.calls) {
+        if (running.count(name)) downstreams[name] = running[name];
+      }
+      const std::string db = i + 1 == specs_.size() ? db_ : db_ + "_" + spec.name;
+      auto* svc = new ServiceUnderTest(spec, db, downstreams);
+      Services()[spec.name] = svc;
+      running[spec.name] = svc->address();
+      Caller() = svc;
+    }
   }
   void TearDown() override {
-    delete Caller();
+    for (auto it = specs_.rbegin(); it != specs_.rend(); ++it) {
+      delete Services()[it->name];
+      Services().erase(it->name);
+    }
     Caller() = nullptr;
     PersonnelEnvironment::TearDown();
   }
 
  private:
-  ServiceSpec spec_;
+  std::vector<ServiceSpec> specs_;
   std::string db_;
 };
 

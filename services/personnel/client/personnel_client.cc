@@ -79,6 +79,29 @@ absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& cal
   return Ask(call, &v1::PersonnelService::Stub::AddDesignation, req);
 }
 
+absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(CallContext& call,
+                                                                             const std::string& region_code,
+                                                                             int year) {
+  std::vector<v1::Nomination> out;
+  v1::ListGoodSecretariesRequest req;
+  req.set_region_code(region_code);
+  req.set_year(year);
+  req.set_status(v1::NOMINATION_STATUS_CONFIRMED);
+  req.set_page_size(1000);
+  do {
+    ASSIGN_OR_RETURN(v1::ListGoodSecretariesResponse page,
+                     Ask(call, &v1::PersonnelService::Stub::ListGoodSecretaries, req));
+    for (v1::Nomination& n : *page.mutable_nominations()) out.push_back(std::move(n));
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  return out;
+}
+
+absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call, const v1::EndPositionRequest& request,
+                                                          absl::string_view field) {
+  return Ask(call, &v1::PersonnelService::Stub::EndPosition, request, field);
+}
+
 bool IsSecretary(const v1::Cadre& c) {
   return std::any_of(c.current_positions().begin(), c.current_positions().end(), [](int k) {
     return k == v1::POSITION_KIND_BRANCH_SECRETARY || k == v1::POSITION_KIND_DUAL_ROLE;

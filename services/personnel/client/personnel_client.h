@@ -43,6 +43,13 @@ class PersonnelClient {
                                                          const std::string& region_code,
                                                          v1::PartyOrgKind kind);
 
+  // The year's confirmed good secretaries (乡村振兴担当作为好支书) under `region_code`.
+  absl::StatusOr<std::vector<v1::Nomination>> GoodSecretaries(CallContext& call, const std::string& region_code,
+                                                              int year);
+  // Ends a position (idempotent by `request_id`); errors name `field`.
+  absl::StatusOr<v1::Position> EndPosition(CallContext& call, const v1::EndPositionRequest& request,
+                                           absl::string_view field);
+
  private:
   // One call to personnel; its errors (but UNAVAILABLE) name `field` when
   // one is given: the caller's request field the answer is about.
