@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The README's personnel, training and contest examples, runnable against `scripts/run.sh`:
+# The README's personnel, training, contest and incentive examples, runnable against `scripts/run.sh`:
 #   scripts/run.sh --detach && docs/examples.sh
 # Each step prints its JSON answer; the script stops at the first failure.
 # The e2e tests run it against their own server by setting
-# TOUYAN_PERSONNEL_ADDR, TOUYAN_TRAINING_ADDR, TOUYAN_CONTEST_ADDR, TOKEN_SIGNING_KEY_FILE
+# TOUYAN_<SERVICE>_ADDR for each service, TOKEN_SIGNING_KEY_FILE
 # and TOUYANCTL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -182,3 +182,55 @@ for role in SIGNER_ROLE_MONITOR SIGNER_ROLE_COUNTER; do
 done
 TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-pub\",\"id\":\"$round\",\"to\":\"ROUND_STATE_PUBLISHED\"}"
 TOUYAN_TOKEN=$city $ctl call GetResults "{\"round_id\":\"$round\"}"
+
+step "Incentive (差异化考核): the county's scheme; daily management, stars and the annual review of the secretary"
+TOUYAN_TOKEN=$county $ctl call SetScheme "{\"request_id\":\"ex-$run-scheme\",\"scheme\":{\"county_code\":\"150929\",
+  \"year\":2023,\"weights\":{\"daily_management\":30,\"contest\":25,\"stars\":10,\"annual_review\":20,\"democratic\":15},
+  \"excellent_min\":90,\"competent_min\":75,\"basic_min\":60,\"training_share\":20,\"training_theme\":\"乡村振兴\"}}"
+for input in DAILY_MANAGEMENT:88 STAR_RATING:4 ANNUAL_REVIEW:90; do
+  TOUYAN_TOKEN=$county $ctl call RecordInput "{\"request_id\":\"ex-$run-in-${input%%:*}\",\"input\":{\"cadre_id\":\"$b\",
+    \"year\":2023,\"kind\":\"INPUT_KIND_${input%%:*}\",\"value\":${input##*:},
+    \"recorded_on\":{\"year\":2023,\"month\":11,\"day\":30}}}" >/dev/null
+done
+
+step "Democratic evaluation (民主评议): one-time voter codes, anonymous ballots, a code used twice refused"
+ev=$(TOUYAN_TOKEN=$county $ctl call OpenEvaluation "{\"request_id\":\"ex-$run-eval\",\"evaluation\":{
+  \"village_code\":\"$village\",\"year\":2023,\"meeting_date\":{\"year\":2023,\"month\":12,\"day\":5},
+  \"cadre_ids\":[\"$b\"],\"electorate\":3}}" | field id)
+codes=$(TOUYAN_TOKEN=$county $ctl call IssueVoterCodes "{\"evaluation_id\":\"$ev\",\"count\":3}" |
+        grep -o '"codes":\[[^]]*\]' | grep -o '[2-9A-HJ-NP-Z]\{10\}')
+for code in $codes; do
+  TOUYAN_TOKEN=$township $ctl call CastBallot "{\"evaluation_id\":\"$ev\",\"voter_code\":\"$code\",
+    \"choices\":[{\"cadre_id\":\"$b\",\"choice\":\"CHOICE_SATISFIED\"}]}"
+done
+TOUYAN_TOKEN=$township $ctl call CastBallot "{\"evaluation_id\":\"$ev\",\"voter_code\":\"${codes%% *}\",
+  \"choices\":[{\"cadre_id\":\"$b\",\"choice\":\"CHOICE_DISSATISFIED\"}]}" || echo "(refused, as it should be: each code votes once)"
+TOUYAN_TOKEN=$county $ctl call CloseEvaluation "{\"request_id\":\"ex-$run-eval-close\",\"id\":\"$ev\"}"
+
+step "The county's assessment: every current secretary scored from the inputs, training, contest and votes"
+TOUYAN_TOKEN=$county $ctl call ComputeAssessments "{\"request_id\":\"ex-$run-assess\",\"county_code\":\"150929\",\"year\":2023}"
+TOUYAN_TOKEN=$county $ctl call GetAssessment "{\"cadre_id\":\"$b\",\"year\":2023}"
+
+step "The care award (关爱计划): the city's budget, paid once to each confirmed good secretary, and the ledger"
+TOUYAN_TOKEN=$city $ctl call SetBudget "{\"request_id\":\"ex-$run-budget\",\"budget\":{\"region_code\":\"150900000000\",
+  \"year\":2023,\"programme\":\"PROGRAMME_CARE\",\"amount_fen\":100000000}}"
+TOUYAN_TOKEN=$city $ctl call PayCareAwards "{\"request_id\":\"ex-$run-pay\",\"region_code\":\"150900000000\",\"year\":2023}"
+TOUYAN_TOKEN=$city $ctl call PayCareAwards "{\"request_id\":\"ex-$run-pay-again\",\"region_code\":\"150900000000\",\"year\":2023}"
+TOUYAN_TOKEN=$city $ctl call GetLedger '{"region_code":"150900000000","year":2023}'
+
+step "Supervision, a promotion, care with restricted counselling notes, a delegate recommendation"
+TOUYAN_TOKEN=$county $ctl call RaiseFlag "{\"request_id\":\"ex-$run-flag\",\"supervision_case\":{\"cadre_id\":\"$b\",
+  \"kind\":\"FLAG_KIND_SLOW_ACTION\",\"reminder\":\"提醒：项目进度滞后，限期整改\",
+  \"raised_on\":{\"year\":2023,\"month\":9,\"day\":1},\"rectify_by\":{\"year\":2023,\"month\":10,\"day\":1}}}"
+TOUYAN_TOKEN=$county $ctl call ListCases '{"region_code":"150929000000","overdue_only":true,"page_size":5}'
+TOUYAN_TOKEN=$county $ctl call RecordPromotion "{\"request_id\":\"ex-$run-promo\",\"promotion\":{\"cadre_id\":\"$a\",
+  \"channel\":\"CHANNEL_TOWNSHIP_DEPUTY\",\"year\":2023,\"post\":\"吉生太镇副镇长\",
+  \"effective_on\":{\"year\":2023,\"month\":6,\"day\":1}}}"
+TOUYAN_TOKEN=$city $ctl call PromotionReport '{"year":2023}'
+TOUYAN_TOKEN=$county $ctl call RecordCare "{\"request_id\":\"ex-$run-care\",\"record\":{\"cadre_id\":\"$b\",
+  \"kind\":\"CARE_KIND_COUNSELLING\",\"on\":{\"year\":2023,\"month\":12,\"day\":1},\"summary\":\"心理疏导\",
+  \"notes\":\"工作压力大，建议减负\"}}" >/dev/null
+auditor=$($ctl token --role=auditor --scope=150900000000 --subject=auditor-demo --token-signing-key-file=$key)
+TOUYAN_TOKEN=$auditor $ctl call ListCare "{\"cadre_id\":\"$b\"}"
+TOUYAN_TOKEN=$county $ctl call RecommendDelegate "{\"request_id\":\"ex-$run-delegate\",\"delegate\":{\"cadre_id\":\"$b\",
+  \"body\":\"BODY_PEOPLES_CONGRESS\",\"congress_region_code\":\"150929000000\",\"year\":2023,\"reason\":\"群众基础好\"}}"

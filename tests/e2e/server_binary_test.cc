@@ -119,7 +119,8 @@ class ServerBinaryTest : public ::testing::Test {
     flags.insert(flags.end(), extra.begin(), extra.end());
     *p = Spawn(flags, log, svc == "personnel"  ? TOUYAN_PERSONNEL_SERVER
                            : svc == "training" ? TOUYAN_TRAINING_SERVER
-                                               : TOUYAN_CONTEST_SERVER);
+                           : svc == "contest"  ? TOUYAN_CONTEST_SERVER
+                                               : TOUYAN_INCENTIVE_SERVER);
     std::smatch m;
     std::string text;
     const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
@@ -286,6 +287,12 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
                                                "contest", {"--personnel-target=" + addr});
   ASSERT_FALSE(contest_addr.empty()) << Slurp(contest.log);
   env_strings.push_back("TOUYAN_CONTEST_ADDR=" + contest_addr);
+  Process incentive;
+  const std::string incentive_addr = StartServer(
+      &incentive, "/tmp/touyan_examples_incentive.log", nullptr, "incentive",
+      {"--personnel-target=" + addr, "--training-target=" + training_addr, "--contest-target=" + contest_addr});
+  ASSERT_FALSE(incentive_addr.empty()) << Slurp(incentive.log);
+  env_strings.push_back("TOUYAN_INCENTIVE_ADDR=" + incentive_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
   env_strings.push_back(std::string("TOUYANCTL=") + TOUYANCTL);
   std::vector<char*> env;
@@ -310,6 +317,11 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"), std::string::npos);
   EXPECT_NE(out.find("NOT_SIGNED"), std::string::npos) << "publishing waits for the sign-offs";
   EXPECT_NE(out.find("\"state\":\"ROUND_STATE_PUBLISHED\""), std::string::npos) << out;
+  EXPECT_NE(out.find("BALLOT_CODE_INVALID"), std::string::npos) << "a voter code votes once";
+  EXPECT_NE(out.find("\"recipient\":\"RECIPIENT_PERSON\""), std::string::npos) << "the care award, paid";
+  EXPECT_NE(out.find("\"notes_hidden\":true"), std::string::npos) << "counselling notes hidden from the auditor";
+  kill(incentive.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(incentive.pid, absl::Seconds(15)), 0);
   kill(contest.pid, SIGTERM);
   EXPECT_EQ(WaitExit(contest.pid, absl::Seconds(15)), 0);
   kill(training.pid, SIGTERM);

@@ -36,6 +36,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
 #include "touyan/contest/v1/contest.pb.h"
+#include "touyan/incentive/v1/incentive.pb.h"
 #include "touyan/training/v1/training.pb.h"
 #include "tools/touyanctl/records.h"
 
@@ -58,7 +59,8 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
   call     METHOD [JSON] [--timeout=30s]  any unary call, request and response as JSON
            METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation;
            training's methods go to $TOUYAN_TRAINING_ADDR, contest's to
-           $TOUYAN_CONTEST_ADDR, unless --addr is given
+           $TOUYAN_CONTEST_ADDR, incentive's to $TOUYAN_INCENTIVE_ADDR,
+           unless --addr is given
 
 Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
               --json (print JSON instead of tables), --request-id (default: random)
@@ -318,10 +320,12 @@ int CadresList(const Common& c, const Settings& s) {
 const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
   static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
                                     "touyan.training.v1.TrainingService",
-                                    "touyan.contest.v1.ContestService"};
+                                    "touyan.contest.v1.ContestService",
+                                    "touyan.incentive.v1.IncentiveService"};
   // Referencing each contract links its descriptors into the pool.
   (void)touyan::training::v1::TrainingClass::descriptor();
   (void)touyan::contest::v1::Contest::descriptor();
+  (void)touyan::incentive::v1::Assessment::descriptor();
   std::string service_part, method = name;
   if (size_t slash = name.rfind('/'); slash != std::string::npos) {
     service_part = name.substr(0, slash);
