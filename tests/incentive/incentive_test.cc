@@ -11,6 +11,7 @@
 #include "services/personnel/domain/resident_id.h"
 #include "services/training/training_service.h"
 #include "tests/contest/fixture.h"
+#include "tests/support/hostile.h"
 #include "touyan/incentive/v1/incentive.grpc.pb.h"
 
 namespace touyan::testing {
@@ -731,6 +732,186 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PromotionReport, auditor_, report, &got).code, StatusCode::OK);
   ASSERT_EQ(got.totals_size(), 3);
   for (int ch = 0; ch < 3; ++ch) EXPECT_EQ(got.totals(ch).promotions(), counts[ch]) << ch;
+}
+
+// Hostile values in every string and number field of incentive's mutations
+// (tests/support/hostile.h): stored verbatim and read back identical, or
+// refused naming the field; never INTERNAL.
+TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
+  const auto v = VillagesOf("150902006");
+  const std::string cadre = MakeSecretary(9701, v[0]);
+  using M = google::protobuf::Message;
+  // Finds a record by id in a list answer's first repeated field.
+  auto find = [](const M& list, const std::string& id) -> std::unique_ptr<M> {
+    const auto* f = list.GetDescriptor()->field(0);
+    for (int i = 0; i < list.GetReflection()->FieldSize(list, f); ++i) {
+      const M& item = list.GetReflection()->GetRepeatedMessage(list, f, i);
+      if (item.GetReflection()->GetString(item, item.GetDescriptor()->FindFieldByName("id")) == id) {
+        std::unique_ptr<M> out(item.New());
+        out->CopyFrom(item);
+        return out;
+      }
+    }
+    ADD_FAILURE() << "record " << id << " not listed";
+    return nullptr;
+  };
+
+  iv1::RecordCareRequest care;
+  care.mutable_record()->set_cadre_id(cadre);
+  care.mutable_record()->set_kind(iv1::CARE_KIND_COUNSELLING);
+  *care.mutable_record()->mutable_on() = Day(-1);
+  care.mutable_record()->set_summary("心理疏导");
+  care.mutable_record()->set_notes("记录");
+  HostileSweep::Sweep(care, "record.", {"id", "county_code", "cadre_name", "owner"},
+                      [&](const M& m, std::unique_ptr<M>* back) {
+                        iv1::CareRecord out;
+                        grpc::Status s = incentive().RecordCare(WithToken(city_).get(),
+                                                                static_cast<const iv1::RecordCareRequest&>(m), &out);
+                        if (s.ok()) {
+                          iv1::ListCareRequest list;
+                          list.set_cadre_id(cadre);
+                          list.set_page_size(1000);
+                          iv1::ListCareResponse all;
+                          EXPECT_TRUE(incentive().ListCare(WithToken(city_).get(), list, &all).ok());
+                          *back = find(all, out.id());
+                        }
+                        return s;
+                      });
+
+  iv1::RaiseFlagRequest flag;
+  auto* c = flag.mutable_supervision_case();
+  c->set_cadre_id(cadre);
+  c->set_kind(iv1::FLAG_KIND_POOR_STATE);
+  c->set_reminder("提醒");
+  *c->mutable_raised_on() = Day(-10);
+  *c->mutable_rectify_by() = Day(10);
+  HostileSweep::Sweep(flag, "supervision_case.", {"id", "county_code", "cadre_name"},
+                      [&](const M& m, std::unique_ptr<M>* back) {
+                        iv1::SupervisionCase out;
+                        grpc::Status s = incentive().RaiseFlag(WithToken(jining_).get(),
+                                                               static_cast<const iv1::RaiseFlagRequest&>(m), &out);
+                        if (s.ok()) {
+                          iv1::ListCasesRequest list;
+                          list.set_cadre_id(cadre);
+                          list.set_page_size(1000);
+                          iv1::ListCasesResponse all;
+                          EXPECT_TRUE(incentive().ListCases(WithToken(jining_).get(), list, &all).ok());
+                          *back = find(all, out.id());
+                        }
+                        return s;
+                      });
+
+  // The rest answer with the record as stored.
+  auto sweep = [&](const auto& base, const std::string& prefix, const std::set<std::string>& output_only,
+                   auto send) {
+    using Req = std::remove_cvref_t<decltype(base)>;
+    HostileSweep::Sweep(base, prefix, output_only, [&](const M& m, std::unique_ptr<M>* back) {
+      return send(static_cast<const Req&>(m), back);
+    });
+  };
+  iv1::RecordInputRequest input;
+  input.mutable_input()->set_cadre_id(cadre);
+  input.mutable_input()->set_year(2023);
+  input.mutable_input()->set_kind(iv1::INPUT_KIND_ANNUAL_REVIEW);
+  input.mutable_input()->set_value(80);
+  *input.mutable_input()->mutable_recorded_on() = Day(-1);
+  input.mutable_input()->set_note("备注");
+  sweep(input, "input.", {"id", "county_code", "cadre_name", "recorded_by"},
+        [&](const iv1::RecordInputRequest& r, std::unique_ptr<M>* back) {
+          auto out = std::make_unique<iv1::AssessmentInput>();
+          grpc::Status s = incentive().RecordInput(WithToken(jining_).get(), r, out.get());
+          if (s.ok()) *back = std::move(out);
+          return s;
+        });
+  iv1::DecideExitMeasureRequest measure;
+  auto* em = measure.mutable_measure();
+  em->set_cadre_id(cadre);
+  em->set_kind(iv1::MEASURE_KIND_ADMONITION);
+  em->set_grounds("依据");
+  *em->mutable_decided_on() = Day(-1);
+  em->set_deciding_body("区委组织部");
+  sweep(measure, "measure.",
+        {"id", "county_code", "cadre_name", "appeal", "appeal_decision", "position_id"},
+        [&](const iv1::DecideExitMeasureRequest& r, std::unique_ptr<M>* back) {
+          auto out = std::make_unique<iv1::ExitMeasure>();
+          grpc::Status s = incentive().DecideExitMeasure(WithToken(jining_).get(), r, out.get());
+          if (s.ok()) *back = std::move(out);
+          return s;
+        });
+  iv1::RecordPromotionRequest promo;
+  promo.mutable_promotion()->set_cadre_id(cadre);
+  promo.mutable_promotion()->set_channel(iv1::CHANNEL_PUBLIC_INSTITUTION);
+  promo.mutable_promotion()->set_year(2023);
+  promo.mutable_promotion()->set_post("事业编制");
+  *promo.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 3, 1));
+  sweep(promo, "promotion.", {"id", "county_code", "cadre_name"},
+        [&](const iv1::RecordPromotionRequest& r, std::unique_ptr<M>* back) {
+          auto out = std::make_unique<iv1::Promotion>();
+          grpc::Status s = incentive().RecordPromotion(WithToken(jining_).get(), r, out.get());
+          if (s.ok()) *back = std::move(out);
+          return s;
+        });
+  iv1::RecommendDelegateRequest delegate;
+  delegate.mutable_delegate()->set_cadre_id(cadre);
+  delegate.mutable_delegate()->set_body(iv1::BODY_PARTY_CONGRESS);
+  delegate.mutable_delegate()->set_congress_region_code("150902000000");
+  delegate.mutable_delegate()->set_year(2023);
+  delegate.mutable_delegate()->set_reason("理由");
+  sweep(delegate, "delegate.", {"id", "county_code", "cadre_name"},
+        [&](const iv1::RecommendDelegateRequest& r, std::unique_ptr<M>* back) {
+          auto out = std::make_unique<iv1::Delegate>();
+          grpc::Status s = incentive().RecommendDelegate(WithToken(jining_).get(), r, out.get());
+          if (s.ok()) *back = std::move(out);
+          return s;
+        });
+  iv1::CheckInRequest check;
+  check.mutable_check_in()->set_cadre_id(cadre);
+  *check.mutable_check_in()->mutable_on() = Day(-1);
+  for (auto set : {&iv1::WellbeingCheckIn::set_mind, &iv1::WellbeingCheckIn::set_body,
+                   &iv1::WellbeingCheckIn::set_work, &iv1::WellbeingCheckIn::set_life}) {
+    (check.mutable_check_in()->*set)(3);
+  }
+  sweep(check, "check_in.", {"id", "county_code", "cadre_name"},
+        [&](const iv1::CheckInRequest& r, std::unique_ptr<M>* back) {
+          auto out = std::make_unique<iv1::WellbeingCheckIn>();
+          grpc::Status s = incentive().CheckIn(WithToken(jining_).get(), r, out.get());
+          if (s.ok()) *back = std::move(out);
+          return s;
+        });
+  iv1::SetSchemeRequest scheme;
+  *scheme.mutable_scheme() = Scheme("150902", 2024);
+  sweep(scheme, "scheme.", {}, [&](const iv1::SetSchemeRequest& r, std::unique_ptr<M>* back) {
+    iv1::Scheme out;
+    grpc::Status s = incentive().SetScheme(WithToken(jining_).get(), r, &out);
+    if (s.ok()) {
+      iv1::GetSchemeRequest get;
+      get.set_county_code(out.county_code());
+      get.set_year(out.year());
+      auto stored = std::make_unique<iv1::Scheme>();
+      EXPECT_TRUE(incentive().GetScheme(WithToken(jining_).get(), get, stored.get()).ok());
+      *back = std::move(stored);
+    }
+    return s;
+  });
+  iv1::OpenEvaluationRequest eval;
+  eval.mutable_evaluation()->set_village_code(v[0]);
+  eval.mutable_evaluation()->set_year(2023);
+  *eval.mutable_evaluation()->mutable_meeting_date() = Day(-1);
+  eval.mutable_evaluation()->add_cadre_ids(cadre);
+  eval.mutable_evaluation()->set_electorate(30);
+  sweep(eval, "evaluation.", {"id", "county_code"},
+        [&](const iv1::OpenEvaluationRequest& r, std::unique_ptr<M>* back) {
+          iv1::Evaluation out;
+          grpc::Status s = incentive().OpenEvaluation(WithToken(jining_).get(), r, &out);
+          if (s.ok()) {
+            iv1::GetEvaluationRequest get;
+            get.set_id(out.id());
+            auto stored = std::make_unique<iv1::Evaluation>();
+            EXPECT_TRUE(incentive().GetEvaluation(WithToken(jining_).get(), get, stored.get()).ok());
+            *back = std::move(stored);
+          }
+          return s;
+        });
 }
 
 }  // namespace
