@@ -103,10 +103,11 @@ absl::StatusOr<Principal> VerifyToken(const TokenConfig& config, absl::string_vi
   if (alg == nullptr || alg->string_value() != "HS256") {
     return Unauthenticated("ALGORITHM_NOT_ALLOWED", "token algorithm must be HS256");
   }
-  std::string expected =
-      HmacSha256(config.signing_key, absl::StrCat(parts[0], ".", parts[1]));
-  if (signature.size() != expected.size() ||
-      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+  // Compared in its canonical encoding: a signature that differs only in
+  // base64url's unused trailing bits is another token, and refused.
+  const std::string expected = B64(HmacSha256(config.signing_key, absl::StrCat(parts[0], ".", parts[1])));
+  if (parts[2].size() != expected.size() ||
+      CRYPTO_memcmp(parts[2].data(), expected.data(), expected.size()) != 0) {
     return Unauthenticated("BAD_SIGNATURE", "token signature does not verify");
   }
   const auto* iss = Claim(claims, "iss");
