@@ -7,6 +7,7 @@
 #include "common/time/date.h"
 #include "services/contest/contest_service.h"
 #include "tests/contest/fixture.h"
+#include "tests/support/hostile.h"
 
 namespace touyan::testing {
 namespace {
@@ -505,6 +506,44 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
                                "AND county_code = '150926'"),
             2);
   for (int k = 1; k < i; ++k) EXPECT_EQ(firsts[k], firsts[0]);
+}
+
+// Hostile values in every string and number field of contest's main
+// mutations (tests/support/hostile.h): stored verbatim and read back
+// identical, or refused naming the field; never INTERNAL.
+TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
+  using M = google::protobuf::Message;
+  cv1::CreateContestRequest cc;
+  auto* c = cc.mutable_contest();
+  c->set_level(cv1::LEVEL_COUNTY);
+  c->set_region_code("150902000000");
+  c->set_year(2023);
+  c->set_title("擂台比武");
+  c->add_fields(cv1::FIELD_VILLAGE);
+  HostileSweep::Sweep(cc, "contest.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
+    cv1::Contest out;
+    grpc::Status s = contest().CreateContest(WithToken(jining_).get(), static_cast<const cv1::CreateContestRequest&>(m), &out);
+    if (s.ok()) {
+      cv1::GetContestRequest get;
+      get.set_id(out.id());
+      auto stored = std::make_unique<cv1::Contest>();
+      EXPECT_TRUE(contest().GetContest(WithToken(jining_).get(), get, stored.get()).ok());
+      *back = std::move(stored);
+    }
+    return s;
+  });
+
+  cv1::Round round = NewRound(jining_, "hostile", "150902");
+  cv1::AddJudgeRequest judge;
+  judge.mutable_judge()->set_round_id(round.id());
+  judge.mutable_judge()->set_name("评委");
+  judge.mutable_judge()->set_panel("A");
+  HostileSweep::Sweep(judge, "judge.", {"id", "county_code", "party_org_id"}, [&](const M& m, std::unique_ptr<M>* back) {
+    auto out = std::make_unique<cv1::Judge>();
+    grpc::Status s = contest().AddJudge(WithToken(jining_).get(), static_cast<const cv1::AddJudgeRequest&>(m), out.get());
+    if (s.ok()) *back = std::move(out);
+    return s;
+  });
 }
 
 }  // namespace

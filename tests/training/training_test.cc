@@ -7,6 +7,7 @@
 #include "common/time/date.h"
 #include "services/training/training_service.h"
 #include "tests/personnel/fixture.h"
+#include "tests/support/hostile.h"
 #include "touyan/training/v1/training.grpc.pb.h"
 
 namespace touyan::testing {
@@ -636,6 +637,70 @@ TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
 
 // Last: stops personnel. Training answers UNAVAILABLE within its deadline,
 // and works again once personnel is back.
+// Hostile values in every string and number field of training's main
+// mutations (tests/support/hostile.h): stored verbatim and read back
+// identical, or refused naming the field; never INTERNAL.
+TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
+  using M = google::protobuf::Message;
+  tv1::CreateClassRequest cls;
+  *cls.mutable_training_class() = NewClass(tv1::TIER_COUNTY, "150902000000", "乡村振兴", 50);
+  HostileSweep::Sweep(cls, "training_class.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
+    tv1::TrainingClass out;
+    grpc::Status s = training().CreateClass(WithToken(jining_).get(), static_cast<const tv1::CreateClassRequest&>(m), &out);
+    if (s.ok()) {
+      tv1::GetClassRequest get;
+      get.set_id(out.id());
+      auto stored = std::make_unique<tv1::TrainingClass>();
+      EXPECT_TRUE(training().GetClass(WithToken(jining_).get(), get, stored.get()).ok());
+      *back = std::move(stored);
+    }
+    return s;
+  });
+
+  const std::string secretary = MakeSecretary(7301, RuralVillagesOf("150902105")[5]);
+  tv1::CreateExpertVisitRequest ex;
+  auto* e = ex.mutable_expert_visit();
+  e->set_expert_name("王研究员");
+  e->set_expert_kind(tv1::EXPERT_KIND_TECH_COMMISSIONER);
+  e->set_expert_organisation("内蒙古农业大学");
+  e->set_village_code(RuralVillagesOf("150902105")[5]);
+  *e->mutable_visit_date() = Day(2023, 5, 20);
+  e->set_topic(tv1::EXPERT_TOPIC_PLANTING);
+  e->set_subject("马铃薯脱毒种薯");
+  e->add_secretary_cadre_ids(secretary);
+  HostileSweep::Sweep(ex, "expert_visit.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
+    auto out = std::make_unique<tv1::ExpertVisit>();
+    grpc::Status s = training().CreateExpertVisit(WithToken(jining_).get(),
+                                                  static_cast<const tv1::CreateExpertVisitRequest&>(m), out.get());
+    if (s.ok()) *back = std::move(out);
+    return s;
+  });
+
+  tv1::CreatePracticeTaskRequest task;
+  auto* t = task.mutable_task();
+  t->set_region_code("150902000000");
+  t->set_title("发展庭院经济");
+  t->set_year(ThisYear());
+  t->set_unit("户");
+  auto* q = t->add_quotas();
+  q->set_village_code(RuralVillagesOf("150902105")[6]);
+  q->set_quantity(10);
+  q->set_responsible_name("责任人");
+  HostileSweep::Sweep(task, "task.", {"id", "county_code", "superseded_by"}, [&](const M& m, std::unique_ptr<M>* back) {
+    tv1::PracticeTask out;
+    grpc::Status s = training().CreatePracticeTask(WithToken(jining_).get(),
+                                                   static_cast<const tv1::CreatePracticeTaskRequest&>(m), &out);
+    if (s.ok()) {
+      tv1::GetPracticeTaskRequest get;
+      get.set_id(out.id());
+      auto stored = std::make_unique<tv1::PracticeTask>();
+      EXPECT_TRUE(training().GetPracticeTask(WithToken(jining_).get(), get, stored.get()).ok());
+      *back = std::move(stored);
+    }
+    return s;
+  });
+}
+
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
   const std::string a = MakeSecretary(9071, VillagesOf("150902")[40]);
   tv1::TrainingClass cls;
