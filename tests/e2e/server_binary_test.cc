@@ -14,7 +14,9 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/auth/jwt.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_env.h"
@@ -66,6 +68,36 @@ int WaitExit(pid_t pid, absl::Duration timeout) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return -1;
+}
+
+// touyanctl run to the end: its exit code, standard output and error.
+struct CtlRun {
+  int rc = -1;
+  std::string out, err;
+};
+CtlRun RunCtl(const std::vector<std::string>& args, const std::vector<std::string>& env_extra = {}) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
+  env_strings.insert(env_strings.end(), env_extra.begin(), env_extra.end());
+  std::vector<char*> env;
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+  std::string bin = TOUYANCTL;
+  std::vector<char*> argv{bin.data()};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/tmp/touyanctl_test.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/tmp/touyanctl_test.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid;
+  EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), env.data()), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  CtlRun r;
+  r.rc = WaitExit(pid, absl::Seconds(30));
+  r.out = Slurp("/tmp/touyanctl_test.out");
+  r.err = Slurp("/tmp/touyanctl_test.err");
+  return r;
 }
 
 std::string HttpGet(int port, const std::string& path) {
@@ -213,6 +245,91 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   EXPECT_EQ(resp.regions_upserted(), 1641);
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0) << Slurp(p.log);
   EXPECT_NE(Slurp(p.log).find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+// touyanctl's commands for every service: exit codes (0 done, 1 refused,
+// 2 bad usage), argument errors, and tables, CSV and JSON of any list.
+TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
+  Process p;
+  const std::string addr = StartServer(&p, "/tmp/touyan_ctl.log");
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
+  auth::TokenConfig tc;
+  tc.signing_key = key_;
+  const std::string token = auth::IssueToken(
+      tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(), absl::Hours(1));
+  {
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+    ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-regions", *ctl::ReadRegions(in)).ok());
+  }
+  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token};
+
+  // A record as a table of fields, and as JSON.
+  CtlRun r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("name         四子王旗"), std::string::npos) << r.out;
+  r = RunCtl({"personnel", "GetRegion", "--code=150929000000", "--output=json"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("\"name\":\"四子王旗\""), std::string::npos) << r.out;
+
+  // A list: one page and a hint; every page; CSV with a header; JSON lines.
+  r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--page_size=4"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("(4 rows)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("(more: --all"), std::string::npos) << r.err;
+  r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--page_size=4", "--all", "--output=csv"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 12) << r.out;  // header + 11 counties
+  EXPECT_TRUE(absl::StartsWith(r.out, "code,name,level,parent_code")) << r.out;
+  EXPECT_NE(r.out.find("150929000000,四子王旗,REGION_LEVEL_COUNTY,150900000000"), std::string::npos) << r.out;
+  r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--all", "--json"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 11) << r.out;
+  // Enum values by their short name.
+  r = RunCtl({"personnel", "ListPartyOrgs", "--region_code=150929101000", "--kind=village", "--output=csv"}, env);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("PARTY_ORG_KIND_VILLAGE"), std::string::npos) << r.out;
+
+  // The server's refusals: exit 1, with code, field and reason.
+  r = RunCtl({"personnel", "GetRegion", "--code=15"}, env);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("INVALID_ARGUMENT"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[field code]"), std::string::npos) << r.err;
+  r = RunCtl({"personnel", "GetCadre", "--id=150929-999999"}, env);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("NOT_FOUND"), std::string::npos) << r.err;
+
+  // Bad usage: exit 2, nothing sent.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"personnel", "Nope"},
+           {"personnel", "GetRegion", "--cod=1"},
+           {"personnel", "ListPartyOrgs", "--kind=castle"},
+           {"personnel", "ListRegions", "--page_size=many"},
+           {"personnel", "ListRegions", "--output=xml"},
+           {"personnel", "ListRegions", "extra"},
+           {"personnel", "ImportCadres"},
+           {"personnel", "GetRegion", "--from-json=/nonexistent.json"},
+           {},
+       }) {
+    r = RunCtl(args, env);
+    EXPECT_EQ(r.rc, 2) << absl::StrJoin(args, " ") << ": " << r.err;
+    EXPECT_NE(r.err.find("touyanctl"), std::string::npos) << absl::StrJoin(args, " ");
+  }
+  r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN="});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("no token"), std::string::npos) << r.err;
+  // Help: every service's methods, a method's fields.
+  for (const char* svc : {"personnel", "training", "contest", "incentive"}) {
+    r = RunCtl({svc, "--help"}, env);
+    EXPECT_EQ(r.rc, 0) << svc;
+    EXPECT_NE(r.out.find("(list: --all"), std::string::npos) << svc;
+  }
+  r = RunCtl({"incentive", "RaiseFlag", "--help"}, env);
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("--supervision_case.rectify_by  date YYYY-MM-DD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FLAG_KIND_SLOW_ACTION"), std::string::npos) << r.out;
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
 }
 
 // A county's deployment (--scope) narrows the city's department to the

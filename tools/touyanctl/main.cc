@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
@@ -35,6 +36,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "tools/touyanctl/generic.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
 #include "touyan/training/v1/training.pb.h"
@@ -56,6 +58,12 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            generate --count=N --regions=FILE [--seed=1] [--first=0]
            get ID
            list [--region=CODE] [--page-size=100] [--all]
+  SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
+           incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
+           --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
+           lists comma-separated); --from-json=FILE (- for stdin) first; --all pages
+           a list to the end; --output=table (default), csv or json;
+           touyanctl SERVICE --help lists its methods, … METHOD --help their fields
   call     METHOD [JSON] [--timeout=30s]  any unary call, request and response as JSON
            METHOD: AddDesignation, or touyan.personnel.v1.PersonnelService/AddDesignation;
            training's methods go to $TOUYAN_TRAINING_ADDR, contest's to
@@ -316,6 +324,124 @@ int CadresList(const Common& c, const Settings& s) {
   return 0;
 }
 
+// touyanctl SERVICE METHOD [--FIELD=VALUE …]: see generic.h.
+int Generic(const Args& a) {
+  const google::protobuf::ServiceDescriptor* svc = ServiceNamed(a.positional[0]);
+  static const auto* kControl = new std::set<std::string>{
+      "addr", "token", "output", "all", "timeout", "from-json", "json", "help", "request-id"};
+  std::vector<const char*> control{"touyanctl"};
+  std::vector<std::pair<std::string, std::string>> fields;
+  bool help = false;
+  for (size_t i = 1; i < a.flags.size(); ++i) {
+    absl::string_view f = a.flags[i];
+    f.remove_prefix(2);
+    const size_t eq = f.find('=');
+    const std::string name(f.substr(0, eq));
+    if (name == "help") help = true;
+    if (kControl->contains(name)) {
+      control.push_back(a.flags[i]);
+    } else {
+      fields.emplace_back(name, eq == absl::string_view::npos ? "true" : std::string(f.substr(eq + 1)));
+    }
+  }
+  if (a.positional.size() < 2) {
+    (help ? std::cout : std::cerr) << ServiceHelp(*svc);
+    return help ? 0 : kUsage;
+  }
+  const google::protobuf::MethodDescriptor* m = svc->FindMethodByName(a.positional[1]);
+  if (m == nullptr) {
+    return Usage(absl::StrCat("the ", a.positional[0], " service has no method '", a.positional[1],
+                              "' (touyanctl ", a.positional[0], " --help lists them)"));
+  }
+  if (m->client_streaming() || m->server_streaming()) {
+    return Usage(absl::StrCat(m->name(), " streams: use the import commands"));
+  }
+  if (help) {
+    std::cout << MethodHelp(*m);
+    return 0;
+  }
+  if (a.positional.size() > 2) return Usage(absl::StrCat("unexpected argument '", a.positional[2], "'"));
+  auto settings = Settings::FromArgs(static_cast<int>(control.size()), control.data());
+  if (!settings.ok()) return Usage(std::string(settings.status().message()));
+  const Settings& s = *settings;
+  auto c = CommonFlags(s, true);
+  if (!c.ok()) return Usage(std::string(c.status().message()));
+  const std::string output = s.String("output", c->json ? "json" : "table");
+  if (output != "table" && output != "csv" && output != "json") {
+    return Usage("--output must be table, csv or json");
+  }
+  auto all = s.Bool("all", false);
+  auto timeout = s.Duration("timeout", absl::Seconds(30));
+  if (!all.ok()) return Usage(std::string(all.status().message()));
+  if (!timeout.ok()) return Usage(std::string(timeout.status().message()));
+  std::string addr = c->addr;
+  if (!s.Get("addr")) {
+    if (auto x = s.Get(absl::StrCat("touyan-", a.positional[0], "-addr"))) addr = *x;
+  }
+
+  auto* factory = google::protobuf::MessageFactory::generated_factory();
+  std::unique_ptr<google::protobuf::Message> req(factory->GetPrototype(m->input_type())->New());
+  if (auto file = s.Get("from-json")) {
+    std::stringstream text;
+    if (*file == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(*file);
+      if (!in) return Usage(absl::StrCat("--from-json: cannot read ", *file));
+      text << in.rdbuf();
+    }
+    if (auto st = google::protobuf::util::JsonStringToMessage(text.str(), req.get()); !st.ok()) {
+      return Usage(absl::StrCat("--from-json: not a ", m->input_type()->full_name(), ": ", std::string(st.message())));
+    }
+  }
+  if (absl::Status st = ApplyFields(*req, fields); !st.ok()) return Usage(std::string(st.message()));
+  if (const auto* rid = m->input_type()->FindFieldByName("request_id");
+      rid != nullptr && req->GetReflection()->GetString(*req, rid).empty()) {
+    req->GetReflection()->SetString(req.get(), rid, c->request_id);
+  }
+  if (auto unused = s.Unused(); !unused.empty()) return Usage(absl::StrCat("unknown flag --", unused[0]));
+
+  const google::protobuf::FieldDescriptor* items = ListItems(*m);
+  const auto* page_token = m->input_type()->FindFieldByName("page_token");
+  auto channel = Connect(addr);
+  Table table;
+  std::string more;
+  while (true) {
+    std::string bytes;
+    grpc::Status status = CallUnary(*channel, absl::StrCat("/", svc->full_name(), "/", m->name()),
+                                    req->SerializeAsString(), c->token, *timeout, &bytes);
+    if (!status.ok()) return FailRpc(status);
+    std::unique_ptr<google::protobuf::Message> resp(factory->GetPrototype(m->output_type())->New());
+    if (!resp->ParseFromString(bytes)) return Fail(absl::DataLossError("the response did not parse"));
+    if (items == nullptr) {
+      if (output == "json") {
+        std::cout << Json(*resp) << "\n";
+      } else {
+        AddRow(*resp, table);
+      }
+      break;
+    }
+    const auto* r = resp->GetReflection();
+    for (int i = 0; i < r->FieldSize(*resp, items); ++i) {
+      const auto& item = r->GetRepeatedMessage(*resp, items, i);
+      if (output == "json") {
+        std::cout << Json(item) << "\n";
+      } else {
+        AddRow(item, table);
+      }
+    }
+    more = r->GetString(*resp, m->output_type()->FindFieldByName("next_page_token"));
+    if (more.empty() || !*all) break;
+    req->GetReflection()->SetString(req.get(), page_token, more);
+  }
+  if (output == "table") std::cout << (table.rows.empty() ? "(no rows)\n" : RenderTable(table));
+  if (output == "csv") std::cout << RenderCsv(table);
+  if (!more.empty() && !*all) {
+    std::cerr << "(more: --all pages to the end, or --page_token=" << more << ")\n";
+  }
+  return 0;
+}
+
 // The unary methods of the Touyan services linked into touyanctl.
 const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
   static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
@@ -374,6 +500,7 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
 
 int Main(int argc, char** argv) {
   Args a = Split(argc, argv);
+  if (!a.positional.empty() && ServiceNamed(a.positional[0]) != nullptr) return Generic(a);
   if (a.positional.empty() || absl::c_linear_search(a.flags, std::string("--help"))) {
     for (const char* f : a.flags) {
       if (std::string(f) == "--help") {
