@@ -690,9 +690,6 @@ absl::StatusOr<v1::ListWellbeingAlertsResponse> IncentiveService::DoListWellbein
   ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::WellbeingAlert> rows, repo_->WellbeingAlerts(call, prefix, Today(call), page));
-  if (!rows.items.empty() && !rows.next_cursor.empty()) {
-    rows.next_cursor = KeysetCursor(rows.items.back().check_in().id());
-  }
   return ListResponse(call, r, std::move(rows), &v1::ListWellbeingAlertsResponse::mutable_alerts);
 }
 

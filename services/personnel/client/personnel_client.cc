@@ -36,17 +36,11 @@ absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::GetCadres(
 
 absl::StatusOr<std::vector<v1::Secretary>> PersonnelClient::Secretaries(
     CallContext& call, const std::string& region_code, v1::PartyOrgKind kind) {
-  std::vector<v1::Secretary> out;
   v1::ListSecretariesRequest req;
   req.set_region_code(region_code);
   req.set_party_org_kind(kind);
-  req.set_page_size(1000);
-  do {
-    ASSIGN_OR_RETURN(v1::ListSecretariesResponse page, Ask(call, &v1::PersonnelService::Stub::ListSecretaries, req));
-    for (v1::Secretary& s : *page.mutable_secretaries()) out.push_back(std::move(s));
-    req.set_page_token(page.next_page_token());
-  } while (!req.page_token().empty());
-  return out;
+  return AllPages(call, &v1::PersonnelService::Stub::ListSecretaries, req,
+                  &v1::ListSecretariesResponse::mutable_secretaries);
 }
 
 absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call, const std::string& cadre_id,
@@ -82,19 +76,12 @@ absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& cal
 absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(CallContext& call,
                                                                              const std::string& region_code,
                                                                              int year) {
-  std::vector<v1::Nomination> out;
   v1::ListGoodSecretariesRequest req;
   req.set_region_code(region_code);
   req.set_year(year);
   req.set_status(v1::NOMINATION_STATUS_CONFIRMED);
-  req.set_page_size(1000);
-  do {
-    ASSIGN_OR_RETURN(v1::ListGoodSecretariesResponse page,
-                     Ask(call, &v1::PersonnelService::Stub::ListGoodSecretaries, req));
-    for (v1::Nomination& n : *page.mutable_nominations()) out.push_back(std::move(n));
-    req.set_page_token(page.next_page_token());
-  } while (!req.page_token().empty());
-  return out;
+  return AllPages(call, &v1::PersonnelService::Stub::ListGoodSecretaries, req,
+                  &v1::ListGoodSecretariesResponse::mutable_nominations);
 }
 
 absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call, const v1::EndPositionRequest& request,

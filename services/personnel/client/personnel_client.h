@@ -51,6 +51,21 @@ class PersonnelClient {
                                            absl::string_view field);
 
  private:
+  // Every item of a list, page after page (1,000 a page).
+  template <typename Req, typename Resp, typename Item>
+  absl::StatusOr<std::vector<Item>> AllPages(
+      CallContext& call, grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+      Req req, google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) {
+    std::vector<Item> out;
+    req.set_page_size(1000);
+    do {
+      ASSIGN_OR_RETURN(Resp page, Ask(call, method, req));
+      for (Item& x : *(page.*items)()) out.push_back(std::move(x));
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
   // One call to personnel; its errors (but UNAVAILABLE) name `field` when
   // one is given: the caller's request field the answer is about.
   template <typename Req, typename Resp>
