@@ -50,7 +50,7 @@ absl::Status CallContext::MutateInto(const google::protobuf::Message& request, c
       if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
       return absl::OkStatus();
     }
-    pending_audit_.clear();
+    pending_audit_.clear();  // a retried transaction starts afresh
     RETURN_IF_ERROR(body(tx, out));
     FinishMutation(tx, request_id, out);
     return absl::OkStatus();

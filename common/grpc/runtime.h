@@ -80,23 +80,13 @@ class CallContext {
   absl::StatusOr<Resp> Mutate(const google::protobuf::Message& request,
                               const std::string& request_id,
                               absl::FunctionRef<absl::StatusOr<Resp>(db::Tx&)> body) {
-    RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
-    if (!principal_.CanWrite()) return principal_.CheckWrite("");
-    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<Resp>([&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); },
-                             [&](db::Tx& tx) -> absl::StatusOr<Resp> {
-      ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                       idempotency::Claim(tx, request_id, principal_.subject, method_, request));
-      if (replay) {
-        Resp r;
-        if (!r.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
-        return r;
-      }
-      pending_audit_.clear();  // a retried transaction starts afresh
-      ASSIGN_OR_RETURN(Resp r, body(tx));
-      FinishMutation(tx, request_id, r);
-      return r;
-    });
+    Resp out;
+    RETURN_IF_ERROR(MutateInto(request, request_id, out,
+                               [&](db::Tx& tx, google::protobuf::Message& m) -> absl::Status {
+                                 ASSIGN_OR_RETURN(static_cast<Resp&>(m), body(tx));
+                                 return absl::OkStatus();
+                               }));
+    return out;
   }
 
   // Mutate for a response whose type the caller knows only at run time:
