@@ -512,7 +512,6 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
 // mutations (tests/support/hostile.h): stored verbatim and read back
 // identical, or refused naming the field; never INTERNAL.
 TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
-  using M = google::protobuf::Message;
   cv1::CreateContestRequest cc;
   auto* c = cc.mutable_contest();
   c->set_level(cv1::LEVEL_COUNTY);
@@ -520,30 +519,24 @@ TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   c->set_year(2023);
   c->set_title("擂台比武");
   c->add_fields(cv1::FIELD_VILLAGE);
-  HostileSweep::Sweep(cc, "contest.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
-    cv1::Contest out;
-    grpc::Status s = contest().CreateContest(WithToken(jining_).get(), static_cast<const cv1::CreateContestRequest&>(m), &out);
-    if (s.ok()) {
-      cv1::GetContestRequest get;
-      get.set_id(out.id());
-      auto stored = std::make_unique<cv1::Contest>();
-      EXPECT_TRUE(contest().GetContest(WithToken(jining_).get(), get, stored.get()).ok());
-      *back = std::move(stored);
-    }
-    return s;
-  });
+  const std::string op = jining_;
+  HostileSweep::SweepMutation<cv1::Contest>(
+      cc, "contest.", {"id", "county_code"},
+      [&](const cv1::CreateContestRequest& r, cv1::Contest* a) { return contest().CreateContest(WithToken(op).get(), r, a); },
+      [&](const cv1::Contest& a, cv1::Contest* stored) {
+        cv1::GetContestRequest get;
+        get.set_id(a.id());
+        return contest().GetContest(WithToken(op).get(), get, stored);
+      });
 
   cv1::Round round = NewRound(jining_, "hostile", "150902");
   cv1::AddJudgeRequest judge;
   judge.mutable_judge()->set_round_id(round.id());
   judge.mutable_judge()->set_name("评委");
   judge.mutable_judge()->set_panel("A");
-  HostileSweep::Sweep(judge, "judge.", {"id", "county_code", "party_org_id"}, [&](const M& m, std::unique_ptr<M>* back) {
-    auto out = std::make_unique<cv1::Judge>();
-    grpc::Status s = contest().AddJudge(WithToken(jining_).get(), static_cast<const cv1::AddJudgeRequest&>(m), out.get());
-    if (s.ok()) *back = std::move(out);
-    return s;
-  });
+  HostileSweep::SweepMutation<cv1::Judge>(
+      judge, "judge.", {"id", "county_code", "party_org_id"},
+      [&](const cv1::AddJudgeRequest& r, cv1::Judge* a) { return contest().AddJudge(WithToken(op).get(), r, a); });
 }
 
 }  // namespace

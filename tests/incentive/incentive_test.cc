@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "common/time/date.h"
 #include "services/contest/contest_service.h"
+#include "services/incentive/domain/example_scheme.h"
 #include "services/incentive/incentive_service.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/training/training_service.h"
@@ -18,6 +19,7 @@ namespace touyan::testing {
 namespace {
 
 namespace iv1 = ::touyan::incentive::v1;
+using incentive::ExampleScheme;
 using grpc::StatusCode;
 
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new CallerEnvironment(
@@ -43,23 +45,6 @@ class IncentiveTest : public ContestTest {
     return OutcomeOf((incentive().*method)(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  static iv1::Scheme Scheme(const std::string& county, int year) {
-    iv1::Scheme s;
-    s.set_county_code(county);
-    s.set_year(year);
-    s.mutable_weights()->set_daily_management(30);
-    s.mutable_weights()->set_contest(25);
-    s.mutable_weights()->set_stars(10);
-    s.mutable_weights()->set_annual_review(20);
-    s.mutable_weights()->set_democratic(15);
-    s.set_excellent_min(90);
-    s.set_competent_min(75);
-    s.set_basic_min(60);
-    s.set_training_share(20);
-    s.set_training_theme("学习贯彻党的二十大精神");
-    return s;
-  }
-
   Outcome Input(const std::string& rid, const std::string& cadre, iv1::InputKind kind, double value,
                 const std::string& token = "") {
     iv1::RecordInputRequest req;
@@ -77,33 +62,22 @@ class IncentiveTest : public ContestTest {
   std::string QualifiedSecretary(int seq, const std::string& village, pv1::EstablishmentStatus establishment) {
     pv1::Cadre c = NewCadre(seq, village);
     c.set_establishment(establishment);
-    pv1::Cadre made;
-    grpc::Status s = Create(city_, absl::StrCat("inc-cadre-", seq), c, &made);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    pv1::CreatePositionRequest pos;
-    pos.set_request_id(absl::StrCat("inc-pos-", seq));
-    pos.mutable_position()->set_cadre_id(made.id());
-    pos.mutable_position()->set_party_org_id(OrgOf(village));
-    pos.mutable_position()->set_kind(pv1::POSITION_KIND_DUAL_ROLE);
-    *pos.mutable_position()->mutable_term_start() = ToDate(absl::CivilDay(2021, 1, 1));
-    pv1::Position p;
-    s = stub().CreatePosition(WithToken(city_).get(), pos, &p);
-    EXPECT_TRUE(s.ok()) << s.error_message();
+    const std::string id = MakeSecretary(c, village, pv1::POSITION_KIND_DUAL_ROLE);
     const std::array<int, 5> scores = {85, 80, 90, 88, 92};
     for (int k = 0; k < 5; ++k) {
       pv1::RecordEvaluationRequest req;
       req.set_request_id(absl::StrCat("inc-eval-", seq, "-", k));
-      req.mutable_evaluation()->set_cadre_id(made.id());
+      req.mutable_evaluation()->set_cadre_id(id);
       req.mutable_evaluation()->set_criterion(static_cast<pv1::Criterion>(k + 1));
       req.mutable_evaluation()->set_score(scores[k]);
       req.mutable_evaluation()->set_evaluator("旗委组织部考察组");
       *req.mutable_evaluation()->mutable_evaluated_on() = ToDate(absl::CivilDay(2023, 6, 1));
       req.mutable_evaluation()->set_evidence("年度考察");
       pv1::Evaluation e;
-      s = stub().RecordEvaluation(WithToken(city_).get(), req, &e);
+      grpc::Status s = stub().RecordEvaluation(WithToken(city_).get(), req, &e);
       EXPECT_TRUE(s.ok()) << s.error_message();
     }
-    return made.id();
+    return id;
   }
 
   std::vector<iv1::WellbeingAlert> AllAlerts(const std::string& token, const std::string& region) {
@@ -141,12 +115,12 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   // sets its own county's, not another's.
   iv1::SetSchemeRequest set;
   set.set_request_id("scheme-jining-2023");
-  *set.mutable_scheme() = Scheme("150902", 2023);
+  *set.mutable_scheme() = ExampleScheme("150902", 2023);
   set.mutable_scheme()->mutable_weights()->set_contest(50);
   Outcome o = Call(&iv1::IncentiveService::Stub::SetScheme, jining_, set);
   EXPECT_EQ(o.code, StatusCode::INVALID_ARGUMENT) << o;
   EXPECT_EQ(o.field, "scheme.weights");
-  *set.mutable_scheme() = Scheme("150902", 2023);
+  *set.mutable_scheme() = ExampleScheme("150902", 2023);
   set.set_request_id("scheme-by-siziwang");
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::SetScheme, siziwang_, set).code, StatusCode::PERMISSION_DENIED);
   set.set_request_id("scheme-jining-2023");
@@ -740,21 +714,20 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
 TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   const auto v = VillagesOf("150902006");
   const std::string cadre = MakeSecretary(9701, v[0]);
-  using M = google::protobuf::Message;
-  // Finds a record by id in a list answer's first repeated field.
-  auto find = [](const M& list, const std::string& id) -> std::unique_ptr<M> {
-    const auto* f = list.GetDescriptor()->field(0);
-    for (int i = 0; i < list.GetReflection()->FieldSize(list, f); ++i) {
-      const M& item = list.GetReflection()->GetRepeatedMessage(list, f, i);
+  // A stored record found by id in the cadre's list (care records and cases
+  // are read back that way).
+  auto listed = [](const auto& all, const std::string& id, auto* stored) {
+    const auto* f = all.GetDescriptor()->field(0);
+    for (int i = 0; i < all.GetReflection()->FieldSize(all, f); ++i) {
+      const auto& item = all.GetReflection()->GetRepeatedMessage(all, f, i);
       if (item.GetReflection()->GetString(item, item.GetDescriptor()->FindFieldByName("id")) == id) {
-        std::unique_ptr<M> out(item.New());
-        out->CopyFrom(item);
-        return out;
+        stored->CopyFrom(item);
+        return grpc::Status::OK;
       }
     }
-    ADD_FAILURE() << "record " << id << " not listed";
-    return nullptr;
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "record " + id + " not listed");
   };
+  const std::string city = city_, op = jining_;
 
   iv1::RecordCareRequest care;
   care.mutable_record()->set_cadre_id(cadre);
@@ -762,21 +735,17 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   *care.mutable_record()->mutable_on() = Day(-1);
   care.mutable_record()->set_summary("心理疏导");
   care.mutable_record()->set_notes("记录");
-  HostileSweep::Sweep(care, "record.", {"id", "county_code", "cadre_name", "owner"},
-                      [&](const M& m, std::unique_ptr<M>* back) {
-                        iv1::CareRecord out;
-                        grpc::Status s = incentive().RecordCare(WithToken(city_).get(),
-                                                                static_cast<const iv1::RecordCareRequest&>(m), &out);
-                        if (s.ok()) {
-                          iv1::ListCareRequest list;
-                          list.set_cadre_id(cadre);
-                          list.set_page_size(1000);
-                          iv1::ListCareResponse all;
-                          EXPECT_TRUE(incentive().ListCare(WithToken(city_).get(), list, &all).ok());
-                          *back = find(all, out.id());
-                        }
-                        return s;
-                      });
+  HostileSweep::SweepMutation<iv1::CareRecord>(
+      care, "record.", {"id", "county_code", "cadre_name", "owner"},
+      [&](const iv1::RecordCareRequest& r, iv1::CareRecord* a) { return incentive().RecordCare(WithToken(city).get(), r, a); },
+      [&](const iv1::CareRecord& a, iv1::CareRecord* stored) {
+        iv1::ListCareRequest list;
+        list.set_cadre_id(cadre);
+        list.set_page_size(1000);
+        iv1::ListCareResponse all;
+        grpc::Status s = incentive().ListCare(WithToken(city).get(), list, &all);
+        return s.ok() ? listed(all, a.id(), stored) : s;
+      });
 
   iv1::RaiseFlagRequest flag;
   auto* c = flag.mutable_supervision_case();
@@ -785,30 +754,19 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   c->set_reminder("提醒");
   *c->mutable_raised_on() = Day(-10);
   *c->mutable_rectify_by() = Day(10);
-  HostileSweep::Sweep(flag, "supervision_case.", {"id", "county_code", "cadre_name"},
-                      [&](const M& m, std::unique_ptr<M>* back) {
-                        iv1::SupervisionCase out;
-                        grpc::Status s = incentive().RaiseFlag(WithToken(jining_).get(),
-                                                               static_cast<const iv1::RaiseFlagRequest&>(m), &out);
-                        if (s.ok()) {
-                          iv1::ListCasesRequest list;
-                          list.set_cadre_id(cadre);
-                          list.set_page_size(1000);
-                          iv1::ListCasesResponse all;
-                          EXPECT_TRUE(incentive().ListCases(WithToken(jining_).get(), list, &all).ok());
-                          *back = find(all, out.id());
-                        }
-                        return s;
-                      });
+  HostileSweep::SweepMutation<iv1::SupervisionCase>(
+      flag, "supervision_case.", {"id", "county_code", "cadre_name"},
+      [&](const iv1::RaiseFlagRequest& r, iv1::SupervisionCase* a) { return incentive().RaiseFlag(WithToken(op).get(), r, a); },
+      [&](const iv1::SupervisionCase& a, iv1::SupervisionCase* stored) {
+        iv1::ListCasesRequest list;
+        list.set_cadre_id(cadre);
+        list.set_page_size(1000);
+        iv1::ListCasesResponse all;
+        grpc::Status s = incentive().ListCases(WithToken(op).get(), list, &all);
+        return s.ok() ? listed(all, a.id(), stored) : s;
+      });
 
   // The rest answer with the record as stored.
-  auto sweep = [&](const auto& base, const std::string& prefix, const std::set<std::string>& output_only,
-                   auto send) {
-    using Req = std::remove_cvref_t<decltype(base)>;
-    HostileSweep::Sweep(base, prefix, output_only, [&](const M& m, std::unique_ptr<M>* back) {
-      return send(static_cast<const Req&>(m), back);
-    });
-  };
   iv1::RecordInputRequest input;
   input.mutable_input()->set_cadre_id(cadre);
   input.mutable_input()->set_year(2023);
@@ -816,13 +774,10 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   input.mutable_input()->set_value(80);
   *input.mutable_input()->mutable_recorded_on() = Day(-1);
   input.mutable_input()->set_note("备注");
-  sweep(input, "input.", {"id", "county_code", "cadre_name", "recorded_by"},
-        [&](const iv1::RecordInputRequest& r, std::unique_ptr<M>* back) {
-          auto out = std::make_unique<iv1::AssessmentInput>();
-          grpc::Status s = incentive().RecordInput(WithToken(jining_).get(), r, out.get());
-          if (s.ok()) *back = std::move(out);
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::AssessmentInput>(
+      input, "input.", {"id", "county_code", "cadre_name", "recorded_by"},
+      [&](const iv1::RecordInputRequest& r, iv1::AssessmentInput* a) { return incentive().RecordInput(WithToken(op).get(), r, a); });
+
   iv1::DecideExitMeasureRequest measure;
   auto* em = measure.mutable_measure();
   em->set_cadre_id(cadre);
@@ -830,40 +785,34 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   em->set_grounds("依据");
   *em->mutable_decided_on() = Day(-1);
   em->set_deciding_body("区委组织部");
-  sweep(measure, "measure.",
-        {"id", "county_code", "cadre_name", "appeal", "appeal_decision", "position_id"},
-        [&](const iv1::DecideExitMeasureRequest& r, std::unique_ptr<M>* back) {
-          auto out = std::make_unique<iv1::ExitMeasure>();
-          grpc::Status s = incentive().DecideExitMeasure(WithToken(jining_).get(), r, out.get());
-          if (s.ok()) *back = std::move(out);
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::ExitMeasure>(
+      measure, "measure.", {"id", "county_code", "cadre_name", "appeal", "appeal_decision", "position_id"},
+      [&](const iv1::DecideExitMeasureRequest& r, iv1::ExitMeasure* a) {
+        return incentive().DecideExitMeasure(WithToken(op).get(), r, a);
+      });
+
   iv1::RecordPromotionRequest promo;
   promo.mutable_promotion()->set_cadre_id(cadre);
   promo.mutable_promotion()->set_channel(iv1::CHANNEL_PUBLIC_INSTITUTION);
   promo.mutable_promotion()->set_year(2023);
   promo.mutable_promotion()->set_post("事业编制");
   *promo.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 3, 1));
-  sweep(promo, "promotion.", {"id", "county_code", "cadre_name"},
-        [&](const iv1::RecordPromotionRequest& r, std::unique_ptr<M>* back) {
-          auto out = std::make_unique<iv1::Promotion>();
-          grpc::Status s = incentive().RecordPromotion(WithToken(jining_).get(), r, out.get());
-          if (s.ok()) *back = std::move(out);
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::Promotion>(
+      promo, "promotion.", {"id", "county_code", "cadre_name"},
+      [&](const iv1::RecordPromotionRequest& r, iv1::Promotion* a) { return incentive().RecordPromotion(WithToken(op).get(), r, a); });
+
   iv1::RecommendDelegateRequest delegate;
   delegate.mutable_delegate()->set_cadre_id(cadre);
   delegate.mutable_delegate()->set_body(iv1::BODY_PARTY_CONGRESS);
   delegate.mutable_delegate()->set_congress_region_code("150902000000");
   delegate.mutable_delegate()->set_year(2023);
   delegate.mutable_delegate()->set_reason("理由");
-  sweep(delegate, "delegate.", {"id", "county_code", "cadre_name"},
-        [&](const iv1::RecommendDelegateRequest& r, std::unique_ptr<M>* back) {
-          auto out = std::make_unique<iv1::Delegate>();
-          grpc::Status s = incentive().RecommendDelegate(WithToken(jining_).get(), r, out.get());
-          if (s.ok()) *back = std::move(out);
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::Delegate>(
+      delegate, "delegate.", {"id", "county_code", "cadre_name"},
+      [&](const iv1::RecommendDelegateRequest& r, iv1::Delegate* a) {
+        return incentive().RecommendDelegate(WithToken(op).get(), r, a);
+      });
+
   iv1::CheckInRequest check;
   check.mutable_check_in()->set_cadre_id(cadre);
   *check.mutable_check_in()->mutable_on() = Day(-1);
@@ -871,47 +820,36 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
                    &iv1::WellbeingCheckIn::set_work, &iv1::WellbeingCheckIn::set_life}) {
     (check.mutable_check_in()->*set)(3);
   }
-  sweep(check, "check_in.", {"id", "county_code", "cadre_name"},
-        [&](const iv1::CheckInRequest& r, std::unique_ptr<M>* back) {
-          auto out = std::make_unique<iv1::WellbeingCheckIn>();
-          grpc::Status s = incentive().CheckIn(WithToken(jining_).get(), r, out.get());
-          if (s.ok()) *back = std::move(out);
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::WellbeingCheckIn>(
+      check, "check_in.", {"id", "county_code", "cadre_name"},
+      [&](const iv1::CheckInRequest& r, iv1::WellbeingCheckIn* a) { return incentive().CheckIn(WithToken(op).get(), r, a); });
+
   iv1::SetSchemeRequest scheme;
-  *scheme.mutable_scheme() = Scheme("150902", 2024);
-  sweep(scheme, "scheme.", {}, [&](const iv1::SetSchemeRequest& r, std::unique_ptr<M>* back) {
-    iv1::Scheme out;
-    grpc::Status s = incentive().SetScheme(WithToken(jining_).get(), r, &out);
-    if (s.ok()) {
-      iv1::GetSchemeRequest get;
-      get.set_county_code(out.county_code());
-      get.set_year(out.year());
-      auto stored = std::make_unique<iv1::Scheme>();
-      EXPECT_TRUE(incentive().GetScheme(WithToken(jining_).get(), get, stored.get()).ok());
-      *back = std::move(stored);
-    }
-    return s;
-  });
+  *scheme.mutable_scheme() = ExampleScheme("150902", 2024);
+  HostileSweep::SweepMutation<iv1::Scheme>(
+      scheme, "scheme.", {},
+      [&](const iv1::SetSchemeRequest& r, iv1::Scheme* a) { return incentive().SetScheme(WithToken(op).get(), r, a); },
+      [&](const iv1::Scheme& a, iv1::Scheme* stored) {
+        iv1::GetSchemeRequest get;
+        get.set_county_code(a.county_code());
+        get.set_year(a.year());
+        return incentive().GetScheme(WithToken(op).get(), get, stored);
+      });
+
   iv1::OpenEvaluationRequest eval;
   eval.mutable_evaluation()->set_village_code(v[0]);
   eval.mutable_evaluation()->set_year(2023);
   *eval.mutable_evaluation()->mutable_meeting_date() = Day(-1);
   eval.mutable_evaluation()->add_cadre_ids(cadre);
   eval.mutable_evaluation()->set_electorate(30);
-  sweep(eval, "evaluation.", {"id", "county_code"},
-        [&](const iv1::OpenEvaluationRequest& r, std::unique_ptr<M>* back) {
-          iv1::Evaluation out;
-          grpc::Status s = incentive().OpenEvaluation(WithToken(jining_).get(), r, &out);
-          if (s.ok()) {
-            iv1::GetEvaluationRequest get;
-            get.set_id(out.id());
-            auto stored = std::make_unique<iv1::Evaluation>();
-            EXPECT_TRUE(incentive().GetEvaluation(WithToken(jining_).get(), get, stored.get()).ok());
-            *back = std::move(stored);
-          }
-          return s;
-        });
+  HostileSweep::SweepMutation<iv1::Evaluation>(
+      eval, "evaluation.", {"id", "county_code"},
+      [&](const iv1::OpenEvaluationRequest& r, iv1::Evaluation* a) { return incentive().OpenEvaluation(WithToken(op).get(), r, a); },
+      [&](const iv1::Evaluation& a, iv1::Evaluation* stored) {
+        iv1::GetEvaluationRequest get;
+        get.set_id(a.id());
+        return incentive().GetEvaluation(WithToken(op).get(), get, stored);
+      });
 }
 
 }  // namespace

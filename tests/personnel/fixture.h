@@ -146,14 +146,19 @@ class PersonnelTest : public ::testing::Test {
   // A cadre numbered `n` made current branch secretary of `village`'s
   // organisation (request ids derived from `n`).
   std::string MakeSecretary(int64_t n, const std::string& village) {
+    return MakeSecretary(NewCadre(n, village), village, pv1::POSITION_KIND_BRANCH_SECRETARY);
+  }
+  // `cadre` registered and made secretary (`kind`) of `village`'s
+  // organisation since 2021 (request ids derived from its resident ID).
+  std::string MakeSecretary(const pv1::Cadre& cadre, const std::string& village, pv1::PositionKind kind) {
     pv1::Cadre c;
-    grpc::Status s = Create(city_, absl::StrCat("sec-cadre-", n), NewCadre(n, village), &c);
+    grpc::Status s = Create(city_, "sec-cadre-" + cadre.resident_id(), cadre, &c);
     EXPECT_TRUE(s.ok()) << s.error_message();
     pv1::CreatePositionRequest req;
-    req.set_request_id(absl::StrCat("sec-pos-", n));
+    req.set_request_id("sec-pos-" + cadre.resident_id());
     req.mutable_position()->set_cadre_id(c.id());
     req.mutable_position()->set_party_org_id(OrgOf(village));
-    req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+    req.mutable_position()->set_kind(kind);
     req.mutable_position()->mutable_term_start()->set_year(2021);
     req.mutable_position()->mutable_term_start()->set_month(1);
     req.mutable_position()->mutable_term_start()->set_day(15);

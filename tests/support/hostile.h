@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -134,6 +135,28 @@ class HostileSweep {
       }
     }
     EXPECT_GT(n, 10) << "the sweep must have reached the fields";
+  }
+
+  // Sweep of one mutation: `call(request, &answer)` sends it; `read_back(answer,
+  // &stored)` (optional) reads the stored resource the answer names —
+  // without it, the answer itself is what must hold the value.
+  template <typename Resp, typename Req, typename Call, typename ReadBack = std::nullptr_t>
+  static void SweepMutation(const Req& base, const std::string& prefix, const std::set<std::string>& output_only,
+                            Call call, ReadBack read_back = nullptr) {
+    Sweep(base, prefix, output_only, [&](const Message& m, std::unique_ptr<Message>* back) {
+      auto answer = std::make_unique<Resp>();
+      grpc::Status s = call(static_cast<const Req&>(m), answer.get());
+      if (!s.ok()) return s;
+      if constexpr (std::is_same_v<ReadBack, std::nullptr_t>) {
+        *back = std::move(answer);
+      } else {
+        auto stored = std::make_unique<Resp>();
+        grpc::Status r = read_back(*answer, stored.get());
+        EXPECT_TRUE(r.ok()) << prefix << " read back: " << r.error_message();
+        *back = std::move(stored);
+      }
+      return s;
+    });
   }
 
   // The value at `path` of a message (for read-back).

@@ -641,21 +641,17 @@ TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
 // mutations (tests/support/hostile.h): stored verbatim and read back
 // identical, or refused naming the field; never INTERNAL.
 TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
-  using M = google::protobuf::Message;
   tv1::CreateClassRequest cls;
   *cls.mutable_training_class() = NewClass(tv1::TIER_COUNTY, "150902000000", "乡村振兴", 50);
-  HostileSweep::Sweep(cls, "training_class.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
-    tv1::TrainingClass out;
-    grpc::Status s = training().CreateClass(WithToken(jining_).get(), static_cast<const tv1::CreateClassRequest&>(m), &out);
-    if (s.ok()) {
-      tv1::GetClassRequest get;
-      get.set_id(out.id());
-      auto stored = std::make_unique<tv1::TrainingClass>();
-      EXPECT_TRUE(training().GetClass(WithToken(jining_).get(), get, stored.get()).ok());
-      *back = std::move(stored);
-    }
-    return s;
-  });
+  const std::string op = jining_;
+  HostileSweep::SweepMutation<tv1::TrainingClass>(
+      cls, "training_class.", {"id", "county_code"},
+      [&](const tv1::CreateClassRequest& r, tv1::TrainingClass* a) { return training().CreateClass(WithToken(op).get(), r, a); },
+      [&](const tv1::TrainingClass& a, tv1::TrainingClass* stored) {
+        tv1::GetClassRequest get;
+        get.set_id(a.id());
+        return training().GetClass(WithToken(op).get(), get, stored);
+      });
 
   const std::string secretary = MakeSecretary(7301, RuralVillagesOf("150902105")[5]);
   tv1::CreateExpertVisitRequest ex;
@@ -668,13 +664,11 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   e->set_topic(tv1::EXPERT_TOPIC_PLANTING);
   e->set_subject("马铃薯脱毒种薯");
   e->add_secretary_cadre_ids(secretary);
-  HostileSweep::Sweep(ex, "expert_visit.", {"id", "county_code"}, [&](const M& m, std::unique_ptr<M>* back) {
-    auto out = std::make_unique<tv1::ExpertVisit>();
-    grpc::Status s = training().CreateExpertVisit(WithToken(jining_).get(),
-                                                  static_cast<const tv1::CreateExpertVisitRequest&>(m), out.get());
-    if (s.ok()) *back = std::move(out);
-    return s;
-  });
+  HostileSweep::SweepMutation<tv1::ExpertVisit>(
+      ex, "expert_visit.", {"id", "county_code"},
+      [&](const tv1::CreateExpertVisitRequest& r, tv1::ExpertVisit* a) {
+        return training().CreateExpertVisit(WithToken(op).get(), r, a);
+      });
 
   tv1::CreatePracticeTaskRequest task;
   auto* t = task.mutable_task();
@@ -686,19 +680,16 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   q->set_village_code(RuralVillagesOf("150902105")[6]);
   q->set_quantity(10);
   q->set_responsible_name("责任人");
-  HostileSweep::Sweep(task, "task.", {"id", "county_code", "superseded_by"}, [&](const M& m, std::unique_ptr<M>* back) {
-    tv1::PracticeTask out;
-    grpc::Status s = training().CreatePracticeTask(WithToken(jining_).get(),
-                                                   static_cast<const tv1::CreatePracticeTaskRequest&>(m), &out);
-    if (s.ok()) {
-      tv1::GetPracticeTaskRequest get;
-      get.set_id(out.id());
-      auto stored = std::make_unique<tv1::PracticeTask>();
-      EXPECT_TRUE(training().GetPracticeTask(WithToken(jining_).get(), get, stored.get()).ok());
-      *back = std::move(stored);
-    }
-    return s;
-  });
+  HostileSweep::SweepMutation<tv1::PracticeTask>(
+      task, "task.", {"id", "county_code", "superseded_by"},
+      [&](const tv1::CreatePracticeTaskRequest& r, tv1::PracticeTask* a) {
+        return training().CreatePracticeTask(WithToken(op).get(), r, a);
+      },
+      [&](const tv1::PracticeTask& a, tv1::PracticeTask* stored) {
+        tv1::GetPracticeTaskRequest get;
+        get.set_id(a.id());
+        return training().GetPracticeTask(WithToken(op).get(), get, stored);
+      });
 }
 
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {

@@ -4,27 +4,13 @@
 
 #include "common/status/status.h"
 #include "common/time/date.h"
+#include "services/incentive/domain/example_scheme.h"
 #include "gtest/gtest.h"
 
 namespace touyan::incentive {
 namespace {
 
-v1::Scheme Scheme() {
-  v1::Scheme s;
-  s.set_county_code("150902");
-  s.set_year(2023);
-  s.mutable_weights()->set_daily_management(30);
-  s.mutable_weights()->set_contest(25);
-  s.mutable_weights()->set_stars(10);
-  s.mutable_weights()->set_annual_review(20);
-  s.mutable_weights()->set_democratic(15);
-  s.set_excellent_min(90);
-  s.set_competent_min(75);
-  s.set_basic_min(60);
-  s.set_training_share(20);
-  s.set_training_theme("学习贯彻党的二十大精神");
-  return s;
-}
+v1::Scheme Scheme() { return ExampleScheme("150902", 2023); }
 
 const v1::Component& Part(const v1::Assessment& a, const std::string& name) {
   for (const auto& c : a.components()) {
