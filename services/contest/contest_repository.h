@@ -86,6 +86,11 @@ class ContestRepository {
   // (updated); nullopt otherwise.
   virtual absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
                                                                 std::string* version) = 0;
+  // Enters each of `entries` (a round's secretaries) not entered yet.
+  virtual absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(CallContext& call,
+                                                                        const v1::EnterSecretariesRequest& request,
+                                                                        const ResourceId& round,
+                                                                        const std::vector<v1::Entry>& entries) = 0;
   virtual absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(
       CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from,
       const ResourceId& to) = 0;

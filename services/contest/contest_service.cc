@@ -64,6 +64,7 @@ TOUYAN_UNARY(ContestService, GetRound, v1::GetRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, AdvanceRound, v1::AdvanceRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, SetRubric, v1::SetRubricRequest, v1::Round)
 TOUYAN_UNARY(ContestService, CreateEntry, v1::CreateEntryRequest, v1::Entry)
+TOUYAN_UNARY(ContestService, EnterSecretaries, v1::EnterSecretariesRequest, v1::EnterSecretariesResponse)
 TOUYAN_UNARY(ContestService, WithdrawEntry, v1::WithdrawEntryRequest, v1::Entry)
 TOUYAN_UNARY(ContestService, ListEntries, v1::ListEntriesRequest, v1::ListEntriesResponse)
 TOUYAN_UNARY(ContestService, AddJudge, v1::AddJudgeRequest, v1::Judge)
@@ -202,6 +203,36 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
   e.set_village_code(cadre.region_code());
   e.set_party_org_id(post.party_org_id());
   return repo_->CreateEntry(call, r, round_id, e);
+}
+
+absl::StatusOr<v1::EnterSecretariesResponse> ContestService::DoEnterSecretaries(
+    CallContext& call, const v1::EnterSecretariesRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId round_id, ScopedId(call, "round_id", r.round_id(), true));
+  RETURN_IF_ERROR(ValidateText("panel", r.panel(), 20, /*required=*/false));
+  ASSIGN_OR_RETURN(v1::Round round, repo_->GetRound(call, round_id));
+  ASSIGN_OR_RETURN(ResourceId contest_id, ResourceId::Parse("round_id", round.contest_id()));
+  ASSIGN_OR_RETURN(v1::Contest contest, repo_->GetContest(call, contest_id));
+  ASSIGN_OR_RETURN(std::vector<pv1::Secretary> secretaries,
+                   personnel_.Secretaries(call, contest.region_code(), pv1::PARTY_ORG_KIND_UNSPECIFIED));
+  std::vector<v1::Entry> entries;
+  entries.reserve(secretaries.size());
+  for (const pv1::Secretary& s : secretaries) {
+    // The organisation's kind and the contest's field share their numbering.
+    if (std::find(contest.fields().begin(), contest.fields().end(), static_cast<int>(s.party_org_kind())) ==
+        contest.fields().end()) {
+      continue;
+    }
+    v1::Entry& e = entries.emplace_back();
+    e.set_round_id(round.id());
+    e.set_cadre_id(s.cadre_id());
+    e.set_cadre_name(s.cadre_name());
+    e.set_village_code(s.region_code());
+    e.set_party_org_id(s.party_org_id());
+    e.set_panel(r.panel());
+    e.mutable_report()->set_title("述职报告");
+  }
+  return repo_->EnterSecretaries(call, r, round_id, entries);
 }
 
 absl::StatusOr<v1::Entry> ContestService::DoWithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& r) {

@@ -27,6 +27,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerUnaryReactor* AdvanceRound(Ctx*, const v1::AdvanceRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* SetRubric(Ctx*, const v1::SetRubricRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* CreateEntry(Ctx*, const v1::CreateEntryRequest*, v1::Entry*) override;
+  grpc::ServerUnaryReactor* EnterSecretaries(Ctx*, const v1::EnterSecretariesRequest*,
+                                             v1::EnterSecretariesResponse*) override;
   grpc::ServerUnaryReactor* WithdrawEntry(Ctx*, const v1::WithdrawEntryRequest*, v1::Entry*) override;
   grpc::ServerUnaryReactor* ListEntries(Ctx*, const v1::ListEntriesRequest*, v1::ListEntriesResponse*) override;
   grpc::ServerUnaryReactor* AddJudge(Ctx*, const v1::AddJudgeRequest*, v1::Judge*) override;
@@ -58,6 +60,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   absl::StatusOr<v1::Round> DoAdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& r);
   absl::StatusOr<v1::Round> DoSetRubric(CallContext& call, const v1::SetRubricRequest& r);
   absl::StatusOr<v1::Entry> DoCreateEntry(CallContext& call, const v1::CreateEntryRequest& r);
+  absl::StatusOr<v1::EnterSecretariesResponse> DoEnterSecretaries(CallContext& call,
+                                                                  const v1::EnterSecretariesRequest& r);
   absl::StatusOr<v1::Entry> DoWithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& r);
   absl::StatusOr<v1::ListEntriesResponse> DoListEntries(CallContext& call, const v1::ListEntriesRequest& r);
   absl::StatusOr<v1::Judge> DoAddJudge(CallContext& call, const v1::AddJudgeRequest& r);

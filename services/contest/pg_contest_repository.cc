@@ -470,6 +470,33 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, co
   });
 }
 
+absl::StatusOr<v1::EnterSecretariesResponse> PgContestRepository::EnterSecretaries(
+    CallContext& call, const v1::EnterSecretariesRequest& request, const ResourceId& round,
+    const std::vector<v1::Entry>& entries) {
+  return call.Mutate<v1::EnterSecretariesResponse>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::EnterSecretariesResponse> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
+        RETURN_IF_ERROR(WithField(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"), "round_id"));
+        v1::EnterSecretariesResponse out;
+        for (const v1::Entry& e : entries) {
+          pqxx::result made = tx.exec_prepared("entry_insert", round.county_code, round.number, e.cadre_id(),
+                                               e.cadre_name(), e.village_code(), Json(e.report()), e.party_org_id());
+          if (made.empty()) {
+            out.set_already_entered(out.already_entered() + 1);
+            continue;
+          }
+          out.set_entered(out.entered() + 1);
+          if (!e.panel().empty()) {
+            tx.exec_prepared("entry_set_panel", made[0][0].as<std::string>(), made[0][1].as<int64_t>(), e.panel());
+          }
+        }
+        // One audit row for the batch: what it entered, not each entry.
+        call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/entries", .after = &out});
+        return out;
+      });
+}
+
 absl::StatusOr<v1::Entry> PgContestRepository::WithdrawEntry(CallContext& call,
                                                              const v1::WithdrawEntryRequest& request,
                                                              const ResourceId& id) {

@@ -62,6 +62,10 @@ class PgContestRepository final : public ContestRepository {
                                                    const paging::Page& page) override;
   absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
                                                         std::string* version) override;
+  absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(CallContext& call,
+                                                                const v1::EnterSecretariesRequest& request,
+                                                                const ResourceId& round,
+                                                                const std::vector<v1::Entry>& entries) override;
   absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(CallContext& call,
                                                                const v1::PromoteAdvancersRequest& request,
                                                                const ResourceId& from,

@@ -250,8 +250,12 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
       Fail(r[0].as<int64_t>(), AlreadyRegistered());
     }
-    resp_.set_rows_imported(
-        static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
+    if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
+      resp_.set_rows_imported(
+          static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
+    } else {
+      ImportPosts(tx);
+    }
     resp_.set_rows_received(row_);
     std::sort(errors_.begin(), errors_.end(),
               [](const v1::RowError& a, const v1::RowError& b) { return a.row() < b.row(); });
@@ -275,6 +279,15 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     request_id_ = first.request_id();
     RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id_));
     if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
+    post_ = first.village_post();
+    if (!v1::PositionKind_IsValid(post_)) {
+      return InvalidField("village_post", "is not a known PositionKind", "INVALID_ENUM");
+    }
+    if (post_ != v1::POSITION_KIND_UNSPECIFIED) {
+      if (!first.has_term_start()) return InvalidField("term_start", "is required with village_post", "REQUIRED");
+      ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("term_start", first.term_start()));
+      term_start_ = IsoDate(start);
+    }
     ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
     db::ApplySession(*lease, call.scope(), call.deadline());
     tx_ = std::make_unique<pqxx::work>(lease->conn());
@@ -297,6 +310,41 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     return absl::OkStatus();
   }
 
+  // The rows that cannot take the post are reported; the rest are stored
+  // with their posts in one statement.
+  void ImportPosts(db::Tx& tx) {
+    for (const auto& r : tx.exec_prepared("cadre_import_no_org")) {
+      Fail(r[0].as<int64_t>(),
+           WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
+                                    "region ", r[1].as<std::string>(),
+                                    " has no village or community Party organisation to take the post in")),
+                                "cadre.region_code"),
+                      "NO_VILLAGE_ORG"));
+    }
+    if (post_ != v1::POSITION_KIND_COMMITTEE_MEMBER) {
+      // One secretary and one director an organisation; DUAL_ROLE is both.
+      const char* taking = post_ == v1::POSITION_KIND_BRANCH_SECRETARY    ? "{1,3}"
+                           : post_ == v1::POSITION_KIND_COMMITTEE_DIRECTOR ? "{2,3}"
+                                                                           : "{1,2,3}";
+      auto taken = [&](int64_t row, const char* why) {
+        Fail(row, WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
+                                           "the organisation of this row's village ", why, " a current ",
+                                           v1::PositionKind_Name(post_))),
+                                       "cadre.region_code"),
+                             "POST_TAKEN"));
+      };
+      for (const auto& r : tx.exec_prepared("cadre_import_post_taken", taking)) {
+        taken(r[0].as<int64_t>(), "already has");
+      }
+      for (const auto& r : tx.exec_prepared("cadre_import_post_repeated")) {
+        taken(r[0].as<int64_t>(), "gets, from an earlier row of this import,");
+      }
+    }
+    pqxx::row n = tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
+    resp_.set_rows_imported(n[0].as<int64_t>());
+    resp_.set_positions_created(n[1].as<int64_t>());
+  }
+
   void Fail(int64_t row, const absl::Status& s) {
     v1::RowError e;
     e.set_row(row);
@@ -310,6 +358,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   std::unique_ptr<pqxx::stream_to> stream_;
   std::string request_id_;
   bool replayed_ = false;
+  v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
+  std::string term_start_;  // YYYY-MM-DD, with post_
   int64_t row_ = 0;
   absl::flat_hash_set<std::string> seen_;     // county + resident ID, for duplicates
   std::vector<v1::RowError> errors_;

@@ -144,6 +144,30 @@ std::vector<db::Statement> RegistryStatements() {
        "birth_date, party_member, education, phone, establishment, origin) "
        "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
        "party_member, education, phone, establishment, origin FROM cadre_import"},
+      // With a village post: rows without a village organisation, rows whose
+      // organisation's post is taken ($1: the current kinds that take it), and
+      // a second row for the same organisation; then cadres and posts at once.
+      {"cadre_import_no_org",
+       "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM party_orgs o WHERE "
+       "o.county_code = s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2)) "
+       "RETURNING s.row_no, s.region_code"},
+      {"cadre_import_post_taken",
+       "DELETE FROM cadre_import s USING party_orgs o, positions p WHERE o.county_code = s.county_code "
+       "AND o.region_code = s.region_code AND o.kind IN (1, 2) AND p.county_code = o.county_code "
+       "AND p.party_org_id = o.id AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) RETURNING s.row_no"},
+      {"cadre_import_post_repeated",
+       "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
+       "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
+      {"cadre_import_insert_posted",
+       "WITH ins AS (INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
+       "birth_date, party_member, education, phone, establishment, origin) "
+       "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
+       "party_member, education, phone, establishment, origin FROM cadre_import "
+       "RETURNING county_code, id, region_code), "
+       "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
+       "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
+       "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) RETURNING 1) "
+       "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
        "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "

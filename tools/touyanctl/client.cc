@@ -136,18 +136,17 @@ void Authorize(grpc::ClientContext& ctx, const std::string& token) {
 
 namespace {
 
-// Streams `items` in messages of `batch` (the first carrying `request_id`)
-// and returns the server's answer. `add` puts one item into a message.
+// Streams `items` in messages of `batch` (the first is `head` plus its
+// items: request_id and the stream's options) and returns the server's
+// answer. `add` puts one item into a message.
 template <typename Req, typename Resp, typename Item, typename Open, typename Add>
-absl::StatusOr<Resp> StreamAll(const std::string& token, const std::string& request_id,
-                               const std::vector<Item>& items, int batch, Open open, Add add,
-                               const std::function<void(int64_t)>& progress) {
+absl::StatusOr<Resp> StreamAll(const std::string& token, Req head, const std::vector<Item>& items, int batch,
+                               Open open, Add add, const std::function<void(int64_t)>& progress) {
   grpc::ClientContext ctx;
   Authorize(ctx, token);
   Resp resp;
   auto writer = open(&ctx, &resp);
-  Req msg;
-  msg.set_request_id(request_id);
+  Req msg = std::move(head);
   int in_msg = 0;
   int64_t sent = 0;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -173,8 +172,10 @@ absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::
                                                          const std::string& token,
                                                          const std::string& request_id,
                                                          const std::vector<pv1::Region>& regions) {
+  pv1::ImportRegionsRequest head;
+  head.set_request_id(request_id);
   return StreamAll<pv1::ImportRegionsRequest, pv1::ImportRegionsResponse>(
-      token, request_id, regions, 1000,
+      token, std::move(head), regions, 1000,
       [&](grpc::ClientContext* ctx, pv1::ImportRegionsResponse* r) { return stub.ImportRegions(ctx, r); },
       [](pv1::ImportRegionsRequest& m, const pv1::Region& r) { *m.add_regions() = r; }, nullptr);
 }
@@ -182,8 +183,17 @@ absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::
 absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
     pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
     const std::vector<pv1::Cadre>& cadres, int batch, const std::function<void(int64_t)>& progress) {
+  pv1::ImportCadresRequest head;
+  head.set_request_id(request_id);
+  return ImportCadres(stub, token, std::move(head), cadres, batch, progress);
+}
+
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(pv1::PersonnelService::Stub& stub, const std::string& token,
+                                                       pv1::ImportCadresRequest head,
+                                                       const std::vector<pv1::Cadre>& cadres, int batch,
+                                                       const std::function<void(int64_t)>& progress) {
   return StreamAll<pv1::ImportCadresRequest, pv1::ImportCadresResponse>(
-      token, request_id, cadres, batch,
+      token, std::move(head), cadres, batch,
       [&](grpc::ClientContext* ctx, pv1::ImportCadresResponse* r) { return stub.ImportCadres(ctx, r); },
       [](pv1::ImportCadresRequest& m, const pv1::Cadre& c) { *m.add_cadres() = c; }, progress);
 }

@@ -46,6 +46,13 @@ absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
     const std::vector<pv1::Cadre>& cadres, int batch = 500,
     const std::function<void(int64_t)>& progress = nullptr);
 
+// The same with the first message's options (`head`: request_id, and
+// village_post and term_start to make each row a post holder).
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(pv1::PersonnelService::Stub& stub, const std::string& token,
+                                                       pv1::ImportCadresRequest head,
+                                                       const std::vector<pv1::Cadre>& cadres, int batch = 500,
+                                                       const std::function<void(int64_t)>& progress = nullptr);
+
 // A grpc::Status as absl::Status, keeping code and message.
 absl::Status FromGrpc(const grpc::Status& s);
 

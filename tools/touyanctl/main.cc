@@ -24,6 +24,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -41,6 +42,7 @@
 #include "touyan/incentive/v1/incentive.pb.h"
 #include "touyan/training/v1/training.pb.h"
 #include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 namespace {
@@ -54,10 +56,23 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            key from --token-signing-key-file or $TOKEN_SIGNING_KEY_FILE
   health   [--addr=HOST:PORT]             health status and the services listed
   regions  import FILE                    import a region tree CSV (code,name,level,parent_code)
-  cadres   import FILE [--batch=500]      stream a cadre CSV into the registry
+  cadres   import FILE [--batch=500]      stream a cadre CSV into the registry (progress on stderr,
+           [--village-post=KIND --term-start=YYYY-MM-DD]  refused rows as FILE:LINE: field: why)
+           with --village-post each row also takes that post (DUAL_ROLE, BRANCH_SECRETARY, …)
+           in its village's Party organisation
            generate --count=N --regions=FILE [--seed=1] [--first=0]
            get ID
            list [--region=CODE] [--page-size=100] [--all]
+  scenario ulanqab-2023 [--counties=N] [--report-dir=.] [--regions=data/ulanqab_regions.csv]
+           Ulanqab's 2023 programme through the APIs on the real region tree (after
+           regions import), then the annual report (tables; ulanqab-2023-report.md and
+           .csv in --report-dir), its figures read back from the services; --counties=N
+           runs the N counties with the most villages, the figures scaled
+  scenario scale [--villages=490000] [--villages-per-county=175] [--threads=8]
+           N villages in synthetic counties (province 71): streaming imports, one contest
+           round per county, the assessment; prints each stage's time
+           scenarios reach every service by $TOUYAN_<SVC>_ADDR (or --personnel-addr …) and
+           mint their tokens with --token-signing-key-file (or $TOKEN_SIGNING_KEY_FILE)
   SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
            incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
            --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
@@ -144,17 +159,23 @@ absl::StatusOr<Common> CommonFlags(const Settings& s, bool need_token) {
   return c;
 }
 
-int Token(const Settings& s) {
-  std::string key;
+// The signing key from --token-signing-key-file ($TOKEN_SIGNING_KEY_FILE)
+// or --token-signing-key.
+absl::StatusOr<std::string> SigningKey(const Settings& s) {
   if (auto f = s.Get("token-signing-key-file")) {
     std::ifstream in(*f);
-    if (!in) return Usage(absl::StrCat("cannot read the key file ", *f));
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read the key file ", *f));
     std::stringstream ss;
     ss << in.rdbuf();
-    key = std::string(absl::StripAsciiWhitespace(ss.str()));
-  } else {
-    key = s.String("token-signing-key", "");
+    return std::string(absl::StripAsciiWhitespace(ss.str()));
   }
+  return s.String("token-signing-key", "");
+}
+
+int Token(const Settings& s) {
+  auto signing = SigningKey(s);
+  if (!signing.ok()) return Usage(std::string(signing.status().message()));
+  const std::string key = *signing;
   auto role = auth::ParseRole(s.String("role", ""));
   if (!role) return Usage("--role must be one of city_org_dept county_operator township_operator auditor service");
   auto ttl = s.Duration("ttl", absl::Hours(12));
@@ -169,6 +190,54 @@ int Token(const Settings& s) {
   if (!p.ok()) return Usage(std::string(p.status().message()));
   std::cout << auth::IssueToken(cfg, *p, absl::Now(), *ttl) << "\n";
   return 0;
+}
+
+// touyanctl scenario ulanqab-2023 | scale: endpoints from $TOUYAN_<SVC>_ADDR
+// (or --personnel-addr …), tokens minted with the signing key.
+int Scenario(const Settings& s, const std::string& which) {
+  scenario::Endpoints e;
+  e.personnel = s.String("personnel-addr", s.Get("touyan-personnel-addr").value_or("127.0.0.1:50051"));
+  e.training = s.String("training-addr", s.Get("touyan-training-addr").value_or("127.0.0.1:50052"));
+  e.contest = s.String("contest-addr", s.Get("touyan-contest-addr").value_or("127.0.0.1:50053"));
+  e.incentive = s.String("incentive-addr", s.Get("touyan-incentive-addr").value_or("127.0.0.1:50054"));
+  auto key = SigningKey(s);
+  if (!key.ok()) return Usage(std::string(key.status().message()));
+  if (key->empty()) {
+    return Usage("the scenario acts as the city, counties and townships: give the services' signing key "
+                 "(--token-signing-key-file=.local/token.key or $TOKEN_SIGNING_KEY_FILE)");
+  }
+  e.signing_key = *key;
+  auto threads = s.Int("threads", 16, 1, 256);
+  if (!threads.ok()) return Usage(std::string(threads.status().message()));
+  if (which == "ulanqab-2023") {
+    scenario::UlanqabOptions o;
+    o.endpoints = e;
+    o.regions_file = s.String("regions", o.regions_file);
+    o.report_dir = s.String("report-dir", o.report_dir);
+    o.threads = *threads;
+    auto counties = s.Int("counties", 0, 0, 11);
+    auto seed = s.Int("seed", 2023, 0, 1 << 30);
+    if (!counties.ok() || !seed.ok()) return Usage("--counties takes 1 to 11 and --seed a whole number");
+    o.counties = static_cast<int>(*counties);
+    o.seed = static_cast<uint64_t>(*seed);
+    return scenario::RunUlanqab2023(o);
+  }
+  if (which == "scale") {
+    scenario::ScaleOptions o;
+    o.endpoints = e;
+    o.threads = s.Get("threads") ? static_cast<int>(*threads) : o.threads;
+    auto villages = s.Int("villages", o.villages, 1, 5000000);
+    auto per = s.Int("villages-per-county", o.villages_per_county, 1, 999);
+    auto seed = s.Int("seed", 1, 0, 1 << 30);
+    if (!villages.ok() || !per.ok() || !seed.ok()) {
+      return Usage("--villages takes 1 to 5,000,000, --villages-per-county 1 to 999, --seed a whole number");
+    }
+    o.villages = *villages;
+    o.villages_per_county = static_cast<int>(*per);
+    o.seed = static_cast<uint64_t>(*seed);
+    return scenario::RunScale(o);
+  }
+  return Usage(absl::StrCat("unknown scenario '", which, "': ulanqab-2023 or scale"));
 }
 
 int Health(const Common& c) {
@@ -199,7 +268,16 @@ int RegionsImport(const Common& c, const std::string& file) {
   return 0;
 }
 
-int CadresImport(const Common& c, const std::string& file, int batch) {
+int CadresImport(const Common& c, const Settings& s, const std::string& file, int batch) {
+  // --village-post=DUAL_ROLE --term-start=2021-01-15: each row also takes the post.
+  pv1::ImportCadresRequest head;
+  head.set_request_id(c.request_id);
+  std::vector<std::pair<std::string, std::string>> options;
+  if (auto v = s.Get("village-post")) options.emplace_back("village_post", *v);
+  if (auto v = s.Get("term-start")) options.emplace_back("term_start", *v);
+  if (absl::Status ok = ApplyFields(head, options); !ok.ok()) {
+    return Usage(absl::StrReplaceAll(ok.message(), {{"village_post", "village-post"}, {"term_start", "term-start"}}));
+  }
   std::ifstream in(file);
   if (!in) return Usage(absl::StrCat("cannot read ", file));
   CsvReader reader(in);
@@ -233,7 +311,8 @@ int CadresImport(const Common& c, const std::string& file, int batch) {
                  static_cast<long long>(pct), static_cast<long long>(sent), static_cast<long long>(total));
   };
   auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
-  auto r = ImportCadres(*stub, c.token, c.request_id, cadres, batch, progress);
+  const pv1::PositionKind post = head.village_post();
+  auto r = ImportCadres(*stub, c.token, std::move(head), cadres, batch, progress);
   if (tty) std::fprintf(stderr, "\n");
   if (!r.ok()) return Fail(r.status());
   for (const auto& e : r->errors()) {
@@ -245,6 +324,9 @@ int CadresImport(const Common& c, const std::string& file, int batch) {
   } else {
     std::cout << "rows read: " << total + bad << "\nrows imported: " << r->rows_imported()
               << "\nrows refused: " << r->rows_failed() + bad << "\n";
+    if (post != pv1::POSITION_KIND_UNSPECIFIED) {
+      std::cout << "posts created: " << r->positions_created() << "\n";
+    }
   }
   return (r->rows_failed() + bad) > 0 ? kPartial : 0;
 }
@@ -520,6 +602,9 @@ int Main(int argc, char** argv) {
   int rc;
   if (cmd == "token") {
     rc = Token(s);
+  } else if (cmd == "scenario") {
+    if (sub.empty()) return Usage("scenario needs a name: ulanqab-2023 or scale");
+    rc = Scenario(s, sub);
   } else {
     bool need_token = cmd != "health" && !(cmd == "cadres" && sub == "generate");
     auto c = CommonFlags(s, need_token);
@@ -531,7 +616,7 @@ int Main(int argc, char** argv) {
     } else if (cmd == "cadres" && sub == "import" && !arg.empty()) {
       auto batch = s.Int("batch", 500, 1, 10000);
       if (!batch.ok()) return Usage(std::string(batch.status().message()));
-      rc = CadresImport(*c, arg, *batch);
+      rc = CadresImport(*c, s, arg, *batch);
     } else if (cmd == "cadres" && sub == "generate") {
       rc = CadresGenerate(s);
     } else if (cmd == "cadres" && sub == "get" && !arg.empty()) {

@@ -149,37 +149,39 @@ void WriteCadreCsv(const pv1::Cadre& c, std::ostream& out) {
       << static_cast<int>(c.origin()) << '\n';
 }
 
+pv1::Cadre GenerateCadre(std::mt19937_64& rng, int64_t i, const std::string& region) {
+  const absl::CivilDay base(1960, 1, 1);
+  // Birth day and sequence number come from i, so IDs never collide.
+  absl::CivilDay birth = base + (i / 1000) % 14600;
+  std::string first17 = absl::StrFormat("%s%04d%02d%02d%03d", region.substr(0, 6), birth.year(), birth.month(),
+                                        birth.day(), i % 1000);
+  pv1::Cadre c;
+  c.set_region_code(region);
+  c.set_resident_id(first17 + personnel::ResidentIdCheckChar(first17));
+  c.set_name(absl::StrCat(kSurnames[rng() % 20], kGiven[rng() % 20]));
+  c.set_gender((i % 1000) % 2 == 1 ? pv1::GENDER_MALE : pv1::GENDER_FEMALE);
+  c.set_ethnicity(kEthnicities[rng() % 10]);
+  c.mutable_birth_date()->set_year(static_cast<int>(birth.year()));
+  c.mutable_birth_date()->set_month(birth.month());
+  c.mutable_birth_date()->set_day(birth.day());
+  c.set_party_member(rng() % 10 < 8);
+  c.set_education(static_cast<pv1::Education>(2 + rng() % 5));
+  c.set_phone(absl::StrFormat("1%d%09d", 3 + static_cast<int>(rng() % 7), static_cast<int>(rng() % 1000000000)));
+  uint64_t est = rng() % 10;
+  c.set_establishment(est < 8    ? pv1::ESTABLISHMENT_STATUS_NONE
+                      : est == 8 ? pv1::ESTABLISHMENT_STATUS_AGENCY
+                                 : pv1::ESTABLISHMENT_STATUS_ENTERPRISE);
+  c.set_origin(static_cast<pv1::Origin>(1 + rng() % 7));
+  return c;
+}
+
 std::vector<pv1::Cadre> GenerateCadres(uint64_t seed, int64_t first, int64_t n,
                                        const std::vector<std::string>& villages) {
   std::vector<pv1::Cadre> out;
   out.reserve(n);
   std::mt19937_64 rng(seed ^ static_cast<uint64_t>(first));
-  const absl::CivilDay base(1960, 1, 1);
   for (int64_t i = first; i < first + n; ++i) {
-    const std::string& village = villages[(static_cast<uint64_t>(i) * 7919) % villages.size()];
-    // Birth day and sequence number come from i, so IDs never collide.
-    absl::CivilDay birth = base + (i / 1000) % 14600;
-    std::string first17 = absl::StrFormat("%s%04d%02d%02d%03d", village.substr(0, 6), birth.year(),
-                                          birth.month(), birth.day(), i % 1000);
-    pv1::Cadre c;
-    c.set_region_code(village);
-    c.set_resident_id(first17 + personnel::ResidentIdCheckChar(first17));
-    c.set_name(absl::StrCat(kSurnames[rng() % 20], kGiven[rng() % 20]));
-    c.set_gender((i % 1000) % 2 == 1 ? pv1::GENDER_MALE : pv1::GENDER_FEMALE);
-    c.set_ethnicity(kEthnicities[rng() % 10]);
-    c.mutable_birth_date()->set_year(static_cast<int>(birth.year()));
-    c.mutable_birth_date()->set_month(birth.month());
-    c.mutable_birth_date()->set_day(birth.day());
-    c.set_party_member(rng() % 10 < 8);
-    c.set_education(static_cast<pv1::Education>(2 + rng() % 5));
-    c.set_phone(absl::StrFormat("1%d%09d", 3 + static_cast<int>(rng() % 7),
-                                static_cast<int>(rng() % 1000000000)));
-    uint64_t est = rng() % 10;
-    c.set_establishment(est < 8 ? pv1::ESTABLISHMENT_STATUS_NONE
-                                : est == 8 ? pv1::ESTABLISHMENT_STATUS_AGENCY
-                                           : pv1::ESTABLISHMENT_STATUS_ENTERPRISE);
-    c.set_origin(static_cast<pv1::Origin>(1 + rng() % 7));
-    out.push_back(std::move(c));
+    out.push_back(GenerateCadre(rng, i, villages[(static_cast<uint64_t>(i) * 7919) % villages.size()]));
   }
   return out;
 }

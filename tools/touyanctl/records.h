@@ -5,6 +5,7 @@
 
 #include <istream>
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ const std::vector<std::string>& CadreColumns();
 absl::StatusOr<pv1::Cadre> CadreFromCsv(const CsvHeader& header, const std::vector<std::string>& row);
 void WriteCadreCsvHeader(std::ostream& out);
 void WriteCadreCsv(const pv1::Cadre& c, std::ostream& out);
+
+// One valid cadre of `region` (12 digits); resident IDs differ for
+// different i below 14 million, the rest is drawn from `rng`.
+pv1::Cadre GenerateCadre(std::mt19937_64& rng, int64_t i, const std::string& region);
 
 // `n` valid cadres spread over `villages`, the same for the same seed;
 // resident IDs are unique for n below 14 million.

@@ -1,0 +1,281 @@
+// The national-scale scenario: N villages in synthetic counties of a
+// synthetic province ("71"), their secretaries imported by the streaming
+// APIs, one contest round per county and the assessment, each stage timed.
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/touyanctl/client.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
+
+namespace touyan::ctl::scenario {
+namespace {
+
+constexpr char kProvince[] = "710000000000";
+constexpr int kYear = 2023;
+constexpr int kCountiesPerCity = 30;
+constexpr int kVillagesPerTownship = 13;
+
+class Scale {
+ public:
+  Scale(Session& s, const ScaleOptions& o) : s_(s), o_(o) {}
+
+  int Run() {
+    const int64_t n = o_.villages;
+    counties_ = static_cast<int>((n + o_.villages_per_county - 1) / o_.villages_per_county);
+    cities_ = (counties_ + kCountiesPerCity - 1) / kCountiesPerCity;
+    if (cities_ > 99) {
+      throw Failure(absl::StrCat(n, " villages at ", o_.villages_per_county,
+                                 " a county need more than 99 cities: raise --villages-per-county"));
+    }
+    token_ = &s_.Token(auth::Role::kCityOrgDept, kProvince);
+    std::fprintf(stderr, "[touyan] scale: %s villages in %d counties of %d cities (synthetic province 71)\n",
+                 Grouped(n).c_str(), counties_, cities_);
+    Timed("regions: import the tree (streamed)", [&] { return Regions(); });
+    Timed("personnel: import secretaries with their posts (streamed)", [&] { return Secretaries(); });
+    Timed("contest: a round per county (enter, judge, close, sign, publish)", [&] { return Contests(); });
+    Timed("incentive: scheme and assessment per county", [&] { return Assess(); });
+    std::printf("\nnational-scale scenario: %s villages, %d counties, %d cities\n", Grouped(n).c_str(), counties_,
+                cities_);
+    std::printf("  %-66s %10s %14s\n", "stage", "seconds", "result");
+    double total = 0;
+    for (const auto& [stage, seconds, result] : stages_) {
+      std::printf("  %-66s %10.1f %14s\n", stage.c_str(), seconds, result.c_str());
+      total += seconds;
+    }
+    std::printf("  %-66s %10.1f\n", "total", total);
+    return 0;
+  }
+
+ private:
+  std::string County(int c) const {
+    return absl::StrFormat("71%02d%02d000000", c / kCountiesPerCity + 1, c % kCountiesPerCity + 1);
+  }
+  // Villages of county c: the last county gets what is left.
+  int64_t VillagesOf(int c) const {
+    const int64_t before = static_cast<int64_t>(c) * o_.villages_per_county;
+    return std::min<int64_t>(o_.villages_per_county, o_.villages - before);
+  }
+  std::string Village(int c, int64_t v) const {
+    return absl::StrFormat("%s%03d%03d", County(c).substr(0, 6), v / kVillagesPerTownship + 1,
+                           200 + v % kVillagesPerTownship + 1);
+  }
+
+  void Timed(const std::string& stage, const std::function<std::string()>& fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string result = fn();
+    stages_.push_back({stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), result});
+  }
+
+  std::string Regions() {
+    std::vector<pv1::Region> regions;
+    auto add = [&](const std::string& code, const std::string& name, pv1::RegionLevel level,
+                   const std::string& parent) {
+      pv1::Region r;
+      r.set_code(code);
+      r.set_name(name);
+      r.set_level(level);
+      r.set_parent_code(parent);
+      regions.push_back(std::move(r));
+    };
+    add(kProvince, "模拟省", pv1::REGION_LEVEL_PROVINCE, "");
+    for (int c = 0; c < cities_; ++c) {
+      add(absl::StrFormat("71%02d00000000", c + 1), absl::StrCat("模拟市", c + 1), pv1::REGION_LEVEL_CITY, kProvince);
+    }
+    int64_t villages = 0;
+    for (int c = 0; c < counties_; ++c) {
+      const std::string county = County(c);
+      add(county, absl::StrCat("模拟县", c + 1), pv1::REGION_LEVEL_COUNTY, county.substr(0, 4) + "00000000");
+      const int64_t nv = VillagesOf(c);
+      for (int64_t t = 0; t * kVillagesPerTownship < nv; ++t) {
+        add(absl::StrFormat("%s%03d000", county.substr(0, 6), t + 1), absl::StrCat("模拟县", c + 1, "第", t + 1, "镇"),
+            pv1::REGION_LEVEL_TOWNSHIP, county);
+      }
+      for (int64_t v = 0; v < nv; ++v) {
+        const std::string code = Village(c, v);
+        add(code, absl::StrCat("模拟村", code.substr(6)), pv1::REGION_LEVEL_VILLAGE, code.substr(0, 9) + "000");
+        ++villages;
+      }
+    }
+    Progress p("regions: import", static_cast<int64_t>(regions.size()));
+    auto r = ImportRegions(s_.personnel(), *token_, absl::StrCat("scale-", o_.seed, "-", o_.villages, "-regions"),
+                           regions);
+    p.Add(static_cast<int64_t>(regions.size()));
+    p.Done();
+    if (!r.ok()) throw Failure(absl::StrCat("ImportRegions: ", r.status().message()));
+    return absl::StrCat(Grouped(r->party_orgs_created()), " orgs");
+  }
+
+  std::string Secretaries() {
+    // One stream per city (≈ 5,000 rows), two at a time.
+    Progress p("personnel: secretaries", o_.villages);
+    std::atomic<int64_t> imported{0}, posts{0};
+    ParallelFor(cities_, 2, nullptr, [&](int64_t city) {
+      std::vector<pv1::Cadre> people;
+      std::mt19937_64 rng(o_.seed + city);
+      for (int c = static_cast<int>(city) * kCountiesPerCity;
+           c < std::min(counties_, static_cast<int>(city + 1) * kCountiesPerCity); ++c) {
+        for (int64_t v = 0; v < VillagesOf(c); ++v) {
+          people.push_back(GenerateCadre(rng, static_cast<int64_t>(c % kCountiesPerCity) * 1000 + v, Village(c, v)));
+        }
+      }
+      pv1::ImportCadresRequest head;
+      head.set_request_id(absl::StrCat("scale-", o_.seed, "-", o_.villages, "-cadres-", city));
+      head.set_village_post(pv1::POSITION_KIND_DUAL_ROLE);
+      head.mutable_term_start()->set_year(2021);
+      head.mutable_term_start()->set_month(1);
+      head.mutable_term_start()->set_day(15);
+      int64_t shown = 0;
+      auto r = ImportCadres(s_.personnel(), *token_, head, people, 1000, [&](int64_t sent) {
+        p.Add(sent - shown);
+        shown = sent;
+      });
+      if (!r.ok()) throw Failure(absl::StrCat("ImportCadres: ", r.status().message()));
+      if (r->rows_failed() > 0) {
+        throw Failure(absl::StrCat("ImportCadres refused ", r->rows_failed(), " rows, first: ", r->errors(0).message()));
+      }
+      imported += r->rows_imported();
+      posts += r->positions_created();
+    });
+    p.Done();
+    return absl::StrCat(Grouped(posts.load()), " secretaries");
+  }
+
+  cv1::Round Advance(const std::string& round, cv1::RoundState to) {
+    cv1::AdvanceRoundRequest a;
+    a.set_request_id(absl::StrCat("scale-", o_.seed, "-advance-", round, "-", to));
+    a.set_id(round);
+    a.set_to(to);
+    return s_.Call(s_.contest(), &cv1::ContestService::Stub::AdvanceRound, a, *token_, "AdvanceRound");
+  }
+
+  std::string Contests() {
+    Progress p("contest: county rounds", counties_);
+    std::atomic<int64_t> entered{0}, scored{0};
+    ParallelFor(counties_, o_.threads, &p, [&](int64_t c) {
+      const std::string county = County(static_cast<int>(c));
+      const std::string rid = absl::StrCat("scale-", o_.seed, "-", o_.villages, "-", county);
+      cv1::CreateContestRequest cc;
+      cc.set_request_id(rid + "-contest");
+      cc.mutable_contest()->set_level(cv1::LEVEL_COUNTY);
+      cc.mutable_contest()->set_region_code(county);
+      cc.mutable_contest()->set_year(kYear);
+      cc.mutable_contest()->set_title("村党组织书记擂台比武");
+      cc.mutable_contest()->add_fields(cv1::FIELD_VILLAGE);
+      auto contest = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateContest, cc, *token_, "CreateContest");
+      cv1::CreateRoundRequest cr;
+      cr.set_request_id(rid + "-round");
+      cr.mutable_round()->set_contest_id(contest.id());
+      cr.mutable_round()->set_name("旗县决赛");
+      auto* band = cr.mutable_round()->add_star_bands();
+      band->set_stars(5);
+      band->set_top_share(0.2);
+      auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *token_, "CreateRound");
+      Advance(round.id(), cv1::ROUND_STATE_OPEN);
+      cv1::EnterSecretariesRequest es;
+      es.set_request_id(rid + "-enter");
+      es.set_round_id(round.id());
+      es.set_panel("A");
+      auto in = s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *token_, "EnterSecretaries");
+      entered += in.entered() + in.already_entered();
+      std::vector<std::string> judges;
+      for (int j = 0; j < 3; ++j) {
+        cv1::AddJudgeRequest a;
+        a.set_request_id(absl::StrCat(rid, "-judge-", j));
+        a.mutable_judge()->set_round_id(round.id());
+        a.mutable_judge()->set_name(absl::StrCat("评委", j + 1));
+        a.mutable_judge()->set_panel("A");
+        judges.push_back(s_.Call(s_.contest(), &cv1::ContestService::Stub::AddJudge, a, *token_, "AddJudge").id());
+      }
+      auto judging = Advance(round.id(), cv1::ROUND_STATE_JUDGING);
+      std::vector<cv1::Entry> entries;
+      cv1::ListEntriesRequest le;
+      le.set_round_id(round.id());
+      le.set_page_size(1000);
+      for (;;) {
+        auto page = s_.Call(s_.contest(), &cv1::ContestService::Stub::ListEntries, le, *token_, "ListEntries");
+        entries.insert(entries.end(), page.entries().begin(), page.entries().end());
+        if (page.next_page_token().empty()) break;
+        le.set_page_token(page.next_page_token());
+      }
+      std::mt19937_64 rng(o_.seed + c);
+      std::uniform_int_distribution<int> tenth(500, 1000);
+      std::vector<cv1::SubmitScoresRequest> msgs(1);
+      msgs[0].set_request_id(rid + "-scores");
+      msgs[0].set_round_id(round.id());
+      for (const auto& e : entries) {
+        for (const auto& j : judges) {
+          for (const auto& d : judging.rubric()) {
+            if (msgs.back().scores_size() == 1000) msgs.emplace_back();
+            auto* sc = msgs.back().add_scores();
+            sc->set_judge_id(j);
+            sc->set_entry_id(e.id());
+            sc->set_dimension(d.key());
+            sc->set_value(tenth(rng) / 10.0);
+          }
+        }
+      }
+      scored += ScoreAndPublish(s_, round.id(), msgs, *token_, rid + "-close");
+    });
+    p.Done();
+    return absl::StrCat(Grouped(entered.load()), " entries, ", Grouped(scored.load()), " scores");
+  }
+
+  std::string Assess() {
+    Progress p("incentive: assessment", counties_);
+    std::atomic<int64_t> assessed{0};
+    ParallelFor(counties_, 2, &p, [&](int64_t c) {
+      const std::string county = County(static_cast<int>(c)).substr(0, 6);
+      const std::string rid = absl::StrCat("scale-", o_.seed, "-", o_.villages, "-", county);
+      iv1::SetSchemeRequest ss;
+      ss.set_request_id(rid + "-scheme");
+      auto* s = ss.mutable_scheme();
+      s->set_county_code(county);
+      s->set_year(kYear);
+      s->mutable_weights()->set_daily_management(20);
+      s->mutable_weights()->set_contest(40);
+      s->mutable_weights()->set_stars(10);
+      s->mutable_weights()->set_annual_review(20);
+      s->mutable_weights()->set_democratic(10);
+      s->set_excellent_min(85);
+      s->set_competent_min(70);
+      s->set_basic_min(60);
+      s->set_training_share(20);
+      s->set_training_theme("乡村振兴");
+      s->set_quorum_percent(67);
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::SetScheme, ss, *token_, "SetScheme");
+      iv1::ComputeAssessmentsRequest ca;
+      ca.set_request_id(rid + "-assess");
+      ca.set_county_code(county);
+      ca.set_year(kYear);
+      assessed += s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca, *token_,
+                          "ComputeAssessments")
+                      .assessed();
+    });
+    p.Done();
+    return absl::StrCat(Grouped(assessed.load()), " assessed");
+  }
+
+  Session& s_;
+  const ScaleOptions& o_;
+  const std::string* token_ = nullptr;
+  int counties_ = 0, cities_ = 0;
+  std::vector<std::tuple<std::string, double, std::string>> stages_;
+};
+
+}  // namespace
+
+int RunScale(const ScaleOptions& options) {
+  Session session(options.endpoints);
+  try {
+    return Scale(session, options).Run();
+  } catch (const Failure& f) {
+    std::fprintf(stderr, "\n[touyan] the scale scenario stopped: %s\n", f.what());
+    return 1;
+  }
+}
+
+}  // namespace touyan::ctl::scenario

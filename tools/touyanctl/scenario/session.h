@@ -1,0 +1,119 @@
+// What the scenarios stand on: stubs of the four services, tokens minted
+// for each role they act as, calls that retry transient failures with the
+// same request (so the same request id: idempotent), many calls in
+// parallel, and a progress line for each stage.
+#ifndef TOUYAN_TOOLS_TOUYANCTL_SCENARIO_SESSION_H_
+#define TOUYAN_TOOLS_TOUYANCTL_SCENARIO_SESSION_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/auth/principal.h"
+#include "touyan/contest/v1/contest.grpc.pb.h"
+#include "touyan/incentive/v1/incentive.grpc.pb.h"
+#include "touyan/personnel/v1/personnel.grpc.pb.h"
+#include "touyan/training/v1/training.grpc.pb.h"
+
+namespace touyan::ctl::scenario {
+
+namespace pv1 = ::touyan::personnel::v1;
+namespace tv1 = ::touyan::training::v1;
+namespace cv1 = ::touyan::contest::v1;
+namespace iv1 = ::touyan::incentive::v1;
+
+// A call the scenario cannot go on without failed: what, and the server's
+// code, message, field and reason.
+class Failure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Endpoints {
+  std::string personnel, training, contest, incentive;
+  std::string signing_key;  // HS256 key the services verify tokens with
+};
+
+class Session {
+ public:
+  explicit Session(const Endpoints& e);
+
+  // A token of `role` for `scope` (12 digits), minted once.
+  const std::string& Token(auth::Role role, const std::string& scope);
+
+  template <typename Stub, typename Req, typename Resp>
+  Resp Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
+            const std::string& token, const std::string& what) {
+    Resp out;
+    Retry(what, [&](grpc::ClientContext& ctx) { return (stub.*method)(&ctx, req, &out); }, token);
+    return out;
+  }
+
+  // Runs `attempt` (a call on a fresh context carrying `token`) until it
+  // succeeds: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and RESOURCE_EXHAUSTED
+  // ("retry later") are retried up to 6 times, backing off; anything else,
+  // or the last failure, throws a Failure naming `what`.
+  void Retry(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
+             const std::string& token);
+
+  pv1::PersonnelService::Stub& personnel() { return *personnel_; }
+  tv1::TrainingService::Stub& training() { return *training_; }
+  cv1::ContestService::Stub& contest() { return *contest_; }
+  iv1::IncentiveService::Stub& incentive() { return *incentive_; }
+
+ private:
+  std::string key_;
+  std::mutex mu_;
+  std::map<std::string, std::string> tokens_;
+  std::unique_ptr<pv1::PersonnelService::Stub> personnel_;
+  std::unique_ptr<tv1::TrainingService::Stub> training_;
+  std::unique_ptr<cv1::ContestService::Stub> contest_;
+  std::unique_ptr<iv1::IncentiveService::Stub> incentive_;
+};
+
+// One stage's progress on stderr: "[touyan] training: enrolments  12,345/45,100  27%  812/s",
+// redrawn in place on a terminal, every 10 % as lines otherwise.
+class Progress {
+ public:
+  Progress(std::string stage, int64_t total);
+  ~Progress();
+  void Add(int64_t n = 1);
+  // The final line with the elapsed time; returns the seconds.
+  double Done();
+
+ private:
+  void Print(int64_t done, bool final);
+  std::string stage_;
+  int64_t total_;
+  std::atomic<int64_t> done_{0};
+  std::mutex mu_;
+  int last_decile_ = -1;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+  bool tty_, finished_ = false;
+};
+
+// fn(0 … n-1) on `threads` threads, each index once, counting in `progress`.
+// The first exception stops the others and is rethrown.
+void ParallelFor(int64_t n, int threads, Progress* progress, const std::function<void(int64_t)>& fn);
+
+// A contest round's end: streams `scores` (the first message carries the
+// request id and round), closes the round, signs its digest as vote monitor
+// and counter, publishes it. Request ids start with `rid`. Returns the
+// scores stored.
+int64_t ScoreAndPublish(Session& s, const std::string& round, const std::vector<cv1::SubmitScoresRequest>& scores,
+                        const std::string& token, const std::string& rid);
+
+// "1,234,567"
+std::string Grouped(int64_t n);
+
+}  // namespace touyan::ctl::scenario
+
+#endif  // TOUYAN_TOOLS_TOUYANCTL_SCENARIO_SESSION_H_
