@@ -2,6 +2,7 @@
 // it (entrants are checked there), both on real Postgres.
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/time/date.h"
@@ -442,6 +443,73 @@ TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   pr.set_request_id("pr-promote-again");
   ASSERT_TRUE(contest().PromoteAdvancers(WithToken(city_).get(), pr, &promoted).ok());
   EXPECT_EQ(promoted.entries_size(), 0);  // entered already
+}
+
+TEST_F(ContestTest, EnterSecretariesEntersARegionsSecretariesOfTheContestsFieldsOnce) {
+  const auto v = VillagesOf("150981");  // 丰镇市
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150981000000", "fengzhen");
+  const std::string a = MakeSecretary(8701, v[0]), b = MakeSecretary(8702, v[1]);
+  // A school's secretary: the contest covers villages and communities only.
+  pv1::CreatePartyOrgRequest org;
+  org.set_request_id("es-school");
+  org.mutable_party_org()->set_name("丰镇市第一中学党支部");
+  org.mutable_party_org()->set_kind(pv1::PARTY_ORG_KIND_SCHOOL);
+  org.mutable_party_org()->set_region_code("150981000000");
+  pv1::PartyOrg school;
+  ASSERT_TRUE(stub().CreatePartyOrg(WithToken(city_).get(), org, &school).ok());
+  pv1::Cadre teacher;
+  ASSERT_TRUE(Create(city_, "es-teacher", NewCadre(8703, v[2]), &teacher).ok());
+  pv1::CreatePositionRequest pos;
+  pos.set_request_id("es-teacher-post");
+  pos.mutable_position()->set_cadre_id(teacher.id());
+  pos.mutable_position()->set_party_org_id(school.id());
+  pos.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+  pos.mutable_position()->mutable_term_start()->set_year(2022);
+  pos.mutable_position()->mutable_term_start()->set_month(9);
+  pos.mutable_position()->mutable_term_start()->set_day(1);
+  pv1::Position p;
+  ASSERT_TRUE(stub().CreatePosition(WithToken(city_).get(), pos, &p).ok());
+
+  const cv1::Round round = NewRound(county, "es", "150981");
+  cv1::EnterSecretariesRequest req;
+  req.set_request_id("es-enter");
+  req.set_round_id(round.id());
+  req.set_panel("A");
+  cv1::EnterSecretariesResponse got;
+  EXPECT_EQ(OutcomeOf(contest().EnterSecretaries(WithToken(county).get(), req, &got)).code,
+            grpc::StatusCode::FAILED_PRECONDITION);  // a DRAFT round takes no entries
+  ASSERT_EQ(Advance(county, "es-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  const std::string other = Personnel()->Token(Role::kCountyOperator, "150902000000", "jining");
+  EXPECT_EQ(OutcomeOf(contest().EnterSecretaries(WithToken(other).get(), req, &got)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  cv1::EnterSecretariesRequest wide = req;
+  wide.set_request_id("es-wide");
+  wide.set_panel(std::string(21, 'A'));
+  EXPECT_EQ(OutcomeOf(contest().EnterSecretaries(WithToken(county).get(), wide, &got)).field, "panel");
+
+  grpc::Status s = contest().EnterSecretaries(WithToken(county).get(), req, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(got.entered(), 2);
+  EXPECT_EQ(got.already_entered(), 0);
+  cv1::ListEntriesRequest le;
+  le.set_round_id(round.id());
+  cv1::ListEntriesResponse entries;
+  ASSERT_TRUE(contest().ListEntries(WithToken(county).get(), le, &entries).ok());
+  std::set<std::string> entered;
+  for (const auto& e : entries.entries()) {
+    entered.insert(e.cadre_id());
+    EXPECT_EQ(e.panel(), "A");
+    EXPECT_EQ(e.report().title(), "述职报告");
+    EXPECT_FALSE(e.party_org_id().empty());
+  }
+  EXPECT_EQ(entered, (std::set<std::string>{a, b}));
+  // A retry answers the same; a new request enters nobody twice.
+  ASSERT_TRUE(contest().EnterSecretaries(WithToken(county).get(), req, &got).ok());
+  EXPECT_EQ(got.entered(), 2);
+  req.set_request_id("es-enter-again");
+  ASSERT_TRUE(contest().EnterSecretaries(WithToken(county).get(), req, &got).ok());
+  EXPECT_EQ(got.entered(), 0);
+  EXPECT_EQ(got.already_entered(), 2);
 }
 
 TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {

@@ -310,6 +310,12 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
            {"personnel", "ImportCadres"},
            {"personnel", "GetRegion", "--from-json=/nonexistent.json"},
            {},
+           {"scenario"},
+           {"scenario", "atlantis", "--token-signing-key=k"},
+           {"scenario", "ulanqab-2023"},  // no signing key
+           {"scenario", "ulanqab-2023", "--token-signing-key=k", "--counties=12"},
+           {"scenario", "scale", "--token-signing-key=k", "--villages=lots"},
+           {"cadres", "import", "/dev/null", "--village-post=MAYOR"},
        }) {
     r = RunCtl(args, env);
     EXPECT_EQ(r.rc, 2) << absl::StrJoin(args, " ") << ": " << r.err;

@@ -80,6 +80,72 @@ TEST_F(PersonnelTest, ACountyOperatorImportsOnlyItsCounty) {
   EXPECT_EQ(no_id.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(PersonnelTest, AnImportWithAVillagePostMakesEachRowThePostHolder) {
+  const std::vector<std::string> villages = VillagesOf("150927");  // 察右中旗
+  std::vector<pv1::Cadre> rows = ctl::GenerateCadres(14, 400000, 4, {villages[0]});
+  rows[1].set_region_code(villages[1]);
+  rows[2].set_region_code(villages[0]);            // row 3: a second secretary for village 0
+  rows[3].set_region_code("150927103000");         // row 4: a township (科布尔镇) has no village organisation
+  pv1::ImportCadresRequest head;
+  head.set_request_id("posts-1");
+  head.set_village_post(pv1::POSITION_KIND_DUAL_ROLE);
+  head.mutable_term_start()->set_year(2021);
+  head.mutable_term_start()->set_month(1);
+  head.mutable_term_start()->set_day(15);
+
+  // Without a start date nothing is written.
+  pv1::ImportCadresRequest undated = head;
+  undated.clear_term_start();
+  undated.set_request_id("posts-undated");
+  auto refused = ctl::ImportCadres(stub(), city_, undated, rows);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("term_start"), std::string::npos) << refused.status();
+  EXPECT_EQ(CountIds(svc(), rows), 0);
+
+  auto r = ctl::ImportCadres(stub(), city_, head, rows);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows_imported(), 2);
+  EXPECT_EQ(r->positions_created(), 2);
+  ASSERT_EQ(r->errors_size(), 2);
+  EXPECT_EQ(r->errors(0).row(), 3);
+  EXPECT_EQ(r->errors(0).reason(), "POST_TAKEN");
+  EXPECT_EQ(r->errors(1).row(), 4);
+  EXPECT_EQ(r->errors(1).reason(), "NO_VILLAGE_ORG");
+  EXPECT_EQ(r->errors(1).field(), "cadre.region_code");
+
+  // They are the villages' current secretaries.
+  for (int v = 0; v < 2; ++v) {
+    pv1::ListSecretariesRequest ls;
+    ls.set_region_code(villages[v]);
+    pv1::ListSecretariesResponse got;
+    ASSERT_TRUE(stub().ListSecretaries(WithToken(city_).get(), ls, &got).ok());
+    ASSERT_EQ(got.secretaries_size(), 1);
+    EXPECT_EQ(got.secretaries(0).position_kind(), pv1::POSITION_KIND_DUAL_ROLE);
+    EXPECT_EQ(got.secretaries(0).cadre_name(), rows[v].name());
+  }
+  // A retry answers the same and adds nothing; a later import for a village
+  // with a secretary is refused that row.
+  const int64_t positions = svc().Count("SELECT count(*) FROM personnel.positions");
+  auto again = ctl::ImportCadres(stub(), city_, head, rows);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->positions_created(), 2);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions"), positions);
+  head.set_request_id("posts-2");
+  auto later = ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400100, 1, {villages[1]}));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->rows_imported(), 0);
+  ASSERT_EQ(later->errors_size(), 1);
+  EXPECT_EQ(later->errors(0).reason(), "POST_TAKEN");
+
+  // Committee members: any number a village.
+  head.set_request_id("posts-members");
+  head.set_village_post(pv1::POSITION_KIND_COMMITTEE_MEMBER);
+  auto members = ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400200, 3, {villages[0]}));
+  ASSERT_TRUE(members.ok()) << members.status();
+  EXPECT_EQ(members->positions_created(), 3);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions"), positions + 3);
+}
+
 TEST_F(PersonnelTest, PagingThroughAThousandCadresReturnsEachOnce) {
   const std::string township = "150929101000";  // 吉生太镇
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(13, 300000, 1000, VillagesOf("150929101"));

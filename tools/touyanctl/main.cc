@@ -63,7 +63,7 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            generate --count=N --regions=FILE [--seed=1] [--first=0]
            get ID
            list [--region=CODE] [--page-size=100] [--all]
-  scenario ulanqab-2023 [--counties=N] [--report-dir=.] [--regions=data/ulanqab_regions.csv]
+  scenario ulanqab-2023 [--counties=N] [--report-dir=.] [--regions=data/ulanqab_regions.csv] [--report-only]
            Ulanqab's 2023 programme through the APIs on the real region tree (after
            regions import), then the annual report (tables; ulanqab-2023-report.md and
            .csv in --report-dir), its figures read back from the services; --counties=N
@@ -219,6 +219,9 @@ int Scenario(const Settings& s, const std::string& which) {
     auto seed = s.Int("seed", 2023, 0, 1 << 30);
     if (!counties.ok() || !seed.ok()) return Usage("--counties takes 1 to 11 and --seed a whole number");
     o.counties = static_cast<int>(*counties);
+    auto report_only = s.Bool("report-only", false);
+    if (!report_only.ok()) return Usage(std::string(report_only.status().message()));
+    o.report_only = *report_only;
     o.seed = static_cast<uint64_t>(*seed);
     return scenario::RunUlanqab2023(o);
   }

@@ -28,6 +28,7 @@ struct UlanqabOptions {
   int threads = 16;  // calls in flight
   std::string report_dir = ".";
   uint64_t seed = 2023;
+  bool report_only = false;  // the report of a run done before, read from the services
 };
 
 struct ScaleOptions {

@@ -66,6 +66,12 @@ class Ulanqab {
     city_ = &s_.Token(auth::Role::kCityOrgDept, kCity);
     std::fprintf(stderr, "[touyan] Ulanqab 2023 on %zu counties, %zu townships, %zu villages (scale %.3f)\n",
                  counties_.size(), townships_.size(), village_regions_.size(), f_);
+    if (!o_.report_only) Write();
+    return Publish();
+  }
+
+ private:
+  void Write() {
     Organisations();
     People();
     Seeds();
@@ -77,6 +83,9 @@ class Ulanqab {
     CatchUp();
     Assessment();
     Rewards();
+  }
+
+  int Publish() {
     Report r = BuildReport(s_, kCity, kYear, kTheme, want_);
     const std::string stem = o_.report_dir + "/ulanqab-2023-report";
     auto files = WriteReport(r, absl::StrCat("乌兰察布市“头雁工程” 2023 annual report — ", counties_.size(),
@@ -90,7 +99,6 @@ class Ulanqab {
     return 0;
   }
 
- private:
   template <typename T>
   std::string Rid(const std::string& what, const T& i) {
     return absl::StrCat("u23-", o_.seed, "-", counties_.size(), "-", what, "-", i);
@@ -701,7 +709,7 @@ class Ulanqab {
   }
 
   // Judges, scores (one stream), closing, the two sign-offs, publishing.
-  cv1::Results Judge(const std::string& round, int judges) {
+  cv1::Results Judge(const std::string& round, const std::string& round_name, int judges) {
     std::vector<std::string> panel;
     for (int j = 0; j < judges; ++j) {
       cv1::AddJudgeRequest a;
@@ -733,7 +741,7 @@ class Ulanqab {
           sc->set_judge_id(panel[j]);
           sc->set_entry_id(e.id());
           sc->set_dimension(d.key());
-          const double noise = static_cast<double>(Pick(absl::StrCat(e.id(), panel[j], d.key()), 101, o_.seed)) / 10.0 - 5;
+          const double noise = static_cast<double>(Pick(absl::StrCat(e.cadre_id(), "/", round_name, "/", j, "/", d.key()), 101, o_.seed)) / 10.0 - 5;
           sc->set_value(std::round(std::clamp(Quality(e.cadre_id()) + noise, 0.0, d.max()) * 10) / 10);
         }
       }
@@ -773,7 +781,7 @@ class Ulanqab {
       es.set_round_id(run.id);
       es.set_panel("A");
       s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *city_, "EnterSecretaries");
-      run.results = Judge(run.id, 5);
+      run.results = Judge(run.id, "township", 5);
     });
     p.Done();
     for (const auto& r : prelims) {
@@ -799,7 +807,7 @@ class Ulanqab {
       for (size_t i = 0; i < townships_.size(); ++i) {
         if (CountyOf(townships_[i]) == county) Promote(prelims[i].id, run.id);
       }
-      run.results = Judge(run.id, 7);
+      run.results = Judge(run.id, "county", 7);
     });
     q.Done();
     // The city round: each county's best.
@@ -807,7 +815,7 @@ class Ulanqab {
     const std::string city_round = NewRound("city", cv1::LEVEL_CITY, kCity, "全市嘎查村党组织书记“擂台比武”",
                                             "市级擂台赛", 0, 0);
     for (const auto& f : finals_) Promote(f.id, city_round);
-    const cv1::Results city = Judge(city_round, 9);
+    const cv1::Results city = Judge(city_round, "city", 9);
     // Model villages (乡村振兴精品示范村) are villages: the best-ranked village
     // organisations of the city round, designated in personnel directly.
     std::vector<std::string> model;
@@ -1143,7 +1151,7 @@ class Ulanqab {
         cb.set_voter_code(codes[k]);
         auto* c = cb.add_choices();
         c->set_cadre_id(x.cadre_id());
-        const uint64_t r = Pick(absl::StrCat(ev.id(), "-", k), 100, o_.seed);
+        const uint64_t r = Pick(absl::StrCat(x.cadre_id(), "/ballot/", k), 100, o_.seed);
         c->set_choice(r < q - 10 ? iv1::CHOICE_SATISFIED : r < q + 15 ? iv1::CHOICE_BASICALLY_SATISFIED
                                                                       : iv1::CHOICE_DISSATISFIED);
         s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CastBallot, cb, "" + county, "CastBallot");
