@@ -25,7 +25,8 @@ Statement LocalStatement() {
           " set_config('touyan.writable', $2, true),"
           " set_config('statement_timeout', $3, true),"
           " set_config('search_path', $4, true),"
-          " set_config('plan_cache_mode', 'force_generic_plan', true)"};
+          " set_config('plan_cache_mode', 'force_generic_plan', true),"
+          " set_config('jit', 'off', true)"};
 }
 
 int64_t TimeoutMillis(absl::Time deadline) {

@@ -314,16 +314,20 @@ std::vector<db::Statement> PgContestRepository::Statements() {
        "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
        "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
        "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY o.county_code, o.id LIMIT $6"},
-      // DISTINCT ON keeps each cadre's first row: the highest level, then the latest round.
+      // Each cadre's best row: the highest level, then the latest round.
+      // Driven by the ids asked for, each looked up by results_cadre_id (a
+      // plain column, usable under row-level security): a join the other
+      // way round read every result of the year.
       {"cadre_results",
-       "SELECT DISTINCT ON (res.result->>'cadreId') res.result->>'cadreId', r.county_code, r.id, r.name, c.level, "
+       "SELECT want.cadre_id, b.* FROM (SELECT DISTINCT id FROM json_array_elements_text($2::json) AS t(id)) "
+       "AS want(cadre_id) CROSS JOIN LATERAL ("
+       "SELECT r.county_code, r.id, r.name, c.level, "
        "(res.result->>'rank')::int, (SELECT count(*) FROM results x WHERE x.county_code = res.county_code "
        "AND x.round_id = res.round_id), coalesce((res.result->>'total')::float8, 0), "
        "coalesce((res.result->>'stars')::int, 0) FROM results res JOIN rounds r ON r.county_code = res.county_code "
        "AND r.id = res.round_id JOIN contests c ON c.county_code = r.county_code AND c.id = r.contest_id "
-       "WHERE res.published AND c.year = $1 AND res.result->>'cadreId' IN "
-       "(SELECT json_array_elements_text($2::json)) "
-       "ORDER BY res.result->>'cadreId', c.level DESC, r.number DESC, r.id DESC"},
+       "WHERE res.published AND c.year = $1 AND res.cadre_id = want.cadre_id "
+       "ORDER BY c.level DESC, r.number DESC, r.id DESC LIMIT 1) b ORDER BY want.cadre_id"},
       {"scores_version",
        "SELECT count(*), coalesce(" TOUYAN_MICROS("max(update_time)") ", 0) FROM scores "
        "WHERE county_code = $1 AND round_id = $2"},

@@ -149,9 +149,13 @@ absl::StatusOr<PageOf<v1::Secretary>> PgPersonnelRepository::ListSecretaries(
     CallContext& call, const std::string& region_prefix, int org_kind, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Secretary>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Secretary>> {
-    pqxx::result r = tx.exec_prepared("secretary_list", region_prefix.substr(0, 6) + "%",
-                                      region_prefix + "%", org_kind, after.county, after.id,
-                                      page.size + 1);
+    // County codes are digits: the prefix's range ends where its last digit
+    // is one more ("71" → "72"; the nation, "" → "~").
+    const std::string from = region_prefix.substr(0, 6);
+    std::string to = from.empty() ? "~" : from;
+    if (!from.empty()) ++to.back();
+    pqxx::result r = tx.exec_prepared("secretary_list", from, region_prefix + "%", org_kind, after.county,
+                                      after.id, page.size + 1, to);
     return KeysetPage(r, page.size, SecretaryFromRow, &v1::Secretary::position_id);
   });
 }

@@ -171,13 +171,14 @@ absl::StatusOr<Resp> StreamAll(const std::string& token, Req head, const std::ve
 absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
                                                          const std::string& token,
                                                          const std::string& request_id,
-                                                         const std::vector<pv1::Region>& regions) {
+                                                         const std::vector<pv1::Region>& regions,
+                                                         const std::function<void(int64_t)>& progress) {
   pv1::ImportRegionsRequest head;
   head.set_request_id(request_id);
   return StreamAll<pv1::ImportRegionsRequest, pv1::ImportRegionsResponse>(
       token, std::move(head), regions, 1000,
       [&](grpc::ClientContext* ctx, pv1::ImportRegionsResponse* r) { return stub.ImportRegions(ctx, r); },
-      [](pv1::ImportRegionsRequest& m, const pv1::Region& r) { *m.add_regions() = r; }, nullptr);
+      [](pv1::ImportRegionsRequest& m, const pv1::Region& r) { *m.add_regions() = r; }, progress);
 }
 
 absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(

@@ -37,7 +37,8 @@ void Authorize(grpc::ClientContext& ctx, const std::string& token);
 absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
                                                          const std::string& token,
                                                          const std::string& request_id,
-                                                         const std::vector<pv1::Region>& regions);
+                                                         const std::vector<pv1::Region>& regions,
+                                                         const std::function<void(int64_t)>& progress = nullptr);
 
 // Streams `cadres` in messages of `batch` rows; `progress` is told the rows
 // sent so far.

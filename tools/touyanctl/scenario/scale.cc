@@ -101,9 +101,12 @@ class Scale {
       }
     }
     Progress p("regions: import", static_cast<int64_t>(regions.size()));
+    int64_t shown = 0;
     auto r = ImportRegions(s_.personnel(), *token_, absl::StrCat("scale-", o_.seed, "-", o_.villages, "-regions"),
-                           regions);
-    p.Add(static_cast<int64_t>(regions.size()));
+                           regions, [&](int64_t sent) {
+                             p.Add(sent - shown);
+                             shown = sent;
+                           });
     p.Done();
     if (!r.ok()) throw Failure(absl::StrCat("ImportRegions: ", r.status().message()));
     return absl::StrCat(Grouped(r->party_orgs_created()), " orgs");

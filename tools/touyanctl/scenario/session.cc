@@ -47,13 +47,13 @@ void Session::Retry(const std::string& what, const std::function<grpc::Status(gr
     const auto code = s.error_code();
     const bool transient = code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
                            code == grpc::StatusCode::ABORTED || code == grpc::StatusCode::RESOURCE_EXHAUSTED;
-    if (!transient || i == 6) {
+    if (!transient || i == 8) {
       ErrorDetails d = DetailsOf(s);
       throw Failure(absl::StrCat(what, ": ", absl::StatusCodeToString(static_cast<absl::StatusCode>(code)), ": ",
                                  s.error_message(), d.field.empty() ? "" : " [field " + d.field + "]",
                                  d.reason.empty() ? "" : " [reason " + d.reason + "]"));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 << i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(3000, 200 << i)));
   }
 }
 
@@ -127,6 +127,11 @@ void ParallelFor(int64_t n, int threads, Progress* progress, const std::function
 int64_t ScoreAndPublish(Session& s, const std::string& round, const std::vector<cv1::SubmitScoresRequest>& scores,
                         const std::string& token, const std::string& rid) {
   cv1::SubmitScoresResponse stored;
+  s.streams().acquire();
+  struct Release {
+    Session& s;
+    ~Release() { s.streams().release(); }
+  } release{s};
   s.Retry(absl::StrCat("SubmitScores (round ", round, ")"),
           [&](grpc::ClientContext& ctx) {
             auto writer = s.contest().SubmitScores(&ctx, &stored);

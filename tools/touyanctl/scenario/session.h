@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <stdexcept>
 #include <string>
 
@@ -59,10 +60,14 @@ class Session {
 
   // Runs `attempt` (a call on a fresh context carrying `token`) until it
   // succeeds: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and RESOURCE_EXHAUSTED
-  // ("retry later") are retried up to 6 times, backing off; anything else,
+  // ("retry later") are retried up to 8 times, backing off to 3 s; anything else,
   // or the last failure, throws a Failure naming `what`.
   void Retry(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
              const std::string& token);
+
+  // Client streams in flight are held to what a server takes at once (its
+  // --stream-slots, 2 by default); more are refused RESOURCE_EXHAUSTED.
+  std::counting_semaphore<64>& streams() { return streams_; }
 
   pv1::PersonnelService::Stub& personnel() { return *personnel_; }
   tv1::TrainingService::Stub& training() { return *training_; }
@@ -71,6 +76,7 @@ class Session {
 
  private:
   std::string key_;
+  std::counting_semaphore<64> streams_{2};
   std::mutex mu_;
   std::map<std::string, std::string> tokens_;
   std::unique_ptr<pv1::PersonnelService::Stub> personnel_;
