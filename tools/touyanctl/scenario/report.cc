@@ -284,7 +284,7 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Info("  reached the county finals", Grouped(reached[cv1::LEVEL_COUNTY] + reached[cv1::LEVEL_CITY]));
   b.Info("  reached the city round", Grouped(reached[cv1::LEVEL_CITY]));
   std::string star_line;
-  for (int k = 5; k >= 0; --k) absl::StrAppend(&star_line, k == 5 ? "" : " · ", k, "★ ", Grouped(stars[k]));
+  for (int k = 5; k >= 0; --k) absl::StrAppend(&star_line, k == 5 ? "" : " ", k, "★", Grouped(stars[k]));
   b.Info("  stars at the highest round reached", star_line);
   // Outcomes as designations of the organisations in personnel.
   pv1::ListDesignationsRequest ld;
@@ -315,8 +315,8 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   }
   b.Exact("secretaries assessed (差异化考核)", want.secretaries, static_cast<int64_t>(assessments.size()));
   b.Info("  优秀 / 称职 / 基本称职 / 不称职",
-         absl::StrCat(grades[iv1::GRADE_EXCELLENT], " / ", grades[iv1::GRADE_COMPETENT], " / ",
-                      grades[iv1::GRADE_BASICALLY_COMPETENT], " / ", grades[iv1::GRADE_INCOMPETENT]));
+         absl::StrCat(Grouped(grades[iv1::GRADE_EXCELLENT]), " / ", Grouped(grades[iv1::GRADE_COMPETENT]), " / ",
+                      Grouped(grades[iv1::GRADE_BASICALLY_COMPETENT]), " / ", Grouped(grades[iv1::GRADE_INCOMPETENT])));
   iv1::GetLedgerRequest gl;
   gl.set_region_code(city);
   gl.set_year(year);
