@@ -7,9 +7,11 @@ SERVICES=(personnel training contest incentive)  # in start order: a service sta
 say() { printf '\033[1m[touyan]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[touyan] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-# A TCP port nobody listens on, from the range given (default 20000-40000).
+# A TCP port nobody listens on, from the range given (default 20000-32000:
+# below the kernel's ephemeral range, 32768-60999 by default, where a port an
+# outgoing connection holds refuses bind() though nothing listens).
 free_port() {
-  local lo=${1:-20000} hi=${2:-40000} p
+  local lo=${1:-20000} hi=${2:-32000} p
   for _ in $(seq 1 200); do
     p=$(( lo + RANDOM % (hi - lo) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
@@ -81,7 +83,7 @@ pg_start() {
     # that running services reconnect to the same address.
     port=$(cat "$dir/port" 2>/dev/null || true)
     if [ -z "$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      port=$(free_port 40000 50000)
+      port=$(free_port 15000 20000)
     fi
     echo "$port" > "$dir/port"
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"

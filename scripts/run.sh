@@ -53,10 +53,10 @@ say "loading the Ulanqab region tree (1 city, 11 counties, 111 townships, 1,518 
 export TOKEN_SIGNING_KEY_FILE="$key"
 if [ -f "$state/pg/ulanqab-2023.done" ]; then
   say "the Ulanqab 2023 scenario ran on this database before: its report, read from the services"
-  "$ctl" scenario ulanqab-2023 --report-dir="$state" --report-only
+  "$ctl" scenario ulanqab-2023 --regions="$TOUYAN_ROOT/data/ulanqab_regions.csv" --report-dir="$state" --report-only
 else
   say "running the Ulanqab 2023 scenario through the APIs (a few minutes; progress below)"
-  "$ctl" scenario ulanqab-2023 --report-dir="$state" \
+  "$ctl" scenario ulanqab-2023 --regions="$TOUYAN_ROOT/data/ulanqab_regions.csv" --report-dir="$state" \
     || die "the Ulanqab scenario failed (above); the services still run: scripts/stop.sh stops them"
   touch "$state/pg/ulanqab-2023.done"
 fi

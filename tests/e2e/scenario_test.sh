@@ -27,7 +27,7 @@ done
 export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000)
 "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" > /dev/null
 
-run() { "$ctl" scenario ulanqab-2023 --counties="$counties" --report-dir="$state" --threads=8; }
+run() { "$ctl" scenario ulanqab-2023 --regions="$TOUYAN_ROOT/data/ulanqab_regions.csv" --counties="$counties" --report-dir="$state" --threads=8; }
 run > "$state/first.txt" 2> "$state/progress.txt" || { cat "$state/first.txt"; tail -5 "$state/progress.txt"; fail "the scenario failed"; }
 report="$state/ulanqab-2023-report.csv"
 [ -s "$report" ] && [ -s "$state/ulanqab-2023-report.md" ] || fail "no report written"
@@ -88,7 +88,7 @@ echo "ok  coverage 100%"
 
 # The report alone, asked again of the services: the same figures.
 cp "$report" "$state/first.csv"
-"$ctl" scenario ulanqab-2023 --counties="$counties" --report-dir="$state" --report-only > "$state/second.txt" \
+"$ctl" scenario ulanqab-2023 --regions="$TOUYAN_ROOT/data/ulanqab_regions.csv" --counties="$counties" --report-dir="$state" --report-only > "$state/second.txt" \
   2> "$state/progress2.txt" || { tail -5 "$state/progress2.txt"; fail "the report alone failed"; }
 diff "$state/first.csv" "$report" || fail "the report read again differs"
 echo "ok  the report read again from the services is the same"

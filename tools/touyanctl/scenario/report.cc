@@ -405,7 +405,7 @@ std::vector<std::string> WriteReport(const Report& r, const std::string& title, 
         << Pad(Grouped(c.assessed), 10, true) << Pad(absl::StrFormat("%.0f%%", c.coverage * 100), 9, true)
         << Pad(Grouped(c.villages_below_seed_target), 10, true) << "\n";
   }
-  out << "\n";
+  out << "\n" << std::flush;  // before what follows on stderr
 
   std::vector<std::string> written;
   std::ofstream md(stem + ".md");
