@@ -162,3 +162,32 @@ ensure_token_key() {
   local key="$1/token.key"
   [ -s "$key" ] || { (umask 077; printf '%s%s' "$(random_secret)" "$(random_secret)" > "$key"); }
 }
+
+# private_suite NAME: a throw-away state folder /tmp/touyan-NAME.XXXXXX (in
+# $state) with its own Postgres (its URLs exported) and token key, for a
+# test or benchmark. On exit it stops what was started there and removes the
+# folder (KEEP=1 keeps it); a script with more to stop defines on_exit first.
+private_suite() {
+  state=$(mktemp -d "/tmp/touyan-$1.XXXXXX")
+  chmod 755 "$state"
+  trap _private_suite_exit EXIT
+  pg_start "$state/pg" 2>/dev/null
+  set -a; . "$state/pg/env"; set +a
+  ensure_token_key "$state"
+}
+_private_suite_exit() {
+  if declare -F on_exit >/dev/null; then on_exit || true; fi
+  stop_services "$state" 2>/dev/null; pg_stop "$state/pg"; [ -n "${KEEP:-}" ] || rm -rf "$state"
+}
+
+# start_every_service STATE: the services in start order on free ports, each
+# told where the earlier ones listen; exports <SVC>_TARGET and
+# TOUYAN_<SVC>_ADDR (what touyanctl reads).
+start_every_service() {
+  local svc port
+  for svc in "${SERVICES[@]}"; do
+    port=$(free_port)
+    start_service "$svc" "$1" "$port" "$(free_port)"
+    export "${svc^^}_TARGET=127.0.0.1:$port" "TOUYAN_${svc^^}_ADDR=127.0.0.1:$port"
+  done
+}

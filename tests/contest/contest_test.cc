@@ -457,18 +457,7 @@ TEST_F(ContestTest, EnterSecretariesEntersARegionsSecretariesOfTheContestsFields
   org.mutable_party_org()->set_region_code("150981000000");
   pv1::PartyOrg school;
   ASSERT_TRUE(stub().CreatePartyOrg(WithToken(city_).get(), org, &school).ok());
-  pv1::Cadre teacher;
-  ASSERT_TRUE(Create(city_, "es-teacher", NewCadre(8703, v[2]), &teacher).ok());
-  pv1::CreatePositionRequest pos;
-  pos.set_request_id("es-teacher-post");
-  pos.mutable_position()->set_cadre_id(teacher.id());
-  pos.mutable_position()->set_party_org_id(school.id());
-  pos.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
-  pos.mutable_position()->mutable_term_start()->set_year(2022);
-  pos.mutable_position()->mutable_term_start()->set_month(9);
-  pos.mutable_position()->mutable_term_start()->set_day(1);
-  pv1::Position p;
-  ASSERT_TRUE(stub().CreatePosition(WithToken(city_).get(), pos, &p).ok());
+  MakeSecretaryOf(NewCadre(8703, v[2]), school.id(), pv1::POSITION_KIND_BRANCH_SECRETARY);
 
   const cv1::Round round = NewRound(county, "es", "150981");
   cv1::EnterSecretariesRequest req;
@@ -591,11 +580,7 @@ TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   HostileSweep::SweepMutation<cv1::Contest>(
       cc, "contest.", {"id", "county_code"},
       [&](const cv1::CreateContestRequest& r, cv1::Contest* a) { return contest().CreateContest(WithToken(op).get(), r, a); },
-      [&](const cv1::Contest& a, cv1::Contest* stored) {
-        cv1::GetContestRequest get;
-        get.set_id(a.id());
-        return contest().GetContest(WithToken(op).get(), get, stored);
-      });
+      HostileSweep::ReadById(contest(), &cv1::ContestService::Stub::GetContest, op));
 
   cv1::Round round = NewRound(jining_, "hostile", "150902");
   cv1::AddJudgeRequest judge;

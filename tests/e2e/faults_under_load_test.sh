@@ -13,18 +13,10 @@
 # acknowledged — each once — and none it saw refused.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-state=$(mktemp -d /tmp/touyan-faults.XXXXXX)
-chmod 755 "$state"
-cleanup() {
-  touch "$state/stop"; kill "${wpid:-}" "${rpid:-}" 2>/dev/null || true
-  stop_services "$state" 2>/dev/null; pg_stop "$state/pg"; [ -n "${KEEP:-}" ] || rm -rf "$state"
-}
-trap cleanup EXIT
+on_exit() { touch "$state/stop"; kill "${wpid:-}" "${rpid:-}" 2>/dev/null || true; }
 fail() { echo "FAIL: $*" >&2; tail -5 "$state/log/personnel.log" >&2; exit 1; }
 
-pg_start "$state/pg" 2>/dev/null
-set -a; . "$state/pg/env"; set +a
-ensure_token_key "$state"
+private_suite faults
 port=$(free_port)
 start_service personnel "$state" "$port" "$(free_port)"
 ctl="$TOUYAN_ROOT/build/tools/touyanctl"

@@ -7,19 +7,11 @@
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 command -v prometheus >/dev/null || die "prometheus is missing: run scripts/install-deps.sh"
-state=$(mktemp -d /tmp/touyan-prom.XXXXXX)
-chmod 755 "$state"
 prom_pid=""
-cleanup() {
-  [ -z "$prom_pid" ] || kill "$prom_pid" 2>/dev/null || true
-  stop_services "$state" 2>/dev/null; pg_stop "$state/pg"; [ -n "${KEEP:-}" ] || rm -rf "$state"
-}
-trap cleanup EXIT
+on_exit() { [ -z "$prom_pid" ] || kill "$prom_pid" 2>/dev/null || true; }
 fail() { echo "FAIL: $*" >&2; tail -20 "$state/prometheus.log" >&2 || true; exit 1; }
 
-pg_start "$state/pg" 2>/dev/null
-set -a; . "$state/pg/env"; set +a
-ensure_token_key "$state"
+private_suite prom
 p_grpc=$(free_port); p_metrics=$(free_port)
 SERVER_EXTRA_FLAGS="--gauge-interval=1s" start_service personnel "$state" "$p_grpc" "$p_metrics"
 t_grpc=$(free_port); t_metrics=$(free_port)

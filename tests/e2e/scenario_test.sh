@@ -7,23 +7,13 @@
 # same figures again. Also the national-scale scenario at 2,000 villages.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-state=$(mktemp -d /tmp/touyan-scenario.XXXXXX)
-chmod 755 "$state"
-cleanup() { stop_services "$state" 2>/dev/null; pg_stop "$state/pg"; [ -n "${KEEP:-}" ] || rm -rf "$state"; }
-trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ctl="$TOUYAN_ROOT/build/tools/touyanctl"
 counties=${COUNTIES:-1}
 
-pg_start "$state/pg" 2>/dev/null
-set -a; . "$state/pg/env"; set +a
-ensure_token_key "$state"
+private_suite scenario
 export TOKEN_SIGNING_KEY_FILE="$state/token.key"
-for svc in "${SERVICES[@]}"; do
-  port=$(free_port)
-  start_service "$svc" "$state" "$port" "$(free_port)"
-  export "${svc^^}_TARGET=127.0.0.1:$port" "TOUYAN_${svc^^}_ADDR=127.0.0.1:$port"
-done
+start_every_service "$state"
 export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000)
 "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" > /dev/null
 

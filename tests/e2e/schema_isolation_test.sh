@@ -6,20 +6,10 @@
 # create objects in the public schema.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-state=$(mktemp -d /tmp/touyan-schemas.XXXXXX)
-chmod 755 "$state"
-cleanup() { stop_services "$state" 2>/dev/null; pg_stop "$state/pg"; [ -n "${KEEP:-}" ] || rm -rf "$state"; }
-trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-pg_start "$state/pg" 2>/dev/null
-set -a; . "$state/pg/env"; set +a
-ensure_token_key "$state"
-for svc in "${SERVICES[@]}"; do   # starting a service migrates its schema
-  port=$(free_port)
-  start_service "$svc" "$state" "$port" "$(free_port)"
-  export "${svc^^}_TARGET=127.0.0.1:$port"
-done
+private_suite schemas
+start_every_service "$state"   # starting a service migrates its schema
 
 declare -A table=([personnel]=cadres [training]=classes [contest]=contests [incentive]=records)
 checked=0

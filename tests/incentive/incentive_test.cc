@@ -714,20 +714,14 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
 TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   const auto v = VillagesOf("150902006");
   const std::string cadre = MakeSecretary(9701, v[0]);
-  // A stored record found by id in the cadre's list (care records and cases
-  // are read back that way).
-  auto listed = [](const auto& all, const std::string& id, auto* stored) {
-    const auto* f = all.GetDescriptor()->field(0);
-    for (int i = 0; i < all.GetReflection()->FieldSize(all, f); ++i) {
-      const auto& item = all.GetReflection()->GetRepeatedMessage(all, f, i);
-      if (item.GetReflection()->GetString(item, item.GetDescriptor()->FindFieldByName("id")) == id) {
-        stored->CopyFrom(item);
-        return grpc::Status::OK;
-      }
-    }
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "record " + id + " not listed");
-  };
   const std::string city = city_, op = jining_;
+  // Care records and cases are read back from the cadre's list.
+  iv1::ListCareRequest cares;
+  cares.set_cadre_id(cadre);
+  cares.set_page_size(1000);
+  iv1::ListCasesRequest cases;
+  cases.set_cadre_id(cadre);
+  cases.set_page_size(1000);
 
   iv1::RecordCareRequest care;
   care.mutable_record()->set_cadre_id(cadre);
@@ -738,14 +732,7 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   HostileSweep::SweepMutation<iv1::CareRecord>(
       care, "record.", {"id", "county_code", "cadre_name", "owner"},
       [&](const iv1::RecordCareRequest& r, iv1::CareRecord* a) { return incentive().RecordCare(WithToken(city).get(), r, a); },
-      [&](const iv1::CareRecord& a, iv1::CareRecord* stored) {
-        iv1::ListCareRequest list;
-        list.set_cadre_id(cadre);
-        list.set_page_size(1000);
-        iv1::ListCareResponse all;
-        grpc::Status s = incentive().ListCare(WithToken(city).get(), list, &all);
-        return s.ok() ? listed(all, a.id(), stored) : s;
-      });
+      HostileSweep::ReadListed(incentive(), &iv1::IncentiveService::Stub::ListCare, cares, city));
 
   iv1::RaiseFlagRequest flag;
   auto* c = flag.mutable_supervision_case();
@@ -757,14 +744,7 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   HostileSweep::SweepMutation<iv1::SupervisionCase>(
       flag, "supervision_case.", {"id", "county_code", "cadre_name"},
       [&](const iv1::RaiseFlagRequest& r, iv1::SupervisionCase* a) { return incentive().RaiseFlag(WithToken(op).get(), r, a); },
-      [&](const iv1::SupervisionCase& a, iv1::SupervisionCase* stored) {
-        iv1::ListCasesRequest list;
-        list.set_cadre_id(cadre);
-        list.set_page_size(1000);
-        iv1::ListCasesResponse all;
-        grpc::Status s = incentive().ListCases(WithToken(op).get(), list, &all);
-        return s.ok() ? listed(all, a.id(), stored) : s;
-      });
+      HostileSweep::ReadListed(incentive(), &iv1::IncentiveService::Stub::ListCases, cases, op));
 
   // The rest answer with the record as stored.
   iv1::RecordInputRequest input;
@@ -845,11 +825,7 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   HostileSweep::SweepMutation<iv1::Evaluation>(
       eval, "evaluation.", {"id", "county_code"},
       [&](const iv1::OpenEvaluationRequest& r, iv1::Evaluation* a) { return incentive().OpenEvaluation(WithToken(op).get(), r, a); },
-      [&](const iv1::Evaluation& a, iv1::Evaluation* stored) {
-        iv1::GetEvaluationRequest get;
-        get.set_id(a.id());
-        return incentive().GetEvaluation(WithToken(op).get(), get, stored);
-      });
+      HostileSweep::ReadById(incentive(), &iv1::IncentiveService::Stub::GetEvaluation, op));
 }
 
 }  // namespace

@@ -151,13 +151,17 @@ class PersonnelTest : public ::testing::Test {
   // `cadre` registered and made secretary (`kind`) of `village`'s
   // organisation since 2021 (request ids derived from its resident ID).
   std::string MakeSecretary(const pv1::Cadre& cadre, const std::string& village, pv1::PositionKind kind) {
+    return MakeSecretaryOf(cadre, OrgOf(village), kind);
+  }
+  // The same for any organisation (`org_id`: a school's, an agency's, …).
+  std::string MakeSecretaryOf(const pv1::Cadre& cadre, const std::string& org_id, pv1::PositionKind kind) {
     pv1::Cadre c;
     grpc::Status s = Create(city_, "sec-cadre-" + cadre.resident_id(), cadre, &c);
     EXPECT_TRUE(s.ok()) << s.error_message();
     pv1::CreatePositionRequest req;
     req.set_request_id("sec-pos-" + cadre.resident_id());
     req.mutable_position()->set_cadre_id(c.id());
-    req.mutable_position()->set_party_org_id(OrgOf(village));
+    req.mutable_position()->set_party_org_id(org_id);
     req.mutable_position()->set_kind(kind);
     req.mutable_position()->mutable_term_start()->set_year(2021);
     req.mutable_position()->mutable_term_start()->set_month(1);

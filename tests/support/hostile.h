@@ -159,6 +159,40 @@ class HostileSweep {
     });
   }
 
+  // A read-back by the answer's id: `get` (e.g. &Stub::GetClass) with `token`.
+  template <typename Stub, typename GetReq, typename Resp>
+  static auto ReadById(Stub& stub, grpc::Status (Stub::*get)(grpc::ClientContext*, const GetReq&, Resp*),
+                       std::string token) {
+    return [&stub, get, token](const Resp& answer, Resp* stored) {
+      GetReq r;
+      r.set_id(answer.id());
+      return (stub.*get)(WithToken(token).get(), r, stored);
+    };
+  }
+
+  // A read-back that finds the answer's id in a list: `list` (e.g.
+  // &Stub::ListCare) sent as `request` with `token`; its first field holds
+  // the items.
+  template <typename Stub, typename ListReq, typename ListResp>
+  static auto ReadListed(Stub& stub, grpc::Status (Stub::*list)(grpc::ClientContext*, const ListReq&, ListResp*),
+                         ListReq request, std::string token) {
+    return [&stub, list, request, token](const Message& answer, Message* stored) {
+      ListResp all;
+      grpc::Status s = (stub.*list)(WithToken(token).get(), request, &all);
+      if (!s.ok()) return s;
+      const std::string id = ValueAt(answer, "id");
+      const auto* f = all.GetDescriptor()->field(0);
+      for (int i = 0; i < all.GetReflection()->FieldSize(all, f); ++i) {
+        const Message& item = all.GetReflection()->GetRepeatedMessage(all, f, i);
+        if (ValueAt(item, "id") == id) {
+          stored->CopyFrom(item);
+          return grpc::Status::OK;
+        }
+      }
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "not listed: " + id);
+    };
+  }
+
   // The value at `path` of a message (for read-back).
   static std::string ValueAt(const Message& m, const std::string& path) {
     std::unique_ptr<Message> copy(m.New());

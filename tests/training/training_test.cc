@@ -54,6 +54,20 @@ class TrainingTest : public PersonnelTest {
   }
   static google::type::Date Day(int y, int m, int d) { return ToDate(absl::CivilDay(y, m, d)); }
 
+  // An expert's visit to `village` teaching `secretary` (马铃薯脱毒种薯, May 2023).
+  static tv1::ExpertVisit NewExpertVisit(const std::string& village, const std::string& secretary) {
+    tv1::ExpertVisit e;
+    e.set_expert_name("王研究员");
+    e.set_expert_kind(tv1::EXPERT_KIND_TECH_COMMISSIONER);
+    e.set_expert_organisation("内蒙古农业大学");
+    e.set_village_code(village);
+    *e.mutable_visit_date() = Day(2023, 5, 20);
+    e.set_topic(tv1::EXPERT_TOPIC_PLANTING);
+    e.set_subject("马铃薯脱毒种薯");
+    e.add_secretary_cadre_ids(secretary);
+    return e;
+  }
+
   // A class with segments 30 and 20 days ago and one in 30 days.
   tv1::TrainingClass NewClass(tv1::Tier tier, const std::string& region, const std::string& theme,
                               int capacity, int min_percent = 60) {
@@ -472,14 +486,7 @@ TEST_F(TrainingTest, FieldAndExpertVisits) {
   tv1::CreateExpertVisitRequest ex;
   ex.set_request_id("ev-1");
   auto* e = ex.mutable_expert_visit();
-  e->set_expert_name("王研究员");
-  e->set_expert_kind(tv1::EXPERT_KIND_TECH_COMMISSIONER);
-  e->set_expert_organisation("内蒙古农业大学");
-  e->set_village_code(VillagesOf("150902")[10]);
-  *e->mutable_visit_date() = Day(2023, 5, 20);
-  e->set_topic(tv1::EXPERT_TOPIC_PLANTING);
-  e->set_subject("马铃薯脱毒种薯");
-  e->add_secretary_cadre_ids(a);
+  *e = NewExpertVisit(VillagesOf("150902")[10], a);
   tv1::ExpertVisit ev;
   s = training().CreateExpertVisit(WithToken(jining_).get(), ex, &ev);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -647,23 +654,11 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   HostileSweep::SweepMutation<tv1::TrainingClass>(
       cls, "training_class.", {"id", "county_code"},
       [&](const tv1::CreateClassRequest& r, tv1::TrainingClass* a) { return training().CreateClass(WithToken(op).get(), r, a); },
-      [&](const tv1::TrainingClass& a, tv1::TrainingClass* stored) {
-        tv1::GetClassRequest get;
-        get.set_id(a.id());
-        return training().GetClass(WithToken(op).get(), get, stored);
-      });
+      HostileSweep::ReadById(training(), &tv1::TrainingService::Stub::GetClass, op));
 
   const std::string secretary = MakeSecretary(7301, RuralVillagesOf("150902105")[5]);
   tv1::CreateExpertVisitRequest ex;
-  auto* e = ex.mutable_expert_visit();
-  e->set_expert_name("王研究员");
-  e->set_expert_kind(tv1::EXPERT_KIND_TECH_COMMISSIONER);
-  e->set_expert_organisation("内蒙古农业大学");
-  e->set_village_code(RuralVillagesOf("150902105")[5]);
-  *e->mutable_visit_date() = Day(2023, 5, 20);
-  e->set_topic(tv1::EXPERT_TOPIC_PLANTING);
-  e->set_subject("马铃薯脱毒种薯");
-  e->add_secretary_cadre_ids(secretary);
+  *ex.mutable_expert_visit() = NewExpertVisit(RuralVillagesOf("150902105")[5], secretary);
   HostileSweep::SweepMutation<tv1::ExpertVisit>(
       ex, "expert_visit.", {"id", "county_code"},
       [&](const tv1::CreateExpertVisitRequest& r, tv1::ExpertVisit* a) {
@@ -685,11 +680,7 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
       [&](const tv1::CreatePracticeTaskRequest& r, tv1::PracticeTask* a) {
         return training().CreatePracticeTask(WithToken(op).get(), r, a);
       },
-      [&](const tv1::PracticeTask& a, tv1::PracticeTask* stored) {
-        tv1::GetPracticeTaskRequest get;
-        get.set_id(a.id());
-        return training().GetPracticeTask(WithToken(op).get(), get, stored);
-      });
+      HostileSweep::ReadById(training(), &tv1::TrainingService::Stub::GetPracticeTask, op));
 }
 
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {

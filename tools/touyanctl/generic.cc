@@ -1,7 +1,9 @@
 #include "tools/touyanctl/generic.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -43,57 +45,60 @@ const google::protobuf::EnumValueDescriptor* EnumValue(const EnumDescriptor* e, 
   return nullptr;
 }
 
+// Parses `v` as T (whole numbers, numbers, true/false); false if it is not one.
+template <typename T>
+bool ParseAs(const std::string& v, T* out) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return absl::SimpleAtob(v, out);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return absl::SimpleAtod(v, out);
+  } else if constexpr (std::is_same_v<T, float>) {
+    return absl::SimpleAtof(v, out);
+  } else {
+    return absl::SimpleAtoi(v, out);
+  }
+}
+
+// Sets (or, for a repeated field, adds) a number or bool parsed from `v`
+// with the reflection's setter of its type; `not_one` says why it is refused.
+template <typename T>
+absl::Status SetParsed(Message& m, const FieldDescriptor* f, const std::string& v,
+                       void (Reflection::*add)(Message*, const FieldDescriptor*, T) const,
+                       void (Reflection::*set)(Message*, const FieldDescriptor*, T) const,
+                       const std::function<absl::Status()>& not_one) {
+  T n;
+  if (!ParseAs(v, &n)) return not_one();
+  (m.GetReflection()->*(f->is_repeated() ? add : set))(&m, f, n);
+  return absl::OkStatus();
+}
+
 absl::Status SetScalar(Message& m, const FieldDescriptor* f, const std::string& v, const std::string& flag) {
   const Reflection* r = m.GetReflection();
   const bool rep = f->is_repeated();
   auto bad = [&](const std::string& what) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", v, ": ", what));
   };
+  auto whole = [&] { return bad("not a whole number"); };
+  auto number = [&] { return bad("not a number"); };
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
       rep ? r->AddString(&m, f, v) : r->SetString(&m, f, v);
       return absl::OkStatus();
-    case FieldDescriptor::CPPTYPE_INT32: {
-      int32_t n;
-      if (!absl::SimpleAtoi(v, &n)) return bad("not a whole number");
-      rep ? r->AddInt32(&m, f, n) : r->SetInt32(&m, f, n);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_INT64: {
-      int64_t n;
-      if (!absl::SimpleAtoi(v, &n)) return bad("not a whole number");
-      rep ? r->AddInt64(&m, f, n) : r->SetInt64(&m, f, n);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_UINT32: {
-      uint32_t n;
-      if (!absl::SimpleAtoi(v, &n)) return bad("not a whole number");
-      rep ? r->AddUInt32(&m, f, n) : r->SetUInt32(&m, f, n);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_UINT64: {
-      uint64_t n;
-      if (!absl::SimpleAtoi(v, &n)) return bad("not a whole number");
-      rep ? r->AddUInt64(&m, f, n) : r->SetUInt64(&m, f, n);
-      return absl::OkStatus();
-    }
+    case FieldDescriptor::CPPTYPE_INT32:
+      return SetParsed<int32_t>(m, f, v, &Reflection::AddInt32, &Reflection::SetInt32, whole);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return SetParsed<int64_t>(m, f, v, &Reflection::AddInt64, &Reflection::SetInt64, whole);
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return SetParsed<uint32_t>(m, f, v, &Reflection::AddUInt32, &Reflection::SetUInt32, whole);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return SetParsed<uint64_t>(m, f, v, &Reflection::AddUInt64, &Reflection::SetUInt64, whole);
     case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_FLOAT: {
-      double d;
-      if (!absl::SimpleAtod(v, &d)) return bad("not a number");
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
-        rep ? r->AddFloat(&m, f, static_cast<float>(d)) : r->SetFloat(&m, f, static_cast<float>(d));
-      } else {
-        rep ? r->AddDouble(&m, f, d) : r->SetDouble(&m, f, d);
-      }
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_BOOL: {
-      bool b;
-      if (!absl::SimpleAtob(v, &b)) return bad("not true or false");
-      rep ? r->AddBool(&m, f, b) : r->SetBool(&m, f, b);
-      return absl::OkStatus();
-    }
+      return SetParsed<double>(m, f, v, &Reflection::AddDouble, &Reflection::SetDouble, number);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return SetParsed<float>(m, f, v, &Reflection::AddFloat, &Reflection::SetFloat, number);
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return SetParsed<bool>(m, f, v, &Reflection::AddBool, &Reflection::SetBool,
+                             [&] { return bad("not true or false"); });
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = EnumValue(f->enum_type(), v);
       if (e == nullptr) return bad("not a value of " + f->enum_type()->name() + " (see --help)");

@@ -12,19 +12,19 @@
 namespace touyan::ctl::scenario {
 namespace {
 
-// Every item of a paged list, 1,000 a page.
-template <typename Stub, typename Req, typename Resp, typename Item>
-std::vector<Item> All(Session& s, Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-                      Req req, const google::protobuf::RepeatedPtrField<Item>& (Resp::*items)() const,
-                      const std::string& token, const std::string& what) {
-  std::vector<Item> out;
-  req.set_page_size(1000);
-  for (;;) {
-    Resp page = s.Call(stub, method, req, token, what);
-    for (const Item& x : (page.*items)()) out.push_back(x);
-    if (page.next_page_token().empty()) return out;
-    req.set_page_token(page.next_page_token());
-  }
+// A request for `city`, and `year` where the request has one.
+template <typename Req>
+Req For(const std::string& city, int year) {
+  Req r;
+  r.set_region_code(city);
+  if constexpr (requires { r.set_year(year); }) r.set_year(year);
+  return r;
+}
+
+// How many items a list has, as "1,234".
+template <typename T>
+std::string CountOf(const std::vector<T>& items) {
+  return Grouped(static_cast<int64_t>(items.size()));
 }
 
 std::string Yuan(int64_t fen) { return absl::StrCat(Grouped(fen / 100), " 元"); }
@@ -55,13 +55,20 @@ class Builder {
 
 const char* KindName(pv1::PartyOrgKind k) {
   switch (k) {
-    case pv1::PARTY_ORG_KIND_VILLAGE: return "嘎查村";
-    case pv1::PARTY_ORG_KIND_COMMUNITY: return "社区";
-    case pv1::PARTY_ORG_KIND_AGENCY: return "机关";
-    case pv1::PARTY_ORG_KIND_ENTERPRISE: return "企业";
-    case pv1::PARTY_ORG_KIND_SCHOOL: return "学校";
-    case pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION: return "事业单位";
-    default: return "其他";
+    case pv1::PARTY_ORG_KIND_VILLAGE:
+      return "嘎查村";
+    case pv1::PARTY_ORG_KIND_COMMUNITY:
+      return "社区";
+    case pv1::PARTY_ORG_KIND_AGENCY:
+      return "机关";
+    case pv1::PARTY_ORG_KIND_ENTERPRISE:
+      return "企业";
+    case pv1::PARTY_ORG_KIND_SCHOOL:
+      return "学校";
+    case pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION:
+      return "事业单位";
+    default:
+      return "其他";
   }
 }
 
@@ -107,15 +114,14 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Section("组织与人员 personnel");
   pv1::ListRegionsRequest lr;
   lr.set_parent_code(city);
-  for (const auto& c : All(s, s.personnel(), &pv1::PersonnelService::Stub::ListRegions, lr,
-                           &pv1::ListRegionsResponse::regions, token, "ListRegions")) {
+  for (const auto& c : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListRegions, lr,
+                             &pv1::ListRegionsResponse::regions, token, "ListRegions")) {
     counties[c.county_code()].code = c.county_code();
     counties[c.county_code()].name = c.name();
   }
-  pv1::ListSecretariesRequest ls;
-  ls.set_region_code(city);
-  auto secretaries = All(s, s.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
-                         &pv1::ListSecretariesResponse::secretaries, token, "ListSecretaries");
+  auto ls = For<pv1::ListSecretariesRequest>(city, year);
+  auto secretaries = s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
+                           &pv1::ListSecretariesResponse::secretaries, token, "ListSecretaries");
   std::map<int, int64_t> by_kind;
   for (const auto& x : secretaries) {
     ++by_kind[x.party_org_kind()];
@@ -125,8 +131,7 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   for (const auto& [kind, n] : by_kind) {
     b.Info(absl::StrCat("  of which ", KindName(static_cast<pv1::PartyOrgKind>(kind))), Grouped(n));
   }
-  pv1::SeedCoverageRequest sc;
-  sc.set_region_code(city);
+  auto sc = For<pv1::SeedCoverageRequest>(city, year);
   sc.set_min_seeds(2);
   sc.set_page_size(1000);
   auto coverage = s.Call(s.personnel(), &pv1::PersonnelService::Stub::SeedCoverage, sc, token, "SeedCoverage");
@@ -141,19 +146,14 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   }
   b.Exact("villages (嘎查村 and communities)", want.villages, villages);
   b.Exact("  with ≥ 2 approved reserve seeds (种子计划)", want.villages, seeded);
-  pv1::ListSeedsRequest seeds;
-  seeds.set_region_code(city);
+  auto seeds = For<pv1::ListSeedsRequest>(city, year);
   seeds.set_stage(pv1::SEED_STAGE_APPROVED);
-  b.Info("approved reserve seeds",
-         Grouped(static_cast<int64_t>(All(s, s.personnel(), &pv1::PersonnelService::Stub::ListSeeds, seeds,
-                                          &pv1::ListSeedsResponse::seeds, token, "ListSeeds")
-                                          .size())));
-  pv1::ListGoodSecretariesRequest lg;
-  lg.set_year(year);
-  lg.set_region_code(city);
+  b.Info("approved reserve seeds", CountOf(s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSeeds, seeds,
+                                                 &pv1::ListSeedsResponse::seeds, token, "ListSeeds")));
+  auto lg = For<pv1::ListGoodSecretariesRequest>(city, year);
   lg.set_status(pv1::NOMINATION_STATUS_CONFIRMED);
-  auto good = All(s, s.personnel(), &pv1::PersonnelService::Stub::ListGoodSecretaries, lg,
-                  &pv1::ListGoodSecretariesResponse::nominations, token, "ListGoodSecretaries");
+  auto good = s.All(s.personnel(), &pv1::PersonnelService::Stub::ListGoodSecretaries, lg,
+                    &pv1::ListGoodSecretariesResponse::nominations, token, "ListGoodSecretaries");
   for (const auto& n : good) ++counties[n.county_code()].good;
   b.Exact("乡村振兴担当作为好支书 confirmed", want.good_secretaries, static_cast<int64_t>(good.size()));
   pv1::GetSelectionRoundRequest gr;
@@ -165,18 +165,14 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
     within = within && counties[q.county_code()].good <= q.quota();
   }
   b.Check("  every county within its quota", "yes", within ? "yes" : "no", within);
-  pv1::CountAdjustmentsRequest ca;
-  ca.set_year(year);
-  ca.set_region_code(city);
+  auto ca = For<pv1::CountAdjustmentsRequest>(city, year);
   auto adjusted = s.Call(s.personnel(), &pv1::PersonnelService::Stub::CountAdjustments, ca, token, "CountAdjustments");
   for (const auto& c : adjusted.counties()) counties[c.county_code()].adjusted = c.adjustments();
   b.Exact("secretaries adjusted during the year (动态调整)", want.adjusted, adjusted.total());
 
   // ---- training
   b.Section("培训 training");
-  tv1::GetStatisticsRequest gs;
-  gs.set_year(year);
-  gs.set_region_code(city);
+  auto gs = For<tv1::GetStatisticsRequest>(city, year);
   auto stats = s.Call(s.training(), &tv1::TrainingService::Stub::GetStatistics, gs, token, "GetStatistics");
   auto row = [&](tv1::Tier tier, tv1::TraineeKind kind) {
     for (const auto& r : stats.rows()) {
@@ -199,12 +195,10 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
       {tv1::TRAINEE_KIND_FARMER_HERDER, "    farmers and herders (农牧民)"}};
   for (const auto& [kind, name] : kinds) b.Info(name, Grouped(row(tv1::TIER_COUNTY, kind).trainees()));
   const auto township_all = row(tv1::TIER_TOWNSHIP, tv1::TRAINEE_KIND_UNSPECIFIED);
-  b.Info("township catch-up classes (兜底轮训)", absl::StrCat(Grouped(township_all.classes()), " classes, ",
-                                                          Grouped(township_all.trainees()), " secretaries"));
-  tv1::GetCoverageRequest gc;
-  gc.set_year(year);
+  b.Info("township catch-up classes (兜底轮训)",
+         absl::StrCat(Grouped(township_all.classes()), " classes, ", Grouped(township_all.trainees()), " secretaries"));
+  auto gc = For<tv1::GetCoverageRequest>(city, year);
   gc.set_theme(theme);
-  gc.set_region_code(city);
   auto cov = s.Call(s.training(), &tv1::TrainingService::Stub::GetCoverage, gc, token, "GetCoverage");
   for (const auto& c : cov.counties()) {
     counties[c.region_code().substr(0, 6)].coverage =
@@ -213,11 +207,9 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Check(absl::StrCat("village secretaries trained on ", theme, " (coverage)"), "100%",
           absl::StrFormat("%.1f%% (%s of %s)", cov.rate() * 100, Grouped(cov.covered()), Grouped(cov.secretaries())),
           cov.missing() == 0 && cov.secretaries() > 0);
-  tv1::ListFieldVisitsRequest fv;
-  fv.set_region_code(city);
-  fv.set_year(year);
-  auto visits = All(s, s.training(), &tv1::TrainingService::Stub::ListFieldVisits, fv,
-                    &tv1::ListFieldVisitsResponse::field_visits, token, "ListFieldVisits");
+  auto fv = For<tv1::ListFieldVisitsRequest>(city, year);
+  auto visits = s.All(s.training(), &tv1::TrainingService::Stub::ListFieldVisits, fv,
+                      &tv1::ListFieldVisitsResponse::field_visits, token, "ListFieldVisits");
   int64_t visitors = 0;
   bool march_to_houqi = false;
   for (const auto& v : visits) {
@@ -228,19 +220,14 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
           absl::StrCat(march_to_houqi ? "yes" : "no", ": ", visits.size(), " visit(s), ", Grouped(visitors),
                        " secretaries"),
           march_to_houqi);
-  tv1::ListExpertVisitsRequest ev;
-  ev.set_region_code(city);
-  ev.set_year(year);
+  auto ev = For<tv1::ListExpertVisitsRequest>(city, year);
   b.Info("expert visits (专家、科技特派员进村)",
-         Grouped(static_cast<int64_t>(All(s, s.training(), &tv1::TrainingService::Stub::ListExpertVisits, ev,
-                                          &tv1::ListExpertVisitsResponse::expert_visits, token, "ListExpertVisits")
-                                          .size())));
-  tv1::ListPracticeTasksRequest pt;
-  pt.set_region_code(city);
-  pt.set_year(year);
+         CountOf(s.All(s.training(), &tv1::TrainingService::Stub::ListExpertVisits, ev,
+                       &tv1::ListExpertVisitsResponse::expert_visits, token, "ListExpertVisits")));
+  auto pt = For<tv1::ListPracticeTasksRequest>(city, year);
   pt.set_status(tv1::TASK_STATUS_PUBLISHED);
-  auto tasks = All(s, s.training(), &tv1::TrainingService::Stub::ListPracticeTasks, pt,
-                   &tv1::ListPracticeTasksResponse::tasks, token, "ListPracticeTasks");
+  auto tasks = s.All(s.training(), &tv1::TrainingService::Stub::ListPracticeTasks, pt,
+                     &tv1::ListPracticeTasksResponse::tasks, token, "ListPracticeTasks");
   int64_t quotas = 0;
   for (const auto& t : tasks) quotas += t.quotas_size();
   b.Info("practice tasks on the public board (任务公示)",
@@ -248,23 +235,20 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
 
   // ---- contest
   b.Section("擂台比武 contest");
-  cv1::ListContestsRequest lc;
-  lc.set_region_code(city);
-  lc.set_year(year);
+  auto lc = For<cv1::ListContestsRequest>(city, year);
   std::map<int, int64_t> contests;
-  for (const auto& c : All(s, s.contest(), &cv1::ContestService::Stub::ListContests, lc,
-                           &cv1::ListContestsResponse::contests, token, "ListContests")) {
+  for (const auto& c : s.All(s.contest(), &cv1::ContestService::Stub::ListContests, lc,
+                             &cv1::ListContestsResponse::contests, token, "ListContests")) {
     ++contests[c.level()];
   }
   b.Info("contests: township preliminaries / county finals / city",
          absl::StrCat(contests[cv1::LEVEL_TOWNSHIP], " / ", contests[cv1::LEVEL_COUNTY], " / ",
                       contests[cv1::LEVEL_CITY]));
   // Everyone who ever held a post: their best published result of the year.
-  pv1::ListCadresRequest lcad;
-  lcad.set_region_code(city);
+  auto lcad = For<pv1::ListCadresRequest>(city, year);
   std::vector<std::string> ids;
-  for (const auto& c : All(s, s.personnel(), &pv1::PersonnelService::Stub::ListCadres, lcad,
-                           &pv1::ListCadresResponse::cadres, token, "ListCadres")) {
+  for (const auto& c : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListCadres, lcad,
+                             &pv1::ListCadresResponse::cadres, token, "ListCadres")) {
     ids.push_back(c.id());
   }
   std::map<int, int64_t> reached, stars;
@@ -287,12 +271,10 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   for (int k = 5; k >= 0; --k) absl::StrAppend(&star_line, k == 5 ? "" : " ", k, "★", Grouped(stars[k]));
   b.Info("  stars at the highest round reached", star_line);
   // Outcomes as designations of the organisations in personnel.
-  pv1::ListDesignationsRequest ld;
-  ld.set_region_code(city);
-  ld.set_year(year);
+  auto ld = For<pv1::ListDesignationsRequest>(city, year);
   std::map<int, int64_t> outcomes;
-  for (const auto& d : All(s, s.personnel(), &pv1::PersonnelService::Stub::ListDesignations, ld,
-                           &pv1::ListDesignationsResponse::designations, token, "ListDesignations")) {
+  for (const auto& d : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListDesignations, ld,
+                             &pv1::ListDesignationsResponse::designations, token, "ListDesignations")) {
     ++outcomes[d.kind()];
   }
   b.Info("outcomes: demonstration sites / model villages / strongest branches",
@@ -303,11 +285,9 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
 
   // ---- incentive
   b.Section("考核与激励 incentive");
-  iv1::ListAssessmentsRequest la;
-  la.set_region_code(city);
-  la.set_year(year);
-  auto assessments = All(s, s.incentive(), &iv1::IncentiveService::Stub::ListAssessments, la,
-                         &iv1::ListAssessmentsResponse::assessments, token, "ListAssessments");
+  auto la = For<iv1::ListAssessmentsRequest>(city, year);
+  auto assessments = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListAssessments, la,
+                           &iv1::ListAssessmentsResponse::assessments, token, "ListAssessments");
   std::map<int, int64_t> grades;
   for (const auto& a : assessments) {
     ++grades[a.grade()];
@@ -317,9 +297,7 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Info("  优秀 / 称职 / 基本称职 / 不称职",
          absl::StrCat(Grouped(grades[iv1::GRADE_EXCELLENT]), " / ", Grouped(grades[iv1::GRADE_COMPETENT]), " / ",
                       Grouped(grades[iv1::GRADE_BASICALLY_COMPETENT]), " / ", Grouped(grades[iv1::GRADE_INCOMPETENT])));
-  iv1::GetLedgerRequest gl;
-  gl.set_region_code(city);
-  gl.set_year(year);
+  auto gl = For<iv1::GetLedgerRequest>(city, year);
   auto ledger = s.Call(s.incentive(), &iv1::IncentiveService::Stub::GetLedger, gl, token, "GetLedger");
   int64_t awards = 0, to_orgs = 0, to_persons = 0;
   for (const auto& c : ledger.counties()) {
@@ -332,9 +310,7 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
          absl::StrCat(to_orgs, " / ", to_persons));
   b.Check("  paid in all", Yuan(want.good_secretaries * want.award_fen), Yuan(ledger.total_fen()),
           ledger.total_fen() == want.good_secretaries * want.award_fen);
-  iv1::PromotionReportRequest pr;
-  pr.set_region_code(city);
-  pr.set_year(year);
+  auto pr = For<iv1::PromotionReportRequest>(city, year);
   auto promotions = s.Call(s.incentive(), &iv1::IncentiveService::Stub::PromotionReport, pr, token, "PromotionReport");
   std::map<int, int64_t> channel;
   for (const auto& c : promotions.totals()) channel[c.channel()] = c.promotions();
@@ -343,33 +319,25 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
           channel[iv1::CHANNEL_CIVIL_SERVICE]);
   b.Exact("recruited to public-institution posts (专项招聘事业编制)", want.institution_staff,
           channel[iv1::CHANNEL_PUBLIC_INSTITUTION]);
-  iv1::ListCasesRequest lcases;
-  lcases.set_region_code(city);
-  auto cases = All(s, s.incentive(), &iv1::IncentiveService::Stub::ListCases, lcases,
-                   &iv1::ListCasesResponse::cases, token, "ListCases");
+  auto lcases = For<iv1::ListCasesRequest>(city, year);
+  auto cases = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCases, lcases, &iv1::ListCasesResponse::cases,
+                     token, "ListCases");
   int64_t rectified = 0;
   for (const auto& c : cases) rectified += c.rectified() ? 1 : 0;
-  b.Info("supervision cases (状态差、慢作为、不敢担当)", absl::StrCat(Grouped(static_cast<int64_t>(cases.size())),
-                                                                 ", ", Grouped(rectified), " rectified"));
-  iv1::ListExitMeasuresRequest lm;
-  lm.set_region_code(city);
+  b.Info("supervision cases (状态差、慢作为、不敢担当)",
+         absl::StrCat(Grouped(static_cast<int64_t>(cases.size())), ", ", Grouped(rectified), " rectified"));
+  auto lm = For<iv1::ListExitMeasuresRequest>(city, year);
   b.Info("exit-ladder measures (诫勉谈话 …)",
-         Grouped(static_cast<int64_t>(All(s, s.incentive(), &iv1::IncentiveService::Stub::ListExitMeasures, lm,
-                                          &iv1::ListExitMeasuresResponse::measures, token, "ListExitMeasures")
-                                          .size())));
-  iv1::ListCareRequest lcare;
-  lcare.set_region_code(city);
+         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListExitMeasures, lm,
+                       &iv1::ListExitMeasuresResponse::measures, token, "ListExitMeasures")));
+  auto lcare = For<iv1::ListCareRequest>(city, year);
   b.Info("care records (谈心谈话、心理疏导、帮扶救助)",
-         Grouped(static_cast<int64_t>(All(s, s.incentive(), &iv1::IncentiveService::Stub::ListCare, lcare,
-                                          &iv1::ListCareResponse::records, token, "ListCare")
-                                          .size())));
-  iv1::ListInterviewsRequest li;
-  li.set_region_code(city);
-  li.set_year(year);
+         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCare, lcare, &iv1::ListCareResponse::records,
+                       token, "ListCare")));
+  auto li = For<iv1::ListInterviewsRequest>(city, year);
   b.Info("media interviews (阳光计划)",
-         Grouped(static_cast<int64_t>(All(s, s.incentive(), &iv1::IncentiveService::Stub::ListInterviews, li,
-                                          &iv1::ListInterviewsResponse::interviews, token, "ListInterviews")
-                                          .size())));
+         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListInterviews, li,
+                       &iv1::ListInterviewsResponse::interviews, token, "ListInterviews")));
   for (auto& [code, c] : counties) {
     if (c.secretaries > 0) report.counties.push_back(c);
   }
@@ -397,8 +365,8 @@ std::vector<std::string> WriteReport(const Report& r, const std::string& title, 
         << (row.checked ? (row.ok ? "  ✓" : "  ✗ differs") : "") << "\n";
   }
   out << "\n  " << Pad("county", 14) << Pad("secretaries", 13, true) << Pad("good/quota", 12, true)
-      << Pad("adjusted", 10, true) << Pad("assessed", 10, true) << Pad("trained", 9, true)
-      << Pad("seedless", 10, true) << "\n";
+      << Pad("adjusted", 10, true) << Pad("assessed", 10, true) << Pad("trained", 9, true) << Pad("seedless", 10, true)
+      << "\n";
   for (const auto& c : r.counties) {
     out << "  " << Pad(c.name, 14) << Pad(Grouped(c.secretaries), 13, true)
         << Pad(absl::StrCat(c.good, "/", c.quota), 12, true) << Pad(Grouped(c.adjusted), 10, true)
@@ -437,9 +405,9 @@ std::vector<std::string> WriteReport(const Report& r, const std::string& title, 
   std::ofstream cc(stem + "-counties.csv");
   cc << "county_code,county,secretaries,good_secretaries,quota,adjusted,assessed,coverage,villages_below_seed_target\n";
   for (const auto& c : r.counties) {
-    cc << c.code << ',' << Csv(c.name) << ',' << c.secretaries << ',' << c.good << ',' << c.quota << ','
-       << c.adjusted << ',' << c.assessed << ',' << absl::StrFormat("%.4f", c.coverage) << ','
-       << c.villages_below_seed_target << "\n";
+    cc << c.code << ',' << Csv(c.name) << ',' << c.secretaries << ',' << c.good << ',' << c.quota << ',' << c.adjusted
+       << ',' << c.assessed << ',' << absl::StrFormat("%.4f", c.coverage) << ',' << c.villages_below_seed_target
+       << "\n";
   }
   written.push_back(stem + "-counties.csv");
   return written;

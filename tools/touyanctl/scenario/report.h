@@ -15,16 +15,16 @@ namespace touyan::ctl::scenario {
 
 // What the source reports for 2023 (scaled to the counties the run covered).
 struct Expected {
-  int64_t secretaries = 0;      // 4,247 基层党组织书记 of every field
-  int64_t villages = 0;         // village-level regions, each with ≥ 2 approved seeds
-  int64_t city_classes = 0;     // 2
-  int64_t city_trainees = 0;    // 340
-  int64_t county_classes = 0;   // 359
-  int64_t county_trainees = 0;  // 45,000+ (at least)
-  int64_t good_secretaries = 0; // 100
-  int64_t adjusted = 0;         // 62
+  int64_t secretaries = 0;       // 4,247 基层党组织书记 of every field
+  int64_t villages = 0;          // village-level regions, each with ≥ 2 approved seeds
+  int64_t city_classes = 0;      // 2
+  int64_t city_trainees = 0;     // 340
+  int64_t county_classes = 0;    // 359
+  int64_t county_trainees = 0;   // 45,000+ (at least)
+  int64_t good_secretaries = 0;  // 100
+  int64_t adjusted = 0;          // 62
   int64_t deputies = 0, civil_servants = 0, institution_staff = 0;  // 13, 7, 4
-  int64_t award_fen = 1000000;  // 1万元 a good secretary
+  int64_t award_fen = 1000000;                                      // 1万元 a good secretary
 };
 
 struct ReportRow {

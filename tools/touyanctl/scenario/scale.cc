@@ -138,21 +138,14 @@ class Scale {
       });
       if (!r.ok()) throw Failure(absl::StrCat("ImportCadres: ", r.status().message()));
       if (r->rows_failed() > 0) {
-        throw Failure(absl::StrCat("ImportCadres refused ", r->rows_failed(), " rows, first: ", r->errors(0).message()));
+        throw Failure(
+            absl::StrCat("ImportCadres refused ", r->rows_failed(), " rows, first: ", r->errors(0).message()));
       }
       imported += r->rows_imported();
       posts += r->positions_created();
     });
     p.Done();
     return absl::StrCat(Grouped(posts.load()), " secretaries");
-  }
-
-  cv1::Round Advance(const std::string& round, cv1::RoundState to) {
-    cv1::AdvanceRoundRequest a;
-    a.set_request_id(absl::StrCat("scale-", o_.seed, "-advance-", round, "-", to));
-    a.set_id(round);
-    a.set_to(to);
-    return s_.Call(s_.contest(), &cv1::ContestService::Stub::AdvanceRound, a, *token_, "AdvanceRound");
   }
 
   std::string Contests() {
@@ -177,51 +170,17 @@ class Scale {
       band->set_stars(5);
       band->set_top_share(0.2);
       auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *token_, "CreateRound");
-      Advance(round.id(), cv1::ROUND_STATE_OPEN);
+      AdvanceRound(s_, round.id(), cv1::ROUND_STATE_OPEN, *token_, rid + "-judge");
       cv1::EnterSecretariesRequest es;
       es.set_request_id(rid + "-enter");
       es.set_round_id(round.id());
       es.set_panel("A");
       auto in = s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *token_, "EnterSecretaries");
       entered += in.entered() + in.already_entered();
-      std::vector<std::string> judges;
-      for (int j = 0; j < 3; ++j) {
-        cv1::AddJudgeRequest a;
-        a.set_request_id(absl::StrCat(rid, "-judge-", j));
-        a.mutable_judge()->set_round_id(round.id());
-        a.mutable_judge()->set_name(absl::StrCat("评委", j + 1));
-        a.mutable_judge()->set_panel("A");
-        judges.push_back(s_.Call(s_.contest(), &cv1::ContestService::Stub::AddJudge, a, *token_, "AddJudge").id());
-      }
-      auto judging = Advance(round.id(), cv1::ROUND_STATE_JUDGING);
-      std::vector<cv1::Entry> entries;
-      cv1::ListEntriesRequest le;
-      le.set_round_id(round.id());
-      le.set_page_size(1000);
-      for (;;) {
-        auto page = s_.Call(s_.contest(), &cv1::ContestService::Stub::ListEntries, le, *token_, "ListEntries");
-        entries.insert(entries.end(), page.entries().begin(), page.entries().end());
-        if (page.next_page_token().empty()) break;
-        le.set_page_token(page.next_page_token());
-      }
       std::mt19937_64 rng(o_.seed + c);
       std::uniform_int_distribution<int> tenth(500, 1000);
-      std::vector<cv1::SubmitScoresRequest> msgs(1);
-      msgs[0].set_request_id(rid + "-scores");
-      msgs[0].set_round_id(round.id());
-      for (const auto& e : entries) {
-        for (const auto& j : judges) {
-          for (const auto& d : judging.rubric()) {
-            if (msgs.back().scores_size() == 1000) msgs.emplace_back();
-            auto* sc = msgs.back().add_scores();
-            sc->set_judge_id(j);
-            sc->set_entry_id(e.id());
-            sc->set_dimension(d.key());
-            sc->set_value(tenth(rng) / 10.0);
-          }
-        }
-      }
-      scored += ScoreAndPublish(s_, round.id(), msgs, *token_, rid + "-close");
+      scored += JudgeAndPublish(s_, round.id(), 3, *token_, rid + "-judge",
+                                [&](const cv1::Entry&, int, const cv1::Dimension&) { return tenth(rng) / 10.0; });
     });
     p.Done();
     return absl::StrCat(Grouped(entered.load()), " entries, ", Grouped(scored.load()), " scores");
@@ -233,30 +192,14 @@ class Scale {
     ParallelFor(counties_, 2, &p, [&](int64_t c) {
       const std::string county = County(static_cast<int>(c)).substr(0, 6);
       const std::string rid = absl::StrCat("scale-", o_.seed, "-", o_.villages, "-", county);
-      iv1::SetSchemeRequest ss;
-      ss.set_request_id(rid + "-scheme");
-      auto* s = ss.mutable_scheme();
-      s->set_county_code(county);
-      s->set_year(kYear);
-      s->mutable_weights()->set_daily_management(20);
-      s->mutable_weights()->set_contest(40);
-      s->mutable_weights()->set_stars(10);
-      s->mutable_weights()->set_annual_review(20);
-      s->mutable_weights()->set_democratic(10);
-      s->set_excellent_min(85);
-      s->set_competent_min(70);
-      s->set_basic_min(60);
-      s->set_training_share(20);
-      s->set_training_theme("乡村振兴");
-      s->set_quorum_percent(67);
-      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::SetScheme, ss, *token_, "SetScheme");
+      SetScheme(s_, county, kYear, *token_, rid + "-scheme");
       iv1::ComputeAssessmentsRequest ca;
       ca.set_request_id(rid + "-assess");
       ca.set_county_code(county);
       ca.set_year(kYear);
-      assessed += s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca, *token_,
-                          "ComputeAssessments")
-                      .assessed();
+      assessed +=
+          s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca, *token_, "ComputeAssessments")
+              .assessed();
     });
     p.Done();
     return absl::StrCat(Grouped(assessed.load()), " assessed");
@@ -273,12 +216,7 @@ class Scale {
 
 int RunScale(const ScaleOptions& options) {
   Session session(options.endpoints);
-  try {
-    return Scale(session, options).Run();
-  } catch (const Failure& f) {
-    std::fprintf(stderr, "\n[touyan] the scale scenario stopped: %s\n", f.what());
-    return 1;
-  }
+  return RunScenario("scale", [&] { return Scale(session, options).Run(); });
 }
 
 }  // namespace touyan::ctl::scenario

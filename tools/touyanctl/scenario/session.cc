@@ -58,8 +58,11 @@ void Session::Retry(const std::string& what, const std::function<grpc::Status(gr
 }
 
 Progress::Progress(std::string stage, int64_t total)
-    : stage_(std::move(stage)), total_(total), start_(std::chrono::steady_clock::now()),
-      last_draw_(start_), tty_(isatty(STDERR_FILENO) != 0) {}
+    : stage_(std::move(stage)),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_),
+      tty_(isatty(STDERR_FILENO) != 0) {}
 
 Progress::~Progress() {
   if (!finished_) Done();
@@ -124,31 +127,63 @@ void ParallelFor(int64_t n, int threads, Progress* progress, const std::function
   if (first) std::rethrow_exception(first);
 }
 
-int64_t ScoreAndPublish(Session& s, const std::string& round, const std::vector<cv1::SubmitScoresRequest>& scores,
-                        const std::string& token, const std::string& rid) {
+cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to, const std::string& token,
+                        const std::string& rid) {
+  cv1::AdvanceRoundRequest a;
+  a.set_request_id(absl::StrCat(rid, "-to-", to));
+  a.set_id(round);
+  a.set_to(to);
+  return s.Call(s.contest(), &cv1::ContestService::Stub::AdvanceRound, a, token, "AdvanceRound");
+}
+
+int64_t JudgeAndPublish(Session& s, const std::string& round, int judges, const std::string& token,
+                        const std::string& rid, const ScoreOf& score) {
+  auto advance = [&](cv1::RoundState to) { return AdvanceRound(s, round, to, token, rid); };
+  std::vector<std::string> panel;
+  for (int j = 0; j < judges; ++j) {
+    cv1::AddJudgeRequest a;
+    a.set_request_id(absl::StrCat(rid, "-judge-", j));
+    a.mutable_judge()->set_round_id(round);
+    a.mutable_judge()->set_name(absl::StrCat("评委", j + 1));
+    a.mutable_judge()->set_panel("A");
+    panel.push_back(s.Call(s.contest(), &cv1::ContestService::Stub::AddJudge, a, token, "AddJudge").id());
+  }
+  const cv1::Round judging = advance(cv1::ROUND_STATE_JUDGING);
+  cv1::ListEntriesRequest le;
+  le.set_round_id(round);
+  std::vector<cv1::SubmitScoresRequest> scores(1);
+  scores[0].set_request_id(rid + "-scores");
+  scores[0].set_round_id(round);
+  for (const auto& e : s.All(s.contest(), &cv1::ContestService::Stub::ListEntries, le,
+                             &cv1::ListEntriesResponse::entries, token, "ListEntries")) {
+    for (size_t j = 0; j < panel.size(); ++j) {
+      for (const auto& d : judging.rubric()) {
+        if (scores.back().scores_size() == 1000) scores.emplace_back();
+        auto* sc = scores.back().add_scores();
+        sc->set_judge_id(panel[j]);
+        sc->set_entry_id(e.id());
+        sc->set_dimension(d.key());
+        sc->set_value(score(e, static_cast<int>(j), d));
+      }
+    }
+  }
   cv1::SubmitScoresResponse stored;
   s.streams().acquire();
   struct Release {
     Session& s;
     ~Release() { s.streams().release(); }
   } release{s};
-  s.Retry(absl::StrCat("SubmitScores (round ", round, ")"),
-          [&](grpc::ClientContext& ctx) {
-            auto writer = s.contest().SubmitScores(&ctx, &stored);
-            for (const auto& m : scores) {
-              if (!writer->Write(m)) break;
-            }
-            writer->WritesDone();
-            return writer->Finish();
-          },
-          token);
-  auto advance = [&](cv1::RoundState to) {
-    cv1::AdvanceRoundRequest a;
-    a.set_request_id(absl::StrCat(rid, "-to-", to));
-    a.set_id(round);
-    a.set_to(to);
-    return s.Call(s.contest(), &cv1::ContestService::Stub::AdvanceRound, a, token, "AdvanceRound");
-  };
+  s.Retry(
+      absl::StrCat("SubmitScores (round ", round, ")"),
+      [&](grpc::ClientContext& ctx) {
+        auto writer = s.contest().SubmitScores(&ctx, &stored);
+        for (const auto& m : scores) {
+          if (!writer->Write(m)) break;
+        }
+        writer->WritesDone();
+        return writer->Finish();
+      },
+      token);
   const cv1::Round closed = advance(cv1::ROUND_STATE_CLOSED);
   for (auto role : {cv1::SIGNER_ROLE_MONITOR, cv1::SIGNER_ROLE_COUNTER}) {
     cv1::SignResultsRequest sr;
@@ -161,6 +196,35 @@ int64_t ScoreAndPublish(Session& s, const std::string& round, const std::vector<
   }
   advance(cv1::ROUND_STATE_PUBLISHED);
   return stored.scores_stored();
+}
+
+void SetScheme(Session& s, const std::string& county, int year, const std::string& token, const std::string& rid) {
+  iv1::SetSchemeRequest ss;
+  ss.set_request_id(rid);
+  auto* scheme = ss.mutable_scheme();
+  scheme->set_county_code(county);
+  scheme->set_year(year);
+  scheme->mutable_weights()->set_daily_management(30);
+  scheme->mutable_weights()->set_contest(20);
+  scheme->mutable_weights()->set_stars(10);
+  scheme->mutable_weights()->set_annual_review(25);
+  scheme->mutable_weights()->set_democratic(15);
+  scheme->set_excellent_min(80);
+  scheme->set_competent_min(65);
+  scheme->set_basic_min(50);
+  scheme->set_training_share(20);
+  scheme->set_training_theme("乡村振兴");
+  scheme->set_quorum_percent(67);
+  s.Call(s.incentive(), &iv1::IncentiveService::Stub::SetScheme, ss, token, "SetScheme");
+}
+
+int RunScenario(const std::string& name, const std::function<int()>& run) {
+  try {
+    return run();
+  } catch (const Failure& f) {
+    std::fprintf(stderr, "\n[touyan] the %s scenario stopped: %s\n", name.c_str(), f.what());
+    return 1;
+  }
 }
 
 std::string Grouped(int64_t n) {

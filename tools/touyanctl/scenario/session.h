@@ -5,6 +5,8 @@
 #ifndef TOUYAN_TOOLS_TOUYANCTL_SCENARIO_SESSION_H_
 #define TOUYAN_TOOLS_TOUYANCTL_SCENARIO_SESSION_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -15,8 +17,7 @@
 #include <semaphore>
 #include <stdexcept>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
+#include <vector>
 
 #include "common/auth/principal.h"
 #include "touyan/contest/v1/contest.grpc.pb.h"
@@ -54,8 +55,25 @@ class Session {
   Resp Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
             const std::string& token, const std::string& what) {
     Resp out;
-    Retry(what, [&](grpc::ClientContext& ctx) { return (stub.*method)(&ctx, req, &out); }, token);
+    Retry(
+        what, [&](grpc::ClientContext& ctx) { return (stub.*method)(&ctx, req, &out); }, token);
     return out;
+  }
+
+  // Every item of a paged list (1,000 a page), page after page:
+  // s.All(s.personnel(), &Stub::ListCadres, request, &ListCadresResponse::cadres, token, "ListCadres").
+  template <typename Stub, typename Req, typename Resp, typename Item>
+  std::vector<Item> All(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Req req,
+                        const google::protobuf::RepeatedPtrField<Item>& (Resp::*items)() const,
+                        const std::string& token, const std::string& what) {
+    std::vector<Item> out;
+    req.set_page_size(1000);
+    for (;;) {
+      Resp page = Call(stub, method, req, token, what);
+      out.insert(out.end(), (page.*items)().begin(), (page.*items)().end());
+      if (page.next_page_token().empty()) return out;
+      req.set_page_token(page.next_page_token());
+    }
   }
 
   // Runs `attempt` (a call on a fresh context carrying `token`) until it
@@ -110,12 +128,27 @@ class Progress {
 // The first exception stops the others and is rethrown.
 void ParallelFor(int64_t n, int threads, Progress* progress, const std::function<void(int64_t)>& fn);
 
-// A contest round's end: streams `scores` (the first message carries the
-// request id and round), closes the round, signs its digest as vote monitor
-// and counter, publishes it. Request ids start with `rid`. Returns the
-// scores stored.
-int64_t ScoreAndPublish(Session& s, const std::string& round, const std::vector<cv1::SubmitScoresRequest>& scores,
-                        const std::string& token, const std::string& rid);
+// A contest round moved to `to`, with request id `rid`-to-<state>.
+cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to, const std::string& token,
+                        const std::string& rid);
+
+// An OPEN contest round (its entries on panel "A") judged to the end:
+// `judges` judges on panel A ("评委1", …), JUDGING, every score —
+// score(entry, judge number, dimension) — in one stream, closed, its digest
+// signed by vote monitor and counter, published. Request ids start with
+// `rid`. Returns the scores stored.
+using ScoreOf = std::function<double(const cv1::Entry&, int judge, const cv1::Dimension&)>;
+int64_t JudgeAndPublish(Session& s, const std::string& round, int judges, const std::string& token,
+                        const std::string& rid, const ScoreOf& score);
+
+// The scenarios' assessment scheme for a county (6 digits) and year, set
+// with request id `rid`: weights 30/20/10/25/15 (daily management, contest,
+// stars, annual review, democratic), bands 80/65/50, a fifth of daily
+// management from training on 乡村振兴, quorum 67 %.
+void SetScheme(Session& s, const std::string& county, int year, const std::string& token, const std::string& rid);
+
+// Runs a scenario: its exit code, or 1 with the failure that stopped it.
+int RunScenario(const std::string& name, const std::function<int()>& run);
 
 // "1,234,567"
 std::string Grouped(int64_t n);

@@ -47,7 +47,7 @@ struct Org {
   std::string id, region, township, county, name;
   pv1::PartyOrgKind kind = pv1::PARTY_ORG_KIND_UNSPECIFIED;
   std::string secretary_id, secretary_name;
-  pv1::Cadre secretary;  // as generated
+  pv1::Cadre secretary;              // as generated
   std::vector<std::string> members;  // committee members' cadre ids
   std::string successor_id;          // who takes over when adjusted
 };
@@ -88,8 +88,9 @@ class Ulanqab {
   int Publish() {
     Report r = BuildReport(s_, kCity, kYear, kTheme, want_);
     const std::string stem = o_.report_dir + "/ulanqab-2023-report";
-    auto files = WriteReport(r, absl::StrCat("乌兰察布市“头雁工程” 2023 annual report — ", counties_.size(),
-                                             " of 11 counties, figures read back from the services"),
+    auto files = WriteReport(r,
+                             absl::StrCat("乌兰察布市“头雁工程” 2023 annual report — ", counties_.size(),
+                                          " of 11 counties, figures read back from the services"),
                              f_ < 1 ? absl::StrFormat("source 2023 × %.3f", f_) : "source 2023", stem);
     for (const auto& f : files) std::fprintf(stderr, "[touyan] wrote %s\n", f.c_str());
     if (!r.ok()) {
@@ -168,7 +169,8 @@ class Ulanqab {
       given += out[i];
       rest.push_back({exact - out[i], i});
     }
-    std::sort(rest.begin(), rest.end(), [](auto a, auto b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::sort(rest.begin(), rest.end(),
+              [](auto a, auto b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
     for (size_t k = 0; given < total; ++k, ++given) ++out[rest[k % rest.size()].second];
     return out;
   }
@@ -181,18 +183,13 @@ class Ulanqab {
     for (const auto& county : counties_) {
       pv1::ListPartyOrgsRequest req;
       req.set_region_code(county);
-      req.set_page_size(1000);
-      for (;;) {
-        auto page = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListPartyOrgs, req, *city_, "ListPartyOrgs");
-        for (const auto& o : page.party_orgs()) {
-          if (o.kind() != pv1::PARTY_ORG_KIND_VILLAGE && o.kind() != pv1::PARTY_ORG_KIND_COMMUNITY) continue;
-          Org& x = by_region[o.region_code()];
-          x.id = o.id();
-          x.kind = o.kind();
-          x.name = o.name();
-        }
-        if (page.next_page_token().empty()) break;
-        req.set_page_token(page.next_page_token());
+      for (const auto& o : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListPartyOrgs, req,
+                                  &pv1::ListPartyOrgsResponse::party_orgs, *city_, "ListPartyOrgs")) {
+        if (o.kind() != pv1::PARTY_ORG_KIND_VILLAGE && o.kind() != pv1::PARTY_ORG_KIND_COMMUNITY) continue;
+        Org& x = by_region[o.region_code()];
+        x.id = o.id();
+        x.kind = o.kind();
+        x.name = o.name();
       }
       p.Add();
     }
@@ -200,8 +197,10 @@ class Ulanqab {
     for (const auto& v : village_regions_) {
       auto it = by_region.find(v);
       if (it == by_region.end()) {
-        throw Failure(absl::StrCat("village ", v, " has no Party organisation: load the region tree first "
-                                                  "(touyanctl regions import ", o_.regions_file, ")"));
+        throw Failure(absl::StrCat("village ", v,
+                                   " has no Party organisation: load the region tree first "
+                                   "(touyanctl regions import ",
+                                   o_.regions_file, ")"));
       }
       Org o = it->second;
       o.region = v;
@@ -223,8 +222,8 @@ class Ulanqab {
       o.region = o.township;
       o.county = CountyOf(o.township);
       o.kind = kinds[(u / townships_.size()) % 5];
-      o.name = absl::StrCat(names_[o.township], words[(u / townships_.size()) % 5], u / townships_.size() / 5 + 1,
-                            "党支部");
+      o.name =
+          absl::StrCat(names_[o.township], words[(u / townships_.size()) % 5], u / townships_.size() / 5 + 1, "党支部");
       orgs_.push_back(o);
     }
     Progress q("personnel: organisations of the other fields", units);
@@ -259,8 +258,8 @@ class Ulanqab {
     if (!r.ok()) throw Failure(absl::StrCat("ImportCadres (", what, "): ", r.status().message()));
     if (r->rows_failed() > 0) {
       const auto& e = r->errors(0);
-      throw Failure(absl::StrCat("ImportCadres (", what, "): ", r->rows_failed(), " rows refused, first: row ",
-                                 e.row(), " ", e.field(), ": ", e.message(),
+      throw Failure(absl::StrCat("ImportCadres (", what, "): ", r->rows_failed(), " rows refused, first: row ", e.row(),
+                                 " ", e.field(), ": ", e.message(),
                                  " — the scenario wants a database without its people (a fresh one)"));
     }
   }
@@ -300,12 +299,9 @@ class Ulanqab {
     for (const auto& county : counties_) {
       pv1::ListCadresRequest req;
       req.set_region_code(county);
-      req.set_page_size(1000);
-      for (;;) {
-        auto page = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListCadres, req, *city_, "ListCadres");
-        for (const auto& c : page.cadres()) id_of[c.resident_id()] = c.id();
-        if (page.next_page_token().empty()) break;
-        req.set_page_token(page.next_page_token());
+      for (const auto& c : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListCadres, req,
+                                  &pv1::ListCadresResponse::cadres, *city_, "ListCadres")) {
+        id_of[c.resident_id()] = c.id();
       }
       p.Add();
     }
@@ -445,13 +441,15 @@ class Ulanqab {
     std::vector<Planned> classes;
     for (int c = 0; c < 2; ++c) {
       Planned pl;
-      pl.id = CreateClass(Rid("city-class", c),
-                          NewClass(tv1::TIER_CITY, kCity, absl::StrCat("全市嘎查村党组织书记乡村振兴专题示范培训班（第", c + 1, "期）"),
-                                   static_cast<int>(city_n / 2 + 1),
-                                   c == 0 ? std::vector<std::pair<google::type::Date, google::type::Date>>{
-                                                {D(2023, 4, 17), D(2023, 4, 21)}, {D(2023, 5, 15), D(2023, 5, 19)}}
-                                          : std::vector<std::pair<google::type::Date, google::type::Date>>{
-                                                {D(2023, 7, 10), D(2023, 7, 14)}, {D(2023, 8, 14), D(2023, 8, 18)}}));
+      pl.id = CreateClass(
+          Rid("city-class", c),
+          NewClass(
+              tv1::TIER_CITY, kCity, absl::StrCat("全市嘎查村党组织书记乡村振兴专题示范培训班（第", c + 1, "期）"),
+              static_cast<int>(city_n / 2 + 1),
+              c == 0 ? std::vector<std::pair<google::type::Date, google::type::Date>>{{D(2023, 4, 17), D(2023, 4, 21)},
+                                                                                      {D(2023, 5, 15), D(2023, 5, 19)}}
+                     : std::vector<std::pair<google::type::Date, google::type::Date>>{
+                           {D(2023, 7, 10), D(2023, 7, 14)}, {D(2023, 8, 14), D(2023, 8, 18)}}));
       classes.push_back(pl);
     }
     for (size_t k = 0; k < city_people.size(); ++k) {
@@ -479,10 +477,10 @@ class Ulanqab {
       for (int64_t j = 0; j < k; ++j) {
         Planned pl;
         const int month = 3 + static_cast<int>(j % 8);
-        pl.id = CreateClass(Rid("county-class", absl::StrCat(county, "-", j)),
-                            NewClass(tv1::TIER_COUNTY, county,
-                                     absl::StrCat(names_[county], "乡村振兴专题培训班（第", j + 1, "期）"), 100000,
-                                     {{D(2023, month, 6), D(2023, month, 8)}, {D(2023, month, 20), D(2023, month, 21)}}));
+        pl.id = CreateClass(
+            Rid("county-class", absl::StrCat(county, "-", j)),
+            NewClass(tv1::TIER_COUNTY, county, absl::StrCat(names_[county], "乡村振兴专题培训班（第", j + 1, "期）"),
+                     100000, {{D(2023, month, 6), D(2023, month, 8)}, {D(2023, month, 20), D(2023, month, 21)}}));
         classes.push_back(pl);
       }
       auto add = [&](tv1::Trainee t, size_t slot) { classes[first + slot % k].trainees.push_back(std::move(t)); };
@@ -543,7 +541,6 @@ class Ulanqab {
       Attend(classes[c].id, classes[c].segments, classes[c].enrolled, absent, Rid("attend", c));
     });
     a.Done();
-
   }
 
   // Townships catch up whoever is not covered by November (兜底轮训): those
@@ -559,10 +556,11 @@ class Ulanqab {
       auto cov = s_.Call(s_.training(), &tv1::TrainingService::Stub::GetCoverage, gc, *city_, "GetCoverage");
       for (const auto& u : cov.townships()) {
         if (u.missing() == 0) continue;
-        const std::string id = CreateClass(
-            Rid("township-class", u.region_code()),
-            NewClass(tv1::TIER_TOWNSHIP, u.region_code(), absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
-                     static_cast<int>(u.missing() + 5), {{D(2023, 11, 20), D(2023, 11, 22)}}));
+        const std::string id =
+            CreateClass(Rid("township-class", u.region_code()),
+                        NewClass(tv1::TIER_TOWNSHIP, u.region_code(),
+                                 absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
+                                 static_cast<int>(u.missing() + 5), {{D(2023, 11, 20), D(2023, 11, 22)}}));
         tv1::EnrolUncoveredRequest eu;
         eu.set_request_id(Rid("enrol-uncovered", u.region_code()));
         eu.set_class_id(id);
@@ -608,8 +606,9 @@ class Ulanqab {
       auto* x = req.mutable_expert_visit();
       const bool planting = i % 2 == 0;
       x->set_expert_name(absl::StrCat(i % 3 == 0 ? "科技特派员" : "农牧业专家", i + 1, "号"));
-      x->set_expert_kind(i % 3 == 0 ? tv1::EXPERT_KIND_TECH_COMMISSIONER
-                                    : i % 3 == 1 ? tv1::EXPERT_KIND_COLLEGE : tv1::EXPERT_KIND_RESEARCH_INSTITUTE);
+      x->set_expert_kind(i % 3 == 0   ? tv1::EXPERT_KIND_TECH_COMMISSIONER
+                         : i % 3 == 1 ? tv1::EXPERT_KIND_COLLEGE
+                                      : tv1::EXPERT_KIND_RESEARCH_INSTITUTE);
       x->set_expert_organisation(i % 3 == 1 ? "集宁师范学院" : "乌兰察布市农林科学研究所");
       x->set_village_code(orgs_[vs[0]].region);
       *x->mutable_visit_date() = D(2023, 5 + static_cast<int>(i % 4), 10);
@@ -644,8 +643,8 @@ class Ulanqab {
         q->set_responsible_name(orgs_[v].secretary_name);
         q->set_responsible_cadre_id(orgs_[v].secretary_id);
       }
-      auto made = s_.Call(s_.training(), &tv1::TrainingService::Stub::CreatePracticeTask, req, *city_,
-                          "CreatePracticeTask");
+      auto made =
+          s_.Call(s_.training(), &tv1::TrainingService::Stub::CreatePracticeTask, req, *city_, "CreatePracticeTask");
       tv1::PublishPracticeTaskRequest pub;
       pub.set_request_id(Rid("task-publish", county));
       pub.set_id(made.id());
@@ -691,62 +690,23 @@ class Ulanqab {
       b->set_top_share(share);
     }
     auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *city_, "CreateRound");
-    Advance(round.id(), cv1::ROUND_STATE_OPEN);
+    AdvanceRound(s_, round.id(), cv1::ROUND_STATE_OPEN, *city_, Rid("judge", round.id()));
     return round.id();
   }
 
-  cv1::Round Advance(const std::string& round, cv1::RoundState to) {
-    cv1::AdvanceRoundRequest a;
-    a.set_request_id(Rid("advance", absl::StrCat(round, "-", to)));
-    a.set_id(round);
-    a.set_to(to);
-    return s_.Call(s_.contest(), &cv1::ContestService::Stub::AdvanceRound, a, *city_, "AdvanceRound");
-  }
-
   // How well a secretary presents: stable per person, 55–95.
-  double Quality(const std::string& cadre) const {
-    return 55 + static_cast<double>(Pick(cadre, 400, o_.seed)) / 10.0;
-  }
+  double Quality(const std::string& cadre) const { return 55 + static_cast<double>(Pick(cadre, 400, o_.seed)) / 10.0; }
 
-  // Judges, scores (one stream), closing, the two sign-offs, publishing.
+  // Judged to the end (scores around each secretary's quality), then its results.
   cv1::Results Judge(const std::string& round, const std::string& round_name, int judges) {
-    std::vector<std::string> panel;
-    for (int j = 0; j < judges; ++j) {
-      cv1::AddJudgeRequest a;
-      a.set_request_id(Rid("judge", absl::StrCat(round, "-", j)));
-      a.mutable_judge()->set_round_id(round);
-      a.mutable_judge()->set_name(absl::StrCat("评委", j + 1));
-      a.mutable_judge()->set_panel("A");
-      panel.push_back(s_.Call(s_.contest(), &cv1::ContestService::Stub::AddJudge, a, *city_, "AddJudge").id());
-    }
-    auto judging = Advance(round, cv1::ROUND_STATE_JUDGING);
-    std::vector<cv1::Entry> entries;
-    cv1::ListEntriesRequest le;
-    le.set_round_id(round);
-    le.set_page_size(1000);
-    for (;;) {
-      auto page = s_.Call(s_.contest(), &cv1::ContestService::Stub::ListEntries, le, *city_, "ListEntries");
-      entries.insert(entries.end(), page.entries().begin(), page.entries().end());
-      if (page.next_page_token().empty()) break;
-      le.set_page_token(page.next_page_token());
-    }
-    std::vector<cv1::SubmitScoresRequest> msgs(1);
-    msgs[0].set_request_id(Rid("scores", round));
-    msgs[0].set_round_id(round);
-    for (const auto& e : entries) {
-      for (size_t j = 0; j < panel.size(); ++j) {
-        for (const auto& d : judging.rubric()) {
-          if (msgs.back().scores_size() == 1000) msgs.emplace_back();
-          auto* sc = msgs.back().add_scores();
-          sc->set_judge_id(panel[j]);
-          sc->set_entry_id(e.id());
-          sc->set_dimension(d.key());
-          const double noise = static_cast<double>(Pick(absl::StrCat(e.cadre_id(), "/", round_name, "/", j, "/", d.key()), 101, o_.seed)) / 10.0 - 5;
-          sc->set_value(std::round(std::clamp(Quality(e.cadre_id()) + noise, 0.0, d.max()) * 10) / 10);
-        }
-      }
-    }
-    ScoreAndPublish(s_, round, msgs, *city_, Rid("close", round));
+    JudgeAndPublish(
+        s_, round, judges, *city_, Rid("judge", round), [&](const cv1::Entry& e, int j, const cv1::Dimension& d) {
+          const double noise = static_cast<double>(Pick(
+                                   absl::StrCat(e.cadre_id(), "/", round_name, "/", j, "/", d.key()), 101, o_.seed)) /
+                                   10.0 -
+                               5;
+          return std::round(std::clamp(Quality(e.cadre_id()) + noise, 0.0, d.max()) * 10) / 10;
+        });
     cv1::GetResultsRequest gr;
     gr.set_round_id(round);
     return s_.Call(s_.contest(), &cv1::ContestService::Stub::GetResults, gr, *city_, "GetResults");
@@ -774,8 +734,8 @@ class Ulanqab {
     ParallelFor(static_cast<int64_t>(townships_.size()), std::min(o_.threads, 6), &p, [&](int64_t i) {
       const std::string& tw = townships_[i];
       RoundRun& run = prelims[i];
-      run.id = NewRound(tw, cv1::LEVEL_TOWNSHIP, tw, absl::StrCat(names_[tw], "基层党组织书记“擂台比武”"), "苏木乡镇初赛",
-                        0, 0.3);
+      run.id = NewRound(tw, cv1::LEVEL_TOWNSHIP, tw, absl::StrCat(names_[tw], "基层党组织书记“擂台比武”"),
+                        "苏木乡镇初赛", 0, 0.3);
       cv1::EnterSecretariesRequest es;
       es.set_request_id(Rid("enter", tw));
       es.set_round_id(run.id);
@@ -812,8 +772,8 @@ class Ulanqab {
     q.Done();
     // The city round: each county's best.
     Progress c("contest: city round, outcomes", 1);
-    const std::string city_round = NewRound("city", cv1::LEVEL_CITY, kCity, "全市嘎查村党组织书记“擂台比武”",
-                                            "市级擂台赛", 0, 0);
+    const std::string city_round =
+        NewRound("city", cv1::LEVEL_CITY, kCity, "全市嘎查村党组织书记“擂台比武”", "市级擂台赛", 0, 0);
     for (const auto& f : finals_) Promote(f.id, city_round);
     const cv1::Results city = Judge(city_round, "city", 9);
     // Model villages (乡村振兴精品示范村) are villages: the best-ranked village
@@ -841,7 +801,7 @@ class Ulanqab {
     co.set_request_id(Rid("outcomes", "city"));
     co.set_round_id(city_round);
     const std::pair<cv1::OutcomeKind, int64_t> top[] = {{cv1::OUTCOME_KIND_DEMONSTRATION_SITE, Scaled(20)},
-                                                       {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10)}};
+                                                        {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10)}};
     for (auto [kind, n] : top) {
       auto* r = co.add_rules();
       r->set_kind(kind);
@@ -923,8 +883,8 @@ class Ulanqab {
       q->set_county_code(counties_[ci].substr(0, 6));
       q->set_quota(static_cast<int>(quotas_[ci]));
     }
-    auto round = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreateSelectionRound, sr, *city_,
-                         "CreateSelectionRound");
+    auto round =
+        s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreateSelectionRound, sr, *city_, "CreateSelectionRound");
     Progress p("personnel: precise profiles and 好支书 confirmed", static_cast<int64_t>(good_.size()));
     ParallelFor(static_cast<int64_t>(good_.size()), o_.threads, &p, [&](int64_t i) {
       const Org& o = orgs_[good_[i]];
@@ -1058,36 +1018,15 @@ class Ulanqab {
   // ------------------------------------------------------------ assessment
   void Assessment() {
     for (const auto& county : counties_) {
-      iv1::SetSchemeRequest ss;
-      ss.set_request_id(Rid("scheme", county));
-      auto* s = ss.mutable_scheme();
-      s->set_county_code(county.substr(0, 6));
-      s->set_year(kYear);
-      s->mutable_weights()->set_daily_management(30);
-      s->mutable_weights()->set_contest(20);
-      s->mutable_weights()->set_stars(10);
-      s->mutable_weights()->set_annual_review(25);
-      s->mutable_weights()->set_democratic(15);
-      s->set_excellent_min(80);
-      s->set_competent_min(65);
-      s->set_basic_min(50);
-      s->set_training_share(20);
-      s->set_training_theme(kTheme);
-      s->set_quorum_percent(67);
-      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::SetScheme, ss, *city_, "SetScheme");
+      SetScheme(s_, county.substr(0, 6), kYear, *city_, Rid("scheme", county));
     }
     // The current secretaries, read from personnel (successors included).
     std::vector<pv1::Secretary> current;
     pv1::ListSecretariesRequest ls;
     ls.set_region_code(kCity);
-    ls.set_page_size(1000);
-    for (;;) {
-      auto page = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls, *city_, "ListSecretaries");
-      for (const auto& x : page.secretaries()) {
-        if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000")) current.push_back(x);
-      }
-      if (page.next_page_token().empty()) break;
-      ls.set_page_token(page.next_page_token());
+    for (const auto& x : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
+                                &pv1::ListSecretariesResponse::secretaries, *city_, "ListSecretaries")) {
+      if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000")) current.push_back(x);
     }
     Progress p("incentive: daily management, stars, annual review", static_cast<int64_t>(current.size()));
     ParallelFor(static_cast<int64_t>(current.size()), o_.threads, &p, [&](int64_t i) {
@@ -1095,7 +1034,8 @@ class Ulanqab {
       const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
       const double q = Quality(x.cadre_id());
       const auto it = prelim_rank_.find(x.cadre_id());
-      const int stars = it == prelim_rank_.end() ? 0 : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
+      const int stars =
+          it == prelim_rank_.end() ? 0 : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
       const std::tuple<iv1::InputKind, double, const char*> inputs[] = {
           {iv1::INPUT_KIND_DAILY_MANAGEMENT, std::min(100.0, q + 15), "日常管理考勤与工作纪实"},
           {iv1::INPUT_KIND_STAR_RATING, static_cast<double>(stars), "星级评定"},
@@ -1141,7 +1081,8 @@ class Ulanqab {
       ic.set_count(15 - ev.codes_issued());
       std::vector<std::string> codes;
       if (ic.count() > 0) {
-        auto got = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::IssueVoterCodes, ic, county, "IssueVoterCodes");
+        auto got =
+            s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::IssueVoterCodes, ic, county, "IssueVoterCodes");
         codes.assign(got.codes().begin(), got.codes().end());
       }
       const double q = Quality(x.cadre_id());
@@ -1152,8 +1093,9 @@ class Ulanqab {
         auto* c = cb.add_choices();
         c->set_cadre_id(x.cadre_id());
         const uint64_t r = Pick(absl::StrCat(x.cadre_id(), "/ballot/", k), 100, o_.seed);
-        c->set_choice(r < q - 10 ? iv1::CHOICE_SATISFIED : r < q + 15 ? iv1::CHOICE_BASICALLY_SATISFIED
-                                                                      : iv1::CHOICE_DISSATISFIED);
+        c->set_choice(r < q - 10   ? iv1::CHOICE_SATISFIED
+                      : r < q + 15 ? iv1::CHOICE_BASICALLY_SATISFIED
+                                   : iv1::CHOICE_DISSATISFIED);
         s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CastBallot, cb, "" + county, "CastBallot");
       }
       iv1::CloseEvaluationRequest ce;
@@ -1200,9 +1142,9 @@ class Ulanqab {
         auto* pr = rp.mutable_promotion();
         pr->set_cadre_id(o.secretary_id);
         pr->set_year(kYear);
-        const auto ch = i < deputies             ? iv1::CHANNEL_TOWNSHIP_DEPUTY
-                        : i < deputies + civil   ? iv1::CHANNEL_CIVIL_SERVICE
-                                                 : iv1::CHANNEL_PUBLIC_INSTITUTION;
+        const auto ch = i < deputies           ? iv1::CHANNEL_TOWNSHIP_DEPUTY
+                        : i < deputies + civil ? iv1::CHANNEL_CIVIL_SERVICE
+                                               : iv1::CHANNEL_PUBLIC_INSTITUTION;
         pr->set_channel(ch);
         pr->set_post(absl::StrCat(names_[o.township], ch == iv1::CHANNEL_TOWNSHIP_DEPUTY ? "副镇长（副苏木达）"
                                                       : ch == iv1::CHANNEL_CIVIL_SERVICE ? "公务员"
@@ -1244,12 +1186,7 @@ class Ulanqab {
 
 int RunUlanqab2023(const UlanqabOptions& options) {
   Session session(options.endpoints);
-  try {
-    return Ulanqab(session, options).Run();
-  } catch (const Failure& f) {
-    std::fprintf(stderr, "\n[touyan] the scenario stopped: %s\n", f.what());
-    return 1;
-  }
+  return RunScenario("Ulanqab 2023", [&] { return Ulanqab(session, options).Run(); });
 }
 
 }  // namespace touyan::ctl::scenario
