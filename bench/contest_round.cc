@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   auto settings = touyan::Settings::FromArgs(argc, argv);
   if (!settings.ok()) Die(std::string(settings.status().message()));
   const auto& s = *settings;
+  if (absl::Status tls = touyan::ctl::ConfigureClientTls(s); !tls.ok()) Die(std::string(tls.message()));
   const std::string token = s.String("token", "");
   const int n = *s.Int("entries", 4247, 2, 100000);
   const int judges = *s.Int("judges", 7, 1, 50);

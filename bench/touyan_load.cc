@@ -33,6 +33,7 @@ namespace pv1 = ::touyan::personnel::v1;
 
 struct Options {
   std::string addr, call, token, ids_file, regions_file;
+  touyan::TlsConfig tls;  // --ca-file ($TOUYAN_CA_FILE), or --insecure
   int connections = 4, streams = 8;
   int64_t first = 0;
   double rps = 0;
@@ -82,7 +83,7 @@ class Load {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection each
       args.SetInt("touyan.load.channel", c);
-      auto ch = grpc::CreateCustomChannel(o_.addr, grpc::InsecureChannelCredentials(), args);
+      auto ch = grpc::CreateCustomChannel(o_.addr, touyan::ChannelCredentialsFor(o_.tls), args);
       channels_.push_back(ch);
       personnel_.push_back(pv1::PersonnelService::NewStub(ch));
       echo_.push_back(touyan::bench::v1::EchoService::NewStub(ch));
@@ -239,6 +240,9 @@ int Main(int argc, char** argv) {
   o.token = s->String("token", "");
   o.ids_file = s->String("ids", "");
   o.regions_file = s->String("regions", "data/ulanqab_regions.csv");
+  auto insecure = s->Bool("insecure", false);
+  o.tls.insecure = insecure.ok() && *insecure;
+  o.tls.ca_file = s->String("ca-file", s->Get("touyan-ca-file").value_or(""));
   auto conns = s->Int("connections", 4, 1, 64), streams = s->Int("streams", 8, 1, 256);
   auto first = s->Int("first", 0, 0, 1 << 30), rps = s->Int("rps", 0, 0, 10000000);
   auto dur = s->Duration("duration", absl::Seconds(5)), warm = s->Duration("warmup", absl::Seconds(1));

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TOUYAN_PERSONNEL_ADDR:-}" ]; then set -a; . .local/endpoints.env; set +a; fi
 ctl=${TOUYANCTL:-build/tools/touyanctl}
-key=${TOKEN_SIGNING_KEY_FILE:-.local/token.key}
+key=${TOKEN_SIGNING_KEY_FILE:-.local/issuer.key}
 city=$($ctl token --role=city_org_dept --scope=150900000000 --subject=city-demo --token-signing-key-file=$key)
 county=$($ctl token --role=county_operator --scope=150929000000 --subject=siziwang-demo --token-signing-key-file=$key)
 township=$($ctl token --role=township_operator --scope=150929101000 --subject=jishengtai-demo --token-signing-key-file=$key)

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev
+  libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev openssl
   libgtest-dev libgmock-dev
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15

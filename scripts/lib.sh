@@ -35,10 +35,14 @@ build() {
 random_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # pg_start DIR: a private cluster in DIR on a free loopback port (reused if
-# DIR already holds one). Writes DIR/env with the URLs the services use.
+# DIR already holds one), TLS only over TCP, its certificate from the
+# development PKI beside DIR (DIR/../pki). Writes DIR/env with the URLs the
+# services use (sslmode=verify-full against that CA).
 pg_start() {
   local dir=$1
   mkdir -p "$dir"
+  local pki; pki="$(cd "$dir/.." && pwd)/pki"
+  ensure_dev_pki "$pki"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     say "initialising a private PostgreSQL 15 cluster in $dir/data"
     local pw; pw=$(random_secret)
@@ -55,7 +59,13 @@ pg_start() {
       done
     } > "$dir/secrets"
     chmod 600 "$dir/secrets" "$dir/admin.pw"
+    # TCP connections must use TLS: plaintext ones are refused.
+    sed -i 's/^host\([[:space:]]\)/hostssl\1/' "$dir/data/pg_hba.conf"
   fi
+  mkdir -p "$dir/tls"
+  cp "$pki/postgres.crt" "$dir/tls/server.crt"
+  cp "$pki/postgres.key" "$dir/tls/server.key"
+  chmod 600 "$dir/tls/server.key"
   # A cluster made before a service existed gets that service's secrets now.
   local s
   for s in "${SERVICES[@]}"; do
@@ -88,7 +98,7 @@ pg_start() {
     echo "$port" > "$dir/port"
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key -c ssl_min_protocol_version=TLSv1.2" \
       start >/dev/null || die "Postgres did not start: see $dir/postgres.log"
   fi
   as_pg "$PG_BIN/psql" -h "$dir" -p "$port" -U postgres -d postgres -tAc \
@@ -96,14 +106,17 @@ pg_start() {
     || as_pg "$PG_BIN/createdb" -h "$dir" -p "$port" -U postgres touyan
   # shellcheck disable=SC1091
   . "$dir/secrets"
+  local tls="sslmode=verify-full&sslrootcert=$pki/ca.crt"
   {
     echo "PGPORT=$port"
-    echo "ADMIN_DATABASE_URL=postgresql://postgres:$ADMIN_PW@127.0.0.1:$port/touyan"
+    echo "PGSSLROOTCERT='$pki/ca.crt'"
+    # Quoted: the URLs hold '&', and the file is sourced.
+    echo "ADMIN_DATABASE_URL='postgresql://postgres:$ADMIN_PW@127.0.0.1:$port/touyan?$tls'"
     for s in "${SERVICES[@]}"; do
       local app owner
       app=$(eval echo "\$${s^^}_APP_PW"); owner=$(eval echo "\$${s^^}_OWNER_PW")
-      echo "${s^^}_DATABASE_URL=postgresql://${s}_app:$app@127.0.0.1:$port/touyan"
-      echo "${s^^}_MIGRATION_DATABASE_URL=postgresql://${s}_owner:$owner@127.0.0.1:$port/touyan"
+      echo "${s^^}_DATABASE_URL='postgresql://${s}_app:$app@127.0.0.1:$port/touyan?$tls'"
+      echo "${s^^}_MIGRATION_DATABASE_URL='postgresql://${s}_owner:$owner@127.0.0.1:$port/touyan?$tls'"
     done
   } > "$dir/env"
   chmod 600 "$dir/env"
@@ -127,12 +140,13 @@ start_service() {
     --database-url="$(eval echo "\$${upper}_DATABASE_URL")" \
     --migration-database-url="$(eval echo "\$${upper}_MIGRATION_DATABASE_URL")" \
     --admin-database-url="$ADMIN_DATABASE_URL" \
-    --token-signing-key-file="$state/token.key" ${SERVER_EXTRA_FLAGS:-} \
+    $(dev_service_flags "$svc" "$state") ${SERVER_EXTRA_FLAGS:-} \
     >> "$state/log/$svc.log" 2>&1 &
   echo $! > "$state/run/$svc.pid"
   local i
   for i in $(seq 1 100); do
-    "$TOUYAN_ROOT/build/tools/touyanctl" health --addr="127.0.0.1:$grpc_port" >/dev/null 2>&1 && return 0
+    "$TOUYAN_ROOT/build/tools/touyanctl" health --addr="127.0.0.1:$grpc_port" --ca-file="$state/pki/ca.crt" \
+      >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$state/run/$svc.pid")" 2>/dev/null \
       || { tail -5 "$state/log/$svc.log" >&2; die "$svc exited during start (log: $state/log/$svc.log)"; }
     sleep 0.2
@@ -157,14 +171,70 @@ stop_services() {
   done
 }
 
-# A signing key for development tokens, made once per state folder.
-ensure_token_key() {
-  local key="$1/token.key"
-  [ -s "$key" ] || { (umask 077; printf '%s%s' "$(random_secret)" "$(random_secret)" > "$key"); }
+# ensure_dev_pki DIR: a development PKI in DIR, made once: a CA (ca.crt,
+# ca.key) and, signed by it, a certificate per service (server and client
+# use; SANs localhost, 127.0.0.1 and spiffe://touyan/<service>, the identity
+# another service knows it by) and one for Postgres. In Kubernetes
+# cert-manager issues the same shapes (deploy/README.md).
+ensure_dev_pki() {
+  local dir=$1 name
+  mkdir -p "$dir"
+  if [ ! -s "$dir/ca.crt" ]; then
+    (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/O=Touyan development/CN=Touyan development CA" -keyout "$dir/ca.key" -out "$dir/ca.crt" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      2>/dev/null) || die "openssl could not make the development CA in $dir"
+  fi
+  for name in "${SERVICES[@]}" postgres; do
+    [ -s "$dir/$name.crt" ] && continue
+    local uri=""; [ "$name" != postgres ] && uri=",URI:spiffe://touyan/$name"
+    issue_cert "$dir" "$name" "DNS:localhost,DNS:$name,IP:127.0.0.1$uri"
+  done
+}
+
+# issue_cert DIR NAME SANS [CA_DIR]: DIR/NAME.crt and .key signed by the CA in
+# CA_DIR (default DIR), for server and client use.
+issue_cert() {
+  local dir=$1 name=$2 sans=$3 ca=${4:-$1}
+  (umask 077; openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/O=Touyan development/CN=$name" -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null) \
+    || die "openssl could not make a key for $name"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -set_serial "0x$(random_secret)" \
+    -days 825 -out "$dir/$name.crt.new" -extfile <(printf '%s\n' "subjectAltName=$sans" \
+      "extendedKeyUsage=serverAuth,clientAuth" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment") 2>/dev/null \
+    || die "openssl could not sign the certificate of $name"
+  mv "$dir/$name.crt.new" "$dir/$name.crt"
+  rm -f "$dir/$name.csr"
+}
+
+# ensure_dev_issuer STATE: the development token issuer, made once: an ES256
+# private key (STATE/issuer.key: touyanctl token signs with it) and its
+# public JWK Set (STATE/jwks.json: the services verify with it), and the key
+# every replica signs page tokens with (STATE/page.key).
+ensure_dev_issuer() {
+  local state=$1
+  if [ ! -s "$state/issuer.key" ]; then
+    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$state/issuer.key") \
+      || die "openssl could not make the development issuer key"
+    rm -f "$state/jwks.json"
+  fi
+  [ -s "$state/jwks.json" ] || "$TOUYAN_ROOT/build/tools/touyanctl" jwks "$state/issuer.key" > "$state/jwks.json" \
+    || die "could not write $state/jwks.json"
+  [ -s "$state/page.key" ] || { (umask 077; random_secret > "$state/page.key"); }
+}
+
+# The flags every service gets in development: TLS with its certificate from
+# STATE/pki, tokens verified with STATE/jwks.json.
+dev_service_flags() {
+  local svc=$1 state=$2
+  echo "--tls-cert-file=$state/pki/$svc.crt --tls-key-file=$state/pki/$svc.key --tls-ca-file=$state/pki/ca.crt" \
+       "--jwks-file=$state/jwks.json --page-token-key-file=$state/page.key"
 }
 
 # private_suite NAME: a throw-away state folder /tmp/touyan-NAME.XXXXXX (in
-# $state) with its own Postgres (its URLs exported) and token key, for a
+# $state) with its own Postgres (its URLs exported), PKI and development
+# issuer (TOUYAN_CA_FILE and TOKEN_SIGNING_KEY_FILE exported), for a
 # test or benchmark. On exit it stops what was started there and removes the
 # folder (KEEP=1 keeps it); a script with more to stop defines on_exit first.
 private_suite() {
@@ -173,7 +243,8 @@ private_suite() {
   trap _private_suite_exit EXIT
   pg_start "$state/pg" 2>/dev/null
   set -a; . "$state/pg/env"; set +a
-  ensure_token_key "$state"
+  ensure_dev_issuer "$state"
+  export TOUYAN_CA_FILE="$state/pki/ca.crt" TOKEN_SIGNING_KEY_FILE="$state/issuer.key"
 }
 _private_suite_exit() {
   if declare -F on_exit >/dev/null; then on_exit || true; fi

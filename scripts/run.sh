@@ -24,11 +24,17 @@ mkdir -p "$state/run" "$state/log"
 pg_start "$state/pg"
 set -a; . "$state/pg/env"; set +a
 
-ensure_token_key "$state"
-key="$state/token.key"
+# Development identity: the CA and certificates in .local/pki (made by
+# pg_start), the development token issuer (.local/issuer.key, .local/jwks.json).
+ensure_dev_issuer "$state"
+key="$state/issuer.key"
 ctl="$TOUYAN_ROOT/build/tools/touyanctl"
 
-: > "$state/endpoints.env"
+{
+  echo "TOUYAN_CA_FILE=$state/pki/ca.crt"
+  echo "TOKEN_SIGNING_KEY_FILE=$key"
+} > "$state/endpoints.env"
+export TOUYAN_CA_FILE="$state/pki/ca.crt"
 base=50051
 for svc in "${SERVICES[@]}"; do
   grpc_port=$base; metrics_port=$((base + 100))
@@ -66,7 +72,9 @@ cat <<MSG
 
 Touyan is running.
 $(sed 's/^/  /' "$state/endpoints.env")
-  PostgreSQL: 127.0.0.1:$PGPORT (data in .local/pg, logs in .local/log)
+  PostgreSQL: 127.0.0.1:$PGPORT (TLS only; data in .local/pg, logs in .local/log)
+  TLS: every gRPC port; CA .local/pki/ca.crt. Tokens: ES256 from the development
+  issuer .local/issuer.key, verified with .local/jwks.json
 
 Try it:
   set -a; . .local/endpoints.env; set +a
@@ -75,7 +83,7 @@ Try it:
   build/tools/touyanctl cadres generate --count=1000 > /tmp/cadres.csv
   build/tools/touyanctl cadres import /tmp/cadres.csv
   build/tools/touyanctl cadres list --region=150929000000
-  build/tools/touyanctl token --role=county_operator --scope=150929000000 --token-signing-key-file=.local/token.key
+  build/tools/touyanctl token --role=county_operator --scope=150929000000   # dev issuer
 MSG
 
 if $detach; then

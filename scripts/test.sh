@@ -11,14 +11,19 @@ build "${TOUYAN_BUILD_TYPE:-Release}"
 # Bounded fuzzing of the validators and parsers (fuzz/run); longer runs: fuzz/run 600.
 "$TOUYAN_ROOT/fuzz/run" "${TOUYAN_FUZZ_SECONDS:-10}"
 
-pgdir=$(mktemp -d /tmp/touyan-test-pg.XXXXXX)
-chmod 755 "$pgdir"
-cleanup() { pg_stop "$pgdir"; rm -rf "$pgdir"; }
+# A throw-away cluster (TLS only, verified) and the development PKI beside it:
+# the in-process tests serve and call each other over mutual TLS with its
+# certificates (TOUYAN_TEST_PKI).
+testdir=$(mktemp -d /tmp/touyan-test.XXXXXX)
+chmod 755 "$testdir"
+pgdir="$testdir/pg"
+cleanup() { pg_stop "$pgdir"; rm -rf "$testdir"; }
 trap cleanup EXIT
 PG_FSYNC=off pg_start "$pgdir"
 set -a; . "$pgdir/env"; set +a
 export TOUYAN_TEST_PG_HOST=127.0.0.1 TOUYAN_TEST_PG_PORT=$PGPORT
 export TOUYAN_TEST_PG_PASSWORD="$(cat "$pgdir/admin.pw")"
+export TOUYAN_TEST_PKI="$testdir/pki"
 
 say "running the tests"
 cd "$TOUYAN_ROOT/build"

@@ -6,7 +6,8 @@
 
 namespace touyan {
 
-Downstream::Downstream(std::string name, const std::string& target, absl::Duration timeout)
+Downstream::Downstream(std::string name, const std::string& target, absl::Duration timeout,
+                       std::shared_ptr<grpc::ChannelCredentials> credentials)
     : name_(std::move(name)), timeout_(timeout) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
@@ -15,13 +16,13 @@ Downstream::Downstream(std::string name, const std::string& target, absl::Durati
   // Round-robin over every address the name resolves to (a headless Service
   // in Kubernetes), so that one connection does not pin all calls to one pod.
   args.SetLoadBalancingPolicyName("round_robin");
-  channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  channel_ = grpc::CreateCustomChannel(target, std::move(credentials), args);
 }
 
 void Downstream::Prepare(grpc::ClientContext& ctx, const auth::Principal& principal,
                          absl::Time deadline) const {
   ctx.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + timeout_)));
-  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
+  if (!principal.bearer.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
 }
 
 absl::Status Downstream::FromDownstream(const grpc::Status& s) const {

@@ -1,5 +1,6 @@
-// Calls from one Touyan service to another. A call carries the caller's own
-// bearer token (so the called service applies the caller's scope) and a
+// Calls from one Touyan service to another, over mutual TLS. A call carries
+// the caller's own bearer token (so the called service applies the caller's
+// scope; none for a service's background work) and a
 // deadline: the caller's, capped by the downstream timeout. A service that is
 // down or too slow becomes UNAVAILABLE (reason DOWNSTREAM_UNAVAILABLE) naming
 // it; its other errors pass through with their code, message and reason.
@@ -22,7 +23,9 @@ class Downstream {
   // `target` is a gRPC target ("personnel:50051", "dns:///personnel-headless:50051").
   // The channel reconnects quickly (backoff capped at one second) so that a
   // restarted service is used again within a second or two.
-  Downstream(std::string name, const std::string& target, absl::Duration timeout);
+  // `credentials`: TLS with this service's own certificate (tls.h).
+  Downstream(std::string name, const std::string& target, absl::Duration timeout,
+             std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   const std::string& name() const { return name_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/service_calls.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -93,7 +94,8 @@ Runtime::Runtime(RuntimeOptions options)
       verifier_(options_.tokens),
       workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
   for (const auto& [name, target] : options_.downstream_targets) {
-    downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout);
+    downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout,
+                                                      ChannelCredentialsFor(options_.tls));
   }
   UpdatePoolGauges();
 }
@@ -107,10 +109,23 @@ const Downstream& Runtime::downstream(const std::string& name) const {
 
 Runtime::~Runtime() { workers_.reset(); }
 
-absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextBase& ctx) const {
+absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextBase& ctx,
+                                                     absl::string_view method) const {
+  const std::string peer = PeerService(ctx);
+  if (!peer.empty() && !ServiceMayCall(peer, options_.service, method)) {
+    return WithReason(absl::PermissionDeniedError(absl::StrCat("the ", peer, " service may not call ",
+                                                               options_.service, " ", method)),
+                      "SERVICE_METHOD_NOT_ALLOWED");
+  }
   const auto& md = ctx.client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
+    if (!peer.empty()) {
+      // A service's own background work (domain gauges): read-only, this
+      // deployment's scope, no token to forward.
+      return auth::Principal::Make(peer + "-service", auth::Role::kAuditor,
+                                   options_.scope.empty() ? "000000000000" : options_.scope);
+    }
     return WithReason(absl::UnauthenticatedError(
                           "no credentials: send 'authorization: Bearer <token>' metadata"),
                       "NO_CREDENTIALS");

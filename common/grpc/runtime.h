@@ -24,6 +24,7 @@
 #include "common/db/transaction.h"
 #include "common/grpc/downstream.h"
 #include "common/grpc/grpc_status.h"
+#include "common/grpc/tls.h"
 #include "common/grpc/worker_pool.h"
 #include "common/idempotency/idempotency.h"
 #include "common/metrics/metrics.h"
@@ -45,6 +46,7 @@ struct RuntimeOptions {
   const Clock* clock = &Clock::Real();
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
+  TlsConfig tls;  // this service's certificate, shown to the services it calls
   std::string scope;  // the region this deployment serves; empty = every region
 };
 
@@ -157,8 +159,13 @@ class Runtime {
   // The client of a service this one calls (named in ServiceSpec::calls).
   const Downstream& downstream(const std::string& name) const;
 
-  // Authenticates from the `authorization: Bearer …` metadata.
-  absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContextBase& ctx) const;
+  // Authenticates a call of `method` (its short name): from the
+  // `authorization: Bearer …` metadata, and from the peer's certificate when
+  // it names a Touyan service, which may call only the methods it needs
+  // (service_calls.h). A service's call without a token (its own background
+  // work) acts as a read-only principal of this deployment's scope.
+  absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContextBase& ctx,
+                                               absl::string_view method) const;
   // The client's deadline, or now + `fallback` if it set none.
   absl::Time DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const;
 
@@ -208,7 +215,7 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
                                          UnaryHandler<Req, Resp> handler) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time start = absl::Now();
-  absl::StatusOr<auth::Principal> principal = Authenticate(*ctx);
+  absl::StatusOr<auth::Principal> principal = Authenticate(*ctx, method);
   if (!principal.ok()) {
     LogCall(method, principal.status(), absl::Now() - start, "", RequestIdOf(*req));
     reactor->Finish(ToGrpcStatus(principal.status()));
@@ -253,7 +260,7 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
                       const char* method, std::unique_ptr<StreamSink<Req, Resp>> sink)
       : rt_(rt), ctx_(ctx), resp_(resp), method_(method), sink_(std::move(sink)),
         start_(absl::Now()) {
-    absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx);
+    absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
     if (!p.ok()) {
       Complete(p.status());
       return;

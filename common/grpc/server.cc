@@ -9,8 +9,13 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
@@ -31,9 +36,65 @@ class EchoService final : public bench::v1::EchoService::CallbackService {
   }
 };
 
+// Server reflection on this server or not. Linking gRPC's reflection library
+// registers its plugin for every server (the probe port too); this option
+// leaves exactly one on the API port when wanted, and none elsewhere.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool on) : on_(on) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& p) {
+      return dynamic_cast<grpc::reflection::ProtoServerReflectionPlugin*>(p.get()) != nullptr;
+    });
+    if (on_) plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  const bool on_;
+};
+
+// The probe port's answer to anything but health (a server needs at least
+// one callback service of its own to start; health is added at start).
+class HealthOnly final : public grpc::CallbackGenericService {
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Refuse final : public grpc::ServerGenericBidiReactor {
+     public:
+      Refuse() {
+        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                            "the probe port serves grpc.health.v1 only; call the API on the gRPC port"));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse;
+  }
+};
+
+std::vector<std::string> List(const std::string& csv) {
+  std::vector<std::string> out;
+  for (absl::string_view v : absl::StrSplit(csv, ',', absl::SkipWhitespace())) {
+    out.emplace_back(absl::StripAsciiWhitespace(v));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --", flag, " ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(ss.str()));
+}
+
 }  // namespace
 
-absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
+std::string ServiceSpec::FullName() const {
+  std::string cap = name;
+  if (!cap.empty()) cap[0] = absl::ascii_toupper(cap[0]);
+  return absl::StrCat("touyan.", name, ".v1.", cap, "Service");
+}
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::string& name,
                                               const std::vector<std::string>& calls) {
   ServerConfig c;
   c.listen_host = s.String("listen-host", c.listen_host);
@@ -74,27 +135,41 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s,
   }
   ASSIGN_OR_RETURN(c.gauge_interval, s.Duration("gauge-interval", absl::Minutes(5)));
 
-  std::string key = s.String("token-signing-key", "");
-  if (auto file = s.Get("token-signing-key-file")) {
-    std::ifstream in(*file);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --token-signing-key-file ", *file));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    key = std::string(absl::StripAsciiWhitespace(ss.str()));
-  }
-  if (key.empty()) {
-    return absl::InvalidArgumentError(
-        "--token-signing-key-file (or TOKEN_SIGNING_KEY) is required: the shared secret that "
-        "signs bearer tokens");
-  }
-  c.tokens.signing_key = key;
+  // Tokens: verified with the identity provider's public keys.
+  c.tokens.jwks_file = s.String("jwks-file", "");
   c.tokens.issuer = s.String("token-issuer", c.tokens.issuer);
-  c.tokens.audience = s.String("token-audience", c.tokens.audience);
-  RETURN_IF_ERROR(auth::ValidateTokenConfig(c.tokens));
-  // Page tokens get their own key, derived so that operators manage one secret.
-  c.page_token_key = auth::HmacSha256(key, "touyan.page-token");
+  c.tokens.audiences = List(s.String("token-audience", "touyan-" + name));
+  if (auto algs = s.Get("token-algorithms")) c.tokens.algorithms = List(*algs);
+  ASSIGN_OR_RETURN(c.tokens.max_lifetime, s.Duration("token-max-lifetime", c.tokens.max_lifetime));
+  ASSIGN_OR_RETURN(c.tokens.leeway, s.Duration("token-leeway", c.tokens.leeway));
+  c.tokens.subject_claim = s.String("token-subject-claim", c.tokens.subject_claim);
+  c.tokens.role_claim = s.String("token-role-claim", c.tokens.role_claim);
+  c.tokens.scope_claim = s.String("token-scope-claim", c.tokens.scope_claim);
+  // Transport: TLS unless plaintext is asked for by name.
+  ASSIGN_OR_RETURN(c.tls.insecure, s.Bool("insecure", false));
+  c.tls.cert_file = s.String("tls-cert-file", "");
+  c.tls.key_file = s.String("tls-key-file", "");
+  c.tls.ca_file = s.String("tls-ca-file", "");
+  ASSIGN_OR_RETURN(c.tls.reload_interval, s.Duration("tls-reload-interval", c.tls.reload_interval));
+  ASSIGN_OR_RETURN(c.reflection, s.Bool("reflection", true));
+  ASSIGN_OR_RETURN(c.readiness_interval, s.Duration("readiness-interval", c.readiness_interval));
+  // Page tokens are signed so that a client cannot forge a cursor; every
+  // replica of a deployment needs the same key.
+  if (auto file = s.Get("page-token-key-file")) {
+    ASSIGN_OR_RETURN(c.page_token_key, ReadSecretFile(*file, "page-token-key-file"));
+  } else {
+    c.page_token_key = s.String("page-token-key", "");
+  }
   if (auto unused = s.Unused(); !unused.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));
+  }
+  if (c.migrate_only) return c;  // a migration job serves nothing: no keys, no certificates
+  RETURN_IF_ERROR(auth::ValidateTokenConfig(c.tokens));
+  RETURN_IF_ERROR(ValidateServerTls(c.tls));
+  if (c.page_token_key.size() < 16) {
+    return absl::InvalidArgumentError(
+        "--page-token-key-file (or PAGE_TOKEN_KEY) is required: at least 16 bytes shared by every "
+        "replica of the deployment, e.g. `openssl rand -hex 32`");
   }
   return c;
 }
@@ -114,9 +189,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
     RETURN_IF_ERROR(db::Migrate(config.migration_database_url, roles, spec.migrations()));
   }
   if (config.migrate_only) return std::unique_ptr<Server>();
+  // The key set must be readable at start; later changes are picked up.
+  if (absl::Status keys = auth::TokenVerifier(config.tokens).Load(); !keys.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--jwks-file: ", keys.message()));
+  }
+  if (config.tls.insecure) {
+    log::Warn("serving and calling in plaintext (--insecure): for development only",
+              {{"service", spec.name}});
+  }
 
   std::unique_ptr<Server> s(new Server);
   s->name_ = spec.name;
+  s->full_name_ = spec.FullName();
   RuntimeOptions ro;
   ro.service = spec.name;
   ro.pool = db::PoolOptions{config.database_url, spec.name, config.workers + config.stream_slots,
@@ -128,6 +212,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   ro.clock = clock;
   ro.downstream_targets = config.downstream_targets;
   ro.downstream_timeout = config.downstream_timeout;
+  ro.tls = config.tls;
   ro.scope = config.scope;
   s->runtime_ = std::make_unique<Runtime>(std::move(ro));
   s->service_ = spec.make_service(*s->runtime_);
@@ -143,18 +228,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   s->metrics_port_ = s->exposer_->GetListeningPorts().front();
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port),
-                           grpc::InsecureServerCredentials(), &s->grpc_port_);
-  int health_port = 0;
-  if (config.health_port >= 0) {
-    // For probes: plaintext even when the main port gets TLS; network
-    // policy admits only the kubelet's probes to it.
-    builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.health_port),
-                             grpc::InsecureServerCredentials(), &health_port);
-  }
+                           ServerCredentialsFor(config.tls), &s->grpc_port_);
   builder.RegisterService(s->service_.get());
+  builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   if (config.bench_echo) {
     s->echo_ = std::make_unique<EchoService>();
     builder.RegisterService(s->echo_.get());
@@ -167,12 +245,35 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   creators.push_back(s->runtime_->metrics().InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(creators));
   s->server_ = builder.BuildAndStart();
-  if (s->server_ == nullptr || s->grpc_port_ == 0 || (config.health_port >= 0 && health_port == 0)) {
+  if (s->server_ == nullptr || s->grpc_port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port,
                      " (is the port in use?)"));
   }
-  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (config.health_port >= 0) {
+    // For the kubelet's probes: plaintext, and grpc.health.v1 alone.
+    grpc::ServerBuilder probe;
+    probe.SetOption(std::make_unique<ReflectionOption>(false));
+    s->probe_service_ = std::make_unique<HealthOnly>();
+    probe.RegisterCallbackGenericService(s->probe_service_.get());
+    probe.AddListeningPort(absl::StrCat(config.listen_host, ":", config.health_port),
+                           grpc::InsecureServerCredentials(), &s->health_port_);
+    s->probe_ = probe.BuildAndStart();
+    if (s->probe_ == nullptr || s->health_port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_host, ":",
+                                                 config.health_port, " (is the port in use?)"));
+    }
+  }
+  // Live now; ready once the database answers with the schema this binary needs.
+  for (grpc::Server* server : {s->server_.get(), s->probe_.get()}) {
+    if (server == nullptr) continue;
+    server->GetHealthCheckService()->SetServingStatus("", true);
+    server->GetHealthCheckService()->SetServingStatus(s->full_name_, false);
+  }
+  {
+    Server* self = s.get();
+    s->readiness_ = std::thread([self, spec, config] { self->WatchReadiness(spec, config); });
+  }
   if (auto* source = dynamic_cast<GaugeSource*>(s->service_.get());
       source != nullptr && config.gauge_interval > absl::ZeroDuration()) {
     Server* self = s.get();
@@ -181,14 +282,63 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   return s;
 }
 
+void Server::SetReady(bool ready) {
+  for (grpc::Server* server : {server_.get(), probe_.get()}) {
+    if (server != nullptr) server->GetHealthCheckService()->SetServingStatus(full_name_, ready);
+  }
+}
+
+void Server::WatchReadiness(ServiceSpec spec, ServerConfig config) {
+  std::vector<std::string> needed;
+  for (const db::Migration& m : db::CommonMigrations()) needed.push_back("\"common/" + m.name + "\"");
+  for (const db::Migration& m : spec.migrations()) needed.push_back("\"" + m.name + "\"");
+  const std::string needed_array = absl::StrCat("{", absl::StrJoin(needed, ","), "}");
+  std::unique_ptr<pqxx::connection> conn;
+  bool was_ready = false;
+  std::string last_reason;
+  absl::Duration wait = absl::ZeroDuration();
+  while (!stop_.WaitForNotificationWithTimeout(wait)) {
+    wait = config.readiness_interval;
+    std::string reason;
+    try {
+      if (conn == nullptr || !conn->is_open()) {
+        conn = std::make_unique<pqxx::connection>(config.database_url);
+      }
+      pqxx::nontransaction n(*conn);
+      pqxx::result r = n.exec_params(
+          absl::StrCat("SELECT count(*) FROM ", n.quote_name(spec.name),
+                       ".schema_migrations WHERE name = ANY($1::text[])"),
+          needed_array);
+      if (r[0][0].as<size_t>() < needed.size()) {
+        reason = "the schema lacks migrations this binary needs: run the migration job";
+      }
+    } catch (const std::exception& e) {
+      conn.reset();
+      reason = "the database is unreachable";
+    }
+    const bool ready = reason.empty();
+    SetReady(ready);
+    if (ready != was_ready || reason != last_reason) {
+      if (ready) {
+        log::Info("ready", {{"service", name_}});
+      } else {
+        log::Warn("not ready", {{"service", name_}, {"reason", reason}});
+      }
+    }
+    was_ready = ready;
+    last_reason = reason;
+  }
+}
+
 void Server::RefreshGaugesEvery(GaugeSource* source, ServerConfig config) {
   const std::string scope = config.scope.empty() ? "000000000000" : config.scope;
   absl::Duration wait = absl::Seconds(2);  // the first soon after start, then every interval
-  while (!stop_gauges_.WaitForNotificationWithTimeout(wait)) {
+  while (!stop_.WaitForNotificationWithTimeout(wait)) {
     wait = config.gauge_interval;
+    // An in-process principal: no token; the services it calls know it by
+    // this service's certificate (read-only, the deployment's scope).
     absl::StatusOr<auth::Principal> p = auth::Principal::Make(name_ + "-gauges", auth::Role::kAuditor, scope);
     if (!p.ok()) return;
-    p->bearer = auth::IssueToken(config.tokens, *p, absl::Now(), config.gauge_interval + absl::Minutes(1));
     absl::Status status;
     try {
       CallContext call(*runtime_, *p, absl::Now() + absl::Minutes(1), "RefreshGauges");
@@ -205,18 +355,26 @@ void Server::RefreshGaugesEvery(GaugeSource* source, ServerConfig config) {
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  if (gauges_.joinable()) {
-    stop_gauges_.Notify();
-    gauges_.join();
+  stop_.Notify();
+  if (gauges_.joinable()) gauges_.join();
+  if (readiness_.joinable()) readiness_.join();
+  // Not ready while draining: the endpoint leaves the Service first.
+  for (grpc::Server* server : {server_.get(), probe_.get()}) {
+    if (server != nullptr) server->GetHealthCheckService()->SetServingStatus(false);
   }
-  server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain));
   server_->Wait();
+  if (probe_ != nullptr) {
+    probe_->Shutdown(std::chrono::system_clock::now());
+    probe_->Wait();
+  }
 }
 
 Server::~Server() {
   Shutdown(absl::ZeroDuration());
   server_.reset();
+  probe_.reset();
+  probe_service_.reset();
   service_.reset();
   echo_.reset();
   runtime_.reset();  // joins the workers after the last call finished
@@ -226,13 +384,30 @@ namespace {
 constexpr char kUsage[] = R"(usage: %s_server [--flag=value ...]
 Every flag may also come from the environment: --grpc-port is GRPC_PORT.
 
-  --database-url=URL              the service role's Postgres URL (required)
-  --token-signing-key-file=FILE   HS256 secret for bearer tokens, >= 32 bytes (or --token-signing-key)
-  --token-issuer, --token-audience  accepted iss / aud (default touyan)
+  --database-url=URL              the service role's Postgres URL (required; sslmode=verify-full
+                                  and sslrootcert=FILE for verified TLS)
+  --jwks-file=FILE                the identity provider's public keys, a JWK Set (required);
+                                  re-read when it changes, so keys roll over without a restart
+  --token-issuer=ISS              accepted iss (default touyan)
+  --token-audience=A,B            accepted aud, any one of them (default touyan-<service>)
+  --token-algorithms=LIST         accepted algorithms (default ES256,RS256,EdDSA)
+  --token-max-lifetime=DURATION   longest exp - iat accepted (default 12h)
+  --token-leeway=DURATION         clock skew allowed on exp, nbf, iat (default 30s)
+  --token-subject-claim, --token-role-claim, --token-scope-claim
+                                  claims (dotted paths) holding subject, role, region scope
+                                  (default sub, role, scope)
+  --tls-cert-file, --tls-key-file PEM certificate and key: served, and shown to services called
+  --tls-ca-file=FILE              CA verifying client certificates and the services called
+  --tls-reload-interval=DURATION  how often the certificate files are checked (default 10s)
+  --insecure                      plaintext gRPC instead (development only; logs a warning)
+  --reflection=BOOL               server reflection on the API port (default true)
+  --page-token-key-file=FILE      key signing page tokens, the same for every replica (or PAGE_TOKEN_KEY)
   --listen-host=ADDR              bind address (default 0.0.0.0)
-  --grpc-port=N                   gRPC, health and reflection (default 50051; 0 = any free port)
+  --grpc-port=N                   the API, health and reflection (default 50051; 0 = any free port)
   --metrics-port=N                Prometheus /metrics (default 9090; 0 = any free port)
-  --health-port=N                 also serve (health included) on this plaintext port, for probes
+  --health-port=N                 a plaintext port serving grpc.health.v1 only, for probes:
+                                  "" = live, the service's full name = ready
+  --readiness-interval=DURATION   how often readiness asks the database (default 5s)
   --workers=N                     worker threads, one database connection each (default 8)
   --stream-slots=N                streaming imports at once (default 2)
   --drain-timeout=DURATION        SIGTERM waits this long for in-flight calls (default 10s)
@@ -266,7 +441,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
 
   absl::StatusOr<Settings> settings = Settings::FromArgs(argc, argv);
   absl::StatusOr<ServerConfig> config =
-      settings.ok() ? LoadServerConfig(*settings, spec.calls) : absl::StatusOr<ServerConfig>(settings.status());
+      settings.ok() ? LoadServerConfig(*settings, spec.name, spec.calls) : absl::StatusOr<ServerConfig>(settings.status());
   if (!config.ok()) {
     std::fprintf(stderr, "%s_server: bad configuration: %s\n", spec.name.c_str(),
                  std::string(config.status().message()).c_str());
@@ -282,7 +457,11 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   log::Info("listening", {{"service", spec.name},
                           {"grpc", absl::StrCat(config->listen_host, ":", (*server)->grpc_port())},
                           {"metrics", absl::StrCat(config->listen_host, ":",
-                                                   (*server)->metrics_port())}});
+                                                   (*server)->metrics_port())},
+                          {"health", (*server)->health_port() > 0
+                                         ? absl::StrCat(config->listen_host, ":", (*server)->health_port())
+                                         : std::string("none")},
+                          {"tls", config->tls.insecure ? "off" : "on"}});
   int sig = 0;
   sigwait(&signals, &sig);
   log::Info("draining", {{"service", spec.name}, {"signal", std::to_string(sig)},

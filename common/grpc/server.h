@@ -1,6 +1,10 @@
 // Starting a Touyan service: configuration checked at start, optional
-// bootstrap and migrations, the gRPC server on the callback API with health
-// and reflection, /metrics on its own port, and a drain on SIGTERM/SIGINT.
+// bootstrap and migrations, the gRPC server on the callback API over TLS with
+// health and (optionally) reflection, a plaintext probe port that serves
+// health and nothing else, /metrics on its own port, and a drain on
+// SIGTERM/SIGINT. Health answers for "" (the process serves: liveness) and
+// for the service's full name (readiness: NOT_SERVING while the database is
+// unreachable or its schema lacks a migration this binary needs).
 #ifndef TOUYAN_COMMON_GRPC_SERVER_H_
 #define TOUYAN_COMMON_GRPC_SERVER_H_
 
@@ -20,6 +24,7 @@
 #include "common/config/config.h"
 #include "common/db/migrate.h"
 #include "common/grpc/runtime.h"
+#include "common/grpc/tls.h"
 
 namespace touyan {
 
@@ -39,13 +44,16 @@ struct ServiceSpec {
   std::function<std::unique_ptr<grpc::Service>(Runtime&)> make_service;
   // The services it calls ("personnel"): each needs --<name>-target.
   std::vector<std::string> calls;
+
+  // "touyan.personnel.v1.PersonnelService": the name readiness is asked by.
+  std::string FullName() const;
 };
 
 struct ServerConfig {
   std::string listen_host = "0.0.0.0";
   int grpc_port = 0;     // 0 = any free port
   int metrics_port = 0;  // 0 = any free port
-  int health_port = -1;  // -1 = none; else a second plaintext port (Kubernetes probes)
+  int health_port = -1;  // -1 = none; else a plaintext port serving health only (probes)
   std::string database_url;
   std::string migration_database_url;  // set: migrate at start
   std::string admin_database_url;      // set: create roles and schema first (development)
@@ -54,6 +62,9 @@ struct ServerConfig {
   int stream_slots = 2;
   absl::Duration drain_timeout = absl::Seconds(10);
   auth::TokenConfig tokens;
+  TlsConfig tls;
+  bool reflection = true;  // server reflection on the API port
+  absl::Duration readiness_interval = absl::Seconds(5);
   std::string page_token_key;
   bool bench_echo = false;  // expose touyan.bench.v1.EchoService (benchmarks only)
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
@@ -63,9 +74,9 @@ struct ServerConfig {
   absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
 };
 
-// Reads and checks every setting (flags or environment), including the
-// target of every service in `calls`.
-absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& settings,
+// Reads and checks every setting (flags or environment) of service `name`,
+// including the target of every service in `calls`.
+absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& settings, const std::string& name,
                                               const std::vector<std::string>& calls = {});
 
 class Server {
@@ -78,6 +89,7 @@ class Server {
 
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }
   Runtime& runtime() { return *runtime_; }
 
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
@@ -90,13 +102,19 @@ class Server {
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Service> echo_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> probe_;  // health only, plaintext
+  std::unique_ptr<grpc::CallbackGenericService> probe_service_;  // UNIMPLEMENTED for the rest
   std::unique_ptr<prometheus::Exposer> exposer_;
   void RefreshGaugesEvery(GaugeSource* source, ServerConfig config);
-  std::thread gauges_;
-  absl::Notification stop_gauges_;
-  std::string name_;
+  // Sets the service name's health on both servers from the database's state.
+  void WatchReadiness(ServiceSpec spec, ServerConfig config);
+  void SetReady(bool ready);
+  std::thread gauges_, readiness_;
+  absl::Notification stop_;
+  std::string name_, full_name_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
   bool shut_down_ = false;
 };
 

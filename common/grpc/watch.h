@@ -38,7 +38,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
   WatchReactor(Runtime& rt, grpc::CallbackServerContext* ctx, const Req* req, const char* method,
                absl::Duration interval, WatchPoll<Req, Resp> poll)
       : rt_(rt), req_(*req), method_(method), interval_(interval), poll_(std::move(poll)), start_(absl::Now()) {
-    absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx);
+    absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
     if (!p.ok()) {
       End(p.status());
       return;

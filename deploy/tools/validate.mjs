@@ -99,6 +99,9 @@ function checkPod(obj, pod, { probes }) {
     if (sc.readOnlyRootFilesystem !== true) fail(obj, `policy: ${where} needs readOnlyRootFilesystem`);
     if (sc.allowPrivilegeEscalation !== false) fail(obj, `policy: ${where} needs allowPrivilegeEscalation false`);
     if (!(sc.capabilities?.drop ?? []).includes("ALL")) fail(obj, `policy: ${where} must drop ALL capabilities`);
+    for (const e of [...(c.env ?? []), ...(c.envFrom ?? [])]) {
+      if (/SIGNING_KEY/.test(e.name ?? "")) fail(obj, `policy: ${where} env ${e.name}: no token signing key in a deployment (services verify with the JWK Set)`);
+    }
     for (const e of c.env ?? []) {
       if (/(PASSWORD|SECRET|TOKEN|KEY)$/.test(e.name) && e.value !== undefined && !/\$\(/.test(e.value)) {
         fail(obj, `policy: ${where} env ${e.name} is a literal secret; use valueFrom.secretKeyRef`);
@@ -113,7 +116,21 @@ function checkPod(obj, pod, { probes }) {
   }
 }
 
+// A token signing key anywhere in a deployment: services verify tokens with
+// the identity provider's public keys only.
+function checkNoSigningKey(obj) {
+  for (const [k, v] of Object.entries(obj.data ?? {})) {
+    const text = String(v);
+    if (/SIGNING_KEY/.test(k) || /PRIVATE KEY/.test(text)) fail(obj, `policy: ${k}: no token signing key in a deployment`);
+    if (/\.json$/.test(k) && /"(d|p|q|dp|dq|qi|k)"\s*:/.test(text)) fail(obj, `policy: ${k}: a JWK Set holds public keys only (private member found)`);
+  }
+  for (const v of obj.spec?.template?.spec?.volumes ?? []) {
+    if (/signing/.test(v.secret?.secretName ?? "") || v.secret?.secretName === "touyan-token-key") fail(obj, `policy: volume ${v.name}: no token signing key in a deployment`);
+  }
+}
+
 function checkPolicy(obj, all) {
+  checkNoSigningKey(obj);
   switch (obj.kind) {
     case "Deployment": {
       checkPod(obj, obj.spec?.template, { probes: true });

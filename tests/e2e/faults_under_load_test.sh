@@ -21,7 +21,7 @@ port=$(free_port)
 start_service personnel "$state" "$port" "$(free_port)"
 ctl="$TOUYAN_ROOT/build/tools/touyanctl"
 export TOUYAN_PERSONNEL_ADDR="127.0.0.1:$port"
-export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/token.key")
+export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/issuer.key")
 "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
 psql_admin() {
   as_pg "$PG_BIN/psql" -h "$state/pg" -p "$PGPORT" -U postgres -d touyan -tAc "$1"

@@ -46,7 +46,7 @@ api status/buildinfo >/dev/null 2>&1 || fail "Prometheus did not start"
 # Calls through both services (training asks personnel).
 ctl="$TOUYAN_ROOT/build/tools/touyanctl"
 export TOUYAN_PERSONNEL_ADDR="127.0.0.1:$p_grpc" TOUYAN_TRAINING_ADDR="127.0.0.1:$t_grpc"
-export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/token.key")
+export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/issuer.key")
 "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
 "$ctl" call GetRegion '{"code":"150929000000"}' >/dev/null
 "$ctl" call GetCoverage '{"year":2023,"theme":"乡村振兴"}' >/dev/null

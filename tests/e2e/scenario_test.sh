@@ -12,7 +12,7 @@ ctl="$TOUYAN_ROOT/build/tools/touyanctl"
 counties=${COUNTIES:-1}
 
 private_suite scenario
-export TOKEN_SIGNING_KEY_FILE="$state/token.key"
+export TOKEN_SIGNING_KEY_FILE="$state/issuer.key"
 start_every_service "$state"
 export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000)
 "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" > /dev/null

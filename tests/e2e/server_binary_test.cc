@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/auth/jwt.h"
+#include "common/grpc/tls.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_env.h"
 #include "tools/touyanctl/client.h"
@@ -138,7 +139,11 @@ class ServerBinaryTest : public ::testing::Test {
             "--migration-database-url=" +
                 c.Url(svc + "_owner", "owner-test-password", "touyan_test_binary"),
             "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_binary"),
-            "--token-signing-key=" + key_,
+            "--jwks-file=" + TestJwksFile(),
+            "--page-token-key=binary-test-page-key-0123",
+            "--tls-cert-file=" + ServerTls(svc).cert_file,
+            "--tls-key-file=" + ServerTls(svc).key_file,
+            "--tls-ca-file=" + ServerTls(svc).ca_file,
             "--drain-timeout=10s"};
   }
 
@@ -165,7 +170,20 @@ class ServerBinaryTest : public ::testing::Test {
     return "127.0.0.1:" + m[1].str();
   }
 
-  std::string key_ = "binary-test-key-0123456789abcdef01234567";
+  // The test issuer's private key in a file, for touyanctl's token signing.
+  static std::string KeyFile() {
+    static const std::string path = [] {
+      const std::string p = "/tmp/touyan_binary_test_issuer.pem";
+      std::ofstream(p) << TestIssuer().PrivatePem();
+      return p;
+    }();
+    return path;
+  }
+  static std::string CityToken() {
+    return TestIssuer().Issue(*auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"),
+                              absl::Now(), absl::Hours(1));
+  }
+  static std::string CaEnv() { return "TOUYAN_CA_FILE=" + ClientTls().ca_file; }
 };
 
 TEST_F(ServerBinaryTest, BadConfigurationStopsWithOneClearLine) {
@@ -188,7 +206,7 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   const std::string addr = StartServer(&p, "/tmp/touyan_binary.log", &metrics_port);
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
 
-  auto channel = ctl::Connect(addr);
+  auto channel = ctl::Connect(addr, ClientTls());
   EXPECT_EQ(*ctl::CheckHealth(*channel), "SERVING");
   auto services = ctl::ListServices(*channel);
   ASSERT_TRUE(services.ok()) << services.status();
@@ -196,11 +214,7 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
             services->end());
   EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"), services->end());
 
-  auth::TokenConfig tc;
-  tc.signing_key = key_;
-  std::string token = auth::IssueToken(
-      tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(),
-      absl::Hours(1));
+  const std::string token = CityToken();
   auto stub = pv1::PersonnelService::NewStub(channel);
   pv1::GetRegionRequest get;
   get.set_code("150902001001");
@@ -247,22 +261,182 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   EXPECT_NE(Slurp(p.log).find("\"msg\":\"stopped\""), std::string::npos);
 }
 
+// Runs `script` in bash with scripts/lib.sh loaded (its PKI functions).
+int Lib(const std::string& script) {
+  return std::system(("bash -c '. " + SourcePath("scripts/lib.sh") + "; " + script + "' >/dev/null 2>&1").c_str());
+}
+
+// The PEM certificate the server at `addr` presents to a new connection.
+std::string ServedCertificate(const std::string& addr) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+  auto channel = grpc::CreateCustomChannel(addr, ChannelCredentialsFor(ClientTls()), args);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  pv1::GetRegionRequest req;
+  req.set_code("150902000000");
+  pv1::Region out;
+  (void)pv1::PersonnelService::NewStub(channel)->GetRegion(&ctx, req, &out);  // UNAUTHENTICATED is fine
+  auto auth = ctx.auth_context();
+  if (auth == nullptr) return "";
+  auto pem = auth->FindPropertyValues("x509_pem_cert");
+  return pem.empty() ? "" : std::string(pem[0].data(), pem[0].size());
+}
+
+// Transport: TLS on the API port (a plaintext client, or one with a
+// certificate of another CA, is refused), the certificate replaced on disk is
+// served without a restart, reflection can be switched off, and the probe
+// port serves grpc.health.v1 alone: "" live, the service's name ready.
+TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
+  // The server's certificate in a directory swapped by a symlink, as
+  // Kubernetes updates a mounted Secret.
+  const std::string dir = "/tmp/touyan_tls_reload", pki = ClientTls().ca_file.substr(0, ClientTls().ca_file.rfind('/'));
+  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/v1 && cp " + pki + "/personnel.crt " + pki +
+                         "/personnel.key " + dir + "/v1/ && ln -s v1 " + dir + "/current").c_str()),
+            0);
+  Process p;
+  const std::string addr = StartServer(
+      &p, "/tmp/touyan_tls.log", nullptr, "personnel",
+      {"--tls-cert-file=" + dir + "/current/personnel.crt", "--tls-key-file=" + dir + "/current/personnel.key",
+       "--tls-reload-interval=1s", "--health-port=0", "--reflection=false", "--readiness-interval=200ms"});
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
+  std::smatch m;
+  const std::string log = Slurp(p.log);
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"re("health":"127\.0\.0\.1:(\d+)")re"))) << log;
+  const std::string probe = "127.0.0.1:" + m[1].str();
+  EXPECT_NE(log.find("\"tls\":\"on\""), std::string::npos) << log;
+
+  pv1::GetRegionRequest get;
+  get.set_code("150902001001");
+  pv1::Region region;
+  auto call = [&](const TlsConfig& tls, const std::string& at) {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, CityToken());
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = pv1::PersonnelService::NewStub(grpc::CreateCustomChannel(at, ChannelCredentialsFor(tls), args));
+    return stub->GetRegion(&ctx, get, &region).error_code();
+  };
+  // Served: the region is found, or not (other tests may have imported the tree).
+  auto served = [](grpc::StatusCode c) { return c == grpc::StatusCode::OK || c == grpc::StatusCode::NOT_FOUND; };
+  EXPECT_TRUE(served(call(ClientTls(), addr))) << "TLS, verified: served";
+  TlsConfig plaintext;
+  plaintext.insecure = true;
+  EXPECT_EQ(call(plaintext, addr), grpc::StatusCode::UNAVAILABLE) << "a plaintext client is refused";
+  // A client certificate of another CA (a whole second PKI) is refused at the handshake.
+  const std::string foreign = "/tmp/touyan_foreign_pki";
+  ASSERT_EQ(Lib("rm -rf " + foreign + "; ensure_dev_pki " + foreign), 0);
+  TlsConfig stranger = ClientTls();
+  stranger.cert_file = foreign + "/contest.crt";
+  stranger.key_file = foreign + "/contest.key";
+  EXPECT_EQ(call(stranger, addr), grpc::StatusCode::UNAVAILABLE) << "a certificate of another CA";
+  // And a client trusting only the other CA does not accept this server.
+  TlsConfig wrong_ca;
+  wrong_ca.ca_file = foreign + "/ca.crt";
+  EXPECT_EQ(call(wrong_ca, addr), grpc::StatusCode::UNAVAILABLE);
+
+  // Reflection is off on the API port.
+  EXPECT_FALSE(ctl::ListServices(*ctl::Connect(addr, ClientTls())).ok());
+
+  // The probe port: health only, plaintext.
+  auto probe_channel = ctl::Connect(probe, plaintext);
+  EXPECT_EQ(*ctl::CheckHealth(*probe_channel, ""), "SERVING");
+  absl::StatusOr<std::string> ready;
+  for (int i = 0; i < 50; ++i) {
+    ready = ctl::CheckHealth(*probe_channel, "touyan.personnel.v1.PersonnelService");
+    if (ready.ok() && *ready == "SERVING") break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(*ready, "SERVING") << "ready: the schema is migrated";
+  EXPECT_FALSE(ctl::CheckHealth(*probe_channel, "touyan.training.v1.TrainingService").ok()) << "not served here";
+  EXPECT_EQ(call(plaintext, probe), grpc::StatusCode::UNIMPLEMENTED) << "no API on the probe port";
+  EXPECT_FALSE(ctl::ListServices(*probe_channel).ok()) << "no reflection on the probe port";
+
+  // The certificate replaced on disk: served to new connections within the
+  // reload interval, no restart.
+  const std::string before = ServedCertificate(addr);
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(Lib("mkdir -p " + dir + "/v2 && issue_cert " + dir + "/v2 personnel "
+                "DNS:localhost,IP:127.0.0.1,URI:spiffe://touyan/personnel " + pki +
+                " && ln -sfn v2 " + dir + "/next && mv -T " + dir + "/next " + dir + "/current"),
+            0);
+  std::string after = before;
+  for (int i = 0; i < 60 && after == before; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    after = ServedCertificate(addr);
+  }
+  EXPECT_NE(after, before) << "the new certificate is served";
+  EXPECT_FALSE(after.empty());
+  EXPECT_TRUE(served(call(ClientTls(), addr))) << "and it still verifies";
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
+}
+
+// Readiness follows the schema: a binary whose migrations have not run stays
+// NOT_SERVING (the readiness probe fails, no traffic) until they have, so a
+// plain `kubectl apply` converges in any order.
+TEST_F(ServerBinaryTest, NotReadyUntilTheSchemaHasTheMigrationsItNeeds) {
+  const Cluster& c = Cluster::Get();
+  {
+    pqxx::connection admin(c.Url("postgres", c.password, "postgres"));
+    pqxx::nontransaction n(admin);
+    n.exec("DROP DATABASE IF EXISTS touyan_test_unmigrated WITH (FORCE)");
+    n.exec("CREATE DATABASE touyan_test_unmigrated");
+  }
+  std::vector<std::string> flags;
+  for (const std::string& f : Flags()) {
+    if (absl::StartsWith(f, "--migration-database-url") || absl::StartsWith(f, "--admin-database-url")) continue;
+    flags.push_back(absl::StartsWith(f, "--database-url")
+                        ? "--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated")
+                        : f);
+  }
+  flags.push_back("--readiness-interval=200ms");
+  flags.push_back("--admin-database-url=");  // not from the environment either
+  Process p = Spawn(flags, "/tmp/touyan_unmigrated.log");
+  std::string text;
+  std::smatch m;
+  const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)")re");
+  for (int i = 0; i < 200 && !std::regex_search(text, m, listening); ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    text = Slurp(p.log);
+  }
+  ASSERT_TRUE(std::regex_search(text, m, listening)) << text;
+  auto channel = ctl::Connect("127.0.0.1:" + m[1].str(), ClientTls());
+  absl::SleepFor(absl::Milliseconds(600));
+  EXPECT_EQ(*ctl::CheckHealth(*channel, ""), "SERVING") << "alive";
+  EXPECT_EQ(*ctl::CheckHealth(*channel, "touyan.personnel.v1.PersonnelService"), "NOT_SERVING") << "not ready";
+  // The migration job runs (as the Job in deploy/migrations does).
+  Process migrate = Spawn({"--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated"),
+                           "--migration-database-url=" + c.Url("personnel_owner", "owner-test-password", "touyan_test_unmigrated"),
+                           "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_unmigrated"),
+                           "--migrate-only"},
+                          "/tmp/touyan_unmigrated_job.log");
+  ASSERT_EQ(WaitExit(migrate.pid, absl::Seconds(60)), 0) << Slurp(migrate.log);
+  absl::StatusOr<std::string> ready;
+  for (int i = 0; i < 50; ++i) {
+    ready = ctl::CheckHealth(*channel, "touyan.personnel.v1.PersonnelService");
+    if (ready.ok() && *ready == "SERVING") break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(*ready, "SERVING") << Slurp(p.log);
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
+}
+
 // touyanctl's commands for every service: exit codes (0 done, 1 refused,
 // 2 bad usage), argument errors, and tables, CSV and JSON of any list.
 TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
   Process p;
   const std::string addr = StartServer(&p, "/tmp/touyan_ctl.log");
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
-  auth::TokenConfig tc;
-  tc.signing_key = key_;
-  const std::string token = auth::IssueToken(
-      tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(), absl::Hours(1));
+  const std::string token = CityToken();
   {
     std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
     ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-regions", *ctl::ReadRegions(in)).ok());
   }
-  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token};
+  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token, CaEnv()};
 
   // A record as a table of fields, and as JSON.
   CtlRun r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, env);
@@ -311,17 +485,22 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
            {"personnel", "GetRegion", "--from-json=/nonexistent.json"},
            {},
            {"scenario"},
-           {"scenario", "atlantis", "--token-signing-key=k"},
+           {"scenario", "atlantis", "--token-signing-key-file=" + KeyFile()},
            {"scenario", "ulanqab-2023"},  // no signing key
-           {"scenario", "ulanqab-2023", "--token-signing-key=k", "--counties=12"},
-           {"scenario", "scale", "--token-signing-key=k", "--villages=lots"},
+           {"scenario", "ulanqab-2023", "--token-signing-key-file=/nonexistent.pem"},
+           {"scenario", "ulanqab-2023", "--token-signing-key-file=" + KeyFile(), "--counties=12"},
+           {"scenario", "scale", "--token-signing-key-file=" + KeyFile(), "--villages=lots"},
+           {"token", "--role=auditor", "--scope=150900000000", "--token-signing-key-file=" + KeyFile(), "--ttl=48h"},
+           {"token", "--role=auditor", "--scope=150900000000"},  // no signing key
+           {"jwks"},
+           {"health", "--ca-file=/nonexistent.crt"},
            {"cadres", "import", "/dev/null", "--village-post=MAYOR"},
        }) {
     r = RunCtl(args, env);
     EXPECT_EQ(r.rc, 2) << absl::StrJoin(args, " ") << ": " << r.err;
     EXPECT_NE(r.err.find("touyanctl"), std::string::npos) << absl::StrJoin(args, " ");
   }
-  r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN="});
+  r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=", CaEnv()});
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("no token"), std::string::npos) << r.err;
   // Help: every service's methods, a method's fields.
@@ -345,12 +524,10 @@ TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
   const std::string addr =
       StartServer(&p, "/tmp/touyan_scope.log", nullptr, "personnel", {"--scope=150929000000"});
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
-  auth::TokenConfig tc;
-  tc.signing_key = key_;
   auto token = [&](auth::Role role, const std::string& scope) {
-    return auth::IssueToken(tc, *auth::Principal::Make("ops", role, scope), absl::Now(), absl::Hours(1));
+    return TestIssuer().Issue(*auth::Principal::Make("ops", role, scope), absl::Now(), absl::Hours(1));
   };
-  auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+  auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
   pv1::ListCadresRequest list;
   pv1::ListCadresResponse cadres;
   {
@@ -385,17 +562,12 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
                                        "personnel", {"--gauge-interval=1s"});
   ASSERT_FALSE(addr.empty()) << Slurp(server.log);
   {
-    auth::TokenConfig tc;
-    tc.signing_key = key_;
-    std::string token = auth::IssueToken(
-        tc, *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(),
-        absl::Hours(1));
+    std::string token = CityToken();
     std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
     ASSERT_TRUE(ctl::ImportRegions(*stub, token, "examples-regions", *ctl::ReadRegions(in)).ok());
   }
-  const std::string key_file = "/tmp/touyan_examples.key";
-  std::ofstream(key_file) << key_;
+  const std::string key_file = KeyFile();
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
   Process training;
@@ -417,6 +589,7 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   ASSERT_FALSE(incentive_addr.empty()) << Slurp(incentive.log);
   env_strings.push_back("TOUYAN_INCENTIVE_ADDR=" + incentive_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
+  env_strings.push_back(CaEnv());
   env_strings.push_back(std::string("TOUYANCTL=") + TOUYANCTL);
   std::vector<char*> env;
   for (auto& e : env_strings) env.push_back(e.data());

@@ -87,19 +87,65 @@ TEST_F(SecurityTest, CallsWithoutValidCredentialsAreUnauthenticated) {
   EXPECT_EQ(stub().GetCadre(&none, req, &out).error_code(), StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken("garbage").get(), req, &out)).reason, "MALFORMED_TOKEN");
 
-  auth::TokenConfig other = svc().config().tokens;
-  other.signing_key = std::string(40, 'z');
+  // Through the real API: a key not in the JWK Set, a forged kid, expired,
+  // issued in the future, too long-lived, for another service.
   auto p = *auth::Principal::Make("x", Role::kCityOrgDept, "150900000000");
-  EXPECT_EQ(OutcomeOf(stub().GetCadre(
-                          WithToken(auth::IssueToken(other, p, absl::Now(), absl::Hours(1))).get(),
-                          req, &out))
-                .reason,
+  const auth::TokenSigner stranger = *auth::TokenSigner::Generate("ES256");
+  auto reason = [&](const std::string& token) {
+    grpc::Status s = stub().GetCadre(WithToken(token).get(), req, &out);
+    EXPECT_EQ(s.error_code(), StatusCode::UNAUTHENTICATED);
+    return OutcomeOf(s).reason;
+  };
+  EXPECT_EQ(reason(stranger.Issue(p, absl::Now(), absl::Hours(1))), "UNKNOWN_KEY");
+  std::string claims = absl::StrCat(R"({"iss":"touyan","aud":"touyan-personnel","sub":"x",)",
+                                    R"("role":"city_org_dept","scope":"150900000000","iat":)",
+                                    absl::ToUnixSeconds(absl::Now()), R"(,"exp":)",
+                                    absl::ToUnixSeconds(absl::Now() + absl::Hours(1)), "}");
+  EXPECT_EQ(reason(stranger.Sign(claims, absl::StrCat(R"({"alg":"ES256","kid":")", TestIssuer().kid(), R"("})"))),
             "BAD_SIGNATURE");
-  std::string expired =
-      auth::IssueToken(svc().config().tokens, p, absl::Now() - absl::Hours(3), absl::Hours(1));
-  EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken(expired).get(), req, &out)).reason, "EXPIRED");
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now() - absl::Hours(3), absl::Hours(1))), "EXPIRED");
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now() + absl::Hours(1), absl::Hours(1))), "ISSUED_IN_FUTURE");
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now(), absl::Hours(24))), "LIFETIME_TOO_LONG");
+  auth::IssueOptions training_only;
+  training_only.audiences = {"touyan-training"};
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now(), absl::Hours(1), training_only)), "WRONG_AUDIENCE");
   // Health needs no token.
   EXPECT_EQ(*ctl::CheckHealth(*svc().channel()), "SERVING");
+}
+
+// Another Touyan service, known by its client certificate
+// (spiffe://touyan/contest), reaches only the methods it calls, whatever token
+// it forwards; without a token (its background work) it reads as an auditor.
+TEST_F(SecurityTest, AServiceMayCallOnlyTheMethodsItNeeds) {
+  TlsConfig as_contest = ClientTls();
+  as_contest.cert_file = ServerTls("contest").cert_file;
+  as_contest.key_file = ServerTls("contest").key_file;
+  auto contest = pv1::PersonnelService::NewStub(ctl::Connect(svc().address(), as_contest));
+  pv1::GetCadreRequest get;
+  get.set_id(jining_cadre_);
+  pv1::Cadre out;
+  EXPECT_TRUE(contest->GetCadre(WithToken(city_).get(), get, &out).ok()) << "contest reads cadres";
+  grpc::ClientContext no_token;
+  EXPECT_TRUE(contest->GetCadre(&no_token, get, &out).ok()) << "its own background work reads";
+
+  pv1::CreateCadreRequest create;
+  create.set_request_id("sec-svc-create");
+  *create.mutable_cadre() = NewCadre(9, "150902001001");
+  Outcome o = OutcomeOf(contest->CreateCadre(WithToken(city_).get(), create, &out));
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED) << o;
+  EXPECT_EQ(o.reason, "SERVICE_METHOD_NOT_ALLOWED") << "not a method contest calls, even with the city's token";
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" + create.cadre().name() + "'"), 0);
+
+  pv1::AddDesignationRequest designate;
+  designate.set_request_id("sec-svc-designate");
+  designate.mutable_designation()->set_party_org_id("150902-1");
+  pv1::Designation d;
+  grpc::ClientContext no_token2;
+  EXPECT_EQ(contest->AddDesignation(&no_token2, designate, &d).error_code(), StatusCode::PERMISSION_DENIED)
+      << "a method it calls, but a write needs its caller's token";
+  // The same call from a caller system (no client certificate) is not limited by the table.
+  EXPECT_EQ(OutcomeOf(stub().CreateCadre(WithToken(auditor_).get(), create, &out)).code,
+            StatusCode::PERMISSION_DENIED) << "an auditor cannot write";
 }
 
 TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {

@@ -1,12 +1,70 @@
 #include "tests/support/test_env.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "tools/touyanctl/client.h"
 
 namespace touyan::testing {
+
+const auth::TokenSigner& TestIssuer() {
+  static const auth::TokenSigner* s = new auth::TokenSigner(*auth::TokenSigner::Generate("ES256"));
+  return *s;
+}
+
+namespace {
+// The test issuer's JWK Set in a file of this process, removed at exit.
+class JwksFile {
+ public:
+  JwksFile() {
+    char tmpl[] = "/tmp/touyan-test-jwks-XXXXXX";
+    int fd = mkstemp(tmpl);
+    close(fd);
+    path_ = tmpl;
+    std::ofstream(path_) << auth::JwkSetOf({&TestIssuer()});
+  }
+  ~JwksFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string Pki() {
+  const char* dir = std::getenv("TOUYAN_TEST_PKI");
+  if (dir == nullptr) {
+    std::fprintf(stderr, "TOUYAN_TEST_PKI is not set: run the tests through scripts/test.sh, which "
+                         "makes the development PKI\n");
+    std::abort();
+  }
+  return dir;
+}
+}  // namespace
+
+const std::string& TestJwksFile() {
+  static const JwksFile file;
+  return file.path();
+}
+
+TlsConfig ServerTls(const std::string& service) {
+  const std::string pki = Pki();
+  TlsConfig t;
+  t.cert_file = absl::StrCat(pki, "/", service, ".crt");
+  t.key_file = absl::StrCat(pki, "/", service, ".key");
+  t.ca_file = pki + "/ca.crt";
+  return t;
+}
+
+TlsConfig ClientTls() {
+  TlsConfig t;
+  t.ca_file = Pki() + "/ca.crt";
+  return t;
+}
 
 const Cluster& Cluster::Get() {
   static const Cluster* c = [] {
@@ -26,7 +84,9 @@ const Cluster& Cluster::Get() {
 
 std::string Cluster::Url(const std::string& user, const std::string& pw,
                          const std::string& db) const {
-  return absl::StrCat("postgresql://", user, ":", pw, "@", host, ":", port, "/", db);
+  // Verified TLS, as the services connect in production.
+  return absl::StrCat("postgresql://", user, ":", pw, "@", host, ":", port, "/", db,
+                      "?sslmode=verify-full&sslrootcert=", Pki(), "/ca.crt");
 }
 
 ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& db,
@@ -48,8 +108,10 @@ ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& d
   config_.admin_database_url = c.Url("postgres", c.password, db_);
   config_.database_url = c.Url(spec.name + "_app", "app-test-password", db_);
   config_.migration_database_url = c.Url(spec.name + "_owner", "owner-test-password", db_);
-  config_.tokens.signing_key = "test-signing-key-0123456789abcdef0123456789";
-  config_.page_token_key = "test-page-key";
+  config_.tokens.jwks_file = TestJwksFile();
+  config_.tokens.audiences = {"touyan-" + spec.name};
+  config_.tls = ServerTls(spec.name);
+  config_.page_token_key = "test-page-key-0123456789";
   config_.drain_timeout = absl::Seconds(5);
   config_.downstream_targets = std::move(downstreams);
   config_.downstream_timeout = absl::Seconds(3);
@@ -58,7 +120,7 @@ ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& d
   StartServer();
   port_ = server_->grpc_port();
   config_.grpc_port = port_;
-  channel_ = ctl::Connect(address());
+  channel_ = ctl::Connect(address(), ClientTls());
 }
 
 void ServiceUnderTest::StartServer() {
@@ -100,7 +162,7 @@ std::string ServiceUnderTest::Token(auth::Role role, const std::string& scope,
                                     const std::string& subject) const {
   absl::StatusOr<auth::Principal> p = auth::Principal::Make(subject, role, scope);
   EXPECT_TRUE(p.ok()) << p.status();
-  return auth::IssueToken(config_.tokens, *p, absl::Now(), absl::Hours(1));
+  return TestIssuer().Issue(*p, absl::Now(), absl::Hours(1));
 }
 
 std::unique_ptr<pqxx::connection> ServiceUnderTest::Admin() const {

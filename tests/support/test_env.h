@@ -13,12 +13,24 @@
 #include <grpcpp/grpcpp.h>
 #include <pqxx/pqxx>
 
+#include "common/auth/issuer.h"
 #include "common/auth/jwt.h"
 #include "common/grpc/grpc_status.h"
 #include "common/grpc/server.h"
 #include "gtest/gtest.h"
 
 namespace touyan::testing {
+
+// The tests' token issuer (ES256) and its JWK Set in a file: every service
+// under test verifies with it.
+const auth::TokenSigner& TestIssuer();
+const std::string& TestJwksFile();
+
+// TLS from the development PKI that scripts/test.sh makes (TOUYAN_TEST_PKI):
+// a service's own certificate (spiffe://touyan/<service>), and a caller's
+// settings that verify the servers.
+TlsConfig ServerTls(const std::string& service);
+TlsConfig ClientTls();
 
 // Connection settings of the cluster, from TOUYAN_TEST_PG_HOST/PORT/PASSWORD.
 struct Cluster {

@@ -1,5 +1,10 @@
 #include "tools/touyanctl/client.h"
 
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
 #include <grpcpp/generic/generic_stub.h>
 
 #include "absl/strings/str_cat.h"
@@ -29,10 +34,53 @@ bool Wait(grpc::CompletionQueue& cq, void* want) {
 
 }  // namespace
 
+namespace {
+absl::Mutex tls_mu;
+TlsConfig& ClientTls() {
+  static auto* tls = new TlsConfig;
+  return *tls;
+}
+}  // namespace
+
+absl::Status ConfigureClientTls(const Settings& s) {
+  TlsConfig tls;
+  absl::StatusOr<bool> insecure = s.Bool("insecure", s.Get("touyan-insecure").value_or("") == "true");
+  if (!insecure.ok()) return insecure.status();
+  tls.insecure = *insecure;
+  tls.ca_file = s.String("ca-file", s.Get("touyan-ca-file").value_or(""));
+  tls.cert_file = s.String("cert-file", s.Get("touyan-cert-file").value_or(""));
+  tls.key_file = s.String("key-file", s.Get("touyan-key-file").value_or(""));
+  for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"ca-file", tls.ca_file},
+                                   {"cert-file", tls.cert_file}, {"key-file", tls.key_file}}) {
+    if (!tls.insecure && !file.empty() && !std::ifstream(file)) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", file));
+    }
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError("--cert-file and --key-file go together");
+  }
+  SetClientTls(std::move(tls));
+  return absl::OkStatus();
+}
+
+void SetClientTls(TlsConfig tls) {
+  absl::MutexLock l(&tls_mu);
+  ClientTls() = std::move(tls);
+}
+
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  TlsConfig tls;
+  {
+    absl::MutexLock l(&tls_mu);
+    tls = ClientTls();
+  }
+  return Connect(address, tls);
+}
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address, const TlsConfig& tls) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, ChannelCredentialsFor(tls), args);
 }
 
 absl::Status FromGrpc(const grpc::Status& s) {

@@ -13,13 +13,24 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/config/config.h"
+#include "common/grpc/tls.h"
 #include "touyan/personnel/v1/personnel.grpc.pb.h"
 
 namespace touyan::ctl {
 
 namespace pv1 = ::touyan::personnel::v1;
 
+// How Connect reaches the services: TLS verified against --ca-file
+// ($TOUYAN_CA_FILE; the system's roots when unset), with a client certificate
+// when --cert-file and --key-file are given; plaintext only with --insecure
+// ($TOUYAN_INSECURE=true). Reads those settings; returns INVALID_ARGUMENT
+// naming a flag whose file cannot be read.
+absl::Status ConfigureClientTls(const Settings& settings);
+void SetClientTls(TlsConfig tls);
+
 std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+std::shared_ptr<grpc::Channel> Connect(const std::string& address, const TlsConfig& tls);
 
 // One unary call with serialized messages: `method` is "/pkg.Service/Method".
 grpc::Status CallUnary(grpc::Channel& channel, const std::string& method, const std::string& request,

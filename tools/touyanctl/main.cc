@@ -10,7 +10,8 @@
 //   touyanctl call GetRegion '{"code": "150929000000"}'
 //
 // --addr defaults to $TOUYAN_PERSONNEL_ADDR, --token to $TOUYAN_TOKEN, the
-// signing key to $TOKEN_SIGNING_KEY_FILE. Exit codes: 0 done, 1 the server
+// development issuer's private key to $TOKEN_SIGNING_KEY_FILE, the CA to
+// $TOUYAN_CA_FILE. Exit codes: 0 done, 1 the server
 // refused or failed, 2 bad usage, 3 an import stored some rows and refused others.
 #include <unistd.h>
 
@@ -25,10 +26,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/auth/issuer.h"
 #include "common/auth/jwt.h"
 #include "common/config/config.h"
 #include "common/grpc/grpc_status.h"
@@ -53,7 +56,13 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
 
   token    --role=ROLE --scope=CODE [--subject=NAME] [--ttl=12h]
            ROLE: city_org_dept county_operator township_operator auditor service
-           key from --token-signing-key-file or $TOKEN_SIGNING_KEY_FILE
+           DEVELOPMENT ONLY: signs as the development issuer with the private key in
+           --token-signing-key-file or $TOKEN_SIGNING_KEY_FILE (scripts/run.sh makes
+           .local/issuer.key and its .local/jwks.json); in production an identity
+           provider issues tokens. --ttl at most 12h; --token-audience=A,B (default
+           the four services), --token-issuer (default touyan)
+  jwks     KEYFILE [KEYFILE …]            the JWK Set of the keys' public halves (what --jwks-file
+           of the services reads); two files while a key rolls over
   health   [--addr=HOST:PORT]             health status and the services listed
   regions  import FILE                    import a region tree CSV (code,name,level,parent_code)
   cadres   import FILE [--batch=500]      stream a cadre CSV into the registry (progress on stderr,
@@ -87,6 +96,8 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
 
 Common flags: --addr (default $TOUYAN_PERSONNEL_ADDR), --token (default $TOUYAN_TOKEN),
               --json (print JSON instead of tables), --request-id (default: random)
+TLS:          --ca-file (default $TOUYAN_CA_FILE; else the system's roots), --cert-file and
+              --key-file (a client certificate), --insecure (plaintext; $TOUYAN_INSECURE=true)
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 import partly refused.
 )";
 
@@ -159,36 +170,52 @@ absl::StatusOr<Common> CommonFlags(const Settings& s, bool need_token) {
   return c;
 }
 
-// The signing key from --token-signing-key-file ($TOKEN_SIGNING_KEY_FILE)
-// or --token-signing-key.
-absl::StatusOr<std::string> SigningKey(const Settings& s) {
-  if (auto f = s.Get("token-signing-key-file")) {
-    std::ifstream in(*f);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read the key file ", *f));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return std::string(absl::StripAsciiWhitespace(ss.str()));
+// The development issuer's key from --token-signing-key-file ($TOKEN_SIGNING_KEY_FILE).
+absl::StatusOr<auth::TokenSigner> SigningKey(const Settings& s) {
+  auto f = s.Get("token-signing-key-file");
+  if (!f) {
+    return absl::InvalidArgumentError(
+        "no signing key: pass --token-signing-key-file=.local/issuer.key (or set "
+        "TOKEN_SIGNING_KEY_FILE); development only");
   }
-  return s.String("token-signing-key", "");
+  return auth::TokenSigner::FromPemFile(*f);
 }
 
 int Token(const Settings& s) {
-  auto signing = SigningKey(s);
-  if (!signing.ok()) return Usage(std::string(signing.status().message()));
-  const std::string key = *signing;
+  auto signer = SigningKey(s);
+  if (!signer.ok()) return Usage(std::string(signer.status().message()));
   auto role = auth::ParseRole(s.String("role", ""));
   if (!role) return Usage("--role must be one of city_org_dept county_operator township_operator auditor service");
   auto ttl = s.Duration("ttl", absl::Hours(12));
   if (!ttl.ok()) return Usage(std::string(ttl.status().message()));
-  auth::TokenConfig cfg;
-  cfg.signing_key = key;
-  cfg.issuer = s.String("token-issuer", cfg.issuer);
-  cfg.audience = s.String("token-audience", cfg.audience);
-  if (absl::Status v = auth::ValidateTokenConfig(cfg); !v.ok()) return Usage(std::string(v.message()));
+  if (*ttl <= absl::ZeroDuration() || *ttl > absl::Hours(12)) {
+    return Usage("--ttl must be more than 0 and at most 12h (the services' --token-max-lifetime)");
+  }
+  auth::IssueOptions o;
+  o.issuer = s.String("token-issuer", o.issuer);
+  if (auto aud = s.Get("token-audience")) {
+    o.audiences.clear();
+    for (absl::string_view a : absl::StrSplit(*aud, ',', absl::SkipEmpty())) o.audiences.emplace_back(a);
+  }
   auto p = auth::Principal::Make(s.String("subject", std::string(auth::RoleName(*role))), *role,
                                  s.String("scope", ""));
   if (!p.ok()) return Usage(std::string(p.status().message()));
-  std::cout << auth::IssueToken(cfg, *p, absl::Now(), *ttl) << "\n";
+  std::cout << signer->Issue(*p, absl::Now(), *ttl, o) << "\n";
+  return 0;
+}
+
+// touyanctl jwks KEYFILE…: the public JWK Set of development keys.
+int Jwks(const std::vector<std::string>& files) {
+  if (files.empty()) return Usage("jwks needs one or more private key files (PEM)");
+  std::vector<auth::TokenSigner> signers;
+  for (const std::string& f : files) {
+    auto s = auth::TokenSigner::FromPemFile(f);
+    if (!s.ok()) return Usage(std::string(s.status().message()));
+    signers.push_back(*std::move(s));
+  }
+  std::vector<const auth::TokenSigner*> ptrs;
+  for (const auto& s : signers) ptrs.push_back(&s);
+  std::cout << auth::JwkSetOf(ptrs);
   return 0;
 }
 
@@ -201,12 +228,11 @@ int Scenario(const Settings& s, const std::string& which) {
   e.contest = s.String("contest-addr", s.Get("touyan-contest-addr").value_or("127.0.0.1:50053"));
   e.incentive = s.String("incentive-addr", s.Get("touyan-incentive-addr").value_or("127.0.0.1:50054"));
   auto key = SigningKey(s);
-  if (!key.ok()) return Usage(std::string(key.status().message()));
-  if (key->empty()) {
-    return Usage("the scenario acts as the city, counties and townships: give the services' signing key "
-                 "(--token-signing-key-file=.local/token.key or $TOKEN_SIGNING_KEY_FILE)");
+  if (!key.ok()) {
+    return Usage(absl::StrCat("the scenario acts as the city, counties and townships and signs their tokens "
+                              "as the development issuer: ", key.status().message()));
   }
-  e.signing_key = *key;
+  e.signer = std::make_shared<auth::TokenSigner>(*std::move(key));
   auto threads = s.Int("threads", 16, 1, 256);
   if (!threads.ok()) return Usage(std::string(threads.status().message()));
   if (which == "ulanqab-2023") {
@@ -413,7 +439,8 @@ int CadresList(const Common& c, const Settings& s) {
 int Generic(const Args& a) {
   const google::protobuf::ServiceDescriptor* svc = ServiceNamed(a.positional[0]);
   static const auto* kControl = new std::set<std::string>{
-      "addr", "token", "output", "all", "timeout", "from-json", "json", "help", "request-id"};
+      "addr", "token", "output", "all", "timeout", "from-json", "json", "help", "request-id",
+      "ca-file", "cert-file", "key-file", "insecure"};
   std::vector<const char*> control{"touyanctl"};
   std::vector<std::pair<std::string, std::string>> fields;
   bool help = false;
@@ -449,6 +476,7 @@ int Generic(const Args& a) {
   auto settings = Settings::FromArgs(static_cast<int>(control.size()), control.data());
   if (!settings.ok()) return Usage(std::string(settings.status().message()));
   const Settings& s = *settings;
+  if (absl::Status tls = ConfigureClientTls(s); !tls.ok()) return Usage(std::string(tls.message()));
   auto c = CommonFlags(s, true);
   if (!c.ok()) return Usage(std::string(c.status().message()));
   const std::string output = s.String("output", c->json ? "json" : "table");
@@ -599,12 +627,15 @@ int Main(int argc, char** argv) {
   auto settings = Settings::FromArgs(static_cast<int>(a.flags.size()), a.flags.data());
   if (!settings.ok()) return Usage(std::string(settings.status().message()));
   const Settings& s = *settings;
+  if (absl::Status tls = ConfigureClientTls(s); !tls.ok()) return Usage(std::string(tls.message()));
   const std::string& cmd = a.positional[0];
   const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
   const std::string arg = a.positional.size() > 2 ? a.positional[2] : "";
   int rc;
   if (cmd == "token") {
     rc = Token(s);
+  } else if (cmd == "jwks") {
+    rc = Jwks({a.positional.begin() + 1, a.positional.end()});
   } else if (cmd == "scenario") {
     if (sub.empty()) return Usage("scenario needs a name: ulanqab-2023 or scale");
     rc = Scenario(s, sub);

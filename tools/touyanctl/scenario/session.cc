@@ -11,14 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/auth/jwt.h"
+#include "common/auth/issuer.h"
 #include "common/grpc/grpc_status.h"
 #include "tools/touyanctl/client.h"
 
 namespace touyan::ctl::scenario {
 
 Session::Session(const Endpoints& e)
-    : key_(e.signing_key),
+    : signer_(e.signer),
       personnel_(pv1::PersonnelService::NewStub(Connect(e.personnel))),
       training_(tv1::TrainingService::NewStub(Connect(e.training))),
       contest_(cv1::ContestService::NewStub(Connect(e.contest))),
@@ -31,9 +31,7 @@ const std::string& Session::Token(auth::Role role, const std::string& scope) {
   if (it != tokens_.end()) return it->second;
   auto p = auth::Principal::Make(absl::StrCat("scenario-", key), role, scope);
   if (!p.ok()) throw Failure(std::string(p.status().message()));
-  auth::TokenConfig cfg;
-  cfg.signing_key = key_;
-  return tokens_[key] = auth::IssueToken(cfg, *p, absl::Now(), absl::Hours(12));
+  return tokens_[key] = signer_->Issue(*p, absl::Now(), absl::Hours(12));
 }
 
 void Session::Retry(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&)>& attempt,

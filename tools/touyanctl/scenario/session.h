@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/auth/issuer.h"
 #include "common/auth/principal.h"
 #include "touyan/contest/v1/contest.grpc.pb.h"
 #include "touyan/incentive/v1/incentive.grpc.pb.h"
@@ -41,7 +42,9 @@ class Failure : public std::runtime_error {
 
 struct Endpoints {
   std::string personnel, training, contest, incentive;
-  std::string signing_key;  // HS256 key the services verify tokens with
+  // The development issuer's key: the scenario signs the tokens of the
+  // city, the counties and the townships it acts as.
+  std::shared_ptr<const auth::TokenSigner> signer;
 };
 
 class Session {
@@ -93,7 +96,7 @@ class Session {
   iv1::IncentiveService::Stub& incentive() { return *incentive_; }
 
  private:
-  std::string key_;
+  std::shared_ptr<const auth::TokenSigner> signer_;
   std::counting_semaphore<64> streams_{2};
   std::mutex mu_;
   std::map<std::string, std::string> tokens_;
