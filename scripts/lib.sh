@@ -143,10 +143,10 @@ start_service() {
     $(dev_service_flags "$svc" "$state") ${SERVER_EXTRA_FLAGS:-} \
     >> "$state/log/$svc.log" 2>&1 &
   echo $! > "$state/run/$svc.pid"
-  local i
+  local i tls="--ca-file=$state/pki/ca.crt"
+  [[ " ${SERVER_EXTRA_FLAGS:-} " == *" --insecure "* ]] && tls="--insecure"
   for i in $(seq 1 100); do
-    "$TOUYAN_ROOT/build/tools/touyanctl" health --addr="127.0.0.1:$grpc_port" --ca-file="$state/pki/ca.crt" \
-      >/dev/null 2>&1 && return 0
+    "$TOUYAN_ROOT/build/tools/touyanctl" health --addr="127.0.0.1:$grpc_port" "$tls" >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$state/run/$svc.pid")" 2>/dev/null \
       || { tail -5 "$state/log/$svc.log" >&2; die "$svc exited during start (log: $state/log/$svc.log)"; }
     sleep 0.2

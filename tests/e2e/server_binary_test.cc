@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/auth/issuer.h"
 #include "common/auth/jwt.h"
 #include "common/grpc/tls.h"
 #include "gtest/gtest.h"
@@ -369,6 +370,46 @@ TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
   EXPECT_NE(after, before) << "the new certificate is served";
   EXPECT_FALSE(after.empty());
   EXPECT_TRUE(served(call(ClientTls(), addr))) << "and it still verifies";
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
+}
+
+// A key rolls over without a restart: tokens of both keys are accepted while
+// the JWK Set holds both; once one is removed from the file, its tokens are
+// refused after the next reload, the other's still accepted.
+TEST_F(ServerBinaryTest, KeysRollOverByEditingTheJwkSetFile) {
+  const auth::TokenSigner next = *auth::TokenSigner::Generate("RS256");
+  const std::string jwks = "/tmp/touyan_rollover_jwks.json";
+  auto write = [&](const std::vector<const auth::TokenSigner*>& keys) {
+    std::ofstream(jwks + ".new") << auth::JwkSetOf(keys);
+    ASSERT_EQ(std::rename((jwks + ".new").c_str(), jwks.c_str()), 0);  // replaced whole, as a ConfigMap is
+  };
+  write({&TestIssuer(), &next});
+  Process p;
+  const std::string addr = StartServer(&p, "/tmp/touyan_rollover.log", nullptr, "personnel", {"--jwks-file=" + jwks});
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
+  auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
+  auto code = [&](const auth::TokenSigner& key) {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, key.Issue(*auth::Principal::Make("ops", auth::Role::kAuditor, "150900000000"), absl::Now(),
+                                  absl::Hours(1)));
+    pv1::ListRegionsRequest req;
+    pv1::ListRegionsResponse resp;
+    return OutcomeOf(stub->ListRegions(&ctx, req, &resp));
+  };
+  EXPECT_EQ(code(TestIssuer()).code, grpc::StatusCode::OK);
+  EXPECT_EQ(code(next).code, grpc::StatusCode::OK) << "both keys during the roll-over";
+  write({&next});
+  Outcome old_key;
+  for (int i = 0; i < 40; ++i) {  // the file is checked at most once a second
+    old_key = code(TestIssuer());
+    if (old_key.code != grpc::StatusCode::OK) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(old_key.code, grpc::StatusCode::UNAUTHENTICATED) << old_key;
+  EXPECT_EQ(old_key.reason, "UNKNOWN_KEY");
+  EXPECT_EQ(code(next).code, grpc::StatusCode::OK) << "the new key serves on, no restart";
+  EXPECT_NE(Slurp(p.log).find("JWK Set reloaded"), std::string::npos);
   kill(p.pid, SIGTERM);
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
 }
