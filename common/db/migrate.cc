@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/auth/jwt.h"
@@ -89,6 +90,24 @@ absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
       }
       ++applied;
       log::Info("migration applied", {{"schema", roles.schema}, {"migration", m.name}});
+    }
+    if (!roles.county_roles.empty()) {
+      // Bind each county's role to its county; a role dropped from the list
+      // loses its row, and with it every row it could reach.
+      std::vector<std::string> names;
+      n.exec("BEGIN");
+      for (const std::string& code : roles.county_roles) {
+        const std::string role = absl::StrCat(roles.app_role, "_", code);
+        names.push_back(absl::StrCat("\"", role, "\""));
+        n.exec_params("INSERT INTO role_scopes (role_name, county_prefix) VALUES ($1, $2) "
+                      "ON CONFLICT (role_name) DO UPDATE SET county_prefix = EXCLUDED.county_prefix",
+                      role, code);
+      }
+      n.exec_params("DELETE FROM role_scopes WHERE role_name <> $1 AND role_name <> ALL($2::text[])",
+                    roles.app_role, absl::StrCat("{", absl::StrJoin(names, ","), "}"));
+      n.exec("COMMIT");
+      log::Info("county roles bound", {{"schema", roles.schema},
+                                       {"counties", std::to_string(roles.county_roles.size())}});
     }
     n.exec("SELECT pg_advisory_unlock_all()");
     log::Info("schema up to date", {{"schema", roles.schema},

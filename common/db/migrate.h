@@ -23,6 +23,10 @@ std::vector<Migration> CommonMigrations();
 struct SchemaRoles {
   std::string schema;    // "personnel"
   std::string app_role;  // the role the service runs as
+  // Counties whose deployments log in as <app_role>_<county> (6 digits):
+  // after migrating, the schema's role_scopes holds exactly these (and the
+  // app role, unbounded). Empty: role_scopes is left as it is.
+  std::vector<std::string> county_roles;
 };
 
 // Applies `migrations` (after the common ones) as the schema owner at `url`.

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 #include <fstream>
@@ -106,6 +107,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
                                               "postgresql://personnel_app:…@host/touyan"));
   c.migration_database_url = s.String("migration-database-url", "");
   c.admin_database_url = s.String("admin-database-url", "");
+  c.county_roles = List(s.String("county-roles", ""));
+  for (const std::string& code : c.county_roles) {
+    if (code.size() != 6 || !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return absl::InvalidArgumentError(absl::StrCat("--county-roles: ", code, " is not a 6-digit county code"));
+    }
+  }
   ASSIGN_OR_RETURN(c.migrate_only, s.Bool("migrate-only", false));
   if (c.migrate_only && c.migration_database_url.empty()) {
     return absl::InvalidArgumentError("--migrate-only needs --migration-database-url");
@@ -180,7 +187,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   // Debian's Abseil records every lock in a graph to detect deadlocks; on
   // the call path that costs more than the locking itself.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  db::SchemaRoles roles{spec.name, db::UserOf(config.database_url)};
+  db::SchemaRoles roles{spec.name, db::UserOf(config.database_url), config.county_roles};
   if (!config.admin_database_url.empty()) {
     RETURN_IF_ERROR(db::Bootstrap(config.admin_database_url, spec.name,
                                   config.migration_database_url, config.database_url));
@@ -413,6 +420,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --drain-timeout=DURATION        SIGTERM waits this long for in-flight calls (default 10s)
   --migration-database-url=URL    the schema owner's URL: apply migrations before serving
   --migrate-only                  apply migrations and exit
+  --county-roles=CODE,CODE        with migrations: the counties whose deployments log in as
+                                  <app role>_<code>, bound to that county by row-level security
   --admin-database-url=URL        development: create the roles and the schema first
   --bench-echo                    also serve touyan.bench.v1.EchoService (benchmarks only)
   --<service>-target=HOST:PORT    where a service this one calls listens (training: --personnel-target)

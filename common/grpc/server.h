@@ -56,6 +56,7 @@ struct ServerConfig {
   int health_port = -1;  // -1 = none; else a plaintext port serving health only (probes)
   std::string database_url;
   std::string migration_database_url;  // set: migrate at start
+  std::vector<std::string> county_roles;  // --county-roles: counties with roles of their own
   std::string admin_database_url;      // set: create roles and schema first (development)
   bool migrate_only = false;
   int workers = 8;

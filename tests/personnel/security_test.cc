@@ -1,6 +1,11 @@
 // Who may do what: tokens, county scope through the API, row-level security
 // beneath it, and the audit trail.
+#include "common/db/migrate.h"
 #include "tests/personnel/fixture.h"
+
+namespace touyan::personnel {
+std::vector<db::Migration> Migrations();
+}
 
 namespace touyan::testing {
 namespace {
@@ -146,6 +151,70 @@ TEST_F(SecurityTest, AServiceMayCallOnlyTheMethodsItNeeds) {
   // The same call from a caller system (no client certificate) is not limited by the table.
   EXPECT_EQ(OutcomeOf(stub().CreateCadre(WithToken(auditor_).get(), create, &out)).code,
             StatusCode::PERMISSION_DENIED) << "an auditor cannot write";
+}
+
+// A county's deployment logs in as its own role (personnel_app_150929, a
+// member of the app role), bound to its county by the migration runner: the
+// role cannot widen its reach by setting the session's prefix itself, nor by
+// SET ROLE; a login role without a binding reaches nothing.
+TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
+  {
+    auto admin = svc().Admin();
+    pqxx::nontransaction n(*admin);
+    for (const char* role : {"personnel_app_150929", "personnel_app_150925"}) {
+      n.exec(absl::StrCat("DO $$ BEGIN CREATE ROLE ", role, " LOGIN PASSWORD 'county-test-password'; "
+                          "EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
+      n.exec(absl::StrCat("GRANT personnel_app TO ", role));
+    }
+  }
+  const db::SchemaRoles roles{"personnel", "personnel_app", {"150929"}};
+  ASSERT_TRUE(db::Migrate(svc().config().migration_database_url, roles, personnel::Migrations()).ok());
+  auto as = [&](const std::string& role) {
+    std::string url = svc().config().database_url;
+    const std::string app = "personnel_app:app-test-password@";
+    url.replace(url.find(app), app.size(), role + ":county-test-password@");
+    return std::make_unique<pqxx::connection>(url);
+  };
+  auto county = as("personnel_app_150929");
+  auto count = [&](pqxx::connection& c, const std::string& prefix, const std::string& county_code,
+                   const std::string& set_role = "") {
+    pqxx::work tx(c);
+    if (!set_role.empty()) tx.exec("SET LOCAL ROLE " + set_role);
+    tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
+    int64_t n = tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1", county_code)[0][0]
+                    .as<int64_t>();
+    tx.commit();
+    return n;
+  };
+  for (const std::string& prefix : {"150902", "1509", "15", "*"}) {
+    EXPECT_EQ(count(*county, prefix, "150902"), 0) << "四子王旗's role with prefix " << prefix << " sees no 集宁区 rows";
+  }
+  EXPECT_GE(count(*county, "150929", "150929"), 1) << "its own county";
+  EXPECT_GE(count(*county, "*", "150929"), 1) << "'*' narrows to its county";
+  EXPECT_EQ(count(*county, "*", "150902", "personnel_app"), 0) << "SET ROLE to the app role does not widen it";
+  EXPECT_GE(count(*svc().AsService(), "*", "150902"), 1) << "the city's role reaches every county";
+  auto unbound = as("personnel_app_150925");
+  EXPECT_EQ(count(*unbound, "*", "150929"), 0) << "a login role without a binding reaches nothing";
+  EXPECT_EQ(count(*unbound, "150925", "150925"), 0);
+
+  // Writes: another county's rows cannot be changed or added.
+  {
+    pqxx::work tx(*county);
+    tx.exec("SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', 'on', true)");
+    EXPECT_EQ(tx.exec("UPDATE personnel.cadres SET name = name WHERE county_code = '150902'").affected_rows(), 0);
+    EXPECT_THROW(tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
+                         "VALUES ('150902', 'x', 'county_operator', 'M', 'r')"),
+                 pqxx::sql_error);
+  }
+  {
+    pqxx::work tx(*county);
+    tx.exec("SELECT set_config('touyan.county_prefix', '150929', true), set_config('touyan.writable', 'on', true)");
+    EXPECT_NO_THROW(tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
+                            "VALUES ('150929', 'x', 'county_operator', 'M', 'r')"))
+        << "its own county stays writable";
+  }  // rolled back
+  EXPECT_THROW(pqxx::work(*county).exec("INSERT INTO personnel.role_scopes VALUES ('personnel_app_150929', '')"),
+               pqxx::sql_error) << "the binding belongs to the schema owner";
 }
 
 TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
