@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev openssl
   libgtest-dev libgmock-dev
   golang-github-gogo-googleapis-dev
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 pgbackrest
   clang-14 libfuzzer-14-dev
   prometheus curl
 )

@@ -97,9 +97,17 @@ pg_start() {
     fi
     echo "$port" > "$dir/port"
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+    local archive=""
+    if [ "${PG_ARCHIVE:-off}" = on ]; then
+      pgbackrest_config "$dir" "$port"
+      archive="-c archive_mode=on -c archive_timeout=60 -c archive_command='pgbackrest --config=$(dirname "$dir")/pgbackrest.conf --stanza=touyan archive-push %p'"
+    fi
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key -c ssl_min_protocol_version=TLSv1.2" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key -c ssl_min_protocol_version=TLSv1.2 $archive" \
       start >/dev/null || die "Postgres did not start: see $dir/postgres.log"
+    if [ "${PG_ARCHIVE:-off}" = on ]; then
+      pgbackrest_run "$dir" stanza-create >/dev/null || die "pgbackrest stanza-create failed (see $(dirname "$dir")/backup/log)"
+    fi
   fi
   as_pg "$PG_BIN/psql" -h "$dir" -p "$port" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname = 'touyan'" | grep -q 1 \
@@ -121,6 +129,38 @@ pg_start() {
   } > "$dir/env"
   chmod 600 "$dir/env"
   say "PostgreSQL 15 listening on 127.0.0.1:$port (data in $dir/data)"
+}
+
+# pgbackrest_config DIR PORT: the pgBackRest configuration of the cluster in
+# DIR: its repository beside it (DIR/../backup), full backups kept: 2.
+pgbackrest_config() {
+  local dir=$1 port=$2 state; state=$(dirname "$dir")
+  mkdir -p "$state/backup"
+  cat > "$state/pgbackrest.conf" <<CONF
+[global]
+repo1-path=$state/backup
+repo1-retention-full=2
+log-path=$state/backup/log
+lock-path=$state/backup/lock
+log-level-console=warn
+log-level-file=info
+start-fast=y
+compress-type=lz4
+
+[touyan]
+pg1-path=$dir/data
+pg1-port=$port
+pg1-socket-path=$dir
+pg1-user=postgres
+CONF
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$state/backup" "$state/pgbackrest.conf"
+  return 0
+}
+
+# pgbackrest_run DIR COMMAND [ARGS]: pgBackRest on the cluster in DIR, as postgres.
+pgbackrest_run() {
+  local dir=$1; shift
+  as_pg pgbackrest --config="$(dirname "$dir")/pgbackrest.conf" --stanza=touyan "$@"
 }
 
 pg_stop() {

@@ -21,7 +21,9 @@ build Release
 state="$TOUYAN_ROOT/.local"
 mkdir -p "$state/run" "$state/log"
 "$TOUYAN_ROOT/scripts/stop.sh" --services-only
-pg_start "$state/pg"
+# WAL archived continuously with pgBackRest (.local/backup): scripts/backup.sh
+# takes base backups, scripts/restore.sh restores to any point since.
+PG_ARCHIVE=on pg_start "$state/pg"
 set -a; . "$state/pg/env"; set +a
 
 # Development identity: the CA and certificates in .local/pki (made by
