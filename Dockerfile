@@ -12,7 +12,7 @@ ARG SERVICE
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev \
+      libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev \
       libgtest-dev libgmock-dev golang-github-gogo-googleapis-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -12,6 +12,7 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 pgbackrest
   clang-14 libfuzzer-14-dev
   prometheus curl
+  buildah debootstrap
 )
 # Tools the deploy/ checks use, from Debian unless the machine has them.
 command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
