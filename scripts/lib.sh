@@ -302,3 +302,18 @@ start_every_service() {
     export "${svc^^}_TARGET=127.0.0.1:$port" "TOUYAN_${svc^^}_ADDR=127.0.0.1:$port"
   done
 }
+
+# personnel_suite NAME: private_suite NAME with the personnel service on a
+# free port ($port), the Ulanqab region tree imported, and touyanctl ($ctl)
+# pointed at it as the city's organisation department (TOUYAN_PERSONNEL_ADDR,
+# TOUYAN_TOKEN exported).
+personnel_suite() {
+  private_suite "$1"
+  port=$(free_port)
+  start_service personnel "$state" "$port" "$(free_port)"
+  ctl="$TOUYAN_ROOT/build/tools/touyanctl"
+  export TOUYAN_PERSONNEL_ADDR="127.0.0.1:$port"
+  TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/issuer.key")
+  export TOUYAN_TOKEN
+  "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
+}

@@ -88,26 +88,23 @@ function selecting(policies, pod, type) {
     types(p).includes(type) && selects(p.spec.podSelector, pod.labels));
 }
 
+// Whether `pod`'s isolation for `type` ("Ingress": rules `ingress`, peers
+// `from`; "Egress": `egress`, `to`) admits `peer` on the port. A pod that no
+// policy of that type selects is not isolated.
+function admits(policies, cluster, pod, type, peer, port, protocol, dst) {
+  const [rulesKey, peersKey] = type === "Ingress" ? ["ingress", "from"] : ["egress", "to"];
+  const isolating = selecting(policies, pod, type);
+  return isolating.length === 0 || isolating.some((p) => (p.spec[rulesKey] ?? []).some((rule) =>
+    (!rule[peersKey] || rule[peersKey].length === 0 ||
+     rule[peersKey].some((other) => peerMatches(other, p.metadata.namespace, peer, cluster))) &&
+    portMatches(rule.ports, port, protocol, dst)));
+}
+
 // Whether `src` may open a connection to `dst` on `port`/`protocol` under
 // `policies` (NetworkPolicy objects with metadata.namespace set). A pod is
 // {namespace, labels, ports: {name: number}, ip}; an endpoint outside the
 // cluster has only an ip. `cluster.namespaces` maps names to labels.
 export function allowed(policies, cluster, src, dst, port, protocol = "TCP") {
-  if (src.namespace) {
-    const egress = selecting(policies, src, "Egress");
-    if (egress.length > 0 && !egress.some((p) => (p.spec.egress ?? []).some((rule) =>
-      (!rule.to || rule.to.length === 0 || rule.to.some((peer) => peerMatches(peer, p.metadata.namespace, dst, cluster))) &&
-      portMatches(rule.ports, port, protocol, dst)))) {
-      return false;
-    }
-  }
-  if (dst.namespace) {
-    const ingress = selecting(policies, dst, "Ingress");
-    if (ingress.length > 0 && !ingress.some((p) => (p.spec.ingress ?? []).some((rule) =>
-      (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peerMatches(peer, p.metadata.namespace, src, cluster))) &&
-      portMatches(rule.ports, port, protocol, dst)))) {
-      return false;
-    }
-  }
-  return true;
+  return (!src.namespace || admits(policies, cluster, src, "Egress", dst, port, protocol, dst)) &&
+         (!dst.namespace || admits(policies, cluster, dst, "Ingress", src, port, protocol, dst));
 }

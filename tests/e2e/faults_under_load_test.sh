@@ -16,13 +16,7 @@ set -euo pipefail
 on_exit() { touch "$state/stop"; kill "${wpid:-}" "${rpid:-}" 2>/dev/null || true; }
 fail() { echo "FAIL: $*" >&2; tail -5 "$state/log/personnel.log" >&2; exit 1; }
 
-private_suite faults
-port=$(free_port)
-start_service personnel "$state" "$port" "$(free_port)"
-ctl="$TOUYAN_ROOT/build/tools/touyanctl"
-export TOUYAN_PERSONNEL_ADDR="127.0.0.1:$port"
-export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/issuer.key")
-"$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
+personnel_suite faults
 psql_admin() {
   as_pg "$PG_BIN/psql" -h "$state/pg" -p "$PGPORT" -U postgres -d touyan -tAc "$1"
 }

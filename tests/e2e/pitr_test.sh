@@ -13,13 +13,7 @@ set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 export PG_ARCHIVE=on
-private_suite pitr
-port=$(free_port)
-start_service personnel "$state" "$port" "$(free_port)"
-ctl="$TOUYAN_ROOT/build/tools/touyanctl"
-export TOUYAN_PERSONNEL_ADDR="127.0.0.1:$port"
-export TOUYAN_TOKEN=$("$ctl" token --role=city_org_dept --scope=150900000000 --token-signing-key-file="$state/issuer.key")
-"$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
+personnel_suite pitr
 now() { date -u '+%Y-%m-%d %H:%M:%S.%6N+00'; }
 write() {  # write N: one organisation, its send and ack times in writes.log
   local sent; sent=$(now)
