@@ -77,10 +77,11 @@ for svc in "${SERVICES[@]}"; do
   murl=$(eval echo "\$${upper}_MIGRATION_DATABASE_URL" | sed "s#sslrootcert=[^&]*#sslrootcert=/etc/touyan/ca.crt#")
   aurl=$(echo "$ADMIN_DATABASE_URL" | sed "s#sslrootcert=[^&]*#sslrootcert=/etc/touyan/ca.crt#")
   # Roles and schema first (development bootstrap needs the superuser), as root.
-  chroot "$rootfs" "/usr/local/bin/${bin[$svc]}" --database-url="$url" --migration-database-url="$murl" \
+  env -i "$(command -v chroot)" "$rootfs" "/usr/local/bin/${bin[$svc]}" --database-url="$url" --migration-database-url="$murl" \
     --admin-database-url="$aurl" --migrate-only "${targets[@]}" >"$state/$svc-migrate.log" 2>&1 \
     || fail "$svc's migration from the image failed: $(tail -3 "$state/$svc-migrate.log")"
-  chroot --userspec=10001:10001 "$rootfs" "/usr/local/bin/${bin[$svc]}" --listen-host=127.0.0.1 \
+  # A clean environment, as a container runtime gives (no host settings leak in).
+  env -i "$(command -v chroot)" --userspec=10001:10001 "$rootfs" "/usr/local/bin/${bin[$svc]}" --listen-host=127.0.0.1 \
     --grpc-port="$port" --health-port="$health" --metrics-port=0 --database-url="$url" \
     --tls-cert-file="/etc/touyan/$svc.crt" --tls-key-file="/etc/touyan/$svc.key" --tls-ca-file=/etc/touyan/ca.crt \
     --jwks-file=/etc/touyan/jwks.json --page-token-key-file=/etc/touyan/page.key --readiness-interval=500ms \
