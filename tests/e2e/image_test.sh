@@ -69,8 +69,11 @@ done
 
 declare -A bin=([personnel]=touyan-server [training]=touyan-training [contest]=touyan-contest [incentive]=touyan-incentive)
 rootfs_pids=""
-targets=()
+declare -A addr=()
+declare -A calls=([personnel]="" [training]="personnel" [contest]="personnel" [incentive]="personnel training contest")
 for svc in "${SERVICES[@]}"; do
+  targets=()
+  for callee in ${calls[$svc]}; do targets+=("--$callee-target=${addr[$callee]}"); done
   port=$(free_port); health=$(free_port); upper=${svc^^}
   # The database URLs point at the host's CA file: inside the image it is /etc/touyan/ca.crt.
   url=$(eval echo "\$${upper}_DATABASE_URL" | sed "s#sslrootcert=[^&]*#sslrootcert=/etc/touyan/ca.crt#")
@@ -103,7 +106,7 @@ for svc in "${SERVICES[@]}"; do
   done
   [ "$probe" -ge 1 ] || fail "$svc from the image never became ready: $(tail -3 "$state/$svc-image.log")"
   say "  $svc: started from the image's root filesystem as 10001, SERVING and ready"
-  targets+=("--$svc-target=127.0.0.1:$port")
+  addr[$svc]="127.0.0.1:$port"
 done
 digest=$(buildah inspect --format '{{.FromImageDigest}}' "$ctr")
 echo "image: $image $digest (Dockerfile built with buildah; four services ran from its root filesystem)"
