@@ -1,10 +1,5 @@
 #include "common/auth/jwt.h"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
@@ -13,6 +8,7 @@
 #include "common/auth/issuer.h"
 #include "common/status/status.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_file.h"
 
 namespace touyan::auth {
 namespace {
@@ -190,29 +186,8 @@ TEST(JwtTest, KeySetsHoldOnlyUsablePublicKeys) {
   EXPECT_FALSE(KeySet::Parse("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k\",\"x\":\"AA\",\"y\":\"AA\"}]}").ok());
 }
 
-class JwksFile {
- public:
-  JwksFile() {
-    char tmpl[] = "/tmp/touyan-jwks-XXXXXX";
-    int fd = mkstemp(tmpl);
-    close(fd);
-    path_ = tmpl;
-  }
-  ~JwksFile() { std::remove(path_.c_str()); }
-  // Replaced as a whole (write, then rename), as a ConfigMap update does.
-  void Write(const std::string& text) const {
-    const std::string tmp = path_ + ".new";
-    std::ofstream(tmp) << text;
-    std::rename(tmp.c_str(), path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(JwtTest, KeysRollOverWhenTheFileChangesWithoutARestart) {
-  JwksFile file;
+  touyan::testing::TempFile file("touyan-jwks");
   file.Write(JwkSetOf({&Es(), &Rsa()}));
   TokenConfig c = Config();
   c.jwks_file = file.path();
@@ -233,7 +208,7 @@ TEST(JwtTest, KeysRollOverWhenTheFileChangesWithoutARestart) {
 }
 
 TEST(JwtTest, TheVerifierCachesOnlyUntilExpiry) {
-  JwksFile file;
+  touyan::testing::TempFile file("touyan-jwks");
   file.Write(JwkSetOf({&Es()}));
   TokenConfig c = Config();
   c.jwks_file = file.path();

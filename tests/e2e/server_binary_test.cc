@@ -21,6 +21,7 @@
 #include "common/auth/jwt.h"
 #include "common/grpc/tls.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_file.h"
 #include "tests/support/test_env.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/records.h"
@@ -379,11 +380,9 @@ TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
 // refused after the next reload, the other's still accepted.
 TEST_F(ServerBinaryTest, KeysRollOverByEditingTheJwkSetFile) {
   const auth::TokenSigner next = *auth::TokenSigner::Generate("RS256");
-  const std::string jwks = "/tmp/touyan_rollover_jwks.json";
-  auto write = [&](const std::vector<const auth::TokenSigner*>& keys) {
-    std::ofstream(jwks + ".new") << auth::JwkSetOf(keys);
-    ASSERT_EQ(std::rename((jwks + ".new").c_str(), jwks.c_str()), 0);  // replaced whole, as a ConfigMap is
-  };
+  const TempFile file("touyan-rollover-jwks");  // replaced whole, as a ConfigMap is
+  const std::string& jwks = file.path();
+  auto write = [&](const std::vector<const auth::TokenSigner*>& keys) { ASSERT_TRUE(file.Write(auth::JwkSetOf(keys))); };
   write({&TestIssuer(), &next});
   Process p;
   const std::string addr = StartServer(&p, "/tmp/touyan_rollover.log", nullptr, "personnel", {"--jwks-file=" + jwks});

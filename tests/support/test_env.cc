@@ -1,13 +1,11 @@
 #include "tests/support/test_env.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "tests/support/temp_file.h"
 #include "tools/touyanctl/client.h"
 
 namespace touyan::testing {
@@ -18,23 +16,6 @@ const auth::TokenSigner& TestIssuer() {
 }
 
 namespace {
-// The test issuer's JWK Set in a file of this process, removed at exit.
-class JwksFile {
- public:
-  JwksFile() {
-    char tmpl[] = "/tmp/touyan-test-jwks-XXXXXX";
-    int fd = mkstemp(tmpl);
-    close(fd);
-    path_ = tmpl;
-    std::ofstream(path_) << auth::JwkSetOf({&TestIssuer()});
-  }
-  ~JwksFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 std::string Pki() {
   const char* dir = std::getenv("TOUYAN_TEST_PKI");
   if (dir == nullptr) {
@@ -47,7 +28,10 @@ std::string Pki() {
 }  // namespace
 
 const std::string& TestJwksFile() {
-  static const JwksFile file;
+  // The test issuer's JWK Set in a file of this process, removed at exit.
+  static const TempFile file("touyan-test-jwks");
+  static const bool written = file.Write(auth::JwkSetOf({&TestIssuer()}));
+  if (!written) std::abort();
   return file.path();
 }
 
