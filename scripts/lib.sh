@@ -317,3 +317,26 @@ personnel_suite() {
   export TOUYAN_TOKEN
   "$ctl" regions import "$TOUYAN_ROOT/data/ulanqab_regions.csv" >/dev/null
 }
+
+# debian_base_image DIR: the images debian:12 and debian:12-slim in buildah's
+# store, made without a registry: a Debian 12 minbase with debootstrap from
+# Debian's repository (in DIR/base), imported as localhost/touyan-base:12 and
+# tagged with both names. Kept when already there.
+debian_base_image() {
+  local dir=$1 ctr
+  if buildah inspect --type image localhost/touyan-base:12 >/dev/null 2>&1; then
+    buildah tag localhost/touyan-base:12 docker.io/library/debian:12 docker.io/library/debian:12-slim
+    return 0
+  fi
+  say "a Debian 12 base with debootstrap (minbase, from Debian's repository)"
+  mkdir -p "$dir"
+  debootstrap --variant=minbase bookworm "$dir/base" >"$dir/debootstrap.log" 2>&1 \
+    || die "debootstrap failed: $(tail -3 "$dir/debootstrap.log")"
+  ctr=$(buildah from scratch)
+  cp -a "$dir/base/." "$(buildah mount "$ctr")/"
+  buildah unmount "$ctr" >/dev/null
+  buildah commit --quiet "$ctr" localhost/touyan-base:12 >/dev/null
+  buildah rm "$ctr" >/dev/null
+  rm -rf "$dir/base"
+  buildah tag localhost/touyan-base:12 docker.io/library/debian:12 docker.io/library/debian:12-slim
+}

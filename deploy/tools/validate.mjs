@@ -3,7 +3,9 @@
 //     fields, formats) and field names (an unknown field fails); the custom
 //     resources against schemas/crds.json; any other kind fails;
 //  2. policy: what a production review asks of every workload.
-// usage: node validate.mjs FILE.yaml...   exit 1 on any finding.
+// usage: node validate.mjs [--digests] FILE.yaml...   exit 1 on any finding.
+//   --digests: every image must be pinned by digest (the city's and the
+//   counties' overlays: what runs there is exactly what was released).
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import Ajv from "ajv";
@@ -88,7 +90,9 @@ function checkPod(obj, pod, { probes }) {
     const where = `container ${c.name}`;
     const image = c.image ?? "";
     const tag = image.includes("@") ? "digest" : (image.split("/").pop().split(":")[1] ?? "");
-    if (!tag || tag === "latest") fail(obj, `policy: ${where} image '${image}' needs a pinned tag (not latest)`);
+    if (requireDigests && !/@sha256:[0-9a-f]{64}$/.test(image)) {
+      fail(obj, `policy: ${where} image '${image}' must be pinned by digest (scripts/release-images.sh)`);
+    } else if (!tag || tag === "latest") fail(obj, `policy: ${where} image '${image}' needs a pinned tag (not latest)`);
     for (const side of ["requests", "limits"]) {
       for (const r of ["cpu", "memory"]) {
         if (!c.resources?.[side]?.[r]) fail(obj, `policy: ${where} has no resources.${side}.${r}`);
@@ -155,8 +159,10 @@ function checkPolicy(obj, all) {
   }
 }
 
+const args = process.argv.slice(2);
+const requireDigests = args[0] === "--digests";
 let total = 0;
-for (const file of process.argv.slice(2)) {
+for (const file of args.slice(requireDigests ? 1 : 0)) {
   const docs = parseAllDocuments(readFileSync(file, "utf8"));
   const objs = [];
   for (const d of docs) {
