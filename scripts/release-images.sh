@@ -30,6 +30,7 @@ for arg in "$@"; do
   esac
 done
 dest=${dest:-docker://$registry}
+[[ "$dest" == oci:* ]] && mkdir -p "${dest#oci:}"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--version must look like 1.2.3, not '$version'"
 [ -d "$deploy/release" ] || die "$deploy/release is missing: --deploy names a deploy/ folder"
 for tool in buildah debootstrap; do

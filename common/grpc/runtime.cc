@@ -71,18 +71,20 @@ void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
 
 namespace {
 // The end of every mutation in one round trip: its audit rows and its
-// stored answer.
+// stored answer. The rows go in county order: each takes its county's chain
+// head (a row lock, 003_audit_chain.sql), always in the same order.
 constexpr char kFinishMutation[] =
     "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
     "before, after) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after "
     "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
-    "after jsonb)) UPDATE idempotency SET response = $6 WHERE request_id = $4";
+    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE request_id = $4";
 
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});
   pool.statements.push_back(db::SessionStatement());
   pool.statements.push_back(db::LocalStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
+  for (auto& s : audit::Statements()) pool.statements.push_back(s);
   return pool;
 }
 }  // namespace

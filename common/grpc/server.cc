@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
+#include "common/grpc/audit_service.h"
 #include "touyan/bench/v1/echo.grpc.pb.h"
 #include "common/status/status.h"
 
@@ -239,6 +240,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   builder.AddListeningPort(absl::StrCat(config.listen_host, ":", config.grpc_port),
                            ServerCredentialsFor(config.tls), &s->grpc_port_);
   builder.RegisterService(s->service_.get());
+  s->audit_ = std::make_unique<AuditService>(*s->runtime_);
+  builder.RegisterService(s->audit_.get());
   builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   if (config.bench_echo) {
     s->echo_ = std::make_unique<EchoService>();
@@ -384,6 +387,7 @@ Server::~Server() {
   probe_service_.reset();
   service_.reset();
   echo_.reset();
+  audit_.reset();
   runtime_.reset();  // joins the workers after the last call finished
 }
 

@@ -102,6 +102,7 @@ class Server {
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Service> echo_;
+  std::unique_ptr<grpc::Service> audit_;  // touyan.audit.v1.AuditService
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> probe_;  // health only, plaintext
   std::unique_ptr<grpc::CallbackGenericService> probe_service_;  // UNIMPLEMENTED for the rest

@@ -143,8 +143,8 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call, const 
     ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, t.cadre_id(), "trainee.cadre_id"));
     if (t.kind() == v1::TRAINEE_KIND_VILLAGE_SECRETARY && !personnel::IsSecretary(cadre)) {
       return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                      cadre.name(), " (", cadre.id(),
-                                      ") holds no secretary post; enrol as a village cadre")),
+                                      "cadre ", cadre.id(),
+                                      " holds no secretary post; enrol as a village cadre")),
                                   "NOT_A_SECRETARY"),
                        "trainee.kind");
     }
@@ -153,9 +153,9 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call, const 
   }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(t.region_code()), "trainee"));
   if (!absl::StartsWith(t.region_code(), PrefixOf(c.region_code()))) {
-    return WithReason(InvalidField("trainee", absl::StrCat(t.name(), " of ", t.region_code(),
-                                                           " is not in the class's region ",
-                                                           c.region_code())),
+    return WithReason(InvalidField("trainee.region_code", absl::StrCat("'", t.region_code(),
+                                                                       "' is not in the class's region ",
+                                                                       c.region_code())),
                       "OUTSIDE_REGION");
   }
   ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));

@@ -76,6 +76,45 @@ echo "$cov" | python3 -c "import json,sys; c=json.load(sys.stdin); sys.exit(0 if
   || fail "coverage of village secretaries is not 100%: $cov"
 echo "ok  coverage 100%"
 
+# No personal data in the services' logs: calls that fail with distinctive
+# people in them (a bad resident ID, a second registration, a cadre enrolled
+# as a secretary who is none, a trainee from outside the class's region),
+# then every log line the four services wrote searched for every name,
+# resident ID and phone number they hold: none may appear.
+rid() { python3 -c "
+import sys; b=sys.argv[1]; w=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]
+print(b + '10X98765432'[sum(int(c)*x for c,x in zip(b,w)) % 11])" "$1"; }
+good=$(rid 15090219770421987)
+"$ctl" personnel CreateCadre --cadre.name=鲁智深测 --cadre.resident_id=150902197704219871 --cadre.phone=13798765432 \
+  --cadre.region_code=150902001001 --cadre.gender=MALE >/dev/null 2>&1 || true
+"$ctl" personnel CreateCadre --cadre.name=林冲测试 --cadre.resident_id="$good" --cadre.phone=13712344321 \
+  --cadre.region_code=150902001001 --output=json > "$state/pii-cadre.json" || fail "the distinctive cadre was not created"
+"$ctl" personnel CreateCadre --cadre.name=林冲测试 --cadre.resident_id="$good" --cadre.phone=13712344321 \
+  --cadre.region_code=150902001001 >/dev/null 2>&1 && fail "a second registration of one resident ID was accepted"
+cadre=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$state/pii-cadre.json")
+class=$("$ctl" training ListClasses --region_code=$city --tier=TIER_COUNTY --page_size=1 --output=json | python3 -c "import json,sys; c=json.loads(sys.stdin.readline()); print(c['id'], c['region_code'])")
+far=150929100001; [[ "${class#* }" == 150929* ]] && far=150902001001
+"$ctl" training Enrol --class_id="${class% *}" --trainee.kind=VILLAGE_SECRETARY --trainee.cadre_id="$cadre" >/dev/null 2>"$state/pii-err1.txt" \
+  && fail "a cadre without a secretary post was enrolled as a secretary"
+"$ctl" training Enrol --class_id="${class% *}" --trainee.kind=FARMER_HERDER --trainee.name=武松打虎测 --trainee.region_code=$far >/dev/null 2>"$state/pii-err2.txt" \
+  && fail "a trainee from outside the class's region was enrolled"
+grep -q "鲁智深测\|林冲测试\|武松打虎测" "$state"/pii-err*.txt && fail "an error message names a person: $(cat "$state"/pii-err*.txt)"
+"$ctl" personnel ListCadres --region_code=$city --all --output=json | python3 -c "
+import json, sys
+for line in sys.stdin:
+    c = json.loads(line)
+    for k in ('name', 'resident_id', 'phone'):
+        v = c.get(k, '')
+        if len(v) >= 2 and '*' not in v: print(v)" > "$state/pii-values.txt"
+printf '%s\n' 鲁智深测 150902197704219871 13798765432 武松打虎测 >> "$state/pii-values.txt"
+n=$(wc -l < "$state/pii-values.txt")
+[ "$n" -gt 100 ] || fail "only $n personal values to search for"
+lines=$(cat "$state"/log/*.log | wc -l)
+if hits=$(grep -F -f "$state/pii-values.txt" "$state"/log/*.log); then
+  fail "personal data in the services' logs: $(echo "$hits" | head -3)"
+fi
+echo "ok  none of $n names, resident IDs and phone numbers in $lines log lines"
+
 # The report alone, asked again of the services: the same figures.
 cp "$report" "$state/first.csv"
 "$ctl" scenario ulanqab-2023 --regions="$TOUYAN_ROOT/data/ulanqab_regions.csv" --counties="$counties" --report-dir="$state" --report-only > "$state/second.txt" \

@@ -41,6 +41,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/generic.h"
+#include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
 #include "touyan/training/v1/training.pb.h"
@@ -82,6 +83,12 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            round per county, the assessment; prints each stage's time
            scenarios reach every service by $TOUYAN_<SVC>_ADDR (or --personnel-addr …) and
            mint their tokens with --token-signing-key-file (or $TOKEN_SIGNING_KEY_FILE)
+  audit    SERVICE list [--county_code=C --resource=R --actor=S --method=M
+                 --start_time=T --end_time=T --all]   the service's audit trail (RFC 3339 times)
+           SERVICE history RESOURCE          every change of one resource, in order
+                                             (e.g. touyanctl audit personnel history cadres/150902-42)
+           SERVICE verify COUNTY             walk the county's hash chain; exit 1 naming the
+                                             first broken event
   SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
            incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
            --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
@@ -435,9 +442,13 @@ int CadresList(const Common& c, const Settings& s) {
   return 0;
 }
 
-// touyanctl SERVICE METHOD [--FIELD=VALUE …]: see generic.h.
-int Generic(const Args& a) {
-  const google::protobuf::ServiceDescriptor* svc = ServiceNamed(a.positional[0]);
+// touyanctl SERVICE METHOD [--FIELD=VALUE …]: see generic.h. `svc`, when
+// given, is the contract called on SERVICE's address instead of its own (the
+// audit trail). Returns 1 when `fails_unless` names a bool field of the
+// answer that is false.
+int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc = nullptr,
+            const std::string& fails_unless = "") {
+  if (svc == nullptr) svc = ServiceNamed(a.positional[0]);
   static const auto* kControl = new std::set<std::string>{
       "addr", "token", "output", "all", "timeout", "from-json", "json", "help", "request-id",
       "ca-file", "cert-file", "key-file", "insecure"};
@@ -519,6 +530,7 @@ int Generic(const Args& a) {
   auto channel = Connect(addr);
   Table table;
   std::string more;
+  bool failed = false;
   while (true) {
     std::string bytes;
     grpc::Status status = CallUnary(*channel, absl::StrCat("/", svc->full_name(), "/", m->name()),
@@ -531,6 +543,10 @@ int Generic(const Args& a) {
         std::cout << Json(*resp) << "\n";
       } else {
         AddRow(*resp, table);
+      }
+      if (const auto* f = m->output_type()->FindFieldByName(fails_unless);
+          f != nullptr && !resp->GetReflection()->GetBool(*resp, f)) {
+        failed = true;
       }
       break;
     }
@@ -552,7 +568,7 @@ int Generic(const Args& a) {
   if (!more.empty() && !*all) {
     std::cerr << "(more: --all pages to the end, or --page_token=" << more << ")\n";
   }
-  return 0;
+  return failed ? kFailed : 0;
 }
 
 // The unary methods of the Touyan services linked into touyanctl.
@@ -611,9 +627,41 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
   return 0;
 }
 
+// touyanctl audit SERVICE list|history RESOURCE|verify COUNTY: the audit
+// trail's methods on SERVICE's address, through Generic.
+int Audit(Args a) {
+  const auto* svc = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      audit::v1::AuditService::service_full_name());
+  const std::string what = a.positional.size() > 2 ? a.positional[2] : "";
+  if (a.positional.size() < 3 || ServiceNamed(a.positional[1]) == nullptr ||
+      (what != "list" && a.positional.size() != 4) || (what == "list" && a.positional.size() != 3)) {
+    return Usage("audit needs SERVICE list, SERVICE history RESOURCE or SERVICE verify COUNTY");
+  }
+  Args b{.positional = {a.positional[1]}, .flags = a.flags};
+  if (what == "list") {
+    b.positional.push_back("ListAuditEvents");
+  } else if (what == "history") {
+    b.positional.push_back("ListAuditEvents");
+    static std::string resource;
+    resource = absl::StrCat("--resource=", a.positional[3]);
+    b.flags.push_back(resource.c_str());
+    b.flags.push_back("--all");
+  } else if (what == "verify") {
+    b.positional.push_back("VerifyAuditChain");
+    static std::string county;
+    county = absl::StrCat("--county_code=", a.positional[3]);
+    b.flags.push_back(county.c_str());
+    return Generic(b, svc, "intact");
+  } else {
+    return Usage(absl::StrCat("audit: unknown '", what, "' (list, history or verify)"));
+  }
+  return Generic(b, svc);
+}
+
 int Main(int argc, char** argv) {
   Args a = Split(argc, argv);
   if (!a.positional.empty() && ServiceNamed(a.positional[0]) != nullptr) return Generic(a);
+  if (!a.positional.empty() && a.positional[0] == "audit") return Audit(std::move(a));
   if (a.positional.empty() || absl::c_linear_search(a.flags, std::string("--help"))) {
     for (const char* f : a.flags) {
       if (std::string(f) == "--help") {

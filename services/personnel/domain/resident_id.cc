@@ -71,9 +71,4 @@ absl::StatusOr<ResidentIdInfo> ParseResidentId(absl::string_view raw, absl::Civi
   return ResidentIdInfo{id.substr(0, 6), birth, (id[16] - '0') % 2 == 1};
 }
 
-std::string MaskResidentId(absl::string_view id) {
-  if (id.size() != 18) return std::string(id.size(), '*');
-  return absl::StrCat(id.substr(0, 6), std::string(8, '*'), id.substr(14));
-}
-
 }  // namespace touyan::personnel

@@ -6,6 +6,7 @@
 
 #include <string>
 #include "absl/strings/string_view.h"
+#include "common/audit/audit.h"
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -29,8 +30,8 @@ char ResidentIdCheckChar(absl::string_view first17);
 absl::StatusOr<ResidentIdInfo> ParseResidentId(absl::string_view id, absl::CivilDay today);
 std::string NormalizeResidentId(absl::string_view id);
 
-// "150102199003071234" → "150102********1234".
-std::string MaskResidentId(absl::string_view id);
+// "150102199003071234" → "150102********1234" (the audit trail masks alike).
+using audit::MaskResidentId;
 
 }  // namespace touyan::personnel
 

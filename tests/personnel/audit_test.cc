@@ -1,0 +1,238 @@
+// The audit trail through touyan.audit.v1.AuditService on the personnel
+// service, against real Postgres: the history of a cadre in order, filters
+// and paging, who may read it, personal values minimised when written, and a
+// hash chain that names the first event changed, removed or replaced behind
+// the service's back — by the superuser, whom no grant stops.
+#include "absl/strings/escaping.h"
+#include "common/auth/jwt.h"
+#include "tests/personnel/fixture.h"
+#include "touyan/audit/v1/audit.grpc.pb.h"
+
+namespace touyan::testing {
+namespace {
+
+static auto* const kEnv =
+    ::testing::AddGlobalTestEnvironment(new PersonnelEnvironment("touyan_test_audit"));
+
+namespace av1 = ::touyan::audit::v1;
+using grpc::StatusCode;
+
+class AuditTest : public PersonnelTest {
+ protected:
+  av1::AuditService::Stub& audit() {
+    if (!audit_) audit_ = av1::AuditService::NewStub(svc().channel());
+    return *audit_;
+  }
+  Outcome List(const std::string& token, const av1::ListAuditEventsRequest& req,
+               av1::ListAuditEventsResponse* out) {
+    return OutcomeOf(audit().ListAuditEvents(WithToken(token).get(), req, out));
+  }
+  av1::VerifyAuditChainResponse Verify(const std::string& county) {
+    av1::VerifyAuditChainRequest req;
+    req.set_county_code(county);
+    av1::VerifyAuditChainResponse out;
+    grpc::Status s = audit().VerifyAuditChain(WithToken(auditor_).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  // A cadre of `village` with a distinctive phone number, created by the city.
+  pv1::Cadre Created(int64_t n, const std::string& village, const std::string& phone) {
+    pv1::Cadre c = NewCadre(n, village);
+    c.set_phone(phone);
+    pv1::Cadre out;
+    grpc::Status s = Create(city_, "audit-create-" + std::to_string(n), c, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  void SetPhone(const std::string& token, const std::string& rid, const std::string& id,
+                const std::string& phone) {
+    pv1::UpdateCadreRequest req;
+    req.set_request_id(rid);
+    req.mutable_cadre()->set_id(id);
+    req.mutable_cadre()->set_phone(phone);
+    req.mutable_update_mask()->add_paths("phone");
+    pv1::Cadre out;
+    grpc::Status s = stub().UpdateCadre(WithToken(token).get(), req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  // Runs `sql` as the superuser with triggers off (what no role of the
+  // service can do).
+  void AsSuperuser(const std::string& sql) {
+    auto admin = svc().Admin();
+    pqxx::work tx(*admin);
+    tx.exec("SET LOCAL session_replication_role = replica");
+    tx.exec(sql);
+    tx.commit();
+  }
+
+  std::unique_ptr<av1::AuditService::Stub> audit_;
+};
+
+TEST_F(AuditTest, TheHistoryOfACadreIsEveryChangeInOrderWithPersonalValuesMasked) {
+  pv1::Cadre c = Created(9101, "150902001001", "13911112222");
+  SetPhone(jining_, "audit-phone-1", c.id(), "13933334444");
+  SetPhone(city_, "audit-phone-2", c.id(), "13955556666");
+  SetPhone(city_, "audit-phone-2", c.id(), "13955556666");  // a retry: no second event
+
+  av1::ListAuditEventsRequest req;
+  req.set_resource("cadres/" + c.id());
+  av1::ListAuditEventsResponse resp;
+  ASSERT_EQ(List(auditor_, req, &resp).code, StatusCode::OK);
+  ASSERT_EQ(resp.events_size(), 3);
+  EXPECT_EQ(resp.events(0).method(), "CreateCadre");
+  EXPECT_EQ(resp.events(0).actor(), "city");
+  EXPECT_EQ(resp.events(0).before_json(), "");
+  EXPECT_EQ(resp.events(1).method(), "UpdateCadre");
+  EXPECT_EQ(resp.events(1).actor(), "jining-op");
+  EXPECT_EQ(resp.events(1).role(), "county_operator");
+  EXPECT_EQ(resp.events(1).request_id(), "audit-phone-1");
+  EXPECT_EQ(resp.events(2).request_id(), "audit-phone-2");
+  for (int i = 0; i < 3; ++i) {
+    const av1::AuditEvent& e = resp.events(i);
+    EXPECT_EQ(e.county_code(), "150902");
+    if (i > 0) EXPECT_GT(e.sequence(), resp.events(i - 1).sequence());
+    if (i > 0) EXPECT_GE(e.time().seconds(), resp.events(i - 1).time().seconds());
+    EXPECT_EQ(e.hash().size(), 64u);
+    for (const std::string& json : {e.before_json(), e.after_json()}) {
+      for (const char* phone : {"13911112222", "13933334444", "13955556666"}) {
+        EXPECT_FALSE(absl::StrContains(json, phone)) << "event " << i << " holds a phone number: " << json;
+      }
+      EXPECT_FALSE(absl::StrContains(json, c.resident_id())) << "event " << i << " holds a resident ID";
+    }
+  }
+  // Masked, yet the change is visible: 139****2222 became 139****4444.
+  EXPECT_TRUE(absl::StrContains(resp.events(1).before_json(), "\"139****2222\"")) << resp.events(1).before_json();
+  EXPECT_TRUE(absl::StrContains(resp.events(1).after_json(), "\"139****4444\"")) << resp.events(1).after_json();
+  EXPECT_TRUE(absl::StrContains(resp.events(0).after_json(), audit::MaskResidentId(c.resident_id())));
+  // Nor in the table itself: a dump of the trail holds none.
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE concat(before::text, after::text) "
+                        "LIKE '%1393333444%' OR concat(before::text, after::text) LIKE '%" +
+                        c.resident_id() + "%'"),
+            0);
+
+  // Filters: the method, the actor, a time range.
+  req.set_method("UpdateCadre");
+  ASSERT_EQ(List(auditor_, req, &resp).code, StatusCode::OK);
+  EXPECT_EQ(resp.events_size(), 2);
+  req.clear_method();
+  req.set_actor("jining-op");
+  ASSERT_EQ(List(city_, req, &resp).code, StatusCode::OK);
+  ASSERT_EQ(resp.events_size(), 1);
+  EXPECT_EQ(resp.events(0).request_id(), "audit-phone-1");
+  req.clear_actor();
+  req.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) + 3600);
+  ASSERT_EQ(List(auditor_, req, &resp).code, StatusCode::OK);
+  EXPECT_EQ(resp.events_size(), 0) << "nothing after an hour from now";
+  req.clear_start_time();
+  req.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) + 3600);
+  ASSERT_EQ(List(auditor_, req, &resp).code, StatusCode::OK);
+  EXPECT_EQ(resp.events_size(), 3);
+
+  // Paging to the end, one event a page, in the same order.
+  req.clear_end_time();
+  req.set_page_size(1);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 10; ++page) {
+    ASSERT_EQ(List(auditor_, req, &resp).code, StatusCode::OK);
+    for (const auto& e : resp.events()) seen.push_back(e.request_id());
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"audit-create-9101", "audit-phone-1", "audit-phone-2"}));
+  req.set_resource("cadres/150902-0");
+  EXPECT_EQ(List(auditor_, req, &resp).field, "page_token") << "a token of another query";
+}
+
+TEST_F(AuditTest, OnlyAuditorsAndTheCityReadTheirOwnScope) {
+  Created(9201, "150929100001", "13800009201");
+  av1::ListAuditEventsRequest req;
+  av1::ListAuditEventsResponse resp;
+  Outcome o = List(jining_, req, &resp);
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(o.reason, "ROLE_NOT_ALLOWED");
+  const std::string jining_auditor = svc().Token(Role::kAuditor, "150902000000", "jining-auditor");
+  req.set_county_code("150929");
+  o = List(jining_auditor, req, &resp);
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED) << "another county's trail";
+  EXPECT_EQ(o.field, "county_code");
+  // Without a filter, a county's auditor sees its county only.
+  req.clear_county_code();
+  req.set_page_size(1000);
+  ASSERT_EQ(List(jining_auditor, req, &resp).code, StatusCode::OK);
+  for (const auto& e : resp.events()) EXPECT_EQ(e.county_code(), "150902");
+  req.set_county_code("15092");
+  EXPECT_EQ(List(auditor_, req, &resp).field, "county_code");
+  req.clear_county_code();
+  req.mutable_start_time()->set_seconds(2000);
+  req.mutable_end_time()->set_seconds(1000);
+  EXPECT_EQ(List(auditor_, req, &resp).field, "end_time");
+  av1::VerifyAuditChainRequest v;
+  av1::VerifyAuditChainResponse vr;
+  EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(auditor_).get(), v, &vr)).field, "county_code");
+  v.set_county_code("150929");
+  EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(jining_auditor).get(), v, &vr)).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(siziwang_).get(), v, &vr)).code,
+            StatusCode::PERMISSION_DENIED);
+}
+
+// The service's own roles cannot change or remove audit rows (the owner
+// included); the superuser can, with triggers off — and verification then
+// names the event.
+TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
+  const std::string county = "150925";  // no other test here writes there
+  const int64_t base = Verify(county).head_sequence();  // the region import's events
+  for (int i = 0; i < 6; ++i) Created(9301 + i, "150925103001", absl::StrCat("1370000930", i));
+  av1::VerifyAuditChainResponse v = Verify(county);
+  ASSERT_TRUE(v.intact()) << v.problem();
+  EXPECT_EQ(v.events_checked(), base + 6);
+  EXPECT_EQ(v.head_sequence(), base + 6);
+  EXPECT_EQ(v.head_hash().size(), 64u);
+
+  for (const std::string& url : {svc().config().database_url, svc().config().migration_database_url}) {
+    pqxx::connection c(url);
+    for (const char* sql : {"UPDATE personnel.audit_log SET subject = 'x' WHERE county_code = '150925'",
+                            "DELETE FROM personnel.audit_log WHERE county_code = '150925'",
+                            "TRUNCATE personnel.audit_log"}) {
+      pqxx::work tx(c);
+      tx.exec("SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', 'on', true)");
+      EXPECT_THROW(tx.exec(sql), pqxx::sql_error) << sql << " as " << c.username();
+    }
+  }
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150925'"), base + 6);
+  const auto seq = [&](int n) { return std::to_string(base + n); };
+
+  // A changed event: the third one's actor rewritten.
+  AsSuperuser("UPDATE personnel.audit_log SET subject = 'someone-else' WHERE county_code = '150925' AND seq = " + seq(3));
+  v = Verify(county);
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.first_broken_sequence(), base + 3);
+  EXPECT_TRUE(absl::StartsWith(v.problem(), "HASH_MISMATCH")) << v.problem();
+
+  // Its hash recomputed too, as a careful forger would: the next event no
+  // longer follows it.
+  AsSuperuser("UPDATE personnel.audit_log a SET hash = sha256(a.prev_hash || convert_to("
+              "personnel.audit_canonical(a), 'UTF8')) WHERE county_code = '150925' AND seq = " + seq(3));
+  v = Verify(county);
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.first_broken_sequence(), base + 4);
+  EXPECT_TRUE(absl::StartsWith(v.problem(), "PREVIOUS_HASH_MISMATCH")) << v.problem();
+
+  // A removed event in the middle, and events cut off the end.
+  AsSuperuser("DELETE FROM personnel.audit_log WHERE county_code = '150925' AND seq IN (" + seq(3) + ", " +
+              seq(6) + ")");
+  v = Verify(county);
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.first_broken_sequence(), base + 3);
+  EXPECT_TRUE(absl::StartsWith(v.problem(), "SEQUENCE_GAP")) << v.problem();
+  AsSuperuser("DELETE FROM personnel.audit_log WHERE county_code = '150925' AND seq >= " + seq(3));
+  v = Verify(county);
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.first_broken_sequence(), base + 3);
+
+  // Another county's chain is untouched.
+  EXPECT_TRUE(Verify("150902").intact());
+}
+
+}  // namespace
+}  // namespace touyan::testing
