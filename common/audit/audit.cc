@@ -56,8 +56,10 @@ std::string ToJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions opts;
   opts.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return MaskPersonal(out);
+  return out;
 }
+
+std::string MaskedJson(const google::protobuf::Message& m) { return MaskPersonal(ToJson(m)); }
 
 std::vector<db::Statement> Statements() {
   constexpr char kColumns[] =

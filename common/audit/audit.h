@@ -24,9 +24,11 @@ struct Entry {
   const google::protobuf::Message* after = nullptr;   // null for a deletion
 };
 
-// `m` as JSON (proto field names) with its personal values minimised
-// (MaskPersonal), as the trail stores it.
+// `m` as JSON (proto field names).
 std::string ToJson(const google::protobuf::Message& m);
+// ToJson with its personal values minimised (MaskPersonal): what the trail
+// stores.
+std::string MaskedJson(const google::protobuf::Message& m);
 
 // "150102199003071234" → "150102********1234" (anything else: all stars).
 std::string MaskResidentId(absl::string_view id);

@@ -33,8 +33,8 @@ void CallContext::Audit(const audit::Entry& e) {
   if (!pending_audit_.empty()) pending_audit_ += ",";
   absl::StrAppend(&pending_audit_, R"({"county_code":")", log::JsonEscape(e.county_code),
                   R"(","resource":")", log::JsonEscape(e.resource), R"(","before":)",
-                  e.before ? audit::ToJson(*e.before) : "null", R"(,"after":)",
-                  e.after ? audit::ToJson(*e.after) : "null", "}");
+                  e.before ? audit::MaskedJson(*e.before) : "null", R"(,"after":)",
+                  e.after ? audit::MaskedJson(*e.after) : "null", "}");
 }
 
 absl::Status CallContext::MutateInto(const google::protobuf::Message& request, const std::string& request_id,

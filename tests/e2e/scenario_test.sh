@@ -86,11 +86,11 @@ import sys; b=sys.argv[1]; w=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]
 print(b + '10X98765432'[sum(int(c)*x for c,x in zip(b,w)) % 11])" "$1"; }
 good=$(rid 15090219770421987)
 "$ctl" personnel CreateCadre --cadre.name=鲁智深测 --cadre.resident_id=150902197704219871 --cadre.phone=13798765432 \
-  --cadre.region_code=150902001001 --cadre.gender=MALE >/dev/null 2>&1 || true
+  --cadre.region_code=150902001001 --cadre.ethnicity=汉族 --cadre.education=BACHELOR --cadre.establishment=NONE --cadre.origin=VETERAN --cadre.gender=MALE >/dev/null 2>&1 || true
 "$ctl" personnel CreateCadre --cadre.name=林冲测试 --cadre.resident_id="$good" --cadre.phone=13712344321 \
-  --cadre.region_code=150902001001 --output=json > "$state/pii-cadre.json" || fail "the distinctive cadre was not created"
+  --cadre.region_code=150902001001 --cadre.ethnicity=汉族 --cadre.education=BACHELOR --cadre.establishment=NONE --cadre.origin=VETERAN --output=json > "$state/pii-cadre.json" || fail "the distinctive cadre was not created"
 "$ctl" personnel CreateCadre --cadre.name=林冲测试 --cadre.resident_id="$good" --cadre.phone=13712344321 \
-  --cadre.region_code=150902001001 >/dev/null 2>&1 && fail "a second registration of one resident ID was accepted"
+  --cadre.region_code=150902001001 --cadre.ethnicity=汉族 --cadre.education=BACHELOR --cadre.establishment=NONE --cadre.origin=VETERAN >/dev/null 2>&1 && fail "a second registration of one resident ID was accepted"
 cadre=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$state/pii-cadre.json")
 class=$("$ctl" training ListClasses --region_code=$city --tier=TIER_COUNTY --page_size=1 --output=json | python3 -c "import json,sys; c=json.loads(sys.stdin.readline()); print(c['id'], c['region_code'])")
 far=150929100001; [[ "${class#* }" == 150929* ]] && far=150902001001

@@ -23,7 +23,7 @@ for a in "${SERVICES[@]}"; do
     for sql in "SELECT count(*) FROM $b.${table[$b]}" "SELECT count(*) FROM $b.audit_log" \
                "DELETE FROM $b.${table[$b]}" "SELECT count(*) FROM $b.idempotency"; do
       if out=$(as "$sql"); then fail "${a}_app ran '$sql': $out"; fi
-      echo "$out" | grep -q "permission denied" || fail "${a}_app on '$sql': expected permission denied, got: $out"
+      [[ "$out" == *"permission denied"* ]] || fail "${a}_app on '$sql': expected permission denied, got: $out"
       checked=$((checked + 1))
     done
   done
