@@ -630,8 +630,8 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
 // touyanctl audit SERVICE list|history RESOURCE|verify COUNTY: the audit
 // trail's methods on SERVICE's address, through Generic.
 int Audit(Args a) {
-  const auto* svc = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-      audit::v1::AuditService::service_full_name());
+  // Through a message of the contract: that links its descriptors in.
+  const auto* svc = audit::v1::AuditEvent::descriptor()->file()->FindServiceByName("AuditService");
   const std::string what = a.positional.size() > 2 ? a.positional[2] : "";
   if (a.positional.size() < 3 || ServiceNamed(a.positional[1]) == nullptr ||
       (what != "list" && a.positional.size() != 4) || (what == "list" && a.positional.size() != 3)) {
