@@ -45,7 +45,7 @@ absl::Status CallContext::MutateInto(const google::protobuf::Message& request, c
   ASSIGN_OR_RETURN(db::Lease * lease, Lease());
   return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(tx, request_id, principal_.subject, method_, request));
+                     idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request));
     if (replay) {
       out.Clear();
       if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");

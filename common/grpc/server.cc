@@ -142,6 +142,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
     return absl::InvalidArgumentError(absl::StrCat("--scope=", c.scope, " is not a 12-digit region code"));
   }
   ASSIGN_OR_RETURN(c.gauge_interval, s.Duration("gauge-interval", absl::Minutes(5)));
+  ASSIGN_OR_RETURN(c.idempotency_retention, s.Duration("idempotency-retention", absl::Hours(24 * 7)));
+  if (c.idempotency_retention < absl::Hours(1)) {
+    return absl::InvalidArgumentError(
+        "--idempotency-retention must be at least 1h: a client's retries must still find their answer");
+  }
+  ASSIGN_OR_RETURN(c.maintenance_interval, s.Duration("maintenance-interval", absl::Hours(1)));
 
   // Tokens: verified with the identity provider's public keys.
   c.tokens.jwks_file = s.String("jwks-file", "");
@@ -209,6 +215,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   std::unique_ptr<Server> s(new Server);
   s->name_ = spec.name;
   s->full_name_ = spec.FullName();
+  s->retention_ = config.idempotency_retention;
+  if (!config.scope.empty()) {
+    ASSIGN_OR_RETURN(std::string prefix, auth::RegionPrefix(config.scope));
+    s->config_scope_ = prefix.substr(0, 6);
+  }
   RuntimeOptions ro;
   ro.service = spec.name;
   ro.pool = db::PoolOptions{config.database_url, spec.name, config.workers + config.stream_slots,
@@ -289,6 +300,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
     Server* self = s.get();
     s->gauges_ = std::thread([self, source, config] { self->RefreshGaugesEvery(source, config); });
   }
+  if (config.maintenance_interval > absl::ZeroDuration()) {
+    Server* self = s.get();
+    s->maintenance_ = std::thread([self, config] {
+      absl::Duration wait = absl::Seconds(30);  // the first soon after start, then every interval
+      while (!self->stop_.WaitForNotificationWithTimeout(wait)) {
+        wait = config.maintenance_interval;
+        (void)self->PurgeIdempotency();
+      }
+    });
+  }
   return s;
 }
 
@@ -362,11 +383,34 @@ void Server::RefreshGaugesEvery(GaugeSource* source, ServerConfig config) {
   }
 }
 
+absl::StatusOr<int64_t> Server::PurgeIdempotency() {
+  const std::string scope = config_scope_.empty() ? "*" : config_scope_;
+  absl::StatusOr<int64_t> purged;
+  try {
+    absl::StatusOr<db::Lease> lease = runtime_->pool().Acquire(absl::Now() + absl::Seconds(30));
+    if (!lease.ok()) {
+      purged = lease.status();
+    } else {
+      purged = idempotency::Purge(*lease, db::Scope{scope, true}, retention_, kPurgeBatch,
+                                  absl::Now() + absl::Minutes(5));
+    }
+  } catch (const std::exception& e) {
+    purged = db::FromException(e);
+  }
+  if (!purged.ok()) {
+    log::Warn("stored answers not purged", {{"service", name_}, {"error", std::string(purged.status().message())}});
+  } else if (*purged > 0) {
+    log::Info("stored answers purged", {{"service", name_}, {"rows", std::to_string(*purged)}});
+  }
+  return purged;
+}
+
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   stop_.Notify();
   if (gauges_.joinable()) gauges_.join();
+  if (maintenance_.joinable()) maintenance_.join();
   if (readiness_.joinable()) readiness_.join();
   // Not ready while draining: the endpoint leaves the Service first.
   for (grpc::Server* server : {server_.get(), probe_.get()}) {
@@ -435,6 +479,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --scope=REGION                  the region this deployment serves: callers are narrowed to it,
                                   and those outside it refused (default: every region)
   --gauge-interval=DURATION       how often domain gauges are recomputed (default 5m; 0 = never)
+  --idempotency-retention=DURATION  how long stored answers wait for retries (default 168h = 7 days)
+  --maintenance-interval=DURATION how often answers past retention are purged (default 1h; 0 = never)
 )";
 }  // namespace
 

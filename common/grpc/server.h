@@ -73,6 +73,8 @@ struct ServerConfig {
   std::string scope;  // the region this deployment serves (12 digits); empty = all
   bool transaction_pooling = false;  // --database-pooling=transaction
   absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
+  absl::Duration idempotency_retention = absl::Hours(24 * 7);  // stored answers kept for retries
+  absl::Duration maintenance_interval = absl::Hours(1);  // purges; zero: never
 };
 
 // Reads and checks every setting (flags or environment) of service `name`,
@@ -93,6 +95,11 @@ class Server {
   int health_port() const { return health_port_; }
   Runtime& runtime() { return *runtime_; }
 
+  // Purges the stored answers older than --idempotency-retention that this
+  // deployment reaches, in small batches (also every --maintenance-interval
+  // on a thread of its own). Returns how many.
+  absl::StatusOr<int64_t> PurgeIdempotency();
+
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
   // cancels the rest.
   void Shutdown(absl::Duration drain);
@@ -111,7 +118,10 @@ class Server {
   // Sets the service name's health on both servers from the database's state.
   void WatchReadiness(ServiceSpec spec, ServerConfig config);
   void SetReady(bool ready);
-  std::thread gauges_, readiness_;
+  static constexpr int kPurgeBatch = 500;
+  std::thread gauges_, readiness_, maintenance_;
+  absl::Duration retention_;
+  std::string config_scope_;  // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;
   int grpc_port_ = 0;

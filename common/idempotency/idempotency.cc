@@ -25,11 +25,15 @@ std::string Fingerprint(const google::protobuf::Message& m) {
 std::vector<db::Statement> Statements() {
   return {
       {"touyan_idem_claim",
-       "INSERT INTO idempotency (request_id, subject, method, fingerprint) "
-       "VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
+       "INSERT INTO idempotency (request_id, subject, method, fingerprint, county_prefix) "
+       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
       {"touyan_idem_get",
        "SELECT subject, method, fingerprint, response FROM idempotency WHERE request_id = $1"},
       {"touyan_idem_complete", "UPDATE idempotency SET response = $2 WHERE request_id = $1"},
+      {"touyan_idem_purge",
+       "DELETE FROM idempotency WHERE request_id IN (SELECT request_id FROM idempotency "
+       "WHERE created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2 "
+       "FOR UPDATE SKIP LOCKED)"},
   };
 }
 
@@ -47,7 +51,8 @@ absl::Status ValidateRequestId(absl::string_view id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view request_id,
+absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& scope,
+                                                 absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request) {
@@ -55,13 +60,19 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view r
   const std::string fp = Fingerprint(request);
   pqxx::binarystring fp_bin(fp);
   std::string id(request_id);
+  const std::string prefix = scope.county_prefix == "*" ? "" : scope.county_prefix;
   if (!tx.exec_prepared("touyan_idem_claim", id, std::string(subject), std::string(method),
-                        fp_bin)
+                        fp_bin, prefix)
            .empty()) {
     return std::nullopt;
   }
+  // The row exists and has committed (ON CONFLICT waited for it); not seeing
+  // it means a caller of another scope made it.
   pqxx::result r = tx.exec_prepared("touyan_idem_get", id);
-  if (r.empty()) return absl::AbortedError("request_id claim raced; retry");
+  if (r.empty()) {
+    return InvalidField("request_id", "was already used by another caller; choose a new id",
+                        "REQUEST_ID_REUSED");
+  }
   const auto& row = r[0];
   if (row[0].as<std::string>() != subject || row[1].as<std::string>() != method ||
       pqxx::binarystring(row[2]).str() != fp || row[3].is_null()) {
@@ -70,6 +81,21 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view r
                         "REQUEST_ID_REUSED");
   }
   return pqxx::binarystring(row[3]).str();
+}
+
+absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
+                              int batch, absl::Time deadline) {
+  int64_t total = 0;
+  while (absl::Now() < deadline) {
+    int64_t n = 0;
+    RETURN_IF_ERROR(db::RunTransaction(lease, scope, deadline, [&](db::Tx& tx) -> absl::Status {
+      n = tx.exec_prepared("touyan_idem_purge", absl::ToDoubleSeconds(retention), batch).affected_rows();
+      return absl::OkStatus();
+    }));
+    total += n;
+    if (n < batch) break;
+  }
+  return total;
 }
 
 void Complete(db::Tx& tx, absl::string_view request_id,

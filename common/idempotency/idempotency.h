@@ -12,7 +12,9 @@
 #include <pqxx/pqxx>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/db/transaction.h"
 #include "google/protobuf/message.h"
 
 namespace touyan::idempotency {
@@ -23,15 +25,24 @@ std::vector<db::Statement> Statements();
 // ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id);
 
-// Claims `request_id` inside `tx`. Returns the stored response if an earlier
-// call with this id committed; std::nullopt if this call owns the id now (a
-// concurrent call with the same id waits on the row until this one ends).
-// Returns INVALID_ARGUMENT (REQUEST_ID_REUSED) if the id was used by another
-// caller, method or request.
-absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, absl::string_view request_id,
+// Claims `request_id` inside `tx`, in the caller's row-level-security
+// `scope`. Returns the stored response if an earlier call with this id
+// committed; std::nullopt if this call owns the id now (a concurrent call
+// with the same id waits on the row until this one ends). Returns
+// INVALID_ARGUMENT (REQUEST_ID_REUSED) if the id was used by another caller,
+// method or request, or in a scope this caller cannot see.
+absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& scope,
+                                                 absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request);
+
+// Deletes the stored answers older than `retention` that `scope` reaches,
+// `batch` rows a transaction (rows another transaction holds are skipped, so
+// no call waits on the purge for long), until none is left or `deadline`.
+// Returns how many were deleted.
+absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
+                              int batch, absl::Time deadline);
 
 // Stores the response for replay; same transaction as the change.
 void Complete(db::Tx& tx, absl::string_view request_id,

@@ -297,7 +297,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx_ = std::make_unique<pqxx::work>(lease->conn());
     db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
     ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(*tx_, request_id_, call.principal().subject,
+                     idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject,
                                         call.method(), first));
     if (replay) {
       replayed_ = resp_.ParseFromString(*replay);

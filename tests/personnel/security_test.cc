@@ -292,5 +292,55 @@ TEST_F(SecurityTest, EveryMutationIsAudited) {
       << "one summary row per county of the region import";
 }
 
+// Stored answers hold personal data (a created cadre): each is under
+// row-level security with the scope of the caller that made it, and kept only
+// as long as a retry can come — then purged, and the request id is new again.
+TEST_F(SecurityTest, StoredAnswersAreScopedAndPurgedAfterTheirRetention) {
+  pv1::Cadre c;
+  ASSERT_TRUE(Create(city_, "idem-city-1", NewCadre(7101, "150929100001"), &c).ok());
+  // A county operator cannot replay (or learn) the city's answer.
+  pv1::Cadre other;
+  Outcome o = OutcomeOf(Create(siziwang_, "idem-city-1", NewCadre(7101, "150929100001"), &other));
+  EXPECT_EQ(o.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(o.reason, "REQUEST_ID_REUSED");
+  EXPECT_EQ(o.field, "request_id");
+  auto seen = [&](const std::string& prefix) {
+    auto conn = svc().AsService();
+    pqxx::work tx(*conn);
+    tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
+    return tx.exec("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'idem-city-1'")[0][0].as<int>();
+  };
+  EXPECT_EQ(seen("150929"), 0) << "a county's session does not see the city's stored answer";
+  EXPECT_EQ(seen("1509"), 1);
+
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(Create(city_, absl::StrCat("idem-old-", i), NewCadre(7110 + i, "150929100001"), &c).ok());
+  }
+  ASSERT_TRUE(Create(city_, "idem-new", NewCadre(7120, "150929100001"), &c).ok());
+  {
+    auto admin = svc().Admin();
+    pqxx::nontransaction n(*admin);
+    n.exec("UPDATE personnel.idempotency SET created_at = now() - interval '8 days' "
+           "WHERE request_id LIKE 'idem-old-%'");
+    // Many more, older still, to be purged in several batches.
+    n.exec("INSERT INTO personnel.idempotency (request_id, subject, method, fingerprint, created_at, county_prefix) "
+           "SELECT 'idem-bulk-' || g, 'x', 'CreateCadre', '\\x00', now() - interval '30 days', '1509' "
+           "FROM generate_series(1, 1234) g");
+  }
+  absl::StatusOr<int64_t> purged = svc().server().PurgeIdempotency();
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 1237) << "the three old answers and the bulk, in batches of 500";
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id LIKE 'idem-old-%' "
+                        "OR request_id LIKE 'idem-bulk-%'"),
+            0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id IN ('idem-new', 'idem-city-1')"), 2)
+      << "answers within their retention stay";
+  // The purged id is new again: the call runs, and the cadre exists already.
+  EXPECT_EQ(OutcomeOf(Create(city_, "idem-old-1", NewCadre(7111, "150929100001"), &c)).code,
+            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(OutcomeOf(Create(city_, "idem-new", NewCadre(7120, "150929100001"), &c)).code, grpc::StatusCode::OK)
+      << "a retry within the retention is answered as before";
+}
+
 }  // namespace
 }  // namespace touyan::testing
