@@ -37,6 +37,8 @@ endfunction()
 function(touyan_embed_migrations target dir ns)
   file(GLOB sql_files CONFIGURE_DEPENDS "${dir}/*.sql")
   list(SORT sql_files)
+  # An edited migration re-runs the configuration, which embeds it again.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sql_files})
   set(body "")
   foreach(f IN LISTS sql_files)
     get_filename_component(n "${f}" NAME_WE)

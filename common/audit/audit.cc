@@ -75,7 +75,8 @@ std::vector<db::Statement> Statements() {
       // The history of one resource: by its index.
       {"touyan_audit_history",
        absl::StrCat(kColumns, "WHERE resource = $8 AND starts_with(county_code, $1) ", kFilters)},
-      {"touyan_audit_head", "SELECT seq, hash FROM audit_chain WHERE county_code = $1"},
+      {"touyan_audit_head", "SELECT seq, hash, retained_from FROM audit_chain WHERE county_code = $1"},
+      {"touyan_audit_maintain", "SELECT audit_maintain(make_interval(secs => $1))"},
       {"touyan_audit_chain",
        "SELECT seq, prev_hash, hash, audit_canonical(a) FROM audit_log a "
        "WHERE county_code = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"},

@@ -124,8 +124,12 @@ absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallCo
       out.set_problem(absl::StrCat(problem, ": ", why));
       return out;
     };
-    int64_t last = 0;
+    // Events before retained_from left with their month (retention): the
+    // first kept event's link to them is taken as it stands.
+    const int64_t retained_from = head[0][2].as<int64_t>();
+    int64_t last = retained_from - 1;
     std::string prev;  // the first event follows the empty hash
+    bool first = retained_from > 1;
     while (last < head_seq) {
       pqxx::result rows = tx.exec_prepared("touyan_audit_chain", county, last, head_seq, kChainBatch);
       if (rows.empty()) {
@@ -140,6 +144,8 @@ absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallCo
         }
         const std::string prev_hash = pqxx::binarystring(row[1]).str();
         const std::string hash = pqxx::binarystring(row[2]).str();
+        if (first) prev = prev_hash;
+        first = false;
         if (prev_hash != prev) {
           return broken(seq, "PREVIOUS_HASH_MISMATCH",
                         "the event does not follow the one before it (an event was replaced or inserted)");
@@ -152,7 +158,7 @@ absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallCo
         out.set_events_checked(out.events_checked() + 1);
       }
     }
-    if (prev != head_hash) {
+    if (last >= retained_from && prev != head_hash) {
       return broken(head_seq, "HEAD_MISMATCH", "the last event is not the head recorded beside the chain");
     }
     out.set_intact(true);

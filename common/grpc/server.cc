@@ -148,6 +148,11 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
         "--idempotency-retention must be at least 1h: a client's retries must still find their answer");
   }
   ASSIGN_OR_RETURN(c.maintenance_interval, s.Duration("maintenance-interval", absl::Hours(1)));
+  ASSIGN_OR_RETURN(c.audit_retention, s.Duration("audit-retention", absl::Hours(24 * 180)));
+  if (c.audit_retention < absl::Hours(24 * 180)) {
+    return absl::InvalidArgumentError(
+        "--audit-retention must be at least 4320h (180 days): audit records are kept six months at least");
+  }
 
   // Tokens: verified with the identity provider's public keys.
   c.tokens.jwks_file = s.String("jwks-file", "");
@@ -216,6 +221,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   s->name_ = spec.name;
   s->full_name_ = spec.FullName();
   s->retention_ = config.idempotency_retention;
+  s->audit_retention_ = config.audit_retention;
   if (!config.scope.empty()) {
     ASSIGN_OR_RETURN(std::string prefix, auth::RegionPrefix(config.scope));
     s->config_scope_ = prefix.substr(0, 6);
@@ -307,6 +313,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
       while (!self->stop_.WaitForNotificationWithTimeout(wait)) {
         wait = config.maintenance_interval;
         (void)self->PurgeIdempotency();
+        (void)self->MaintainAudit();
       }
     });
   }
@@ -405,6 +412,27 @@ absl::StatusOr<int64_t> Server::PurgeIdempotency() {
   return purged;
 }
 
+absl::StatusOr<int> Server::MaintainAudit() {
+  absl::StatusOr<int> dropped;
+  try {
+    absl::StatusOr<db::Lease> lease = runtime_->pool().Acquire(absl::Now() + absl::Seconds(30));
+    if (!lease.ok()) {
+      dropped = lease.status();
+    } else {
+      pqxx::nontransaction n(lease->conn());
+      dropped = n.exec_prepared("touyan_audit_maintain", absl::ToDoubleSeconds(audit_retention_))[0][0].as<int>();
+    }
+  } catch (const std::exception& e) {
+    dropped = db::FromException(e);
+  }
+  if (!dropped.ok()) {
+    log::Warn("audit partitions not maintained", {{"service", name_}, {"error", std::string(dropped.status().message())}});
+  } else if (*dropped > 0) {
+    log::Info("audit months past retention dropped", {{"service", name_}, {"partitions", std::to_string(*dropped)}});
+  }
+  return dropped;
+}
+
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
@@ -480,7 +508,10 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
                                   and those outside it refused (default: every region)
   --gauge-interval=DURATION       how often domain gauges are recomputed (default 5m; 0 = never)
   --idempotency-retention=DURATION  how long stored answers wait for retries (default 168h = 7 days)
-  --maintenance-interval=DURATION how often answers past retention are purged (default 1h; 0 = never)
+  --audit-retention=DURATION      how long audit records are kept at least (default and minimum
+                                  4320h = 180 days); whole months past it are dropped
+  --maintenance-interval=DURATION how often answers and audit months past retention are purged
+                                  (default 1h; 0 = never)
 )";
 }  // namespace
 

@@ -74,6 +74,7 @@ struct ServerConfig {
   bool transaction_pooling = false;  // --database-pooling=transaction
   absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
   absl::Duration idempotency_retention = absl::Hours(24 * 7);  // stored answers kept for retries
+  absl::Duration audit_retention = absl::Hours(24 * 180);  // at least; whole months leave after it
   absl::Duration maintenance_interval = absl::Hours(1);  // purges; zero: never
 };
 
@@ -99,6 +100,10 @@ class Server {
   // deployment reaches, in small batches (also every --maintenance-interval
   // on a thread of its own). Returns how many.
   absl::StatusOr<int64_t> PurgeIdempotency();
+  // Makes the audit trail's month partitions ahead and drops the months
+  // wholly past --audit-retention (also every --maintenance-interval).
+  // Returns how many months were dropped.
+  absl::StatusOr<int> MaintainAudit();
 
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
   // cancels the rest.
@@ -120,7 +125,7 @@ class Server {
   void SetReady(bool ready);
   static constexpr int kPurgeBatch = 500;
   std::thread gauges_, readiness_, maintenance_;
-  absl::Duration retention_;
+  absl::Duration retention_, audit_retention_;
   std::string config_scope_;  // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;

@@ -234,5 +234,54 @@ TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
   EXPECT_TRUE(Verify("150902").intact());
 }
 
+// Audit records are kept 180 days at least and leave by whole months: the
+// months past retention are dropped, the rest kept (a shorter retention is
+// not honoured), and the county's chain still verifies from its first kept
+// event.
+TEST_F(AuditTest, OldMonthsLeaveWholeAndTheChainStillVerifiesFromTheFirstKept) {
+  {
+    auto admin = svc().Admin();
+    pqxx::nontransaction n(*admin);
+    n.exec("SELECT personnel.audit_maintain(interval '100 years', (now() - interval '400 days')::date)");
+    // Events written 400 and 100 days ago, and now, in two counties no other
+    // test writes (chained by the trigger as the service's would be).
+    for (const char* age : {"400 days", "400 days", "100 days", "0 days", "0 days"}) {
+      for (const char* county : {"150998", "150999"}) {
+        n.exec(absl::StrCat("INSERT INTO personnel.audit_log (county_code, at, subject, role, method, resource) "
+                            "VALUES ('", county, "', now() - interval '", age,
+                            "', 'x', 'city_org_dept', 'CreateCadre', 'cadres/", county, "-1')"));
+      }
+    }
+  }
+  const int64_t before = svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150999'");
+  ASSERT_EQ(before, 5);
+  ASSERT_TRUE(Verify("150999").intact());
+  // A retention shorter than 180 days is not honoured, even asked directly.
+  {
+    auto conn = svc().AsService();
+    pqxx::nontransaction n(*conn);
+    n.exec("SELECT personnel.audit_maintain(interval '1 day')");
+    EXPECT_THROW(n.exec("DROP TABLE personnel.audit_log_default"), pqxx::sql_error) << "only the owner drops months";
+  }
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150999'"), 3)
+      << "400 days old: gone with its month; 100 days old: kept";
+  absl::StatusOr<int> dropped = svc().server().MaintainAudit();
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  EXPECT_EQ(*dropped, 0) << "nothing more past 180 days";
+  EXPECT_GE(svc().Count("SELECT count(*) FROM pg_inherits WHERE inhparent = 'personnel.audit_log'::regclass"), 4)
+      << "this month, the two ahead and the default";
+  for (const std::string county : {"150998", "150999"}) {
+    av1::VerifyAuditChainResponse v = Verify(county);
+    EXPECT_TRUE(v.intact()) << county << ": " << v.problem();
+    EXPECT_EQ(v.events_checked(), 3) << county;
+    EXPECT_EQ(v.head_sequence(), 5) << county;
+  }
+  // A kept event removed behind the service's back is still caught.
+  AsSuperuser("DELETE FROM personnel.audit_log WHERE county_code = '150998' AND seq = 4");
+  av1::VerifyAuditChainResponse v = Verify("150998");
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.first_broken_sequence(), 4);
+}
+
 }  // namespace
 }  // namespace touyan::testing
