@@ -77,6 +77,15 @@ std::vector<db::Statement> Statements() {
        absl::StrCat(kColumns, "WHERE resource = $8 AND starts_with(county_code, $1) ", kFilters)},
       {"touyan_audit_head", "SELECT seq, hash, retained_from FROM audit_chain WHERE county_code = $1"},
       {"touyan_audit_maintain", "SELECT audit_maintain(make_interval(secs => $1))"},
+      {"touyan_access_record",
+       "INSERT INTO access_log (county_code, subject, role, method, resource, fields) "
+       "SELECT x.county_code, $1, $2, $3, x.resource, x.fields "
+       "FROM jsonb_to_recordset($4::jsonb) AS x(county_code text, resource text, fields text)"},
+      {"touyan_access_list",
+       "SELECT county_code, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, resource, "
+       "fields, id FROM access_log WHERE starts_with(county_code, $1) AND ($2 = '' OR resource = $2) "
+       "AND ($3 = '' OR subject = $3) AND at >= $4::timestamptz AND at < $5::timestamptz AND id > $6 "
+       "ORDER BY id LIMIT $7"},
       {"touyan_audit_chain",
        "SELECT seq, prev_hash, hash, audit_canonical(a) FROM audit_log a "
        "WHERE county_code = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"},

@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/jwt.h"
 #include "common/grpc/handlers.h"
 #include "google/protobuf/util/time_util.h"
@@ -54,6 +55,8 @@ absl::StatusOr<std::string> TimeBound(const google::protobuf::Timestamp& t, bool
 
 TOUYAN_UNARY(AuditService, ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse)
 TOUYAN_UNARY(AuditService, VerifyAuditChain, VerifyAuditChainRequest, VerifyAuditChainResponse)
+TOUYAN_UNARY(AuditService, ListAccessRecords, audit::v1::ListAccessRecordsRequest,
+             audit::v1::ListAccessRecordsResponse)
 
 absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallContext& call,
                                                                        const ListAuditEventsRequest& r) {
@@ -100,6 +103,48 @@ absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallCont
                      return out;
                    }));
   return ListResponse(call, r, std::move(rows), &ListAuditEventsResponse::mutable_events);
+}
+
+absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessRecords(
+    CallContext& call, const audit::v1::ListAccessRecordsRequest& r) {
+  using audit::v1::AccessRecord;
+  const Principal& p = call.principal();
+  RETURN_IF_ERROR(RequireAuditor(p));
+  ASSIGN_OR_RETURN(std::string county, CountyFilter(p, r.county_code(), false));
+  ASSIGN_OR_RETURN(std::string start, TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
+  ASSIGN_OR_RETURN(std::string end, TimeBound(r.end_time(), r.has_end_time(), "end_time", "infinity"));
+  if (r.has_start_time() && r.has_end_time() && r.end_time() <= r.start_time()) {
+    return InvalidField("end_time", "must be after start_time");
+  }
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  int64_t after = 0;
+  if (!page.cursor.empty() && !absl::SimpleAtoi(page.cursor, &after)) {
+    return InvalidField("page_token", "is not a page of this list", "BAD_PAGE_TOKEN");
+  }
+  ASSIGN_OR_RETURN(PageOf<AccessRecord> rows,
+                   call.Read<PageOf<AccessRecord>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AccessRecord>> {
+                     pqxx::result res = tx.exec_prepared("touyan_access_list", county, r.resource(), r.actor(),
+                                                         start, end, after, page.size + 1);
+                     PageOf<AccessRecord> out;
+                     for (const auto& row : res) {
+                       if (static_cast<int>(out.items.size()) == page.size) {
+                         out.next_cursor = std::to_string(res[page.size - 1][7].as<int64_t>());
+                         break;
+                       }
+                       AccessRecord& a = out.items.emplace_back();
+                       a.set_county_code(row[0].as<std::string>());
+                       *a.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
+                       a.set_actor(row[2].as<std::string>());
+                       a.set_role(row[3].as<std::string>());
+                       a.set_method(row[4].as<std::string>());
+                       a.set_resource(row[5].as<std::string>());
+                       for (absl::string_view f : absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty())) {
+                         a.add_fields(std::string(f));
+                       }
+                     }
+                     return out;
+                   }));
+  return ListResponse(call, r, std::move(rows), &audit::v1::ListAccessRecordsResponse::mutable_records);
 }
 
 absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallContext& call,

@@ -19,12 +19,18 @@ class AuditService final : public audit::v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* VerifyAuditChain(grpc::CallbackServerContext* ctx,
                                              const audit::v1::VerifyAuditChainRequest* req,
                                              audit::v1::VerifyAuditChainResponse* resp) override;
+  grpc::ServerUnaryReactor* ListAccessRecords(grpc::CallbackServerContext* ctx,
+                                              const audit::v1::ListAccessRecordsRequest* req,
+                                              audit::v1::ListAccessRecordsResponse* resp) override;
 
  private:
   absl::StatusOr<audit::v1::ListAuditEventsResponse> DoListAuditEvents(
       CallContext& call, const audit::v1::ListAuditEventsRequest& r);
   absl::StatusOr<audit::v1::VerifyAuditChainResponse> DoVerifyAuditChain(
       CallContext& call, const audit::v1::VerifyAuditChainRequest& r);
+
+  absl::StatusOr<audit::v1::ListAccessRecordsResponse> DoListAccessRecords(
+      CallContext& call, const audit::v1::ListAccessRecordsRequest& r);
 
   Runtime& rt_;
 };

@@ -37,6 +37,29 @@ void CallContext::Audit(const audit::Entry& e) {
                   e.after ? audit::MaskedJson(*e.after) : "null", "}");
 }
 
+void CallContext::RecordAccess(const std::string& county_code, const std::string& resource,
+                               const std::string& fields) {
+  if (!pending_access_.empty()) pending_access_ += ",";
+  absl::StrAppend(&pending_access_, R"({"county_code":")", log::JsonEscape(county_code), R"(","resource":")",
+                  log::JsonEscape(resource), R"(","fields":")", log::JsonEscape(fields), "\"}");
+}
+
+absl::Status CallContext::FlushAccess() {
+  if (pending_access_.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+  const std::string records = "[" + pending_access_ + "]";
+  pending_access_.clear();
+  auto write = [&](db::Tx& tx) -> absl::Status {
+    tx.exec_prepared("touyan_access_record", principal_.subject, std::string(auth::RoleName(principal_.role)),
+                     method_, records);
+    return absl::OkStatus();
+  };
+  // One autocommit statement, one round trip; behind a transaction pooler,
+  // where reads run READ ONLY, a transaction of its own.
+  if (lease->options().transaction_pooling) return db::RunTransaction(*lease, scope(), deadline_, write);
+  return db::RunRead(*lease, scope(), deadline_, write);
+}
+
 absl::Status CallContext::MutateInto(const google::protobuf::Message& request, const std::string& request_id,
                                      google::protobuf::Message& out,
                                      absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {

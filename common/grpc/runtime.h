@@ -110,6 +110,14 @@ class CallContext {
                           body);
   }
 
+  // Records that this call returns personal `fields` ("resident_id,phone",
+  // "notes") of `resource` ("cadres/150902-42") unmasked. The records are
+  // written when the handler succeeds, before the answer leaves: a call whose
+  // records cannot be written fails (AuditService.ListAccessRecords).
+  void RecordAccess(const std::string& county_code, const std::string& resource, const std::string& fields);
+  // Writes the recorded accesses (Runtime::Unary calls it).
+  absl::Status FlushAccess();
+
   // Records an audit entry of the running mutation. Entries are written with
   // the mutation's stored answer, in one statement at its end (same
   // transaction); a mutation that fails writes none.
@@ -130,6 +138,7 @@ class CallContext {
   std::string method_;
   std::optional<db::Lease> lease_;
   std::string pending_audit_;  // JSON objects, comma-separated
+  std::string pending_access_;  // likewise
 };
 
 template <typename Req, typename Resp>
@@ -235,8 +244,8 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
       try {
         CallContext call(*this, std::move(p), deadline, method);
         absl::StatusOr<Resp> r = handler(call, *req);
-        if (r.ok()) *resp = *std::move(r);
-        status = r.status();
+        status = r.ok() ? call.FlushAccess() : r.status();
+        if (status.ok()) *resp = *std::move(r);
       } catch (const std::exception& e) {
         status = db::FromException(e);
       }

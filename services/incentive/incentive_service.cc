@@ -665,10 +665,11 @@ absl::StatusOr<v1::ListCareResponse> IncentiveService::DoListCare(CallContext& c
   if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
   return ListOf<v1::CareRecord>(call, r, {.kind = RecordKind::kCare, .region_prefix = prefix, .cadre_id = r.cadre_id()},
                                 &v1::ListCareResponse::mutable_records,
-                                [](v1::CareRecord& c, const StoredRecord& s) {
+                                [&call](v1::CareRecord& c, const StoredRecord& s) {
                                   if (!s.has_restricted) return;
                                   if (s.restricted) {
                                     c.set_notes(*s.restricted);
+                                    call.RecordAccess(c.county_code(), "care/" + c.id(), "notes");
                                   } else {
                                     c.set_notes_hidden(true);
                                   }

@@ -16,8 +16,8 @@ namespace {
 
 using auth::Principal;
 
-v1::Cadre Shown(const Principal& p, v1::Cadre c) {
-  if (!p.SeesResidentIds()) c.set_resident_id(MaskResidentId(c.resident_id()));
+v1::Cadre Shown(CallContext& call, v1::Cadre c) {
+  ShowPerson(call, c, c.county_code(), "cadres/" + c.id());
   return c;
 }
 
@@ -61,6 +61,17 @@ class RegionImportSink final : public StreamSink<v1::ImportRegionsRequest, v1::I
 };
 
 }  // namespace
+
+void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county, const std::string& resource) {
+  std::string fields;
+  if (!call.principal().SeesResidentIds()) {
+    person.set_resident_id(MaskResidentId(person.resident_id()));
+  } else if (!person.resident_id().empty()) {
+    fields = "resident_id";
+  }
+  if (!person.phone().empty()) fields += fields.empty() ? "phone" : ",phone";
+  if (!fields.empty()) call.RecordAccess(county, resource, fields);
+}
 
 // ---------------------------------------------------------------- regions
 
@@ -193,7 +204,7 @@ grpc::ServerUnaryReactor* PersonnelService::CreateCadre(Ctx* ctx, const v1::Crea
         RETURN_IF_ERROR(NestField(NormalizeCadre(c, call.clock().Today()), "cadre."));
         RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "cadre.region_code"));
         ASSIGN_OR_RETURN(v1::Cadre created, repo_->CreateCadre(call, r, c));
-        return Shown(call.principal(), std::move(created));
+        return Shown(call, std::move(created));
       });
 }
 
@@ -206,7 +217,7 @@ grpc::ServerUnaryReactor* PersonnelService::GetCadre(Ctx* ctx, const v1::GetCadr
         RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
         ASSIGN_OR_RETURN(v1::Cadre c, repo_->GetCadre(call, id));
         RETURN_IF_ERROR(call.principal().CheckCovers(c.region_code()));
-        return Shown(call.principal(), std::move(c));
+        return Shown(call, std::move(c));
       });
 }
 
@@ -225,7 +236,7 @@ grpc::ServerUnaryReactor* PersonnelService::UpdateCadre(Ctx* ctx, const v1::Upda
           return WithField(call.principal().CheckWrite(c.region_code()), "cadre.region_code");
         };
         ASSIGN_OR_RETURN(v1::Cadre updated, repo_->UpdateCadre(call, r, id, apply));
-        return Shown(call.principal(), std::move(updated));
+        return Shown(call, std::move(updated));
       });
 }
 
@@ -245,7 +256,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListCadres(Ctx* ctx, const v1::ListC
         q.establishment = r.establishment();
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Cadre> rows, repo_->ListCadres(call, q, page));
-        for (auto& x : rows.items) x = Shown(call.principal(), std::move(x));
+        for (auto& x : rows.items) x = Shown(call, std::move(x));
         return ListResponse(call, r, std::move(rows), &v1::ListCadresResponse::mutable_cadres);
       });
 }
@@ -278,7 +289,7 @@ grpc::ServerUnaryReactor* PersonnelService::BatchGetCadres(Ctx* ctx,
           const int i = at[c.id()];
           RETURN_IF_ERROR(WithField(call.principal().CheckCovers(c.region_code()),
                                     absl::StrCat("ids[", i, "]")));
-          ordered[i] = Shown(call.principal(), std::move(c));
+          ordered[i] = Shown(call, std::move(c));
           seen[i] = true;
         }
         for (size_t i = 0; i < ids.size(); ++i) {

@@ -13,6 +13,12 @@
 
 namespace touyan::personnel {
 
+// A person (a cadre, a seed's or a returnee's person) as the caller may see
+// it: the resident ID masked for those who do not manage cadres. What is
+// shown unmasked — the resident ID, the phone number — is recorded as an
+// access to `resource` ("seeds/150929-1") of `county`.
+void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county, const std::string& resource);
+
 class PersonnelService final : public v1::PersonnelService::CallbackService, public GaugeSource {
  public:
   PersonnelService(Runtime& rt, std::unique_ptr<PersonnelRepository> repo)

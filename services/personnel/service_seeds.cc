@@ -22,9 +22,6 @@ absl::StatusOr<v1::Cadre> CheckPerson(CallContext& call, v1::Cadre person, absl:
   return person;
 }
 
-void MaskPerson(const Principal& p, v1::Cadre* person) {
-  if (!p.SeesResidentIds()) person->set_resident_id(MaskResidentId(person->resident_id()));
-}
 
 // Selection and examination differ only in the step and its decision.
 template <typename Req>
@@ -34,7 +31,7 @@ absl::StatusOr<v1::Seed> TakeStep(PersonnelRepository& repo, CallContext& call, 
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
   RETURN_IF_ERROR(ValidateText("note", r.note(), 1000, /*required=*/false));
   ASSIGN_OR_RETURN(v1::Seed seed, repo.AdvanceSeed(call, r, r.request_id(), id, step, yes, r.note()));
-  MaskPerson(call.principal(), seed.mutable_person());
+  ShowPerson(call, *seed.mutable_person(), seed.county_code(), "seeds/" + seed.id());
   return seed;
 }
 
@@ -49,7 +46,7 @@ grpc::ServerUnaryReactor* PersonnelService::NominateSeed(Ctx* ctx, const v1::Nom
         RETURN_IF_ERROR(ValidateText("seed.strengths", r.seed().strengths(), 1000, /*required=*/false));
         ASSIGN_OR_RETURN(v1::Cadre person, CheckPerson(call, r.seed().person(), "seed.person."));
         ASSIGN_OR_RETURN(v1::Seed seed, repo_->NominateSeed(call, r, person));
-        MaskPerson(call.principal(), seed.mutable_person());
+        ShowPerson(call, *seed.mutable_person(), seed.county_code(), "seeds/" + seed.id());
         return seed;
       });
 }
@@ -81,7 +78,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListSeeds(Ctx* ctx, const v1::ListSe
         RETURN_IF_ERROR(CheckEnum("stage", r.stage(), v1::SeedStage_IsValid));
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Seed> rows, repo_->ListSeeds(call, prefix, r.stage(), page));
-        for (auto& s : rows.items) MaskPerson(call.principal(), s.mutable_person());
+        for (auto& s : rows.items) ShowPerson(call, *s.mutable_person(), s.county_code(), "seeds/" + s.id());
         return ListResponse(call, r, std::move(rows), &v1::ListSeedsResponse::mutable_seeds);
       });
 }
@@ -113,7 +110,7 @@ grpc::ServerUnaryReactor* PersonnelService::CreateReturnee(Ctx* ctx, const v1::C
         RETURN_IF_ERROR(ValidateText("returnee.note", r.returnee().note(), 1000, /*required=*/false));
         ASSIGN_OR_RETURN(v1::Cadre person, CheckPerson(call, r.returnee().person(), "returnee.person."));
         ASSIGN_OR_RETURN(v1::Returnee x, repo_->CreateReturnee(call, r, person));
-        MaskPerson(call.principal(), x.mutable_person());
+        ShowPerson(call, *x.mutable_person(), x.county_code(), "returnees/" + x.id());
         return x;
       });
 }
@@ -129,7 +126,7 @@ grpc::ServerUnaryReactor* PersonnelService::ListReturnees(Ctx* ctx, const v1::Li
         ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
         ASSIGN_OR_RETURN(PageOf<v1::Returnee> rows,
                          repo_->ListReturnees(call, prefix, r.origin(), r.status(), page));
-        for (auto& x : rows.items) MaskPerson(call.principal(), x.mutable_person());
+        for (auto& x : rows.items) ShowPerson(call, *x.mutable_person(), x.county_code(), "returnees/" + x.id());
         return ListResponse(call, r, std::move(rows), &v1::ListReturneesResponse::mutable_returnees);
       });
 }
@@ -165,7 +162,7 @@ grpc::ServerUnaryReactor* PersonnelService::Appoint(Ctx* ctx, const v1::AppointR
         }
         RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, true));
         ASSIGN_OR_RETURN(v1::AppointResponse out, repo_->Appoint(call, r, from, org));
-        MaskPerson(call.principal(), out.mutable_cadre());
+        ShowPerson(call, *out.mutable_cadre(), out.cadre().county_code(), "cadres/" + out.cadre().id());
         return out;
       });
 }

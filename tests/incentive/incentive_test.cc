@@ -578,6 +578,13 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   EXPECT_EQ(notes_seen_by(jining_), full);  // the owner
   EXPECT_EQ(notes_seen_by(auditor_), hidden);
   EXPECT_EQ(notes_seen_by(Incentive()->Token(Role::kCountyOperator, "150902000000", "another-op")), hidden);
+  // Each read of the counselling notes is recorded; reads that hid them are not.
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() +
+                               "' AND fields = 'notes'"),
+            2);
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() +
+                               "' AND subject IN ('auditor', 'another-op')"),
+            0);
   iv1::ListCareRequest other;
   other.set_region_code("150902000000");
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCare, siziwang_, other).code, StatusCode::PERMISSION_DENIED);

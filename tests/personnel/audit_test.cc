@@ -4,6 +4,7 @@
 // hash chain that names the first event changed, removed or replaced behind
 // the service's back — by the superuser, whom no grant stops.
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
 #include "common/auth/jwt.h"
 #include "tests/personnel/fixture.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
@@ -281,6 +282,56 @@ TEST_F(AuditTest, OldMonthsLeaveWholeAndTheChainStillVerifiesFromTheFirstKept) {
   av1::VerifyAuditChainResponse v = Verify("150998");
   EXPECT_FALSE(v.intact());
   EXPECT_EQ(v.first_broken_sequence(), 4);
+}
+
+// Reads of personal data are recorded: who read whose resident ID or phone
+// number, when, through which method — readable by the auditors.
+TEST_F(AuditTest, ReadsOfPersonalDataAreRecordedAndReadable) {
+  pv1::Cadre c = Created(9401, "150902001001", "13922223333");
+  const std::string resource = "cadres/" + c.id();
+  const std::string reader = svc().Token(Role::kCountyOperator, "150902000000", "reader-op");
+  pv1::Cadre got;
+  ASSERT_TRUE(Get(reader, c.id(), &got).ok());
+  EXPECT_EQ(got.resident_id(), c.resident_id()) << "a county operator sees it unmasked";
+  ASSERT_TRUE(Get(auditor_, c.id(), &got).ok());
+  EXPECT_NE(got.resident_id(), c.resident_id()) << "an auditor sees it masked";
+  pv1::ListCadresRequest list;
+  list.set_region_code("150902001001");
+  list.set_page_size(1000);
+  pv1::ListCadresResponse listed;
+  ASSERT_TRUE(stub().ListCadres(WithToken(reader).get(), list, &listed).ok());
+  // A refused read records nothing.
+  pv1::Cadre none;
+  EXPECT_FALSE(Get(siziwang_, c.id(), &none).ok());
+
+  av1::ListAccessRecordsRequest req;
+  req.set_resource(resource);
+  av1::ListAccessRecordsResponse resp;
+  ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code, StatusCode::OK);
+  std::vector<std::string> seen;
+  for (const auto& a : resp.records()) {
+    EXPECT_EQ(a.county_code(), "150902");
+    EXPECT_GT(a.time().seconds(), 0);
+    seen.push_back(absl::StrCat(a.actor(), " ", a.method(), " ", absl::StrJoin(a.fields(), ",")));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"city CreateCadre resident_id,phone", "reader-op GetCadre resident_id,phone",
+                                            "auditor GetCadre phone", "reader-op ListCadres resident_id,phone"}));
+  // What one person read.
+  req.clear_resource();
+  req.set_actor("reader-op");
+  req.set_page_size(1);
+  int pages = 0, records = 0;
+  for (; pages < 100; ++pages) {
+    ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code, StatusCode::OK);
+    records += resp.records_size();
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_EQ(records, 1 + static_cast<int>(listed.cadres_size()));
+  EXPECT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(reader).get(), req, &resp)).code,
+            StatusCode::PERMISSION_DENIED)
+      << "the access records are for auditors and the city";
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.access_log WHERE resource = '" + resource + "'"), 4);
 }
 
 }  // namespace

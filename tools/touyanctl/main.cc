@@ -89,6 +89,7 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
                                              (e.g. touyanctl audit personnel history cadres/150902-42)
            SERVICE verify COUNTY             walk the county's hash chain; exit 1 naming the
                                              first broken event
+           SERVICE access [--resource=R --actor=S …]  who read whose personal data unmasked
   SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
            incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
            --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
@@ -634,12 +635,14 @@ int Audit(Args a) {
   const auto* svc = audit::v1::AuditEvent::descriptor()->file()->FindServiceByName("AuditService");
   const std::string what = a.positional.size() > 2 ? a.positional[2] : "";
   if (a.positional.size() < 3 || ServiceNamed(a.positional[1]) == nullptr ||
-      (what != "list" && a.positional.size() != 4) || (what == "list" && a.positional.size() != 3)) {
-    return Usage("audit needs SERVICE list, SERVICE history RESOURCE or SERVICE verify COUNTY");
+      ((what == "list" || what == "access") != (a.positional.size() == 3)) || a.positional.size() > 4) {
+    return Usage("audit needs SERVICE list, SERVICE history RESOURCE, SERVICE verify COUNTY or SERVICE access");
   }
   Args b{.positional = {a.positional[1]}, .flags = a.flags};
   if (what == "list") {
     b.positional.push_back("ListAuditEvents");
+  } else if (what == "access") {
+    b.positional.push_back("ListAccessRecords");
   } else if (what == "history") {
     b.positional.push_back("ListAuditEvents");
     static std::string resource;
@@ -653,7 +656,7 @@ int Audit(Args a) {
     b.flags.push_back(county.c_str());
     return Generic(b, svc, "intact");
   } else {
-    return Usage(absl::StrCat("audit: unknown '", what, "' (list, history or verify)"));
+    return Usage(absl::StrCat("audit: unknown '", what, "' (list, history, verify or access)"));
   }
   return Generic(b, svc);
 }
