@@ -51,6 +51,32 @@ absl::StatusOr<std::string> TimeBound(const google::protobuf::Timestamp& t, bool
                           absl::UTCTimeZone());
 }
 
+// What both lists of the trail share: who may ask, the county, the time
+// range and the page (the position after an id).
+struct ListBounds {
+  std::string county, start, end;
+  paging::Page page;
+  int64_t after = 0;
+};
+
+template <typename Req>
+absl::StatusOr<ListBounds> BoundsOf(CallContext& call, const Req& r) {
+  const Principal& p = call.principal();
+  RETURN_IF_ERROR(RequireAuditor(p));
+  ListBounds b;
+  ASSIGN_OR_RETURN(b.county, CountyFilter(p, r.county_code(), false));
+  ASSIGN_OR_RETURN(b.start, TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
+  ASSIGN_OR_RETURN(b.end, TimeBound(r.end_time(), r.has_end_time(), "end_time", "infinity"));
+  if (r.has_start_time() && r.has_end_time() && r.end_time() <= r.start_time()) {
+    return InvalidField("end_time", "must be after start_time");
+  }
+  ASSIGN_OR_RETURN(b.page, call.pager().Begin(r));
+  if (!b.page.cursor.empty() && !absl::SimpleAtoi(b.page.cursor, &b.after)) {
+    return InvalidField("page_token", "is not a page of this list", "BAD_PAGE_TOKEN");
+  }
+  return b;
+}
+
 }  // namespace
 
 TOUYAN_UNARY(AuditService, ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse)
@@ -60,19 +86,12 @@ TOUYAN_UNARY(AuditService, ListAccessRecords, audit::v1::ListAccessRecordsReques
 
 absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallContext& call,
                                                                        const ListAuditEventsRequest& r) {
-  const Principal& p = call.principal();
-  RETURN_IF_ERROR(RequireAuditor(p));
-  ASSIGN_OR_RETURN(std::string county, CountyFilter(p, r.county_code(), false));
-  ASSIGN_OR_RETURN(std::string start, TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
-  ASSIGN_OR_RETURN(std::string end, TimeBound(r.end_time(), r.has_end_time(), "end_time", "infinity"));
-  if (r.has_start_time() && r.has_end_time() && r.end_time() <= r.start_time()) {
-    return InvalidField("end_time", "must be after start_time");
-  }
-  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  int64_t after = 0;
-  if (!page.cursor.empty() && !absl::SimpleAtoi(page.cursor, &after)) {
-    return InvalidField("page_token", "is not a page of this list", "BAD_PAGE_TOKEN");
-  }
+  ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
+  const std::string& county = b.county;
+  const std::string& start = b.start;
+  const std::string& end = b.end;
+  const paging::Page& page = b.page;
+  const int64_t after = b.after;
   ASSIGN_OR_RETURN(PageOf<AuditEvent> rows,
                    call.Read<PageOf<AuditEvent>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AuditEvent>> {
                      pqxx::result res =
@@ -108,19 +127,12 @@ absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallCont
 absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessRecords(
     CallContext& call, const audit::v1::ListAccessRecordsRequest& r) {
   using audit::v1::AccessRecord;
-  const Principal& p = call.principal();
-  RETURN_IF_ERROR(RequireAuditor(p));
-  ASSIGN_OR_RETURN(std::string county, CountyFilter(p, r.county_code(), false));
-  ASSIGN_OR_RETURN(std::string start, TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
-  ASSIGN_OR_RETURN(std::string end, TimeBound(r.end_time(), r.has_end_time(), "end_time", "infinity"));
-  if (r.has_start_time() && r.has_end_time() && r.end_time() <= r.start_time()) {
-    return InvalidField("end_time", "must be after start_time");
-  }
-  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  int64_t after = 0;
-  if (!page.cursor.empty() && !absl::SimpleAtoi(page.cursor, &after)) {
-    return InvalidField("page_token", "is not a page of this list", "BAD_PAGE_TOKEN");
-  }
+  ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
+  const std::string& county = b.county;
+  const std::string& start = b.start;
+  const std::string& end = b.end;
+  const paging::Page& page = b.page;
+  const int64_t after = b.after;
   ASSIGN_OR_RETURN(PageOf<AccessRecord> rows,
                    call.Read<PageOf<AccessRecord>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AccessRecord>> {
                      pqxx::result res = tx.exec_prepared("touyan_access_list", county, r.resource(), r.actor(),
