@@ -5,10 +5,26 @@
 #include "google/rpc/status.pb.h"
 
 namespace touyan {
+namespace {
+
+// The message goes out three times (grpc-message, and twice inside
+// grpc-status-details-bin): an echoed hostile value must not push the
+// trailers past gRPC's metadata limits (8 KiB, above which peers start
+// refusing them). Cut at a character boundary.
+constexpr size_t kMaxMessageBytes = 512;
+
+std::string Bounded(absl::string_view message) {
+  if (message.size() <= kMaxMessageBytes) return std::string(message);
+  size_t cut = kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(message.substr(0, cut)) + "…";
+}
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  std::string message(status.message());
+  std::string message = Bounded(status.message());
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
   rpc.set_message(message);

@@ -16,6 +16,21 @@ TEST(StatusTest, FieldAndReasonReachTheWire) {
   EXPECT_EQ(d.reason, "BAD_CHECKSUM");
 }
 
+// An echoed hostile value cannot push the trailers past gRPC's metadata
+// limits: the message is cut (at a character boundary), field and reason kept.
+TEST(StatusTest, LongMessagesAreCutBeforeTheWire) {
+  std::string value;
+  for (int i = 0; i < 2000; ++i) value += "是";
+  grpc::Status g = ToGrpcStatus(InvalidField("code", "'" + value + "' is not a region code", "BAD_REGION_CODE"));
+  EXPECT_LE(g.error_message().size(), 512u + 3);
+  EXPECT_TRUE(g.error_message().ends_with("…"));
+  EXPECT_EQ((g.error_message().size() - 1) % 3, 0u) << "no character cut in half";
+  EXPECT_LT(g.error_details().size(), 1500u);
+  ErrorDetails d = DetailsOf(g);
+  EXPECT_EQ(d.field, "code");
+  EXPECT_EQ(d.reason, "BAD_REGION_CODE");
+}
+
 TEST(StatusTest, ReasonDefaultsToTheCodeName) {
   grpc::Status g = ToGrpcStatus(absl::NotFoundError("x"));
   EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
