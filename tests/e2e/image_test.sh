@@ -10,7 +10,7 @@
 # until its readiness check says SERVING: every image has every library its
 # service needs.
 #
-# Slow (a base system and a compile of the four services, ~15 minutes on 2
+# Slow (a base system and a compile of the four services, 8–12 minutes on 2
 # cores): the test command runs it when TOUYAN_IMAGE_TEST is not 0.
 set -euo pipefail
 [ "${TOUYAN_IMAGE_TEST:-1}" = 0 ] && { echo "image_test: skipped (TOUYAN_IMAGE_TEST=0)"; exit 0; }
