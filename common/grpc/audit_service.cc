@@ -1,5 +1,6 @@
 #include "common/grpc/audit_service.h"
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -77,6 +78,22 @@ absl::StatusOr<ListBounds> BoundsOf(CallContext& call, const Req& r) {
   return b;
 }
 
+// One page of `rows` (fetched with LIMIT size + 1), each made by `fill`; the
+// cursor is the last item's id, in column `id_column`.
+template <typename T>
+PageOf<T> PageByIds(const pqxx::result& rows, int size, int id_column,
+                    absl::FunctionRef<void(const pqxx::row&, T&)> fill) {
+  PageOf<T> out;
+  for (const auto& row : rows) {
+    if (static_cast<int>(out.items.size()) == size) {
+      out.next_cursor = std::to_string(rows[size - 1][id_column].as<int64_t>());
+      break;
+    }
+    fill(row, out.items.emplace_back());
+  }
+  return out;
+}
+
 }  // namespace
 
 TOUYAN_UNARY(AuditService, ListAuditEvents, ListAuditEventsRequest, ListAuditEventsResponse)
@@ -87,26 +104,15 @@ TOUYAN_UNARY(AuditService, ListAccessRecords, audit::v1::ListAccessRecordsReques
 absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallContext& call,
                                                                        const ListAuditEventsRequest& r) {
   ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
-  const std::string& county = b.county;
-  const std::string& start = b.start;
-  const std::string& end = b.end;
-  const paging::Page& page = b.page;
-  const int64_t after = b.after;
   ASSIGN_OR_RETURN(PageOf<AuditEvent> rows,
                    call.Read<PageOf<AuditEvent>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AuditEvent>> {
                      pqxx::result res =
                          r.resource().empty()
-                             ? tx.exec_prepared("touyan_audit_list", county, r.actor(), r.method(), start, end,
-                                                after, page.size + 1)
-                             : tx.exec_prepared("touyan_audit_history", county, r.actor(), r.method(), start,
-                                                end, after, page.size + 1, r.resource());
-                     PageOf<AuditEvent> out;
-                     for (const auto& row : res) {
-                       if (static_cast<int>(out.items.size()) == page.size) {
-                         out.next_cursor = std::to_string(res[page.size - 1][11].as<int64_t>());
-                         break;
-                       }
-                       AuditEvent& e = out.items.emplace_back();
+                             ? tx.exec_prepared("touyan_audit_list", b.county, r.actor(), r.method(), b.start,
+                                                b.end, b.after, b.page.size + 1)
+                             : tx.exec_prepared("touyan_audit_history", b.county, r.actor(), r.method(), b.start,
+                                                b.end, b.after, b.page.size + 1, r.resource());
+                     return PageByIds<AuditEvent>(res, b.page.size, 11, [](const pqxx::row& row, AuditEvent& e) {
                        e.set_county_code(row[0].as<std::string>());
                        e.set_sequence(row[1].as<int64_t>());
                        *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[2].as<int64_t>());
@@ -118,8 +124,7 @@ absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallCont
                        e.set_before_json(row[8].as<std::string>());
                        e.set_after_json(row[9].as<std::string>());
                        e.set_hash(row[10].as<std::string>());
-                     }
-                     return out;
+                     });
                    }));
   return ListResponse(call, r, std::move(rows), &ListAuditEventsResponse::mutable_events);
 }
@@ -128,22 +133,11 @@ absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessR
     CallContext& call, const audit::v1::ListAccessRecordsRequest& r) {
   using audit::v1::AccessRecord;
   ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
-  const std::string& county = b.county;
-  const std::string& start = b.start;
-  const std::string& end = b.end;
-  const paging::Page& page = b.page;
-  const int64_t after = b.after;
   ASSIGN_OR_RETURN(PageOf<AccessRecord> rows,
                    call.Read<PageOf<AccessRecord>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AccessRecord>> {
-                     pqxx::result res = tx.exec_prepared("touyan_access_list", county, r.resource(), r.actor(),
-                                                         start, end, after, page.size + 1);
-                     PageOf<AccessRecord> out;
-                     for (const auto& row : res) {
-                       if (static_cast<int>(out.items.size()) == page.size) {
-                         out.next_cursor = std::to_string(res[page.size - 1][7].as<int64_t>());
-                         break;
-                       }
-                       AccessRecord& a = out.items.emplace_back();
+                     pqxx::result res = tx.exec_prepared("touyan_access_list", b.county, r.resource(), r.actor(),
+                                                         b.start, b.end, b.after, b.page.size + 1);
+                     return PageByIds<AccessRecord>(res, b.page.size, 7, [](const pqxx::row& row, AccessRecord& a) {
                        a.set_county_code(row[0].as<std::string>());
                        *a.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
                        a.set_actor(row[2].as<std::string>());
@@ -153,8 +147,7 @@ absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessR
                        for (absl::string_view f : absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty())) {
                          a.add_fields(std::string(f));
                        }
-                     }
-                     return out;
+                     });
                    }));
   return ListResponse(call, r, std::move(rows), &audit::v1::ListAccessRecordsResponse::mutable_records);
 }

@@ -390,47 +390,48 @@ void Server::RefreshGaugesEvery(GaugeSource* source, ServerConfig config) {
   }
 }
 
-absl::StatusOr<int64_t> Server::PurgeIdempotency() {
-  const std::string scope = config_scope_.empty() ? "*" : config_scope_;
-  absl::StatusOr<int64_t> purged;
+namespace {
+
+// A maintenance task on a connection of the pool: its failure logged as
+// `failed` (no data is lost: the next round tries again), how much it did as
+// `done` with `unit` when it did anything.
+template <typename T>
+absl::StatusOr<T> Maintenance(Runtime& rt, const std::string& service, const char* failed, const char* done,
+                              const char* unit, absl::FunctionRef<absl::StatusOr<T>(db::Lease&)> task) {
+  absl::StatusOr<T> result;
   try {
-    absl::StatusOr<db::Lease> lease = runtime_->pool().Acquire(absl::Now() + absl::Seconds(30));
-    if (!lease.ok()) {
-      purged = lease.status();
-    } else {
-      purged = idempotency::Purge(*lease, db::Scope{scope, true}, retention_, kPurgeBatch,
-                                  absl::Now() + absl::Minutes(5));
-    }
+    absl::StatusOr<db::Lease> lease = rt.pool().Acquire(absl::Now() + absl::Seconds(30));
+    result = lease.ok() ? task(*lease) : absl::StatusOr<T>(lease.status());
   } catch (const std::exception& e) {
-    purged = db::FromException(e);
+    result = db::FromException(e);
   }
-  if (!purged.ok()) {
-    log::Warn("stored answers not purged", {{"service", name_}, {"error", std::string(purged.status().message())}});
-  } else if (*purged > 0) {
-    log::Info("stored answers purged", {{"service", name_}, {"rows", std::to_string(*purged)}});
+  if (!result.ok()) {
+    log::Warn(failed, {{"service", service}, {"error", std::string(result.status().message())}});
+  } else if (*result > 0) {
+    log::Info(done, {{"service", service}, {unit, std::to_string(*result)}});
   }
-  return purged;
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> Server::PurgeIdempotency() {
+  const db::Scope scope{config_scope_.empty() ? "*" : config_scope_, true};
+  return Maintenance<int64_t>(*runtime_, name_, "stored answers not purged", "stored answers purged", "rows",
+                              [&](db::Lease& lease) {
+                                return idempotency::Purge(lease, scope, retention_, kPurgeBatch,
+                                                          absl::Now() + absl::Minutes(5));
+                              });
 }
 
 absl::StatusOr<int> Server::MaintainAudit() {
-  absl::StatusOr<int> dropped;
-  try {
-    absl::StatusOr<db::Lease> lease = runtime_->pool().Acquire(absl::Now() + absl::Seconds(30));
-    if (!lease.ok()) {
-      dropped = lease.status();
-    } else {
-      pqxx::nontransaction n(lease->conn());
-      dropped = n.exec_prepared("touyan_audit_maintain", absl::ToDoubleSeconds(audit_retention_))[0][0].as<int>();
-    }
-  } catch (const std::exception& e) {
-    dropped = db::FromException(e);
-  }
-  if (!dropped.ok()) {
-    log::Warn("audit partitions not maintained", {{"service", name_}, {"error", std::string(dropped.status().message())}});
-  } else if (*dropped > 0) {
-    log::Info("audit months past retention dropped", {{"service", name_}, {"partitions", std::to_string(*dropped)}});
-  }
-  return dropped;
+  return Maintenance<int>(*runtime_, name_, "audit partitions not maintained",
+                          "audit months past retention dropped", "partitions",
+                          [&](db::Lease& lease) -> absl::StatusOr<int> {
+                            pqxx::nontransaction n(lease.conn());
+                            return n.exec_prepared("touyan_audit_maintain", absl::ToDoubleSeconds(audit_retention_))[0][0]
+                                .as<int>();
+                          });
 }
 
 void Server::Shutdown(absl::Duration drain) {

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -638,27 +639,32 @@ int Audit(Args a) {
       ((what == "list" || what == "access") != (a.positional.size() == 3)) || a.positional.size() > 4) {
     return Usage("audit needs SERVICE list, SERVICE history RESOURCE, SERVICE verify COUNTY or SERVICE access");
   }
-  Args b{.positional = {a.positional[1]}, .flags = a.flags};
-  if (what == "list") {
-    b.positional.push_back("ListAuditEvents");
-  } else if (what == "access") {
-    b.positional.push_back("ListAccessRecords");
-  } else if (what == "history") {
-    b.positional.push_back("ListAuditEvents");
-    static std::string resource;
-    resource = absl::StrCat("--resource=", a.positional[3]);
-    b.flags.push_back(resource.c_str());
-    b.flags.push_back("--all");
-  } else if (what == "verify") {
-    b.positional.push_back("VerifyAuditChain");
-    static std::string county;
-    county = absl::StrCat("--county_code=", a.positional[3]);
-    b.flags.push_back(county.c_str());
-    return Generic(b, svc, "intact");
-  } else {
+  // What each word calls: the method, the flag its argument fills, whether
+  // a list pages to its end, the answer's field that must be true.
+  struct Word {
+    const char* method;
+    const char* flag;
+    bool all;
+    const char* fails_unless;
+  };
+  static const auto* kWords = new std::map<std::string, Word>{
+      {"list", {"ListAuditEvents", nullptr, false, ""}},
+      {"access", {"ListAccessRecords", nullptr, false, ""}},
+      {"history", {"ListAuditEvents", "--resource=", true, ""}},
+      {"verify", {"VerifyAuditChain", "--county_code=", false, "intact"}},
+  };
+  auto word = kWords->find(what);
+  if (word == kWords->end()) {
     return Usage(absl::StrCat("audit: unknown '", what, "' (list, history, verify or access)"));
   }
-  return Generic(b, svc);
+  Args b{.positional = {a.positional[1], word->second.method}, .flags = a.flags};
+  static std::string argument;  // outlives the call: flags are C strings
+  if (word->second.flag != nullptr) {
+    argument = absl::StrCat(word->second.flag, a.positional[3]);
+    b.flags.push_back(argument.c_str());
+  }
+  if (word->second.all) b.flags.push_back("--all");
+  return Generic(b, svc, word->second.fails_unless);
 }
 
 int Main(int argc, char** argv) {

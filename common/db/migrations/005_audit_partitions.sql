@@ -40,45 +40,70 @@ GRANT USAGE ON SEQUENCE {{schema}}.audit_event_id_seq TO {{app_role}};
 
 ALTER TABLE {{schema}}.audit_chain ADD COLUMN retained_from bigint NOT NULL DEFAULT 1;
 
--- Makes the month partitions from `from_month` to two months ahead, and
--- drops those wholly older than `retention` (at least 180 days), recording
--- each county's first kept event. Returns the partitions dropped.
-CREATE FUNCTION {{schema}}.audit_maintain(retention interval, from_month date DEFAULT now())
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- Month partitions of `parent` (a table partitioned by `at`) from
+-- `from_month` to two months ahead; drops those wholly before `keep_after`.
+-- Returns how many were dropped.
+CREATE FUNCTION {{schema}}.month_partitions(parent text, from_month date, keep_after timestamptz)
+RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   m date := date_trunc('month', from_month);
-  keep_after timestamptz := now() - greatest(retention, interval '180 days');
   p record;
+  free boolean;
   dropped integer := 0;
 BEGIN
   -- Months in UTC. A month whose rows already went to the default partition
   -- (maintenance did not run for months) keeps them there, never dropped.
   WHILE m <= date_trunc('month', now() + interval '2 months') LOOP
-    IF to_regclass(format('{{schema}}.%I', 'audit_log_' || to_char(m, 'YYYYMM'))) IS NULL
-       AND NOT EXISTS (SELECT 1 FROM {{schema}}.audit_log_default
-                       WHERE at >= (m::timestamp AT TIME ZONE 'UTC')
-                         AND at < ((m + interval '1 month')::timestamp AT TIME ZONE 'UTC')) THEN
-      EXECUTE format('CREATE TABLE {{schema}}.%I PARTITION OF {{schema}}.audit_log FOR VALUES FROM (%L) TO (%L)',
-                     'audit_log_' || to_char(m, 'YYYYMM'), to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00',
-                     to_char(m + interval '1 month', 'YYYY-MM-DD') || ' 00:00:00+00');
+    IF to_regclass(format('{{schema}}.%I', parent || '_' || to_char(m, 'YYYYMM'))) IS NULL THEN
+      EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM {{schema}}.%I WHERE at >= %L AND at < %L)',
+                     parent || '_default', to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00',
+                     to_char(m + interval '1 month', 'YYYY-MM-DD') || ' 00:00:00+00') INTO free;
+      IF free THEN
+        EXECUTE format('CREATE TABLE {{schema}}.%I PARTITION OF {{schema}}.%I FOR VALUES FROM (%L) TO (%L)',
+                       parent || '_' || to_char(m, 'YYYYMM'), parent, to_char(m, 'YYYY-MM-DD') || ' 00:00:00+00',
+                       to_char(m + interval '1 month', 'YYYY-MM-DD') || ' 00:00:00+00');
+      END IF;
     END IF;
     m := m + interval '1 month';
   END LOOP;
   FOR p IN
     SELECT c.relname, (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz AS upper
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = '{{schema}}.audit_log'::regclass AND c.relname ~ '^audit_log_[0-9]{6}$'
+    WHERE i.inhparent = format('{{schema}}.%I', parent)::regclass AND c.relname ~ ('^' || parent || '_[0-9]{6}$')
   LOOP
     IF p.upper <= keep_after THEN
       EXECUTE format('DROP TABLE {{schema}}.%I', p.relname);
       dropped := dropped + 1;
     END IF;
   END LOOP;
-  IF dropped > 0 THEN
-    UPDATE {{schema}}.audit_chain c
-       SET retained_from = coalesce((SELECT min(a.seq) FROM {{schema}}.audit_log a WHERE a.county_code = c.county_code),
-                                    c.seq + 1);
-  END IF;
+  RETURN dropped;
+END $$;
+REVOKE ALL ON FUNCTION {{schema}}.month_partitions(text, date, timestamptz) FROM PUBLIC;
+
+-- Makes the month partitions of the trail's tables (audit_log; access_log
+-- from migration 006 on) from `from_month` to two
+-- months ahead and drops those wholly older than `retention` (at least 180
+-- days), recording each county's first kept audit event. Returns the
+-- partitions dropped.
+CREATE FUNCTION {{schema}}.audit_maintain(retention interval, from_month date DEFAULT now())
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  keep_after timestamptz := now() - greatest(retention, interval '180 days');
+  t record;
+  n integer;
+  dropped integer := 0;
+BEGIN
+  FOR t IN SELECT c.relname FROM pg_partitioned_table pt JOIN pg_class c ON c.oid = pt.partrelid
+           WHERE c.relnamespace = '{{schema}}'::regnamespace AND c.relname IN ('audit_log', 'access_log')
+           ORDER BY c.relname LOOP
+    n := {{schema}}.month_partitions(t.relname, from_month, keep_after);
+    IF t.relname = 'audit_log' AND n > 0 THEN
+      UPDATE {{schema}}.audit_chain c
+         SET retained_from = coalesce((SELECT min(a.seq) FROM {{schema}}.audit_log a
+                                       WHERE a.county_code = c.county_code), c.seq + 1);
+    END IF;
+    dropped := dropped + n;
+  END LOOP;
   RETURN dropped;
 END $$;
 REVOKE ALL ON FUNCTION {{schema}}.audit_maintain(interval, date) FROM PUBLIC;
