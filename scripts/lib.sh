@@ -250,8 +250,9 @@ issue_cert() {
 
 # ensure_dev_issuer STATE: the development token issuer, made once: an ES256
 # private key (STATE/issuer.key: touyanctl token signs with it) and its
-# public JWK Set (STATE/jwks.json: the services verify with it), and the key
-# every replica signs page tokens with (STATE/page.key).
+# public JWK Set (STATE/jwks.json: the services verify with it), the key
+# every replica signs page tokens with (STATE/page.key) and the data keys
+# personnel and incentive seal personal data with (STATE/data-keys).
 ensure_dev_issuer() {
   local state=$1
   if [ ! -s "$state/issuer.key" ]; then
@@ -262,6 +263,18 @@ ensure_dev_issuer() {
   [ -s "$state/jwks.json" ] || "$TOUYAN_ROOT/build/tools/touyanctl" jwks "$state/issuer.key" > "$state/jwks.json" \
     || die "could not write $state/jwks.json"
   [ -s "$state/page.key" ] || { (umask 077; random_secret > "$state/page.key"); }
+  [ -s "$state/data-keys" ] || new_data_keys > "$state/data-keys" || die "could not write $state/data-keys"
+}
+
+# new_data_keys: a data keys file (common/crypto/keyring.h) with a fresh
+# blind-index key and one data key, current, named after this month.
+new_data_keys() {
+  local id; id=$(date -u +%Y-%m)
+  (umask 077
+   echo "# Touyan data keys: the blind-index key never changes; add a key and make it current to rotate"
+   echo "index $(openssl rand -hex 32)"
+   echo "key $id $(openssl rand -hex 32)"
+   echo "current $id")
 }
 
 # The flags every service gets in development: TLS with its certificate from
@@ -269,7 +282,8 @@ ensure_dev_issuer() {
 dev_service_flags() {
   local svc=$1 state=$2
   echo "--tls-cert-file=$state/pki/$svc.crt --tls-key-file=$state/pki/$svc.key --tls-ca-file=$state/pki/ca.crt" \
-       "--jwks-file=$state/jwks.json --page-token-key-file=$state/page.key"
+       "--jwks-file=$state/jwks.json --page-token-key-file=$state/page.key" \
+       "$(case $svc in personnel|incentive) echo "--data-keys-file=$state/data-keys";; esac)"
 }
 
 # private_suite NAME: a throw-away state folder /tmp/touyan-NAME.XXXXXX (in

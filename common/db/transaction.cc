@@ -1,5 +1,7 @@
 #include "common/db/transaction.h"
 
+#include "common/crypto/sealed.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
@@ -36,6 +38,10 @@ int64_t TimeoutMillis(absl::Time deadline) {
 }
 
 absl::Status FromException(const std::exception& e) {
+  if (dynamic_cast<const crypto::SealBroken*>(&e) != nullptr) {
+    log::Error("a sealed value does not open", {{"error", e.what()}});
+    return WithReason(absl::DataLossError(e.what()), "SEALED_VALUE_BROKEN");
+  }
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
     return WithReason(absl::UnavailableError(
                           "the database connection was lost while committing; the outcome is "

@@ -15,6 +15,7 @@ namespace touyan {
 const Clock& CallContext::clock() const { return rt_.clock(); }
 const paging::Pager& CallContext::pager() const { return rt_.pager(); }
 Metrics& CallContext::metrics() { return rt_.metrics(); }
+const crypto::Keyring* CallContext::keys() const { return rt_.keys(); }
 
 db::Scope CallContext::scope() const {
   std::string prefix = principal_.RlsCountyPrefix();
@@ -68,7 +69,7 @@ absl::Status CallContext::MutateInto(const google::protobuf::Message& request, c
   ASSIGN_OR_RETURN(db::Lease * lease, Lease());
   return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request));
+                     idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
     if (replay) {
       out.Clear();
       if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
@@ -83,7 +84,7 @@ absl::Status CallContext::MutateInto(const google::protobuf::Message& request, c
 
 void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
                                  const google::protobuf::Message& response) {
-  pqxx::binarystring bytes(response.SerializeAsString());
+  pqxx::binarystring bytes(idempotency::Stored(request_id, response, keys()));
   tx.exec_prepared("touyan_finish_mutation", principal_.subject,
                    std::string(auth::RoleName(principal_.role)), method_, request_id,
                    "[" + pending_audit_ + "]", bytes);

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/auth/jwt.h"
+#include "common/crypto/keyring.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
 #include "common/grpc/downstream.h"
@@ -48,6 +49,7 @@ struct RuntimeOptions {
   absl::Duration downstream_timeout = absl::Seconds(5);
   TlsConfig tls;  // this service's certificate, shown to the services it calls
   std::string scope;  // the region this deployment serves; empty = every region
+  std::shared_ptr<const crypto::Keyring> keys;  // data keys (--data-keys-file); null = none
 };
 
 class Runtime;
@@ -66,6 +68,9 @@ class CallContext {
   const paging::Pager& pager() const;
   Metrics& metrics();
   db::Scope scope() const;
+  // The data keys personal values are sealed with; null when the service
+  // was given none (it holds no such values).
+  const crypto::Keyring* keys() const;
 
   // Runs read-only `body` in the caller's scope (autocommit statements).
   template <typename T>
@@ -165,6 +170,7 @@ class Runtime {
   Metrics& metrics() { return metrics_; }
   const paging::Pager& pager() const { return pager_; }
   const Clock& clock() const { return *options_.clock; }
+  const crypto::Keyring* keys() const { return options_.keys.get(); }
   // The client of a service this one calls (named in ServiceSpec::calls).
   const Downstream& downstream(const std::string& name) const;
 

@@ -179,6 +179,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   } else {
     c.page_token_key = s.String("page-token-key", "");
   }
+  c.data_keys_file = s.String("data-keys-file", "");
   if (auto unused = s.Unused(); !unused.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));
   }
@@ -217,8 +218,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
               {{"service", spec.name}});
   }
 
+  std::shared_ptr<const crypto::Keyring> keys;
+  if (!config.data_keys_file.empty()) {
+    ASSIGN_OR_RETURN(crypto::Keyring k, crypto::Keyring::Load(config.data_keys_file));
+    keys = std::make_shared<const crypto::Keyring>(std::move(k));
+  } else if (!spec.sealed.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--data-keys-file is required: ", spec.name,
+        " stores personal data sealed with the data keys (for development, scripts/run.sh makes "
+        ".local/data-keys)"));
+  }
+
   std::unique_ptr<Server> s(new Server);
   s->name_ = spec.name;
+  s->sealed_ = spec.sealed;
   s->full_name_ = spec.FullName();
   s->retention_ = config.idempotency_retention;
   s->audit_retention_ = config.audit_retention;
@@ -239,8 +252,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   ro.downstream_timeout = config.downstream_timeout;
   ro.tls = config.tls;
   ro.scope = config.scope;
+  ro.keys = keys;
   s->runtime_ = std::make_unique<Runtime>(std::move(ro));
   s->service_ = spec.make_service(*s->runtime_);
+  // Values a database upgraded from a release without encryption holds in
+  // plaintext are sealed before the first call (a failure is logged; the
+  // maintenance thread tries again).
+  (void)s->ResealData();
 
   try {
     s->exposer_ = std::make_unique<prometheus::Exposer>(
@@ -314,6 +332,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
         wait = config.maintenance_interval;
         (void)self->PurgeIdempotency();
         (void)self->MaintainAudit();
+        (void)self->ResealData();
       }
     });
   }
@@ -434,6 +453,23 @@ absl::StatusOr<int> Server::MaintainAudit() {
                           });
 }
 
+absl::StatusOr<int64_t> Server::ResealData() {
+  const crypto::Keyring* keys = runtime_->keys();
+  if (keys == nullptr || sealed_.empty()) return 0;
+  const db::Scope scope{config_scope_.empty() ? "*" : config_scope_, true};
+  return Maintenance<int64_t>(*runtime_, name_, "personal data not re-sealed", "personal data re-sealed",
+                              "rows", [&](db::Lease& lease) -> absl::StatusOr<int64_t> {
+                                int64_t n = 0;
+                                for (const crypto::SealedTable& t : sealed_) {
+                                  ASSIGN_OR_RETURN(int64_t done,
+                                                   crypto::Reseal(lease, scope, *keys, t, kPurgeBatch,
+                                                                  absl::Now() + absl::Minutes(5)));
+                                  n += done;
+                                }
+                                return n;
+                              });
+}
+
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
@@ -486,6 +522,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --insecure                      plaintext gRPC instead (development only; logs a warning)
   --reflection=BOOL               server reflection on the API port (default true)
   --page-token-key-file=FILE      key signing page tokens, the same for every replica (or PAGE_TOKEN_KEY)
+  --data-keys-file=FILE           the data keys sealing personal data (personnel, incentive: required);
+                                  see README "Personal data at rest"
   --listen-host=ADDR              bind address (default 0.0.0.0)
   --grpc-port=N                   the API, health and reflection (default 50051; 0 = any free port)
   --metrics-port=N                Prometheus /metrics (default 9090; 0 = any free port)
@@ -512,7 +550,7 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --audit-retention=DURATION      how long audit records are kept at least (default and minimum
                                   4320h = 180 days); whole months past it are dropped
   --maintenance-interval=DURATION how often answers and audit months past retention are purged
-                                  (default 1h; 0 = never)
+                                  and values under an old data key re-sealed (default 1h; 0 = never)
 )";
 }  // namespace
 

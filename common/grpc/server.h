@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "common/config/config.h"
+#include "common/crypto/sealed.h"
 #include "common/db/migrate.h"
 #include "common/grpc/runtime.h"
 #include "common/grpc/tls.h"
@@ -44,6 +45,9 @@ struct ServiceSpec {
   std::function<std::unique_ptr<grpc::Service>(Runtime&)> make_service;
   // The services it calls ("personnel"): each needs --<name>-target.
   std::vector<std::string> calls;
+  // The tables holding personal values sealed with the data keys
+  // (--data-keys-file, required when there are any).
+  std::vector<crypto::SealedTable> sealed;
 
   // "touyan.personnel.v1.PersonnelService": the name readiness is asked by.
   std::string FullName() const;
@@ -76,6 +80,7 @@ struct ServerConfig {
   absl::Duration idempotency_retention = absl::Hours(24 * 7);  // stored answers kept for retries
   absl::Duration audit_retention = absl::Hours(24 * 180);  // at least; whole months leave after it
   absl::Duration maintenance_interval = absl::Hours(1);  // purges; zero: never
+  std::string data_keys_file;  // the data keys (crypto/keyring.h); required by services with sealed tables
 };
 
 // Reads and checks every setting (flags or environment) of service `name`,
@@ -104,6 +109,10 @@ class Server {
   // wholly past --audit-retention (also every --maintenance-interval).
   // Returns how many months were dropped.
   absl::StatusOr<int> MaintainAudit();
+  // Re-seals, in small batches, the personal values sealed under a data key
+  // other than the current one or still in plaintext (also at start and
+  // every --maintenance-interval). Returns how many rows.
+  absl::StatusOr<int64_t> ResealData();
 
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
   // cancels the rest.
@@ -126,6 +135,7 @@ class Server {
   static constexpr int kPurgeBatch = 500;
   std::thread gauges_, readiness_, maintenance_;
   absl::Duration retention_, audit_retention_;
+  std::vector<crypto::SealedTable> sealed_;
   std::string config_scope_;  // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;

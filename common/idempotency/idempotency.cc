@@ -20,6 +20,10 @@ std::string Fingerprint(const google::protobuf::Message& m) {
   return auth::Sha256(bytes);
 }
 
+std::string StoredContext(absl::string_view request_id) {
+  return absl::StrCat("idempotency.response ", request_id);
+}
+
 }  // namespace
 
 std::vector<db::Statement> Statements() {
@@ -55,7 +59,8 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
                                                  absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
-                                                 const google::protobuf::Message& request) {
+                                                 const google::protobuf::Message& request,
+                                                 const crypto::Keyring* keys) {
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   const std::string fp = Fingerprint(request);
   pqxx::binarystring fp_bin(fp);
@@ -80,7 +85,12 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
                         absl::StrCat("was already used for a different request; choose a new id"),
                         "REQUEST_ID_REUSED");
   }
-  return pqxx::binarystring(row[3]).str();
+  std::string stored = pqxx::binarystring(row[3]).str();
+  // A serialized message never begins with byte 1 (field 0 does not
+  // exist); a sealed answer always does. Answers stored before the service
+  // had keys are plain.
+  if (keys == nullptr || stored.empty() || stored[0] != 1) return stored;
+  return keys->Open(stored, StoredContext(request_id));
 }
 
 absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
@@ -98,9 +108,15 @@ absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Du
   return total;
 }
 
-void Complete(db::Tx& tx, absl::string_view request_id,
-              const google::protobuf::Message& response) {
-  pqxx::binarystring bytes(response.SerializeAsString());
+std::string Stored(absl::string_view request_id, const google::protobuf::Message& response,
+                   const crypto::Keyring* keys) {
+  std::string bytes = response.SerializeAsString();
+  return keys == nullptr ? bytes : keys->Seal(bytes, StoredContext(request_id));
+}
+
+void Complete(db::Tx& tx, absl::string_view request_id, const google::protobuf::Message& response,
+              const crypto::Keyring* keys) {
+  pqxx::binarystring bytes(Stored(request_id, response, keys));
   tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes);
 }
 

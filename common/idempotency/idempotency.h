@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/crypto/keyring.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
 #include "google/protobuf/message.h"
@@ -26,7 +27,8 @@ std::vector<db::Statement> Statements();
 absl::Status ValidateRequestId(absl::string_view request_id);
 
 // Claims `request_id` inside `tx`, in the caller's row-level-security
-// `scope`. Returns the stored response if an earlier call with this id
+// `scope`. Returns the stored response (opened with `keys` when it was
+// sealed) if an earlier call with this id
 // committed; std::nullopt if this call owns the id now (a concurrent call
 // with the same id waits on the row until this one ends). Returns
 // INVALID_ARGUMENT (REQUEST_ID_REUSED) if the id was used by another caller,
@@ -35,7 +37,8 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
                                                  absl::string_view request_id,
                                                  absl::string_view subject,
                                                  absl::string_view method,
-                                                 const google::protobuf::Message& request);
+                                                 const google::protobuf::Message& request,
+                                                 const crypto::Keyring* keys);
 
 // Deletes the stored answers older than `retention` that `scope` reaches,
 // `batch` rows a transaction (rows another transaction holds are skipped, so
@@ -44,9 +47,14 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
 absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
                               int batch, absl::Time deadline);
 
+// What is stored of `response` for replay: its bytes, sealed with `keys`
+// when the service has data keys (answers may hold personal data).
+std::string Stored(absl::string_view request_id, const google::protobuf::Message& response,
+                   const crypto::Keyring* keys);
+
 // Stores the response for replay; same transaction as the change.
-void Complete(db::Tx& tx, absl::string_view request_id,
-              const google::protobuf::Message& response);
+void Complete(db::Tx& tx, absl::string_view request_id, const google::protobuf::Message& response,
+              const crypto::Keyring* keys);
 
 }  // namespace touyan::idempotency
 

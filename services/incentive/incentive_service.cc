@@ -746,6 +746,8 @@ ServiceSpec IncentiveSpec() {
         return std::make_unique<IncentiveService>(rt, std::make_unique<PgIncentiveRepository>());
       },
       .calls = {"personnel", "training", "contest"},
+      // Counselling notes, sealed (migration 002_sealed_notes).
+      .sealed = {{"records", {{.sealed = "restricted_sealed", .legacy = "restricted"}}}},
   };
 }
 

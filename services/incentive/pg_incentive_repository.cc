@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
+#include "common/crypto/sealed.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
@@ -108,6 +109,16 @@ absl::StatusOr<v1::Award> AwardFromRow(const pqxx::row& r) {
 
 }  // namespace
 
+namespace {
+
+// Counselling notes, sealed under the current data key ("" stays empty: no note).
+std::string NotesContext(const std::string& county) { return crypto::Context("records", "restricted_sealed", county); }
+pqxx::binarystring SealNotes(CallContext& call, const std::string& county, const std::string& notes) {
+  return pqxx::binarystring(notes.empty() ? std::string() : call.keys()->Seal(notes, NotesContext(county)));
+}
+
+}  // namespace
+
 std::vector<db::Statement> PgIncentiveRepository::Statements() {
   const std::string ev = kEvaluationCols;
   return {
@@ -118,18 +129,18 @@ std::vector<db::Statement> PgIncentiveRepository::Statements() {
        "SELECT body::text, " TOUYAN_MICROS("update_time") " FROM schemes WHERE county_code = $1 AND year = $2"},
       {"record_insert",
        "INSERT INTO records (county_code, kind, cadre_id, region_code, year, on_date, due_date, open, body, "
-       "restricted, owner) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::date, NULLIF($7, '')::date, $8, $9::jsonb, "
-       "$10, $11) RETURNING id"},
+       "restricted_sealed, owner) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::date, NULLIF($7, '')::date, $8, "
+       "$9::jsonb, NULLIF($10::bytea, ''), $11) RETURNING id"},
       {"record_lock",
-       "SELECT body::text, cadre_id, region_code, year, on_date::text, due_date::text, open, restricted "
+       "SELECT body::text, cadre_id, region_code, year, on_date::text, due_date::text, open, restricted_sealed "
        "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
       {"record_get", "SELECT body::text FROM records WHERE county_code = $1 AND id = $2 AND kind = $3"},
       {"record_update",
        "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, '')::date, "
-       "open = $7, restricted = $8 WHERE county_code = $1 AND id = $2 AND kind = $3"},
+       "open = $7, restricted_sealed = NULLIF($8::bytea, '') WHERE county_code = $1 AND id = $2 AND kind = $3"},
       {"record_list",
-       "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN restricted END, "
-       "restricted <> '' FROM records WHERE kind = $1 AND county_code LIKE $2 AND starts_with(region_code, $3) "
+       "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN restricted_sealed END, "
+       "restricted_sealed IS NOT NULL FROM records WHERE kind = $1 AND county_code LIKE $2 AND starts_with(region_code, $3) "
        "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR open) "
        "AND ($7 = '' OR due_date < NULLIF($7, '')::date) AND (county_code, id) > ($10, $11) "
        "ORDER BY county_code, id LIMIT $12"},
@@ -255,7 +266,8 @@ absl::Status PgIncentiveRepository::AddRecord(CallContext& call, const google::p
     SetString(out, "county_code", county);
     const int64_t id = tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
                                          meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
-                                         Json(out), meta.restricted, call.principal().subject)[0]
+                                         Json(out), SealNotes(call, county, meta.restricted),
+                                         call.principal().subject)[0]
                            .as<int64_t>();
     const std::string rid = ResourceId{county, id}.ToString();
     SetString(out, "id", rid);
@@ -293,14 +305,14 @@ absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call, const google
                     .on = Day(r[0][4]),
                     .due = Day(r[0][5]),
                     .open = r[0][6].as<bool>(),
-                    .restricted = r[0][7].as<std::string>()};
+                    .restricted = crypto::Unseal(*call.keys(), r[0][7], NotesContext(id.county_code))};
     RETURN_IF_ERROR(WithField(call.principal().CheckWrite(meta.region_code), field));
     std::unique_ptr<google::protobuf::Message> before(out.New());
     before->CopyFrom(out);
     RETURN_IF_ERROR(change(tx, out, meta));
     SetString(out, "id", id.ToString());
     tx.exec_prepared("record_update", id.county_code, id.number, static_cast<int>(kind), Json(out), Iso(meta.on),
-                     Iso(meta.due), meta.open, meta.restricted);
+                     Iso(meta.due), meta.open, SealNotes(call, id.county_code, meta.restricted));
     call.Audit({.county_code = id.county_code,
                 .resource = absl::StrCat(out.GetDescriptor()->name(), "/", id.ToString()),
                 .before = before.get(),
@@ -319,12 +331,12 @@ absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallCont
         tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyLike(f.region_prefix), f.region_prefix,
                          f.cadre_id, f.year, f.open_only, Iso(f.due_before), reads_all, call.principal().subject,
                          after.county, after.id, page.size + 1),
-        page.size, [](const pqxx::row& r) {
+        page.size, [&](const pqxx::row& r) {
           StoredRecord s;
           s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();
           s.json = r[2].as<std::string>();
           s.owner = r[3].as<std::string>();
-          if (!r[4].is_null()) s.restricted = r[4].as<std::string>();
+          if (!r[4].is_null()) s.restricted = crypto::Unseal(*call.keys(), r[4], NotesContext(r[0].as<std::string>()));
           s.has_restricted = r[5].as<bool>();
           return s;
         });
@@ -349,7 +361,7 @@ absl::StatusOr<PageOf<v1::WellbeingAlert>> PgIncentiveRepository::WellbeingAlert
     ASSIGN_OR_RETURN(PageOf<StoredRecord> rows,
                      KeysetPage(tx.exec_prepared("wellbeing_alerts", CountyLike(region_prefix), region_prefix,
                                                  IsoDate(today), after.county, after.id, page.size + 1),
-                                page.size, [](const pqxx::row& r) {
+                                page.size, [&](const pqxx::row& r) {
                                   StoredRecord s;
                                   s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();
                                   s.json = r[2].as<std::string>();

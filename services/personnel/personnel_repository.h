@@ -106,6 +106,11 @@ class PersonnelRepository {
       const std::function<absl::Status(v1::Cadre&)>& apply) = 0;
   virtual absl::StatusOr<PageOf<v1::Cadre>> ListCadres(CallContext& call, const CadreQuery& q,
                                                        const paging::Page& page) = 0;
+  // Moves cadre `id` to village request.region_code() of another county: a
+  // new record there (returned), the old one's posts ended, each naming the
+  // other; the deployment's registry follows the person.
+  virtual absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call, const v1::TransferCadreRequest& request,
+                                                  const ResourceId& id) = 0;
   virtual std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
   NewCadreImport() = 0;
 

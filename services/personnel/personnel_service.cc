@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
@@ -240,6 +241,22 @@ grpc::ServerUnaryReactor* PersonnelService::UpdateCadre(Ctx* ctx, const v1::Upda
       });
 }
 
+grpc::ServerUnaryReactor* PersonnelService::TransferCadre(Ctx* ctx, const v1::TransferCadreRequest* req,
+                                                          v1::Cadre* resp) {
+  return rt_.Unary<v1::TransferCadreRequest, v1::Cadre>(
+      ctx, req, resp, __func__,
+      [this](CallContext& call, const v1::TransferCadreRequest& r) -> absl::StatusOr<v1::Cadre> {
+        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("cadre_id", r.cadre_id()));
+        if (LevelOf(r.region_code()) != Level::kVillage) {
+          return InvalidField("region_code", "must be the 12-digit code of a village", "NOT_A_VILLAGE");
+        }
+        RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), id.county_code, true), "cadre_id"));
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.region_code()), "region_code"));
+        ASSIGN_OR_RETURN(v1::Cadre moved, repo_->TransferCadre(call, r, id));
+        return Shown(call, std::move(moved));
+      });
+}
+
 grpc::ServerUnaryReactor* PersonnelService::ListCadres(Ctx* ctx, const v1::ListCadresRequest* req,
                                                        v1::ListCadresResponse* resp) {
   return rt_.Unary<v1::ListCadresRequest, v1::ListCadresResponse>(
@@ -337,6 +354,13 @@ absl::Status PersonnelService::RefreshGauges(CallContext& call) {
   return absl::OkStatus();
 }
 
+namespace {
+const std::vector<crypto::SealedColumn> kPersonColumns = {
+    {.sealed = "resident_id_sealed", .legacy = "resident_id", .index = "resident_id_index", .index_kind = "resident_id"},
+    {.sealed = "phone_sealed", .legacy = "phone"},
+};
+}  // namespace
+
 ServiceSpec PersonnelSpec() {
   return ServiceSpec{
       .name = "personnel",
@@ -346,6 +370,8 @@ ServiceSpec PersonnelSpec() {
         return std::make_unique<PersonnelService>(rt, std::make_unique<PgPersonnelRepository>());
       },
       .calls = {},
+      // Resident IDs and phone numbers, sealed (migration 005_sealed_people).
+      .sealed = {{"cadres", kPersonColumns}, {"seeds", kPersonColumns}, {"returnees", kPersonColumns}},
   };
 }
 

@@ -43,6 +43,7 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   grpc::ServerUnaryReactor* CreateCadre(Ctx*, const v1::CreateCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* GetCadre(Ctx*, const v1::GetCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* UpdateCadre(Ctx*, const v1::UpdateCadreRequest*, v1::Cadre*) override;
+  grpc::ServerUnaryReactor* TransferCadre(Ctx*, const v1::TransferCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* ListCadres(Ctx*, const v1::ListCadresRequest*,
                                        v1::ListCadresResponse*) override;
   grpc::ServerUnaryReactor* BatchGetCadres(Ctx*, const v1::BatchGetCadresRequest*,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
@@ -15,18 +16,32 @@ namespace {
 
 constexpr int kMaxReportedErrors = 1000;
 
+// A bytea in COPY's text form.
+std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHexString(b.str()); }
+
 absl::Status CadreNotFound(const ResourceId& id) {
   return WithReason(
       WithField(absl::NotFoundError(absl::StrCat("cadre ", id.ToString(), " does not exist")), "id"),
       "NOT_FOUND");
 }
 
-absl::Status AlreadyRegistered() {
-  return WithReason(WithField(absl::AlreadyExistsError(
-                                  "a cadre with this resident ID is already registered in the "
-                                  "county"),
-                              "cadre.resident_id"),
-                    "ALREADY_REGISTERED");
+// One person, one record: the refusal names the county that holds it (a
+// move between counties is TransferCadre).
+absl::Status AlreadyRegistered(const std::string& county, const std::string& county_name) {
+  return WithReason(
+      WithField(absl::AlreadyExistsError(absl::StrCat(
+                    "a cadre with this resident ID is already registered, in county ", county,
+                    county_name.empty() ? "" : absl::StrCat(" (", county_name, ")"),
+                    ": one person has one record; to move them here, transfer that record (TransferCadre)")),
+                "cadre.resident_id"),
+      "ALREADY_REGISTERED");
+}
+
+absl::Status Transferred(const v1::Cadre& c) {
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "cadre ", c.id(), " was transferred to another county; its record there is ",
+                        c.transferred_to(), " (this one is kept as history)")),
+                    "TRANSFERRED");
 }
 
 absl::Status RegionMissing(const std::string& code) {
@@ -37,12 +52,34 @@ absl::Status RegionMissing(const std::string& code) {
 
 }  // namespace
 
-v1::Cadre CadreFromRow(const pqxx::row& r) {
+SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
+                        const v1::Cadre& person) {
+  return SealedPerson{
+      .resident_id = pqxx::binarystring(
+          keys.Seal(person.resident_id(), crypto::Context(table, "resident_id_sealed", county))),
+      .index = ResidentIndex(keys, person.resident_id()),
+      .phone = pqxx::binarystring(person.phone().empty()
+                                      ? std::string()
+                                      : keys.Seal(person.phone(), crypto::Context(table, "phone_sealed", county))),
+  };
+}
+
+void UnsealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
+                  const pqxx::field& resident_id, const pqxx::field& phone, v1::Cadre& person) {
+  person.set_resident_id(crypto::Unseal(keys, resident_id, crypto::Context(table, "resident_id_sealed", county)));
+  person.set_phone(crypto::Unseal(keys, phone, crypto::Context(table, "phone_sealed", county)));
+}
+
+pqxx::binarystring ResidentIndex(const crypto::Keyring& keys, const std::string& resident_id) {
+  return pqxx::binarystring(keys.BlindIndex("resident_id", resident_id));
+}
+
+v1::Cadre CadreFromRow(const pqxx::row& r, const crypto::Keyring& keys) {
   v1::Cadre c;
   c.set_county_code(r[0].as<std::string>());
   c.set_id(ResourceId{c.county_code(), r[1].as<int64_t>()}.ToString());
   c.set_region_code(r[2].as<std::string>());
-  c.set_resident_id(r[3].as<std::string>());
+  UnsealPerson(keys, "cadres", c.county_code(), r[3], r[10], c);
   c.set_name(r[4].as<std::string>());
   c.set_gender(static_cast<v1::Gender>(r[5].as<int>()));
   c.set_ethnicity(r[6].as<std::string>());
@@ -50,7 +87,6 @@ v1::Cadre CadreFromRow(const pqxx::row& r) {
   if (ParseIsoDate(r[7].as<std::string>(), &birth)) *c.mutable_birth_date() = ToDate(birth);
   c.set_party_member(r[8].as<bool>());
   c.set_education(static_cast<v1::Education>(r[9].as<int>()));
-  c.set_phone(r[10].as<std::string>());
   c.set_establishment(static_cast<v1::EstablishmentStatus>(r[11].as<int>()));
   c.set_origin(static_cast<v1::Origin>(r[12].as<int>()));
   *c.mutable_create_time() = TimestampFromMicros(r[13].as<int64_t>());
@@ -58,22 +94,37 @@ v1::Cadre CadreFromRow(const pqxx::row& r) {
   for (absl::string_view k : absl::StrSplit(r[15].as<std::string>(), ',', absl::SkipEmpty())) {
     c.add_current_positions(static_cast<v1::PositionKind>(k[0] - '0'));
   }
+  c.set_transferred_from(r[16].as<std::string>());
+  c.set_transferred_to(r[17].as<std::string>());
   return c;
 }
 
-absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre) {
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
+                                      const std::string& transferred_from) {
   const std::string county = CountyOf(cadre.region_code());
+  const SealedPerson sealed = SealPerson(*call.keys(), "cadres", county, cadre);
   pqxx::result r;
   try {
-    r = tx.exec_prepared("cadre_insert", county, cadre.region_code(), cadre.resident_id(),
+    // A transfer moves the registry's entry to the new record; a registration adds one.
+    r = tx.exec_prepared(transferred_from.empty() ? "cadre_insert" : "cadre_insert_transfer", county, cadre.region_code(), sealed.resident_id,
                          cadre.name(), static_cast<int>(cadre.gender()), cadre.ethnicity(),
                          IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
-                         static_cast<int>(cadre.education()), cadre.phone(),
-                         static_cast<int>(cadre.establishment()), static_cast<int>(cadre.origin()));
-  } catch (const pqxx::unique_violation&) {  // the transaction rolls back
-    return AlreadyRegistered();
-  } catch (const pqxx::foreign_key_violation&) {
+                         static_cast<int>(cadre.education()), sealed.phone,
+                         static_cast<int>(cadre.establishment()), static_cast<int>(cadre.origin()),
+                         sealed.index, transferred_from);
+  } catch (const pqxx::foreign_key_violation&) {  // the transaction rolls back
     return RegionMissing(cadre.region_code());
+  }
+  if (r.empty() && !transferred_from.empty()) {
+    return WithReason(absl::FailedPreconditionError(
+                          "the registry holds no entry for this record's person (registered twice before "
+                          "one person one record): ask the operators to merge the records"),
+                      "NOT_IN_REGISTRY");
+  }
+  if (r.empty()) {  // the registry holds the person already
+    pqxx::result holder = tx.exec_prepared("person_holder", sealed.index);
+    if (holder.empty()) return absl::AbortedError("the registration raced another; retry");
+    return AlreadyRegistered(holder[0][0].as<std::string>(), holder[0][1].as<std::string>());
   }
   // A new cadre holds no post yet: the row is what was validated plus what
   // the insert returned, with no second read.
@@ -81,6 +132,8 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   created.set_id(ResourceId{county, r[0][0].as<int64_t>()}.ToString());
   created.set_county_code(county);
   created.clear_current_positions();
+  created.set_transferred_from(transferred_from);  // output only: what the caller sent is not kept
+  created.clear_transferred_to();
   *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
   *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
   call.Audit({.county_code = county,
@@ -104,7 +157,7 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, con
   return call.Read<v1::Cadre>([&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
     pqxx::result r = tx.exec_prepared("cadre_get", id.county_code, id.number);
     if (r.empty()) return CadreNotFound(id);
-    return CadreFromRow(r[0]);
+    return CadreFromRow(r[0], *call.keys());
   });
 }
 
@@ -120,7 +173,7 @@ absl::StatusOr<std::vector<v1::Cadre>> PgPersonnelRepository::GetCadres(
     std::vector<v1::Cadre> out;
     for (const auto& row : tx.exec_prepared("cadre_get_many", DigitArray(counties),
                                             IntArray64(numbers))) {
-      out.push_back(CadreFromRow(row));
+      out.push_back(CadreFromRow(row, *call.keys()));
     }
     return out;
   });
@@ -167,20 +220,23 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
         pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
         if (r.empty()) return CadreNotFound(id);
-        const v1::Cadre before = CadreFromRow(r[0]);
+        const v1::Cadre before = CadreFromRow(r[0], *call.keys());
+        if (!before.transferred_to().empty()) return Transferred(before);
         RETURN_IF_ERROR(call.principal().CheckWrite(before.region_code()));
         v1::Cadre after = before;
         RETURN_IF_ERROR(apply(after));
+        // Every sealed value is sealed again: under the current key.
+        const SealedPerson sealed = SealPerson(*call.keys(), "cadres", id.county_code, after);
         try {
           tx.exec_prepared("cadre_update", id.county_code, id.number, after.region_code(),
                            after.name(), after.ethnicity(), after.party_member(),
-                           static_cast<int>(after.education()), after.phone(),
+                           static_cast<int>(after.education()), sealed.phone,
                            static_cast<int>(after.establishment()),
-                           static_cast<int>(after.origin()));
+                           static_cast<int>(after.origin()), sealed.resident_id);
         } catch (const pqxx::foreign_key_violation&) {
           return RegionMissing(after.region_code());
         }
-        after = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0]);
+        after = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
         call.Audit({.county_code = id.county_code,
                         .resource = "cadres/" + after.id(),
                         .before = &before,
@@ -198,7 +254,37 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext&
                                       q.region_prefix + "%", q.origin, q.establishment,
                                       IntArray(q.position_kinds), after.county, after.id,
                                       page.size + 1);
-    return KeysetPage(r, page.size, CadreFromRow);
+    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
+  });
+}
+
+absl::StatusOr<v1::Cadre> PgPersonnelRepository::TransferCadre(CallContext& call,
+                                                               const v1::TransferCadreRequest& request,
+                                                               const ResourceId& id) {
+  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
+    pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
+    if (r.empty()) return WithField(CadreNotFound(id), "cadre_id");
+    const v1::Cadre before = CadreFromRow(r[0], *call.keys());
+    if (!before.transferred_to().empty()) return WithField(Transferred(before), "cadre_id");
+    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(before.region_code()), "cadre_id"));
+    const std::string to = request.region_code();
+    if (CountyOf(to) == id.county_code) {
+      return InvalidField("region_code", "is in the cadre's own county: a move within the county is "
+                          "UpdateCadre's region_code", "SAME_COUNTY");
+    }
+    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(to), "region_code"));
+    v1::Cadre moved = before;
+    moved.set_region_code(to);
+    absl::StatusOr<v1::Cadre> created = InsertCadre(tx, call, moved, before.id());
+    if (absl::IsNotFound(created.status())) return WithField(created.status(), "region_code");
+    if (!created.ok()) return created.status();
+    tx.exec_prepared("cadre_transferred", id.county_code, id.number, created->id());
+    // Its posts end as an adjustment (动态调整), the note naming the new record.
+    tx.exec_prepared("positions_end_all", id.county_code, id.number, IsoDate(call.clock().Today()),
+                     absl::StrCat("transferred to ", created->id()));
+    v1::Cadre left = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
+    call.Audit({.county_code = id.county_code, .resource = "cadres/" + left.id(), .before = &before, .after = &left});
+    return *created;
   });
 }
 
@@ -224,17 +310,21 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       v1::Cadre c = in;
       absl::Status s = NormalizeCadre(c, today);
       if (s.ok()) s = call.principal().CheckWrite(c.region_code());
-      if (s.ok() && !seen_.insert(absl::StrCat(c.region_code().substr(0, 6), c.resident_id())).second) {
+      if (s.ok() && !seen_.insert(c.resident_id()).second) {
         s = InvalidField("resident_id", "appears more than once in this import", "DUPLICATE_IN_IMPORT");
       }
       if (!s.ok()) {
         Fail(row_, s);
         continue;
       }
+      // Sealed before they leave the process: the temporary table (and any
+      // file it spills to) holds no plaintext either.
+      const std::string county = CountyOf(c.region_code());
+      const SealedPerson sealed = SealPerson(*call.keys(), "cadres", county, c);
       stream_->operator<<(std::make_tuple(
-          row_, CountyOf(c.region_code()), c.region_code(), c.resident_id(), c.name(),
+          row_, county, c.region_code(), Bytea(sealed.resident_id), Bytea(sealed.index), c.name(),
           static_cast<int>(c.gender()), c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
-          c.party_member(), static_cast<int>(c.education()), c.phone(),
+          c.party_member(), static_cast<int>(c.education()), Bytea(sealed.phone),
           static_cast<int>(c.establishment()), static_cast<int>(c.origin())));
     }
     return true;
@@ -252,7 +342,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
     }
     for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
-      Fail(r[0].as<int64_t>(), AlreadyRegistered());
+      Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
     }
     if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
       resp_.set_rows_imported(
@@ -270,7 +360,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
                      std::string(auth::RoleName(call.principal().role)), call.method(),
                      request_id_);
-    idempotency::Complete(tx, request_id_, resp_);
+    idempotency::Complete(tx, request_id_, resp_, call.keys());
     tx.commit();
     call.metrics()
         .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")
@@ -298,7 +388,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
     ASSIGN_OR_RETURN(std::optional<std::string> replay,
                      idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject,
-                                        call.method(), first));
+                                        call.method(), first, call.keys()));
     if (replay) {
       replayed_ = resp_.ParseFromString(*replay);
       if (!replayed_) return absl::InternalError("stored response is corrupt");
@@ -306,9 +396,9 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     }
     tx_->exec(
         "CREATE TEMP TABLE cadre_import (row_no bigint, county_code text COLLATE \"C\", "
-        "region_code text COLLATE \"C\", resident_id text COLLATE \"C\", name text, "
+        "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name text, "
         "gender smallint, ethnicity text, birth_date date, party_member boolean, "
-        "education smallint, phone text, establishment smallint, origin smallint) "
+        "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
         "ON COMMIT DROP");
     stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import");
     return absl::OkStatus();
@@ -365,7 +455,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
   std::string term_start_;  // YYYY-MM-DD, with post_
   int64_t row_ = 0;
-  absl::flat_hash_set<std::string> seen_;     // county + resident ID, for duplicates
+  absl::flat_hash_set<std::string> seen_;     // resident IDs, for duplicates
   std::vector<v1::RowError> errors_;
   v1::ImportCadresResponse resp_;
 };

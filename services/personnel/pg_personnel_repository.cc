@@ -47,11 +47,12 @@ std::vector<db::Statement> PgPersonnelRepository::Statements() {
 
 const std::string& CadreSelectColumns() {
   static const auto* kCols = new std::string(
-      "c.county_code, c.id, c.region_code, c.resident_id, c.name, c.gender, c.ethnicity, "
-      "c.birth_date::text, c.party_member, c.education, c.phone, c.establishment, c.origin, "
+      "c.county_code, c.id, c.region_code, c.resident_id_sealed, c.name, c.gender, c.ethnicity, "
+      "c.birth_date::text, c.party_member, c.education, c.phone_sealed, c.establishment, c.origin, "
       TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
       "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
-      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ',')");
+      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ','), "
+      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, '')");
   return *kCols;
 }
 
@@ -97,19 +98,42 @@ std::vector<db::Statement> RegistryStatements() {
                     "AND region_code LIKE $2 AND ($3 = 0 OR kind = $3) "
                     "AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6")},
       // cadres
+      // The person enters the deployment's registry with the record: a
+      // resident ID held already (here or in another county) inserts nothing.
       {"cadre_insert",
-       "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
-       "birth_date, party_member, education, phone, establishment, origin) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, $10, $11, $12) RETURNING id, "
+       "WITH reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "VALUES ($13, $1, nextval('cadre_id_seq')) ON CONFLICT DO NOTHING RETURNING cadre_id) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
        TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+      {"cadre_insert_transfer",
+       "WITH reg AS (UPDATE people SET county_code = $1, cadre_id = nextval('cadre_id_seq'), since = now() "
+       "WHERE resident_id_index = $13 RETURNING cadre_id) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
+       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+      {"positions_end_all",
+       "UPDATE positions SET ended_on = greatest($3::date, term_start), end_reason = 3, end_note = $4 "
+       "WHERE county_code = $1 AND cadre_id = $2 AND ended_on IS NULL"},
+      // Who holds a resident ID, for the refusal: the county and its name.
+      {"person_holder",
+       "SELECT p.county_code, coalesce(r.name, ''), p.cadre_id FROM people p "
+       "LEFT JOIN regions r ON r.code = p.county_code || '000000' WHERE p.resident_id_index = $1"},
+      {"cadre_transferred",
+       "UPDATE cadres SET transferred_to = $3, update_time = now() WHERE county_code = $1 AND id = $2"},
+
       {"cadre_get",
        "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2"},
       {"cadre_get_for_update",
        "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2 FOR UPDATE"},
       {"cadre_update",
        "UPDATE cadres SET region_code = $3, name = $4, ethnicity = $5, party_member = $6, "
-       "education = $7, phone = $8, establishment = $9, origin = $10, update_time = now() "
-       "WHERE county_code = $1 AND id = $2"},
+       "education = $7, phone_sealed = NULLIF($8::bytea, ''), establishment = $9, origin = $10, "
+       "resident_id_sealed = $11, update_time = now() WHERE county_code = $1 AND id = $2"},
       {"cadre_list",
        "SELECT " + cadre_cols +
            " FROM cadres c WHERE c.county_code LIKE $1 AND c.region_code LIKE $2 "
@@ -137,16 +161,20 @@ std::vector<db::Statement> RegistryStatements() {
        "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM regions r "
        "WHERE r.code = s.region_code) RETURNING s.row_no, s.region_code"},
       {"cadre_import_registered",
-       "DELETE FROM cadre_import s USING cadres c WHERE c.county_code = s.county_code "
-       "AND c.resident_id = s.resident_id RETURNING s.row_no"},
+       "DELETE FROM cadre_import s USING people p WHERE p.resident_id_index = s.resident_id_index "
+       "RETURNING s.row_no, p.county_code"},
       // A fresh temporary table is read back in the order rows were written,
       // so ids follow the file without a sort. (ON CONFLICT DO NOTHING would
       // spare the join above but costs more per row: speculative insertion.)
       {"cadre_import_insert",
-       "INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
-       "birth_date, party_member, education, phone, establishment, origin) "
-       "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
-       "party_member, education, phone, establishment, origin FROM cadre_import"},
+       "WITH s AS (SELECT *, nextval('cadre_id_seq') AS id FROM cadre_import), "
+       "reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "SELECT resident_id_index, county_code, id FROM s) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "FROM s"},
       // With a village post: rows without a village organisation, rows whose
       // organisation's post is taken ($1: the current kinds that take it), and
       // a second row for the same organisation; then cadres and posts at once.
@@ -162,11 +190,14 @@ std::vector<db::Statement> RegistryStatements() {
        "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
        "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
       {"cadre_import_insert_posted",
-       "WITH ins AS (INSERT INTO cadres (county_code, region_code, resident_id, name, gender, ethnicity, "
-       "birth_date, party_member, education, phone, establishment, origin) "
-       "SELECT county_code, region_code, resident_id, name, gender, ethnicity, birth_date, "
-       "party_member, education, phone, establishment, origin FROM cadre_import "
-       "RETURNING county_code, id, region_code), "
+       "WITH s AS (SELECT *, nextval('cadre_id_seq') AS id FROM cadre_import), "
+       "reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "SELECT resident_id_index, county_code, id FROM s), "
+       "ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "name, gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "FROM s RETURNING county_code, id, region_code), "
        "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
        "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
        "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) RETURNING 1) "

@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 
+#include "common/crypto/sealed.h"
 #include "common/db/pool.h"
 #include "common/db/rows.h"
 #include "google/type/date.pb.h"
@@ -46,6 +47,8 @@ class PgPersonnelRepository final : public PersonnelRepository {
                                                         const std::string& region_prefix,
                                                         int org_kind,
                                                         const paging::Page& page) override;
+  absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call, const v1::TransferCadreRequest& request,
+                                          const ResourceId& id) override;
   absl::StatusOr<v1::Cadre> UpdateCadre(
       CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
       const std::function<absl::Status(v1::Cadre&)>& apply) override;
@@ -149,11 +152,27 @@ std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
 // The columns CadreFromRow reads, from `cadres c`.
 const std::string& CadreSelectColumns();
 
-v1::Cadre CadreFromRow(const pqxx::row& row);
+v1::Cadre CadreFromRow(const pqxx::row& row, const crypto::Keyring& keys);
 
-// Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED)
-// for a resident ID registered in the county, NOT_FOUND for an unknown region.
-absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre);
+// A person's resident ID and phone number sealed for a row of `table` in
+// `county`, and the resident ID's blind index (phone "" = none).
+struct SealedPerson {
+  pqxx::binarystring resident_id, index, phone;
+};
+SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
+                        const v1::Cadre& person);
+// Sets the person's resident ID and phone from a row's sealed columns.
+void UnsealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
+                  const pqxx::field& resident_id, const pqxx::field& phone, v1::Cadre& person);
+// The blind index of a resident ID.
+pqxx::binarystring ResidentIndex(const crypto::Keyring& keys, const std::string& resident_id);
+
+// Registers a validated cadre and audits it: ALREADY_EXISTS (ALREADY_REGISTERED,
+// naming the county) for a resident ID registered anywhere in the deployment,
+// NOT_FOUND for an unknown region. `transferred_from` names the record a
+// transfer moves the person from.
+absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
+                                      const std::string& transferred_from = "");
 
 // Where an appointment comes from (numbers of the same county; 0 = none).
 struct Lineage {

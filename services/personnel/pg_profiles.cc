@@ -210,7 +210,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContex
         "cadre_search", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%", q.max_age,
         IsoDate(born_after), q.min_education, IntArray(q.position_kinds), q.all_conditions_met,
         q.profile_year, IntList(t), after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, CadreFromRow);
+    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
   });
 }
 

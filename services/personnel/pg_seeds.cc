@@ -18,24 +18,35 @@ constexpr char kSeedCols[] =
     "json_build_object('steps', coalesce((SELECT json_agg(json_build_object('stage', st.stage, "
     "'by', st.by_subject, 'by_role', st.by_role, 'note', st.note, 'at', "
     "to_char(st.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) ORDER BY st.step_no) "
-    "FROM seed_steps st WHERE st.county_code = s.county_code AND st.seed_id = s.id), '[]'))::text";
+    "FROM seed_steps st WHERE st.county_code = s.county_code AND st.seed_id = s.id), '[]'))::text, "
+    "s.resident_id_sealed, s.phone_sealed";
 constexpr char kReturneeCols[] =
     "r.county_code, r.id, r.person::text, r.note, r.status, coalesce(r.cadre_id, 0), "
-    "coalesce(r.position_id, 0), " TOUYAN_MICROS("r.create_time");
+    "coalesce(r.position_id, 0), " TOUYAN_MICROS("r.create_time") ", r.resident_id_sealed, r.phone_sealed";
 
-v1::Cadre PersonFromJson(const std::string& json) {
+// The person as stored: JSON without the two sealed fields, which are
+// columns of their own.
+v1::Cadre PersonFromRow(const crypto::Keyring& keys, const std::string& table, const std::string& county,
+                        const pqxx::field& json, const pqxx::field& resident_id, const pqxx::field& phone) {
   v1::Cadre c;
-  (void)google::protobuf::util::JsonStringToMessage(json, &c);
+  (void)google::protobuf::util::JsonStringToMessage(json.as<std::string>(), &c);
+  UnsealPerson(keys, table, county, resident_id, phone, c);
   return c;
 }
 
-v1::Seed SeedFromRow(const pqxx::row& r) {
+std::string PersonJson(v1::Cadre person) {
+  person.clear_resident_id();
+  person.clear_phone();
+  return audit::ToJson(person);
+}
+
+v1::Seed SeedFromRow(const pqxx::row& r, const crypto::Keyring& keys) {
   v1::Seed s;
   (void)google::protobuf::util::JsonStringToMessage(r[8].as<std::string>(), &s);  // steps
   std::string county = r[0].as<std::string>();
   s.set_county_code(county);
   s.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
-  *s.mutable_person() = PersonFromJson(r[2].as<std::string>());
+  *s.mutable_person() = PersonFromRow(keys, "seeds", county, r[2], r[9], r[10]);
   s.set_strengths(r[3].as<std::string>());
   s.set_stage(static_cast<v1::SeedStage>(r[4].as<int>()));
   if (int64_t c = r[5].as<int64_t>()) s.set_cadre_id(ResourceId{county, c}.ToString());
@@ -44,12 +55,12 @@ v1::Seed SeedFromRow(const pqxx::row& r) {
   return s;
 }
 
-v1::Returnee ReturneeFromRow(const pqxx::row& r) {
+v1::Returnee ReturneeFromRow(const pqxx::row& r, const crypto::Keyring& keys) {
   v1::Returnee x;
   std::string county = r[0].as<std::string>();
   x.set_county_code(county);
   x.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
-  *x.mutable_person() = PersonFromJson(r[2].as<std::string>());
+  *x.mutable_person() = PersonFromRow(keys, "returnees", county, r[2], r[8], r[9]);
   x.set_note(r[3].as<std::string>());
   x.set_status(static_cast<v1::ReturneeStatus>(r[4].as<int>()));
   if (int64_t c = r[5].as<int64_t>()) x.set_cadre_id(ResourceId{county, c}.ToString());
@@ -65,12 +76,12 @@ void RecordStep(db::Tx& tx, CallContext& call, const ResourceId& seed, v1::SeedS
                    note);
 }
 
-absl::StatusOr<v1::Seed> GetSeed(db::Tx& tx, const ResourceId& id, bool for_update,
-                                 absl::string_view field) {
+absl::StatusOr<v1::Seed> GetSeed(db::Tx& tx, const crypto::Keyring& keys, const ResourceId& id,
+                                 bool for_update, absl::string_view field) {
   pqxx::result r = tx.exec_prepared(for_update ? "seed_get_for_update" : "seed_get", id.county_code,
                                     id.number);
   if (r.empty()) return NotFound(field, "seed", id.ToString());
-  return SeedFromRow(r[0]);
+  return SeedFromRow(r[0], keys);
 }
 
 // Villages and their approved seeds, below a region prefix ($1).
@@ -84,8 +95,9 @@ constexpr char kCoverage[] =
 std::vector<db::Statement> SeedStatements() {
   return {
       {"seed_insert",
-       "INSERT INTO seeds (county_code, village_code, resident_id, person, strengths, stage) "
-       "VALUES ($1, $2, $3, $4::jsonb, $5, 1) ON CONFLICT DO NOTHING RETURNING id"},
+       "INSERT INTO seeds (county_code, village_code, resident_id_sealed, resident_id_index, phone_sealed, "
+       "person, strengths, stage) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), $6::jsonb, $7, 1) "
+       "ON CONFLICT DO NOTHING RETURNING id"},
       {"seed_step_insert",
        "INSERT INTO seed_steps (county_code, seed_id, step_no, stage, by_subject, by_role, note) "
        "SELECT $1, $2, coalesce(max(step_no), 0) + 1, $3, $4, $5, $6 FROM seed_steps "
@@ -111,8 +123,9 @@ std::vector<db::Statement> SeedStatements() {
       {"gauge_secretaries",
        "SELECT count(*) FROM positions WHERE ended_on IS NULL AND kind IN (1, 3) AND county_code LIKE $1"},
       {"returnee_insert",
-       "INSERT INTO returnees (county_code, village_code, resident_id, origin, person, note, status) "
-       "VALUES ($1, $2, $3, $4, $5::jsonb, $6, 1) ON CONFLICT DO NOTHING RETURNING id"},
+       "INSERT INTO returnees (county_code, village_code, resident_id_sealed, resident_id_index, "
+       "phone_sealed, origin, person, note, status) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), $6, "
+       "$7::jsonb, $8, 1) ON CONFLICT DO NOTHING RETURNING id"},
       {"returnee_get_for_update",
        absl::StrCat("SELECT ", kReturneeCols, " FROM returnees r WHERE r.county_code = $1 AND r.id = $2 "
                     "FOR UPDATE")},
@@ -127,7 +140,6 @@ std::vector<db::Statement> SeedStatements() {
       {"returnee_stats",
        "SELECT county_code, origin, count(*), count(*) FILTER (WHERE status = 2) FROM returnees "
        "WHERE county_code LIKE $1 AND village_code LIKE $2 GROUP BY 1, 2 ORDER BY 1, 2"},
-      {"cadre_by_resident", "SELECT id FROM cadres WHERE county_code = $1 AND resident_id = $2"},
   };
 }
 
@@ -140,8 +152,9 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
     const std::string county = CountyOf(person.region_code());
     pqxx::result r;
     try {
-      r = tx.exec_prepared("seed_insert", county, person.region_code(), person.resident_id(),
-                           audit::ToJson(person), request.seed().strengths());
+      const SealedPerson sealed = SealPerson(*call.keys(), "seeds", county, person);
+      r = tx.exec_prepared("seed_insert", county, person.region_code(), sealed.resident_id, sealed.index,
+                           sealed.phone, PersonJson(person), request.seed().strengths());
     } catch (const pqxx::foreign_key_violation&) {
       return NotFound("seed.person.region_code", "region", person.region_code());
     }
@@ -152,7 +165,7 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
     }
     ResourceId id{county, r[0][0].as<int64_t>()};
     RecordStep(tx, call, id, v1::SEED_STAGE_NOMINATED, "");
-    ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, id, false, "id"));
+    ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, *call.keys(), id, false, "id"));
     call.Audit({.county_code = county, .resource = "seeds/" + seed.id(), .after = &seed});
     return seed;
   });
@@ -164,13 +177,13 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(CallContext& call,
                                                            const ResourceId& id, SeedStep step,
                                                            bool yes, const std::string& note) {
   return call.Mutate<v1::Seed>(request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
-    ASSIGN_OR_RETURN(v1::Seed before, GetSeed(tx, id, true, "id"));
+    ASSIGN_OR_RETURN(v1::Seed before, GetSeed(tx, *call.keys(), id, true, "id"));
     RETURN_IF_ERROR(call.principal().CheckWrite(before.person().region_code()));
     RETURN_IF_ERROR(CheckSeedStep(step, before.stage(), call.principal().role));
     v1::SeedStage next = StageAfter(step, yes);
     tx.exec_prepared("seed_set_stage", id.county_code, id.number, static_cast<int>(next));
     RecordStep(tx, call, id, next, note);
-    ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, id, false, "id"));
+    ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), id, false, "id"));
     call.Audit({.county_code = id.county_code, .resource = "seeds/" + after.id(), .before = &before, .after = &after});
     return after;
   });
@@ -183,7 +196,7 @@ absl::StatusOr<PageOf<v1::Seed>> PgPersonnelRepository::ListSeeds(CallContext& c
   return call.Read<PageOf<v1::Seed>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Seed>> {
     pqxx::result r = tx.exec_prepared("seed_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
                                       stage, after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, SeedFromRow);
+    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return SeedFromRow(row, *call.keys()); });
   });
 }
 
@@ -232,8 +245,9 @@ absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
     const std::string county = CountyOf(person.region_code());
     pqxx::result r;
     try {
-      r = tx.exec_prepared("returnee_insert", county, person.region_code(), person.resident_id(),
-                           static_cast<int>(person.origin()), audit::ToJson(person),
+      const SealedPerson sealed = SealPerson(*call.keys(), "returnees", county, person);
+      r = tx.exec_prepared("returnee_insert", county, person.region_code(), sealed.resident_id, sealed.index,
+                           sealed.phone, static_cast<int>(person.origin()), PersonJson(person),
                            request.returnee().note());
     } catch (const pqxx::foreign_key_violation&) {
       return NotFound("returnee.person.region_code", "region", person.region_code());
@@ -243,7 +257,7 @@ absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
                                   "returnee.person.resident_id"),
                         "ALREADY_A_RETURNEE");
     }
-    v1::Returnee x = ReturneeFromRow(tx.exec_prepared("returnee_get", county, r[0][0].as<int64_t>())[0]);
+    v1::Returnee x = ReturneeFromRow(tx.exec_prepared("returnee_get", county, r[0][0].as<int64_t>())[0], *call.keys());
     call.Audit({.county_code = county, .resource = "returnees/" + x.id(), .after = &x});
     return x;
   });
@@ -255,7 +269,7 @@ absl::StatusOr<PageOf<v1::Returnee>> PgPersonnelRepository::ListReturnees(
   return call.Read<PageOf<v1::Returnee>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Returnee>> {
     pqxx::result r = tx.exec_prepared("returnee_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
                                       origin, status, after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, ReturneeFromRow);
+    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return ReturneeFromRow(row, *call.keys()); });
   });
 }
 
@@ -293,7 +307,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
     v1::Seed seed;
     v1::Returnee returnee;
     if (is_seed) {
-      ASSIGN_OR_RETURN(seed, GetSeed(tx, from, true, "seed_id"));
+      ASSIGN_OR_RETURN(seed, GetSeed(tx, *call.keys(), from, true, "seed_id"));
       if (seed.stage() != v1::SEED_STAGE_APPROVED) {
         return WithReason(absl::FailedPreconditionError(absl::StrCat(
                               "only an APPROVED seed can be appointed; this one is ",
@@ -306,7 +320,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
     } else {
       pqxx::result r = tx.exec_prepared("returnee_get_for_update", from.county_code, from.number);
       if (r.empty()) return NotFound("returnee_id", "returnee", from.ToString());
-      returnee = ReturneeFromRow(r[0]);
+      returnee = ReturneeFromRow(r[0], *call.keys());
       if (returnee.status() != v1::RETURNEE_STATUS_CANDIDATE) {
         return WithReason(absl::FailedPreconditionError("the returnee is already placed"),
                           "ALREADY_PLACED");
@@ -322,14 +336,15 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
                           "NOT_THE_VILLAGE");
     }
     RETURN_IF_ERROR(call.principal().CheckWrite(person.region_code()));
-    // The person may already be registered (a returning former cadre).
+    // The person may already be registered (a returning former cadre); one
+    // registered in another county is refused, naming it (InsertCadre).
     v1::AppointResponse out;
-    pqxx::result existing = tx.exec_prepared("cadre_by_resident", org.county_code, person.resident_id());
-    if (existing.empty()) {
+    pqxx::result holder = tx.exec_prepared("person_holder", ResidentIndex(*call.keys(), person.resident_id()));
+    if (holder.empty() || holder[0][0].as<std::string>() != org.county_code) {
       ASSIGN_OR_RETURN(*out.mutable_cadre(), InsertCadre(tx, call, person));
     } else {
-      *out.mutable_cadre() =
-          CadreFromRow(tx.exec_prepared("cadre_get", org.county_code, existing[0][0].as<int64_t>())[0]);
+      *out.mutable_cadre() = CadreFromRow(
+          tx.exec_prepared("cadre_get", org.county_code, holder[0][2].as<int64_t>())[0], *call.keys());
     }
     ResourceId cadre = *ResourceId::Parse("", out.cadre().id());
     v1::Position p;
@@ -343,12 +358,12 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& 
     if (is_seed) {
       tx.exec_prepared("seed_appointed", from.county_code, from.number, cadre.number, position);
       RecordStep(tx, call, from, v1::SEED_STAGE_APPOINTED, out.position().id());
-      ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, from, false, "seed_id"));
+      ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), from, false, "seed_id"));
       call.Audit({.county_code = from.county_code, .resource = "seeds/" + after.id(), .before = before, .after = &after});
     } else {
       tx.exec_prepared("returnee_placed", from.county_code, from.number, cadre.number, position);
       v1::Returnee after =
-          ReturneeFromRow(tx.exec_prepared("returnee_get", from.county_code, from.number)[0]);
+          ReturneeFromRow(tx.exec_prepared("returnee_get", from.county_code, from.number)[0], *call.keys());
       call.Audit({.county_code = from.county_code, .resource = "returnees/" + after.id(), .before = before, .after = &after});
     }
     return out;

@@ -65,7 +65,7 @@ for svc in "${SERVICES[@]}"; do
   rootfs_all="$rootfs_all $rootfs"
   root[$svc]=$rootfs
   mkdir -p "$rootfs/etc/touyan"
-  cp "$state/pki/ca.crt" "$state/jwks.json" "$state/page.key" "$state/pki/$svc.crt" "$state/pki/$svc.key" "$rootfs/etc/touyan/"
+  cp "$state/pki/ca.crt" "$state/jwks.json" "$state/page.key" "$state/data-keys" "$state/pki/$svc.crt" "$state/pki/$svc.key" "$rootfs/etc/touyan/"
   chown -R 10001:10001 "$rootfs/etc/touyan"
   mount --bind /dev "$rootfs/dev" && mount -t proc proc "$rootfs/proc" || fail "cannot mount /dev and /proc into $svc's image"
   missing=$(chroot "$rootfs" /usr/bin/ldd /usr/local/bin/touyan-server 2>&1 | grep 'not found' || true)
@@ -92,7 +92,7 @@ for svc in "${SERVICES[@]}"; do
     --grpc-port="$port" --health-port="$health" --metrics-port=0 --database-url="$url" \
     --tls-cert-file="/etc/touyan/$svc.crt" --tls-key-file="/etc/touyan/$svc.key" --tls-ca-file=/etc/touyan/ca.crt \
     --jwks-file=/etc/touyan/jwks.json --page-token-key-file=/etc/touyan/page.key --readiness-interval=500ms \
-    "${targets[@]}" >"$state/$svc-image.log" 2>&1 &
+    --data-keys-file=/etc/touyan/data-keys "${targets[@]}" >"$state/$svc-image.log" 2>&1 &
   rootfs_pids="$rootfs_pids $!"
   ready=""
   for _ in $(seq 1 60); do

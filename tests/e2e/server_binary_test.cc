@@ -143,6 +143,7 @@ class ServerBinaryTest : public ::testing::Test {
             "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_binary"),
             "--jwks-file=" + TestJwksFile(),
             "--page-token-key=binary-test-page-key-0123",
+            "--data-keys-file=" + TestDataKeysFile(),
             "--tls-cert-file=" + ServerTls(svc).cert_file,
             "--tls-key-file=" + ServerTls(svc).key_file,
             "--tls-ca-file=" + ServerTls(svc).ca_file,

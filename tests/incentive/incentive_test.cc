@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "common/time/date.h"
 #include "services/contest/contest_service.h"
@@ -578,6 +579,16 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   EXPECT_EQ(notes_seen_by(jining_), full);  // the owner
   EXPECT_EQ(notes_seen_by(auditor_), hidden);
   EXPECT_EQ(notes_seen_by(Incentive()->Token(Role::kCountyOperator, "150902000000", "another-op")), hidden);
+  // At rest the counselling note is sealed: neither its record, nor the
+  // answer stored for retries, nor the audit trail holds it in plaintext.
+  for (const char* table : {"records", "idempotency", "audit_log"}) {
+    EXPECT_EQ(Incentive()->Count(absl::StrCat("SELECT count(*) FROM incentive.", table,
+                                              " x WHERE x::text LIKE '%家庭变故%' OR x::text LIKE '%",
+                                              absl::BytesToHexString("家庭变故"), "%'")),
+              0)
+        << table;
+  }
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE restricted_sealed IS NOT NULL"), 1);
   // Each read of the counselling notes is recorded; reads that hid them are not.
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() +
                                "' AND fields = 'notes'"),

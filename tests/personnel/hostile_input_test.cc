@@ -25,7 +25,7 @@ TEST_F(HostileInputTest, CadreFields) {
   pv1::CreateCadreRequest base;
   *base.mutable_cadre() = NewCadre(1);
   int seq = 100;
-  Sweep(base, "cadre.", {"id", "county_code"}, [&](const Message& m, std::unique_ptr<Message>* back) {
+  Sweep(base, "cadre.", {"id", "county_code", "transferred_to", "transferred_from"}, [&](const Message& m, std::unique_ptr<Message>* back) {
     pv1::CreateCadreRequest req;
     req.CopyFrom(m);
     // A fresh resident ID per attempt, unless the resident ID is the field under test.

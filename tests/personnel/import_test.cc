@@ -12,8 +12,8 @@ using grpc::StatusCode;
 
 int64_t CountIds(ServiceUnderTest& svc, const std::vector<pv1::Cadre>& cadres) {
   std::string list;
-  for (const auto& c : cadres) list += (list.empty() ? "'" : ",'") + c.resident_id() + "'";
-  return svc.Count("SELECT count(*) FROM personnel.cadres WHERE resident_id IN (" + list + ")");
+  for (const auto& c : cadres) list += (list.empty() ? "" : ",") + ResidentIndexSql(c.resident_id());
+  return svc.Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index IN (" + list + ")");
 }
 
 TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {

@@ -189,8 +189,8 @@ TEST_F(PersonnelTest, ARetryWithTheSameRequestIdReturnsTheFirstCadre) {
   ASSERT_TRUE(Create(city_, "retry-1", c, &first).ok());
   ASSERT_TRUE(Create(city_, "retry-1", c, &second).ok());
   EXPECT_EQ(first.id(), second.id());
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id = '" +
-                        c.resident_id() + "'"),
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index = " +
+                        ResidentIndexSql(c.resident_id())),
             1);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE resource = 'cadres/" +
                         first.id() + "'"),
@@ -226,8 +226,8 @@ TEST_F(PersonnelTest, ConcurrentRetriesApplyOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id = '" +
-                        c.resident_id() + "'"),
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index = " +
+                        ResidentIndexSql(c.resident_id())),
             1);
 }
 

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/keyring.h"
 #include "common/log/log.h"
 #include "tests/support/temp_file.h"
 #include "tools/touyanctl/client.h"
@@ -33,6 +35,24 @@ const std::string& TestJwksFile() {
   static const bool written = file.Write(auth::JwkSetOf({&TestIssuer()}));
   if (!written) std::abort();
   return file.path();
+}
+
+std::string DataKeysText(const std::map<std::string, char>& keys, const std::string& current) {
+  std::string text = "index " + std::string(64, 'c') + "\n";
+  for (const auto& [id, digit] : keys) absl::StrAppend(&text, "key ", id, " ", std::string(64, digit), "\n");
+  return absl::StrCat(text, "current ", current, "\n");
+}
+
+const std::string& TestDataKeysFile() {
+  static const TempFile file("touyan-test-data-keys");
+  static const bool written = file.Write(DataKeysText({{"t1", '1'}}, "t1"));
+  if (!written) std::abort();
+  return file.path();
+}
+
+std::string ResidentIndexSql(const std::string& resident_id) {
+  static const crypto::Keyring* keys = new crypto::Keyring(*crypto::Keyring::Load(TestDataKeysFile()));
+  return absl::StrCat("'\\x", absl::BytesToHexString(keys->BlindIndex("resident_id", resident_id)), "'::bytea");
 }
 
 TlsConfig ServerTls(const std::string& service) {
@@ -96,6 +116,7 @@ ServiceUnderTest::ServiceUnderTest(const ServiceSpec& spec, const std::string& d
   config_.tokens.audiences = {"touyan-" + spec.name};
   config_.tls = ServerTls(spec.name);
   config_.page_token_key = "test-page-key-0123456789";
+  config_.data_keys_file = TestDataKeysFile();
   config_.drain_timeout = absl::Seconds(5);
   config_.downstream_targets = std::move(downstreams);
   config_.downstream_timeout = absl::Seconds(3);

@@ -25,6 +25,14 @@ namespace touyan::testing {
 // under test verifies with it.
 const auth::TokenSigner& TestIssuer();
 const std::string& TestJwksFile();
+// The tests' data keys (common/crypto/keyring.h) in a file: key "t1" current.
+const std::string& TestDataKeysFile();
+// The text of a data keys file with the tests' index key and `keys` (id →
+// one hex digit repeated), `current` current.
+// The SQL literal of a resident ID's blind index under the tests' keys, for
+// checks such as "WHERE resident_id_index = " + ResidentIndexSql(id).
+std::string ResidentIndexSql(const std::string& resident_id);
+std::string DataKeysText(const std::map<std::string, char>& keys, const std::string& current);
 
 // TLS from the development PKI that scripts/test.sh makes (TOUYAN_TEST_PKI):
 // a service's own certificate (spiffe://touyan/<service>), and a caller's
@@ -66,6 +74,8 @@ class ServiceUnderTest {
   void Stop();
   // Starts it again on the same port after Stop() (a service coming back).
   void Restart();
+  // The data keys file the next Restart() reads (a key rotation).
+  void UseDataKeys(const std::string& file) { config_.data_keys_file = file; }
 
  private:
   void StartServer();
