@@ -180,6 +180,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
     c.page_token_key = s.String("page-token-key", "");
   }
   c.data_keys_file = s.String("data-keys-file", "");
+  ASSIGN_OR_RETURN(c.departed_retention, s.Duration("departed-retention", c.departed_retention));
+  if (c.departed_retention < c.audit_retention) {
+    return absl::InvalidArgumentError(
+        "--departed-retention must be at least --audit-retention: the audit trail about a departed cadre "
+        "leaves before their record is anonymised");
+  }
   if (auto unused = s.Unused(); !unused.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));
   }
@@ -232,6 +238,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   std::unique_ptr<Server> s(new Server);
   s->name_ = spec.name;
   s->sealed_ = spec.sealed;
+  s->anonymise_ = spec.anonymise_departed;
+  s->departed_retention_ = config.departed_retention;
   s->full_name_ = spec.FullName();
   s->retention_ = config.idempotency_retention;
   s->audit_retention_ = config.audit_retention;
@@ -277,6 +285,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   builder.RegisterService(s->service_.get());
   s->audit_ = std::make_unique<AuditService>(*s->runtime_);
   builder.RegisterService(s->audit_.get());
+  s->privacy_ = std::make_unique<PrivacyService>(*s->runtime_, spec.personal_data, spec.export_includes);
+  builder.RegisterService(s->privacy_.get());
   builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   if (config.bench_echo) {
     s->echo_ = std::make_unique<EchoService>();
@@ -333,6 +343,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
         (void)self->PurgeIdempotency();
         (void)self->MaintainAudit();
         (void)self->ResealData();
+        (void)self->AnonymiseDeparted();
       }
     });
   }
@@ -470,6 +481,16 @@ absl::StatusOr<int64_t> Server::ResealData() {
                               });
 }
 
+absl::StatusOr<int64_t> Server::AnonymiseDeparted() {
+  if (!anonymise_) return 0;
+  const db::Scope scope{config_scope_.empty() ? "*" : config_scope_, true};
+  return Maintenance<int64_t>(*runtime_, name_, "departed cadres not anonymised", "departed cadres anonymised",
+                              "cadres", [&](db::Lease& lease) {
+                                return anonymise_(lease, scope, departed_retention_, kPurgeBatch,
+                                                  absl::Now() + absl::Minutes(5));
+                              });
+}
+
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
@@ -497,6 +518,7 @@ Server::~Server() {
   service_.reset();
   echo_.reset();
   audit_.reset();
+  privacy_.reset();
   runtime_.reset();  // joins the workers after the last call finished
 }
 
@@ -549,8 +571,11 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --idempotency-retention=DURATION  how long stored answers wait for retries (default 168h = 7 days)
   --audit-retention=DURATION      how long audit records are kept at least (default and minimum
                                   4320h = 180 days); whole months past it are dropped
-  --maintenance-interval=DURATION how often answers and audit months past retention are purged
-                                  and values under an old data key re-sealed (default 1h; 0 = never)
+  --maintenance-interval=DURATION how often answers and audit months past retention are purged,
+                                  values under an old data key re-sealed and departed cadres
+                                  anonymised (default 1h; 0 = never)
+  --departed-retention=DURATION   how long a departed cadre's identifying data is kept after their
+                                  last post ended (default 43800h = 5 years; at least --audit-retention)
 )";
 }  // namespace
 

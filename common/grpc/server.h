@@ -24,6 +24,7 @@
 #include "common/config/config.h"
 #include "common/crypto/sealed.h"
 #include "common/db/migrate.h"
+#include "common/grpc/privacy_service.h"
 #include "common/grpc/runtime.h"
 #include "common/grpc/tls.h"
 
@@ -48,6 +49,15 @@ struct ServiceSpec {
   // The tables holding personal values sealed with the data keys
   // (--data-keys-file, required when there are any).
   std::vector<crypto::SealedTable> sealed;
+  // What it holds about a cadre, for PrivacyService.ExportPersonalData, and
+  // the services whose exports its own includes (all of them on incentive).
+  std::vector<PersonalDataQuery> personal_data;
+  std::vector<std::string> export_includes;
+  // Anonymises, `batch` rows a transaction, the departed people of `scope`
+  // whose data is past `retention` (personnel: cadres); returns how many.
+  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration retention, int batch,
+                                        absl::Time deadline)>
+      anonymise_departed;
 
   // "touyan.personnel.v1.PersonnelService": the name readiness is asked by.
   std::string FullName() const;
@@ -81,6 +91,9 @@ struct ServerConfig {
   absl::Duration audit_retention = absl::Hours(24 * 180);  // at least; whole months leave after it
   absl::Duration maintenance_interval = absl::Hours(1);  // purges; zero: never
   std::string data_keys_file;  // the data keys (crypto/keyring.h); required by services with sealed tables
+  // A departed cadre's identifying data is kept this long after their last
+  // post ended, then anonymised (at least the audit retention).
+  absl::Duration departed_retention = absl::Hours(24 * 365 * 5);
 };
 
 // Reads and checks every setting (flags or environment) of service `name`,
@@ -113,6 +126,9 @@ class Server {
   // other than the current one or still in plaintext (also at start and
   // every --maintenance-interval). Returns how many rows.
   absl::StatusOr<int64_t> ResealData();
+  // Anonymises the departed cadres past --departed-retention (also every
+  // --maintenance-interval). Returns how many.
+  absl::StatusOr<int64_t> AnonymiseDeparted();
 
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
   // cancels the rest.
@@ -124,6 +140,7 @@ class Server {
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Service> echo_;
   std::unique_ptr<grpc::Service> audit_;  // touyan.audit.v1.AuditService
+  std::unique_ptr<grpc::Service> privacy_;  // touyan.privacy.v1.PrivacyService
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> probe_;  // health only, plaintext
   std::unique_ptr<grpc::CallbackGenericService> probe_service_;  // UNIMPLEMENTED for the rest
@@ -136,6 +153,8 @@ class Server {
   std::thread gauges_, readiness_, maintenance_;
   absl::Duration retention_, audit_retention_;
   std::vector<crypto::SealedTable> sealed_;
+  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration, int, absl::Time)> anonymise_;
+  absl::Duration departed_retention_;
   std::string config_scope_;  // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;

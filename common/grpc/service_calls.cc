@@ -21,9 +21,9 @@ const std::vector<Allowed>& Table() {
      {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation"}},
     {"incentive", "personnel",
      {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",
-      "EndPosition"}},
-    {"incentive", "training", {"ListUncovered"}},
-    {"incentive", "contest", {"BatchGetCadreResults"}},
+      "EndPosition", "ExportPersonalData"}},
+    {"incentive", "training", {"ListUncovered", "ExportPersonalData"}},
+    {"incentive", "contest", {"BatchGetCadreResults", "ExportPersonalData"}},
   };
   return *table;
 }

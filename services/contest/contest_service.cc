@@ -412,6 +412,18 @@ ServiceSpec ContestSpec() {
         return std::make_unique<ContestService>(rt, std::make_unique<PgContestRepository>());
       },
       .calls = {"personnel"},
+      // What it holds about a cadre: entries with their scores, appeals and
+      // outcomes, published results, and judging done by them.
+      .personal_data = {
+          {"entries", "SELECT x.* FROM entries x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"},
+          {"scores", "SELECT x.* FROM scores x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
+                     "target t WHERE e.cadre_id = t.cadre_id ORDER BY x.county_code, x.entry_id, x.judge_id"},
+          {"appeals", "SELECT x.* FROM appeals x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
+                      "target t WHERE e.cadre_id = t.cadre_id"},
+          {"outcomes", "SELECT x.* FROM outcomes x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
+                       "target t WHERE e.cadre_id = t.cadre_id"},
+          {"results", "SELECT x.* FROM results x, target t WHERE x.cadre_id = t.cadre_id"},
+          {"judges", "SELECT x.* FROM judges x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"}},
   };
 }
 

@@ -748,6 +748,16 @@ ServiceSpec IncentiveSpec() {
       .calls = {"personnel", "training", "contest"},
       // Counselling notes, sealed (migration 002_sealed_notes).
       .sealed = {{"records", {{.sealed = "restricted_sealed", .legacy = "restricted"}}}},
+      // What it holds about a cadre (records with counselling notes opened,
+      // assessments, awards); its export includes the other three services'.
+      .personal_data = {
+          {"records", "SELECT x.* FROM records x, target t WHERE x.county_code = t.county_code "
+                      "AND x.cadre_id = t.cadre_id ORDER BY x.id"},
+          {"assessments", "SELECT x.* FROM assessments x, target t WHERE x.county_code = t.county_code "
+                          "AND x.cadre_id = t.cadre_id ORDER BY x.year"},
+          {"awards", "SELECT x.* FROM awards x, target t WHERE x.county_code = t.county_code "
+                     "AND x.cadre_id = t.cadre_id ORDER BY x.id"}},
+      .export_includes = {"personnel", "training", "contest"},
   };
 }
 

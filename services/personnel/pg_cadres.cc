@@ -96,6 +96,7 @@ v1::Cadre CadreFromRow(const pqxx::row& r, const crypto::Keyring& keys) {
   }
   c.set_transferred_from(r[16].as<std::string>());
   c.set_transferred_to(r[17].as<std::string>());
+  c.set_anonymised(r[18].as<bool>());
   return c;
 }
 
@@ -134,6 +135,7 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   created.clear_current_positions();
   created.set_transferred_from(transferred_from);  // output only: what the caller sent is not kept
   created.clear_transferred_to();
+  created.clear_anonymised();
   *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
   *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
   call.Audit({.county_code = county,
@@ -222,6 +224,11 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
         if (r.empty()) return CadreNotFound(id);
         const v1::Cadre before = CadreFromRow(r[0], *call.keys());
         if (!before.transferred_to().empty()) return Transferred(before);
+        if (before.anonymised()) {
+          return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                "cadre ", before.id(), " departed and was anonymised: register the person anew")),
+                            "ANONYMISED");
+        }
         RETURN_IF_ERROR(call.principal().CheckWrite(before.region_code()));
         v1::Cadre after = before;
         RETURN_IF_ERROR(apply(after));
@@ -288,6 +295,22 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::TransferCadre(CallContext& call
   });
 }
 
+absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
+                                          int batch, absl::Time deadline) {
+  int64_t total = 0;
+  while (absl::Now() < deadline) {
+    int64_t n = 0;
+    RETURN_IF_ERROR(db::RunTransaction(lease, scope, deadline, [&](db::Tx& tx) -> absl::Status {
+      n = tx.exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch, std::string(kAnonymisedName))[0]
+              .as<int64_t>();
+      return absl::OkStatus();
+    }));
+    total += n;
+    if (n < batch) break;
+  }
+  return total;
+}
+
 // ------------------------------------------------------------ bulk import
 
 namespace {
@@ -345,6 +368,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
     }
     if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
+      tx.exec_prepared("cadre_import_register");
       resp_.set_rows_imported(
           static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
     } else {
@@ -395,12 +419,17 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       return absl::OkStatus();
     }
     tx_->exec(
-        "CREATE TEMP TABLE cadre_import (row_no bigint, county_code text COLLATE \"C\", "
+        "CREATE TEMP TABLE cadre_import (id bigint DEFAULT nextval('cadre_id_seq'), row_no bigint, "
+        "county_code text COLLATE \"C\", "
         "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name text, "
         "gender smallint, ethnicity text, birth_date date, party_member boolean, "
         "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
         "ON COMMIT DROP");
-    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import");
+    // Every column but id, which its default numbers as the rows arrive.
+    static const std::vector<std::string> kColumns = {
+        "row_no", "county_code", "region_code", "resident_id_sealed", "resident_id_index", "name", "gender",
+        "ethnicity", "birth_date", "party_member", "education", "phone_sealed", "establishment", "origin"};
+    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import", kColumns);
     return absl::OkStatus();
   }
 
@@ -434,6 +463,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
         taken(r[0].as<int64_t>(), "gets, from an earlier row of this import,");
       }
     }
+    tx.exec_prepared("cadre_import_register");
     pqxx::row n = tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
     resp_.set_rows_imported(n[0].as<int64_t>());
     resp_.set_positions_created(n[1].as<int64_t>());

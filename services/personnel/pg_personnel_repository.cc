@@ -52,7 +52,7 @@ const std::string& CadreSelectColumns() {
       TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
       "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
       "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ','), "
-      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, '')");
+      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, ''), c.anonymised_on IS NOT NULL");
   return *kCols;
 }
 
@@ -166,15 +166,18 @@ std::vector<db::Statement> RegistryStatements() {
       // A fresh temporary table is read back in the order rows were written,
       // so ids follow the file without a sort. (ON CONFLICT DO NOTHING would
       // spare the join above but costs more per row: speculative insertion.)
+      // The rows got their ids as they were copied in (the temporary
+      // table's default): the registry and the cadres each take them in
+      // one streaming statement, nothing materialised in between.
+      {"cadre_import_register",
+       "INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "SELECT resident_id_index, county_code, id FROM cadre_import"},
       {"cadre_import_insert",
-       "WITH s AS (SELECT *, nextval('cadre_id_seq') AS id FROM cadre_import), "
-       "reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
-       "SELECT resident_id_index, county_code, id FROM s) "
        "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
        "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
        "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
        "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
-       "FROM s"},
+       "FROM cadre_import"},
       // With a village post: rows without a village organisation, rows whose
       // organisation's post is taken ($1: the current kinds that take it), and
       // a second row for the same organisation; then cadres and posts at once.
@@ -190,18 +193,39 @@ std::vector<db::Statement> RegistryStatements() {
        "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
        "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
       {"cadre_import_insert_posted",
-       "WITH s AS (SELECT *, nextval('cadre_id_seq') AS id FROM cadre_import), "
-       "reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
-       "SELECT resident_id_index, county_code, id FROM s), "
-       "ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "WITH ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
        "name, gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
        "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
        "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
-       "FROM s RETURNING county_code, id, region_code), "
+       "FROM cadre_import RETURNING county_code, id, region_code), "
        "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
        "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
        "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) RETURNING 1) "
        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
+      // Departed cadres past the retention ($1 seconds since their last
+      // post ended), $2 at a time: anonymised, out of the registry, audited.
+      {"cadre_anonymise",
+       "WITH d AS (SELECT c.county_code, c.id FROM cadres c WHERE c.anonymised_on IS NULL "
+       "AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.county_code = c.county_code AND p.cadre_id = c.id "
+       "AND p.ended_on IS NULL) AND (SELECT max(p.ended_on) FROM positions p WHERE p.county_code = c.county_code "
+       "AND p.cadre_id = c.id) < now() - make_interval(secs => $1) ORDER BY c.county_code, c.id LIMIT $2 "
+       "FOR UPDATE OF c SKIP LOCKED), "
+       "reg AS (DELETE FROM people x USING d WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "s AS (UPDATE seeds x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
+       "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "r AS (UPDATE returnees x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
+       "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "a AS (UPDATE cadres x SET name = $3, resident_id_sealed = NULL, resident_id_index = NULL, phone_sealed = NULL, "
+       "resident_id = NULL, phone = NULL, birth_date = date_trunc('year', x.birth_date)::date, "
+       "anonymised_on = current_date, update_time = now() FROM d WHERE x.county_code = d.county_code AND x.id = d.id "
+       "RETURNING x.county_code, x.id), "
+       "log AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "SELECT county_code, 'personnel-maintenance', 'service', 'AnonymiseDeparted', 'cadres', "
+       "'anonymise-' || current_date, jsonb_build_object('cadres_anonymised', jsonb_agg(county_code || '-' || id "
+       "ORDER BY id)) FROM a GROUP BY county_code) "
+       "SELECT count(*) FROM a"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
        "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "

@@ -174,6 +174,15 @@ pqxx::binarystring ResidentIndex(const crypto::Keyring& keys, const std::string&
 absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::Cadre& cadre,
                                       const std::string& transferred_from = "");
 
+// The name an anonymised record keeps.
+inline constexpr char kAnonymisedName[] = "（已匿名）";
+
+// Anonymises, `batch` a transaction, the departed cadres of `scope` whose
+// last post ended longer than `retention` ago (statement cadre_anonymise).
+// Returns how many.
+absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
+                                          int batch, absl::Time deadline);
+
 // Where an appointment comes from (numbers of the same county; 0 = none).
 struct Lineage {
   int64_t seed = 0;

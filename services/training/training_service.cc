@@ -451,6 +451,13 @@ ServiceSpec TrainingSpec() {
         return std::make_unique<TrainingService>(rt, std::make_unique<PgTrainingRepository>());
       },
       .calls = {"personnel"},
+      // What it holds about a cadre: enrolments and their attendance.
+      .personal_data =
+          {{"enrolments", "SELECT e.* FROM enrolments e, target t WHERE e.county_code = t.county_code "
+                          "AND e.cadre_id = t.cadre_id ORDER BY e.id"},
+           {"attendance", "SELECT a.* FROM attendance a JOIN enrolments e ON e.county_code = a.county_code "
+                          "AND e.id = a.enrolment_id, target t WHERE e.county_code = t.county_code "
+                          "AND e.cadre_id = t.cadre_id ORDER BY a.enrolment_id, a.segment"}},
   };
 }
 

@@ -15,6 +15,7 @@
 #include "tests/contest/fixture.h"
 #include "tests/support/hostile.h"
 #include "touyan/incentive/v1/incentive.grpc.pb.h"
+#include "touyan/privacy/v1/privacy.grpc.pb.h"
 
 namespace touyan::testing {
 namespace {
@@ -608,6 +609,64 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   care.mutable_record()->set_aid_fen(-1);
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, care).field, "record.aid_fen");
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records"), records);
+}
+
+TEST_F(IncentiveTest, APersonalInformationRequestGathersEveryServiceInOneCall) {
+  const auto v = VillagesOf("150902007");
+  pv1::Cadre person = NewCadre(9801, v[0]);
+  person.set_phone("13904710001");
+  const std::string cadre = MakeSecretary(person, v[0], pv1::POSITION_KIND_BRANCH_SECRETARY);
+  iv1::RecordCareRequest care;
+  care.set_request_id("care-export");
+  care.mutable_record()->set_cadre_id(cadre);
+  care.mutable_record()->set_kind(iv1::CARE_KIND_COUNSELLING);
+  *care.mutable_record()->mutable_on() = Day(-2);
+  care.mutable_record()->set_summary("心理疏导");
+  care.mutable_record()->set_notes("夜不能寐，需要陪伴");
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, care).code, StatusCode::OK);
+
+  auto privacy = privacy::v1::PrivacyService::NewStub(Incentive()->channel());
+  auto export_as = [&](const std::string& token, const std::string& id, privacy::v1::PersonalDataExport* out) {
+    privacy::v1::ExportPersonalDataRequest req;
+    req.set_cadre_id(id);
+    return privacy->ExportPersonalData(WithToken(token).get(), req, out);
+  };
+  privacy::v1::PersonalDataExport out;
+  grpc::Status s = export_as(jining_, cadre, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.cadre_id(), cadre);
+  std::map<std::string, std::string> sections;
+  for (const auto& x : out.sections()) sections[x.service() + "/" + x.kind()] = x.json();
+  // One call, every service: what each holds, opened.
+  for (const char* kind : {"personnel/cadres", "personnel/positions", "personnel/seeds", "personnel/evaluations",
+                           "training/enrolments", "training/attendance", "contest/entries", "contest/results",
+                           "incentive/records", "incentive/assessments", "incentive/awards"}) {
+    EXPECT_TRUE(sections.count(kind)) << kind;
+  }
+  const std::string& cadres = sections["personnel/cadres"];
+  EXPECT_NE(cadres.find(person.resident_id()), std::string::npos) << cadres;
+  EXPECT_NE(cadres.find("13904710001"), std::string::npos) << cadres;
+  EXPECT_NE(cadres.find(person.name()), std::string::npos);
+  EXPECT_EQ(cadres.find("_sealed"), std::string::npos) << "sealed values are opened";
+  EXPECT_EQ(cadres.find("resident_id_index"), std::string::npos) << "blind indexes are left out";
+  EXPECT_NE(sections["personnel/positions"].find("\"kind\":1"), std::string::npos) << sections["personnel/positions"];
+  EXPECT_NE(sections["incentive/records"].find("夜不能寐，需要陪伴"), std::string::npos) << sections["incentive/records"];
+  // Recorded as reads of the person's data, by each service that answered.
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'cadres/" + cadre +
+                               "' AND fields = 'export' AND subject = 'jining-op'"),
+            1);
+  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.access_log WHERE resource = 'cadres/" + cadre +
+                               "' AND fields = 'export'"),
+            1);
+  // Who may ask, and about whom.
+  EXPECT_EQ(OutcomeOf(export_as(auditor_, cadre, &out)).reason, "ROLE_NOT_ALLOWED");
+  Outcome o = OutcomeOf(export_as(siziwang_, cadre, &out));
+  EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(o.field, "cadre_id");
+  EXPECT_EQ(OutcomeOf(export_as(jining_, "150902-987654321", &out)).code, StatusCode::NOT_FOUND);
+  o = OutcomeOf(export_as(jining_, "not-an-id", &out));
+  EXPECT_EQ(o.code, StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(o.field, "cadre_id");
 }
 
 TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {

@@ -5,6 +5,7 @@
 #include "common/crypto/keyring.h"
 #include "tests/personnel/fixture.h"
 #include "tests/support/temp_file.h"
+#include "touyan/privacy/v1/privacy.grpc.pb.h"
 
 namespace touyan::testing {
 namespace {
@@ -248,9 +249,124 @@ TEST_F(SealedTest, ATransferMovesThePersonAndKeepsTheirHistory) {
   s = Create(city_, "move-again", c, &retry);
   EXPECT_EQ(OutcomeOf(s).reason, "ALREADY_REGISTERED");
   EXPECT_NE(s.error_message().find("150929"), std::string::npos) << s.error_message();
+  // A personal-information request about either record finds both.
+  auto privacy = privacy::v1::PrivacyService::NewStub(svc().channel());
+  privacy::v1::ExportPersonalDataRequest ask;
+  ask.set_cadre_id(moved.id());
+  privacy::v1::PersonalDataExport exported;
+  s = privacy->ExportPersonalData(WithToken(city_).get(), ask, &exported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  for (const auto& section : exported.sections()) {
+    if (section.kind() == "cadres") {
+      EXPECT_NE(section.json().find("\"id\":" + std::to_string(ResourceId::Parse("", old_id)->number)), std::string::npos);
+      EXPECT_NE(section.json().find("\"id\":" + std::to_string(ResourceId::Parse("", moved.id())->number)), std::string::npos);
+    }
+    if (section.kind() == "positions") EXPECT_NE(section.json().find("transferred to"), std::string::npos);
+  }
   // The new county sees its record, not the old county's history rows.
   ASSERT_TRUE(Get(siziwang_, moved.id(), &retry).ok());
   EXPECT_EQ(OutcomeOf(Get(siziwang_, old_id, &retry)).code, StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace touyan::testing
+
+namespace touyan::testing {
+namespace {
+
+class DepartedTest : public SealedTest {
+ protected:
+  // Ends the cadre's only post on `year`-06-30.
+  void EndPostIn(const std::string& cadre_id, int year) {
+    pv1::ListPositionsRequest lp;
+    lp.set_cadre_id(cadre_id);
+    pv1::ListPositionsResponse positions;
+    ASSERT_TRUE(stub().ListPositions(WithToken(city_).get(), lp, &positions).ok());
+    ASSERT_EQ(positions.positions_size(), 1);
+    pv1::EndPositionRequest end;
+    end.set_request_id("end-" + cadre_id);
+    end.set_id(positions.positions(0).id());
+    end.mutable_ended_on()->set_year(year);
+    end.mutable_ended_on()->set_month(6);
+    end.mutable_ended_on()->set_day(30);
+    end.set_reason(pv1::POSITION_END_REASON_TERM_END);
+    pv1::Position ended;
+    grpc::Status s = stub().EndPosition(WithToken(city_).get(), end, &ended);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  int64_t Listed(const std::string& village, pv1::Origin origin) {
+    pv1::ListCadresRequest req;
+    req.set_region_code(village);
+    req.set_origin(origin);
+    req.set_page_size(1000);
+    pv1::ListCadresResponse resp;
+    EXPECT_TRUE(stub().ListCadres(WithToken(city_).get(), req, &resp).ok());
+    return resp.cadres_size();
+  }
+};
+
+TEST_F(DepartedTest, ADepartedCadreIsAnonymisedAfterTheRetentionAndStillCounted) {
+  const std::string village = VillagesOf("150902")[6];
+  pv1::Cadre gone = NewCadre(95001, village);
+  gone.set_phone("13904712233");
+  const std::string gone_id = MakeSecretary(gone, village, pv1::POSITION_KIND_BRANCH_SECRETARY);
+  EndPostIn(gone_id, 2021);  // more than five years ago
+  const std::string other_village = VillagesOf("150902")[7];
+  const std::string recent_id = MakeSecretary(NewCadre(95002, other_village), other_village,
+                                              pv1::POSITION_KIND_BRANCH_SECRETARY);
+  EndPostIn(recent_id, 2025);
+  pv1::Cadre before;
+  ASSERT_TRUE(Get(city_, gone_id, &before).ok());
+  const int64_t listed = Listed(village, before.origin());
+
+  absl::StatusOr<int64_t> n = svc().server().AnonymiseDeparted();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(*svc().server().AnonymiseDeparted(), 0) << "once";
+
+  pv1::Cadre after;
+  ASSERT_TRUE(Get(city_, gone_id, &after).ok());
+  EXPECT_TRUE(after.anonymised());
+  EXPECT_NE(after.name(), gone.name());
+  EXPECT_EQ(after.resident_id(), "");
+  EXPECT_EQ(after.phone(), "");
+  EXPECT_EQ(after.birth_date().year(), before.birth_date().year());
+  EXPECT_EQ(after.birth_date().month(), 1);
+  EXPECT_EQ(after.birth_date().day(), 1);
+  // What statistics count is kept: still listed under the same filters.
+  EXPECT_EQ(after.gender(), before.gender());
+  EXPECT_EQ(after.education(), before.education());
+  EXPECT_EQ(after.ethnicity(), before.ethnicity());
+  EXPECT_EQ(Listed(village, before.origin()), listed);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions WHERE cadre_id = " +
+                        std::to_string(ResourceId::Parse("", gone_id)->number)),
+            1)
+      << "the post stays, for the counts of posts and adjustments";
+  // Nothing identifying is left: no sealed value, no index, no registry entry.
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" + gone.name() + "'"), 0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.people WHERE resident_id_index = " +
+                        ResidentIndexSql(gone.resident_id())),
+            0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE id = " +
+                        std::to_string(ResourceId::Parse("", gone_id)->number) +
+                        " AND (resident_id_sealed IS NOT NULL OR phone_sealed IS NOT NULL OR resident_id_index IS NOT NULL)"),
+            0);
+  // The one whose post ended recently is kept as it was.
+  pv1::Cadre kept;
+  ASSERT_TRUE(Get(city_, recent_id, &kept).ok());
+  EXPECT_FALSE(kept.anonymised());
+  EXPECT_FALSE(kept.resident_id().empty());
+  // The anonymised record cannot be edited back into a person; the person
+  // may be registered afresh.
+  pv1::UpdateCadreRequest update;
+  update.set_request_id("anon-update");
+  update.mutable_cadre()->set_id(gone_id);
+  update.mutable_cadre()->set_name("someone");
+  update.mutable_update_mask()->add_paths("name");
+  EXPECT_EQ(OutcomeOf(stub().UpdateCadre(WithToken(city_).get(), update, &kept)).reason, "ANONYMISED");
+  pv1::Cadre again;
+  grpc::Status s = Create(city_, "anon-again", gone, &again);
+  EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
@@ -578,11 +579,13 @@ const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
   static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
                                     "touyan.training.v1.TrainingService",
                                     "touyan.contest.v1.ContestService",
-                                    "touyan.incentive.v1.IncentiveService"};
+                                    "touyan.incentive.v1.IncentiveService",
+                                    "touyan.privacy.v1.PrivacyService"};
   // Referencing each contract links its descriptors into the pool.
   (void)touyan::training::v1::TrainingClass::descriptor();
   (void)touyan::contest::v1::Contest::descriptor();
   (void)touyan::incentive::v1::Assessment::descriptor();
+  (void)touyan::privacy::v1::PersonalDataExport::descriptor();
   std::string service_part, method = name;
   if (size_t slash = name.rfind('/'); slash != std::string::npos) {
     service_part = name.substr(0, slash);

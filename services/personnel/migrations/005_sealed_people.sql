@@ -13,7 +13,6 @@ ALTER TABLE {{schema}}.cadres DROP CONSTRAINT cadres_resident_id_check;
 ALTER TABLE {{schema}}.cadres ALTER COLUMN resident_id DROP NOT NULL,
   ALTER COLUMN phone DROP NOT NULL, ALTER COLUMN phone DROP DEFAULT;
 UPDATE {{schema}}.cadres SET phone = NULL WHERE phone = '';
-CREATE INDEX cadres_resident_id_index ON {{schema}}.cadres (resident_id_index);
 
 ALTER TABLE {{schema}}.seeds ADD COLUMN resident_id_sealed bytea, ADD COLUMN resident_id_index bytea,
   ADD COLUMN phone_sealed bytea, ADD COLUMN phone text;
@@ -63,3 +62,11 @@ END $$;
 CREATE TRIGGER cadres_register_sealed AFTER UPDATE OF resident_id_index ON {{schema}}.cadres
   FOR EACH ROW WHEN (OLD.resident_id_index IS NULL AND NEW.resident_id_index IS NOT NULL)
   EXECUTE FUNCTION {{schema}}.register_sealed_cadre();
+
+-- A departed cadre (no current post, the last one ended longer ago than the
+-- retention) is anonymised: identifying values removed, the values the
+-- statistics count kept (birth date to its year); the person leaves the
+-- registry and may be registered afresh.
+ALTER TABLE {{schema}}.cadres ADD COLUMN anonymised_on date;
+CREATE POLICY people_delete ON {{schema}}.people FOR DELETE USING ({{schema}}.may_write(county_code));
+GRANT DELETE ON {{schema}}.people TO {{app_role}};
