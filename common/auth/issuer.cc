@@ -7,13 +7,13 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/jwt.h"
+#include "common/config/config.h"
+#include "common/status/status.h"
 
 namespace touyan::auth {
 namespace {
@@ -94,13 +94,7 @@ absl::StatusOr<TokenSigner> TokenSigner::FromPem(absl::string_view pem) {
 }
 
 absl::StatusOr<TokenSigner> TokenSigner::FromPemFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read the signing key file ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  absl::StatusOr<TokenSigner> s = FromPem(ss.str());
-  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.status().message()));
-  return s;
+  return ParseFile<TokenSigner>(path, "the signing key file", FromPem);
 }
 
 std::string TokenSigner::PrivatePem() const {

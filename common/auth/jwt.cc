@@ -10,8 +10,6 @@
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/config/config.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -340,19 +339,9 @@ absl::StatusOr<Principal> VerifyToken(const TokenConfig& config, const KeySet& k
 
 TokenVerifier::TokenVerifier(TokenConfig config) : config_(std::move(config)) {}
 
-namespace {
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read the JWK Set file ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
-
 absl::Status TokenVerifier::Load() {
   absl::MutexLock l(&mu_);
-  ASSIGN_OR_RETURN(std::string text, ReadFile(config_.jwks_file));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(config_.jwks_file, "the JWK Set file"));
   absl::StatusOr<KeySet> keys = KeySet::Parse(text);
   if (!keys.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(config_.jwks_file, ": ", keys.status().message()));
@@ -377,7 +366,7 @@ void TokenVerifier::MaybeReload() {
   FileStamp stamp{st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_size,
                   static_cast<int64_t>(st.st_ino)};
   if (stamp == stamp_ && keys_ != nullptr) return;
-  absl::StatusOr<std::string> text = ReadFile(config_.jwks_file);
+  absl::StatusOr<std::string> text = ReadFile(config_.jwks_file, "the JWK Set file");
   absl::StatusOr<KeySet> keys = text.ok() ? KeySet::Parse(*text) : absl::StatusOr<KeySet>(text.status());
   if (!keys.ok()) {
     log::Warn("the JWK Set file changed but cannot be used; keeping the previous keys",

@@ -1,6 +1,8 @@
 #include "common/config/config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -105,6 +107,14 @@ std::vector<std::string> Settings::Unused() const {
     if (!asked_.contains(k)) out.push_back(k);
   }
   return out;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace touyan

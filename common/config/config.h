@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace touyan {
@@ -41,6 +42,20 @@ class Settings {
 };
 
 std::string EnvName(const std::string& flag);
+
+// The whole of the file at `path` (keys, key sets, certificates), or
+// NOT_FOUND "cannot read <what> <path>".
+absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string& what);
+
+// `parse` of the file at `path`; its errors prefixed with the path.
+template <typename T, typename Parse>
+absl::StatusOr<T> ParseFile(const std::string& path, const std::string& what, Parse parse) {
+  absl::StatusOr<std::string> text = ReadFile(path, what);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<T> v = parse(*text);
+  if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", v.status().message()));
+  return v;
+}
 
 }  // namespace touyan
 

@@ -1,8 +1,6 @@
 #include "common/crypto/keyring.h"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/auth/jwt.h"
+#include "common/config/config.h"
 #include "common/status/status.h"
 
 namespace touyan::crypto {
@@ -73,13 +72,7 @@ absl::StatusOr<Keyring> Keyring::Parse(absl::string_view text) {
 }
 
 absl::StatusOr<Keyring> Keyring::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --data-keys-file ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  absl::StatusOr<Keyring> k = Parse(ss.str());
-  if (!k.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", k.status().message()));
-  return k;
+  return ParseFile<Keyring>(path, "--data-keys-file", Parse);
 }
 
 std::string Keyring::CurrentHeader() const {

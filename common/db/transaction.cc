@@ -146,6 +146,21 @@ absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadlin
   });
 }
 
+absl::StatusOr<int64_t> RunBatches(Lease& lease, const Scope& scope, int batch, absl::Time deadline,
+                                   absl::FunctionRef<int64_t(Tx&)> one) {
+  int64_t total = 0;
+  while (absl::Now() < deadline) {
+    int64_t n = 0;
+    RETURN_IF_ERROR(RunTransaction(lease, scope, deadline, [&](Tx& tx) -> absl::Status {
+      n = one(tx);
+      return absl::OkStatus();
+    }));
+    total += n;
+    if (n < batch) break;
+  }
+  return total;
+}
+
 absl::Status RunRead(Lease& lease, const Scope& scope, absl::Time deadline,
                      absl::FunctionRef<absl::Status(Tx&)> body) {
   return WithRetries(lease, deadline, [&](bool*) {

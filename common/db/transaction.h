@@ -55,6 +55,13 @@ void ApplyLocal(Lease& lease, const Scope& scope, absl::Time deadline, pqxx::tra
 absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
                             absl::FunctionRef<absl::Status(Tx&)> body);
 
+// Runs `one`, a transaction of its own that handles at most `batch` rows
+// and returns how many, again and again until a round handles fewer or
+// `deadline` passes: maintenance in small transactions that never hold
+// locks for long. Returns how many rows in all.
+absl::StatusOr<int64_t> RunBatches(Lease& lease, const Scope& scope, int batch, absl::Time deadline,
+                                   absl::FunctionRef<int64_t(Tx&)> one);
+
 // Runs read-only `body` as autocommit statements with `scope`, retried once
 // on a new connection if the old one was found dead.
 absl::Status RunRead(Lease& lease, const Scope& scope, absl::Time deadline,

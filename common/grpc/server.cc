@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <string_view>
-#include <fstream>
-#include <sstream>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -81,11 +79,8 @@ std::vector<std::string> List(const std::string& csv) {
 }
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path, const char* flag) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --", flag, " ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(ss.str()));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, absl::StrCat("--", flag)));
+  return std::string(absl::StripAsciiWhitespace(text));
 }
 
 }  // namespace

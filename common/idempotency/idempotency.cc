@@ -95,17 +95,9 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
 
 absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
                               int batch, absl::Time deadline) {
-  int64_t total = 0;
-  while (absl::Now() < deadline) {
-    int64_t n = 0;
-    RETURN_IF_ERROR(db::RunTransaction(lease, scope, deadline, [&](db::Tx& tx) -> absl::Status {
-      n = tx.exec_prepared("touyan_idem_purge", absl::ToDoubleSeconds(retention), batch).affected_rows();
-      return absl::OkStatus();
-    }));
-    total += n;
-    if (n < batch) break;
-  }
-  return total;
+  return db::RunBatches(lease, scope, batch, deadline, [&](db::Tx& tx) -> int64_t {
+    return tx.exec_prepared("touyan_idem_purge", absl::ToDoubleSeconds(retention), batch).affected_rows();
+  });
 }
 
 std::string Stored(absl::string_view request_id, const google::protobuf::Message& response,

@@ -297,18 +297,11 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::TransferCadre(CallContext& call
 
 absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
                                           int batch, absl::Time deadline) {
-  int64_t total = 0;
-  while (absl::Now() < deadline) {
-    int64_t n = 0;
-    RETURN_IF_ERROR(db::RunTransaction(lease, scope, deadline, [&](db::Tx& tx) -> absl::Status {
-      n = tx.exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch, std::string(kAnonymisedName))[0]
-              .as<int64_t>();
-      return absl::OkStatus();
-    }));
-    total += n;
-    if (n < batch) break;
-  }
-  return total;
+  return db::RunBatches(lease, scope, batch, deadline, [&](db::Tx& tx) -> int64_t {
+    return tx.exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch,
+                             std::string(kAnonymisedName))[0]
+        .as<int64_t>();
+  });
 }
 
 // ------------------------------------------------------------ bulk import

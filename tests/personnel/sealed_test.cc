@@ -2,7 +2,6 @@
 // blind index, keys rotated) and one person one record across the
 // deployment (refusal naming the county, transfers keeping the history).
 #include "absl/strings/escaping.h"
-#include "common/crypto/keyring.h"
 #include "tests/personnel/fixture.h"
 #include "tests/support/temp_file.h"
 #include "touyan/privacy/v1/privacy.grpc.pb.h"
