@@ -22,12 +22,6 @@ absl::StatusOr<Keyset> Keyset::Parse(const std::string& cursor) {
   return k;
 }
 
-absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
-  return WithReason(WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")),
-                              field),
-                    "NOT_FOUND");
-}
-
 std::optional<google::type::Date> DateFromIso(absl::string_view text) {
   absl::CivilDay d;
   if (text.empty() || !ParseIsoDate(text, &d)) return std::nullopt;

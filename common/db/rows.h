@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/status/status.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/type/date.pb.h"
@@ -74,8 +75,6 @@ absl::StatusOr<PageOf<T>> KeysetPage(const pqxx::result& rows, int size, FromRow
   return out;
 }
 
-// NOT_FOUND naming `field`: "<what> <id> does not exist".
-absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
 // A date from Postgres' ISO date text; nullopt for "" (SQL NULL).
 std::optional<google::type::Date> DateFromIso(absl::string_view text);
 // Array literal for a list of small integers: {1,3}.

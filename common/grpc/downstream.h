@@ -9,7 +9,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <google/protobuf/repeated_ptr_field.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
@@ -40,6 +42,24 @@ class Downstream {
     Resp out;
     grpc::Status s = (stub.*method)(&ctx, request, &out);
     if (!s.ok()) return FromDownstream(s);
+    return out;
+  }
+
+  // Every item of a list, page after page (1,000 a page): `items` picks them
+  // out of each answer.
+  template <typename Item, typename Resp, typename Req, typename Stub>
+  absl::StatusOr<std::vector<Item>> AllPages(const auth::Principal& principal, absl::Time deadline, Stub& stub,
+                                             grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                                             Req request,
+                                             google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) const {
+    std::vector<Item> out;
+    request.set_page_size(1000);
+    do {
+      absl::StatusOr<Resp> page = Call(principal, deadline, stub, method, request);
+      if (!page.ok()) return page.status();
+      for (Item& x : *((*page).*items)()) out.push_back(std::move(x));
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty());
     return out;
   }
 

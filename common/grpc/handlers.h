@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal.h"
 #include "common/db/rows.h"
+#include "common/ids/resource_id.h"
 #include "common/grpc/runtime.h"
 #include "common/status/status.h"
 
@@ -40,6 +41,15 @@ inline absl::Status CheckCounty(const Principal& p, const std::string& county, b
   return absl::OkStatus();
 }
 
+// A county-keyed id from request field `field`, its county checked against
+// the caller's scope (CheckCounty) before any query.
+inline absl::StatusOr<ResourceId> ScopedId(const CallContext& call, absl::string_view field, const std::string& id,
+                                           bool write) {
+  ASSIGN_OR_RETURN(ResourceId rid, ResourceId::Parse(field, id));
+  RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), rid.county_code, write), field));
+  return rid;
+}
+
 // Fills a List response: the page's items, and the token of the page after.
 template <typename T, typename Req, typename Resp>
 Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
@@ -55,14 +65,16 @@ inline absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(
   return absl::OkStatus();
 }
 
+// The latest year a request may name: next year (plans are made ahead).
+inline int YearMax(const CallContext& call) { return static_cast<int>(call.clock().Today().year()) + 1; }
+
 // INVALID_ARGUMENT naming `field` unless `year` is from 2000 to next year
 // (or 0 where `zero_ok`: "every year").
 inline absl::Status CheckYear(absl::string_view field, int year, const CallContext& call,
                               bool zero_ok) {
   if (zero_ok && year == 0) return absl::OkStatus();
-  const int64_t now = call.clock().Today().year();
-  if (year < 2000 || year > now + 1) {
-    return InvalidField(field, absl::StrCat("must be a year from 2000 to ", now + 1));
+  if (year < 2000 || year > YearMax(call)) {
+    return InvalidField(field, absl::StrCat("must be a year from 2000 to ", YearMax(call)));
   }
   return absl::OkStatus();
 }

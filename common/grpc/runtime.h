@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/auth/jwt.h"
+#include "common/call/call_context.h"
 #include "common/crypto/keyring.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
@@ -52,113 +53,8 @@ struct RuntimeOptions {
   std::shared_ptr<const crypto::Keyring> keys;  // data keys (--data-keys-file); null = none
 };
 
-class Runtime;
-
-// One call: who is calling, until when, and database access in the caller's
-// row-level security scope.
-class CallContext {
- public:
-  CallContext(Runtime& rt, auth::Principal principal, absl::Time deadline, std::string method)
-      : rt_(rt), principal_(std::move(principal)), deadline_(deadline), method_(std::move(method)) {}
-
-  const auth::Principal& principal() const { return principal_; }
-  absl::Time deadline() const { return deadline_; }
-  const std::string& method() const { return method_; }
-  const Clock& clock() const;
-  const paging::Pager& pager() const;
-  Metrics& metrics();
-  db::Scope scope() const;
-  // The data keys personal values are sealed with; null when the service
-  // was given none (it holds no such values).
-  const crypto::Keyring* keys() const;
-
-  // Runs read-only `body` in the caller's scope (autocommit statements).
-  template <typename T>
-  absl::StatusOr<T> Read(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
-    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<T>(
-        [&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); }, body);
-  }
-
-  // A mutation: checks the caller may write, claims `request_id`, runs `body`
-  // and stores its response for replay, all in one transaction. A retry with
-  // the same id returns the stored response without running `body`.
-  template <typename Resp>
-  absl::StatusOr<Resp> Mutate(const google::protobuf::Message& request,
-                              const std::string& request_id,
-                              absl::FunctionRef<absl::StatusOr<Resp>(db::Tx&)> body) {
-    Resp out;
-    RETURN_IF_ERROR(MutateInto(request, request_id, out,
-                               [&](db::Tx& tx, google::protobuf::Message& m) -> absl::Status {
-                                 ASSIGN_OR_RETURN(static_cast<Resp&>(m), body(tx));
-                                 return absl::OkStatus();
-                               }));
-    return out;
-  }
-
-  // Mutate for a response whose type the caller knows only at run time:
-  // `out` is filled by `body` (it may hold the caller's draft; a body run
-  // again after a serialization failure sees what the last run left), or
-  // from the stored answer on a retry.
-  absl::Status MutateInto(const google::protobuf::Message& request, const std::string& request_id,
-                          google::protobuf::Message& out,
-                          absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body);
-
-  // A write that leaves nothing for retries: no request_id is claimed and
-  // the response is not stored (secret ballots, one-time codes). The body
-  // must be safe to refuse on a second attempt.
-  template <typename T>
-  absl::StatusOr<T> WriteOnce(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
-    if (!principal_.CanWrite()) return principal_.CheckWrite("");
-    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<T>([&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); },
-                          body);
-  }
-
-  // Records that this call returns personal `fields` ("resident_id,phone",
-  // "notes") of `resource` ("cadres/150902-42") unmasked. The records are
-  // written when the handler succeeds, before the answer leaves: a call whose
-  // records cannot be written fails (AuditService.ListAccessRecords).
-  void RecordAccess(const std::string& county_code, const std::string& resource, const std::string& fields);
-  // Writes the recorded accesses (Runtime::Unary calls it).
-  absl::Status FlushAccess();
-
-  // Records an audit entry of the running mutation. Entries are written with
-  // the mutation's stored answer, in one statement at its end (same
-  // transaction); a mutation that fails writes none.
-  void Audit(const audit::Entry& entry);
-
-  // The connection leased for this call (acquired on first use, kept until
-  // the call ends): for work that spans several steps, such as imports.
-  absl::StatusOr<db::Lease*> Lease();
-
- private:
-  // Writes the pending audit entries and stores `response` for replay.
-  void FinishMutation(db::Tx& tx, const std::string& request_id,
-                      const google::protobuf::Message& response);
-
-  Runtime& rt_;
-  auth::Principal principal_;
-  absl::Time deadline_;
-  std::string method_;
-  std::optional<db::Lease> lease_;
-  std::string pending_audit_;  // JSON objects, comma-separated
-  std::string pending_access_;  // likewise
-};
-
 template <typename Req, typename Resp>
 using UnaryHandler = std::function<absl::StatusOr<Resp>(CallContext&, const Req&)>;
-
-// A client-streaming call: messages arrive in order on worker threads; the
-// sink may keep state (an open transaction) between them.
-template <typename Req, typename Resp>
-class StreamSink {
- public:
-  virtual ~StreamSink() = default;
-  // Returns false to stop reading early (a replayed request_id).
-  virtual absl::StatusOr<bool> OnMessage(CallContext& call, const Req& message) = 0;
-  virtual absl::StatusOr<Resp> OnFinish(CallContext& call) = 0;
-};
 
 class Runtime {
  public:

@@ -9,6 +9,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/server_builder_option.h>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
@@ -176,10 +177,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   }
   c.data_keys_file = s.String("data-keys-file", "");
   ASSIGN_OR_RETURN(c.departed_retention, s.Duration("departed-retention", c.departed_retention));
-  if (c.departed_retention < c.audit_retention) {
+  if (c.departed_retention < c.audit_retention || c.departed_retention < c.idempotency_retention) {
     return absl::InvalidArgumentError(
-        "--departed-retention must be at least --audit-retention: the audit trail about a departed cadre "
-        "leaves before their record is anonymised");
+        "--departed-retention must be at least --audit-retention and --idempotency-retention: the audit "
+        "trail and the answers kept for retries about a departed cadre leave before their record is anonymised");
   }
   if (auto unused = s.Unused(); !unused.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));
@@ -235,6 +236,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   s->sealed_ = spec.sealed;
   s->anonymise_ = spec.anonymise_departed;
   s->departed_retention_ = config.departed_retention;
+  s->copied_names_ = spec.copied_names;
+  s->anonymised_cadres_ = spec.anonymised_cadres;
+  s->principal_scope_ = config.scope.empty() ? "000000000000" : config.scope;
   s->full_name_ = spec.FullName();
   s->retention_ = config.idempotency_retention;
   s->audit_retention_ = config.audit_retention;
@@ -477,13 +481,54 @@ absl::StatusOr<int64_t> Server::ResealData() {
 }
 
 absl::StatusOr<int64_t> Server::AnonymiseDeparted() {
-  if (!anonymise_) return 0;
   const db::Scope scope{config_scope_.empty() ? "*" : config_scope_, true};
-  return Maintenance<int64_t>(*runtime_, name_, "departed cadres not anonymised", "departed cadres anonymised",
-                              "cadres", [&](db::Lease& lease) {
-                                return anonymise_(lease, scope, departed_retention_, kPurgeBatch,
-                                                  absl::Now() + absl::Minutes(5));
-                              });
+  if (anonymise_) {
+    return Maintenance<int64_t>(*runtime_, name_, "departed cadres not anonymised", "departed cadres anonymised",
+                                "cadres", [&](db::Lease& lease) {
+                                  return anonymise_(lease, scope, departed_retention_, kPurgeBatch,
+                                                    absl::Now() + absl::Minutes(5));
+                                });
+  }
+  if (copied_names_.empty() || !anonymised_cadres_) return 0;
+  // Asked as the service itself: read-only, the deployment's scope.
+  ASSIGN_OR_RETURN(auth::Principal p,
+                   auth::Principal::Make(name_ + "-maintenance", auth::Role::kAuditor, principal_scope_));
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> cadres;
+  try {
+    CallContext call(*runtime_, p, absl::Now() + absl::Minutes(1), "AnonymiseDeparted");
+    cadres = anonymised_cadres_(*runtime_, call);
+  } catch (const std::exception& e) {
+    cadres = db::FromException(e);
+  }
+  if (!cadres.ok()) {
+    log::Warn("copied names not anonymised", {{"service", name_}, {"error", std::string(cadres.status().message())}});
+    return cadres.status();
+  }
+  if (cadres->empty()) return 0;
+  nlohmann::json given = nlohmann::json::array();
+  for (const auto& [id, name] : *cadres) given.push_back({{"id", id}, {"name", name}});
+  const std::string json = given.dump();
+  return Maintenance<int64_t>(
+      *runtime_, name_, "copied names not anonymised", "copied names anonymised", "rows",
+      [&](db::Lease& lease) {
+        return db::Collect<int64_t>(
+            [&](auto step) { return db::RunTransaction(lease, scope, absl::Now() + absl::Minutes(5), step); },
+            [&](db::Tx& tx) -> absl::StatusOr<int64_t> {
+              int64_t n = 0;
+              for (const CopiedNames& c : copied_names_) {
+                // Audited per county and table, as personnel audits the records.
+                n += tx.exec_params1(absl::StrCat("WITH u AS (", c.update, "), "
+                                                  "log AS (INSERT INTO audit_log (county_code, subject, role, method, "
+                                                  "resource, request_id, after) SELECT county_code, $2, 'service', "
+                                                  "'AnonymiseDeparted', $3, 'anonymise-' || current_date, "
+                                                  "jsonb_build_object('names_anonymised', count(*)) FROM u "
+                                                  "GROUP BY county_code) SELECT count(*) FROM u"),
+                                     json, name_ + "-maintenance", c.table)[0]
+                         .as<int64_t>();
+              }
+              return n;
+            });
+      });
 }
 
 void Server::Shutdown(absl::Duration drain) {
@@ -570,7 +615,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
                                   values under an old data key re-sealed and departed cadres
                                   anonymised (default 1h; 0 = never)
   --departed-retention=DURATION   how long a departed cadre's identifying data is kept after their
-                                  last post ended (default 43800h = 5 years; at least --audit-retention)
+                                  last post ended (default 43800h = 5 years; at least
+                                  --audit-retention and --idempotency-retention)
 )";
 }  // namespace
 

@@ -39,6 +39,21 @@ class GaugeSource {
   virtual absl::Status RefreshGauges(CallContext& call) = 0;
 };
 
+// A table keeping copies of cadres' names (a trainee's, an entrant's, an
+// awardee's), and `update`: the statement that gives the copies of the
+// anonymised cadres the name personnel's record keeps. It is given them as
+// JSON in $1 ([{"id": "150902-42", "name": "…"}]), changes only copies that
+// differ, and returns the county_code of each row it changed.
+struct CopiedNames {
+  std::string table;
+  std::string update;
+};
+
+// The cadres whose records personnel anonymised, in the deployment's scope,
+// as (id, name the record keeps); personnel's client has it.
+using AnonymisedCadres =
+    std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>(Runtime&, CallContext&)>;
+
 struct ServiceSpec {
   std::string name;  // "personnel": schema name and metrics/log label
   std::function<std::vector<db::Migration>()> migrations;
@@ -58,6 +73,10 @@ struct ServiceSpec {
   std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration retention, int batch,
                                         absl::Time deadline)>
       anonymise_departed;
+  // The copies of cadres' names it keeps, made to follow personnel's
+  // anonymisation (asked through `anonymised_cadres`).
+  std::vector<CopiedNames> copied_names;
+  AnonymisedCadres anonymised_cadres;
 
   // "touyan.personnel.v1.PersonnelService": the name readiness is asked by.
   std::string FullName() const;
@@ -126,8 +145,9 @@ class Server {
   // other than the current one or still in plaintext (also at start and
   // every --maintenance-interval). Returns how many rows.
   absl::StatusOr<int64_t> ResealData();
-  // Anonymises the departed cadres past --departed-retention (also every
-  // --maintenance-interval). Returns how many.
+  // Anonymises the departed cadres past --departed-retention (personnel),
+  // or the copies of anonymised cadres' names this service keeps (the
+  // others); also every --maintenance-interval. Returns how many rows.
   absl::StatusOr<int64_t> AnonymiseDeparted();
 
   // Stops accepting calls, lets in-flight calls finish until `drain`, then
@@ -155,6 +175,9 @@ class Server {
   std::vector<crypto::SealedTable> sealed_;
   std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration, int, absl::Time)> anonymise_;
   absl::Duration departed_retention_;
+  std::vector<CopiedNames> copied_names_;
+  AnonymisedCadres anonymised_cadres_;
+  std::string principal_scope_;  // the deployment's region (12 digits) for in-process principals
   std::string config_scope_;  // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;

@@ -13,15 +13,16 @@ struct Allowed {
 
 // caller → callee: the methods its code calls (PersonnelClient's mapping:
 // GetCadres is BatchGetCadres, Secretaries ListSecretaries, SecretaryPost
-// ListPositions, GoodSecretaries ListGoodSecretaries).
+// ListPositions, GoodSecretaries ListGoodSecretaries, Anonymised ListCadres:
+// the maintenance of the services that copy cadres' names).
 const std::vector<Allowed>& Table() {
   static const auto* table = new std::vector<Allowed>{
-    {"training", "personnel", {"GetCadre", "BatchGetCadres", "ListSecretaries"}},
+    {"training", "personnel", {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListCadres"}},
     {"contest", "personnel",
-     {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation"}},
+     {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation", "ListCadres"}},
     {"incentive", "personnel",
      {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",
-      "EndPosition", "ExportPersonalData"}},
+      "EndPosition", "ExportPersonalData", "ListCadres"}},
     {"incentive", "training", {"ListUncovered", "ExportPersonalData"}},
     {"incentive", "contest", {"BatchGetCadreResults", "ExportPersonalData"}},
   };

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 
 namespace touyan {
 namespace {
@@ -35,6 +36,11 @@ absl::Status WithField(absl::Status status, absl::string_view field) {
 absl::Status NestField(absl::Status status, absl::string_view prefix) {
   if (auto f = FieldOf(status)) return WithField(std::move(status), std::string(prefix) + *f);
   return status;
+}
+
+absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
+  return WithReason(WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")), field),
+                    "NOT_FOUND");
 }
 
 std::optional<std::string> FieldOf(const absl::Status& status) {

@@ -27,6 +27,9 @@ absl::Status WithField(absl::Status status, absl::string_view field);
 // Nests the attached field under `prefix`: "resident_id" → "cadre.resident_id".
 absl::Status NestField(absl::Status status, absl::string_view prefix);
 
+// NOT_FOUND naming `field`: "<what> <id> does not exist".
+absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
+
 std::optional<std::string> FieldOf(const absl::Status& status);
 // The attached reason, or the canonical code name ("NOT_FOUND") if none.
 std::string ReasonOf(const absl::Status& status);

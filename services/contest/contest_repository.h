@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/db/rows.h"
-#include "common/grpc/runtime.h"
+#include "common/call/call_context.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "touyan/contest/v1/contest.pb.h"

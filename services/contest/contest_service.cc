@@ -4,21 +4,18 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/idempotency/idempotency.h"
 #include "common/grpc/handlers.h"
 #include "common/grpc/watch.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
 #include "services/contest/domain/rules.h"
-#include "services/contest/pg_contest_repository.h"
 
 namespace touyan::contest {
 namespace pv1 = ::touyan::personnel::v1;
-std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
 
 namespace {
-
-int YearMax(const CallContext& call) { return static_cast<int>(call.clock().Today().year()) + 1; }
 
 // A score batch: buffered (validated on arrival), stored all at once.
 class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitScoresResponse> {
@@ -103,13 +100,6 @@ grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(Ctx* ctx
       });
 }
 
-absl::StatusOr<ResourceId> ContestService::ScopedId(CallContext& call, absl::string_view field,
-                                                    const std::string& id, bool write) {
-  ASSIGN_OR_RETURN(ResourceId rid, ResourceId::Parse(field, id));
-  RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), rid.county_code, write), field));
-  return rid;
-}
-
 // ---------------------------------------------------------------- contests
 
 absl::StatusOr<v1::Contest> ContestService::DoCreateContest(CallContext& call, const v1::CreateContestRequest& r) {
@@ -182,7 +172,7 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
   ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, r.entry().cadre_id(), "entry.cadre_id"));
   if (!absl::StartsWith(cadre.region_code(), PrefixOf(contest.region_code()))) {
     return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                    cadre.name(), " of ", cadre.region_code(), " is not in the contest's region ",
+                                    "cadre ", cadre.id(), " of ", cadre.region_code(), " is not in the contest's region ",
                                     contest.region_code())),
                                 "OUTSIDE_REGION"),
                      "entry.cadre_id");
@@ -193,7 +183,7 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const
   if (std::find(contest.fields().begin(), contest.fields().end(), static_cast<int>(org.kind())) ==
       contest.fields().end()) {
     return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                    cadre.name(), " leads ", org.name(), " (", pv1::PartyOrgKind_Name(org.kind()),
+                                    "cadre ", cadre.id(), " leads ", org.id(), " (", pv1::PartyOrgKind_Name(org.kind()),
                                     "), a field this contest does not cover")),
                                 "FIELD_NOT_IN_CONTEST"),
                      "entry.cadre_id");
@@ -401,30 +391,6 @@ absl::StatusOr<v1::BatchGetCadreResultsResponse> ContestService::DoBatchGetCadre
     RETURN_IF_ERROR(ResourceId::Parse(absl::StrCat("cadre_ids[", i, "]"), r.cadre_ids(i)).status());
   }
   return repo_->CadreResults(call, r.year(), r.cadre_ids());
-}
-
-ServiceSpec ContestSpec() {
-  return ServiceSpec{
-      .name = "contest",
-      .migrations = Migrations,
-      .statements = PgContestRepository::Statements(),
-      .make_service = [](Runtime& rt) -> std::unique_ptr<grpc::Service> {
-        return std::make_unique<ContestService>(rt, std::make_unique<PgContestRepository>());
-      },
-      .calls = {"personnel"},
-      // What it holds about a cadre: entries with their scores, appeals and
-      // outcomes, published results, and judging done by them.
-      .personal_data = {
-          {"entries", "SELECT x.* FROM entries x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"},
-          {"scores", "SELECT x.* FROM scores x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                     "target t WHERE e.cadre_id = t.cadre_id ORDER BY x.county_code, x.entry_id, x.judge_id"},
-          {"appeals", "SELECT x.* FROM appeals x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                      "target t WHERE e.cadre_id = t.cadre_id"},
-          {"outcomes", "SELECT x.* FROM outcomes x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                       "target t WHERE e.cadre_id = t.cadre_id"},
-          {"results", "SELECT x.* FROM results x, target t WHERE x.cadre_id = t.cadre_id"},
-          {"judges", "SELECT x.* FROM judges x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"}},
-  };
 }
 
 }  // namespace touyan::contest

@@ -82,17 +82,10 @@ class ContestService final : public v1::ContestService::CallbackService {
   absl::StatusOr<v1::BatchGetCadreResultsResponse> DoBatchGetCadreResults(CallContext& call,
                                                                           const v1::BatchGetCadreResultsRequest& r);
 
-  // The id parsed and within the caller's county scope (before any query).
-  absl::StatusOr<ResourceId> ScopedId(CallContext& call, absl::string_view field, const std::string& id,
-                                      bool write);
-
   Runtime& rt_;
   std::unique_ptr<ContestRepository> repo_;
   personnel::PersonnelClient personnel_;
 };
-
-// What the server binary and the tests start.
-ServiceSpec ContestSpec();
 
 }  // namespace touyan::contest
 

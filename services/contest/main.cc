@@ -1,7 +1,7 @@
 // contest_server: wiring only. `contest_server --help` lists the flags;
 // --personnel-target says where the personnel service listens.
 #include "common/grpc/server.h"
-#include "services/contest/contest_service.h"
+#include "services/contest/spec.h"
 
 int main(int argc, char** argv) {
   return touyan::ServerMain(argc, argv, touyan::contest::ContestSpec());

@@ -11,6 +11,7 @@
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/contest/domain/rounds.h"
 #include "services/contest/domain/rules.h"
 #include "services/contest/domain/tabulation.h"
 
@@ -170,14 +171,6 @@ absl::Status MayWriteRound(db::Tx& tx, CallContext& call, const ResourceId& roun
   pqxx::result r = tx.exec_prepared("round_contest", round.county_code, round.number);
   if (r.empty()) return NotFound(field, "round", round.ToString());
   return WithField(call.principal().CheckWrite(r[0][3].as<std::string>()), field);
-}
-
-absl::Status BeforeJudging(const v1::Round& r, absl::string_view what) {
-  if (r.state() == v1::ROUND_STATE_DRAFT || r.state() == v1::ROUND_STATE_OPEN) return absl::OkStatus();
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        what, " only before judging starts; round ", r.id(), " is ",
-                        v1::RoundState_Name(r.state()))),
-                    "WRONG_STATE");
 }
 
 // What tabulating a round starts from: its rules, entries and scores.
@@ -411,14 +404,9 @@ absl::StatusOr<v1::Round> PgContestRepository::AdvanceRound(CallContext& call,
     after.set_state(request.to());
     if (request.to() == v1::ROUND_STATE_CLOSED) RETURN_IF_ERROR(Tabulate(tx, id, after));
     if (request.to() == v1::ROUND_STATE_PUBLISHED) {
-      const int roles = tx.exec_prepared1("sign_off_roles", id.county_code, id.number, before.results_digest())[0]
-                            .as<int>();
-      if (roles < 2) {
-        return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                              "round ", id.ToString(), " needs the sign-offs of a vote monitor (监票人) and "
-                              "a counter (计票人) on digest ", before.results_digest(), " before publishing")),
-                          "NOT_SIGNED");
-      }
+      RETURN_IF_ERROR(MayPublish(
+          before,
+          tx.exec_prepared1("sign_off_roles", id.county_code, id.number, before.results_digest())[0].as<int>()));
       tx.exec_prepared("results_publish", id.county_code, id.number);
       tx.exec_prepared("sign_offs_publish", id.county_code, id.number, before.results_digest());
     }
@@ -435,11 +423,7 @@ absl::StatusOr<v1::Round> PgContestRepository::SetRubric(CallContext& call, cons
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
     ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, id, true, "round_id"));
     RETURN_IF_ERROR(MayWriteRound(tx, call, id, "round_id"));
-    if (before.rubric_locked() || before.state() >= v1::ROUND_STATE_CLOSED) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "the rubric of round ", id.ToString(), " is locked: scores exist")),
-                        "RUBRIC_LOCKED");
-    }
+    RETURN_IF_ERROR(MayChangeRubric(before));
     v1::Round after = before;
     *after.mutable_rubric() = request.rubric();
     if (request.aggregation() != v1::AGGREGATION_UNSPECIFIED) after.set_aggregation(request.aggregation());
@@ -464,7 +448,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, co
                                         entry.party_org_id());
     if (row.empty()) {
       return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                      entry.cadre_name(), " has entered round ", round.ToString(), " already")),
+                                      "cadre ", entry.cadre_id(), " has entered round ", round.ToString(), " already")),
                                   "entry.cadre_id"),
                         "ALREADY_ENTERED");
     }
@@ -599,17 +583,16 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         // While CLOSED, only entries reopened by an upheld appeal take scores.
-        const bool reopened_only = r.state() == v1::ROUND_STATE_CLOSED;
-        if (!reopened_only) RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted"));
+        RETURN_IF_ERROR(AcceptsScores(r));
         // The round's judges and entries by number, with their panels.
-        absl::flat_hash_map<int64_t, std::string> judge_panel, entry_panel;
+        absl::flat_hash_map<int64_t, std::string> judge_panel;
+        absl::flat_hash_map<int64_t, ScoredEntry> entry_of;
         for (const auto& row : tx.exec_prepared("panels_of_round", round.county_code, round.number)) {
           judge_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
         }
         for (const auto& row : tx.exec_prepared("entry_panels_of_round", round.county_code, round.number)) {
-          if (row[2].as<int>() == 1 && (!reopened_only || row[3].as<bool>())) {
-            entry_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
-          }
+          entry_of[row[0].as<int64_t>()] = {.active = row[2].as<int>() == 1, .reopened = row[3].as<bool>(),
+                                            .panel = row[1].as<std::string>()};
         }
         // Checked one by one, stored in one statement (a later score for the
         // same judge, entry and dimension wins).
@@ -624,25 +607,10 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           ASSIGN_OR_RETURN(ResourceId judge, ResourceId::Parse(f + "judge_id", s.judge_id()));
           ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse(f + "entry_id", s.entry_id()));
           auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number) : judge_panel.end();
-          if (jp == judge_panel.end()) return NotFound(f + "judge_id", "judge of this round", s.judge_id());
-          auto ep = entry.county_code == round.county_code ? entry_panel.find(entry.number) : entry_panel.end();
-          if (ep == entry_panel.end()) {
-            if (reopened_only) {
-              return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                              "round ", round.ToString(), " is CLOSED: only entries reopened by "
-                                              "an upheld appeal take scores; ", s.entry_id(), " is not one")),
-                                          "WRONG_STATE"),
-                               f + "entry_id");
-            }
-            return NotFound(f + "entry_id", "entry of this round", s.entry_id());
-          }
-          if (ep->second != jp->second) {
-            return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                            "entry ", s.entry_id(), " is judged by panel '", ep->second,
-                                            "', judge ", s.judge_id(), " sits on panel '", jp->second, "'")),
-                                        "NOT_ON_PANEL"),
-                             f + "judge_id");
-          }
+          auto ep = entry.county_code == round.county_code ? entry_of.find(entry.number) : entry_of.end();
+          RETURN_IF_ERROR(NestField(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
+                                             s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
+                                    f));
           const std::string key = absl::StrCat(judge.number, "/", entry.number, "/", s.dimension());
           if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {
             values[it->second] = s.value();
@@ -680,12 +648,7 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
 absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call, const ResourceId& round) {
   return call.Read<v1::Results>([&](db::Tx& tx) -> absl::StatusOr<v1::Results> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
-    if (r.state() < v1::ROUND_STATE_CLOSED) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "round ", r.id(), " is ", v1::RoundState_Name(r.state()),
-                            "; results exist once it is CLOSED")),
-                        "NOT_CLOSED");
-    }
+    RETURN_IF_ERROR(HasResults(r));
     v1::Results out;
     out.set_round_id(r.id());
     out.set_state(r.state());
@@ -712,15 +675,8 @@ absl::StatusOr<v1::SignOff> PgContestRepository::SignResults(CallContext& call,
   return call.Mutate<v1::SignOff>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SignOff> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "sign_off.round_id"));
     RETURN_IF_ERROR(MayWriteRound(tx, call, round, "sign_off.round_id"));
-    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "results are signed"));
     const v1::SignOff& s = request.sign_off();
-    if (s.digest() != r.results_digest()) {
-      return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                      "the digest signed is not the round's (", r.results_digest(),
-                                      "): the results changed, or the wrong round")),
-                                  "DIGEST_MISMATCH"),
-                       "sign_off.digest");
-    }
+    RETURN_IF_ERROR(NestField(CheckSignOff(r, s), "sign_off."));
     pqxx::result row = tx.exec_prepared("sign_off_insert", round.county_code, round.number,
                                         static_cast<int>(s.role()), s.name(), s.digest(),
                                         call.principal().subject);
@@ -741,14 +697,7 @@ absl::StatusOr<v1::Appeal> PgContestRepository::FileAppeal(CallContext& call, co
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", e.round_id()));
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "entry_id"));
     RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
-    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are filed"));
-    const absl::Time closed = absl::FromUnixSeconds(r.close_time().seconds());
-    if (call.clock().Now() > closed + absl::Hours(24 * r.appeal_window_days())) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "the appeal window of round ", r.id(), " (", r.appeal_window_days(),
-                            " days after closing) has passed")),
-                        "APPEAL_WINDOW_CLOSED");
-    }
+    RETURN_IF_ERROR(MayAppeal(r, call.clock().Now()));
     v1::Appeal out = AppealFromRow(tx.exec_prepared1("appeal_insert", entry.county_code, entry.number,
                                                      request.reason()));
     call.Audit({.county_code = entry.county_code, .resource = "appeals/" + out.id(), .after = &out});
@@ -763,10 +712,7 @@ absl::StatusOr<v1::Appeal> PgContestRepository::DecideAppeal(CallContext& call,
     pqxx::result row = tx.exec_prepared("appeal_lock", id.county_code, id.number);
     if (row.empty()) return NotFound("id", "appeal", id.ToString());
     const v1::Appeal before = AppealFromRow(row[0]);
-    if (before.state() != v1::APPEAL_STATE_FILED) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat("appeal ", before.id(), " is decided already")),
-                        "ALREADY_DECIDED");
-    }
+    RETURN_IF_ERROR(MayDecide(before));
     ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("id", before.entry_id()));
     ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "id"));
     ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", e.round_id()));
@@ -790,12 +736,8 @@ absl::StatusOr<v1::Round> PgContestRepository::Retabulate(CallContext& call,
   return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
     ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, round, true, "round_id"));
     RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
-    RETURN_IF_ERROR(RequireState(before.state(), v1::ROUND_STATE_CLOSED, "a round is re-tabulated"));
-    if (tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0].as<int64_t>() == 0) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "round ", round.ToString(), " has no entry reopened by an upheld appeal")),
-                        "NOTHING_REOPENED");
-    }
+    RETURN_IF_ERROR(MayRetabulate(
+        before, tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0].as<int64_t>()));
     v1::Round after = before;
     RETURN_IF_ERROR(Tabulate(tx, round, after));
     tx.exec_prepared("entries_close_reopened", round.county_code, round.number);
@@ -813,13 +755,8 @@ absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ConvertOutcomesResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
-        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_PUBLISHED, "outcomes are converted"));
         pqxx::row c = tx.exec_prepared1("round_contest", round.county_code, round.number);
-        if (c[0].as<int>() == v1::LEVEL_TOWNSHIP) {
-          return WithReason(absl::FailedPreconditionError(
-                                "outcomes come from county or city rounds, not township preliminaries"),
-                            "WRONG_LEVEL");
-        }
+        RETURN_IF_ERROR(MayConvertOutcomes(r, static_cast<v1::Level>(c[0].as<int>())));
         const int year = c[1].as<int>();
         const std::string prefix = c[2].as<std::string>();
         std::vector<v1::EntryResult> results;
@@ -915,12 +852,7 @@ absl::StatusOr<std::optional<v1::Standings>> PgContestRepository::Standings(Call
   using Out = std::optional<v1::Standings>;
   return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
-    if (r.state() < v1::ROUND_STATE_JUDGING) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "round ", r.id(), " is ", v1::RoundState_Name(r.state()),
-                            "; standings exist once judging starts")),
-                        "WRONG_STATE");
-    }
+    RETURN_IF_ERROR(HasStandings(r));
     pqxx::row v = tx.exec_prepared1("scores_version", round.county_code, round.number);
     const std::string now = absl::StrCat(r.state(), ":", v[0].as<int64_t>(), ":", v[1].as<int64_t>(), ":",
                                          r.results_digest());
@@ -957,13 +889,7 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
           if (!er.advances()) continue;
           ASSIGN_OR_RETURN(ResourceId eid, ResourceId::Parse("from_round_id", er.entry_id()));
           ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, eid, false, "from_round_id"));
-          if (!absl::StartsWith(e.village_code(), region)) {
-            return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                            e.cadre_name(), " of ", e.village_code(),
-                                            " is outside the next round's region")),
-                                        "OUTSIDE_REGION"),
-                             "to_round_id");
-          }
+          RETURN_IF_ERROR(WithField(WithinRegion(e, region), "to_round_id"));
           pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number, e.cadre_id(),
                                                e.cadre_name(), e.village_code(), Json(e.report()), e.party_org_id());
           if (made.empty()) continue;  // entered already

@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/db/rows.h"
-#include "common/grpc/runtime.h"
+#include "common/call/call_context.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "services/incentive/domain/rules.h"

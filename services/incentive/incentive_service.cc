@@ -5,19 +5,16 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/idempotency/idempotency.h"
 #include "common/grpc/handlers.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
 #include "common/time/date.h"
 #include "services/incentive/domain/rules.h"
-#include "services/incentive/pg_incentive_repository.h"
 
 namespace touyan::incentive {
 namespace pv1 = ::touyan::personnel::v1;
-namespace tv1 = ::touyan::training::v1;
-namespace cv1 = ::touyan::contest::v1;
-std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
 
 namespace {
 
@@ -44,25 +41,49 @@ absl::Status CheckCityOrCounty(absl::string_view field, const std::string& code)
 
 }  // namespace
 
-#define TOUYAN_DEFINE(Method, Req, Resp) TOUYAN_UNARY(IncentiveService, Method, v1::Req, v1::Resp)
-TOUYAN_INCENTIVE_RPCS(TOUYAN_DEFINE)
-#undef TOUYAN_DEFINE
+TOUYAN_UNARY(IncentiveService, SetScheme, v1::SetSchemeRequest, v1::Scheme)
+TOUYAN_UNARY(IncentiveService, GetScheme, v1::GetSchemeRequest, v1::Scheme)
+TOUYAN_UNARY(IncentiveService, RecordInput, v1::RecordInputRequest, v1::AssessmentInput)
+TOUYAN_UNARY(IncentiveService, ListInputs, v1::ListInputsRequest, v1::ListInputsResponse)
+TOUYAN_UNARY(IncentiveService, ComputeAssessments, v1::ComputeAssessmentsRequest, v1::ComputeAssessmentsResponse)
+TOUYAN_UNARY(IncentiveService, GetAssessment, v1::GetAssessmentRequest, v1::Assessment)
+TOUYAN_UNARY(IncentiveService, ListAssessments, v1::ListAssessmentsRequest, v1::ListAssessmentsResponse)
+TOUYAN_UNARY(IncentiveService, OpenEvaluation, v1::OpenEvaluationRequest, v1::Evaluation)
+TOUYAN_UNARY(IncentiveService, GetEvaluation, v1::GetEvaluationRequest, v1::Evaluation)
+TOUYAN_UNARY(IncentiveService, IssueVoterCodes, v1::IssueVoterCodesRequest, v1::IssueVoterCodesResponse)
+TOUYAN_UNARY(IncentiveService, CastBallot, v1::CastBallotRequest, v1::CastBallotResponse)
+TOUYAN_UNARY(IncentiveService, CloseEvaluation, v1::CloseEvaluationRequest, v1::Evaluation)
+TOUYAN_UNARY(IncentiveService, RaiseFlag, v1::RaiseFlagRequest, v1::SupervisionCase)
+TOUYAN_UNARY(IncentiveService, AddFollowUp, v1::AddFollowUpRequest, v1::SupervisionCase)
+TOUYAN_UNARY(IncentiveService, ListCases, v1::ListCasesRequest, v1::ListCasesResponse)
+TOUYAN_UNARY(IncentiveService, DecideExitMeasure, v1::DecideExitMeasureRequest, v1::ExitMeasure)
+TOUYAN_UNARY(IncentiveService, AppealExitMeasure, v1::AppealExitMeasureRequest, v1::ExitMeasure)
+TOUYAN_UNARY(IncentiveService, DecideExitAppeal, v1::DecideExitAppealRequest, v1::ExitMeasure)
+TOUYAN_UNARY(IncentiveService, EnforceExitMeasure, v1::EnforceExitMeasureRequest, v1::ExitMeasure)
+TOUYAN_UNARY(IncentiveService, ListExitMeasures, v1::ListExitMeasuresRequest, v1::ListExitMeasuresResponse)
+TOUYAN_UNARY(IncentiveService, RecordPromotion, v1::RecordPromotionRequest, v1::Promotion)
+TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest, v1::ListPromotionsResponse)
+TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest, v1::PromotionReportResponse)
+TOUYAN_UNARY(IncentiveService, SetBudget, v1::SetBudgetRequest, v1::Budget)
+TOUYAN_UNARY(IncentiveService, PayCareAwards, v1::PayCareAwardsRequest, v1::PayCareAwardsResponse)
+TOUYAN_UNARY(IncentiveService, ListAwards, v1::ListAwardsRequest, v1::ListAwardsResponse)
+TOUYAN_UNARY(IncentiveService, GetLedger, v1::GetLedgerRequest, v1::Ledger)
+TOUYAN_UNARY(IncentiveService, ArrangeInterview, v1::ArrangeInterviewRequest, v1::Interview)
+TOUYAN_UNARY(IncentiveService, ListInterviews, v1::ListInterviewsRequest, v1::ListInterviewsResponse)
+TOUYAN_UNARY(IncentiveService, RecordCare, v1::RecordCareRequest, v1::CareRecord)
+TOUYAN_UNARY(IncentiveService, ListCare, v1::ListCareRequest, v1::ListCareResponse)
+TOUYAN_UNARY(IncentiveService, CheckIn, v1::CheckInRequest, v1::WellbeingCheckIn)
+TOUYAN_UNARY(IncentiveService, ListWellbeingAlerts, v1::ListWellbeingAlertsRequest, v1::ListWellbeingAlertsResponse)
+TOUYAN_UNARY(IncentiveService, RecommendDelegate, v1::RecommendDelegateRequest, v1::Delegate)
+TOUYAN_UNARY(IncentiveService, DecideDelegate, v1::DecideDelegateRequest, v1::Delegate)
+TOUYAN_UNARY(IncentiveService, ListDelegates, v1::ListDelegatesRequest, v1::ListDelegatesResponse)
 
 IncentiveService::IncentiveService(Runtime& rt, std::unique_ptr<IncentiveRepository> repo)
     : rt_(rt),
       repo_(std::move(repo)),
       personnel_(rt.downstream("personnel")),
       training_(rt.downstream("training")),
-      contest_(rt.downstream("contest")),
-      training_stub_(tv1::TrainingService::NewStub(training_.channel())),
-      contest_stub_(cv1::ContestService::NewStub(contest_.channel())) {}
-
-absl::StatusOr<ResourceId> IncentiveService::ScopedId(CallContext& call, absl::string_view field,
-                                                      const std::string& id, bool write) {
-  ASSIGN_OR_RETURN(ResourceId rid, ResourceId::Parse(field, id));
-  RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), rid.county_code, write), field));
-  return rid;
-}
+      contest_(rt.downstream("contest")) {}
 
 template <typename M>
 absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call, const google::protobuf::Message& request,
@@ -177,40 +198,14 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
   // Training coverage on the scheme's theme (village secretaries).
   std::set<std::string> uncovered;
   if (scheme.training_share() > 0) {
-    tv1::ListUncoveredRequest req;
-    req.set_year(r.year());
-    req.set_theme(scheme.training_theme());
-    req.set_region_code(county_region);
-    req.set_page_size(1000);
-    do {
-      ASSIGN_OR_RETURN(tv1::ListUncoveredResponse page,
-                       training_.Call(call.principal(), call.deadline(), *training_stub_,
-                                      &tv1::TrainingService::Stub::ListUncovered, req));
-      for (const auto& u : page.secretaries()) uncovered.insert(u.cadre_id());
-      req.set_page_token(page.next_page_token());
-    } while (!req.page_token().empty());
+    ASSIGN_OR_RETURN(uncovered, training_.Uncovered(call, county_region, r.year(), scheme.training_theme()));
   }
 
-  // Published contest results, 1,000 cadres a call.
-  std::map<std::string, cv1::CadreResult> results;
-  {
-    cv1::BatchGetCadreResultsRequest req;
-    req.set_year(r.year());
-    auto flush = [&]() -> absl::Status {
-      if (req.cadre_ids_size() == 0) return absl::OkStatus();
-      ASSIGN_OR_RETURN(cv1::BatchGetCadreResultsResponse got,
-                       contest_.Call(call.principal(), call.deadline(), *contest_stub_,
-                                     &cv1::ContestService::Stub::BatchGetCadreResults, req));
-      for (const auto& c : got.results()) results[c.cadre_id()] = c;
-      req.clear_cadre_ids();
-      return absl::OkStatus();
-    };
-    for (const auto& [id, s] : secretaries) {
-      req.add_cadre_ids(id);
-      if (req.cadre_ids_size() == 1000) RETURN_IF_ERROR(flush());
-    }
-    RETURN_IF_ERROR(flush());
-  }
+  // Published contest results.
+  std::vector<std::string> ids;
+  ids.reserve(secretaries.size());
+  for (const auto& [id, s] : secretaries) ids.push_back(id);
+  ASSIGN_OR_RETURN(auto results, contest_.CadreResults(call, r.year(), ids));
 
   std::vector<v1::Assessment> all;
   const google::protobuf::Timestamp now = TimestampFromMicros(absl::ToUnixMicros(call.clock().Now()));
@@ -735,30 +730,6 @@ absl::StatusOr<v1::ListDelegatesResponse> IncentiveService::DoListDelegates(Call
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   return ListOf(call, r, {.kind = RecordKind::kDelegate, .region_prefix = prefix, .year = r.year()},
                 &v1::ListDelegatesResponse::mutable_delegates);
-}
-
-ServiceSpec IncentiveSpec() {
-  return ServiceSpec{
-      .name = "incentive",
-      .migrations = Migrations,
-      .statements = PgIncentiveRepository::Statements(),
-      .make_service = [](Runtime& rt) -> std::unique_ptr<grpc::Service> {
-        return std::make_unique<IncentiveService>(rt, std::make_unique<PgIncentiveRepository>());
-      },
-      .calls = {"personnel", "training", "contest"},
-      // Counselling notes, sealed (migration 002_sealed_notes).
-      .sealed = {{"records", {{.sealed = "restricted_sealed", .legacy = "restricted"}}}},
-      // What it holds about a cadre (records with counselling notes opened,
-      // assessments, awards); its export includes the other three services'.
-      .personal_data = {
-          {"records", "SELECT x.* FROM records x, target t WHERE x.county_code = t.county_code "
-                      "AND x.cadre_id = t.cadre_id ORDER BY x.id"},
-          {"assessments", "SELECT x.* FROM assessments x, target t WHERE x.county_code = t.county_code "
-                          "AND x.cadre_id = t.cadre_id ORDER BY x.year"},
-          {"awards", "SELECT x.* FROM awards x, target t WHERE x.county_code = t.county_code "
-                     "AND x.cadre_id = t.cadre_id ORDER BY x.id"}},
-      .export_includes = {"personnel", "training", "contest"},
-  };
 }
 
 }  // namespace touyan::incentive

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/db/rows.h"
-#include "common/grpc/runtime.h"
+#include "common/call/call_context.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "services/personnel/domain/seed.h"
@@ -29,6 +29,7 @@ struct CadreQuery {
   std::vector<int> position_kinds;  // any of these, current; empty = no filter
   int origin = 0;
   int establishment = 0;
+  bool anonymised = false;  // only the records anonymised after their holder departed
 };
 
 struct PositionQuery {

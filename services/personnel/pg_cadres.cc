@@ -6,6 +6,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/idempotency/idempotency.h"
+#include "common/metrics/metrics.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/rules.h"
@@ -260,7 +262,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext&
     pqxx::result r = tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%",
                                       q.region_prefix + "%", q.origin, q.establishment,
                                       IntArray(q.position_kinds), after.county, after.id,
-                                      page.size + 1);
+                                      page.size + 1, q.anonymised);
     return KeysetPage(r, page.size, [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
   });
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/metrics/metrics.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/rules.h"
@@ -141,6 +142,7 @@ std::vector<db::Statement> RegistryStatements() {
            "AND (cardinality($5::smallint[]) = 0 OR EXISTS (SELECT 1 FROM positions p "
            "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
            "AND p.kind = ANY($5::smallint[]))) "
+           "AND (NOT $9 OR c.anonymised_on IS NOT NULL) "
            "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $8"},
       {"cadre_get_many",
        "SELECT " + cadre_cols + " FROM cadres c WHERE (c.county_code, c.id) IN "

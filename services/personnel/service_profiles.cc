@@ -11,152 +11,113 @@
 
 namespace touyan::personnel {
 
-grpc::ServerUnaryReactor* PersonnelService::RecordEvaluation(Ctx* ctx,
-                                                             const v1::RecordEvaluationRequest* req,
-                                                             v1::Evaluation* resp) {
-  return rt_.Unary<v1::RecordEvaluationRequest, v1::Evaluation>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call, const v1::RecordEvaluationRequest& r) -> absl::StatusOr<v1::Evaluation> {
-        ASSIGN_OR_RETURN(ResourceId cadre,
-                         ResourceId::Parse("evaluation.cadre_id", r.evaluation().cadre_id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, true));
-        RETURN_IF_ERROR(ValidateEvaluation(r.evaluation(), call.clock().Today()));
-        return repo_->RecordEvaluation(call, r, cadre);
-      });
+TOUYAN_UNARY(PersonnelService, RecordEvaluation, v1::RecordEvaluationRequest, v1::Evaluation)
+
+absl::StatusOr<v1::Evaluation> PersonnelService::DoRecordEvaluation(CallContext& call, const v1::RecordEvaluationRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId cadre,
+                   ResourceId::Parse("evaluation.cadre_id", r.evaluation().cadre_id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, true));
+  RETURN_IF_ERROR(ValidateEvaluation(r.evaluation(), call.clock().Today()));
+  return repo_->RecordEvaluation(call, r, cadre);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::SetProfileThresholds(
-    Ctx* ctx, const v1::SetProfileThresholdsRequest* req, v1::ProfileThresholds* resp) {
-  return rt_.Unary<v1::SetProfileThresholdsRequest, v1::ProfileThresholds>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::SetProfileThresholdsRequest& r) -> absl::StatusOr<v1::ProfileThresholds> {
-        RETURN_IF_ERROR(RequireCity(call.principal(), "set profile thresholds"));
-        RETURN_IF_ERROR(ValidateThresholds(r.thresholds(), call.clock().Today()));
-        return repo_->SetProfileThresholds(call, r);
-      });
+TOUYAN_UNARY(PersonnelService, SetProfileThresholds, v1::SetProfileThresholdsRequest, v1::ProfileThresholds)
+
+absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoSetProfileThresholds(CallContext& call, const v1::SetProfileThresholdsRequest& r) {
+  RETURN_IF_ERROR(RequireCity(call.principal(), "set profile thresholds"));
+  RETURN_IF_ERROR(ValidateThresholds(r.thresholds(), call.clock().Today()));
+  return repo_->SetProfileThresholds(call, r);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::GetProfileThresholds(
-    Ctx* ctx, const v1::GetProfileThresholdsRequest* req, v1::ProfileThresholds* resp) {
-  return rt_.Unary<v1::GetProfileThresholdsRequest, v1::ProfileThresholds>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::GetProfileThresholdsRequest& r) -> absl::StatusOr<v1::ProfileThresholds> {
-        RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
-        return repo_->GetProfileThresholds(call, r.year());
-      });
+TOUYAN_UNARY(PersonnelService, GetProfileThresholds, v1::GetProfileThresholdsRequest, v1::ProfileThresholds)
+
+absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoGetProfileThresholds(CallContext& call, const v1::GetProfileThresholdsRequest& r) {
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
+  return repo_->GetProfileThresholds(call, r.year());
 }
 
-grpc::ServerUnaryReactor* PersonnelService::GetProfile(Ctx* ctx, const v1::GetProfileRequest* req,
-                                                       v1::Profile* resp) {
-  return rt_.Unary<v1::GetProfileRequest, v1::Profile>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call, const v1::GetProfileRequest& r) -> absl::StatusOr<v1::Profile> {
-        ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, false));
-        RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
-        return repo_->GetProfile(call, cadre, r.year());
-      });
+TOUYAN_UNARY(PersonnelService, GetProfile, v1::GetProfileRequest, v1::Profile)
+
+absl::StatusOr<v1::Profile> PersonnelService::DoGetProfile(CallContext& call, const v1::GetProfileRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, false));
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
+  return repo_->GetProfile(call, cadre, r.year());
 }
 
-grpc::ServerUnaryReactor* PersonnelService::SearchCadres(Ctx* ctx, const v1::SearchCadresRequest* req,
-                                                         v1::SearchCadresResponse* resp) {
-  return rt_.Unary<v1::SearchCadresRequest, v1::SearchCadresResponse>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::SearchCadresRequest& r) -> absl::StatusOr<v1::SearchCadresResponse> {
-        CadreSearch q;
-        ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
-        if (r.max_age() < 0 || r.max_age() > 150) return InvalidField("max_age", "must be 0 to 150");
-        RETURN_IF_ERROR(CheckEnum("min_education", r.min_education(), v1::Education_IsValid));
-        RETURN_IF_ERROR(CheckEnum("position", r.position(), v1::PositionKind_IsValid));
-        if (r.all_conditions_met() || r.profile_year() != 0) {
-          RETURN_IF_ERROR(CheckYear("profile_year", r.profile_year(), call, /*zero_ok=*/false));
-        }
-        q.max_age = r.max_age();
-        q.min_education = r.min_education();
-        q.position_kinds = KindsHolding(r.position());
-        q.profile_year = r.profile_year();
-        q.all_conditions_met = r.all_conditions_met();
-        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-        ASSIGN_OR_RETURN(PageOf<v1::Cadre> rows, repo_->SearchCadres(call, q, page));
-        if (!call.principal().SeesResidentIds()) {
-          for (auto& c : rows.items) c.set_resident_id(MaskResidentId(c.resident_id()));
-        }
-        return ListResponse(call, r, std::move(rows), &v1::SearchCadresResponse::mutable_cadres);
-      });
+TOUYAN_UNARY(PersonnelService, SearchCadres, v1::SearchCadresRequest, v1::SearchCadresResponse)
+
+absl::StatusOr<v1::SearchCadresResponse> PersonnelService::DoSearchCadres(CallContext& call, const v1::SearchCadresRequest& r) {
+  CadreSearch q;
+  ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  if (r.max_age() < 0 || r.max_age() > 150) return InvalidField("max_age", "must be 0 to 150");
+  RETURN_IF_ERROR(CheckEnum("min_education", r.min_education(), v1::Education_IsValid));
+  RETURN_IF_ERROR(CheckEnum("position", r.position(), v1::PositionKind_IsValid));
+  if (r.all_conditions_met() || r.profile_year() != 0) {
+    RETURN_IF_ERROR(CheckYear("profile_year", r.profile_year(), call, /*zero_ok=*/false));
+  }
+  q.max_age = r.max_age();
+  q.min_education = r.min_education();
+  q.position_kinds = KindsHolding(r.position());
+  q.profile_year = r.profile_year();
+  q.all_conditions_met = r.all_conditions_met();
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Cadre> rows, repo_->SearchCadres(call, q, page));
+  if (!call.principal().SeesResidentIds()) {
+    for (auto& c : rows.items) c.set_resident_id(MaskResidentId(c.resident_id()));
+  }
+  return ListResponse(call, r, std::move(rows), &v1::SearchCadresResponse::mutable_cadres);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::CreateSelectionRound(
-    Ctx* ctx, const v1::CreateSelectionRoundRequest* req, v1::SelectionRound* resp) {
-  return rt_.Unary<v1::CreateSelectionRoundRequest, v1::SelectionRound>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::CreateSelectionRoundRequest& r) -> absl::StatusOr<v1::SelectionRound> {
-        RETURN_IF_ERROR(RequireCity(call.principal(), "open a selection round"));
-        RETURN_IF_ERROR(ValidateRound(r.round(), call.clock().Today()));
-        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.round().region_code()), "round.region_code"));
-        return repo_->CreateSelectionRound(call, r);
-      });
+TOUYAN_UNARY(PersonnelService, CreateSelectionRound, v1::CreateSelectionRoundRequest, v1::SelectionRound)
+
+absl::StatusOr<v1::SelectionRound> PersonnelService::DoCreateSelectionRound(CallContext& call, const v1::CreateSelectionRoundRequest& r) {
+  RETURN_IF_ERROR(RequireCity(call.principal(), "open a selection round"));
+  RETURN_IF_ERROR(ValidateRound(r.round(), call.clock().Today()));
+  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.round().region_code()), "round.region_code"));
+  return repo_->CreateSelectionRound(call, r);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::GetSelectionRound(Ctx* ctx,
-                                                              const v1::GetSelectionRoundRequest* req,
-                                                              v1::SelectionRound* resp) {
-  return rt_.Unary<v1::GetSelectionRoundRequest, v1::SelectionRound>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call, const v1::GetSelectionRoundRequest& r) -> absl::StatusOr<v1::SelectionRound> {
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        return repo_->GetSelectionRound(call, id);
-      });
+TOUYAN_UNARY(PersonnelService, GetSelectionRound, v1::GetSelectionRoundRequest, v1::SelectionRound)
+
+absl::StatusOr<v1::SelectionRound> PersonnelService::DoGetSelectionRound(CallContext& call, const v1::GetSelectionRoundRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  return repo_->GetSelectionRound(call, id);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::NominateGoodSecretary(
-    Ctx* ctx, const v1::NominateGoodSecretaryRequest* req, v1::Nomination* resp) {
-  return rt_.Unary<v1::NominateGoodSecretaryRequest, v1::Nomination>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::NominateGoodSecretaryRequest& r) -> absl::StatusOr<v1::Nomination> {
-        ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("round_id", r.round_id()));
-        ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
-        if (!absl::StartsWith(cadre.county_code, round.county_code.substr(0, 4))) {
-          return InvalidField("cadre_id", "the cadre is not in the round's city", "OUTSIDE_ROUND");
-        }
-        RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1000, /*required=*/false));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, true));
-        return repo_->NominateGoodSecretary(call, r, round, cadre);
-      });
+TOUYAN_UNARY(PersonnelService, NominateGoodSecretary, v1::NominateGoodSecretaryRequest, v1::Nomination)
+
+absl::StatusOr<v1::Nomination> PersonnelService::DoNominateGoodSecretary(CallContext& call, const v1::NominateGoodSecretaryRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("round_id", r.round_id()));
+  ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
+  if (!absl::StartsWith(cadre.county_code, round.county_code.substr(0, 4))) {
+    return InvalidField("cadre_id", "the cadre is not in the round's city", "OUTSIDE_ROUND");
+  }
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 1000, /*required=*/false));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, true));
+  return repo_->NominateGoodSecretary(call, r, round, cadre);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::ConfirmGoodSecretary(
-    Ctx* ctx, const v1::ConfirmGoodSecretaryRequest* req, v1::Nomination* resp) {
-  return rt_.Unary<v1::ConfirmGoodSecretaryRequest, v1::Nomination>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call,
-             const v1::ConfirmGoodSecretaryRequest& r) -> absl::StatusOr<v1::Nomination> {
-        RETURN_IF_ERROR(RequireCity(call.principal(), "confirm good secretaries"));
-        ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
-        RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
-        return repo_->ConfirmGoodSecretary(call, r, id);
-      });
+TOUYAN_UNARY(PersonnelService, ConfirmGoodSecretary, v1::ConfirmGoodSecretaryRequest, v1::Nomination)
+
+absl::StatusOr<v1::Nomination> PersonnelService::DoConfirmGoodSecretary(CallContext& call, const v1::ConfirmGoodSecretaryRequest& r) {
+  RETURN_IF_ERROR(RequireCity(call.principal(), "confirm good secretaries"));
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
+  return repo_->ConfirmGoodSecretary(call, r, id);
 }
 
-grpc::ServerUnaryReactor* PersonnelService::ListGoodSecretaries(
-    Ctx* ctx, const v1::ListGoodSecretariesRequest* req, v1::ListGoodSecretariesResponse* resp) {
-  return rt_.Unary<v1::ListGoodSecretariesRequest, v1::ListGoodSecretariesResponse>(
-      ctx, req, resp, __func__,
-      [this](CallContext& call, const v1::ListGoodSecretariesRequest& r)
-          -> absl::StatusOr<v1::ListGoodSecretariesResponse> {
-        RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
-        ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
-        RETURN_IF_ERROR(CheckEnum("status", r.status(), v1::NominationStatus_IsValid));
-        ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-        ASSIGN_OR_RETURN(PageOf<v1::Nomination> rows,
-                         repo_->ListGoodSecretaries(call, prefix, r.year(), r.status(), page));
-        return ListResponse(call, r, std::move(rows),
-                            &v1::ListGoodSecretariesResponse::mutable_nominations);
-      });
+TOUYAN_UNARY(PersonnelService, ListGoodSecretaries, v1::ListGoodSecretariesRequest, v1::ListGoodSecretariesResponse)
+
+absl::StatusOr<v1::ListGoodSecretariesResponse> PersonnelService::DoListGoodSecretaries(CallContext& call, const v1::ListGoodSecretariesRequest& r) {
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
+  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  RETURN_IF_ERROR(CheckEnum("status", r.status(), v1::NominationStatus_IsValid));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Nomination> rows,
+                   repo_->ListGoodSecretaries(call, prefix, r.year(), r.status(), page));
+  return ListResponse(call, r, std::move(rows),
+                      &v1::ListGoodSecretariesResponse::mutable_nominations);
 }
 
 }  // namespace touyan::personnel

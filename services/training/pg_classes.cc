@@ -197,7 +197,7 @@ absl::StatusOr<v1::EnrolUncoveredResponse> PgTrainingRepository::Enrol(
                  if (r.empty()) {
                    if (skip_enrolled) continue;
                    return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                                   t.name(), " is enrolled in class ",
+                                                   "the trainee is enrolled in class ",
                                                    cls.ToString(), " already")),
                                                "trainee"),
                                      "ALREADY_ENROLLED");

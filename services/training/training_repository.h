@@ -12,7 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "common/db/rows.h"
-#include "common/grpc/runtime.h"
+#include "common/call/call_context.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "touyan/training/v1/training.pb.h"

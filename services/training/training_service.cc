@@ -3,16 +3,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/idempotency/idempotency.h"
 #include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
 #include "common/time/date.h"
 #include "services/training/domain/rules.h"
-#include "services/training/pg_training_repository.h"
 
 namespace touyan::training {
 namespace pv1 = ::touyan::personnel::v1;
-std::vector<db::Migration> Migrations();  // generated from migrations/*.sql
 
 namespace {
 
@@ -35,8 +34,6 @@ absl::Status CheckIdVisible(const Principal& p, const ResourceId& id, absl::stri
                               "OUT_OF_SCOPE"),
                    field);
 }
-
-int YearMax(const CallContext& call) { return static_cast<int>(call.clock().Today().year()) + 1; }
 
 absl::Status CheckTheme(const v1::GetCoverageRequest& r, const CallContext& call) {
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
@@ -103,8 +100,8 @@ absl::StatusOr<v1::TrainingClass> TrainingService::DoCreateClass(CallContext& ca
   for (size_t i = 0; i < lecturers.size(); ++i) {
     if (!personnel::IsSecretary(lecturers[i])) {
       return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                      lecturers[i].name(), " (", lecturers[i].id(),
-                                      ") holds no secretary post; a peer lecture is given by secretaries")),
+                                      "cadre ", lecturers[i].id(),
+                                      " holds no secretary post; a peer lecture is given by secretaries")),
                                   "NOT_A_SECRETARY"),
                        absl::StrCat("training_class.lecturer_cadre_ids[", i, "]"));
     }
@@ -440,25 +437,6 @@ absl::Status TrainingService::RefreshGauges(CallContext& call) {
         .Set(static_cast<double>(c.summary.missing()));
   }
   return absl::OkStatus();
-}
-
-ServiceSpec TrainingSpec() {
-  return ServiceSpec{
-      .name = "training",
-      .migrations = Migrations,
-      .statements = PgTrainingRepository::Statements(),
-      .make_service = [](Runtime& rt) -> std::unique_ptr<grpc::Service> {
-        return std::make_unique<TrainingService>(rt, std::make_unique<PgTrainingRepository>());
-      },
-      .calls = {"personnel"},
-      // What it holds about a cadre: enrolments and their attendance.
-      .personal_data =
-          {{"enrolments", "SELECT e.* FROM enrolments e, target t WHERE e.county_code = t.county_code "
-                          "AND e.cadre_id = t.cadre_id ORDER BY e.id"},
-           {"attendance", "SELECT a.* FROM attendance a JOIN enrolments e ON e.county_code = a.county_code "
-                          "AND e.id = a.enrolment_id, target t WHERE e.county_code = t.county_code "
-                          "AND e.cadre_id = t.cadre_id ORDER BY a.enrolment_id, a.segment"}},
-  };
 }
 
 }  // namespace touyan::training

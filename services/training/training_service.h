@@ -85,9 +85,6 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
   personnel::PersonnelClient personnel_;
 };
 
-// What the server binary and the tests start.
-ServiceSpec TrainingSpec();
-
 }  // namespace touyan::training
 
 #endif  // TOUYAN_SERVICES_TRAINING_TRAINING_SERVICE_H_

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "common/time/date.h"
-#include "services/contest/contest_service.h"
+#include "services/contest/spec.h"
 #include "tests/contest/fixture.h"
 #include "tests/support/hostile.h"
 
@@ -42,7 +42,9 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(ea.village_code(), v[0]);  // from personnel
   ASSERT_EQ(Enter(jining_, "e-b", round, b, &eb).code, grpc::StatusCode::OK);
   ASSERT_EQ(Enter(jining_, "e-c", round, c, &ec).code, grpc::StatusCode::OK);
-  EXPECT_EQ(Enter(jining_, "e-a2", round, a).reason, "ALREADY_ENTERED");
+  o = Enter(jining_, "e-a2", round, a);
+  EXPECT_EQ(o.reason, "ALREADY_ENTERED");
+  EXPECT_EQ(o.message.find(ea.cadre_name()), std::string::npos) << "errors name ids, not people: " << o.message;
   {
     // A secretary of an enterprise's branch: not a field of this contest.
     pv1::CreatePartyOrgRequest org;
@@ -74,6 +76,9 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
   o = AddJudge(jining_, "j-self", round, "本人", "A", nullptr, "", a);
   EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
+  for (const std::string& name : {std::string("本人"), ea.cadre_name()}) {
+    EXPECT_EQ(o.message.find(name), std::string::npos) << "errors name ids, not people: " << o.message;
+  }
   cv1::Judge j1, j2, jb;
   ASSERT_EQ(AddJudge(jining_, "j-1", round, "评委一", "A", &j1).code, grpc::StatusCode::OK);
   ASSERT_EQ(AddJudge(jining_, "j-2", round, "评委二", "A", &j2).code, grpc::StatusCode::OK);

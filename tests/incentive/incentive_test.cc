@@ -7,20 +7,22 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "common/time/date.h"
-#include "services/contest/contest_service.h"
+#include "services/contest/spec.h"
 #include "services/incentive/domain/example_scheme.h"
-#include "services/incentive/incentive_service.h"
+#include "services/incentive/spec.h"
 #include "services/personnel/domain/resident_id.h"
-#include "services/training/training_service.h"
+#include "services/training/spec.h"
 #include "tests/contest/fixture.h"
 #include "tests/support/hostile.h"
 #include "touyan/incentive/v1/incentive.grpc.pb.h"
 #include "touyan/privacy/v1/privacy.grpc.pb.h"
+#include "touyan/training/v1/training.grpc.pb.h"
 
 namespace touyan::testing {
 namespace {
 
 namespace iv1 = ::touyan::incentive::v1;
+namespace tv1 = ::touyan::training::v1;
 using incentive::ExampleScheme;
 using grpc::StatusCode;
 
@@ -667,6 +669,142 @@ TEST_F(IncentiveTest, APersonalInformationRequestGathersEveryServiceInOneCall) {
   o = OutcomeOf(export_as(jining_, "not-an-id", &out));
   EXPECT_EQ(o.code, StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(o.field, "cadre_id");
+}
+
+// A departed cadre's record anonymised by personnel leaves no copy of their
+// name in the other services: each one's maintenance asks personnel which
+// records were anonymised and replaces its copies (audited); a published
+// round's digest still verifies.
+TEST_F(IncentiveTest, ADepartedCadresNameLeavesTheCopiesEveryServiceKept) {
+  const auto v = VillagesOf("150902008");
+  ASSERT_GE(v.size(), 2u);
+  const pv1::Cadre person = NewCadre(9901, v[0]);
+  const std::string gone = MakeSecretary(person, v[0], pv1::POSITION_KIND_BRANCH_SECRETARY);
+  const pv1::Cadre other = NewCadre(9902, v[1]);
+  const std::string stays = MakeSecretary(other, v[1], pv1::POSITION_KIND_BRANCH_SECRETARY);
+
+  // Training: both enrolled in a class.
+  auto training = tv1::TrainingService::NewStub(Service("training")->channel());
+  tv1::CreateClassRequest cc;
+  cc.set_request_id("anon-class");
+  tv1::TrainingClass& c = *cc.mutable_training_class();
+  c.set_tier(tv1::TIER_COUNTY);
+  c.set_region_code("150902000000");
+  c.set_title("村党组织书记培训班");
+  c.set_theme("基层治理");
+  c.set_year(static_cast<int>(Today().year()));
+  c.add_formats(tv1::FORMAT_LECTURE);
+  c.set_venue("旗县委党校");
+  c.set_venue_kind(tv1::VENUE_KIND_COUNTY_PARTY_SCHOOL);
+  c.set_capacity(10);
+  c.set_completion_min_percent(60);
+  *c.add_segments()->mutable_start_date() = Day(-10);
+  c.mutable_segments(0)->set_title("第1段");
+  tv1::TrainingClass cls;
+  grpc::Status s = training->CreateClass(WithToken(jining_).get(), cc, &cls);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  for (const std::string& id : {gone, stays}) {
+    tv1::EnrolRequest enrol;
+    enrol.set_request_id("anon-enrol-" + id);
+    enrol.set_class_id(cls.id());
+    enrol.mutable_trainee()->set_kind(tv1::TRAINEE_KIND_VILLAGE_SECRETARY);
+    enrol.mutable_trainee()->set_cadre_id(id);
+    tv1::Enrolment e;
+    s = training->Enrol(WithToken(jining_).get(), enrol, &e);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // Contest: both entered on panel A; the departing cadre also judges panel B.
+  cv1::Round round = NewRound(jining_, "anon", "150902");
+  ASSERT_EQ(Advance(jining_, "anon-open", round, cv1::ROUND_STATE_OPEN).code, StatusCode::OK);
+  std::vector<cv1::Entry> entries(2);
+  ASSERT_EQ(Enter(jining_, "anon-e0", round, gone, &entries[0]).code, StatusCode::OK);
+  ASSERT_EQ(Enter(jining_, "anon-e1", round, stays, &entries[1]).code, StatusCode::OK);
+  for (const cv1::Entry& e : entries) ASSERT_EQ(Assign(jining_, "anon-p" + e.id(), e, "A").code, StatusCode::OK);
+  cv1::Judge judge, cadre_judge;
+  ASSERT_EQ(AddJudge(jining_, "anon-j", round, "评委甲", "A", &judge).code, StatusCode::OK);
+  ASSERT_EQ(AddJudge(jining_, "anon-jc", round, person.name(), "B", &cadre_judge, "", gone).code, StatusCode::OK);
+  ASSERT_EQ(Advance(jining_, "anon-judge", round, cv1::ROUND_STATE_JUDGING).code, StatusCode::OK);
+  std::vector<cv1::Score> scores;
+  for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) {
+    scores.push_back(S(judge, entries[0], d, 90));
+    scores.push_back(S(judge, entries[1], d, 80));
+  }
+  cv1::SubmitScoresResponse stored;
+  ASSERT_TRUE(Batch(jining_, "anon-scores", round, scores, &stored).ok());
+  ClosePublish(jining_, "anon", round);
+  const cv1::Results published = Results(jining_, round);
+  ASSERT_EQ(published.entries_size(), 2);
+
+  // Incentive: a record of each.
+  ASSERT_EQ(Input("anon-in-0", gone, iv1::INPUT_KIND_DAILY_MANAGEMENT, 80).code, StatusCode::OK);
+  ASSERT_EQ(Input("anon-in-1", stays, iv1::INPUT_KIND_DAILY_MANAGEMENT, 85).code, StatusCode::OK);
+
+  // Before: nothing to follow.
+  for (const char* name : {"training", "contest", "incentive"}) {
+    absl::StatusOr<int64_t> n = Service(name)->server().AnonymiseDeparted();
+    ASSERT_TRUE(n.ok()) << name << ": " << n.status();
+  }
+  // The cadre's post ended in 2021: past the five years, personnel anonymises.
+  pv1::ListPositionsRequest lp;
+  lp.set_cadre_id(gone);
+  pv1::ListPositionsResponse posts;
+  ASSERT_TRUE(stub().ListPositions(WithToken(city_).get(), lp, &posts).ok());
+  ASSERT_EQ(posts.positions_size(), 1);
+  pv1::EndPositionRequest end;
+  end.set_request_id("anon-end");
+  end.set_id(posts.positions(0).id());
+  *end.mutable_ended_on() = ToDate(absl::CivilDay(2021, 6, 30));
+  end.set_reason(pv1::POSITION_END_REASON_TERM_END);
+  pv1::Position ended;
+  s = stub().EndPosition(WithToken(city_).get(), end, &ended);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_GE(*Personnel()->server().AnonymiseDeparted(), 1);
+  pv1::Cadre after;
+  ASSERT_TRUE(Get(city_, gone, &after).ok());
+  ASSERT_TRUE(after.anonymised());
+
+  // Each service follows: the enrolment; the entry, the judge and the
+  // result; the record — 5 rows, and nothing the next time.
+  std::map<std::string, int64_t> changed;
+  for (const char* name : {"training", "contest", "incentive"}) {
+    absl::StatusOr<int64_t> n = Service(name)->server().AnonymiseDeparted();
+    ASSERT_TRUE(n.ok()) << name << ": " << n.status();
+    changed[name] = *n;
+    EXPECT_EQ(*Service(name)->server().AnonymiseDeparted(), 0) << name << ": once";
+  }
+  EXPECT_EQ(changed, (std::map<std::string, int64_t>{{"contest", 3}, {"incentive", 1}, {"training", 1}}));
+
+  // Read back through each API: the name personnel's record keeps; the
+  // other cadre's copies untouched.
+  tv1::ListEnrolmentsRequest le;
+  le.set_class_id(cls.id());
+  tv1::ListEnrolmentsResponse enrolled;
+  ASSERT_TRUE(training->ListEnrolments(WithToken(jining_).get(), le, &enrolled).ok());
+  std::map<std::string, std::string> trainees;
+  for (const auto& e : enrolled.enrolments()) trainees[e.trainee().cadre_id()] = e.trainee().name();
+  EXPECT_EQ(trainees, (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
+  const cv1::Results now = Results(jining_, round);
+  EXPECT_EQ(now.digest(), published.digest()) << "the digest covers ids, scores and ranks, not names";
+  std::map<std::string, std::string> ranked;
+  for (const auto& r : now.entries()) ranked[r.cadre_id()] = r.cadre_name();
+  EXPECT_EQ(ranked, (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
+
+  // What still holds the name: only the audit trail and the answers kept for
+  // retries, which leave first (--audit-retention and
+  // --idempotency-retention are shorter than --departed-retention).
+  for (const std::string& table : TablesHolding(person.name())) {
+    EXPECT_TRUE(absl::StrContains(table, ".audit_log") || absl::EndsWith(table, ".idempotency")) << table;
+  }
+  EXPECT_FALSE(TablesHolding(other.name()).empty());
+  // Each service's change is in its audit trail.
+  for (const char* name : {"training", "contest", "incentive"}) {
+    EXPECT_GE(Service(name)->Count(absl::StrCat("SELECT count(*) FROM ", name,
+                                                ".audit_log WHERE method = 'AnonymiseDeparted' AND subject = '",
+                                                name, "-maintenance'")),
+              1)
+        << name;
+  }
 }
 
 TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {

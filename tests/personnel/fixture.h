@@ -11,10 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids/resource_id.h"
 #include "gtest/gtest.h"
 #include "services/personnel/domain/resident_id.h"
-#include "services/personnel/personnel_service.h"
+#include "services/personnel/spec.h"
 #include "tests/support/test_env.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/records.h"
@@ -170,6 +173,24 @@ class PersonnelTest : public ::testing::Test {
     s = stub().CreatePosition(WithToken(city_).get(), req, &p);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return c.id();
+  }
+
+  // Rows of any table of the database (every schema, as the superuser) whose
+  // text holds `needle`: what a dump, a replica or a backup would show.
+  std::vector<std::string> TablesHolding(const std::string& needle) {
+    auto admin = svc().Admin();
+    pqxx::nontransaction n(*admin);
+    std::vector<std::string> found;
+    for (const auto& t : n.exec("SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                                "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
+                                "('pg_catalog', 'information_schema')")) {
+      const std::string name = t[0].as<std::string>();
+      // As text, and as the hex a bytea column (a stored answer) shows.
+      const std::string q = absl::StrCat("SELECT count(*) FROM ", name, " x WHERE x::text LIKE '%", needle,
+                                         "%' OR x::text LIKE '%", absl::BytesToHexString(needle), "%'");
+      if (n.exec(q)[0][0].as<int64_t>() > 0) found.push_back(name);
+    }
+    return found;
   }
 
   // The id of a village's Party organisation.

@@ -1,7 +1,6 @@
 // Personal data at rest (resident IDs and phone numbers sealed, looked up by
 // blind index, keys rotated) and one person one record across the
 // deployment (refusal naming the county, transfers keeping the history).
-#include "absl/strings/escaping.h"
 #include "tests/personnel/fixture.h"
 #include "tests/support/temp_file.h"
 #include "touyan/privacy/v1/privacy.grpc.pb.h"
@@ -16,24 +15,6 @@ using grpc::StatusCode;
 
 class SealedTest : public PersonnelTest {
  protected:
-  // Rows of any table of the database (every schema, as the superuser) whose
-  // text holds `needle`: what a dump, a replica or a backup would show.
-  std::vector<std::string> TablesHolding(const std::string& needle) {
-    auto admin = svc().Admin();
-    pqxx::nontransaction n(*admin);
-    std::vector<std::string> found;
-    for (const auto& t : n.exec("SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                                "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
-                                "('pg_catalog', 'information_schema')")) {
-      const std::string name = t[0].as<std::string>();
-      // As text, and as the hex a bytea column (a stored answer) shows.
-      const std::string q = absl::StrCat("SELECT count(*) FROM ", name, " x WHERE x::text LIKE '%", needle,
-                                         "%' OR x::text LIKE '%", absl::BytesToHexString(needle), "%'");
-      if (n.exec(q)[0][0].as<int64_t>() > 0) found.push_back(name);
-    }
-    return found;
-  }
-
   grpc::Status Transfer(const std::string& token, const std::string& request_id, const std::string& cadre_id,
                         const std::string& village, pv1::Cadre* out) {
     pv1::TransferCadreRequest req;

@@ -193,7 +193,7 @@ std::unique_ptr<grpc::ClientContext> WithToken(const std::string& token) {
 
 Outcome OutcomeOf(const grpc::Status& s) {
   ErrorDetails d = DetailsOf(s);
-  return Outcome{s.error_code(), d.field, d.reason};
+  return Outcome{s.error_code(), d.field, d.reason, s.error_message()};
 }
 
 std::ostream& operator<<(std::ostream& os, const Outcome& o) {

@@ -96,6 +96,7 @@ struct Outcome {
   grpc::StatusCode code;
   std::string field;
   std::string reason;
+  std::string message;  // for checks that it names no person
 };
 Outcome OutcomeOf(const grpc::Status& s);
 std::ostream& operator<<(std::ostream& os, const Outcome& o);

@@ -5,7 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "common/time/date.h"
-#include "services/training/training_service.h"
+#include "services/training/spec.h"
 #include "tests/personnel/fixture.h"
 #include "tests/support/hostile.h"
 #include "touyan/training/v1/training.grpc.pb.h"

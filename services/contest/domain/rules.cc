@@ -144,24 +144,6 @@ absl::Status ValidateReport(const v1::WorkReport& report) {
   return absl::OkStatus();
 }
 
-absl::Status CheckTransition(v1::RoundState from, v1::RoundState to) {
-  if (to == from + 1 && from >= v1::ROUND_STATE_DRAFT && to <= v1::ROUND_STATE_PUBLISHED) {
-    return absl::OkStatus();
-  }
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "a round moves DRAFT → OPEN → JUDGING → CLOSED → PUBLISHED one step at a time; "
-                        "it cannot go from ", v1::RoundState_Name(from), " to ", v1::RoundState_Name(to))),
-                    "BAD_TRANSITION");
-}
-
-absl::Status RequireState(v1::RoundState state, v1::RoundState need, absl::string_view what) {
-  if (state == need) return absl::OkStatus();
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        what, " only while the round is ", v1::RoundState_Name(need), "; it is ",
-                        v1::RoundState_Name(state))),
-                    "WRONG_STATE");
-}
-
 absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
   for (const v1::Dimension& d : rubric) {
     if (d.key() != s.dimension()) continue;
@@ -186,8 +168,7 @@ absl::Status CheckConflict(const v1::Judge& judge, const v1::Entry& entry) {
   }
   if (why.empty()) return absl::OkStatus();
   return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "judge ", judge.name(), " (", judge.id(), ") ", why, ": may not judge entry ",
-                        entry.id(), " of ", entry.cadre_name())),
+                        "judge ", judge.id(), " ", why, ": may not judge entry ", entry.id())),
                     "CONFLICT_OF_INTEREST");
 }
 

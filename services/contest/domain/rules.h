@@ -1,4 +1,4 @@
-// Contest's validation rules and the round state machine, plain C++.
+// Contest's validation rules, plain C++ (a round's lifecycle: rounds.h).
 #ifndef TOUYAN_SERVICES_CONTEST_DOMAIN_RULES_H_
 #define TOUYAN_SERVICES_CONTEST_DOMAIN_RULES_H_
 
@@ -22,13 +22,6 @@ absl::Status ValidateRubric(const google::protobuf::RepeatedPtrField<v1::Dimensi
 absl::Status NormalizeRound(v1::Round& r);
 
 absl::Status ValidateReport(const v1::WorkReport& report);  // relative to WorkReport
-
-// OK if `from` → `to` is the next step of DRAFT → OPEN → JUDGING → CLOSED →
-// PUBLISHED; FAILED_PRECONDITION (BAD_TRANSITION) otherwise.
-absl::Status CheckTransition(v1::RoundState from, v1::RoundState to);
-// FAILED_PRECONDITION (WRONG_STATE) unless the round is in `need`, saying
-// what is allowed there: "scores are accepted while JUDGING".
-absl::Status RequireState(v1::RoundState state, v1::RoundState need, absl::string_view what);
 
 // A score for a rubric: the dimension exists and 0 ≤ value ≤ max. Field
 // names relative to Score.

@@ -120,15 +120,6 @@ TEST(Digest, StableForTheSameResultsChangedByAnyScore) {
   EXPECT_EQ(CanonicalEncoding(Tabulate(in)).substr(0, 20), "e2|c2|d=70.000000|70");
 }
 
-TEST(Rules, TheStateMachineMovesOneStepForward) {
-  EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN).ok());
-  EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_CLOSED, v1::ROUND_STATE_PUBLISHED).ok());
-  EXPECT_EQ(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_JUDGING).code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(CheckTransition(v1::ROUND_STATE_PUBLISHED, v1::ROUND_STATE_CLOSED).ok());
-  EXPECT_FALSE(CheckTransition(v1::ROUND_STATE_UNSPECIFIED, v1::ROUND_STATE_DRAFT).ok());
-}
-
 TEST(Rules, ScoresLieWithinTheDimensionsRange) {
   google::protobuf::RepeatedPtrField<v1::Dimension> rubric;
   *rubric.Add() = Dim("d", 1, 30);

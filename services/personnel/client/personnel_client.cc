@@ -89,6 +89,21 @@ absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call, con
   return Ask(call, &v1::PersonnelService::Stub::EndPosition, request, field);
 }
 
+absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::Anonymised(CallContext& call) {
+  v1::ListCadresRequest req;
+  req.set_anonymised(true);
+  return AllPages(call, &v1::PersonnelService::Stub::ListCadres, req, &v1::ListCadresResponse::mutable_cadres);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(Runtime& rt,
+                                                                                  CallContext& call) {
+  ASSIGN_OR_RETURN(std::vector<v1::Cadre> cadres, PersonnelClient(rt.downstream("personnel")).Anonymised(call));
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(cadres.size());
+  for (v1::Cadre& c : cadres) out.emplace_back(std::move(*c.mutable_id()), std::move(*c.mutable_name()));
+  return out;
+}
+
 bool IsSecretary(const v1::Cadre& c) {
   return std::any_of(c.current_positions().begin(), c.current_positions().end(), [](int k) {
     return k == v1::POSITION_KIND_BRANCH_SECRETARY || k == v1::POSITION_KIND_DUAL_ROLE;

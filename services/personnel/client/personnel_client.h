@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/grpc/downstream.h"
@@ -46,24 +47,20 @@ class PersonnelClient {
   // The year's confirmed good secretaries (乡村振兴担当作为好支书) under `region_code`.
   absl::StatusOr<std::vector<v1::Nomination>> GoodSecretaries(CallContext& call, const std::string& region_code,
                                                               int year);
+  // Every cadre of the caller's scope whose record was anonymised after
+  // they departed (their name is the one the record keeps).
+  absl::StatusOr<std::vector<v1::Cadre>> Anonymised(CallContext& call);
   // Ends a position (idempotent by `request_id`); errors name `field`.
   absl::StatusOr<v1::Position> EndPosition(CallContext& call, const v1::EndPositionRequest& request,
                                            absl::string_view field);
 
  private:
-  // Every item of a list, page after page (1,000 a page).
+  // Every item of a list, page after page.
   template <typename Req, typename Resp, typename Item>
   absl::StatusOr<std::vector<Item>> AllPages(
       CallContext& call, grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
       Req req, google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) {
-    std::vector<Item> out;
-    req.set_page_size(1000);
-    do {
-      ASSIGN_OR_RETURN(Resp page, Ask(call, method, req));
-      for (Item& x : *(page.*items)()) out.push_back(std::move(x));
-      req.set_page_token(page.next_page_token());
-    } while (!req.page_token().empty());
-    return out;
+    return downstream_.AllPages(call.principal(), call.deadline(), *stub_, method, std::move(req), items);
   }
 
   // One call to personnel; its errors (but UNAVAILABLE) name `field` when
@@ -85,6 +82,11 @@ class PersonnelClient {
 
 // Whether a cadre currently holds a secretary post (branch secretary or both posts).
 bool IsSecretary(const v1::Cadre& c);
+
+// ServiceSpec::anonymised_cadres of a service that copies cadres' names:
+// personnel's anonymised records as (id, name), asked by `call`.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(Runtime& rt,
+                                                                                  CallContext& call);
 
 }  // namespace touyan::personnel
 

@@ -1,0 +1,89 @@
+#include "common/call/call_context.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/runtime.h"
+#include "common/idempotency/idempotency.h"
+#include "common/log/log.h"
+
+namespace touyan {
+
+const Clock& CallContext::clock() const { return rt_.clock(); }
+const paging::Pager& CallContext::pager() const { return rt_.pager(); }
+Metrics& CallContext::metrics() { return rt_.metrics(); }
+const crypto::Keyring* CallContext::keys() const { return rt_.keys(); }
+
+db::Scope CallContext::scope() const {
+  std::string prefix = principal_.RlsCountyPrefix();
+  return db::Scope{prefix.empty() ? "*" : prefix, principal_.CanWrite()};
+}
+
+absl::StatusOr<db::Lease*> CallContext::Lease() {
+  if (!lease_) {
+    ASSIGN_OR_RETURN(db::Lease l, rt_.pool().Acquire(deadline_));
+    lease_.emplace(std::move(l));
+  }
+  return &*lease_;
+}
+
+void CallContext::Audit(const audit::Entry& e) {
+  if (!pending_audit_.empty()) pending_audit_ += ",";
+  absl::StrAppend(&pending_audit_, R"({"county_code":")", log::JsonEscape(e.county_code),
+                  R"(","resource":")", log::JsonEscape(e.resource), R"(","before":)",
+                  e.before ? audit::MaskedJson(*e.before) : "null", R"(,"after":)",
+                  e.after ? audit::MaskedJson(*e.after) : "null", "}");
+}
+
+void CallContext::RecordAccess(const std::string& county_code, const std::string& resource,
+                               const std::string& fields) {
+  if (!pending_access_.empty()) pending_access_ += ",";
+  absl::StrAppend(&pending_access_, R"({"county_code":")", log::JsonEscape(county_code), R"(","resource":")",
+                  log::JsonEscape(resource), R"(","fields":")", log::JsonEscape(fields), "\"}");
+}
+
+absl::Status CallContext::FlushAccess() {
+  if (pending_access_.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+  const std::string records = "[" + pending_access_ + "]";
+  pending_access_.clear();
+  auto write = [&](db::Tx& tx) -> absl::Status {
+    tx.exec_prepared("touyan_access_record", principal_.subject, std::string(auth::RoleName(principal_.role)),
+                     method_, records);
+    return absl::OkStatus();
+  };
+  // One autocommit statement, one round trip; behind a transaction pooler,
+  // where reads run READ ONLY, a transaction of its own.
+  if (lease->options().transaction_pooling) return db::RunTransaction(*lease, scope(), deadline_, write);
+  return db::RunRead(*lease, scope(), deadline_, write);
+}
+
+absl::Status CallContext::MutateInto(const google::protobuf::Message& request, const std::string& request_id,
+                                     google::protobuf::Message& out,
+                                     absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
+  if (!principal_.CanWrite()) return principal_.CheckWrite("");
+  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+  return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                     idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
+    if (replay) {
+      out.Clear();
+      if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
+      return absl::OkStatus();
+    }
+    pending_audit_.clear();  // a retried transaction starts afresh
+    RETURN_IF_ERROR(body(tx, out));
+    FinishMutation(tx, request_id, out);
+    return absl::OkStatus();
+  });
+}
+
+void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
+                                 const google::protobuf::Message& response) {
+  pqxx::binarystring bytes(idempotency::Stored(request_id, response, keys()));
+  tx.exec_prepared("touyan_finish_mutation", principal_.subject,
+                   std::string(auth::RoleName(principal_.role)), method_, request_id,
+                   "[" + pending_audit_ + "]", bytes);
+  pending_audit_.clear();
+}
+
+}  // namespace touyan

@@ -1,0 +1,15 @@
+// The training service as its server binary and the tests start it: the
+// migrations and statements, the adapter over the Postgres repository, and
+// what the server does with its data (sealed columns, exports, anonymising).
+#ifndef TOUYAN_SERVICES_TRAINING_SPEC_H_
+#define TOUYAN_SERVICES_TRAINING_SPEC_H_
+
+#include "common/grpc/server.h"
+
+namespace touyan::training {
+
+ServiceSpec TrainingSpec();
+
+}  // namespace touyan::training
+
+#endif  // TOUYAN_SERVICES_TRAINING_SPEC_H_
