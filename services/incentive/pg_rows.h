@@ -1,0 +1,125 @@
+// Shared by incentive's repository files (pg_*.cc), internal: column lists,
+// row mapping, loading and locking, and the statement lists of each area.
+#ifndef TOUYAN_SERVICES_INCENTIVE_PG_ROWS_H_
+#define TOUYAN_SERVICES_INCENTIVE_PG_ROWS_H_
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <map>
+#include <set>
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_format.h"
+#include "common/crypto/sealed.h"
+#include "common/ids/region.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/incentive/pg_incentive_repository.h"
+
+namespace touyan::incentive {
+
+inline std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out);
+  return out;
+}
+
+// A JSON array of messages, for jsonb_array_elements.
+template <typename M>
+inline std::string JsonArray(const std::vector<M>& all) {
+  std::string out = "[";
+  for (size_t i = 0; i < all.size(); ++i) absl::StrAppend(&out, i ? "," : "", Json(all[i]));
+  return out + "]";
+}
+
+inline std::string Iso(const std::optional<absl::CivilDay>& d) { return d ? IsoDate(*d) : std::string(); }
+inline std::optional<absl::CivilDay> Day(const pqxx::field& f) {
+  absl::CivilDay d;
+  if (f.is_null() || !ParseIsoDate(f.as<std::string>(), &d)) return std::nullopt;
+  return d;
+}
+
+// Sets a string field of any message by name (the records' "id", "county_code").
+inline void SetString(google::protobuf::Message& m, const char* name, const std::string& value) {
+  const auto* f = m.GetDescriptor()->FindFieldByName(name);
+  if (f != nullptr) m.GetReflection()->SetString(&m, f, value);
+}
+
+// The county-level LIKE pattern of a region prefix (row-level keys).
+inline std::string CountyLike(const std::string& prefix) { return prefix.substr(0, 6) + "%"; }
+
+inline std::string Sha256Hex(const std::string& text) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
+  std::string hex;
+  for (unsigned char c : md) absl::StrAppend(&hex, absl::StrFormat("%02x", c));
+  return hex;
+}
+
+inline std::string CodeHash(const ResourceId& evaluation, const std::string& code) {
+  return Sha256Hex(absl::StrCat(evaluation.ToString(), ":", code));
+}
+
+// A voter code: 10 characters of an alphabet without look-alikes (50 bits).
+inline std::string NewCode() {
+  static constexpr char kAlphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  unsigned char bytes[10];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return "";
+  std::string code;
+  for (unsigned char b : bytes) code += kAlphabet[b % 32];
+  return code;
+}
+
+inline absl::Status Failed(absl::string_view reason, const std::string& message, absl::string_view field = "") {
+  absl::Status s = WithReason(absl::FailedPreconditionError(message), reason);
+  return field.empty() ? s : WithField(s, field);
+}
+
+inline constexpr char kEvaluationCols[] =
+    "county_code, id, body::text, closed, codes_issued, ballots, tallies::text, quorum_percent";
+
+inline absl::StatusOr<v1::Evaluation> EvaluationFromRow(const pqxx::row& r) {
+  v1::Evaluation e;
+  RETURN_IF_ERROR(MergeFromJson(r[2].as<std::string>(), e));
+  e.set_county_code(r[0].as<std::string>());
+  e.set_id(ResourceId{e.county_code(), r[1].as<int64_t>()}.ToString());
+  e.set_closed(r[3].as<bool>());
+  e.set_codes_issued(r[4].as<int>());
+  e.set_ballots(r[5].as<int>());
+  RETURN_IF_ERROR(MergeFromJson(absl::StrCat("{\"tallies\":", r[6].as<std::string>(), "}"), e));
+  e.set_quorum_percent(r[7].as<int>());
+  return e;
+}
+
+inline absl::StatusOr<v1::Evaluation> LoadEvaluation(db::Tx& tx, const ResourceId& id, bool lock,
+                                              absl::string_view field) {
+  pqxx::result r = tx.exec_prepared(lock ? "evaluation_lock" : "evaluation_get", id.county_code, id.number);
+  if (r.empty()) return NotFound(field, "evaluation", id.ToString());
+  return EvaluationFromRow(r[0]);
+}
+
+inline absl::StatusOr<v1::Award> AwardFromRow(const pqxx::row& r) {
+  v1::Award a;
+  RETURN_IF_ERROR(MergeFromJson(r[2].as<std::string>(), a));
+  a.set_county_code(r[0].as<std::string>());
+  a.set_id(ResourceId{a.county_code(), r[1].as<int64_t>()}.ToString());
+  *a.mutable_pay_time() = TimestampFromMicros(r[3].as<int64_t>());
+  return a;
+}
+
+
+
+// Counselling notes, sealed under the current data key ("" stays empty: no note).
+inline std::string NotesContext(const std::string& county) { return crypto::Context("records", "restricted_sealed", county); }
+inline pqxx::binarystring SealNotes(CallContext& call, const std::string& county, const std::string& notes) {
+  return pqxx::binarystring(notes.empty() ? std::string() : call.keys()->Seal(notes, NotesContext(county)));
+}
+
+std::vector<db::Statement> AssessmentStatements();  // pg_assessments.cc
+std::vector<db::Statement> RecordStatements();  // pg_records.cc
+std::vector<db::Statement> AwardStatements();  // pg_awards.cc
+
+}  // namespace touyan::incentive
+
+#endif  // TOUYAN_SERVICES_INCENTIVE_PG_ROWS_H_
