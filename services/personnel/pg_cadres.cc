@@ -1,5 +1,5 @@
-// PgPersonnelRepository: cadres, and the bulk import that streams rows into
-// Postgres with COPY.
+// PgPersonnelRepository: cadres (registration, reads, transfers, anonymising);
+// the bulk import is pg_cadre_import.cc.
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
@@ -14,18 +14,115 @@
 #include "services/personnel/pg_personnel_repository.h"
 
 namespace touyan::personnel {
+
+const std::string& CadreSelectColumns() {
+  static const auto* kCols = new std::string(
+      "c.county_code, c.id, c.region_code, c.resident_id_sealed, c.name, c.gender, c.ethnicity, "
+      "c.birth_date::text, c.party_member, c.education, c.phone_sealed, c.establishment, c.origin, "
+      TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
+      "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
+      "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ','), "
+      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, ''), c.anonymised_on IS NOT NULL");
+  return *kCols;
+}
+
+std::vector<db::Statement> CadreStatements() {
+  const std::string& cadre_cols = CadreSelectColumns();
+  return {
+      // cadres
+      // The person enters the deployment's registry with the record: a
+      // resident ID held already (here or in another county) inserts nothing.
+      {"cadre_insert",
+       "WITH reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "VALUES ($13, $1, nextval('cadre_id_seq')) ON CONFLICT DO NOTHING RETURNING cadre_id) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
+       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+      {"cadre_insert_transfer",
+       "WITH reg AS (UPDATE people SET county_code = $1, cadre_id = nextval('cadre_id_seq'), since = now() "
+       "WHERE resident_id_index = $13 RETURNING cadre_id) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
+       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+      {"positions_end_all",
+       "UPDATE positions SET ended_on = greatest($3::date, term_start), end_reason = 3, end_note = $4 "
+       "WHERE county_code = $1 AND cadre_id = $2 AND ended_on IS NULL"},
+      {"cadre_transferred",
+       "UPDATE cadres SET transferred_to = $3, update_time = now() WHERE county_code = $1 AND id = $2"},
+      {"cadre_get_for_update",
+       "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2 FOR UPDATE"},
+      {"cadre_update",
+       "UPDATE cadres SET region_code = $3, name = $4, ethnicity = $5, party_member = $6, "
+       "education = $7, phone_sealed = NULLIF($8::bytea, ''), establishment = $9, origin = $10, "
+       "resident_id_sealed = $11, update_time = now() WHERE county_code = $1 AND id = $2"},
+      {"cadre_list",
+       "SELECT " + cadre_cols +
+           " FROM cadres c WHERE c.county_code LIKE $1 AND c.region_code LIKE $2 "
+           "AND ($3 = 0 OR c.origin = $3) AND ($4 = 0 OR c.establishment = $4) "
+           "AND (cardinality($5::smallint[]) = 0 OR EXISTS (SELECT 1 FROM positions p "
+           "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
+           "AND p.kind = ANY($5::smallint[]))) "
+           "AND (NOT $9 OR c.anonymised_on IS NOT NULL) "
+           "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $8"},
+      {"cadre_get_many",
+       "SELECT " + cadre_cols + " FROM cadres c WHERE (c.county_code, c.id) IN "
+       "(SELECT * FROM unnest($1::text[], $2::bigint[]))"},
+      {"secretary_list",
+       "SELECT p.county_code, p.id, p.kind, p.cadre_id, c.name, o.id, o.name, o.kind, o.region_code "
+       "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = p.party_org_id "
+       "JOIN cadres c ON c.county_code = p.county_code AND c.id = p.cadre_id "
+       // The counties as a range [$1, $7), not LIKE: the generic plan then
+       // walks positions' key within them instead of scanning every
+       // organisation (at 490,000 villages: 53 ms → under 1 ms a page).
+       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code >= $1 AND p.county_code < $7 "
+       "AND o.region_code LIKE $2 AND ($3 = 0 OR o.kind = $3) "
+       "AND (p.county_code, p.id) > ($4, $5) ORDER BY p.county_code, p.id LIMIT $6"},
+      // Departed cadres past the retention ($1 seconds since their last
+      // post ended), $2 at a time: anonymised, out of the registry, audited.
+      {"cadre_anonymise",
+       "WITH d AS (SELECT c.county_code, c.id FROM cadres c WHERE c.anonymised_on IS NULL "
+       "AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.county_code = c.county_code AND p.cadre_id = c.id "
+       "AND p.ended_on IS NULL) AND (SELECT max(p.ended_on) FROM positions p WHERE p.county_code = c.county_code "
+       "AND p.cadre_id = c.id) < now() - make_interval(secs => $1) ORDER BY c.county_code, c.id LIMIT $2 "
+       "FOR UPDATE OF c SKIP LOCKED), "
+       "reg AS (DELETE FROM people x USING d WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "s AS (UPDATE seeds x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
+       "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "r AS (UPDATE returnees x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
+       "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
+       "a AS (UPDATE cadres x SET name = $3, resident_id_sealed = NULL, resident_id_index = NULL, phone_sealed = NULL, "
+       "resident_id = NULL, phone = NULL, birth_date = date_trunc('year', x.birth_date)::date, "
+       "anonymised_on = current_date, update_time = now() FROM d WHERE x.county_code = d.county_code AND x.id = d.id "
+       "RETURNING x.county_code, x.id), "
+       "log AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "SELECT county_code, 'personnel-maintenance', 'service', 'AnonymiseDeparted', 'cadres', "
+       "'anonymise-' || current_date, jsonb_build_object('cadres_anonymised', jsonb_agg(county_code || '-' || id "
+       "ORDER BY id)) FROM a GROUP BY county_code) "
+       "SELECT count(*) FROM a"},
+  };
+}
 namespace {
-
-constexpr int kMaxReportedErrors = 1000;
-
-// A bytea in COPY's text form.
-std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHexString(b.str()); }
 
 absl::Status CadreNotFound(const ResourceId& id) {
   return WithReason(
       WithField(absl::NotFoundError(absl::StrCat("cadre ", id.ToString(), " does not exist")), "id"),
       "NOT_FOUND");
 }
+
+absl::Status Transferred(const v1::Cadre& c) {
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "cadre ", c.id(), " was transferred to another county; its record there is ",
+                        c.transferred_to(), " (this one is kept as history)")),
+                    "TRANSFERRED");
+}
+
+}  // namespace
 
 // One person, one record: the refusal names the county that holds it (a
 // move between counties is TransferCadre).
@@ -39,20 +136,11 @@ absl::Status AlreadyRegistered(const std::string& county, const std::string& cou
       "ALREADY_REGISTERED");
 }
 
-absl::Status Transferred(const v1::Cadre& c) {
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "cadre ", c.id(), " was transferred to another county; its record there is ",
-                        c.transferred_to(), " (this one is kept as history)")),
-                    "TRANSFERRED");
-}
-
 absl::Status RegionMissing(const std::string& code) {
   return WithReason(WithField(absl::NotFoundError(absl::StrCat("region ", code, " does not exist")),
                               "cadre.region_code"),
                     "REGION_NOT_FOUND");
 }
-
-}  // namespace
 
 SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
                         const v1::Cadre& person) {
@@ -304,192 +392,6 @@ absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& sco
                              std::string(kAnonymisedName))[0]
         .as<int64_t>();
   });
-}
-
-// ------------------------------------------------------------ bulk import
-
-namespace {
-
-// Rows are validated here, good ones streamed with COPY into a temporary
-// table, and then moved into cadres in one statement after the rows Postgres
-// must judge (unknown region, already registered) are taken out and reported.
-// COPY cannot go straight into cadres: Postgres refuses COPY FROM into a table
-// with row-level security for any role but its owner.
-class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
- public:
-  absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
-    if (tx_ == nullptr) {
-      RETURN_IF_ERROR(Begin(call, m));
-      if (replayed_) return false;
-    }
-    const absl::CivilDay today = call.clock().Today();
-    for (const v1::Cadre& in : m.cadres()) {
-      ++row_;
-      v1::Cadre c = in;
-      absl::Status s = NormalizeCadre(c, today);
-      if (s.ok()) s = call.principal().CheckWrite(c.region_code());
-      if (s.ok() && !seen_.insert(c.resident_id()).second) {
-        s = InvalidField("resident_id", "appears more than once in this import", "DUPLICATE_IN_IMPORT");
-      }
-      if (!s.ok()) {
-        Fail(row_, s);
-        continue;
-      }
-      // Sealed before they leave the process: the temporary table (and any
-      // file it spills to) holds no plaintext either.
-      const std::string county = CountyOf(c.region_code());
-      const SealedPerson sealed = SealPerson(*call.keys(), "cadres", county, c);
-      stream_->operator<<(std::make_tuple(
-          row_, county, c.region_code(), Bytea(sealed.resident_id), Bytea(sealed.index), c.name(),
-          static_cast<int>(c.gender()), c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
-          c.party_member(), static_cast<int>(c.education()), Bytea(sealed.phone),
-          static_cast<int>(c.establishment()), static_cast<int>(c.origin())));
-    }
-    return true;
-  }
-
-  absl::StatusOr<v1::ImportCadresResponse> OnFinish(CallContext& call) override {
-    if (replayed_) return resp_;
-    if (tx_ == nullptr) {
-      return InvalidField("request_id", "the stream was empty: send request_id and rows",
-                          "REQUIRED");
-    }
-    stream_->complete();
-    db::Tx& tx = *tx_;
-    for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
-      Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
-    }
-    for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
-      Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
-    }
-    if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
-      tx.exec_prepared("cadre_import_register");
-      resp_.set_rows_imported(
-          static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
-    } else {
-      ImportPosts(tx);
-    }
-    resp_.set_rows_received(row_);
-    std::sort(errors_.begin(), errors_.end(),
-              [](const v1::RowError& a, const v1::RowError& b) { return a.row() < b.row(); });
-    resp_.set_rows_failed(static_cast<int64_t>(errors_.size()));
-    for (size_t i = 0; i < errors_.size() && i < kMaxReportedErrors; ++i) {
-      *resp_.add_errors() = errors_[i];
-    }
-    tx.exec_prepared("cadre_import_audit", call.principal().subject,
-                     std::string(auth::RoleName(call.principal().role)), call.method(),
-                     request_id_);
-    idempotency::Complete(tx, request_id_, resp_, call.keys());
-    tx.commit();
-    call.metrics()
-        .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")
-        .Increment(static_cast<double>(resp_.rows_imported()));
-    return resp_;
-  }
-
- private:
-  absl::Status Begin(CallContext& call, const v1::ImportCadresRequest& first) {
-    request_id_ = first.request_id();
-    RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id_));
-    if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
-    post_ = first.village_post();
-    if (!v1::PositionKind_IsValid(post_)) {
-      return InvalidField("village_post", "is not a known PositionKind", "INVALID_ENUM");
-    }
-    if (post_ != v1::POSITION_KIND_UNSPECIFIED) {
-      if (!first.has_term_start()) return InvalidField("term_start", "is required with village_post", "REQUIRED");
-      ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("term_start", first.term_start()));
-      term_start_ = IsoDate(start);
-    }
-    ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
-    db::ApplySession(*lease, call.scope(), call.deadline());
-    tx_ = std::make_unique<pqxx::work>(lease->conn());
-    db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
-    ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject,
-                                        call.method(), first, call.keys()));
-    if (replay) {
-      replayed_ = resp_.ParseFromString(*replay);
-      if (!replayed_) return absl::InternalError("stored response is corrupt");
-      return absl::OkStatus();
-    }
-    tx_->exec(
-        "CREATE TEMP TABLE cadre_import (id bigint DEFAULT nextval('cadre_id_seq'), row_no bigint, "
-        "county_code text COLLATE \"C\", "
-        "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name text, "
-        "gender smallint, ethnicity text, birth_date date, party_member boolean, "
-        "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
-        "ON COMMIT DROP");
-    // Every column but id, which its default numbers as the rows arrive.
-    static const std::vector<std::string> kColumns = {
-        "row_no", "county_code", "region_code", "resident_id_sealed", "resident_id_index", "name", "gender",
-        "ethnicity", "birth_date", "party_member", "education", "phone_sealed", "establishment", "origin"};
-    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import", kColumns);
-    return absl::OkStatus();
-  }
-
-  // The rows that cannot take the post are reported; the rest are stored
-  // with their posts in one statement.
-  void ImportPosts(db::Tx& tx) {
-    for (const auto& r : tx.exec_prepared("cadre_import_no_org")) {
-      Fail(r[0].as<int64_t>(),
-           WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
-                                    "region ", r[1].as<std::string>(),
-                                    " has no village or community Party organisation to take the post in")),
-                                "cadre.region_code"),
-                      "NO_VILLAGE_ORG"));
-    }
-    if (post_ != v1::POSITION_KIND_COMMITTEE_MEMBER) {
-      // One secretary and one director an organisation; DUAL_ROLE is both.
-      const char* taking = post_ == v1::POSITION_KIND_BRANCH_SECRETARY    ? "{1,3}"
-                           : post_ == v1::POSITION_KIND_COMMITTEE_DIRECTOR ? "{2,3}"
-                                                                           : "{1,2,3}";
-      auto taken = [&](int64_t row, const char* why) {
-        Fail(row, WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
-                                           "the organisation of this row's village ", why, " a current ",
-                                           v1::PositionKind_Name(post_))),
-                                       "cadre.region_code"),
-                             "POST_TAKEN"));
-      };
-      for (const auto& r : tx.exec_prepared("cadre_import_post_taken", taking)) {
-        taken(r[0].as<int64_t>(), "already has");
-      }
-      for (const auto& r : tx.exec_prepared("cadre_import_post_repeated")) {
-        taken(r[0].as<int64_t>(), "gets, from an earlier row of this import,");
-      }
-    }
-    tx.exec_prepared("cadre_import_register");
-    pqxx::row n = tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
-    resp_.set_rows_imported(n[0].as<int64_t>());
-    resp_.set_positions_created(n[1].as<int64_t>());
-  }
-
-  void Fail(int64_t row, const absl::Status& s) {
-    v1::RowError e;
-    e.set_row(row);
-    e.set_field(FieldOf(s).value_or(""));
-    e.set_reason(ReasonOf(s));
-    e.set_message(std::string(s.message()));
-    errors_.push_back(std::move(e));
-  }
-
-  std::unique_ptr<pqxx::work> tx_;
-  std::unique_ptr<pqxx::stream_to> stream_;
-  std::string request_id_;
-  bool replayed_ = false;
-  v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
-  std::string term_start_;  // YYYY-MM-DD, with post_
-  int64_t row_ = 0;
-  absl::flat_hash_set<std::string> seen_;     // resident IDs, for duplicates
-  std::vector<v1::RowError> errors_;
-  v1::ImportCadresResponse resp_;
-};
-
-}  // namespace
-
-std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
-PgPersonnelRepository::NewCadreImport() {
-  return std::make_unique<PgCadreImport>();
 }
 
 }  // namespace touyan::personnel

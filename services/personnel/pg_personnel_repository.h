@@ -144,11 +144,17 @@ class PgPersonnelRepository final : public PersonnelRepository {
 
 // ------------------------------------- shared by the repository's pg_*.cc files
 
-std::vector<db::Statement> RegistryStatements();     // regions, organisations, cadres
+std::vector<db::Statement> RegionStatements();       // pg_regions.cc
+std::vector<db::Statement> CadreStatements();        // pg_cadres.cc
+std::vector<db::Statement> CadreImportStatements();  // pg_cadre_import.cc
 std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
 std::vector<db::Statement> ProfileStatements();      // pg_profiles.cc
 std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
+// ALREADY_REGISTERED naming the county that holds the person (and its name).
+absl::Status AlreadyRegistered(const std::string& county, const std::string& county_name);
+// REGION_NOT_FOUND naming cadre.region_code.
+absl::Status RegionMissing(const std::string& code);
 // The columns CadreFromRow reads, from `cadres c`.
 const std::string& CadreSelectColumns();
 

@@ -1,0 +1,262 @@
+// PgPersonnelRepository: the bulk import of cadres, streaming rows into
+// Postgres with COPY.
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/idempotency/idempotency.h"
+#include "common/metrics/metrics.h"
+#include "common/status/status.h"
+#include "common/time/date.h"
+#include "services/personnel/domain/rules.h"
+#include "services/personnel/pg_personnel_repository.h"
+
+namespace touyan::personnel {
+
+std::vector<db::Statement> CadreImportStatements() {
+  return {
+      {"cadre_import_missing_region",
+       "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM regions r "
+       "WHERE r.code = s.region_code) RETURNING s.row_no, s.region_code"},
+      {"cadre_import_registered",
+       "DELETE FROM cadre_import s USING people p WHERE p.resident_id_index = s.resident_id_index "
+       "RETURNING s.row_no, p.county_code"},
+      // A fresh temporary table is read back in the order rows were written,
+      // so ids follow the file without a sort. (ON CONFLICT DO NOTHING would
+      // spare the join above but costs more per row: speculative insertion.)
+      // The rows got their ids as they were copied in (the temporary
+      // table's default): the registry and the cadres each take them in
+      // one streaming statement, nothing materialised in between.
+      {"cadre_import_register",
+       "INSERT INTO people (resident_id_index, county_code, cadre_id) "
+       "SELECT resident_id_index, county_code, id FROM cadre_import"},
+      {"cadre_import_insert",
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "FROM cadre_import"},
+      // With a village post: rows without a village organisation, rows whose
+      // organisation's post is taken ($1: the current kinds that take it), and
+      // a second row for the same organisation; then cadres and posts at once.
+      {"cadre_import_no_org",
+       "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM party_orgs o WHERE "
+       "o.county_code = s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2)) "
+       "RETURNING s.row_no, s.region_code"},
+      {"cadre_import_post_taken",
+       "DELETE FROM cadre_import s USING party_orgs o, positions p WHERE o.county_code = s.county_code "
+       "AND o.region_code = s.region_code AND o.kind IN (1, 2) AND p.county_code = o.county_code "
+       "AND p.party_org_id = o.id AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) RETURNING s.row_no"},
+      {"cadre_import_post_repeated",
+       "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
+       "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
+      {"cadre_import_insert_posted",
+       "WITH ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "name, gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "FROM cadre_import RETURNING county_code, id, region_code), "
+       "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
+       "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
+       "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) RETURNING 1) "
+       "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
+      {"cadre_import_audit",
+       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "
+       "count(*), 'first_row', min(row_no), 'last_row', max(row_no)) FROM cadre_import GROUP BY 1"},
+  };
+}
+
+namespace {
+
+constexpr int kMaxReportedErrors = 1000;
+
+// A bytea in COPY's text form.
+std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHexString(b.str()); }
+
+
+// Rows are validated here, good ones streamed with COPY into a temporary
+// table, and then moved into cadres in one statement after the rows Postgres
+// must judge (unknown region, already registered) are taken out and reported.
+// COPY cannot go straight into cadres: Postgres refuses COPY FROM into a table
+// with row-level security for any role but its owner.
+class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
+ public:
+  absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
+    if (tx_ == nullptr) {
+      RETURN_IF_ERROR(Begin(call, m));
+      if (replayed_) return false;
+    }
+    const absl::CivilDay today = call.clock().Today();
+    for (const v1::Cadre& in : m.cadres()) {
+      ++row_;
+      v1::Cadre c = in;
+      absl::Status s = NormalizeCadre(c, today);
+      if (s.ok()) s = call.principal().CheckWrite(c.region_code());
+      if (s.ok() && !seen_.insert(c.resident_id()).second) {
+        s = InvalidField("resident_id", "appears more than once in this import", "DUPLICATE_IN_IMPORT");
+      }
+      if (!s.ok()) {
+        Fail(row_, s);
+        continue;
+      }
+      // Sealed before they leave the process: the temporary table (and any
+      // file it spills to) holds no plaintext either.
+      const std::string county = CountyOf(c.region_code());
+      const SealedPerson sealed = SealPerson(*call.keys(), "cadres", county, c);
+      stream_->operator<<(std::make_tuple(
+          row_, county, c.region_code(), Bytea(sealed.resident_id), Bytea(sealed.index), c.name(),
+          static_cast<int>(c.gender()), c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
+          c.party_member(), static_cast<int>(c.education()), Bytea(sealed.phone),
+          static_cast<int>(c.establishment()), static_cast<int>(c.origin())));
+    }
+    return true;
+  }
+
+  absl::StatusOr<v1::ImportCadresResponse> OnFinish(CallContext& call) override {
+    if (replayed_) return resp_;
+    if (tx_ == nullptr) {
+      return InvalidField("request_id", "the stream was empty: send request_id and rows",
+                          "REQUIRED");
+    }
+    stream_->complete();
+    db::Tx& tx = *tx_;
+    for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
+      Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
+    }
+    for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
+      Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
+    }
+    if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
+      tx.exec_prepared("cadre_import_register");
+      resp_.set_rows_imported(
+          static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
+    } else {
+      ImportPosts(tx);
+    }
+    resp_.set_rows_received(row_);
+    std::sort(errors_.begin(), errors_.end(),
+              [](const v1::RowError& a, const v1::RowError& b) { return a.row() < b.row(); });
+    resp_.set_rows_failed(static_cast<int64_t>(errors_.size()));
+    for (size_t i = 0; i < errors_.size() && i < kMaxReportedErrors; ++i) {
+      *resp_.add_errors() = errors_[i];
+    }
+    tx.exec_prepared("cadre_import_audit", call.principal().subject,
+                     std::string(auth::RoleName(call.principal().role)), call.method(),
+                     request_id_);
+    idempotency::Complete(tx, request_id_, resp_, call.keys());
+    tx.commit();
+    call.metrics()
+        .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")
+        .Increment(static_cast<double>(resp_.rows_imported()));
+    return resp_;
+  }
+
+ private:
+  absl::Status Begin(CallContext& call, const v1::ImportCadresRequest& first) {
+    request_id_ = first.request_id();
+    RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id_));
+    if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
+    post_ = first.village_post();
+    if (!v1::PositionKind_IsValid(post_)) {
+      return InvalidField("village_post", "is not a known PositionKind", "INVALID_ENUM");
+    }
+    if (post_ != v1::POSITION_KIND_UNSPECIFIED) {
+      if (!first.has_term_start()) return InvalidField("term_start", "is required with village_post", "REQUIRED");
+      ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("term_start", first.term_start()));
+      term_start_ = IsoDate(start);
+    }
+    ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
+    db::ApplySession(*lease, call.scope(), call.deadline());
+    tx_ = std::make_unique<pqxx::work>(lease->conn());
+    db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
+    ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                     idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject,
+                                        call.method(), first, call.keys()));
+    if (replay) {
+      replayed_ = resp_.ParseFromString(*replay);
+      if (!replayed_) return absl::InternalError("stored response is corrupt");
+      return absl::OkStatus();
+    }
+    tx_->exec(
+        "CREATE TEMP TABLE cadre_import (id bigint DEFAULT nextval('cadre_id_seq'), row_no bigint, "
+        "county_code text COLLATE \"C\", "
+        "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name text, "
+        "gender smallint, ethnicity text, birth_date date, party_member boolean, "
+        "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
+        "ON COMMIT DROP");
+    // Every column but id, which its default numbers as the rows arrive.
+    static const std::vector<std::string> kColumns = {
+        "row_no", "county_code", "region_code", "resident_id_sealed", "resident_id_index", "name", "gender",
+        "ethnicity", "birth_date", "party_member", "education", "phone_sealed", "establishment", "origin"};
+    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import", kColumns);
+    return absl::OkStatus();
+  }
+
+  // The rows that cannot take the post are reported; the rest are stored
+  // with their posts in one statement.
+  void ImportPosts(db::Tx& tx) {
+    for (const auto& r : tx.exec_prepared("cadre_import_no_org")) {
+      Fail(r[0].as<int64_t>(),
+           WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
+                                    "region ", r[1].as<std::string>(),
+                                    " has no village or community Party organisation to take the post in")),
+                                "cadre.region_code"),
+                      "NO_VILLAGE_ORG"));
+    }
+    if (post_ != v1::POSITION_KIND_COMMITTEE_MEMBER) {
+      // One secretary and one director an organisation; DUAL_ROLE is both.
+      const char* taking = post_ == v1::POSITION_KIND_BRANCH_SECRETARY    ? "{1,3}"
+                           : post_ == v1::POSITION_KIND_COMMITTEE_DIRECTOR ? "{2,3}"
+                                                                           : "{1,2,3}";
+      auto taken = [&](int64_t row, const char* why) {
+        Fail(row, WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
+                                           "the organisation of this row's village ", why, " a current ",
+                                           v1::PositionKind_Name(post_))),
+                                       "cadre.region_code"),
+                             "POST_TAKEN"));
+      };
+      for (const auto& r : tx.exec_prepared("cadre_import_post_taken", taking)) {
+        taken(r[0].as<int64_t>(), "already has");
+      }
+      for (const auto& r : tx.exec_prepared("cadre_import_post_repeated")) {
+        taken(r[0].as<int64_t>(), "gets, from an earlier row of this import,");
+      }
+    }
+    tx.exec_prepared("cadre_import_register");
+    pqxx::row n = tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
+    resp_.set_rows_imported(n[0].as<int64_t>());
+    resp_.set_positions_created(n[1].as<int64_t>());
+  }
+
+  void Fail(int64_t row, const absl::Status& s) {
+    v1::RowError e;
+    e.set_row(row);
+    e.set_field(FieldOf(s).value_or(""));
+    e.set_reason(ReasonOf(s));
+    e.set_message(std::string(s.message()));
+    errors_.push_back(std::move(e));
+  }
+
+  std::unique_ptr<pqxx::work> tx_;
+  std::unique_ptr<pqxx::stream_to> stream_;
+  std::string request_id_;
+  bool replayed_ = false;
+  v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
+  std::string term_start_;  // YYYY-MM-DD, with post_
+  int64_t row_ = 0;
+  absl::flat_hash_set<std::string> seen_;     // resident IDs, for duplicates
+  std::vector<v1::RowError> errors_;
+  v1::ImportCadresResponse resp_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
+PgPersonnelRepository::NewCadreImport() {
+  return std::make_unique<PgCadreImport>();
+}
+
+}  // namespace touyan::personnel
