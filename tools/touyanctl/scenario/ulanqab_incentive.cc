@@ -1,0 +1,257 @@
+// The Ulanqab 2023 scenario: supervision and adjustments, the assessment,
+// rewards and publicity.
+#include "tools/touyanctl/scenario/ulanqab.h"
+
+namespace touyan::ctl::scenario::u23 {
+
+// ----------------------------------------- supervision, exits, adjustments
+
+void Ulanqab::SupervisionAndAdjustments() {
+  std::set<size_t> good(good_.begin(), good_.end());
+  // The weakest village secretaries in their preliminaries.
+  std::vector<std::pair<double, size_t>> weakest;
+  for (size_t v = 0; v < villages_; ++v) {
+    if (orgs_[v].kind != pv1::PARTY_ORG_KIND_VILLAGE || good.count(v)) continue;
+    const auto [rank, n] = prelim_rank_[orgs_[v].secretary_id];
+    weakest.push_back({-static_cast<double>(rank) / std::max(1, n), v});
+  }
+  std::sort(weakest.begin(), weakest.end());
+  const int64_t adjusted = want_.adjusted, rectified = Scaled(40);
+  const int64_t flagged = std::min<int64_t>(adjusted + rectified, static_cast<int64_t>(weakest.size()));
+  Progress p("incentive: supervision, exit measures, adjustments", flagged);
+  ParallelFor(flagged, o_.threads, &p, [&](int64_t i) {
+    const Org& o = orgs_[weakest[i].second];
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
+    const bool adjust = i < adjusted;
+    iv1::RaiseFlagRequest rf;
+    rf.set_request_id(Rid("flag", o.secretary_id));
+    auto* c = rf.mutable_supervision_case();
+    c->set_cadre_id(o.secretary_id);
+    c->set_kind(static_cast<iv1::FlagKind>(1 + i % 3));
+    c->set_reminder("苏木乡镇党委书记提醒谈话，明确整改要求");
+    *c->mutable_raised_on() = D(2023, 5, 10 + static_cast<int>(i % 15));
+    *c->mutable_rectify_by() = D(2023, 7, 10 + static_cast<int>(i % 15));
+    auto made = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RaiseFlag, rf, county, "RaiseFlag");
+    iv1::AddFollowUpRequest fu;
+    fu.set_request_id(Rid("follow-up", o.secretary_id));
+    fu.set_case_id(made.id());
+    *fu.mutable_follow_up()->mutable_on() = D(2023, 7, 28);
+    fu.mutable_follow_up()->set_rectified(!adjust);
+    fu.mutable_follow_up()->set_note(adjust ? "整改不到位，工作仍无起色" : "已按要求完成整改");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::AddFollowUp, fu, county, "AddFollowUp");
+    iv1::RecordCareRequest care;
+    care.set_request_id(Rid("care-talk", o.secretary_id));
+    care.mutable_record()->set_cadre_id(o.secretary_id);
+    care.mutable_record()->set_kind(iv1::CARE_KIND_TALK);
+    *care.mutable_record()->mutable_on() = D(2023, 5, 28);
+    care.mutable_record()->set_summary("谈心谈话，了解思想状况和工作困难");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordCare, care, county, "RecordCare");
+    if (!adjust) return;
+    iv1::DecideExitMeasureRequest dm;
+    dm.set_request_id(Rid("measure", o.secretary_id));
+    auto* m = dm.mutable_measure();
+    m->set_cadre_id(o.secretary_id);
+    m->set_kind(iv1::MEASURE_KIND_ADMONITION);
+    m->set_grounds("督促整改期满仍未整改到位");
+    *m->mutable_decided_on() = D(2023, 8, 5);
+    m->set_deciding_body("旗县委组织部");
+    m->set_cadre_statement("本人已知悉，将认真反思");
+    m->set_appeal_window_days(15);
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideExitMeasure, dm, county, "DecideExitMeasure");
+    pv1::ReplaceSecretaryRequest rs;
+    rs.set_request_id(Rid("replace", o.id));
+    rs.set_party_org_id(o.id);
+    rs.set_new_cadre_id(o.successor_id);
+    *rs.mutable_effective_on() = D(2023, 9, 15 + static_cast<int>(i % 10));
+    rs.set_reason(pv1::POSITION_END_REASON_ADJUSTMENT);
+    rs.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
+    rs.set_note("履职不力，经旗县委研究予以调整");
+    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ReplaceSecretary, rs, county, "ReplaceSecretary");
+  });
+  p.Done();
+  // Counselling and hardship aid for a few; wellbeing check-ins.
+  Progress w("incentive: care and wellbeing check-ins", static_cast<int64_t>(villages_));
+  ParallelFor(static_cast<int64_t>(villages_), o_.threads, &w, [&](int64_t v) {
+    const Org& o = orgs_[v];
+    if (Pick(o.region + "checkin", 5, o_.seed) != 0) return;
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
+    iv1::CheckInRequest ci;
+    ci.set_request_id(Rid("check-in", o.region));
+    auto* c = ci.mutable_check_in();
+    c->set_cadre_id(o.secretary_id);
+    *c->mutable_on() = D(2023, 10, 20);
+    const bool low = Pick(o.region + "low", 6, o_.seed) == 0;
+    c->set_mind(low ? 2 : 4);
+    c->set_body(4);
+    c->set_work(low ? 2 : 5);
+    c->set_life(4);
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CheckIn, ci, county, "CheckIn");
+    if (!low) return;
+    iv1::RecordCareRequest care;
+    care.set_request_id(Rid("care", o.region));
+    care.mutable_record()->set_cadre_id(o.secretary_id);
+    const bool aid = v % 2 == 0;
+    care.mutable_record()->set_kind(aid ? iv1::CARE_KIND_HARDSHIP_AID : iv1::CARE_KIND_COUNSELLING);
+    *care.mutable_record()->mutable_on() = D(2023, 10, 28);
+    care.mutable_record()->set_summary(aid ? "家庭困难帮扶" : "心理疏导");
+    if (aid) care.mutable_record()->set_aid_fen(300000);
+    if (!aid) care.mutable_record()->set_notes("工作压力大，约定每月回访");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordCare, care, county, "RecordCare");
+  });
+  w.Done();
+}
+
+// -------------------------------------------------------------- assessment
+
+void Ulanqab::Assessment() {
+  for (const auto& county : counties_) {
+    SetScheme(s_, county.substr(0, 6), kYear, *city_, Rid("scheme", county));
+  }
+  // The current secretaries, read from personnel (successors included).
+  std::vector<pv1::Secretary> current;
+  pv1::ListSecretariesRequest ls;
+  ls.set_region_code(kCity);
+  for (const auto& x : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
+                              &pv1::ListSecretariesResponse::secretaries, *city_, "ListSecretaries")) {
+    if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000")) current.push_back(x);
+  }
+  Progress p("incentive: daily management, stars, annual review", static_cast<int64_t>(current.size()));
+  ParallelFor(static_cast<int64_t>(current.size()), o_.threads, &p, [&](int64_t i) {
+    const auto& x = current[i];
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
+    const double q = Quality(x.cadre_id());
+    const auto it = prelim_rank_.find(x.cadre_id());
+    const int stars =
+        it == prelim_rank_.end() ? 0 : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
+    const std::tuple<iv1::InputKind, double, const char*> inputs[] = {
+        {iv1::INPUT_KIND_DAILY_MANAGEMENT, std::min(100.0, q + 15), "日常管理考勤与工作纪实"},
+        {iv1::INPUT_KIND_STAR_RATING, static_cast<double>(stars), "星级评定"},
+        {iv1::INPUT_KIND_ANNUAL_REVIEW, std::min(100.0, q + 12), "年度考核"}};
+    int k = 0;
+    for (const auto& [kind, value, note] : inputs) {
+      iv1::RecordInputRequest ri;
+      ri.set_request_id(Rid("input", absl::StrCat(x.cadre_id(), "-", k++)));
+      auto* in = ri.mutable_input();
+      in->set_cadre_id(x.cadre_id());
+      in->set_year(kYear);
+      in->set_kind(kind);
+      in->set_value(std::round(value * 10) / 10);
+      *in->mutable_recorded_on() = D(2023, 12, 5);
+      in->set_note(note);
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordInput, ri, county, "RecordInput");
+    }
+  });
+  p.Done();
+  // Democratic evaluation (民主评议) of each village's secretary by secret ballot.
+  std::vector<const pv1::Secretary*> village_secs;
+  for (const auto& x : current) {
+    if (x.party_org_kind() == pv1::PARTY_ORG_KIND_VILLAGE || x.party_org_kind() == pv1::PARTY_ORG_KIND_COMMUNITY) {
+      village_secs.push_back(&x);
+    }
+  }
+  Progress d("incentive: democratic evaluations (secret ballots)", static_cast<int64_t>(village_secs.size()));
+  ParallelFor(static_cast<int64_t>(village_secs.size()), o_.threads, &d, [&](int64_t i) {
+    const auto& x = *village_secs[i];
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
+    iv1::OpenEvaluationRequest oe;
+    oe.set_request_id(Rid("evaluation-open", x.party_org_id()));
+    auto* e = oe.mutable_evaluation();
+    e->set_village_code(x.region_code());
+    e->set_year(kYear);
+    *e->mutable_meeting_date() = D(2023, 12, 10);
+    e->add_cadre_ids(x.cadre_id());
+    e->set_electorate(15);
+    auto ev = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::OpenEvaluation, oe, county, "OpenEvaluation");
+    if (ev.closed()) return;  // a rerun: counted already
+    iv1::IssueVoterCodesRequest ic;
+    ic.set_evaluation_id(ev.id());
+    ic.set_count(15 - ev.codes_issued());
+    std::vector<std::string> codes;
+    if (ic.count() > 0) {
+      auto got =
+          s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::IssueVoterCodes, ic, county, "IssueVoterCodes");
+      codes.assign(got.codes().begin(), got.codes().end());
+    }
+    const double q = Quality(x.cadre_id());
+    for (size_t k = 0; k < codes.size() && k < 13; ++k) {
+      iv1::CastBallotRequest cb;
+      cb.set_evaluation_id(ev.id());
+      cb.set_voter_code(codes[k]);
+      auto* c = cb.add_choices();
+      c->set_cadre_id(x.cadre_id());
+      const uint64_t r = Pick(absl::StrCat(x.cadre_id(), "/ballot/", k), 100, o_.seed);
+      c->set_choice(r < q - 10   ? iv1::CHOICE_SATISFIED
+                    : r < q + 15 ? iv1::CHOICE_BASICALLY_SATISFIED
+                                 : iv1::CHOICE_DISSATISFIED);
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CastBallot, cb, "" + county, "CastBallot");
+    }
+    iv1::CloseEvaluationRequest ce;
+    ce.set_request_id(Rid("evaluation-close", x.party_org_id()));
+    ce.set_id(ev.id());
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CloseEvaluation, ce, county, "CloseEvaluation");
+  });
+  d.Done();
+  Progress a("incentive: differentiated assessment (差异化考核)", static_cast<int64_t>(counties_.size()));
+  ParallelFor(static_cast<int64_t>(counties_.size()), 2, &a, [&](int64_t ci) {
+    iv1::ComputeAssessmentsRequest ca;
+    ca.set_request_id(Rid("assess", counties_[ci]));
+    ca.set_county_code(counties_[ci].substr(0, 6));
+    ca.set_year(kYear);
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca,
+            s_.Token(auth::Role::kCountyOperator, counties_[ci]), "ComputeAssessments");
+  });
+  a.Done();
+}
+
+// ------------------------------------------- awards, promotions, publicity
+
+void Ulanqab::Rewards() {
+  Progress p("incentive: care awards, promotions, interviews", static_cast<int64_t>(good_.size()) + 1);
+  iv1::SetBudgetRequest sb;
+  sb.set_request_id(Rid("budget", kYear));
+  sb.mutable_budget()->set_region_code(kCity);
+  sb.mutable_budget()->set_year(kYear);
+  sb.mutable_budget()->set_programme(iv1::PROGRAMME_CARE);
+  sb.mutable_budget()->set_amount_fen(want_.good_secretaries * want_.award_fen);
+  s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::SetBudget, sb, *city_, "SetBudget");
+  iv1::PayCareAwardsRequest pay;
+  pay.set_request_id(Rid("pay", kYear));
+  pay.set_region_code(kCity);
+  pay.set_year(kYear);
+  s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::PayCareAwards, pay, *city_, "PayCareAwards");
+  p.Add();
+  const int64_t deputies = want_.deputies, civil = want_.civil_servants, staff = want_.institution_staff;
+  ParallelFor(static_cast<int64_t>(good_.size()), o_.threads, &p, [&](int64_t i) {
+    const Org& o = orgs_[good_[i]];
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
+    if (i < deputies + civil + staff) {
+      iv1::RecordPromotionRequest rp;
+      rp.set_request_id(Rid("promotion", o.secretary_id));
+      auto* pr = rp.mutable_promotion();
+      pr->set_cadre_id(o.secretary_id);
+      pr->set_year(kYear);
+      const auto ch = i < deputies           ? iv1::CHANNEL_TOWNSHIP_DEPUTY
+                      : i < deputies + civil ? iv1::CHANNEL_CIVIL_SERVICE
+                                             : iv1::CHANNEL_PUBLIC_INSTITUTION;
+      pr->set_channel(ch);
+      pr->set_post(absl::StrCat(names_[o.township], ch == iv1::CHANNEL_TOWNSHIP_DEPUTY ? "副镇长（副苏木达）"
+                                                    : ch == iv1::CHANNEL_CIVIL_SERVICE ? "公务员"
+                                                                                       : "事业编制人员"));
+      *pr->mutable_effective_on() = D(2023, 12, 1 + static_cast<int>(i % 20));
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordPromotion, rp, county, "RecordPromotion");
+    }
+    iv1::ArrangeInterviewRequest ai;
+    ai.set_request_id(Rid("interview", o.secretary_id));
+    auto* in = ai.mutable_interview();
+    in->set_cadre_id(o.secretary_id);
+    in->set_basis(iv1::BASIS_GOOD_SECRETARY);
+    in->set_outlet(i % 2 ? "乌兰察布日报" : "乌兰察布广播电视台");
+    in->set_topic("乡村振兴担当作为好支书专访");
+    *in->mutable_on() = D(2023, 12, 20);
+    in->set_year(kYear);
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ArrangeInterview, ai, county, "ArrangeInterview");
+  });
+  p.Done();
+}
+
+}  // namespace touyan::ctl::scenario::u23
