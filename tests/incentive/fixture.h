@@ -1,0 +1,115 @@
+// The incentive service through its gRPC API, with personnel, training and
+// contest running beside it (it reads all three), each on real Postgres.
+#ifndef TOUYAN_TESTS_INCENTIVE_FIXTURE_H_
+#define TOUYAN_TESTS_INCENTIVE_FIXTURE_H_
+
+#include <array>
+#include <atomic>
+#include <thread>
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_format.h"
+#include "common/time/date.h"
+#include "services/contest/spec.h"
+#include "services/incentive/domain/example_scheme.h"
+#include "services/incentive/spec.h"
+#include "services/personnel/domain/resident_id.h"
+#include "services/training/spec.h"
+#include "tests/contest/fixture.h"
+#include "tests/support/hostile.h"
+#include "touyan/incentive/v1/incentive.grpc.pb.h"
+#include "touyan/privacy/v1/privacy.grpc.pb.h"
+#include "touyan/training/v1/training.grpc.pb.h"
+
+namespace touyan::testing {
+
+namespace iv1 = ::touyan::incentive::v1;
+namespace tv1 = ::touyan::training::v1;
+using incentive::ExampleScheme;
+using grpc::StatusCode;
+
+inline ServiceUnderTest* Incentive() { return Caller(); }
+
+// The services' "today" (China time), and days from it.
+inline absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
+inline google::type::Date Day(int from_today) { return ToDate(Today() + from_today); }
+
+class IncentiveTest : public ContestTest {
+ protected:
+  iv1::IncentiveService::Stub& incentive() {
+    if (!incentive_) incentive_ = iv1::IncentiveService::NewStub(Incentive()->channel());
+    return *incentive_;
+  }
+
+  // Calls an incentive method as `token`; the outcome, and the answer in `out`.
+  template <typename Req, typename Resp>
+  Outcome Call(grpc::Status (iv1::IncentiveService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+               const std::string& token, const Req& req, Resp* out = nullptr) {
+    Resp ignored;
+    return OutcomeOf((incentive().*method)(WithToken(token).get(), req, out ? out : &ignored));
+  }
+
+  Outcome Input(const std::string& rid, const std::string& cadre, iv1::InputKind kind, double value,
+                const std::string& token = "") {
+    iv1::RecordInputRequest req;
+    req.set_request_id(rid);
+    req.mutable_input()->set_cadre_id(cadre);
+    req.mutable_input()->set_year(2023);
+    req.mutable_input()->set_kind(kind);
+    req.mutable_input()->set_value(value);
+    *req.mutable_input()->mutable_recorded_on() = ToDate(absl::CivilDay(2023, 11, 1));
+    return Call(&iv1::IncentiveService::Stub::RecordInput, token.empty() ? jining_ : token, req);
+  }
+
+  // A cadre with `establishment`, made branch secretary of `village` and
+  // evaluated so that it meets all five conditions in 2023.
+  std::string QualifiedSecretary(int seq, const std::string& village, pv1::EstablishmentStatus establishment) {
+    pv1::Cadre c = NewCadre(seq, village);
+    c.set_establishment(establishment);
+    const std::string id = MakeSecretary(c, village, pv1::POSITION_KIND_DUAL_ROLE);
+    const std::array<int, 5> scores = {85, 80, 90, 88, 92};
+    for (int k = 0; k < 5; ++k) {
+      pv1::RecordEvaluationRequest req;
+      req.set_request_id(absl::StrCat("inc-eval-", seq, "-", k));
+      req.mutable_evaluation()->set_cadre_id(id);
+      req.mutable_evaluation()->set_criterion(static_cast<pv1::Criterion>(k + 1));
+      req.mutable_evaluation()->set_score(scores[k]);
+      req.mutable_evaluation()->set_evaluator("旗委组织部考察组");
+      *req.mutable_evaluation()->mutable_evaluated_on() = ToDate(absl::CivilDay(2023, 6, 1));
+      req.mutable_evaluation()->set_evidence("年度考察");
+      pv1::Evaluation e;
+      grpc::Status s = stub().RecordEvaluation(WithToken(city_).get(), req, &e);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    }
+    return id;
+  }
+
+  std::vector<iv1::WellbeingAlert> AllAlerts(const std::string& token, const std::string& region) {
+    std::vector<iv1::WellbeingAlert> out;
+    iv1::ListWellbeingAlertsRequest req;
+    req.set_region_code(region);
+    req.set_page_size(1);
+    do {
+      iv1::ListWellbeingAlertsResponse page;
+      EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListWellbeingAlerts, token, req, &page).code, StatusCode::OK);
+      for (const auto& a : page.alerts()) out.push_back(a);
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty() && out.size() < 100);
+    return out;
+  }
+
+ private:
+  std::unique_ptr<iv1::IncentiveService::Stub> incentive_;
+};
+
+inline const iv1::Component& Part(const iv1::Assessment& a, const std::string& name) {
+  for (const auto& c : a.components()) {
+    if (c.name() == name) return c;
+  }
+  static iv1::Component none;
+  ADD_FAILURE() << "no component " << name;
+  return none;
+}
+
+}  // namespace touyan::testing
+
+#endif  // TOUYAN_TESTS_INCENTIVE_FIXTURE_H_
