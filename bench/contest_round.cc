@@ -31,7 +31,8 @@ namespace cv1 = touyan::contest::v1;
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s = grpc::Status::OK) {
-  std::fprintf(stderr, "contest-round: %s%s%s\n", what.c_str(), s.ok() ? "" : ": ", s.error_message().c_str());
+  std::fprintf(stderr, "contest-round: %s%s%s\n", what.c_str(), s.ok() ? "" : ": ",
+               s.error_message().c_str());
   std::exit(1);
 }
 
@@ -39,8 +40,8 @@ class Caller {
  public:
   explicit Caller(std::string token) : token_(std::move(token)) {}
   template <typename Stub, typename Req, typename Resp>
-  Resp Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
-            const char* what) {
+  Resp Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
+            const Req& req, const char* what) {
     grpc::ClientContext ctx;
     touyan::ctl::Authorize(ctx, token_);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
@@ -55,7 +56,9 @@ class Caller {
   std::string token_;
 };
 
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 }  // namespace
 
@@ -63,7 +66,8 @@ int main(int argc, char** argv) {
   auto settings = touyan::Settings::FromArgs(argc, argv);
   if (!settings.ok()) Die(std::string(settings.status().message()));
   const auto& s = *settings;
-  if (absl::Status tls = touyan::ctl::ConfigureClientTls(s); !tls.ok()) Die(std::string(tls.message()));
+  if (absl::Status tls = touyan::ctl::ConfigureClientTls(s); !tls.ok())
+    Die(std::string(tls.message()));
   const std::string token = s.String("token", "");
   const int n = *s.Int("entries", 4247, 2, 100000);
   const int judges = *s.Int("judges", 7, 1, 50);
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
 
   // Secretaries: n cadres, each made secretary of an organisation of their own.
   std::vector<pv1::Cadre> people = touyan::ctl::GenerateCadres(seed, 30000000, n, villages);
-  if (auto r = touyan::ctl::ImportCadres(*personnel, token, absl::StrCat("b5-import-", seed), people, 1000);
+  if (auto r = touyan::ctl::ImportCadres(*personnel, token, absl::StrCat("b5-import-", seed),
+                                         people, 1000);
       !r.ok() || r->rows_imported() != n) {
     Die("importing the entrants failed");
   }
@@ -106,16 +111,17 @@ int main(int argc, char** argv) {
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
   if (found != n) Die(absl::StrCat("found ", found, " of the ", n, " imported cadres"));
-  const pv1::PartyOrgKind kinds[] = {pv1::PARTY_ORG_KIND_AGENCY, pv1::PARTY_ORG_KIND_ENTERPRISE,
-                                     pv1::PARTY_ORG_KIND_SCHOOL, pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION,
-                                     pv1::PARTY_ORG_KIND_OTHER};
+  const pv1::PartyOrgKind kinds[] = {
+      pv1::PARTY_ORG_KIND_AGENCY, pv1::PARTY_ORG_KIND_ENTERPRISE, pv1::PARTY_ORG_KIND_SCHOOL,
+      pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION, pv1::PARTY_ORG_KIND_OTHER};
   for (int i = 0; i < n; ++i) {
     pv1::CreatePartyOrgRequest org;
     org.set_request_id(absl::StrCat("b5-org-", seed, "-", i));
     org.mutable_party_org()->set_name(absl::StrCat("比武单位", i, "党支部"));
     org.mutable_party_org()->set_kind(kinds[i % 5]);
     org.mutable_party_org()->set_region_code(cadres[i].region_code());
-    auto made = c.Call(*personnel, &pv1::PersonnelService::Stub::CreatePartyOrg, org, "CreatePartyOrg");
+    auto made =
+        c.Call(*personnel, &pv1::PersonnelService::Stub::CreatePartyOrg, org, "CreatePartyOrg");
     pv1::CreatePositionRequest pos;
     pos.set_request_id(absl::StrCat("b5-pos-", seed, "-", i));
     pos.mutable_position()->set_cadre_id(cadres[i].id());
@@ -134,11 +140,12 @@ int main(int argc, char** argv) {
   cc.mutable_contest()->set_region_code("150900000000");
   cc.mutable_contest()->set_year(2023);
   cc.mutable_contest()->set_title("全市村党组织书记擂台比武");
-  for (auto f : {cv1::FIELD_AGENCY, cv1::FIELD_ENTERPRISE, cv1::FIELD_SCHOOL, cv1::FIELD_PUBLIC_INSTITUTION,
-                 cv1::FIELD_OTHER}) {
+  for (auto f : {cv1::FIELD_AGENCY, cv1::FIELD_ENTERPRISE, cv1::FIELD_SCHOOL,
+                 cv1::FIELD_PUBLIC_INSTITUTION, cv1::FIELD_OTHER}) {
     cc.mutable_contest()->add_fields(f);
   }
-  auto contest_made = c.Call(*contest, &cv1::ContestService::Stub::CreateContest, cc, "CreateContest");
+  auto contest_made =
+      c.Call(*contest, &cv1::ContestService::Stub::CreateContest, cc, "CreateContest");
   cv1::CreateRoundRequest cr;
   cr.set_request_id(absl::StrCat("b5-round-", seed));
   cr.mutable_round()->set_contest_id(contest_made.id());
@@ -147,7 +154,8 @@ int main(int argc, char** argv) {
   auto* band = cr.mutable_round()->add_star_bands();
   band->set_stars(5);
   band->set_top_share(0.1);
-  const cv1::Round round = c.Call(*contest, &cv1::ContestService::Stub::CreateRound, cr, "CreateRound");
+  const cv1::Round round =
+      c.Call(*contest, &cv1::ContestService::Stub::CreateRound, cr, "CreateRound");
   auto advance = [&](cv1::RoundState to) {
     cv1::AdvanceRoundRequest a;
     a.set_request_id(absl::StrCat("b5-adv-", seed, "-", to));
@@ -228,7 +236,8 @@ int main(int argc, char** argv) {
     writer->WritesDone();
     grpc::Status st = writer->Finish();
     if (!st.ok()) Die("SubmitScores", st);
-    if (resp.scores_stored() != static_cast<int64_t>(scores.size())) Die("not every score was stored");
+    if (resp.scores_stored() != static_cast<int64_t>(scores.size()))
+      Die("not every score was stored");
   }
   const auto t1 = Clock::now();
   const cv1::Round closed = advance(cv1::ROUND_STATE_CLOSED);
@@ -240,11 +249,13 @@ int main(int argc, char** argv) {
   gr.set_round_id(round.id());
   cv1::Results got = c.Call(*contest, &cv1::ContestService::Stub::GetResults, gr, "GetResults");
   bool ok = got.entries_size() == static_cast<int>(mine.size()) &&
-            closed.results_digest() == touyan::contest::Digest(mine) && got.digest() == closed.results_digest();
+            closed.results_digest() == touyan::contest::Digest(mine) &&
+            got.digest() == closed.results_digest();
   for (int i = 0; ok && i < got.entries_size(); ++i) {
     ok = got.entries(i).entry_id() == mine[i].entry_id() && got.entries(i).rank() == mine[i].rank();
   }
-  std::printf("entries=%d scores=%zu setup_s=%.2f ingest_s=%.3f close_s=%.3f ranked_ok=%d\n", n, scores.size(),
-              Seconds(t_setup, t_scores), Seconds(t0, t1), Seconds(t1, t2), ok ? 1 : 0);
+  std::printf("entries=%d scores=%zu setup_s=%.2f ingest_s=%.3f close_s=%.3f ranked_ok=%d\n", n,
+              scores.size(), Seconds(t_setup, t_scores), Seconds(t0, t1), Seconds(t1, t2),
+              ok ? 1 : 0);
   return ok ? 0 : 1;
 }

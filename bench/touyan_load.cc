@@ -8,6 +8,8 @@
 // numbered from --first). --rps paces the whole load (0 = as fast as it
 // goes). Prints one line: calls ok errors qps p50_us p99_us mean_us, and the
 // error codes seen. Unlike h2load it reads grpc-status, so errors are counted.
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -15,8 +17,6 @@
 #include <fstream>
 #include <map>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -111,7 +111,8 @@ class Load {
     }
     {
       absl::MutexLock l(&mu_);
-      mu_.Await(absl::Condition(+[](Load* l) { return l->running_ == 0 && l->done_; }, this));
+      mu_.Await(absl::Condition(
+          +[](Load* l) { return l->running_ == 0 && l->done_; }, this));
     }
     if (pacer.joinable()) pacer.join();
     absl::SleepFor(absl::Milliseconds(100));  // let the last callbacks return
@@ -203,7 +204,9 @@ class Load {
       for (auto [c, n] : s->codes) codes[c] += n;
     }
     std::sort(all.begin(), all.end());
-    auto pct = [&](double p) { return all.empty() ? 0u : all[std::min(all.size() - 1, size_t(p * all.size()))]; };
+    auto pct = [&](double p) {
+      return all.empty() ? 0u : all[std::min(all.size() - 1, size_t(p * all.size()))];
+    };
     double mean = 0;
     for (auto v : all) mean += v;
     mean = all.empty() ? 0 : mean / all.size();
@@ -233,7 +236,8 @@ class Load {
 
 int Main(int argc, char** argv) {
   auto s = Settings::FromArgs(argc, argv);
-  if (!s.ok()) return std::fprintf(stderr, "touyan-load: %s\n", std::string(s.status().message()).c_str()), 2;
+  if (!s.ok())
+    return std::fprintf(stderr, "touyan-load: %s\n", std::string(s.status().message()).c_str()), 2;
   Options o;
   o.addr = s->String("addr", "127.0.0.1:50051");
   o.call = s->String("call", "echo");
@@ -245,10 +249,12 @@ int Main(int argc, char** argv) {
   o.tls.ca_file = s->String("ca-file", s->Get("touyan-ca-file").value_or(""));
   auto conns = s->Int("connections", 4, 1, 64), streams = s->Int("streams", 8, 1, 256);
   auto first = s->Int("first", 0, 0, 1 << 30), rps = s->Int("rps", 0, 0, 10000000);
-  auto dur = s->Duration("duration", absl::Seconds(5)), warm = s->Duration("warmup", absl::Seconds(1));
+  auto dur = s->Duration("duration", absl::Seconds(5)),
+       warm = s->Duration("warmup", absl::Seconds(1));
   for (const absl::Status& st : {conns.status(), streams.status(), first.status(), rps.status(),
                                  dur.status(), warm.status()}) {
-    if (!st.ok()) return std::fprintf(stderr, "touyan-load: %s\n", std::string(st.message()).c_str()), 2;
+    if (!st.ok())
+      return std::fprintf(stderr, "touyan-load: %s\n", std::string(st.message()).c_str()), 2;
   }
   if (auto unused = s->Unused(); !unused.empty()) {
     return std::fprintf(stderr, "touyan-load: unknown flag --%s\n", unused[0].c_str()), 2;

@@ -17,7 +17,8 @@ const absl::CivilDay kToday(2026, 11, 26);
 
 // A rejection must name the field it is about.
 void Check(const absl::Status& s) {
-  if (!s.ok() && s.code() == absl::StatusCode::kInvalidArgument && !touyan::FieldOf(s)) __builtin_trap();
+  if (!s.ok() && s.code() == absl::StatusCode::kInvalidArgument && !touyan::FieldOf(s))
+    __builtin_trap();
 }
 
 template <typename M>

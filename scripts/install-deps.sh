@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15 pgbackrest
-  clang-14 libfuzzer-14-dev
+  clang-14 libfuzzer-14-dev clang-format-14
   prometheus curl
   buildah debootstrap
 )

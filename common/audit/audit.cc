@@ -41,7 +41,8 @@ std::string MaskResidentId(absl::string_view id) {
 
 std::string MaskPhone(absl::string_view phone) {
   if (phone.size() < 7) return std::string(phone.size(), '*');
-  return absl::StrCat(phone.substr(0, 3), std::string(phone.size() - 7, '*'), phone.substr(phone.size() - 4));
+  return absl::StrCat(phone.substr(0, 3), std::string(phone.size() - 7, '*'),
+                      phone.substr(phone.size() - 4));
 }
 
 std::string MaskPersonal(const std::string& json) {
@@ -75,7 +76,8 @@ std::vector<db::Statement> Statements() {
       // The history of one resource: by its index.
       {"touyan_audit_history",
        absl::StrCat(kColumns, "WHERE resource = $8 AND starts_with(county_code, $1) ", kFilters)},
-      {"touyan_audit_head", "SELECT seq, hash, retained_from FROM audit_chain WHERE county_code = $1"},
+      {"touyan_audit_head",
+       "SELECT seq, hash, retained_from FROM audit_chain WHERE county_code = $1"},
       {"touyan_audit_maintain", "SELECT audit_maintain(make_interval(secs => $1))"},
       // Without waiting for the WAL flush (synchronous_commit off for this
       // statement's own transaction): a read should not pay a disk flush. A
@@ -87,9 +89,12 @@ std::vector<db::Statement> Statements() {
        "FROM jsonb_to_recordset($4::jsonb) AS x(county_code text, resource text, fields text), "
        "(SELECT set_config('synchronous_commit', 'off', true)) AS async"},
       {"touyan_access_list",
-       "SELECT county_code, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, resource, "
-       "fields, id FROM access_log WHERE starts_with(county_code, $1) AND ($2 = '' OR resource = $2) "
-       "AND ($3 = '' OR subject = $3) AND at >= $4::timestamptz AND at < $5::timestamptz AND id > $6 "
+       "SELECT county_code, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, "
+       "resource, "
+       "fields, id FROM access_log WHERE starts_with(county_code, $1) AND ($2 = '' OR resource = "
+       "$2) "
+       "AND ($3 = '' OR subject = $3) AND at >= $4::timestamptz AND at < $5::timestamptz AND id > "
+       "$6 "
        "ORDER BY id LIMIT $7"},
       {"touyan_audit_chain",
        "SELECT seq, prev_hash, hash, audit_canonical(a) FROM audit_log a "

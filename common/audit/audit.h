@@ -19,7 +19,7 @@ namespace touyan::audit {
 
 struct Entry {
   std::string county_code = {};
-  std::string resource = {};  // "cadres/150902-42"
+  std::string resource = {};                          // "cadres/150902-42"
   const google::protobuf::Message* before = nullptr;  // null for a creation
   const google::protobuf::Message* after = nullptr;   // null for a deletion
 };

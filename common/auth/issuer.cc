@@ -7,7 +7,6 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -49,13 +48,14 @@ absl::StatusOr<TokenSigner> TokenSigner::FromKey(EVP_PKEY* key) {
         return absl::InvalidArgumentError("an EC key must be on curve P-256 (ES256)");
       }
       s.alg_ = "ES256";
-      s.thumbprint_json_ = absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")",
-                                        Base64Url(Bn(key, OSSL_PKEY_PARAM_EC_PUB_X, 32)), R"(","y":")",
-                                        Base64Url(Bn(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32)), R"("})");
+      s.thumbprint_json_ = absl::StrCat(
+          R"({"crv":"P-256","kty":"EC","x":")", Base64Url(Bn(key, OSSL_PKEY_PARAM_EC_PUB_X, 32)),
+          R"(","y":")", Base64Url(Bn(key, OSSL_PKEY_PARAM_EC_PUB_Y, 32)), R"("})");
       break;
     }
     case EVP_PKEY_RSA:
-      if (EVP_PKEY_get_bits(key) < 2048) return absl::InvalidArgumentError("an RSA key must have 2048 bits or more");
+      if (EVP_PKEY_get_bits(key) < 2048)
+        return absl::InvalidArgumentError("an RSA key must have 2048 bits or more");
       s.alg_ = "RS256";
       s.thumbprint_json_ = absl::StrCat(R"({"e":")", Base64Url(Bn(key, OSSL_PKEY_PARAM_RSA_E)),
                                         R"(","kty":"RSA","n":")",
@@ -66,9 +66,9 @@ absl::StatusOr<TokenSigner> TokenSigner::FromKey(EVP_PKEY* key) {
       size_t len = sizeof raw;
       EVP_PKEY_get_raw_public_key(key, raw, &len);
       s.alg_ = "EdDSA";
-      s.thumbprint_json_ = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
-                                        Base64Url(absl::string_view(reinterpret_cast<char*>(raw), len)),
-                                        R"("})");
+      s.thumbprint_json_ =
+          absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
+                       Base64Url(absl::string_view(reinterpret_cast<char*>(raw), len)), R"("})");
       break;
     }
     default:
@@ -116,8 +116,9 @@ std::string TokenSigner::PublicJwk() const {
 }
 
 std::string TokenSigner::Sign(absl::string_view claims_json, absl::string_view header_json) const {
-  const std::string header =
-      header_json.empty() ? Json{{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}.dump() : std::string(header_json);
+  const std::string header = header_json.empty()
+                                 ? Json{{"alg", alg_}, {"kid", kid_}, {"typ", "JWT"}}.dump()
+                                 : std::string(header_json);
   const std::string input = absl::StrCat(Base64Url(header), ".", Base64Url(claims_json));
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t len = 0;

@@ -10,9 +10,8 @@
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/escaping.h"
@@ -70,8 +69,8 @@ absl::StatusOr<std::shared_ptr<PublicKey>> ParseKey(const Json& jwk, size_t inde
   if (!jwk.is_object()) return absl::InvalidArgumentError(where + " is not an object");
   for (const char* priv : {"d", "p", "q", "dp", "dq", "qi", "k"}) {
     if (jwk.contains(priv)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, " holds private key material (\"", priv, "\"): publish only public keys"));
+      return absl::InvalidArgumentError(absl::StrCat(where, " holds private key material (\"", priv,
+                                                     "\"): publish only public keys"));
     }
   }
   const std::string kty = Member(jwk, "kty"), use = Member(jwk, "use"), alg = Member(jwk, "alg");
@@ -97,9 +96,12 @@ absl::StatusOr<std::shared_ptr<PublicKey>> ParseKey(const Json& jwk, size_t inde
     if (!Unb64(Member(jwk, "n"), &n) || !Unb64(Member(jwk, "e"), &e) || n.empty() || e.empty()) {
       return absl::InvalidArgumentError(where + ": n and e must be base64url values");
     }
-    if (n.size() * 8 < 2048) return absl::InvalidArgumentError(where + ": RSA keys must have 2048 bits or more");
-    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
-    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
+    if (n.size() * 8 < 2048)
+      return absl::InvalidArgumentError(where + ": RSA keys must have 2048 bits or more");
+    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
+                             static_cast<int>(n.size()), nullptr);
+    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
+                             static_cast<int>(e.size()), nullptr);
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM* params = nullptr;
     if (bld != nullptr && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
@@ -116,9 +118,10 @@ absl::StatusOr<std::shared_ptr<PublicKey>> ParseKey(const Json& jwk, size_t inde
     if (!Unb64(Member(jwk, "x"), &x) || x.size() != 32) {
       return absl::InvalidArgumentError(where + ": x must be a 32-byte base64url value");
     }
-    key->pkey = PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                                    reinterpret_cast<const unsigned char*>(x.data()), x.size()),
-                        &EVP_PKEY_free);
+    key->pkey = PkeyPtr(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                    reinterpret_cast<const unsigned char*>(x.data()), x.size()),
+        &EVP_PKEY_free);
   } else {
     return std::shared_ptr<PublicKey>();  // not a kind we verify with
   }
@@ -140,7 +143,8 @@ std::string EcdsaDer(absl::string_view raw) {
   return out;
 }
 
-bool SignatureVerifies(const PublicKey& key, absl::string_view signing_input, absl::string_view sig) {
+bool SignatureVerifies(const PublicKey& key, absl::string_view signing_input,
+                       absl::string_view sig) {
   std::string der;
   if (key.alg == "ES256") {
     if (sig.size() != 64) return false;
@@ -149,7 +153,8 @@ bool SignatureVerifies(const PublicKey& key, absl::string_view signing_input, ab
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const EVP_MD* md = key.alg == "EdDSA" ? nullptr : EVP_sha256();
-  bool ok = ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, key.pkey.get()) == 1 &&
+  bool ok = ctx != nullptr &&
+            EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, key.pkey.get()) == 1 &&
             EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                              reinterpret_cast<const unsigned char*>(signing_input.data()),
                              signing_input.size()) == 1;
@@ -222,8 +227,10 @@ absl::Status ValidateTokenConfig(const TokenConfig& c) {
         "for development, scripts/run.sh makes .local/jwks.json");
   }
   if (c.issuer.empty()) return absl::InvalidArgumentError("--token-issuer must not be empty");
-  if (c.audiences.empty()) return absl::InvalidArgumentError("--token-audience must name at least one audience");
-  if (c.algorithms.empty()) return absl::InvalidArgumentError("--token-algorithms must name at least one");
+  if (c.audiences.empty())
+    return absl::InvalidArgumentError("--token-audience must name at least one audience");
+  if (c.algorithms.empty())
+    return absl::InvalidArgumentError("--token-algorithms must name at least one");
   for (const std::string& a : c.algorithms) {
     if (a != "ES256" && a != "RS256" && a != "EdDSA") {
       return absl::InvalidArgumentError(
@@ -249,7 +256,8 @@ absl::StatusOr<KeySet> KeySet::Parse(absl::string_view text) {
   for (const Json& jwk : doc["keys"]) {
     ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> key, ParseKey(jwk, i));
     if (key != nullptr && !set.keys_.emplace(key->kid, key).second) {
-      return absl::InvalidArgumentError(absl::StrCat("keys[", i, "]: kid ", key->kid, " appears twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("keys[", i, "]: kid ", key->kid, " appears twice"));
     }
     ++i;
   }
@@ -282,8 +290,9 @@ absl::StatusOr<Principal> VerifyToken(const TokenConfig& config, const KeySet& k
   // name the key's algorithm, and that one must be allowed.
   const std::string alg = Member(header, "alg"), kid = Member(header, "kid");
   if (!absl::c_linear_search(config.algorithms, alg)) {
-    return Unauthenticated("ALGORITHM_NOT_ALLOWED",
-                           absl::StrCat("token algorithm must be one of ", absl::StrJoin(config.algorithms, ", ")));
+    return Unauthenticated(
+        "ALGORITHM_NOT_ALLOWED",
+        absl::StrCat("token algorithm must be one of ", absl::StrJoin(config.algorithms, ", ")));
   }
   if (kid.empty()) return Unauthenticated("UNKNOWN_KEY", "token header has no kid");
   const PublicKey* key = keys.Find(kid);
@@ -329,7 +338,8 @@ absl::StatusOr<Principal> VerifyToken(const TokenConfig& config, const KeySet& k
   }
   std::optional<Role> role = RoleOf(*role_claim);
   if (!role) return Unauthenticated("UNKNOWN_ROLE", "token role is not a Touyan role");
-  absl::StatusOr<Principal> p = Principal::Make(sub->get<std::string>(), *role, scope->get<std::string>());
+  absl::StatusOr<Principal> p =
+      Principal::Make(sub->get<std::string>(), *role, scope->get<std::string>());
   if (!p.ok()) return Unauthenticated("BAD_SCOPE", p.status().message());
   p->expires = absl::FromUnixSeconds(*exp) + config.leeway;
   return p;
@@ -344,7 +354,8 @@ absl::Status TokenVerifier::Load() {
   ASSIGN_OR_RETURN(std::string text, ReadFile(config_.jwks_file, "the JWK Set file"));
   absl::StatusOr<KeySet> keys = KeySet::Parse(text);
   if (!keys.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(config_.jwks_file, ": ", keys.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(config_.jwks_file, ": ", keys.status().message()));
   }
   keys_ = std::make_shared<const KeySet>(*std::move(keys));
   struct stat st {};
@@ -367,7 +378,8 @@ void TokenVerifier::MaybeReload() {
                   static_cast<int64_t>(st.st_ino)};
   if (stamp == stamp_ && keys_ != nullptr) return;
   absl::StatusOr<std::string> text = ReadFile(config_.jwks_file, "the JWK Set file");
-  absl::StatusOr<KeySet> keys = text.ok() ? KeySet::Parse(*text) : absl::StatusOr<KeySet>(text.status());
+  absl::StatusOr<KeySet> keys =
+      text.ok() ? KeySet::Parse(*text) : absl::StatusOr<KeySet>(text.status());
   if (!keys.ok()) {
     log::Warn("the JWK Set file changed but cannot be used; keeping the previous keys",
               {{"file", config_.jwks_file}, {"error", std::string(keys.status().message())}});
@@ -377,7 +389,8 @@ void TokenVerifier::MaybeReload() {
   keys_ = std::make_shared<const KeySet>(*std::move(keys));
   stamp_ = stamp;
   verified_.clear();  // a removed key's tokens must not live on in the cache
-  log::Info("JWK Set reloaded", {{"file", config_.jwks_file}, {"keys", std::to_string(keys_->size())}});
+  log::Info("JWK Set reloaded",
+            {{"file", config_.jwks_file}, {"keys", std::to_string(keys_->size())}});
 }
 
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::Time now) {

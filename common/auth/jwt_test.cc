@@ -43,12 +43,13 @@ KeySet Keys(std::vector<const TokenSigner*> signers = {&Es(), &Rsa(), &Ed()}) {
 
 Principal County() { return *Principal::Make("op-1", Role::kCountyOperator, "150929000000"); }
 
-std::string Token(const TokenSigner& s = Es(), absl::Time iat = kNow, absl::Duration ttl = absl::Hours(1)) {
+std::string Token(const TokenSigner& s = Es(), absl::Time iat = kNow,
+                  absl::Duration ttl = absl::Hours(1)) {
   return s.Issue(County(), iat, ttl);
 }
 
-std::string ReasonFor(const std::string& token, absl::Time at = kNow, const TokenConfig& c = Config(),
-                      const KeySet& keys = Keys()) {
+std::string ReasonFor(const std::string& token, absl::Time at = kNow,
+                      const TokenConfig& c = Config(), const KeySet& keys = Keys()) {
   absl::StatusOr<Principal> p = VerifyToken(c, keys, token, at);
   EXPECT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
@@ -56,14 +57,19 @@ std::string ReasonFor(const std::string& token, absl::Time at = kNow, const Toke
 }
 
 Json Claims(absl::Time iat = kNow, absl::Duration ttl = absl::Hours(1)) {
-  return Json{{"iss", "touyan"},     {"aud", "touyan-personnel"}, {"sub", "op-1"},
-              {"role", "county_operator"}, {"scope", "150929000000"},
-              {"iat", absl::ToUnixSeconds(iat)}, {"exp", absl::ToUnixSeconds(iat + ttl)}};
+  return Json{{"iss", "touyan"},
+              {"aud", "touyan-personnel"},
+              {"sub", "op-1"},
+              {"role", "county_operator"},
+              {"scope", "150929000000"},
+              {"iat", absl::ToUnixSeconds(iat)},
+              {"exp", absl::ToUnixSeconds(iat + ttl)}};
 }
 
 TEST(JwtTest, EveryAlgorithmRoundTripsThePrincipal) {
   for (const TokenSigner* s : {&Es(), &Rsa(), &Ed()}) {
-    absl::StatusOr<Principal> p = VerifyToken(Config(), Keys(), Token(*s), kNow + absl::Minutes(59));
+    absl::StatusOr<Principal> p =
+        VerifyToken(Config(), Keys(), Token(*s), kNow + absl::Minutes(59));
     ASSERT_TRUE(p.ok()) << s->alg() << ": " << p.status();
     EXPECT_EQ(p->subject, "op-1");
     EXPECT_EQ(p->role, Role::kCountyOperator);
@@ -89,7 +95,8 @@ TEST(JwtTest, DisallowedAlgorithmsAreRefused) {
   // HS256 keyed with the public key, the classic confusion: never accepted.
   std::string hs = Base64Url(Json{{"alg", "HS256"}, {"kid", Es().kid()}}.dump());
   std::string input = hs + "." + parts[1];
-  EXPECT_EQ(ReasonFor(input + "." + Base64Url(HmacSha256(Es().PublicJwk(), input))), "ALGORITHM_NOT_ALLOWED");
+  EXPECT_EQ(ReasonFor(input + "." + Base64Url(HmacSha256(Es().PublicJwk(), input))),
+            "ALGORITHM_NOT_ALLOWED");
   // The header names RS256 for the ES256 key.
   std::string rs = Json{{"alg", "RS256"}, {"kid", Es().kid()}}.dump();
   EXPECT_EQ(ReasonFor(Rsa().Sign(Claims().dump(), rs)), "ALGORITHM_NOT_ALLOWED");
@@ -101,7 +108,8 @@ TEST(JwtTest, DisallowedAlgorithmsAreRefused) {
 
 TEST(JwtTest, TimesAreChecked) {
   EXPECT_EQ(ReasonFor(Token(), kNow + absl::Hours(2)), "EXPIRED");
-  EXPECT_TRUE(VerifyToken(Config(), Keys(), Token(), kNow + absl::Hours(1) + absl::Seconds(20)).ok())
+  EXPECT_TRUE(
+      VerifyToken(Config(), Keys(), Token(), kNow + absl::Hours(1) + absl::Seconds(20)).ok())
       << "within the leeway";
   EXPECT_EQ(ReasonFor(Token(Es(), kNow + absl::Minutes(5))), "ISSUED_IN_FUTURE");
   EXPECT_TRUE(VerifyToken(Config(), Keys(), Token(Es(), kNow + absl::Seconds(20)), kNow).ok());
@@ -181,9 +189,13 @@ TEST(JwtTest, KeySetsHoldOnlyUsablePublicKeys) {
   Json enc = pub;
   enc["use"] = "enc";
   EXPECT_FALSE(KeySet::Parse(Json{{"keys", {enc}}}.dump()).ok()) << "no signing key";
-  EXPECT_EQ(KeySet::Parse(Json{{"keys", {enc, Json::parse(Rsa().PublicJwk())}}}.dump())->size(), 1u);
+  EXPECT_EQ(KeySet::Parse(Json{{"keys", {enc, Json::parse(Rsa().PublicJwk())}}}.dump())->size(),
+            1u);
   EXPECT_FALSE(KeySet::Parse("[]").ok());
-  EXPECT_FALSE(KeySet::Parse("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k\",\"x\":\"AA\",\"y\":\"AA\"}]}").ok());
+  EXPECT_FALSE(
+      KeySet::Parse(
+          "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k\",\"x\":\"AA\",\"y\":\"AA\"}]}")
+          .ok());
 }
 
 TEST(JwtTest, KeysRollOverWhenTheFileChangesWithoutARestart) {

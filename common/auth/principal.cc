@@ -9,18 +9,23 @@ namespace touyan::auth {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kCityOrgDept: return "city_org_dept";
-    case Role::kCountyOperator: return "county_operator";
-    case Role::kTownshipOperator: return "township_operator";
-    case Role::kAuditor: return "auditor";
-    case Role::kService: return "service";
+    case Role::kCityOrgDept:
+      return "city_org_dept";
+    case Role::kCountyOperator:
+      return "county_operator";
+    case Role::kTownshipOperator:
+      return "township_operator";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kService:
+      return "service";
   }
   return "unknown";
 }
 
 std::optional<Role> ParseRole(absl::string_view name) {
-  for (Role r : {Role::kCityOrgDept, Role::kCountyOperator, Role::kTownshipOperator,
-                 Role::kAuditor, Role::kService}) {
+  for (Role r : {Role::kCityOrgDept, Role::kCountyOperator, Role::kTownshipOperator, Role::kAuditor,
+                 Role::kService}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;
@@ -51,15 +56,15 @@ bool Principal::Covers(absl::string_view code) const {
 
 absl::Status Principal::CheckCovers(absl::string_view code) const {
   if (Covers(code)) return absl::OkStatus();
-  return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                        "region ", code, " is outside the caller's scope ", scope)),
+  return WithReason(absl::PermissionDeniedError(
+                        absl::StrCat("region ", code, " is outside the caller's scope ", scope)),
                     "OUT_OF_SCOPE");
 }
 
 absl::Status Principal::CheckWrite(absl::string_view code) const {
   if (!CanWrite()) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                          "role ", RoleName(role), " may read but not write")),
+    return WithReason(absl::PermissionDeniedError(
+                          absl::StrCat("role ", RoleName(role), " may read but not write")),
                       "READ_ONLY_ROLE");
   }
   return CheckCovers(code);
@@ -87,11 +92,19 @@ absl::StatusOr<Principal> Principal::Make(std::string subject, Role role, std::s
   size_t n = prefix->size();
   bool fits = true;
   switch (role) {
-    case Role::kCountyOperator: fits = n == 6; break;
-    case Role::kTownshipOperator: fits = n == 9; break;
-    case Role::kCityOrgDept: fits = n <= 4; break;
+    case Role::kCountyOperator:
+      fits = n == 6;
+      break;
+    case Role::kTownshipOperator:
+      fits = n == 9;
+      break;
+    case Role::kCityOrgDept:
+      fits = n <= 4;
+      break;
     case Role::kAuditor:
-    case Role::kService: fits = n <= 6; break;
+    case Role::kService:
+      fits = n <= 6;
+      break;
   }
   if (!fits) {
     return absl::InvalidArgumentError(

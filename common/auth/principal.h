@@ -5,12 +5,12 @@
 #define TOUYAN_COMMON_AUTH_PRINCIPAL_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace touyan::auth {
@@ -33,8 +33,8 @@ absl::StatusOr<std::string> RegionPrefix(absl::string_view code);
 struct Principal {
   std::string subject;
   Role role = Role::kAuditor;
-  std::string scope;         // 12-digit region code
-  std::string scope_prefix;  // its significant digits
+  std::string scope;                            // 12-digit region code
+  std::string scope_prefix;                     // its significant digits
   absl::Time expires = absl::InfiniteFuture();  // of the token it came from
   std::string bearer;  // that token, passed on to the services this one calls
 

@@ -36,8 +36,9 @@ void CallContext::Audit(const audit::Entry& e) {
 void CallContext::RecordAccess(const std::string& county_code, const std::string& resource,
                                const std::string& fields) {
   if (!pending_access_.empty()) pending_access_ += ",";
-  absl::StrAppend(&pending_access_, R"({"county_code":")", log::JsonEscape(county_code), R"(","resource":")",
-                  log::JsonEscape(resource), R"(","fields":")", log::JsonEscape(fields), "\"}");
+  absl::StrAppend(&pending_access_, R"({"county_code":")", log::JsonEscape(county_code),
+                  R"(","resource":")", log::JsonEscape(resource), R"(","fields":")",
+                  log::JsonEscape(fields), "\"}");
 }
 
 absl::Status CallContext::FlushAccess() {
@@ -46,25 +47,28 @@ absl::Status CallContext::FlushAccess() {
   const std::string records = "[" + pending_access_ + "]";
   pending_access_.clear();
   auto write = [&](db::Tx& tx) -> absl::Status {
-    tx.exec_prepared("touyan_access_record", principal_.subject, std::string(auth::RoleName(principal_.role)),
-                     method_, records);
+    tx.exec_prepared("touyan_access_record", principal_.subject,
+                     std::string(auth::RoleName(principal_.role)), method_, records);
     return absl::OkStatus();
   };
   // One autocommit statement, one round trip; behind a transaction pooler,
   // where reads run READ ONLY, a transaction of its own.
-  if (lease->options().transaction_pooling) return db::RunTransaction(*lease, scope(), deadline_, write);
+  if (lease->options().transaction_pooling)
+    return db::RunTransaction(*lease, scope(), deadline_, write);
   return db::RunRead(*lease, scope(), deadline_, write);
 }
 
-absl::Status CallContext::MutateInto(const google::protobuf::Message& request, const std::string& request_id,
-                                     google::protobuf::Message& out,
-                                     absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
+absl::Status CallContext::MutateInto(
+    const google::protobuf::Message& request, const std::string& request_id,
+    google::protobuf::Message& out,
+    absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
   if (!principal_.CanWrite()) return principal_.CheckWrite("");
   ASSIGN_OR_RETURN(db::Lease * lease, Lease());
   return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> replay,
+        idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
     if (replay) {
       out.Clear();
       if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");

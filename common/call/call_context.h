@@ -6,10 +6,10 @@
 #ifndef TOUYAN_COMMON_CALL_CALL_CONTEXT_H_
 #define TOUYAN_COMMON_CALL_CALL_CONTEXT_H_
 
+#include <google/protobuf/message.h>
+
 #include <optional>
 #include <string>
-
-#include <google/protobuf/message.h>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -33,7 +33,10 @@ class Runtime;
 class CallContext {
  public:
   CallContext(Runtime& rt, auth::Principal principal, absl::Time deadline, std::string method)
-      : rt_(rt), principal_(std::move(principal)), deadline_(deadline), method_(std::move(method)) {}
+      : rt_(rt),
+        principal_(std::move(principal)),
+        deadline_(deadline),
+        method_(std::move(method)) {}
 
   const auth::Principal& principal() const { return principal_; }
   absl::Time deadline() const { return deadline_; }
@@ -50,8 +53,8 @@ class CallContext {
   template <typename T>
   absl::StatusOr<T> Read(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<T>(
-        [&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); }, body);
+    return db::Collect<T>([&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); },
+                          body);
   }
 
   // A mutation: checks the caller may write, claims `request_id`, runs `body`
@@ -74,9 +77,10 @@ class CallContext {
   // `out` is filled by `body` (it may hold the caller's draft; a body run
   // again after a serialization failure sees what the last run left), or
   // from the stored answer on a retry.
-  absl::Status MutateInto(const google::protobuf::Message& request, const std::string& request_id,
-                          google::protobuf::Message& out,
-                          absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body);
+  absl::Status MutateInto(
+      const google::protobuf::Message& request, const std::string& request_id,
+      google::protobuf::Message& out,
+      absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body);
 
   // A write that leaves nothing for retries: no request_id is claimed and
   // the response is not stored (secret ballots, one-time codes). The body
@@ -85,15 +89,16 @@ class CallContext {
   absl::StatusOr<T> WriteOnce(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
     if (!principal_.CanWrite()) return principal_.CheckWrite("");
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<T>([&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); },
-                          body);
+    return db::Collect<T>(
+        [&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); }, body);
   }
 
   // Records that this call returns personal `fields` ("resident_id,phone",
   // "notes") of `resource` ("cadres/150902-42") unmasked. The records are
   // written when the handler succeeds, before the answer leaves: a call whose
   // records cannot be written fails (AuditService.ListAccessRecords).
-  void RecordAccess(const std::string& county_code, const std::string& resource, const std::string& fields);
+  void RecordAccess(const std::string& county_code, const std::string& resource,
+                    const std::string& fields);
   // Writes the recorded accesses (Runtime::Unary calls it).
   absl::Status FlushAccess();
 
@@ -116,7 +121,7 @@ class CallContext {
   absl::Time deadline_;
   std::string method_;
   std::optional<db::Lease> lease_;
-  std::string pending_audit_;  // JSON objects, comma-separated
+  std::string pending_audit_;   // JSON objects, comma-separated
   std::string pending_access_;  // likewise
 };
 

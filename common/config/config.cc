@@ -21,8 +21,8 @@ absl::StatusOr<Settings> Settings::FromArgs(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
     if (!absl::StartsWith(a, "--") || a.size() == 2) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", a,
-                                                     "': use --name=value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument '", a, "': use --name=value"));
     }
     a.remove_prefix(2);
     size_t eq = a.find('=');
@@ -57,8 +57,8 @@ absl::StatusOr<std::string> Settings::Required(const std::string& flag,
                                                const std::string& hint) const {
   auto v = Get(flag);
   if (!v) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " (or ", EnvName(flag),
-                                                   ") is required: ", hint));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " (or ", EnvName(flag), ") is required: ", hint));
   }
   return *v;
 }
@@ -67,14 +67,13 @@ std::string Settings::String(const std::string& flag, const std::string& fallbac
   return Get(flag).value_or(fallback);
 }
 
-absl::StatusOr<int> Settings::Int(const std::string& flag, int fallback, int min,
-                                  int max) const {
+absl::StatusOr<int> Settings::Int(const std::string& flag, int fallback, int min, int max) const {
   auto v = Get(flag);
   if (!v) return fallback;
   int n = 0;
   if (!absl::SimpleAtoi(*v, &n) || n < min || n > max) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", *v, " must be a whole number from ",
-                                                   min, " to ", max));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", *v, " must be a whole number from ", min, " to ", max));
   }
   return n;
 }
@@ -95,8 +94,8 @@ absl::StatusOr<absl::Duration> Settings::Duration(const std::string& flag,
   if (!v) return fallback;
   absl::Duration d;
   if (!absl::ParseDuration(*v, &d) || d < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", *v,
-                                                   " must be a duration such as 10s or 500ms"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", *v, " must be a duration such as 10s or 500ms"));
   }
   return d;
 }

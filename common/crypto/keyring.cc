@@ -1,10 +1,10 @@
 #include "common/crypto/keyring.h"
 
-#include <memory>
-#include <vector>
-
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include <memory>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -27,9 +27,11 @@ absl::Status LineError(int line, absl::string_view what) {
 }
 
 absl::StatusOr<std::string> Key32(int line, absl::string_view hex) {
-  if (hex.size() != 64) return LineError(line, "a key is 64 hex digits (32 bytes, e.g. `openssl rand -hex 32`)");
+  if (hex.size() != 64)
+    return LineError(line, "a key is 64 hex digits (32 bytes, e.g. `openssl rand -hex 32`)");
   for (char c : hex) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return LineError(line, "a key is hex digits");
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)))
+      return LineError(line, "a key is hex digits");
   }
   return absl::HexStringToBytes(hex);
 }
@@ -63,10 +65,12 @@ absl::StatusOr<Keyring> Keyring::Parse(absl::string_view text) {
       return LineError(n, "expected `index HEX`, `key ID HEX` or `current ID`");
     }
   }
-  if (k.index_key_.empty()) return absl::InvalidArgumentError("data keys: no `index HEX` line (the blind-index key)");
+  if (k.index_key_.empty())
+    return absl::InvalidArgumentError("data keys: no `index HEX` line (the blind-index key)");
   if (k.current_.empty()) return absl::InvalidArgumentError("data keys: no `current ID` line");
   if (!k.keys_.contains(k.current_)) {
-    return absl::InvalidArgumentError(absl::StrCat("data keys: the current key ", k.current_, " has no `key` line"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data keys: the current key ", k.current_, " has no `key` line"));
   }
   return k;
 }
@@ -76,7 +80,8 @@ absl::StatusOr<Keyring> Keyring::Load(const std::string& path) {
 }
 
 std::string Keyring::CurrentHeader() const {
-  return absl::StrCat(std::string(1, kVersion), std::string(1, static_cast<char>(current_.size())), current_);
+  return absl::StrCat(std::string(1, kVersion), std::string(1, static_cast<char>(current_.size())),
+                      current_);
 }
 
 std::string Keyring::Seal(absl::string_view plaintext, absl::string_view context) const {
@@ -85,13 +90,15 @@ std::string Keyring::Seal(absl::string_view plaintext, absl::string_view context
   const size_t head = out.size();
   out.resize(head + kNonce + plaintext.size() + kTag);
   auto* p = reinterpret_cast<unsigned char*>(out.data());
-  if (RAND_bytes(p + head, kNonce) != 1) std::abort();  // no randomness: nothing can be sealed safely
+  if (RAND_bytes(p + head, kNonce) != 1)
+    std::abort();  // no randomness: nothing can be sealed safely
   std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   bool ok = ctx != nullptr &&
             EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
                                reinterpret_cast<const unsigned char*>(key.data()), p + head) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
+            EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                              reinterpret_cast<const unsigned char*>(context.data()),
                               static_cast<int>(context.size())) == 1 &&
             EVP_EncryptUpdate(ctx.get(), p + head + kNonce, &len,
                               reinterpret_cast<const unsigned char*>(plaintext.data()),
@@ -103,35 +110,41 @@ std::string Keyring::Seal(absl::string_view plaintext, absl::string_view context
   return out;
 }
 
-absl::StatusOr<std::string> Keyring::Open(absl::string_view sealed, absl::string_view context) const {
+absl::StatusOr<std::string> Keyring::Open(absl::string_view sealed,
+                                          absl::string_view context) const {
   if (sealed.size() < 2 || sealed[0] != kVersion) {
-    return absl::DataLossError(absl::StrCat("a sealed ", context.substr(0, context.find(' ')), " value is not in a known format"));
+    return absl::DataLossError(absl::StrCat("a sealed ", context.substr(0, context.find(' ')),
+                                            " value is not in a known format"));
   }
   const size_t id_len = static_cast<unsigned char>(sealed[1]);
   if (sealed.size() < 2 + id_len + kNonce + kTag) {
-    return absl::DataLossError(absl::StrCat("a sealed ", context.substr(0, context.find(' ')), " value is cut short"));
+    return absl::DataLossError(
+        absl::StrCat("a sealed ", context.substr(0, context.find(' ')), " value is cut short"));
   }
   const std::string id(sealed.substr(2, id_len));
   auto key = keys_.find(id);
   if (key == keys_.end()) {
-    return absl::DataLossError(absl::StrCat("a value is sealed under data key ", id,
-                                            ", which the data keys file no longer holds: put its line back"));
+    return absl::DataLossError(
+        absl::StrCat("a value is sealed under data key ", id,
+                     ", which the data keys file no longer holds: put its line back"));
   }
   const auto* p = reinterpret_cast<const unsigned char*>(sealed.data()) + 2 + id_len;
   const size_t n = sealed.size() - 2 - id_len - kNonce - kTag;
   std::string out(n, '\0');
   std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  bool ok = ctx != nullptr &&
-            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                               reinterpret_cast<const unsigned char*>(key->second.data()), p) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
-                              static_cast<int>(context.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, p + kNonce,
-                              static_cast<int>(n)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag,
-                                const_cast<unsigned char*>(p + kNonce + n)) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) == 1;
+  bool ok =
+      ctx != nullptr &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key->second.data()), p) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(context.data()),
+                        static_cast<int>(context.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, p + kNonce,
+                        static_cast<int>(n)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag,
+                          const_cast<unsigned char*>(p + kNonce + n)) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) == 1;
   if (!ok) {
     return absl::DataLossError(absl::StrCat("a sealed ", context.substr(0, context.find(' ')),
                                             " value does not open: it was changed or moved"));

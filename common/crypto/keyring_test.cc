@@ -38,10 +38,13 @@ TEST(KeyringTest, AChangedOrMovedValueDoesNotOpen) {
   for (size_t i : {size_t{5}, s.size() / 2, s.size() - 1}) {
     std::string t = s;
     t[i] ^= 1;
-    EXPECT_EQ(k.Open(t, "cadres.phone_sealed 150902").status().code(), absl::StatusCode::kDataLoss) << i;
+    EXPECT_EQ(k.Open(t, "cadres.phone_sealed 150902").status().code(), absl::StatusCode::kDataLoss)
+        << i;
   }
-  EXPECT_EQ(k.Open(s.substr(0, 10), "cadres.phone_sealed 150902").status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_FALSE(absl::StrContains(k.Open(s, "cadres.phone_sealed 150921").status().message(), "1381"));
+  EXPECT_EQ(k.Open(s.substr(0, 10), "cadres.phone_sealed 150902").status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(
+      absl::StrContains(k.Open(s, "cadres.phone_sealed 150921").status().message(), "1381"));
 }
 
 TEST(KeyringTest, AfterRotationOldValuesOpenAndNewOnesUseTheNewKey) {
@@ -79,7 +82,8 @@ TEST(KeyringTest, BadFilesAreRefusedNamingTheLine) {
     absl::StatusOr<Keyring> k = Keyring::Parse(c.text);
     ASSERT_FALSE(k.ok()) << c.text;
     EXPECT_TRUE(absl::StrContains(k.status().message(), c.expect)) << k.status();
-    EXPECT_FALSE(absl::StrContains(k.status().message(), std::string(64, '1'))) << "never a key in an error";
+    EXPECT_FALSE(absl::StrContains(k.status().message(), std::string(64, '1')))
+        << "never a key in an error";
   }
   EXPECT_FALSE(Keyring::Load("/nonexistent/keys").ok());
 }

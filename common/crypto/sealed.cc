@@ -24,7 +24,8 @@ std::string StaleCondition(pqxx::transaction_base& tx, const SealedTable& t) {
 
 }  // namespace
 
-std::string Context(const std::string& table, const std::string& column, const std::string& county_code) {
+std::string Context(const std::string& table, const std::string& column,
+                    const std::string& county_code) {
   return absl::StrCat(table, ".", column, " ", county_code);
 }
 
@@ -57,16 +58,20 @@ absl::StatusOr<int64_t> Reseal(db::Lease& lease, const db::Scope& scope, const K
         // Every value goes as bytes; an empty one is NULL (no value).
         sets.push_back(absl::StrCat(tx.quote_name(c.sealed), " = NULLIF($", p++, "::bytea, '')"));
         if (!c.legacy.empty()) sets.push_back(absl::StrCat(tx.quote_name(c.legacy), " = NULL"));
-        if (!c.index.empty()) sets.push_back(absl::StrCat(tx.quote_name(c.index), " = NULLIF($", p++, "::bytea, '')"));
+        if (!c.index.empty())
+          sets.push_back(absl::StrCat(tx.quote_name(c.index), " = NULLIF($", p++, "::bytea, '')"));
       }
       const std::string table = tx.quote_name(t.table);
-      pqxx::result rows = tx.exec_params(
-          absl::StrCat("SELECT county_code, id, ", absl::StrJoin(cols, ", "), " FROM ", table, " WHERE (",
-                       StaleCondition(tx, t), ") AND (county_code, id) > ($4, $5) ORDER BY county_code, id "
-                       "LIMIT $3 FOR UPDATE SKIP LOCKED"),
-          static_cast<int>(header.size()), pqxx::binarystring(header), batch, county_after, id_after);
-      const std::string update = absl::StrCat("UPDATE ", table, " SET ", absl::StrJoin(sets, ", "),
-                                              " WHERE county_code = $1::text AND id = $2::text::bigint");
+      pqxx::result rows =
+          tx.exec_params(absl::StrCat("SELECT county_code, id, ", absl::StrJoin(cols, ", "),
+                                      " FROM ", table, " WHERE (", StaleCondition(tx, t),
+                                      ") AND (county_code, id) > ($4, $5) ORDER BY county_code, id "
+                                      "LIMIT $3 FOR UPDATE SKIP LOCKED"),
+                         static_cast<int>(header.size()), pqxx::binarystring(header), batch,
+                         county_after, id_after);
+      const std::string update =
+          absl::StrCat("UPDATE ", table, " SET ", absl::StrJoin(sets, ", "),
+                       " WHERE county_code = $1::text AND id = $2::text::bigint");
       for (const auto& row : rows) {
         ++seen;
         const std::string county = row[0].as<std::string>();
@@ -87,16 +92,20 @@ absl::StatusOr<int64_t> Reseal(db::Lease& lease, const db::Scope& scope, const K
                 keys.Open(pqxx::binarystring(sealed).str(), Context(t.table, c.sealed, county));
             if (!opened.ok()) {
               log::Error("a sealed value does not open: left as it is",
-                         {{"table", t.table}, {"row", absl::StrCat(county, "-", last_id)},
-                          {"column", c.sealed}, {"error", std::string(opened.status().message())}});
+                         {{"table", t.table},
+                          {"row", absl::StrCat(county, "-", last_id)},
+                          {"column", c.sealed},
+                          {"error", std::string(opened.status().message())}});
               broken = true;
               break;
             }
             plain = *std::move(opened);
           }
           if (plain && plain->empty()) plain.reset();  // no value: NULL
-          values.emplace_back(plain ? keys.Seal(*plain, Context(t.table, c.sealed, county)) : std::string());
-          if (!c.index.empty()) values.emplace_back(plain ? keys.BlindIndex(c.index_kind, *plain) : std::string());
+          values.emplace_back(plain ? keys.Seal(*plain, Context(t.table, c.sealed, county))
+                                    : std::string());
+          if (!c.index.empty())
+            values.emplace_back(plain ? keys.BlindIndex(c.index_kind, *plain) : std::string());
         }
         if (broken) continue;
         tx.exec_params(update, pqxx::prepare::make_dynamic_params(values));
@@ -116,13 +125,14 @@ absl::StatusOr<int64_t> CountStale(db::Lease& lease, const db::Scope& scope, con
                                    const SealedTable& t) {
   const std::string header = keys.CurrentHeader();
   int64_t n = 0;
-  RETURN_IF_ERROR(db::RunRead(lease, scope, absl::Now() + absl::Minutes(1), [&](db::Tx& tx) -> absl::Status {
-    n = tx.exec_params(absl::StrCat("SELECT count(*) FROM ", tx.quote_name(t.table), " WHERE ",
-                                    StaleCondition(tx, t)),
-                       static_cast<int>(header.size()), pqxx::binarystring(header))[0][0]
-            .as<int64_t>();
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      db::RunRead(lease, scope, absl::Now() + absl::Minutes(1), [&](db::Tx& tx) -> absl::Status {
+        n = tx.exec_params(absl::StrCat("SELECT count(*) FROM ", tx.quote_name(t.table), " WHERE ",
+                                        StaleCondition(tx, t)),
+                           static_cast<int>(header.size()), pqxx::binarystring(header))[0][0]
+                .as<int64_t>();
+        return absl::OkStatus();
+      }));
   return n;
 }
 

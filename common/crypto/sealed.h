@@ -19,8 +19,9 @@ namespace touyan::crypto {
 
 struct SealedColumn {
   std::string sealed;  // "phone_sealed" (bytea; NULL: no value)
-  std::string legacy = {};  // the plaintext column it replaces ("phone"), emptied once sealed; "" = none
-  std::string index = {};  // its blind index column ("resident_id_index"); "" = none
+  std::string legacy =
+      {};  // the plaintext column it replaces ("phone"), emptied once sealed; "" = none
+  std::string index = {};       // its blind index column ("resident_id_index"); "" = none
   std::string index_kind = {};  // the BlindIndex kind ("resident_id")
 };
 
@@ -32,7 +33,8 @@ struct SealedTable {
 // What a value of `column` of `table` owned by `county_code` is sealed
 // with (Keyring::Seal's context): a value copied to another column, table or
 // county does not open.
-std::string Context(const std::string& table, const std::string& column, const std::string& county_code);
+std::string Context(const std::string& table, const std::string& column,
+                    const std::string& county_code);
 
 // A sealed value that does not open (changed, moved, or under a key no
 // longer in the ring): db::FromException answers it as DATA_LOSS.

@@ -69,20 +69,22 @@ absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
       std::string sql = absl::StrReplaceAll(
           m.sql, {{"{{schema}}", schema}, {"{{app_role}}", n.quote_name(roles.app_role)}});
       std::string sum = Hex(auth::Sha256(sql));
-      pqxx::result r = n.exec_params("SELECT checksum FROM schema_migrations WHERE name = $1", m.name);
+      pqxx::result r =
+          n.exec_params("SELECT checksum FROM schema_migrations WHERE name = $1", m.name);
       if (!r.empty()) {
         if (r[0][0].as<std::string>() != sum) {
           n.exec("SELECT pg_advisory_unlock_all()");
-          return absl::FailedPreconditionError(absl::StrCat(
-              "migration ", m.name, " in schema ", roles.schema,
-              " was changed after it was applied: add a new migration instead"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("migration ", m.name, " in schema ", roles.schema,
+                           " was changed after it was applied: add a new migration instead"));
         }
         continue;
       }
       n.exec("BEGIN");
       try {
         n.exec(sql);
-        n.exec_params("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", m.name, sum);
+        n.exec_params("INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", m.name,
+                      sum);
         n.exec("COMMIT");
       } catch (...) {
         n.exec("ROLLBACK");
@@ -99,26 +101,28 @@ absl::Status Migrate(const std::string& url, const SchemaRoles& roles,
       for (const std::string& code : roles.county_roles) {
         const std::string role = absl::StrCat(roles.app_role, "_", code);
         names.push_back(absl::StrCat("\"", role, "\""));
-        n.exec_params("INSERT INTO role_scopes (role_name, county_prefix) VALUES ($1, $2) "
-                      "ON CONFLICT (role_name) DO UPDATE SET county_prefix = EXCLUDED.county_prefix",
-                      role, code);
+        n.exec_params(
+            "INSERT INTO role_scopes (role_name, county_prefix) VALUES ($1, $2) "
+            "ON CONFLICT (role_name) DO UPDATE SET county_prefix = EXCLUDED.county_prefix",
+            role, code);
       }
-      n.exec_params("DELETE FROM role_scopes WHERE role_name <> $1 AND role_name <> ALL($2::text[])",
-                    roles.app_role, absl::StrCat("{", absl::StrJoin(names, ","), "}"));
+      n.exec_params(
+          "DELETE FROM role_scopes WHERE role_name <> $1 AND role_name <> ALL($2::text[])",
+          roles.app_role, absl::StrCat("{", absl::StrJoin(names, ","), "}"));
       n.exec("COMMIT");
       log::Info("county roles bound", {{"schema", roles.schema},
                                        {"counties", std::to_string(roles.county_roles.size())}});
     }
     n.exec("SELECT pg_advisory_unlock_all()");
-    log::Info("schema up to date", {{"schema", roles.schema},
-                                    {"applied", std::to_string(applied)}});
+    log::Info("schema up to date",
+              {{"schema", roles.schema}, {"applied", std::to_string(applied)}});
     return absl::OkStatus();
   } catch (const pqxx::sql_error& e) {
     return absl::FailedPreconditionError(
         absl::StrCat("migrating schema ", roles.schema, " failed: ", e.what()));
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("migrating schema ", roles.schema,
-                                               ": cannot reach the database: ", e.what()));
+    return absl::UnavailableError(
+        absl::StrCat("migrating schema ", roles.schema, ": cannot reach the database: ", e.what()));
   }
 }
 
@@ -135,17 +139,19 @@ void BootstrapOnce(const std::string& admin_url, const std::string& schema,
   for (const Credentials* c : {&owner, &app}) {
     // Roles are cluster-wide and advisory locks per database: another
     // database's bootstrap may create the role at the same moment.
-    run_built("SELECT format('DO $d$ BEGIN CREATE ROLE %I LOGIN; EXCEPTION WHEN duplicate_object "
-              "OR unique_violation THEN NULL; END $d$', $1::text, $2::text)",
-              c->user, "");
+    run_built(
+        "SELECT format('DO $d$ BEGIN CREATE ROLE %I LOGIN; EXCEPTION WHEN duplicate_object "
+        "OR unique_violation THEN NULL; END $d$', $1::text, $2::text)",
+        c->user, "");
     if (!c->password.empty()) {
       run_built("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)", c->user,
                 c->password);
     }
   }
-  run_built("SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I, %I', "
-            "current_database(), $1::text, $2::text)",
-            owner.user, app.user);
+  run_built(
+      "SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I, %I', "
+      "current_database(), $1::text, $2::text)",
+      owner.user, app.user);
   run_built("SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', $1::text, $2::text)",
             schema, owner.user);
   run_built("SELECT format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', $1::text, $2::text)", schema, "");

@@ -101,7 +101,8 @@ absl::Status ConnectionPool::Connect(int slot) {
       // JIT compiling pays for long analytic queries, not for these: a
       // generic plan's pessimistic cost estimate made it compile for
       // ~300 ms on calls that then ran in a few.
-      if (!options_.transaction_pooling) n.exec("SET plan_cache_mode = force_generic_plan; SET jit = off");
+      if (!options_.transaction_pooling)
+        n.exec("SET plan_cache_mode = force_generic_plan; SET jit = off");
     }
     for (const auto& st : options_.statements) conn->prepare(st.name, st.sql);
   } catch (const std::exception& e) {

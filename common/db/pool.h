@@ -5,10 +5,9 @@
 #define TOUYAN_COMMON_DB_POOL_H_
 
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"

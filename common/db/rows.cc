@@ -1,13 +1,14 @@
 #include "common/db/rows.h"
 
+#include <memory>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/json_util.h"
-#include <memory>
 #include "common/time/date.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace touyan {
 
@@ -28,7 +29,9 @@ std::optional<google::type::Date> DateFromIso(absl::string_view text) {
   return ToDate(d);
 }
 
-std::string IntArray(const std::vector<int>& v) { return absl::StrCat("{", absl::StrJoin(v, ","), "}"); }
+std::string IntArray(const std::vector<int>& v) {
+  return absl::StrCat("{", absl::StrJoin(v, ","), "}");
+}
 
 std::string IntArray64(const std::vector<int64_t>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
@@ -60,9 +63,10 @@ std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v
 
 absl::Status MergeFromJson(absl::string_view json, google::protobuf::Message& m) {
   std::unique_ptr<google::protobuf::Message> part(m.New());
-  auto s = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(json.data(), json.size()),
-                                                       part.get());
-  if (!s.ok()) return absl::InternalError(absl::StrCat("stored row does not parse: ", s.ToString()));
+  auto s = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), part.get());
+  if (!s.ok())
+    return absl::InternalError(absl::StrCat("stored row does not parse: ", s.ToString()));
   m.MergeFrom(*part);
   return absl::OkStatus();
 }

@@ -4,11 +4,10 @@
 #define TOUYAN_COMMON_DB_ROWS_H_
 
 #include <optional>
-#include <type_traits>
-#include <string>
-#include <vector>
-
 #include <pqxx/pqxx>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -58,8 +57,8 @@ struct Item<absl::StatusOr<R>> {
 // only tells that another page follows. `from_row` returns the item or a
 // StatusOr of it (the first error ends the page); the cursor comes from the
 // item's county-keyed id (by default id()).
-template <typename FromRow,
-          typename T = typename rows_internal::Item<std::invoke_result_t<FromRow, const pqxx::row&>>::type>
+template <typename FromRow, typename T = typename rows_internal::Item<
+                                std::invoke_result_t<FromRow, const pqxx::row&>>::type>
 absl::StatusOr<PageOf<T>> KeysetPage(const pqxx::result& rows, int size, FromRow from_row,
                                      const std::string& (T::*id)() const = &T::id) {
   PageOf<T> out;

@@ -1,9 +1,8 @@
 #include "common/db/transaction.h"
 
-#include "common/crypto/sealed.h"
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sealed.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -43,10 +42,10 @@ absl::Status FromException(const std::exception& e) {
     return WithReason(absl::DataLossError(e.what()), "SEALED_VALUE_BROKEN");
   }
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return WithReason(absl::UnavailableError(
-                          "the database connection was lost while committing; the outcome is "
-                          "unknown: retry with the same request_id"),
-                      "COMMIT_IN_DOUBT");
+    return WithReason(
+        absl::UnavailableError("the database connection was lost while committing; the outcome is "
+                               "unknown: retry with the same request_id"),
+        "COMMIT_IN_DOUBT");
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
     return WithReason(absl::UnavailableError("the database connection was lost; retry"),

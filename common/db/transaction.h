@@ -12,9 +12,8 @@
 
 #include <exception>
 #include <optional>
-#include <string>
-
 #include <pqxx/pqxx>
+#include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"

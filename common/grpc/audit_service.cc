@@ -31,9 +31,11 @@ absl::Status RequireAuditor(const Principal& p) {
 
 // The county filter (6 digits) inside the caller's scope, or the scope's
 // county-level prefix when empty and `required` is false.
-absl::StatusOr<std::string> CountyFilter(const Principal& p, const std::string& county, bool required) {
+absl::StatusOr<std::string> CountyFilter(const Principal& p, const std::string& county,
+                                         bool required) {
   if (county.empty()) {
-    if (required) return InvalidField("county_code", "is required: a 6-digit county code", "REQUIRED");
+    if (required)
+      return InvalidField("county_code", "is required: a 6-digit county code", "REQUIRED");
     return p.RlsCountyPrefix();
   }
   if (county.size() != 6 || !std::all_of(county.begin(), county.end(), absl::ascii_isdigit)) {
@@ -46,9 +48,11 @@ absl::StatusOr<std::string> CountyFilter(const Principal& p, const std::string& 
 absl::StatusOr<std::string> TimeBound(const google::protobuf::Timestamp& t, bool has,
                                       absl::string_view field, const char* unset) {
   if (!has) return std::string(unset);
-  if (t.seconds() < TimeUtil::kTimestampMinSeconds || t.seconds() > TimeUtil::kTimestampMaxSeconds ||
-      t.nanos() < 0 || t.nanos() > 999999999) return InvalidField(field, "is not a valid time");
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999)
+    return InvalidField(field, "is not a valid time");
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ",
+                          absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
                           absl::UTCTimeZone());
 }
 
@@ -66,7 +70,8 @@ absl::StatusOr<ListBounds> BoundsOf(CallContext& call, const Req& r) {
   RETURN_IF_ERROR(RequireAuditor(p));
   ListBounds b;
   ASSIGN_OR_RETURN(b.county, CountyFilter(p, r.county_code(), false));
-  ASSIGN_OR_RETURN(b.start, TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
+  ASSIGN_OR_RETURN(b.start,
+                   TimeBound(r.start_time(), r.has_start_time(), "start_time", "-infinity"));
   ASSIGN_OR_RETURN(b.end, TimeBound(r.end_time(), r.has_end_time(), "end_time", "infinity"));
   if (r.has_start_time() && r.has_end_time() && r.end_time() <= r.start_time()) {
     return InvalidField("end_time", "must be after start_time");
@@ -101,31 +106,32 @@ TOUYAN_UNARY(AuditService, VerifyAuditChain, VerifyAuditChainRequest, VerifyAudi
 TOUYAN_UNARY(AuditService, ListAccessRecords, audit::v1::ListAccessRecordsRequest,
              audit::v1::ListAccessRecordsResponse)
 
-absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(CallContext& call,
-                                                                       const ListAuditEventsRequest& r) {
+absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(
+    CallContext& call, const ListAuditEventsRequest& r) {
   ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
-  ASSIGN_OR_RETURN(PageOf<AuditEvent> rows,
-                   call.Read<PageOf<AuditEvent>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AuditEvent>> {
-                     pqxx::result res =
-                         r.resource().empty()
-                             ? tx.exec_prepared("touyan_audit_list", b.county, r.actor(), r.method(), b.start,
-                                                b.end, b.after, b.page.size + 1)
-                             : tx.exec_prepared("touyan_audit_history", b.county, r.actor(), r.method(), b.start,
-                                                b.end, b.after, b.page.size + 1, r.resource());
-                     return PageByIds<AuditEvent>(res, b.page.size, 11, [](const pqxx::row& row, AuditEvent& e) {
-                       e.set_county_code(row[0].as<std::string>());
-                       e.set_sequence(row[1].as<int64_t>());
-                       *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[2].as<int64_t>());
-                       e.set_actor(row[3].as<std::string>());
-                       e.set_role(row[4].as<std::string>());
-                       e.set_method(row[5].as<std::string>());
-                       e.set_resource(row[6].as<std::string>());
-                       e.set_request_id(row[7].as<std::string>());
-                       e.set_before_json(row[8].as<std::string>());
-                       e.set_after_json(row[9].as<std::string>());
-                       e.set_hash(row[10].as<std::string>());
-                     });
-                   }));
+  ASSIGN_OR_RETURN(
+      PageOf<AuditEvent> rows,
+      call.Read<PageOf<AuditEvent>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AuditEvent>> {
+        pqxx::result res =
+            r.resource().empty()
+                ? tx.exec_prepared("touyan_audit_list", b.county, r.actor(), r.method(), b.start,
+                                   b.end, b.after, b.page.size + 1)
+                : tx.exec_prepared("touyan_audit_history", b.county, r.actor(), r.method(), b.start,
+                                   b.end, b.after, b.page.size + 1, r.resource());
+        return PageByIds<AuditEvent>(res, b.page.size, 11, [](const pqxx::row& row, AuditEvent& e) {
+          e.set_county_code(row[0].as<std::string>());
+          e.set_sequence(row[1].as<int64_t>());
+          *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[2].as<int64_t>());
+          e.set_actor(row[3].as<std::string>());
+          e.set_role(row[4].as<std::string>());
+          e.set_method(row[5].as<std::string>());
+          e.set_resource(row[6].as<std::string>());
+          e.set_request_id(row[7].as<std::string>());
+          e.set_before_json(row[8].as<std::string>());
+          e.set_after_json(row[9].as<std::string>());
+          e.set_hash(row[10].as<std::string>());
+        });
+      }));
   return ListResponse(call, r, std::move(rows), &ListAuditEventsResponse::mutable_events);
 }
 
@@ -133,31 +139,36 @@ absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessR
     CallContext& call, const audit::v1::ListAccessRecordsRequest& r) {
   using audit::v1::AccessRecord;
   ASSIGN_OR_RETURN(ListBounds b, BoundsOf(call, r));
-  ASSIGN_OR_RETURN(PageOf<AccessRecord> rows,
-                   call.Read<PageOf<AccessRecord>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AccessRecord>> {
-                     pqxx::result res = tx.exec_prepared("touyan_access_list", b.county, r.resource(), r.actor(),
-                                                         b.start, b.end, b.after, b.page.size + 1);
-                     return PageByIds<AccessRecord>(res, b.page.size, 7, [](const pqxx::row& row, AccessRecord& a) {
-                       a.set_county_code(row[0].as<std::string>());
-                       *a.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
-                       a.set_actor(row[2].as<std::string>());
-                       a.set_role(row[3].as<std::string>());
-                       a.set_method(row[4].as<std::string>());
-                       a.set_resource(row[5].as<std::string>());
-                       for (absl::string_view f : absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty())) {
-                         a.add_fields(std::string(f));
-                       }
-                     });
-                   }));
-  return ListResponse(call, r, std::move(rows), &audit::v1::ListAccessRecordsResponse::mutable_records);
+  ASSIGN_OR_RETURN(
+      PageOf<AccessRecord> rows,
+      call.Read<PageOf<AccessRecord>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<AccessRecord>> {
+        pqxx::result res = tx.exec_prepared("touyan_access_list", b.county, r.resource(), r.actor(),
+                                            b.start, b.end, b.after, b.page.size + 1);
+        return PageByIds<AccessRecord>(
+            res, b.page.size, 7, [](const pqxx::row& row, AccessRecord& a) {
+              a.set_county_code(row[0].as<std::string>());
+              *a.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
+              a.set_actor(row[2].as<std::string>());
+              a.set_role(row[3].as<std::string>());
+              a.set_method(row[4].as<std::string>());
+              a.set_resource(row[5].as<std::string>());
+              for (absl::string_view f :
+                   absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty())) {
+                a.add_fields(std::string(f));
+              }
+            });
+      }));
+  return ListResponse(call, r, std::move(rows),
+                      &audit::v1::ListAccessRecordsResponse::mutable_records);
 }
 
-absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallContext& call,
-                                                                         const VerifyAuditChainRequest& r) {
+absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(
+    CallContext& call, const VerifyAuditChainRequest& r) {
   const Principal& p = call.principal();
   RETURN_IF_ERROR(RequireAuditor(p));
   ASSIGN_OR_RETURN(std::string county, CountyFilter(p, r.county_code(), true));
-  return call.Read<VerifyAuditChainResponse>([&](db::Tx& tx) -> absl::StatusOr<VerifyAuditChainResponse> {
+  return call.Read<VerifyAuditChainResponse>([&](db::Tx& tx)
+                                                 -> absl::StatusOr<VerifyAuditChainResponse> {
     VerifyAuditChainResponse out;
     pqxx::result head = tx.exec_prepared("touyan_audit_head", county);
     if (head.empty()) {  // no change recorded in this county yet
@@ -181,27 +192,32 @@ absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallCo
     std::string prev;  // the first event follows the empty hash
     bool first = retained_from > 1;
     while (last < head_seq) {
-      pqxx::result rows = tx.exec_prepared("touyan_audit_chain", county, last, head_seq, kChainBatch);
+      pqxx::result rows =
+          tx.exec_prepared("touyan_audit_chain", county, last, head_seq, kChainBatch);
       if (rows.empty()) {
-        return broken(last + 1, "SEQUENCE_GAP",
-                      absl::StrCat("events ", last + 1, " to ", head_seq, " are missing (removed)"));
+        return broken(
+            last + 1, "SEQUENCE_GAP",
+            absl::StrCat("events ", last + 1, " to ", head_seq, " are missing (removed)"));
       }
       for (const auto& row : rows) {
         const int64_t seq = row[0].as<int64_t>();
         if (seq != last + 1) {
-          return broken(last + 1, "SEQUENCE_GAP",
-                        absl::StrCat("events ", last + 1, " to ", seq - 1, " are missing (removed)"));
+          return broken(
+              last + 1, "SEQUENCE_GAP",
+              absl::StrCat("events ", last + 1, " to ", seq - 1, " are missing (removed)"));
         }
         const std::string prev_hash = pqxx::binarystring(row[1]).str();
         const std::string hash = pqxx::binarystring(row[2]).str();
         if (first) prev = prev_hash;
         first = false;
         if (prev_hash != prev) {
-          return broken(seq, "PREVIOUS_HASH_MISMATCH",
-                        "the event does not follow the one before it (an event was replaced or inserted)");
+          return broken(
+              seq, "PREVIOUS_HASH_MISMATCH",
+              "the event does not follow the one before it (an event was replaced or inserted)");
         }
         if (auth::Sha256(prev + row[3].as<std::string>()) != hash) {
-          return broken(seq, "HASH_MISMATCH", "the event's content no longer matches its hash (changed)");
+          return broken(seq, "HASH_MISMATCH",
+                        "the event's content no longer matches its hash (changed)");
         }
         prev = hash;
         last = seq;
@@ -209,7 +225,8 @@ absl::StatusOr<VerifyAuditChainResponse> AuditService::DoVerifyAuditChain(CallCo
       }
     }
     if (last >= retained_from && prev != head_hash) {
-      return broken(head_seq, "HEAD_MISMATCH", "the last event is not the head recorded beside the chain");
+      return broken(head_seq, "HEAD_MISMATCH",
+                    "the last event is not the head recorded beside the chain");
     }
     out.set_intact(true);
     return out;

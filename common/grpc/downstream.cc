@@ -22,17 +22,18 @@ Downstream::Downstream(std::string name, const std::string& target, absl::Durati
 void Downstream::Prepare(grpc::ClientContext& ctx, const auth::Principal& principal,
                          absl::Time deadline) const {
   ctx.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + timeout_)));
-  if (!principal.bearer.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
+  if (!principal.bearer.empty())
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
 }
 
 absl::Status Downstream::FromDownstream(const grpc::Status& s) const {
   const auto code = static_cast<absl::StatusCode>(s.error_code());
   if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
       code == absl::StatusCode::kCancelled) {
-    return WithReason(absl::UnavailableError(absl::StrCat(
-                          "the ", name_, " service is unavailable (", s.error_message(),
-                          "); retry later")),
-                      "DOWNSTREAM_UNAVAILABLE");
+    return WithReason(
+        absl::UnavailableError(absl::StrCat("the ", name_, " service is unavailable (",
+                                            s.error_message(), "); retry later")),
+        "DOWNSTREAM_UNAVAILABLE");
   }
   ErrorDetails d = DetailsOf(s);
   absl::Status out(code, absl::StrCat(name_, ": ", s.error_message()));

@@ -7,12 +7,12 @@
 #ifndef TOUYAN_COMMON_GRPC_DOWNSTREAM_H_
 #define TOUYAN_COMMON_GRPC_DOWNSTREAM_H_
 
+#include <google/protobuf/repeated_ptr_field.h>
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/repeated_ptr_field.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -48,10 +48,10 @@ class Downstream {
   // Every item of a list, page after page (1,000 a page): `items` picks them
   // out of each answer.
   template <typename Item, typename Resp, typename Req, typename Stub>
-  absl::StatusOr<std::vector<Item>> AllPages(const auth::Principal& principal, absl::Time deadline, Stub& stub,
-                                             grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-                                             Req request,
-                                             google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) const {
+  absl::StatusOr<std::vector<Item>> AllPages(
+      const auth::Principal& principal, absl::Time deadline, Stub& stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Req request,
+      google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) const {
     std::vector<Item> out;
     request.set_page_size(1000);
     do {
@@ -64,7 +64,8 @@ class Downstream {
   }
 
  private:
-  void Prepare(grpc::ClientContext& ctx, const auth::Principal& principal, absl::Time deadline) const;
+  void Prepare(grpc::ClientContext& ctx, const auth::Principal& principal,
+               absl::Time deadline) const;
   absl::Status FromDownstream(const grpc::Status& s) const;
 
   std::string name_;

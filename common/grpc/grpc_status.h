@@ -3,9 +3,9 @@
 #ifndef TOUYAN_COMMON_GRPC_GRPC_STATUS_H_
 #define TOUYAN_COMMON_GRPC_GRPC_STATUS_H_
 
-#include <string>
-
 #include <grpcpp/support/status.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 

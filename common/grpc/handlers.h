@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/principal.h"
 #include "common/db/rows.h"
-#include "common/ids/resource_id.h"
 #include "common/grpc/runtime.h"
+#include "common/ids/resource_id.h"
 #include "common/status/status.h"
 
 namespace touyan {
@@ -21,7 +21,7 @@ using auth::Principal;
 // The region prefix a list covers: the filter if given (it must lie inside
 // the caller's scope), else the caller's whole scope.
 inline absl::StatusOr<std::string> ListPrefix(const Principal& p, const std::string& filter,
-                                       absl::string_view field) {
+                                              absl::string_view field) {
   if (filter.empty()) return p.scope_prefix;
   absl::StatusOr<std::string> prefix = auth::RegionPrefix(filter);
   if (!prefix.ok()) return InvalidField(field, prefix.status().message(), "BAD_REGION_CODE");
@@ -43,8 +43,8 @@ inline absl::Status CheckCounty(const Principal& p, const std::string& county, b
 
 // A county-keyed id from request field `field`, its county checked against
 // the caller's scope (CheckCounty) before any query.
-inline absl::StatusOr<ResourceId> ScopedId(const CallContext& call, absl::string_view field, const std::string& id,
-                                           bool write) {
+inline absl::StatusOr<ResourceId> ScopedId(const CallContext& call, absl::string_view field,
+                                           const std::string& id, bool write) {
   ASSIGN_OR_RETURN(ResourceId rid, ResourceId::Parse(field, id));
   RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), rid.county_code, write), field));
   return rid;
@@ -61,12 +61,15 @@ Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
 }
 
 inline absl::Status CheckEnum(absl::string_view field, int value, bool (*valid)(int)) {
-  if (value != 0 && !valid(value)) return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
+  if (value != 0 && !valid(value))
+    return InvalidField(field, "is not a known value", "UNKNOWN_ENUM_VALUE");
   return absl::OkStatus();
 }
 
 // The latest year a request may name: next year (plans are made ahead).
-inline int YearMax(const CallContext& call) { return static_cast<int>(call.clock().Today().year()) + 1; }
+inline int YearMax(const CallContext& call) {
+  return static_cast<int>(call.clock().Today().year()) + 1;
+}
 
 // INVALID_ARGUMENT naming `field` unless `year` is from 2000 to next year
 // (or 0 where `zero_ok`: "every year").
@@ -82,22 +85,21 @@ inline absl::Status CheckYear(absl::string_view field, int year, const CallConte
 // PERMISSION_DENIED unless the caller is the city organisation department.
 inline absl::Status RequireCity(const Principal& p, absl::string_view what) {
   if (p.role == auth::Role::kCityOrgDept) return absl::OkStatus();
-  return WithReason(absl::PermissionDeniedError(absl::StrCat(
-                        "only the city organisation department may ", what)),
-                    "ROLE_NOT_ALLOWED");
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat("only the city organisation department may ", what)),
+      "ROLE_NOT_ALLOWED");
 }
 
 }  // namespace touyan
 
 // Defines Service::Method (the gRPC callback) as the bridge to the plain
 // handler Service::DoMethod(CallContext&, const Req&) -> StatusOr<Resp>.
-#define TOUYAN_UNARY(Service, Method, Req, Resp)                                              \
-  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* ctx, const Req* req, \
-                                            Resp* resp) {                                     \
-    return rt_.Unary<Req, Resp>(ctx, req, resp, #Method,                                      \
-                                [this](CallContext& call, const Req& r) {                     \
-                                  return Do##Method(call, r);                                 \
-                                });                                                           \
+#define TOUYAN_UNARY(Service, Method, Req, Resp)                                                   \
+  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* ctx, const Req* req,      \
+                                            Resp* resp) {                                          \
+    return rt_.Unary<Req, Resp>(ctx, req, resp, #Method, [this](CallContext& call, const Req& r) { \
+      return Do##Method(call, r);                                                                  \
+    });                                                                                            \
   }
 
 #endif  // TOUYAN_COMMON_GRPC_HANDLERS_H_

@@ -1,9 +1,8 @@
 #include "common/grpc/privacy_service.h"
 
 #include <map>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -55,7 +54,8 @@ Json Opened(const crypto::Keyring* keys, const std::string& kind, Json rows) {
   return rows;
 }
 
-void Merge(Sections& sections, const std::string& service, const std::string& kind, const Json& rows) {
+void Merge(Sections& sections, const std::string& service, const std::string& kind,
+           const Json& rows) {
   Json& all = sections[{service, kind}];
   if (all.is_null()) all = Json::array();
   for (const Json& row : rows) all.push_back(row);
@@ -65,14 +65,15 @@ void Merge(Sections& sections, const std::string& service, const std::string& ki
 
 TOUYAN_UNARY(PrivacyService, ExportPersonalData, ExportPersonalDataRequest, PersonalDataExport)
 
-absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(CallContext& call,
-                                                                        const ExportPersonalDataRequest& r) {
+absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(
+    CallContext& call, const ExportPersonalDataRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("cadre_id", r.cadre_id()));
   const auth::Principal& p = call.principal();
   if (!p.SeesResidentIds()) {
-    return WithReason(absl::PermissionDeniedError("only the city organisation department and county operators "
-                                                  "answer personal-information requests"),
-                      "ROLE_NOT_ALLOWED");
+    return WithReason(
+        absl::PermissionDeniedError("only the city organisation department and county operators "
+                                    "answer personal-information requests"),
+        "ROLE_NOT_ALLOWED");
   }
   RETURN_IF_ERROR(WithField(p.CheckCovers(id.county_code + "000000"), "cadre_id"));
 
@@ -80,7 +81,9 @@ absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(CallCont
   auto take = [&](const PersonalDataExport& part) -> absl::Status {
     for (const auto& s : part.sections()) {
       Json rows = Json::parse(s.json(), nullptr, false);
-      if (!rows.is_array()) return absl::InternalError(absl::StrCat(s.service(), " exported a section that is not a JSON array"));
+      if (!rows.is_array())
+        return absl::InternalError(
+            absl::StrCat(s.service(), " exported a section that is not a JSON array"));
       Merge(sections, s.service(), s.kind(), rows);
     }
     return absl::OkStatus();
@@ -89,9 +92,10 @@ absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(CallCont
     ExportPersonalDataRequest one;
     one.set_cadre_id(record.ToString());
     auto stub = privacy::v1::PrivacyService::NewStub(rt_.downstream(service).channel());
-    ASSIGN_OR_RETURN(PersonalDataExport part,
-                     rt_.downstream(service).Call(p, call.deadline(), *stub,
-                                                  &privacy::v1::PrivacyService::Stub::ExportPersonalData, one));
+    ASSIGN_OR_RETURN(
+        PersonalDataExport part,
+        rt_.downstream(service).Call(p, call.deadline(), *stub,
+                                     &privacy::v1::PrivacyService::Stub::ExportPersonalData, one));
     return take(part);
   };
 
@@ -105,7 +109,8 @@ absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(CallCont
     if (cadres == sections.end()) continue;
     for (const Json& c : cadres->second) {
       ResourceId other{c.value("county_code", ""), c.value("id", int64_t{0})};
-      if (other.county_code != id.county_code || other.number != id.number) records.push_back(other);
+      if (other.county_code != id.county_code || other.number != id.number)
+        records.push_back(other);
     }
   }
   const std::string self = rt_.options().service;
@@ -118,10 +123,13 @@ absl::StatusOr<PersonalDataExport> PrivacyService::DoExportPersonalData(CallCont
       Rows out;
       for (const PersonalDataQuery& q : queries_) {
         const std::string text =
-            tx.exec_params1(absl::StrCat("WITH target AS (SELECT $1::text AS county_code, $2::bigint AS number, "
-                                         "$3::text AS cadre_id) SELECT coalesce(json_agg(row_to_json(x)), '[]')::text "
-                                         "FROM (", q.sql, ") x"),
-                            record.county_code, record.number, record.ToString())[0]
+            tx.exec_params1(
+                  absl::StrCat(
+                      "WITH target AS (SELECT $1::text AS county_code, $2::bigint AS number, "
+                      "$3::text AS cadre_id) SELECT coalesce(json_agg(row_to_json(x)), '[]')::text "
+                      "FROM (",
+                      q.sql, ") x"),
+                  record.county_code, record.number, record.ToString())[0]
                 .as<std::string>();
         out.emplace_back(q.kind, Opened(call.keys(), q.kind, Json::parse(text)));
       }

@@ -25,7 +25,8 @@ struct PersonalDataQuery {
 
 class PrivacyService final : public privacy::v1::PrivacyService::CallbackService {
  public:
-  PrivacyService(Runtime& rt, std::vector<PersonalDataQuery> queries, std::vector<std::string> includes)
+  PrivacyService(Runtime& rt, std::vector<PersonalDataQuery> queries,
+                 std::vector<std::string> includes)
       : rt_(rt), queries_(std::move(queries)), includes_(std::move(includes)) {}
 
   grpc::ServerUnaryReactor* ExportPersonalData(grpc::CallbackServerContext* ctx,

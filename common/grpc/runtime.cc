@@ -20,7 +20,8 @@ constexpr char kFinishMutation[] =
     "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
     "before, after) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after "
     "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
-    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE request_id = $4";
+    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE request_id = "
+    "$4";
 
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});
@@ -55,11 +56,11 @@ const Downstream& Runtime::downstream(const std::string& name) const {
 Runtime::~Runtime() { workers_.reset(); }
 
 absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextBase& ctx,
-                                                     absl::string_view method) const {
+                                                      absl::string_view method) const {
   const std::string peer = PeerService(ctx);
   if (!peer.empty() && !ServiceMayCall(peer, options_.service, method)) {
-    return WithReason(absl::PermissionDeniedError(absl::StrCat("the ", peer, " service may not call ",
-                                                               options_.service, " ", method)),
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "the ", peer, " service may not call ", options_.service, " ", method)),
                       "SERVICE_METHOD_NOT_ALLOWED");
   }
   const auto& md = ctx.client_metadata();
@@ -71,9 +72,9 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
       return auth::Principal::Make(peer + "-service", auth::Role::kAuditor,
                                    options_.scope.empty() ? "000000000000" : options_.scope);
     }
-    return WithReason(absl::UnauthenticatedError(
-                          "no credentials: send 'authorization: Bearer <token>' metadata"),
-                      "NO_CREDENTIALS");
+    return WithReason(
+        absl::UnauthenticatedError("no credentials: send 'authorization: Bearer <token>' metadata"),
+        "NO_CREDENTIALS");
   }
   absl::string_view value(it->second.data(), it->second.size());
   if (!absl::StartsWithIgnoreCase(value, "Bearer ")) {
@@ -89,8 +90,7 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
   return p;
 }
 
-absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx,
-                               absl::Duration fallback) const {
+absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const {
   auto d = ctx.deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::Now() + fallback;
   return absl::FromChrono(d);

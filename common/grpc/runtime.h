@@ -5,18 +5,18 @@
 #ifndef TOUYAN_COMMON_GRPC_RUNTIME_H_
 #define TOUYAN_COMMON_GRPC_RUNTIME_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
-#include "absl/strings/string_view.h"
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/auth/jwt.h"
@@ -30,14 +30,14 @@
 #include "common/grpc/worker_pool.h"
 #include "common/idempotency/idempotency.h"
 #include "common/metrics/metrics.h"
-#include "common/status/status.h"
 #include "common/paging/page_token.h"
+#include "common/status/status.h"
 #include "common/time/clock.h"
 
 namespace touyan {
 
 struct RuntimeOptions {
-  std::string service;  // "personnel"
+  std::string service;   // "personnel"
   db::PoolOptions pool;  // pool.size = workers + stream_slots
   int workers = 4;
   int stream_slots = 2;  // client-streaming imports that may run at once
@@ -48,7 +48,7 @@ struct RuntimeOptions {
   const Clock* clock = &Clock::Real();
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
-  TlsConfig tls;  // this service's certificate, shown to the services it calls
+  TlsConfig tls;      // this service's certificate, shown to the services it calls
   std::string scope;  // the region this deployment serves; empty = every region
   std::shared_ptr<const crypto::Keyring> keys;  // data keys (--data-keys-file); null = none
 };
@@ -133,29 +133,29 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
     return reactor;
   }
   absl::Time deadline = DeadlineOf(*ctx, options_.default_deadline);
-  bool queued = workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline,
-                                  handler = std::move(handler),
-                                  p = *std::move(principal)]() mutable {
-    const std::string subject = p.subject;
-    absl::Status status;
-    if (ctx->IsCancelled()) {
-      status = absl::CancelledError("the caller cancelled");
-    } else if (absl::Now() >= deadline) {
-      status = absl::DeadlineExceededError("the deadline passed while the call waited");
-    } else {
-      try {
-        CallContext call(*this, std::move(p), deadline, method);
-        absl::StatusOr<Resp> r = handler(call, *req);
-        status = r.ok() ? call.FlushAccess() : r.status();
-        if (status.ok()) *resp = *std::move(r);
-      } catch (const std::exception& e) {
-        status = db::FromException(e);
-      }
-      UpdatePoolGauges();
-    }
-    LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  bool queued =
+      workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline,
+                        handler = std::move(handler), p = *std::move(principal)]() mutable {
+        const std::string subject = p.subject;
+        absl::Status status;
+        if (ctx->IsCancelled()) {
+          status = absl::CancelledError("the caller cancelled");
+        } else if (absl::Now() >= deadline) {
+          status = absl::DeadlineExceededError("the deadline passed while the call waited");
+        } else {
+          try {
+            CallContext call(*this, std::move(p), deadline, method);
+            absl::StatusOr<Resp> r = handler(call, *req);
+            status = r.ok() ? call.FlushAccess() : r.status();
+            if (status.ok()) *resp = *std::move(r);
+          } catch (const std::exception& e) {
+            status = db::FromException(e);
+          }
+          UpdatePoolGauges();
+        }
+        LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
+        reactor->Finish(ToGrpcStatus(status));
+      });
   if (!queued) {
     absl::Status busy = absl::ResourceExhaustedError("the server is overloaded; retry later");
     LogCall(method, busy, absl::Now() - start, "", RequestIdOf(*req));
@@ -167,9 +167,13 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
 template <typename Req, typename Resp>
 class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
  public:
-  ClientStreamReactor(Runtime& rt, grpc::CallbackServerContext* ctx, Resp* resp,
-                      const char* method, std::unique_ptr<StreamSink<Req, Resp>> sink)
-      : rt_(rt), ctx_(ctx), resp_(resp), method_(method), sink_(std::move(sink)),
+  ClientStreamReactor(Runtime& rt, grpc::CallbackServerContext* ctx, Resp* resp, const char* method,
+                      std::unique_ptr<StreamSink<Req, Resp>> sink)
+      : rt_(rt),
+        ctx_(ctx),
+        resp_(resp),
+        method_(method),
+        sink_(std::move(sink)),
         start_(absl::Now()) {
     absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
     if (!p.ok()) {

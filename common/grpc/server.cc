@@ -1,16 +1,15 @@
 #include "common/grpc/server.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <string_view>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/server_builder_option.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -18,17 +17,18 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "common/log/log.h"
 #include "common/grpc/audit_service.h"
-#include "touyan/bench/v1/echo.grpc.pb.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
+#include "touyan/bench/v1/echo.grpc.pb.h"
 
 namespace touyan {
 namespace {
 
 // Answers on the reactor thread: the cost of gRPC alone, for benchmarks.
 class EchoService final : public bench::v1::EchoService::CallbackService {
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const bench::v1::EchoMessage* req,
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
+                                 const bench::v1::EchoMessage* req,
                                  bench::v1::EchoMessage* resp) override {
     *resp = *req;
     auto* reactor = ctx->DefaultReactor();
@@ -62,8 +62,9 @@ class HealthOnly final : public grpc::CallbackGenericService {
     class Refuse final : public grpc::ServerGenericBidiReactor {
      public:
       Refuse() {
-        Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                            "the probe port serves grpc.health.v1 only; call the API on the gRPC port"));
+        Finish(grpc::Status(
+            grpc::StatusCode::UNIMPLEMENTED,
+            "the probe port serves grpc.health.v1 only; call the API on the gRPC port"));
       }
       void OnDone() override { delete this; }
     };
@@ -154,8 +155,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
     s->exposer_ = std::make_unique<prometheus::Exposer>(
         absl::StrCat(config.listen_host, ":", config.metrics_port));
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot serve metrics on port ",
-                                               config.metrics_port, ": ", e.what()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on port ", config.metrics_port, ": ", e.what()));
   }
   s->exposer_->RegisterCollectable(s->runtime_->metrics().shared_registry());
   s->metrics_port_ = s->exposer_->GetListeningPorts().front();
@@ -167,7 +168,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   builder.RegisterService(s->service_.get());
   s->audit_ = std::make_unique<AuditService>(*s->runtime_);
   builder.RegisterService(s->audit_.get());
-  s->privacy_ = std::make_unique<PrivacyService>(*s->runtime_, spec.personal_data, spec.export_includes);
+  s->privacy_ =
+      std::make_unique<PrivacyService>(*s->runtime_, spec.personal_data, spec.export_includes);
   builder.RegisterService(s->privacy_.get());
   builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   if (config.bench_echo) {
@@ -183,9 +185,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   builder.experimental().SetInterceptorCreators(std::move(creators));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->grpc_port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config.listen_host, ":", config.grpc_port,
-                     " (is the port in use?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_host, ":",
+                                               config.grpc_port, " (is the port in use?)"));
   }
   if (config.health_port >= 0) {
     // For the kubelet's probes: plaintext, and grpc.health.v1 alone.
@@ -240,7 +241,8 @@ void Server::SetReady(bool ready) {
 
 void Server::WatchReadiness(ServiceSpec spec, ServerConfig config) {
   std::vector<std::string> needed;
-  for (const db::Migration& m : db::CommonMigrations()) needed.push_back("\"common/" + m.name + "\"");
+  for (const db::Migration& m : db::CommonMigrations())
+    needed.push_back("\"common/" + m.name + "\"");
   for (const db::Migration& m : spec.migrations()) needed.push_back("\"" + m.name + "\"");
   const std::string needed_array = absl::StrCat("{", absl::StrJoin(needed, ","), "}");
   std::unique_ptr<pqxx::connection> conn;
@@ -255,10 +257,10 @@ void Server::WatchReadiness(ServiceSpec spec, ServerConfig config) {
         conn = std::make_unique<pqxx::connection>(config.database_url);
       }
       pqxx::nontransaction n(*conn);
-      pqxx::result r = n.exec_params(
-          absl::StrCat("SELECT count(*) FROM ", n.quote_name(spec.name),
-                       ".schema_migrations WHERE name = ANY($1::text[])"),
-          needed_array);
+      pqxx::result r =
+          n.exec_params(absl::StrCat("SELECT count(*) FROM ", n.quote_name(spec.name),
+                                     ".schema_migrations WHERE name = ANY($1::text[])"),
+                        needed_array);
       if (r[0][0].as<size_t>() < needed.size()) {
         reason = "the schema lacks migrations this binary needs: run the migration job";
       }

@@ -8,16 +8,16 @@
 #ifndef TOUYAN_COMMON_GRPC_SERVER_H_
 #define TOUYAN_COMMON_GRPC_SERVER_H_
 
-#include <functional>
-#include <map>
-#include <thread>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/service_type.h>
 #include <prometheus/exposer.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
@@ -52,7 +52,8 @@ struct CopiedNames {
 // The cadres whose records personnel anonymised, in the deployment's scope,
 // as (id, name the record keeps); personnel's client has it.
 using AnonymisedCadres =
-    std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>(Runtime&, CallContext&)>;
+    std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>(Runtime&,
+                                                                                   CallContext&)>;
 
 struct ServiceSpec {
   std::string name;  // "personnel": schema name and metrics/log label
@@ -70,8 +71,8 @@ struct ServiceSpec {
   std::vector<std::string> export_includes;
   // Anonymises, `batch` rows a transaction, the departed people of `scope`
   // whose data is past `retention` (personnel: cadres); returns how many.
-  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration retention, int batch,
-                                        absl::Time deadline)>
+  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration retention,
+                                        int batch, absl::Time deadline)>
       anonymise_departed;
   // The copies of cadres' names it keeps, made to follow personnel's
   // anonymisation (asked through `anonymised_cadres`).
@@ -88,9 +89,9 @@ struct ServerConfig {
   int metrics_port = 0;  // 0 = any free port
   int health_port = -1;  // -1 = none; else a plaintext port serving health only (probes)
   std::string database_url;
-  std::string migration_database_url;  // set: migrate at start
+  std::string migration_database_url;     // set: migrate at start
   std::vector<std::string> county_roles;  // --county-roles: counties with roles of their own
-  std::string admin_database_url;      // set: create roles and schema first (development)
+  std::string admin_database_url;         // set: create roles and schema first (development)
   bool migrate_only = false;
   int workers = 8;
   int stream_slots = 2;
@@ -103,13 +104,14 @@ struct ServerConfig {
   bool bench_echo = false;  // expose touyan.bench.v1.EchoService (benchmarks only)
   std::map<std::string, std::string> downstream_targets;  // service name → gRPC target
   absl::Duration downstream_timeout = absl::Seconds(5);
-  std::string scope;  // the region this deployment serves (12 digits); empty = all
+  std::string scope;                 // the region this deployment serves (12 digits); empty = all
   bool transaction_pooling = false;  // --database-pooling=transaction
-  absl::Duration gauge_interval = absl::Minutes(5);  // zero: no domain gauges
+  absl::Duration gauge_interval = absl::Minutes(5);            // zero: no domain gauges
   absl::Duration idempotency_retention = absl::Hours(24 * 7);  // stored answers kept for retries
   absl::Duration audit_retention = absl::Hours(24 * 180);  // at least; whole months leave after it
-  absl::Duration maintenance_interval = absl::Hours(1);  // purges; zero: never
-  std::string data_keys_file;  // the data keys (crypto/keyring.h); required by services with sealed tables
+  absl::Duration maintenance_interval = absl::Hours(1);    // purges; zero: never
+  std::string
+      data_keys_file;  // the data keys (crypto/keyring.h); required by services with sealed tables
   // A departed cadre's identifying data is kept this long after their last
   // post ended, then anonymised (at least the audit retention).
   absl::Duration departed_retention = absl::Hours(24 * 365 * 5);
@@ -159,10 +161,10 @@ class Server {
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Service> echo_;
-  std::unique_ptr<grpc::Service> audit_;  // touyan.audit.v1.AuditService
+  std::unique_ptr<grpc::Service> audit_;    // touyan.audit.v1.AuditService
   std::unique_ptr<grpc::Service> privacy_;  // touyan.privacy.v1.PrivacyService
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<grpc::Server> probe_;  // health only, plaintext
+  std::unique_ptr<grpc::Server> probe_;                          // health only, plaintext
   std::unique_ptr<grpc::CallbackGenericService> probe_service_;  // UNIMPLEMENTED for the rest
   std::unique_ptr<prometheus::Exposer> exposer_;
   void RefreshGaugesEvery(GaugeSource* source, ServerConfig config);
@@ -173,12 +175,14 @@ class Server {
   std::thread gauges_, readiness_, maintenance_;
   absl::Duration retention_, audit_retention_;
   std::vector<crypto::SealedTable> sealed_;
-  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration, int, absl::Time)> anonymise_;
+  std::function<absl::StatusOr<int64_t>(db::Lease&, const db::Scope&, absl::Duration, int,
+                                        absl::Time)>
+      anonymise_;
   absl::Duration departed_retention_;
   std::vector<CopiedNames> copied_names_;
   AnonymisedCadres anonymised_cadres_;
   std::string principal_scope_;  // the deployment's region (12 digits) for in-process principals
-  std::string config_scope_;  // the deployment's county-level prefix; empty = every region
+  std::string config_scope_;     // the deployment's county-level prefix; empty = every region
   absl::Notification stop_;
   std::string name_, full_name_;
   int grpc_port_ = 0;

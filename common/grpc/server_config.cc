@@ -1,18 +1,15 @@
 // LoadServerConfig: every flag (or environment variable) of a service,
 // checked at start.
-#include "common/grpc/server.h"
-
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <string_view>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/server_builder_option.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -20,10 +17,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "common/log/log.h"
 #include "common/grpc/audit_service.h"
-#include "touyan/bench/v1/echo.grpc.pb.h"
+#include "common/grpc/server.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
+#include "touyan/bench/v1/echo.grpc.pb.h"
 
 namespace touyan {
 namespace {
@@ -50,15 +48,17 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   ASSIGN_OR_RETURN(c.grpc_port, s.Int("grpc-port", 50051, 0, 65535));
   ASSIGN_OR_RETURN(c.metrics_port, s.Int("metrics-port", 9090, 0, 65535));
   ASSIGN_OR_RETURN(c.health_port, s.Int("health-port", -1, -1, 65535));
-  ASSIGN_OR_RETURN(c.database_url,
-                   s.Required("database-url", "the service role's Postgres URL, e.g. "
+  ASSIGN_OR_RETURN(c.database_url, s.Required("database-url",
+                                              "the service role's Postgres URL, e.g. "
                                               "postgresql://personnel_app:…@host/touyan"));
   c.migration_database_url = s.String("migration-database-url", "");
   c.admin_database_url = s.String("admin-database-url", "");
   c.county_roles = List(s.String("county-roles", ""));
   for (const std::string& code : c.county_roles) {
-    if (code.size() != 6 || !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      return absl::InvalidArgumentError(absl::StrCat("--county-roles: ", code, " is not a 6-digit county code"));
+    if (code.size() != 6 ||
+        !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--county-roles: ", code, " is not a 6-digit county code"));
     }
   }
   ASSIGN_OR_RETURN(c.migrate_only, s.Bool("migrate-only", false));
@@ -80,25 +80,29 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   ASSIGN_OR_RETURN(c.downstream_timeout, s.Duration("downstream-timeout", absl::Seconds(5)));
   const std::string pooling = s.String("database-pooling", "session");
   if (pooling != "session" && pooling != "transaction") {
-    return absl::InvalidArgumentError(absl::StrCat("--database-pooling=", pooling,
-                                                   " must be session or transaction"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--database-pooling=", pooling, " must be session or transaction"));
   }
   c.transaction_pooling = pooling == "transaction";
   c.scope = s.String("scope", "");
   if (!c.scope.empty() && !auth::RegionPrefix(c.scope).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--scope=", c.scope, " is not a 12-digit region code"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--scope=", c.scope, " is not a 12-digit region code"));
   }
   ASSIGN_OR_RETURN(c.gauge_interval, s.Duration("gauge-interval", absl::Minutes(5)));
-  ASSIGN_OR_RETURN(c.idempotency_retention, s.Duration("idempotency-retention", absl::Hours(24 * 7)));
+  ASSIGN_OR_RETURN(c.idempotency_retention,
+                   s.Duration("idempotency-retention", absl::Hours(24 * 7)));
   if (c.idempotency_retention < absl::Hours(1)) {
     return absl::InvalidArgumentError(
-        "--idempotency-retention must be at least 1h: a client's retries must still find their answer");
+        "--idempotency-retention must be at least 1h: a client's retries must still find their "
+        "answer");
   }
   ASSIGN_OR_RETURN(c.maintenance_interval, s.Duration("maintenance-interval", absl::Hours(1)));
   ASSIGN_OR_RETURN(c.audit_retention, s.Duration("audit-retention", absl::Hours(24 * 180)));
   if (c.audit_retention < absl::Hours(24 * 180)) {
     return absl::InvalidArgumentError(
-        "--audit-retention must be at least 4320h (180 days): audit records are kept six months at least");
+        "--audit-retention must be at least 4320h (180 days): audit records are kept six months at "
+        "least");
   }
 
   // Tokens: verified with the identity provider's public keys.
@@ -130,8 +134,10 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   ASSIGN_OR_RETURN(c.departed_retention, s.Duration("departed-retention", c.departed_retention));
   if (c.departed_retention < c.audit_retention || c.departed_retention < c.idempotency_retention) {
     return absl::InvalidArgumentError(
-        "--departed-retention must be at least --audit-retention and --idempotency-retention: the audit "
-        "trail and the answers kept for retries about a departed cadre leave before their record is anonymised");
+        "--departed-retention must be at least --audit-retention and --idempotency-retention: the "
+        "audit "
+        "trail and the answers kept for retries about a departed cadre leave before their record "
+        "is anonymised");
   }
   if (auto unused = s.Unused(); !unused.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", unused.front()));

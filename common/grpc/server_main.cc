@@ -1,17 +1,14 @@
 // ServerMain: a service binary's main(), its usage text and signals.
-#include "common/grpc/server.h"
-
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <string_view>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/server_builder_option.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -19,10 +16,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "common/log/log.h"
 #include "common/grpc/audit_service.h"
-#include "touyan/bench/v1/echo.grpc.pb.h"
+#include "common/grpc/server.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
+#include "touyan/bench/v1/echo.grpc.pb.h"
 
 namespace touyan {
 
@@ -99,8 +97,9 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<Settings> settings = Settings::FromArgs(argc, argv);
-  absl::StatusOr<ServerConfig> config =
-      settings.ok() ? LoadServerConfig(*settings, spec.name, spec.calls) : absl::StatusOr<ServerConfig>(settings.status());
+  absl::StatusOr<ServerConfig> config = settings.ok()
+                                            ? LoadServerConfig(*settings, spec.name, spec.calls)
+                                            : absl::StatusOr<ServerConfig>(settings.status());
   if (!config.ok()) {
     std::fprintf(stderr, "%s_server: bad configuration: %s\n", spec.name.c_str(),
                  std::string(config.status().message()).c_str());
@@ -113,17 +112,18 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
     return 1;
   }
   if (*server == nullptr) return 0;  // --migrate-only
-  log::Info("listening", {{"service", spec.name},
-                          {"grpc", absl::StrCat(config->listen_host, ":", (*server)->grpc_port())},
-                          {"metrics", absl::StrCat(config->listen_host, ":",
-                                                   (*server)->metrics_port())},
-                          {"health", (*server)->health_port() > 0
-                                         ? absl::StrCat(config->listen_host, ":", (*server)->health_port())
-                                         : std::string("none")},
-                          {"tls", config->tls.insecure ? "off" : "on"}});
+  log::Info("listening",
+            {{"service", spec.name},
+             {"grpc", absl::StrCat(config->listen_host, ":", (*server)->grpc_port())},
+             {"metrics", absl::StrCat(config->listen_host, ":", (*server)->metrics_port())},
+             {"health", (*server)->health_port() > 0
+                            ? absl::StrCat(config->listen_host, ":", (*server)->health_port())
+                            : std::string("none")},
+             {"tls", config->tls.insecure ? "off" : "on"}});
   int sig = 0;
   sigwait(&signals, &sig);
-  log::Info("draining", {{"service", spec.name}, {"signal", std::to_string(sig)},
+  log::Info("draining", {{"service", spec.name},
+                         {"signal", std::to_string(sig)},
                          {"deadline", absl::FormatDuration(config->drain_timeout)}});
   (*server)->Shutdown(config->drain_timeout);
   server->reset();

@@ -17,14 +17,17 @@ struct Allowed {
 // the maintenance of the services that copy cadres' names).
 const std::vector<Allowed>& Table() {
   static const auto* table = new std::vector<Allowed>{
-    {"training", "personnel", {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListCadres"}},
-    {"contest", "personnel",
-     {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation", "ListCadres"}},
-    {"incentive", "personnel",
-     {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",
-      "EndPosition", "ExportPersonalData", "ListCadres"}},
-    {"incentive", "training", {"ListUncovered", "ExportPersonalData"}},
-    {"incentive", "contest", {"BatchGetCadreResults", "ExportPersonalData"}},
+      {"training", "personnel", {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListCadres"}},
+      {"contest",
+       "personnel",
+       {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation",
+        "ListCadres"}},
+      {"incentive",
+       "personnel",
+       {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",
+        "EndPosition", "ExportPersonalData", "ListCadres"}},
+      {"incentive", "training", {"ListUncovered", "ExportPersonalData"}},
+      {"incentive", "contest", {"BatchGetCadreResults", "ExportPersonalData"}},
   };
   return *table;
 }

@@ -1,10 +1,10 @@
 #include "common/grpc/tls.h"
 
-#include <fstream>
-
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
+
+#include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,7 +19,8 @@ absl::Status Readable(const std::string& path, const char* flag) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--", flag, " is required for TLS (or --insecure for plaintext, development only)"));
   }
-  if (!std::ifstream(path)) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
+  if (!std::ifstream(path))
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
   return absl::OkStatus();
 }
 
@@ -63,7 +64,8 @@ std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(const TlsConfig&
     if (identity) options.watch_identity_key_cert_pairs();
   }
   options.set_verify_server_certs(true);
-  options.set_certificate_verifier(std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
+  options.set_certificate_verifier(
+      std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
   options.set_check_call_host(true);
   return grpc::experimental::TlsCredentials(options);
 }
@@ -75,7 +77,8 @@ std::string PeerService(const grpc::ServerContextBase& ctx) {
   if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
   for (const grpc::string_ref& san : auth->FindPropertyValues("x509_subject_alternative_name")) {
     absl::string_view v(san.data(), san.size());
-    if (absl::StartsWith(v, kIdentityPrefix)) return std::string(v.substr(sizeof kIdentityPrefix - 1));
+    if (absl::StartsWith(v, kIdentityPrefix))
+      return std::string(v.substr(sizeof kIdentityPrefix - 1));
   }
   return "";
 }

@@ -8,10 +8,10 @@
 #ifndef TOUYAN_COMMON_GRPC_TLS_H_
 #define TOUYAN_COMMON_GRPC_TLS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -19,10 +19,10 @@
 namespace touyan {
 
 struct TlsConfig {
-  bool insecure = false;   // plaintext (development only)
-  std::string cert_file;   // PEM certificate chain: served, and shown to the services this one calls
-  std::string key_file;    // its PEM private key
-  std::string ca_file;     // PEM CA bundle: verifies client certificates and the servers called
+  bool insecure = false;  // plaintext (development only)
+  std::string cert_file;  // PEM certificate chain: served, and shown to the services this one calls
+  std::string key_file;   // its PEM private key
+  std::string ca_file;    // PEM CA bundle: verifies client certificates and the servers called
   absl::Duration reload_interval = absl::Seconds(10);  // how often the files are checked
 };
 

@@ -6,13 +6,13 @@
 #ifndef TOUYAN_COMMON_GRPC_WATCH_H_
 #define TOUYAN_COMMON_GRPC_WATCH_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/runtime.h"
@@ -37,7 +37,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
  public:
   WatchReactor(Runtime& rt, grpc::CallbackServerContext* ctx, const Req* req, const char* method,
                absl::Duration interval, WatchPoll<Req, Resp> poll)
-      : rt_(rt), req_(*req), method_(method), interval_(interval), poll_(std::move(poll)), start_(absl::Now()) {
+      : rt_(rt),
+        req_(*req),
+        method_(method),
+        interval_(interval),
+        poll_(std::move(poll)),
+        start_(absl::Now()) {
     absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
     if (!p.ok()) {
       End(p.status());
@@ -91,7 +96,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
       }
       absl::StatusOr<WatchStep<Resp>> step;
       try {
-        CallContext call(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(10)), method_);
+        CallContext call(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(10)),
+                         method_);
         step = poll_(call, req_);
       } catch (const std::exception& e) {
         step = db::FromException(e);
@@ -109,7 +115,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
         }
         this->StartWrite(&message_);
         absl::MutexLock l(&mu_);
-        mu_.Await(absl::Condition(+[](WatchReactor* r) { return !r->writing_ || r->cancelled_; }, this));
+        mu_.Await(absl::Condition(
+            +[](WatchReactor* r) { return !r->writing_ || r->cancelled_; }, this));
       }
       if (step->done) break;
       absl::MutexLock l(&mu_);
@@ -117,9 +124,11 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
     }
     {
       absl::MutexLock l(&mu_);
-      if (cancelled_ && status.ok()) status = absl::CancelledError("the caller cancelled the watch");
+      if (cancelled_ && status.ok())
+        status = absl::CancelledError("the caller cancelled the watch");
       // A write still in flight completes before Finish.
-      mu_.Await(absl::Condition(+[](WatchReactor* r) { return !r->writing_; }, this));
+      mu_.Await(absl::Condition(
+          +[](WatchReactor* r) { return !r->writing_; }, this));
     }
     rt_.LogCall(method_, status, absl::Now() - start_, principal_.subject, "");
     this->Finish(ToGrpcStatus(status));
@@ -147,7 +156,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<Resp> {
 
 template <typename Req, typename Resp>
 grpc::ServerWriteReactor<Resp>* Watch(Runtime& rt, grpc::CallbackServerContext* ctx, const Req* req,
-                                      const char* method, absl::Duration interval, WatchPoll<Req, Resp> poll) {
+                                      const char* method, absl::Duration interval,
+                                      WatchPoll<Req, Resp> poll) {
   return new WatchReactor<Req, Resp>(rt, ctx, req, method, interval, std::move(poll));
 }
 

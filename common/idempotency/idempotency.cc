@@ -66,8 +66,8 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
   pqxx::binarystring fp_bin(fp);
   std::string id(request_id);
   const std::string prefix = scope.county_prefix == "*" ? "" : scope.county_prefix;
-  if (!tx.exec_prepared("touyan_idem_claim", id, std::string(subject), std::string(method),
-                        fp_bin, prefix)
+  if (!tx.exec_prepared("touyan_idem_claim", id, std::string(subject), std::string(method), fp_bin,
+                        prefix)
            .empty()) {
     return std::nullopt;
   }
@@ -96,7 +96,8 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
 absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
                               int batch, absl::Time deadline) {
   return db::RunBatches(lease, scope, batch, deadline, [&](db::Tx& tx) -> int64_t {
-    return tx.exec_prepared("touyan_idem_purge", absl::ToDoubleSeconds(retention), batch).affected_rows();
+    return tx.exec_prepared("touyan_idem_purge", absl::ToDoubleSeconds(retention), batch)
+        .affected_rows();
   });
 }
 

@@ -4,14 +4,13 @@
 #define TOUYAN_COMMON_IDEMPOTENCY_IDEMPOTENCY_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <pqxx/pqxx>
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/crypto/keyring.h"
 #include "common/db/pool.h"

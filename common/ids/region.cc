@@ -9,12 +9,18 @@ Level LevelOf(absl::string_view code) {
   absl::StatusOr<std::string> prefix = auth::RegionPrefix(code);
   if (!prefix.ok()) return Level::kInvalid;
   switch (prefix->size()) {
-    case 2: return Level::kProvince;
-    case 4: return Level::kCity;
-    case 6: return Level::kCounty;
-    case 9: return Level::kTownship;
-    case 12: return Level::kVillage;
-    default: return Level::kInvalid;
+    case 2:
+      return Level::kProvince;
+    case 4:
+      return Level::kCity;
+    case 6:
+      return Level::kCounty;
+    case 9:
+      return Level::kTownship;
+    case 12:
+      return Level::kVillage;
+    default:
+      return Level::kInvalid;
   }
 }
 

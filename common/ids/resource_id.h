@@ -6,11 +6,11 @@
 #define TOUYAN_COMMON_IDS_RESOURCE_ID_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace touyan {
 

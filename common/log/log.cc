@@ -19,11 +19,21 @@ std::string JsonEscape(absl::string_view s) {
   out.reserve(s.size() + 2);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", c);
@@ -37,10 +47,10 @@ std::string JsonEscape(absl::string_view s) {
 
 void Write(absl::string_view level, absl::string_view msg, std::initializer_list<Field> fields) {
   if (quiet && level == "info") return;
-  std::string line = absl::StrFormat(R"({"ts":"%s","level":"%s","msg":"%s")",
-                                     absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                                      absl::UTCTimeZone()),
-                                     level, JsonEscape(msg));
+  std::string line =
+      absl::StrFormat(R"({"ts":"%s","level":"%s","msg":"%s")",
+                      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                      level, JsonEscape(msg));
   for (const auto& [k, v] : fields) {
     absl::StrAppendFormat(&line, R"(,"%s":"%s")", k, JsonEscape(v));
   }

@@ -4,17 +4,19 @@
 #define TOUYAN_COMMON_LOG_LOG_H_
 
 #include <initializer_list>
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "absl/strings/string_view.h"
 
 namespace touyan::log {
 
 using Field = std::pair<absl::string_view, std::string>;
 
 // Writes {"ts":..., "level":..., "msg":..., fields...} as one line.
-void Write(absl::string_view level, absl::string_view msg, std::initializer_list<Field> fields = {});
+void Write(absl::string_view level, absl::string_view msg,
+           std::initializer_list<Field> fields = {});
 inline void Info(absl::string_view msg, std::initializer_list<Field> fields = {}) {
   Write("info", msg, fields);
 }

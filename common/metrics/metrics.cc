@@ -9,18 +9,22 @@ namespace touyan {
 namespace {
 
 const char* kCodeNames[17] = {
-    "OK",       "Canceled",         "Unknown",           "InvalidArgument",  "DeadlineExceeded",
-    "NotFound", "AlreadyExists",    "PermissionDenied",  "ResourceExhausted", "FailedPrecondition",
-    "Aborted",  "OutOfRange",       "Unimplemented",     "Internal",          "Unavailable",
+    "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
     "DataLoss", "Unauthenticated"};
 
 absl::string_view TypeName(grpc::experimental::ServerRpcInfo::Type t) {
   using T = grpc::experimental::ServerRpcInfo::Type;
   switch (t) {
-    case T::UNARY: return "unary";
-    case T::CLIENT_STREAMING: return "client_stream";
-    case T::SERVER_STREAMING: return "server_stream";
-    case T::BIDI_STREAMING: return "bidi_stream";
+    case T::UNARY:
+      return "unary";
+    case T::CLIENT_STREAMING:
+      return "client_stream";
+    case T::SERVER_STREAMING:
+      return "server_stream";
+    case T::BIDI_STREAMING:
+      return "bidi_stream";
   }
   return "unknown";
 }
@@ -93,7 +97,8 @@ Metrics::Metrics()
 prometheus::Counter& Metrics::Counter(const std::string& name, const std::string& help) {
   absl::MutexLock l(&mu_);
   auto& c = counters_[name];
-  if (c == nullptr) c = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
+  if (c == nullptr)
+    c = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
   return *c;
 }
 
@@ -101,7 +106,8 @@ prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& he
                                   const std::map<std::string, std::string>& labels) {
   absl::MutexLock l(&mu_);
   auto& family = gauges_[name];
-  if (family == nullptr) family = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
+  if (family == nullptr)
+    family = &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_);
   return family->Add(labels);
 }
 
@@ -123,7 +129,8 @@ Metrics::MethodMetrics& Metrics::ForMethod(const std::string& full_method, absl:
     const auto* svc =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(parts[0]);
     // gRPC's built-in health service has no generated descriptor.
-    bool health = parts[0] == "grpc.health.v1.Health" && (parts[1] == "Check" || parts[1] == "Watch");
+    bool health =
+        parts[0] == "grpc.health.v1.Health" && (parts[1] == "Check" || parts[1] == "Watch");
     if (health || (svc != nullptr && svc->FindMethodByName(parts[1]) != nullptr)) {
       service = parts[0];
       method = parts[1];
@@ -139,9 +146,9 @@ Metrics::MethodMetrics& Metrics::ForMethod(const std::string& full_method, absl:
     with_code["grpc_code"] = kCodeNames[i];
     m.handled[i] = &handled_.Add(with_code);
   }
-  m.seconds = &seconds_.Add(labels, prometheus::Histogram::BucketBoundaries{
-                                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                        0.25, 0.5, 1, 2.5, 5, 10});
+  m.seconds = &seconds_.Add(
+      labels, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
   return methods_[service == "unknown" ? "unknown" : full_method] = m;
 }
 

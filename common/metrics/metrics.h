@@ -4,18 +4,18 @@
 #ifndef TOUYAN_COMMON_METRICS_METRICS_H_
 #define TOUYAN_COMMON_METRICS_METRICS_H_
 
-#include <array>
-#include "absl/strings/string_view.h"
-#include <map>
-#include <memory>
-#include <string>
-
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 namespace touyan {

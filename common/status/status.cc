@@ -39,8 +39,9 @@ absl::Status NestField(absl::Status status, absl::string_view prefix) {
 }
 
 absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id) {
-  return WithReason(WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")), field),
-                    "NOT_FOUND");
+  return WithReason(
+      WithField(absl::NotFoundError(absl::StrCat(what, " ", id, " does not exist")), field),
+      "NOT_FOUND");
 }
 
 std::optional<std::string> FieldOf(const absl::Status& status) {

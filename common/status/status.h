@@ -5,12 +5,12 @@
 #define TOUYAN_COMMON_STATUS_STATUS_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace touyan {
 
@@ -40,19 +40,18 @@ std::string ReasonOf(const absl::Status& status);
 #define TOUYAN_CONCAT_INNER_(a, b) a##b
 #define TOUYAN_CONCAT_(a, b) TOUYAN_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    if (absl::Status touyan_status_ = (expr);    \
-        !touyan_status_.ok()) {                  \
-      return touyan_status_;                     \
-    }                                            \
+#define RETURN_IF_ERROR(expr)                                         \
+  do {                                                                \
+    if (absl::Status touyan_status_ = (expr); !touyan_status_.ok()) { \
+      return touyan_status_;                                          \
+    }                                                                 \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(TOUYAN_CONCAT_(touyan_statusor_, __LINE__), lhs, expr)
 
-#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)   \
+  auto tmp = (expr);                             \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(*tmp)
 

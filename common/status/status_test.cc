@@ -21,7 +21,8 @@ TEST(StatusTest, FieldAndReasonReachTheWire) {
 TEST(StatusTest, LongMessagesAreCutBeforeTheWire) {
   std::string value;
   for (int i = 0; i < 2000; ++i) value += "是";
-  grpc::Status g = ToGrpcStatus(InvalidField("code", "'" + value + "' is not a region code", "BAD_REGION_CODE"));
+  grpc::Status g =
+      ToGrpcStatus(InvalidField("code", "'" + value + "' is not a region code", "BAD_REGION_CODE"));
   EXPECT_LE(g.error_message().size(), 512u + 3);
   EXPECT_TRUE(g.error_message().ends_with("…"));
   EXPECT_EQ((g.error_message().size() - 1) % 3, 0u) << "no character cut in half";

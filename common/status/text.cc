@@ -21,7 +21,8 @@ int Utf8Chars(absl::string_view s) {
       if ((cc >> 6) != 2) return -1;
       cp = (cp << 6) | (cc & 0x3f);
     }
-    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
     if (cp < 0x20 || cp == 0x7f) return -1;
     i += len;

@@ -12,9 +12,9 @@ absl::StatusOr<absl::CivilDay> ToCivilDay(absl::string_view field, const google:
   absl::CivilDay day(d.year(), d.month(), d.day());
   if (d.year() < 1900 || d.year() > 9999 || day.year() != d.year() || day.month() != d.month() ||
       day.day() != d.day()) {
-    return InvalidField(field, absl::StrFormat("%04d-%02d-%02d is not a date", d.year(), d.month(),
-                                               d.day()),
-                        "BAD_DATE");
+    return InvalidField(
+        field, absl::StrFormat("%04d-%02d-%02d is not a date", d.year(), d.month(), d.day()),
+        "BAD_DATE");
   }
   return day;
 }

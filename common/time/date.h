@@ -3,10 +3,10 @@
 #define TOUYAN_COMMON_TIME_DATE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"

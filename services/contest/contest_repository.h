@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/db/rows.h"
 #include "common/call/call_context.h"
+#include "common/db/rows.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "touyan/contest/v1/contest.pb.h"
@@ -21,33 +21,42 @@ class ContestRepository {
  public:
   virtual ~ContestRepository() = default;
 
-  virtual absl::StatusOr<v1::Contest> CreateContest(CallContext& call, const v1::CreateContestRequest& request,
+  virtual absl::StatusOr<v1::Contest> CreateContest(CallContext& call,
+                                                    const v1::CreateContestRequest& request,
                                                     const v1::Contest& c) = 0;
   virtual absl::StatusOr<v1::Contest> GetContest(CallContext& call, const ResourceId& id) = 0;
-  virtual absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call, const std::string& region_prefix,
+  virtual absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call,
+                                                           const std::string& region_prefix,
                                                            int year, const paging::Page& page) = 0;
 
-  virtual absl::StatusOr<v1::Round> CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
+  virtual absl::StatusOr<v1::Round> CreateRound(CallContext& call,
+                                                const v1::CreateRoundRequest& request,
                                                 const ResourceId& contest, const v1::Round& r) = 0;
   virtual absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) = 0;
   // Moves the round one step; closing tabulates, publishing needs sign-offs
   // of a monitor and a counter on the current digest.
-  virtual absl::StatusOr<v1::Round> AdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& request,
+  virtual absl::StatusOr<v1::Round> AdvanceRound(CallContext& call,
+                                                 const v1::AdvanceRoundRequest& request,
                                                  const ResourceId& id) = 0;
-  virtual absl::StatusOr<v1::Round> SetRubric(CallContext& call, const v1::SetRubricRequest& request,
+  virtual absl::StatusOr<v1::Round> SetRubric(CallContext& call,
+                                              const v1::SetRubricRequest& request,
                                               const ResourceId& id) = 0;
 
   // `entry` complete (name and village from personnel).
-  virtual absl::StatusOr<v1::Entry> CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
-                                                const ResourceId& round, const v1::Entry& entry) = 0;
-  virtual absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& request,
+  virtual absl::StatusOr<v1::Entry> CreateEntry(CallContext& call,
+                                                const v1::CreateEntryRequest& request,
+                                                const ResourceId& round,
+                                                const v1::Entry& entry) = 0;
+  virtual absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call,
+                                                  const v1::WithdrawEntryRequest& request,
                                                   const ResourceId& id) = 0;
   virtual absl::StatusOr<PageOf<v1::Entry>> ListEntries(CallContext& call, const ResourceId& round,
                                                         const paging::Page& page) = 0;
 
   virtual absl::StatusOr<v1::Judge> AddJudge(CallContext& call, const v1::AddJudgeRequest& request,
                                              const ResourceId& round) = 0;
-  virtual absl::StatusOr<v1::Entry> AssignPanel(CallContext& call, const v1::AssignPanelRequest& request,
+  virtual absl::StatusOr<v1::Entry> AssignPanel(CallContext& call,
+                                                const v1::AssignPanelRequest& request,
                                                 const ResourceId& entry) = 0;
   virtual absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
                                                                       const ResourceId& round) = 0;
@@ -59,13 +68,16 @@ class ContestRepository {
       const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) = 0;
 
   virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
-  virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
+  virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call,
+                                                const v1::FileAppealRequest& request,
                                                 const ResourceId& entry) = 0;
   // Upheld: the entry's scoring reopens.
-  virtual absl::StatusOr<v1::Appeal> DecideAppeal(CallContext& call, const v1::DecideAppealRequest& request,
+  virtual absl::StatusOr<v1::Appeal> DecideAppeal(CallContext& call,
+                                                  const v1::DecideAppealRequest& request,
                                                   const ResourceId& id) = 0;
   // New results and digest after reopened entries were scored again.
-  virtual absl::StatusOr<v1::Round> Retabulate(CallContext& call, const v1::RetabulateRoundRequest& request,
+  virtual absl::StatusOr<v1::Round> Retabulate(CallContext& call,
+                                               const v1::RetabulateRoundRequest& request,
                                                const ResourceId& round) = 0;
 
   // Selects the outcomes of a published round by `rules` and stores them
@@ -74,27 +86,32 @@ class ContestRepository {
       CallContext& call, const v1::ConvertOutcomesRequest& request, const ResourceId& round) = 0;
   // Records the personnel designation written for an outcome.
   virtual absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id,
-                                             const ResourceId& outcome, const std::string& designation_id) = 0;
-  virtual absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) = 0;
+                                             const ResourceId& outcome,
+                                             const std::string& designation_id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call,
+                                                                 const ResourceId& round) = 0;
   // Each cadre's published result of `year` at the highest level reached.
   virtual absl::StatusOr<v1::BatchGetCadreResultsResponse> CadreResults(
-      CallContext& call, int year, const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) = 0;
-  virtual absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix,
+      CallContext& call, int year,
+      const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) = 0;
+  virtual absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call,
+                                                           const std::string& region_prefix,
                                                            int year, const paging::Page& page) = 0;
 
   // The round's provisional standings if anything changed since `version`
   // (updated); nullopt otherwise.
-  virtual absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
-                                                                std::string* version) = 0;
+  virtual absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call,
+                                                                 const ResourceId& round,
+                                                                 std::string* version) = 0;
   // Enters each of `entries` (a round's secretaries) not entered yet.
-  virtual absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(CallContext& call,
-                                                                        const v1::EnterSecretariesRequest& request,
-                                                                        const ResourceId& round,
-                                                                        const std::vector<v1::Entry>& entries) = 0;
+  virtual absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(
+      CallContext& call, const v1::EnterSecretariesRequest& request, const ResourceId& round,
+      const std::vector<v1::Entry>& entries) = 0;
   virtual absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(
       CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from,
       const ResourceId& to) = 0;
-  virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
+  virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call,
+                                                  const v1::SignResultsRequest& request,
                                                   const ResourceId& round) = 0;
 };
 

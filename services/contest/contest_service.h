@@ -19,9 +19,11 @@ class ContestService final : public v1::ContestService::CallbackService {
       : rt_(rt), repo_(std::move(repo)), personnel_(rt.downstream("personnel")) {}
 
   using Ctx = grpc::CallbackServerContext;
-  grpc::ServerUnaryReactor* CreateContest(Ctx*, const v1::CreateContestRequest*, v1::Contest*) override;
+  grpc::ServerUnaryReactor* CreateContest(Ctx*, const v1::CreateContestRequest*,
+                                          v1::Contest*) override;
   grpc::ServerUnaryReactor* GetContest(Ctx*, const v1::GetContestRequest*, v1::Contest*) override;
-  grpc::ServerUnaryReactor* ListContests(Ctx*, const v1::ListContestsRequest*, v1::ListContestsResponse*) override;
+  grpc::ServerUnaryReactor* ListContests(Ctx*, const v1::ListContestsRequest*,
+                                         v1::ListContestsResponse*) override;
   grpc::ServerUnaryReactor* CreateRound(Ctx*, const v1::CreateRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* GetRound(Ctx*, const v1::GetRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* AdvanceRound(Ctx*, const v1::AdvanceRoundRequest*, v1::Round*) override;
@@ -29,58 +31,69 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerUnaryReactor* CreateEntry(Ctx*, const v1::CreateEntryRequest*, v1::Entry*) override;
   grpc::ServerUnaryReactor* EnterSecretaries(Ctx*, const v1::EnterSecretariesRequest*,
                                              v1::EnterSecretariesResponse*) override;
-  grpc::ServerUnaryReactor* WithdrawEntry(Ctx*, const v1::WithdrawEntryRequest*, v1::Entry*) override;
-  grpc::ServerUnaryReactor* ListEntries(Ctx*, const v1::ListEntriesRequest*, v1::ListEntriesResponse*) override;
+  grpc::ServerUnaryReactor* WithdrawEntry(Ctx*, const v1::WithdrawEntryRequest*,
+                                          v1::Entry*) override;
+  grpc::ServerUnaryReactor* ListEntries(Ctx*, const v1::ListEntriesRequest*,
+                                        v1::ListEntriesResponse*) override;
   grpc::ServerUnaryReactor* AddJudge(Ctx*, const v1::AddJudgeRequest*, v1::Judge*) override;
   grpc::ServerUnaryReactor* AssignPanel(Ctx*, const v1::AssignPanelRequest*, v1::Entry*) override;
   grpc::ServerUnaryReactor* ListMissingScores(Ctx*, const v1::ListMissingScoresRequest*,
                                               v1::ListMissingScoresResponse*) override;
   grpc::ServerUnaryReactor* SubmitScore(Ctx*, const v1::SubmitScoreRequest*, v1::Score*) override;
-  grpc::ServerReadReactor<v1::SubmitScoresRequest>* SubmitScores(Ctx*, v1::SubmitScoresResponse*) override;
+  grpc::ServerReadReactor<v1::SubmitScoresRequest>* SubmitScores(
+      Ctx*, v1::SubmitScoresResponse*) override;
   grpc::ServerUnaryReactor* GetResults(Ctx*, const v1::GetResultsRequest*, v1::Results*) override;
   grpc::ServerUnaryReactor* SignResults(Ctx*, const v1::SignResultsRequest*, v1::SignOff*) override;
   grpc::ServerUnaryReactor* FileAppeal(Ctx*, const v1::FileAppealRequest*, v1::Appeal*) override;
-  grpc::ServerUnaryReactor* DecideAppeal(Ctx*, const v1::DecideAppealRequest*, v1::Appeal*) override;
-  grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* DecideAppeal(Ctx*, const v1::DecideAppealRequest*,
+                                         v1::Appeal*) override;
+  grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*,
+                                            v1::Round*) override;
   grpc::ServerUnaryReactor* ConvertOutcomes(Ctx*, const v1::ConvertOutcomesRequest*,
                                             v1::ConvertOutcomesResponse*) override;
   grpc::ServerUnaryReactor* PromoteAdvancers(Ctx*, const v1::PromoteAdvancersRequest*,
                                              v1::PromoteAdvancersResponse*) override;
-  grpc::ServerWriteReactor<v1::Standings>* WatchStandings(Ctx*, const v1::WatchStandingsRequest*) override;
-  grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*, v1::ListOutcomesResponse*) override;
+  grpc::ServerWriteReactor<v1::Standings>* WatchStandings(
+      Ctx*, const v1::WatchStandingsRequest*) override;
+  grpc::ServerUnaryReactor* ListOutcomes(Ctx*, const v1::ListOutcomesRequest*,
+                                         v1::ListOutcomesResponse*) override;
   grpc::ServerUnaryReactor* BatchGetCadreResults(Ctx*, const v1::BatchGetCadreResultsRequest*,
                                                  v1::BatchGetCadreResultsResponse*) override;
 
  private:
   absl::StatusOr<v1::Contest> DoCreateContest(CallContext& call, const v1::CreateContestRequest& r);
   absl::StatusOr<v1::Contest> DoGetContest(CallContext& call, const v1::GetContestRequest& r);
-  absl::StatusOr<v1::ListContestsResponse> DoListContests(CallContext& call, const v1::ListContestsRequest& r);
+  absl::StatusOr<v1::ListContestsResponse> DoListContests(CallContext& call,
+                                                          const v1::ListContestsRequest& r);
   absl::StatusOr<v1::Round> DoCreateRound(CallContext& call, const v1::CreateRoundRequest& r);
   absl::StatusOr<v1::Round> DoGetRound(CallContext& call, const v1::GetRoundRequest& r);
   absl::StatusOr<v1::Round> DoAdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& r);
   absl::StatusOr<v1::Round> DoSetRubric(CallContext& call, const v1::SetRubricRequest& r);
   absl::StatusOr<v1::Entry> DoCreateEntry(CallContext& call, const v1::CreateEntryRequest& r);
-  absl::StatusOr<v1::EnterSecretariesResponse> DoEnterSecretaries(CallContext& call,
-                                                                  const v1::EnterSecretariesRequest& r);
+  absl::StatusOr<v1::EnterSecretariesResponse> DoEnterSecretaries(
+      CallContext& call, const v1::EnterSecretariesRequest& r);
   absl::StatusOr<v1::Entry> DoWithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& r);
-  absl::StatusOr<v1::ListEntriesResponse> DoListEntries(CallContext& call, const v1::ListEntriesRequest& r);
+  absl::StatusOr<v1::ListEntriesResponse> DoListEntries(CallContext& call,
+                                                        const v1::ListEntriesRequest& r);
   absl::StatusOr<v1::Judge> DoAddJudge(CallContext& call, const v1::AddJudgeRequest& r);
   absl::StatusOr<v1::Entry> DoAssignPanel(CallContext& call, const v1::AssignPanelRequest& r);
-  absl::StatusOr<v1::ListMissingScoresResponse> DoListMissingScores(CallContext& call,
-                                                                    const v1::ListMissingScoresRequest& r);
+  absl::StatusOr<v1::ListMissingScoresResponse> DoListMissingScores(
+      CallContext& call, const v1::ListMissingScoresRequest& r);
   absl::StatusOr<v1::Score> DoSubmitScore(CallContext& call, const v1::SubmitScoreRequest& r);
   absl::StatusOr<v1::Results> DoGetResults(CallContext& call, const v1::GetResultsRequest& r);
   absl::StatusOr<v1::SignOff> DoSignResults(CallContext& call, const v1::SignResultsRequest& r);
   absl::StatusOr<v1::Appeal> DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r);
   absl::StatusOr<v1::Appeal> DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r);
-  absl::StatusOr<v1::Round> DoRetabulateRound(CallContext& call, const v1::RetabulateRoundRequest& r);
-  absl::StatusOr<v1::ConvertOutcomesResponse> DoConvertOutcomes(CallContext& call,
-                                                                const v1::ConvertOutcomesRequest& r);
-  absl::StatusOr<v1::PromoteAdvancersResponse> DoPromoteAdvancers(CallContext& call,
-                                                                  const v1::PromoteAdvancersRequest& r);
-  absl::StatusOr<v1::ListOutcomesResponse> DoListOutcomes(CallContext& call, const v1::ListOutcomesRequest& r);
-  absl::StatusOr<v1::BatchGetCadreResultsResponse> DoBatchGetCadreResults(CallContext& call,
-                                                                          const v1::BatchGetCadreResultsRequest& r);
+  absl::StatusOr<v1::Round> DoRetabulateRound(CallContext& call,
+                                              const v1::RetabulateRoundRequest& r);
+  absl::StatusOr<v1::ConvertOutcomesResponse> DoConvertOutcomes(
+      CallContext& call, const v1::ConvertOutcomesRequest& r);
+  absl::StatusOr<v1::PromoteAdvancersResponse> DoPromoteAdvancers(
+      CallContext& call, const v1::PromoteAdvancersRequest& r);
+  absl::StatusOr<v1::ListOutcomesResponse> DoListOutcomes(CallContext& call,
+                                                          const v1::ListOutcomesRequest& r);
+  absl::StatusOr<v1::BatchGetCadreResultsResponse> DoBatchGetCadreResults(
+      CallContext& call, const v1::BatchGetCadreResultsRequest& r);
 
   Runtime& rt_;
   std::unique_ptr<ContestRepository> repo_;

@@ -10,26 +10,33 @@ std::vector<db::Statement> SharedStatements() {
   const std::string c = kContestCols, r = kRoundCols, e = kEntryCols, j = kJudgeCols;
   return {
       {"round_get", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2"},
-      {"round_lock", "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2 FOR UPDATE"},
+      {"round_lock",
+       "SELECT " + r + " FROM rounds r WHERE r.county_code = $1 AND r.id = $2 FOR UPDATE"},
       {"round_set_digest", "UPDATE rounds SET digest = $3 WHERE county_code = $1 AND id = $2"},
       {"entry_insert",
-       "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report, party_org_id) "
-       "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (county_code, round_id, cadre_id) DO NOTHING "
-       "RETURNING " + e},
+       "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report, "
+       "party_org_id) "
+       "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (county_code, round_id, cadre_id) "
+       "DO NOTHING "
+       "RETURNING " +
+           e},
       {"entry_get", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2"},
       {"entry_lock", "SELECT " + e + " FROM entries WHERE county_code = $1 AND id = $2 FOR UPDATE"},
       {"tab_entries",
-       "SELECT id, cadre_id, cadre_name, panel FROM entries WHERE county_code = $1 AND round_id = $2 AND state = 1"},
+       "SELECT id, cadre_id, cadre_name, panel FROM entries WHERE county_code = $1 AND round_id = "
+       "$2 AND state = 1"},
       {"tab_scores",
        "SELECT s.judge_id::text, s.entry_id, s.dimension, s.value FROM scores s JOIN entries e "
        "ON e.county_code = s.county_code AND e.id = s.entry_id AND e.state = 1 "
        "WHERE s.county_code = $1 AND s.round_id = $2"},
       {"results_clear", "DELETE FROM results WHERE county_code = $1 AND round_id = $2"},
       {"results_insert",
-       "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, x.elem "
+       "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, "
+       "x.elem "
        "FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(elem, ord)"},
       {"round_contest",
-       "SELECT c.level, c.year, c.region_prefix, c.region_code FROM rounds r JOIN contests c ON c.county_code = r.county_code "
+       "SELECT c.level, c.year, c.region_prefix, c.region_code FROM rounds r JOIN contests c ON "
+       "c.county_code = r.county_code "
        "AND c.id = r.contest_id WHERE r.county_code = $1 AND r.id = $2"},
   };
 }

@@ -13,11 +13,13 @@ class PgContestRepository final : public ContestRepository {
  public:
   static std::vector<db::Statement> Statements();
 
-  absl::StatusOr<v1::Contest> CreateContest(CallContext& call, const v1::CreateContestRequest& request,
+  absl::StatusOr<v1::Contest> CreateContest(CallContext& call,
+                                            const v1::CreateContestRequest& request,
                                             const v1::Contest& c) override;
   absl::StatusOr<v1::Contest> GetContest(CallContext& call, const ResourceId& id) override;
-  absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call, const std::string& region_prefix,
-                                                   int year, const paging::Page& page) override;
+  absl::StatusOr<PageOf<v1::Contest>> ListContests(CallContext& call,
+                                                   const std::string& region_prefix, int year,
+                                                   const paging::Page& page) override;
   absl::StatusOr<v1::Round> CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
                                         const ResourceId& contest, const v1::Round& r) override;
   absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) override;
@@ -27,7 +29,8 @@ class PgContestRepository final : public ContestRepository {
                                       const ResourceId& id) override;
   absl::StatusOr<v1::Entry> CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
                                         const ResourceId& round, const v1::Entry& entry) override;
-  absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& request,
+  absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call,
+                                          const v1::WithdrawEntryRequest& request,
                                           const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::Entry>> ListEntries(CallContext& call, const ResourceId& round,
                                                 const paging::Page& page) override;
@@ -37,12 +40,9 @@ class PgContestRepository final : public ContestRepository {
                                         const ResourceId& entry) override;
   absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
                                                               const ResourceId& round) override;
-  absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(CallContext& call,
-                                                        const google::protobuf::Message& request,
-                                                        const std::string& request_id,
-                                                        const ResourceId& round,
-                                                        const std::vector<v1::Score>& scores,
-                                                        bool batch) override;
+  absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
+      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+      const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) override;
   absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
   absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
                                         const ResourceId& entry) override;
@@ -50,26 +50,28 @@ class PgContestRepository final : public ContestRepository {
                                           const ResourceId& id) override;
   absl::StatusOr<v1::Round> Retabulate(CallContext& call, const v1::RetabulateRoundRequest& request,
                                        const ResourceId& round) override;
-  absl::StatusOr<v1::ConvertOutcomesResponse> SelectOutcomes(CallContext& call,
-                                                             const v1::ConvertOutcomesRequest& request,
-                                                             const ResourceId& round) override;
-  absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id, const ResourceId& outcome,
+  absl::StatusOr<v1::ConvertOutcomesResponse> SelectOutcomes(
+      CallContext& call, const v1::ConvertOutcomesRequest& request,
+      const ResourceId& round) override;
+  absl::Status SetOutcomeDesignation(CallContext& call, const std::string& request_id,
+                                     const ResourceId& outcome,
                                      const std::string& designation_id) override;
-  absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call, const ResourceId& round) override;
+  absl::StatusOr<std::vector<v1::Outcome>> RoundOutcomes(CallContext& call,
+                                                         const ResourceId& round) override;
   absl::StatusOr<v1::BatchGetCadreResultsResponse> CadreResults(
-      CallContext& call, int year, const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) override;
-  absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call, const std::string& region_prefix, int year,
+      CallContext& call, int year,
+      const google::protobuf::RepeatedPtrField<std::string>& cadre_ids) override;
+  absl::StatusOr<PageOf<v1::Outcome>> ListOutcomes(CallContext& call,
+                                                   const std::string& region_prefix, int year,
                                                    const paging::Page& page) override;
   absl::StatusOr<std::optional<v1::Standings>> Standings(CallContext& call, const ResourceId& round,
-                                                        std::string* version) override;
-  absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(CallContext& call,
-                                                                const v1::EnterSecretariesRequest& request,
-                                                                const ResourceId& round,
-                                                                const std::vector<v1::Entry>& entries) override;
-  absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(CallContext& call,
-                                                               const v1::PromoteAdvancersRequest& request,
-                                                               const ResourceId& from,
-                                                               const ResourceId& to) override;
+                                                         std::string* version) override;
+  absl::StatusOr<v1::EnterSecretariesResponse> EnterSecretaries(
+      CallContext& call, const v1::EnterSecretariesRequest& request, const ResourceId& round,
+      const std::vector<v1::Entry>& entries) override;
+  absl::StatusOr<v1::PromoteAdvancersResponse> PromoteAdvancers(
+      CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from,
+      const ResourceId& to) override;
   absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                           const ResourceId& round) override;
 };

@@ -6,27 +6,35 @@ namespace touyan::contest {
 std::vector<db::Statement> EntryStatements() {
   const std::string c = kContestCols, r = kRoundCols, e = kEntryCols, j = kJudgeCols;
   return {
-      {"round_lock_rubric", "UPDATE rounds SET rubric_locked = true WHERE county_code = $1 AND id = $2"},
+      {"round_lock_rubric",
+       "UPDATE rounds SET rubric_locked = true WHERE county_code = $1 AND id = $2"},
       {"entry_set_state", "UPDATE entries SET state = $3 WHERE county_code = $1 AND id = $2"},
       {"entry_set_panel", "UPDATE entries SET panel = $3 WHERE county_code = $1 AND id = $2"},
-      {"entry_list",
-       "SELECT " + e + " FROM entries WHERE county_code = $1 AND round_id = $2 AND id > $3 "
-       "ORDER BY id LIMIT $4"},
+      {"entry_list", "SELECT " + e +
+                         " FROM entries WHERE county_code = $1 AND round_id = $2 AND id > $3 "
+                         "ORDER BY id LIMIT $4"},
       {"entries_of_panel",
-       "SELECT " + e + " FROM entries WHERE county_code = $1 AND round_id = $2 AND panel = $3 AND state = 1"},
+       "SELECT " + e +
+           " FROM entries WHERE county_code = $1 AND round_id = $2 AND panel = $3 AND state = 1"},
       {"judge_insert",
-       "INSERT INTO judges (county_code, round_id, name, panel, cadre_id, region_code, party_org_id) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + j},
-      {"judges_of_panel", "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
+       "INSERT INTO judges (county_code, round_id, name, panel, cadre_id, region_code, "
+       "party_org_id) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " +
+           j},
+      {"judges_of_panel",
+       "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
       {"missing_scores",
        "SELECT j.id, j.name, (SELECT count(*) FROM entries e WHERE e.county_code = j.county_code "
        "AND e.round_id = j.round_id AND e.panel = j.panel AND e.state = 1) * $3::bigint, "
-       "(SELECT count(*) FROM scores s JOIN entries e ON e.county_code = s.county_code AND e.id = s.entry_id "
-       "AND e.state = 1 WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND s.judge_id = j.id) "
+       "(SELECT count(*) FROM scores s JOIN entries e ON e.county_code = s.county_code AND e.id = "
+       "s.entry_id "
+       "AND e.state = 1 WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND "
+       "s.judge_id = j.id) "
        "FROM judges j WHERE j.county_code = $1 AND j.round_id = $2 ORDER BY j.id"},
       {"score_upsert_many",
        "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
-       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::float8[]) AS x(j, e, d, v) "
+       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], "
+       "$6::float8[]) AS x(j, e, d, v) "
        "ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
        "DO UPDATE SET value = EXCLUDED.value, update_time = now()"},
       {"panels_of_round",
@@ -38,125 +46,151 @@ std::vector<db::Statement> EntryStatements() {
 
 // ----------------------------------------------------------------- entries
 
-absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call, const v1::CreateEntryRequest& request,
-                                                           const ResourceId& round, const v1::Entry& entry) {
-  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry.round_id"));
-    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
-    pqxx::result row = tx.exec_prepared("entry_insert", round.county_code, round.number, entry.cadre_id(),
-                                        entry.cadre_name(), entry.village_code(), Json(entry.report()),
-                                        entry.party_org_id());
-    if (row.empty()) {
-      return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                      "cadre ", entry.cadre_id(), " has entered round ", round.ToString(), " already")),
-                                  "entry.cadre_id"),
-                        "ALREADY_ENTERED");
-    }
-    ASSIGN_OR_RETURN(v1::Entry out, EntryFromRow(row[0]));
-    call.Audit({.county_code = round.county_code, .resource = "entries/" + out.id(), .after = &out});
-    return out;
-  });
+absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call,
+                                                           const v1::CreateEntryRequest& request,
+                                                           const ResourceId& round,
+                                                           const v1::Entry& entry) {
+  return call.Mutate<v1::Entry>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry.round_id"));
+        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
+        pqxx::result row = tx.exec_prepared(
+            "entry_insert", round.county_code, round.number, entry.cadre_id(), entry.cadre_name(),
+            entry.village_code(), Json(entry.report()), entry.party_org_id());
+        if (row.empty()) {
+          return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
+                                          "cadre ", entry.cadre_id(), " has entered round ",
+                                          round.ToString(), " already")),
+                                      "entry.cadre_id"),
+                            "ALREADY_ENTERED");
+        }
+        ASSIGN_OR_RETURN(v1::Entry out, EntryFromRow(row[0]));
+        call.Audit(
+            {.county_code = round.county_code, .resource = "entries/" + out.id(), .after = &out});
+        return out;
+      });
 }
 
 absl::StatusOr<v1::EnterSecretariesResponse> PgContestRepository::EnterSecretaries(
     CallContext& call, const v1::EnterSecretariesRequest& request, const ResourceId& round,
     const std::vector<v1::Entry>& entries) {
   return call.Mutate<v1::EnterSecretariesResponse>(
-      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::EnterSecretariesResponse> {
+      request, request.request_id(),
+      [&](db::Tx& tx) -> absl::StatusOr<v1::EnterSecretariesResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
-        RETURN_IF_ERROR(WithField(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"), "round_id"));
+        RETURN_IF_ERROR(WithField(
+            RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"), "round_id"));
         v1::EnterSecretariesResponse out;
         for (const v1::Entry& e : entries) {
-          pqxx::result made = tx.exec_prepared("entry_insert", round.county_code, round.number, e.cadre_id(),
-                                               e.cadre_name(), e.village_code(), Json(e.report()), e.party_org_id());
+          pqxx::result made = tx.exec_prepared("entry_insert", round.county_code, round.number,
+                                               e.cadre_id(), e.cadre_name(), e.village_code(),
+                                               Json(e.report()), e.party_org_id());
           if (made.empty()) {
             out.set_already_entered(out.already_entered() + 1);
             continue;
           }
           out.set_entered(out.entered() + 1);
           if (!e.panel().empty()) {
-            tx.exec_prepared("entry_set_panel", made[0][0].as<std::string>(), made[0][1].as<int64_t>(), e.panel());
+            tx.exec_prepared("entry_set_panel", made[0][0].as<std::string>(),
+                             made[0][1].as<int64_t>(), e.panel());
           }
         }
         // One audit row for the batch: what it entered, not each entry.
-        call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/entries", .after = &out});
+        call.Audit({.county_code = round.county_code,
+                    .resource = "rounds/" + r.id() + "/entries",
+                    .after = &out});
         return out;
       });
 }
 
-absl::StatusOr<v1::Entry> PgContestRepository::WithdrawEntry(CallContext& call,
-                                                             const v1::WithdrawEntryRequest& request,
-                                                             const ResourceId& id) {
-  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
-    ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, id, true, "id"));
-    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", before.round_id()));
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
-    RETURN_IF_ERROR(BeforeJudging(r, "an entry may be withdrawn"));
-    v1::Entry after = before;
-    after.set_state(v1::ENTRY_STATE_WITHDRAWN);
-    tx.exec_prepared("entry_set_state", id.county_code, id.number, static_cast<int>(after.state()));
-    call.Audit({.county_code = id.county_code, .resource = "entries/" + after.id(), .before = &before,
-                .after = &after});
-    return after;
-  });
+absl::StatusOr<v1::Entry> PgContestRepository::WithdrawEntry(
+    CallContext& call, const v1::WithdrawEntryRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::Entry>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+        ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, id, true, "id"));
+        ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", before.round_id()));
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
+        RETURN_IF_ERROR(BeforeJudging(r, "an entry may be withdrawn"));
+        v1::Entry after = before;
+        after.set_state(v1::ENTRY_STATE_WITHDRAWN);
+        tx.exec_prepared("entry_set_state", id.county_code, id.number,
+                         static_cast<int>(after.state()));
+        call.Audit({.county_code = id.county_code,
+                    .resource = "entries/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
 }
 
-absl::StatusOr<PageOf<v1::Entry>> PgContestRepository::ListEntries(CallContext& call, const ResourceId& round,
+absl::StatusOr<PageOf<v1::Entry>> PgContestRepository::ListEntries(CallContext& call,
+                                                                   const ResourceId& round,
                                                                    const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Entry>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Entry>> {
-    return KeysetPage(tx.exec_prepared("entry_list", round.county_code, round.number, after.id, page.size + 1),
-                      page.size, EntryFromRow);
+    return KeysetPage(
+        tx.exec_prepared("entry_list", round.county_code, round.number, after.id, page.size + 1),
+        page.size, EntryFromRow);
   });
 }
 
 // ------------------------------------------------------------------ judges
 
-absl::StatusOr<v1::Judge> PgContestRepository::AddJudge(CallContext& call, const v1::AddJudgeRequest& request,
+absl::StatusOr<v1::Judge> PgContestRepository::AddJudge(CallContext& call,
+                                                        const v1::AddJudgeRequest& request,
                                                         const ResourceId& round) {
-  return call.Mutate<v1::Judge>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "judge.round_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "judge.round_id"));
-    RETURN_IF_ERROR(BeforeJudging(r, "judges are added"));
-    const v1::Judge& j = request.judge();
-    v1::Judge candidate = j;
-    candidate.set_id("(new)");
-    for (const auto& row : tx.exec_prepared("entries_of_panel", round.county_code, round.number, j.panel())) {
-      ASSIGN_OR_RETURN(v1::Entry e, EntryFromRow(row));
-      RETURN_IF_ERROR(WithField(CheckConflict(candidate, e), "judge"));
-    }
-    v1::Judge out = JudgeFromRow(tx.exec_prepared1("judge_insert", round.county_code, round.number, j.name(),
-                                                   j.panel(), j.cadre_id(), j.region_code(), j.party_org_id()));
-    call.Audit({.county_code = round.county_code, .resource = "judges/" + out.id(), .after = &out});
-    return out;
-  });
+  return call.Mutate<v1::Judge>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "judge.round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "judge.round_id"));
+        RETURN_IF_ERROR(BeforeJudging(r, "judges are added"));
+        const v1::Judge& j = request.judge();
+        v1::Judge candidate = j;
+        candidate.set_id("(new)");
+        for (const auto& row :
+             tx.exec_prepared("entries_of_panel", round.county_code, round.number, j.panel())) {
+          ASSIGN_OR_RETURN(v1::Entry e, EntryFromRow(row));
+          RETURN_IF_ERROR(WithField(CheckConflict(candidate, e), "judge"));
+        }
+        v1::Judge out = JudgeFromRow(
+            tx.exec_prepared1("judge_insert", round.county_code, round.number, j.name(), j.panel(),
+                              j.cadre_id(), j.region_code(), j.party_org_id()));
+        call.Audit(
+            {.county_code = round.county_code, .resource = "judges/" + out.id(), .after = &out});
+        return out;
+      });
 }
 
-absl::StatusOr<v1::Entry> PgContestRepository::AssignPanel(CallContext& call, const v1::AssignPanelRequest& request,
+absl::StatusOr<v1::Entry> PgContestRepository::AssignPanel(CallContext& call,
+                                                           const v1::AssignPanelRequest& request,
                                                            const ResourceId& entry) {
-  return call.Mutate<v1::Entry>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
-    ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, entry, true, "entry_id"));
-    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", before.round_id()));
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
-    RETURN_IF_ERROR(BeforeJudging(r, "panels are assigned"));
-    for (const auto& row : tx.exec_prepared("judges_of_panel", round.county_code, round.number, request.panel())) {
-      RETURN_IF_ERROR(WithField(CheckConflict(JudgeFromRow(row), before), "panel"));
-    }
-    v1::Entry after = before;
-    after.set_panel(request.panel());
-    tx.exec_prepared("entry_set_panel", entry.county_code, entry.number, request.panel());
-    call.Audit({.county_code = entry.county_code, .resource = "entries/" + after.id(), .before = &before,
-                .after = &after});
-    return after;
-  });
+  return call.Mutate<v1::Entry>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Entry> {
+        ASSIGN_OR_RETURN(v1::Entry before, LoadEntry(tx, entry, true, "entry_id"));
+        ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", before.round_id()));
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
+        RETURN_IF_ERROR(BeforeJudging(r, "panels are assigned"));
+        for (const auto& row : tx.exec_prepared("judges_of_panel", round.county_code, round.number,
+                                                request.panel())) {
+          RETURN_IF_ERROR(WithField(CheckConflict(JudgeFromRow(row), before), "panel"));
+        }
+        v1::Entry after = before;
+        after.set_panel(request.panel());
+        tx.exec_prepared("entry_set_panel", entry.county_code, entry.number, request.panel());
+        call.Audit({.county_code = entry.county_code,
+                    .resource = "entries/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
 }
 
-absl::StatusOr<v1::ListMissingScoresResponse> PgContestRepository::MissingScores(CallContext& call,
-                                                                                const ResourceId& round) {
+absl::StatusOr<v1::ListMissingScoresResponse> PgContestRepository::MissingScores(
+    CallContext& call, const ResourceId& round) {
   return call.Read<v1::ListMissingScoresResponse>(
       [&](db::Tx& tx) -> absl::StatusOr<v1::ListMissingScoresResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
@@ -181,18 +215,22 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
     const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) {
   return call.Mutate<v1::SubmitScoresResponse>(
       request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
-        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
+        ASSIGN_OR_RETURN(v1::Round r,
+                         LoadRound(tx, round, true, batch ? "round_id" : "score.entry_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         // While CLOSED, only entries reopened by an upheld appeal take scores.
         RETURN_IF_ERROR(AcceptsScores(r));
         // The round's judges and entries by number, with their panels.
         absl::flat_hash_map<int64_t, std::string> judge_panel;
         absl::flat_hash_map<int64_t, ScoredEntry> entry_of;
-        for (const auto& row : tx.exec_prepared("panels_of_round", round.county_code, round.number)) {
+        for (const auto& row :
+             tx.exec_prepared("panels_of_round", round.county_code, round.number)) {
           judge_panel[row[0].as<int64_t>()] = row[1].as<std::string>();
         }
-        for (const auto& row : tx.exec_prepared("entry_panels_of_round", round.county_code, round.number)) {
-          entry_of[row[0].as<int64_t>()] = {.active = row[2].as<int>() == 1, .reopened = row[3].as<bool>(),
+        for (const auto& row :
+             tx.exec_prepared("entry_panels_of_round", round.county_code, round.number)) {
+          entry_of[row[0].as<int64_t>()] = {.active = row[2].as<int>() == 1,
+                                            .reopened = row[3].as<bool>(),
                                             .panel = row[1].as<std::string>()};
         }
         // Checked one by one, stored in one statement (a later score for the
@@ -207,11 +245,14 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           RETURN_IF_ERROR(NestField(ValidateScore(s, r.rubric()), f));
           ASSIGN_OR_RETURN(ResourceId judge, ResourceId::Parse(f + "judge_id", s.judge_id()));
           ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse(f + "entry_id", s.entry_id()));
-          auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number) : judge_panel.end();
-          auto ep = entry.county_code == round.county_code ? entry_of.find(entry.number) : entry_of.end();
-          RETURN_IF_ERROR(NestField(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
-                                             s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
-                                    f));
+          auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number)
+                                                           : judge_panel.end();
+          auto ep =
+              entry.county_code == round.county_code ? entry_of.find(entry.number) : entry_of.end();
+          RETURN_IF_ERROR(
+              NestField(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
+                                 s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
+                        f));
           const std::string key = absl::StrCat(judge.number, "/", entry.number, "/", s.dimension());
           if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {
             values[it->second] = s.value();
@@ -230,7 +271,8 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           value_array += "}";
           // Dimension keys are [a-z_] (checked against the rubric): no quoting needed.
           tx.exec_prepared("score_upsert_many", round.county_code, round.number, IntArray64(judges),
-                           IntArray64(entries), absl::StrCat("{", absl::StrJoin(dims, ","), "}"), value_array);
+                           IntArray64(entries), absl::StrCat("{", absl::StrJoin(dims, ","), "}"),
+                           value_array);
         }
         if (!scores.empty() && !r.rubric_locked()) {
           tx.exec_prepared("round_lock_rubric", round.county_code, round.number);
@@ -238,7 +280,8 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
         v1::SubmitScoresResponse out;
         out.set_scores_stored(static_cast<int64_t>(scores.size()));
         // One audit row for the batch: who stored how many scores in which round.
-        call.Audit({.county_code = round.county_code, .resource = "rounds/" + round.ToString() + "/scores",
+        call.Audit({.county_code = round.county_code,
+                    .resource = "rounds/" + round.ToString() + "/scores",
                     .after = &out});
         return out;
       });

@@ -7,12 +7,15 @@ std::vector<db::Statement> ResultStatements() {
   const std::string c = kContestCols, r = kRoundCols, e = kEntryCols, j = kJudgeCols;
   return {
       {"results_get",
-       "SELECT result::text FROM results WHERE county_code = $1 AND round_id = $2 ORDER BY position"},
+       "SELECT result::text FROM results WHERE county_code = $1 AND round_id = $2 ORDER BY "
+       "position"},
       {"appeal_insert",
        "INSERT INTO appeals (county_code, entry_id, reason) VALUES ($1, $2, $3) RETURNING " +
            std::string(kAppealCols)},
-      {"appeal_lock", "SELECT " + std::string(kAppealCols) + " FROM appeals WHERE county_code = $1 AND id = $2 FOR UPDATE"},
-      {"appeal_decide", "UPDATE appeals SET state = $3, decision_note = $4 WHERE county_code = $1 AND id = $2"},
+      {"appeal_lock", "SELECT " + std::string(kAppealCols) +
+                          " FROM appeals WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"appeal_decide",
+       "UPDATE appeals SET state = $3, decision_note = $4 WHERE county_code = $1 AND id = $2"},
       {"entry_reopen", "UPDATE entries SET reopened = true WHERE county_code = $1 AND id = $2"},
       {"entries_reopened",
        "SELECT count(*) FROM entries WHERE county_code = $1 AND round_id = $2 AND reopened"},
@@ -20,45 +23,57 @@ std::vector<db::Statement> ResultStatements() {
        "UPDATE entries SET reopened = false WHERE county_code = $1 AND round_id = $2 AND reopened"},
       {"outcome_insert",
        "INSERT INTO outcomes (county_code, round_id, entry_id, kind, rank, year, region_prefix) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (county_code, round_id, entry_id, kind) DO NOTHING"},
+       "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (county_code, round_id, entry_id, kind) DO "
+       "NOTHING"},
       {"outcome_set_designation",
-       "UPDATE outcomes SET designation_id = $3 WHERE county_code = $1 AND id = $2 AND designation_id = ''"},
-      {"outcomes_of_round",
-       "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
-       "AND e.id = o.entry_id WHERE o.county_code = $1 AND o.round_id = $2 ORDER BY o.kind, o.rank, o.id"},
+       "UPDATE outcomes SET designation_id = $3 WHERE county_code = $1 AND id = $2 AND "
+       "designation_id = ''"},
+      {"outcomes_of_round", "SELECT " + std::string(kOutcomeCols) +
+                                " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
+                                "AND e.id = o.entry_id WHERE o.county_code = $1 AND o.round_id = "
+                                "$2 ORDER BY o.kind, o.rank, o.id"},
       {"outcome_list",
-       "SELECT " + std::string(kOutcomeCols) + " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
-       "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
-       "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY o.county_code, o.id LIMIT $6"},
+       "SELECT " + std::string(kOutcomeCols) +
+           " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
+           "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
+           "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY "
+           "o.county_code, o.id LIMIT $6"},
       // Each cadre's best row: the highest level, then the latest round.
       // Driven by the ids asked for, each looked up by results_cadre_id (a
       // plain column, usable under row-level security): a join the other
       // way round read every result of the year.
       {"cadre_results",
-       "SELECT want.cadre_id, b.* FROM (SELECT DISTINCT id FROM json_array_elements_text($2::json) AS t(id)) "
+       "SELECT want.cadre_id, b.* FROM (SELECT DISTINCT id FROM json_array_elements_text($2::json) "
+       "AS t(id)) "
        "AS want(cadre_id) CROSS JOIN LATERAL ("
        "SELECT r.county_code, r.id, r.name, c.level, "
-       "(res.result->>'rank')::int, (SELECT count(*) FROM results x WHERE x.county_code = res.county_code "
+       "(res.result->>'rank')::int, (SELECT count(*) FROM results x WHERE x.county_code = "
+       "res.county_code "
        "AND x.round_id = res.round_id), coalesce((res.result->>'total')::float8, 0), "
-       "coalesce((res.result->>'stars')::int, 0) FROM results res JOIN rounds r ON r.county_code = res.county_code "
-       "AND r.id = res.round_id JOIN contests c ON c.county_code = r.county_code AND c.id = r.contest_id "
+       "coalesce((res.result->>'stars')::int, 0) FROM results res JOIN rounds r ON r.county_code = "
+       "res.county_code "
+       "AND r.id = res.round_id JOIN contests c ON c.county_code = r.county_code AND c.id = "
+       "r.contest_id "
        "WHERE res.published AND c.year = $1 AND res.cadre_id = want.cadre_id "
        "ORDER BY c.level DESC, r.number DESC, r.id DESC LIMIT 1) b ORDER BY want.cadre_id"},
-      {"scores_version",
-       "SELECT count(*), coalesce(" TOUYAN_MICROS("max(update_time)") ", 0) FROM scores "
-       "WHERE county_code = $1 AND round_id = $2"},
+      {"scores_version", "SELECT count(*), coalesce(" TOUYAN_MICROS(
+                             "max(update_time)") ", 0) FROM scores "
+                                                 "WHERE county_code = $1 AND round_id = $2"},
       {"sign_off_insert",
-       "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, $3, $4, $5, $6) "
+       "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, "
+       "$3, $4, $5, $6) "
        "ON CONFLICT DO NOTHING RETURNING " TOUYAN_MICROS("sign_time")},
-      {"sign_offs_get",
-       "SELECT role, name, digest, " TOUYAN_MICROS("sign_time") " FROM sign_offs "
-       "WHERE county_code = $1 AND round_id = $2 AND digest = $3 ORDER BY role, name"},
+      {"sign_offs_get", "SELECT role, name, digest, " TOUYAN_MICROS(
+                            "sign_time") " FROM sign_offs "
+                                         "WHERE county_code = $1 AND round_id = $2 AND digest = $3 "
+                                         "ORDER BY role, name"},
   };
 }
 
 // ----------------------------------------------------------------- results
 
-absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call, const ResourceId& round) {
+absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call,
+                                                            const ResourceId& round) {
   return call.Read<v1::Results>([&](db::Tx& tx) -> absl::StatusOr<v1::Results> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
     RETURN_IF_ERROR(HasResults(r));
@@ -68,9 +83,11 @@ absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call, c
     out.set_aggregation(r.aggregation());
     out.set_digest(r.results_digest());
     for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
-      RETURN_IF_ERROR(MergeFromJson(absl::StrCat("{\"entries\":[", row[0].as<std::string>(), "]}"), out));
+      RETURN_IF_ERROR(
+          MergeFromJson(absl::StrCat("{\"entries\":[", row[0].as<std::string>(), "]}"), out));
     }
-    for (const auto& row : tx.exec_prepared("sign_offs_get", round.county_code, round.number, r.results_digest())) {
+    for (const auto& row :
+         tx.exec_prepared("sign_offs_get", round.county_code, round.number, r.results_digest())) {
       v1::SignOff* s = out.add_sign_offs();
       s->set_round_id(r.id());
       s->set_role(static_cast<v1::SignerRole>(row[0].as<int>()));
@@ -85,79 +102,93 @@ absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call, c
 absl::StatusOr<v1::SignOff> PgContestRepository::SignResults(CallContext& call,
                                                              const v1::SignResultsRequest& request,
                                                              const ResourceId& round) {
-  return call.Mutate<v1::SignOff>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SignOff> {
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "sign_off.round_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "sign_off.round_id"));
-    const v1::SignOff& s = request.sign_off();
-    RETURN_IF_ERROR(NestField(CheckSignOff(r, s), "sign_off."));
-    pqxx::result row = tx.exec_prepared("sign_off_insert", round.county_code, round.number,
-                                        static_cast<int>(s.role()), s.name(), s.digest(),
-                                        call.principal().subject);
-    v1::SignOff out = s;
-    out.set_round_id(r.id());
-    if (!row.empty()) *out.mutable_sign_time() = TimestampFromMicros(row[0][0].as<int64_t>());
-    call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/signOffs", .after = &out});
-    return out;
-  });
+  return call.Mutate<v1::SignOff>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SignOff> {
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "sign_off.round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "sign_off.round_id"));
+        const v1::SignOff& s = request.sign_off();
+        RETURN_IF_ERROR(NestField(CheckSignOff(r, s), "sign_off."));
+        pqxx::result row = tx.exec_prepared("sign_off_insert", round.county_code, round.number,
+                                            static_cast<int>(s.role()), s.name(), s.digest(),
+                                            call.principal().subject);
+        v1::SignOff out = s;
+        out.set_round_id(r.id());
+        if (!row.empty()) *out.mutable_sign_time() = TimestampFromMicros(row[0][0].as<int64_t>());
+        call.Audit({.county_code = round.county_code,
+                    .resource = "rounds/" + r.id() + "/signOffs",
+                    .after = &out});
+        return out;
+      });
 }
 
 // ----------------------------------------------------------------- appeals
 
-absl::StatusOr<v1::Appeal> PgContestRepository::FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
+absl::StatusOr<v1::Appeal> PgContestRepository::FileAppeal(CallContext& call,
+                                                           const v1::FileAppealRequest& request,
                                                            const ResourceId& entry) {
-  return call.Mutate<v1::Appeal>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
-    ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "entry_id"));
-    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", e.round_id()));
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "entry_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
-    RETURN_IF_ERROR(MayAppeal(r, call.clock().Now()));
-    v1::Appeal out = AppealFromRow(tx.exec_prepared1("appeal_insert", entry.county_code, entry.number,
-                                                     request.reason()));
-    call.Audit({.county_code = entry.county_code, .resource = "appeals/" + out.id(), .after = &out});
-    return out;
-  });
+  return call.Mutate<v1::Appeal>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
+        ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "entry_id"));
+        ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("entry_id", e.round_id()));
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "entry_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry_id"));
+        RETURN_IF_ERROR(MayAppeal(r, call.clock().Now()));
+        v1::Appeal out = AppealFromRow(
+            tx.exec_prepared1("appeal_insert", entry.county_code, entry.number, request.reason()));
+        call.Audit(
+            {.county_code = entry.county_code, .resource = "appeals/" + out.id(), .after = &out});
+        return out;
+      });
 }
 
 absl::StatusOr<v1::Appeal> PgContestRepository::DecideAppeal(CallContext& call,
                                                              const v1::DecideAppealRequest& request,
                                                              const ResourceId& id) {
-  return call.Mutate<v1::Appeal>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
-    pqxx::result row = tx.exec_prepared("appeal_lock", id.county_code, id.number);
-    if (row.empty()) return NotFound("id", "appeal", id.ToString());
-    const v1::Appeal before = AppealFromRow(row[0]);
-    RETURN_IF_ERROR(MayDecide(before));
-    ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("id", before.entry_id()));
-    ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "id"));
-    ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", e.round_id()));
-    ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
-    RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are decided"));
-    v1::Appeal after = before;
-    after.set_state(request.upheld() ? v1::APPEAL_STATE_UPHELD : v1::APPEAL_STATE_REJECTED);
-    after.set_decision_note(request.note());
-    tx.exec_prepared("appeal_decide", id.county_code, id.number, static_cast<int>(after.state()), request.note());
-    if (request.upheld()) tx.exec_prepared("entry_reopen", entry.county_code, entry.number);
-    call.Audit({.county_code = id.county_code, .resource = "appeals/" + after.id(), .before = &before,
-                .after = &after});
-    return after;
-  });
+  return call.Mutate<v1::Appeal>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
+        pqxx::result row = tx.exec_prepared("appeal_lock", id.county_code, id.number);
+        if (row.empty()) return NotFound("id", "appeal", id.ToString());
+        const v1::Appeal before = AppealFromRow(row[0]);
+        RETURN_IF_ERROR(MayDecide(before));
+        ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("id", before.entry_id()));
+        ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, entry, true, "id"));
+        ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("id", e.round_id()));
+        ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "id"));
+        RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_CLOSED, "appeals are decided"));
+        v1::Appeal after = before;
+        after.set_state(request.upheld() ? v1::APPEAL_STATE_UPHELD : v1::APPEAL_STATE_REJECTED);
+        after.set_decision_note(request.note());
+        tx.exec_prepared("appeal_decide", id.county_code, id.number,
+                         static_cast<int>(after.state()), request.note());
+        if (request.upheld()) tx.exec_prepared("entry_reopen", entry.county_code, entry.number);
+        call.Audit({.county_code = id.county_code,
+                    .resource = "appeals/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
 }
 
 absl::StatusOr<v1::Round> PgContestRepository::Retabulate(CallContext& call,
                                                           const v1::RetabulateRoundRequest& request,
                                                           const ResourceId& round) {
-  return call.Mutate<v1::Round>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
-    ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, round, true, "round_id"));
-    RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
-    RETURN_IF_ERROR(MayRetabulate(
-        before, tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0].as<int64_t>()));
-    v1::Round after = before;
-    RETURN_IF_ERROR(Tabulate(tx, round, after));
-    tx.exec_prepared("entries_close_reopened", round.county_code, round.number);
-    call.Audit({.county_code = round.county_code, .resource = "rounds/" + after.id(), .before = &before,
-                .after = &after});
-    return after;
-  });
+  return call.Mutate<v1::Round>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Round> {
+        ASSIGN_OR_RETURN(v1::Round before, LoadRound(tx, round, true, "round_id"));
+        RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
+        RETURN_IF_ERROR(MayRetabulate(
+            before, tx.exec_prepared1("entries_reopened", round.county_code, round.number)[0]
+                        .as<int64_t>()));
+        v1::Round after = before;
+        RETURN_IF_ERROR(Tabulate(tx, round, after));
+        tx.exec_prepared("entries_close_reopened", round.county_code, round.number);
+        call.Audit({.county_code = round.county_code,
+                    .resource = "rounds/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
 }
 
 // ---------------------------------------------------------------- outcomes
@@ -165,7 +196,8 @@ absl::StatusOr<v1::Round> PgContestRepository::Retabulate(CallContext& call,
 absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
     CallContext& call, const v1::ConvertOutcomesRequest& request, const ResourceId& round) {
   return call.Mutate<v1::ConvertOutcomesResponse>(
-      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ConvertOutcomesResponse> {
+      request, request.request_id(),
+      [&](db::Tx& tx) -> absl::StatusOr<v1::ConvertOutcomesResponse> {
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         pqxx::row c = tx.exec_prepared1("round_contest", round.county_code, round.number);
@@ -192,31 +224,39 @@ absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
           }
         }
         v1::ConvertOutcomesResponse out;
-        for (const auto& row : tx.exec_prepared("outcomes_of_round", round.county_code, round.number)) {
+        for (const auto& row :
+             tx.exec_prepared("outcomes_of_round", round.county_code, round.number)) {
           *out.add_outcomes() = OutcomeFromRow(row);
         }
-        call.Audit({.county_code = round.county_code, .resource = "rounds/" + r.id() + "/outcomes", .after = &out});
+        call.Audit({.county_code = round.county_code,
+                    .resource = "rounds/" + r.id() + "/outcomes",
+                    .after = &out});
         return out;
       });
 }
 
-absl::Status PgContestRepository::SetOutcomeDesignation(CallContext& call, const std::string& request_id,
+absl::Status PgContestRepository::SetOutcomeDesignation(CallContext& call,
+                                                        const std::string& request_id,
                                                         const ResourceId& outcome,
                                                         const std::string& designation_id) {
   v1::Outcome marker;
   marker.set_id(outcome.ToString());
   marker.set_designation_id(designation_id);
-  return call.Mutate<v1::Outcome>(marker, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Outcome> {
-               tx.exec_prepared("outcome_set_designation", outcome.county_code, outcome.number, designation_id);
-               call.Audit({.county_code = outcome.county_code, .resource = "outcomes/" + marker.id(),
-                           .after = &marker});
-               return marker;
-             })
+  return call
+      .Mutate<v1::Outcome>(marker, request_id,
+                           [&](db::Tx& tx) -> absl::StatusOr<v1::Outcome> {
+                             tx.exec_prepared("outcome_set_designation", outcome.county_code,
+                                              outcome.number, designation_id);
+                             call.Audit({.county_code = outcome.county_code,
+                                         .resource = "outcomes/" + marker.id(),
+                                         .after = &marker});
+                             return marker;
+                           })
       .status();
 }
 
-absl::StatusOr<std::vector<v1::Outcome>> PgContestRepository::RoundOutcomes(CallContext& call,
-                                                                          const ResourceId& round) {
+absl::StatusOr<std::vector<v1::Outcome>> PgContestRepository::RoundOutcomes(
+    CallContext& call, const ResourceId& round) {
   using Out = std::vector<v1::Outcome>;
   return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
     Out out;
@@ -246,13 +286,12 @@ absl::StatusOr<v1::BatchGetCadreResultsResponse> PgContestRepository::CadreResul
   });
 }
 
-absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(CallContext& call,
-                                                                      const std::string& region_prefix, int year,
-                                                                      const paging::Page& page) {
+absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(
+    CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Outcome>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Outcome>> {
-    return KeysetPage(tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
-                                       after.county, after.id, page.size + 1),
+    return KeysetPage(tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%",
+                                       region_prefix, year, after.county, after.id, page.size + 1),
                       page.size, OutcomeFromRow);
   });
 }
@@ -260,15 +299,15 @@ absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(CallContex
 // --------------------------------------------------------------- standings
 
 absl::StatusOr<std::optional<v1::Standings>> PgContestRepository::Standings(CallContext& call,
-                                                                           const ResourceId& round,
-                                                                           std::string* version) {
+                                                                            const ResourceId& round,
+                                                                            std::string* version) {
   using Out = std::optional<v1::Standings>;
   return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
     ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, false, "round_id"));
     RETURN_IF_ERROR(HasStandings(r));
     pqxx::row v = tx.exec_prepared1("scores_version", round.county_code, round.number);
-    const std::string now = absl::StrCat(r.state(), ":", v[0].as<int64_t>(), ":", v[1].as<int64_t>(), ":",
-                                         r.results_digest());
+    const std::string now = absl::StrCat(r.state(), ":", v[0].as<int64_t>(), ":",
+                                         v[1].as<int64_t>(), ":", r.results_digest());
     if (now == *version) return Out();
     *version = now;
     v1::Standings out;
@@ -284,17 +323,22 @@ absl::StatusOr<std::optional<v1::Standings>> PgContestRepository::Standings(Call
 // --------------------------------------------------------------- promotion
 
 absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvancers(
-    CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from, const ResourceId& to) {
+    CallContext& call, const v1::PromoteAdvancersRequest& request, const ResourceId& from,
+    const ResourceId& to) {
   return call.Mutate<v1::PromoteAdvancersResponse>(
-      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PromoteAdvancersResponse> {
+      request, request.request_id(),
+      [&](db::Tx& tx) -> absl::StatusOr<v1::PromoteAdvancersResponse> {
         ASSIGN_OR_RETURN(v1::Round source, LoadRound(tx, from, false, "from_round_id"));
-        RETURN_IF_ERROR(WithField(RequireState(source.state(), v1::ROUND_STATE_PUBLISHED, "advancers are promoted"),
-                                  "from_round_id"));
+        RETURN_IF_ERROR(WithField(
+            RequireState(source.state(), v1::ROUND_STATE_PUBLISHED, "advancers are promoted"),
+            "from_round_id"));
         ASSIGN_OR_RETURN(v1::Round target, LoadRound(tx, to, true, "to_round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, to, "to_round_id"));
-        RETURN_IF_ERROR(WithField(RequireState(target.state(), v1::ROUND_STATE_OPEN, "entries are accepted"),
-                                  "to_round_id"));
-        const std::string region = tx.exec_prepared1("round_contest", to.county_code, to.number)[2].as<std::string>();
+        RETURN_IF_ERROR(
+            WithField(RequireState(target.state(), v1::ROUND_STATE_OPEN, "entries are accepted"),
+                      "to_round_id"));
+        const std::string region =
+            tx.exec_prepared1("round_contest", to.county_code, to.number)[2].as<std::string>();
         v1::PromoteAdvancersResponse out;
         for (const auto& row : tx.exec_prepared("results_get", from.county_code, from.number)) {
           v1::EntryResult er;
@@ -303,11 +347,14 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
           ASSIGN_OR_RETURN(ResourceId eid, ResourceId::Parse("from_round_id", er.entry_id()));
           ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, eid, false, "from_round_id"));
           RETURN_IF_ERROR(WithField(WithinRegion(e, region), "to_round_id"));
-          pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number, e.cadre_id(),
-                                               e.cadre_name(), e.village_code(), Json(e.report()), e.party_org_id());
+          pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number,
+                                               e.cadre_id(), e.cadre_name(), e.village_code(),
+                                               Json(e.report()), e.party_org_id());
           if (made.empty()) continue;  // entered already
           ASSIGN_OR_RETURN(v1::Entry created, EntryFromRow(made[0]));
-          call.Audit({.county_code = to.county_code, .resource = "entries/" + created.id(), .after = &created});
+          call.Audit({.county_code = to.county_code,
+                      .resource = "entries/" + created.id(),
+                      .after = &created});
           *out.add_entries() = std::move(created);
         }
         return out;

@@ -22,16 +22,19 @@
 namespace touyan::contest {
 
 inline constexpr char kContestCols[] =
-    "county_code, id, level, region_code, year, title, array_to_string(fields, ','), " TOUYAN_MICROS("create_time");
+    "county_code, id, level, region_code, year, title, array_to_string(fields, "
+    "','), " TOUYAN_MICROS("create_time");
 inline constexpr char kRoundCols[] =
     "r.county_code, r.id, r.contest_id, r.number, r.name, r.state, r.aggregation, r.rubric::text, "
-    "r.rubric_locked, r.advance_top_n, r.advance_top_share, r.star_bands::text, r.digest, "
-    TOUYAN_MICROS("r.create_time") ", r.appeal_window_days, coalesce(" TOUYAN_MICROS("r.close_time") ", 0)";
+    "r.rubric_locked, r.advance_top_n, r.advance_top_share, r.star_bands::text, "
+    "r.digest, " TOUYAN_MICROS("r.create_time") ", r.appeal_window_days, coalesce(" TOUYAN_MICROS(
+        "r.close_time") ", 0)";
 inline constexpr char kEntryCols[] =
-    "county_code, id, round_id, cadre_id, cadre_name, village_code, report::text, state, panel, "
-    TOUYAN_MICROS("create_time") ", party_org_id, reopened";
+    "county_code, id, round_id, cadre_id, cadre_name, village_code, report::text, state, "
+    "panel, " TOUYAN_MICROS("create_time") ", party_org_id, reopened";
 inline constexpr char kJudgeCols[] =
-    "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS("create_time") ", party_org_id";
+    "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS(
+        "create_time") ", party_org_id";
 
 inline std::string Json(const google::protobuf::Message& m) {
   std::string out;
@@ -72,7 +75,8 @@ inline absl::StatusOr<v1::Round> RoundFromRow(const pqxx::row& r) {
   x.set_results_digest(r[12].as<std::string>());
   *x.mutable_create_time() = TimestampFromMicros(r[13].as<int64_t>());
   x.set_appeal_window_days(r[14].as<int>());
-  if (int64_t closed = r[15].as<int64_t>(); closed != 0) *x.mutable_close_time() = TimestampFromMicros(closed);
+  if (int64_t closed = r[15].as<int64_t>(); closed != 0)
+    *x.mutable_close_time() = TimestampFromMicros(closed);
   return x;
 }
 
@@ -121,13 +125,15 @@ inline std::string BandsJson(const v1::Round& r) {
   return Json(only);
 }
 
-inline absl::StatusOr<v1::Round> LoadRound(db::Tx& tx, const ResourceId& id, bool lock, absl::string_view field) {
+inline absl::StatusOr<v1::Round> LoadRound(db::Tx& tx, const ResourceId& id, bool lock,
+                                           absl::string_view field) {
   pqxx::result r = tx.exec_prepared(lock ? "round_lock" : "round_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "round", id.ToString());
   return RoundFromRow(r[0]);
 }
 
-inline absl::StatusOr<v1::Entry> LoadEntry(db::Tx& tx, const ResourceId& id, bool lock, absl::string_view field) {
+inline absl::StatusOr<v1::Entry> LoadEntry(db::Tx& tx, const ResourceId& id, bool lock,
+                                           absl::string_view field) {
   pqxx::result r = tx.exec_prepared(lock ? "entry_lock" : "entry_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "entry", id.ToString());
   return EntryFromRow(r[0]);
@@ -136,7 +142,8 @@ inline absl::StatusOr<v1::Entry> LoadEntry(db::Tx& tx, const ResourceId& id, boo
 inline constexpr char kAppealCols[] =
     "county_code, id, entry_id, reason, state, decision_note, " TOUYAN_MICROS("file_time");
 inline constexpr char kOutcomeCols[] =
-    "o.county_code, o.id, o.round_id, o.entry_id, e.cadre_id, e.cadre_name, e.party_org_id, o.kind, o.rank, "
+    "o.county_code, o.id, o.round_id, o.entry_id, e.cadre_id, e.cadre_name, e.party_org_id, "
+    "o.kind, o.rank, "
     "o.year, o.designation_id";
 
 inline v1::Appeal AppealFromRow(const pqxx::row& r) {
@@ -170,7 +177,8 @@ inline v1::Outcome OutcomeFromRow(const pqxx::row& r) {
 // The caller may change the round: its contest's region lies in the
 // caller's writable scope (a township operator runs its township's
 // preliminaries, not the county's final).
-inline absl::Status MayWriteRound(db::Tx& tx, CallContext& call, const ResourceId& round, absl::string_view field) {
+inline absl::Status MayWriteRound(db::Tx& tx, CallContext& call, const ResourceId& round,
+                                  absl::string_view field) {
   pqxx::result r = tx.exec_prepared("round_contest", round.county_code, round.number);
   if (r.empty()) return NotFound(field, "round", round.ToString());
   return WithField(call.principal().CheckWrite(r[0][3].as<std::string>()), field);
@@ -187,7 +195,8 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
   in.advance_by_panel = round.advance_by_panel();
   for (const auto& row : tx.exec_prepared("tab_entries", id.county_code, id.number)) {
     in.entries.push_back({ResourceId{id.county_code, row[0].as<int64_t>()}.ToString(),
-                          row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
+                          row[1].as<std::string>(), row[2].as<std::string>(),
+                          row[3].as<std::string>()});
   }
   for (const auto& row : tx.exec_prepared("tab_scores", id.county_code, id.number)) {
     in.scores.push_back({row[0].as<std::string>(),
@@ -212,8 +221,8 @@ inline absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round)
   return absl::OkStatus();
 }
 
-std::vector<db::Statement> RoundStatements();  // pg_rounds.cc
-std::vector<db::Statement> EntryStatements();  // pg_entries.cc
+std::vector<db::Statement> RoundStatements();   // pg_rounds.cc
+std::vector<db::Statement> EntryStatements();   // pg_entries.cc
 std::vector<db::Statement> ResultStatements();  // pg_results.cc
 
 }  // namespace touyan::contest

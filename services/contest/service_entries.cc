@@ -14,7 +14,8 @@ class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitSc
     if (all_.request_id().empty()) {
       RETURN_IF_ERROR(idempotency::ValidateRequestId(m.request_id()));
       ASSIGN_OR_RETURN(round_, ResourceId::Parse("round_id", m.round_id()));
-      RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), round_.county_code, true), "round_id"));
+      RETURN_IF_ERROR(
+          WithField(CheckCounty(call.principal(), round_.county_code, true), "round_id"));
       all_.set_request_id(m.request_id());
       all_.set_round_id(m.round_id());
     }
@@ -27,7 +28,8 @@ class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitSc
 
   absl::StatusOr<v1::SubmitScoresResponse> OnFinish(CallContext& call) override {
     if (all_.request_id().empty()) {
-      return InvalidField("request_id", "the stream was empty: send request_id, round_id and scores", "REQUIRED");
+      return InvalidField("request_id",
+                          "the stream was empty: send request_id, round_id and scores", "REQUIRED");
     }
     std::vector<v1::Score> scores(all_.scores().begin(), all_.scores().end());
     return repo_.SubmitScores(call, all_, all_.request_id(), round_, scores, /*batch=*/true);
@@ -44,35 +46,42 @@ class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitSc
 // ----------------------------------------------------------------- entries
 
 TOUYAN_UNARY(ContestService, CreateEntry, v1::CreateEntryRequest, v1::Entry)
-TOUYAN_UNARY(ContestService, EnterSecretaries, v1::EnterSecretariesRequest, v1::EnterSecretariesResponse)
+TOUYAN_UNARY(ContestService, EnterSecretaries, v1::EnterSecretariesRequest,
+             v1::EnterSecretariesResponse)
 TOUYAN_UNARY(ContestService, WithdrawEntry, v1::WithdrawEntryRequest, v1::Entry)
 TOUYAN_UNARY(ContestService, ListEntries, v1::ListEntriesRequest, v1::ListEntriesResponse)
 
-absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call, const v1::CreateEntryRequest& r) {
+absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call,
+                                                        const v1::CreateEntryRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
-  ASSIGN_OR_RETURN(ResourceId round_id, ScopedId(call, "entry.round_id", r.entry().round_id(), true));
+  ASSIGN_OR_RETURN(ResourceId round_id,
+                   ScopedId(call, "entry.round_id", r.entry().round_id(), true));
   RETURN_IF_ERROR(NestField(ValidateReport(r.entry().report()), "entry.report."));
   ASSIGN_OR_RETURN(ResourceId cadre_id, ResourceId::Parse("entry.cadre_id", r.entry().cadre_id()));
   (void)cadre_id;
   ASSIGN_OR_RETURN(v1::Round round, repo_->GetRound(call, round_id));
   ASSIGN_OR_RETURN(ResourceId contest_id, ResourceId::Parse("entry.round_id", round.contest_id()));
   ASSIGN_OR_RETURN(v1::Contest contest, repo_->GetContest(call, contest_id));
-  ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, r.entry().cadre_id(), "entry.cadre_id"));
+  ASSIGN_OR_RETURN(pv1::Cadre cadre,
+                   personnel_.GetCadre(call, r.entry().cadre_id(), "entry.cadre_id"));
   if (!absl::StartsWith(cadre.region_code(), PrefixOf(contest.region_code()))) {
     return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                    "cadre ", cadre.id(), " of ", cadre.region_code(), " is not in the contest's region ",
-                                    contest.region_code())),
+                                    "cadre ", cadre.id(), " of ", cadre.region_code(),
+                                    " is not in the contest's region ", contest.region_code())),
                                 "OUTSIDE_REGION"),
                      "entry.cadre_id");
   }
-  ASSIGN_OR_RETURN(pv1::Position post, personnel_.SecretaryPost(call, cadre.id(), "entry.cadre_id"));
+  ASSIGN_OR_RETURN(pv1::Position post,
+                   personnel_.SecretaryPost(call, cadre.id(), "entry.cadre_id"));
   // The organisation's kind must be one of the contest's fields (same numbering).
-  ASSIGN_OR_RETURN(pv1::PartyOrg org, personnel_.GetPartyOrg(call, post.party_org_id(), "entry.cadre_id"));
+  ASSIGN_OR_RETURN(pv1::PartyOrg org,
+                   personnel_.GetPartyOrg(call, post.party_org_id(), "entry.cadre_id"));
   if (std::find(contest.fields().begin(), contest.fields().end(), static_cast<int>(org.kind())) ==
       contest.fields().end()) {
-    return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                    "cadre ", cadre.id(), " leads ", org.id(), " (", pv1::PartyOrgKind_Name(org.kind()),
-                                    "), a field this contest does not cover")),
+    return WithField(WithReason(absl::FailedPreconditionError(
+                                    absl::StrCat("cadre ", cadre.id(), " leads ", org.id(), " (",
+                                                 pv1::PartyOrgKind_Name(org.kind()),
+                                                 "), a field this contest does not cover")),
                                 "FIELD_NOT_IN_CONTEST"),
                      "entry.cadre_id");
   }
@@ -91,14 +100,15 @@ absl::StatusOr<v1::EnterSecretariesResponse> ContestService::DoEnterSecretaries(
   ASSIGN_OR_RETURN(v1::Round round, repo_->GetRound(call, round_id));
   ASSIGN_OR_RETURN(ResourceId contest_id, ResourceId::Parse("round_id", round.contest_id()));
   ASSIGN_OR_RETURN(v1::Contest contest, repo_->GetContest(call, contest_id));
-  ASSIGN_OR_RETURN(std::vector<pv1::Secretary> secretaries,
-                   personnel_.Secretaries(call, contest.region_code(), pv1::PARTY_ORG_KIND_UNSPECIFIED));
+  ASSIGN_OR_RETURN(
+      std::vector<pv1::Secretary> secretaries,
+      personnel_.Secretaries(call, contest.region_code(), pv1::PARTY_ORG_KIND_UNSPECIFIED));
   std::vector<v1::Entry> entries;
   entries.reserve(secretaries.size());
   for (const pv1::Secretary& s : secretaries) {
     // The organisation's kind and the contest's field share their numbering.
-    if (std::find(contest.fields().begin(), contest.fields().end(), static_cast<int>(s.party_org_kind())) ==
-        contest.fields().end()) {
+    if (std::find(contest.fields().begin(), contest.fields().end(),
+                  static_cast<int>(s.party_org_kind())) == contest.fields().end()) {
       continue;
     }
     v1::Entry& e = entries.emplace_back();
@@ -113,14 +123,15 @@ absl::StatusOr<v1::EnterSecretariesResponse> ContestService::DoEnterSecretaries(
   return repo_->EnterSecretaries(call, r, round_id, entries);
 }
 
-absl::StatusOr<v1::Entry> ContestService::DoWithdrawEntry(CallContext& call, const v1::WithdrawEntryRequest& r) {
+absl::StatusOr<v1::Entry> ContestService::DoWithdrawEntry(CallContext& call,
+                                                          const v1::WithdrawEntryRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   return repo_->WithdrawEntry(call, r, id);
 }
 
-absl::StatusOr<v1::ListEntriesResponse> ContestService::DoListEntries(CallContext& call,
-                                                                      const v1::ListEntriesRequest& r) {
+absl::StatusOr<v1::ListEntriesResponse> ContestService::DoListEntries(
+    CallContext& call, const v1::ListEntriesRequest& r) {
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Entry> rows, repo_->ListEntries(call, round, page));
@@ -131,9 +142,11 @@ absl::StatusOr<v1::ListEntriesResponse> ContestService::DoListEntries(CallContex
 
 TOUYAN_UNARY(ContestService, AddJudge, v1::AddJudgeRequest, v1::Judge)
 TOUYAN_UNARY(ContestService, AssignPanel, v1::AssignPanelRequest, v1::Entry)
-TOUYAN_UNARY(ContestService, ListMissingScores, v1::ListMissingScoresRequest, v1::ListMissingScoresResponse)
+TOUYAN_UNARY(ContestService, ListMissingScores, v1::ListMissingScoresRequest,
+             v1::ListMissingScoresResponse)
 
-absl::StatusOr<v1::Judge> ContestService::DoAddJudge(CallContext& call, const v1::AddJudgeRequest& r) {
+absl::StatusOr<v1::Judge> ContestService::DoAddJudge(CallContext& call,
+                                                     const v1::AddJudgeRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "judge.round_id", r.judge().round_id(), true));
   const v1::Judge& j = r.judge();
@@ -153,7 +166,8 @@ absl::StatusOr<v1::Judge> ContestService::DoAddJudge(CallContext& call, const v1
   return repo_->AddJudge(call, r, round);
 }
 
-absl::StatusOr<v1::Entry> ContestService::DoAssignPanel(CallContext& call, const v1::AssignPanelRequest& r) {
+absl::StatusOr<v1::Entry> ContestService::DoAssignPanel(CallContext& call,
+                                                        const v1::AssignPanelRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId entry, ScopedId(call, "entry_id", r.entry_id(), true));
   RETURN_IF_ERROR(ValidateText("panel", r.panel(), 20));
@@ -172,14 +186,17 @@ TOUYAN_UNARY(ContestService, SubmitScore, v1::SubmitScoreRequest, v1::Score)
 TOUYAN_UNARY(ContestService, GetResults, v1::GetResultsRequest, v1::Results)
 TOUYAN_UNARY(ContestService, SignResults, v1::SignResultsRequest, v1::SignOff)
 
-absl::StatusOr<v1::Score> ContestService::DoSubmitScore(CallContext& call, const v1::SubmitScoreRequest& r) {
+absl::StatusOr<v1::Score> ContestService::DoSubmitScore(CallContext& call,
+                                                        const v1::SubmitScoreRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
-  RETURN_IF_ERROR(repo_->SubmitScores(call, r, r.request_id(), round, {r.score()}, /*batch=*/false).status());
+  RETURN_IF_ERROR(
+      repo_->SubmitScores(call, r, r.request_id(), round, {r.score()}, /*batch=*/false).status());
   return r.score();
 }
 
-absl::StatusOr<v1::Results> ContestService::DoGetResults(CallContext& call, const v1::GetResultsRequest& r) {
+absl::StatusOr<v1::Results> ContestService::DoGetResults(CallContext& call,
+                                                         const v1::GetResultsRequest& r) {
   ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("round_id", r.round_id()));
   absl::StatusOr<v1::Results> out = repo_->GetResults(call, round);
   if (!out.ok() && out.status().code() == absl::StatusCode::kNotFound) {
@@ -188,18 +205,21 @@ absl::StatusOr<v1::Results> ContestService::DoGetResults(CallContext& call, cons
   return out;
 }
 
-absl::StatusOr<v1::SignOff> ContestService::DoSignResults(CallContext& call, const v1::SignResultsRequest& r) {
+absl::StatusOr<v1::SignOff> ContestService::DoSignResults(CallContext& call,
+                                                          const v1::SignResultsRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
-  ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "sign_off.round_id", r.sign_off().round_id(), true));
+  ASSIGN_OR_RETURN(ResourceId round,
+                   ScopedId(call, "sign_off.round_id", r.sign_off().round_id(), true));
   const v1::SignOff& s = r.sign_off();
-  if (s.role() == v1::SIGNER_ROLE_UNSPECIFIED) return InvalidField("sign_off.role", "is required", "REQUIRED");
+  if (s.role() == v1::SIGNER_ROLE_UNSPECIFIED)
+    return InvalidField("sign_off.role", "is required", "REQUIRED");
   RETURN_IF_ERROR(CheckEnum("sign_off.role", s.role(), v1::SignerRole_IsValid));
   RETURN_IF_ERROR(ValidateText("sign_off.name", s.name(), 50));
   return repo_->SignResults(call, r, round);
 }
 
-grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(Ctx* ctx,
-                                                                              v1::SubmitScoresResponse* resp) {
+grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(
+    Ctx* ctx, v1::SubmitScoresResponse* resp) {
   return rt_.ClientStream<v1::SubmitScoresRequest, v1::SubmitScoresResponse>(
       ctx, resp, "SubmitScores", std::make_unique<ScoreBatch>(*repo_));
 }

@@ -9,14 +9,16 @@ TOUYAN_UNARY(ContestService, FileAppeal, v1::FileAppealRequest, v1::Appeal)
 TOUYAN_UNARY(ContestService, DecideAppeal, v1::DecideAppealRequest, v1::Appeal)
 TOUYAN_UNARY(ContestService, RetabulateRound, v1::RetabulateRoundRequest, v1::Round)
 
-absl::StatusOr<v1::Appeal> ContestService::DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r) {
+absl::StatusOr<v1::Appeal> ContestService::DoFileAppeal(CallContext& call,
+                                                        const v1::FileAppealRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId entry, ScopedId(call, "entry_id", r.entry_id(), true));
   RETURN_IF_ERROR(ValidateText("reason", r.reason(), 2000));
   return repo_->FileAppeal(call, r, entry);
 }
 
-absl::StatusOr<v1::Appeal> ContestService::DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r) {
+absl::StatusOr<v1::Appeal> ContestService::DoDecideAppeal(CallContext& call,
+                                                          const v1::DecideAppealRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   RETURN_IF_ERROR(ValidateText("note", r.note(), 2000, false));
@@ -32,22 +34,28 @@ absl::StatusOr<v1::Round> ContestService::DoRetabulateRound(CallContext& call,
 
 // ---------------------------------------------------------------- outcomes
 
-TOUYAN_UNARY(ContestService, ConvertOutcomes, v1::ConvertOutcomesRequest, v1::ConvertOutcomesResponse)
-TOUYAN_UNARY(ContestService, PromoteAdvancers, v1::PromoteAdvancersRequest, v1::PromoteAdvancersResponse)
+TOUYAN_UNARY(ContestService, ConvertOutcomes, v1::ConvertOutcomesRequest,
+             v1::ConvertOutcomesResponse)
+TOUYAN_UNARY(ContestService, PromoteAdvancers, v1::PromoteAdvancersRequest,
+             v1::PromoteAdvancersResponse)
 TOUYAN_UNARY(ContestService, ListOutcomes, v1::ListOutcomesRequest, v1::ListOutcomesResponse)
-TOUYAN_UNARY(ContestService, BatchGetCadreResults, v1::BatchGetCadreResultsRequest, v1::BatchGetCadreResultsResponse)
+TOUYAN_UNARY(ContestService, BatchGetCadreResults, v1::BatchGetCadreResultsRequest,
+             v1::BatchGetCadreResultsResponse)
 
 absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
     CallContext& call, const v1::ConvertOutcomesRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
-  if (r.rules().empty() || r.rules_size() > 4) return InvalidField("rules", "needs 1 to 4 rules", "BAD_COUNT");
+  if (r.rules().empty() || r.rules_size() > 4)
+    return InvalidField("rules", "needs 1 to 4 rules", "BAD_COUNT");
   for (int i = 0; i < r.rules_size(); ++i) {
     const std::string f = absl::StrCat("rules[", i, "].");
-    if (r.rules(i).kind() == v1::OUTCOME_KIND_UNSPECIFIED || !v1::OutcomeKind_IsValid(r.rules(i).kind())) {
+    if (r.rules(i).kind() == v1::OUTCOME_KIND_UNSPECIFIED ||
+        !v1::OutcomeKind_IsValid(r.rules(i).kind())) {
       return InvalidField(f + "kind", "is required", "REQUIRED");
     }
-    if (r.rules(i).n() < 1 || r.rules(i).n() > 1000) return InvalidField(f + "n", "must be from 1 to 1000");
+    if (r.rules(i).n() < 1 || r.rules(i).n() > 1000)
+      return InvalidField(f + "n", "must be from 1 to 1000");
   }
   // Stored first (once per entry and kind), then written to personnel one
   // by one with a request id of their own: a retry finishes what a failure
@@ -61,12 +69,13 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
     d.set_kind(static_cast<pv1::DesignationKind>(o.kind()));  // the same numbering
     d.set_year(o.year());
     d.set_source(absl::StrCat("contest/outcomes/", o.id()));
-    d.set_note(absl::StrCat("擂台比武 round ", o.round_id(), ", rank ", o.rank(), " (", o.cadre_name(), ")"));
+    d.set_note(absl::StrCat("擂台比武 round ", o.round_id(), ", rank ", o.rank(), " (",
+                            o.cadre_name(), ")"));
     ASSIGN_OR_RETURN(pv1::Designation written,
                      personnel_.AddDesignation(call, absl::StrCat("contest-outcome-", o.id()), d));
     ASSIGN_OR_RETURN(ResourceId oid, ResourceId::Parse("round_id", o.id()));
-    RETURN_IF_ERROR(repo_->SetOutcomeDesignation(call, absl::StrCat("contest-outcome-", o.id(), "-recorded"), oid,
-                                                 written.id()));
+    RETURN_IF_ERROR(repo_->SetOutcomeDesignation(
+        call, absl::StrCat("contest-outcome-", o.id(), "-recorded"), oid, written.id()));
     o.set_designation_id(written.id());
   }
   v1::ConvertOutcomesResponse out;
@@ -82,9 +91,10 @@ absl::StatusOr<v1::PromoteAdvancersResponse> ContestService::DoPromoteAdvancers(
   return repo_->PromoteAdvancers(call, r, from, to);
 }
 
-absl::StatusOr<v1::ListOutcomesResponse> ContestService::DoListOutcomes(CallContext& call,
-                                                                        const v1::ListOutcomesRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListOutcomesResponse> ContestService::DoListOutcomes(
+    CallContext& call, const v1::ListOutcomesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Outcome> rows, repo_->ListOutcomes(call, prefix, r.year(), page));
@@ -103,15 +113,16 @@ absl::StatusOr<v1::BatchGetCadreResultsResponse> ContestService::DoBatchGetCadre
   return repo_->CadreResults(call, r.year(), r.cadre_ids());
 }
 
-grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(Ctx* ctx,
-                                                                       const v1::WatchStandingsRequest* req) {
+grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(
+    Ctx* ctx, const v1::WatchStandingsRequest* req) {
   auto version = std::make_shared<std::string>();
   return Watch<v1::WatchStandingsRequest, v1::Standings>(
       rt_, ctx, req, "WatchStandings", absl::Milliseconds(300),
-      [this, version](CallContext& call,
-                      const v1::WatchStandingsRequest& r) -> absl::StatusOr<WatchStep<v1::Standings>> {
+      [this, version](CallContext& call, const v1::WatchStandingsRequest& r)
+          -> absl::StatusOr<WatchStep<v1::Standings>> {
         ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
-        ASSIGN_OR_RETURN(std::optional<v1::Standings> s, repo_->Standings(call, round, version.get()));
+        ASSIGN_OR_RETURN(std::optional<v1::Standings> s,
+                         repo_->Standings(call, round, version.get()));
         WatchStep<v1::Standings> step;
         step.done = s && s->final();
         step.message = std::move(s);

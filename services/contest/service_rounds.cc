@@ -9,21 +9,25 @@ TOUYAN_UNARY(ContestService, CreateContest, v1::CreateContestRequest, v1::Contes
 TOUYAN_UNARY(ContestService, GetContest, v1::GetContestRequest, v1::Contest)
 TOUYAN_UNARY(ContestService, ListContests, v1::ListContestsRequest, v1::ListContestsResponse)
 
-absl::StatusOr<v1::Contest> ContestService::DoCreateContest(CallContext& call, const v1::CreateContestRequest& r) {
+absl::StatusOr<v1::Contest> ContestService::DoCreateContest(CallContext& call,
+                                                            const v1::CreateContestRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(NestField(ValidateContest(r.contest(), YearMax(call)), "contest."));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.contest().region_code()), "contest.region_code"));
+  RETURN_IF_ERROR(
+      WithField(call.principal().CheckWrite(r.contest().region_code()), "contest.region_code"));
   return repo_->CreateContest(call, r, r.contest());
 }
 
-absl::StatusOr<v1::Contest> ContestService::DoGetContest(CallContext& call, const v1::GetContestRequest& r) {
+absl::StatusOr<v1::Contest> ContestService::DoGetContest(CallContext& call,
+                                                         const v1::GetContestRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), false));
   return repo_->GetContest(call, id);
 }
 
-absl::StatusOr<v1::ListContestsResponse> ContestService::DoListContests(CallContext& call,
-                                                                        const v1::ListContestsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListContestsResponse> ContestService::DoListContests(
+    CallContext& call, const v1::ListContestsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Contest> rows, repo_->ListContests(call, prefix, r.year(), page));
@@ -37,15 +41,18 @@ TOUYAN_UNARY(ContestService, GetRound, v1::GetRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, AdvanceRound, v1::AdvanceRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, SetRubric, v1::SetRubricRequest, v1::Round)
 
-absl::StatusOr<v1::Round> ContestService::DoCreateRound(CallContext& call, const v1::CreateRoundRequest& r) {
+absl::StatusOr<v1::Round> ContestService::DoCreateRound(CallContext& call,
+                                                        const v1::CreateRoundRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
-  ASSIGN_OR_RETURN(ResourceId contest, ScopedId(call, "round.contest_id", r.round().contest_id(), true));
+  ASSIGN_OR_RETURN(ResourceId contest,
+                   ScopedId(call, "round.contest_id", r.round().contest_id(), true));
   v1::Round round = r.round();
   RETURN_IF_ERROR(NestField(NormalizeRound(round), "round."));
   return repo_->CreateRound(call, r, contest, round);
 }
 
-absl::StatusOr<v1::Round> ContestService::DoGetRound(CallContext& call, const v1::GetRoundRequest& r) {
+absl::StatusOr<v1::Round> ContestService::DoGetRound(CallContext& call,
+                                                     const v1::GetRoundRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   absl::StatusOr<v1::Round> round = repo_->GetRound(call, id);
   // Published rounds are public; another county's others are out of scope.
@@ -55,14 +62,16 @@ absl::StatusOr<v1::Round> ContestService::DoGetRound(CallContext& call, const v1
   return round;
 }
 
-absl::StatusOr<v1::Round> ContestService::DoAdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& r) {
+absl::StatusOr<v1::Round> ContestService::DoAdvanceRound(CallContext& call,
+                                                         const v1::AdvanceRoundRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   RETURN_IF_ERROR(CheckEnum("to", r.to(), v1::RoundState_IsValid));
   return repo_->AdvanceRound(call, r, id);
 }
 
-absl::StatusOr<v1::Round> ContestService::DoSetRubric(CallContext& call, const v1::SetRubricRequest& r) {
+absl::StatusOr<v1::Round> ContestService::DoSetRubric(CallContext& call,
+                                                      const v1::SetRubricRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "round_id", r.round_id(), true));
   RETURN_IF_ERROR(ValidateRubric(r.rubric(), "rubric"));

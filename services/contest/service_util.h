@@ -4,16 +4,17 @@
 #define TOUYAN_SERVICES_CONTEST_SERVICE_UTIL_H_
 
 #include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/idempotency/idempotency.h"
 #include "common/grpc/handlers.h"
 #include "common/grpc/watch.h"
+#include "common/idempotency/idempotency.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
-#include "services/contest/domain/rules.h"
 #include "services/contest/contest_service.h"
+#include "services/contest/domain/rules.h"
 
 namespace touyan::contest {
 namespace pv1 = ::touyan::personnel::v1;

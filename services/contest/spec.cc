@@ -19,27 +19,44 @@ ServiceSpec ContestSpec() {
       .calls = {"personnel"},
       // What it holds about a cadre: entries with their scores, appeals and
       // outcomes, published results, and judging done by them.
-      .personal_data = {
-          {"entries", "SELECT x.* FROM entries x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"},
-          {"scores", "SELECT x.* FROM scores x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                     "target t WHERE e.cadre_id = t.cadre_id ORDER BY x.county_code, x.entry_id, x.judge_id"},
-          {"appeals", "SELECT x.* FROM appeals x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                      "target t WHERE e.cadre_id = t.cadre_id"},
-          {"outcomes", "SELECT x.* FROM outcomes x JOIN entries e ON e.county_code = x.county_code AND e.id = x.entry_id, "
-                       "target t WHERE e.cadre_id = t.cadre_id"},
-          {"results", "SELECT x.* FROM results x, target t WHERE x.cadre_id = t.cadre_id"},
-          {"judges", "SELECT x.* FROM judges x, target t WHERE x.cadre_id = t.cadre_id ORDER BY x.county_code, x.id"}},
+      .personal_data = {{"entries",
+                         "SELECT x.* FROM entries x, target t WHERE x.cadre_id = t.cadre_id ORDER "
+                         "BY x.county_code, x.id"},
+                        {"scores",
+                         "SELECT x.* FROM scores x JOIN entries e ON e.county_code = x.county_code "
+                         "AND e.id = x.entry_id, "
+                         "target t WHERE e.cadre_id = t.cadre_id ORDER BY x.county_code, "
+                         "x.entry_id, x.judge_id"},
+                        {"appeals",
+                         "SELECT x.* FROM appeals x JOIN entries e ON e.county_code = "
+                         "x.county_code AND e.id = x.entry_id, "
+                         "target t WHERE e.cadre_id = t.cadre_id"},
+                        {"outcomes",
+                         "SELECT x.* FROM outcomes x JOIN entries e ON e.county_code = "
+                         "x.county_code AND e.id = x.entry_id, "
+                         "target t WHERE e.cadre_id = t.cadre_id"},
+                        {"results",
+                         "SELECT x.* FROM results x, target t WHERE x.cadre_id = t.cadre_id"},
+                        {"judges",
+                         "SELECT x.* FROM judges x, target t WHERE x.cadre_id = t.cadre_id ORDER "
+                         "BY x.county_code, x.id"}},
       // Entrants' and judges' names, copied at registration and into the
       // results, follow personnel's anonymisation (the results' digest does
       // not cover names: it still verifies).
       .copied_names =
-          {{"entries", "UPDATE entries x SET cadre_name = n.name FROM json_to_recordset($1::json) AS n(id text, name text) "
-                       "WHERE x.cadre_id = n.id AND x.cadre_name <> n.name RETURNING x.county_code"},
-           {"judges", "UPDATE judges x SET name = n.name FROM json_to_recordset($1::json) AS n(id text, name text) "
-                      "WHERE x.cadre_id = n.id AND x.name <> n.name RETURNING x.county_code"},
-           {"results", "UPDATE results x SET result = jsonb_set(x.result, '{cadreName}', to_jsonb(n.name)) "
-                       "FROM json_to_recordset($1::json) AS n(id text, name text) "
-                       "WHERE x.cadre_id = n.id AND x.result->>'cadreName' <> n.name RETURNING x.county_code"}},
+          {{"entries",
+            "UPDATE entries x SET cadre_name = n.name FROM json_to_recordset($1::json) AS n(id "
+            "text, name text) "
+            "WHERE x.cadre_id = n.id AND x.cadre_name <> n.name RETURNING x.county_code"},
+           {"judges",
+            "UPDATE judges x SET name = n.name FROM json_to_recordset($1::json) AS n(id text, name "
+            "text) "
+            "WHERE x.cadre_id = n.id AND x.name <> n.name RETURNING x.county_code"},
+           {"results",
+            "UPDATE results x SET result = jsonb_set(x.result, '{cadreName}', to_jsonb(n.name)) "
+            "FROM json_to_recordset($1::json) AS n(id text, name text) "
+            "WHERE x.cadre_id = n.id AND x.result->>'cadreName' <> n.name RETURNING "
+            "x.county_code"}},
       .anonymised_cadres = personnel::AnonymisedCadres,
   };
 }

@@ -14,8 +14,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "common/db/rows.h"
 #include "common/call/call_context.h"
+#include "common/db/rows.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "services/incentive/domain/rules.h"
@@ -42,7 +42,7 @@ struct RecordMeta {
   int year = 0;
   std::optional<absl::CivilDay> on = {};   // the record's day
   std::optional<absl::CivilDay> due = {};  // a deadline
-  bool open = false;                  // an unrectified case; a low check-in
+  bool open = false;                       // an unrectified case; a low check-in
   std::string restricted = {};             // counselling notes, outside the message
 };
 
@@ -60,9 +60,9 @@ struct StoredRecord {
 
 struct RecordFilter {
   RecordKind kind = RecordKind::kInput;
-  std::string region_prefix = {};      // of the cadres' regions
-  std::string cadre_id = {};           // "" = any
-  int year = 0;                   // 0 = any
+  std::string region_prefix = {};  // of the cadres' regions
+  std::string cadre_id = {};       // "" = any
+  int year = 0;                    // 0 = any
   bool open_only = false;
   std::optional<absl::CivilDay> due_before = {};  // with open_only: overdue cases
 };
@@ -78,71 +78,85 @@ class IncentiveRepository {
  public:
   virtual ~IncentiveRepository() = default;
 
-  virtual absl::StatusOr<v1::Scheme> SetScheme(CallContext& call, const v1::SetSchemeRequest& request,
+  virtual absl::StatusOr<v1::Scheme> SetScheme(CallContext& call,
+                                               const v1::SetSchemeRequest& request,
                                                const v1::Scheme& scheme) = 0;
-  virtual absl::StatusOr<v1::Scheme> GetScheme(CallContext& call, const std::string& county, int year) = 0;
+  virtual absl::StatusOr<v1::Scheme> GetScheme(CallContext& call, const std::string& county,
+                                               int year) = 0;
 
   // Records. `record` gets its id and county (fields "id", "county_code").
   // `check` (optional) runs first in the same transaction.
   using Check = std::function<absl::Status(db::Tx&)>;
   virtual absl::Status AddRecord(CallContext& call, const google::protobuf::Message& request,
-                                 const std::string& request_id, RecordKind kind, const RecordMeta& meta,
-                                 google::protobuf::Message& record, const Check& check) = 0;
+                                 const std::string& request_id, RecordKind kind,
+                                 const RecordMeta& meta, google::protobuf::Message& record,
+                                 const Check& check) = 0;
   // A record as stored; NOT_FOUND names `field`.
-  virtual absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id, absl::string_view field,
-                                 google::protobuf::Message& record) = 0;
+  virtual absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
+                                 absl::string_view field, google::protobuf::Message& record) = 0;
   // Loads a record (locked), lets `change` modify it and its meta (with the
   // transaction, for checks), stores it. NOT_FOUND names `field`.
   using Change = std::function<absl::Status(db::Tx&, google::protobuf::Message&, RecordMeta&)>;
   virtual absl::Status ChangeRecord(CallContext& call, const google::protobuf::Message& request,
-                                    const std::string& request_id, RecordKind kind, const ResourceId& id,
-                                    absl::string_view field, const Change& change,
-                                    google::protobuf::Message& record) = 0;
-  virtual absl::StatusOr<PageOf<StoredRecord>> ListRecords(CallContext& call, const RecordFilter& filter,
+                                    const std::string& request_id, RecordKind kind,
+                                    const ResourceId& id, absl::string_view field,
+                                    const Change& change, google::protobuf::Message& record) = 0;
+  virtual absl::StatusOr<PageOf<StoredRecord>> ListRecords(CallContext& call,
+                                                           const RecordFilter& filter,
                                                            const paging::Page& page) = 0;
   // The kinds of a cadre's exit measures not revoked (for the ladder).
   virtual std::vector<v1::MeasureKind> MeasuresOf(db::Tx& tx, const std::string& cadre_id) = 0;
   // Low check-ins of the region with no care record within 30 days after
   // them, the 30 days passed by `today`.
-  virtual absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(CallContext& call,
-                                                                     const std::string& region_prefix,
-                                                                     absl::CivilDay today,
-                                                                     const paging::Page& page) = 0;
+  virtual absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(
+      CallContext& call, const std::string& region_prefix, absl::CivilDay today,
+      const paging::Page& page) = 0;
 
   // Democratic evaluation. `evaluation` complete (cadre names filled).
-  virtual absl::StatusOr<v1::Evaluation> OpenEvaluation(CallContext& call, const v1::OpenEvaluationRequest& request,
+  virtual absl::StatusOr<v1::Evaluation> OpenEvaluation(CallContext& call,
+                                                        const v1::OpenEvaluationRequest& request,
                                                         const v1::Evaluation& evaluation) = 0;
   virtual absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) = 0;
-  virtual absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call, const ResourceId& id,
-                                                                      int count, bool void_unused) = 0;
-  virtual absl::StatusOr<v1::CastBallotResponse> CastBallot(CallContext& call, const ResourceId& id,
-                                                            const v1::CastBallotRequest& ballot) = 0;
+  virtual absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call,
+                                                                      const ResourceId& id,
+                                                                      int count,
+                                                                      bool void_unused) = 0;
+  virtual absl::StatusOr<v1::CastBallotResponse> CastBallot(
+      CallContext& call, const ResourceId& id, const v1::CastBallotRequest& ballot) = 0;
   // Closes and tallies with the county's quorum for the year (`quorum_percent`).
-  virtual absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call, const v1::CloseEvaluationRequest& request,
-                                                         const ResourceId& id, int quorum_percent) = 0;
+  virtual absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call,
+                                                         const v1::CloseEvaluationRequest& request,
+                                                         const ResourceId& id,
+                                                         int quorum_percent) = 0;
 
   // Assessments: the county's inputs of a year, and storing its results.
-  virtual absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county, int year) = 0;
+  virtual absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county,
+                                              int year) = 0;
   virtual absl::StatusOr<v1::ComputeAssessmentsResponse> StoreAssessments(
-      CallContext& call, const v1::ComputeAssessmentsRequest& request, const std::vector<v1::Assessment>& all) = 0;
-  virtual absl::StatusOr<v1::Assessment> GetAssessment(CallContext& call, const ResourceId& cadre, int year) = 0;
-  virtual absl::StatusOr<PageOf<v1::Assessment>> ListAssessments(CallContext& call, const std::string& region_prefix,
-                                                                  int year, v1::Grade grade,
-                                                                  const paging::Page& page) = 0;
+      CallContext& call, const v1::ComputeAssessmentsRequest& request,
+      const std::vector<v1::Assessment>& all) = 0;
+  virtual absl::StatusOr<v1::Assessment> GetAssessment(CallContext& call, const ResourceId& cadre,
+                                                       int year) = 0;
+  virtual absl::StatusOr<PageOf<v1::Assessment>> ListAssessments(CallContext& call,
+                                                                 const std::string& region_prefix,
+                                                                 int year, v1::Grade grade,
+                                                                 const paging::Page& page) = 0;
 
   // The care award.
-  virtual absl::StatusOr<v1::Budget> SetBudget(CallContext& call, const v1::SetBudgetRequest& request) = 0;
+  virtual absl::StatusOr<v1::Budget> SetBudget(CallContext& call,
+                                               const v1::SetBudgetRequest& request) = 0;
   // Pays `awards` (complete but for ids) not paid before, within the
   // budget of the request's region, all or none.
-  virtual absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(CallContext& call,
-                                                              const v1::PayCareAwardsRequest& request,
-                                                              const std::vector<v1::Award>& awards) = 0;
-  virtual absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix,
-                                                       int year, const paging::Page& page) = 0;
-  virtual absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code, int year) = 0;
-  virtual absl::StatusOr<v1::PromotionReportResponse> PromotionReport(CallContext& call,
-                                                                      const std::string& region_prefix,
-                                                                      int year) = 0;
+  virtual absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
+      CallContext& call, const v1::PayCareAwardsRequest& request,
+      const std::vector<v1::Award>& awards) = 0;
+  virtual absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call,
+                                                       const std::string& region_prefix, int year,
+                                                       const paging::Page& page) = 0;
+  virtual absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code,
+                                            int year) = 0;
+  virtual absl::StatusOr<v1::PromotionReportResponse> PromotionReport(
+      CallContext& call, const std::string& region_prefix, int year) = 0;
 };
 
 }  // namespace touyan::incentive

@@ -9,9 +9,9 @@
 
 #include "common/grpc/runtime.h"
 #include "common/grpc/server.h"
+#include "services/contest/client/contest_client.h"
 #include "services/incentive/incentive_repository.h"
 #include "services/personnel/client/personnel_client.h"
-#include "services/contest/client/contest_client.h"
 #include "services/training/client/training_client.h"
 #include "touyan/incentive/v1/incentive.grpc.pb.h"
 
@@ -24,78 +24,138 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
   using Ctx = grpc::CallbackServerContext;
   grpc::ServerUnaryReactor* SetScheme(Ctx*, const v1::SetSchemeRequest*, v1::Scheme*) override;
   grpc::ServerUnaryReactor* GetScheme(Ctx*, const v1::GetSchemeRequest*, v1::Scheme*) override;
-  grpc::ServerUnaryReactor* RecordInput(Ctx*, const v1::RecordInputRequest*, v1::AssessmentInput*) override;
-  grpc::ServerUnaryReactor* ListInputs(Ctx*, const v1::ListInputsRequest*, v1::ListInputsResponse*) override;
-  grpc::ServerUnaryReactor* ComputeAssessments(Ctx*, const v1::ComputeAssessmentsRequest*, v1::ComputeAssessmentsResponse*) override;
-  grpc::ServerUnaryReactor* GetAssessment(Ctx*, const v1::GetAssessmentRequest*, v1::Assessment*) override;
-  grpc::ServerUnaryReactor* ListAssessments(Ctx*, const v1::ListAssessmentsRequest*, v1::ListAssessmentsResponse*) override;
-  grpc::ServerUnaryReactor* OpenEvaluation(Ctx*, const v1::OpenEvaluationRequest*, v1::Evaluation*) override;
-  grpc::ServerUnaryReactor* GetEvaluation(Ctx*, const v1::GetEvaluationRequest*, v1::Evaluation*) override;
-  grpc::ServerUnaryReactor* IssueVoterCodes(Ctx*, const v1::IssueVoterCodesRequest*, v1::IssueVoterCodesResponse*) override;
-  grpc::ServerUnaryReactor* CastBallot(Ctx*, const v1::CastBallotRequest*, v1::CastBallotResponse*) override;
-  grpc::ServerUnaryReactor* CloseEvaluation(Ctx*, const v1::CloseEvaluationRequest*, v1::Evaluation*) override;
-  grpc::ServerUnaryReactor* RaiseFlag(Ctx*, const v1::RaiseFlagRequest*, v1::SupervisionCase*) override;
-  grpc::ServerUnaryReactor* AddFollowUp(Ctx*, const v1::AddFollowUpRequest*, v1::SupervisionCase*) override;
-  grpc::ServerUnaryReactor* ListCases(Ctx*, const v1::ListCasesRequest*, v1::ListCasesResponse*) override;
-  grpc::ServerUnaryReactor* DecideExitMeasure(Ctx*, const v1::DecideExitMeasureRequest*, v1::ExitMeasure*) override;
-  grpc::ServerUnaryReactor* AppealExitMeasure(Ctx*, const v1::AppealExitMeasureRequest*, v1::ExitMeasure*) override;
-  grpc::ServerUnaryReactor* DecideExitAppeal(Ctx*, const v1::DecideExitAppealRequest*, v1::ExitMeasure*) override;
-  grpc::ServerUnaryReactor* EnforceExitMeasure(Ctx*, const v1::EnforceExitMeasureRequest*, v1::ExitMeasure*) override;
-  grpc::ServerUnaryReactor* ListExitMeasures(Ctx*, const v1::ListExitMeasuresRequest*, v1::ListExitMeasuresResponse*) override;
-  grpc::ServerUnaryReactor* RecordPromotion(Ctx*, const v1::RecordPromotionRequest*, v1::Promotion*) override;
-  grpc::ServerUnaryReactor* ListPromotions(Ctx*, const v1::ListPromotionsRequest*, v1::ListPromotionsResponse*) override;
-  grpc::ServerUnaryReactor* PromotionReport(Ctx*, const v1::PromotionReportRequest*, v1::PromotionReportResponse*) override;
+  grpc::ServerUnaryReactor* RecordInput(Ctx*, const v1::RecordInputRequest*,
+                                        v1::AssessmentInput*) override;
+  grpc::ServerUnaryReactor* ListInputs(Ctx*, const v1::ListInputsRequest*,
+                                       v1::ListInputsResponse*) override;
+  grpc::ServerUnaryReactor* ComputeAssessments(Ctx*, const v1::ComputeAssessmentsRequest*,
+                                               v1::ComputeAssessmentsResponse*) override;
+  grpc::ServerUnaryReactor* GetAssessment(Ctx*, const v1::GetAssessmentRequest*,
+                                          v1::Assessment*) override;
+  grpc::ServerUnaryReactor* ListAssessments(Ctx*, const v1::ListAssessmentsRequest*,
+                                            v1::ListAssessmentsResponse*) override;
+  grpc::ServerUnaryReactor* OpenEvaluation(Ctx*, const v1::OpenEvaluationRequest*,
+                                           v1::Evaluation*) override;
+  grpc::ServerUnaryReactor* GetEvaluation(Ctx*, const v1::GetEvaluationRequest*,
+                                          v1::Evaluation*) override;
+  grpc::ServerUnaryReactor* IssueVoterCodes(Ctx*, const v1::IssueVoterCodesRequest*,
+                                            v1::IssueVoterCodesResponse*) override;
+  grpc::ServerUnaryReactor* CastBallot(Ctx*, const v1::CastBallotRequest*,
+                                       v1::CastBallotResponse*) override;
+  grpc::ServerUnaryReactor* CloseEvaluation(Ctx*, const v1::CloseEvaluationRequest*,
+                                            v1::Evaluation*) override;
+  grpc::ServerUnaryReactor* RaiseFlag(Ctx*, const v1::RaiseFlagRequest*,
+                                      v1::SupervisionCase*) override;
+  grpc::ServerUnaryReactor* AddFollowUp(Ctx*, const v1::AddFollowUpRequest*,
+                                        v1::SupervisionCase*) override;
+  grpc::ServerUnaryReactor* ListCases(Ctx*, const v1::ListCasesRequest*,
+                                      v1::ListCasesResponse*) override;
+  grpc::ServerUnaryReactor* DecideExitMeasure(Ctx*, const v1::DecideExitMeasureRequest*,
+                                              v1::ExitMeasure*) override;
+  grpc::ServerUnaryReactor* AppealExitMeasure(Ctx*, const v1::AppealExitMeasureRequest*,
+                                              v1::ExitMeasure*) override;
+  grpc::ServerUnaryReactor* DecideExitAppeal(Ctx*, const v1::DecideExitAppealRequest*,
+                                             v1::ExitMeasure*) override;
+  grpc::ServerUnaryReactor* EnforceExitMeasure(Ctx*, const v1::EnforceExitMeasureRequest*,
+                                               v1::ExitMeasure*) override;
+  grpc::ServerUnaryReactor* ListExitMeasures(Ctx*, const v1::ListExitMeasuresRequest*,
+                                             v1::ListExitMeasuresResponse*) override;
+  grpc::ServerUnaryReactor* RecordPromotion(Ctx*, const v1::RecordPromotionRequest*,
+                                            v1::Promotion*) override;
+  grpc::ServerUnaryReactor* ListPromotions(Ctx*, const v1::ListPromotionsRequest*,
+                                           v1::ListPromotionsResponse*) override;
+  grpc::ServerUnaryReactor* PromotionReport(Ctx*, const v1::PromotionReportRequest*,
+                                            v1::PromotionReportResponse*) override;
   grpc::ServerUnaryReactor* SetBudget(Ctx*, const v1::SetBudgetRequest*, v1::Budget*) override;
-  grpc::ServerUnaryReactor* PayCareAwards(Ctx*, const v1::PayCareAwardsRequest*, v1::PayCareAwardsResponse*) override;
-  grpc::ServerUnaryReactor* ListAwards(Ctx*, const v1::ListAwardsRequest*, v1::ListAwardsResponse*) override;
+  grpc::ServerUnaryReactor* PayCareAwards(Ctx*, const v1::PayCareAwardsRequest*,
+                                          v1::PayCareAwardsResponse*) override;
+  grpc::ServerUnaryReactor* ListAwards(Ctx*, const v1::ListAwardsRequest*,
+                                       v1::ListAwardsResponse*) override;
   grpc::ServerUnaryReactor* GetLedger(Ctx*, const v1::GetLedgerRequest*, v1::Ledger*) override;
-  grpc::ServerUnaryReactor* ArrangeInterview(Ctx*, const v1::ArrangeInterviewRequest*, v1::Interview*) override;
-  grpc::ServerUnaryReactor* ListInterviews(Ctx*, const v1::ListInterviewsRequest*, v1::ListInterviewsResponse*) override;
-  grpc::ServerUnaryReactor* RecordCare(Ctx*, const v1::RecordCareRequest*, v1::CareRecord*) override;
-  grpc::ServerUnaryReactor* ListCare(Ctx*, const v1::ListCareRequest*, v1::ListCareResponse*) override;
-  grpc::ServerUnaryReactor* CheckIn(Ctx*, const v1::CheckInRequest*, v1::WellbeingCheckIn*) override;
-  grpc::ServerUnaryReactor* ListWellbeingAlerts(Ctx*, const v1::ListWellbeingAlertsRequest*, v1::ListWellbeingAlertsResponse*) override;
-  grpc::ServerUnaryReactor* RecommendDelegate(Ctx*, const v1::RecommendDelegateRequest*, v1::Delegate*) override;
-  grpc::ServerUnaryReactor* DecideDelegate(Ctx*, const v1::DecideDelegateRequest*, v1::Delegate*) override;
-  grpc::ServerUnaryReactor* ListDelegates(Ctx*, const v1::ListDelegatesRequest*, v1::ListDelegatesResponse*) override;
+  grpc::ServerUnaryReactor* ArrangeInterview(Ctx*, const v1::ArrangeInterviewRequest*,
+                                             v1::Interview*) override;
+  grpc::ServerUnaryReactor* ListInterviews(Ctx*, const v1::ListInterviewsRequest*,
+                                           v1::ListInterviewsResponse*) override;
+  grpc::ServerUnaryReactor* RecordCare(Ctx*, const v1::RecordCareRequest*,
+                                       v1::CareRecord*) override;
+  grpc::ServerUnaryReactor* ListCare(Ctx*, const v1::ListCareRequest*,
+                                     v1::ListCareResponse*) override;
+  grpc::ServerUnaryReactor* CheckIn(Ctx*, const v1::CheckInRequest*,
+                                    v1::WellbeingCheckIn*) override;
+  grpc::ServerUnaryReactor* ListWellbeingAlerts(Ctx*, const v1::ListWellbeingAlertsRequest*,
+                                                v1::ListWellbeingAlertsResponse*) override;
+  grpc::ServerUnaryReactor* RecommendDelegate(Ctx*, const v1::RecommendDelegateRequest*,
+                                              v1::Delegate*) override;
+  grpc::ServerUnaryReactor* DecideDelegate(Ctx*, const v1::DecideDelegateRequest*,
+                                           v1::Delegate*) override;
+  grpc::ServerUnaryReactor* ListDelegates(Ctx*, const v1::ListDelegatesRequest*,
+                                          v1::ListDelegatesResponse*) override;
 
  private:
   absl::StatusOr<v1::Scheme> DoSetScheme(CallContext& call, const v1::SetSchemeRequest& r);
   absl::StatusOr<v1::Scheme> DoGetScheme(CallContext& call, const v1::GetSchemeRequest& r);
-  absl::StatusOr<v1::AssessmentInput> DoRecordInput(CallContext& call, const v1::RecordInputRequest& r);
-  absl::StatusOr<v1::ListInputsResponse> DoListInputs(CallContext& call, const v1::ListInputsRequest& r);
-  absl::StatusOr<v1::ComputeAssessmentsResponse> DoComputeAssessments(CallContext& call, const v1::ComputeAssessmentsRequest& r);
-  absl::StatusOr<v1::Assessment> DoGetAssessment(CallContext& call, const v1::GetAssessmentRequest& r);
-  absl::StatusOr<v1::ListAssessmentsResponse> DoListAssessments(CallContext& call, const v1::ListAssessmentsRequest& r);
-  absl::StatusOr<v1::Evaluation> DoOpenEvaluation(CallContext& call, const v1::OpenEvaluationRequest& r);
-  absl::StatusOr<v1::Evaluation> DoGetEvaluation(CallContext& call, const v1::GetEvaluationRequest& r);
-  absl::StatusOr<v1::IssueVoterCodesResponse> DoIssueVoterCodes(CallContext& call, const v1::IssueVoterCodesRequest& r);
-  absl::StatusOr<v1::CastBallotResponse> DoCastBallot(CallContext& call, const v1::CastBallotRequest& r);
-  absl::StatusOr<v1::Evaluation> DoCloseEvaluation(CallContext& call, const v1::CloseEvaluationRequest& r);
+  absl::StatusOr<v1::AssessmentInput> DoRecordInput(CallContext& call,
+                                                    const v1::RecordInputRequest& r);
+  absl::StatusOr<v1::ListInputsResponse> DoListInputs(CallContext& call,
+                                                      const v1::ListInputsRequest& r);
+  absl::StatusOr<v1::ComputeAssessmentsResponse> DoComputeAssessments(
+      CallContext& call, const v1::ComputeAssessmentsRequest& r);
+  absl::StatusOr<v1::Assessment> DoGetAssessment(CallContext& call,
+                                                 const v1::GetAssessmentRequest& r);
+  absl::StatusOr<v1::ListAssessmentsResponse> DoListAssessments(
+      CallContext& call, const v1::ListAssessmentsRequest& r);
+  absl::StatusOr<v1::Evaluation> DoOpenEvaluation(CallContext& call,
+                                                  const v1::OpenEvaluationRequest& r);
+  absl::StatusOr<v1::Evaluation> DoGetEvaluation(CallContext& call,
+                                                 const v1::GetEvaluationRequest& r);
+  absl::StatusOr<v1::IssueVoterCodesResponse> DoIssueVoterCodes(
+      CallContext& call, const v1::IssueVoterCodesRequest& r);
+  absl::StatusOr<v1::CastBallotResponse> DoCastBallot(CallContext& call,
+                                                      const v1::CastBallotRequest& r);
+  absl::StatusOr<v1::Evaluation> DoCloseEvaluation(CallContext& call,
+                                                   const v1::CloseEvaluationRequest& r);
   absl::StatusOr<v1::SupervisionCase> DoRaiseFlag(CallContext& call, const v1::RaiseFlagRequest& r);
-  absl::StatusOr<v1::SupervisionCase> DoAddFollowUp(CallContext& call, const v1::AddFollowUpRequest& r);
-  absl::StatusOr<v1::ListCasesResponse> DoListCases(CallContext& call, const v1::ListCasesRequest& r);
-  absl::StatusOr<v1::ExitMeasure> DoDecideExitMeasure(CallContext& call, const v1::DecideExitMeasureRequest& r);
-  absl::StatusOr<v1::ExitMeasure> DoAppealExitMeasure(CallContext& call, const v1::AppealExitMeasureRequest& r);
-  absl::StatusOr<v1::ExitMeasure> DoDecideExitAppeal(CallContext& call, const v1::DecideExitAppealRequest& r);
-  absl::StatusOr<v1::ExitMeasure> DoEnforceExitMeasure(CallContext& call, const v1::EnforceExitMeasureRequest& r);
-  absl::StatusOr<v1::ListExitMeasuresResponse> DoListExitMeasures(CallContext& call, const v1::ListExitMeasuresRequest& r);
-  absl::StatusOr<v1::Promotion> DoRecordPromotion(CallContext& call, const v1::RecordPromotionRequest& r);
-  absl::StatusOr<v1::ListPromotionsResponse> DoListPromotions(CallContext& call, const v1::ListPromotionsRequest& r);
-  absl::StatusOr<v1::PromotionReportResponse> DoPromotionReport(CallContext& call, const v1::PromotionReportRequest& r);
+  absl::StatusOr<v1::SupervisionCase> DoAddFollowUp(CallContext& call,
+                                                    const v1::AddFollowUpRequest& r);
+  absl::StatusOr<v1::ListCasesResponse> DoListCases(CallContext& call,
+                                                    const v1::ListCasesRequest& r);
+  absl::StatusOr<v1::ExitMeasure> DoDecideExitMeasure(CallContext& call,
+                                                      const v1::DecideExitMeasureRequest& r);
+  absl::StatusOr<v1::ExitMeasure> DoAppealExitMeasure(CallContext& call,
+                                                      const v1::AppealExitMeasureRequest& r);
+  absl::StatusOr<v1::ExitMeasure> DoDecideExitAppeal(CallContext& call,
+                                                     const v1::DecideExitAppealRequest& r);
+  absl::StatusOr<v1::ExitMeasure> DoEnforceExitMeasure(CallContext& call,
+                                                       const v1::EnforceExitMeasureRequest& r);
+  absl::StatusOr<v1::ListExitMeasuresResponse> DoListExitMeasures(
+      CallContext& call, const v1::ListExitMeasuresRequest& r);
+  absl::StatusOr<v1::Promotion> DoRecordPromotion(CallContext& call,
+                                                  const v1::RecordPromotionRequest& r);
+  absl::StatusOr<v1::ListPromotionsResponse> DoListPromotions(CallContext& call,
+                                                              const v1::ListPromotionsRequest& r);
+  absl::StatusOr<v1::PromotionReportResponse> DoPromotionReport(
+      CallContext& call, const v1::PromotionReportRequest& r);
   absl::StatusOr<v1::Budget> DoSetBudget(CallContext& call, const v1::SetBudgetRequest& r);
-  absl::StatusOr<v1::PayCareAwardsResponse> DoPayCareAwards(CallContext& call, const v1::PayCareAwardsRequest& r);
-  absl::StatusOr<v1::ListAwardsResponse> DoListAwards(CallContext& call, const v1::ListAwardsRequest& r);
+  absl::StatusOr<v1::PayCareAwardsResponse> DoPayCareAwards(CallContext& call,
+                                                            const v1::PayCareAwardsRequest& r);
+  absl::StatusOr<v1::ListAwardsResponse> DoListAwards(CallContext& call,
+                                                      const v1::ListAwardsRequest& r);
   absl::StatusOr<v1::Ledger> DoGetLedger(CallContext& call, const v1::GetLedgerRequest& r);
-  absl::StatusOr<v1::Interview> DoArrangeInterview(CallContext& call, const v1::ArrangeInterviewRequest& r);
-  absl::StatusOr<v1::ListInterviewsResponse> DoListInterviews(CallContext& call, const v1::ListInterviewsRequest& r);
+  absl::StatusOr<v1::Interview> DoArrangeInterview(CallContext& call,
+                                                   const v1::ArrangeInterviewRequest& r);
+  absl::StatusOr<v1::ListInterviewsResponse> DoListInterviews(CallContext& call,
+                                                              const v1::ListInterviewsRequest& r);
   absl::StatusOr<v1::CareRecord> DoRecordCare(CallContext& call, const v1::RecordCareRequest& r);
   absl::StatusOr<v1::ListCareResponse> DoListCare(CallContext& call, const v1::ListCareRequest& r);
   absl::StatusOr<v1::WellbeingCheckIn> DoCheckIn(CallContext& call, const v1::CheckInRequest& r);
-  absl::StatusOr<v1::ListWellbeingAlertsResponse> DoListWellbeingAlerts(CallContext& call, const v1::ListWellbeingAlertsRequest& r);
-  absl::StatusOr<v1::Delegate> DoRecommendDelegate(CallContext& call, const v1::RecommendDelegateRequest& r);
-  absl::StatusOr<v1::Delegate> DoDecideDelegate(CallContext& call, const v1::DecideDelegateRequest& r);
-  absl::StatusOr<v1::ListDelegatesResponse> DoListDelegates(CallContext& call, const v1::ListDelegatesRequest& r);
+  absl::StatusOr<v1::ListWellbeingAlertsResponse> DoListWellbeingAlerts(
+      CallContext& call, const v1::ListWellbeingAlertsRequest& r);
+  absl::StatusOr<v1::Delegate> DoRecommendDelegate(CallContext& call,
+                                                   const v1::RecommendDelegateRequest& r);
+  absl::StatusOr<v1::Delegate> DoDecideDelegate(CallContext& call,
+                                                const v1::DecideDelegateRequest& r);
+  absl::StatusOr<v1::ListDelegatesResponse> DoListDelegates(CallContext& call,
+                                                            const v1::ListDelegatesRequest& r);
 
   // Stores a new record about `record`'s cadre (asked of personnel: it must
   // be in the caller's writable scope); fills cadre_name. `field`: the

@@ -7,93 +7,115 @@ std::vector<db::Statement> AwardStatements() {
   const std::string ev = kEvaluationCols;
   return {
       {"budget_upsert",
-       "INSERT INTO budgets (county_code, region_code, year, programme, amount_fen) VALUES ($1, $2, $3, $4, $5) "
-       "ON CONFLICT (county_code, region_code, year, programme) DO UPDATE SET amount_fen = EXCLUDED.amount_fen"},
+       "INSERT INTO budgets (county_code, region_code, year, programme, amount_fen) VALUES ($1, "
+       "$2, $3, $4, $5) "
+       "ON CONFLICT (county_code, region_code, year, programme) DO UPDATE SET amount_fen = "
+       "EXCLUDED.amount_fen"},
       {"budget_lock",
-       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 AND programme = $4 "
+       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 "
+       "AND programme = $4 "
        "FOR UPDATE"},
       {"budget_get",
-       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 AND programme = $4"},
+       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 "
+       "AND programme = $4"},
       {"budget_paid",
-       "SELECT coalesce(sum(amount_fen), 0)::bigint FROM awards WHERE budget_region = $1 AND year = $2 "
+       "SELECT coalesce(sum(amount_fen), 0)::bigint FROM awards WHERE budget_region = $1 AND year "
+       "= $2 "
        "AND programme = $3"},
       {"award_insert",
-       "INSERT INTO awards (county_code, cadre_id, year, programme, recipient, amount_fen, budget_region, body) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (county_code, cadre_id, programme, year) "
+       "INSERT INTO awards (county_code, cadre_id, year, programme, recipient, amount_fen, "
+       "budget_region, body) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (county_code, cadre_id, "
+       "programme, year) "
        "DO NOTHING RETURNING id, " TOUYAN_MICROS("pay_time")},
       {"awards_paid",
-       "SELECT cadre_id FROM awards WHERE year = $1 AND programme = $2 AND cadre_id = ANY(ARRAY(SELECT "
+       "SELECT cadre_id FROM awards WHERE year = $1 AND programme = $2 AND cadre_id = "
+       "ANY(ARRAY(SELECT "
        "json_array_elements_text($3::json)))"},
-      {"award_list",
-       "SELECT county_code, id, body::text, " TOUYAN_MICROS("pay_time") " FROM awards WHERE county_code LIKE $1 "
-       "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) "
-       "ORDER BY county_code, id LIMIT $6"},
+      {"award_list", "SELECT county_code, id, body::text, " TOUYAN_MICROS(
+                         "pay_time") " FROM awards WHERE county_code LIKE $1 "
+                                     "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) "
+                                     "AND (county_code, id) > ($4, $5) "
+                                     "ORDER BY county_code, id LIMIT $6"},
       {"ledger",
-       "SELECT county_code, count(*), count(*) FILTER (WHERE recipient = 1), count(*) FILTER (WHERE recipient = 2), "
-       "sum(amount_fen)::bigint FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 ORDER BY 1"},
+       "SELECT county_code, count(*), count(*) FILTER (WHERE recipient = 1), count(*) FILTER "
+       "(WHERE recipient = 2), "
+       "sum(amount_fen)::bigint FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 "
+       "ORDER BY 1"},
       {"promotion_report",
-       "SELECT county_code, body->>'channel', count(*) FROM records WHERE kind = 4 AND county_code LIKE $1 "
+       "SELECT county_code, body->>'channel', count(*) FROM records WHERE kind = 4 AND county_code "
+       "LIKE $1 "
        "AND starts_with(region_code, $2) AND year = $3 GROUP BY 1, 2 ORDER BY 1, 2"},
   };
 }
 
 // ------------------------------------------------------------------ awards
 
-absl::StatusOr<v1::Budget> PgIncentiveRepository::SetBudget(CallContext& call, const v1::SetBudgetRequest& request) {
+absl::StatusOr<v1::Budget> PgIncentiveRepository::SetBudget(CallContext& call,
+                                                            const v1::SetBudgetRequest& request) {
   const v1::Budget& b = request.budget();
   const std::string county = CountyOf(b.region_code());
-  return call.Mutate<v1::Budget>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Budget> {
-    std::optional<v1::Budget> before;
-    if (pqxx::result r = tx.exec_prepared("budget_get", county, b.region_code(), b.year(), static_cast<int>(b.programme()));
-        !r.empty()) {
-      before = b;
-      before->set_amount_fen(r[0][0].as<int64_t>());
-    }
-    tx.exec_prepared("budget_upsert", county, b.region_code(), b.year(), static_cast<int>(b.programme()),
-                     b.amount_fen());
-    v1::Budget out = b;
-    out.set_paid_fen(
-        tx.exec_prepared1("budget_paid", b.region_code(), b.year(), static_cast<int>(b.programme()))[0].as<int64_t>());
-    if (before) before->set_paid_fen(out.paid_fen());
-    call.Audit({.county_code = county,
-                .resource = absl::StrCat("budgets/", b.region_code(), "/", b.year()),
-                .before = before ? &*before : nullptr,
-                .after = &out});
-    return out;
-  });
+  return call.Mutate<v1::Budget>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Budget> {
+        std::optional<v1::Budget> before;
+        if (pqxx::result r = tx.exec_prepared("budget_get", county, b.region_code(), b.year(),
+                                              static_cast<int>(b.programme()));
+            !r.empty()) {
+          before = b;
+          before->set_amount_fen(r[0][0].as<int64_t>());
+        }
+        tx.exec_prepared("budget_upsert", county, b.region_code(), b.year(),
+                         static_cast<int>(b.programme()), b.amount_fen());
+        v1::Budget out = b;
+        out.set_paid_fen(tx.exec_prepared1("budget_paid", b.region_code(), b.year(),
+                                           static_cast<int>(b.programme()))[0]
+                             .as<int64_t>());
+        if (before) before->set_paid_fen(out.paid_fen());
+        call.Audit({.county_code = county,
+                    .resource = absl::StrCat("budgets/", b.region_code(), "/", b.year()),
+                    .before = before ? &*before : nullptr,
+                    .after = &out});
+        return out;
+      });
 }
 
-absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(CallContext& call,
-                                                                           const v1::PayCareAwardsRequest& request,
-                                                                           const std::vector<v1::Award>& awards) {
+absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
+    CallContext& call, const v1::PayCareAwardsRequest& request,
+    const std::vector<v1::Award>& awards) {
   const std::string region = request.region_code();
   const int programme = v1::PROGRAMME_CARE;
   return call.Mutate<v1::PayCareAwardsResponse>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PayCareAwardsResponse> {
         // The budget row's lock orders every payment from this budget.
-        pqxx::result b = tx.exec_prepared("budget_lock", CountyOf(region), region, request.year(), programme);
+        pqxx::result b =
+            tx.exec_prepared("budget_lock", CountyOf(region), region, request.year(), programme);
         if (b.empty()) {
           return Failed("NO_BUDGET",
-                        absl::StrCat("no care-award budget for ", region, " in ", request.year(), ": SetBudget first"),
+                        absl::StrCat("no care-award budget for ", region, " in ", request.year(),
+                                     ": SetBudget first"),
                         "region_code");
         }
         const int64_t budget = b[0][0].as<int64_t>();
-        const int64_t paid = tx.exec_prepared1("budget_paid", region, request.year(), programme)[0].as<int64_t>();
+        const int64_t paid =
+            tx.exec_prepared1("budget_paid", region, request.year(), programme)[0].as<int64_t>();
         google::protobuf::RepeatedPtrField<std::string> ids;
         for (const v1::Award& a : awards) *ids.Add() = a.cadre_id();
         std::set<std::string> done;
-        for (const auto& row : tx.exec_prepared("awards_paid", request.year(), programme, JsonStrings(ids))) {
+        for (const auto& row :
+             tx.exec_prepared("awards_paid", request.year(), programme, JsonStrings(ids))) {
           done.insert(row[0].as<std::string>());
         }
         v1::PayCareAwardsResponse out;
         int64_t due = 0;
         for (const v1::Award& a : awards) due += done.count(a.cadre_id()) ? 0 : a.amount_fen();
         if (paid + due > budget) {
-          return Failed("BUDGET_EXCEEDED",
-                        absl::StrFormat("paying %d fen more would exceed the budget of %s for %d: %d fen, of which "
-                                        "%d are paid; nothing was paid",
-                                        due, region, request.year(), budget, paid),
-                        "region_code");
+          return Failed(
+              "BUDGET_EXCEEDED",
+              absl::StrFormat(
+                  "paying %d fen more would exceed the budget of %s for %d: %d fen, of which "
+                  "%d are paid; nothing was paid",
+                  due, region, request.year(), budget, paid),
+              "region_code");
         }
         for (const v1::Award& a : awards) {
           if (done.count(a.cadre_id())) {
@@ -102,8 +124,9 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(CallC
           }
           v1::Award stored = a;
           stored.set_budget_region(region);
-          pqxx::result r = tx.exec_prepared("award_insert", a.county_code(), a.cadre_id(), a.year(), programme,
-                                            static_cast<int>(a.recipient()), a.amount_fen(), region, Json(stored));
+          pqxx::result r = tx.exec_prepared("award_insert", a.county_code(), a.cadre_id(), a.year(),
+                                            programme, static_cast<int>(a.recipient()),
+                                            a.amount_fen(), region, Json(stored));
           if (r.empty()) {  // paid meanwhile from another budget
             out.set_already_paid(out.already_paid() + 1);
             continue;
@@ -121,18 +144,19 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(CallC
       });
 }
 
-absl::StatusOr<PageOf<v1::Award>> PgIncentiveRepository::ListAwards(CallContext& call,
-                                                                    const std::string& region_prefix, int year,
-                                                                    const paging::Page& page) {
+absl::StatusOr<PageOf<v1::Award>> PgIncentiveRepository::ListAwards(
+    CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Award>>([&](db::Tx& tx) {
-    return KeysetPage(tx.exec_prepared("award_list", CountyLike(region_prefix), region_prefix.substr(0, 6), year,
-                                       after.county, after.id, page.size + 1),
-                      page.size, AwardFromRow);
+    return KeysetPage(
+        tx.exec_prepared("award_list", CountyLike(region_prefix), region_prefix.substr(0, 6), year,
+                         after.county, after.id, page.size + 1),
+        page.size, AwardFromRow);
   });
 }
 
-absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call, const std::string& region_code, int year) {
+absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call,
+                                                         const std::string& region_code, int year) {
   return call.Read<v1::Ledger>([&](db::Tx& tx) -> absl::StatusOr<v1::Ledger> {
     v1::Ledger out;
     out.set_region_code(region_code);
@@ -151,43 +175,45 @@ absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call, cons
     if (!b.empty()) {
       out.set_budget_fen(b[0][0].as<int64_t>());
       const int64_t paid = tx.exec_prepared1("budget_paid", region_code, year,
-                                             static_cast<int>(v1::PROGRAMME_CARE))[0].as<int64_t>();
+                                             static_cast<int>(v1::PROGRAMME_CARE))[0]
+                               .as<int64_t>();
       out.set_remaining_fen(out.budget_fen() - paid);
     }
     return out;
   });
 }
 
-absl::StatusOr<v1::PromotionReportResponse> PgIncentiveRepository::PromotionReport(CallContext& call,
-                                                                                   const std::string& region_prefix,
-                                                                                   int year) {
-  return call.Read<v1::PromotionReportResponse>([&](db::Tx& tx) -> absl::StatusOr<v1::PromotionReportResponse> {
-    v1::PromotionReportResponse out;
-    out.set_year(year);
-    std::map<v1::Channel, int> totals;
-    for (int c = v1::CHANNEL_TOWNSHIP_DEPUTY; c <= v1::CHANNEL_PUBLIC_INSTITUTION; ++c) {
-      totals[static_cast<v1::Channel>(c)] = 0;
-    }
-    v1::CountyPromotions* county = nullptr;
-    for (const auto& row : tx.exec_prepared("promotion_report", CountyLike(region_prefix), region_prefix, year)) {
-      v1::Channel ch;
-      if (!v1::Channel_Parse(row[1].as<std::string>(), &ch)) continue;
-      if (county == nullptr || county->county_code() != row[0].as<std::string>()) {
-        county = out.add_counties();
-        county->set_county_code(row[0].as<std::string>());
-      }
-      v1::ChannelCount* c = county->add_channels();
-      c->set_channel(ch);
-      c->set_promotions(row[2].as<int>());
-      totals[ch] += c->promotions();
-    }
-    for (const auto& [ch, n] : totals) {
-      v1::ChannelCount* c = out.add_totals();
-      c->set_channel(ch);
-      c->set_promotions(n);
-    }
-    return out;
-  });
+absl::StatusOr<v1::PromotionReportResponse> PgIncentiveRepository::PromotionReport(
+    CallContext& call, const std::string& region_prefix, int year) {
+  return call.Read<v1::PromotionReportResponse>(
+      [&](db::Tx& tx) -> absl::StatusOr<v1::PromotionReportResponse> {
+        v1::PromotionReportResponse out;
+        out.set_year(year);
+        std::map<v1::Channel, int> totals;
+        for (int c = v1::CHANNEL_TOWNSHIP_DEPUTY; c <= v1::CHANNEL_PUBLIC_INSTITUTION; ++c) {
+          totals[static_cast<v1::Channel>(c)] = 0;
+        }
+        v1::CountyPromotions* county = nullptr;
+        for (const auto& row :
+             tx.exec_prepared("promotion_report", CountyLike(region_prefix), region_prefix, year)) {
+          v1::Channel ch;
+          if (!v1::Channel_Parse(row[1].as<std::string>(), &ch)) continue;
+          if (county == nullptr || county->county_code() != row[0].as<std::string>()) {
+            county = out.add_counties();
+            county->set_county_code(row[0].as<std::string>());
+          }
+          v1::ChannelCount* c = county->add_channels();
+          c->set_channel(ch);
+          c->set_promotions(row[2].as<int>());
+          totals[ch] += c->promotions();
+        }
+        for (const auto& [ch, n] : totals) {
+          v1::ChannelCount* c = out.add_totals();
+          c->set_channel(ch);
+          c->set_promotions(n);
+        }
+        return out;
+      });
 }
 
 }  // namespace touyan::incentive

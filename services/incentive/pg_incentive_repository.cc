@@ -10,7 +10,8 @@ std::vector<db::Statement> SharedStatements() {
   const std::string ev = kEvaluationCols;
   return {
       {"evaluation_get", "SELECT " + ev + " FROM evaluations WHERE county_code = $1 AND id = $2"},
-      {"evaluation_lock", "SELECT " + ev + " FROM evaluations WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"evaluation_lock",
+       "SELECT " + ev + " FROM evaluations WHERE county_code = $1 AND id = $2 FOR UPDATE"},
   };
 }
 }  // namespace

@@ -15,12 +15,13 @@ class PgIncentiveRepository final : public IncentiveRepository {
 
   absl::StatusOr<v1::Scheme> SetScheme(CallContext& call, const v1::SetSchemeRequest& request,
                                        const v1::Scheme& scheme) override;
-  absl::StatusOr<v1::Scheme> GetScheme(CallContext& call, const std::string& county, int year) override;
-  absl::Status AddRecord(CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-                         RecordKind kind, const RecordMeta& meta, google::protobuf::Message& record,
-                         const Check& check) override;
-  absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id, absl::string_view field,
-                         google::protobuf::Message& record) override;
+  absl::StatusOr<v1::Scheme> GetScheme(CallContext& call, const std::string& county,
+                                       int year) override;
+  absl::Status AddRecord(CallContext& call, const google::protobuf::Message& request,
+                         const std::string& request_id, RecordKind kind, const RecordMeta& meta,
+                         google::protobuf::Message& record, const Check& check) override;
+  absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
+                         absl::string_view field, google::protobuf::Message& record) override;
   absl::Status ChangeRecord(CallContext& call, const google::protobuf::Message& request,
                             const std::string& request_id, RecordKind kind, const ResourceId& id,
                             absl::string_view field, const Change& change,
@@ -28,33 +29,44 @@ class PgIncentiveRepository final : public IncentiveRepository {
   absl::StatusOr<PageOf<StoredRecord>> ListRecords(CallContext& call, const RecordFilter& filter,
                                                    const paging::Page& page) override;
   std::vector<v1::MeasureKind> MeasuresOf(db::Tx& tx, const std::string& cadre_id) override;
-  absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(CallContext& call, const std::string& region_prefix,
+  absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(CallContext& call,
+                                                             const std::string& region_prefix,
                                                              absl::CivilDay today,
                                                              const paging::Page& page) override;
-  absl::StatusOr<v1::Evaluation> OpenEvaluation(CallContext& call, const v1::OpenEvaluationRequest& request,
+  absl::StatusOr<v1::Evaluation> OpenEvaluation(CallContext& call,
+                                                const v1::OpenEvaluationRequest& request,
                                                 const v1::Evaluation& evaluation) override;
   absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) override;
-  absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call, const ResourceId& id, int count,
+  absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call,
+                                                              const ResourceId& id, int count,
                                                               bool void_unused) override;
   absl::StatusOr<v1::CastBallotResponse> CastBallot(CallContext& call, const ResourceId& id,
                                                     const v1::CastBallotRequest& ballot) override;
-  absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call, const v1::CloseEvaluationRequest& request,
+  absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call,
+                                                 const v1::CloseEvaluationRequest& request,
                                                  const ResourceId& id, int quorum_percent) override;
-  absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county, int year) override;
-  absl::StatusOr<v1::ComputeAssessmentsResponse> StoreAssessments(CallContext& call,
-                                                                  const v1::ComputeAssessmentsRequest& request,
-                                                                  const std::vector<v1::Assessment>& all) override;
-  absl::StatusOr<v1::Assessment> GetAssessment(CallContext& call, const ResourceId& cadre, int year) override;
-  absl::StatusOr<PageOf<v1::Assessment>> ListAssessments(CallContext& call, const std::string& region_prefix,
-                                                          int year, v1::Grade grade,
-                                                          const paging::Page& page) override;
-  absl::StatusOr<v1::Budget> SetBudget(CallContext& call, const v1::SetBudgetRequest& request) override;
-  absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(CallContext& call, const v1::PayCareAwardsRequest& request,
-                                                      const std::vector<v1::Award>& awards) override;
-  absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix, int year,
-                                               const paging::Page& page) override;
-  absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code, int year) override;
-  absl::StatusOr<v1::PromotionReportResponse> PromotionReport(CallContext& call, const std::string& region_prefix,
+  absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county,
+                                      int year) override;
+  absl::StatusOr<v1::ComputeAssessmentsResponse> StoreAssessments(
+      CallContext& call, const v1::ComputeAssessmentsRequest& request,
+      const std::vector<v1::Assessment>& all) override;
+  absl::StatusOr<v1::Assessment> GetAssessment(CallContext& call, const ResourceId& cadre,
+                                               int year) override;
+  absl::StatusOr<PageOf<v1::Assessment>> ListAssessments(CallContext& call,
+                                                         const std::string& region_prefix, int year,
+                                                         v1::Grade grade,
+                                                         const paging::Page& page) override;
+  absl::StatusOr<v1::Budget> SetBudget(CallContext& call,
+                                       const v1::SetBudgetRequest& request) override;
+  absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
+      CallContext& call, const v1::PayCareAwardsRequest& request,
+      const std::vector<v1::Award>& awards) override;
+  absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix,
+                                               int year, const paging::Page& page) override;
+  absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code,
+                                    int year) override;
+  absl::StatusOr<v1::PromotionReportResponse> PromotionReport(CallContext& call,
+                                                              const std::string& region_prefix,
                                                               int year) override;
 };
 

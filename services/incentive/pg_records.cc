@@ -1,25 +1,34 @@
 #include "services/incentive/pg_rows.h"
 
-// Records about cadres: inputs, supervision cases, exit measures, promotions, interviews, care, check-ins, delegates.
+// Records about cadres: inputs, supervision cases, exit measures, promotions, interviews, care,
+// check-ins, delegates.
 namespace touyan::incentive {
 
 std::vector<db::Statement> RecordStatements() {
   const std::string ev = kEvaluationCols;
   return {
       {"record_insert",
-       "INSERT INTO records (county_code, kind, cadre_id, region_code, year, on_date, due_date, open, body, "
-       "restricted_sealed, owner) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::date, NULLIF($7, '')::date, $8, "
+       "INSERT INTO records (county_code, kind, cadre_id, region_code, year, on_date, due_date, "
+       "open, body, "
+       "restricted_sealed, owner) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::date, NULLIF($7, "
+       "'')::date, $8, "
        "$9::jsonb, NULLIF($10::bytea, ''), $11) RETURNING id"},
       {"record_lock",
-       "SELECT body::text, cadre_id, region_code, year, on_date::text, due_date::text, open, restricted_sealed "
+       "SELECT body::text, cadre_id, region_code, year, on_date::text, due_date::text, open, "
+       "restricted_sealed "
        "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
-      {"record_get", "SELECT body::text FROM records WHERE county_code = $1 AND id = $2 AND kind = $3"},
+      {"record_get",
+       "SELECT body::text FROM records WHERE county_code = $1 AND id = $2 AND kind = $3"},
       {"record_update",
-       "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, '')::date, "
-       "open = $7, restricted_sealed = NULLIF($8::bytea, '') WHERE county_code = $1 AND id = $2 AND kind = $3"},
+       "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, "
+       "'')::date, "
+       "open = $7, restricted_sealed = NULLIF($8::bytea, '') WHERE county_code = $1 AND id = $2 "
+       "AND kind = $3"},
       {"record_list",
-       "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN restricted_sealed END, "
-       "restricted_sealed IS NOT NULL FROM records WHERE kind = $1 AND county_code LIKE $2 AND starts_with(region_code, $3) "
+       "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN "
+       "restricted_sealed END, "
+       "restricted_sealed IS NOT NULL FROM records WHERE kind = $1 AND county_code LIKE $2 AND "
+       "starts_with(region_code, $3) "
        "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR open) "
        "AND ($7 = '' OR due_date < NULLIF($7, '')::date) AND (county_code, id) > ($10, $11) "
        "ORDER BY county_code, id LIMIT $12"},
@@ -38,69 +47,83 @@ std::vector<db::Statement> RecordStatements() {
 
 // ----------------------------------------------------------------- records
 
-absl::Status PgIncentiveRepository::AddRecord(CallContext& call, const google::protobuf::Message& request,
+absl::Status PgIncentiveRepository::AddRecord(CallContext& call,
+                                              const google::protobuf::Message& request,
                                               const std::string& request_id, RecordKind kind,
-                                              const RecordMeta& meta, google::protobuf::Message& record,
+                                              const RecordMeta& meta,
+                                              google::protobuf::Message& record,
                                               const Check& check) {
   const std::string county = CountyOf(meta.region_code);
-  return call.MutateInto(request, request_id, record, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
-    if (check) RETURN_IF_ERROR(check(tx));
-    SetString(out, "county_code", county);
-    const int64_t id = tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
-                                         meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
-                                         Json(out), SealNotes(call, county, meta.restricted),
-                                         call.principal().subject)[0]
-                           .as<int64_t>();
-    const std::string rid = ResourceId{county, id}.ToString();
-    SetString(out, "id", rid);
-    call.Audit({.county_code = county,
-                .resource = absl::StrCat(out.GetDescriptor()->name(), "/", rid),
-                .after = &out});
-    return absl::OkStatus();
-  });
+  return call.MutateInto(
+      request, request_id, record, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
+        if (check) RETURN_IF_ERROR(check(tx));
+        SetString(out, "county_code", county);
+        const int64_t id =
+            tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
+                              meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
+                              Json(out), SealNotes(call, county, meta.restricted),
+                              call.principal().subject)[0]
+                .as<int64_t>();
+        const std::string rid = ResourceId{county, id}.ToString();
+        SetString(out, "id", rid);
+        call.Audit({.county_code = county,
+                    .resource = absl::StrCat(out.GetDescriptor()->name(), "/", rid),
+                    .after = &out});
+        return absl::OkStatus();
+      });
 }
 
-absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
-                                              absl::string_view field, google::protobuf::Message& record) {
-  return call.Read<bool>([&](db::Tx& tx) -> absl::StatusOr<bool> {
-    pqxx::result r = tx.exec_prepared("record_get", id.county_code, id.number, static_cast<int>(kind));
-    if (r.empty()) return NotFound(field, "record", id.ToString());
-    record.Clear();
-    RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), record));
-    SetString(record, "id", id.ToString());
-    return true;
-  }).status();
+absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind,
+                                              const ResourceId& id, absl::string_view field,
+                                              google::protobuf::Message& record) {
+  return call
+      .Read<bool>([&](db::Tx& tx) -> absl::StatusOr<bool> {
+        pqxx::result r =
+            tx.exec_prepared("record_get", id.county_code, id.number, static_cast<int>(kind));
+        if (r.empty()) return NotFound(field, "record", id.ToString());
+        record.Clear();
+        RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), record));
+        SetString(record, "id", id.ToString());
+        return true;
+      })
+      .status();
 }
 
-absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call, const google::protobuf::Message& request,
+absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call,
+                                                 const google::protobuf::Message& request,
                                                  const std::string& request_id, RecordKind kind,
                                                  const ResourceId& id, absl::string_view field,
-                                                 const Change& change, google::protobuf::Message& record) {
-  return call.MutateInto(request, request_id, record, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
-    pqxx::result r = tx.exec_prepared("record_lock", id.county_code, id.number, static_cast<int>(kind));
-    if (r.empty()) return NotFound(field, "record", id.ToString());
-    out.Clear();
-    RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), out));
-    RecordMeta meta{.cadre_id = r[0][1].as<std::string>(),
-                    .region_code = r[0][2].as<std::string>(),
-                    .year = r[0][3].as<int>(),
-                    .on = Day(r[0][4]),
-                    .due = Day(r[0][5]),
-                    .open = r[0][6].as<bool>(),
-                    .restricted = crypto::Unseal(*call.keys(), r[0][7], NotesContext(id.county_code))};
-    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(meta.region_code), field));
-    std::unique_ptr<google::protobuf::Message> before(out.New());
-    before->CopyFrom(out);
-    RETURN_IF_ERROR(change(tx, out, meta));
-    SetString(out, "id", id.ToString());
-    tx.exec_prepared("record_update", id.county_code, id.number, static_cast<int>(kind), Json(out), Iso(meta.on),
-                     Iso(meta.due), meta.open, SealNotes(call, id.county_code, meta.restricted));
-    call.Audit({.county_code = id.county_code,
-                .resource = absl::StrCat(out.GetDescriptor()->name(), "/", id.ToString()),
-                .before = before.get(),
-                .after = &out});
-    return absl::OkStatus();
-  });
+                                                 const Change& change,
+                                                 google::protobuf::Message& record) {
+  return call.MutateInto(
+      request, request_id, record, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
+        pqxx::result r =
+            tx.exec_prepared("record_lock", id.county_code, id.number, static_cast<int>(kind));
+        if (r.empty()) return NotFound(field, "record", id.ToString());
+        out.Clear();
+        RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), out));
+        RecordMeta meta{
+            .cadre_id = r[0][1].as<std::string>(),
+            .region_code = r[0][2].as<std::string>(),
+            .year = r[0][3].as<int>(),
+            .on = Day(r[0][4]),
+            .due = Day(r[0][5]),
+            .open = r[0][6].as<bool>(),
+            .restricted = crypto::Unseal(*call.keys(), r[0][7], NotesContext(id.county_code))};
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(meta.region_code), field));
+        std::unique_ptr<google::protobuf::Message> before(out.New());
+        before->CopyFrom(out);
+        RETURN_IF_ERROR(change(tx, out, meta));
+        SetString(out, "id", id.ToString());
+        tx.exec_prepared("record_update", id.county_code, id.number, static_cast<int>(kind),
+                         Json(out), Iso(meta.on), Iso(meta.due), meta.open,
+                         SealNotes(call, id.county_code, meta.restricted));
+        call.Audit({.county_code = id.county_code,
+                    .resource = absl::StrCat(out.GetDescriptor()->name(), "/", id.ToString()),
+                    .before = before.get(),
+                    .after = &out});
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallContext& call,
@@ -110,22 +133,25 @@ absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallCont
   const bool reads_all = call.principal().role == auth::Role::kCityOrgDept;
   return call.Read<PageOf<StoredRecord>>([&](db::Tx& tx) {
     return KeysetPage(
-        tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyLike(f.region_prefix), f.region_prefix,
-                         f.cadre_id, f.year, f.open_only, Iso(f.due_before), reads_all, call.principal().subject,
-                         after.county, after.id, page.size + 1),
+        tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyLike(f.region_prefix),
+                         f.region_prefix, f.cadre_id, f.year, f.open_only, Iso(f.due_before),
+                         reads_all, call.principal().subject, after.county, after.id,
+                         page.size + 1),
         page.size, [&](const pqxx::row& r) {
           StoredRecord s;
           s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();
           s.json = r[2].as<std::string>();
           s.owner = r[3].as<std::string>();
-          if (!r[4].is_null()) s.restricted = crypto::Unseal(*call.keys(), r[4], NotesContext(r[0].as<std::string>()));
+          if (!r[4].is_null())
+            s.restricted = crypto::Unseal(*call.keys(), r[4], NotesContext(r[0].as<std::string>()));
           s.has_restricted = r[5].as<bool>();
           return s;
         });
   });
 }
 
-std::vector<v1::MeasureKind> PgIncentiveRepository::MeasuresOf(db::Tx& tx, const std::string& cadre_id) {
+std::vector<v1::MeasureKind> PgIncentiveRepository::MeasuresOf(db::Tx& tx,
+                                                               const std::string& cadre_id) {
   std::vector<v1::MeasureKind> out;
   for (const auto& row : tx.exec_prepared("measures_of", cadre_id.substr(0, 6), cadre_id)) {
     v1::MeasureKind k;
@@ -134,33 +160,35 @@ std::vector<v1::MeasureKind> PgIncentiveRepository::MeasuresOf(db::Tx& tx, const
   return out;
 }
 
-absl::StatusOr<PageOf<v1::WellbeingAlert>> PgIncentiveRepository::WellbeingAlerts(CallContext& call,
-                                                                                 const std::string& region_prefix,
-                                                                                 absl::CivilDay today,
-                                                                                 const paging::Page& page) {
+absl::StatusOr<PageOf<v1::WellbeingAlert>> PgIncentiveRepository::WellbeingAlerts(
+    CallContext& call, const std::string& region_prefix, absl::CivilDay today,
+    const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Read<PageOf<v1::WellbeingAlert>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::WellbeingAlert>> {
-    ASSIGN_OR_RETURN(PageOf<StoredRecord> rows,
-                     KeysetPage(tx.exec_prepared("wellbeing_alerts", CountyLike(region_prefix), region_prefix,
-                                                 IsoDate(today), after.county, after.id, page.size + 1),
-                                page.size, [&](const pqxx::row& r) {
-                                  StoredRecord s;
-                                  s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();
-                                  s.json = r[2].as<std::string>();
-                                  s.owner = r[3].as<std::string>();  // the days, as text
-                                  return s;
-                                }));
-    PageOf<v1::WellbeingAlert> out;
-    out.next_cursor = rows.next_cursor;
-    for (const StoredRecord& s : rows.items) {
-      v1::WellbeingAlert a;
-      RETURN_IF_ERROR(MergeFromJson(s.json, *a.mutable_check_in()));
-      a.mutable_check_in()->set_id(s.record_id);
-      a.set_days_without_follow_up(std::stoi(s.owner));
-      out.items.push_back(std::move(a));
-    }
-    return out;
-  });
+  return call.Read<PageOf<v1::WellbeingAlert>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::WellbeingAlert>> {
+        ASSIGN_OR_RETURN(
+            PageOf<StoredRecord> rows,
+            KeysetPage(
+                tx.exec_prepared("wellbeing_alerts", CountyLike(region_prefix), region_prefix,
+                                 IsoDate(today), after.county, after.id, page.size + 1),
+                page.size, [&](const pqxx::row& r) {
+                  StoredRecord s;
+                  s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();
+                  s.json = r[2].as<std::string>();
+                  s.owner = r[3].as<std::string>();  // the days, as text
+                  return s;
+                }));
+        PageOf<v1::WellbeingAlert> out;
+        out.next_cursor = rows.next_cursor;
+        for (const StoredRecord& s : rows.items) {
+          v1::WellbeingAlert a;
+          RETURN_IF_ERROR(MergeFromJson(s.json, *a.mutable_check_in()));
+          a.mutable_check_in()->set_id(s.record_id);
+          a.set_days_without_follow_up(std::stoi(s.owner));
+          out.items.push_back(std::move(a));
+        }
+        return out;
+      });
 }
 
 }  // namespace touyan::incentive

@@ -5,11 +5,13 @@
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
 #include <map>
 #include <set>
+
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "common/crypto/sealed.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
@@ -33,7 +35,9 @@ inline std::string JsonArray(const std::vector<M>& all) {
   return out + "]";
 }
 
-inline std::string Iso(const std::optional<absl::CivilDay>& d) { return d ? IsoDate(*d) : std::string(); }
+inline std::string Iso(const std::optional<absl::CivilDay>& d) {
+  return d ? IsoDate(*d) : std::string();
+}
 inline std::optional<absl::CivilDay> Day(const pqxx::field& f) {
   absl::CivilDay d;
   if (f.is_null() || !ParseIsoDate(f.as<std::string>(), &d)) return std::nullopt;
@@ -71,7 +75,8 @@ inline std::string NewCode() {
   return code;
 }
 
-inline absl::Status Failed(absl::string_view reason, const std::string& message, absl::string_view field = "") {
+inline absl::Status Failed(absl::string_view reason, const std::string& message,
+                           absl::string_view field = "") {
   absl::Status s = WithReason(absl::FailedPreconditionError(message), reason);
   return field.empty() ? s : WithField(s, field);
 }
@@ -93,8 +98,9 @@ inline absl::StatusOr<v1::Evaluation> EvaluationFromRow(const pqxx::row& r) {
 }
 
 inline absl::StatusOr<v1::Evaluation> LoadEvaluation(db::Tx& tx, const ResourceId& id, bool lock,
-                                              absl::string_view field) {
-  pqxx::result r = tx.exec_prepared(lock ? "evaluation_lock" : "evaluation_get", id.county_code, id.number);
+                                                     absl::string_view field) {
+  pqxx::result r =
+      tx.exec_prepared(lock ? "evaluation_lock" : "evaluation_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "evaluation", id.ToString());
   return EvaluationFromRow(r[0]);
 }
@@ -108,17 +114,19 @@ inline absl::StatusOr<v1::Award> AwardFromRow(const pqxx::row& r) {
   return a;
 }
 
-
-
 // Counselling notes, sealed under the current data key ("" stays empty: no note).
-inline std::string NotesContext(const std::string& county) { return crypto::Context("records", "restricted_sealed", county); }
-inline pqxx::binarystring SealNotes(CallContext& call, const std::string& county, const std::string& notes) {
-  return pqxx::binarystring(notes.empty() ? std::string() : call.keys()->Seal(notes, NotesContext(county)));
+inline std::string NotesContext(const std::string& county) {
+  return crypto::Context("records", "restricted_sealed", county);
+}
+inline pqxx::binarystring SealNotes(CallContext& call, const std::string& county,
+                                    const std::string& notes) {
+  return pqxx::binarystring(notes.empty() ? std::string()
+                                          : call.keys()->Seal(notes, NotesContext(county)));
 }
 
 std::vector<db::Statement> AssessmentStatements();  // pg_assessments.cc
-std::vector<db::Statement> RecordStatements();  // pg_records.cc
-std::vector<db::Statement> AwardStatements();  // pg_awards.cc
+std::vector<db::Statement> RecordStatements();      // pg_records.cc
+std::vector<db::Statement> AwardStatements();       // pg_awards.cc
 
 }  // namespace touyan::incentive
 

@@ -9,20 +9,25 @@ TOUYAN_UNARY(IncentiveService, SetScheme, v1::SetSchemeRequest, v1::Scheme)
 TOUYAN_UNARY(IncentiveService, GetScheme, v1::GetSchemeRequest, v1::Scheme)
 TOUYAN_UNARY(IncentiveService, RecordInput, v1::RecordInputRequest, v1::AssessmentInput)
 TOUYAN_UNARY(IncentiveService, ListInputs, v1::ListInputsRequest, v1::ListInputsResponse)
-TOUYAN_UNARY(IncentiveService, ComputeAssessments, v1::ComputeAssessmentsRequest, v1::ComputeAssessmentsResponse)
+TOUYAN_UNARY(IncentiveService, ComputeAssessments, v1::ComputeAssessmentsRequest,
+             v1::ComputeAssessmentsResponse)
 TOUYAN_UNARY(IncentiveService, GetAssessment, v1::GetAssessmentRequest, v1::Assessment)
-TOUYAN_UNARY(IncentiveService, ListAssessments, v1::ListAssessmentsRequest, v1::ListAssessmentsResponse)
+TOUYAN_UNARY(IncentiveService, ListAssessments, v1::ListAssessmentsRequest,
+             v1::ListAssessmentsResponse)
 
-absl::StatusOr<v1::Scheme> IncentiveService::DoSetScheme(CallContext& call, const v1::SetSchemeRequest& r) {
+absl::StatusOr<v1::Scheme> IncentiveService::DoSetScheme(CallContext& call,
+                                                         const v1::SetSchemeRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   v1::Scheme s = r.scheme();
   RETURN_IF_ERROR(NestField(NormalizeScheme(s), "scheme."));
   RETURN_IF_ERROR(CheckYear("scheme.year", s.year(), call, false));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(s.county_code() + "000000"), "scheme.county_code"));
+  RETURN_IF_ERROR(
+      WithField(call.principal().CheckWrite(s.county_code() + "000000"), "scheme.county_code"));
   return repo_->SetScheme(call, r, s);
 }
 
-absl::StatusOr<v1::Scheme> IncentiveService::DoGetScheme(CallContext& call, const v1::GetSchemeRequest& r) {
+absl::StatusOr<v1::Scheme> IncentiveService::DoGetScheme(CallContext& call,
+                                                         const v1::GetSchemeRequest& r) {
   if (r.county_code().size() != 6 || LevelOf(r.county_code() + "000000") != Level::kCounty) {
     return InvalidField("county_code", "must be a county's 6-digit code", "BAD_REGION_CODE");
   }
@@ -31,8 +36,8 @@ absl::StatusOr<v1::Scheme> IncentiveService::DoGetScheme(CallContext& call, cons
   return repo_->GetScheme(call, r.county_code(), r.year());
 }
 
-absl::StatusOr<v1::AssessmentInput> IncentiveService::DoRecordInput(CallContext& call,
-                                                                    const v1::RecordInputRequest& r) {
+absl::StatusOr<v1::AssessmentInput> IncentiveService::DoRecordInput(
+    CallContext& call, const v1::RecordInputRequest& r) {
   v1::AssessmentInput in = r.input();
   RETURN_IF_ERROR(NestField(ValidateInput(in, Today(call)), "input."));
   in.clear_id();
@@ -42,8 +47,8 @@ absl::StatusOr<v1::AssessmentInput> IncentiveService::DoRecordInput(CallContext&
                         {.year = in.year(), .on = DayOf(in.recorded_on())});
 }
 
-absl::StatusOr<v1::ListInputsResponse> IncentiveService::DoListInputs(CallContext& call,
-                                                                      const v1::ListInputsRequest& r) {
+absl::StatusOr<v1::ListInputsResponse> IncentiveService::DoListInputs(
+    CallContext& call, const v1::ListInputsRequest& r) {
   ASSIGN_OR_RETURN(ResourceId cadre, ScopedId(call, "cadre_id", r.cadre_id(), false));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   return ListOf(call, r,
@@ -66,8 +71,8 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
   ASSIGN_OR_RETURN(YearInputs year, repo_->InputsOf(call, r.county_code(), r.year()));
   if (!year.scheme) {
     return Failed("NO_SCHEME",
-                  absl::StrCat("county ", r.county_code(), " has no assessment scheme for ", r.year(),
-                               ": SetScheme first"),
+                  absl::StrCat("county ", r.county_code(), " has no assessment scheme for ",
+                               r.year(), ": SetScheme first"),
                   "county_code");
   }
   const v1::Scheme& scheme = *year.scheme;
@@ -81,7 +86,8 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
   // Training coverage on the scheme's theme (village secretaries).
   std::set<std::string> uncovered;
   if (scheme.training_share() > 0) {
-    ASSIGN_OR_RETURN(uncovered, training_.Uncovered(call, county_region, r.year(), scheme.training_theme()));
+    ASSIGN_OR_RETURN(uncovered,
+                     training_.Uncovered(call, county_region, r.year(), scheme.training_theme()));
   }
 
   // Published contest results.
@@ -91,15 +97,17 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
   ASSIGN_OR_RETURN(auto results, contest_.CadreResults(call, r.year(), ids));
 
   std::vector<v1::Assessment> all;
-  const google::protobuf::Timestamp now = TimestampFromMicros(absl::ToUnixMicros(call.clock().Now()));
+  const google::protobuf::Timestamp now =
+      TimestampFromMicros(absl::ToUnixMicros(call.clock().Now()));
   for (const auto& [id, s] : secretaries) {
     Inputs in = year.by_cadre[id];
     if (scheme.training_share() > 0 && s.party_org_kind() == pv1::PARTY_ORG_KIND_VILLAGE) {
       in.trained = !uncovered.count(id);
     }
     if (auto it = results.find(id); it != results.end()) {
-      in.contest = Inputs::Contest{it->second.rank(), it->second.entrants(),
-                                   absl::StrCat(it->second.round_name(), " (", it->second.round_id(), ")")};
+      in.contest =
+          Inputs::Contest{it->second.rank(), it->second.entrants(),
+                          absl::StrCat(it->second.round_name(), " (", it->second.round_id(), ")")};
     }
     v1::Assessment a = Assess(scheme, in);
     a.set_cadre_id(id);
@@ -113,8 +121,8 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
   return repo_->StoreAssessments(call, r, all);
 }
 
-absl::StatusOr<v1::Assessment> IncentiveService::DoGetAssessment(CallContext& call,
-                                                                 const v1::GetAssessmentRequest& r) {
+absl::StatusOr<v1::Assessment> IncentiveService::DoGetAssessment(
+    CallContext& call, const v1::GetAssessmentRequest& r) {
   ASSIGN_OR_RETURN(ResourceId cadre, ScopedId(call, "cadre_id", r.cadre_id(), false));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
   return repo_->GetAssessment(call, cadre, r.year());
@@ -122,11 +130,13 @@ absl::StatusOr<v1::Assessment> IncentiveService::DoGetAssessment(CallContext& ca
 
 absl::StatusOr<v1::ListAssessmentsResponse> IncentiveService::DoListAssessments(
     CallContext& call, const v1::ListAssessmentsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
   RETURN_IF_ERROR(CheckEnum("grade", r.grade(), v1::Grade_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  ASSIGN_OR_RETURN(PageOf<v1::Assessment> rows, repo_->ListAssessments(call, prefix, r.year(), r.grade(), page));
+  ASSIGN_OR_RETURN(PageOf<v1::Assessment> rows,
+                   repo_->ListAssessments(call, prefix, r.year(), r.grade(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListAssessmentsResponse::mutable_assessments);
 }
 
@@ -134,21 +144,25 @@ absl::StatusOr<v1::ListAssessmentsResponse> IncentiveService::DoListAssessments(
 
 TOUYAN_UNARY(IncentiveService, OpenEvaluation, v1::OpenEvaluationRequest, v1::Evaluation)
 TOUYAN_UNARY(IncentiveService, GetEvaluation, v1::GetEvaluationRequest, v1::Evaluation)
-TOUYAN_UNARY(IncentiveService, IssueVoterCodes, v1::IssueVoterCodesRequest, v1::IssueVoterCodesResponse)
+TOUYAN_UNARY(IncentiveService, IssueVoterCodes, v1::IssueVoterCodesRequest,
+             v1::IssueVoterCodesResponse)
 TOUYAN_UNARY(IncentiveService, CastBallot, v1::CastBallotRequest, v1::CastBallotResponse)
 TOUYAN_UNARY(IncentiveService, CloseEvaluation, v1::CloseEvaluationRequest, v1::Evaluation)
 
-absl::StatusOr<v1::Evaluation> IncentiveService::DoOpenEvaluation(CallContext& call,
-                                                                  const v1::OpenEvaluationRequest& r) {
+absl::StatusOr<v1::Evaluation> IncentiveService::DoOpenEvaluation(
+    CallContext& call, const v1::OpenEvaluationRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   v1::Evaluation e = r.evaluation();
   RETURN_IF_ERROR(NestField(ValidateEvaluation(e, Today(call)), "evaluation."));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(e.village_code()), "evaluation.village_code"));
-  ASSIGN_OR_RETURN(std::vector<pv1::Cadre> cadres, personnel_.GetCadres(call, e.cadre_ids(), "evaluation.cadre_ids"));
+  RETURN_IF_ERROR(
+      WithField(call.principal().CheckWrite(e.village_code()), "evaluation.village_code"));
+  ASSIGN_OR_RETURN(std::vector<pv1::Cadre> cadres,
+                   personnel_.GetCadres(call, e.cadre_ids(), "evaluation.cadre_ids"));
   for (size_t i = 0; i < cadres.size(); ++i) {
     if (CountyOf(cadres[i].region_code()) != CountyOf(e.village_code())) {
       return InvalidField(absl::StrCat("evaluation.cadre_ids[", i, "]"),
-                          "is a cadre of another county than the meeting's village", "OTHER_COUNTY");
+                          "is a cadre of another county than the meeting's village",
+                          "OTHER_COUNTY");
     }
   }
   const int year = e.year();
@@ -162,8 +176,8 @@ absl::StatusOr<v1::Evaluation> IncentiveService::DoOpenEvaluation(CallContext& c
   return repo_->OpenEvaluation(call, r, clean);
 }
 
-absl::StatusOr<v1::Evaluation> IncentiveService::DoGetEvaluation(CallContext& call,
-                                                                 const v1::GetEvaluationRequest& r) {
+absl::StatusOr<v1::Evaluation> IncentiveService::DoGetEvaluation(
+    CallContext& call, const v1::GetEvaluationRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), false));
   return repo_->GetEvaluation(call, id);
 }
@@ -171,26 +185,29 @@ absl::StatusOr<v1::Evaluation> IncentiveService::DoGetEvaluation(CallContext& ca
 absl::StatusOr<v1::IssueVoterCodesResponse> IncentiveService::DoIssueVoterCodes(
     CallContext& call, const v1::IssueVoterCodesRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "evaluation_id", r.evaluation_id(), true));
-  if (r.count() < 1 || r.count() > 1000) return InvalidField("count", "must be from 1 to 1,000", "OUT_OF_RANGE");
+  if (r.count() < 1 || r.count() > 1000)
+    return InvalidField("count", "must be from 1 to 1,000", "OUT_OF_RANGE");
   return repo_->IssueVoterCodes(call, id, r.count(), r.void_unused());
 }
 
-absl::StatusOr<v1::CastBallotResponse> IncentiveService::DoCastBallot(CallContext& call,
-                                                                      const v1::CastBallotRequest& r) {
+absl::StatusOr<v1::CastBallotResponse> IncentiveService::DoCastBallot(
+    CallContext& call, const v1::CastBallotRequest& r) {
   RETURN_IF_ERROR(ValidateBallot(r));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "evaluation_id", r.evaluation_id(), true));
   return repo_->CastBallot(call, id, r);
 }
 
-absl::StatusOr<v1::Evaluation> IncentiveService::DoCloseEvaluation(CallContext& call,
-                                                                   const v1::CloseEvaluationRequest& r) {
+absl::StatusOr<v1::Evaluation> IncentiveService::DoCloseEvaluation(
+    CallContext& call, const v1::CloseEvaluationRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   ASSIGN_OR_RETURN(v1::Evaluation e, repo_->GetEvaluation(call, id));
   int quorum = 67;
   absl::StatusOr<v1::Scheme> scheme = repo_->GetScheme(call, id.county_code, e.year());
-  if (scheme.ok()) quorum = scheme->quorum_percent();
-  else if (scheme.status().code() != absl::StatusCode::kNotFound) return scheme.status();
+  if (scheme.ok())
+    quorum = scheme->quorum_percent();
+  else if (scheme.status().code() != absl::StatusCode::kNotFound)
+    return scheme.status();
   return repo_->CloseEvaluation(call, r, id, quorum);
 }
 

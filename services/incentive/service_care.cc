@@ -10,7 +10,8 @@ TOUYAN_UNARY(IncentiveService, PayCareAwards, v1::PayCareAwardsRequest, v1::PayC
 TOUYAN_UNARY(IncentiveService, ListAwards, v1::ListAwardsRequest, v1::ListAwardsResponse)
 TOUYAN_UNARY(IncentiveService, GetLedger, v1::GetLedgerRequest, v1::Ledger)
 
-absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call, const v1::SetBudgetRequest& r) {
+absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call,
+                                                         const v1::SetBudgetRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   const v1::Budget& b = r.budget();
   RETURN_IF_ERROR(CheckCityOrCounty("budget.region_code", b.region_code()));
@@ -19,19 +20,21 @@ absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call, cons
     return InvalidField("budget.programme", "must be PROGRAMME_CARE", "REQUIRED");
   }
   if (b.amount_fen() < 0 || b.amount_fen() > 1'000'000'000'000) {
-    return InvalidField("budget.amount_fen", "must be from 0 to 10 billion yuan (in fen)", "OUT_OF_RANGE");
+    return InvalidField("budget.amount_fen", "must be from 0 to 10 billion yuan (in fen)",
+                        "OUT_OF_RANGE");
   }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(b.region_code()), "budget.region_code"));
   return repo_->SetBudget(call, r);
 }
 
-absl::StatusOr<v1::PayCareAwardsResponse> IncentiveService::DoPayCareAwards(CallContext& call,
-                                                                            const v1::PayCareAwardsRequest& r) {
+absl::StatusOr<v1::PayCareAwardsResponse> IncentiveService::DoPayCareAwards(
+    CallContext& call, const v1::PayCareAwardsRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(CheckCityOrCounty("region_code", r.region_code()));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.region_code()), "region_code"));
-  ASSIGN_OR_RETURN(std::vector<pv1::Nomination> good, personnel_.GoodSecretaries(call, r.region_code(), r.year()));
+  ASSIGN_OR_RETURN(std::vector<pv1::Nomination> good,
+                   personnel_.GoodSecretaries(call, r.region_code(), r.year()));
   std::vector<v1::Award> awards;
   for (const pv1::Nomination& n : good) {
     v1::Award a;
@@ -48,16 +51,18 @@ absl::StatusOr<v1::PayCareAwardsResponse> IncentiveService::DoPayCareAwards(Call
   return repo_->PayAwards(call, r, awards);
 }
 
-absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(CallContext& call,
-                                                                      const v1::ListAwardsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(
+    CallContext& call, const v1::ListAwardsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Award> rows, repo_->ListAwards(call, prefix, r.year(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListAwardsResponse::mutable_awards);
 }
 
-absl::StatusOr<v1::Ledger> IncentiveService::DoGetLedger(CallContext& call, const v1::GetLedgerRequest& r) {
+absl::StatusOr<v1::Ledger> IncentiveService::DoGetLedger(CallContext& call,
+                                                         const v1::GetLedgerRequest& r) {
   const std::string region = r.region_code().empty() ? call.principal().scope : r.region_code();
   RETURN_IF_ERROR(CheckCityOrCounty("region_code", region));
   RETURN_IF_ERROR(WithField(call.principal().CheckCovers(region), "region_code"));
@@ -68,10 +73,11 @@ absl::StatusOr<v1::Ledger> IncentiveService::DoGetLedger(CallContext& call, cons
 // --------------------------------------------------------------- publicity
 
 TOUYAN_UNARY(IncentiveService, ArrangeInterview, v1::ArrangeInterviewRequest, v1::Interview)
-TOUYAN_UNARY(IncentiveService, ListInterviews, v1::ListInterviewsRequest, v1::ListInterviewsResponse)
+TOUYAN_UNARY(IncentiveService, ListInterviews, v1::ListInterviewsRequest,
+             v1::ListInterviewsResponse)
 
-absl::StatusOr<v1::Interview> IncentiveService::DoArrangeInterview(CallContext& call,
-                                                                   const v1::ArrangeInterviewRequest& r) {
+absl::StatusOr<v1::Interview> IncentiveService::DoArrangeInterview(
+    CallContext& call, const v1::ArrangeInterviewRequest& r) {
   v1::Interview i = r.interview();
   RETURN_IF_ERROR(NestField(ValidateInterview(i), "interview."));
   i.clear_id();
@@ -84,7 +90,8 @@ absl::StatusOr<v1::Interview> IncentiveService::DoArrangeInterview(CallContext& 
   if (i.basis() == v1::BASIS_GOOD_SECRETARY) {
     ASSIGN_OR_RETURN(std::vector<pv1::Nomination> good,
                      personnel_.GoodSecretaries(call, CountyOf(i.cadre_id()) + "000000", year));
-    eligible = std::any_of(good.begin(), good.end(), [&](const auto& n) { return n.cadre_id() == i.cadre_id(); });
+    eligible = std::any_of(good.begin(), good.end(),
+                           [&](const auto& n) { return n.cadre_id() == i.cadre_id(); });
   } else {
     const v1::Body body = i.basis() == v1::BASIS_PARTY_CONGRESS     ? v1::BODY_PARTY_CONGRESS
                           : i.basis() == v1::BASIS_PEOPLES_CONGRESS ? v1::BODY_PEOPLES_CONGRESS
@@ -105,20 +112,23 @@ absl::StatusOr<v1::Interview> IncentiveService::DoArrangeInterview(CallContext& 
     }
   }
   if (!eligible) {
-    return Failed("NOT_ELIGIBLE",
-                  absl::StrCat("cadre ", i.cadre_id(), " does not hold ", v1::Basis_Name(i.basis()),
-                               i.basis() == v1::BASIS_GOOD_SECRETARY ? absl::StrCat(" in ", year) : ""),
-                  "interview.basis");
+    return Failed(
+        "NOT_ELIGIBLE",
+        absl::StrCat("cadre ", i.cadre_id(), " does not hold ", v1::Basis_Name(i.basis()),
+                     i.basis() == v1::BASIS_GOOD_SECRETARY ? absl::StrCat(" in ", year) : ""),
+        "interview.basis");
   }
   return AddCadreRecord(call, r, r.request_id(), RecordKind::kInterview, i, "interview.",
                         {.year = year, .on = DayOf(i.on())});
 }
 
-absl::StatusOr<v1::ListInterviewsResponse> IncentiveService::DoListInterviews(CallContext& call,
-                                                                              const v1::ListInterviewsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListInterviewsResponse> IncentiveService::DoListInterviews(
+    CallContext& call, const v1::ListInterviewsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
-  return ListOf(call, r, {.kind = RecordKind::kInterview, .region_prefix = prefix, .year = r.year()},
+  return ListOf(call, r,
+                {.kind = RecordKind::kInterview, .region_prefix = prefix, .year = r.year()},
                 &v1::ListInterviewsResponse::mutable_interviews);
 }
 
@@ -127,9 +137,11 @@ absl::StatusOr<v1::ListInterviewsResponse> IncentiveService::DoListInterviews(Ca
 TOUYAN_UNARY(IncentiveService, RecordCare, v1::RecordCareRequest, v1::CareRecord)
 TOUYAN_UNARY(IncentiveService, ListCare, v1::ListCareRequest, v1::ListCareResponse)
 TOUYAN_UNARY(IncentiveService, CheckIn, v1::CheckInRequest, v1::WellbeingCheckIn)
-TOUYAN_UNARY(IncentiveService, ListWellbeingAlerts, v1::ListWellbeingAlertsRequest, v1::ListWellbeingAlertsResponse)
+TOUYAN_UNARY(IncentiveService, ListWellbeingAlerts, v1::ListWellbeingAlertsRequest,
+             v1::ListWellbeingAlertsResponse)
 
-absl::StatusOr<v1::CareRecord> IncentiveService::DoRecordCare(CallContext& call, const v1::RecordCareRequest& r) {
+absl::StatusOr<v1::CareRecord> IncentiveService::DoRecordCare(CallContext& call,
+                                                              const v1::RecordCareRequest& r) {
   v1::CareRecord c = r.record();
   RETURN_IF_ERROR(NestField(ValidateCare(c, Today(call)), "record."));
   c.clear_id();
@@ -143,42 +155,49 @@ absl::StatusOr<v1::CareRecord> IncentiveService::DoRecordCare(CallContext& call,
     notes = c.notes();
     c.clear_notes();
   }
-  ASSIGN_OR_RETURN(v1::CareRecord out, AddCadreRecord(call, r, r.request_id(), RecordKind::kCare, c, "record.", meta));
+  ASSIGN_OR_RETURN(v1::CareRecord out,
+                   AddCadreRecord(call, r, r.request_id(), RecordKind::kCare, c, "record.", meta));
   if (!notes.empty()) out.set_notes(notes);  // the owner sees what they wrote
   return out;
 }
 
-absl::StatusOr<v1::ListCareResponse> IncentiveService::DoListCare(CallContext& call, const v1::ListCareRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListCareResponse> IncentiveService::DoListCare(CallContext& call,
+                                                                  const v1::ListCareRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
-  return ListOf<v1::CareRecord>(call, r, {.kind = RecordKind::kCare, .region_prefix = prefix, .cadre_id = r.cadre_id()},
-                                &v1::ListCareResponse::mutable_records,
-                                [&call](v1::CareRecord& c, const StoredRecord& s) {
-                                  if (!s.has_restricted) return;
-                                  if (s.restricted) {
-                                    c.set_notes(*s.restricted);
-                                    call.RecordAccess(c.county_code(), "care/" + c.id(), "notes");
-                                  } else {
-                                    c.set_notes_hidden(true);
-                                  }
-                                });
+  return ListOf<v1::CareRecord>(
+      call, r, {.kind = RecordKind::kCare, .region_prefix = prefix, .cadre_id = r.cadre_id()},
+      &v1::ListCareResponse::mutable_records, [&call](v1::CareRecord& c, const StoredRecord& s) {
+        if (!s.has_restricted) return;
+        if (s.restricted) {
+          c.set_notes(*s.restricted);
+          call.RecordAccess(c.county_code(), "care/" + c.id(), "notes");
+        } else {
+          c.set_notes_hidden(true);
+        }
+      });
 }
 
-absl::StatusOr<v1::WellbeingCheckIn> IncentiveService::DoCheckIn(CallContext& call, const v1::CheckInRequest& r) {
+absl::StatusOr<v1::WellbeingCheckIn> IncentiveService::DoCheckIn(CallContext& call,
+                                                                 const v1::CheckInRequest& r) {
   v1::WellbeingCheckIn c = r.check_in();
   RETURN_IF_ERROR(NestField(ValidateCheckIn(c, Today(call)), "check_in."));
   c.clear_id();
   c.clear_county_code();
   c.set_low(IsLow(c));
-  return AddCadreRecord(call, r, r.request_id(), RecordKind::kCheckIn, c, "check_in.",
-                        {.year = static_cast<int>(DayOf(c.on())->year()), .on = DayOf(c.on()), .open = c.low()});
+  return AddCadreRecord(
+      call, r, r.request_id(), RecordKind::kCheckIn, c, "check_in.",
+      {.year = static_cast<int>(DayOf(c.on())->year()), .on = DayOf(c.on()), .open = c.low()});
 }
 
 absl::StatusOr<v1::ListWellbeingAlertsResponse> IncentiveService::DoListWellbeingAlerts(
     CallContext& call, const v1::ListWellbeingAlertsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  ASSIGN_OR_RETURN(PageOf<v1::WellbeingAlert> rows, repo_->WellbeingAlerts(call, prefix, Today(call), page));
+  ASSIGN_OR_RETURN(PageOf<v1::WellbeingAlert> rows,
+                   repo_->WellbeingAlerts(call, prefix, Today(call), page));
   return ListResponse(call, r, std::move(rows), &v1::ListWellbeingAlertsResponse::mutable_alerts);
 }
 
@@ -188,18 +207,20 @@ TOUYAN_UNARY(IncentiveService, RecommendDelegate, v1::RecommendDelegateRequest, 
 TOUYAN_UNARY(IncentiveService, DecideDelegate, v1::DecideDelegateRequest, v1::Delegate)
 TOUYAN_UNARY(IncentiveService, ListDelegates, v1::ListDelegatesRequest, v1::ListDelegatesResponse)
 
-absl::StatusOr<v1::Delegate> IncentiveService::DoRecommendDelegate(CallContext& call,
-                                                                   const v1::RecommendDelegateRequest& r) {
+absl::StatusOr<v1::Delegate> IncentiveService::DoRecommendDelegate(
+    CallContext& call, const v1::RecommendDelegateRequest& r) {
   v1::Delegate d = r.delegate();
   RETURN_IF_ERROR(NestField(ValidateDelegate(d), "delegate."));
   RETURN_IF_ERROR(CheckYear("delegate.year", d.year(), call, false));
   d.clear_id();
   d.clear_county_code();
   d.set_status(v1::DELEGATE_STATUS_RECOMMENDED);
-  return AddCadreRecord(call, r, r.request_id(), RecordKind::kDelegate, d, "delegate.", {.year = d.year()});
+  return AddCadreRecord(call, r, r.request_id(), RecordKind::kDelegate, d, "delegate.",
+                        {.year = d.year()});
 }
 
-absl::StatusOr<v1::Delegate> IncentiveService::DoDecideDelegate(CallContext& call, const v1::DecideDelegateRequest& r) {
+absl::StatusOr<v1::Delegate> IncentiveService::DoDecideDelegate(
+    CallContext& call, const v1::DecideDelegateRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   if (r.status() != v1::DELEGATE_STATUS_ELECTED && r.status() != v1::DELEGATE_STATUS_NOT_ELECTED &&
       r.status() != v1::DELEGATE_STATUS_WITHDRAWN) {
@@ -212,7 +233,8 @@ absl::StatusOr<v1::Delegate> IncentiveService::DoDecideDelegate(CallContext& cal
       [&](db::Tx&, google::protobuf::Message& msg, RecordMeta&) -> absl::Status {
         auto& d = static_cast<v1::Delegate&>(msg);
         if (d.status() != v1::DELEGATE_STATUS_RECOMMENDED) {
-          return Failed("WRONG_STATE", "recommendation " + id.ToString() + " is decided already", "id");
+          return Failed("WRONG_STATE", "recommendation " + id.ToString() + " is decided already",
+                        "id");
         }
         d.set_status(r.status());
         return absl::OkStatus();
@@ -221,9 +243,10 @@ absl::StatusOr<v1::Delegate> IncentiveService::DoDecideDelegate(CallContext& cal
   return out;
 }
 
-absl::StatusOr<v1::ListDelegatesResponse> IncentiveService::DoListDelegates(CallContext& call,
-                                                                            const v1::ListDelegatesRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListDelegatesResponse> IncentiveService::DoListDelegates(
+    CallContext& call, const v1::ListDelegatesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   return ListOf(call, r, {.kind = RecordKind::kDelegate, .region_prefix = prefix, .year = r.year()},
                 &v1::ListDelegatesResponse::mutable_delegates);

@@ -16,25 +16,27 @@ void MarkOverdue(v1::SupervisionCase& c, absl::CivilDay today) {
 }
 }  // namespace
 
-absl::StatusOr<v1::SupervisionCase> IncentiveService::DoRaiseFlag(CallContext& call, const v1::RaiseFlagRequest& r) {
+absl::StatusOr<v1::SupervisionCase> IncentiveService::DoRaiseFlag(CallContext& call,
+                                                                  const v1::RaiseFlagRequest& r) {
   v1::SupervisionCase c = r.supervision_case();
   RETURN_IF_ERROR(NestField(ValidateCase(c, Today(call)), "supervision_case."));
   c.clear_id();
   c.clear_county_code();
   c.clear_rectified();
   c.clear_overdue();
-  ASSIGN_OR_RETURN(v1::SupervisionCase out,
-                   AddCadreRecord(call, r, r.request_id(), RecordKind::kCase, c, "supervision_case.",
-                                  {.year = static_cast<int>(DayOf(c.raised_on())->year()),
-                                   .on = DayOf(c.raised_on()),
-                                   .due = DayOf(c.rectify_by()),
-                                   .open = true}));
+  ASSIGN_OR_RETURN(
+      v1::SupervisionCase out,
+      AddCadreRecord(call, r, r.request_id(), RecordKind::kCase, c, "supervision_case.",
+                     {.year = static_cast<int>(DayOf(c.raised_on())->year()),
+                      .on = DayOf(c.raised_on()),
+                      .due = DayOf(c.rectify_by()),
+                      .open = true}));
   MarkOverdue(out, Today(call));
   return out;
 }
 
-absl::StatusOr<v1::SupervisionCase> IncentiveService::DoAddFollowUp(CallContext& call,
-                                                                    const v1::AddFollowUpRequest& r) {
+absl::StatusOr<v1::SupervisionCase> IncentiveService::DoAddFollowUp(
+    CallContext& call, const v1::AddFollowUpRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(NestField(ValidateFollowUp(r.follow_up(), Today(call)), "follow_up."));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "case_id", r.case_id(), true));
@@ -44,7 +46,9 @@ absl::StatusOr<v1::SupervisionCase> IncentiveService::DoAddFollowUp(CallContext&
       call, r, r.request_id(), RecordKind::kCase, id, "case_id",
       [&](db::Tx&, google::protobuf::Message& m, RecordMeta& meta) -> absl::Status {
         auto& c = static_cast<v1::SupervisionCase&>(m);
-        if (c.rectified()) return Failed("CASE_CLOSED", "case " + id.ToString() + " is rectified already", "case_id");
+        if (c.rectified())
+          return Failed("CASE_CLOSED", "case " + id.ToString() + " is rectified already",
+                        "case_id");
         v1::FollowUp* f = c.add_follow_ups();
         *f = r.follow_up();
         f->set_by(by);
@@ -59,8 +63,10 @@ absl::StatusOr<v1::SupervisionCase> IncentiveService::DoAddFollowUp(CallContext&
   return out;
 }
 
-absl::StatusOr<v1::ListCasesResponse> IncentiveService::DoListCases(CallContext& call, const v1::ListCasesRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListCasesResponse> IncentiveService::DoListCases(CallContext& call,
+                                                                    const v1::ListCasesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
   const absl::CivilDay today = Today(call);
   RecordFilter f{.kind = RecordKind::kCase, .region_prefix = prefix, .cadre_id = r.cadre_id()};
@@ -68,8 +74,9 @@ absl::StatusOr<v1::ListCasesResponse> IncentiveService::DoListCases(CallContext&
     f.open_only = true;
     f.due_before = today;
   }
-  return ListOf<v1::SupervisionCase>(call, r, f, &v1::ListCasesResponse::mutable_cases,
-                                     [today](v1::SupervisionCase& c, const StoredRecord&) { MarkOverdue(c, today); });
+  return ListOf<v1::SupervisionCase>(
+      call, r, f, &v1::ListCasesResponse::mutable_cases,
+      [today](v1::SupervisionCase& c, const StoredRecord&) { MarkOverdue(c, today); });
 }
 
 // ------------------------------------------------------------------- exits
@@ -78,10 +85,11 @@ TOUYAN_UNARY(IncentiveService, DecideExitMeasure, v1::DecideExitMeasureRequest, 
 TOUYAN_UNARY(IncentiveService, AppealExitMeasure, v1::AppealExitMeasureRequest, v1::ExitMeasure)
 TOUYAN_UNARY(IncentiveService, DecideExitAppeal, v1::DecideExitAppealRequest, v1::ExitMeasure)
 TOUYAN_UNARY(IncentiveService, EnforceExitMeasure, v1::EnforceExitMeasureRequest, v1::ExitMeasure)
-TOUYAN_UNARY(IncentiveService, ListExitMeasures, v1::ListExitMeasuresRequest, v1::ListExitMeasuresResponse)
+TOUYAN_UNARY(IncentiveService, ListExitMeasures, v1::ListExitMeasuresRequest,
+             v1::ListExitMeasuresResponse)
 
-absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitMeasure(CallContext& call,
-                                                                      const v1::DecideExitMeasureRequest& r) {
+absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitMeasure(
+    CallContext& call, const v1::DecideExitMeasureRequest& r) {
   v1::ExitMeasure m = r.measure();
   RETURN_IF_ERROR(NestField(ValidateMeasure(m, Today(call)), "measure."));
   for (int f : {1, 10, 11, 12, 13, 14, 16}) {  // output only
@@ -90,18 +98,20 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitMeasure(CallContex
   m.set_state(v1::MEASURE_STATE_DECIDED);
   m.set_removes(Removes(m.kind()));
   if (m.removes()) {  // the post it will end: the cadre's current secretary post
-    ASSIGN_OR_RETURN(pv1::Position post, personnel_.SecretaryPost(call, m.cadre_id(), "measure.cadre_id"));
+    ASSIGN_OR_RETURN(pv1::Position post,
+                     personnel_.SecretaryPost(call, m.cadre_id(), "measure.cadre_id"));
     m.set_position_id(post.id());
   }
   const v1::MeasureKind kind = m.kind();
   const std::string cadre = m.cadre_id(), skip = m.skip_reason();
-  return AddCadreRecord(call, r, r.request_id(), RecordKind::kMeasure, m, "measure.",
-                        {.year = static_cast<int>(DayOf(m.decided_on())->year()), .on = DayOf(m.decided_on())},
-                        [&](db::Tx& tx) { return CheckLadder(kind, repo_->MeasuresOf(tx, cadre), skip); });
+  return AddCadreRecord(
+      call, r, r.request_id(), RecordKind::kMeasure, m, "measure.",
+      {.year = static_cast<int>(DayOf(m.decided_on())->year()), .on = DayOf(m.decided_on())},
+      [&](db::Tx& tx) { return CheckLadder(kind, repo_->MeasuresOf(tx, cadre), skip); });
 }
 
-absl::StatusOr<v1::ExitMeasure> IncentiveService::DoAppealExitMeasure(CallContext& call,
-                                                                      const v1::AppealExitMeasureRequest& r) {
+absl::StatusOr<v1::ExitMeasure> IncentiveService::DoAppealExitMeasure(
+    CallContext& call, const v1::AppealExitMeasureRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(ValidateText("appeal", r.appeal(), 2000));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
@@ -112,12 +122,16 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoAppealExitMeasure(CallContex
       [&](db::Tx&, google::protobuf::Message& msg, RecordMeta&) -> absl::Status {
         auto& m = static_cast<v1::ExitMeasure&>(msg);
         if (m.state() != v1::MEASURE_STATE_DECIDED) {
-          return Failed("WRONG_STATE", "measure " + id.ToString() + " is " + v1::MeasureState_Name(m.state()), "id");
+          return Failed("WRONG_STATE",
+                        "measure " + id.ToString() + " is " + v1::MeasureState_Name(m.state()),
+                        "id");
         }
         const absl::CivilDay last = *DayOf(m.decided_on()) + m.appeal_window_days();
         if (today > last) {
           return Failed("APPEAL_WINDOW_CLOSED",
-                        absl::StrCat("the appeal window of measure ", id.ToString(), " ended on ", IsoDate(last)), "id");
+                        absl::StrCat("the appeal window of measure ", id.ToString(), " ended on ",
+                                     IsoDate(last)),
+                        "id");
         }
         m.set_state(v1::MEASURE_STATE_APPEALED);
         m.set_appeal(r.appeal());
@@ -127,8 +141,8 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoAppealExitMeasure(CallContex
   return out;
 }
 
-absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitAppeal(CallContext& call,
-                                                                     const v1::DecideExitAppealRequest& r) {
+absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitAppeal(
+    CallContext& call, const v1::DecideExitAppealRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(ValidateText("decision", r.decision(), 2000));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
@@ -148,8 +162,8 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitAppeal(CallContext
   return out;
 }
 
-absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(CallContext& call,
-                                                                       const v1::EnforceExitMeasureRequest& r) {
+absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(
+    CallContext& call, const v1::EnforceExitMeasureRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   const absl::CivilDay today = Today(call);
@@ -159,7 +173,9 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(CallConte
   // the idempotent write below: a retry replays, anything else is refused).
   auto enforceable = [&](const v1::ExitMeasure& x) -> absl::Status {
     if (!x.removes()) {
-      return Failed("NOT_REMOVING", v1::MeasureKind_Name(x.kind()) + " does not remove the cadre from the post", "id");
+      return Failed("NOT_REMOVING",
+                    v1::MeasureKind_Name(x.kind()) + " does not remove the cadre from the post",
+                    "id");
     }
     if (x.state() == v1::MEASURE_STATE_UPHELD) return absl::OkStatus();
     if (x.state() != v1::MEASURE_STATE_DECIDED) {
@@ -168,8 +184,10 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(CallConte
     }
     const absl::CivilDay last = *DayOf(x.decided_on()) + x.appeal_window_days();
     if (today <= last && x.appeal_window_days() > 0) {
-      return Failed("APPEAL_WINDOW_OPEN",
-                    absl::StrCat("the cadre may appeal measure ", id.ToString(), " until ", IsoDate(last)), "id");
+      return Failed(
+          "APPEAL_WINDOW_OPEN",
+          absl::StrCat("the cadre may appeal measure ", id.ToString(), " until ", IsoDate(last)),
+          "id");
     }
     return absl::OkStatus();
   };
@@ -180,38 +198,44 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(CallConte
     end.set_id(m.position_id());
     *end.mutable_ended_on() = ToDate(today);
     end.set_reason(pv1::POSITION_END_REASON_EXIT_MEASURE);
-    end.set_note(absl::StrCat(v1::MeasureKind_Name(m.kind()), " ", id.ToString(), ": ", m.grounds()).substr(0, 400));
+    end.set_note(absl::StrCat(v1::MeasureKind_Name(m.kind()), " ", id.ToString(), ": ", m.grounds())
+                     .substr(0, 400));
     RETURN_IF_ERROR(personnel_.EndPosition(call, end, "id").status());
   }
   v1::ExitMeasure out;
-  RETURN_IF_ERROR(repo_->ChangeRecord(call, r, r.request_id(), RecordKind::kMeasure, id, "id",
-                                      [&](db::Tx&, google::protobuf::Message& msg, RecordMeta&) -> absl::Status {
-                                        auto& x = static_cast<v1::ExitMeasure&>(msg);
-                                        RETURN_IF_ERROR(enforceable(x));
-                                        x.set_state(v1::MEASURE_STATE_ENFORCED);
-                                        *x.mutable_enforced_on() = ToDate(today);
-                                        return absl::OkStatus();
-                                      },
-                                      out));
+  RETURN_IF_ERROR(repo_->ChangeRecord(
+      call, r, r.request_id(), RecordKind::kMeasure, id, "id",
+      [&](db::Tx&, google::protobuf::Message& msg, RecordMeta&) -> absl::Status {
+        auto& x = static_cast<v1::ExitMeasure&>(msg);
+        RETURN_IF_ERROR(enforceable(x));
+        x.set_state(v1::MEASURE_STATE_ENFORCED);
+        *x.mutable_enforced_on() = ToDate(today);
+        return absl::OkStatus();
+      },
+      out));
   return out;
 }
 
 absl::StatusOr<v1::ListExitMeasuresResponse> IncentiveService::DoListExitMeasures(
     CallContext& call, const v1::ListExitMeasuresRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
-  return ListOf(call, r, {.kind = RecordKind::kMeasure, .region_prefix = prefix, .cadre_id = r.cadre_id()},
+  return ListOf(call, r,
+                {.kind = RecordKind::kMeasure, .region_prefix = prefix, .cadre_id = r.cadre_id()},
                 &v1::ListExitMeasuresResponse::mutable_measures);
 }
 
 // -------------------------------------------------------------- promotions
 
 TOUYAN_UNARY(IncentiveService, RecordPromotion, v1::RecordPromotionRequest, v1::Promotion)
-TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest, v1::ListPromotionsResponse)
-TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest, v1::PromotionReportResponse)
+TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest,
+             v1::ListPromotionsResponse)
+TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest,
+             v1::PromotionReportResponse)
 
-absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(CallContext& call,
-                                                                  const v1::RecordPromotionRequest& r) {
+absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
+    CallContext& call, const v1::RecordPromotionRequest& r) {
   v1::Promotion p = r.promotion();
   RETURN_IF_ERROR(NestField(ValidatePromotion(p, Today(call)), "promotion."));
   p.clear_id();
@@ -220,17 +244,20 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(CallContext& c
                         {.year = p.year(), .on = DayOf(p.effective_on())});
 }
 
-absl::StatusOr<v1::ListPromotionsResponse> IncentiveService::DoListPromotions(CallContext& call,
-                                                                              const v1::ListPromotionsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListPromotionsResponse> IncentiveService::DoListPromotions(
+    CallContext& call, const v1::ListPromotionsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
-  return ListOf(call, r, {.kind = RecordKind::kPromotion, .region_prefix = prefix, .year = r.year()},
+  return ListOf(call, r,
+                {.kind = RecordKind::kPromotion, .region_prefix = prefix, .year = r.year()},
                 &v1::ListPromotionsResponse::mutable_promotions);
 }
 
-absl::StatusOr<v1::PromotionReportResponse> IncentiveService::DoPromotionReport(CallContext& call,
-                                                                                const v1::PromotionReportRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::PromotionReportResponse> IncentiveService::DoPromotionReport(
+    CallContext& call, const v1::PromotionReportRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
   return repo_->PromotionReport(call, prefix, r.year());
 }

@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
+
 #include "absl/strings/str_cat.h"
-#include "common/idempotency/idempotency.h"
 #include "common/grpc/handlers.h"
+#include "common/idempotency/idempotency.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
@@ -27,7 +28,8 @@ inline std::optional<absl::CivilDay> DayOf(const google::type::Date& d) {
   return day.ok() ? std::optional<absl::CivilDay>(*day) : std::nullopt;
 }
 
-inline absl::Status Failed(absl::string_view reason, const std::string& message, absl::string_view field) {
+inline absl::Status Failed(absl::string_view reason, const std::string& message,
+                           absl::string_view field) {
   return WithField(WithReason(absl::FailedPreconditionError(message), reason), field);
 }
 
@@ -41,12 +43,15 @@ inline absl::Status CheckCityOrCounty(absl::string_view field, const std::string
 }
 
 template <typename M>
-absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call, const google::protobuf::Message& request,
-                                                   const std::string& request_id, RecordKind kind, M record,
-                                                   const std::string& field, RecordMeta meta,
+absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call,
+                                                   const google::protobuf::Message& request,
+                                                   const std::string& request_id, RecordKind kind,
+                                                   M record, const std::string& field,
+                                                   RecordMeta meta,
                                                    const IncentiveRepository::Check& check) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
-  ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, record.cadre_id(), field + "cadre_id"));
+  ASSIGN_OR_RETURN(pv1::Cadre cadre,
+                   personnel_.GetCadre(call, record.cadre_id(), field + "cadre_id"));
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(cadre.region_code()), field + "cadre_id"));
   record.set_cadre_name(cadre.name());
   meta.cadre_id = record.cadre_id();
@@ -56,9 +61,10 @@ absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call, const goog
 }
 
 template <typename M, typename Req, typename Resp>
-absl::StatusOr<Resp> IncentiveService::ListOf(CallContext& call, const Req& r, RecordFilter filter,
-                                              google::protobuf::RepeatedPtrField<M>* (Resp::*items)(),
-                                              const std::function<void(M&, const StoredRecord&)>& fix) {
+absl::StatusOr<Resp> IncentiveService::ListOf(
+    CallContext& call, const Req& r, RecordFilter filter,
+    google::protobuf::RepeatedPtrField<M>* (Resp::*items)(),
+    const std::function<void(M&, const StoredRecord&)>& fix) {
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<StoredRecord> rows, repo_->ListRecords(call, filter, page));
   PageOf<M> out;

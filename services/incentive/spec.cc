@@ -12,9 +12,13 @@ namespace {
 
 // A table whose rows keep a cadre's name in their body (as "cadreName").
 CopiedNames BodyNames(const std::string& table) {
-  return {table, absl::StrCat("UPDATE ", table, " x SET body = jsonb_set(x.body, '{cadreName}', to_jsonb(n.name)) "
-                              "FROM json_to_recordset($1::json) AS n(id text, name text) "
-                              "WHERE x.cadre_id = n.id AND x.body->>'cadreName' <> n.name RETURNING x.county_code")};
+  return {
+      table,
+      absl::StrCat(
+          "UPDATE ", table,
+          " x SET body = jsonb_set(x.body, '{cadreName}', to_jsonb(n.name)) "
+          "FROM json_to_recordset($1::json) AS n(id text, name text) "
+          "WHERE x.cadre_id = n.id AND x.body->>'cadreName' <> n.name RETURNING x.county_code")};
 }
 
 }  // namespace
@@ -32,13 +36,16 @@ ServiceSpec IncentiveSpec() {
       .sealed = {{"records", {{.sealed = "restricted_sealed", .legacy = "restricted"}}}},
       // What it holds about a cadre (records with counselling notes opened,
       // assessments, awards); its export includes the other three services'.
-      .personal_data = {
-          {"records", "SELECT x.* FROM records x, target t WHERE x.county_code = t.county_code "
-                      "AND x.cadre_id = t.cadre_id ORDER BY x.id"},
-          {"assessments", "SELECT x.* FROM assessments x, target t WHERE x.county_code = t.county_code "
-                          "AND x.cadre_id = t.cadre_id ORDER BY x.year"},
-          {"awards", "SELECT x.* FROM awards x, target t WHERE x.county_code = t.county_code "
-                     "AND x.cadre_id = t.cadre_id ORDER BY x.id"}},
+      .personal_data =
+          {{"records",
+            "SELECT x.* FROM records x, target t WHERE x.county_code = t.county_code "
+            "AND x.cadre_id = t.cadre_id ORDER BY x.id"},
+           {"assessments",
+            "SELECT x.* FROM assessments x, target t WHERE x.county_code = t.county_code "
+            "AND x.cadre_id = t.cadre_id ORDER BY x.year"},
+           {"awards",
+            "SELECT x.* FROM awards x, target t WHERE x.county_code = t.county_code "
+            "AND x.cadre_id = t.cadre_id ORDER BY x.id"}},
       .export_includes = {"personnel", "training", "contest"},
       // Cadres' names copied into records, assessments and awards follow
       // personnel's anonymisation.

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/db/rows.h"
 #include "common/call/call_context.h"
+#include "common/db/rows.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "services/personnel/domain/seed.h"
@@ -19,13 +19,13 @@
 namespace touyan::personnel {
 
 struct RegionQuery {
-  std::string parent_code;  // empty: the top
+  std::string parent_code;                               // empty: the top
   v1::RegionLevel level = v1::REGION_LEVEL_UNSPECIFIED;  // set: all of a level below parent
-  std::string parent_prefix;  // significant digits of parent_code
+  std::string parent_prefix;                             // significant digits of parent_code
 };
 
 struct CadreQuery {
-  std::string region_prefix;      // significant digits; "" = everything in scope
+  std::string region_prefix;        // significant digits; "" = everything in scope
   std::vector<int> position_kinds;  // any of these, current; empty = no filter
   int origin = 0;
   int establishment = 0;
@@ -92,7 +92,7 @@ class PersonnelRepository {
                                                 const v1::Cadre& cadre) = 0;
   virtual absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) = 0;
   virtual absl::StatusOr<PersonnelGauges> Gauges(CallContext& call,
-                                                  const std::string& region_prefix) = 0;
+                                                 const std::string& region_prefix) = 0;
   // The cadres found among `ids` (any order; the missing ones are absent).
   virtual absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
                                                            const std::vector<ResourceId>& ids) = 0;
@@ -110,7 +110,8 @@ class PersonnelRepository {
   // Moves cadre `id` to village request.region_code() of another county: a
   // new record there (returned), the old one's posts ended, each naming the
   // other; the deployment's registry follows the person.
-  virtual absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call, const v1::TransferCadreRequest& request,
+  virtual absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call,
+                                                  const v1::TransferCadreRequest& request,
                                                   const ResourceId& id) = 0;
   virtual std::unique_ptr<StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse>>
   NewCadreImport() = 0;
@@ -145,11 +146,11 @@ class PersonnelRepository {
                                                                    const paging::Page& page) = 0;
 
   // Profiles (精准画像) and the candidate search.
-  virtual absl::StatusOr<v1::Evaluation> RecordEvaluation(CallContext& call,
-                                                          const v1::RecordEvaluationRequest& request,
-                                                          const ResourceId& cadre) = 0;
+  virtual absl::StatusOr<v1::Evaluation> RecordEvaluation(
+      CallContext& call, const v1::RecordEvaluationRequest& request, const ResourceId& cadre) = 0;
   // The year's thresholds, defaults filled in.
-  virtual absl::StatusOr<v1::ProfileThresholds> GetProfileThresholds(CallContext& call, int year) = 0;
+  virtual absl::StatusOr<v1::ProfileThresholds> GetProfileThresholds(CallContext& call,
+                                                                     int year) = 0;
   virtual absl::StatusOr<v1::ProfileThresholds> SetProfileThresholds(
       CallContext& call, const v1::SetProfileThresholdsRequest& request) = 0;
   virtual absl::StatusOr<v1::Profile> GetProfile(CallContext& call, const ResourceId& cadre,
@@ -180,7 +181,8 @@ class PersonnelRepository {
   virtual absl::StatusOr<v1::Seed> AdvanceSeed(CallContext& call,
                                                const google::protobuf::Message& request,
                                                const std::string& request_id, const ResourceId& id,
-                                               SeedStep step, bool yes, const std::string& note) = 0;
+                                               SeedStep step, bool yes,
+                                               const std::string& note) = 0;
   virtual absl::StatusOr<PageOf<v1::Seed>> ListSeeds(CallContext& call,
                                                      const std::string& region_prefix, int stage,
                                                      const paging::Page& page) = 0;

@@ -5,7 +5,8 @@
 
 namespace touyan::personnel {
 
-void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county, const std::string& resource) {
+void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county,
+                const std::string& resource) {
   std::string fields;
   if (!call.principal().SeesResidentIds()) {
     person.set_resident_id(MaskResidentId(person.resident_id()));
@@ -19,7 +20,8 @@ void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county,
 absl::Status PersonnelService::RefreshGauges(CallContext& call) {
   ASSIGN_OR_RETURN(PersonnelGauges g, repo_->Gauges(call, call.principal().scope_prefix));
   Metrics& m = call.metrics();
-  m.Gauge("touyan_personnel_villages", "Villages (嘎查村 and communities) in the deployment's scope.")
+  m.Gauge("touyan_personnel_villages",
+          "Villages (嘎查村 and communities) in the deployment's scope.")
       .Set(static_cast<double>(g.villages));
   m.Gauge("touyan_personnel_villages_below_seed_target",
           "Villages with fewer than 2 approved reserve seeds (种子计划).")

@@ -17,7 +17,8 @@ namespace touyan::personnel {
 // it: the resident ID masked for those who do not manage cadres. What is
 // shown unmasked — the resident ID, the phone number — is recorded as an
 // access to `resource` ("seeds/150929-1") of `county`.
-void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county, const std::string& resource);
+void ShowPerson(CallContext& call, v1::Cadre& person, const std::string& county,
+                const std::string& resource);
 
 class PersonnelService final : public v1::PersonnelService::CallbackService, public GaugeSource {
  public:
@@ -43,7 +44,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   grpc::ServerUnaryReactor* CreateCadre(Ctx*, const v1::CreateCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* GetCadre(Ctx*, const v1::GetCadreRequest*, v1::Cadre*) override;
   grpc::ServerUnaryReactor* UpdateCadre(Ctx*, const v1::UpdateCadreRequest*, v1::Cadre*) override;
-  grpc::ServerUnaryReactor* TransferCadre(Ctx*, const v1::TransferCadreRequest*, v1::Cadre*) override;
+  grpc::ServerUnaryReactor* TransferCadre(Ctx*, const v1::TransferCadreRequest*,
+                                          v1::Cadre*) override;
   grpc::ServerUnaryReactor* ListCadres(Ctx*, const v1::ListCadresRequest*,
                                        v1::ListCadresResponse*) override;
   grpc::ServerUnaryReactor* BatchGetCadres(Ctx*, const v1::BatchGetCadresRequest*,
@@ -57,7 +59,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                            v1::Position*) override;
   grpc::ServerUnaryReactor* ListPositions(Ctx*, const v1::ListPositionsRequest*,
                                           v1::ListPositionsResponse*) override;
-  grpc::ServerUnaryReactor* EndPosition(Ctx*, const v1::EndPositionRequest*, v1::Position*) override;
+  grpc::ServerUnaryReactor* EndPosition(Ctx*, const v1::EndPositionRequest*,
+                                        v1::Position*) override;
   grpc::ServerUnaryReactor* ReplaceSecretary(Ctx*, const v1::ReplaceSecretaryRequest*,
                                              v1::ReplaceSecretaryResponse*) override;
   grpc::ServerUnaryReactor* CountAdjustments(Ctx*, const v1::CountAdjustmentsRequest*,
@@ -97,7 +100,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   grpc::ServerUnaryReactor* NominateSeed(Ctx*, const v1::NominateSeedRequest*, v1::Seed*) override;
   grpc::ServerUnaryReactor* SelectSeed(Ctx*, const v1::SelectSeedRequest*, v1::Seed*) override;
   grpc::ServerUnaryReactor* ExamineSeed(Ctx*, const v1::ExamineSeedRequest*, v1::Seed*) override;
-  grpc::ServerUnaryReactor* ListSeeds(Ctx*, const v1::ListSeedsRequest*, v1::ListSeedsResponse*) override;
+  grpc::ServerUnaryReactor* ListSeeds(Ctx*, const v1::ListSeedsRequest*,
+                                      v1::ListSeedsResponse*) override;
   grpc::ServerUnaryReactor* SeedCoverage(Ctx*, const v1::SeedCoverageRequest*,
                                          v1::SeedCoverageResponse*) override;
   grpc::ServerUnaryReactor* CreateReturnee(Ctx*, const v1::CreateReturneeRequest*,
@@ -114,46 +118,76 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
 
  private:
   absl::StatusOr<v1::Region> DoGetRegion(CallContext& call, const v1::GetRegionRequest& r);
-  absl::StatusOr<v1::ListRegionsResponse> DoListRegions(CallContext& call, const v1::ListRegionsRequest& r);
-  absl::StatusOr<v1::GetRegionAncestorsResponse> DoGetRegionAncestors(CallContext& call, const v1::GetRegionAncestorsRequest& r);
-  absl::StatusOr<v1::PartyOrg> DoCreatePartyOrg(CallContext& call, const v1::CreatePartyOrgRequest& r);
+  absl::StatusOr<v1::ListRegionsResponse> DoListRegions(CallContext& call,
+                                                        const v1::ListRegionsRequest& r);
+  absl::StatusOr<v1::GetRegionAncestorsResponse> DoGetRegionAncestors(
+      CallContext& call, const v1::GetRegionAncestorsRequest& r);
+  absl::StatusOr<v1::PartyOrg> DoCreatePartyOrg(CallContext& call,
+                                                const v1::CreatePartyOrgRequest& r);
   absl::StatusOr<v1::PartyOrg> DoGetPartyOrg(CallContext& call, const v1::GetPartyOrgRequest& r);
-  absl::StatusOr<v1::ListPartyOrgsResponse> DoListPartyOrgs(CallContext& call, const v1::ListPartyOrgsRequest& r);
+  absl::StatusOr<v1::ListPartyOrgsResponse> DoListPartyOrgs(CallContext& call,
+                                                            const v1::ListPartyOrgsRequest& r);
   absl::StatusOr<v1::Cadre> DoCreateCadre(CallContext& call, const v1::CreateCadreRequest& r);
   absl::StatusOr<v1::Cadre> DoGetCadre(CallContext& call, const v1::GetCadreRequest& r);
   absl::StatusOr<v1::Cadre> DoUpdateCadre(CallContext& call, const v1::UpdateCadreRequest& r);
   absl::StatusOr<v1::Cadre> DoTransferCadre(CallContext& call, const v1::TransferCadreRequest& r);
-  absl::StatusOr<v1::ListCadresResponse> DoListCadres(CallContext& call, const v1::ListCadresRequest& r);
-  absl::StatusOr<v1::BatchGetCadresResponse> DoBatchGetCadres(CallContext& call, const v1::BatchGetCadresRequest& r);
-  absl::StatusOr<v1::ListSecretariesResponse> DoListSecretaries(CallContext& call, const v1::ListSecretariesRequest& r);
-  absl::StatusOr<v1::Position> DoCreatePosition(CallContext& call, const v1::CreatePositionRequest& r);
-  absl::StatusOr<v1::ListPositionsResponse> DoListPositions(CallContext& call, const v1::ListPositionsRequest& r);
+  absl::StatusOr<v1::ListCadresResponse> DoListCadres(CallContext& call,
+                                                      const v1::ListCadresRequest& r);
+  absl::StatusOr<v1::BatchGetCadresResponse> DoBatchGetCadres(CallContext& call,
+                                                              const v1::BatchGetCadresRequest& r);
+  absl::StatusOr<v1::ListSecretariesResponse> DoListSecretaries(
+      CallContext& call, const v1::ListSecretariesRequest& r);
+  absl::StatusOr<v1::Position> DoCreatePosition(CallContext& call,
+                                                const v1::CreatePositionRequest& r);
+  absl::StatusOr<v1::ListPositionsResponse> DoListPositions(CallContext& call,
+                                                            const v1::ListPositionsRequest& r);
   absl::StatusOr<v1::Position> DoEndPosition(CallContext& call, const v1::EndPositionRequest& r);
-  absl::StatusOr<v1::ReplaceSecretaryResponse> DoReplaceSecretary(CallContext& call, const v1::ReplaceSecretaryRequest& r);
-  absl::StatusOr<v1::CountAdjustmentsResponse> DoCountAdjustments(CallContext& call, const v1::CountAdjustmentsRequest& r);
-  absl::StatusOr<v1::Designation> DoAddDesignation(CallContext& call, const v1::AddDesignationRequest& r);
-  absl::StatusOr<v1::ListDesignationsResponse> DoListDesignations(CallContext& call, const v1::ListDesignationsRequest& r);
-  absl::StatusOr<v1::Designation> DoAssignInstructor(CallContext& call, const v1::AssignInstructorRequest& r);
-  absl::StatusOr<v1::Designation> DoCloseRectification(CallContext& call, const v1::CloseRectificationRequest& r);
-  absl::StatusOr<v1::Designation> DoRevokeDesignation(CallContext& call, const v1::RevokeDesignationRequest& r);
-  absl::StatusOr<v1::Evaluation> DoRecordEvaluation(CallContext& call, const v1::RecordEvaluationRequest& r);
-  absl::StatusOr<v1::ProfileThresholds> DoSetProfileThresholds(CallContext& call, const v1::SetProfileThresholdsRequest& r);
-  absl::StatusOr<v1::ProfileThresholds> DoGetProfileThresholds(CallContext& call, const v1::GetProfileThresholdsRequest& r);
+  absl::StatusOr<v1::ReplaceSecretaryResponse> DoReplaceSecretary(
+      CallContext& call, const v1::ReplaceSecretaryRequest& r);
+  absl::StatusOr<v1::CountAdjustmentsResponse> DoCountAdjustments(
+      CallContext& call, const v1::CountAdjustmentsRequest& r);
+  absl::StatusOr<v1::Designation> DoAddDesignation(CallContext& call,
+                                                   const v1::AddDesignationRequest& r);
+  absl::StatusOr<v1::ListDesignationsResponse> DoListDesignations(
+      CallContext& call, const v1::ListDesignationsRequest& r);
+  absl::StatusOr<v1::Designation> DoAssignInstructor(CallContext& call,
+                                                     const v1::AssignInstructorRequest& r);
+  absl::StatusOr<v1::Designation> DoCloseRectification(CallContext& call,
+                                                       const v1::CloseRectificationRequest& r);
+  absl::StatusOr<v1::Designation> DoRevokeDesignation(CallContext& call,
+                                                      const v1::RevokeDesignationRequest& r);
+  absl::StatusOr<v1::Evaluation> DoRecordEvaluation(CallContext& call,
+                                                    const v1::RecordEvaluationRequest& r);
+  absl::StatusOr<v1::ProfileThresholds> DoSetProfileThresholds(
+      CallContext& call, const v1::SetProfileThresholdsRequest& r);
+  absl::StatusOr<v1::ProfileThresholds> DoGetProfileThresholds(
+      CallContext& call, const v1::GetProfileThresholdsRequest& r);
   absl::StatusOr<v1::Profile> DoGetProfile(CallContext& call, const v1::GetProfileRequest& r);
-  absl::StatusOr<v1::SearchCadresResponse> DoSearchCadres(CallContext& call, const v1::SearchCadresRequest& r);
-  absl::StatusOr<v1::SelectionRound> DoCreateSelectionRound(CallContext& call, const v1::CreateSelectionRoundRequest& r);
-  absl::StatusOr<v1::SelectionRound> DoGetSelectionRound(CallContext& call, const v1::GetSelectionRoundRequest& r);
-  absl::StatusOr<v1::Nomination> DoNominateGoodSecretary(CallContext& call, const v1::NominateGoodSecretaryRequest& r);
-  absl::StatusOr<v1::Nomination> DoConfirmGoodSecretary(CallContext& call, const v1::ConfirmGoodSecretaryRequest& r);
-  absl::StatusOr<v1::ListGoodSecretariesResponse> DoListGoodSecretaries(CallContext& call, const v1::ListGoodSecretariesRequest& r);
+  absl::StatusOr<v1::SearchCadresResponse> DoSearchCadres(CallContext& call,
+                                                          const v1::SearchCadresRequest& r);
+  absl::StatusOr<v1::SelectionRound> DoCreateSelectionRound(
+      CallContext& call, const v1::CreateSelectionRoundRequest& r);
+  absl::StatusOr<v1::SelectionRound> DoGetSelectionRound(CallContext& call,
+                                                         const v1::GetSelectionRoundRequest& r);
+  absl::StatusOr<v1::Nomination> DoNominateGoodSecretary(CallContext& call,
+                                                         const v1::NominateGoodSecretaryRequest& r);
+  absl::StatusOr<v1::Nomination> DoConfirmGoodSecretary(CallContext& call,
+                                                        const v1::ConfirmGoodSecretaryRequest& r);
+  absl::StatusOr<v1::ListGoodSecretariesResponse> DoListGoodSecretaries(
+      CallContext& call, const v1::ListGoodSecretariesRequest& r);
   absl::StatusOr<v1::Seed> DoNominateSeed(CallContext& call, const v1::NominateSeedRequest& r);
   absl::StatusOr<v1::Seed> DoSelectSeed(CallContext& call, const v1::SelectSeedRequest& r);
   absl::StatusOr<v1::Seed> DoExamineSeed(CallContext& call, const v1::ExamineSeedRequest& r);
-  absl::StatusOr<v1::ListSeedsResponse> DoListSeeds(CallContext& call, const v1::ListSeedsRequest& r);
-  absl::StatusOr<v1::SeedCoverageResponse> DoSeedCoverage(CallContext& call, const v1::SeedCoverageRequest& r);
-  absl::StatusOr<v1::Returnee> DoCreateReturnee(CallContext& call, const v1::CreateReturneeRequest& r);
-  absl::StatusOr<v1::ListReturneesResponse> DoListReturnees(CallContext& call, const v1::ListReturneesRequest& r);
-  absl::StatusOr<v1::ReturneeStatisticsResponse> DoReturneeStatistics(CallContext& call, const v1::ReturneeStatisticsRequest& r);
+  absl::StatusOr<v1::ListSeedsResponse> DoListSeeds(CallContext& call,
+                                                    const v1::ListSeedsRequest& r);
+  absl::StatusOr<v1::SeedCoverageResponse> DoSeedCoverage(CallContext& call,
+                                                          const v1::SeedCoverageRequest& r);
+  absl::StatusOr<v1::Returnee> DoCreateReturnee(CallContext& call,
+                                                const v1::CreateReturneeRequest& r);
+  absl::StatusOr<v1::ListReturneesResponse> DoListReturnees(CallContext& call,
+                                                            const v1::ListReturneesRequest& r);
+  absl::StatusOr<v1::ReturneeStatisticsResponse> DoReturneeStatistics(
+      CallContext& call, const v1::ReturneeStatisticsRequest& r);
   absl::StatusOr<v1::AppointResponse> DoAppoint(CallContext& call, const v1::AppointRequest& r);
 
   Runtime& rt_;

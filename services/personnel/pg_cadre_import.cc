@@ -33,10 +33,13 @@ std::vector<db::Statement> CadreImportStatements() {
        "INSERT INTO people (resident_id_index, county_code, cadre_id) "
        "SELECT resident_id_index, county_code, id FROM cadre_import"},
       {"cadre_import_insert",
-       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
-       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, "
+       "origin) "
        "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
-       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, "
+       "origin "
        "FROM cadre_import"},
       // With a village post: rows without a village organisation, rows whose
       // organisation's post is taken ($1: the current kinds that take it), and
@@ -46,21 +49,27 @@ std::vector<db::Statement> CadreImportStatements() {
        "o.county_code = s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2)) "
        "RETURNING s.row_no, s.region_code"},
       {"cadre_import_post_taken",
-       "DELETE FROM cadre_import s USING party_orgs o, positions p WHERE o.county_code = s.county_code "
+       "DELETE FROM cadre_import s USING party_orgs o, positions p WHERE o.county_code = "
+       "s.county_code "
        "AND o.region_code = s.region_code AND o.kind IN (1, 2) AND p.county_code = o.county_code "
-       "AND p.party_org_id = o.id AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) RETURNING s.row_no"},
+       "AND p.party_org_id = o.id AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) "
+       "RETURNING s.row_no"},
       {"cadre_import_post_repeated",
        "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
        "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
       {"cadre_import_insert_posted",
-       "WITH ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
-       "name, gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin) "
+       "WITH ins AS (INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, "
+       "resident_id_index, "
+       "name, gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, "
+       "origin) "
        "SELECT county_code, id, region_code, resident_id_sealed, resident_id_index, name, gender, "
-       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, origin "
+       "ethnicity, birth_date, party_member, education, NULLIF(phone_sealed, ''), establishment, "
+       "origin "
        "FROM cadre_import RETURNING county_code, id, region_code), "
        "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
        "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
-       "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) RETURNING 1) "
+       "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) "
+       "RETURNING 1) "
        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
@@ -75,7 +84,6 @@ constexpr int kMaxReportedErrors = 1000;
 
 // A bytea in COPY's text form.
 std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHexString(b.str()); }
-
 
 // Rows are validated here, good ones streamed with COPY into a temporary
 // table, and then moved into cadres in one statement after the rows Postgres
@@ -96,7 +104,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       absl::Status s = NormalizeCadre(c, today);
       if (s.ok()) s = call.principal().CheckWrite(c.region_code());
       if (s.ok() && !seen_.insert(c.resident_id()).second) {
-        s = InvalidField("resident_id", "appears more than once in this import", "DUPLICATE_IN_IMPORT");
+        s = InvalidField("resident_id", "appears more than once in this import",
+                         "DUPLICATE_IN_IMPORT");
       }
       if (!s.ok()) {
         Fail(row_, s);
@@ -164,7 +173,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       return InvalidField("village_post", "is not a known PositionKind", "INVALID_ENUM");
     }
     if (post_ != v1::POSITION_KIND_UNSPECIFIED) {
-      if (!first.has_term_start()) return InvalidField("term_start", "is required with village_post", "REQUIRED");
+      if (!first.has_term_start())
+        return InvalidField("term_start", "is required with village_post", "REQUIRED");
       ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("term_start", first.term_start()));
       term_start_ = IsoDate(start);
     }
@@ -183,14 +193,26 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx_->exec(
         "CREATE TEMP TABLE cadre_import (id bigint DEFAULT nextval('cadre_id_seq'), row_no bigint, "
         "county_code text COLLATE \"C\", "
-        "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name text, "
+        "region_code text COLLATE \"C\", resident_id_sealed bytea, resident_id_index bytea, name "
+        "text, "
         "gender smallint, ethnicity text, birth_date date, party_member boolean, "
         "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
         "ON COMMIT DROP");
     // Every column but id, which its default numbers as the rows arrive.
-    static const std::vector<std::string> kColumns = {
-        "row_no", "county_code", "region_code", "resident_id_sealed", "resident_id_index", "name", "gender",
-        "ethnicity", "birth_date", "party_member", "education", "phone_sealed", "establishment", "origin"};
+    static const std::vector<std::string> kColumns = {"row_no",
+                                                      "county_code",
+                                                      "region_code",
+                                                      "resident_id_sealed",
+                                                      "resident_id_index",
+                                                      "name",
+                                                      "gender",
+                                                      "ethnicity",
+                                                      "birth_date",
+                                                      "party_member",
+                                                      "education",
+                                                      "phone_sealed",
+                                                      "establishment",
+                                                      "origin"};
     stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import", kColumns);
     return absl::OkStatus();
   }
@@ -199,22 +221,24 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   // with their posts in one statement.
   void ImportPosts(db::Tx& tx) {
     for (const auto& r : tx.exec_prepared("cadre_import_no_org")) {
-      Fail(r[0].as<int64_t>(),
-           WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
-                                    "region ", r[1].as<std::string>(),
-                                    " has no village or community Party organisation to take the post in")),
-                                "cadre.region_code"),
-                      "NO_VILLAGE_ORG"));
+      Fail(
+          r[0].as<int64_t>(),
+          WithReason(
+              WithField(absl::FailedPreconditionError(absl::StrCat(
+                            "region ", r[1].as<std::string>(),
+                            " has no village or community Party organisation to take the post in")),
+                        "cadre.region_code"),
+              "NO_VILLAGE_ORG"));
     }
     if (post_ != v1::POSITION_KIND_COMMITTEE_MEMBER) {
       // One secretary and one director an organisation; DUAL_ROLE is both.
-      const char* taking = post_ == v1::POSITION_KIND_BRANCH_SECRETARY    ? "{1,3}"
+      const char* taking = post_ == v1::POSITION_KIND_BRANCH_SECRETARY     ? "{1,3}"
                            : post_ == v1::POSITION_KIND_COMMITTEE_DIRECTOR ? "{2,3}"
                                                                            : "{1,2,3}";
       auto taken = [&](int64_t row, const char* why) {
         Fail(row, WithReason(WithField(absl::FailedPreconditionError(absl::StrCat(
-                                           "the organisation of this row's village ", why, " a current ",
-                                           v1::PositionKind_Name(post_))),
+                                           "the organisation of this row's village ", why,
+                                           " a current ", v1::PositionKind_Name(post_))),
                                        "cadre.region_code"),
                              "POST_TAKEN"));
       };
@@ -226,7 +250,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       }
     }
     tx.exec_prepared("cadre_import_register");
-    pqxx::row n = tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
+    pqxx::row n =
+        tx.exec_prepared1("cadre_import_insert_posted", static_cast<int>(post_), term_start_);
     resp_.set_rows_imported(n[0].as<int64_t>());
     resp_.set_positions_created(n[1].as<int64_t>());
   }
@@ -247,7 +272,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
   std::string term_start_;  // YYYY-MM-DD, with post_
   int64_t row_ = 0;
-  absl::flat_hash_set<std::string> seen_;     // resident IDs, for duplicates
+  absl::flat_hash_set<std::string> seen_;  // resident IDs, for duplicates
   std::vector<v1::RowError> errors_;
   v1::ImportCadresResponse resp_;
 };

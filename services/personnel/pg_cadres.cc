@@ -35,24 +35,31 @@ std::vector<db::Statement> CadreStatements() {
       {"cadre_insert",
        "WITH reg AS (INSERT INTO people (resident_id_index, county_code, cadre_id) "
        "VALUES ($13, $1, nextval('cadre_id_seq')) ON CONFLICT DO NOTHING RETURNING cadre_id) "
-       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
-       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, "
+       "origin, "
        "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
-       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
-       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, " TOUYAN_MICROS(
+           "create_time") ", " TOUYAN_MICROS("update_time")},
       {"cadre_insert_transfer",
-       "WITH reg AS (UPDATE people SET county_code = $1, cadre_id = nextval('cadre_id_seq'), since = now() "
+       "WITH reg AS (UPDATE people SET county_code = $1, cadre_id = nextval('cadre_id_seq'), since "
+       "= now() "
        "WHERE resident_id_index = $13 RETURNING cadre_id) "
-       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, name, "
-       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, origin, "
+       "INSERT INTO cadres (county_code, id, region_code, resident_id_sealed, resident_id_index, "
+       "name, "
+       "gender, ethnicity, birth_date, party_member, education, phone_sealed, establishment, "
+       "origin, "
        "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
-       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, "
-       TOUYAN_MICROS("create_time") ", " TOUYAN_MICROS("update_time")},
+       "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, " TOUYAN_MICROS(
+           "create_time") ", " TOUYAN_MICROS("update_time")},
       {"positions_end_all",
-       "UPDATE positions SET ended_on = greatest($3::date, term_start), end_reason = 3, end_note = $4 "
+       "UPDATE positions SET ended_on = greatest($3::date, term_start), end_reason = 3, end_note = "
+       "$4 "
        "WHERE county_code = $1 AND cadre_id = $2 AND ended_on IS NULL"},
       {"cadre_transferred",
-       "UPDATE cadres SET transferred_to = $3, update_time = now() WHERE county_code = $1 AND id = $2"},
+       "UPDATE cadres SET transferred_to = $3, update_time = now() WHERE county_code = $1 AND id = "
+       "$2"},
       {"cadre_get_for_update",
        "SELECT " + cadre_cols + " FROM cadres c WHERE c.county_code = $1 AND c.id = $2 FOR UPDATE"},
       {"cadre_update",
@@ -68,41 +75,54 @@ std::vector<db::Statement> CadreStatements() {
            "AND p.kind = ANY($5::smallint[]))) "
            "AND (NOT $9 OR c.anonymised_on IS NOT NULL) "
            "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $8"},
-      {"cadre_get_many",
-       "SELECT " + cadre_cols + " FROM cadres c WHERE (c.county_code, c.id) IN "
-       "(SELECT * FROM unnest($1::text[], $2::bigint[]))"},
+      {"cadre_get_many", "SELECT " + cadre_cols +
+                             " FROM cadres c WHERE (c.county_code, c.id) IN "
+                             "(SELECT * FROM unnest($1::text[], $2::bigint[]))"},
       {"secretary_list",
-       "SELECT p.county_code, p.id, p.kind, p.cadre_id, c.name, o.id, o.name, o.kind, o.region_code "
-       "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = p.party_org_id "
+       "SELECT p.county_code, p.id, p.kind, p.cadre_id, c.name, o.id, o.name, o.kind, "
+       "o.region_code "
+       "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = "
+       "p.party_org_id "
        "JOIN cadres c ON c.county_code = p.county_code AND c.id = p.cadre_id "
        // The counties as a range [$1, $7), not LIKE: the generic plan then
        // walks positions' key within them instead of scanning every
        // organisation (at 490,000 villages: 53 ms → under 1 ms a page).
-       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code >= $1 AND p.county_code < $7 "
+       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code >= $1 AND p.county_code < "
+       "$7 "
        "AND o.region_code LIKE $2 AND ($3 = 0 OR o.kind = $3) "
        "AND (p.county_code, p.id) > ($4, $5) ORDER BY p.county_code, p.id LIMIT $6"},
       // Departed cadres past the retention ($1 seconds since their last
       // post ended), $2 at a time: anonymised, out of the registry, audited.
       {"cadre_anonymise",
        "WITH d AS (SELECT c.county_code, c.id FROM cadres c WHERE c.anonymised_on IS NULL "
-       "AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.county_code = c.county_code AND p.cadre_id = c.id "
-       "AND p.ended_on IS NULL) AND (SELECT max(p.ended_on) FROM positions p WHERE p.county_code = c.county_code "
-       "AND p.cadre_id = c.id) < now() - make_interval(secs => $1) ORDER BY c.county_code, c.id LIMIT $2 "
+       "AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.county_code = c.county_code AND "
+       "p.cadre_id = c.id "
+       "AND p.ended_on IS NULL) AND (SELECT max(p.ended_on) FROM positions p WHERE p.county_code = "
+       "c.county_code "
+       "AND p.cadre_id = c.id) < now() - make_interval(secs => $1) ORDER BY c.county_code, c.id "
+       "LIMIT $2 "
        "FOR UPDATE OF c SKIP LOCKED), "
-       "reg AS (DELETE FROM people x USING d WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
-       "s AS (UPDATE seeds x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "reg AS (DELETE FROM people x USING d WHERE x.county_code = d.county_code AND x.cadre_id = "
+       "d.id), "
+       "s AS (UPDATE seeds x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), "
+       "resident_id_sealed = NULL, "
        "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
        "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
-       "r AS (UPDATE returnees x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), resident_id_sealed = NULL, "
+       "r AS (UPDATE returnees x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), "
+       "resident_id_sealed = NULL, "
        "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
        "WHERE x.county_code = d.county_code AND x.cadre_id = d.id), "
-       "a AS (UPDATE cadres x SET name = $3, resident_id_sealed = NULL, resident_id_index = NULL, phone_sealed = NULL, "
+       "a AS (UPDATE cadres x SET name = $3, resident_id_sealed = NULL, resident_id_index = NULL, "
+       "phone_sealed = NULL, "
        "resident_id = NULL, phone = NULL, birth_date = date_trunc('year', x.birth_date)::date, "
-       "anonymised_on = current_date, update_time = now() FROM d WHERE x.county_code = d.county_code AND x.id = d.id "
+       "anonymised_on = current_date, update_time = now() FROM d WHERE x.county_code = "
+       "d.county_code AND x.id = d.id "
        "RETURNING x.county_code, x.id), "
-       "log AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
+       "log AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
+       "after) "
        "SELECT county_code, 'personnel-maintenance', 'service', 'AnonymiseDeparted', 'cadres', "
-       "'anonymise-' || current_date, jsonb_build_object('cadres_anonymised', jsonb_agg(county_code || '-' || id "
+       "'anonymise-' || current_date, jsonb_build_object('cadres_anonymised', "
+       "jsonb_agg(county_code || '-' || id "
        "ORDER BY id)) FROM a GROUP BY county_code) "
        "SELECT count(*) FROM a"},
   };
@@ -111,15 +131,17 @@ namespace {
 
 absl::Status CadreNotFound(const ResourceId& id) {
   return WithReason(
-      WithField(absl::NotFoundError(absl::StrCat("cadre ", id.ToString(), " does not exist")), "id"),
+      WithField(absl::NotFoundError(absl::StrCat("cadre ", id.ToString(), " does not exist")),
+                "id"),
       "NOT_FOUND");
 }
 
 absl::Status Transferred(const v1::Cadre& c) {
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "cadre ", c.id(), " was transferred to another county; its record there is ",
-                        c.transferred_to(), " (this one is kept as history)")),
-                    "TRANSFERRED");
+  return WithReason(
+      absl::FailedPreconditionError(
+          absl::StrCat("cadre ", c.id(), " was transferred to another county; its record there is ",
+                       c.transferred_to(), " (this one is kept as history)")),
+      "TRANSFERRED");
 }
 
 }  // namespace
@@ -131,7 +153,8 @@ absl::Status AlreadyRegistered(const std::string& county, const std::string& cou
       WithField(absl::AlreadyExistsError(absl::StrCat(
                     "a cadre with this resident ID is already registered, in county ", county,
                     county_name.empty() ? "" : absl::StrCat(" (", county_name, ")"),
-                    ": one person has one record; to move them here, transfer that record (TransferCadre)")),
+                    ": one person has one record; to move them here, transfer that record "
+                    "(TransferCadre)")),
                 "cadre.resident_id"),
       "ALREADY_REGISTERED");
 }
@@ -142,21 +165,23 @@ absl::Status RegionMissing(const std::string& code) {
                     "REGION_NOT_FOUND");
 }
 
-SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
-                        const v1::Cadre& person) {
+SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table,
+                        const std::string& county, const v1::Cadre& person) {
   return SealedPerson{
       .resident_id = pqxx::binarystring(
           keys.Seal(person.resident_id(), crypto::Context(table, "resident_id_sealed", county))),
       .index = ResidentIndex(keys, person.resident_id()),
-      .phone = pqxx::binarystring(person.phone().empty()
-                                      ? std::string()
-                                      : keys.Seal(person.phone(), crypto::Context(table, "phone_sealed", county))),
+      .phone = pqxx::binarystring(
+          person.phone().empty()
+              ? std::string()
+              : keys.Seal(person.phone(), crypto::Context(table, "phone_sealed", county))),
   };
 }
 
 void UnsealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
                   const pqxx::field& resident_id, const pqxx::field& phone, v1::Cadre& person) {
-  person.set_resident_id(crypto::Unseal(keys, resident_id, crypto::Context(table, "resident_id_sealed", county)));
+  person.set_resident_id(
+      crypto::Unseal(keys, resident_id, crypto::Context(table, "resident_id_sealed", county)));
   person.set_phone(crypto::Unseal(keys, phone, crypto::Context(table, "phone_sealed", county)));
 }
 
@@ -197,20 +222,21 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   pqxx::result r;
   try {
     // A transfer moves the registry's entry to the new record; a registration adds one.
-    r = tx.exec_prepared(transferred_from.empty() ? "cadre_insert" : "cadre_insert_transfer", county, cadre.region_code(), sealed.resident_id,
-                         cadre.name(), static_cast<int>(cadre.gender()), cadre.ethnicity(),
-                         IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
-                         static_cast<int>(cadre.education()), sealed.phone,
-                         static_cast<int>(cadre.establishment()), static_cast<int>(cadre.origin()),
-                         sealed.index, transferred_from);
+    r = tx.exec_prepared(
+        transferred_from.empty() ? "cadre_insert" : "cadre_insert_transfer", county,
+        cadre.region_code(), sealed.resident_id, cadre.name(), static_cast<int>(cadre.gender()),
+        cadre.ethnicity(), IsoDate(*ToCivilDay("", cadre.birth_date())), cadre.party_member(),
+        static_cast<int>(cadre.education()), sealed.phone, static_cast<int>(cadre.establishment()),
+        static_cast<int>(cadre.origin()), sealed.index, transferred_from);
   } catch (const pqxx::foreign_key_violation&) {  // the transaction rolls back
     return RegionMissing(cadre.region_code());
   }
   if (r.empty() && !transferred_from.empty()) {
-    return WithReason(absl::FailedPreconditionError(
-                          "the registry holds no entry for this record's person (registered twice before "
-                          "one person one record): ask the operators to merge the records"),
-                      "NOT_IN_REGISTRY");
+    return WithReason(
+        absl::FailedPreconditionError(
+            "the registry holds no entry for this record's person (registered twice before "
+            "one person one record): ask the operators to merge the records"),
+        "NOT_IN_REGISTRY");
   }
   if (r.empty()) {  // the registry holds the person already
     pqxx::result holder = tx.exec_prepared("person_holder", sealed.index);
@@ -228,9 +254,7 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   created.clear_anonymised();
   *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
   *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
-  call.Audit({.county_code = county,
-                  .resource = "cadres/" + created.id(),
-                  .after = &created});
+  call.Audit({.county_code = county, .resource = "cadres/" + created.id(), .after = &created});
   call.metrics()
       .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
       .Increment();
@@ -240,9 +264,8 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
                                                              const v1::CreateCadreRequest& request,
                                                              const v1::Cadre& cadre) {
-  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](db::Tx& tx) {
-    return InsertCadre(tx, call, cadre);
-  });
+  return call.Mutate<v1::Cadre>(request, request.request_id(),
+                                [&](db::Tx& tx) { return InsertCadre(tx, call, cadre); });
 }
 
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, const ResourceId& id) {
@@ -261,14 +284,15 @@ absl::StatusOr<std::vector<v1::Cadre>> PgPersonnelRepository::GetCadres(
     counties.push_back(id.county_code);
     numbers.push_back(id.number);
   }
-  return call.Read<std::vector<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::Cadre>> {
-    std::vector<v1::Cadre> out;
-    for (const auto& row : tx.exec_prepared("cadre_get_many", DigitArray(counties),
-                                            IntArray64(numbers))) {
-      out.push_back(CadreFromRow(row, *call.keys()));
-    }
-    return out;
-  });
+  return call.Read<std::vector<v1::Cadre>>(
+      [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::Cadre>> {
+        std::vector<v1::Cadre> out;
+        for (const auto& row :
+             tx.exec_prepared("cadre_get_many", DigitArray(counties), IntArray64(numbers))) {
+          out.push_back(CadreFromRow(row, *call.keys()));
+        }
+        return out;
+      });
 }
 
 namespace {
@@ -299,8 +323,8 @@ absl::StatusOr<PageOf<v1::Secretary>> PgPersonnelRepository::ListSecretaries(
     const std::string from = region_prefix.substr(0, 6);
     std::string to = from.empty() ? "~" : from;
     if (!from.empty()) ++to.back();
-    pqxx::result r = tx.exec_prepared("secretary_list", from, region_prefix + "%", org_kind, after.county,
-                                      after.id, page.size + 1, to);
+    pqxx::result r = tx.exec_prepared("secretary_list", from, region_prefix + "%", org_kind,
+                                      after.county, after.id, page.size + 1, to);
     return KeysetPage(r, page.size, SecretaryFromRow, &v1::Secretary::position_id);
   });
 }
@@ -315,9 +339,10 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
         const v1::Cadre before = CadreFromRow(r[0], *call.keys());
         if (!before.transferred_to().empty()) return Transferred(before);
         if (before.anonymised()) {
-          return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                "cadre ", before.id(), " departed and was anonymised: register the person anew")),
-                            "ANONYMISED");
+          return WithReason(
+              absl::FailedPreconditionError(absl::StrCat(
+                  "cadre ", before.id(), " departed and was anonymised: register the person anew")),
+              "ANONYMISED");
         }
         RETURN_IF_ERROR(call.principal().CheckWrite(before.region_code()));
         v1::Cadre after = before;
@@ -333,11 +358,12 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
         } catch (const pqxx::foreign_key_violation&) {
           return RegionMissing(after.region_code());
         }
-        after = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
+        after =
+            CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
         call.Audit({.county_code = id.county_code,
-                        .resource = "cadres/" + after.id(),
-                        .before = &before,
-                        .after = &after});
+                    .resource = "cadres/" + after.id(),
+                    .before = &before,
+                    .after = &after});
         return after;
       });
 }
@@ -347,49 +373,59 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext&
                                                                     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
-    pqxx::result r = tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%",
-                                      q.region_prefix + "%", q.origin, q.establishment,
-                                      IntArray(q.position_kinds), after.county, after.id,
-                                      page.size + 1, q.anonymised);
-    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
+    pqxx::result r =
+        tx.exec_prepared("cadre_list", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%",
+                         q.origin, q.establishment, IntArray(q.position_kinds), after.county,
+                         after.id, page.size + 1, q.anonymised);
+    return KeysetPage(r, page.size,
+                      [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
   });
 }
 
-absl::StatusOr<v1::Cadre> PgPersonnelRepository::TransferCadre(CallContext& call,
-                                                               const v1::TransferCadreRequest& request,
-                                                               const ResourceId& id) {
-  return call.Mutate<v1::Cadre>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
-    pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
-    if (r.empty()) return WithField(CadreNotFound(id), "cadre_id");
-    const v1::Cadre before = CadreFromRow(r[0], *call.keys());
-    if (!before.transferred_to().empty()) return WithField(Transferred(before), "cadre_id");
-    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(before.region_code()), "cadre_id"));
-    const std::string to = request.region_code();
-    if (CountyOf(to) == id.county_code) {
-      return InvalidField("region_code", "is in the cadre's own county: a move within the county is "
-                          "UpdateCadre's region_code", "SAME_COUNTY");
-    }
-    RETURN_IF_ERROR(WithField(call.principal().CheckWrite(to), "region_code"));
-    v1::Cadre moved = before;
-    moved.set_region_code(to);
-    absl::StatusOr<v1::Cadre> created = InsertCadre(tx, call, moved, before.id());
-    if (absl::IsNotFound(created.status())) return WithField(created.status(), "region_code");
-    if (!created.ok()) return created.status();
-    tx.exec_prepared("cadre_transferred", id.county_code, id.number, created->id());
-    // Its posts end as an adjustment (动态调整), the note naming the new record.
-    tx.exec_prepared("positions_end_all", id.county_code, id.number, IsoDate(call.clock().Today()),
-                     absl::StrCat("transferred to ", created->id()));
-    v1::Cadre left = CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
-    call.Audit({.county_code = id.county_code, .resource = "cadres/" + left.id(), .before = &before, .after = &left});
-    return *created;
-  });
+absl::StatusOr<v1::Cadre> PgPersonnelRepository::TransferCadre(
+    CallContext& call, const v1::TransferCadreRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::Cadre>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
+        pqxx::result r = tx.exec_prepared("cadre_get_for_update", id.county_code, id.number);
+        if (r.empty()) return WithField(CadreNotFound(id), "cadre_id");
+        const v1::Cadre before = CadreFromRow(r[0], *call.keys());
+        if (!before.transferred_to().empty()) return WithField(Transferred(before), "cadre_id");
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(before.region_code()), "cadre_id"));
+        const std::string to = request.region_code();
+        if (CountyOf(to) == id.county_code) {
+          return InvalidField("region_code",
+                              "is in the cadre's own county: a move within the county is "
+                              "UpdateCadre's region_code",
+                              "SAME_COUNTY");
+        }
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(to), "region_code"));
+        v1::Cadre moved = before;
+        moved.set_region_code(to);
+        absl::StatusOr<v1::Cadre> created = InsertCadre(tx, call, moved, before.id());
+        if (absl::IsNotFound(created.status())) return WithField(created.status(), "region_code");
+        if (!created.ok()) return created.status();
+        tx.exec_prepared("cadre_transferred", id.county_code, id.number, created->id());
+        // Its posts end as an adjustment (动态调整), the note naming the new record.
+        tx.exec_prepared("positions_end_all", id.county_code, id.number,
+                         IsoDate(call.clock().Today()),
+                         absl::StrCat("transferred to ", created->id()));
+        v1::Cadre left =
+            CadreFromRow(tx.exec_prepared("cadre_get", id.county_code, id.number)[0], *call.keys());
+        call.Audit({.county_code = id.county_code,
+                    .resource = "cadres/" + left.id(),
+                    .before = &before,
+                    .after = &left});
+        return *created;
+      });
 }
 
-absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
-                                          int batch, absl::Time deadline) {
+absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope,
+                                          absl::Duration retention, int batch,
+                                          absl::Time deadline) {
   return db::RunBatches(lease, scope, batch, deadline, [&](db::Tx& tx) -> int64_t {
-    return tx.exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch,
-                             std::string(kAnonymisedName))[0]
+    return tx
+        .exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch,
+                        std::string(kAnonymisedName))[0]
         .as<int64_t>();
   });
 }

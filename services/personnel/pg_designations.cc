@@ -76,34 +76,36 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::AddDesignation(
         const v1::Designation& d = request.designation();
         // Locking the organisation serialises designations of it.
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
-        if (o.empty()) return NotFound("designation.party_org_id", "party organisation", org.ToString());
+        if (o.empty())
+          return NotFound("designation.party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(WithField(call.principal().CheckWrite(o[0][1].as<std::string>()),
                                   "designation.party_org_id"));
         RETURN_IF_ERROR(ValidateNewDesignation(d, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
                                                call.clock().Today()));
         std::vector<v1::DesignationKind> same_year;
-        for (const auto& row : tx.exec_prepared("designation_same_year", org.county_code, org.number,
-                                                d.year())) {
+        for (const auto& row :
+             tx.exec_prepared("designation_same_year", org.county_code, org.number, d.year())) {
           v1::Designation existing = DesignationFromRow(row);
           if (existing.kind() == d.kind()) {
             // The same outcome written again (another request id): nothing new.
             if (existing.source() == d.source()) return existing;
-            return WithReason(absl::AlreadyExistsError(absl::StrCat(
-                                  "the organisation is already ", v1::DesignationKind_Name(d.kind()),
-                                  " for ", d.year(), " (from ", existing.source(), ")")),
-                              "ALREADY_DESIGNATED");
+            return WithReason(
+                absl::AlreadyExistsError(absl::StrCat("the organisation is already ",
+                                                      v1::DesignationKind_Name(d.kind()), " for ",
+                                                      d.year(), " (from ", existing.source(), ")")),
+                "ALREADY_DESIGNATED");
           }
           same_year.push_back(existing.kind());
         }
         RETURN_IF_ERROR(CheckDesignationConflict(d.kind(), same_year));
-        pqxx::result id = tx.exec_prepared("designation_insert", org.county_code, org.number,
-                                           static_cast<int>(d.kind()), d.year(), d.source(), d.note(),
-                                           d.instructor(), Iso(d.rectification_deadline()));
+        pqxx::result id = tx.exec_prepared(
+            "designation_insert", org.county_code, org.number, static_cast<int>(d.kind()), d.year(),
+            d.source(), d.note(), d.instructor(), Iso(d.rectification_deadline()));
         v1::Designation created = DesignationFromRow(
             tx.exec_prepared("designation_get", org.county_code, id[0][0].as<int64_t>())[0]);
         call.Audit({.county_code = org.county_code,
-                        .resource = "designations/" + created.id(),
-                        .after = &created});
+                    .resource = "designations/" + created.id(),
+                    .after = &created});
         return created;
       });
 }
@@ -123,9 +125,9 @@ absl::StatusOr<v1::Designation> PgPersonnelRepository::UpdateDesignation(
                          Iso(after.rectification_deadline()), Iso(after.closed_on()),
                          after.close_result(), after.revoked(), after.revoke_reason());
         call.Audit({.county_code = id.county_code,
-                        .resource = "designations/" + after.id(),
-                        .before = &before,
-                        .after = &after});
+                    .resource = "designations/" + after.id(),
+                    .before = &before,
+                    .after = &after});
         return after;
       });
 }
@@ -135,9 +137,9 @@ absl::StatusOr<PageOf<v1::Designation>> PgPersonnelRepository::ListDesignations(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Designation>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Designation>> {
-        pqxx::result r = tx.exec_prepared(
-            "designation_list", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%",
-            q.party_org, q.year, q.kind, q.include_revoked, after.county, after.id, page.size + 1);
+        pqxx::result r = tx.exec_prepared("designation_list", q.region_prefix.substr(0, 6) + "%",
+                                          q.region_prefix + "%", q.party_org, q.year, q.kind,
+                                          q.include_revoked, after.county, after.id, page.size + 1);
         return KeysetPage(r, page.size, DesignationFromRow);
       });
 }

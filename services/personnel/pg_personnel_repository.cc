@@ -24,7 +24,8 @@ std::vector<db::Statement> SharedStatements() {
 
 std::vector<db::Statement> PgPersonnelRepository::Statements() {
   std::vector<db::Statement> all = SharedStatements();
-  for (auto* more : {RegionStatements, CadreStatements, CadreImportStatements, PositionStatements, DesignationStatements, ProfileStatements, SeedStatements}) {
+  for (auto* more : {RegionStatements, CadreStatements, CadreImportStatements, PositionStatements,
+                     DesignationStatements, ProfileStatements, SeedStatements}) {
     for (auto& s : more()) all.push_back(std::move(s));
   }
   return all;

@@ -4,9 +4,8 @@
 #define TOUYAN_SERVICES_PERSONNEL_PG_PERSONNEL_REPOSITORY_H_
 
 #include <optional>
-#include <vector>
-
 #include <pqxx/pqxx>
+#include <vector>
 
 #include "common/crypto/sealed.h"
 #include "common/db/pool.h"
@@ -22,8 +21,8 @@ class PgPersonnelRepository final : public PersonnelRepository {
   static std::vector<db::Statement> Statements();
 
   absl::StatusOr<v1::Region> GetRegion(CallContext& call, const std::string& code) override;
-  absl::StatusOr<std::vector<v1::Region>> GetRegions(CallContext& call,
-                                                     const std::vector<std::string>& codes) override;
+  absl::StatusOr<std::vector<v1::Region>> GetRegions(
+      CallContext& call, const std::vector<std::string>& codes) override;
   absl::StatusOr<PageOf<v1::Region>> ListRegions(CallContext& call, const RegionQuery& q,
                                                  const paging::Page& page) override;
   absl::StatusOr<v1::ImportRegionsResponse> ImportRegions(
@@ -40,14 +39,16 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::Cadre> CreateCadre(CallContext& call, const v1::CreateCadreRequest& request,
                                         const v1::Cadre& cadre) override;
   absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const ResourceId& id) override;
-  absl::StatusOr<PersonnelGauges> Gauges(CallContext& call, const std::string& region_prefix) override;
+  absl::StatusOr<PersonnelGauges> Gauges(CallContext& call,
+                                         const std::string& region_prefix) override;
   absl::StatusOr<std::vector<v1::Cadre>> GetCadres(CallContext& call,
                                                    const std::vector<ResourceId>& ids) override;
   absl::StatusOr<PageOf<v1::Secretary>> ListSecretaries(CallContext& call,
                                                         const std::string& region_prefix,
                                                         int org_kind,
                                                         const paging::Page& page) override;
-  absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call, const v1::TransferCadreRequest& request,
+  absl::StatusOr<v1::Cadre> TransferCadre(CallContext& call,
+                                          const v1::TransferCadreRequest& request,
                                           const ResourceId& id) override;
   absl::StatusOr<v1::Cadre> UpdateCadre(
       CallContext& call, const v1::UpdateCadreRequest& request, const ResourceId& id,
@@ -83,63 +84,60 @@ class PgPersonnelRepository final : public PersonnelRepository {
 
   // Profiles (精准画像) and the candidate search.
   absl::StatusOr<v1::Evaluation> RecordEvaluation(CallContext& call,
-                                                          const v1::RecordEvaluationRequest& request,
-                                                          const ResourceId& cadre) override;
+                                                  const v1::RecordEvaluationRequest& request,
+                                                  const ResourceId& cadre) override;
   // The year's thresholds, defaults filled in.
   absl::StatusOr<v1::ProfileThresholds> GetProfileThresholds(CallContext& call, int year) override;
   absl::StatusOr<v1::ProfileThresholds> SetProfileThresholds(
       CallContext& call, const v1::SetProfileThresholdsRequest& request) override;
   absl::StatusOr<v1::Profile> GetProfile(CallContext& call, const ResourceId& cadre,
-                                                 int year) override;
+                                         int year) override;
   absl::StatusOr<PageOf<v1::Cadre>> SearchCadres(CallContext& call, const CadreSearch& q,
-                                                         const paging::Page& page) override;
+                                                 const paging::Page& page) override;
 
   // Good-secretary selection.
   absl::StatusOr<v1::SelectionRound> CreateSelectionRound(
       CallContext& call, const v1::CreateSelectionRoundRequest& request) override;
   // `id`: county_code = the city's 6 digits, number = the year.
   absl::StatusOr<v1::SelectionRound> GetSelectionRound(CallContext& call,
-                                                               const ResourceId& id) override;
+                                                       const ResourceId& id) override;
   absl::StatusOr<v1::Nomination> NominateGoodSecretary(
       CallContext& call, const v1::NominateGoodSecretaryRequest& request, const ResourceId& round,
       const ResourceId& cadre) override;
   absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
-      CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) override;
-  absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
-      CallContext& call, const std::string& region_prefix, int year, int status,
-      const paging::Page& page) override;
+      CallContext& call, const v1::ConfirmGoodSecretaryRequest& request,
+      const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(CallContext& call,
+                                                             const std::string& region_prefix,
+                                                             int year, int status,
+                                                             const paging::Page& page) override;
 
   // Seed pipeline and returnees. `person` is validated by the caller.
-  absl::StatusOr<v1::Seed> NominateSeed(CallContext& call,
-                                                const v1::NominateSeedRequest& request,
-                                                const v1::Cadre& person) override;
+  absl::StatusOr<v1::Seed> NominateSeed(CallContext& call, const v1::NominateSeedRequest& request,
+                                        const v1::Cadre& person) override;
   // Selection and examination: checks the level and stage, records the step.
-  absl::StatusOr<v1::Seed> AdvanceSeed(CallContext& call,
-                                               const google::protobuf::Message& request,
-                                               const std::string& request_id, const ResourceId& id,
-                                               SeedStep step, bool yes, const std::string& note) override;
-  absl::StatusOr<PageOf<v1::Seed>> ListSeeds(CallContext& call,
-                                                     const std::string& region_prefix, int stage,
-                                                     const paging::Page& page) override;
+  absl::StatusOr<v1::Seed> AdvanceSeed(CallContext& call, const google::protobuf::Message& request,
+                                       const std::string& request_id, const ResourceId& id,
+                                       SeedStep step, bool yes, const std::string& note) override;
+  absl::StatusOr<PageOf<v1::Seed>> ListSeeds(CallContext& call, const std::string& region_prefix,
+                                             int stage, const paging::Page& page) override;
   // The cursor of `page` is a village code.
   absl::StatusOr<v1::SeedCoverageResponse> SeedCoverage(CallContext& call,
-                                                                const std::string& region_prefix,
-                                                                int min_seeds,
-                                                                const paging::Page& page) override;
+                                                        const std::string& region_prefix,
+                                                        int min_seeds,
+                                                        const paging::Page& page) override;
   absl::StatusOr<v1::Returnee> CreateReturnee(CallContext& call,
-                                                      const v1::CreateReturneeRequest& request,
-                                                      const v1::Cadre& person) override;
+                                              const v1::CreateReturneeRequest& request,
+                                              const v1::Cadre& person) override;
   absl::StatusOr<PageOf<v1::Returnee>> ListReturnees(CallContext& call,
-                                                             const std::string& region_prefix,
-                                                             int origin, int status,
-                                                             const paging::Page& page) override;
+                                                     const std::string& region_prefix, int origin,
+                                                     int status, const paging::Page& page) override;
   absl::StatusOr<v1::ReturneeStatisticsResponse> ReturneeStatistics(
       CallContext& call, const std::string& region_prefix) override;
   // Appoints the seed or returnee `from` into organisation `org`.
-  absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call,
-                                                      const v1::AppointRequest& request,
-                                                      const ResourceId& from,
-                                                      const ResourceId& org) override;
+  absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call, const v1::AppointRequest& request,
+                                              const ResourceId& from,
+                                              const ResourceId& org) override;
 };
 
 // ------------------------------------- shared by the repository's pg_*.cc files
@@ -165,8 +163,8 @@ v1::Cadre CadreFromRow(const pqxx::row& row, const crypto::Keyring& keys);
 struct SealedPerson {
   pqxx::binarystring resident_id, index, phone;
 };
-SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
-                        const v1::Cadre& person);
+SealedPerson SealPerson(const crypto::Keyring& keys, const std::string& table,
+                        const std::string& county, const v1::Cadre& person);
 // Sets the person's resident ID and phone from a row's sealed columns.
 void UnsealPerson(const crypto::Keyring& keys, const std::string& table, const std::string& county,
                   const pqxx::field& resident_id, const pqxx::field& phone, v1::Cadre& person);
@@ -186,8 +184,8 @@ inline constexpr char kAnonymisedName[] = "（已匿名）";
 // Anonymises, `batch` a transaction, the departed cadres of `scope` whose
 // last post ended longer than `retention` ago (statement cadre_anonymise).
 // Returns how many.
-absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
-                                          int batch, absl::Time deadline);
+absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& scope,
+                                          absl::Duration retention, int batch, absl::Time deadline);
 
 // Where an appointment comes from (numbers of the same county; 0 = none).
 struct Lineage {
@@ -198,9 +196,9 @@ struct Lineage {
 // Checks and stores a new position in organisation `org` (locked by the
 // caller, of kind `org_kind`) against the organisation's current posts, and
 // audits it.
-absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
-                                            const ResourceId& cadre, const ResourceId& org,
-                                            v1::PartyOrgKind org_kind, const v1::Position& p, const Lineage& from);
+absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call, const ResourceId& cadre,
+                                            const ResourceId& org, v1::PartyOrgKind org_kind,
+                                            const v1::Position& p, const Lineage& from);
 }  // namespace touyan::personnel
 
 #endif  // TOUYAN_SERVICES_PERSONNEL_PG_PERSONNEL_REPOSITORY_H_

@@ -34,12 +34,11 @@ v1::Position PositionFromRow(const pqxx::row& r) {
   return p;
 }
 
-
 }  // namespace
 
-absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
-                                            const ResourceId& cadre, const ResourceId& org,
-                                            v1::PartyOrgKind org_kind, const v1::Position& p, const Lineage& from) {
+absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call, const ResourceId& cadre,
+                                            const ResourceId& org, v1::PartyOrgKind org_kind,
+                                            const v1::Position& p, const Lineage& from) {
   pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
   if (c.empty()) return NotFound("position.cadre_id", "cadre", cadre.ToString());
   absl::CivilDay birth;
@@ -48,17 +47,16 @@ absl::StatusOr<v1::Position> InsertPosition(db::Tx& tx, CallContext& call,
   for (const auto& row : tx.exec_prepared("position_current", org.county_code, org.number)) {
     current.push_back({static_cast<v1::PositionKind>(row[0].as<int>()), row[1].as<int64_t>()});
   }
-  RETURN_IF_ERROR(ValidatePosition(p, org_kind, cadre.number, birth, current, call.clock().Today()));
+  RETURN_IF_ERROR(
+      ValidatePosition(p, org_kind, cadre.number, birth, current, call.clock().Today()));
   std::string term_end;
   if (IsSet(p.term_end())) term_end = IsoDate(*ToCivilDay("", p.term_end()));
-  pqxx::result r = tx.exec_prepared("position_insert", org.county_code, cadre.number, org.number,
-                                    static_cast<int>(p.kind()),
-                                    IsoDate(*ToCivilDay("", p.term_start())), term_end, from.seed,
-                                    from.returnee);
+  pqxx::result r = tx.exec_prepared(
+      "position_insert", org.county_code, cadre.number, org.number, static_cast<int>(p.kind()),
+      IsoDate(*ToCivilDay("", p.term_start())), term_end, from.seed, from.returnee);
   v1::Position created = PositionFromRow(r[0]);
-  call.Audit({.county_code = org.county_code,
-                  .resource = "positions/" + created.id(),
-                  .after = &created});
+  call.Audit(
+      {.county_code = org.county_code, .resource = "positions/" + created.id(), .after = &created});
   return created;
 }
 
@@ -69,13 +67,13 @@ v1::Position EndTerm(db::Tx& tx, CallContext& call, const v1::Position& current,
                      const google::type::Date& ended_on, v1::PositionEndReason reason,
                      const std::string& note) {
   ResourceId id = *ResourceId::Parse("", current.id());
-  v1::Position ended = PositionFromRow(
-      tx.exec_prepared("position_end", id.county_code, id.number,
-                       IsoDate(*ToCivilDay("", ended_on)), static_cast<int>(reason), note)[0]);
+  v1::Position ended = PositionFromRow(tx.exec_prepared("position_end", id.county_code, id.number,
+                                                        IsoDate(*ToCivilDay("", ended_on)),
+                                                        static_cast<int>(reason), note)[0]);
   call.Audit({.county_code = id.county_code,
-                  .resource = "positions/" + ended.id(),
-                  .before = &current,
-                  .after = &ended});
+              .resource = "positions/" + ended.id(),
+              .before = &current,
+              .after = &ended});
   return ended;
 }
 
@@ -87,27 +85,34 @@ std::vector<db::Statement> PositionStatements() {
        "SELECT kind, cadre_id FROM positions WHERE county_code = $1 AND party_org_id = $2 "
        "AND ended_on IS NULL"},
       {"position_insert",
-       absl::StrCat("INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
-                    "term_end, seed_id, returnee_id) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, '')::date, "
-                    "NULLIF($7, 0), NULLIF($8, 0)) RETURNING ",
-                    kPositionCols)},
+       absl::StrCat(
+           "INSERT INTO positions AS p (county_code, cadre_id, party_org_id, kind, term_start, "
+           "term_end, seed_id, returnee_id) VALUES ($1, $2, $3, $4, $5::date, NULLIF($6, "
+           "'')::date, "
+           "NULLIF($7, 0), NULLIF($8, 0)) RETURNING ",
+           kPositionCols)},
       // The organisation's region narrows the list to a township operator's scope.
       {"position_list",
-       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code LIKE $1 "
+       absl::StrCat("SELECT ", kPositionCols,
+                    " FROM positions p WHERE p.county_code LIKE $1 "
                     "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
                     "AND o.id = p.party_org_id AND o.region_code LIKE $2) "
                     "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
                     "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
                     "ORDER BY p.county_code, p.id LIMIT $8")},
       {"position_get_for_update",
-       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code = $1 AND p.id = $2 "
+       absl::StrCat("SELECT ", kPositionCols,
+                    " FROM positions p WHERE p.county_code = $1 AND p.id = $2 "
                     "FOR UPDATE")},
       {"position_current_secretary",
-       absl::StrCat("SELECT ", kPositionCols, " FROM positions p WHERE p.county_code = $1 "
-                    "AND p.party_org_id = $2 AND p.ended_on IS NULL AND p.kind IN (1, 3) FOR UPDATE")},
+       absl::StrCat(
+           "SELECT ", kPositionCols,
+           " FROM positions p WHERE p.county_code = $1 "
+           "AND p.party_org_id = $2 AND p.ended_on IS NULL AND p.kind IN (1, 3) FOR UPDATE")},
       {"position_end",
        absl::StrCat("UPDATE positions AS p SET ended_on = $3::date, end_reason = $4, end_note = $5 "
-                    "WHERE p.county_code = $1 AND p.id = $2 RETURNING ", kPositionCols)},
+                    "WHERE p.county_code = $1 AND p.id = $2 RETURNING ",
+                    kPositionCols)},
       {"position_org_region",
        "SELECT o.region_code FROM party_orgs o WHERE o.county_code = $1 AND o.id = $2 FOR UPDATE"},
       // 动态调整: secretaries' terms ended by adjustment or an exit measure.
@@ -127,16 +132,17 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::CreatePosition(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Position> {
         // Locking the organisation serialises appointments to it.
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
-        if (o.empty()) return NotFound("position.party_org_id", "party organisation", org.ToString());
+        if (o.empty())
+          return NotFound("position.party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
-        return InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                              request.position(), Lineage{});
+        return InsertPosition(tx, call, cadre, org,
+                              static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), request.position(),
+                              Lineage{});
       });
 }
 
-absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(CallContext& call,
-                                                                const v1::EndPositionRequest& request,
-                                                                const ResourceId& id) {
+absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(
+    CallContext& call, const v1::EndPositionRequest& request, const ResourceId& id) {
   return call.Mutate<v1::Position>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Position> {
         pqxx::result r = tx.exec_prepared("position_get_for_update", id.county_code, id.number);
@@ -145,7 +151,8 @@ absl::StatusOr<v1::Position> PgPersonnelRepository::EndPosition(CallContext& cal
         ResourceId org = *ResourceId::Parse("", current.party_org_id());
         pqxx::result o = tx.exec_prepared("position_org_region", org.county_code, org.number);
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][0].as<std::string>()));
-        RETURN_IF_ERROR(ValidateEnd(current, request.ended_on(), request.reason(), call.clock().Today()));
+        RETURN_IF_ERROR(
+            ValidateEnd(current, request.ended_on(), request.reason(), call.clock().Today()));
         return EndTerm(tx, call, current, request.ended_on(), request.reason(), request.note());
       });
 }
@@ -159,7 +166,8 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
         pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
         if (o.empty()) return NotFound("party_org_id", "party organisation", org.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(o[0][1].as<std::string>()));
-        pqxx::result cur = tx.exec_prepared("position_current_secretary", org.county_code, org.number);
+        pqxx::result cur =
+            tx.exec_prepared("position_current_secretary", org.county_code, org.number);
         if (cur.empty()) {
           return WithReason(absl::FailedPreconditionError(
                                 "the organisation has no current secretary: appoint one with "
@@ -179,14 +187,17 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PgPersonnelRepository::ReplaceSecre
           return FieldOf(s) == "ended_on" ? WithField(s, "effective_on") : s;
         }
         v1::ReplaceSecretaryResponse out;
-        *out.mutable_ended() = EndTerm(tx, call, old, request.effective_on(), reason, request.note());
+        *out.mutable_ended() =
+            EndTerm(tx, call, old, request.effective_on(), reason, request.note());
         v1::Position next;
-        next.set_kind(request.kind() == v1::POSITION_KIND_UNSPECIFIED ? old.kind() : request.kind());
+        next.set_kind(request.kind() == v1::POSITION_KIND_UNSPECIFIED ? old.kind()
+                                                                      : request.kind());
         *next.mutable_term_start() = request.effective_on();
         *next.mutable_term_end() = request.term_end();
-        ASSIGN_OR_RETURN(*out.mutable_started(),
-                         InsertPosition(tx, call, cadre, org,
-                                        static_cast<v1::PartyOrgKind>(o[0][0].as<int>()), next, Lineage{}));
+        ASSIGN_OR_RETURN(
+            *out.mutable_started(),
+            InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
+                           next, Lineage{}));
         return out;
       });
 }
@@ -196,8 +207,9 @@ absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountA
   return call.Read<std::vector<v1::CountyAdjustments>>(
       [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::CountyAdjustments>> {
         std::vector<v1::CountyAdjustments> out;
-        for (const auto& row : tx.exec_prepared("adjustments_count", region_prefix.substr(0, 6) + "%",
-                                                region_prefix + "%", year)) {
+        for (const auto& row :
+             tx.exec_prepared("adjustments_count", region_prefix.substr(0, 6) + "%",
+                              region_prefix + "%", year)) {
           v1::CountyAdjustments c;
           c.set_county_code(row[0].as<std::string>());
           c.set_adjustments(row[1].as<int64_t>());
@@ -210,13 +222,12 @@ absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountA
 absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
     CallContext& call, const PositionQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Read<PageOf<v1::Position>>(
-      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Position>> {
-        pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
-                                          q.region_prefix + "%", q.party_org, q.cadre,
-                                          q.current_only, after.county, after.id, page.size + 1);
-        return KeysetPage(r, page.size, PositionFromRow);
-      });
+  return call.Read<PageOf<v1::Position>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Position>> {
+    pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
+                                      q.region_prefix + "%", q.party_org, q.cadre, q.current_only,
+                                      after.county, after.id, page.size + 1);
+    return KeysetPage(r, page.size, PositionFromRow);
+  });
 }
 
 }  // namespace touyan::personnel

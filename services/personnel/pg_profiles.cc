@@ -39,9 +39,7 @@ v1::Nomination NominationFromRow(const pqxx::row& r) {
   return n;
 }
 
-std::string IntList(const Thresholds& t) {
-  return absl::StrCat("{", absl::StrJoin(t, ","), "}");
-}
+std::string IntList(const Thresholds& t) { return absl::StrCat("{", absl::StrJoin(t, ","), "}"); }
 
 Thresholds LoadThresholds(db::Tx& tx, int year) {
   Thresholds t = DefaultThresholds();
@@ -58,7 +56,8 @@ absl::StatusOr<v1::Profile> LoadProfile(db::Tx& tx, CallContext& call, const Res
   if (c.empty()) return NotFound(field, "cadre", cadre.ToString());
   RETURN_IF_ERROR(call.principal().CheckCovers(c[0][1].as<std::string>()));
   std::array<Tally, kCriteria> tallies{};
-  for (const auto& row : tx.exec_prepared("evaluation_tallies", cadre.county_code, cadre.number, year)) {
+  for (const auto& row :
+       tx.exec_prepared("evaluation_tallies", cadre.county_code, cadre.number, year)) {
     tallies[row[0].as<int>() - 1] = Tally{row[1].as<int64_t>(), row[2].as<int64_t>()};
   }
   return ComputeProfile(cadre.ToString(), year, tallies, LoadThresholds(tx, year));
@@ -74,8 +73,8 @@ std::vector<db::Statement> ProfileStatements() {
   return {
       {"evaluation_insert",
        "INSERT INTO evaluations (county_code, cadre_id, criterion, score, evaluator, evaluated_on, "
-       "evidence) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id, "
-       TOUYAN_MICROS("create_time")},
+       "evidence) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id, " TOUYAN_MICROS(
+           "create_time")},
       {"evaluation_tallies",
        "SELECT criterion, count(*), sum(score) FROM evaluations WHERE county_code = $1 "
        "AND cadre_id = $2 AND year = $3 GROUP BY criterion"},
@@ -102,10 +101,11 @@ std::vector<db::Statement> ProfileStatements() {
       {"quota_insert",
        "INSERT INTO selection_quotas (round_county, year, county_code, quota) "
        "SELECT $1, $2, q, n FROM unnest($3::text[], $4::int[]) AS t(q, n)"},
-      {"round_get",
-       "SELECT region_code, total_quota, " TOUYAN_MICROS("create_time") " FROM selection_rounds "
-       "WHERE county_code = $1 AND year = $2"},
-      {"round_lock", "SELECT total_quota FROM selection_rounds WHERE county_code = $1 AND year = $2 FOR UPDATE"},
+      {"round_get", "SELECT region_code, total_quota, " TOUYAN_MICROS(
+                        "create_time") " FROM selection_rounds "
+                                       "WHERE county_code = $1 AND year = $2"},
+      {"round_lock",
+       "SELECT total_quota FROM selection_rounds WHERE county_code = $1 AND year = $2 FOR UPDATE"},
       {"round_quotas",
        "SELECT q.county_code, q.quota, (SELECT count(*) FROM nominations n WHERE n.round_county = "
        "q.round_county AND n.year = q.year AND n.county_code = q.county_code AND n.status = 2) "
@@ -122,10 +122,11 @@ std::vector<db::Statement> ProfileStatements() {
       {"nomination_insert",
        "INSERT INTO nominations (county_code, round_county, year, cadre_id, reason, status, "
        "nominated_by) VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT DO NOTHING RETURNING id"},
-      {"nomination_get",
-       absl::StrCat("SELECT ", kNominationCols, kNominationFrom, "WHERE n.county_code = $1 AND n.id = $2")},
+      {"nomination_get", absl::StrCat("SELECT ", kNominationCols, kNominationFrom,
+                                      "WHERE n.county_code = $1 AND n.id = $2")},
       {"nomination_lock",
-       "SELECT round_county, year, status FROM nominations WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+       "SELECT round_county, year, status FROM nominations WHERE county_code = $1 AND id = $2 FOR "
+       "UPDATE"},
       {"nomination_confirm",
        "UPDATE nominations SET status = 2, confirmed_by = $3, confirm_time = now() "
        "WHERE county_code = $1 AND id = $2"},
@@ -147,34 +148,33 @@ absl::StatusOr<v1::Evaluation> PgPersonnelRepository::RecordEvaluation(
         if (c.empty()) return NotFound("evaluation.cadre_id", "cadre", cadre.ToString());
         RETURN_IF_ERROR(call.principal().CheckWrite(c[0][1].as<std::string>()));
         const v1::Evaluation& e = request.evaluation();
-        pqxx::result r = tx.exec_prepared(
-            "evaluation_insert", cadre.county_code, cadre.number, static_cast<int>(e.criterion()),
-            e.score(), e.evaluator(), IsoDate(*ToCivilDay("", e.evaluated_on())), e.evidence());
+        pqxx::result r = tx.exec_prepared("evaluation_insert", cadre.county_code, cadre.number,
+                                          static_cast<int>(e.criterion()), e.score(), e.evaluator(),
+                                          IsoDate(*ToCivilDay("", e.evaluated_on())), e.evidence());
         v1::Evaluation out = e;
         out.set_id(ResourceId{cadre.county_code, r[0][0].as<int64_t>()}.ToString());
         out.set_county_code(cadre.county_code);
         *out.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
         call.Audit({.county_code = cadre.county_code,
-                        .resource = "evaluations/" + out.id(),
-                        .after = &out});
+                    .resource = "evaluations/" + out.id(),
+                    .after = &out});
         return out;
       });
 }
 
 absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::GetProfileThresholds(CallContext& call,
-                                                                                 int year) {
-  return call.Read<v1::ProfileThresholds>(
-      [&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
-        Thresholds t = LoadThresholds(tx, year);
-        v1::ProfileThresholds out;
-        out.set_year(year);
-        for (int i = 0; i < kCriteria; ++i) {
-          auto* c = out.add_thresholds();
-          c->set_criterion(static_cast<v1::Criterion>(i + 1));
-          c->set_min_score(t[i]);
-        }
-        return out;
-      });
+                                                                                  int year) {
+  return call.Read<v1::ProfileThresholds>([&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
+    Thresholds t = LoadThresholds(tx, year);
+    v1::ProfileThresholds out;
+    out.set_year(year);
+    for (int i = 0; i < kCriteria; ++i) {
+      auto* c = out.add_thresholds();
+      c->set_criterion(static_cast<v1::Criterion>(i + 1));
+      c->set_min_score(t[i]);
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::SetProfileThresholds(
@@ -182,24 +182,24 @@ absl::StatusOr<v1::ProfileThresholds> PgPersonnelRepository::SetProfileThreshold
   return call.Mutate<v1::ProfileThresholds>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::ProfileThresholds> {
         Thresholds t = ToThresholds(request.thresholds());
-        tx.exec_prepared("thresholds_upsert", request.thresholds().year(), "{1,2,3,4,5}", IntList(t));
+        tx.exec_prepared("thresholds_upsert", request.thresholds().year(), "{1,2,3,4,5}",
+                         IntList(t));
         call.Audit({.county_code = call.principal().scope.substr(0, 6),
-                        .resource = absl::StrCat("profile-thresholds/", request.thresholds().year()),
-                        .after = &request.thresholds()});
+                    .resource = absl::StrCat("profile-thresholds/", request.thresholds().year()),
+                    .after = &request.thresholds()});
         return request.thresholds();
       });
 }
 
 absl::StatusOr<v1::Profile> PgPersonnelRepository::GetProfile(CallContext& call,
-                                                             const ResourceId& cadre, int year) {
-  return call.Read<v1::Profile>([&](db::Tx& tx) {
-    return LoadProfile(tx, call, cadre, year, "cadre_id");
-  });
+                                                              const ResourceId& cadre, int year) {
+  return call.Read<v1::Profile>(
+      [&](db::Tx& tx) { return LoadProfile(tx, call, cadre, year, "cadre_id"); });
 }
 
 absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContext& call,
-                                                                     const CadreSearch& q,
-                                                                     const paging::Page& page) {
+                                                                      const CadreSearch& q,
+                                                                      const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
     // "At most max_age years old today": born after today minus (max_age + 1) years.
@@ -210,7 +210,8 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContex
         "cadre_search", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%", q.max_age,
         IsoDate(born_after), q.min_education, IntArray(q.position_kinds), q.all_conditions_met,
         q.profile_year, IntList(t), after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
+    return KeysetPage(r, page.size,
+                      [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
   });
 }
 
@@ -230,8 +231,8 @@ absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::CreateSelectionRound(
           return NotFound("round.region_code", "region", round.region_code());
         }
         if (r.empty()) {
-          return WithReason(absl::AlreadyExistsError(absl::StrCat(
-                                "the selection round ", city, "-", round.year(), " exists")),
+          return WithReason(absl::AlreadyExistsError(absl::StrCat("the selection round ", city, "-",
+                                                                  round.year(), " exists")),
                             "ROUND_EXISTS");
         }
         std::vector<std::string> counties;
@@ -245,18 +246,18 @@ absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::CreateSelectionRound(
         v1::SelectionRound out = round;
         out.set_id(absl::StrCat(city, "-", round.year()));
         *out.mutable_create_time() = TimestampFromMicros(r[0][0].as<int64_t>());
-        call.Audit({.county_code = city,
-                        .resource = "selection-rounds/" + out.id(),
-                        .after = &out});
+        call.Audit(
+            {.county_code = city, .resource = "selection-rounds/" + out.id(), .after = &out});
         return out;
       });
 }
 
 absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::GetSelectionRound(CallContext& call,
-                                                                           const ResourceId& id) {
+                                                                            const ResourceId& id) {
   return call.Read<v1::SelectionRound>([&](db::Tx& tx) -> absl::StatusOr<v1::SelectionRound> {
     pqxx::result r = tx.exec_prepared("round_get", id.county_code, id.number);
-    if (r.empty()) return NotFound("id", "selection round", absl::StrCat(id.county_code, "-", id.number));
+    if (r.empty())
+      return NotFound("id", "selection round", absl::StrCat(id.county_code, "-", id.number));
     v1::SelectionRound out;
     out.set_id(absl::StrCat(id.county_code, "-", id.number));
     out.set_year(static_cast<int32_t>(id.number));
@@ -286,9 +287,9 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::NominateGoodSecretary(
         ASSIGN_OR_RETURN(v1::Profile profile,
                          LoadProfile(tx, call, cadre, static_cast<int>(round.number), "cadre_id"));
         if (tx.exec_prepared("cadre_secretary_now", cadre.county_code, cadre.number).empty()) {
-          return WithReason(absl::FailedPreconditionError(
-                                "the nominee must be a current Party branch secretary"),
-                            "NOT_A_SECRETARY");
+          return WithReason(
+              absl::FailedPreconditionError("the nominee must be a current Party branch secretary"),
+              "NOT_A_SECRETARY");
         }
         RETURN_IF_ERROR(CheckAllConditionsMet(profile));
         pqxx::result r = tx.exec_prepared("nomination_insert", cadre.county_code, round.county_code,
@@ -300,9 +301,8 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::NominateGoodSecretary(
         }
         v1::Nomination n = NominationFromRow(
             tx.exec_prepared("nomination_get", cadre.county_code, r[0][0].as<int64_t>())[0]);
-        call.Audit({.county_code = cadre.county_code,
-                        .resource = "nominations/" + n.id(),
-                        .after = &n});
+        call.Audit(
+            {.county_code = cadre.county_code, .resource = "nominations/" + n.id(), .after = &n});
         return n;
       });
 }
@@ -322,16 +322,18 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
         pqxx::result round = tx.exec_prepared("round_lock", round_county, year);
         const int total_quota = round[0][0].as<int>();
         const int total = tx.exec_prepared("round_confirmed", round_county, year)[0][0].as<int>();
-        pqxx::result county = tx.exec_prepared("round_county_confirmed", round_county, year, id.county_code);
+        pqxx::result county =
+            tx.exec_prepared("round_county_confirmed", round_county, year, id.county_code);
         const int quota = county[0][0].is_null() ? 0 : county[0][0].as<int>();
-        RETURN_IF_ERROR(CheckQuota(id.county_code, quota, county[0][1].as<int>(), total_quota, total));
+        RETURN_IF_ERROR(
+            CheckQuota(id.county_code, quota, county[0][1].as<int>(), total_quota, total));
         tx.exec_prepared("nomination_confirm", id.county_code, id.number, call.principal().subject);
         v1::Nomination after =
             NominationFromRow(tx.exec_prepared("nomination_get", id.county_code, id.number)[0]);
         call.Audit({.county_code = id.county_code,
-                        .resource = "nominations/" + after.id(),
-                        .before = &before,
-                        .after = &after});
+                    .resource = "nominations/" + after.id(),
+                    .before = &before,
+                    .after = &after});
         return after;
       });
 }

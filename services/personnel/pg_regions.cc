@@ -1,5 +1,3 @@
-#include "services/personnel/pg_personnel_repository.h"
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -8,12 +6,14 @@
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/rules.h"
+#include "services/personnel/pg_personnel_repository.h"
 
 namespace touyan::personnel {
 namespace {
 
 constexpr char kRegionCols[] = "code, name, level, coalesce(parent_code, '')";
-constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " TOUYAN_MICROS("create_time");
+constexpr char kOrgCols[] =
+    "county_code, id, name, kind, region_code, " TOUYAN_MICROS("create_time");
 
 v1::Region RegionFromRow(const pqxx::row& r) {
   v1::Region out;
@@ -42,17 +42,17 @@ std::vector<db::Statement> RegionStatements() {
   return {
       // regions
       {"region_get", absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code = $1")},
-      {"region_many",
-       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code = ANY($1::text[]) ORDER BY code")},
-      {"region_children",
-       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE parent_code = $1 AND code > $2 "
-                    "ORDER BY code LIMIT $3")},
-      {"region_roots",
-       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE parent_code IS NULL AND code > $1 "
-                    "ORDER BY code LIMIT $2")},
-      {"region_by_level",
-       absl::StrCat("SELECT ", kRegionCols, " FROM regions WHERE code LIKE $1 AND level = $2 "
-                    "AND code > $3 ORDER BY code LIMIT $4")},
+      {"region_many", absl::StrCat("SELECT ", kRegionCols,
+                                   " FROM regions WHERE code = ANY($1::text[]) ORDER BY code")},
+      {"region_children", absl::StrCat("SELECT ", kRegionCols,
+                                       " FROM regions WHERE parent_code = $1 AND code > $2 "
+                                       "ORDER BY code LIMIT $3")},
+      {"region_roots", absl::StrCat("SELECT ", kRegionCols,
+                                    " FROM regions WHERE parent_code IS NULL AND code > $1 "
+                                    "ORDER BY code LIMIT $2")},
+      {"region_by_level", absl::StrCat("SELECT ", kRegionCols,
+                                       " FROM regions WHERE code LIKE $1 AND level = $2 "
+                                       "AND code > $3 ORDER BY code LIMIT $4")},
       {"region_import_upsert",
        "INSERT INTO regions (code, county_code, name, level, parent_code) "
        "SELECT code, substr(code, 1, 6), name, level, NULLIF(parent_code, '') FROM region_import "
@@ -67,13 +67,14 @@ std::vector<db::Statement> RegionStatements() {
        "SELECT substr(code, 1, 6), $1, $2, $3, 'regions', $4, "
        "jsonb_build_object('regions_upserted', count(*)) FROM region_import GROUP BY 1"},
       // party organisations
-      {"org_insert",
-       absl::StrCat("INSERT INTO party_orgs (county_code, name, kind, region_code) "
-                    "VALUES ($1, $2, $3, $4) RETURNING ", kOrgCols)},
+      {"org_insert", absl::StrCat("INSERT INTO party_orgs (county_code, name, kind, region_code) "
+                                  "VALUES ($1, $2, $3, $4) RETURNING ",
+                                  kOrgCols)},
       {"org_get",
        absl::StrCat("SELECT ", kOrgCols, " FROM party_orgs WHERE county_code = $1 AND id = $2")},
       {"org_list",
-       absl::StrCat("SELECT ", kOrgCols, " FROM party_orgs WHERE county_code LIKE $1 "
+       absl::StrCat("SELECT ", kOrgCols,
+                    " FROM party_orgs WHERE county_code LIKE $1 "
                     "AND region_code LIKE $2 AND ($3 = 0 OR kind = $3) "
                     "AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6")},
   };
@@ -175,16 +176,15 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
           r = tx.exec_prepared("org_insert", county, org.name(), static_cast<int>(org.kind()),
                                org.region_code());
         } catch (const pqxx::unique_violation&) {  // the transaction rolls back
-          return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                          "village ", org.region_code(),
-                                          " already has its Party organisation")),
-                                      "party_org.region_code"),
-                            "VILLAGE_ORG_EXISTS");
+          return WithReason(
+              WithField(absl::AlreadyExistsError(absl::StrCat(
+                            "village ", org.region_code(), " already has its Party organisation")),
+                        "party_org.region_code"),
+              "VILLAGE_ORG_EXISTS");
         }
         v1::PartyOrg created = OrgFromRow(r[0]);
-        call.Audit({.county_code = county,
-                        .resource = "party_orgs/" + created.id(),
-                        .after = &created});
+        call.Audit(
+            {.county_code = county, .resource = "party_orgs/" + created.id(), .after = &created});
         return created;
       });
 }
@@ -201,13 +201,12 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::GetPartyOrg(CallContext& cal
 absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
     CallContext& call, const std::string& region_prefix, int kind, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
-  return call.Read<PageOf<v1::PartyOrg>>(
-      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
-        pqxx::result r = tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%",
-                                          region_prefix + "%", kind, after.county, after.id,
-                                          page.size + 1);
-        return KeysetPage(r, page.size, OrgFromRow);
-      });
+  return call.Read<PageOf<v1::PartyOrg>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
+    pqxx::result r =
+        tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%", region_prefix + "%", kind,
+                         after.county, after.id, page.size + 1);
+    return KeysetPage(r, page.size, OrgFromRow);
+  });
 }
 
 }  // namespace touyan::personnel

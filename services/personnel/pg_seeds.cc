@@ -22,12 +22,14 @@ constexpr char kSeedCols[] =
     "s.resident_id_sealed, s.phone_sealed";
 constexpr char kReturneeCols[] =
     "r.county_code, r.id, r.person::text, r.note, r.status, coalesce(r.cadre_id, 0), "
-    "coalesce(r.position_id, 0), " TOUYAN_MICROS("r.create_time") ", r.resident_id_sealed, r.phone_sealed";
+    "coalesce(r.position_id, 0), " TOUYAN_MICROS(
+        "r.create_time") ", r.resident_id_sealed, r.phone_sealed";
 
 // The person as stored: JSON without the two sealed fields, which are
 // columns of their own.
-v1::Cadre PersonFromRow(const crypto::Keyring& keys, const std::string& table, const std::string& county,
-                        const pqxx::field& json, const pqxx::field& resident_id, const pqxx::field& phone) {
+v1::Cadre PersonFromRow(const crypto::Keyring& keys, const std::string& table,
+                        const std::string& county, const pqxx::field& json,
+                        const pqxx::field& resident_id, const pqxx::field& phone) {
   v1::Cadre c;
   (void)google::protobuf::util::JsonStringToMessage(json.as<std::string>(), &c);
   UnsealPerson(keys, table, county, resident_id, phone, c);
@@ -78,8 +80,8 @@ void RecordStep(db::Tx& tx, CallContext& call, const ResourceId& seed, v1::SeedS
 
 absl::StatusOr<v1::Seed> GetSeed(db::Tx& tx, const crypto::Keyring& keys, const ResourceId& id,
                                  bool for_update, absl::string_view field) {
-  pqxx::result r = tx.exec_prepared(for_update ? "seed_get_for_update" : "seed_get", id.county_code,
-                                    id.number);
+  pqxx::result r =
+      tx.exec_prepared(for_update ? "seed_get_for_update" : "seed_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "seed", id.ToString());
   return SeedFromRow(r[0], keys);
 }
@@ -95,48 +97,61 @@ constexpr char kCoverage[] =
 std::vector<db::Statement> SeedStatements() {
   return {
       {"seed_insert",
-       "INSERT INTO seeds (county_code, village_code, resident_id_sealed, resident_id_index, phone_sealed, "
+       "INSERT INTO seeds (county_code, village_code, resident_id_sealed, resident_id_index, "
+       "phone_sealed, "
        "person, strengths, stage) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), $6::jsonb, $7, 1) "
        "ON CONFLICT DO NOTHING RETURNING id"},
       {"seed_step_insert",
        "INSERT INTO seed_steps (county_code, seed_id, step_no, stage, by_subject, by_role, note) "
        "SELECT $1, $2, coalesce(max(step_no), 0) + 1, $3, $4, $5, $6 FROM seed_steps "
        "WHERE county_code = $1 AND seed_id = $2"},
-      {"seed_get", absl::StrCat("SELECT ", kSeedCols, " FROM seeds s WHERE s.county_code = $1 AND s.id = $2")},
+      {"seed_get",
+       absl::StrCat("SELECT ", kSeedCols, " FROM seeds s WHERE s.county_code = $1 AND s.id = $2")},
       {"seed_get_for_update",
-       absl::StrCat("SELECT ", kSeedCols, " FROM seeds s WHERE s.county_code = $1 AND s.id = $2 FOR UPDATE")},
+       absl::StrCat("SELECT ", kSeedCols,
+                    " FROM seeds s WHERE s.county_code = $1 AND s.id = $2 FOR UPDATE")},
       {"seed_set_stage", "UPDATE seeds SET stage = $3 WHERE county_code = $1 AND id = $2"},
       {"seed_appointed",
-       "UPDATE seeds SET stage = 5, cadre_id = $3, position_id = $4 WHERE county_code = $1 AND id = $2"},
+       "UPDATE seeds SET stage = 5, cadre_id = $3, position_id = $4 WHERE county_code = $1 AND id "
+       "= $2"},
       {"seed_list",
-       absl::StrCat("SELECT ", kSeedCols, " FROM seeds s WHERE s.county_code LIKE $1 "
+       absl::StrCat("SELECT ", kSeedCols,
+                    " FROM seeds s WHERE s.county_code LIKE $1 "
                     "AND s.village_code LIKE $2 AND ($3 = 0 OR s.stage = $3) "
                     "AND (s.county_code, s.id) > ($4, $5) ORDER BY s.county_code, s.id LIMIT $6")},
       {"coverage_villages",
-       absl::StrCat(kCoverage, "SELECT code, name, township, county_code, approved FROM v "
-                               "WHERE approved < $2 AND code > $3 ORDER BY code LIMIT $4")},
+       absl::StrCat(kCoverage,
+                    "SELECT code, name, township, county_code, approved FROM v "
+                    "WHERE approved < $2 AND code > $3 ORDER BY code LIMIT $4")},
       {"coverage_townships",
-       absl::StrCat(kCoverage, "SELECT county_code, township, count(*), "
-                               "count(*) FILTER (WHERE approved < $2) FROM v GROUP BY 1, 2 ORDER BY 2")},
+       absl::StrCat(kCoverage,
+                    "SELECT county_code, township, count(*), "
+                    "count(*) FILTER (WHERE approved < $2) FROM v GROUP BY 1, 2 ORDER BY 2")},
       {"gauge_seed_villages",
        absl::StrCat(kCoverage, "SELECT count(*), count(*) FILTER (WHERE approved < 2) FROM v")},
       {"gauge_secretaries",
-       "SELECT count(*) FROM positions WHERE ended_on IS NULL AND kind IN (1, 3) AND county_code LIKE $1"},
+       "SELECT count(*) FROM positions WHERE ended_on IS NULL AND kind IN (1, 3) AND county_code "
+       "LIKE $1"},
       {"returnee_insert",
        "INSERT INTO returnees (county_code, village_code, resident_id_sealed, resident_id_index, "
-       "phone_sealed, origin, person, note, status) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), $6, "
+       "phone_sealed, origin, person, note, status) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), "
+       "$6, "
        "$7::jsonb, $8, 1) ON CONFLICT DO NOTHING RETURNING id"},
       {"returnee_get_for_update",
-       absl::StrCat("SELECT ", kReturneeCols, " FROM returnees r WHERE r.county_code = $1 AND r.id = $2 "
+       absl::StrCat("SELECT ", kReturneeCols,
+                    " FROM returnees r WHERE r.county_code = $1 AND r.id = $2 "
                     "FOR UPDATE")},
-      {"returnee_get",
-       absl::StrCat("SELECT ", kReturneeCols, " FROM returnees r WHERE r.county_code = $1 AND r.id = $2")},
+      {"returnee_get", absl::StrCat("SELECT ", kReturneeCols,
+                                    " FROM returnees r WHERE r.county_code = $1 AND r.id = $2")},
       {"returnee_placed",
-       "UPDATE returnees SET status = 2, cadre_id = $3, position_id = $4 WHERE county_code = $1 AND id = $2"},
+       "UPDATE returnees SET status = 2, cadre_id = $3, position_id = $4 WHERE county_code = $1 "
+       "AND id = $2"},
       {"returnee_list",
-       absl::StrCat("SELECT ", kReturneeCols, " FROM returnees r WHERE r.county_code LIKE $1 "
-                    "AND r.village_code LIKE $2 AND ($3 = 0 OR r.origin = $3) AND ($4 = 0 OR r.status = $4) "
-                    "AND (r.county_code, r.id) > ($5, $6) ORDER BY r.county_code, r.id LIMIT $7")},
+       absl::StrCat(
+           "SELECT ", kReturneeCols,
+           " FROM returnees r WHERE r.county_code LIKE $1 "
+           "AND r.village_code LIKE $2 AND ($3 = 0 OR r.origin = $3) AND ($4 = 0 OR r.status = $4) "
+           "AND (r.county_code, r.id) > ($5, $6) ORDER BY r.county_code, r.id LIMIT $7")},
       {"returnee_stats",
        "SELECT county_code, origin, count(*), count(*) FILTER (WHERE status = 2) FROM returnees "
        "WHERE county_code LIKE $1 AND village_code LIKE $2 GROUP BY 1, 2 ORDER BY 1, 2"},
@@ -146,36 +161,37 @@ std::vector<db::Statement> SeedStatements() {
 // ------------------------------------------------------------------ seeds
 
 absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
-                                                            const v1::NominateSeedRequest& request,
-                                                            const v1::Cadre& person) {
-  return call.Mutate<v1::Seed>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
-    const std::string county = CountyOf(person.region_code());
-    pqxx::result r;
-    try {
-      const SealedPerson sealed = SealPerson(*call.keys(), "seeds", county, person);
-      r = tx.exec_prepared("seed_insert", county, person.region_code(), sealed.resident_id, sealed.index,
-                           sealed.phone, PersonJson(person), request.seed().strengths());
-    } catch (const pqxx::foreign_key_violation&) {
-      return NotFound("seed.person.region_code", "region", person.region_code());
-    }
-    if (r.empty()) {
-      return WithReason(WithField(absl::AlreadyExistsError("this person is already a seed in the county"),
-                                  "seed.person.resident_id"),
-                        "ALREADY_A_SEED");
-    }
-    ResourceId id{county, r[0][0].as<int64_t>()};
-    RecordStep(tx, call, id, v1::SEED_STAGE_NOMINATED, "");
-    ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, *call.keys(), id, false, "id"));
-    call.Audit({.county_code = county, .resource = "seeds/" + seed.id(), .after = &seed});
-    return seed;
-  });
+                                                             const v1::NominateSeedRequest& request,
+                                                             const v1::Cadre& person) {
+  return call.Mutate<v1::Seed>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
+        const std::string county = CountyOf(person.region_code());
+        pqxx::result r;
+        try {
+          const SealedPerson sealed = SealPerson(*call.keys(), "seeds", county, person);
+          r = tx.exec_prepared("seed_insert", county, person.region_code(), sealed.resident_id,
+                               sealed.index, sealed.phone, PersonJson(person),
+                               request.seed().strengths());
+        } catch (const pqxx::foreign_key_violation&) {
+          return NotFound("seed.person.region_code", "region", person.region_code());
+        }
+        if (r.empty()) {
+          return WithReason(
+              WithField(absl::AlreadyExistsError("this person is already a seed in the county"),
+                        "seed.person.resident_id"),
+              "ALREADY_A_SEED");
+        }
+        ResourceId id{county, r[0][0].as<int64_t>()};
+        RecordStep(tx, call, id, v1::SEED_STAGE_NOMINATED, "");
+        ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, *call.keys(), id, false, "id"));
+        call.Audit({.county_code = county, .resource = "seeds/" + seed.id(), .after = &seed});
+        return seed;
+      });
 }
 
-absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(CallContext& call,
-                                                           const google::protobuf::Message& request,
-                                                           const std::string& request_id,
-                                                           const ResourceId& id, SeedStep step,
-                                                           bool yes, const std::string& note) {
+absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(
+    CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
+    const ResourceId& id, SeedStep step, bool yes, const std::string& note) {
   return call.Mutate<v1::Seed>(request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
     ASSIGN_OR_RETURN(v1::Seed before, GetSeed(tx, *call.keys(), id, true, "id"));
     RETURN_IF_ERROR(call.principal().CheckWrite(before.person().region_code()));
@@ -184,19 +200,25 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(CallContext& call,
     tx.exec_prepared("seed_set_stage", id.county_code, id.number, static_cast<int>(next));
     RecordStep(tx, call, id, next, note);
     ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), id, false, "id"));
-    call.Audit({.county_code = id.county_code, .resource = "seeds/" + after.id(), .before = &before, .after = &after});
+    call.Audit({.county_code = id.county_code,
+                .resource = "seeds/" + after.id(),
+                .before = &before,
+                .after = &after});
     return after;
   });
 }
 
 absl::StatusOr<PageOf<v1::Seed>> PgPersonnelRepository::ListSeeds(CallContext& call,
-                                                                 const std::string& region_prefix,
-                                                                 int stage, const paging::Page& page) {
+                                                                  const std::string& region_prefix,
+                                                                  int stage,
+                                                                  const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Seed>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Seed>> {
-    pqxx::result r = tx.exec_prepared("seed_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
-                                      stage, after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return SeedFromRow(row, *call.keys()); });
+    pqxx::result r =
+        tx.exec_prepared("seed_list", region_prefix.substr(0, 6) + "%", region_prefix + "%", stage,
+                         after.county, after.id, page.size + 1);
+    return KeysetPage(r, page.size,
+                      [&](const pqxx::row& row) { return SeedFromRow(row, *call.keys()); });
   });
 }
 
@@ -206,7 +228,8 @@ absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
       [&](db::Tx& tx) -> absl::StatusOr<v1::SeedCoverageResponse> {
         v1::SeedCoverageResponse out;
         std::map<std::string, v1::AreaSeeds> counties;
-        for (const auto& row : tx.exec_prepared("coverage_townships", region_prefix + "%", min_seeds)) {
+        for (const auto& row :
+             tx.exec_prepared("coverage_townships", region_prefix + "%", min_seeds)) {
           v1::AreaSeeds* t = out.add_townships();
           t->set_region_code(row[1].as<std::string>());
           t->set_villages(row[2].as<int>());
@@ -241,35 +264,41 @@ absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
 
 absl::StatusOr<v1::Returnee> PgPersonnelRepository::CreateReturnee(
     CallContext& call, const v1::CreateReturneeRequest& request, const v1::Cadre& person) {
-  return call.Mutate<v1::Returnee>(request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Returnee> {
-    const std::string county = CountyOf(person.region_code());
-    pqxx::result r;
-    try {
-      const SealedPerson sealed = SealPerson(*call.keys(), "returnees", county, person);
-      r = tx.exec_prepared("returnee_insert", county, person.region_code(), sealed.resident_id, sealed.index,
-                           sealed.phone, static_cast<int>(person.origin()), PersonJson(person),
-                           request.returnee().note());
-    } catch (const pqxx::foreign_key_violation&) {
-      return NotFound("returnee.person.region_code", "region", person.region_code());
-    }
-    if (r.empty()) {
-      return WithReason(WithField(absl::AlreadyExistsError("this person is already a returnee candidate"),
-                                  "returnee.person.resident_id"),
-                        "ALREADY_A_RETURNEE");
-    }
-    v1::Returnee x = ReturneeFromRow(tx.exec_prepared("returnee_get", county, r[0][0].as<int64_t>())[0], *call.keys());
-    call.Audit({.county_code = county, .resource = "returnees/" + x.id(), .after = &x});
-    return x;
-  });
+  return call.Mutate<v1::Returnee>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Returnee> {
+        const std::string county = CountyOf(person.region_code());
+        pqxx::result r;
+        try {
+          const SealedPerson sealed = SealPerson(*call.keys(), "returnees", county, person);
+          r = tx.exec_prepared("returnee_insert", county, person.region_code(), sealed.resident_id,
+                               sealed.index, sealed.phone, static_cast<int>(person.origin()),
+                               PersonJson(person), request.returnee().note());
+        } catch (const pqxx::foreign_key_violation&) {
+          return NotFound("returnee.person.region_code", "region", person.region_code());
+        }
+        if (r.empty()) {
+          return WithReason(
+              WithField(absl::AlreadyExistsError("this person is already a returnee candidate"),
+                        "returnee.person.resident_id"),
+              "ALREADY_A_RETURNEE");
+        }
+        v1::Returnee x = ReturneeFromRow(
+            tx.exec_prepared("returnee_get", county, r[0][0].as<int64_t>())[0], *call.keys());
+        call.Audit({.county_code = county, .resource = "returnees/" + x.id(), .after = &x});
+        return x;
+      });
 }
 
 absl::StatusOr<PageOf<v1::Returnee>> PgPersonnelRepository::ListReturnees(
-    CallContext& call, const std::string& region_prefix, int origin, int status, const paging::Page& page) {
+    CallContext& call, const std::string& region_prefix, int origin, int status,
+    const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Returnee>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Returnee>> {
-    pqxx::result r = tx.exec_prepared("returnee_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
-                                      origin, status, after.county, after.id, page.size + 1);
-    return KeysetPage(r, page.size, [&](const pqxx::row& row) { return ReturneeFromRow(row, *call.keys()); });
+    pqxx::result r =
+        tx.exec_prepared("returnee_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
+                         origin, status, after.county, after.id, page.size + 1);
+    return KeysetPage(r, page.size,
+                      [&](const pqxx::row& row) { return ReturneeFromRow(row, *call.keys()); });
   });
 }
 
@@ -294,84 +323,94 @@ absl::StatusOr<v1::ReturneeStatisticsResponse> PgPersonnelRepository::ReturneeSt
 
 // ---------------------------------------------------------------- appoint
 
-absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(CallContext& call,
-                                                                  const v1::AppointRequest& request,
-                                                                  const ResourceId& from,
-                                                                  const ResourceId& org) {
-  return call.Mutate<v1::AppointResponse>(request, request.request_id(), [&](db::Tx& tx)
-                                              -> absl::StatusOr<v1::AppointResponse> {
-    const bool is_seed = request.has_seed_id();
-    v1::Cadre person;
-    Lineage lineage;
-    google::protobuf::Message* before = nullptr;
-    v1::Seed seed;
-    v1::Returnee returnee;
-    if (is_seed) {
-      ASSIGN_OR_RETURN(seed, GetSeed(tx, *call.keys(), from, true, "seed_id"));
-      if (seed.stage() != v1::SEED_STAGE_APPROVED) {
-        return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                              "only an APPROVED seed can be appointed; this one is ",
-                              v1::SeedStage_Name(seed.stage()))),
-                          "WRONG_STAGE");
-      }
-      person = seed.person();
-      lineage.seed = from.number;
-      before = &seed;
-    } else {
-      pqxx::result r = tx.exec_prepared("returnee_get_for_update", from.county_code, from.number);
-      if (r.empty()) return NotFound("returnee_id", "returnee", from.ToString());
-      returnee = ReturneeFromRow(r[0], *call.keys());
-      if (returnee.status() != v1::RETURNEE_STATUS_CANDIDATE) {
-        return WithReason(absl::FailedPreconditionError("the returnee is already placed"),
-                          "ALREADY_PLACED");
-      }
-      person = returnee.person();
-      lineage.returnee = from.number;
-      before = &returnee;
-    }
-    pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
-    if (o.empty()) return NotFound("party_org_id", "party organisation", org.ToString());
-    if (o[0][1].as<std::string>() != person.region_code()) {
-      return InvalidField("party_org_id", "must be an organisation of the person's village",
-                          "NOT_THE_VILLAGE");
-    }
-    RETURN_IF_ERROR(call.principal().CheckWrite(person.region_code()));
-    // The person may already be registered (a returning former cadre); one
-    // registered in another county is refused, naming it (InsertCadre).
-    v1::AppointResponse out;
-    pqxx::result holder = tx.exec_prepared("person_holder", ResidentIndex(*call.keys(), person.resident_id()));
-    if (holder.empty() || holder[0][0].as<std::string>() != org.county_code) {
-      ASSIGN_OR_RETURN(*out.mutable_cadre(), InsertCadre(tx, call, person));
-    } else {
-      *out.mutable_cadre() = CadreFromRow(
-          tx.exec_prepared("cadre_get", org.county_code, holder[0][2].as<int64_t>())[0], *call.keys());
-    }
-    ResourceId cadre = *ResourceId::Parse("", out.cadre().id());
-    v1::Position p;
-    p.set_kind(request.kind());
-    *p.mutable_term_start() = request.term_start();
-    *p.mutable_term_end() = request.term_end();
-    ASSIGN_OR_RETURN(*out.mutable_position(),
-                     InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
-                                    p, lineage));
-    const int64_t position = ResourceId::Parse("", out.position().id())->number;
-    if (is_seed) {
-      tx.exec_prepared("seed_appointed", from.county_code, from.number, cadre.number, position);
-      RecordStep(tx, call, from, v1::SEED_STAGE_APPOINTED, out.position().id());
-      ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), from, false, "seed_id"));
-      call.Audit({.county_code = from.county_code, .resource = "seeds/" + after.id(), .before = before, .after = &after});
-    } else {
-      tx.exec_prepared("returnee_placed", from.county_code, from.number, cadre.number, position);
-      v1::Returnee after =
-          ReturneeFromRow(tx.exec_prepared("returnee_get", from.county_code, from.number)[0], *call.keys());
-      call.Audit({.county_code = from.county_code, .resource = "returnees/" + after.id(), .before = before, .after = &after});
-    }
-    return out;
-  });
+absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(
+    CallContext& call, const v1::AppointRequest& request, const ResourceId& from,
+    const ResourceId& org) {
+  return call.Mutate<v1::AppointResponse>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::AppointResponse> {
+        const bool is_seed = request.has_seed_id();
+        v1::Cadre person;
+        Lineage lineage;
+        google::protobuf::Message* before = nullptr;
+        v1::Seed seed;
+        v1::Returnee returnee;
+        if (is_seed) {
+          ASSIGN_OR_RETURN(seed, GetSeed(tx, *call.keys(), from, true, "seed_id"));
+          if (seed.stage() != v1::SEED_STAGE_APPROVED) {
+            return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                  "only an APPROVED seed can be appointed; this one is ",
+                                  v1::SeedStage_Name(seed.stage()))),
+                              "WRONG_STAGE");
+          }
+          person = seed.person();
+          lineage.seed = from.number;
+          before = &seed;
+        } else {
+          pqxx::result r =
+              tx.exec_prepared("returnee_get_for_update", from.county_code, from.number);
+          if (r.empty()) return NotFound("returnee_id", "returnee", from.ToString());
+          returnee = ReturneeFromRow(r[0], *call.keys());
+          if (returnee.status() != v1::RETURNEE_STATUS_CANDIDATE) {
+            return WithReason(absl::FailedPreconditionError("the returnee is already placed"),
+                              "ALREADY_PLACED");
+          }
+          person = returnee.person();
+          lineage.returnee = from.number;
+          before = &returnee;
+        }
+        pqxx::result o = tx.exec_prepared("org_lock", org.county_code, org.number);
+        if (o.empty()) return NotFound("party_org_id", "party organisation", org.ToString());
+        if (o[0][1].as<std::string>() != person.region_code()) {
+          return InvalidField("party_org_id", "must be an organisation of the person's village",
+                              "NOT_THE_VILLAGE");
+        }
+        RETURN_IF_ERROR(call.principal().CheckWrite(person.region_code()));
+        // The person may already be registered (a returning former cadre); one
+        // registered in another county is refused, naming it (InsertCadre).
+        v1::AppointResponse out;
+        pqxx::result holder =
+            tx.exec_prepared("person_holder", ResidentIndex(*call.keys(), person.resident_id()));
+        if (holder.empty() || holder[0][0].as<std::string>() != org.county_code) {
+          ASSIGN_OR_RETURN(*out.mutable_cadre(), InsertCadre(tx, call, person));
+        } else {
+          *out.mutable_cadre() = CadreFromRow(
+              tx.exec_prepared("cadre_get", org.county_code, holder[0][2].as<int64_t>())[0],
+              *call.keys());
+        }
+        ResourceId cadre = *ResourceId::Parse("", out.cadre().id());
+        v1::Position p;
+        p.set_kind(request.kind());
+        *p.mutable_term_start() = request.term_start();
+        *p.mutable_term_end() = request.term_end();
+        ASSIGN_OR_RETURN(
+            *out.mutable_position(),
+            InsertPosition(tx, call, cadre, org, static_cast<v1::PartyOrgKind>(o[0][0].as<int>()),
+                           p, lineage));
+        const int64_t position = ResourceId::Parse("", out.position().id())->number;
+        if (is_seed) {
+          tx.exec_prepared("seed_appointed", from.county_code, from.number, cadre.number, position);
+          RecordStep(tx, call, from, v1::SEED_STAGE_APPOINTED, out.position().id());
+          ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), from, false, "seed_id"));
+          call.Audit({.county_code = from.county_code,
+                      .resource = "seeds/" + after.id(),
+                      .before = before,
+                      .after = &after});
+        } else {
+          tx.exec_prepared("returnee_placed", from.county_code, from.number, cadre.number,
+                           position);
+          v1::Returnee after = ReturneeFromRow(
+              tx.exec_prepared("returnee_get", from.county_code, from.number)[0], *call.keys());
+          call.Audit({.county_code = from.county_code,
+                      .resource = "returnees/" + after.id(),
+                      .before = before,
+                      .after = &after});
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<PersonnelGauges> PgPersonnelRepository::Gauges(CallContext& call,
-                                                             const std::string& region_prefix) {
+                                                              const std::string& region_prefix) {
   return call.Read<PersonnelGauges>([&](db::Tx& tx) -> absl::StatusOr<PersonnelGauges> {
     PersonnelGauges g;
     pqxx::row v = tx.exec_prepared1("gauge_seed_villages", region_prefix + "%");

@@ -1,15 +1,14 @@
 // The gRPC adapter of touyan.personnel.v1: cadres (registration, reads, transfers, imports).
-#include "services/personnel/personnel_service.h"
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/idempotency/idempotency.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
-#include "common/grpc/handlers.h"
+#include "services/personnel/personnel_service.h"
 
 namespace touyan::personnel {
 
@@ -26,7 +25,8 @@ v1::Cadre Shown(CallContext& call, v1::Cadre c) {
 
 TOUYAN_UNARY(PersonnelService, CreateCadre, v1::CreateCadreRequest, v1::Cadre)
 
-absl::StatusOr<v1::Cadre> PersonnelService::DoCreateCadre(CallContext& call, const v1::CreateCadreRequest& r) {
+absl::StatusOr<v1::Cadre> PersonnelService::DoCreateCadre(CallContext& call,
+                                                          const v1::CreateCadreRequest& r) {
   v1::Cadre c = r.cadre();
   RETURN_IF_ERROR(NestField(NormalizeCadre(c, call.clock().Today()), "cadre."));
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "cadre.region_code"));
@@ -36,7 +36,8 @@ absl::StatusOr<v1::Cadre> PersonnelService::DoCreateCadre(CallContext& call, con
 
 TOUYAN_UNARY(PersonnelService, GetCadre, v1::GetCadreRequest, v1::Cadre)
 
-absl::StatusOr<v1::Cadre> PersonnelService::DoGetCadre(CallContext& call, const v1::GetCadreRequest& r) {
+absl::StatusOr<v1::Cadre> PersonnelService::DoGetCadre(CallContext& call,
+                                                       const v1::GetCadreRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
   ASSIGN_OR_RETURN(v1::Cadre c, repo_->GetCadre(call, id));
@@ -46,7 +47,8 @@ absl::StatusOr<v1::Cadre> PersonnelService::DoGetCadre(CallContext& call, const 
 
 TOUYAN_UNARY(PersonnelService, UpdateCadre, v1::UpdateCadreRequest, v1::Cadre)
 
-absl::StatusOr<v1::Cadre> PersonnelService::DoUpdateCadre(CallContext& call, const v1::UpdateCadreRequest& r) {
+absl::StatusOr<v1::Cadre> PersonnelService::DoUpdateCadre(CallContext& call,
+                                                          const v1::UpdateCadreRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("cadre.id", r.cadre().id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
   std::vector<std::string> paths(r.update_mask().paths().begin(), r.update_mask().paths().end());
@@ -62,7 +64,8 @@ absl::StatusOr<v1::Cadre> PersonnelService::DoUpdateCadre(CallContext& call, con
 
 TOUYAN_UNARY(PersonnelService, TransferCadre, v1::TransferCadreRequest, v1::Cadre)
 
-absl::StatusOr<v1::Cadre> PersonnelService::DoTransferCadre(CallContext& call, const v1::TransferCadreRequest& r) {
+absl::StatusOr<v1::Cadre> PersonnelService::DoTransferCadre(CallContext& call,
+                                                            const v1::TransferCadreRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("cadre_id", r.cadre_id()));
   if (LevelOf(r.region_code()) != Level::kVillage) {
     return InvalidField("region_code", "must be the 12-digit code of a village", "NOT_A_VILLAGE");
@@ -75,7 +78,8 @@ absl::StatusOr<v1::Cadre> PersonnelService::DoTransferCadre(CallContext& call, c
 
 TOUYAN_UNARY(PersonnelService, ListCadres, v1::ListCadresRequest, v1::ListCadresResponse)
 
-absl::StatusOr<v1::ListCadresResponse> PersonnelService::DoListCadres(CallContext& call, const v1::ListCadresRequest& r) {
+absl::StatusOr<v1::ListCadresResponse> PersonnelService::DoListCadres(
+    CallContext& call, const v1::ListCadresRequest& r) {
   CadreQuery q;
   ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("position", r.position(), v1::PositionKind_IsValid));
@@ -91,9 +95,11 @@ absl::StatusOr<v1::ListCadresResponse> PersonnelService::DoListCadres(CallContex
   return ListResponse(call, r, std::move(rows), &v1::ListCadresResponse::mutable_cadres);
 }
 
-TOUYAN_UNARY(PersonnelService, BatchGetCadres, v1::BatchGetCadresRequest, v1::BatchGetCadresResponse)
+TOUYAN_UNARY(PersonnelService, BatchGetCadres, v1::BatchGetCadresRequest,
+             v1::BatchGetCadresResponse)
 
-absl::StatusOr<v1::BatchGetCadresResponse> PersonnelService::DoBatchGetCadres(CallContext& call, const v1::BatchGetCadresRequest& r) {
+absl::StatusOr<v1::BatchGetCadresResponse> PersonnelService::DoBatchGetCadres(
+    CallContext& call, const v1::BatchGetCadresRequest& r) {
   if (r.ids_size() == 0 || r.ids_size() > 1000) {
     return InvalidField("ids", "must name 1 to 1,000 cadres", "BAD_COUNT");
   }
@@ -113,8 +119,8 @@ absl::StatusOr<v1::BatchGetCadresResponse> PersonnelService::DoBatchGetCadres(Ca
   std::vector<bool> seen(ids.size());
   for (v1::Cadre& c : found) {
     const int i = at[c.id()];
-    RETURN_IF_ERROR(WithField(call.principal().CheckCovers(c.region_code()),
-                              absl::StrCat("ids[", i, "]")));
+    RETURN_IF_ERROR(
+        WithField(call.principal().CheckCovers(c.region_code()), absl::StrCat("ids[", i, "]")));
     ordered[i] = Shown(call, std::move(c));
     seen[i] = true;
   }
@@ -126,10 +132,13 @@ absl::StatusOr<v1::BatchGetCadresResponse> PersonnelService::DoBatchGetCadres(Ca
   return out;
 }
 
-TOUYAN_UNARY(PersonnelService, ListSecretaries, v1::ListSecretariesRequest, v1::ListSecretariesResponse)
+TOUYAN_UNARY(PersonnelService, ListSecretaries, v1::ListSecretariesRequest,
+             v1::ListSecretariesResponse)
 
-absl::StatusOr<v1::ListSecretariesResponse> PersonnelService::DoListSecretaries(CallContext& call, const v1::ListSecretariesRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListSecretariesResponse> PersonnelService::DoListSecretaries(
+    CallContext& call, const v1::ListSecretariesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("party_org_kind", r.party_org_kind(), v1::PartyOrgKind_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Secretary> rows,

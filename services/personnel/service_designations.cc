@@ -1,12 +1,12 @@
 // The gRPC adapter of touyan.personnel.v1: designations of organisations
 // (model villages, rectification, instructors).
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/designation.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/personnel_service.h"
-#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 namespace {
@@ -29,16 +29,19 @@ absl::StatusOr<v1::Designation> ChangeDesignation(
 
 TOUYAN_UNARY(PersonnelService, AddDesignation, v1::AddDesignationRequest, v1::Designation)
 
-absl::StatusOr<v1::Designation> PersonnelService::DoAddDesignation(CallContext& call, const v1::AddDesignationRequest& r) {
-  ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("designation.party_org_id",
-                                                     r.designation().party_org_id()));
+absl::StatusOr<v1::Designation> PersonnelService::DoAddDesignation(
+    CallContext& call, const v1::AddDesignationRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId org,
+                   ResourceId::Parse("designation.party_org_id", r.designation().party_org_id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, true));
   return repo_->AddDesignation(call, r, org);
 }
 
-TOUYAN_UNARY(PersonnelService, ListDesignations, v1::ListDesignationsRequest, v1::ListDesignationsResponse)
+TOUYAN_UNARY(PersonnelService, ListDesignations, v1::ListDesignationsRequest,
+             v1::ListDesignationsResponse)
 
-absl::StatusOr<v1::ListDesignationsResponse> PersonnelService::DoListDesignations(CallContext& call, const v1::ListDesignationsRequest& r) {
+absl::StatusOr<v1::ListDesignationsResponse> PersonnelService::DoListDesignations(
+    CallContext& call, const v1::ListDesignationsRequest& r) {
   DesignationQuery q;
   ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
   if (!r.party_org_id().empty()) {
@@ -54,12 +57,14 @@ absl::StatusOr<v1::ListDesignationsResponse> PersonnelService::DoListDesignation
   q.include_revoked = r.include_revoked();
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Designation> rows, repo_->ListDesignations(call, q, page));
-  return ListResponse(call, r, std::move(rows), &v1::ListDesignationsResponse::mutable_designations);
+  return ListResponse(call, r, std::move(rows),
+                      &v1::ListDesignationsResponse::mutable_designations);
 }
 
 TOUYAN_UNARY(PersonnelService, AssignInstructor, v1::AssignInstructorRequest, v1::Designation)
 
-absl::StatusOr<v1::Designation> PersonnelService::DoAssignInstructor(CallContext& call, const v1::AssignInstructorRequest& r) {
+absl::StatusOr<v1::Designation> PersonnelService::DoAssignInstructor(
+    CallContext& call, const v1::AssignInstructorRequest& r) {
   return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
     RETURN_IF_ERROR(ValidateAssignInstructor(d, r.instructor(), r.rectification_deadline()));
     d.set_instructor(r.instructor());
@@ -70,7 +75,8 @@ absl::StatusOr<v1::Designation> PersonnelService::DoAssignInstructor(CallContext
 
 TOUYAN_UNARY(PersonnelService, CloseRectification, v1::CloseRectificationRequest, v1::Designation)
 
-absl::StatusOr<v1::Designation> PersonnelService::DoCloseRectification(CallContext& call, const v1::CloseRectificationRequest& r) {
+absl::StatusOr<v1::Designation> PersonnelService::DoCloseRectification(
+    CallContext& call, const v1::CloseRectificationRequest& r) {
   const absl::CivilDay today = call.clock().Today();
   return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
     RETURN_IF_ERROR(ValidateClose(d, r.closed_on(), r.result(), today));
@@ -82,7 +88,8 @@ absl::StatusOr<v1::Designation> PersonnelService::DoCloseRectification(CallConte
 
 TOUYAN_UNARY(PersonnelService, RevokeDesignation, v1::RevokeDesignationRequest, v1::Designation)
 
-absl::StatusOr<v1::Designation> PersonnelService::DoRevokeDesignation(CallContext& call, const v1::RevokeDesignationRequest& r) {
+absl::StatusOr<v1::Designation> PersonnelService::DoRevokeDesignation(
+    CallContext& call, const v1::RevokeDesignationRequest& r) {
   return ChangeDesignation(*repo_, call, r, [&](v1::Designation& d) {
     RETURN_IF_ERROR(ValidateRevoke(d, r.reason()));
     d.set_revoked(true);

@@ -1,12 +1,12 @@
 // The gRPC adapter of touyan.personnel.v1: positions, their history and
 // adjustments.
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/designation.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/personnel_service.h"
-#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 
@@ -14,13 +14,15 @@ namespace touyan::personnel {
 
 TOUYAN_UNARY(PersonnelService, CreatePosition, v1::CreatePositionRequest, v1::Position)
 
-absl::StatusOr<v1::Position> PersonnelService::DoCreatePosition(CallContext& call, const v1::CreatePositionRequest& r) {
-  ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("position.cadre_id", r.position().cadre_id()));
+absl::StatusOr<v1::Position> PersonnelService::DoCreatePosition(
+    CallContext& call, const v1::CreatePositionRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId cadre,
+                   ResourceId::Parse("position.cadre_id", r.position().cadre_id()));
   ASSIGN_OR_RETURN(ResourceId org,
                    ResourceId::Parse("position.party_org_id", r.position().party_org_id()));
   if (cadre.county_code != org.county_code) {
-    return InvalidField("position.party_org_id",
-                        "the organisation must be in the cadre's county", "CROSS_COUNTY");
+    return InvalidField("position.party_org_id", "the organisation must be in the cadre's county",
+                        "CROSS_COUNTY");
   }
   RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, true));
   return repo_->CreatePosition(call, r, cadre, org);
@@ -28,14 +30,14 @@ absl::StatusOr<v1::Position> PersonnelService::DoCreatePosition(CallContext& cal
 
 TOUYAN_UNARY(PersonnelService, ListPositions, v1::ListPositionsRequest, v1::ListPositionsResponse)
 
-absl::StatusOr<v1::ListPositionsResponse> PersonnelService::DoListPositions(CallContext& call, const v1::ListPositionsRequest& r) {
+absl::StatusOr<v1::ListPositionsResponse> PersonnelService::DoListPositions(
+    CallContext& call, const v1::ListPositionsRequest& r) {
   PositionQuery q;
   q.region_prefix = call.principal().scope_prefix;
   q.current_only = r.current_only();
   std::string county;
-  for (auto [field, text, target] :
-       {std::tuple{"party_org_id", &r.party_org_id(), &q.party_org},
-        std::tuple{"cadre_id", &r.cadre_id(), &q.cadre}}) {
+  for (auto [field, text, target] : {std::tuple{"party_org_id", &r.party_org_id(), &q.party_org},
+                                     std::tuple{"cadre_id", &r.cadre_id(), &q.cadre}}) {
     if (text->empty()) continue;
     ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(field, *text));
     RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
@@ -53,16 +55,19 @@ absl::StatusOr<v1::ListPositionsResponse> PersonnelService::DoListPositions(Call
 
 TOUYAN_UNARY(PersonnelService, EndPosition, v1::EndPositionRequest, v1::Position)
 
-absl::StatusOr<v1::Position> PersonnelService::DoEndPosition(CallContext& call, const v1::EndPositionRequest& r) {
+absl::StatusOr<v1::Position> PersonnelService::DoEndPosition(CallContext& call,
+                                                             const v1::EndPositionRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
   RETURN_IF_ERROR(ValidateText("note", r.note(), 500, /*required=*/false));
   return repo_->EndPosition(call, r, id);
 }
 
-TOUYAN_UNARY(PersonnelService, ReplaceSecretary, v1::ReplaceSecretaryRequest, v1::ReplaceSecretaryResponse)
+TOUYAN_UNARY(PersonnelService, ReplaceSecretary, v1::ReplaceSecretaryRequest,
+             v1::ReplaceSecretaryResponse)
 
-absl::StatusOr<v1::ReplaceSecretaryResponse> PersonnelService::DoReplaceSecretary(CallContext& call, const v1::ReplaceSecretaryRequest& r) {
+absl::StatusOr<v1::ReplaceSecretaryResponse> PersonnelService::DoReplaceSecretary(
+    CallContext& call, const v1::ReplaceSecretaryRequest& r) {
   ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("party_org_id", r.party_org_id()));
   ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("new_cadre_id", r.new_cadre_id()));
   if (cadre.county_code != org.county_code) {
@@ -78,11 +83,14 @@ absl::StatusOr<v1::ReplaceSecretaryResponse> PersonnelService::DoReplaceSecretar
   return repo_->ReplaceSecretary(call, r, org, cadre);
 }
 
-TOUYAN_UNARY(PersonnelService, CountAdjustments, v1::CountAdjustmentsRequest, v1::CountAdjustmentsResponse)
+TOUYAN_UNARY(PersonnelService, CountAdjustments, v1::CountAdjustmentsRequest,
+             v1::CountAdjustmentsResponse)
 
-absl::StatusOr<v1::CountAdjustmentsResponse> PersonnelService::DoCountAdjustments(CallContext& call, const v1::CountAdjustmentsRequest& r) {
+absl::StatusOr<v1::CountAdjustmentsResponse> PersonnelService::DoCountAdjustments(
+    CallContext& call, const v1::CountAdjustmentsRequest& r) {
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   ASSIGN_OR_RETURN(std::vector<v1::CountyAdjustments> counties,
                    repo_->CountAdjustments(call, prefix, r.year()));
   v1::CountAdjustmentsResponse out;

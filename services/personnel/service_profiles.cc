@@ -2,18 +2,19 @@
 // the candidate search and the good-secretary selection.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/profile.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/personnel_service.h"
-#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 
 TOUYAN_UNARY(PersonnelService, RecordEvaluation, v1::RecordEvaluationRequest, v1::Evaluation)
 
-absl::StatusOr<v1::Evaluation> PersonnelService::DoRecordEvaluation(CallContext& call, const v1::RecordEvaluationRequest& r) {
+absl::StatusOr<v1::Evaluation> PersonnelService::DoRecordEvaluation(
+    CallContext& call, const v1::RecordEvaluationRequest& r) {
   ASSIGN_OR_RETURN(ResourceId cadre,
                    ResourceId::Parse("evaluation.cadre_id", r.evaluation().cadre_id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, true));
@@ -21,24 +22,29 @@ absl::StatusOr<v1::Evaluation> PersonnelService::DoRecordEvaluation(CallContext&
   return repo_->RecordEvaluation(call, r, cadre);
 }
 
-TOUYAN_UNARY(PersonnelService, SetProfileThresholds, v1::SetProfileThresholdsRequest, v1::ProfileThresholds)
+TOUYAN_UNARY(PersonnelService, SetProfileThresholds, v1::SetProfileThresholdsRequest,
+             v1::ProfileThresholds)
 
-absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoSetProfileThresholds(CallContext& call, const v1::SetProfileThresholdsRequest& r) {
+absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoSetProfileThresholds(
+    CallContext& call, const v1::SetProfileThresholdsRequest& r) {
   RETURN_IF_ERROR(RequireCity(call.principal(), "set profile thresholds"));
   RETURN_IF_ERROR(ValidateThresholds(r.thresholds(), call.clock().Today()));
   return repo_->SetProfileThresholds(call, r);
 }
 
-TOUYAN_UNARY(PersonnelService, GetProfileThresholds, v1::GetProfileThresholdsRequest, v1::ProfileThresholds)
+TOUYAN_UNARY(PersonnelService, GetProfileThresholds, v1::GetProfileThresholdsRequest,
+             v1::ProfileThresholds)
 
-absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoGetProfileThresholds(CallContext& call, const v1::GetProfileThresholdsRequest& r) {
+absl::StatusOr<v1::ProfileThresholds> PersonnelService::DoGetProfileThresholds(
+    CallContext& call, const v1::GetProfileThresholdsRequest& r) {
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
   return repo_->GetProfileThresholds(call, r.year());
 }
 
 TOUYAN_UNARY(PersonnelService, GetProfile, v1::GetProfileRequest, v1::Profile)
 
-absl::StatusOr<v1::Profile> PersonnelService::DoGetProfile(CallContext& call, const v1::GetProfileRequest& r) {
+absl::StatusOr<v1::Profile> PersonnelService::DoGetProfile(CallContext& call,
+                                                           const v1::GetProfileRequest& r) {
   ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), cadre.county_code, false));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
@@ -47,7 +53,8 @@ absl::StatusOr<v1::Profile> PersonnelService::DoGetProfile(CallContext& call, co
 
 TOUYAN_UNARY(PersonnelService, SearchCadres, v1::SearchCadresRequest, v1::SearchCadresResponse)
 
-absl::StatusOr<v1::SearchCadresResponse> PersonnelService::DoSearchCadres(CallContext& call, const v1::SearchCadresRequest& r) {
+absl::StatusOr<v1::SearchCadresResponse> PersonnelService::DoSearchCadres(
+    CallContext& call, const v1::SearchCadresRequest& r) {
   CadreSearch q;
   ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
   if (r.max_age() < 0 || r.max_age() > 150) return InvalidField("max_age", "must be 0 to 150");
@@ -69,25 +76,31 @@ absl::StatusOr<v1::SearchCadresResponse> PersonnelService::DoSearchCadres(CallCo
   return ListResponse(call, r, std::move(rows), &v1::SearchCadresResponse::mutable_cadres);
 }
 
-TOUYAN_UNARY(PersonnelService, CreateSelectionRound, v1::CreateSelectionRoundRequest, v1::SelectionRound)
+TOUYAN_UNARY(PersonnelService, CreateSelectionRound, v1::CreateSelectionRoundRequest,
+             v1::SelectionRound)
 
-absl::StatusOr<v1::SelectionRound> PersonnelService::DoCreateSelectionRound(CallContext& call, const v1::CreateSelectionRoundRequest& r) {
+absl::StatusOr<v1::SelectionRound> PersonnelService::DoCreateSelectionRound(
+    CallContext& call, const v1::CreateSelectionRoundRequest& r) {
   RETURN_IF_ERROR(RequireCity(call.principal(), "open a selection round"));
   RETURN_IF_ERROR(ValidateRound(r.round(), call.clock().Today()));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(r.round().region_code()), "round.region_code"));
+  RETURN_IF_ERROR(
+      WithField(call.principal().CheckWrite(r.round().region_code()), "round.region_code"));
   return repo_->CreateSelectionRound(call, r);
 }
 
 TOUYAN_UNARY(PersonnelService, GetSelectionRound, v1::GetSelectionRoundRequest, v1::SelectionRound)
 
-absl::StatusOr<v1::SelectionRound> PersonnelService::DoGetSelectionRound(CallContext& call, const v1::GetSelectionRoundRequest& r) {
+absl::StatusOr<v1::SelectionRound> PersonnelService::DoGetSelectionRound(
+    CallContext& call, const v1::GetSelectionRoundRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   return repo_->GetSelectionRound(call, id);
 }
 
-TOUYAN_UNARY(PersonnelService, NominateGoodSecretary, v1::NominateGoodSecretaryRequest, v1::Nomination)
+TOUYAN_UNARY(PersonnelService, NominateGoodSecretary, v1::NominateGoodSecretaryRequest,
+             v1::Nomination)
 
-absl::StatusOr<v1::Nomination> PersonnelService::DoNominateGoodSecretary(CallContext& call, const v1::NominateGoodSecretaryRequest& r) {
+absl::StatusOr<v1::Nomination> PersonnelService::DoNominateGoodSecretary(
+    CallContext& call, const v1::NominateGoodSecretaryRequest& r) {
   ASSIGN_OR_RETURN(ResourceId round, ResourceId::Parse("round_id", r.round_id()));
   ASSIGN_OR_RETURN(ResourceId cadre, ResourceId::Parse("cadre_id", r.cadre_id()));
   if (!absl::StartsWith(cadre.county_code, round.county_code.substr(0, 4))) {
@@ -98,20 +111,25 @@ absl::StatusOr<v1::Nomination> PersonnelService::DoNominateGoodSecretary(CallCon
   return repo_->NominateGoodSecretary(call, r, round, cadre);
 }
 
-TOUYAN_UNARY(PersonnelService, ConfirmGoodSecretary, v1::ConfirmGoodSecretaryRequest, v1::Nomination)
+TOUYAN_UNARY(PersonnelService, ConfirmGoodSecretary, v1::ConfirmGoodSecretaryRequest,
+             v1::Nomination)
 
-absl::StatusOr<v1::Nomination> PersonnelService::DoConfirmGoodSecretary(CallContext& call, const v1::ConfirmGoodSecretaryRequest& r) {
+absl::StatusOr<v1::Nomination> PersonnelService::DoConfirmGoodSecretary(
+    CallContext& call, const v1::ConfirmGoodSecretaryRequest& r) {
   RETURN_IF_ERROR(RequireCity(call.principal(), "confirm good secretaries"));
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
   return repo_->ConfirmGoodSecretary(call, r, id);
 }
 
-TOUYAN_UNARY(PersonnelService, ListGoodSecretaries, v1::ListGoodSecretariesRequest, v1::ListGoodSecretariesResponse)
+TOUYAN_UNARY(PersonnelService, ListGoodSecretaries, v1::ListGoodSecretariesRequest,
+             v1::ListGoodSecretariesResponse)
 
-absl::StatusOr<v1::ListGoodSecretariesResponse> PersonnelService::DoListGoodSecretaries(CallContext& call, const v1::ListGoodSecretariesRequest& r) {
+absl::StatusOr<v1::ListGoodSecretariesResponse> PersonnelService::DoListGoodSecretaries(
+    CallContext& call, const v1::ListGoodSecretariesRequest& r) {
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/false));
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("status", r.status(), v1::NominationStatus_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Nomination> rows,

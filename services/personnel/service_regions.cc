@@ -1,15 +1,14 @@
 // The gRPC adapter of touyan.personnel.v1: the region tree and Party organisations.
-#include "services/personnel/personnel_service.h"
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/idempotency/idempotency.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
-#include "common/grpc/handlers.h"
+#include "services/personnel/personnel_service.h"
 
 namespace touyan::personnel {
 
@@ -19,7 +18,8 @@ using auth::Principal;
 
 // Buffers the whole tree (validated as it arrives), then upserts it in one
 // transaction: a region import is all or nothing.
-class RegionImportSink final : public StreamSink<v1::ImportRegionsRequest, v1::ImportRegionsResponse> {
+class RegionImportSink final
+    : public StreamSink<v1::ImportRegionsRequest, v1::ImportRegionsResponse> {
  public:
   explicit RegionImportSink(PersonnelRepository& repo) : repo_(repo) {}
 
@@ -62,7 +62,8 @@ class RegionImportSink final : public StreamSink<v1::ImportRegionsRequest, v1::I
 
 TOUYAN_UNARY(PersonnelService, GetRegion, v1::GetRegionRequest, v1::Region)
 
-absl::StatusOr<v1::Region> PersonnelService::DoGetRegion(CallContext& call, const v1::GetRegionRequest& r) {
+absl::StatusOr<v1::Region> PersonnelService::DoGetRegion(CallContext& call,
+                                                         const v1::GetRegionRequest& r) {
   if (LevelOfCode(r.code()) == v1::REGION_LEVEL_UNSPECIFIED) {
     return InvalidField("code", absl::StrCat("'", r.code(), "' is not a 12-digit region code"),
                         "BAD_REGION_CODE");
@@ -72,11 +73,13 @@ absl::StatusOr<v1::Region> PersonnelService::DoGetRegion(CallContext& call, cons
 
 TOUYAN_UNARY(PersonnelService, ListRegions, v1::ListRegionsRequest, v1::ListRegionsResponse)
 
-absl::StatusOr<v1::ListRegionsResponse> PersonnelService::DoListRegions(CallContext& call, const v1::ListRegionsRequest& r) {
+absl::StatusOr<v1::ListRegionsResponse> PersonnelService::DoListRegions(
+    CallContext& call, const v1::ListRegionsRequest& r) {
   RegionQuery q{r.parent_code(), r.level(), ""};
   if (!r.parent_code().empty()) {
     absl::StatusOr<std::string> prefix = auth::RegionPrefix(r.parent_code());
-    if (!prefix.ok()) return InvalidField("parent_code", prefix.status().message(), "BAD_REGION_CODE");
+    if (!prefix.ok())
+      return InvalidField("parent_code", prefix.status().message(), "BAD_REGION_CODE");
     q.parent_prefix = *prefix;
   }
   RETURN_IF_ERROR(CheckEnum("level", r.level(), v1::RegionLevel_IsValid));
@@ -85,9 +88,11 @@ absl::StatusOr<v1::ListRegionsResponse> PersonnelService::DoListRegions(CallCont
   return ListResponse(call, r, std::move(rows), &v1::ListRegionsResponse::mutable_regions);
 }
 
-TOUYAN_UNARY(PersonnelService, GetRegionAncestors, v1::GetRegionAncestorsRequest, v1::GetRegionAncestorsResponse)
+TOUYAN_UNARY(PersonnelService, GetRegionAncestors, v1::GetRegionAncestorsRequest,
+             v1::GetRegionAncestorsResponse)
 
-absl::StatusOr<v1::GetRegionAncestorsResponse> PersonnelService::DoGetRegionAncestors(CallContext& call, const v1::GetRegionAncestorsRequest& r) {
+absl::StatusOr<v1::GetRegionAncestorsResponse> PersonnelService::DoGetRegionAncestors(
+    CallContext& call, const v1::GetRegionAncestorsRequest& r) {
   std::vector<std::string> codes = AncestorCodes(r.code());
   if (codes.empty()) {
     return InvalidField("code", absl::StrCat("'", r.code(), "' is not a 12-digit region code"),
@@ -113,7 +118,8 @@ grpc::ServerReadReactor<v1::ImportRegionsRequest>* PersonnelService::ImportRegio
 
 TOUYAN_UNARY(PersonnelService, CreatePartyOrg, v1::CreatePartyOrgRequest, v1::PartyOrg)
 
-absl::StatusOr<v1::PartyOrg> PersonnelService::DoCreatePartyOrg(CallContext& call, const v1::CreatePartyOrgRequest& r) {
+absl::StatusOr<v1::PartyOrg> PersonnelService::DoCreatePartyOrg(
+    CallContext& call, const v1::CreatePartyOrgRequest& r) {
   const v1::PartyOrg& o = r.party_org();
   RETURN_IF_ERROR(ValidateText("party_org.name", o.name(), 100));
   if (o.kind() == v1::PARTY_ORG_KIND_UNSPECIFIED) {
@@ -125,8 +131,8 @@ absl::StatusOr<v1::PartyOrg> PersonnelService::DoCreatePartyOrg(CallContext& cal
     return InvalidField("party_org.region_code", "must be a county, township or village code",
                         "BAD_REGION_CODE");
   }
-  bool village_kind = o.kind() == v1::PARTY_ORG_KIND_VILLAGE ||
-                      o.kind() == v1::PARTY_ORG_KIND_COMMUNITY;
+  bool village_kind =
+      o.kind() == v1::PARTY_ORG_KIND_VILLAGE || o.kind() == v1::PARTY_ORG_KIND_COMMUNITY;
   if (village_kind && level != v1::REGION_LEVEL_VILLAGE) {
     return InvalidField("party_org.region_code",
                         "a village or community organisation belongs to a village-level region");
@@ -137,7 +143,8 @@ absl::StatusOr<v1::PartyOrg> PersonnelService::DoCreatePartyOrg(CallContext& cal
 
 TOUYAN_UNARY(PersonnelService, GetPartyOrg, v1::GetPartyOrgRequest, v1::PartyOrg)
 
-absl::StatusOr<v1::PartyOrg> PersonnelService::DoGetPartyOrg(CallContext& call, const v1::GetPartyOrgRequest& r) {
+absl::StatusOr<v1::PartyOrg> PersonnelService::DoGetPartyOrg(CallContext& call,
+                                                             const v1::GetPartyOrgRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, false));
   ASSIGN_OR_RETURN(v1::PartyOrg org, repo_->GetPartyOrg(call, id));
@@ -147,8 +154,10 @@ absl::StatusOr<v1::PartyOrg> PersonnelService::DoGetPartyOrg(CallContext& call, 
 
 TOUYAN_UNARY(PersonnelService, ListPartyOrgs, v1::ListPartyOrgsRequest, v1::ListPartyOrgsResponse)
 
-absl::StatusOr<v1::ListPartyOrgsResponse> PersonnelService::DoListPartyOrgs(CallContext& call, const v1::ListPartyOrgsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListPartyOrgsResponse> PersonnelService::DoListPartyOrgs(
+    CallContext& call, const v1::ListPartyOrgsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("kind", r.kind(), v1::PartyOrgKind_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::PartyOrg> rows, repo_->ListPartyOrgs(call, prefix, r.kind(), page));

@@ -1,18 +1,19 @@
 // The gRPC adapter of touyan.personnel.v1, part four: the seed pipeline,
 // returnee recruitment and appointing either into a village post.
 #include "absl/strings/str_cat.h"
+#include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
 #include "services/personnel/domain/seed.h"
 #include "services/personnel/personnel_service.h"
-#include "common/grpc/handlers.h"
 
 namespace touyan::personnel {
 namespace {
 
 // A person waiting for a village post: a valid cadre of a village in scope.
-absl::StatusOr<v1::Cadre> CheckPerson(CallContext& call, v1::Cadre person, absl::string_view prefix) {
+absl::StatusOr<v1::Cadre> CheckPerson(CallContext& call, v1::Cadre person,
+                                      absl::string_view prefix) {
   RETURN_IF_ERROR(NestField(NormalizeCadre(person, call.clock().Today()), prefix));
   if (LevelOfCode(person.region_code()) != v1::REGION_LEVEL_VILLAGE) {
     return InvalidField(absl::StrCat(prefix, "region_code"), "must be a village (嘎查村) code");
@@ -22,7 +23,6 @@ absl::StatusOr<v1::Cadre> CheckPerson(CallContext& call, v1::Cadre person, absl:
   return person;
 }
 
-
 // Selection and examination differ only in the step and its decision.
 template <typename Req>
 absl::StatusOr<v1::Seed> TakeStep(PersonnelRepository& repo, CallContext& call, const Req& r,
@@ -30,7 +30,8 @@ absl::StatusOr<v1::Seed> TakeStep(PersonnelRepository& repo, CallContext& call, 
   ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
   RETURN_IF_ERROR(CheckCounty(call.principal(), id.county_code, true));
   RETURN_IF_ERROR(ValidateText("note", r.note(), 1000, /*required=*/false));
-  ASSIGN_OR_RETURN(v1::Seed seed, repo.AdvanceSeed(call, r, r.request_id(), id, step, yes, r.note()));
+  ASSIGN_OR_RETURN(v1::Seed seed,
+                   repo.AdvanceSeed(call, r, r.request_id(), id, step, yes, r.note()));
   ShowPerson(call, *seed.mutable_person(), seed.county_code(), "seeds/" + seed.id());
   return seed;
 }
@@ -39,8 +40,10 @@ absl::StatusOr<v1::Seed> TakeStep(PersonnelRepository& repo, CallContext& call, 
 
 TOUYAN_UNARY(PersonnelService, NominateSeed, v1::NominateSeedRequest, v1::Seed)
 
-absl::StatusOr<v1::Seed> PersonnelService::DoNominateSeed(CallContext& call, const v1::NominateSeedRequest& r) {
-  RETURN_IF_ERROR(CheckSeedStep(SeedStep::kNominate, v1::SEED_STAGE_UNSPECIFIED, call.principal().role));
+absl::StatusOr<v1::Seed> PersonnelService::DoNominateSeed(CallContext& call,
+                                                          const v1::NominateSeedRequest& r) {
+  RETURN_IF_ERROR(
+      CheckSeedStep(SeedStep::kNominate, v1::SEED_STAGE_UNSPECIFIED, call.principal().role));
   RETURN_IF_ERROR(ValidateText("seed.strengths", r.seed().strengths(), 1000, /*required=*/false));
   ASSIGN_OR_RETURN(v1::Cadre person, CheckPerson(call, r.seed().person(), "seed.person."));
   ASSIGN_OR_RETURN(v1::Seed seed, repo_->NominateSeed(call, r, person));
@@ -50,36 +53,45 @@ absl::StatusOr<v1::Seed> PersonnelService::DoNominateSeed(CallContext& call, con
 
 TOUYAN_UNARY(PersonnelService, SelectSeed, v1::SelectSeedRequest, v1::Seed)
 
-absl::StatusOr<v1::Seed> PersonnelService::DoSelectSeed(CallContext& call, const v1::SelectSeedRequest& r) {
+absl::StatusOr<v1::Seed> PersonnelService::DoSelectSeed(CallContext& call,
+                                                        const v1::SelectSeedRequest& r) {
   return TakeStep(*repo_, call, r, SeedStep::kSelect, r.selected());
 }
 
 TOUYAN_UNARY(PersonnelService, ExamineSeed, v1::ExamineSeedRequest, v1::Seed)
 
-absl::StatusOr<v1::Seed> PersonnelService::DoExamineSeed(CallContext& call, const v1::ExamineSeedRequest& r) {
+absl::StatusOr<v1::Seed> PersonnelService::DoExamineSeed(CallContext& call,
+                                                         const v1::ExamineSeedRequest& r) {
   return TakeStep(*repo_, call, r, SeedStep::kExamine, r.approved());
 }
 
 TOUYAN_UNARY(PersonnelService, ListSeeds, v1::ListSeedsRequest, v1::ListSeedsResponse)
 
-absl::StatusOr<v1::ListSeedsResponse> PersonnelService::DoListSeeds(CallContext& call, const v1::ListSeedsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListSeedsResponse> PersonnelService::DoListSeeds(CallContext& call,
+                                                                    const v1::ListSeedsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("stage", r.stage(), v1::SeedStage_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Seed> rows, repo_->ListSeeds(call, prefix, r.stage(), page));
-  for (auto& s : rows.items) ShowPerson(call, *s.mutable_person(), s.county_code(), "seeds/" + s.id());
+  for (auto& s : rows.items)
+    ShowPerson(call, *s.mutable_person(), s.county_code(), "seeds/" + s.id());
   return ListResponse(call, r, std::move(rows), &v1::ListSeedsResponse::mutable_seeds);
 }
 
 TOUYAN_UNARY(PersonnelService, SeedCoverage, v1::SeedCoverageRequest, v1::SeedCoverageResponse)
 
-absl::StatusOr<v1::SeedCoverageResponse> PersonnelService::DoSeedCoverage(CallContext& call, const v1::SeedCoverageRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
-  if (r.min_seeds() < 0 || r.min_seeds() > 100) return InvalidField("min_seeds", "must be 0 to 100");
+absl::StatusOr<v1::SeedCoverageResponse> PersonnelService::DoSeedCoverage(
+    CallContext& call, const v1::SeedCoverageRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
+  if (r.min_seeds() < 0 || r.min_seeds() > 100)
+    return InvalidField("min_seeds", "must be 0 to 100");
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  ASSIGN_OR_RETURN(v1::SeedCoverageResponse out,
-                   repo_->SeedCoverage(call, prefix,
-                                       r.min_seeds() == 0 ? kMinSeedsPerVillage : r.min_seeds(), page));
+  ASSIGN_OR_RETURN(
+      v1::SeedCoverageResponse out,
+      repo_->SeedCoverage(call, prefix, r.min_seeds() == 0 ? kMinSeedsPerVillage : r.min_seeds(),
+                          page));
   if (!out.next_page_token().empty()) {
     out.set_next_page_token(call.pager().Next(r, out.next_page_token()));
   }
@@ -88,7 +100,8 @@ absl::StatusOr<v1::SeedCoverageResponse> PersonnelService::DoSeedCoverage(CallCo
 
 TOUYAN_UNARY(PersonnelService, CreateReturnee, v1::CreateReturneeRequest, v1::Returnee)
 
-absl::StatusOr<v1::Returnee> PersonnelService::DoCreateReturnee(CallContext& call, const v1::CreateReturneeRequest& r) {
+absl::StatusOr<v1::Returnee> PersonnelService::DoCreateReturnee(
+    CallContext& call, const v1::CreateReturneeRequest& r) {
   RETURN_IF_ERROR(ValidateReturneeOrigin(r.returnee().person().origin()));
   RETURN_IF_ERROR(ValidateText("returnee.note", r.returnee().note(), 1000, /*required=*/false));
   ASSIGN_OR_RETURN(v1::Cadre person, CheckPerson(call, r.returnee().person(), "returnee.person."));
@@ -99,27 +112,34 @@ absl::StatusOr<v1::Returnee> PersonnelService::DoCreateReturnee(CallContext& cal
 
 TOUYAN_UNARY(PersonnelService, ListReturnees, v1::ListReturneesRequest, v1::ListReturneesResponse)
 
-absl::StatusOr<v1::ListReturneesResponse> PersonnelService::DoListReturnees(CallContext& call, const v1::ListReturneesRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ListReturneesResponse> PersonnelService::DoListReturnees(
+    CallContext& call, const v1::ListReturneesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckEnum("origin", r.origin(), v1::Origin_IsValid));
   RETURN_IF_ERROR(CheckEnum("status", r.status(), v1::ReturneeStatus_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Returnee> rows,
                    repo_->ListReturnees(call, prefix, r.origin(), r.status(), page));
-  for (auto& x : rows.items) ShowPerson(call, *x.mutable_person(), x.county_code(), "returnees/" + x.id());
+  for (auto& x : rows.items)
+    ShowPerson(call, *x.mutable_person(), x.county_code(), "returnees/" + x.id());
   return ListResponse(call, r, std::move(rows), &v1::ListReturneesResponse::mutable_returnees);
 }
 
-TOUYAN_UNARY(PersonnelService, ReturneeStatistics, v1::ReturneeStatisticsRequest, v1::ReturneeStatisticsResponse)
+TOUYAN_UNARY(PersonnelService, ReturneeStatistics, v1::ReturneeStatisticsRequest,
+             v1::ReturneeStatisticsResponse)
 
-absl::StatusOr<v1::ReturneeStatisticsResponse> PersonnelService::DoReturneeStatistics(CallContext& call, const v1::ReturneeStatisticsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+absl::StatusOr<v1::ReturneeStatisticsResponse> PersonnelService::DoReturneeStatistics(
+    CallContext& call, const v1::ReturneeStatisticsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   return repo_->ReturneeStatistics(call, prefix);
 }
 
 TOUYAN_UNARY(PersonnelService, Appoint, v1::AppointRequest, v1::AppointResponse)
 
-absl::StatusOr<v1::AppointResponse> PersonnelService::DoAppoint(CallContext& call, const v1::AppointRequest& r) {
+absl::StatusOr<v1::AppointResponse> PersonnelService::DoAppoint(CallContext& call,
+                                                                const v1::AppointRequest& r) {
   if (!r.has_seed_id() && !r.has_returnee_id()) {
     return InvalidField("seed_id", "name the seed_id or the returnee_id to appoint", "REQUIRED");
   }

@@ -13,9 +13,9 @@ namespace touyan::training {
 namespace {
 
 // A date column as proto3 JSON of google.type.Date.
-#define TOUYAN_DATE_JSON(col)                                                              \
-  "json_build_object('year', extract(year FROM " col ")::int, 'month', extract(month FROM " \
-  col ")::int, 'day', extract(day FROM " col ")::int)"
+#define TOUYAN_DATE_JSON(col)                                                                   \
+  "json_build_object('year', extract(year FROM " col ")::int, 'month', extract(month FROM " col \
+  ")::int, 'day', extract(day FROM " col ")::int)"
 
 constexpr char kClassCols[] =
     "c.county_code, c.id, c.region_code, c.tier, c.title, c.theme, c.year, "
@@ -86,30 +86,34 @@ std::vector<db::Statement> ClassStatements() {
       {"class_insert",
        "INSERT INTO classes (county_code, region_code, region_prefix, tier, title, theme, year, "
        "formats, venue, venue_kind, capacity, min_percent, lecturers) VALUES ($1, $2, $3, $4, $5, "
-       "$6, $7, $8::smallint[], $9, $10, $11, $12, ARRAY(SELECT json_array_elements_text($13::json))) "
+       "$6, $7, $8::smallint[], $9, $10, $11, $12, ARRAY(SELECT "
+       "json_array_elements_text($13::json))) "
        "RETURNING id"},
       {"segment_insert",
        "INSERT INTO class_segments (county_code, class_id, number, title, start_date, end_date) "
        "VALUES ($1, $2, $3, $4, $5::date, $6::date)"},
       {"class_get", "SELECT " + cls + " FROM classes c WHERE c.county_code = $1 AND c.id = $2"},
-      {"class_list",
-       "SELECT " + cls + " FROM classes c WHERE (starts_with(c.region_prefix, $1) OR "
-       "starts_with($1, c.region_prefix)) AND ($2 = 0 OR c.tier = $2) AND ($3 = 0 OR c.year = $3) "
-       "AND ($4 = '' OR c.theme = $4) AND (c.county_code, c.id) > ($5, $6) "
-       "ORDER BY c.county_code, c.id LIMIT $7"},
+      {"class_list", "SELECT " + cls +
+                         " FROM classes c WHERE (starts_with(c.region_prefix, $1) OR "
+                         "starts_with($1, c.region_prefix)) AND ($2 = 0 OR c.tier = $2) AND ($3 = "
+                         "0 OR c.year = $3) "
+                         "AND ($4 = '' OR c.theme = $4) AND (c.county_code, c.id) > ($5, $6) "
+                         "ORDER BY c.county_code, c.id LIMIT $7"},
       {"class_take_seats", "SELECT take_seats($1, $2, $3)"},
       {"enrolment_insert",
        "INSERT INTO enrolments (county_code, class_county, class_id, kind, cadre_id, person_key, "
        "name, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-       "ON CONFLICT (class_county, class_id, person_key) DO NOTHING RETURNING " + enr},
-      {"enrolment_list",
-       "SELECT " + enr + " FROM enrolments WHERE class_county = $1 AND class_id = $2 "
-       "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
-      {"enrolment_lock",
-       "SELECT " + enr + " FROM enrolments WHERE county_code = $1 AND id = $2 "
-       "AND class_county = $3 AND class_id = $4 FOR UPDATE"},
+       "ON CONFLICT (class_county, class_id, person_key) DO NOTHING RETURNING " +
+           enr},
+      {"enrolment_list", "SELECT " + enr +
+                             " FROM enrolments WHERE class_county = $1 AND class_id = $2 "
+                             "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
+      {"enrolment_lock", "SELECT " + enr +
+                             " FROM enrolments WHERE county_code = $1 AND id = $2 "
+                             "AND class_county = $3 AND class_id = $4 FOR UPDATE"},
       {"attendance_upsert",
-       "INSERT INTO attendance (county_code, enrolment_id, segment, status) VALUES ($1, $2, $3, $4) "
+       "INSERT INTO attendance (county_code, enrolment_id, segment, status) VALUES ($1, $2, $3, "
+       "$4) "
        "ON CONFLICT (county_code, enrolment_id, segment) DO UPDATE SET status = EXCLUDED.status, "
        "recorded_at = now()"},
       {"attendance_tally",
@@ -117,10 +121,13 @@ std::vector<db::Statement> ClassStatements() {
        "WHERE county_code = $1 AND enrolment_id = $2"},
       {"enrolment_set_completion",
        "UPDATE enrolments SET attended = $3, recorded = $4, completion = $5 "
-       "WHERE county_code = $1 AND id = $2 RETURNING " + enr},
+       "WHERE county_code = $1 AND id = $2 RETURNING " +
+           enr},
       {"coverage_completed",
-       "SELECT DISTINCT e.cadre_id FROM enrolments e JOIN classes c ON c.county_code = e.class_county "
-       "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code LIKE $1 "
+       "SELECT DISTINCT e.cadre_id FROM enrolments e JOIN classes c ON c.county_code = "
+       "e.class_county "
+       "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code LIKE "
+       "$1 "
        "AND c.year = $2 AND c.theme = $3"},
       {"class_themes",
        "SELECT DISTINCT theme FROM classes WHERE year = $1 AND (starts_with(region_prefix, $2) "
@@ -132,7 +139,8 @@ std::vector<db::Statement> ClassStatements() {
        "WHERE c.year = $1 AND starts_with(c.region_prefix, $2)) "
        "SELECT tier, coalesce(cc, ''), coalesce(kind, 0), count(DISTINCT cid), "
        "count(DISTINCT person_key), count(person_key), count(*) FILTER (WHERE completion = 2), "
-       "GROUPING(kind) FROM x GROUP BY GROUPING SETS ((tier), (tier, kind), (tier, cc), (tier, cc, kind)) "
+       "GROUPING(kind) FROM x GROUP BY GROUPING SETS ((tier), (tier, kind), (tier, cc), (tier, cc, "
+       "kind)) "
        "HAVING GROUPING(kind) = 1 OR kind IS NOT NULL "
        "ORDER BY tier, GROUPING(cc) DESC, cc, GROUPING(kind) DESC, kind"},
   };
@@ -177,8 +185,8 @@ absl::StatusOr<PageOf<v1::TrainingClass>> PgTrainingRepository::ListClasses(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::TrainingClass>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::TrainingClass>> {
-        return KeysetPage(tx.exec_prepared("class_list", q.region_prefix, q.tier, q.year, q.theme, after.county,
-                                           after.id, page.size + 1),
+        return KeysetPage(tx.exec_prepared("class_list", q.region_prefix, q.tier, q.year, q.theme,
+                                           after.county, after.id, page.size + 1),
                           page.size, ClassFromRow);
       });
 }
@@ -187,37 +195,36 @@ absl::StatusOr<v1::EnrolUncoveredResponse> PgTrainingRepository::Enrol(
     CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
     const ResourceId& cls, const std::vector<v1::Trainee>& trainees, bool skip_enrolled) {
   return call.Mutate<v1::EnrolUncoveredResponse>(
-             request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::EnrolUncoveredResponse> {
-               v1::EnrolUncoveredResponse out;
-               for (const v1::Trainee& t : trainees) {
-                 pqxx::result r = tx.exec_prepared(
-                     "enrolment_insert", t.region_code().substr(0, 6), cls.county_code, cls.number,
-                     static_cast<int>(t.kind()), t.cadre_id(), PersonKey(t), t.name(),
-                     t.region_code());
-                 if (r.empty()) {
-                   if (skip_enrolled) continue;
-                   return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
-                                                   "the trainee is enrolled in class ",
-                                                   cls.ToString(), " already")),
-                                               "trainee"),
-                                     "ALREADY_ENROLLED");
-                 }
-                 v1::Enrolment e = EnrolmentFromRow(r[0]);
-                 call.Audit({.county_code = e.county_code(), .resource = "enrolments/" + e.id(),
-                             .after = &e});
-                 *out.add_enrolments() = std::move(e);
-               }
-               out.set_enrolled(out.enrolments_size());
-               if (out.enrolled() > 0 &&
-                   !tx.exec_prepared1("class_take_seats", cls.county_code, cls.number, out.enrolled())[0]
-                        .as<bool>()) {
-                 return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                       "class ", cls.ToString(), " has fewer than ", out.enrolled(),
-                                       " free seats; raise its capacity or use another class")),
-                                   "CLASS_FULL");
-               }
-               return out;
-             });
+      request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::EnrolUncoveredResponse> {
+        v1::EnrolUncoveredResponse out;
+        for (const v1::Trainee& t : trainees) {
+          pqxx::result r = tx.exec_prepared("enrolment_insert", t.region_code().substr(0, 6),
+                                            cls.county_code, cls.number, static_cast<int>(t.kind()),
+                                            t.cadre_id(), PersonKey(t), t.name(), t.region_code());
+          if (r.empty()) {
+            if (skip_enrolled) continue;
+            return WithReason(
+                WithField(absl::AlreadyExistsError(absl::StrCat("the trainee is enrolled in class ",
+                                                                cls.ToString(), " already")),
+                          "trainee"),
+                "ALREADY_ENROLLED");
+          }
+          v1::Enrolment e = EnrolmentFromRow(r[0]);
+          call.Audit(
+              {.county_code = e.county_code(), .resource = "enrolments/" + e.id(), .after = &e});
+          *out.add_enrolments() = std::move(e);
+        }
+        out.set_enrolled(out.enrolments_size());
+        if (out.enrolled() > 0 &&
+            !tx.exec_prepared1("class_take_seats", cls.county_code, cls.number, out.enrolled())[0]
+                 .as<bool>()) {
+          return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                "class ", cls.ToString(), " has fewer than ", out.enrolled(),
+                                " free seats; raise its capacity or use another class")),
+                            "CLASS_FULL");
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<PageOf<v1::Enrolment>> PgTrainingRepository::ListEnrolments(
@@ -234,7 +241,8 @@ absl::StatusOr<v1::RecordAttendanceResponse> PgTrainingRepository::RecordAttenda
     CallContext& call, const v1::RecordAttendanceRequest& request, const v1::TrainingClass& c) {
   ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));
   return call.Mutate<v1::RecordAttendanceResponse>(
-      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::RecordAttendanceResponse> {
+      request, request.request_id(),
+      [&](db::Tx& tx) -> absl::StatusOr<v1::RecordAttendanceResponse> {
         v1::RecordAttendanceResponse out;
         for (int i = 0; i < request.marks_size(); ++i) {
           const v1::AttendanceMark& m = request.marks(i);
@@ -251,13 +259,15 @@ absl::StatusOr<v1::RecordAttendanceResponse> PgTrainingRepository::RecordAttenda
                            static_cast<int>(m.status()));
           pqxx::row tally = tx.exec_prepared1("attendance_tally", id.county_code, id.number);
           const int attended = tally[0].as<int>(), recorded = tally[1].as<int>();
-          const v1::Completion done = EvaluateCompletion(c.segments_size(), attended, recorded,
-                                                         c.completion_min_percent());
-          v1::Enrolment after = EnrolmentFromRow(tx.exec_prepared1(
-              "enrolment_set_completion", id.county_code, id.number, attended, recorded,
-              static_cast<int>(done)));
-          call.Audit({.county_code = id.county_code, .resource = "enrolments/" + after.id(),
-                      .before = &before, .after = &after});
+          const v1::Completion done =
+              EvaluateCompletion(c.segments_size(), attended, recorded, c.completion_min_percent());
+          v1::Enrolment after = EnrolmentFromRow(
+              tx.exec_prepared1("enrolment_set_completion", id.county_code, id.number, attended,
+                                recorded, static_cast<int>(done)));
+          call.Audit({.county_code = id.county_code,
+                      .resource = "enrolments/" + after.id(),
+                      .before = &before,
+                      .after = &after});
           *out.add_enrolments() = std::move(after);
         }
         return out;
@@ -269,8 +279,8 @@ absl::StatusOr<absl::flat_hash_set<std::string>> PgTrainingRepository::Completed
   using Set = absl::flat_hash_set<std::string>;
   return call.Read<Set>([&](db::Tx& tx) -> absl::StatusOr<Set> {
     Set out;
-    for (const auto& row : tx.exec_prepared("coverage_completed", region_prefix.substr(0, 6) + "%",
-                                            year, theme)) {
+    for (const auto& row :
+         tx.exec_prepared("coverage_completed", region_prefix.substr(0, 6) + "%", year, theme)) {
       out.insert(row[0].as<std::string>());
     }
     return out;

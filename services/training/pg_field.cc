@@ -15,7 +15,8 @@ constexpr char kFieldVisitCols[] =
 
 constexpr char kExpertVisitCols[] =
     "county_code, id, expert_name, expert_kind, expert_org, village_code, visit_date::text, topic, "
-    "subject, " TOUYAN_MICROS("create_time") ", json_build_object('secretaryCadreIds', secretaries)::text";
+    "subject, " TOUYAN_MICROS(
+        "create_time") ", json_build_object('secretaryCadreIds', secretaries)::text";
 
 constexpr char kTaskCols[] =
     "t.county_code, t.id, t.region_code, t.title, t.description, t.year, t.unit, "
@@ -97,10 +98,12 @@ void InsertQuotas(db::Tx& tx, const ResourceId& task, const v1::PracticeTask& t)
 }
 
 absl::Status TaskPublished(const v1::PracticeTask& t) {
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "practice task ", t.id(), " is on the public board and cannot be edited; "
-                        "create a task with supersedes=", t.id(), " and publish it")),
-                    "TASK_PUBLISHED");
+  return WithReason(
+      absl::FailedPreconditionError(absl::StrCat("practice task ", t.id(),
+                                                 " is on the public board and cannot be edited; "
+                                                 "create a task with supersedes=",
+                                                 t.id(), " and publish it")),
+      "TASK_PUBLISHED");
 }
 
 }  // namespace
@@ -112,19 +115,24 @@ std::vector<db::Statement> FieldStatements() {
        "INSERT INTO field_visits (county_code, region_code, region_prefix, title, destination, "
        "sites, visit_date, participants, class_id) VALUES ($1, $2, $3, $4, $5, "
        "ARRAY(SELECT json_array_elements_text($6::json)), $7::date, "
-       "ARRAY(SELECT json_array_elements_text($8::json)), $9) RETURNING " + fv},
+       "ARRAY(SELECT json_array_elements_text($8::json)), $9) RETURNING " +
+           fv},
       {"field_visit_list",
-       "SELECT " + fv + " FROM field_visits WHERE (starts_with(region_prefix, $1) OR "
-       "starts_with($1, region_prefix)) AND ($2 = 0 OR extract(year FROM visit_date) = $2) "
-       "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
+       "SELECT " + fv +
+           " FROM field_visits WHERE (starts_with(region_prefix, $1) OR "
+           "starts_with($1, region_prefix)) AND ($2 = 0 OR extract(year FROM visit_date) = $2) "
+           "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
       {"expert_visit_insert",
-       "INSERT INTO expert_visits (county_code, expert_name, expert_kind, expert_org, village_code, "
+       "INSERT INTO expert_visits (county_code, expert_name, expert_kind, expert_org, "
+       "village_code, "
        "visit_date, topic, subject, secretaries) VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, "
-       "ARRAY(SELECT json_array_elements_text($9::json))) RETURNING " + ev},
+       "ARRAY(SELECT json_array_elements_text($9::json))) RETURNING " +
+           ev},
       {"expert_visit_list",
-       "SELECT " + ev + " FROM expert_visits WHERE county_code LIKE $1 AND starts_with(village_code, $2) "
-       "AND ($3 = 0 OR extract(year FROM visit_date) = $3) AND ($4 = 0 OR topic = $4) "
-       "AND (county_code, id) > ($5, $6) ORDER BY county_code, id LIMIT $7"},
+       "SELECT " + ev +
+           " FROM expert_visits WHERE county_code LIKE $1 AND starts_with(village_code, $2) "
+           "AND ($3 = 0 OR extract(year FROM visit_date) = $3) AND ($4 = 0 OR topic = $4) "
+           "AND (county_code, id) > ($5, $6) ORDER BY county_code, id LIMIT $7"},
       {"task_insert",
        "INSERT INTO practice_tasks (county_code, region_code, region_prefix, title, description, "
        "year, unit, due_date, status, supersedes) VALUES ($1, $2, $3, $4, $5, $6, $7, "
@@ -133,9 +141,10 @@ std::vector<db::Statement> FieldStatements() {
        "INSERT INTO practice_quotas (task_county, task_id, village_code, county_code, quantity, "
        "responsible, responsible_cadre) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
       {"quota_delete", "DELETE FROM practice_quotas WHERE task_county = $1 AND task_id = $2"},
-      {"task_get", "SELECT " + task + " FROM practice_tasks t WHERE t.county_code = $1 AND t.id = $2"},
-      {"task_lock",
-       "SELECT " + task + " FROM practice_tasks t WHERE t.county_code = $1 AND t.id = $2 FOR UPDATE"},
+      {"task_get",
+       "SELECT " + task + " FROM practice_tasks t WHERE t.county_code = $1 AND t.id = $2"},
+      {"task_lock", "SELECT " + task +
+                        " FROM practice_tasks t WHERE t.county_code = $1 AND t.id = $2 FOR UPDATE"},
       {"task_update",
        "UPDATE practice_tasks SET title = $3, description = $4, unit = $5, "
        "due_date = NULLIF($6, '')::date WHERE county_code = $1 AND id = $2 AND status = 1"},
@@ -148,16 +157,17 @@ std::vector<db::Statement> FieldStatements() {
        "UPDATE practice_tasks SET status = 3, superseded_by = $3 "
        "WHERE county_code = $1 AND id = $2 AND status = 2"},
       {"task_list",
-       "SELECT " + task + " FROM practice_tasks t WHERE (starts_with(t.region_prefix, $1) OR "
-       "($2 AND t.status <> 1)) AND ($3 = 0 OR t.year = $3) AND ($4 = 0 OR t.status = $4) "
-       "AND (t.county_code, t.id) > ($5, $6) ORDER BY t.county_code, t.id LIMIT $7"},
+       "SELECT " + task +
+           " FROM practice_tasks t WHERE (starts_with(t.region_prefix, $1) OR "
+           "($2 AND t.status <> 1)) AND ($3 = 0 OR t.year = $3) AND ($4 = 0 OR t.status = $4) "
+           "AND (t.county_code, t.id) > ($5, $6) ORDER BY t.county_code, t.id LIMIT $7"},
       {"quota_get",
        "SELECT quantity FROM practice_quotas WHERE task_county = $1 AND task_id = $2 "
        "AND village_code = $3"},
       {"progress_insert",
        "INSERT INTO practice_progress (county_code, task_county, task_id, village_code, completed, "
-       "report_date, note) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id, "
-       TOUYAN_MICROS("create_time")},
+       "report_date, note) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id, " TOUYAN_MICROS(
+           "create_time")},
       {"progress_rollup",
        "SELECT q.village_code, q.responsible, q.quantity, coalesce(p.completed, 0), "
        "coalesce(p.report_date::text, '') FROM practice_quotas q LEFT JOIN LATERAL ("
@@ -181,11 +191,11 @@ absl::StatusOr<v1::FieldVisit> PgTrainingRepository::CreateFieldVisit(
   return call.Mutate<v1::FieldVisit>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::FieldVisit> {
         const std::string county = v.organiser_region_code().substr(0, 6);
-        pqxx::result r = tx.exec_prepared(
-            "field_visit_insert", county, v.organiser_region_code(),
-            PrefixOf(v.organiser_region_code()), v.title(), v.destination_region_code(),
-            JsonStrings(v.sites()), DateText(v.visit_date()), JsonStrings(v.participant_cadre_ids()),
-            v.class_id());
+        pqxx::result r = tx.exec_prepared("field_visit_insert", county, v.organiser_region_code(),
+                                          PrefixOf(v.organiser_region_code()), v.title(),
+                                          v.destination_region_code(), JsonStrings(v.sites()),
+                                          DateText(v.visit_date()),
+                                          JsonStrings(v.participant_cadre_ids()), v.class_id());
         ASSIGN_OR_RETURN(v1::FieldVisit out, FieldVisitFromRow(r[0]));
         call.Audit({.county_code = county, .resource = "fieldVisits/" + out.id(), .after = &out});
         return out;
@@ -222,10 +232,10 @@ absl::StatusOr<PageOf<v1::ExpertVisit>> PgTrainingRepository::ListExpertVisits(
     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::ExpertVisit>>([&](db::Tx& tx) {
-    return KeysetPage(tx.exec_prepared("expert_visit_list", region_prefix.substr(0, 6) + "%",
-                                       region_prefix, year, topic, after.county, after.id,
-                                       page.size + 1),
-                      page.size, ExpertVisitFromRow);
+    return KeysetPage(
+        tx.exec_prepared("expert_visit_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
+                         topic, after.county, after.id, page.size + 1),
+        page.size, ExpertVisitFromRow);
   });
 }
 
@@ -239,20 +249,22 @@ absl::StatusOr<v1::PracticeTask> PgTrainingRepository::CreatePracticeTask(
           ASSIGN_OR_RETURN(ResourceId old, ResourceId::Parse("task.supersedes", t.supersedes()));
           ASSIGN_OR_RETURN(v1::PracticeTask prior, LoadTask(tx, old, false, "task.supersedes"));
           if (prior.status() != v1::TASK_STATUS_PUBLISHED) {
-            return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                            "practice task ", prior.id(),
-                                            " is not published (only a published task is superseded)")),
-                                        "NOT_PUBLISHED"),
-                             "task.supersedes");
+            return WithField(
+                WithReason(absl::FailedPreconditionError(absl::StrCat(
+                               "practice task ", prior.id(),
+                               " is not published (only a published task is superseded)")),
+                           "NOT_PUBLISHED"),
+                "task.supersedes");
           }
-          RETURN_IF_ERROR(WithField(call.principal().CheckWrite(prior.region_code()), "task.supersedes"));
+          RETURN_IF_ERROR(
+              WithField(call.principal().CheckWrite(prior.region_code()), "task.supersedes"));
         }
         const std::string county = t.region_code().substr(0, 6);
-        const int64_t id = tx.exec_prepared1("task_insert", county, t.region_code(),
-                                             PrefixOf(t.region_code()), t.title(), t.description(),
-                                             t.year(), t.unit(), DateText(t.due_date()),
-                                             t.supersedes())[0]
-                               .as<int64_t>();
+        const int64_t id =
+            tx.exec_prepared1("task_insert", county, t.region_code(), PrefixOf(t.region_code()),
+                              t.title(), t.description(), t.year(), t.unit(),
+                              DateText(t.due_date()), t.supersedes())[0]
+                .as<int64_t>();
         const ResourceId rid{county, id};
         InsertQuotas(tx, rid, t);
         ASSIGN_OR_RETURN(v1::PracticeTask out, LoadTask(tx, rid, false));
@@ -271,13 +283,15 @@ absl::StatusOr<v1::PracticeTask> PgTrainingRepository::UpdatePracticeTask(
         if (before.status() != v1::TASK_STATUS_DRAFT) return TaskPublished(before);
         v1::PracticeTask after = before;
         RETURN_IF_ERROR(apply(after));
-        tx.exec_prepared("task_update", id.county_code, id.number, after.title(), after.description(),
-                         after.unit(), DateText(after.due_date()));
+        tx.exec_prepared("task_update", id.county_code, id.number, after.title(),
+                         after.description(), after.unit(), DateText(after.due_date()));
         tx.exec_prepared("quota_delete", id.county_code, id.number);
         InsertQuotas(tx, id, after);
         ASSIGN_OR_RETURN(after, LoadTask(tx, id, false));
-        call.Audit({.county_code = id.county_code, .resource = "practiceTasks/" + after.id(),
-                    .before = &before, .after = &after});
+        call.Audit({.county_code = id.county_code,
+                    .resource = "practiceTasks/" + after.id(),
+                    .before = &before,
+                    .after = &after});
         return after;
       });
 }
@@ -297,23 +311,29 @@ absl::StatusOr<v1::PracticeTask> PgTrainingRepository::PublishPracticeTask(
           ASSIGN_OR_RETURN(ResourceId old, ResourceId::Parse("supersedes", before.supersedes()));
           ASSIGN_OR_RETURN(v1::PracticeTask prior, LoadTask(tx, old, true, "id"));
           if (prior.status() != v1::TASK_STATUS_PUBLISHED) {
-            return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                  "practice task ", prior.id(), " which this one supersedes is no "
-                                  "longer published (superseded by ", prior.superseded_by(), ")")),
-                              "NOT_PUBLISHED");
+            return WithReason(
+                absl::FailedPreconditionError(absl::StrCat("practice task ", prior.id(),
+                                                           " which this one supersedes is no "
+                                                           "longer published (superseded by ",
+                                                           prior.superseded_by(), ")")),
+                "NOT_PUBLISHED");
           }
           tx.exec_prepared("task_supersede", old.county_code, old.number, before.id());
           v1::PracticeTask replaced = prior;
           replaced.set_status(v1::TASK_STATUS_SUPERSEDED);
           replaced.set_superseded_by(before.id());
-          call.Audit({.county_code = old.county_code, .resource = "practiceTasks/" + prior.id(),
-                      .before = &prior, .after = &replaced});
+          call.Audit({.county_code = old.county_code,
+                      .resource = "practiceTasks/" + prior.id(),
+                      .before = &prior,
+                      .after = &replaced});
         }
         tx.exec_prepared("task_publish", id.county_code, id.number);
         tx.exec_prepared("quota_publish", id.county_code, id.number);
         ASSIGN_OR_RETURN(v1::PracticeTask after, LoadTask(tx, id, false));
-        call.Audit({.county_code = id.county_code, .resource = "practiceTasks/" + after.id(),
-                    .before = &before, .after = &after});
+        call.Audit({.county_code = id.county_code,
+                    .resource = "practiceTasks/" + after.id(),
+                    .before = &before,
+                    .after = &after});
         return after;
       });
 }
@@ -336,8 +356,7 @@ absl::StatusOr<PageOf<v1::PracticeTask>> PgTrainingRepository::ListPracticeTasks
 absl::StatusOr<v1::PracticeProgressReport> PgTrainingRepository::ReportProgress(
     CallContext& call, const v1::ReportPracticeProgressRequest& request, const ResourceId& task) {
   return call.Mutate<v1::PracticeProgressReport>(
-      request, request.request_id(),
-      [&](db::Tx& tx) -> absl::StatusOr<v1::PracticeProgressReport> {
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PracticeProgressReport> {
         ASSIGN_OR_RETURN(v1::PracticeTask t, LoadTask(tx, task, false, "task_id"));
         if (t.status() == v1::TASK_STATUS_DRAFT) {
           return WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -345,17 +364,18 @@ absl::StatusOr<v1::PracticeProgressReport> PgTrainingRepository::ReportProgress(
                             "TASK_NOT_PUBLISHED");
         }
         if (t.status() == v1::TASK_STATUS_SUPERSEDED) {
-          return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                "practice task ", t.id(), " was superseded by ", t.superseded_by(),
-                                "; report on that task")),
+          return WithReason(absl::FailedPreconditionError(
+                                absl::StrCat("practice task ", t.id(), " was superseded by ",
+                                             t.superseded_by(), "; report on that task")),
                             "TASK_SUPERSEDED");
         }
-        pqxx::result q = tx.exec_prepared("quota_get", task.county_code, task.number,
-                                          request.village_code());
+        pqxx::result q =
+            tx.exec_prepared("quota_get", task.county_code, task.number, request.village_code());
         if (q.empty()) {
-          return WithReason(InvalidField("village_code", absl::StrCat(
-                                             request.village_code(), " has no quota in task ", t.id())),
-                            "NO_QUOTA");
+          return WithReason(
+              InvalidField("village_code",
+                           absl::StrCat(request.village_code(), " has no quota in task ", t.id())),
+              "NO_QUOTA");
         }
         if (request.completed() > q[0][0].as<int64_t>()) {
           return InvalidField("completed", absl::StrCat("must not exceed the village's quota of ",
@@ -373,7 +393,8 @@ absl::StatusOr<v1::PracticeProgressReport> PgTrainingRepository::ReportProgress(
         *out.mutable_report_date() = request.report_date();
         out.set_note(request.note());
         *out.mutable_create_time() = TimestampFromMicros(r[1].as<int64_t>());
-        call.Audit({.county_code = county, .resource = "practiceProgress/" + out.id(), .after = &out});
+        call.Audit(
+            {.county_code = county, .resource = "practiceProgress/" + out.id(), .after = &out});
         return out;
       });
 }

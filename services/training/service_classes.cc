@@ -13,16 +13,19 @@ absl::StatusOr<v1::TrainingClass> TrainingService::DoCreateClass(CallContext& ca
                                                                  const v1::CreateClassRequest& r) {
   v1::TrainingClass c = r.training_class();
   RETURN_IF_ERROR(NestField(NormalizeClass(c, YearMax(call)), "training_class."));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "training_class.region_code"));
-  ASSIGN_OR_RETURN(std::vector<pv1::Cadre> lecturers,
-                   personnel_.GetCadres(call, c.lecturer_cadre_ids(), "training_class.lecturer_cadre_ids"));
+  RETURN_IF_ERROR(
+      WithField(call.principal().CheckWrite(c.region_code()), "training_class.region_code"));
+  ASSIGN_OR_RETURN(
+      std::vector<pv1::Cadre> lecturers,
+      personnel_.GetCadres(call, c.lecturer_cadre_ids(), "training_class.lecturer_cadre_ids"));
   for (size_t i = 0; i < lecturers.size(); ++i) {
     if (!personnel::IsSecretary(lecturers[i])) {
-      return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                      "cadre ", lecturers[i].id(),
-                                      " holds no secretary post; a peer lecture is given by secretaries")),
-                                  "NOT_A_SECRETARY"),
-                       absl::StrCat("training_class.lecturer_cadre_ids[", i, "]"));
+      return WithField(
+          WithReason(absl::FailedPreconditionError(absl::StrCat(
+                         "cadre ", lecturers[i].id(),
+                         " holds no secretary post; a peer lecture is given by secretaries")),
+                     "NOT_A_SECRETARY"),
+          absl::StrCat("training_class.lecturer_cadre_ids[", i, "]"));
     }
   }
   return repo_->CreateClass(call, r, c);
@@ -52,9 +55,11 @@ absl::StatusOr<v1::ListClassesResponse> TrainingService::DoListClasses(
 
 TOUYAN_UNARY(TrainingService, Enrol, v1::EnrolRequest, v1::Enrolment)
 TOUYAN_UNARY(TrainingService, ListEnrolments, v1::ListEnrolmentsRequest, v1::ListEnrolmentsResponse)
-TOUYAN_UNARY(TrainingService, RecordAttendance, v1::RecordAttendanceRequest, v1::RecordAttendanceResponse)
+TOUYAN_UNARY(TrainingService, RecordAttendance, v1::RecordAttendanceRequest,
+             v1::RecordAttendanceResponse)
 
-absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call, const v1::EnrolRequest& r) {
+absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call,
+                                                       const v1::EnrolRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(NestField(ValidateTrainee(r.trainee()), "trainee."));
   ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
@@ -73,13 +78,15 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call, const 
   }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(t.region_code()), "trainee"));
   if (!absl::StartsWith(t.region_code(), PrefixOf(c.region_code()))) {
-    return WithReason(InvalidField("trainee.region_code", absl::StrCat("'", t.region_code(),
-                                                                       "' is not in the class's region ",
-                                                                       c.region_code())),
-                      "OUTSIDE_REGION");
+    return WithReason(
+        InvalidField(
+            "trainee.region_code",
+            absl::StrCat("'", t.region_code(), "' is not in the class's region ", c.region_code())),
+        "OUTSIDE_REGION");
   }
   ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));
-  ASSIGN_OR_RETURN(v1::EnrolUncoveredResponse out, repo_->Enrol(call, r, r.request_id(), cls, {t}, /*skip_enrolled=*/false));
+  ASSIGN_OR_RETURN(v1::EnrolUncoveredResponse out,
+                   repo_->Enrol(call, r, r.request_id(), cls, {t}, /*skip_enrolled=*/false));
   if (out.enrolments().empty()) return absl::InternalError("no enrolment was stored");
   return out.enrolments(0);
 }
@@ -120,8 +127,8 @@ absl::StatusOr<v1::RecordAttendanceResponse> TrainingService::DoRecordAttendance
   ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "class_id"));
   if (r.segment_number() < 1 || r.segment_number() > c.segments_size()) {
-    return InvalidField("segment_number", absl::StrCat("class ", c.id(), " has segments 1 to ",
-                                                       c.segments_size()));
+    return InvalidField("segment_number",
+                        absl::StrCat("class ", c.id(), " has segments 1 to ", c.segments_size()));
   }
   const v1::Segment& seg = c.segments(r.segment_number() - 1);
   ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("segment_number", seg.start_date()));
@@ -187,9 +194,10 @@ absl::StatusOr<v1::EnrolUncoveredResponse> TrainingService::DoEnrolUncovered(
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
   if (c.tier() != v1::TIER_TOWNSHIP) {
-    return WithReason(InvalidField("class_id", absl::StrCat("class ", c.id(),
-                                                            " is not a township catch-up class (tier TOWNSHIP)")),
-                      "NOT_TOWNSHIP_CLASS");
+    return WithReason(
+        InvalidField("class_id", absl::StrCat("class ", c.id(),
+                                              " is not a township catch-up class (tier TOWNSHIP)")),
+        "NOT_TOWNSHIP_CLASS");
   }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "class_id"));
   ASSIGN_OR_RETURN(CoverageResult cover, Cover(call, c.region_code(), c.year(), c.theme()));
@@ -211,7 +219,8 @@ absl::StatusOr<v1::EnrolUncoveredResponse> TrainingService::DoEnrolUncovered(
 absl::StatusOr<v1::Statistics> TrainingService::DoGetStatistics(CallContext& call,
                                                                 const v1::GetStatisticsRequest& r) {
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   return repo_->Statistics(call, prefix, r.year());
 }
 

@@ -6,9 +6,11 @@ namespace touyan::training {
 // ------------------------------------------------------------------ visits
 
 TOUYAN_UNARY(TrainingService, CreateFieldVisit, v1::CreateFieldVisitRequest, v1::FieldVisit)
-TOUYAN_UNARY(TrainingService, ListFieldVisits, v1::ListFieldVisitsRequest, v1::ListFieldVisitsResponse)
+TOUYAN_UNARY(TrainingService, ListFieldVisits, v1::ListFieldVisitsRequest,
+             v1::ListFieldVisitsResponse)
 TOUYAN_UNARY(TrainingService, CreateExpertVisit, v1::CreateExpertVisitRequest, v1::ExpertVisit)
-TOUYAN_UNARY(TrainingService, ListExpertVisits, v1::ListExpertVisitsRequest, v1::ListExpertVisitsResponse)
+TOUYAN_UNARY(TrainingService, ListExpertVisits, v1::ListExpertVisitsRequest,
+             v1::ListExpertVisitsResponse)
 
 absl::StatusOr<v1::FieldVisit> TrainingService::DoCreateFieldVisit(
     CallContext& call, const v1::CreateFieldVisitRequest& r) {
@@ -21,16 +23,19 @@ absl::StatusOr<v1::FieldVisit> TrainingService::DoCreateFieldVisit(
     RETURN_IF_ERROR(VisibleClass(call, v.class_id(), "field_visit.class_id").status());
   }
   RETURN_IF_ERROR(
-      personnel_.GetCadres(call, v.participant_cadre_ids(), "field_visit.participant_cadre_ids").status());
+      personnel_.GetCadres(call, v.participant_cadre_ids(), "field_visit.participant_cadre_ids")
+          .status());
   return repo_->CreateFieldVisit(call, r, v);
 }
 
 absl::StatusOr<v1::ListFieldVisitsResponse> TrainingService::DoListFieldVisits(
     CallContext& call, const v1::ListFieldVisitsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  ASSIGN_OR_RETURN(PageOf<v1::FieldVisit> rows, repo_->ListFieldVisits(call, prefix, r.year(), page));
+  ASSIGN_OR_RETURN(PageOf<v1::FieldVisit> rows,
+                   repo_->ListFieldVisits(call, prefix, r.year(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListFieldVisitsResponse::mutable_field_visits);
 }
 
@@ -39,21 +44,25 @@ absl::StatusOr<v1::ExpertVisit> TrainingService::DoCreateExpertVisit(
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   const v1::ExpertVisit& v = r.expert_visit();
   RETURN_IF_ERROR(NestField(ValidateExpertVisit(v, call.clock().Today()), "expert_visit."));
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(v.village_code()), "expert_visit.village_code"));
   RETURN_IF_ERROR(
-      personnel_.GetCadres(call, v.secretary_cadre_ids(), "expert_visit.secretary_cadre_ids").status());
+      WithField(call.principal().CheckWrite(v.village_code()), "expert_visit.village_code"));
+  RETURN_IF_ERROR(
+      personnel_.GetCadres(call, v.secretary_cadre_ids(), "expert_visit.secretary_cadre_ids")
+          .status());
   return repo_->CreateExpertVisit(call, r, v);
 }
 
 absl::StatusOr<v1::ListExpertVisitsResponse> TrainingService::DoListExpertVisits(
     CallContext& call, const v1::ListExpertVisitsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   RETURN_IF_ERROR(CheckEnum("topic", r.topic(), v1::ExpertTopic_IsValid));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::ExpertVisit> rows,
                    repo_->ListExpertVisits(call, prefix, r.year(), r.topic(), page));
-  return ListResponse(call, r, std::move(rows), &v1::ListExpertVisitsResponse::mutable_expert_visits);
+  return ListResponse(call, r, std::move(rows),
+                      &v1::ListExpertVisitsResponse::mutable_expert_visits);
 }
 
 // ---------------------------------------------------------- practice tasks
@@ -62,9 +71,12 @@ TOUYAN_UNARY(TrainingService, CreatePracticeTask, v1::CreatePracticeTaskRequest,
 TOUYAN_UNARY(TrainingService, UpdatePracticeTask, v1::UpdatePracticeTaskRequest, v1::PracticeTask)
 TOUYAN_UNARY(TrainingService, PublishPracticeTask, v1::PublishPracticeTaskRequest, v1::PracticeTask)
 TOUYAN_UNARY(TrainingService, GetPracticeTask, v1::GetPracticeTaskRequest, v1::PracticeTask)
-TOUYAN_UNARY(TrainingService, ListPracticeTasks, v1::ListPracticeTasksRequest, v1::ListPracticeTasksResponse)
-TOUYAN_UNARY(TrainingService, ReportPracticeProgress, v1::ReportPracticeProgressRequest, v1::PracticeProgressReport)
-TOUYAN_UNARY(TrainingService, GetPracticeTaskProgress, v1::GetPracticeTaskProgressRequest, v1::PracticeTaskProgress)
+TOUYAN_UNARY(TrainingService, ListPracticeTasks, v1::ListPracticeTasksRequest,
+             v1::ListPracticeTasksResponse)
+TOUYAN_UNARY(TrainingService, ReportPracticeProgress, v1::ReportPracticeProgressRequest,
+             v1::PracticeProgressReport)
+TOUYAN_UNARY(TrainingService, GetPracticeTaskProgress, v1::GetPracticeTaskProgressRequest,
+             v1::PracticeTaskProgress)
 
 absl::StatusOr<v1::PracticeTask> TrainingService::DoCreatePracticeTask(
     CallContext& call, const v1::CreatePracticeTaskRequest& r) {
@@ -76,7 +88,8 @@ absl::StatusOr<v1::PracticeTask> TrainingService::DoCreatePracticeTask(
   for (const v1::Quota& q : t.quotas()) {
     if (!q.responsible_cadre_id().empty()) *responsible.Add() = q.responsible_cadre_id();
   }
-  RETURN_IF_ERROR(personnel_.GetCadres(call, responsible, "task.quotas.responsible_cadre_id").status());
+  RETURN_IF_ERROR(
+      personnel_.GetCadres(call, responsible, "task.quotas.responsible_cadre_id").status());
   return repo_->CreatePracticeTask(call, r, t);
 }
 

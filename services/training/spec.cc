@@ -1,8 +1,8 @@
 #include "services/training/spec.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/training/training_service.h"
 #include "services/training/pg_training_repository.h"
+#include "services/training/training_service.h"
 
 namespace touyan::training {
 
@@ -19,14 +19,17 @@ ServiceSpec TrainingSpec() {
       .calls = {"personnel"},
       // What it holds about a cadre: enrolments and their attendance.
       .personal_data =
-          {{"enrolments", "SELECT e.* FROM enrolments e, target t WHERE e.county_code = t.county_code "
-                          "AND e.cadre_id = t.cadre_id ORDER BY e.id"},
-           {"attendance", "SELECT a.* FROM attendance a JOIN enrolments e ON e.county_code = a.county_code "
-                          "AND e.id = a.enrolment_id, target t WHERE e.county_code = t.county_code "
-                          "AND e.cadre_id = t.cadre_id ORDER BY a.enrolment_id, a.segment"}},
+          {{"enrolments",
+            "SELECT e.* FROM enrolments e, target t WHERE e.county_code = t.county_code "
+            "AND e.cadre_id = t.cadre_id ORDER BY e.id"},
+           {"attendance",
+            "SELECT a.* FROM attendance a JOIN enrolments e ON e.county_code = a.county_code "
+            "AND e.id = a.enrolment_id, target t WHERE e.county_code = t.county_code "
+            "AND e.cadre_id = t.cadre_id ORDER BY a.enrolment_id, a.segment"}},
       // A trainee's name, copied at enrolment, follows personnel's anonymisation.
       .copied_names = {{"enrolments",
-                        "UPDATE enrolments x SET name = n.name FROM json_to_recordset($1::json) AS n(id text, name text) "
+                        "UPDATE enrolments x SET name = n.name FROM json_to_recordset($1::json) AS "
+                        "n(id text, name text) "
                         "WHERE x.cadre_id = n.id AND x.name <> n.name RETURNING x.county_code"}},
       .anonymised_cadres = personnel::AnonymisedCadres,
   };

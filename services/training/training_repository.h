@@ -11,14 +11,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "common/db/rows.h"
 #include "common/call/call_context.h"
+#include "common/db/rows.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
 #include "touyan/training/v1/training.pb.h"
 
 namespace touyan::training {
-
 
 struct ClassQuery {
   std::string region_prefix;
@@ -59,7 +58,8 @@ class TrainingRepository {
   // Stores the marks of one (started) segment of `c` and recomputes each
   // enrolment's completion.
   virtual absl::StatusOr<v1::RecordAttendanceResponse> RecordAttendance(
-      CallContext& call, const v1::RecordAttendanceRequest& request, const v1::TrainingClass& c) = 0;
+      CallContext& call, const v1::RecordAttendanceRequest& request,
+      const v1::TrainingClass& c) = 0;
 
   // Cadre ids with a completed enrolment in a class of `year` and `theme`
   // whose trainee lies under `region_prefix`.
@@ -72,21 +72,22 @@ class TrainingRepository {
   virtual absl::StatusOr<v1::Statistics> Statistics(CallContext& call,
                                                     const std::string& region_prefix, int year) = 0;
 
-  virtual absl::StatusOr<v1::FieldVisit> CreateFieldVisit(CallContext& call,
-                                                          const v1::CreateFieldVisitRequest& request,
-                                                          const v1::FieldVisit& v) = 0;
+  virtual absl::StatusOr<v1::FieldVisit> CreateFieldVisit(
+      CallContext& call, const v1::CreateFieldVisitRequest& request, const v1::FieldVisit& v) = 0;
   virtual absl::StatusOr<PageOf<v1::FieldVisit>> ListFieldVisits(CallContext& call,
-                                                                  const std::string& region_prefix,
-                                                                  int year,
-                                                                  const paging::Page& page) = 0;
+                                                                 const std::string& region_prefix,
+                                                                 int year,
+                                                                 const paging::Page& page) = 0;
   virtual absl::StatusOr<v1::ExpertVisit> CreateExpertVisit(
       CallContext& call, const v1::CreateExpertVisitRequest& request, const v1::ExpertVisit& v) = 0;
-  virtual absl::StatusOr<PageOf<v1::ExpertVisit>> ListExpertVisits(
-      CallContext& call, const std::string& region_prefix, int year, int topic,
-      const paging::Page& page) = 0;
+  virtual absl::StatusOr<PageOf<v1::ExpertVisit>> ListExpertVisits(CallContext& call,
+                                                                   const std::string& region_prefix,
+                                                                   int year, int topic,
+                                                                   const paging::Page& page) = 0;
 
   virtual absl::StatusOr<v1::PracticeTask> CreatePracticeTask(
-      CallContext& call, const v1::CreatePracticeTaskRequest& request, const v1::PracticeTask& t) = 0;
+      CallContext& call, const v1::CreatePracticeTaskRequest& request,
+      const v1::PracticeTask& t) = 0;
   // Applies `apply` to a draft; FAILED_PRECONDITION TASK_PUBLISHED otherwise.
   virtual absl::StatusOr<v1::PracticeTask> UpdatePracticeTask(
       CallContext& call, const v1::UpdatePracticeTaskRequest& request, const ResourceId& id,
@@ -95,10 +96,12 @@ class TrainingRepository {
       CallContext& call, const v1::PublishPracticeTaskRequest& request, const ResourceId& id) = 0;
   virtual absl::StatusOr<v1::PracticeTask> GetPracticeTask(CallContext& call,
                                                            const ResourceId& id) = 0;
-  virtual absl::StatusOr<PageOf<v1::PracticeTask>> ListPracticeTasks(
-      CallContext& call, const TaskQuery& q, const paging::Page& page) = 0;
+  virtual absl::StatusOr<PageOf<v1::PracticeTask>> ListPracticeTasks(CallContext& call,
+                                                                     const TaskQuery& q,
+                                                                     const paging::Page& page) = 0;
   virtual absl::StatusOr<v1::PracticeProgressReport> ReportProgress(
-      CallContext& call, const v1::ReportPracticeProgressRequest& request, const ResourceId& task) = 0;
+      CallContext& call, const v1::ReportPracticeProgressRequest& request,
+      const ResourceId& task) = 0;
   virtual absl::StatusOr<v1::PracticeTaskProgress> GetProgress(CallContext& call,
                                                                const ResourceId& task) = 0;
 };

@@ -13,12 +13,13 @@
 namespace touyan::testing {
 namespace {
 
-const auto* const kEnv =
-    ::testing::AddGlobalTestEnvironment(new CallerEnvironment(contest::ContestSpec(), "touyan_test_contest"));
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(
+    new CallerEnvironment(contest::ContestSpec(), "touyan_test_contest"));
 
 TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   const auto v = VillagesOf("150902");
-  const std::string a = MakeSecretary(8001, v[0]), b = MakeSecretary(8002, v[1]), c = MakeSecretary(8003, v[2]);
+  const std::string a = MakeSecretary(8001, v[0]), b = MakeSecretary(8002, v[1]),
+                    c = MakeSecretary(8003, v[2]);
   cv1::Round round = NewRound(jining_, "main", "150902");
   EXPECT_EQ(round.state(), cv1::ROUND_STATE_DRAFT);
   ASSERT_EQ(round.rubric_size(), 3);  // the default rubric
@@ -34,7 +35,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   o = Advance(township_, "adv-township", round, cv1::ROUND_STATE_OPEN);
   EXPECT_EQ(o.code, grpc::StatusCode::PERMISSION_DENIED) << o;
   // An auditor reads, never writes.
-  EXPECT_EQ(Advance(auditor_, "adv-auditor", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Advance(auditor_, "adv-auditor", round, cv1::ROUND_STATE_OPEN).code,
+            grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_EQ(Advance(jining_, "adv-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
 
   cv1::Entry ea, eb, ec;
@@ -44,7 +46,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   ASSERT_EQ(Enter(jining_, "e-c", round, c, &ec).code, grpc::StatusCode::OK);
   o = Enter(jining_, "e-a2", round, a);
   EXPECT_EQ(o.reason, "ALREADY_ENTERED");
-  EXPECT_EQ(o.message.find(ea.cadre_name()), std::string::npos) << "errors name ids, not people: " << o.message;
+  EXPECT_EQ(o.message.find(ea.cadre_name()), std::string::npos)
+      << "errors name ids, not people: " << o.message;
   {
     // A secretary of an enterprise's branch: not a field of this contest.
     pv1::CreatePartyOrgRequest org;
@@ -70,14 +73,16 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   }
 
   // Panels; conflicted judges refused whichever is assigned last.
-  for (const auto* e : {&ea, &eb, &ec}) ASSERT_EQ(Assign(jining_, "p-" + e->id(), *e, "A").code, grpc::StatusCode::OK);
+  for (const auto* e : {&ea, &eb, &ec})
+    ASSERT_EQ(Assign(jining_, "p-" + e->id(), *e, "A").code, grpc::StatusCode::OK);
   o = AddJudge(jining_, "j-bad", round, "同村评委", "A", nullptr, v[0]);
   EXPECT_EQ(o.code, grpc::StatusCode::FAILED_PRECONDITION) << o;
   EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
   o = AddJudge(jining_, "j-self", round, "本人", "A", nullptr, "", a);
   EXPECT_EQ(o.reason, "CONFLICT_OF_INTEREST");
   for (const std::string& name : {std::string("本人"), ea.cadre_name()}) {
-    EXPECT_EQ(o.message.find(name), std::string::npos) << "errors name ids, not people: " << o.message;
+    EXPECT_EQ(o.message.find(name), std::string::npos)
+        << "errors name ids, not people: " << o.message;
   }
   cv1::Judge j1, j2, jb;
   ASSERT_EQ(AddJudge(jining_, "j-1", round, "评委一", "A", &j1).code, grpc::StatusCode::OK);
@@ -86,7 +91,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(Assign(jining_, "p-b-to-B", eb, "B").reason, "CONFLICT_OF_INTEREST");
 
   EXPECT_EQ(Score(jining_, "s-early", round, j1, ea, "rural_governance", 80).reason, "WRONG_STATE");
-  ASSERT_EQ(Advance(jining_, "adv-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(jining_, "adv-judge", round, cv1::ROUND_STATE_JUDGING).code,
+            grpc::StatusCode::OK);
   EXPECT_EQ(Enter(jining_, "e-late", round, MakeSecretary(8004, v[3])).reason, "WRONG_STATE");
 
   // Scores: out of range refused naming the field; a judge off the panel refused.
@@ -96,20 +102,24 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(Score(jining_, "s-neg", round, j1, ea, "rural_governance", -1).field, "score.value");
   EXPECT_EQ(Score(jining_, "s-dim", round, j1, ea, "nonsense", 1).field, "score.dimension");
   EXPECT_EQ(Score(jining_, "s-off", round, jb, ea, "rural_governance", 50).reason, "NOT_ON_PANEL");
-  ASSERT_EQ(Score(jining_, "s-1", round, j1, ea, "rural_governance", 50).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Score(jining_, "s-1", round, j1, ea, "rural_governance", 50).code,
+            grpc::StatusCode::OK);
   // The rubric is locked now.
   cv1::SetRubricRequest rub;
   rub.set_request_id("rubric-late");
   rub.set_round_id(round.id());
   *rub.mutable_rubric() = round.rubric();
   cv1::Round ignored;
-  EXPECT_EQ(OutcomeOf(contest().SetRubric(WithToken(jining_).get(), rub, &ignored)).reason, "RUBRIC_LOCKED");
+  EXPECT_EQ(OutcomeOf(contest().SetRubric(WithToken(jining_).get(), rub, &ignored)).reason,
+            "RUBRIC_LOCKED");
 
   // The rest in one batch (a correction of s-1 included); a bad batch stores nothing.
   std::vector<cv1::Score> batch;
-  for (const auto& [e, base] : std::vector<std::pair<cv1::Entry, double>>{{ea, 90}, {eb, 90}, {ec, 70}}) {
+  for (const auto& [e, base] :
+       std::vector<std::pair<cv1::Entry, double>>{{ea, 90}, {eb, 90}, {ec, 70}}) {
     for (const auto* j : {&j1, &j2}) {
-      for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) batch.push_back(S(*j, e, d, base));
+      for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"})
+        batch.push_back(S(*j, e, d, base));
     }
   }
   std::vector<cv1::Score> bad = batch;
@@ -135,7 +145,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
 
   // Closing tabulates: a and b tie (270 each) and share rank 1.
   cv1::Round closed;
-  ASSERT_EQ(Advance(jining_, "adv-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(jining_, "adv-close", round, cv1::ROUND_STATE_CLOSED, &closed).code,
+            grpc::StatusCode::OK);
   EXPECT_EQ(closed.results_digest().size(), 64u);
   EXPECT_EQ(Score(jining_, "s-after", round, j1, ea, "rural_governance", 10).reason, "WRONG_STATE");
   cv1::Results res = Results(jining_, round);
@@ -155,11 +166,14 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
 
   // Publishing needs both sign-offs on this digest.
   EXPECT_EQ(Advance(jining_, "adv-pub-0", round, cv1::ROUND_STATE_PUBLISHED).reason, "NOT_SIGNED");
-  EXPECT_EQ(Sign(jining_, "sign-wrong", round, cv1::SIGNER_ROLE_MONITOR, std::string(64, '0')).reason,
-            "DIGEST_MISMATCH");
-  ASSERT_EQ(Sign(jining_, "sign-m", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code, grpc::StatusCode::OK);
+  EXPECT_EQ(
+      Sign(jining_, "sign-wrong", round, cv1::SIGNER_ROLE_MONITOR, std::string(64, '0')).reason,
+      "DIGEST_MISMATCH");
+  ASSERT_EQ(Sign(jining_, "sign-m", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code,
+            grpc::StatusCode::OK);
   EXPECT_EQ(Advance(jining_, "adv-pub-1", round, cv1::ROUND_STATE_PUBLISHED).reason, "NOT_SIGNED");
-  ASSERT_EQ(Sign(jining_, "sign-c", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(jining_, "sign-c", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code,
+            grpc::StatusCode::OK);
   // Another county can neither read the unpublished results nor change the round.
   cv1::GetResultsRequest other;
   other.set_round_id(round.id());
@@ -168,7 +182,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Advance(siziwang_, "adv-other", round, cv1::ROUND_STATE_PUBLISHED).code,
             grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_EQ(Advance(jining_, "adv-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(jining_, "adv-pub", round, cv1::ROUND_STATE_PUBLISHED).code,
+            grpc::StatusCode::OK);
   // Published (亮晒比): readable by everyone.
   ASSERT_TRUE(contest().GetResults(WithToken(siziwang_).get(), other, &seen).ok());
   EXPECT_EQ(seen.digest(), res.digest());
@@ -196,7 +211,8 @@ TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
     }
     cv1::SubmitScoresResponse stored;
     ASSERT_TRUE(Batch(county, tag + "-scores", round, scores, &stored, 3).ok());
-    ASSERT_EQ(Advance(county, tag + "-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
+    ASSERT_EQ(Advance(county, tag + "-close", round, cv1::ROUND_STATE_CLOSED).code,
+              grpc::StatusCode::OK);
     cv1::Results res = Results(county, round);
     ASSERT_EQ(res.entries_size(), 2);
     if (agg == cv1::AGGREGATION_TRIMMED_MEAN) {
@@ -216,7 +232,8 @@ TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
 
 TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   const auto v = VillagesOf("150923");
-  const std::string a = MakeSecretary(8201, v[0]), b = MakeSecretary(8202, v[1]), c = MakeSecretary(8203, v[2]);
+  const std::string a = MakeSecretary(8201, v[0]), b = MakeSecretary(8202, v[1]),
+                    c = MakeSecretary(8203, v[2]);
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150923000000", "shangdu");
   Judging j = StartJudging(county, "zs", "150923", {a, b, c}, 2, cv1::AGGREGATION_Z_SCORE);
   const cv1::Round& round = j.round;
@@ -226,9 +243,10 @@ TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   // a 100, b 90, c 86 (mean 92, sd √(104/3) = 5.887841). The plain mean
   // ranks a first (75, 75, 78 → c, then a and b); z-scores weigh each
   // judge's spread.
-  std::vector<cv1::Score> scores = {S(strict, ea, "rural_governance", 50), S(strict, eb, "rural_governance", 60),
-                                    S(strict, ec, "rural_governance", 70), S(lenient, ea, "rural_governance", 100),
-                                    S(lenient, eb, "rural_governance", 90), S(lenient, ec, "rural_governance", 86)};
+  std::vector<cv1::Score> scores = {
+      S(strict, ea, "rural_governance", 50),  S(strict, eb, "rural_governance", 60),
+      S(strict, ec, "rural_governance", 70),  S(lenient, ea, "rural_governance", 100),
+      S(lenient, eb, "rural_governance", 90), S(lenient, ec, "rural_governance", 86)};
   cv1::SubmitScoresResponse stored;
   ASSERT_TRUE(Batch(county, "zs-scores", round, scores, &stored).ok());
   ASSERT_EQ(Advance(county, "zs-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
@@ -249,7 +267,8 @@ TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
 TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   const auto v = VillagesOf("150922");
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150922000000", "huade");
-  const std::string a = MakeSecretary(8301, v[0]), b = MakeSecretary(8302, v[1]), c = MakeSecretary(8303, v[2]);
+  const std::string a = MakeSecretary(8301, v[0]), b = MakeSecretary(8302, v[1]),
+                    c = MakeSecretary(8303, v[2]);
   cv1::Round round = NewRound(county, "ap", "150922");
   ASSERT_EQ(Advance(county, "ap-open", round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
   cv1::Entry ea, eb, ec;
@@ -272,16 +291,20 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   ASSERT_EQ(Assign(county, "ap-pb", eb, "A").code, grpc::StatusCode::OK);
   cv1::Judge j;
   ASSERT_EQ(AddJudge(county, "ap-j", round, "评委", "A", &j).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Advance(county, "ap-judge", round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "ap-judge", round, cv1::ROUND_STATE_JUDGING).code,
+            grpc::StatusCode::OK);
   cv1::SubmitScoresResponse stored;
   ASSERT_TRUE(Batch(county, "ap-scores", round,
                     {S(j, ea, "rural_governance", 90), S(j, eb, "rural_governance", 80),
                      S(j, ec, "rural_governance", 60)},
-                    &stored).ok());
+                    &stored)
+                  .ok());
   cv1::Round closed;
-  ASSERT_EQ(Advance(county, "ap-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "ap-close", round, cv1::ROUND_STATE_CLOSED, &closed).code,
+            grpc::StatusCode::OK);
   const std::string first = closed.results_digest();
-  ASSERT_EQ(Sign(county, "ap-sign-m1", round, cv1::SIGNER_ROLE_MONITOR, first).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "ap-sign-m1", round, cv1::SIGNER_ROLE_MONITOR, first).code,
+            grpc::StatusCode::OK);
 
   // c appeals; upheld, c's scoring reopens (and only c's).
   cv1::FileAppealRequest fa;
@@ -290,7 +313,8 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   fa.set_reason("评委漏看了第二段视频");
   cv1::Appeal appeal;
   ASSERT_TRUE(contest().FileAppeal(WithToken(county).get(), fa, &appeal).ok());
-  EXPECT_EQ(Score(county, "ap-c-early", round, j, ec, "rural_governance", 95).reason, "WRONG_STATE");
+  EXPECT_EQ(Score(county, "ap-c-early", round, j, ec, "rural_governance", 95).reason,
+            "WRONG_STATE");
   cv1::DecideAppealRequest da;
   da.set_request_id("ap-decide");
   da.set_id(appeal.id());
@@ -299,7 +323,8 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   ASSERT_TRUE(contest().DecideAppeal(WithToken(county).get(), da, &appeal).ok());
   EXPECT_EQ(appeal.state(), cv1::APPEAL_STATE_UPHELD);
   EXPECT_EQ(Score(county, "ap-a-late", round, j, ea, "rural_governance", 10).reason, "WRONG_STATE");
-  ASSERT_EQ(Score(county, "ap-c-again", round, j, ec, "rural_governance", 95).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Score(county, "ap-c-again", round, j, ec, "rural_governance", 95).code,
+            grpc::StatusCode::OK);
   cv1::RetabulateRoundRequest rt;
   rt.set_request_id("ap-retab");
   rt.set_round_id(round.id());
@@ -309,8 +334,10 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   cv1::Results res = Results(county, round);
   EXPECT_EQ(res.entries(0).entry_id(), ec.id());  // 95 now leads
   EXPECT_EQ(res.sign_offs_size(), 0);             // the old sign-off was on the old digest
-  ASSERT_EQ(Sign(county, "ap-sign-m2", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Sign(county, "ap-sign-c2", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "ap-sign-m2", round, cv1::SIGNER_ROLE_MONITOR, res.digest()).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Sign(county, "ap-sign-c2", round, cv1::SIGNER_ROLE_COUNTER, res.digest()).code,
+            grpc::StatusCode::OK);
 
   // Outcomes need a published round.
   cv1::ConvertOutcomesRequest oc;
@@ -323,8 +350,10 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
   bottom->set_n(1);
   cv1::ConvertOutcomesResponse outcomes;
-  EXPECT_EQ(OutcomeOf(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes)).reason, "WRONG_STATE");
-  ASSERT_EQ(Advance(county, "ap-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
+  EXPECT_EQ(OutcomeOf(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes)).reason,
+            "WRONG_STATE");
+  ASSERT_EQ(Advance(county, "ap-pub", round, cv1::ROUND_STATE_PUBLISHED).code,
+            grpc::StatusCode::OK);
   oc.set_request_id("ap-outcomes-2");
   grpc::Status s = contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -336,9 +365,11 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   ASSERT_TRUE(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes).ok());
   oc.set_request_id("ap-outcomes-3");
   ASSERT_TRUE(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes).ok());
-  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
-                               "AND county_code = '150922'"),
-            2);
+  EXPECT_EQ(
+      Personnel()->Count(
+          "SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
+          "AND county_code = '150922'"),
+      2);
   pv1::ListDesignationsRequest ld;
   ld.set_region_code("150922000000");
   pv1::ListDesignationsResponse designations;

@@ -65,36 +65,45 @@ class ContestTest : public PersonnelTest {
                        cv1::Aggregation agg = cv1::AGGREGATION_MEAN) {
     Judging j;
     j.round = NewRound(token, tag, county, agg);
-    EXPECT_EQ(Advance(token, tag + "-open", j.round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+    EXPECT_EQ(Advance(token, tag + "-open", j.round, cv1::ROUND_STATE_OPEN).code,
+              grpc::StatusCode::OK);
     for (size_t i = 0; i < cadres.size(); ++i) {
       cv1::Entry e;
-      EXPECT_EQ(Enter(token, absl::StrCat(tag, "-e", i), j.round, cadres[i], &e).code, grpc::StatusCode::OK);
+      EXPECT_EQ(Enter(token, absl::StrCat(tag, "-e", i), j.round, cadres[i], &e).code,
+                grpc::StatusCode::OK);
       EXPECT_EQ(Assign(token, absl::StrCat(tag, "-p", i), e, "A").code, grpc::StatusCode::OK);
       j.entries.push_back(e);
     }
     for (int k = 0; k < judges; ++k) {
       cv1::Judge judge;
-      EXPECT_EQ(AddJudge(token, absl::StrCat(tag, "-j", k), j.round, absl::StrCat("评委", k + 1), "A", &judge).code,
+      EXPECT_EQ(AddJudge(token, absl::StrCat(tag, "-j", k), j.round, absl::StrCat("评委", k + 1),
+                         "A", &judge)
+                    .code,
                 grpc::StatusCode::OK);
       j.judges.push_back(judge);
     }
-    EXPECT_EQ(Advance(token, tag + "-judge", j.round, cv1::ROUND_STATE_JUDGING).code, grpc::StatusCode::OK);
+    EXPECT_EQ(Advance(token, tag + "-judge", j.round, cv1::ROUND_STATE_JUDGING).code,
+              grpc::StatusCode::OK);
     return j;
   }
 
   // Closes a judged round, signs its digest as monitor and counter, publishes.
   void ClosePublish(const std::string& token, const std::string& tag, const cv1::Round& round) {
     cv1::Round closed;
-    ASSERT_EQ(Advance(token, tag + "-close", round, cv1::ROUND_STATE_CLOSED, &closed).code, grpc::StatusCode::OK);
-    ASSERT_EQ(Sign(token, tag + "-m", round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code,
+    ASSERT_EQ(Advance(token, tag + "-close", round, cv1::ROUND_STATE_CLOSED, &closed).code,
               grpc::StatusCode::OK);
-    ASSERT_EQ(Sign(token, tag + "-c", round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code,
+    ASSERT_EQ(
+        Sign(token, tag + "-m", round, cv1::SIGNER_ROLE_MONITOR, closed.results_digest()).code,
+        grpc::StatusCode::OK);
+    ASSERT_EQ(
+        Sign(token, tag + "-c", round, cv1::SIGNER_ROLE_COUNTER, closed.results_digest()).code,
+        grpc::StatusCode::OK);
+    ASSERT_EQ(Advance(token, tag + "-pub", round, cv1::ROUND_STATE_PUBLISHED).code,
               grpc::StatusCode::OK);
-    ASSERT_EQ(Advance(token, tag + "-pub", round, cv1::ROUND_STATE_PUBLISHED).code, grpc::StatusCode::OK);
   }
 
-  Outcome Advance(const std::string& token, const std::string& rid, const cv1::Round& r, cv1::RoundState to,
-                  cv1::Round* out = nullptr) {
+  Outcome Advance(const std::string& token, const std::string& rid, const cv1::Round& r,
+                  cv1::RoundState to, cv1::Round* out = nullptr) {
     cv1::AdvanceRoundRequest req;
     req.set_request_id(rid);
     req.set_id(r.id());
@@ -103,8 +112,8 @@ class ContestTest : public PersonnelTest {
     return OutcomeOf(contest().AdvanceRound(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  Outcome Enter(const std::string& token, const std::string& rid, const cv1::Round& r, const std::string& cadre,
-                cv1::Entry* out = nullptr) {
+  Outcome Enter(const std::string& token, const std::string& rid, const cv1::Round& r,
+                const std::string& cadre, cv1::Entry* out = nullptr) {
     cv1::CreateEntryRequest req;
     req.set_request_id(rid);
     req.mutable_entry()->set_round_id(r.id());
@@ -120,9 +129,9 @@ class ContestTest : public PersonnelTest {
     return OutcomeOf(contest().CreateEntry(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  Outcome AddJudge(const std::string& token, const std::string& rid, const cv1::Round& r, const std::string& name,
-                   const std::string& panel, cv1::Judge* out, const std::string& region = "",
-                   const std::string& cadre = "") {
+  Outcome AddJudge(const std::string& token, const std::string& rid, const cv1::Round& r,
+                   const std::string& name, const std::string& panel, cv1::Judge* out,
+                   const std::string& region = "", const std::string& cadre = "") {
     cv1::AddJudgeRequest req;
     req.set_request_id(rid);
     req.mutable_judge()->set_round_id(r.id());
@@ -134,7 +143,8 @@ class ContestTest : public PersonnelTest {
     return OutcomeOf(contest().AddJudge(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  Outcome Assign(const std::string& token, const std::string& rid, const cv1::Entry& e, const std::string& panel) {
+  Outcome Assign(const std::string& token, const std::string& rid, const cv1::Entry& e,
+                 const std::string& panel) {
     cv1::AssignPanelRequest req;
     req.set_request_id(rid);
     req.set_entry_id(e.id());
@@ -143,8 +153,8 @@ class ContestTest : public PersonnelTest {
     return OutcomeOf(contest().AssignPanel(WithToken(token).get(), req, &ignored));
   }
 
-  Outcome Score(const std::string& token, const std::string& rid, const cv1::Round& r, const cv1::Judge& j,
-                const cv1::Entry& e, const std::string& dim, double value) {
+  Outcome Score(const std::string& token, const std::string& rid, const cv1::Round& r,
+                const cv1::Judge& j, const cv1::Entry& e, const std::string& dim, double value) {
     cv1::SubmitScoreRequest req;
     req.set_request_id(rid);
     req.set_round_id(r.id());
@@ -158,7 +168,8 @@ class ContestTest : public PersonnelTest {
 
   // One client-streaming batch, in messages of `per_message` scores.
   grpc::Status Batch(const std::string& token, const std::string& rid, const cv1::Round& r,
-                     const std::vector<cv1::Score>& scores, cv1::SubmitScoresResponse* out, size_t per_message = 2) {
+                     const std::vector<cv1::Score>& scores, cv1::SubmitScoresResponse* out,
+                     size_t per_message = 2) {
     auto ctx = WithToken(token);
     auto writer = contest().SubmitScores(ctx.get(), out);
     for (size_t i = 0; i < scores.size() || i == 0; i += per_message) {
@@ -167,7 +178,8 @@ class ContestTest : public PersonnelTest {
         m.set_request_id(rid);
         m.set_round_id(r.id());
       }
-      for (size_t k = i; k < std::min(scores.size(), i + per_message); ++k) *m.add_scores() = scores[k];
+      for (size_t k = i; k < std::min(scores.size(), i + per_message); ++k)
+        *m.add_scores() = scores[k];
       if (!writer->Write(m)) break;
     }
     writer->WritesDone();
@@ -192,8 +204,8 @@ class ContestTest : public PersonnelTest {
     return out;
   }
 
-  Outcome Sign(const std::string& token, const std::string& rid, const cv1::Round& r, cv1::SignerRole role,
-               const std::string& digest) {
+  Outcome Sign(const std::string& token, const std::string& rid, const cv1::Round& r,
+               cv1::SignerRole role, const std::string& digest) {
     cv1::SignResultsRequest req;
     req.set_request_id(rid);
     req.mutable_sign_off()->set_round_id(r.id());

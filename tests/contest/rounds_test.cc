@@ -43,12 +43,14 @@ TEST_F(ContestTest, LiveStandingsFollowTheScoresUntilTheRoundCloses) {
   EXPECT_EQ(st.scores(), 0);
   ASSERT_EQ(st.entries_size(), 2);
   EXPECT_FALSE(st.final());
-  ASSERT_EQ(Score(county, "live-s1", round, j, eb, "rural_governance", 77).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Score(county, "live-s1", round, j, eb, "rural_governance", 77).code,
+            grpc::StatusCode::OK);
   ASSERT_TRUE(reader->Read(&st));  // an update after the score
   EXPECT_EQ(st.scores(), 1);
   EXPECT_EQ(st.entries(0).entry_id(), eb.id());
   EXPECT_DOUBLE_EQ(st.entries(0).total(), 77);
-  ASSERT_EQ(Advance(county, "live-close", round, cv1::ROUND_STATE_CLOSED).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(county, "live-close", round, cv1::ROUND_STATE_CLOSED).code,
+            grpc::StatusCode::OK);
   ASSERT_TRUE(reader->Read(&st));
   EXPECT_TRUE(st.final());
   EXPECT_EQ(st.state(), cv1::ROUND_STATE_CLOSED);
@@ -64,15 +66,18 @@ TEST_F(ContestTest, LiveStandingsFollowTheScoresUntilTheRoundCloses) {
 
 TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   const auto v = VillagesOf("150925");
-  const std::string county = Personnel()->Token(Role::kCountyOperator, "150925000000", "liangcheng");
+  const std::string county =
+      Personnel()->Token(Role::kCountyOperator, "150925000000", "liangcheng");
   const std::string a = MakeSecretary(8501, v[0]), b = MakeSecretary(8502, v[1]);
   Judging judging = StartJudging(county, "pr", "150925", {a, b}, 1);  // advance_top_n = 1
   const cv1::Round& final_round = judging.round;
   const cv1::Judge& j = judging.judges[0];
   cv1::SubmitScoresResponse stored;
   ASSERT_TRUE(Batch(county, "pr-scores", final_round,
-                    {S(j, judging.entries[0], "rural_governance", 70), S(j, judging.entries[1], "rural_governance", 90)},
-                    &stored).ok());
+                    {S(j, judging.entries[0], "rural_governance", 70),
+                     S(j, judging.entries[1], "rural_governance", 90)},
+                    &stored)
+                  .ok());
   ClosePublish(county, "pr", final_round);
 
   // The city final.
@@ -92,7 +97,8 @@ TEST_F(ContestTest, AdvancersMoveFromTheCountyFinalToTheCityFinal) {
   cr.mutable_round()->set_name("市级决赛");
   cv1::Round city_round;
   ASSERT_TRUE(contest().CreateRound(WithToken(city_).get(), cr, &city_round).ok());
-  ASSERT_EQ(Advance(city_, "pr-city-open", city_round, cv1::ROUND_STATE_OPEN).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Advance(city_, "pr-city-open", city_round, cv1::ROUND_STATE_OPEN).code,
+            grpc::StatusCode::OK);
 
   cv1::PromoteAdvancersRequest pr;
   pr.set_request_id("pr-promote");
@@ -141,7 +147,8 @@ TEST_F(ContestTest, EnterSecretariesEntersARegionsSecretariesOfTheContestsFields
   cv1::EnterSecretariesRequest wide = req;
   wide.set_request_id("es-wide");
   wide.set_panel(std::string(21, 'A'));
-  EXPECT_EQ(OutcomeOf(contest().EnterSecretaries(WithToken(county).get(), wide, &got)).field, "panel");
+  EXPECT_EQ(OutcomeOf(contest().EnterSecretaries(WithToken(county).get(), wide, &got)).field,
+            "panel");
 
   grpc::Status s = contest().EnterSecretaries(WithToken(county).get(), req, &got);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -186,7 +193,8 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
   };
   // One score batch, sent by 16 clients at once (streams beyond the
   // server's stream slots are RESOURCE_EXHAUSTED and retried, as clients do).
-  std::vector<cv1::Score> scores = {S(j, ea, "rural_governance", 90), S(j, eb, "rural_governance", 60)};
+  std::vector<cv1::Score> scores = {S(j, ea, "rural_governance", 90),
+                                    S(j, eb, "rural_governance", 60)};
   for (const auto& s : race([&] {
          cv1::SubmitScoresResponse r;
          grpc::Status st;
@@ -199,8 +207,12 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
        })) {
     EXPECT_TRUE(s.ok()) << s.error_message();
   }
-  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores WHERE round_id = " + round.id().substr(7)), 2);
-  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.idempotency WHERE request_id = 'race-batch'"), 1);
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores WHERE round_id = " +
+                             round.id().substr(7)),
+            2);
+  EXPECT_EQ(
+      Contest()->Count("SELECT count(*) FROM contest.idempotency WHERE request_id = 'race-batch'"),
+      1);
 
   ClosePublish(county, "race", round);
 
@@ -226,9 +238,11 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
        })) {
     EXPECT_TRUE(s.ok()) << s.error_message();
   }
-  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
-                               "AND county_code = '150926'"),
-            2);
+  EXPECT_EQ(
+      Personnel()->Count(
+          "SELECT count(*) FROM personnel.designations WHERE source LIKE 'contest/outcomes/%' "
+          "AND county_code = '150926'"),
+      2);
   for (int k = 1; k < i; ++k) EXPECT_EQ(firsts[k], firsts[0]);
 }
 
@@ -246,7 +260,9 @@ TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   const std::string op = jining_;
   HostileSweep::SweepMutation<cv1::Contest>(
       cc, "contest.", {"id", "county_code"},
-      [&](const cv1::CreateContestRequest& r, cv1::Contest* a) { return contest().CreateContest(WithToken(op).get(), r, a); },
+      [&](const cv1::CreateContestRequest& r, cv1::Contest* a) {
+        return contest().CreateContest(WithToken(op).get(), r, a);
+      },
       HostileSweep::ReadById(contest(), &cv1::ContestService::Stub::GetContest, op));
 
   cv1::Round round = NewRound(jining_, "hostile", "150902");
@@ -254,9 +270,10 @@ TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   judge.mutable_judge()->set_round_id(round.id());
   judge.mutable_judge()->set_name("评委");
   judge.mutable_judge()->set_panel("A");
-  HostileSweep::SweepMutation<cv1::Judge>(
-      judge, "judge.", {"id", "county_code", "party_org_id"},
-      [&](const cv1::AddJudgeRequest& r, cv1::Judge* a) { return contest().AddJudge(WithToken(op).get(), r, a); });
+  HostileSweep::SweepMutation<cv1::Judge>(judge, "judge.", {"id", "county_code", "party_org_id"},
+                                          [&](const cv1::AddJudgeRequest& r, cv1::Judge* a) {
+                                            return contest().AddJudge(WithToken(op).get(), r, a);
+                                          });
 }
 
 }  // namespace

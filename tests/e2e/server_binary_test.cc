@@ -46,7 +46,8 @@ Process Spawn(const std::vector<std::string>& args, const std::string& log,
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
   Process p;
   p.log = log;
@@ -78,7 +79,8 @@ struct CtlRun {
   int rc = -1;
   std::string out, err;
 };
-CtlRun RunCtl(const std::vector<std::string>& args, const std::vector<std::string>& env_extra = {}) {
+CtlRun RunCtl(const std::vector<std::string>& args,
+              const std::vector<std::string>& env_extra = {}) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
   env_strings.insert(env_strings.end(), env_extra.begin(), env_extra.end());
@@ -91,8 +93,10 @@ CtlRun RunCtl(const std::vector<std::string>& args, const std::vector<std::strin
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/tmp/touyanctl_test.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/tmp/touyanctl_test.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/tmp/touyanctl_test.out",
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/tmp/touyanctl_test.err",
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid;
   EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), env.data()), 0);
   posix_spawn_file_actions_destroy(&fa);
@@ -157,10 +161,11 @@ class ServerBinaryTest : public ::testing::Test {
                           const std::vector<std::string>& extra = {}) {
     std::vector<std::string> flags = Flags(svc);
     flags.insert(flags.end(), extra.begin(), extra.end());
-    *p = Spawn(flags, log, svc == "personnel"  ? TOUYAN_PERSONNEL_SERVER
-                           : svc == "training" ? TOUYAN_TRAINING_SERVER
-                           : svc == "contest"  ? TOUYAN_CONTEST_SERVER
-                                               : TOUYAN_INCENTIVE_SERVER);
+    *p = Spawn(flags, log,
+               svc == "personnel"  ? TOUYAN_PERSONNEL_SERVER
+               : svc == "training" ? TOUYAN_TRAINING_SERVER
+               : svc == "contest"  ? TOUYAN_CONTEST_SERVER
+                                   : TOUYAN_INCENTIVE_SERVER);
     std::smatch m;
     std::string text;
     const std::regex listening(R"re("grpc":"127\.0\.0\.1:(\d+)","metrics":"127\.0\.0\.1:(\d+)")re");
@@ -183,8 +188,9 @@ class ServerBinaryTest : public ::testing::Test {
     return path;
   }
   static std::string CityToken() {
-    return TestIssuer().Issue(*auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"),
-                              absl::Now(), absl::Hours(1));
+    return TestIssuer().Issue(
+        *auth::Principal::Make("ops", auth::Role::kCityOrgDept, "150900000000"), absl::Now(),
+        absl::Hours(1));
   }
   static std::string CaEnv() { return "TOUYAN_CA_FILE=" + ClientTls().ca_file; }
 };
@@ -215,7 +221,8 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   ASSERT_TRUE(services.ok()) << services.status();
   EXPECT_NE(std::find(services->begin(), services->end(), "touyan.personnel.v1.PersonnelService"),
             services->end());
-  EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"), services->end());
+  EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"),
+            services->end());
 
   const std::string token = CityToken();
   auto stub = pv1::PersonnelService::NewStub(channel);
@@ -228,9 +235,10 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
       << "no regions imported in this database";
 
   std::string metrics = HttpGet(metrics_port, "/metrics");
-  EXPECT_NE(metrics.find("grpc_server_handled_total{grpc_code=\"NotFound\",grpc_method=\"GetRegion\","
-                         "grpc_service=\"touyan.personnel.v1.PersonnelService\",grpc_type=\"unary\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("grpc_server_handled_total{grpc_code=\"NotFound\",grpc_method=\"GetRegion\","
+                   "grpc_service=\"touyan.personnel.v1.PersonnelService\",grpc_type=\"unary\"} 1"),
+      std::string::npos)
       << metrics.substr(0, 3000);
   EXPECT_NE(metrics.find("grpc_server_handling_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.find("touyan_db_pool_connections"), std::string::npos);
@@ -266,7 +274,8 @@ TEST_F(ServerBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
 
 // Runs `script` in bash with scripts/lib.sh loaded (its PKI functions).
 int Lib(const std::string& script) {
-  return std::system(("bash -c '. " + SourcePath("scripts/lib.sh") + "; " + script + "' >/dev/null 2>&1").c_str());
+  return std::system(
+      ("bash -c '. " + SourcePath("scripts/lib.sh") + "; " + script + "' >/dev/null 2>&1").c_str());
 }
 
 // The PEM certificate the server at `addr` presents to a new connection.
@@ -279,7 +288,8 @@ std::string ServedCertificate(const std::string& addr) {
   pv1::GetRegionRequest req;
   req.set_code("150902000000");
   pv1::Region out;
-  (void)pv1::PersonnelService::NewStub(channel)->GetRegion(&ctx, req, &out);  // UNAUTHENTICATED is fine
+  (void)pv1::PersonnelService::NewStub(channel)->GetRegion(&ctx, req,
+                                                           &out);  // UNAUTHENTICATED is fine
   auto auth = ctx.auth_context();
   if (auth == nullptr) return "";
   auto pem = auth->FindPropertyValues("x509_pem_cert");
@@ -293,15 +303,19 @@ std::string ServedCertificate(const std::string& addr) {
 TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
   // The server's certificate in a directory swapped by a symlink, as
   // Kubernetes updates a mounted Secret.
-  const std::string dir = "/tmp/touyan_tls_reload", pki = ClientTls().ca_file.substr(0, ClientTls().ca_file.rfind('/'));
-  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/v1 && cp " + pki + "/personnel.crt " + pki +
-                         "/personnel.key " + dir + "/v1/ && ln -s v1 " + dir + "/current").c_str()),
+  const std::string dir = "/tmp/touyan_tls_reload",
+                    pki = ClientTls().ca_file.substr(0, ClientTls().ca_file.rfind('/'));
+  ASSERT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/v1 && cp " + pki +
+                         "/personnel.crt " + pki + "/personnel.key " + dir + "/v1/ && ln -s v1 " +
+                         dir + "/current")
+                            .c_str()),
             0);
   Process p;
-  const std::string addr = StartServer(
-      &p, "/tmp/touyan_tls.log", nullptr, "personnel",
-      {"--tls-cert-file=" + dir + "/current/personnel.crt", "--tls-key-file=" + dir + "/current/personnel.key",
-       "--tls-reload-interval=1s", "--health-port=0", "--reflection=false", "--readiness-interval=200ms"});
+  const std::string addr =
+      StartServer(&p, "/tmp/touyan_tls.log", nullptr, "personnel",
+                  {"--tls-cert-file=" + dir + "/current/personnel.crt",
+                   "--tls-key-file=" + dir + "/current/personnel.key", "--tls-reload-interval=1s",
+                   "--health-port=0", "--reflection=false", "--readiness-interval=200ms"});
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
   std::smatch m;
   const std::string log = Slurp(p.log);
@@ -318,15 +332,19 @@ TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto stub = pv1::PersonnelService::NewStub(grpc::CreateCustomChannel(at, ChannelCredentialsFor(tls), args));
+    auto stub = pv1::PersonnelService::NewStub(
+        grpc::CreateCustomChannel(at, ChannelCredentialsFor(tls), args));
     return stub->GetRegion(&ctx, get, &region).error_code();
   };
   // Served: the region is found, or not (other tests may have imported the tree).
-  auto served = [](grpc::StatusCode c) { return c == grpc::StatusCode::OK || c == grpc::StatusCode::NOT_FOUND; };
+  auto served = [](grpc::StatusCode c) {
+    return c == grpc::StatusCode::OK || c == grpc::StatusCode::NOT_FOUND;
+  };
   EXPECT_TRUE(served(call(ClientTls(), addr))) << "TLS, verified: served";
   TlsConfig plaintext;
   plaintext.insecure = true;
-  EXPECT_EQ(call(plaintext, addr), grpc::StatusCode::UNAVAILABLE) << "a plaintext client is refused";
+  EXPECT_EQ(call(plaintext, addr), grpc::StatusCode::UNAVAILABLE)
+      << "a plaintext client is refused";
   // A client certificate of another CA (a whole second PKI) is refused at the handshake.
   const std::string foreign = "/tmp/touyan_foreign_pki";
   ASSERT_EQ(Lib("rm -rf " + foreign + "; ensure_dev_pki " + foreign), 0);
@@ -352,7 +370,8 @@ TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_EQ(*ready, "SERVING") << "ready: the schema is migrated";
-  EXPECT_FALSE(ctl::CheckHealth(*probe_channel, "touyan.training.v1.TrainingService").ok()) << "not served here";
+  EXPECT_FALSE(ctl::CheckHealth(*probe_channel, "touyan.training.v1.TrainingService").ok())
+      << "not served here";
   EXPECT_EQ(call(plaintext, probe), grpc::StatusCode::UNIMPLEMENTED) << "no API on the probe port";
   EXPECT_FALSE(ctl::ListServices(*probe_channel).ok()) << "no reflection on the probe port";
 
@@ -360,10 +379,12 @@ TEST_F(ServerBinaryTest, EveryPortIsTlsAndTheProbePortServesHealthOnly) {
   // reload interval, no restart.
   const std::string before = ServedCertificate(addr);
   ASSERT_FALSE(before.empty());
-  ASSERT_EQ(Lib("mkdir -p " + dir + "/v2 && issue_cert " + dir + "/v2 personnel "
-                "DNS:localhost,IP:127.0.0.1,URI:spiffe://touyan/personnel " + pki +
-                " && ln -sfn v2 " + dir + "/next && mv -T " + dir + "/next " + dir + "/current"),
-            0);
+  ASSERT_EQ(
+      Lib("mkdir -p " + dir + "/v2 && issue_cert " + dir +
+          "/v2 personnel "
+          "DNS:localhost,IP:127.0.0.1,URI:spiffe://touyan/personnel " +
+          pki + " && ln -sfn v2 " + dir + "/next && mv -T " + dir + "/next " + dir + "/current"),
+      0);
   std::string after = before;
   for (int i = 0; i < 60 && after == before; ++i) {
     absl::SleepFor(absl::Milliseconds(100));
@@ -383,16 +404,20 @@ TEST_F(ServerBinaryTest, KeysRollOverByEditingTheJwkSetFile) {
   const auth::TokenSigner next = *auth::TokenSigner::Generate("RS256");
   const TempFile file("touyan-rollover-jwks");  // replaced whole, as a ConfigMap is
   const std::string& jwks = file.path();
-  auto write = [&](const std::vector<const auth::TokenSigner*>& keys) { ASSERT_TRUE(file.Write(auth::JwkSetOf(keys))); };
+  auto write = [&](const std::vector<const auth::TokenSigner*>& keys) {
+    ASSERT_TRUE(file.Write(auth::JwkSetOf(keys)));
+  };
   write({&TestIssuer(), &next});
   Process p;
-  const std::string addr = StartServer(&p, "/tmp/touyan_rollover.log", nullptr, "personnel", {"--jwks-file=" + jwks});
+  const std::string addr =
+      StartServer(&p, "/tmp/touyan_rollover.log", nullptr, "personnel", {"--jwks-file=" + jwks});
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
   auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
   auto code = [&](const auth::TokenSigner& key) {
     grpc::ClientContext ctx;
-    ctl::Authorize(ctx, key.Issue(*auth::Principal::Make("ops", auth::Role::kAuditor, "150900000000"), absl::Now(),
-                                  absl::Hours(1)));
+    ctl::Authorize(ctx,
+                   key.Issue(*auth::Principal::Make("ops", auth::Role::kAuditor, "150900000000"),
+                             absl::Now(), absl::Hours(1)));
     pv1::ListRegionsRequest req;
     pv1::ListRegionsResponse resp;
     return OutcomeOf(stub->ListRegions(&ctx, req, &resp));
@@ -427,9 +452,12 @@ TEST_F(ServerBinaryTest, NotReadyUntilTheSchemaHasTheMigrationsItNeeds) {
   }
   std::vector<std::string> flags;
   for (const std::string& f : Flags()) {
-    if (absl::StartsWith(f, "--migration-database-url") || absl::StartsWith(f, "--admin-database-url")) continue;
+    if (absl::StartsWith(f, "--migration-database-url") ||
+        absl::StartsWith(f, "--admin-database-url"))
+      continue;
     flags.push_back(absl::StartsWith(f, "--database-url")
-                        ? "--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated")
+                        ? "--database-url=" +
+                              c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated")
                         : f);
   }
   flags.push_back("--readiness-interval=200ms");
@@ -446,13 +474,16 @@ TEST_F(ServerBinaryTest, NotReadyUntilTheSchemaHasTheMigrationsItNeeds) {
   auto channel = ctl::Connect("127.0.0.1:" + m[1].str(), ClientTls());
   absl::SleepFor(absl::Milliseconds(600));
   EXPECT_EQ(*ctl::CheckHealth(*channel, ""), "SERVING") << "alive";
-  EXPECT_EQ(*ctl::CheckHealth(*channel, "touyan.personnel.v1.PersonnelService"), "NOT_SERVING") << "not ready";
+  EXPECT_EQ(*ctl::CheckHealth(*channel, "touyan.personnel.v1.PersonnelService"), "NOT_SERVING")
+      << "not ready";
   // The migration job runs (as the Job in deploy/migrations does).
-  Process migrate = Spawn({"--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated"),
-                           "--migration-database-url=" + c.Url("personnel_owner", "owner-test-password", "touyan_test_unmigrated"),
-                           "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_unmigrated"),
-                           "--migrate-only"},
-                          "/tmp/touyan_unmigrated_job.log");
+  Process migrate = Spawn(
+      {"--database-url=" + c.Url("personnel_app", "app-test-password", "touyan_test_unmigrated"),
+       "--migration-database-url=" +
+           c.Url("personnel_owner", "owner-test-password", "touyan_test_unmigrated"),
+       "--admin-database-url=" + c.Url("postgres", c.password, "touyan_test_unmigrated"),
+       "--migrate-only"},
+      "/tmp/touyan_unmigrated_job.log");
   ASSERT_EQ(WaitExit(migrate.pid, absl::Seconds(60)), 0) << Slurp(migrate.log);
   absl::StatusOr<std::string> ready;
   for (int i = 0; i < 50; ++i) {
@@ -477,7 +508,8 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
     auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
     ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-regions", *ctl::ReadRegions(in)).ok());
   }
-  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token, CaEnv()};
+  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token,
+                                        CaEnv()};
 
   // A record as a table of fields, and as JSON.
   CtlRun r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, env);
@@ -492,16 +524,21 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("(4 rows)"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("(more: --all"), std::string::npos) << r.err;
-  r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--page_size=4", "--all", "--output=csv"}, env);
+  r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--page_size=4", "--all",
+              "--output=csv"},
+             env);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 12) << r.out;  // header + 11 counties
   EXPECT_TRUE(absl::StartsWith(r.out, "code,name,level,parent_code")) << r.out;
-  EXPECT_NE(r.out.find("150929000000,四子王旗,REGION_LEVEL_COUNTY,150900000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("150929000000,四子王旗,REGION_LEVEL_COUNTY,150900000000"), std::string::npos)
+      << r.out;
   r = RunCtl({"personnel", "ListRegions", "--parent_code=150900000000", "--all", "--json"}, env);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 11) << r.out;
   // Enum values by their short name.
-  r = RunCtl({"personnel", "ListPartyOrgs", "--region_code=150929101000", "--kind=village", "--output=csv"}, env);
+  r = RunCtl({"personnel", "ListPartyOrgs", "--region_code=150929101000", "--kind=village",
+              "--output=csv"},
+             env);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("PARTY_ORG_KIND_VILLAGE"), std::string::npos) << r.out;
 
@@ -531,7 +568,8 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
            {"scenario", "ulanqab-2023", "--token-signing-key-file=/nonexistent.pem"},
            {"scenario", "ulanqab-2023", "--token-signing-key-file=" + KeyFile(), "--counties=12"},
            {"scenario", "scale", "--token-signing-key-file=" + KeyFile(), "--villages=lots"},
-           {"token", "--role=auditor", "--scope=150900000000", "--token-signing-key-file=" + KeyFile(), "--ttl=48h"},
+           {"token", "--role=auditor", "--scope=150900000000",
+            "--token-signing-key-file=" + KeyFile(), "--ttl=48h"},
            {"token", "--role=auditor", "--scope=150900000000"},  // no signing key
            {"jwks"},
            {"health", "--ca-file=/nonexistent.crt"},
@@ -541,7 +579,8 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
     EXPECT_EQ(r.rc, 2) << absl::StrJoin(args, " ") << ": " << r.err;
     EXPECT_NE(r.err.find("touyanctl"), std::string::npos) << absl::StrJoin(args, " ");
   }
-  r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=", CaEnv()});
+  r = RunCtl({"personnel", "GetRegion", "--code=150929000000"},
+             {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=", CaEnv()});
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("no token"), std::string::npos) << r.err;
   // Help: every service's methods, a method's fields.
@@ -552,7 +591,8 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
   }
   r = RunCtl({"incentive", "RaiseFlag", "--help"}, env);
   EXPECT_EQ(r.rc, 0);
-  EXPECT_NE(r.out.find("--supervision_case.rectify_by  date YYYY-MM-DD"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--supervision_case.rectify_by  date YYYY-MM-DD"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("FLAG_KIND_SLOW_ACTION"), std::string::npos) << r.out;
   kill(p.pid, SIGTERM);
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
@@ -566,7 +606,8 @@ TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
       StartServer(&p, "/tmp/touyan_scope.log", nullptr, "personnel", {"--scope=150929000000"});
   ASSERT_FALSE(addr.empty()) << Slurp(p.log);
   auto token = [&](auth::Role role, const std::string& scope) {
-    return TestIssuer().Issue(*auth::Principal::Make("ops", role, scope), absl::Now(), absl::Hours(1));
+    return TestIssuer().Issue(*auth::Principal::Make("ops", role, scope), absl::Now(),
+                              absl::Hours(1));
   };
   auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
   pv1::ListCadresRequest list;
@@ -582,7 +623,8 @@ TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
     grpc::ClientContext ctx;
     ctl::Authorize(ctx, token(auth::Role::kCityOrgDept, "150900000000"));
     list.set_region_code("150902000000");  // the city, narrowed to 四子王旗
-    EXPECT_EQ(stub->ListCadres(&ctx, list, &cadres).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(stub->ListCadres(&ctx, list, &cadres).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
   }
   {
     grpc::ClientContext ctx;
@@ -599,8 +641,8 @@ TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
 TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   Process server;
   int personnel_metrics = 0, training_metrics = 0;
-  const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log", &personnel_metrics,
-                                       "personnel", {"--gauge-interval=1s"});
+  const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log",
+                                       &personnel_metrics, "personnel", {"--gauge-interval=1s"});
   ASSERT_FALSE(addr.empty()) << Slurp(server.log);
   {
     std::string token = CityToken();
@@ -619,14 +661,15 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
   env_strings.push_back("TOUYAN_TRAINING_ADDR=" + training_addr);
   Process contest;
-  const std::string contest_addr = StartServer(&contest, "/tmp/touyan_examples_contest.log", nullptr,
-                                               "contest", {"--personnel-target=" + addr});
+  const std::string contest_addr = StartServer(&contest, "/tmp/touyan_examples_contest.log",
+                                               nullptr, "contest", {"--personnel-target=" + addr});
   ASSERT_FALSE(contest_addr.empty()) << Slurp(contest.log);
   env_strings.push_back("TOUYAN_CONTEST_ADDR=" + contest_addr);
   Process incentive;
-  const std::string incentive_addr = StartServer(
-      &incentive, "/tmp/touyan_examples_incentive.log", nullptr, "incentive",
-      {"--personnel-target=" + addr, "--training-target=" + training_addr, "--contest-target=" + contest_addr});
+  const std::string incentive_addr =
+      StartServer(&incentive, "/tmp/touyan_examples_incentive.log", nullptr, "incentive",
+                  {"--personnel-target=" + addr, "--training-target=" + training_addr,
+                   "--contest-target=" + contest_addr});
   ASSERT_FALSE(incentive_addr.empty()) << Slurp(incentive.log);
   env_strings.push_back("TOUYAN_INCENTIVE_ADDR=" + incentive_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
@@ -635,8 +678,8 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   std::vector<char*> env;
   for (auto& e : env_strings) env.push_back(e.data());
   env.push_back(nullptr);
-  Process examples = Spawn({SourcePath("docs/examples.sh")}, "/tmp/touyan_examples.log", "/bin/bash",
-                           env.data());
+  Process examples =
+      Spawn({SourcePath("docs/examples.sh")}, "/tmp/touyan_examples.log", "/bin/bash", env.data());
   EXPECT_EQ(WaitExit(examples.pid, absl::Seconds(60)), 0) << Slurp(examples.log);
   const std::string out = Slurp(examples.log);
   EXPECT_NE(out.find("NOMINATION_STATUS_CONFIRMED"), std::string::npos) << out;
@@ -651,12 +694,15 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   EXPECT_NE(pm.find("touyan_personnel_villages_below_seed_target 1518"), std::string::npos)
       << "one approved seed is not enough";
   EXPECT_NE(pm.find("touyan_personnel_current_secretaries 1"), std::string::npos);
-  EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"), std::string::npos);
+  EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"),
+            std::string::npos);
   EXPECT_NE(out.find("NOT_SIGNED"), std::string::npos) << "publishing waits for the sign-offs";
   EXPECT_NE(out.find("\"state\":\"ROUND_STATE_PUBLISHED\""), std::string::npos) << out;
   EXPECT_NE(out.find("BALLOT_CODE_INVALID"), std::string::npos) << "a voter code votes once";
-  EXPECT_NE(out.find("\"recipient\":\"RECIPIENT_PERSON\""), std::string::npos) << "the care award, paid";
-  EXPECT_NE(out.find("\"notes_hidden\":true"), std::string::npos) << "counselling notes hidden from the auditor";
+  EXPECT_NE(out.find("\"recipient\":\"RECIPIENT_PERSON\""), std::string::npos)
+      << "the care award, paid";
+  EXPECT_NE(out.find("\"notes_hidden\":true"), std::string::npos)
+      << "counselling notes hidden from the auditor";
   kill(incentive.pid, SIGTERM);
   EXPECT_EQ(WaitExit(incentive.pid, absl::Seconds(15)), 0);
   kill(contest.pid, SIGTERM);

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <thread>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "common/time/date.h"
@@ -24,13 +25,15 @@ namespace touyan::testing {
 
 namespace iv1 = ::touyan::incentive::v1;
 namespace tv1 = ::touyan::training::v1;
-using incentive::ExampleScheme;
 using grpc::StatusCode;
+using incentive::ExampleScheme;
 
 inline ServiceUnderTest* Incentive() { return Caller(); }
 
 // The services' "today" (China time), and days from it.
-inline absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)); }
+inline absl::CivilDay Today() {
+  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+}
 inline google::type::Date Day(int from_today) { return ToDate(Today() + from_today); }
 
 class IncentiveTest : public ContestTest {
@@ -42,7 +45,8 @@ class IncentiveTest : public ContestTest {
 
   // Calls an incentive method as `token`; the outcome, and the answer in `out`.
   template <typename Req, typename Resp>
-  Outcome Call(grpc::Status (iv1::IncentiveService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+  Outcome Call(grpc::Status (iv1::IncentiveService::Stub::*method)(grpc::ClientContext*, const Req&,
+                                                                   Resp*),
                const std::string& token, const Req& req, Resp* out = nullptr) {
     Resp ignored;
     return OutcomeOf((incentive().*method)(WithToken(token).get(), req, out ? out : &ignored));
@@ -62,7 +66,8 @@ class IncentiveTest : public ContestTest {
 
   // A cadre with `establishment`, made branch secretary of `village` and
   // evaluated so that it meets all five conditions in 2023.
-  std::string QualifiedSecretary(int seq, const std::string& village, pv1::EstablishmentStatus establishment) {
+  std::string QualifiedSecretary(int seq, const std::string& village,
+                                 pv1::EstablishmentStatus establishment) {
     pv1::Cadre c = NewCadre(seq, village);
     c.set_establishment(establishment);
     const std::string id = MakeSecretary(c, village, pv1::POSITION_KIND_DUAL_ROLE);
@@ -90,7 +95,8 @@ class IncentiveTest : public ContestTest {
     req.set_page_size(1);
     do {
       iv1::ListWellbeingAlertsResponse page;
-      EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListWellbeingAlerts, token, req, &page).code, StatusCode::OK);
+      EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListWellbeingAlerts, token, req, &page).code,
+                StatusCode::OK);
       for (const auto& a : page.alerts()) out.push_back(a);
       req.set_page_token(page.next_page_token());
     } while (!req.page_token().empty() && out.size() < 100);

@@ -4,10 +4,12 @@ namespace touyan::testing {
 namespace {
 
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new CallerEnvironment(
-    {training::TrainingSpec(), contest::ContestSpec(), incentive::IncentiveSpec()}, "touyan_test_incentive"));
+    {training::TrainingSpec(), contest::ContestSpec(), incentive::IncentiveSpec()},
+    "touyan_test_incentive"));
 
 TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGrade) {
-  const std::vector<std::string> v = {"150902105202", "150902105203"};  // 村民委员会: training covers them
+  const std::vector<std::string> v = {"150902105202",
+                                      "150902105203"};  // 村民委员会: training covers them
   const std::string a = MakeSecretary(9101, v[0]), b = MakeSecretary(9102, v[1]);
 
   // The scheme: bad weights are refused naming the field; a county operator
@@ -21,7 +23,8 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   EXPECT_EQ(o.field, "scheme.weights");
   *set.mutable_scheme() = ExampleScheme("150902", 2023);
   set.set_request_id("scheme-by-siziwang");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::SetScheme, siziwang_, set).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::SetScheme, siziwang_, set).code,
+            StatusCode::PERMISSION_DENIED);
   set.set_request_id("scheme-jining-2023");
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::SetScheme, jining_, set).code, StatusCode::OK);
 
@@ -46,8 +49,10 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   ASSERT_EQ(Input("in-b3", b, iv1::INPUT_KIND_ANNUAL_REVIEW, 95).code, StatusCode::OK);
   o = Input("in-bad", a, iv1::INPUT_KIND_STAR_RATING, 7);
   EXPECT_EQ(o.field, "input.value") << o;
-  EXPECT_EQ(Input("in-other", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, siziwang_).code, StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Input("in-auditor", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, auditor_).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Input("in-other", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, siziwang_).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Input("in-auditor", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, auditor_).code,
+            StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE kind = 1"), 7);
 
   // Democratic evaluation at a's village: 4 voters, 3 needed (67%).
@@ -60,7 +65,8 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   open.mutable_evaluation()->add_cadre_ids(b);
   open.mutable_evaluation()->set_electorate(4);
   iv1::Evaluation ev;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::OpenEvaluation, jining_, open, &ev).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::OpenEvaluation, jining_, open, &ev).code,
+            StatusCode::OK);
   iv1::IssueVoterCodesRequest issue;
   issue.set_evaluation_id(ev.id());
   issue.set_count(5);
@@ -68,10 +74,12 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   EXPECT_EQ(o.reason, "TOO_MANY_CODES") << o;  // more codes than voters
   issue.set_count(4);
   iv1::IssueVoterCodesResponse codes;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::IssueVoterCodes, jining_, issue, &codes).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::IssueVoterCodes, jining_, issue, &codes).code,
+            StatusCode::OK);
   ASSERT_EQ(codes.codes_size(), 4);
   // The township runs the meeting; another township's operator may not.
-  const std::string baihaizi = Incentive()->Token(Role::kTownshipOperator, "150902105000", "baihaizi-op");
+  const std::string baihaizi =
+      Incentive()->Token(Role::kTownshipOperator, "150902105000", "baihaizi-op");
   {
     iv1::CastBallotRequest ballot;
     ballot.set_evaluation_id(ev.id());
@@ -81,9 +89,11 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
       x->set_cadre_id(c);
       x->set_choice(iv1::CHOICE_SATISFIED);
     }
-    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, township_, ballot).code, StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, township_, ballot).code,
+              StatusCode::PERMISSION_DENIED);
   }
-  const iv1::Choice S = iv1::CHOICE_SATISFIED, B = iv1::CHOICE_BASICALLY_SATISFIED, D = iv1::CHOICE_DISSATISFIED;
+  const iv1::Choice S = iv1::CHOICE_SATISFIED, B = iv1::CHOICE_BASICALLY_SATISFIED,
+                    D = iv1::CHOICE_DISSATISFIED;
   const std::vector<std::pair<iv1::Choice, iv1::Choice>> votes = {{S, D}, {S, D}, {S, D}, {B, S}};
   for (size_t i = 0; i < votes.size(); ++i) {
     iv1::CastBallotRequest ballot;
@@ -98,10 +108,12 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
     if (i == 0) {  // a ballot missing a cadre is refused and does not use the code
       iv1::CastBallotRequest partial = ballot;
       partial.mutable_choices()->RemoveLast();
-      EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, baihaizi, partial).reason, "MISSING_CHOICE");
+      EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, baihaizi, partial).reason,
+                "MISSING_CHOICE");
     }
     iv1::CastBallotResponse cast;
-    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, baihaizi, ballot, &cast).code, StatusCode::OK);
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::CastBallot, baihaizi, ballot, &cast).code,
+              StatusCode::OK);
     EXPECT_EQ(cast.ballots(), static_cast<int>(i + 1));
     // The same code again is refused, the count unchanged.
     o = Call(&iv1::IncentiveService::Stub::CastBallot, baihaizi, ballot);
@@ -114,35 +126,40 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   close.set_request_id("eval-close");
   close.set_id(ev.id());
   iv1::Evaluation closed;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::CloseEvaluation, jining_, close, &closed).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::CloseEvaluation, jining_, close, &closed).code,
+            StatusCode::OK);
   ASSERT_EQ(closed.tallies_size(), 2);
   EXPECT_TRUE(closed.tallies(0).quorum_met());
   EXPECT_DOUBLE_EQ(closed.tallies(0).score(), 90);  // (3 × 100 + 60) / 4
   EXPECT_TRUE(closed.tallies(1).failed());          // 3 of 4 dissatisfied
   close.set_request_id("eval-close-again");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CloseEvaluation, jining_, close).reason, "EVALUATION_CLOSED");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::CloseEvaluation, jining_, close).reason,
+            "EVALUATION_CLOSED");
 
   // No ballot can be traced to its code: the codes are gone (deleted when
   // used), nothing stored holds a code or its hash, ballots carry no time,
   // voter or code, and neither ballots nor codes were kept for replay.
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.voter_codes"), 0);
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'incentive' "
-                               "AND table_name = 'ballots' AND column_name NOT IN "
-                               "('county_code', 'evaluation_id', 'id', 'choices')"),
+  EXPECT_EQ(Incentive()->Count(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'incentive' "
+                "AND table_name = 'ballots' AND column_name NOT IN "
+                "('county_code', 'evaluation_id', 'id', 'choices')"),
             0);
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.idempotency WHERE method LIKE '%Ballot%' "
-                               "OR method LIKE '%VoterCodes%'"),
-            0);
+  EXPECT_EQ(
+      Incentive()->Count("SELECT count(*) FROM incentive.idempotency WHERE method LIKE '%Ballot%' "
+                         "OR method LIKE '%VoterCodes%'"),
+      0);
   for (const std::string& code : codes.codes()) {
     const std::string needle = "'%" + code + "%'";
     for (const char* table : {"ballots", "evaluations", "audit_log", "records"}) {
-      EXPECT_EQ(Incentive()->Count(absl::StrCat("SELECT count(*) FROM incentive.", table, " t WHERE t::text LIKE ",
-                                                needle)),
+      EXPECT_EQ(Incentive()->Count(absl::StrCat("SELECT count(*) FROM incentive.", table,
+                                                " t WHERE t::text LIKE ", needle)),
                 0)
           << table;
     }
-    EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.idempotency WHERE position(convert_to('" + code +
-                                 "', 'UTF8') IN response) > 0"),
+    EXPECT_EQ(Incentive()->Count(
+                  "SELECT count(*) FROM incentive.idempotency WHERE position(convert_to('" + code +
+                  "', 'UTF8') IN response) > 0"),
               0);
   }
 
@@ -154,14 +171,16 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, siziwang_, compute).code,
             StatusCode::PERMISSION_DENIED);
   iv1::ComputeAssessmentsResponse done;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, jining_, compute, &done).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, jining_, compute, &done).code,
+            StatusCode::OK);
   EXPECT_EQ(done.assessed(), 2);
 
   iv1::GetAssessmentRequest get;
   get.set_cadre_id(a);
   get.set_year(2023);
   iv1::Assessment ra;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, auditor_, get, &ra).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, auditor_, get, &ra).code,
+            StatusCode::OK);
   // a: daily 85 × 0.8 (training not completed) = 68 → 20.4; contest rank 1
   // of 2 → 100 → 25; stars 4 → 80 → 8; review 90 → 18; democratic 90 → 13.5.
   EXPECT_DOUBLE_EQ(Part(ra, "daily_management").value(), 68);
@@ -173,21 +192,25 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   EXPECT_NE(Part(ra, "daily_management").explanation().find("not completed"), std::string::npos);
   get.set_cadre_id(b);
   iv1::Assessment rb;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &rb).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &rb).code,
+            StatusCode::OK);
   // b: 95 × .8 = 76 → 22.8; rank 2 of 2 → 50 → 12.5; 5 stars → 10; 95 → 19;
   // democratic 25 → 3.75: 68.05 (basically competent by the bands), but 3 of
   // 4 dissatisfied → incompetent.
   EXPECT_DOUBLE_EQ(rb.score(), 68.05);
   EXPECT_TRUE(rb.failed_democratic());
   EXPECT_EQ(rb.grade(), iv1::GRADE_INCOMPETENT);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, siziwang_, get).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, siziwang_, get).code,
+            StatusCode::PERMISSION_DENIED);
 
   // Recomputing is deterministic; a retry replays.
   compute.set_request_id("assess-2");
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, jining_, compute, &done).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, jining_, compute, &done).code,
+            StatusCode::OK);
   iv1::Assessment again;
   get.set_cadre_id(a);
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &again).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &again).code,
+            StatusCode::OK);
   again.clear_compute_time();
   ra.clear_compute_time();
   EXPECT_EQ(again.SerializeAsString(), ra.SerializeAsString());
@@ -201,13 +224,15 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   int seen = 0;
   do {
     iv1::ListAssessmentsResponse page;
-    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListAssessments, city_, list, &page).code, StatusCode::OK);
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListAssessments, city_, list, &page).code,
+              StatusCode::OK);
     seen += page.assessments_size();
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
   EXPECT_EQ(seen, 2);
   list.set_region_code("150929000000");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListAssessments, jining_, list).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListAssessments, jining_, list).code,
+            StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithinBudget) {
@@ -263,9 +288,11 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::SetBudget, jining_, budget).code, StatusCode::OK);
   // Another county, an auditor: refused.
   pay.set_request_id("pay-by-siziwang");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, siziwang_, pay).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, siziwang_, pay).code,
+            StatusCode::PERMISSION_DENIED);
   pay.set_request_id("pay-by-auditor");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, auditor_, pay).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, auditor_, pay).code,
+            StatusCode::PERMISSION_DENIED);
 
   // 12 concurrent runs (8 request ids, 4 of them sent twice): paid once.
   std::atomic<int> paid{0}, ok{0};
@@ -291,11 +318,13 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   iv1::ListAwardsRequest list;
   list.set_year(2023);
   iv1::ListAwardsResponse awards;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListAwards, jining_, list, &awards).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListAwards, jining_, list, &awards).code,
+            StatusCode::OK);
   ASSERT_EQ(awards.awards_size(), 2);
   for (const auto& aw : awards.awards()) {
     EXPECT_EQ(aw.amount_fen(), 1'000'000);
-    if (aw.cadre_id() == staff) {  // on the establishment: the village's organisation, and priorities
+    if (aw.cadre_id() ==
+        staff) {  // on the establishment: the village's organisation, and priorities
       EXPECT_EQ(aw.recipient(), iv1::RECIPIENT_PARTY_ORG);
       EXPECT_EQ(aw.recipient_id(), OrgOf(v[0]));
       EXPECT_TRUE(aw.priority_promotion() && aw.priority_rank() && aw.priority_honours());
@@ -310,7 +339,8 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   ledger_req.set_region_code("150902000000");
   ledger_req.set_year(2023);
   iv1::Ledger ledger;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetLedger, jining_, ledger_req, &ledger).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetLedger, jining_, ledger_req, &ledger).code,
+            StatusCode::OK);
   ASSERT_EQ(ledger.counties_size(), 1);
   EXPECT_EQ(ledger.counties(0).to_persons(), 1);
   EXPECT_EQ(ledger.counties(0).to_party_orgs(), 1);
@@ -319,7 +349,8 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   // Paying again finds everyone paid.
   pay.set_request_id("pay-later");
   iv1::PayCareAwardsResponse later;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, jining_, pay, &later).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, jining_, pay, &later).code,
+            StatusCode::OK);
   EXPECT_EQ(later.paid(), 0);
   EXPECT_EQ(later.already_paid(), 2);
 
@@ -335,7 +366,8 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).code, StatusCode::OK);
   iv.set_request_id("interview-2");
   iv.mutable_interview()->set_basis(iv1::BASIS_PEOPLES_CONGRESS);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).reason, "NOT_ELIGIBLE");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).reason,
+            "NOT_ELIGIBLE");
   iv1::RecommendDelegateRequest rec;
   rec.set_request_id("delegate-1");
   rec.mutable_delegate()->set_cadre_id(farmer);
@@ -344,16 +376,19 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   rec.mutable_delegate()->set_year(2023);
   rec.mutable_delegate()->set_reason("群众基础好");
   iv1::Delegate d;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecommendDelegate, jining_, rec, &d).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecommendDelegate, jining_, rec, &d).code,
+            StatusCode::OK);
   EXPECT_EQ(d.status(), iv1::DELEGATE_STATUS_RECOMMENDED);
   iv1::DecideDelegateRequest decide;
   decide.set_request_id("delegate-1-elected");
   decide.set_id(d.id());
   decide.set_status(iv1::DELEGATE_STATUS_ELECTED);
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide, &d).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide, &d).code,
+            StatusCode::OK);
   EXPECT_EQ(d.status(), iv1::DELEGATE_STATUS_ELECTED);
   decide.set_request_id("delegate-1-again");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide).reason, "WRONG_STATE");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide).reason,
+            "WRONG_STATE");
   iv.set_request_id("interview-3");
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).code, StatusCode::OK);
 }
@@ -379,34 +414,40 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
   talk.mutable_measure()->set_kind(iv1::MEASURE_KIND_ADMONITION);
   talk.mutable_measure()->set_appeal_window_days(0);
   iv1::ExitMeasure admonition;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitMeasure, jining_, talk, &admonition).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitMeasure, jining_, talk, &admonition).code,
+            StatusCode::OK);
   EXPECT_FALSE(admonition.removes());
   iv1::EnforceExitMeasureRequest enforce;
   enforce.set_request_id("enforce-talk");
   enforce.set_id(admonition.id());
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason, "NOT_REMOVING");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason,
+            "NOT_REMOVING");
 
   req.set_request_id("exit-adjust");
   iv1::ExitMeasure adjust;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitMeasure, jining_, req, &adjust).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitMeasure, jining_, req, &adjust).code,
+            StatusCode::OK);
   EXPECT_TRUE(adjust.removes());
   EXPECT_FALSE(adjust.position_id().empty());
   EXPECT_EQ(adjust.state(), iv1::MEASURE_STATE_DECIDED);
   enforce.set_request_id("enforce-early");
   enforce.set_id(adjust.id());
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason, "APPEAL_WINDOW_OPEN");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason,
+            "APPEAL_WINDOW_OPEN");
   iv1::AppealExitMeasureRequest appeal;
   appeal.set_request_id("exit-appeal");
   appeal.set_id(adjust.id());
   appeal.set_appeal("请求复核考核结果");
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::AppealExitMeasure, jining_, appeal).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::AppealExitMeasure, jining_, appeal).code,
+            StatusCode::OK);
   iv1::DecideExitAppealRequest decide;
   decide.set_request_id("exit-appeal-decided");
   decide.set_id(adjust.id());
   decide.set_granted(false);
   decide.set_decision("复核维持原决定");
   iv1::ExitMeasure upheld;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitAppeal, jining_, decide, &upheld).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideExitAppeal, jining_, decide, &upheld).code,
+            StatusCode::OK);
   EXPECT_EQ(upheld.state(), iv1::MEASURE_STATE_UPHELD);
 
   pv1::CountAdjustmentsRequest count;
@@ -418,12 +459,15 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
             StatusCode::PERMISSION_DENIED);
   enforce.set_request_id("enforce");
   iv1::ExitMeasure done;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce, &done).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce, &done).code,
+            StatusCode::OK);
   EXPECT_EQ(done.state(), iv1::MEASURE_STATE_ENFORCED);
   // A retry replays; another request is refused.
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce, &done).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce, &done).code,
+            StatusCode::OK);
   enforce.set_request_id("enforce-twice");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason, "ALREADY_ENFORCED");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason,
+            "ALREADY_ENFORCED");
 
   // Personnel: the post ended by the exit measure, counted as an adjustment.
   pv1::ListPositionsRequest positions;

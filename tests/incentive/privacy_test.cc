@@ -18,7 +18,8 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   care.mutable_record()->set_summary("心理疏导一次");
   care.mutable_record()->set_notes("家庭变故，情绪低落，建议每月跟进");
   iv1::CareRecord made;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, care, &made).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, care, &made).code,
+            StatusCode::OK);
   EXPECT_EQ(made.owner(), "jining-op");
   EXPECT_EQ(made.notes(), care.record().notes());
   care.set_request_id("care-talk");
@@ -31,40 +32,48 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
     iv1::ListCareRequest list;
     list.set_cadre_id(cadre);
     iv1::ListCareResponse resp;
-    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCare, token, list, &resp).code, StatusCode::OK);
+    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCare, token, list, &resp).code,
+              StatusCode::OK);
     std::vector<std::string> out;
     for (const auto& r : resp.records()) {
-      out.push_back(absl::StrCat(iv1::CareKind_Name(r.kind()), ":", r.notes(), r.notes_hidden() ? ":hidden" : ""));
+      out.push_back(absl::StrCat(iv1::CareKind_Name(r.kind()), ":", r.notes(),
+                                 r.notes_hidden() ? ":hidden" : ""));
     }
     return out;
   };
   const std::vector<std::string> full = {"CARE_KIND_COUNSELLING:家庭变故，情绪低落，建议每月跟进",
                                          "CARE_KIND_TALK:工作压力大"};
-  const std::vector<std::string> hidden = {"CARE_KIND_COUNSELLING::hidden", "CARE_KIND_TALK:工作压力大"};
+  const std::vector<std::string> hidden = {"CARE_KIND_COUNSELLING::hidden",
+                                           "CARE_KIND_TALK:工作压力大"};
   EXPECT_EQ(notes_seen_by(city_), full);
   EXPECT_EQ(notes_seen_by(jining_), full);  // the owner
   EXPECT_EQ(notes_seen_by(auditor_), hidden);
-  EXPECT_EQ(notes_seen_by(Incentive()->Token(Role::kCountyOperator, "150902000000", "another-op")), hidden);
+  EXPECT_EQ(notes_seen_by(Incentive()->Token(Role::kCountyOperator, "150902000000", "another-op")),
+            hidden);
   // At rest the counselling note is sealed: neither its record, nor the
   // answer stored for retries, nor the audit trail holds it in plaintext.
   for (const char* table : {"records", "idempotency", "audit_log"}) {
-    EXPECT_EQ(Incentive()->Count(absl::StrCat("SELECT count(*) FROM incentive.", table,
-                                              " x WHERE x::text LIKE '%家庭变故%' OR x::text LIKE '%",
-                                              absl::BytesToHexString("家庭变故"), "%'")),
-              0)
+    EXPECT_EQ(
+        Incentive()->Count(absl::StrCat("SELECT count(*) FROM incentive.", table,
+                                        " x WHERE x::text LIKE '%家庭变故%' OR x::text LIKE '%",
+                                        absl::BytesToHexString("家庭变故"), "%'")),
+        0)
         << table;
   }
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE restricted_sealed IS NOT NULL"), 1);
+  EXPECT_EQ(Incentive()->Count(
+                "SELECT count(*) FROM incentive.records WHERE restricted_sealed IS NOT NULL"),
+            1);
   // Each read of the counselling notes is recorded; reads that hid them are not.
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() +
-                               "' AND fields = 'notes'"),
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" +
+                               made.id() + "' AND fields = 'notes'"),
             2);
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() +
-                               "' AND subject IN ('auditor', 'another-op')"),
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" +
+                               made.id() + "' AND subject IN ('auditor', 'another-op')"),
             0);
   iv1::ListCareRequest other;
   other.set_region_code("150902000000");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCare, siziwang_, other).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCare, siziwang_, other).code,
+            StatusCode::PERMISSION_DENIED);
   // Bad input names the field and writes nothing.
   const int64_t records = Incentive()->Count("SELECT count(*) FROM incentive.records");
   care.set_request_id("care-bad");
@@ -91,7 +100,8 @@ TEST_F(IncentiveTest, APersonalInformationRequestGathersEveryServiceInOneCall) {
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, care).code, StatusCode::OK);
 
   auto privacy = privacy::v1::PrivacyService::NewStub(Incentive()->channel());
-  auto export_as = [&](const std::string& token, const std::string& id, privacy::v1::PersonalDataExport* out) {
+  auto export_as = [&](const std::string& token, const std::string& id,
+                       privacy::v1::PersonalDataExport* out) {
     privacy::v1::ExportPersonalDataRequest req;
     req.set_cadre_id(id);
     return privacy->ExportPersonalData(WithToken(token).get(), req, out);
@@ -103,9 +113,10 @@ TEST_F(IncentiveTest, APersonalInformationRequestGathersEveryServiceInOneCall) {
   std::map<std::string, std::string> sections;
   for (const auto& x : out.sections()) sections[x.service() + "/" + x.kind()] = x.json();
   // One call, every service: what each holds, opened.
-  for (const char* kind : {"personnel/cadres", "personnel/positions", "personnel/seeds", "personnel/evaluations",
-                           "training/enrolments", "training/attendance", "contest/entries", "contest/results",
-                           "incentive/records", "incentive/assessments", "incentive/awards"}) {
+  for (const char* kind :
+       {"personnel/cadres", "personnel/positions", "personnel/seeds", "personnel/evaluations",
+        "training/enrolments", "training/attendance", "contest/entries", "contest/results",
+        "incentive/records", "incentive/assessments", "incentive/awards"}) {
     EXPECT_TRUE(sections.count(kind)) << kind;
   }
   const std::string& cadres = sections["personnel/cadres"];
@@ -114,15 +125,19 @@ TEST_F(IncentiveTest, APersonalInformationRequestGathersEveryServiceInOneCall) {
   EXPECT_NE(cadres.find(person.name()), std::string::npos);
   EXPECT_EQ(cadres.find("_sealed"), std::string::npos) << "sealed values are opened";
   EXPECT_EQ(cadres.find("resident_id_index"), std::string::npos) << "blind indexes are left out";
-  EXPECT_NE(sections["personnel/positions"].find("\"kind\":1"), std::string::npos) << sections["personnel/positions"];
-  EXPECT_NE(sections["incentive/records"].find("夜不能寐，需要陪伴"), std::string::npos) << sections["incentive/records"];
+  EXPECT_NE(sections["personnel/positions"].find("\"kind\":1"), std::string::npos)
+      << sections["personnel/positions"];
+  EXPECT_NE(sections["incentive/records"].find("夜不能寐，需要陪伴"), std::string::npos)
+      << sections["incentive/records"];
   // Recorded as reads of the person's data, by each service that answered.
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'cadres/" + cadre +
-                               "' AND fields = 'export' AND subject = 'jining-op'"),
-            1);
-  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.access_log WHERE resource = 'cadres/" + cadre +
-                               "' AND fields = 'export'"),
-            1);
+  EXPECT_EQ(
+      Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'cadres/" +
+                         cadre + "' AND fields = 'export' AND subject = 'jining-op'"),
+      1);
+  EXPECT_EQ(
+      Personnel()->Count("SELECT count(*) FROM personnel.access_log WHERE resource = 'cadres/" +
+                         cadre + "' AND fields = 'export'"),
+      1);
   // Who may ask, and about whom.
   EXPECT_EQ(OutcomeOf(export_as(auditor_, cadre, &out)).reason, "ROLE_NOT_ALLOWED");
   Outcome o = OutcomeOf(export_as(siziwang_, cadre, &out));
@@ -183,10 +198,12 @@ TEST_F(IncentiveTest, ADepartedCadresNameLeavesTheCopiesEveryServiceKept) {
   std::vector<cv1::Entry> entries(2);
   ASSERT_EQ(Enter(jining_, "anon-e0", round, gone, &entries[0]).code, StatusCode::OK);
   ASSERT_EQ(Enter(jining_, "anon-e1", round, stays, &entries[1]).code, StatusCode::OK);
-  for (const cv1::Entry& e : entries) ASSERT_EQ(Assign(jining_, "anon-p" + e.id(), e, "A").code, StatusCode::OK);
+  for (const cv1::Entry& e : entries)
+    ASSERT_EQ(Assign(jining_, "anon-p" + e.id(), e, "A").code, StatusCode::OK);
   cv1::Judge judge, cadre_judge;
   ASSERT_EQ(AddJudge(jining_, "anon-j", round, "评委甲", "A", &judge).code, StatusCode::OK);
-  ASSERT_EQ(AddJudge(jining_, "anon-jc", round, person.name(), "B", &cadre_judge, "", gone).code, StatusCode::OK);
+  ASSERT_EQ(AddJudge(jining_, "anon-jc", round, person.name(), "B", &cadre_judge, "", gone).code,
+            StatusCode::OK);
   ASSERT_EQ(Advance(jining_, "anon-judge", round, cv1::ROUND_STATE_JUDGING).code, StatusCode::OK);
   std::vector<cv1::Score> scores;
   for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) {
@@ -236,7 +253,8 @@ TEST_F(IncentiveTest, ADepartedCadresNameLeavesTheCopiesEveryServiceKept) {
     changed[name] = *n;
     EXPECT_EQ(*Service(name)->server().AnonymiseDeparted(), 0) << name << ": once";
   }
-  EXPECT_EQ(changed, (std::map<std::string, int64_t>{{"contest", 3}, {"incentive", 1}, {"training", 1}}));
+  EXPECT_EQ(changed,
+            (std::map<std::string, int64_t>{{"contest", 3}, {"incentive", 1}, {"training", 1}}));
 
   // Read back through each API: the name personnel's record keeps; the
   // other cadre's copies untouched.
@@ -246,25 +264,30 @@ TEST_F(IncentiveTest, ADepartedCadresNameLeavesTheCopiesEveryServiceKept) {
   ASSERT_TRUE(training->ListEnrolments(WithToken(jining_).get(), le, &enrolled).ok());
   std::map<std::string, std::string> trainees;
   for (const auto& e : enrolled.enrolments()) trainees[e.trainee().cadre_id()] = e.trainee().name();
-  EXPECT_EQ(trainees, (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
+  EXPECT_EQ(trainees,
+            (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
   const cv1::Results now = Results(jining_, round);
-  EXPECT_EQ(now.digest(), published.digest()) << "the digest covers ids, scores and ranks, not names";
+  EXPECT_EQ(now.digest(), published.digest())
+      << "the digest covers ids, scores and ranks, not names";
   std::map<std::string, std::string> ranked;
   for (const auto& r : now.entries()) ranked[r.cadre_id()] = r.cadre_name();
-  EXPECT_EQ(ranked, (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
+  EXPECT_EQ(ranked,
+            (std::map<std::string, std::string>{{gone, after.name()}, {stays, other.name()}}));
 
   // What still holds the name: only the audit trail and the answers kept for
   // retries, which leave first (--audit-retention and
   // --idempotency-retention are shorter than --departed-retention).
   for (const std::string& table : TablesHolding(person.name())) {
-    EXPECT_TRUE(absl::StrContains(table, ".audit_log") || absl::EndsWith(table, ".idempotency")) << table;
+    EXPECT_TRUE(absl::StrContains(table, ".audit_log") || absl::EndsWith(table, ".idempotency"))
+        << table;
   }
   EXPECT_FALSE(TablesHolding(other.name()).empty());
   // Each service's change is in its audit trail.
   for (const char* name : {"training", "contest", "incentive"}) {
-    EXPECT_GE(Service(name)->Count(absl::StrCat("SELECT count(*) FROM ", name,
-                                                ".audit_log WHERE method = 'AnonymiseDeparted' AND subject = '",
-                                                name, "-maintenance'")),
+    EXPECT_GE(Service(name)->Count(
+                  absl::StrCat("SELECT count(*) FROM ", name,
+                               ".audit_log WHERE method = 'AnonymiseDeparted' AND subject = '",
+                               name, "-maintenance'")),
               1)
         << name;
   }

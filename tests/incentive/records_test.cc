@@ -7,7 +7,8 @@ namespace {
 
 TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
   const auto v = VillagesOf("150902004");
-  const std::string x = MakeSecretary(9501, v[0]), y = MakeSecretary(9502, v[1]), z = MakeSecretary(9503, v[2]);
+  const std::string x = MakeSecretary(9501, v[0]), y = MakeSecretary(9502, v[1]),
+                    z = MakeSecretary(9503, v[2]);
 
   auto flag = [&](const std::string& rid, const std::string& cadre, int raised, int due) {
     iv1::RaiseFlagRequest req;
@@ -19,7 +20,8 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
     *c->mutable_raised_on() = Day(raised);
     *c->mutable_rectify_by() = Day(due);
     iv1::SupervisionCase out;
-    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RaiseFlag, jining_, req, &out).code, StatusCode::OK);
+    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RaiseFlag, jining_, req, &out).code,
+              StatusCode::OK);
     return out;
   };
   const iv1::SupervisionCase overdue = flag("case-overdue", x, -40, -10);
@@ -33,7 +35,8 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
   fu.mutable_follow_up()->set_note("项目已复工");
   fu.mutable_follow_up()->set_rectified(true);
   iv1::SupervisionCase after;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::AddFollowUp, jining_, fu, &after).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::AddFollowUp, jining_, fu, &after).code,
+            StatusCode::OK);
   EXPECT_TRUE(after.rectified());
   EXPECT_EQ(after.follow_ups_size(), 1);
   fu.set_request_id("case-rectified-fu-2");
@@ -42,11 +45,13 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
   cases.set_region_code("150902004000");
   cases.set_overdue_only(true);
   iv1::ListCasesResponse listed;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListCases, jining_, cases, &listed).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListCases, jining_, cases, &listed).code,
+            StatusCode::OK);
   ASSERT_EQ(listed.cases_size(), 1);
   EXPECT_EQ(listed.cases(0).id(), overdue.id());
   cases.set_region_code("150902000000");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCases, siziwang_, cases).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCases, siziwang_, cases).code,
+            StatusCode::PERMISSION_DENIED);
 
   auto check_in = [&](const std::string& rid, const std::string& cadre, int day, int low_axis) {
     iv1::CheckInRequest req;
@@ -72,11 +77,12 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
     EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RecordCare, jining_, req).code, StatusCode::OK);
   };
   const iv1::WellbeingCheckIn alert1 = check_in("ci-1", x, -60, 1);  // low, nothing since
-  check_in("ci-2", y, -60, 2);                                        // low, talked 10 days later
+  check_in("ci-2", y, -60, 2);                                       // low, talked 10 days later
   talk("ci-2-talk", y, -50);
-  check_in("ci-3", z, -10, 1);                                        // low, 30 days not over yet
-  check_in("ci-4", z, -60, 4);                                        // not low
-  const iv1::WellbeingCheckIn alert2 = check_in("ci-5", y, -100, 2);  // low, talked 50 days later: too late
+  check_in("ci-3", z, -10, 1);  // low, 30 days not over yet
+  check_in("ci-4", z, -60, 4);  // not low
+  const iv1::WellbeingCheckIn alert2 =
+      check_in("ci-5", y, -100, 2);  // low, talked 50 days later: too late
   talk("ci-5-talk", y, -45);
   EXPECT_TRUE(alert1.low());
   std::vector<iv1::WellbeingAlert> alerts = AllAlerts(jining_, "150902004000");  // paged one by one
@@ -100,8 +106,10 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
       req.mutable_promotion()->set_year(2023);
       req.mutable_promotion()->set_post("副镇长");
       *req.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 9, 1));
-      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code, StatusCode::OK);
-      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code, StatusCode::OK);  // retry
+      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
+                StatusCode::OK);
+      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
+                StatusCode::OK);  // retry
     }
   }
   iv1::RecordPromotionRequest bad;
@@ -111,12 +119,14 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
   bad.mutable_promotion()->set_year(2023);
   bad.mutable_promotion()->set_post("科员");
   *bad.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2022, 9, 1));
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, bad).field, "promotion.effective_on");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, bad).field,
+            "promotion.effective_on");
   iv1::PromotionReportRequest report;
   report.set_year(2023);
   report.set_region_code("150902005000");
   iv1::PromotionReportResponse got;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PromotionReport, auditor_, report, &got).code, StatusCode::OK);
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PromotionReport, auditor_, report, &got).code,
+            StatusCode::OK);
   ASSERT_EQ(got.totals_size(), 3);
   for (int ch = 0; ch < 3; ++ch) EXPECT_EQ(got.totals(ch).promotions(), counts[ch]) << ch;
 }
@@ -144,7 +154,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   care.mutable_record()->set_notes("记录");
   HostileSweep::SweepMutation<iv1::CareRecord>(
       care, "record.", {"id", "county_code", "cadre_name", "owner"},
-      [&](const iv1::RecordCareRequest& r, iv1::CareRecord* a) { return incentive().RecordCare(WithToken(city).get(), r, a); },
+      [&](const iv1::RecordCareRequest& r, iv1::CareRecord* a) {
+        return incentive().RecordCare(WithToken(city).get(), r, a);
+      },
       HostileSweep::ReadListed(incentive(), &iv1::IncentiveService::Stub::ListCare, cares, city));
 
   iv1::RaiseFlagRequest flag;
@@ -156,7 +168,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   *c->mutable_rectify_by() = Day(10);
   HostileSweep::SweepMutation<iv1::SupervisionCase>(
       flag, "supervision_case.", {"id", "county_code", "cadre_name"},
-      [&](const iv1::RaiseFlagRequest& r, iv1::SupervisionCase* a) { return incentive().RaiseFlag(WithToken(op).get(), r, a); },
+      [&](const iv1::RaiseFlagRequest& r, iv1::SupervisionCase* a) {
+        return incentive().RaiseFlag(WithToken(op).get(), r, a);
+      },
       HostileSweep::ReadListed(incentive(), &iv1::IncentiveService::Stub::ListCases, cases, op));
 
   // The rest answer with the record as stored.
@@ -169,7 +183,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   input.mutable_input()->set_note("备注");
   HostileSweep::SweepMutation<iv1::AssessmentInput>(
       input, "input.", {"id", "county_code", "cadre_name", "recorded_by"},
-      [&](const iv1::RecordInputRequest& r, iv1::AssessmentInput* a) { return incentive().RecordInput(WithToken(op).get(), r, a); });
+      [&](const iv1::RecordInputRequest& r, iv1::AssessmentInput* a) {
+        return incentive().RecordInput(WithToken(op).get(), r, a);
+      });
 
   iv1::DecideExitMeasureRequest measure;
   auto* em = measure.mutable_measure();
@@ -179,7 +195,8 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   *em->mutable_decided_on() = Day(-1);
   em->set_deciding_body("区委组织部");
   HostileSweep::SweepMutation<iv1::ExitMeasure>(
-      measure, "measure.", {"id", "county_code", "cadre_name", "appeal", "appeal_decision", "position_id"},
+      measure, "measure.",
+      {"id", "county_code", "cadre_name", "appeal", "appeal_decision", "position_id"},
       [&](const iv1::DecideExitMeasureRequest& r, iv1::ExitMeasure* a) {
         return incentive().DecideExitMeasure(WithToken(op).get(), r, a);
       });
@@ -192,7 +209,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   *promo.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 3, 1));
   HostileSweep::SweepMutation<iv1::Promotion>(
       promo, "promotion.", {"id", "county_code", "cadre_name"},
-      [&](const iv1::RecordPromotionRequest& r, iv1::Promotion* a) { return incentive().RecordPromotion(WithToken(op).get(), r, a); });
+      [&](const iv1::RecordPromotionRequest& r, iv1::Promotion* a) {
+        return incentive().RecordPromotion(WithToken(op).get(), r, a);
+      });
 
   iv1::RecommendDelegateRequest delegate;
   delegate.mutable_delegate()->set_cadre_id(cadre);
@@ -215,13 +234,17 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   }
   HostileSweep::SweepMutation<iv1::WellbeingCheckIn>(
       check, "check_in.", {"id", "county_code", "cadre_name"},
-      [&](const iv1::CheckInRequest& r, iv1::WellbeingCheckIn* a) { return incentive().CheckIn(WithToken(op).get(), r, a); });
+      [&](const iv1::CheckInRequest& r, iv1::WellbeingCheckIn* a) {
+        return incentive().CheckIn(WithToken(op).get(), r, a);
+      });
 
   iv1::SetSchemeRequest scheme;
   *scheme.mutable_scheme() = ExampleScheme("150902", 2024);
   HostileSweep::SweepMutation<iv1::Scheme>(
       scheme, "scheme.", {},
-      [&](const iv1::SetSchemeRequest& r, iv1::Scheme* a) { return incentive().SetScheme(WithToken(op).get(), r, a); },
+      [&](const iv1::SetSchemeRequest& r, iv1::Scheme* a) {
+        return incentive().SetScheme(WithToken(op).get(), r, a);
+      },
       [&](const iv1::Scheme& a, iv1::Scheme* stored) {
         iv1::GetSchemeRequest get;
         get.set_county_code(a.county_code());
@@ -237,7 +260,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   eval.mutable_evaluation()->set_electorate(30);
   HostileSweep::SweepMutation<iv1::Evaluation>(
       eval, "evaluation.", {"id", "county_code"},
-      [&](const iv1::OpenEvaluationRequest& r, iv1::Evaluation* a) { return incentive().OpenEvaluation(WithToken(op).get(), r, a); },
+      [&](const iv1::OpenEvaluationRequest& r, iv1::Evaluation* a) {
+        return incentive().OpenEvaluation(WithToken(op).get(), r, a);
+      },
       HostileSweep::ReadById(incentive(), &iv1::IncentiveService::Stub::GetEvaluation, op));
 }
 

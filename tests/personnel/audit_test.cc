@@ -96,19 +96,25 @@ TEST_F(AuditTest, TheHistoryOfACadreIsEveryChangeInOrderWithPersonalValuesMasked
     EXPECT_EQ(e.hash().size(), 64u);
     for (const std::string& json : {e.before_json(), e.after_json()}) {
       for (const char* phone : {"13911112222", "13933334444", "13955556666"}) {
-        EXPECT_FALSE(absl::StrContains(json, phone)) << "event " << i << " holds a phone number: " << json;
+        EXPECT_FALSE(absl::StrContains(json, phone))
+            << "event " << i << " holds a phone number: " << json;
       }
-      EXPECT_FALSE(absl::StrContains(json, c.resident_id())) << "event " << i << " holds a resident ID";
+      EXPECT_FALSE(absl::StrContains(json, c.resident_id()))
+          << "event " << i << " holds a resident ID";
     }
   }
   // Masked, yet the change is visible: 139****2222 became 139****4444.
-  EXPECT_TRUE(absl::StrContains(resp.events(1).before_json(), "\"139****2222\"")) << resp.events(1).before_json();
-  EXPECT_TRUE(absl::StrContains(resp.events(1).after_json(), "\"139****4444\"")) << resp.events(1).after_json();
-  EXPECT_TRUE(absl::StrContains(resp.events(0).after_json(), audit::MaskResidentId(c.resident_id())));
+  EXPECT_TRUE(absl::StrContains(resp.events(1).before_json(), "\"139****2222\""))
+      << resp.events(1).before_json();
+  EXPECT_TRUE(absl::StrContains(resp.events(1).after_json(), "\"139****4444\""))
+      << resp.events(1).after_json();
+  EXPECT_TRUE(
+      absl::StrContains(resp.events(0).after_json(), audit::MaskResidentId(c.resident_id())));
   // Nor in the table itself: a dump of the trail holds none.
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE concat(before::text, after::text) "
-                        "LIKE '%1393333444%' OR concat(before::text, after::text) LIKE '%" +
-                        c.resident_id() + "%'"),
+  EXPECT_EQ(svc().Count(
+                "SELECT count(*) FROM personnel.audit_log WHERE concat(before::text, after::text) "
+                "LIKE '%1393333444%' OR concat(before::text, after::text) LIKE '%" +
+                c.resident_id() + "%'"),
             0);
 
   // Filters: the method, the actor, a time range.
@@ -139,7 +145,8 @@ TEST_F(AuditTest, TheHistoryOfACadreIsEveryChangeInOrderWithPersonalValuesMasked
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"audit-create-9101", "audit-phone-1", "audit-phone-2"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"audit-create-9101", "audit-phone-1", "audit-phone-2"}));
   req.set_resource("cadres/150902-0");
   EXPECT_EQ(List(auditor_, req, &resp).field, "page_token") << "a token of another query";
 }
@@ -169,7 +176,8 @@ TEST_F(AuditTest, OnlyAuditorsAndTheCityReadTheirOwnScope) {
   EXPECT_EQ(List(auditor_, req, &resp).field, "end_time");
   av1::VerifyAuditChainRequest v;
   av1::VerifyAuditChainResponse vr;
-  EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(auditor_).get(), v, &vr)).field, "county_code");
+  EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(auditor_).get(), v, &vr)).field,
+            "county_code");
   v.set_county_code("150929");
   EXPECT_EQ(OutcomeOf(audit().VerifyAuditChain(WithToken(jining_auditor).get(), v, &vr)).code,
             StatusCode::PERMISSION_DENIED);
@@ -181,7 +189,7 @@ TEST_F(AuditTest, OnlyAuditorsAndTheCityReadTheirOwnScope) {
 // included); the superuser can, with triggers off — and verification then
 // names the event.
 TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
-  const std::string county = "150925";  // no other test here writes there
+  const std::string county = "150925";                  // no other test here writes there
   const int64_t base = Verify(county).head_sequence();  // the region import's events
   for (int i = 0; i < 6; ++i) Created(9301 + i, "150925103001", absl::StrCat("1370000930", i));
   av1::VerifyAuditChainResponse v = Verify(county);
@@ -190,21 +198,29 @@ TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
   EXPECT_EQ(v.head_sequence(), base + 6);
   EXPECT_EQ(v.head_hash().size(), 64u);
 
-  for (const std::string& url : {svc().config().database_url, svc().config().migration_database_url}) {
+  for (const std::string& url :
+       {svc().config().database_url, svc().config().migration_database_url}) {
     pqxx::connection c(url);
-    for (const char* sql : {"UPDATE personnel.audit_log SET subject = 'x' WHERE county_code = '150925'",
-                            "DELETE FROM personnel.audit_log WHERE county_code = '150925'",
-                            "TRUNCATE personnel.audit_log"}) {
+    for (const char* sql :
+         {"UPDATE personnel.audit_log SET subject = 'x' WHERE county_code = '150925'",
+          "DELETE FROM personnel.audit_log WHERE county_code = '150925'",
+          "TRUNCATE personnel.audit_log"}) {
       pqxx::work tx(c);
-      tx.exec("SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', 'on', true)");
+      tx.exec(
+          "SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', "
+          "'on', true)");
       EXPECT_THROW(tx.exec(sql), pqxx::sql_error) << sql << " as " << c.username();
     }
   }
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150925'"), base + 6);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150925'"),
+            base + 6);
   const auto seq = [&](int n) { return std::to_string(base + n); };
 
   // A changed event: the third one's actor rewritten.
-  AsSuperuser("UPDATE personnel.audit_log SET subject = 'someone-else' WHERE county_code = '150925' AND seq = " + seq(3));
+  AsSuperuser(
+      "UPDATE personnel.audit_log SET subject = 'someone-else' WHERE county_code = '150925' AND "
+      "seq = " +
+      seq(3));
   v = Verify(county);
   EXPECT_FALSE(v.intact());
   EXPECT_EQ(v.first_broken_sequence(), base + 3);
@@ -212,16 +228,18 @@ TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
 
   // Its hash recomputed too, as a careful forger would: the next event no
   // longer follows it.
-  AsSuperuser("UPDATE personnel.audit_log a SET hash = sha256(a.prev_hash || convert_to("
-              "personnel.audit_canonical(a), 'UTF8')) WHERE county_code = '150925' AND seq = " + seq(3));
+  AsSuperuser(
+      "UPDATE personnel.audit_log a SET hash = sha256(a.prev_hash || convert_to("
+      "personnel.audit_canonical(a), 'UTF8')) WHERE county_code = '150925' AND seq = " +
+      seq(3));
   v = Verify(county);
   EXPECT_FALSE(v.intact());
   EXPECT_EQ(v.first_broken_sequence(), base + 4);
   EXPECT_TRUE(absl::StartsWith(v.problem(), "PREVIOUS_HASH_MISMATCH")) << v.problem();
 
   // A removed event in the middle, and events cut off the end.
-  AsSuperuser("DELETE FROM personnel.audit_log WHERE county_code = '150925' AND seq IN (" + seq(3) + ", " +
-              seq(6) + ")");
+  AsSuperuser("DELETE FROM personnel.audit_log WHERE county_code = '150925' AND seq IN (" + seq(3) +
+              ", " + seq(6) + ")");
   v = Verify(county);
   EXPECT_FALSE(v.intact());
   EXPECT_EQ(v.first_broken_sequence(), base + 3);
@@ -243,18 +261,23 @@ TEST_F(AuditTest, OldMonthsLeaveWholeAndTheChainStillVerifiesFromTheFirstKept) {
   {
     auto admin = svc().Admin();
     pqxx::nontransaction n(*admin);
-    n.exec("SELECT personnel.audit_maintain(interval '100 years', (now() - interval '400 days')::date)");
+    n.exec(
+        "SELECT personnel.audit_maintain(interval '100 years', (now() - interval '400 "
+        "days')::date)");
     // Events written 400 and 100 days ago, and now, in two counties no other
     // test writes (chained by the trigger as the service's would be).
     for (const char* age : {"400 days", "400 days", "100 days", "0 days", "0 days"}) {
       for (const char* county : {"150998", "150999"}) {
-        n.exec(absl::StrCat("INSERT INTO personnel.audit_log (county_code, at, subject, role, method, resource) "
-                            "VALUES ('", county, "', now() - interval '", age,
-                            "', 'x', 'city_org_dept', 'CreateCadre', 'cadres/", county, "-1')"));
+        n.exec(absl::StrCat(
+            "INSERT INTO personnel.audit_log (county_code, at, subject, role, method, resource) "
+            "VALUES ('",
+            county, "', now() - interval '", age,
+            "', 'x', 'city_org_dept', 'CreateCadre', 'cadres/", county, "-1')"));
       }
     }
   }
-  const int64_t before = svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150999'");
+  const int64_t before =
+      svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150999'");
   ASSERT_EQ(before, 5);
   ASSERT_TRUE(Verify("150999").intact());
   // A retention shorter than 180 days is not honoured, even asked directly.
@@ -262,14 +285,18 @@ TEST_F(AuditTest, OldMonthsLeaveWholeAndTheChainStillVerifiesFromTheFirstKept) {
     auto conn = svc().AsService();
     pqxx::nontransaction n(*conn);
     n.exec("SELECT personnel.audit_maintain(interval '1 day')");
-    EXPECT_THROW(n.exec("DROP TABLE personnel.audit_log_default"), pqxx::sql_error) << "only the owner drops months";
+    EXPECT_THROW(n.exec("DROP TABLE personnel.audit_log_default"), pqxx::sql_error)
+        << "only the owner drops months";
   }
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '150999'"), 3)
       << "400 days old: gone with its month; 100 days old: kept";
   absl::StatusOr<int> dropped = svc().server().MaintainAudit();
   ASSERT_TRUE(dropped.ok()) << dropped.status();
   EXPECT_EQ(*dropped, 0) << "nothing more past 180 days";
-  EXPECT_GE(svc().Count("SELECT count(*) FROM pg_inherits WHERE inhparent = 'personnel.audit_log'::regclass"), 4)
+  EXPECT_GE(
+      svc().Count(
+          "SELECT count(*) FROM pg_inherits WHERE inhparent = 'personnel.audit_log'::regclass"),
+      4)
       << "this month, the two ahead and the default";
   for (const std::string county : {"150998", "150999"}) {
     av1::VerifyAuditChainResponse v = Verify(county);
@@ -307,22 +334,25 @@ TEST_F(AuditTest, ReadsOfPersonalDataAreRecordedAndReadable) {
   av1::ListAccessRecordsRequest req;
   req.set_resource(resource);
   av1::ListAccessRecordsResponse resp;
-  ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code, StatusCode::OK);
+  ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code,
+            StatusCode::OK);
   std::vector<std::string> seen;
   for (const auto& a : resp.records()) {
     EXPECT_EQ(a.county_code(), "150902");
     EXPECT_GT(a.time().seconds(), 0);
     seen.push_back(absl::StrCat(a.actor(), " ", a.method(), " ", absl::StrJoin(a.fields(), ",")));
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"city CreateCadre resident_id,phone", "reader-op GetCadre resident_id,phone",
-                                            "auditor GetCadre phone", "reader-op ListCadres resident_id,phone"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "city CreateCadre resident_id,phone", "reader-op GetCadre resident_id,phone",
+                      "auditor GetCadre phone", "reader-op ListCadres resident_id,phone"}));
   // What one person read.
   req.clear_resource();
   req.set_actor("reader-op");
   req.set_page_size(1);
   int pages = 0, records = 0;
   for (; pages < 100; ++pages) {
-    ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code, StatusCode::OK);
+    ASSERT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(auditor_).get(), req, &resp)).code,
+              StatusCode::OK);
     records += resp.records_size();
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
@@ -331,7 +361,9 @@ TEST_F(AuditTest, ReadsOfPersonalDataAreRecordedAndReadable) {
   EXPECT_EQ(OutcomeOf(audit().ListAccessRecords(WithToken(reader).get(), req, &resp)).code,
             StatusCode::PERMISSION_DENIED)
       << "the access records are for auditors and the city";
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.access_log WHERE resource = '" + resource + "'"), 4);
+  EXPECT_EQ(
+      svc().Count("SELECT count(*) FROM personnel.access_log WHERE resource = '" + resource + "'"),
+      4);
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 
 #include <fstream>
 #include <map>
-#include <thread>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -73,7 +73,8 @@ inline ServiceUnderTest*& Caller() {
 // the others in `db`_<name>.
 class CallerEnvironment : public PersonnelEnvironment {
  public:
-  CallerEnvironment(ServiceSpec spec, std::string db) : CallerEnvironment(std::vector{std::move(spec)}, db) {}
+  CallerEnvironment(ServiceSpec spec, std::string db)
+      : CallerEnvironment(std::vector{std::move(spec)}, db) {}
   CallerEnvironment(std::vector<ServiceSpec> specs, std::string db)
       : PersonnelEnvironment(db + "_personnel"), specs_(std::move(specs)), db_(std::move(db)) {}
   void SetUp() override {
@@ -153,11 +154,13 @@ class PersonnelTest : public ::testing::Test {
   }
   // `cadre` registered and made secretary (`kind`) of `village`'s
   // organisation since 2021 (request ids derived from its resident ID).
-  std::string MakeSecretary(const pv1::Cadre& cadre, const std::string& village, pv1::PositionKind kind) {
+  std::string MakeSecretary(const pv1::Cadre& cadre, const std::string& village,
+                            pv1::PositionKind kind) {
     return MakeSecretaryOf(cadre, OrgOf(village), kind);
   }
   // The same for any organisation (`org_id`: a school's, an agency's, …).
-  std::string MakeSecretaryOf(const pv1::Cadre& cadre, const std::string& org_id, pv1::PositionKind kind) {
+  std::string MakeSecretaryOf(const pv1::Cadre& cadre, const std::string& org_id,
+                              pv1::PositionKind kind) {
     pv1::Cadre c;
     grpc::Status s = Create(city_, "sec-cadre-" + cadre.resident_id(), cadre, &c);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -181,13 +184,15 @@ class PersonnelTest : public ::testing::Test {
     auto admin = svc().Admin();
     pqxx::nontransaction n(*admin);
     std::vector<std::string> found;
-    for (const auto& t : n.exec("SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                                "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
-                                "('pg_catalog', 'information_schema')")) {
+    for (const auto& t :
+         n.exec("SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
+                "('pg_catalog', 'information_schema')")) {
       const std::string name = t[0].as<std::string>();
       // As text, and as the hex a bytea column (a stored answer) shows.
-      const std::string q = absl::StrCat("SELECT count(*) FROM ", name, " x WHERE x::text LIKE '%", needle,
-                                         "%' OR x::text LIKE '%", absl::BytesToHexString(needle), "%'");
+      const std::string q =
+          absl::StrCat("SELECT count(*) FROM ", name, " x WHERE x::text LIKE '%", needle,
+                       "%' OR x::text LIKE '%", absl::BytesToHexString(needle), "%'");
       if (n.exec(q)[0][0].as<int64_t>() > 0) found.push_back(name);
     }
     return found;

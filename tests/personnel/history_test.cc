@@ -15,7 +15,6 @@ google::type::Date Day(int y, int m, int d) { return ToDate(absl::CivilDay(y, m,
 
 class HistoryTest : public PersonnelTest {
  protected:
-
   std::string NewCadreId(int64_t n, const std::string& village) {
     pv1::Cadre c;
     grpc::Status s = Create(city_, "hist-cadre-" + std::to_string(n), NewCadre(n, village), &c);
@@ -187,7 +186,8 @@ class DesignationsTest : public HistoryTest {
     req.mutable_designation()->set_year(year);
     req.mutable_designation()->set_source(source);
     pv1::Designation d;
-    Outcome o = OutcomeOf(stub().AddDesignation(WithToken(token.empty() ? city_ : token).get(), req, &d));
+    Outcome o =
+        OutcomeOf(stub().AddDesignation(WithToken(token.empty() ? city_ : token).get(), req, &d));
     if (out) *out = d;
     return o;
   }
@@ -196,40 +196,46 @@ class DesignationsTest : public HistoryTest {
 TEST_F(DesignationsTest, NoRectificationAndDemonstrationSiteInOneYear) {
   const std::string org = OrgOf("150929102201");
   pv1::Designation site;
-  ASSERT_EQ(Add("des-1", org, pv1::DESIGNATION_KIND_DEMONSTRATION_SITE, 2023, "contest/outcomes/150929-1",
-                &site)
+  ASSERT_EQ(Add("des-1", org, pv1::DESIGNATION_KIND_DEMONSTRATION_SITE, 2023,
+                "contest/outcomes/150929-1", &site)
                 .code,
             StatusCode::OK);
   EXPECT_EQ(site.region_code(), "150929102201");
-  Outcome o = Add("des-2", org, pv1::DESIGNATION_KIND_RECTIFICATION_TARGET, 2023, "county-decision/1");
+  Outcome o =
+      Add("des-2", org, pv1::DESIGNATION_KIND_RECTIFICATION_TARGET, 2023, "county-decision/1");
   EXPECT_EQ(o.code, StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(o.reason, "DESIGNATION_CONFLICT");
-  EXPECT_EQ(Add("des-3", org, pv1::DESIGNATION_KIND_RECTIFICATION_TARGET, 2024, "county-decision/2").code,
-            StatusCode::OK)
+  EXPECT_EQ(
+      Add("des-3", org, pv1::DESIGNATION_KIND_RECTIFICATION_TARGET, 2024, "county-decision/2").code,
+      StatusCode::OK)
       << "another year is another question";
-  EXPECT_EQ(Add("des-4", org, pv1::DESIGNATION_KIND_STRONGEST_BRANCH, 2023, "contest/outcomes/150929-1").code,
-            StatusCode::OK);
+  EXPECT_EQ(
+      Add("des-4", org, pv1::DESIGNATION_KIND_STRONGEST_BRANCH, 2023, "contest/outcomes/150929-1")
+          .code,
+      StatusCode::OK);
 }
 
 TEST_F(DesignationsTest, TheSameOutcomeWrittenTwiceIsOneDesignation) {
   const std::string org = OrgOf("150929102202");
   pv1::Designation first, again;
-  ASSERT_EQ(Add("des-src-1", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "contest/outcomes/150929-9",
-                &first)
+  ASSERT_EQ(Add("des-src-1", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023,
+                "contest/outcomes/150929-9", &first)
                 .code,
             StatusCode::OK);
-  ASSERT_EQ(Add("des-src-2", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "contest/outcomes/150929-9",
-                &again)
+  ASSERT_EQ(Add("des-src-2", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023,
+                "contest/outcomes/150929-9", &again)
                 .code,
             StatusCode::OK);
   EXPECT_EQ(first.id(), again.id());
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.designations WHERE party_org_id = " +
                         org.substr(7)),
             1);
-  EXPECT_EQ(Add("des-src-3", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "county-decision/9").reason,
-            "ALREADY_DESIGNATED");
-  EXPECT_EQ(Add("des-src-4", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "x", nullptr, jining_).code,
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Add("des-src-3", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "county-decision/9").reason,
+      "ALREADY_DESIGNATED");
+  EXPECT_EQ(
+      Add("des-src-4", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "x", nullptr, jining_).code,
+      StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Add("des-src-5", org, pv1::DESIGNATION_KIND_MODEL_VILLAGE, 2023, "", nullptr).field,
             "designation.source");
 }

@@ -9,19 +9,21 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-
 int64_t CountIds(ServiceUnderTest& svc, const std::vector<pv1::Cadre>& cadres) {
   std::string list;
-  for (const auto& c : cadres) list += (list.empty() ? "" : ",") + ResidentIndexSql(c.resident_id());
-  return svc.Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index IN (" + list + ")");
+  for (const auto& c : cadres)
+    list += (list.empty() ? "" : ",") + ResidentIndexSql(c.resident_id());
+  return svc.Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index IN (" + list +
+                   ")");
 }
 
 TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(11, 100000, 10000, VillagesOf("1509"));
   rows[16].set_resident_id(rows[16].resident_id().substr(0, 17) +
                            (rows[16].resident_id()[17] == '1' ? "2" : "1"));  // row 17: checksum
-  rows[4999].set_region_code(rows[4999].region_code().substr(0, 9) + "999");  // row 5000: no such village
-  rows[9998].set_resident_id(rows[9].resident_id());                           // row 9999: duplicate of row 10
+  rows[4999].set_region_code(rows[4999].region_code().substr(0, 9) +
+                             "999");                  // row 5000: no such village
+  rows[9998].set_resident_id(rows[9].resident_id());  // row 9999: duplicate of row 10
   rows[9998].set_region_code(rows[9].region_code());
   rows[9998].clear_birth_date();
   rows[9998].clear_gender();
@@ -53,7 +55,8 @@ TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before);
 
   // The same rows under a new request id are already registered.
-  auto dup = ctl::ImportCadres(stub(), city_, "bulk-10k-b", std::vector<pv1::Cadre>(rows.begin(), rows.begin() + 3), 500);
+  auto dup = ctl::ImportCadres(stub(), city_, "bulk-10k-b",
+                               std::vector<pv1::Cadre>(rows.begin(), rows.begin() + 3), 500);
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->rows_imported(), 0);
   ASSERT_EQ(dup->errors_size(), 3);
@@ -84,8 +87,9 @@ TEST_F(PersonnelTest, AnImportWithAVillagePostMakesEachRowThePostHolder) {
   const std::vector<std::string> villages = VillagesOf("150927");  // 察右中旗
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(14, 400000, 4, {villages[0]});
   rows[1].set_region_code(villages[1]);
-  rows[2].set_region_code(villages[0]);            // row 3: a second secretary for village 0
-  rows[3].set_region_code("150927103000");         // row 4: a township (科布尔镇) has no village organisation
+  rows[2].set_region_code(villages[0]);  // row 3: a second secretary for village 0
+  rows[3].set_region_code(
+      "150927103000");  // row 4: a township (科布尔镇) has no village organisation
   pv1::ImportCadresRequest head;
   head.set_request_id("posts-1");
   head.set_village_post(pv1::POSITION_KIND_DUAL_ROLE);
@@ -131,7 +135,8 @@ TEST_F(PersonnelTest, AnImportWithAVillagePostMakesEachRowThePostHolder) {
   EXPECT_EQ(again->positions_created(), 2);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions"), positions);
   head.set_request_id("posts-2");
-  auto later = ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400100, 1, {villages[1]}));
+  auto later =
+      ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400100, 1, {villages[1]}));
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->rows_imported(), 0);
   ASSERT_EQ(later->errors_size(), 1);
@@ -140,7 +145,8 @@ TEST_F(PersonnelTest, AnImportWithAVillagePostMakesEachRowThePostHolder) {
   // Committee members: any number a village.
   head.set_request_id("posts-members");
   head.set_village_post(pv1::POSITION_KIND_COMMITTEE_MEMBER);
-  auto members = ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400200, 3, {villages[0]}));
+  auto members =
+      ctl::ImportCadres(stub(), city_, head, ctl::GenerateCadres(14, 400200, 3, {villages[0]}));
   ASSERT_TRUE(members.ok()) << members.status();
   EXPECT_EQ(members->positions_created(), 3);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions"), positions + 3);

@@ -19,9 +19,11 @@ using grpc::StatusCode;
 TEST_F(PersonnelTest, MigrationsApplyOnceAndRefuseEditedHistory) {
   const db::SchemaRoles roles{"personnel", "personnel_app"};
   const int64_t applied = svc().Count("SELECT count(*) FROM personnel.schema_migrations");
-  EXPECT_EQ(applied, static_cast<int64_t>(personnel::Migrations().size() + db::CommonMigrations().size()))
+  EXPECT_EQ(applied,
+            static_cast<int64_t>(personnel::Migrations().size() + db::CommonMigrations().size()))
       << "every migration recorded once";
-  ASSERT_TRUE(db::Migrate(svc().config().migration_database_url, roles, personnel::Migrations()).ok());
+  ASSERT_TRUE(
+      db::Migrate(svc().config().migration_database_url, roles, personnel::Migrations()).ok());
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.schema_migrations"), applied);
 
   std::vector<db::Migration> edited = personnel::Migrations();

@@ -129,7 +129,8 @@ TEST_F(PersonnelTest, CreateGetAndUpdateACadre) {
   ASSERT_TRUE(Get(jining_, created.id(), &got).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got, created));
   ASSERT_TRUE(Get(auditor_, created.id(), &got).ok());
-  EXPECT_EQ(got.resident_id(), in.resident_id().substr(0, 6) + "********" + in.resident_id().substr(14))
+  EXPECT_EQ(got.resident_id(),
+            in.resident_id().substr(0, 6) + "********" + in.resident_id().substr(14))
       << "an auditor sees the ID masked";
 
   pv1::UpdateCadreRequest up;
@@ -168,7 +169,9 @@ TEST_F(PersonnelTest, BadResidentIdsAreRefusedAndNothingIsWritten) {
   }
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), cadres);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log"), audits);
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id LIKE 'bad-id-%'"), 0);
+  EXPECT_EQ(
+      svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id LIKE 'bad-id-%'"),
+      0);
 }
 
 TEST_F(PersonnelTest, UnknownAndMalformedRegions) {
@@ -267,7 +270,6 @@ TEST_F(PersonnelTest, UpdateRefusals) {
 
 class PositionsTest : public PersonnelTest {
  protected:
-
   Outcome Appoint(const std::string& rid, const std::string& cadre, const std::string& org,
                   pv1::PositionKind kind, pv1::Position* out = nullptr) {
     pv1::CreatePositionRequest req;
@@ -304,7 +306,8 @@ TEST_F(PositionsTest, OneCurrentSecretaryPerOrganisation) {
   EXPECT_EQ(o.reason, "ORG_HAS_SECRETARY");
   o = Appoint("pos-3", b.id(), org, pv1::POSITION_KIND_DUAL_ROLE);
   EXPECT_EQ(o.reason, "ORG_HAS_SECRETARY") << "一肩挑 includes the secretary post";
-  EXPECT_EQ(Appoint("pos-4", b.id(), org, pv1::POSITION_KIND_COMMITTEE_DIRECTOR).code, StatusCode::OK);
+  EXPECT_EQ(Appoint("pos-4", b.id(), org, pv1::POSITION_KIND_COMMITTEE_DIRECTOR).code,
+            StatusCode::OK);
   EXPECT_EQ(Appoint("pos-5", a.id(), org, pv1::POSITION_KIND_COMMITTEE_DIRECTOR).reason,
             "CADRE_ALREADY_HOLDS_POST");
 
@@ -336,7 +339,8 @@ TEST_F(PositionsTest, OneCurrentSecretaryPerOrganisation) {
   ASSERT_EQ(secretaries.cadres_size(), 1);
   EXPECT_EQ(secretaries.cadres(0).id(), a.id());
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.positions WHERE ended_on IS NULL AND "
-                        "party_org_id = " + org.substr(7)),
+                        "party_org_id = " +
+                        org.substr(7)),
             2);
 }
 

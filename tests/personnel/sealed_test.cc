@@ -15,8 +15,8 @@ using grpc::StatusCode;
 
 class SealedTest : public PersonnelTest {
  protected:
-  grpc::Status Transfer(const std::string& token, const std::string& request_id, const std::string& cadre_id,
-                        const std::string& village, pv1::Cadre* out) {
+  grpc::Status Transfer(const std::string& token, const std::string& request_id,
+                        const std::string& cadre_id, const std::string& village, pv1::Cadre* out) {
     pv1::TransferCadreRequest req;
     req.set_request_id(request_id);
     req.set_cadre_id(cadre_id);
@@ -29,9 +29,11 @@ class SealedTest : public PersonnelTest {
     ResourceId id = *ResourceId::Parse("", cadre_id);
     auto admin = svc().Admin();
     pqxx::nontransaction n(*admin);
-    return n.exec_params("SELECT encode(substring(" + column + " from 3 for 2), 'escape') FROM "
+    return n
+        .exec_params("SELECT encode(substring(" + column +
+                         " from 3 for 2), 'escape') FROM "
                          "personnel.cadres WHERE county_code = $1 AND id = $2",
-                         id.county_code, id.number)[0][0]
+                     id.county_code, id.number)[0][0]
         .as<std::string>();
   }
 };
@@ -71,14 +73,16 @@ TEST_F(SealedTest, NoResidentIdOrPhoneNumberIsStoredInPlaintext) {
 
   // In the database: no table holds them (cadres, seeds, returnees, the
   // answers stored for retries, the audit trail, anything else).
-  for (const std::string& secret : {c.resident_id(), std::string("13904715566"), seed_person.resident_id(),
-                                    std::string("13904717788"), returnee_person.resident_id(),
-                                    std::string("13904719900")}) {
+  for (const std::string& secret :
+       {c.resident_id(), std::string("13904715566"), seed_person.resident_id(),
+        std::string("13904717788"), returnee_person.resident_id(), std::string("13904719900")}) {
     EXPECT_EQ(TablesHolding(secret), std::vector<std::string>{}) << secret;
   }
   // …while what is not sealed is there: the check can find things.
   EXPECT_FALSE(TablesHolding(c.name()).empty());
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id IS NOT NULL OR phone IS NOT NULL"), 0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id IS NOT NULL OR "
+                        "phone IS NOT NULL"),
+            0);
 }
 
 TEST_F(SealedTest, ARotationKeepsEveryRowReadableAndReseatsOldOnesUnderTheNewKey) {
@@ -90,9 +94,12 @@ TEST_F(SealedTest, ARotationKeepsEveryRowReadableAndReseatsOldOnesUnderTheNewKey
   // A copy of the row's values as the old key sealed them.
   const ResourceId aid = *ResourceId::Parse("", a.id());
   auto admin = svc().Admin();
-  const std::string where = absl::StrCat(" WHERE county_code = '", aid.county_code, "' AND id = ", aid.number);
+  const std::string where =
+      absl::StrCat(" WHERE county_code = '", aid.county_code, "' AND id = ", aid.number);
   const pqxx::row old = pqxx::nontransaction(*admin).exec1(
-      "SELECT encode(resident_id_sealed, 'hex'), encode(phone_sealed, 'hex') FROM personnel.cadres" + where);
+      "SELECT encode(resident_id_sealed, 'hex'), encode(phone_sealed, 'hex') FROM "
+      "personnel.cadres" +
+      where);
 
   // The new key: current for new writes; the old one stays in the ring.
   TempFile rotated("touyan-test-rotated-keys");
@@ -104,9 +111,9 @@ TEST_F(SealedTest, ARotationKeepsEveryRowReadableAndReseatsOldOnesUnderTheNewKey
   // A row the re-sealing has not reached yet (its old values put back): it
   // still opens, its person is still found by the blind index, and a retry
   // of its creation (an answer stored under the old key) still answers.
-  pqxx::nontransaction(*admin).exec("UPDATE personnel.cadres SET resident_id_sealed = decode('" +
-                                    old[0].as<std::string>() + "', 'hex'), phone_sealed = decode('" +
-                                    old[1].as<std::string>() + "', 'hex')" + where);
+  pqxx::nontransaction(*admin).exec(
+      "UPDATE personnel.cadres SET resident_id_sealed = decode('" + old[0].as<std::string>() +
+      "', 'hex'), phone_sealed = decode('" + old[1].as<std::string>() + "', 'hex')" + where);
   EXPECT_EQ(Header("resident_id_sealed", a.id()), "t1");
   pv1::Cadre got;
   ASSERT_TRUE(Get(city_, a.id(), &got).ok());
@@ -132,7 +139,8 @@ TEST_F(SealedTest, ARotationKeepsEveryRowReadableAndReseatsOldOnesUnderTheNewKey
 
   // A value changed in the database does not open: DATA_LOSS, no value shown.
   pqxx::nontransaction(*admin).exec(
-      "UPDATE personnel.cadres SET phone_sealed = set_byte(phone_sealed, 20, get_byte(phone_sealed, 20) # 1)" +
+      "UPDATE personnel.cadres SET phone_sealed = set_byte(phone_sealed, 20, "
+      "get_byte(phone_sealed, 20) # 1)" +
       where);
   grpc::Status s = Get(city_, a.id(), &got);
   EXPECT_EQ(s.error_code(), StatusCode::DATA_LOSS) << s.error_message();
@@ -154,13 +162,15 @@ TEST_F(SealedTest, OnePersonHasOneRecordInTheWholeDeployment) {
   EXPECT_EQ(o.reason, "ALREADY_REGISTERED");
   EXPECT_EQ(o.field, "cadre.resident_id");
   EXPECT_NE(s.error_message().find("150902"), std::string::npos) << s.error_message();
-  EXPECT_EQ(s.error_message().find(c.name()), std::string::npos) << "names the county, not the person";
+  EXPECT_EQ(s.error_message().find(c.name()), std::string::npos)
+      << "names the county, not the person";
   // Even a county that cannot see 集宁区's rows learns where the person is.
   s = Create(siziwang_, "one-3", elsewhere, &out);
   EXPECT_EQ(OutcomeOf(s).reason, "ALREADY_REGISTERED");
   EXPECT_NE(s.error_message().find("150902"), std::string::npos) << s.error_message();
   // A bulk import too: the row is reported with the county.
-  auto r = ctl::ImportCadres(stub(), city_, "one-import", {elsewhere, NewCadre(93002, VillagesOf("150929")[1])}, 10);
+  auto r = ctl::ImportCadres(stub(), city_, "one-import",
+                             {elsewhere, NewCadre(93002, VillagesOf("150929")[1])}, 10);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_imported(), 1);
   ASSERT_EQ(r->errors_size(), 1);
@@ -222,7 +232,8 @@ TEST_F(SealedTest, ATransferMovesThePersonAndKeepsTheirHistory) {
   update.mutable_cadre()->set_id(old_id);
   update.mutable_cadre()->set_phone("13900000000");
   update.mutable_update_mask()->add_paths("phone");
-  EXPECT_EQ(OutcomeOf(stub().UpdateCadre(WithToken(city_).get(), update, &retry)).reason, "TRANSFERRED");
+  EXPECT_EQ(OutcomeOf(stub().UpdateCadre(WithToken(city_).get(), update, &retry)).reason,
+            "TRANSFERRED");
   EXPECT_EQ(OutcomeOf(Transfer(city_, "move-3", old_id, to_village, &retry)).reason, "TRANSFERRED");
   // The registry follows the person: registering them in the old county
   // again is refused, naming the new one.
@@ -238,10 +249,15 @@ TEST_F(SealedTest, ATransferMovesThePersonAndKeepsTheirHistory) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   for (const auto& section : exported.sections()) {
     if (section.kind() == "cadres") {
-      EXPECT_NE(section.json().find("\"id\":" + std::to_string(ResourceId::Parse("", old_id)->number)), std::string::npos);
-      EXPECT_NE(section.json().find("\"id\":" + std::to_string(ResourceId::Parse("", moved.id())->number)), std::string::npos);
+      EXPECT_NE(
+          section.json().find("\"id\":" + std::to_string(ResourceId::Parse("", old_id)->number)),
+          std::string::npos);
+      EXPECT_NE(section.json().find("\"id\":" +
+                                    std::to_string(ResourceId::Parse("", moved.id())->number)),
+                std::string::npos);
     }
-    if (section.kind() == "positions") EXPECT_NE(section.json().find("transferred to"), std::string::npos);
+    if (section.kind() == "positions")
+      EXPECT_NE(section.json().find("transferred to"), std::string::npos);
   }
   // The new county sees its record, not the old county's history rows.
   ASSERT_TRUE(Get(siziwang_, moved.id(), &retry).ok());
@@ -323,13 +339,15 @@ TEST_F(DepartedTest, ADepartedCadreIsAnonymisedAfterTheRetentionAndStillCounted)
             1)
       << "the post stays, for the counts of posts and adjustments";
   // Nothing identifying is left: no sealed value, no index, no registry entry.
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" + gone.name() + "'"), 0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" + gone.name() + "'"),
+            0);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.people WHERE resident_id_index = " +
                         ResidentIndexSql(gone.resident_id())),
             0);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE id = " +
                         std::to_string(ResourceId::Parse("", gone_id)->number) +
-                        " AND (resident_id_sealed IS NOT NULL OR phone_sealed IS NOT NULL OR resident_id_index IS NOT NULL)"),
+                        " AND (resident_id_sealed IS NOT NULL OR phone_sealed IS NOT NULL OR "
+                        "resident_id_index IS NOT NULL)"),
             0);
   // The one whose post ended recently is kept as it was.
   pv1::Cadre kept;
@@ -343,7 +361,8 @@ TEST_F(DepartedTest, ADepartedCadreIsAnonymisedAfterTheRetentionAndStillCounted)
   update.mutable_cadre()->set_id(gone_id);
   update.mutable_cadre()->set_name("someone");
   update.mutable_update_mask()->add_paths("name");
-  EXPECT_EQ(OutcomeOf(stub().UpdateCadre(WithToken(city_).get(), update, &kept)).reason, "ANONYMISED");
+  EXPECT_EQ(OutcomeOf(stub().UpdateCadre(WithToken(city_).get(), update, &kept)).reason,
+            "ANONYMISED");
   pv1::Cadre again;
   grpc::Status s = Create(city_, "anon-again", gone, &again);
   EXPECT_TRUE(s.ok()) << s.error_message();

@@ -70,14 +70,16 @@ TEST_F(SecurityTest, AuditorsReadButCannotWrite) {
   Outcome o = OutcomeOf(Create(auditor_, "sec-aud-1", NewCadre(5), &out));
   EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(o.reason, "READ_ONLY_ROLE");
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'sec-aud-1'"), 0);
+  EXPECT_EQ(
+      svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'sec-aud-1'"), 0);
 }
 
 TEST_F(SecurityTest, ATownshipOperatorSeesItsTownshipOnly) {
   pv1::Cadre out;
   ASSERT_TRUE(Get(township_, jining_cadre_, &out).ok());
   EXPECT_NE(out.resident_id().find("********"), std::string::npos);
-  EXPECT_EQ(Get(township_, other_township_cadre_, &out).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(township_, other_township_cadre_, &out).error_code(),
+            StatusCode::PERMISSION_DENIED);
   pv1::ListCadresRequest list;
   pv1::ListCadresResponse resp;
   ASSERT_TRUE(stub().ListCadres(WithToken(township_).get(), list, &resp).ok());
@@ -90,7 +92,8 @@ TEST_F(SecurityTest, CallsWithoutValidCredentialsAreUnauthenticated) {
   pv1::Cadre out;
   grpc::ClientContext none;
   EXPECT_EQ(stub().GetCadre(&none, req, &out).error_code(), StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken("garbage").get(), req, &out)).reason, "MALFORMED_TOKEN");
+  EXPECT_EQ(OutcomeOf(stub().GetCadre(WithToken("garbage").get(), req, &out)).reason,
+            "MALFORMED_TOKEN");
 
   // Through the real API: a key not in the JWK Set, a forged kid, expired,
   // issued in the future, too long-lived, for another service.
@@ -106,14 +109,17 @@ TEST_F(SecurityTest, CallsWithoutValidCredentialsAreUnauthenticated) {
                                     R"("role":"city_org_dept","scope":"150900000000","iat":)",
                                     absl::ToUnixSeconds(absl::Now()), R"(,"exp":)",
                                     absl::ToUnixSeconds(absl::Now() + absl::Hours(1)), "}");
-  EXPECT_EQ(reason(stranger.Sign(claims, absl::StrCat(R"({"alg":"ES256","kid":")", TestIssuer().kid(), R"("})"))),
+  EXPECT_EQ(reason(stranger.Sign(
+                claims, absl::StrCat(R"({"alg":"ES256","kid":")", TestIssuer().kid(), R"("})"))),
             "BAD_SIGNATURE");
   EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now() - absl::Hours(3), absl::Hours(1))), "EXPIRED");
-  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now() + absl::Hours(1), absl::Hours(1))), "ISSUED_IN_FUTURE");
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now() + absl::Hours(1), absl::Hours(1))),
+            "ISSUED_IN_FUTURE");
   EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now(), absl::Hours(24))), "LIFETIME_TOO_LONG");
   auth::IssueOptions training_only;
   training_only.audiences = {"touyan-training"};
-  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now(), absl::Hours(1), training_only)), "WRONG_AUDIENCE");
+  EXPECT_EQ(reason(TestIssuer().Issue(p, absl::Now(), absl::Hours(1), training_only)),
+            "WRONG_AUDIENCE");
   // Health needs no token.
   EXPECT_EQ(*ctl::CheckHealth(*svc().channel()), "SERVING");
 }
@@ -138,19 +144,24 @@ TEST_F(SecurityTest, AServiceMayCallOnlyTheMethodsItNeeds) {
   *create.mutable_cadre() = NewCadre(9, "150902001001");
   Outcome o = OutcomeOf(contest->CreateCadre(WithToken(city_).get(), create, &out));
   EXPECT_EQ(o.code, StatusCode::PERMISSION_DENIED) << o;
-  EXPECT_EQ(o.reason, "SERVICE_METHOD_NOT_ALLOWED") << "not a method contest calls, even with the city's token";
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" + create.cadre().name() + "'"), 0);
+  EXPECT_EQ(o.reason, "SERVICE_METHOD_NOT_ALLOWED")
+      << "not a method contest calls, even with the city's token";
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE name = '" +
+                        create.cadre().name() + "'"),
+            0);
 
   pv1::AddDesignationRequest designate;
   designate.set_request_id("sec-svc-designate");
   designate.mutable_designation()->set_party_org_id("150902-1");
   pv1::Designation d;
   grpc::ClientContext no_token2;
-  EXPECT_EQ(contest->AddDesignation(&no_token2, designate, &d).error_code(), StatusCode::PERMISSION_DENIED)
+  EXPECT_EQ(contest->AddDesignation(&no_token2, designate, &d).error_code(),
+            StatusCode::PERMISSION_DENIED)
       << "a method it calls, but a write needs its caller's token";
   // The same call from a caller system (no client certificate) is not limited by the table.
   EXPECT_EQ(OutcomeOf(stub().CreateCadre(WithToken(auditor_).get(), create, &out)).code,
-            StatusCode::PERMISSION_DENIED) << "an auditor cannot write";
+            StatusCode::PERMISSION_DENIED)
+      << "an auditor cannot write";
 }
 
 // A county's deployment logs in as its own role (personnel_app_150929, a
@@ -162,13 +173,15 @@ TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
     auto admin = svc().Admin();
     pqxx::nontransaction n(*admin);
     for (const char* role : {"personnel_app_150929", "personnel_app_150925"}) {
-      n.exec(absl::StrCat("DO $$ BEGIN CREATE ROLE ", role, " LOGIN PASSWORD 'county-test-password'; "
+      n.exec(absl::StrCat("DO $$ BEGIN CREATE ROLE ", role,
+                          " LOGIN PASSWORD 'county-test-password'; "
                           "EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
       n.exec(absl::StrCat("GRANT personnel_app TO ", role));
     }
   }
   const db::SchemaRoles roles{"personnel", "personnel_app", {"150929"}};
-  ASSERT_TRUE(db::Migrate(svc().config().migration_database_url, roles, personnel::Migrations()).ok());
+  ASSERT_TRUE(
+      db::Migrate(svc().config().migration_database_url, roles, personnel::Migrations()).ok());
   auto as = [&](const std::string& role) {
     std::string url = svc().config().database_url;
     const std::string app = "personnel_app:app-test-password@";
@@ -181,17 +194,20 @@ TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
     pqxx::work tx(c);
     if (!set_role.empty()) tx.exec("SET LOCAL ROLE " + set_role);
     tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
-    int64_t n = tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1", county_code)[0][0]
+    int64_t n = tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1",
+                               county_code)[0][0]
                     .as<int64_t>();
     tx.commit();
     return n;
   };
   for (const std::string& prefix : {"150902", "1509", "15", "*"}) {
-    EXPECT_EQ(count(*county, prefix, "150902"), 0) << "四子王旗's role with prefix " << prefix << " sees no 集宁区 rows";
+    EXPECT_EQ(count(*county, prefix, "150902"), 0)
+        << "四子王旗's role with prefix " << prefix << " sees no 集宁区 rows";
   }
   EXPECT_GE(count(*county, "150929", "150929"), 1) << "its own county";
   EXPECT_GE(count(*county, "*", "150929"), 1) << "'*' narrows to its county";
-  EXPECT_EQ(count(*county, "*", "150902", "personnel_app"), 0) << "SET ROLE to the app role does not widen it";
+  EXPECT_EQ(count(*county, "*", "150902", "personnel_app"), 0)
+      << "SET ROLE to the app role does not widen it";
   EXPECT_GE(count(*svc().AsService(), "*", "150902"), 1) << "the city's role reaches every county";
   auto unbound = as("personnel_app_150925");
   EXPECT_EQ(count(*unbound, "*", "150929"), 0) << "a login role without a binding reaches nothing";
@@ -200,21 +216,31 @@ TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
   // Writes: another county's rows cannot be changed or added.
   {
     pqxx::work tx(*county);
-    tx.exec("SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', 'on', true)");
-    EXPECT_EQ(tx.exec("UPDATE personnel.cadres SET name = name WHERE county_code = '150902'").affected_rows(), 0);
-    EXPECT_THROW(tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
-                         "VALUES ('150902', 'x', 'county_operator', 'M', 'r')"),
-                 pqxx::sql_error);
+    tx.exec(
+        "SELECT set_config('touyan.county_prefix', '*', true), set_config('touyan.writable', 'on', "
+        "true)");
+    EXPECT_EQ(tx.exec("UPDATE personnel.cadres SET name = name WHERE county_code = '150902'")
+                  .affected_rows(),
+              0);
+    EXPECT_THROW(
+        tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
+                "VALUES ('150902', 'x', 'county_operator', 'M', 'r')"),
+        pqxx::sql_error);
   }
   {
     pqxx::work tx(*county);
-    tx.exec("SELECT set_config('touyan.county_prefix', '150929', true), set_config('touyan.writable', 'on', true)");
-    EXPECT_NO_THROW(tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
-                            "VALUES ('150929', 'x', 'county_operator', 'M', 'r')"))
+    tx.exec(
+        "SELECT set_config('touyan.county_prefix', '150929', true), set_config('touyan.writable', "
+        "'on', true)");
+    EXPECT_NO_THROW(
+        tx.exec("INSERT INTO personnel.audit_log (county_code, subject, role, method, resource) "
+                "VALUES ('150929', 'x', 'county_operator', 'M', 'r')"))
         << "its own county stays writable";
   }  // rolled back
-  EXPECT_THROW(pqxx::work(*county).exec("INSERT INTO personnel.role_scopes VALUES ('personnel_app_150929', '')"),
-               pqxx::sql_error) << "the binding belongs to the schema owner";
+  EXPECT_THROW(pqxx::work(*county).exec(
+                   "INSERT INTO personnel.role_scopes VALUES ('personnel_app_150929', '')"),
+               pqxx::sql_error)
+      << "the binding belongs to the schema owner";
 }
 
 TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
@@ -224,8 +250,9 @@ TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
     if (!prefix.empty()) {
       tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
     }
-    int64_t n = tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1", county)[0][0]
-                    .as<int64_t>();
+    int64_t n =
+        tx.exec_params("SELECT count(*) FROM personnel.cadres WHERE county_code = $1", county)[0][0]
+            .as<int64_t>();
     tx.commit();
     return n;
   };
@@ -237,16 +264,18 @@ TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
 
   // Writing outside the scope fails beneath the application too.
   pqxx::work tx(*conn);
-  tx.exec("SELECT set_config('touyan.county_prefix', '150929', true), "
-          "set_config('touyan.writable', 'on', true)");
+  tx.exec(
+      "SELECT set_config('touyan.county_prefix', '150929', true), "
+      "set_config('touyan.writable', 'on', true)");
   EXPECT_THROW(tx.exec("UPDATE personnel.cadres SET name = 'x' WHERE county_code = '150902' "
                        "RETURNING 1")
                    .at(0),
                std::exception);
   tx.abort();
   pqxx::work tx2(*conn);
-  tx2.exec("SELECT set_config('touyan.county_prefix', '150929', true), "
-           "set_config('touyan.writable', 'on', true)");
+  tx2.exec(
+      "SELECT set_config('touyan.county_prefix', '150929', true), "
+      "set_config('touyan.writable', 'on', true)");
   EXPECT_THROW(tx2.exec("INSERT INTO personnel.party_orgs (county_code, name, kind, region_code) "
                         "VALUES ('150902', 'x', 3, '150902001000')"),
                pqxx::sql_error);
@@ -274,7 +303,8 @@ TEST_F(SecurityTest, EveryMutationIsAudited) {
   auto admin = svc().Admin();
   pqxx::nontransaction n(*admin);
   pqxx::result rows = n.exec_params(
-      "SELECT method, subject, role, request_id, before IS NULL, after->>'phone', before->>'phone', "
+      "SELECT method, subject, role, request_id, before IS NULL, after->>'phone', "
+      "before->>'phone', "
       "county_code FROM personnel.audit_log WHERE resource = $1 ORDER BY id",
       "cadres/" + c.id());
   ASSERT_EQ(rows.size(), 2u);
@@ -288,7 +318,8 @@ TEST_F(SecurityTest, EveryMutationIsAudited) {
   EXPECT_EQ(rows[1][5].as<std::string>(), "137****0000");
   EXPECT_EQ(rows[1][6].as<std::string>(), audit::MaskPhone(c.phone()));
   EXPECT_EQ(rows[1][7].as<std::string>(), "150902");
-  EXPECT_GE(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE method = 'ImportRegions'"), 11)
+  EXPECT_GE(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE method = 'ImportRegions'"),
+            11)
       << "one summary row per county of the region import";
 }
 
@@ -308,37 +339,47 @@ TEST_F(SecurityTest, StoredAnswersAreScopedAndPurgedAfterTheirRetention) {
     auto conn = svc().AsService();
     pqxx::work tx(*conn);
     tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
-    return tx.exec("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'idem-city-1'")[0][0].as<int>();
+    return tx
+        .exec("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'idem-city-1'")[0][0]
+        .as<int>();
   };
   EXPECT_EQ(seen("150929"), 0) << "a county's session does not see the city's stored answer";
   EXPECT_EQ(seen("1509"), 1);
 
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_TRUE(Create(city_, absl::StrCat("idem-old-", i), NewCadre(7110 + i, "150929100001"), &c).ok());
+    ASSERT_TRUE(
+        Create(city_, absl::StrCat("idem-old-", i), NewCadre(7110 + i, "150929100001"), &c).ok());
   }
   ASSERT_TRUE(Create(city_, "idem-new", NewCadre(7120, "150929100001"), &c).ok());
   {
     auto admin = svc().Admin();
     pqxx::nontransaction n(*admin);
-    n.exec("UPDATE personnel.idempotency SET created_at = now() - interval '8 days' "
-           "WHERE request_id LIKE 'idem-old-%'");
+    n.exec(
+        "UPDATE personnel.idempotency SET created_at = now() - interval '8 days' "
+        "WHERE request_id LIKE 'idem-old-%'");
     // Many more, older still, to be purged in several batches.
-    n.exec("INSERT INTO personnel.idempotency (request_id, subject, method, fingerprint, created_at, county_prefix) "
-           "SELECT 'idem-bulk-' || g, 'x', 'CreateCadre', '\\x00', now() - interval '30 days', '1509' "
-           "FROM generate_series(1, 1234) g");
+    n.exec(
+        "INSERT INTO personnel.idempotency (request_id, subject, method, fingerprint, created_at, "
+        "county_prefix) "
+        "SELECT 'idem-bulk-' || g, 'x', 'CreateCadre', '\\x00', now() - interval '30 days', '1509' "
+        "FROM generate_series(1, 1234) g");
   }
   absl::StatusOr<int64_t> purged = svc().server().PurgeIdempotency();
   ASSERT_TRUE(purged.ok()) << purged.status();
   EXPECT_EQ(*purged, 1237) << "the three old answers and the bulk, in batches of 500";
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id LIKE 'idem-old-%' "
-                        "OR request_id LIKE 'idem-bulk-%'"),
-            0);
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id IN ('idem-new', 'idem-city-1')"), 2)
+  EXPECT_EQ(
+      svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id LIKE 'idem-old-%' "
+                  "OR request_id LIKE 'idem-bulk-%'"),
+      0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id IN "
+                        "('idem-new', 'idem-city-1')"),
+            2)
       << "answers within their retention stay";
   // The purged id is new again: the call runs, and the cadre exists already.
   EXPECT_EQ(OutcomeOf(Create(city_, "idem-old-1", NewCadre(7111, "150929100001"), &c)).code,
             grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_EQ(OutcomeOf(Create(city_, "idem-new", NewCadre(7120, "150929100001"), &c)).code, grpc::StatusCode::OK)
+  EXPECT_EQ(OutcomeOf(Create(city_, "idem-new", NewCadre(7120, "150929100001"), &c)).code,
+            grpc::StatusCode::OK)
       << "a retry within the retention is answered as before";
 }
 

@@ -12,7 +12,6 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-
 class SeedsTest : public PersonnelTest {
  protected:
   const std::string jishengtai_ = svc().Token(Role::kTownshipOperator, "150929101000", "jst-op");
@@ -53,7 +52,10 @@ class SeedsTest : public PersonnelTest {
                   pv1::AppointResponse* out) {
     pv1::AppointRequest req;
     req.set_request_id(rid);
-    if (seed) req.set_seed_id(id); else req.set_returnee_id(id);
+    if (seed)
+      req.set_seed_id(id);
+    else
+      req.set_returnee_id(id);
     req.set_party_org_id(org);
     req.set_kind(pv1::POSITION_KIND_COMMITTEE_MEMBER);
     *req.mutable_term_start() = ToDate(absl::CivilDay(2023, 4, 1));
@@ -178,8 +180,9 @@ TEST_F(SeedsTest, AnApprovedSeedIsAppointedWithItsLineage) {
   pv1::Seed fresh;
   ASSERT_EQ(Nominate(siziwang_, 201, village, &fresh).code, StatusCode::OK);
   EXPECT_EQ(Appoint("seed-appoint-3", true, fresh.id(), org, &r).reason, "WRONG_STAGE");
-  EXPECT_EQ(Appoint("seed-appoint-4", true, Approved(202, village), OrgOf("150929101203"), &r).reason,
-            "NOT_THE_VILLAGE");
+  EXPECT_EQ(
+      Appoint("seed-appoint-4", true, Approved(202, village), OrgOf("150929101203"), &r).reason,
+      "NOT_THE_VILLAGE");
 }
 
 TEST_F(SeedsTest, ReturneesArePlacedAndCountedByOrigin) {

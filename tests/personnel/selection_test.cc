@@ -14,14 +14,14 @@ static auto* const kEnv =
 
 using grpc::StatusCode;
 
-
 class SelectionTest : public PersonnelTest {
  protected:
   // A cadre born on 1 January of `birth_year`, with `education`.
   std::string NewCadreBorn(int seq, const std::string& village, int birth_year,
                            pv1::Education education = pv1::EDUCATION_BACHELOR) {
     pv1::Cadre c = NewCadre(seq, village);
-    std::string first17 = absl::StrFormat("%s%04d0101%03d", village.substr(0, 6), birth_year, seq % 1000);
+    std::string first17 =
+        absl::StrFormat("%s%04d0101%03d", village.substr(0, 6), birth_year, seq % 1000);
     c.set_resident_id(first17 + personnel::ResidentIdCheckChar(first17));
     c.clear_birth_date();
     c.clear_gender();
@@ -121,7 +121,8 @@ TEST_F(SelectionTest, AProfileFollowsEvaluationsAndTheYearsThresholds) {
   bad.mutable_evaluation()->set_criterion(pv1::CRITERION_CAPABILITY);
   bad.mutable_evaluation()->set_score(120);
   pv1::Evaluation e;
-  EXPECT_EQ(OutcomeOf(stub().RecordEvaluation(WithToken(city_).get(), bad, &e)).field, "evaluation.score");
+  EXPECT_EQ(OutcomeOf(stub().RecordEvaluation(WithToken(city_).get(), bad, &e)).field,
+            "evaluation.score");
   bad.mutable_evaluation()->set_score(90);
   bad.mutable_evaluation()->set_evaluator("x");
   *bad.mutable_evaluation()->mutable_evaluated_on() = ToDate(absl::CivilDay(2021, 1, 1));
@@ -137,7 +138,8 @@ TEST_F(SelectionTest, TheCandidateSearchAppliesEveryCondition) {
   std::string older = NewCadreBorn(12, village, this_year - 50);
   std::string young_primary = NewCadreBorn(13, village, this_year - 40, pv1::EDUCATION_PRIMARY);
   std::string young_unproven = NewCadreBorn(14, village, this_year - 41);
-  for (const auto& id : {young_graduate, older, young_primary}) Evaluate(id, year, {90, 90, 90, 90, 90});
+  for (const auto& id : {young_graduate, older, young_primary})
+    Evaluate(id, year, {90, 90, 90, 90, 90});
   Evaluate(young_unproven, year, {90, 90, 30, 90, 90});
 
   pv1::SearchCadresRequest req;
@@ -160,7 +162,8 @@ TEST_F(SelectionTest, TheCandidateSearchAppliesEveryCondition) {
             StatusCode::PERMISSION_DENIED);
   req.set_region_code(village);
   req.set_all_conditions_met(true);
-  EXPECT_EQ(OutcomeOf(stub().SearchCadres(WithToken(siziwang_).get(), req, &resp)).field, "profile_year");
+  EXPECT_EQ(OutcomeOf(stub().SearchCadres(WithToken(siziwang_).get(), req, &resp)).field,
+            "profile_year");
 }
 
 TEST_F(SelectionTest, NomineesMustBeSecretariesMeetingAllFiveConditions) {
@@ -194,9 +197,11 @@ TEST_F(SelectionTest, NomineesMustBeSecretariesMeetingAllFiveConditions) {
   weak_req.set_round_id("150900-2022");
   weak_req.set_cadre_id(weak);
   grpc::Status refused = stub().NominateGoodSecretary(WithToken(siziwang_).get(), weak_req, &n);
-  EXPECT_NE(refused.error_message().find("CRITERION_CAPABILITY"), std::string::npos) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("CRITERION_CAPABILITY"), std::string::npos)
+      << refused.error_message();
   EXPECT_NE(refused.error_message().find("CRITERION_SATISFACTION"), std::string::npos);
-  EXPECT_EQ(refused.error_message().find("CRITERION_PERFORMANCE"), std::string::npos) << "met ones are not named";
+  EXPECT_EQ(refused.error_message().find("CRITERION_PERFORMANCE"), std::string::npos)
+      << "met ones are not named";
 
   std::string not_secretary = NewCadreBorn(22, villages[1], 1980);
   Evaluate(not_secretary, 2022, {90, 90, 90, 90, 90});
@@ -234,12 +239,14 @@ TEST_F(SelectionTest, ConcurrentConfirmationsNeverExceedAQuotaOrTheTotal) {
   const auto siziwang = VillagesOf("150929201"), jining = VillagesOf("150902205");
   for (int i = 0; i < 4; ++i) {
     pv1::Nomination n;
-    ASSERT_EQ(Nominate("150900-2023", Qualified(40 + i, siziwang[i], 2023), &n, siziwang_).code, StatusCode::OK);
+    ASSERT_EQ(Nominate("150900-2023", Qualified(40 + i, siziwang[i], 2023), &n, siziwang_).code,
+              StatusCode::OK);
     nominations.push_back(n.id());
   }
   for (int i = 0; i < 2; ++i) {
     pv1::Nomination n;
-    ASSERT_EQ(Nominate("150900-2023", Qualified(50 + i, jining[i], 2023), &n, jining_).code, StatusCode::OK);
+    ASSERT_EQ(Nominate("150900-2023", Qualified(50 + i, jining[i], 2023), &n, jining_).code,
+              StatusCode::OK);
     nominations.push_back(n.id());
   }
 
@@ -266,10 +273,13 @@ TEST_F(SelectionTest, ConcurrentConfirmationsNeverExceedAQuotaOrTheTotal) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(confirmed.load(), 3) << "the total";
   EXPECT_EQ(refused.load(), 3);
-  EXPECT_LE(svc().Count("SELECT count(*) FROM personnel.nominations WHERE year = 2023 AND status = 2 "
-                        "AND county_code = '150929'"),
-            2);
-  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.nominations WHERE year = 2023 AND status = 2"), 3);
+  EXPECT_LE(
+      svc().Count("SELECT count(*) FROM personnel.nominations WHERE year = 2023 AND status = 2 "
+                  "AND county_code = '150929'"),
+      2);
+  EXPECT_EQ(
+      svc().Count("SELECT count(*) FROM personnel.nominations WHERE year = 2023 AND status = 2"),
+      3);
 
   pv1::ListGoodSecretariesRequest list;
   list.set_year(2023);

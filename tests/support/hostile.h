@@ -28,7 +28,11 @@ using google::protobuf::Message;
 inline const std::vector<std::string>& HostileStrings() {
   static const auto* kValues = new std::vector<std::string>{
       std::string(10000, 'x'),
-      [] { std::string s; for (int i = 0; i < 3000; ++i) s += "村"; return s; }(),
+      [] {
+        std::string s;
+        for (int i = 0; i < 3000; ++i) s += "村";
+        return s;
+      }(),
       "'; DROP TABLE personnel.cadres; --",
       std::string("a\0b", 3),
       "   ",
@@ -83,8 +87,9 @@ class HostileSweep {
   // the status and, when stored, the resource as read back; the field under
   // test (its path below `prefix`) must then read back verbatim, unless it is
   // one of the server's output-only fields.
-  static void Sweep(const Message& base, const std::string& prefix, const std::set<std::string>& output_only,
-             const std::function<grpc::Status(const Message&, std::unique_ptr<Message>*)>& send) {
+  static void Sweep(
+      const Message& base, const std::string& prefix, const std::set<std::string>& output_only,
+      const std::function<grpc::Status(const Message&, std::unique_ptr<Message>*)>& send) {
     std::unique_ptr<Message> probe(base.New());
     probe->CopyFrom(base);
     std::vector<std::string> paths;
@@ -100,13 +105,16 @@ class HostileSweep {
       };
       const bool is_string = [&] {
         bool s = false;
-        set(probe.get(), [&](Message*, const FieldDescriptor* f) { s = f->type() == FieldDescriptor::TYPE_STRING; });
+        set(probe.get(), [&](Message*, const FieldDescriptor* f) {
+          s = f->type() == FieldDescriptor::TYPE_STRING;
+        });
         return s;
       }();
       auto attempt = [&](auto value, const std::string& shown) {
         std::unique_ptr<Message> req(base.New());
         req->CopyFrom(base);
-        req->GetReflection()->SetString(req.get(), req->GetDescriptor()->FindFieldByName("request_id"),
+        req->GetReflection()->SetString(req.get(),
+                                        req->GetDescriptor()->FindFieldByName("request_id"),
                                         absl::StrCat("hostile-", path, "-", ++n));
         set(req.get(), [&](Message* m, const FieldDescriptor* f) {
           if constexpr (std::is_same_v<decltype(value), std::string>) {
@@ -141,8 +149,9 @@ class HostileSweep {
   // &stored)` (optional) reads the stored resource the answer names —
   // without it, the answer itself is what must hold the value.
   template <typename Resp, typename Req, typename Call, typename ReadBack = std::nullptr_t>
-  static void SweepMutation(const Req& base, const std::string& prefix, const std::set<std::string>& output_only,
-                            Call call, ReadBack read_back = nullptr) {
+  static void SweepMutation(const Req& base, const std::string& prefix,
+                            const std::set<std::string>& output_only, Call call,
+                            ReadBack read_back = nullptr) {
     Sweep(base, prefix, output_only, [&](const Message& m, std::unique_ptr<Message>* back) {
       auto answer = std::make_unique<Resp>();
       grpc::Status s = call(static_cast<const Req&>(m), answer.get());
@@ -161,7 +170,8 @@ class HostileSweep {
 
   // A read-back by the answer's id: `get` (e.g. &Stub::GetClass) with `token`.
   template <typename Stub, typename GetReq, typename Resp>
-  static auto ReadById(Stub& stub, grpc::Status (Stub::*get)(grpc::ClientContext*, const GetReq&, Resp*),
+  static auto ReadById(Stub& stub,
+                       grpc::Status (Stub::*get)(grpc::ClientContext*, const GetReq&, Resp*),
                        std::string token) {
     return [&stub, get, token](const Resp& answer, Resp* stored) {
       GetReq r;
@@ -174,7 +184,9 @@ class HostileSweep {
   // &Stub::ListCare) sent as `request` with `token`; its first field holds
   // the items.
   template <typename Stub, typename ListReq, typename ListResp>
-  static auto ReadListed(Stub& stub, grpc::Status (Stub::*list)(grpc::ClientContext*, const ListReq&, ListResp*),
+  static auto ReadListed(Stub& stub,
+                         grpc::Status (Stub::*list)(grpc::ClientContext*, const ListReq&,
+                                                    ListResp*),
                          ListReq request, std::string token) {
     return [&stub, list, request, token](const Message& answer, Message* stored) {
       ListResp all;
@@ -202,18 +214,19 @@ class HostileSweep {
     size_t start = 0;
     while (true) {
       size_t dot = path.find('.', start);
-      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      std::string part =
+          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       const FieldDescriptor* f = cur->GetDescriptor()->FindFieldByName(part);
       if (f == nullptr) return "";
       if (dot == std::string::npos) {
-        return f->type() == FieldDescriptor::TYPE_STRING ? cur->GetReflection()->GetString(*cur, f) : "";
+        return f->type() == FieldDescriptor::TYPE_STRING ? cur->GetReflection()->GetString(*cur, f)
+                                                         : "";
       }
       cur = &cur->GetReflection()->GetMessage(*cur, f);
       start = dot + 1;
     }
   }
 };
-
 
 }  // namespace touyan::testing
 

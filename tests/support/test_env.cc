@@ -21,8 +21,9 @@ namespace {
 std::string Pki() {
   const char* dir = std::getenv("TOUYAN_TEST_PKI");
   if (dir == nullptr) {
-    std::fprintf(stderr, "TOUYAN_TEST_PKI is not set: run the tests through scripts/test.sh, which "
-                         "makes the development PKI\n");
+    std::fprintf(stderr,
+                 "TOUYAN_TEST_PKI is not set: run the tests through scripts/test.sh, which "
+                 "makes the development PKI\n");
     std::abort();
   }
   return dir;
@@ -39,7 +40,8 @@ const std::string& TestJwksFile() {
 
 std::string DataKeysText(const std::map<std::string, char>& keys, const std::string& current) {
   std::string text = "index " + std::string(64, 'c') + "\n";
-  for (const auto& [id, digit] : keys) absl::StrAppend(&text, "key ", id, " ", std::string(64, digit), "\n");
+  for (const auto& [id, digit] : keys)
+    absl::StrAppend(&text, "key ", id, " ", std::string(64, digit), "\n");
   return absl::StrCat(text, "current ", current, "\n");
 }
 
@@ -51,8 +53,10 @@ const std::string& TestDataKeysFile() {
 }
 
 std::string ResidentIndexSql(const std::string& resident_id) {
-  static const crypto::Keyring* keys = new crypto::Keyring(*crypto::Keyring::Load(TestDataKeysFile()));
-  return absl::StrCat("'\\x", absl::BytesToHexString(keys->BlindIndex("resident_id", resident_id)), "'::bytea");
+  static const crypto::Keyring* keys =
+      new crypto::Keyring(*crypto::Keyring::Load(TestDataKeysFile()));
+  return absl::StrCat("'\\x", absl::BytesToHexString(keys->BlindIndex("resident_id", resident_id)),
+                      "'::bytea");
 }
 
 TlsConfig ServerTls(const std::string& service) {
@@ -159,9 +163,7 @@ void ServiceUnderTest::Stop() {
   server_.reset();
 }
 
-std::string ServiceUnderTest::address() const {
-  return absl::StrCat("127.0.0.1:", port_);
-}
+std::string ServiceUnderTest::address() const { return absl::StrCat("127.0.0.1:", port_); }
 
 std::string ServiceUnderTest::Token(auth::Role role, const std::string& scope,
                                     const std::string& subject) const {

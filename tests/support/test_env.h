@@ -6,12 +6,12 @@
 #ifndef TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
 #define TOUYAN_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
-#include <string>
-
-#include <grpcpp/grpcpp.h>
 #include <pqxx/pqxx>
+#include <string>
 
 #include "common/auth/issuer.h"
 #include "common/auth/jwt.h"

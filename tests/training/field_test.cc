@@ -125,10 +125,12 @@ TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
   ASSERT_TRUE(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr).ok());
   rep.set_request_id("task-1-p3");
   rep.set_completed(11);
-  EXPECT_EQ(OutcomeOf(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr)).field, "completed");
+  EXPECT_EQ(OutcomeOf(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr)).field,
+            "completed");
   rep.set_village_code(v[30]);
   rep.set_completed(1);
-  EXPECT_EQ(OutcomeOf(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr)).reason, "NO_QUOTA");
+  EXPECT_EQ(OutcomeOf(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr)).reason,
+            "NO_QUOTA");
   tv1::GetPracticeTaskProgressRequest roll;
   roll.set_task_id(published.id());
   tv1::PracticeTaskProgress progress;
@@ -170,8 +172,9 @@ TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
 TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
   const auto v = RuralVillagesOf("150926");
   tv1::TrainingClass cls;
-  ASSERT_EQ(CreateClass(Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi"), "race-cls",
-                        NewClass(tv1::TIER_COUNTY, "150926000000", "race", 5), &cls).code,
+  ASSERT_EQ(CreateClass(Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi"),
+                        "race-cls", NewClass(tv1::TIER_COUNTY, "150926000000", "race", 5), &cls)
+                .code,
             grpc::StatusCode::OK);
   const std::string token = Personnel()->Token(Role::kCountyOperator, "150926000000", "qianqi");
   std::vector<grpc::StatusCode> codes(16);
@@ -179,8 +182,8 @@ TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
-      Outcome o = Enrol(token, absl::StrCat("race-", i), cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr,
-                        absl::StrCat("牧民", i), v[i % v.size()]);
+      Outcome o = Enrol(token, absl::StrCat("race-", i), cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER,
+                        "", nullptr, absl::StrCat("牧民", i), v[i % v.size()]);
       codes[i] = o.code;
       reasons[i] = o.reason;
     });
@@ -195,8 +198,12 @@ TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
     }
   }
   EXPECT_EQ(ok, 5);
-  EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.enrolments WHERE class_id = " + cls.id().substr(7)), 5);
-  EXPECT_EQ(Training()->Count("SELECT enrolled FROM training.classes WHERE id = " + cls.id().substr(7)), 5);
+  EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.enrolments WHERE class_id = " +
+                              cls.id().substr(7)),
+            5);
+  EXPECT_EQ(
+      Training()->Count("SELECT enrolled FROM training.classes WHERE id = " + cls.id().substr(7)),
+      5);
 }
 
 // Last: stops personnel. Training answers UNAVAILABLE within its deadline,
@@ -210,7 +217,9 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   const std::string op = jining_;
   HostileSweep::SweepMutation<tv1::TrainingClass>(
       cls, "training_class.", {"id", "county_code"},
-      [&](const tv1::CreateClassRequest& r, tv1::TrainingClass* a) { return training().CreateClass(WithToken(op).get(), r, a); },
+      [&](const tv1::CreateClassRequest& r, tv1::TrainingClass* a) {
+        return training().CreateClass(WithToken(op).get(), r, a);
+      },
       HostileSweep::ReadById(training(), &tv1::TrainingService::Stub::GetClass, op));
 
   const std::string secretary = MakeSecretary(7301, RuralVillagesOf("150902105")[5]);
@@ -243,8 +252,10 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
   const std::string a = MakeSecretary(9071, VillagesOf("150902")[40]);
   tv1::TrainingClass cls;
-  ASSERT_EQ(CreateClass(jining_, "down-cls", NewClass(tv1::TIER_COUNTY, "150902000000", "down", 10), &cls).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(jining_, "down-cls", NewClass(tv1::TIER_COUNTY, "150902000000", "down", 10), &cls)
+          .code,
+      grpc::StatusCode::OK);
   Personnel()->Stop();
   const auto start = std::chrono::steady_clock::now();
   Outcome o = Enrol(jining_, "down-1", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, nullptr);
@@ -256,7 +267,8 @@ TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
   cov.set_year(ThisYear());
   cov.set_theme("down");
   tv1::Coverage c;
-  EXPECT_EQ(training().GetCoverage(WithToken(jining_).get(), cov, &c).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(training().GetCoverage(WithToken(jining_).get(), cov, &c).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
   // Reads that need no personnel still work.
   tv1::GetClassRequest get;
   get.set_id(cls.id());
@@ -269,7 +281,8 @@ TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
   while (code == grpc::StatusCode::UNAVAILABLE &&
          std::chrono::steady_clock::now() - back < std::chrono::seconds(10)) {
     code = Enrol(jining_, "down-2", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, nullptr).code;
-    if (code == grpc::StatusCode::UNAVAILABLE) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (code == grpc::StatusCode::UNAVAILABLE)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(code, grpc::StatusCode::OK);
   EXPECT_LT(std::chrono::steady_clock::now() - back, std::chrono::seconds(5));

@@ -5,6 +5,7 @@
 #define TOUYAN_TESTS_TRAINING_FIXTURE_H_
 
 #include <chrono>
+
 #include "absl/time/clock.h"
 #include "common/time/date.h"
 #include "services/training/spec.h"
@@ -21,7 +22,9 @@ inline ServiceUnderTest* Training() { return Caller(); }
 inline google::type::Date DaysFromToday(int days) {
   return ToDate(absl::ToCivilDay(absl::Now() + absl::Hours(24 * days), absl::LocalTimeZone()));
 }
-inline int ThisYear() { return static_cast<int>(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()).year()); }
+inline int ThisYear() {
+  return static_cast<int>(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()).year());
+}
 
 class TrainingTest : public PersonnelTest {
  protected:
@@ -112,8 +115,8 @@ class TrainingTest : public PersonnelTest {
     return OutcomeOf(training().Enrol(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  Outcome Mark(const std::string& token, const std::string& rid, const std::string& cls, int segment,
-               const std::vector<std::pair<std::string, tv1::AttendanceStatus>>& marks,
+  Outcome Mark(const std::string& token, const std::string& rid, const std::string& cls,
+               int segment, const std::vector<std::pair<std::string, tv1::AttendanceStatus>>& marks,
                tv1::RecordAttendanceResponse* out = nullptr) {
     tv1::RecordAttendanceRequest req;
     req.set_request_id(rid);
@@ -125,10 +128,12 @@ class TrainingTest : public PersonnelTest {
       m->set_status(status);
     }
     tv1::RecordAttendanceResponse ignored;
-    return OutcomeOf(training().RecordAttendance(WithToken(token).get(), req, out ? out : &ignored));
+    return OutcomeOf(
+        training().RecordAttendance(WithToken(token).get(), req, out ? out : &ignored));
   }
 
-  tv1::Coverage Coverage(const std::string& token, const std::string& region, const std::string& theme) {
+  tv1::Coverage Coverage(const std::string& token, const std::string& region,
+                         const std::string& theme) {
     tv1::GetCoverageRequest req;
     req.set_year(ThisYear());
     req.set_theme(theme);

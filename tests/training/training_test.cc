@@ -3,8 +3,8 @@
 namespace touyan::testing {
 namespace {
 
-const auto* const kEnv =
-    ::testing::AddGlobalTestEnvironment(new CallerEnvironment(training::TrainingSpec(), "touyan_test_training"));
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(
+    new CallerEnvironment(training::TrainingSpec(), "touyan_test_training"));
 
 TEST_F(TrainingTest, ClassesEnrolToCapacityAndRetriesChangeNothing) {
   const auto villages = VillagesOf("150902");
@@ -13,7 +13,9 @@ TEST_F(TrainingTest, ClassesEnrolToCapacityAndRetriesChangeNothing) {
   const std::string c = MakeSecretary(9003, villages[2]);
 
   tv1::TrainingClass cls;
-  ASSERT_EQ(CreateClass(jining_, "cls-cap", NewClass(tv1::TIER_COUNTY, "150902000000", "capacity", 2), &cls).code,
+  ASSERT_EQ(CreateClass(jining_, "cls-cap",
+                        NewClass(tv1::TIER_COUNTY, "150902000000", "capacity", 2), &cls)
+                .code,
             grpc::StatusCode::OK);
   EXPECT_EQ(cls.county_code(), "150902");
   ASSERT_EQ(cls.segments_size(), 3);
@@ -30,8 +32,9 @@ TEST_F(TrainingTest, ClassesEnrolToCapacityAndRetriesChangeNothing) {
             grpc::StatusCode::OK);
   EXPECT_EQ(again.id(), ea.id());
   // The same person under a new request id: refused.
-  EXPECT_EQ(Enrol(jining_, "enr-a2", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, nullptr).reason,
-            "ALREADY_ENROLLED");
+  EXPECT_EQ(
+      Enrol(jining_, "enr-a2", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, nullptr).reason,
+      "ALREADY_ENROLLED");
   ASSERT_EQ(Enrol(jining_, "enr-b", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, b, nullptr).code,
             grpc::StatusCode::OK);
   Outcome full = Enrol(jining_, "enr-c", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, c, nullptr);
@@ -53,17 +56,22 @@ TEST_F(TrainingTest, TraineesOfEveryKindAndTheirChecks) {
   const std::string secretary = MakeSecretary(9011, villages[3]);
   const std::string cadre = MakeCadre(9012, villages[3]);
   tv1::TrainingClass cls;
-  ASSERT_EQ(CreateClass(jining_, "cls-kinds", NewClass(tv1::TIER_COUNTY, "150902000000", "kinds", 50), &cls).code,
+  ASSERT_EQ(CreateClass(jining_, "cls-kinds",
+                        NewClass(tv1::TIER_COUNTY, "150902000000", "kinds", 50), &cls)
+                .code,
             grpc::StatusCode::OK);
-  EXPECT_EQ(Enrol(jining_, "k1", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, secretary, nullptr).code,
-            grpc::StatusCode::OK);
+  EXPECT_EQ(
+      Enrol(jining_, "k1", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, secretary, nullptr).code,
+      grpc::StatusCode::OK);
   EXPECT_EQ(Enrol(jining_, "k2", cls.id(), tv1::TRAINEE_KIND_VILLAGE_CADRE, cadre, nullptr).code,
             grpc::StatusCode::OK);
-  EXPECT_EQ(Enrol(jining_, "k3", cls.id(), tv1::TRAINEE_KIND_WORK_TEAM_CADRE, "", nullptr, "驻村干部甲",
-                  villages[3]).code,
+  EXPECT_EQ(Enrol(jining_, "k3", cls.id(), tv1::TRAINEE_KIND_WORK_TEAM_CADRE, "", nullptr,
+                  "驻村干部甲", villages[3])
+                .code,
             grpc::StatusCode::OK);
   EXPECT_EQ(Enrol(jining_, "k4", cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr, "牧民乙",
-                  villages[4]).code,
+                  villages[4])
+                .code,
             grpc::StatusCode::OK);
   // A cadre without a secretary post is not a secretary.
   Outcome o = Enrol(jining_, "k5", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, cadre, nullptr);
@@ -78,7 +86,8 @@ TEST_F(TrainingTest, TraineesOfEveryKindAndTheirChecks) {
   EXPECT_EQ(o.field, "trainee.cadre_id");
   o = Enrol(jining_, "k8", cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr, "", villages[4]);
   EXPECT_EQ(o.field, "trainee.name");
-  o = Enrol(jining_, "k9", cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr, "外县人", "150929100001");
+  o = Enrol(jining_, "k9", cls.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr, "外县人",
+            "150929100001");
   EXPECT_EQ(o.code, grpc::StatusCode::PERMISSION_DENIED) << o;
 
   tv1::ListEnrolmentsRequest list;
@@ -99,14 +108,19 @@ TEST_F(TrainingTest, CompletionIsComputedFromAttendanceAndFutureSegmentsAreRefus
   const std::string a = MakeSecretary(9021, villages[5]);
   const std::string b = MakeSecretary(9022, villages[6]);
   tv1::TrainingClass cls;
-  ASSERT_EQ(CreateClass(jining_, "cls-att", NewClass(tv1::TIER_COUNTY, "150902000000", "attendance", 10), &cls).code,
+  ASSERT_EQ(CreateClass(jining_, "cls-att",
+                        NewClass(tv1::TIER_COUNTY, "150902000000", "attendance", 10), &cls)
+                .code,
             grpc::StatusCode::OK);
   tv1::Enrolment ea, eb;
-  ASSERT_EQ(Enrol(jining_, "att-a", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, &ea).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enrol(jining_, "att-b", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, b, &eb).code, grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(jining_, "att-a", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, &ea).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(jining_, "att-b", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, b, &eb).code,
+            grpc::StatusCode::OK);
 
   // Segment 3 is in 30 days.
-  Outcome future = Mark(jining_, "att-future", cls.id(), 3, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}});
+  Outcome future =
+      Mark(jining_, "att-future", cls.id(), 3, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}});
   EXPECT_EQ(future.code, grpc::StatusCode::FAILED_PRECONDITION) << future;
   EXPECT_EQ(future.reason, "SEGMENT_NOT_STARTED");
   EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.attendance"), 0);
@@ -114,28 +128,37 @@ TEST_F(TrainingTest, CompletionIsComputedFromAttendanceAndFutureSegmentsAreRefus
             "segment_number");
 
   // 60% of 3 segments: 2 attended complete.
-  ASSERT_EQ(Mark(jining_, "att-1", cls.id(), 1,
-                 {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}, {eb.id(), tv1::ATTENDANCE_STATUS_ABSENT}}).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Mark(jining_, "att-1", cls.id(), 1,
+           {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}, {eb.id(), tv1::ATTENDANCE_STATUS_ABSENT}})
+          .code,
+      grpc::StatusCode::OK);
   tv1::RecordAttendanceResponse r;
-  ASSERT_EQ(Mark(jining_, "att-2", cls.id(), 2,
-                 {{ea.id(), tv1::ATTENDANCE_STATUS_LATE}, {eb.id(), tv1::ATTENDANCE_STATUS_PRESENT}}, &r).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Mark(jining_, "att-2", cls.id(), 2,
+           {{ea.id(), tv1::ATTENDANCE_STATUS_LATE}, {eb.id(), tv1::ATTENDANCE_STATUS_PRESENT}}, &r)
+          .code,
+      grpc::StatusCode::OK);
   ASSERT_EQ(r.enrolments_size(), 2);
   EXPECT_EQ(r.enrolments(0).completion(), tv1::COMPLETION_COMPLETED);  // present + late
   EXPECT_EQ(r.enrolments(0).segments_attended(), 2);
   EXPECT_EQ(r.enrolments(1).completion(), tv1::COMPLETION_IN_PROGRESS);  // 1 of 2, one to come
   // A correction: b was in fact present at segment 1.
-  ASSERT_EQ(Mark(jining_, "att-1-fix", cls.id(), 1, {{eb.id(), tv1::ATTENDANCE_STATUS_PRESENT}}, &r).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Mark(jining_, "att-1-fix", cls.id(), 1, {{eb.id(), tv1::ATTENDANCE_STATUS_PRESENT}}, &r).code,
+      grpc::StatusCode::OK);
   EXPECT_EQ(r.enrolments(0).completion(), tv1::COMPLETION_COMPLETED);
   EXPECT_EQ(r.enrolments(0).segments_recorded(), 2);
   // Marks for an enrolment of another class, or twice in one request.
-  EXPECT_EQ(Mark(jining_, "att-bad", cls.id(), 1, {{"150902-99999", tv1::ATTENDANCE_STATUS_PRESENT}}).code,
-            grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Mark(jining_, "att-dup", cls.id(), 1,
-                 {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}, {ea.id(), tv1::ATTENDANCE_STATUS_ABSENT}}).field,
-            "marks[1].enrolment_id");
+  EXPECT_EQ(
+      Mark(jining_, "att-bad", cls.id(), 1, {{"150902-99999", tv1::ATTENDANCE_STATUS_PRESENT}})
+          .code,
+      grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Mark(jining_, "att-dup", cls.id(), 1,
+           {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}, {ea.id(), tv1::ATTENDANCE_STATUS_ABSENT}})
+          .field,
+      "marks[1].enrolment_id");
   // An auditor reads but does not write.
   EXPECT_EQ(Mark(auditor_, "att-aud", cls.id(), 1, {{ea.id(), tv1::ATTENDANCE_STATUS_ABSENT}}).code,
             grpc::StatusCode::PERMISSION_DENIED);
@@ -152,13 +175,20 @@ TEST_F(TrainingTest, CoverageListsExactlyTheMissingAndTheCatchUpClosesTheGap) {
                                       MakeSecretary(9035, t2[1])};
   const std::string theme = "乡村振兴";
   tv1::TrainingClass county;
-  ASSERT_EQ(CreateClass(zhuozi_, "cov-county", NewClass(tv1::TIER_COUNTY, "150921000000", theme, 100), &county).code,
+  ASSERT_EQ(CreateClass(zhuozi_, "cov-county",
+                        NewClass(tv1::TIER_COUNTY, "150921000000", theme, 100), &county)
+                .code,
             grpc::StatusCode::OK);
   tv1::Enrolment e0;
-  ASSERT_EQ(Enrol(zhuozi_, "cov-e0", county.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s[0], &e0).code,
-            grpc::StatusCode::OK);
-  ASSERT_EQ(Mark(zhuozi_, "cov-m1", county.id(), 1, {{e0.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Mark(zhuozi_, "cov-m2", county.id(), 2, {{e0.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).code, grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Enrol(zhuozi_, "cov-e0", county.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s[0], &e0).code,
+      grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Mark(zhuozi_, "cov-m1", county.id(), 1, {{e0.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).code,
+      grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Mark(zhuozi_, "cov-m2", county.id(), 2, {{e0.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).code,
+      grpc::StatusCode::OK);
 
   tv1::Coverage c = Coverage(zhuozi_, "", theme);
   EXPECT_EQ(c.secretaries(), 5);
@@ -193,7 +223,9 @@ TEST_F(TrainingTest, CoverageListsExactlyTheMissingAndTheCatchUpClosesTheGap) {
 
   // The township's catch-up class takes its two missing secretaries.
   tv1::TrainingClass catchup;
-  ASSERT_EQ(CreateClass(zhuozi_, "cov-town", NewClass(tv1::TIER_TOWNSHIP, "150921108000", theme, 10), &catchup).code,
+  ASSERT_EQ(CreateClass(zhuozi_, "cov-town",
+                        NewClass(tv1::TIER_TOWNSHIP, "150921108000", theme, 10), &catchup)
+                .code,
             grpc::StatusCode::OK);
   tv1::EnrolUncoveredRequest bulk;
   bulk.set_request_id("cov-bulk");
@@ -206,7 +238,8 @@ TEST_F(TrainingTest, CoverageListsExactlyTheMissingAndTheCatchUpClosesTheGap) {
   ASSERT_TRUE(training().EnrolUncovered(WithToken(zhuozi_).get(), bulk, &replay).ok());
   EXPECT_EQ(replay.enrolled(), 2);
   std::vector<std::pair<std::string, tv1::AttendanceStatus>> marks;
-  for (const auto& e : enrolled.enrolments()) marks.push_back({e.id(), tv1::ATTENDANCE_STATUS_PRESENT});
+  for (const auto& e : enrolled.enrolments())
+    marks.push_back({e.id(), tv1::ATTENDANCE_STATUS_PRESENT});
   ASSERT_EQ(Mark(zhuozi_, "cov-t1", catchup.id(), 1, marks).code, grpc::StatusCode::OK);
   ASSERT_EQ(Mark(zhuozi_, "cov-t2", catchup.id(), 2, marks).code, grpc::StatusCode::OK);
 
@@ -228,14 +261,24 @@ TEST_F(TrainingTest, StatisticsAddUpOverASeededYear) {
   const std::string s1 = MakeSecretary(9041, v[0]);
   const std::string s2 = MakeSecretary(9042, v[1]);
   tv1::TrainingClass c1, c2, city;
-  ASSERT_EQ(CreateClass(shangdu_, "st-c1", NewClass(tv1::TIER_COUNTY, "150923000000", "st", 100), &c1).code, grpc::StatusCode::OK);
-  ASSERT_EQ(CreateClass(shangdu_, "st-c2", NewClass(tv1::TIER_COUNTY, "150923000000", "st", 100), &c2).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enrol(shangdu_, "st-1", c1.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s1, nullptr).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enrol(shangdu_, "st-2", c1.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s2, nullptr).code, grpc::StatusCode::OK);
-  ASSERT_EQ(Enrol(shangdu_, "st-3", c2.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s1, nullptr).code, grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(shangdu_, "st-c1", NewClass(tv1::TIER_COUNTY, "150923000000", "st", 100), &c1)
+          .code,
+      grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(shangdu_, "st-c2", NewClass(tv1::TIER_COUNTY, "150923000000", "st", 100), &c2)
+          .code,
+      grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(shangdu_, "st-1", c1.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s1, nullptr).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(shangdu_, "st-2", c1.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s2, nullptr).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(shangdu_, "st-3", c2.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, s1, nullptr).code,
+            grpc::StatusCode::OK);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(Enrol(shangdu_, absl::StrCat("st-f", i), c2.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr,
-                    absl::StrCat("农牧民", i), v[2]).code,
+    ASSERT_EQ(Enrol(shangdu_, absl::StrCat("st-f", i), c2.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "",
+                    nullptr, absl::StrCat("农牧民", i), v[2])
+                  .code,
               grpc::StatusCode::OK);
   }
   tv1::GetStatisticsRequest req;
@@ -245,13 +288,14 @@ TEST_F(TrainingTest, StatisticsAddUpOverASeededYear) {
   ASSERT_TRUE(training().GetStatistics(WithToken(shangdu_).get(), req, &st).ok());
   auto row = [&](const std::string& county, tv1::TraineeKind kind) {
     for (const auto& r : st.rows()) {
-      if (r.tier() == tv1::TIER_COUNTY && r.county_code() == county && r.trainee_kind() == kind) return r;
+      if (r.tier() == tv1::TIER_COUNTY && r.county_code() == county && r.trainee_kind() == kind)
+        return r;
     }
     ADD_FAILURE() << "no row " << county << " " << kind;
     return tv1::StatisticsRow();
   };
   EXPECT_EQ(row("", tv1::TRAINEE_KIND_UNSPECIFIED).classes(), 2);
-  EXPECT_EQ(row("", tv1::TRAINEE_KIND_UNSPECIFIED).trainees(), 5);    // s1 counted once
+  EXPECT_EQ(row("", tv1::TRAINEE_KIND_UNSPECIFIED).trainees(), 5);  // s1 counted once
   EXPECT_EQ(row("", tv1::TRAINEE_KIND_UNSPECIFIED).enrolments(), 6);
   EXPECT_EQ(row("150923", tv1::TRAINEE_KIND_VILLAGE_SECRETARY).trainees(), 2);
   EXPECT_EQ(row("150923", tv1::TRAINEE_KIND_VILLAGE_SECRETARY).classes(), 2);
@@ -261,8 +305,10 @@ TEST_F(TrainingTest, StatisticsAddUpOverASeededYear) {
             row("", tv1::TRAINEE_KIND_UNSPECIFIED).enrolments());
 
   // The city sees the city-level classes too.
-  ASSERT_EQ(CreateClass(city_, "st-city", NewClass(tv1::TIER_CITY, "150900000000", "st", 340), &city).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(city_, "st-city", NewClass(tv1::TIER_CITY, "150900000000", "st", 340), &city)
+          .code,
+      grpc::StatusCode::OK);
   req.set_region_code("");
   ASSERT_TRUE(training().GetStatistics(WithToken(city_).get(), req, &st).ok());
   bool city_row = false;
@@ -272,10 +318,13 @@ TEST_F(TrainingTest, StatisticsAddUpOverASeededYear) {
 
 TEST_F(TrainingTest, AnotherCountysClassIsDeniedTheCitysIsVisible) {
   tv1::TrainingClass jining, city;
-  ASSERT_EQ(CreateClass(jining_, "sc-j", NewClass(tv1::TIER_COUNTY, "150902000000", "scope", 5), &jining).code,
-            grpc::StatusCode::OK);
-  ASSERT_EQ(CreateClass(city_, "sc-c", NewClass(tv1::TIER_CITY, "150900000000", "scope", 5), &city).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(jining_, "sc-j", NewClass(tv1::TIER_COUNTY, "150902000000", "scope", 5), &jining)
+          .code,
+      grpc::StatusCode::OK);
+  ASSERT_EQ(
+      CreateClass(city_, "sc-c", NewClass(tv1::TIER_CITY, "150900000000", "scope", 5), &city).code,
+      grpc::StatusCode::OK);
   tv1::GetClassRequest get;
   tv1::TrainingClass out;
   get.set_id(jining.id());
@@ -285,19 +334,25 @@ TEST_F(TrainingTest, AnotherCountysClassIsDeniedTheCitysIsVisible) {
   get.set_id(city.id());
   EXPECT_TRUE(training().GetClass(WithToken(siziwang_).get(), get, &out).ok());
   // A county operator cannot organise a city class or another county's.
-  EXPECT_EQ(CreateClass(siziwang_, "sc-x", NewClass(tv1::TIER_COUNTY, "150902000000", "scope", 5), &out).code,
-            grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(CreateClass(siziwang_, "sc-y", NewClass(tv1::TIER_CITY, "150900000000", "scope", 5), &out).code,
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      CreateClass(siziwang_, "sc-x", NewClass(tv1::TIER_COUNTY, "150902000000", "scope", 5), &out)
+          .code,
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      CreateClass(siziwang_, "sc-y", NewClass(tv1::TIER_CITY, "150900000000", "scope", 5), &out)
+          .code,
+      grpc::StatusCode::PERMISSION_DENIED);
   // Enrolling someone into another county's class.
-  EXPECT_EQ(Enrol(siziwang_, "sc-e", jining.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr, "某人",
-                  "150929100001").code,
+  EXPECT_EQ(Enrol(siziwang_, "sc-e", jining.id(), tv1::TRAINEE_KIND_FARMER_HERDER, "", nullptr,
+                  "某人", "150929100001")
+                .code,
             grpc::StatusCode::PERMISSION_DENIED);
   // A county operator enrols its own secretary into the city's class.
   const std::string mine = MakeSecretary(9051, VillagesOf("150929")[0]);
   tv1::Enrolment e;
-  ASSERT_EQ(Enrol(siziwang_, "sc-mine", city.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, mine, &e).code,
-            grpc::StatusCode::OK);
+  ASSERT_EQ(
+      Enrol(siziwang_, "sc-mine", city.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, mine, &e).code,
+      grpc::StatusCode::OK);
   EXPECT_EQ(e.county_code(), "150929");
   // Lists stay in scope: 四子王旗 sees its own and the city's classes only.
   tv1::ListClassesRequest list;

@@ -1,13 +1,11 @@
 #include "tools/touyanctl/client.h"
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-
-#include <grpcpp/generic/generic_stub.h>
-
-#include "absl/strings/str_cat.h"
 #include "google/protobuf/unknown_field_set.h"
 
 namespace touyan::ctl {
@@ -44,14 +42,17 @@ TlsConfig& ClientTls() {
 
 absl::Status ConfigureClientTls(const Settings& s) {
   TlsConfig tls;
-  absl::StatusOr<bool> insecure = s.Bool("insecure", s.Get("touyan-insecure").value_or("") == "true");
+  absl::StatusOr<bool> insecure =
+      s.Bool("insecure", s.Get("touyan-insecure").value_or("") == "true");
   if (!insecure.ok()) return insecure.status();
   tls.insecure = *insecure;
   tls.ca_file = s.String("ca-file", s.Get("touyan-ca-file").value_or(""));
   tls.cert_file = s.String("cert-file", s.Get("touyan-cert-file").value_or(""));
   tls.key_file = s.String("key-file", s.Get("touyan-key-file").value_or(""));
-  for (const auto& [flag, file] : {std::pair<const char*, const std::string&>{"ca-file", tls.ca_file},
-                                   {"cert-file", tls.cert_file}, {"key-file", tls.key_file}}) {
+  for (const auto& [flag, file] :
+       {std::pair<const char*, const std::string&>{"ca-file", tls.ca_file},
+        {"cert-file", tls.cert_file},
+        {"key-file", tls.key_file}}) {
     if (!tls.insecure && !file.empty() && !std::ifstream(file)) {
       return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", file));
     }
@@ -87,8 +88,9 @@ absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
 }
 
-grpc::Status CallUnary(grpc::Channel& channel, const std::string& method, const std::string& request,
-                       const std::string& token, absl::Duration timeout, std::string* response) {
+grpc::Status CallUnary(grpc::Channel& channel, const std::string& method,
+                       const std::string& request, const std::string& token, absl::Duration timeout,
+                       std::string* response) {
   grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
@@ -110,9 +112,11 @@ absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::strin
                                         absl::Duration timeout) {
   // HealthCheckRequest{service = 1}.
   std::string req;
-  if (!service.empty()) req = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
+  if (!service.empty())
+    req = absl::StrCat("\x0a", std::string(1, static_cast<char>(service.size())), service);
   std::string response;
-  grpc::Status status = CallUnary(channel, "/grpc.health.v1.Health/Check", req, "", timeout, &response);
+  grpc::Status status =
+      CallUnary(channel, "/grpc.health.v1.Health/Check", req, "", timeout, &response);
   if (!status.ok()) return FromGrpc(status);
   google::protobuf::UnknownFieldSet fields;
   if (!fields.ParseFromString(response)) return absl::DataLossError("bad health response");
@@ -188,8 +192,9 @@ namespace {
 // items: request_id and the stream's options) and returns the server's
 // answer. `add` puts one item into a message.
 template <typename Req, typename Resp, typename Item, typename Open, typename Add>
-absl::StatusOr<Resp> StreamAll(const std::string& token, Req head, const std::vector<Item>& items, int batch,
-                               Open open, Add add, const std::function<void(int64_t)>& progress) {
+absl::StatusOr<Resp> StreamAll(const std::string& token, Req head, const std::vector<Item>& items,
+                               int batch, Open open, Add add,
+                               const std::function<void(int64_t)>& progress) {
   grpc::ClientContext ctx;
   Authorize(ctx, token);
   Resp resp;
@@ -216,34 +221,37 @@ absl::StatusOr<Resp> StreamAll(const std::string& token, Req head, const std::ve
 
 }  // namespace
 
-absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
-                                                         const std::string& token,
-                                                         const std::string& request_id,
-                                                         const std::vector<pv1::Region>& regions,
-                                                         const std::function<void(int64_t)>& progress) {
+absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(
+    pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
+    const std::vector<pv1::Region>& regions, const std::function<void(int64_t)>& progress) {
   pv1::ImportRegionsRequest head;
   head.set_request_id(request_id);
   return StreamAll<pv1::ImportRegionsRequest, pv1::ImportRegionsResponse>(
       token, std::move(head), regions, 1000,
-      [&](grpc::ClientContext* ctx, pv1::ImportRegionsResponse* r) { return stub.ImportRegions(ctx, r); },
+      [&](grpc::ClientContext* ctx, pv1::ImportRegionsResponse* r) {
+        return stub.ImportRegions(ctx, r);
+      },
       [](pv1::ImportRegionsRequest& m, const pv1::Region& r) { *m.add_regions() = r; }, progress);
 }
 
 absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
     pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
-    const std::vector<pv1::Cadre>& cadres, int batch, const std::function<void(int64_t)>& progress) {
+    const std::vector<pv1::Cadre>& cadres, int batch,
+    const std::function<void(int64_t)>& progress) {
   pv1::ImportCadresRequest head;
   head.set_request_id(request_id);
   return ImportCadres(stub, token, std::move(head), cadres, batch, progress);
 }
 
-absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(pv1::PersonnelService::Stub& stub, const std::string& token,
-                                                       pv1::ImportCadresRequest head,
-                                                       const std::vector<pv1::Cadre>& cadres, int batch,
-                                                       const std::function<void(int64_t)>& progress) {
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
+    pv1::PersonnelService::Stub& stub, const std::string& token, pv1::ImportCadresRequest head,
+    const std::vector<pv1::Cadre>& cadres, int batch,
+    const std::function<void(int64_t)>& progress) {
   return StreamAll<pv1::ImportCadresRequest, pv1::ImportCadresResponse>(
       token, std::move(head), cadres, batch,
-      [&](grpc::ClientContext* ctx, pv1::ImportCadresResponse* r) { return stub.ImportCadres(ctx, r); },
+      [&](grpc::ClientContext* ctx, pv1::ImportCadresResponse* r) {
+        return stub.ImportCadres(ctx, r);
+      },
       [](pv1::ImportCadresRequest& m, const pv1::Cadre& c) { *m.add_cadres() = c; }, progress);
 }
 

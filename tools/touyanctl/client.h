@@ -4,12 +4,12 @@
 #ifndef TOUYAN_TOOLS_TOUYANCTL_CLIENT_H_
 #define TOUYAN_TOOLS_TOUYANCTL_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -33,8 +33,9 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address);
 std::shared_ptr<grpc::Channel> Connect(const std::string& address, const TlsConfig& tls);
 
 // One unary call with serialized messages: `method` is "/pkg.Service/Method".
-grpc::Status CallUnary(grpc::Channel& channel, const std::string& method, const std::string& request,
-                       const std::string& token, absl::Duration timeout, std::string* response);
+grpc::Status CallUnary(grpc::Channel& channel, const std::string& method,
+                       const std::string& request, const std::string& token, absl::Duration timeout,
+                       std::string* response);
 
 // grpc.health.v1.Health/Check: the status name ("SERVING", "NOT_SERVING", …).
 absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service = "",
@@ -45,11 +46,10 @@ absl::StatusOr<std::vector<std::string>> ListServices(grpc::Channel& channel,
 
 void Authorize(grpc::ClientContext& ctx, const std::string& token);
 
-absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(pv1::PersonnelService::Stub& stub,
-                                                         const std::string& token,
-                                                         const std::string& request_id,
-                                                         const std::vector<pv1::Region>& regions,
-                                                         const std::function<void(int64_t)>& progress = nullptr);
+absl::StatusOr<pv1::ImportRegionsResponse> ImportRegions(
+    pv1::PersonnelService::Stub& stub, const std::string& token, const std::string& request_id,
+    const std::vector<pv1::Region>& regions,
+    const std::function<void(int64_t)>& progress = nullptr);
 
 // Streams `cadres` in messages of `batch` rows; `progress` is told the rows
 // sent so far.
@@ -60,10 +60,10 @@ absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
 
 // The same with the first message's options (`head`: request_id, and
 // village_post and term_start to make each row a post holder).
-absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(pv1::PersonnelService::Stub& stub, const std::string& token,
-                                                       pv1::ImportCadresRequest head,
-                                                       const std::vector<pv1::Cadre>& cadres, int batch = 500,
-                                                       const std::function<void(int64_t)>& progress = nullptr);
+absl::StatusOr<pv1::ImportCadresResponse> ImportCadres(
+    pv1::PersonnelService::Stub& stub, const std::string& token, pv1::ImportCadresRequest head,
+    const std::vector<pv1::Cadre>& cadres, int batch = 500,
+    const std::function<void(int64_t)>& progress = nullptr);
 
 // A grpc::Status as absl::Status, keeping code and message.
 absl::Status FromGrpc(const grpc::Status& s);

@@ -1,22 +1,20 @@
-#include "tools/touyanctl/commands.h"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/issuer.h"
@@ -25,17 +23,18 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
-#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "tools/touyanctl/commands.h"
 #include "tools/touyanctl/generic.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
-#include "tools/touyanctl/records.h"
-#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 namespace {
@@ -75,7 +74,8 @@ int CadresImport(const Common& c, const Settings& s, const std::string& file, in
   if (auto v = s.Get("village-post")) options.emplace_back("village_post", *v);
   if (auto v = s.Get("term-start")) options.emplace_back("term_start", *v);
   if (absl::Status ok = ApplyFields(head, options); !ok.ok()) {
-    return Usage(absl::StrReplaceAll(ok.message(), {{"village_post", "village-post"}, {"term_start", "term-start"}}));
+    return Usage(absl::StrReplaceAll(
+        ok.message(), {{"village_post", "village-post"}, {"term_start", "term-start"}}));
   }
   std::ifstream in(file);
   if (!in) return Usage(absl::StrCat("cannot read ", file));
@@ -106,8 +106,10 @@ int CadresImport(const Common& c, const Settings& s, const std::string& file, in
     int64_t pct = total ? sent * 100 / total : 100;
     if (pct == shown || (!tty && pct % 10 != 0)) return;
     shown = pct;
-    std::fprintf(stderr, tty ? "\rimporting %3lld%% (%lld/%lld rows)" : "importing %3lld%% (%lld/%lld rows)\n",
-                 static_cast<long long>(pct), static_cast<long long>(sent), static_cast<long long>(total));
+    std::fprintf(
+        stderr,
+        tty ? "\rimporting %3lld%% (%lld/%lld rows)" : "importing %3lld%% (%lld/%lld rows)\n",
+        static_cast<long long>(pct), static_cast<long long>(sent), static_cast<long long>(total));
   };
   auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
   const pv1::PositionKind post = head.village_post();
@@ -116,7 +118,8 @@ int CadresImport(const Common& c, const Settings& s, const std::string& file, in
   if (!r.ok()) return Fail(r.status());
   for (const auto& e : r->errors()) {
     int64_t line = e.row() >= 1 && e.row() <= total ? lines[e.row() - 1] : 0;
-    std::cerr << file << ":" << line << ": " << e.field() << ": " << e.message() << " [" << e.reason() << "]\n";
+    std::cerr << file << ":" << line << ": " << e.field() << ": " << e.message() << " ["
+              << e.reason() << "]\n";
   }
   if (c.json) {
     std::cout << Json(*r) << "\n";
@@ -134,7 +137,8 @@ int CadresGenerate(const Settings& s) {
   auto count = s.Int("count", 1000, 1, 14000000);
   auto seed = s.Int("seed", 1, 0, 1 << 30);
   auto first = s.Int("first", 0, 0, 1 << 30);
-  if (!count.ok() || !seed.ok() || !first.ok()) return Usage("--count, --seed and --first take whole numbers");
+  if (!count.ok() || !seed.ok() || !first.ok())
+    return Usage("--count, --seed and --first take whole numbers");
   std::string file = s.String("regions", "data/ulanqab_regions.csv");
   std::ifstream in(file);
   if (!in) return Usage(absl::StrCat("cannot read --regions=", file));
@@ -148,7 +152,8 @@ int CadresGenerate(const Settings& s) {
   WriteCadreCsvHeader(std::cout);
   for (int64_t done = 0; done < *count; done += 10000) {
     int64_t n = std::min<int64_t>(10000, *count - done);
-    for (const auto& c : GenerateCadres(*seed, *first + done, n, villages)) WriteCadreCsv(c, std::cout);
+    for (const auto& c : GenerateCadres(*seed, *first + done, n, villages))
+      WriteCadreCsv(c, std::cout);
   }
   return 0;
 }

@@ -1,22 +1,20 @@
-#include "tools/touyanctl/commands.h"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/issuer.h"
@@ -25,28 +23,28 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
-#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "tools/touyanctl/commands.h"
 #include "tools/touyanctl/generic.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
-#include "tools/touyanctl/records.h"
-#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 namespace {
 
 // The unary methods of the Touyan services linked into touyanctl.
 const google::protobuf::MethodDescriptor* FindMethod(const std::string& name) {
-  static const char* kServices[] = {"touyan.personnel.v1.PersonnelService",
-                                    "touyan.training.v1.TrainingService",
-                                    "touyan.contest.v1.ContestService",
-                                    "touyan.incentive.v1.IncentiveService",
-                                    "touyan.privacy.v1.PrivacyService"};
+  static const char* kServices[] = {
+      "touyan.personnel.v1.PersonnelService", "touyan.training.v1.TrainingService",
+      "touyan.contest.v1.ContestService", "touyan.incentive.v1.IncentiveService",
+      "touyan.privacy.v1.PrivacyService"};
   // Referencing each contract links its descriptors into the pool.
   (void)touyan::training::v1::TrainingClass::descriptor();
   (void)touyan::contest::v1::Contest::descriptor();
@@ -83,14 +81,18 @@ int Health(const Common& c) {
 // (or --personnel-addr …), tokens minted with the signing key.
 int Scenario(const Settings& s, const std::string& which) {
   scenario::Endpoints e;
-  e.personnel = s.String("personnel-addr", s.Get("touyan-personnel-addr").value_or("127.0.0.1:50051"));
+  e.personnel =
+      s.String("personnel-addr", s.Get("touyan-personnel-addr").value_or("127.0.0.1:50051"));
   e.training = s.String("training-addr", s.Get("touyan-training-addr").value_or("127.0.0.1:50052"));
   e.contest = s.String("contest-addr", s.Get("touyan-contest-addr").value_or("127.0.0.1:50053"));
-  e.incentive = s.String("incentive-addr", s.Get("touyan-incentive-addr").value_or("127.0.0.1:50054"));
+  e.incentive =
+      s.String("incentive-addr", s.Get("touyan-incentive-addr").value_or("127.0.0.1:50054"));
   auto key = SigningKey(s);
   if (!key.ok()) {
-    return Usage(absl::StrCat("the scenario acts as the city, counties and townships and signs their tokens "
-                              "as the development issuer: ", key.status().message()));
+    return Usage(
+        absl::StrCat("the scenario acts as the city, counties and townships and signs their tokens "
+                     "as the development issuer: ",
+                     key.status().message()));
   }
   e.signer = std::make_shared<auth::TokenSigner>(*std::move(key));
   auto threads = s.Int("threads", 16, 1, 256);
@@ -103,7 +105,8 @@ int Scenario(const Settings& s, const std::string& which) {
     o.threads = *threads;
     auto counties = s.Int("counties", 0, 0, 11);
     auto seed = s.Int("seed", 2023, 0, 1 << 30);
-    if (!counties.ok() || !seed.ok()) return Usage("--counties takes 1 to 11 and --seed a whole number");
+    if (!counties.ok() || !seed.ok())
+      return Usage("--counties takes 1 to 11 and --seed a whole number");
     o.counties = static_cast<int>(*counties);
     auto report_only = s.Bool("report-only", false);
     if (!report_only.ok()) return Usage(std::string(report_only.status().message()));
@@ -119,7 +122,8 @@ int Scenario(const Settings& s, const std::string& which) {
     auto per = s.Int("villages-per-county", o.villages_per_county, 1, 999);
     auto seed = s.Int("seed", 1, 0, 1 << 30);
     if (!villages.ok() || !per.ok() || !seed.ok()) {
-      return Usage("--villages takes 1 to 5,000,000, --villages-per-county 1 to 999, --seed a whole number");
+      return Usage(
+          "--villages takes 1 to 5,000,000, --villages-per-county 1 to 999, --seed a whole number");
     }
     o.villages = *villages;
     o.villages_per_county = static_cast<int>(*per);
@@ -137,8 +141,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
             const std::string& fails_unless) {
   if (svc == nullptr) svc = ServiceNamed(a.positional[0]);
   static const auto* kControl = new std::set<std::string>{
-      "addr", "token", "output", "all", "timeout", "from-json", "json", "help", "request-id",
-      "ca-file", "cert-file", "key-file", "insecure"};
+      "addr", "token",      "output",  "all",       "timeout",  "from-json", "json",
+      "help", "request-id", "ca-file", "cert-file", "key-file", "insecure"};
   std::vector<const char*> control{"touyanctl"};
   std::vector<std::pair<std::string, std::string>> fields;
   bool help = false;
@@ -151,7 +155,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
     if (kControl->contains(name)) {
       control.push_back(a.flags[i]);
     } else {
-      fields.emplace_back(name, eq == absl::string_view::npos ? "true" : std::string(f.substr(eq + 1)));
+      fields.emplace_back(name,
+                          eq == absl::string_view::npos ? "true" : std::string(f.substr(eq + 1)));
     }
   }
   if (a.positional.size() < 2) {
@@ -170,7 +175,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
     std::cout << MethodHelp(*m);
     return 0;
   }
-  if (a.positional.size() > 2) return Usage(absl::StrCat("unexpected argument '", a.positional[2], "'"));
+  if (a.positional.size() > 2)
+    return Usage(absl::StrCat("unexpected argument '", a.positional[2], "'"));
   auto settings = Settings::FromArgs(static_cast<int>(control.size()), control.data());
   if (!settings.ok()) return Usage(std::string(settings.status().message()));
   const Settings& s = *settings;
@@ -202,15 +208,18 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
       text << in.rdbuf();
     }
     if (auto st = google::protobuf::util::JsonStringToMessage(text.str(), req.get()); !st.ok()) {
-      return Usage(absl::StrCat("--from-json: not a ", m->input_type()->full_name(), ": ", std::string(st.message())));
+      return Usage(absl::StrCat("--from-json: not a ", m->input_type()->full_name(), ": ",
+                                std::string(st.message())));
     }
   }
-  if (absl::Status st = ApplyFields(*req, fields); !st.ok()) return Usage(std::string(st.message()));
+  if (absl::Status st = ApplyFields(*req, fields); !st.ok())
+    return Usage(std::string(st.message()));
   if (const auto* rid = m->input_type()->FindFieldByName("request_id");
       rid != nullptr && req->GetReflection()->GetString(*req, rid).empty()) {
     req->GetReflection()->SetString(req.get(), rid, c->request_id);
   }
-  if (auto unused = s.Unused(); !unused.empty()) return Usage(absl::StrCat("unknown flag --", unused[0]));
+  if (auto unused = s.Unused(); !unused.empty())
+    return Usage(absl::StrCat("unknown flag --", unused[0]));
 
   const google::protobuf::FieldDescriptor* items = ListItems(*m);
   const auto* page_token = m->input_type()->FindFieldByName("page_token");
@@ -224,7 +233,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
                                     req->SerializeAsString(), c->token, *timeout, &bytes);
     if (!status.ok()) return FailRpc(status);
     std::unique_ptr<google::protobuf::Message> resp(factory->GetPrototype(m->output_type())->New());
-    if (!resp->ParseFromString(bytes)) return Fail(absl::DataLossError("the response did not parse"));
+    if (!resp->ParseFromString(bytes))
+      return Fail(absl::DataLossError("the response did not parse"));
     if (items == nullptr) {
       if (output == "json") {
         std::cout << Json(*resp) << "\n";
@@ -260,7 +270,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
 
 int Call(const Common& c, const Settings& s, const std::string& name, const std::string& json) {
   const google::protobuf::MethodDescriptor* m = FindMethod(name);
-  if (m == nullptr) return Usage(absl::StrCat("no method '", name, "' (try AddDesignation or GetRegion)"));
+  if (m == nullptr)
+    return Usage(absl::StrCat("no method '", name, "' (try AddDesignation or GetRegion)"));
   if (m->client_streaming() || m->server_streaming()) {
     return Usage(absl::StrCat(name, " streams: use the import commands"));
   }
@@ -269,7 +280,8 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
   auto* factory = google::protobuf::MessageFactory::generated_factory();
   std::unique_ptr<google::protobuf::Message> req(factory->GetPrototype(m->input_type())->New());
   std::unique_ptr<google::protobuf::Message> resp(factory->GetPrototype(m->output_type())->New());
-  if (auto st = google::protobuf::util::JsonStringToMessage(json.empty() ? "{}" : json, req.get()); !st.ok()) {
+  if (auto st = google::protobuf::util::JsonStringToMessage(json.empty() ? "{}" : json, req.get());
+      !st.ok()) {
     return Usage(absl::StrCat("the request is not a ", m->input_type()->full_name(), ": ",
                               std::string(st.message())));
   }
@@ -281,9 +293,9 @@ int Call(const Common& c, const Settings& s, const std::string& name, const std:
     if (auto a = s.Get(absl::StrCat("touyan-", svc.substr(0, svc.find('.')), "-addr"))) addr = *a;
   }
   std::string bytes;
-  grpc::Status status = CallUnary(*Connect(addr),
-                                  absl::StrCat("/", m->service()->full_name(), "/", m->name()),
-                                  req->SerializeAsString(), c.token, *timeout, &bytes);
+  grpc::Status status =
+      CallUnary(*Connect(addr), absl::StrCat("/", m->service()->full_name(), "/", m->name()),
+                req->SerializeAsString(), c.token, *timeout, &bytes);
   if (!status.ok()) return FailRpc(status);
   if (!resp->ParseFromString(bytes)) return Fail(absl::DataLossError("the response did not parse"));
   std::cout << Json(*resp) << "\n";
@@ -297,8 +309,11 @@ int Audit(Args a) {
   const auto* svc = audit::v1::AuditEvent::descriptor()->file()->FindServiceByName("AuditService");
   const std::string what = a.positional.size() > 2 ? a.positional[2] : "";
   if (a.positional.size() < 3 || ServiceNamed(a.positional[1]) == nullptr ||
-      ((what == "list" || what == "access") != (a.positional.size() == 3)) || a.positional.size() > 4) {
-    return Usage("audit needs SERVICE list, SERVICE history RESOURCE, SERVICE verify COUNTY or SERVICE access");
+      ((what == "list" || what == "access") != (a.positional.size() == 3)) ||
+      a.positional.size() > 4) {
+    return Usage(
+        "audit needs SERVICE list, SERVICE history RESOURCE, SERVICE verify COUNTY or SERVICE "
+        "access");
   }
   // What each word calls: the method, the flag its argument fills, whether
   // a list pages to its end, the answer's field that must be true.

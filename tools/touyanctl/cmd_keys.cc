@@ -1,22 +1,20 @@
-#include "tools/touyanctl/commands.h"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/issuer.h"
@@ -25,17 +23,18 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
-#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "tools/touyanctl/commands.h"
 #include "tools/touyanctl/generic.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
-#include "tools/touyanctl/records.h"
-#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 
@@ -54,7 +53,9 @@ int Token(const Settings& s) {
   auto signer = SigningKey(s);
   if (!signer.ok()) return Usage(std::string(signer.status().message()));
   auto role = auth::ParseRole(s.String("role", ""));
-  if (!role) return Usage("--role must be one of city_org_dept county_operator township_operator auditor service");
+  if (!role)
+    return Usage(
+        "--role must be one of city_org_dept county_operator township_operator auditor service");
   auto ttl = s.Duration("ttl", absl::Hours(12));
   if (!ttl.ok()) return Usage(std::string(ttl.status().message()));
   if (*ttl <= absl::ZeroDuration() || *ttl > absl::Hours(12)) {
@@ -64,7 +65,8 @@ int Token(const Settings& s) {
   o.issuer = s.String("token-issuer", o.issuer);
   if (auto aud = s.Get("token-audience")) {
     o.audiences.clear();
-    for (absl::string_view a : absl::StrSplit(*aud, ',', absl::SkipEmpty())) o.audiences.emplace_back(a);
+    for (absl::string_view a : absl::StrSplit(*aud, ',', absl::SkipEmpty()))
+      o.audiences.emplace_back(a);
   }
   auto p = auth::Principal::Make(s.String("subject", std::string(auth::RoleName(*role))), *role,
                                  s.String("scope", ""));

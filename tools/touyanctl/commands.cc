@@ -5,18 +5,18 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/issuer.h"
@@ -25,17 +25,17 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
-#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/generic.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
-#include "tools/touyanctl/records.h"
-#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 
@@ -51,8 +51,9 @@ int Fail(const absl::Status& s) {
 
 int FailRpc(const grpc::Status& s) {
   ErrorDetails d = DetailsOf(s);
-  std::cerr << "touyanctl: " << absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code()))
-            << ": " << s.error_message();
+  std::cerr << "touyanctl: "
+            << absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())) << ": "
+            << s.error_message();
   if (!d.field.empty()) std::cerr << " [field " << d.field << "]";
   if (!d.reason.empty()) std::cerr << " [reason " << d.reason << "]";
   std::cerr << "\n";
@@ -81,7 +82,8 @@ absl::StatusOr<Common> CommonFlags(const Settings& s, bool need_token) {
   if (!json.ok()) return json.status();
   c.json = *json;
   if (need_token && c.token.empty()) {
-    return absl::InvalidArgumentError("no token: pass --token or set TOUYAN_TOKEN (touyanctl token …)");
+    return absl::InvalidArgumentError(
+        "no token: pass --token or set TOUYAN_TOKEN (touyanctl token …)");
   }
   return c;
 }

@@ -3,6 +3,8 @@
 #ifndef TOUYAN_TOOLS_TOUYANCTL_COMMANDS_H_
 #define TOUYAN_TOOLS_TOUYANCTL_COMMANDS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <string>
 #include <vector>
 
@@ -11,7 +13,6 @@
 #include "common/config/config.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include <grpcpp/grpcpp.h>
 
 namespace touyan::ctl {
 

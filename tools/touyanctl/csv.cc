@@ -41,7 +41,7 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
       field += static_cast<char>(c);
       continue;
     }
-    if (c == ',' ) {
+    if (c == ',') {
       fields->push_back(std::move(field));
       field.clear();
       after_quote = false;

@@ -34,7 +34,8 @@ class CsvHeader {
  public:
   explicit CsvHeader(const std::vector<std::string>& names);
   // The field named `column` in `row`, if the column exists.
-  std::optional<std::string> Get(const std::vector<std::string>& row, const std::string& column) const;
+  std::optional<std::string> Get(const std::vector<std::string>& row,
+                                 const std::string& column) const;
   bool Has(const std::string& column) const { return index_.contains(column); }
 
  private:

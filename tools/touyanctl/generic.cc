@@ -36,7 +36,8 @@ bool IsTimestamp(const Descriptor* d) { return d->full_name() == "google.protobu
 
 // An enum value by its name, or by the part after the enum's prefix
 // ("EXCELLENT" for GRADE_EXCELLENT), case-insensitively.
-const google::protobuf::EnumValueDescriptor* EnumValue(const EnumDescriptor* e, const std::string& text) {
+const google::protobuf::EnumValueDescriptor* EnumValue(const EnumDescriptor* e,
+                                                       const std::string& text) {
   const std::string upper = absl::AsciiStrToUpper(text);
   if (const auto* v = e->FindValueByName(upper)) return v;
   for (int i = 0; i < e->value_count(); ++i) {
@@ -72,7 +73,8 @@ absl::Status SetParsed(Message& m, const FieldDescriptor* f, const std::string& 
   return absl::OkStatus();
 }
 
-absl::Status SetScalar(Message& m, const FieldDescriptor* f, const std::string& v, const std::string& flag) {
+absl::Status SetScalar(Message& m, const FieldDescriptor* f, const std::string& v,
+                       const std::string& flag) {
   const Reflection* r = m.GetReflection();
   const bool rep = f->is_repeated();
   auto bad = [&](const std::string& what) {
@@ -106,7 +108,8 @@ absl::Status SetScalar(Message& m, const FieldDescriptor* f, const std::string& 
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {
-      if (!IsDate(f->message_type())) return bad("a message: give its fields as --" + flag + ".FIELD=…");
+      if (!IsDate(f->message_type()))
+        return bad("a message: give its fields as --" + flag + ".FIELD=…");
       absl::CivilDay day;
       if (!ParseIsoDate(v, &day)) return bad("not a date YYYY-MM-DD");
       Message* d = rep ? r->AddMessage(&m, f) : r->MutableMessage(&m, f);
@@ -163,7 +166,8 @@ std::string Text(const Message& m, const FieldDescriptor* f, int i) {
   return "";
 }
 
-void Flatten(const Message& m, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void Flatten(const Message& m, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
   std::vector<const FieldDescriptor*> fields;
   m.GetReflection()->ListFields(m, &fields);
   for (const FieldDescriptor* f : fields) {
@@ -193,7 +197,9 @@ size_t Width(const std::string& s) {
   return w;
 }
 
-std::string Pad(const std::string& s, size_t width) { return s + std::string(width - std::min(width, Width(s)), ' '); }
+std::string Pad(const std::string& s, size_t width) {
+  return s + std::string(width - std::min(width, Width(s)), ' ');
+}
 
 void FieldHelp(const Descriptor* d, const std::string& prefix, int depth, std::string& out) {
   for (int i = 0; i < d->field_count(); ++i) {
@@ -210,11 +216,12 @@ void FieldHelp(const Descriptor* d, const std::string& prefix, int depth, std::s
     }
     std::string type = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ? "date YYYY-MM-DD"
                        : f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM  ? f->enum_type()->name()
-                                                                          : f->type_name();
+                                                                         : f->type_name();
     absl::StrAppend(&out, "  --", name, "  ", type, f->is_repeated() ? ", comma-separated" : "");
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
       std::vector<std::string> values;
-      for (int k = 1; k < f->enum_type()->value_count(); ++k) values.push_back(f->enum_type()->value(k)->name());
+      for (int k = 1; k < f->enum_type()->value_count(); ++k)
+        values.push_back(f->enum_type()->value(k)->name());
       absl::StrAppend(&out, ": ", absl::StrJoin(values, " "));
     }
     absl::StrAppend(&out, "\n");
@@ -229,31 +236,36 @@ const std::vector<std::string>& ServiceNames() {
   (void)training::v1::TrainingClass::descriptor();
   (void)contest::v1::Contest::descriptor();
   (void)incentive::v1::Assessment::descriptor();
-  static const auto* names = new std::vector<std::string>{"personnel", "training", "contest", "incentive"};
+  static const auto* names =
+      new std::vector<std::string>{"personnel", "training", "contest", "incentive"};
   return *names;
 }
 
 const google::protobuf::ServiceDescriptor* ServiceNamed(const std::string& name) {
-  if (std::find(ServiceNames().begin(), ServiceNames().end(), name) == ServiceNames().end()) return nullptr;
+  if (std::find(ServiceNames().begin(), ServiceNames().end(), name) == ServiceNames().end())
+    return nullptr;
   std::string upper = name;
   upper[0] = absl::ascii_toupper(upper[0]);
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
       absl::StrCat("touyan.", name, ".v1.", upper, "Service"));
 }
 
-absl::Status ApplyFields(Message& request, const std::vector<std::pair<std::string, std::string>>& fields) {
+absl::Status ApplyFields(Message& request,
+                         const std::vector<std::pair<std::string, std::string>>& fields) {
   for (const auto& [path, value] : fields) {
     Message* m = &request;
     std::vector<std::string> parts = absl::StrSplit(path, '.');
     for (size_t i = 0; i < parts.size(); ++i) {
       const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
       if (f == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("--", path, ": ", m->GetDescriptor()->full_name(),
-                                                       " has no field '", parts[i], "' (see --help)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", path, ": ", m->GetDescriptor()->full_name(), " has no field '",
+                         parts[i], "' (see --help)"));
       }
       if (i + 1 < parts.size()) {
         if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_repeated()) {
-          return absl::InvalidArgumentError(absl::StrCat("--", path, ": '", parts[i], "' has no fields to set"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("--", path, ": '", parts[i], "' has no fields to set"));
         }
         m = m->GetReflection()->MutableMessage(m, f);
         continue;
@@ -305,7 +317,8 @@ std::string RenderTable(const Table& t) {
     size_t w = 0;
     for (const auto& c : t.columns) w = std::max(w, Width(c));
     for (size_t i = 0; i < t.columns.size(); ++i) {
-      absl::StrAppend(&out, Pad(t.columns[i], w), "  ", i < t.rows[0].size() ? t.rows[0][i] : "", "\n");
+      absl::StrAppend(&out, Pad(t.columns[i], w), "  ", i < t.rows[0].size() ? t.rows[0][i] : "",
+                      "\n");
     }
     return out;
   }
@@ -346,23 +359,27 @@ std::string RenderCsv(const Table& t) {
 }
 
 std::string ServiceHelp(const google::protobuf::ServiceDescriptor& s) {
-  std::string out = absl::StrCat(s.full_name(), " — touyanctl ", absl::AsciiStrToLower(s.name().substr(0, s.name().size() - 7)),
+  std::string out = absl::StrCat(s.full_name(), " — touyanctl ",
+                                 absl::AsciiStrToLower(s.name().substr(0, s.name().size() - 7)),
                                  " METHOD [--FIELD=VALUE …] (METHOD --help: its fields)\n\n");
   for (int i = 0; i < s.method_count(); ++i) {
     const auto* m = s.method(i);
     if (m->client_streaming() || m->server_streaming()) continue;
-    absl::StrAppend(&out, "  ", m->name(), ListItems(*m) ? "  (list: --all pages to the end)" : "", "\n");
+    absl::StrAppend(&out, "  ", m->name(), ListItems(*m) ? "  (list: --all pages to the end)" : "",
+                    "\n");
   }
   return out;
 }
 
 std::string MethodHelp(const google::protobuf::MethodDescriptor& m) {
-  std::string out = absl::StrCat(m.full_name(), "(", m.input_type()->name(), ") → ", m.output_type()->name(), "\n");
+  std::string out = absl::StrCat(m.full_name(), "(", m.input_type()->name(), ") → ",
+                                 m.output_type()->name(), "\n");
   if (const auto* items = ListItems(m)) {
     absl::StrAppend(&out, "A list of ", items->message_type()->name(),
                     ": --all pages to the end; --output=table|csv|json (JSON: one item a line)\n");
   }
-  absl::StrAppend(&out, "\nRequest fields (or --from-json=FILE, - for stdin, then these on top):\n");
+  absl::StrAppend(&out,
+                  "\nRequest fields (or --from-json=FILE, - for stdin, then these on top):\n");
   FieldHelp(m.input_type(), "", 0, out);
   return out;
 }

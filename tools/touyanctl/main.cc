@@ -13,25 +13,23 @@
 // development issuer's private key to $TOKEN_SIGNING_KEY_FILE, the CA to
 // $TOUYAN_CA_FILE. Exit codes: 0 done, 1 the server
 // refused or failed, 2 bad usage, 3 an import stored some rows and refused others.
-#include "tools/touyanctl/commands.h"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/issuer.h"
@@ -40,21 +38,21 @@
 #include "common/grpc/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/descriptor.h"
-#include "touyan/privacy/v1/privacy.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/touyanctl/client.h"
+#include "tools/touyanctl/commands.h"
 #include "tools/touyanctl/generic.h"
+#include "tools/touyanctl/records.h"
+#include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
+#include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
-#include "tools/touyanctl/records.h"
-#include "tools/touyanctl/scenario/scenario.h"
 
 namespace touyan::ctl {
 namespace {
-
 
 const char kHelp[] = R"(touyanctl — client for the Touyan services
 
@@ -111,7 +109,6 @@ TLS:          --ca-file (default $TOUYAN_CA_FILE; else the system's roots), --ce
               --key-file (a client certificate), --insecure (plaintext; $TOUYAN_INSECURE=true)
 Exit codes: 0 done, 1 refused or failed, 2 bad usage, 3 import partly refused.
 )";
-
 
 Args Split(int argc, char** argv) {
   Args a;
@@ -178,7 +175,8 @@ int Main(int argc, char** argv) {
       return Usage(absl::StrCat("unknown command '", absl::StrJoin(a.positional, " "), "'"));
     }
   }
-  if (auto unused = s.Unused(); !unused.empty()) return Usage(absl::StrCat("unknown flag --", unused[0]));
+  if (auto unused = s.Unused(); !unused.empty())
+    return Usage(absl::StrCat("unknown flag --", unused[0]));
   return rc;
 }
 

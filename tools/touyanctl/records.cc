@@ -29,8 +29,9 @@ pv1::RegionLevel ParseLevel(const std::string& s) {
 
 // An enumeration value from a number or a name with or without its prefix.
 template <typename E>
-absl::Status ParseEnum(const std::string& column, const std::string& text, const std::string& prefix,
-                       bool (*parse)(const std::string&, E*), bool (*valid)(int), E* out) {
+absl::Status ParseEnum(const std::string& column, const std::string& text,
+                       const std::string& prefix, bool (*parse)(const std::string&, E*),
+                       bool (*valid)(int), E* out) {
   int n = 0;
   std::string t = std::string(absl::StripAsciiWhitespace(text));
   if (absl::SimpleAtoi(t, &n) && valid(n)) {
@@ -44,11 +45,11 @@ absl::Status ParseEnum(const std::string& column, const std::string& text, const
 
 constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
                                      "高", "郭", "马", "孙", "胡", "朱", "乌", "巴", "包", "白"};
-constexpr const char* kGiven[] = {"建国", "秀英", "海龙", "桂兰", "志强", "丽华", "宝音", "其其格",
-                                  "永平", "玉梅", "金山", "春花", "巴特尔", "斯琴", "东升", "雪瑞",
-                                  "文博", "晓燕", "国庆", "凤英"};
-constexpr const char* kEthnicities[] = {"汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "蒙古族",
-                                        "蒙古族", "回族", "满族"};
+constexpr const char* kGiven[] = {"建国",   "秀英", "海龙", "桂兰", "志强", "丽华",   "宝音",
+                                  "其其格", "永平", "玉梅", "金山", "春花", "巴特尔", "斯琴",
+                                  "东升",   "雪瑞", "文博", "晓燕", "国庆", "凤英"};
+constexpr const char* kEthnicities[] = {"汉族", "汉族",   "汉族",   "汉族", "汉族",
+                                        "汉族", "蒙古族", "蒙古族", "回族", "满族"};
 
 }  // namespace
 
@@ -81,8 +82,8 @@ absl::StatusOr<std::vector<pv1::Region>> ReadRegions(std::istream& in) {
 
 const std::vector<std::string>& CadreColumns() {
   static const auto* kCols = new std::vector<std::string>{
-      "county_code", "region_code", "resident_id", "name",  "gender",        "ethnicity",
-      "birth_date",  "party_member", "education",  "phone", "establishment", "origin"};
+      "county_code", "region_code",  "resident_id", "name",  "gender",        "ethnicity",
+      "birth_date",  "party_member", "education",   "phone", "establishment", "origin"};
   return *kCols;
 }
 
@@ -140,8 +141,8 @@ void WriteCadreCsvHeader(std::ostream& out) {
 
 void WriteCadreCsv(const pv1::Cadre& c, std::ostream& out) {
   out << c.region_code().substr(0, 6) << ',' << c.region_code() << ',' << c.resident_id() << ','
-      << CsvEscape(c.name()) << ',' << static_cast<int>(c.gender()) << ',' << CsvEscape(c.ethnicity())
-      << ','
+      << CsvEscape(c.name()) << ',' << static_cast<int>(c.gender()) << ','
+      << CsvEscape(c.ethnicity()) << ','
       << absl::StrFormat("%04d-%02d-%02d", c.birth_date().year(), c.birth_date().month(),
                          c.birth_date().day())
       << ',' << (c.party_member() ? "true" : "false") << ',' << static_cast<int>(c.education())
@@ -153,8 +154,8 @@ pv1::Cadre GenerateCadre(std::mt19937_64& rng, int64_t i, const std::string& reg
   const absl::CivilDay base(1960, 1, 1);
   // Birth day and sequence number come from i, so IDs never collide.
   absl::CivilDay birth = base + (i / 1000) % 14600;
-  std::string first17 = absl::StrFormat("%s%04d%02d%02d%03d", region.substr(0, 6), birth.year(), birth.month(),
-                                        birth.day(), i % 1000);
+  std::string first17 = absl::StrFormat("%s%04d%02d%02d%03d", region.substr(0, 6), birth.year(),
+                                        birth.month(), birth.day(), i % 1000);
   pv1::Cadre c;
   c.set_region_code(region);
   c.set_resident_id(first17 + personnel::ResidentIdCheckChar(first17));
@@ -166,7 +167,8 @@ pv1::Cadre GenerateCadre(std::mt19937_64& rng, int64_t i, const std::string& reg
   c.mutable_birth_date()->set_day(birth.day());
   c.set_party_member(rng() % 10 < 8);
   c.set_education(static_cast<pv1::Education>(2 + rng() % 5));
-  c.set_phone(absl::StrFormat("1%d%09d", 3 + static_cast<int>(rng() % 7), static_cast<int>(rng() % 1000000000)));
+  c.set_phone(absl::StrFormat("1%d%09d", 3 + static_cast<int>(rng() % 7),
+                              static_cast<int>(rng() % 1000000000)));
   uint64_t est = rng() % 10;
   c.set_establishment(est < 8    ? pv1::ESTABLISHMENT_STATUS_NONE
                       : est == 8 ? pv1::ESTABLISHMENT_STATUS_AGENCY
@@ -181,7 +183,8 @@ std::vector<pv1::Cadre> GenerateCadres(uint64_t seed, int64_t first, int64_t n,
   out.reserve(n);
   std::mt19937_64 rng(seed ^ static_cast<uint64_t>(first));
   for (int64_t i = first; i < first + n; ++i) {
-    out.push_back(GenerateCadre(rng, i, villages[(static_cast<uint64_t>(i) * 7919) % villages.size()]));
+    out.push_back(
+        GenerateCadre(rng, i, villages[(static_cast<uint64_t>(i) * 7919) % villages.size()]));
   }
   return out;
 }

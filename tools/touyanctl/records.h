@@ -24,7 +24,8 @@ absl::StatusOr<std::vector<pv1::Region>> ReadRegions(std::istream& in);
 // are the cadres table's columns, so `psql \copy` reads the same file.
 // Enumerations are numbers or names (BACHELOR / EDUCATION_BACHELOR).
 const std::vector<std::string>& CadreColumns();
-absl::StatusOr<pv1::Cadre> CadreFromCsv(const CsvHeader& header, const std::vector<std::string>& row);
+absl::StatusOr<pv1::Cadre> CadreFromCsv(const CsvHeader& header,
+                                        const std::vector<std::string>& row);
 void WriteCadreCsvHeader(std::ostream& out);
 void WriteCadreCsv(const pv1::Cadre& c, std::ostream& out);
 

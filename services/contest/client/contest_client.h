@@ -23,8 +23,8 @@ class ContestClient {
   // Each of `cadre_ids`' published result of `year` (from the round of the
   // highest level reached), by cadre id; those without one are left out.
   // Asked 1,000 cadres a call.
-  absl::StatusOr<std::map<std::string, v1::CadreResult>> CadreResults(CallContext& call, int year,
-                                                                      const std::vector<std::string>& cadre_ids);
+  absl::StatusOr<std::map<std::string, v1::CadreResult>> CadreResults(
+      CallContext& call, int year, const std::vector<std::string>& cadre_ids);
 
  private:
   const Downstream& downstream_;

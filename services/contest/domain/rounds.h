@@ -45,8 +45,9 @@ struct ScoredEntry {
 // WRONG_STATE naming entry_id when the round is CLOSED and the entry was not
 // reopened; NOT_ON_PANEL naming judge_id when their panels differ. Fields
 // relative to the score.
-absl::Status MayScore(const v1::Round& r, const std::string& judge_id, const std::string* judge_panel,
-                      const std::string& entry_id, const ScoredEntry* entry);
+absl::Status MayScore(const v1::Round& r, const std::string& judge_id,
+                      const std::string* judge_panel, const std::string& entry_id,
+                      const ScoredEntry* entry);
 
 // NOT_CLOSED before the round closed: results exist from then on.
 absl::Status HasResults(const v1::Round& r);

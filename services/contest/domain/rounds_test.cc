@@ -21,20 +21,27 @@ std::string Field(const absl::Status& s) { return FieldOf(s).value_or(""); }
 TEST(Rounds, TheStateMachineMovesOneStepAtATime) {
   EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN).ok());
   EXPECT_TRUE(CheckTransition(v1::ROUND_STATE_CLOSED, v1::ROUND_STATE_PUBLISHED).ok());
-  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_CLOSED)), "BAD_TRANSITION");
-  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_JUDGING, v1::ROUND_STATE_OPEN)), "BAD_TRANSITION");
+  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_CLOSED)),
+            "BAD_TRANSITION");
+  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_JUDGING, v1::ROUND_STATE_OPEN)),
+            "BAD_TRANSITION");
   EXPECT_EQ(CheckTransition(v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_JUDGING).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_UNSPECIFIED, v1::ROUND_STATE_DRAFT)), "BAD_TRANSITION");
-  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_PUBLISHED, static_cast<v1::RoundState>(6))), "BAD_TRANSITION");
-  EXPECT_EQ(Reason(RequireState(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_JUDGING, "scores are accepted")),
-            "WRONG_STATE");
-  EXPECT_EQ(RequireState(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_JUDGING, "scores are accepted").message(),
-            "scores are accepted only while the round is ROUND_STATE_JUDGING; it is ROUND_STATE_OPEN");
+  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_UNSPECIFIED, v1::ROUND_STATE_DRAFT)),
+            "BAD_TRANSITION");
+  EXPECT_EQ(Reason(CheckTransition(v1::ROUND_STATE_PUBLISHED, static_cast<v1::RoundState>(6))),
+            "BAD_TRANSITION");
+  EXPECT_EQ(
+      Reason(RequireState(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_JUDGING, "scores are accepted")),
+      "WRONG_STATE");
+  EXPECT_EQ(
+      RequireState(v1::ROUND_STATE_OPEN, v1::ROUND_STATE_JUDGING, "scores are accepted").message(),
+      "scores are accepted only while the round is ROUND_STATE_JUDGING; it is ROUND_STATE_OPEN");
 }
 
 TEST(Rounds, EntriesJudgesAndTheRubricChangeOnlyBeforeTheirTime) {
-  for (auto s : {v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN}) EXPECT_TRUE(BeforeJudging(RoundIn(s), "x").ok());
+  for (auto s : {v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN})
+    EXPECT_TRUE(BeforeJudging(RoundIn(s), "x").ok());
   for (auto s : {v1::ROUND_STATE_JUDGING, v1::ROUND_STATE_CLOSED, v1::ROUND_STATE_PUBLISHED}) {
     EXPECT_EQ(Reason(BeforeJudging(RoundIn(s), "judges are added")), "WRONG_STATE");
   }
@@ -50,7 +57,8 @@ TEST(Rounds, ScoresGoToActiveEntriesOfTheJudgesPanelAndOnceClosedOnlyToReopenedO
   const ScoredEntry on_a{.active = true, .reopened = false, .panel = "A"};
   const ScoredEntry withdrawn{.active = false, .reopened = false, .panel = "A"};
   const ScoredEntry reopened{.active = true, .reopened = true, .panel = "A"};
-  const v1::Round judging = RoundIn(v1::ROUND_STATE_JUDGING), closed = RoundIn(v1::ROUND_STATE_CLOSED);
+  const v1::Round judging = RoundIn(v1::ROUND_STATE_JUDGING),
+                  closed = RoundIn(v1::ROUND_STATE_CLOSED);
 
   EXPECT_TRUE(AcceptsScores(judging).ok());
   EXPECT_TRUE(AcceptsScores(closed).ok());
@@ -103,7 +111,8 @@ TEST(Rounds, AppealsWithinTheWindowDecidedOnceAndRetabulatedOnlyWithAReopenedEnt
   r.mutable_close_time()->set_seconds(absl::ToUnixSeconds(closed));
   r.set_appeal_window_days(3);
   EXPECT_TRUE(MayAppeal(r, closed + absl::Hours(72)).ok()) << "the last moment of the window";
-  EXPECT_EQ(Reason(MayAppeal(r, closed + absl::Hours(72) + absl::Seconds(1))), "APPEAL_WINDOW_CLOSED");
+  EXPECT_EQ(Reason(MayAppeal(r, closed + absl::Hours(72) + absl::Seconds(1))),
+            "APPEAL_WINDOW_CLOSED");
   EXPECT_EQ(Reason(MayAppeal(RoundIn(v1::ROUND_STATE_PUBLISHED), closed)), "WRONG_STATE");
 
   v1::Appeal a;
@@ -123,7 +132,8 @@ TEST(Rounds, OutcomesStandingsAndPromotionFollowTheRoundsStateLevelAndRegion) {
   EXPECT_TRUE(MayConvertOutcomes(published, v1::LEVEL_COUNTY).ok());
   EXPECT_TRUE(MayConvertOutcomes(published, v1::LEVEL_CITY).ok());
   EXPECT_EQ(Reason(MayConvertOutcomes(published, v1::LEVEL_TOWNSHIP)), "WRONG_LEVEL");
-  EXPECT_EQ(Reason(MayConvertOutcomes(RoundIn(v1::ROUND_STATE_CLOSED), v1::LEVEL_COUNTY)), "WRONG_STATE");
+  EXPECT_EQ(Reason(MayConvertOutcomes(RoundIn(v1::ROUND_STATE_CLOSED), v1::LEVEL_COUNTY)),
+            "WRONG_STATE");
 
   EXPECT_EQ(Reason(HasStandings(RoundIn(v1::ROUND_STATE_OPEN))), "WRONG_STATE");
   EXPECT_TRUE(HasStandings(RoundIn(v1::ROUND_STATE_JUDGING)).ok());

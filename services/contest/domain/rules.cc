@@ -14,14 +14,17 @@ namespace touyan::contest {
 
 absl::Status ValidateContest(const v1::Contest& c, int year_max) {
   if (c.level() == v1::LEVEL_UNSPECIFIED) return InvalidField("level", "is required", "REQUIRED");
-  if (!v1::Level_IsValid(c.level())) return InvalidField("level", "is not a known value", "UNKNOWN_ENUM_VALUE");
+  if (!v1::Level_IsValid(c.level()))
+    return InvalidField("level", "is not a known value", "UNKNOWN_ENUM_VALUE");
   const Level need = c.level() == v1::LEVEL_CITY     ? Level::kCity
                      : c.level() == v1::LEVEL_COUNTY ? Level::kCounty
                                                      : Level::kTownship;
   if (LevelOf(c.region_code()) != need) {
     return InvalidField("region_code",
                         absl::StrCat("'", c.region_code(), "' is not a ",
-                                     need == Level::kCity ? "city" : need == Level::kCounty ? "county" : "township",
+                                     need == Level::kCity     ? "city"
+                                     : need == Level::kCounty ? "county"
+                                                              : "township",
                                      " code (the contest's level)"),
                         "BAD_REGION_CODE");
   }
@@ -43,9 +46,9 @@ absl::Status ValidateContest(const v1::Contest& c, int year_max) {
 
 std::vector<v1::Dimension> DefaultRubric() {
   std::vector<v1::Dimension> out;
-  for (auto [key, name] : {std::pair{"rural_governance", "乡村治理"},
-                           std::pair{"collective_economy", "壮大集体经济"},
-                           std::pair{"practical_deeds", "为民办实事"}}) {
+  for (auto [key, name] :
+       {std::pair{"rural_governance", "乡村治理"}, std::pair{"collective_economy", "壮大集体经济"},
+        std::pair{"practical_deeds", "为民办实事"}}) {
     v1::Dimension d;
     d.set_key(key);
     d.set_name(name);
@@ -92,7 +95,8 @@ absl::Status NormalizeRound(v1::Round& r) {
   }
   RETURN_IF_ERROR(ValidateRubric(r.rubric(), "rubric"));
   if (r.advance_top_n() < 0) return InvalidField("advance_top_n", "must not be negative");
-  if (r.advance_top_share() < 0 || r.advance_top_share() > 1 || !std::isfinite(r.advance_top_share())) {
+  if (r.advance_top_share() < 0 || r.advance_top_share() > 1 ||
+      !std::isfinite(r.advance_top_share())) {
     return InvalidField("advance_top_share", "must be from 0 to 1");
   }
   if (r.appeal_window_days() == 0) r.set_appeal_window_days(7);
@@ -105,8 +109,10 @@ absl::Status NormalizeRound(v1::Round& r) {
     const v1::StarBand& b = r.star_bands(i);
     const std::string f = absl::StrCat("star_bands[", i, "].");
     if (b.stars() < 1 || b.stars() > 5) return InvalidField(f + "stars", "must be from 1 to 5");
-    if (!(b.top_share() > 0) || b.top_share() > 1) return InvalidField(f + "top_share", "must be in (0, 1]");
-    if (b.top_share() <= last) return InvalidField(f + "top_share", "bands go from the best (smallest share) down");
+    if (!(b.top_share() > 0) || b.top_share() > 1)
+      return InvalidField(f + "top_share", "must be in (0, 1]");
+    if (b.top_share() <= last)
+      return InvalidField(f + "top_share", "bands go from the best (smallest share) down");
     last = b.top_share();
   }
   return absl::OkStatus();
@@ -124,27 +130,33 @@ absl::Status ValidateReport(const v1::WorkReport& report) {
     }
     if (!(absl::StartsWith(m.uri(), "https://") || absl::StartsWith(m.uri(), "s3://")) ||
         m.uri().size() > 2000 || Utf8Chars(m.uri()) < 0 || absl::StrContains(m.uri(), " ")) {
-      return InvalidField(f + "uri", "must be an https:// or s3:// address of at most 2000 characters", "BAD_URI");
+      return InvalidField(
+          f + "uri", "must be an https:// or s3:// address of at most 2000 characters", "BAD_URI");
     }
     const std::string& t = m.media_type();
     const size_t slash = t.find('/');
-    const bool type_ok = slash != std::string::npos && slash > 0 && slash + 1 < t.size() && t.size() <= 100 &&
-                         std::all_of(t.begin(), t.end(), [](char c) {
-                           return absl::ascii_isalnum(c) || c == '/' || c == '.' || c == '+' || c == '-';
-                         });
-    if (!type_ok) return InvalidField(f + "media_type", "must be a media type such as video/mp4", "BAD_MEDIA_TYPE");
+    const bool type_ok =
+        slash != std::string::npos && slash > 0 && slash + 1 < t.size() && t.size() <= 100 &&
+        std::all_of(t.begin(), t.end(), [](char c) {
+          return absl::ascii_isalnum(c) || c == '/' || c == '.' || c == '+' || c == '-';
+        });
+    if (!type_ok)
+      return InvalidField(f + "media_type", "must be a media type such as video/mp4",
+                          "BAD_MEDIA_TYPE");
     if (m.byte_size() < 1 || m.byte_size() > (int64_t{10} << 30)) {
       return InvalidField(f + "byte_size", "must be from 1 byte to 10 GiB");
     }
-    const bool hex = m.sha256().size() == 64 &&
-                     std::all_of(m.sha256().begin(), m.sha256().end(),
-                                 [](char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'); });
+    const bool hex =
+        m.sha256().size() == 64 && std::all_of(m.sha256().begin(), m.sha256().end(), [](char c) {
+          return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+        });
     if (!hex) return InvalidField(f + "sha256", "must be 64 lowercase hex digits", "BAD_SHA256");
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
+absl::Status ValidateScore(const v1::Score& s,
+                           const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
   for (const v1::Dimension& d : rubric) {
     if (d.key() != s.dimension()) continue;
     if (!std::isfinite(s.value()) || s.value() < 0 || s.value() > d.max()) {
@@ -153,7 +165,8 @@ absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedP
     }
     return absl::OkStatus();
   }
-  return InvalidField("dimension", absl::StrCat("'", s.dimension(), "' is not in the round's rubric"),
+  return InvalidField("dimension",
+                      absl::StrCat("'", s.dimension(), "' is not in the round's rubric"),
                       "UNKNOWN_DIMENSION");
 }
 

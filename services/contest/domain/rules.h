@@ -25,7 +25,8 @@ absl::Status ValidateReport(const v1::WorkReport& report);  // relative to WorkR
 
 // A score for a rubric: the dimension exists and 0 ≤ value ≤ max. Field
 // names relative to Score.
-absl::Status ValidateScore(const v1::Score& s, const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
+absl::Status ValidateScore(const v1::Score& s,
+                           const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
 
 // A judge may not judge an entrant who is the judge, from the judge's own
 // village (or unit region) or organisation — CONFLICT_OF_INTEREST naming both.

@@ -113,9 +113,11 @@ std::string CanonicalEncoding(const std::vector<v1::EntryResult>& results) {
   for (const v1::EntryResult& r : results) {
     std::map<std::string, double> dims(r.by_dimension().begin(), r.by_dimension().end());
     std::string d;
-    for (const auto& [k, v] : dims) absl::StrAppend(&d, d.empty() ? "" : ";", k, "=", absl::StrFormat("%.6f", v));
-    absl::StrAppend(&out, r.entry_id(), "|", r.cadre_id(), "|", d, "|", absl::StrFormat("%.6f", r.total()),
-                    "|", r.rank(), "|", r.stars(), "|", r.advances() ? 1 : 0, "\n");
+    for (const auto& [k, v] : dims)
+      absl::StrAppend(&d, d.empty() ? "" : ";", k, "=", absl::StrFormat("%.6f", v));
+    absl::StrAppend(&out, r.entry_id(), "|", r.cadre_id(), "|", d, "|",
+                    absl::StrFormat("%.6f", r.total()), "|", r.rank(), "|", r.stars(), "|",
+                    r.advances() ? 1 : 0, "\n");
   }
   return out;
 }

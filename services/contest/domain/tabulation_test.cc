@@ -36,8 +36,9 @@ TEST(Tabulation, TrimmedMeanDropsTheExtremesFromFiveJudgesOn) {
   auto r5 = Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five));
   EXPECT_DOUBLE_EQ(r5[0].total(), 80);  // (70 + 80 + 90) / 3
   five[4].value = 64;                   // 60, 64, 70, 80, 90 → (64 + 70 + 80) / 3
-  EXPECT_NEAR(Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five))[0].total(),
-              71.333333, 1e-6);
+  EXPECT_NEAR(
+      Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five))[0].total(),
+      71.333333, 1e-6);
   auto r4 = Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, four));
   EXPECT_DOUBLE_EQ(r4[0].total(), 75);  // fewer than 5 judges: the plain mean
 }
@@ -45,16 +46,17 @@ TEST(Tabulation, TrimmedMeanDropsTheExtremesFromFiveJudgesOn) {
 TEST(Tabulation, ZScoresMakeStrictAndLenientJudgesComparable) {
   // Judge A is strict (60, 70), judge B lenient (80, 90): both rank e2 first
   // by one standard deviation.
-  auto r = Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
-                                 {{"A", "e1", "d", 60}, {"A", "e2", "d", 70},
-                                  {"B", "e1", "d", 80}, {"B", "e2", "d", 90}}));
+  auto r = Tabulate(OneDimension(
+      v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+      {{"A", "e1", "d", 60}, {"A", "e2", "d", 70}, {"B", "e1", "d", 80}, {"B", "e2", "d", 90}}));
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].entry_id(), "e2");
   EXPECT_DOUBLE_EQ(r[0].total(), 1);
   EXPECT_DOUBLE_EQ(r[1].total(), -1);
   // A judge who gave one value only contributes 0.
-  auto flat = Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
-                                    {{"A", "e1", "d", 70}, {"A", "e2", "d", 70}}));
+  auto flat =
+      Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+                            {{"A", "e1", "d", 70}, {"A", "e2", "d", 70}}));
   EXPECT_DOUBLE_EQ(flat[0].total(), 0);
 }
 
@@ -91,11 +93,13 @@ TEST(Tabulation, WeightsTiesStarsAndAdvancement) {
 }
 
 TEST(Tabulation, AdvancementPerPanel) {
-  TabulationInput in = OneDimension(v1::AGGREGATION_MEAN,
-                                    {{"e1", "c1", "甲", "A"}, {"e2", "c2", "乙", "A"}, {"e3", "c3", "丙", "B"},
-                                     {"e4", "c4", "丁", "B"}},
-                                    {{"j", "e1", "d", 90}, {"j", "e2", "d", 80}, {"k", "e3", "d", 70},
-                                     {"k", "e4", "d", 60}});
+  TabulationInput in = OneDimension(
+      v1::AGGREGATION_MEAN,
+      {{"e1", "c1", "甲", "A"},
+       {"e2", "c2", "乙", "A"},
+       {"e3", "c3", "丙", "B"},
+       {"e4", "c4", "丁", "B"}},
+      {{"j", "e1", "d", 90}, {"j", "e2", "d", 80}, {"k", "e3", "d", 70}, {"k", "e4", "d", 60}});
   in.advance_top_n = 1;
   auto whole = Tabulate(in);
   EXPECT_TRUE(whole[0].advances());   // e1 only

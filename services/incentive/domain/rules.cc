@@ -48,13 +48,15 @@ absl::StatusOr<absl::CivilDay> CheckDate(absl::string_view field, const google::
   if (day.year() < 2000 || day.year() > today.year() + 1) {
     return InvalidField(field, absl::StrCat("must lie in 2000 to ", today.year() + 1));
   }
-  if (past_only && day > today) return InvalidField(field, "must not lie in the future", "IN_FUTURE");
+  if (past_only && day > today)
+    return InvalidField(field, "must not lie in the future", "IN_FUTURE");
   return day;
 }
 
 template <typename E>
 absl::Status CheckKind(absl::string_view field, E value, bool (*valid)(int)) {
-  if (value == 0 || !valid(value)) return InvalidField(field, "must be one of the listed values", "REQUIRED");
+  if (value == 0 || !valid(value))
+    return InvalidField(field, "must be one of the listed values", "REQUIRED");
   return absl::OkStatus();
 }
 
@@ -82,21 +84,26 @@ absl::Status NormalizeScheme(v1::Scheme& s) {
                                                  {"weights.democratic", w.democratic()}};
   int sum = 0;
   for (const auto& [field, v] : weights) {
-    if (v < 0 || v > 100) return InvalidField(field, "must be from 0 to 100 (percent)", "OUT_OF_RANGE");
+    if (v < 0 || v > 100)
+      return InvalidField(field, "must be from 0 to 100 (percent)", "OUT_OF_RANGE");
     sum += v;
   }
-  if (sum != 100) return InvalidField("weights", absl::StrCat("must sum to 100; they sum to ", sum), "BAD_WEIGHTS");
+  if (sum != 100)
+    return InvalidField("weights", absl::StrCat("must sum to 100; they sum to ", sum),
+                        "BAD_WEIGHTS");
   RETURN_IF_ERROR(CheckRange("excellent_min", s.excellent_min(), 0, 100));
   RETURN_IF_ERROR(CheckRange("competent_min", s.competent_min(), 0, 100));
   RETURN_IF_ERROR(CheckRange("basic_min", s.basic_min(), 0, 100));
   if (!(s.excellent_min() > s.competent_min() && s.competent_min() > s.basic_min())) {
-    return InvalidField("excellent_min", "bands must descend: excellent_min > competent_min > basic_min",
+    return InvalidField("excellent_min",
+                        "bands must descend: excellent_min > competent_min > basic_min",
                         "BAD_BANDS");
   }
   if (s.training_share() < 0 || s.training_share() > 100) {
     return InvalidField("training_share", "must be from 0 to 100 (percent)", "OUT_OF_RANGE");
   }
-  RETURN_IF_ERROR(ValidateText("training_theme", s.training_theme(), 100, /*required=*/s.training_share() > 0));
+  RETURN_IF_ERROR(
+      ValidateText("training_theme", s.training_theme(), 100, /*required=*/s.training_share() > 0));
   if (s.quorum_percent() == 0) s.set_quorum_percent(67);
   if (s.quorum_percent() < 1 || s.quorum_percent() > 100) {
     return InvalidField("quorum_percent", "must be from 1 to 100", "OUT_OF_RANGE");
@@ -116,8 +123,8 @@ v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_pe
   const int64_t needed = (static_cast<int64_t>(electorate) * quorum_percent + 99) / 100;
   t.set_quorum_met(ballots > 0 && ballots >= needed);
   if (votes.total() > 0) {
-    t.set_score(FromHundredths(DivRound(10000LL * votes.satisfied + 6000LL * votes.basically_satisfied,
-                                        votes.total())));
+    t.set_score(FromHundredths(
+        DivRound(10000LL * votes.satisfied + 6000LL * votes.basically_satisfied, votes.total())));
   }
   t.set_failed(t.quorum_met() && 2 * votes.dissatisfied > votes.total());
   return t;
@@ -135,15 +142,17 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
       int64_t sum = 0;
       for (double d : in.daily) sum += Hundredths(d);
       mean = DivRound(sum, static_cast<int64_t>(in.daily.size()));
-      p.explanation = absl::StrFormat("mean of %d record(s) %.2f", in.daily.size(), FromHundredths(*mean));
+      p.explanation =
+          absl::StrFormat("mean of %d record(s) %.2f", in.daily.size(), FromHundredths(*mean));
     }
     const int share = scheme.training_share();
     if (share > 0 && in.trained.has_value()) {
       const int64_t trained = *in.trained ? 10000 : 0;
       p.value = DivRound(mean.value_or(0) * (100 - share) + trained * share, 100);
-      absl::StrAppend(&p.explanation, p.explanation.empty() ? "no records" : "",
-                      absl::StrFormat("; training on \"%s\" %s (%d%% of the part)", scheme.training_theme(),
-                                      *in.trained ? "completed" : "not completed", share));
+      absl::StrAppend(
+          &p.explanation, p.explanation.empty() ? "no records" : "",
+          absl::StrFormat("; training on \"%s\" %s (%d%% of the part)", scheme.training_theme(),
+                          *in.trained ? "completed" : "not completed", share));
     } else {
       p.value = mean;
     }
@@ -154,7 +163,8 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
     if (in.contest && in.contest->entrants > 0) {
       const int64_t n = in.contest->entrants;
       p.value = DivRound(10000 * (n - in.contest->rank + 1), n);
-      p.explanation = absl::StrFormat("rank %d of %d in %s", in.contest->rank, n, in.contest->round);
+      p.explanation =
+          absl::StrFormat("rank %d of %d in %s", in.contest->rank, n, in.contest->round);
     }
     parts.push_back(std::move(p));
   }
@@ -176,14 +186,16 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
   }
   bool failed = false;
   {
-    Part p{"democratic", w.democratic(), std::nullopt, "no democratic evaluation with quorum this year"};
+    Part p{"democratic", w.democratic(), std::nullopt,
+           "no democratic evaluation with quorum this year"};
     if (in.democratic && in.democratic->total() > 0) {
       const Votes& v = *in.democratic;
       p.value = DivRound(10000LL * v.satisfied + 6000LL * v.basically_satisfied, v.total());
       failed = 2 * v.dissatisfied > v.total();
-      p.explanation = absl::StrFormat("%d satisfied, %d basically satisfied, %d dissatisfied of %d ballots%s",
-                                      v.satisfied, v.basically_satisfied, v.dissatisfied, v.total(),
-                                      failed ? ": over half dissatisfied, graded incompetent" : "");
+      p.explanation =
+          absl::StrFormat("%d satisfied, %d basically satisfied, %d dissatisfied of %d ballots%s",
+                          v.satisfied, v.basically_satisfied, v.dissatisfied, v.total(),
+                          failed ? ": over half dissatisfied, graded incompetent" : "");
     }
     parts.push_back(std::move(p));
   }
@@ -221,8 +233,8 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
 
 // ------------------------------------------------------------------ award
 
-absl::Status ApplyCareRule(bool on_establishment, const std::string& cadre_id, const std::string& party_org_id,
-                           v1::Award& award) {
+absl::Status ApplyCareRule(bool on_establishment, const std::string& cadre_id,
+                           const std::string& party_org_id, v1::Award& award) {
   award.set_programme(v1::PROGRAMME_CARE);
   award.set_amount_fen(kCareAwardFen);
   award.set_priority_promotion(on_establishment);
@@ -230,10 +242,11 @@ absl::Status ApplyCareRule(bool on_establishment, const std::string& cadre_id, c
   award.set_priority_honours(on_establishment);
   if (on_establishment) {
     if (party_org_id.empty()) {
-      return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                            "good secretary ", cadre_id, " is on an establishment but has no Party "
-                            "organisation to receive the award")),
-                        "NO_PARTY_ORG");
+      return WithReason(
+          absl::FailedPreconditionError(absl::StrCat("good secretary ", cadre_id,
+                                                     " is on an establishment but has no Party "
+                                                     "organisation to receive the award")),
+          "NO_PARTY_ORG");
     }
     award.set_recipient(v1::RECIPIENT_PARTY_ORG);
     award.set_recipient_id(party_org_id);
@@ -257,11 +270,12 @@ absl::Status CheckLadder(v1::MeasureKind kind, const std::vector<v1::MeasureKind
     if (k >= kind) return absl::OkStatus();  // taken already, or a higher one: no step skipped
   }
   if (!skip_reason.empty()) return absl::OkStatus();
-  return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                  v1::MeasureKind_Name(kind), " skips ", v1::MeasureKind_Name(below),
-                                  ", which the cadre has not had: record why in skip_reason")),
-                              "LADDER_STEP_SKIPPED"),
-                   "measure.skip_reason");
+  return WithField(
+      WithReason(absl::FailedPreconditionError(absl::StrCat(
+                     v1::MeasureKind_Name(kind), " skips ", v1::MeasureKind_Name(below),
+                     ", which the cadre has not had: record why in skip_reason")),
+                 "LADDER_STEP_SKIPPED"),
+      "measure.skip_reason");
 }
 
 bool IsLow(const v1::WellbeingCheckIn& c) {
@@ -274,7 +288,8 @@ absl::Status ValidateInput(const v1::AssessmentInput& in, absl::CivilDay today) 
   RETURN_IF_ERROR(CheckCadre("cadre_id", in.cadre_id()));
   RETURN_IF_ERROR(CheckYearOf("year", in.year(), today));
   RETURN_IF_ERROR(CheckKind("kind", in.kind(), v1::InputKind_IsValid));
-  RETURN_IF_ERROR(CheckRange("value", in.value(), 0, in.kind() == v1::INPUT_KIND_STAR_RATING ? 5 : 100));
+  RETURN_IF_ERROR(
+      CheckRange("value", in.value(), 0, in.kind() == v1::INPUT_KIND_STAR_RATING ? 5 : 100));
   RETURN_IF_ERROR(CheckDate("recorded_on", in.recorded_on(), today, true).status());
   return ValidateText("note", in.note(), 500, false);
 }
@@ -319,9 +334,11 @@ absl::Status ValidateCase(const v1::SupervisionCase& c, absl::CivilDay today) {
   RETURN_IF_ERROR(CheckKind("kind", c.kind(), v1::FlagKind_IsValid));
   RETURN_IF_ERROR(ValidateText("reminder", c.reminder(), 1000));
   ASSIGN_OR_RETURN(absl::CivilDay raised, CheckDate("raised_on", c.raised_on(), today, true));
-  ASSIGN_OR_RETURN(absl::CivilDay due, CheckDate("rectify_by", c.rectify_by(), today + 366 * 2, false));
+  ASSIGN_OR_RETURN(absl::CivilDay due,
+                   CheckDate("rectify_by", c.rectify_by(), today + 366 * 2, false));
   if (due < raised) return InvalidField("rectify_by", "must not precede raised_on", "BAD_DATE");
-  if (c.follow_ups_size() > 0) return InvalidField("follow_ups", "are added with AddFollowUp", "OUTPUT_ONLY");
+  if (c.follow_ups_size() > 0)
+    return InvalidField("follow_ups", "are added with AddFollowUp", "OUTPUT_ONLY");
   return absl::OkStatus();
 }
 
@@ -349,7 +366,8 @@ absl::Status ValidatePromotion(const v1::Promotion& p, absl::CivilDay today) {
   RETURN_IF_ERROR(CheckYearOf("year", p.year(), today));
   RETURN_IF_ERROR(ValidateText("post", p.post(), 200));
   ASSIGN_OR_RETURN(absl::CivilDay on, CheckDate("effective_on", p.effective_on(), today, false));
-  if (on.year() != p.year()) return InvalidField("effective_on", "must lie in the promotion's year", "BAD_DATE");
+  if (on.year() != p.year())
+    return InvalidField("effective_on", "must lie in the promotion's year", "BAD_DATE");
   return absl::OkStatus();
 }
 
@@ -360,7 +378,8 @@ absl::Status ValidateInterview(const v1::Interview& i) {
   RETURN_IF_ERROR(ValidateText("topic", i.topic(), 500));
   if (!IsSet(i.on())) return InvalidField("on", "is required", "REQUIRED");
   ASSIGN_OR_RETURN(absl::CivilDay on, ToCivilDay("on", i.on()));
-  if (on.year() < 2000 || on.year() > 2200) return InvalidField("on", "must lie from 2000 on", "BAD_DATE");
+  if (on.year() < 2000 || on.year() > 2200)
+    return InvalidField("on", "must lie from 2000 on", "BAD_DATE");
   return absl::OkStatus();
 }
 
@@ -382,10 +401,11 @@ absl::Status ValidateCare(const v1::CareRecord& c, absl::CivilDay today) {
 absl::Status ValidateCheckIn(const v1::WellbeingCheckIn& c, absl::CivilDay today) {
   RETURN_IF_ERROR(CheckCadre("cadre_id", c.cadre_id()));
   RETURN_IF_ERROR(CheckDate("on", c.on(), today, true).status());
-  const std::pair<const char*, int> axes[] = {{"mind", c.mind()}, {"body", c.body()}, {"work", c.work()},
-                                              {"life", c.life()}};
+  const std::pair<const char*, int> axes[] = {
+      {"mind", c.mind()}, {"body", c.body()}, {"work", c.work()}, {"life", c.life()}};
   for (const auto& [field, v] : axes) {
-    if (v < 1 || v > 5) return InvalidField(field, "must be from 1 (bad) to 5 (good)", "OUT_OF_RANGE");
+    if (v < 1 || v > 5)
+      return InvalidField(field, "must be from 1 (bad) to 5 (good)", "OUT_OF_RANGE");
   }
   return absl::OkStatus();
 }
@@ -399,7 +419,8 @@ absl::Status ValidateDelegate(const v1::Delegate& d) {
     return InvalidField("congress_region_code", "must be a province, city, county or township code",
                         "BAD_REGION_CODE");
   }
-  if (d.year() < 2000 || d.year() > 2200) return InvalidField("year", "must be a year from 2000", "OUT_OF_RANGE");
+  if (d.year() < 2000 || d.year() > 2200)
+    return InvalidField("year", "must be a year from 2000", "OUT_OF_RANGE");
   return ValidateText("reason", d.reason(), 1000);
 }
 

@@ -36,17 +36,17 @@ v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_pe
 
 // Everything known about one cadre's year.
 struct Inputs {
-  std::vector<double> daily;               // daily-management records, 0–100
-  std::optional<bool> trained;             // covered on the scheme's theme; unset: not asked
-  std::optional<double> stars;             // the latest star rating, 0–5
-  std::optional<double> annual_review;     // the latest annual review, 0–100
+  std::vector<double> daily;            // daily-management records, 0–100
+  std::optional<bool> trained;          // covered on the scheme's theme; unset: not asked
+  std::optional<double> stars;          // the latest star rating, 0–5
+  std::optional<double> annual_review;  // the latest annual review, 0–100
   struct Contest {
     int rank = 0;
     int entrants = 0;
     std::string round;  // for the explanation
   };
   std::optional<Contest> contest;
-  std::optional<Votes> democratic;         // closed evaluations with quorum, summed
+  std::optional<Votes> democratic;  // closed evaluations with quorum, summed
 };
 
 // The cadre's score (hundredths of a point, exactly), grade and breakdown;

@@ -4,8 +4,8 @@
 
 #include "common/status/status.h"
 #include "common/time/date.h"
-#include "services/incentive/domain/example_scheme.h"
 #include "gtest/gtest.h"
+#include "services/incentive/domain/example_scheme.h"
 
 namespace touyan::incentive {
 namespace {
@@ -154,9 +154,12 @@ TEST(LadderTest, StepsInOrderOrWithAReason) {
   EXPECT_EQ(ReasonOf(s), "LADDER_STEP_SKIPPED");
   EXPECT_EQ(FieldOf(s), "measure.skip_reason");
   EXPECT_TRUE(CheckLadder(v1::MEASURE_KIND_ORG_ADJUSTMENT, {v1::MEASURE_KIND_ADMONITION}, "").ok());
-  EXPECT_EQ(ReasonOf(CheckLadder(v1::MEASURE_KIND_ORDERED_RESIGNATION, {v1::MEASURE_KIND_ADMONITION}, "")),
+  EXPECT_EQ(ReasonOf(CheckLadder(v1::MEASURE_KIND_ORDERED_RESIGNATION,
+                                 {v1::MEASURE_KIND_ADMONITION}, "")),
             "LADDER_STEP_SKIPPED");
-  EXPECT_TRUE(CheckLadder(v1::MEASURE_KIND_ORDERED_RESIGNATION, {K::MEASURE_KIND_ADMONITION}, "严重违纪").ok());
+  EXPECT_TRUE(
+      CheckLadder(v1::MEASURE_KIND_ORDERED_RESIGNATION, {K::MEASURE_KIND_ADMONITION}, "严重违纪")
+          .ok());
   EXPECT_TRUE(Removes(v1::MEASURE_KIND_ORG_ADJUSTMENT));
   EXPECT_FALSE(Removes(v1::MEASURE_KIND_ADMONITION));
 }

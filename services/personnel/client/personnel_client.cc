@@ -9,7 +9,7 @@
 namespace touyan::personnel {
 
 absl::StatusOr<v1::Cadre> PersonnelClient::GetCadre(CallContext& call, const std::string& id,
-                                                     absl::string_view field) {
+                                                    absl::string_view field) {
   v1::GetCadreRequest req;
   req.set_id(id);
   return Ask(call, &v1::PersonnelService::Stub::GetCadre, req, field);
@@ -22,7 +22,8 @@ absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::GetCadres(
   if (ids.empty()) return out;
   v1::BatchGetCadresRequest req;
   *req.mutable_ids() = ids;
-  absl::StatusOr<v1::BatchGetCadresResponse> r = Ask(call, &v1::PersonnelService::Stub::BatchGetCadres, req);
+  absl::StatusOr<v1::BatchGetCadresResponse> r =
+      Ask(call, &v1::PersonnelService::Stub::BatchGetCadres, req);
   if (!r.ok()) {
     std::optional<std::string> f = FieldOf(r.status());
     if (f && absl::StartsWith(*f, "ids")) {
@@ -43,17 +44,20 @@ absl::StatusOr<std::vector<v1::Secretary>> PersonnelClient::Secretaries(
                   &v1::ListSecretariesResponse::mutable_secretaries);
 }
 
-absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call, const std::string& cadre_id,
+absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call,
+                                                            const std::string& cadre_id,
                                                             absl::string_view field) {
   v1::ListPositionsRequest req;
   req.set_cadre_id(cadre_id);
   req.set_current_only(true);
-  ASSIGN_OR_RETURN(v1::ListPositionsResponse r, Ask(call, &v1::PersonnelService::Stub::ListPositions, req, field));
+  ASSIGN_OR_RETURN(v1::ListPositionsResponse r,
+                   Ask(call, &v1::PersonnelService::Stub::ListPositions, req, field));
   for (const v1::Position& p : r.positions()) {
-    if (p.kind() == v1::POSITION_KIND_BRANCH_SECRETARY || p.kind() == v1::POSITION_KIND_DUAL_ROLE) return p;
+    if (p.kind() == v1::POSITION_KIND_BRANCH_SECRETARY || p.kind() == v1::POSITION_KIND_DUAL_ROLE)
+      return p;
   }
-  return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
-                                  "cadre ", cadre_id, " holds no secretary post")),
+  return WithField(WithReason(absl::FailedPreconditionError(
+                                  absl::StrCat("cadre ", cadre_id, " holds no secretary post")),
                               "NOT_A_SECRETARY"),
                    field);
 }
@@ -65,17 +69,16 @@ absl::StatusOr<v1::PartyOrg> PersonnelClient::GetPartyOrg(CallContext& call, con
   return Ask(call, &v1::PersonnelService::Stub::GetPartyOrg, req, field);
 }
 
-absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(CallContext& call, const std::string& request_id,
-                                                                const v1::Designation& designation) {
+absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(
+    CallContext& call, const std::string& request_id, const v1::Designation& designation) {
   v1::AddDesignationRequest req;
   req.set_request_id(request_id);
   *req.mutable_designation() = designation;
   return Ask(call, &v1::PersonnelService::Stub::AddDesignation, req);
 }
 
-absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(CallContext& call,
-                                                                             const std::string& region_code,
-                                                                             int year) {
+absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(
+    CallContext& call, const std::string& region_code, int year) {
   v1::ListGoodSecretariesRequest req;
   req.set_region_code(region_code);
   req.set_year(year);
@@ -84,7 +87,8 @@ absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(Cal
                   &v1::ListGoodSecretariesResponse::mutable_nominations);
 }
 
-absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call, const v1::EndPositionRequest& request,
+absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call,
+                                                          const v1::EndPositionRequest& request,
                                                           absl::string_view field) {
   return Ask(call, &v1::PersonnelService::Stub::EndPosition, request, field);
 }
@@ -92,15 +96,18 @@ absl::StatusOr<v1::Position> PersonnelClient::EndPosition(CallContext& call, con
 absl::StatusOr<std::vector<v1::Cadre>> PersonnelClient::Anonymised(CallContext& call) {
   v1::ListCadresRequest req;
   req.set_anonymised(true);
-  return AllPages(call, &v1::PersonnelService::Stub::ListCadres, req, &v1::ListCadresResponse::mutable_cadres);
+  return AllPages(call, &v1::PersonnelService::Stub::ListCadres, req,
+                  &v1::ListCadresResponse::mutable_cadres);
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(Runtime& rt,
-                                                                                  CallContext& call) {
-  ASSIGN_OR_RETURN(std::vector<v1::Cadre> cadres, PersonnelClient(rt.downstream("personnel")).Anonymised(call));
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(
+    Runtime& rt, CallContext& call) {
+  ASSIGN_OR_RETURN(std::vector<v1::Cadre> cadres,
+                   PersonnelClient(rt.downstream("personnel")).Anonymised(call));
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(cadres.size());
-  for (v1::Cadre& c : cadres) out.emplace_back(std::move(*c.mutable_id()), std::move(*c.mutable_name()));
+  for (v1::Cadre& c : cadres)
+    out.emplace_back(std::move(*c.mutable_id()), std::move(*c.mutable_name()));
   return out;
 }
 

@@ -17,7 +17,6 @@
 
 namespace touyan::personnel {
 
-
 class PersonnelClient {
  public:
   explicit PersonnelClient(const Downstream& downstream)
@@ -25,7 +24,7 @@ class PersonnelClient {
 
   // NOT_FOUND or PERMISSION_DENIED name `field`.
   absl::StatusOr<v1::Cadre> GetCadre(CallContext& call, const std::string& id,
-                                      absl::string_view field);
+                                     absl::string_view field);
   // In the order of `ids`; errors name `field[i]`.
   absl::StatusOr<std::vector<v1::Cadre>> GetCadres(
       CallContext& call, const google::protobuf::RepeatedPtrField<std::string>& ids,
@@ -35,7 +34,8 @@ class PersonnelClient {
   absl::StatusOr<v1::Position> SecretaryPost(CallContext& call, const std::string& cadre_id,
                                              absl::string_view field);
   // An organisation; NOT_FOUND or PERMISSION_DENIED name `field`.
-  absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const std::string& id, absl::string_view field);
+  absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const std::string& id,
+                                           absl::string_view field);
   // Adds a designation (idempotent by `request_id`).
   absl::StatusOr<v1::Designation> AddDesignation(CallContext& call, const std::string& request_id,
                                                  const v1::Designation& designation);
@@ -45,7 +45,8 @@ class PersonnelClient {
                                                          v1::PartyOrgKind kind);
 
   // The year's confirmed good secretaries (乡村振兴担当作为好支书) under `region_code`.
-  absl::StatusOr<std::vector<v1::Nomination>> GoodSecretaries(CallContext& call, const std::string& region_code,
+  absl::StatusOr<std::vector<v1::Nomination>> GoodSecretaries(CallContext& call,
+                                                              const std::string& region_code,
                                                               int year);
   // Every cadre of the caller's scope whose record was anonymised after
   // they departed (their name is the one the record keeps).
@@ -58,18 +59,22 @@ class PersonnelClient {
   // Every item of a list, page after page.
   template <typename Req, typename Resp, typename Item>
   absl::StatusOr<std::vector<Item>> AllPages(
-      CallContext& call, grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+      CallContext& call,
+      grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
       Req req, google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) {
-    return downstream_.AllPages(call.principal(), call.deadline(), *stub_, method, std::move(req), items);
+    return downstream_.AllPages(call.principal(), call.deadline(), *stub_, method, std::move(req),
+                                items);
   }
 
   // One call to personnel; its errors (but UNAVAILABLE) name `field` when
   // one is given: the caller's request field the answer is about.
   template <typename Req, typename Resp>
   absl::StatusOr<Resp> Ask(CallContext& call,
-                           grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                           grpc::Status (v1::PersonnelService::Stub::*method)(grpc::ClientContext*,
+                                                                              const Req&, Resp*),
                            const Req& req, absl::string_view field = "") {
-    absl::StatusOr<Resp> r = downstream_.Call(call.principal(), call.deadline(), *stub_, method, req);
+    absl::StatusOr<Resp> r =
+        downstream_.Call(call.principal(), call.deadline(), *stub_, method, req);
     if (!r.ok() && !field.empty() && r.status().code() != absl::StatusCode::kUnavailable) {
       return WithField(r.status(), field);
     }
@@ -85,8 +90,8 @@ bool IsSecretary(const v1::Cadre& c);
 
 // ServiceSpec::anonymised_cadres of a service that copies cadres' names:
 // personnel's anonymised records as (id, name), asked by `call`.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(Runtime& rt,
-                                                                                  CallContext& call);
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AnonymisedCadres(
+    Runtime& rt, CallContext& call);
 
 }  // namespace touyan::personnel
 

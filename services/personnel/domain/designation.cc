@@ -41,11 +41,13 @@ absl::Status ValidateNewDesignation(const v1::Designation& d, v1::PartyOrgKind o
     return InvalidField("designation.instructor", "only rectification targets get an instructor");
   }
   if (IsSet(d.rectification_deadline())) {
-    RETURN_IF_ERROR(ToCivilDay("designation.rectification_deadline", d.rectification_deadline()).status());
+    RETURN_IF_ERROR(
+        ToCivilDay("designation.rectification_deadline", d.rectification_deadline()).status());
   }
   if (d.kind() == v1::DESIGNATION_KIND_MODEL_VILLAGE && org_kind != v1::PARTY_ORG_KIND_VILLAGE &&
       org_kind != v1::PARTY_ORG_KIND_COMMUNITY) {
-    return Precondition("VILLAGES_ONLY", "a model village must be a village or community organisation");
+    return Precondition("VILLAGES_ONLY",
+                        "a model village must be a village or community organisation");
   }
   return absl::OkStatus();
 }
@@ -56,10 +58,10 @@ absl::Status CheckDesignationConflict(v1::DesignationKind kind,
     bool clash = (kind == v1::DESIGNATION_KIND_RECTIFICATION_TARGET && IsCommendation(other)) ||
                  (IsCommendation(kind) && other == v1::DESIGNATION_KIND_RECTIFICATION_TARGET);
     if (clash) {
-      return Precondition("DESIGNATION_CONFLICT",
-                          absl::StrCat("the organisation is already ",
-                                       v1::DesignationKind_Name(other), " this year; it cannot also be ",
-                                       v1::DesignationKind_Name(kind)));
+      return Precondition(
+          "DESIGNATION_CONFLICT",
+          absl::StrCat("the organisation is already ", v1::DesignationKind_Name(other),
+                       " this year; it cannot also be ", v1::DesignationKind_Name(kind)));
     }
   }
   return absl::OkStatus();

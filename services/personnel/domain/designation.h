@@ -12,7 +12,6 @@
 
 namespace touyan::personnel {
 
-
 // Demonstration site, model village, strongest branch: the top of a contest.
 bool IsCommendation(v1::DesignationKind kind);
 

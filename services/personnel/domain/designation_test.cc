@@ -25,11 +25,12 @@ TEST(DesignationRulesTest, ARectificationTargetCannotBeCommendedTheSameYear) {
   EXPECT_EQ(ReasonOf(CheckDesignationConflict(v1::DESIGNATION_KIND_DEMONSTRATION_SITE,
                                               {v1::DESIGNATION_KIND_RECTIFICATION_TARGET})),
             "DESIGNATION_CONFLICT");
-  EXPECT_TRUE(CheckDesignationConflict(v1::DESIGNATION_KIND_DEMONSTRATION_SITE,
-                                       {v1::DESIGNATION_KIND_MODEL_VILLAGE,
-                                        v1::DESIGNATION_KIND_STRONGEST_BRANCH})
+  EXPECT_TRUE(CheckDesignationConflict(
+                  v1::DESIGNATION_KIND_DEMONSTRATION_SITE,
+                  {v1::DESIGNATION_KIND_MODEL_VILLAGE, v1::DESIGNATION_KIND_STRONGEST_BRANCH})
                   .ok());
-  EXPECT_TRUE(CheckDesignationConflict(v1::DESIGNATION_KIND_RECTIFICATION_TARGET, std::vector<K>{}).ok());
+  EXPECT_TRUE(
+      CheckDesignationConflict(v1::DESIGNATION_KIND_RECTIFICATION_TARGET, std::vector<K>{}).ok());
 }
 
 TEST(DesignationRulesTest, NewDesignationsAreChecked) {
@@ -65,14 +66,15 @@ TEST(DesignationRulesTest, RectificationsCloseOnceAndOnlyThem) {
             "closed_on");
   *r.mutable_closed_on() = day;
   EXPECT_EQ(ReasonOf(ValidateClose(r, day, "x", kToday)), "ALREADY_CLOSED");
-  EXPECT_EQ(ReasonOf(ValidateClose(Make(v1::DESIGNATION_KIND_DEMONSTRATION_SITE), day, "x", kToday)),
-            "NOT_A_RECTIFICATION");
+  EXPECT_EQ(
+      ReasonOf(ValidateClose(Make(v1::DESIGNATION_KIND_DEMONSTRATION_SITE), day, "x", kToday)),
+      "NOT_A_RECTIFICATION");
   v1::Designation revoked = Make(v1::DESIGNATION_KIND_RECTIFICATION_TARGET);
   revoked.set_revoked(true);
   EXPECT_EQ(ReasonOf(ValidateRevoke(revoked, "重复")), "REVOKED");
   EXPECT_EQ(ReasonOf(ValidateAssignInstructor(revoked, "李四", day)), "REVOKED");
-  EXPECT_EQ(FieldOf(ValidateAssignInstructor(Make(v1::DESIGNATION_KIND_RECTIFICATION_TARGET), "李四",
-                                             google::type::Date()))
+  EXPECT_EQ(FieldOf(ValidateAssignInstructor(Make(v1::DESIGNATION_KIND_RECTIFICATION_TARGET),
+                                             "李四", google::type::Date()))
                 .value_or(""),
             "rectification_deadline");
 }
@@ -93,7 +95,8 @@ TEST(DesignationRulesTest, TermsEndOnceBetweenStartAndToday) {
                 .value_or(""),
             "ended_on");
   *p.mutable_ended_on() = day;
-  EXPECT_EQ(ReasonOf(ValidateEnd(p, day, v1::POSITION_END_REASON_ADJUSTMENT, kToday)), "ALREADY_ENDED");
+  EXPECT_EQ(ReasonOf(ValidateEnd(p, day, v1::POSITION_END_REASON_ADJUSTMENT, kToday)),
+            "ALREADY_ENDED");
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ v1::Profile ComputeProfile(const std::string& cadre_id, int year,
     v1::CriterionScore* s = p.add_criteria();
     s->set_criterion(static_cast<v1::Criterion>(i + 1));
     s->set_evaluations(static_cast<int32_t>(tallies[i].count));
-    s->set_mean_score(tallies[i].count ? static_cast<double>(tallies[i].sum) / tallies[i].count : 0);
+    s->set_mean_score(tallies[i].count ? static_cast<double>(tallies[i].sum) / tallies[i].count
+                                       : 0);
     s->set_min_score(min[i]);
     // Compare sums, not rounded means: mean >= min  <=>  sum >= min * count.
     s->set_met(tallies[i].count > 0 && tallies[i].sum >= int64_t{min[i]} * tallies[i].count);
@@ -43,9 +44,9 @@ absl::Status CheckAllConditionsMet(const v1::Profile& profile) {
   if (profile.all_met()) return absl::OkStatus();
   std::vector<std::string> names;
   for (int c : profile.unmet()) names.push_back(v1::Criterion_Name(static_cast<v1::Criterion>(c)));
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "the basic conditions are not all met in ", profile.year(),
-                        "; unmet: ", absl::StrJoin(names, ", "))),
+  return WithReason(absl::FailedPreconditionError(
+                        absl::StrCat("the basic conditions are not all met in ", profile.year(),
+                                     "; unmet: ", absl::StrJoin(names, ", "))),
                     "CONDITIONS_NOT_MET");
 }
 
@@ -56,7 +57,8 @@ absl::Status ValidateEvaluation(const v1::Evaluation& e, absl::CivilDay today) {
   if (e.score() < 0 || e.score() > 100) return InvalidField("evaluation.score", "must be 0 to 100");
   RETURN_IF_ERROR(ValidateText("evaluation.evaluator", e.evaluator(), 50));
   RETURN_IF_ERROR(ValidateText("evaluation.evidence", e.evidence(), 2000, /*required=*/false));
-  if (!IsSet(e.evaluated_on())) return InvalidField("evaluation.evaluated_on", "is required", "REQUIRED");
+  if (!IsSet(e.evaluated_on()))
+    return InvalidField("evaluation.evaluated_on", "is required", "REQUIRED");
   ASSIGN_OR_RETURN(absl::CivilDay day, ToCivilDay("evaluation.evaluated_on", e.evaluated_on()));
   if (day > today || day.year() < 2000) {
     return InvalidField("evaluation.evaluated_on", "must be from 2000 to today");
@@ -97,7 +99,8 @@ absl::Status ValidateRound(const v1::SelectionRound& r, absl::CivilDay today) {
     return InvalidField("round.year", absl::StrCat("must be from 2000 to ", today.year() + 1));
   }
   if (LevelOfCode(r.region_code()) != v1::REGION_LEVEL_CITY) {
-    return InvalidField("round.region_code", "must be a city-level region code such as 150900000000");
+    return InvalidField("round.region_code",
+                        "must be a city-level region code such as 150900000000");
   }
   if (r.total_quota() <= 0 || r.total_quota() > 100000) {
     return InvalidField("round.total_quota", "must be from 1 to 100000");
@@ -110,13 +113,15 @@ absl::Status ValidateRound(const v1::SelectionRound& r, absl::CivilDay today) {
     if (q.county_code().size() != 6 || !absl::StartsWith(q.county_code(), city) ||
         LevelOfCode(q.county_code() + "000000") != v1::REGION_LEVEL_COUNTY ||
         !seen.insert(q.county_code()).second) {
-      return InvalidField(field + ".county_code", "must be a county of the round's city, each once");
+      return InvalidField(field + ".county_code",
+                          "must be a county of the round's city, each once");
     }
     if (q.quota() < 0 || q.quota() > r.total_quota()) {
       return InvalidField(field + ".quota", "must be from 0 to the total quota");
     }
   }
-  if (r.quotas_size() == 0) return InvalidField("round.quotas", "give each county its quota", "REQUIRED");
+  if (r.quotas_size() == 0)
+    return InvalidField("round.quotas", "give each county its quota", "REQUIRED");
   return absl::OkStatus();
 }
 

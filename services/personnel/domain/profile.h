@@ -13,7 +13,6 @@
 
 namespace touyan::personnel {
 
-
 inline constexpr int kCriteria = 5;
 inline constexpr int kDefaultMinScore = 60;
 

@@ -50,10 +50,12 @@ TEST(ProfileTest, ThresholdsNeedAllFiveOnce) {
   EXPECT_TRUE(ValidateThresholds(t, kToday).ok());
   EXPECT_EQ(ToThresholds(t)[4], 70);
   t.mutable_thresholds(4)->set_criterion(v1::CRITERION_CAPABILITY);
-  EXPECT_EQ(FieldOf(ValidateThresholds(t, kToday)).value_or(""), "thresholds.thresholds[4].criterion");
+  EXPECT_EQ(FieldOf(ValidateThresholds(t, kToday)).value_or(""),
+            "thresholds.thresholds[4].criterion");
   t.mutable_thresholds(4)->set_criterion(v1::CRITERION_SATISFACTION);
   t.mutable_thresholds(0)->set_min_score(101);
-  EXPECT_EQ(FieldOf(ValidateThresholds(t, kToday)).value_or(""), "thresholds.thresholds[0].min_score");
+  EXPECT_EQ(FieldOf(ValidateThresholds(t, kToday)).value_or(""),
+            "thresholds.thresholds[0].min_score");
   t.mutable_thresholds()->RemoveLast();
   t.mutable_thresholds(0)->set_min_score(1);
   EXPECT_EQ(FieldOf(ValidateThresholds(t, kToday)).value_or(""), "thresholds.thresholds");

@@ -65,8 +65,7 @@ absl::StatusOr<ResidentIdInfo> ParseResidentId(absl::string_view raw, absl::Civi
                         "BAD_BIRTH_DATE");
   }
   if (ResidentIdCheckChar(id) != id[17]) {
-    return InvalidField(kField, "check character does not match (mistyped digit?)",
-                        "BAD_CHECKSUM");
+    return InvalidField(kField, "check character does not match (mistyped digit?)", "BAD_CHECKSUM");
   }
   return ResidentIdInfo{id.substr(0, 6), birth, (id[16] - '0') % 2 == 1};
 }

@@ -5,12 +5,12 @@
 #define TOUYAN_SERVICES_PERSONNEL_DOMAIN_RESIDENT_ID_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
-#include "common/audit/audit.h"
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/audit/audit.h"
 
 namespace touyan::personnel {
 

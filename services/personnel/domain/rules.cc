@@ -19,19 +19,22 @@ namespace {
 // origin), as registered on resident cards.
 const std::set<absl::string_view>& Ethnicities() {
   static const auto* kSet = new std::set<absl::string_view>{
-      "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
-      "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
-      "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族",
-      "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族",
-      "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-      "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
-      "基诺族", "其他", "外国血统"};
+      "汉族",       "蒙古族",   "回族",     "藏族",   "维吾尔族", "苗族",     "彝族",
+      "壮族",       "布依族",   "朝鲜族",   "满族",   "侗族",     "瑶族",     "白族",
+      "土家族",     "哈尼族",   "哈萨克族", "傣族",   "黎族",     "傈僳族",   "佤族",
+      "畲族",       "高山族",   "拉祜族",   "水族",   "东乡族",   "纳西族",   "景颇族",
+      "柯尔克孜族", "土族",     "达斡尔族", "仫佬族", "羌族",     "布朗族",   "撒拉族",
+      "毛南族",     "仡佬族",   "锡伯族",   "阿昌族", "普米族",   "塔吉克族", "怒族",
+      "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族",   "裕固族",   "京族",
+      "塔塔尔族",   "独龙族",   "鄂伦春族", "赫哲族", "门巴族",   "珞巴族",   "基诺族",
+      "其他",       "外国血统"};
   return *kSet;
 }
 
 bool IsPhone(absl::string_view p) {
   auto digits = [](absl::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
   };
   if (p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9' && digits(p)) return true;
   // Landline: 0 + area code (2-3 digits) + optional dash + 7-8 digits.
@@ -63,12 +66,18 @@ v1::RegionLevel LevelOfCode(absl::string_view code) {
   absl::StatusOr<std::string> p = auth::RegionPrefix(code);
   if (!p.ok()) return v1::REGION_LEVEL_UNSPECIFIED;
   switch (p->size()) {
-    case 2: return v1::REGION_LEVEL_PROVINCE;
-    case 4: return v1::REGION_LEVEL_CITY;
-    case 6: return v1::REGION_LEVEL_COUNTY;
-    case 9: return v1::REGION_LEVEL_TOWNSHIP;
-    case 12: return v1::REGION_LEVEL_VILLAGE;
-    default: return v1::REGION_LEVEL_UNSPECIFIED;
+    case 2:
+      return v1::REGION_LEVEL_PROVINCE;
+    case 4:
+      return v1::REGION_LEVEL_CITY;
+    case 6:
+      return v1::REGION_LEVEL_COUNTY;
+    case 9:
+      return v1::REGION_LEVEL_TOWNSHIP;
+    case 12:
+      return v1::REGION_LEVEL_VILLAGE;
+    default:
+      return v1::REGION_LEVEL_UNSPECIFIED;
   }
 }
 
@@ -96,8 +105,8 @@ absl::Status ValidateRegion(const v1::Region& r) {
   if (r.parent_code().empty()) return absl::OkStatus();  // the top of an imported tree
   std::vector<std::string> ancestors = AncestorCodes(r.code());
   if (std::find(ancestors.begin(), ancestors.end() - 1, r.parent_code()) == ancestors.end() - 1) {
-    return InvalidField("parent_code", absl::StrCat(r.parent_code(), " is not an ancestor of ",
-                                                    r.code()));
+    return InvalidField("parent_code",
+                        absl::StrCat(r.parent_code(), " is not an ancestor of ", r.code()));
   }
   return absl::OkStatus();
 }
@@ -108,12 +117,12 @@ absl::Status NormalizeCadre(v1::Cadre& c, absl::CivilDay today) {
   v1::RegionLevel level = LevelOfCode(c.region_code());
   if (level != v1::REGION_LEVEL_COUNTY && level != v1::REGION_LEVEL_TOWNSHIP &&
       level != v1::REGION_LEVEL_VILLAGE) {
-    return InvalidField("region_code",
-                        c.region_code().empty()
-                            ? "is required"
-                            : absl::StrCat("'", c.region_code(),
-                                           "' is not a county, township or village code"),
-                        c.region_code().empty() ? "REQUIRED" : "BAD_REGION_CODE");
+    return InvalidField(
+        "region_code",
+        c.region_code().empty()
+            ? "is required"
+            : absl::StrCat("'", c.region_code(), "' is not a county, township or village code"),
+        c.region_code().empty() ? "REQUIRED" : "BAD_REGION_CODE");
   }
   ASSIGN_OR_RETURN(ResidentIdInfo info, ParseResidentId(c.resident_id(), today));
   c.set_resident_id(NormalizeResidentId(c.resident_id()));
@@ -132,13 +141,14 @@ absl::Status NormalizeCadre(v1::Cadre& c, absl::CivilDay today) {
   }
   RETURN_IF_ERROR(ValidateText("name", c.name(), 50));
   if (!Ethnicities().contains(c.ethnicity())) {
-    return InvalidField("ethnicity",
-                        c.ethnicity().empty() ? "is required"
-                                              : "must be a registered ethnic group such as 蒙古族",
-                        c.ethnicity().empty() ? "REQUIRED" : "UNKNOWN_ETHNICITY");
+    return InvalidField(
+        "ethnicity",
+        c.ethnicity().empty() ? "is required" : "must be a registered ethnic group such as 蒙古族",
+        c.ethnicity().empty() ? "REQUIRED" : "UNKNOWN_ETHNICITY");
   }
   if (!c.phone().empty() && !IsPhone(c.phone())) {
-    return InvalidField("phone", "must be a mobile (13912345678) or landline (0474-1234567) number");
+    return InvalidField("phone",
+                        "must be a mobile (13912345678) or landline (0474-1234567) number");
   }
   RETURN_IF_ERROR(RequireEnum<v1::Education>("education", c.education(), v1::Education_IsValid));
   RETURN_IF_ERROR(RequireEnum<v1::EstablishmentStatus>("establishment", c.establishment(),
@@ -149,9 +159,9 @@ absl::Status NormalizeCadre(v1::Cadre& c, absl::CivilDay today) {
 }
 
 const std::vector<std::string>& UpdatableCadreFields() {
-  static const auto* kFields = new std::vector<std::string>{
-      "name", "ethnicity", "party_member", "education", "phone", "establishment", "origin",
-      "region_code"};
+  static const auto* kFields =
+      new std::vector<std::string>{"name",  "ethnicity",     "party_member", "education",
+                                   "phone", "establishment", "origin",       "region_code"};
   return *kFields;
 }
 
@@ -164,13 +174,20 @@ absl::Status ApplyCadrePatch(const v1::Cadre& patch, const std::vector<std::stri
                         "REQUIRED");
   }
   for (const std::string& p : paths) {
-    if (p == "name") current.set_name(patch.name());
-    else if (p == "ethnicity") current.set_ethnicity(patch.ethnicity());
-    else if (p == "party_member") current.set_party_member(patch.party_member());
-    else if (p == "education") current.set_education(patch.education());
-    else if (p == "phone") current.set_phone(patch.phone());
-    else if (p == "establishment") current.set_establishment(patch.establishment());
-    else if (p == "origin") current.set_origin(patch.origin());
+    if (p == "name")
+      current.set_name(patch.name());
+    else if (p == "ethnicity")
+      current.set_ethnicity(patch.ethnicity());
+    else if (p == "party_member")
+      current.set_party_member(patch.party_member());
+    else if (p == "education")
+      current.set_education(patch.education());
+    else if (p == "phone")
+      current.set_phone(patch.phone());
+    else if (p == "establishment")
+      current.set_establishment(patch.establishment());
+    else if (p == "origin")
+      current.set_origin(patch.origin());
     else if (p == "region_code") {
       if (!absl::StartsWith(patch.region_code(), current.county_code())) {
         return InvalidField("cadre.region_code",
@@ -200,11 +217,16 @@ bool IsDirector(v1::PositionKind k) {
 
 std::vector<int> KindsHolding(v1::PositionKind k) {
   switch (k) {
-    case v1::POSITION_KIND_BRANCH_SECRETARY: return {1, 3};
-    case v1::POSITION_KIND_COMMITTEE_DIRECTOR: return {2, 3};
-    case v1::POSITION_KIND_DUAL_ROLE: return {3};
-    case v1::POSITION_KIND_COMMITTEE_MEMBER: return {4};
-    default: return {};
+    case v1::POSITION_KIND_BRANCH_SECRETARY:
+      return {1, 3};
+    case v1::POSITION_KIND_COMMITTEE_DIRECTOR:
+      return {2, 3};
+    case v1::POSITION_KIND_DUAL_ROLE:
+      return {3};
+    case v1::POSITION_KIND_COMMITTEE_MEMBER:
+      return {4};
+    default:
+      return {};
   }
 }
 
@@ -263,8 +285,8 @@ namespace touyan::personnel {
 
 v1::PartyOrg VillageOrgFor(const v1::Region& village) {
   std::string base = village.name();
-  for (absl::string_view suffix : {"村民委员会", "居民委员会", "嘎查委员会", "委员会", "村委会",
-                                  "居委会"}) {
+  for (absl::string_view suffix :
+       {"村民委员会", "居民委员会", "嘎查委员会", "委员会", "村委会", "居委会"}) {
     if (absl::EndsWith(base, suffix) && base.size() > suffix.size()) {
       base.resize(base.size() - suffix.size());
       break;

@@ -4,18 +4,17 @@
 #define TOUYAN_SERVICES_PERSONNEL_DOMAIN_RULES_H_
 
 #include <cstdint>
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/status/text.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "common/status/text.h"
 #include "touyan/personnel/v1/personnel.pb.h"
 
 namespace touyan::personnel {
-
 
 // ------------------------------------------------------------------ regions
 
@@ -28,7 +27,6 @@ std::vector<std::string> AncestorCodes(absl::string_view code);
 absl::Status ValidateRegion(const v1::Region& region);
 
 // ------------------------------------------------------------------- cadres
-
 
 // Validates a cadre to be stored and fills what the resident ID implies
 // (normalised ID, birth date, gender). Field names are relative to Cadre.

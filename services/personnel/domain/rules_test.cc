@@ -151,8 +151,8 @@ TEST(PositionRulesTest, OneSecretaryAndOneDirectorPerOrganisation) {
             "DIRECTOR_NEEDS_VILLAGE");
   EXPECT_EQ(check(v1::POSITION_KIND_BRANCH_SECRETARY, {}, v1::PARTY_ORG_KIND_ENTERPRISE), "OK");
   // Committee members: any number, in villages only.
-  EXPECT_EQ(check(v1::POSITION_KIND_COMMITTEE_MEMBER, {{v1::POSITION_KIND_DUAL_ROLE, 8},
-                                                        {v1::POSITION_KIND_COMMITTEE_MEMBER, 9}}),
+  EXPECT_EQ(check(v1::POSITION_KIND_COMMITTEE_MEMBER,
+                  {{v1::POSITION_KIND_DUAL_ROLE, 8}, {v1::POSITION_KIND_COMMITTEE_MEMBER, 9}}),
             "OK");
   EXPECT_EQ(check(v1::POSITION_KIND_COMMITTEE_MEMBER, {}, v1::PARTY_ORG_KIND_SCHOOL),
             "DIRECTOR_NEEDS_VILLAGE");

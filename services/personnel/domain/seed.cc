@@ -8,9 +8,12 @@ namespace {
 
 const char* StepName(SeedStep s) {
   switch (s) {
-    case SeedStep::kNominate: return "recommend (村推)";
-    case SeedStep::kSelect: return "select (镇选)";
-    case SeedStep::kExamine: return "examine (县考)";
+    case SeedStep::kNominate:
+      return "recommend (村推)";
+    case SeedStep::kSelect:
+      return "select (镇选)";
+    case SeedStep::kExamine:
+      return "examine (县考)";
   }
   return "";
 }
@@ -50,15 +53,19 @@ absl::Status CheckSeedStep(SeedStep step, v1::SeedStage current, auth::Role role
 
 v1::SeedStage StageAfter(SeedStep step, bool yes) {
   switch (step) {
-    case SeedStep::kNominate: return v1::SEED_STAGE_NOMINATED;
-    case SeedStep::kSelect: return yes ? v1::SEED_STAGE_SELECTED : v1::SEED_STAGE_REJECTED;
-    case SeedStep::kExamine: return yes ? v1::SEED_STAGE_APPROVED : v1::SEED_STAGE_REJECTED;
+    case SeedStep::kNominate:
+      return v1::SEED_STAGE_NOMINATED;
+    case SeedStep::kSelect:
+      return yes ? v1::SEED_STAGE_SELECTED : v1::SEED_STAGE_REJECTED;
+    case SeedStep::kExamine:
+      return yes ? v1::SEED_STAGE_APPROVED : v1::SEED_STAGE_REJECTED;
   }
   return v1::SEED_STAGE_UNSPECIFIED;
 }
 
 absl::Status ValidateReturneeOrigin(v1::Origin origin) {
-  if (origin == v1::ORIGIN_UNSPECIFIED || origin == v1::ORIGIN_LOCAL || !v1::Origin_IsValid(origin)) {
+  if (origin == v1::ORIGIN_UNSPECIFIED || origin == v1::ORIGIN_LOCAL ||
+      !v1::Origin_IsValid(origin)) {
     return InvalidField("returnee.person.origin",
                         "must be one of the six returnee categories (agency or enterprise staff, "
                         "well-off household, returning migrant, college graduate, veteran, "

@@ -9,7 +9,6 @@
 
 namespace touyan::personnel {
 
-
 inline constexpr int kMinSeedsPerVillage = 2;
 
 enum class SeedStep {

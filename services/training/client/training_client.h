@@ -21,8 +21,8 @@ class TrainingClient {
 
   // The ids of the current village secretaries under `region_code` who have
   // not completed a class on `theme` in `year`.
-  absl::StatusOr<std::set<std::string>> Uncovered(CallContext& call, const std::string& region_code, int year,
-                                                  const std::string& theme);
+  absl::StatusOr<std::set<std::string>> Uncovered(CallContext& call, const std::string& region_code,
+                                                  int year, const std::string& theme);
 
  private:
   const Downstream& downstream_;

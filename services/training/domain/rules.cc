@@ -17,10 +17,14 @@ namespace touyan::training {
 
 Level LevelOfTier(v1::Tier tier) {
   switch (tier) {
-    case v1::TIER_CITY: return Level::kCity;
-    case v1::TIER_COUNTY: return Level::kCounty;
-    case v1::TIER_TOWNSHIP: return Level::kTownship;
-    default: return Level::kInvalid;
+    case v1::TIER_CITY:
+      return Level::kCity;
+    case v1::TIER_COUNTY:
+      return Level::kCounty;
+    case v1::TIER_TOWNSHIP:
+      return Level::kTownship;
+    default:
+      return Level::kInvalid;
   }
 }
 
@@ -56,7 +60,8 @@ absl::Status CheckPastDate(absl::string_view field, const google::type::Date& d,
 
 absl::Status NormalizeClass(v1::TrainingClass& c, int year_max) {
   if (c.tier() == v1::TIER_UNSPECIFIED) return InvalidField("tier", "is required", "REQUIRED");
-  if (!v1::Tier_IsValid(c.tier())) return InvalidField("tier", "is not a known value", "UNKNOWN_ENUM_VALUE");
+  if (!v1::Tier_IsValid(c.tier()))
+    return InvalidField("tier", "is not a known value", "UNKNOWN_ENUM_VALUE");
   const Level need = LevelOfTier(c.tier());
   RETURN_IF_ERROR(CheckRegion("region_code", c.region_code(), {need},
                               need == Level::kCity     ? "a city code (tier CITY)"
@@ -126,12 +131,13 @@ absl::Status NormalizeClass(v1::TrainingClass& c, int year_max) {
 }
 
 absl::Status ValidateTrainee(const v1::Trainee& t) {
-  if (t.kind() == v1::TRAINEE_KIND_UNSPECIFIED) return InvalidField("kind", "is required", "REQUIRED");
+  if (t.kind() == v1::TRAINEE_KIND_UNSPECIFIED)
+    return InvalidField("kind", "is required", "REQUIRED");
   if (!v1::TraineeKind_IsValid(t.kind())) {
     return InvalidField("kind", "is not a known value", "UNKNOWN_ENUM_VALUE");
   }
-  const bool in_personnel = t.kind() == v1::TRAINEE_KIND_VILLAGE_SECRETARY ||
-                            t.kind() == v1::TRAINEE_KIND_VILLAGE_CADRE;
+  const bool in_personnel =
+      t.kind() == v1::TRAINEE_KIND_VILLAGE_SECRETARY || t.kind() == v1::TRAINEE_KIND_VILLAGE_CADRE;
   if (in_personnel || !t.cadre_id().empty()) {
     if (t.cadre_id().empty()) {
       return InvalidField("cadre_id", "is required for secretaries and village cadres", "REQUIRED");
@@ -168,14 +174,16 @@ absl::Status ValidateCadreIds(absl::string_view field,
                               const google::protobuf::RepeatedPtrField<std::string>& ids, int min,
                               int max) {
   if (ids.size() < min || ids.size() > max) {
-    return InvalidField(field, absl::StrCat("must name ", min, " to ", max, " cadres"), "BAD_COUNT");
+    return InvalidField(field, absl::StrCat("must name ", min, " to ", max, " cadres"),
+                        "BAD_COUNT");
   }
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < ids.size(); ++i) {
     const std::string f = absl::StrCat(field, "[", i, "]");
     ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(f, ids[i]));
     (void)id;
-    if (!seen.insert(ids[i]).second) return InvalidField(f, "repeats an earlier cadre", "DUPLICATE");
+    if (!seen.insert(ids[i]).second)
+      return InvalidField(f, "repeats an earlier cadre", "DUPLICATE");
   }
   return absl::OkStatus();
 }
@@ -210,9 +218,11 @@ absl::Status ValidateExpertVisit(const v1::ExpertVisit& v, absl::CivilDay today)
     return InvalidField("expert_kind", "is not a known value", "UNKNOWN_ENUM_VALUE");
   }
   RETURN_IF_ERROR(ValidateText("expert_organisation", v.expert_organisation(), 200, false));
-  RETURN_IF_ERROR(CheckRegion("village_code", v.village_code(), {Level::kVillage}, "a village code"));
+  RETURN_IF_ERROR(
+      CheckRegion("village_code", v.village_code(), {Level::kVillage}, "a village code"));
   RETURN_IF_ERROR(CheckPastDate("visit_date", v.visit_date(), today));
-  if (v.topic() == v1::EXPERT_TOPIC_UNSPECIFIED) return InvalidField("topic", "is required", "REQUIRED");
+  if (v.topic() == v1::EXPERT_TOPIC_UNSPECIFIED)
+    return InvalidField("topic", "is required", "REQUIRED");
   if (!v1::ExpertTopic_IsValid(v.topic())) {
     return InvalidField("topic", "is not a known value", "UNKNOWN_ENUM_VALUE");
   }
@@ -230,11 +240,12 @@ absl::Status ValidateQuotas(const google::protobuf::RepeatedPtrField<v1::Quota>&
   for (int i = 0; i < quotas.size(); ++i) {
     const v1::Quota& q = quotas[i];
     const std::string f = absl::StrCat("quotas[", i, "].");
-    RETURN_IF_ERROR(CheckRegion(f + "village_code", q.village_code(), {Level::kVillage},
-                                "a village code"));
+    RETURN_IF_ERROR(
+        CheckRegion(f + "village_code", q.village_code(), {Level::kVillage}, "a village code"));
     if (!absl::StartsWith(q.village_code(), prefix)) {
-      return InvalidField(f + "village_code", absl::StrCat(q.village_code(), " is not inside ",
-                                                           region_code), "OUTSIDE_REGION");
+      return InvalidField(f + "village_code",
+                          absl::StrCat(q.village_code(), " is not inside ", region_code),
+                          "OUTSIDE_REGION");
     }
     if (!seen.insert(q.village_code()).second) {
       return InvalidField(f + "village_code", "has a quota already", "DUPLICATE");
@@ -244,7 +255,8 @@ absl::Status ValidateQuotas(const google::protobuf::RepeatedPtrField<v1::Quota>&
     }
     RETURN_IF_ERROR(ValidateText(f + "responsible_name", q.responsible_name(), 50));
     if (!q.responsible_cadre_id().empty()) {
-      ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse(f + "responsible_cadre_id", q.responsible_cadre_id()));
+      ASSIGN_OR_RETURN(ResourceId id,
+                       ResourceId::Parse(f + "responsible_cadre_id", q.responsible_cadre_id()));
       (void)id;
     }
   }

@@ -16,7 +16,6 @@
 
 namespace touyan::training {
 
-
 // The organising region's level each tier needs.
 Level LevelOfTier(v1::Tier tier);
 

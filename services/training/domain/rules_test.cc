@@ -82,7 +82,8 @@ TEST(Class, BadFieldsAreNamed) {
       {[](v1::TrainingClass& c) { c.add_formats(v1::FORMAT_PEER_LECTURE); }, "lecturer_cadre_ids"},
       {[](v1::TrainingClass& c) {
          *c.mutable_segments(0)->mutable_end_date() = ToDate(absl::CivilDay(2023, 6, 1));
-       }, "segments[0].end_date"},
+       },
+       "segments[0].end_date"},
   };
   for (const Case& k : cases) {
     v1::TrainingClass c = ValidClass();

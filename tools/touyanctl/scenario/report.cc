@@ -44,7 +44,8 @@ class Builder {
   void Info(const std::string& figure, const std::string& got) {
     r_.rows.push_back({section_, figure, "—", got, false, true});
   }
-  void Check(const std::string& figure, const std::string& source, const std::string& got, bool ok) {
+  void Check(const std::string& figure, const std::string& source, const std::string& got,
+             bool ok) {
     r_.rows.push_back({section_, figure, source, got, true, ok});
   }
 
@@ -104,10 +105,12 @@ bool Report::ok() const {
   return true;
 }
 
-Report BuildReport(Session& s, const std::string& city, int year, const std::string& theme, const Expected& want) {
+Report BuildReport(Session& s, const std::string& city, int year, const std::string& theme,
+                   const Expected& want) {
   Report report;
   Builder b(report);
-  const std::string& token = s.Token(auth::Role::kAuditor, city);  // an auditor reads everything, writes nothing
+  const std::string& token =
+      s.Token(auth::Role::kAuditor, city);  // an auditor reads everything, writes nothing
   std::map<std::string, CountyRow> counties;
 
   // ---- personnel
@@ -127,14 +130,16 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
     ++by_kind[x.party_org_kind()];
     ++counties[x.county_code()].secretaries;
   }
-  b.Exact("基层党组织书记 (all fields)", want.secretaries, static_cast<int64_t>(secretaries.size()));
+  b.Exact("基层党组织书记 (all fields)", want.secretaries,
+          static_cast<int64_t>(secretaries.size()));
   for (const auto& [kind, n] : by_kind) {
     b.Info(absl::StrCat("  of which ", KindName(static_cast<pv1::PartyOrgKind>(kind))), Grouped(n));
   }
   auto sc = For<pv1::SeedCoverageRequest>(city, year);
   sc.set_min_seeds(2);
   sc.set_page_size(1000);
-  auto coverage = s.Call(s.personnel(), &pv1::PersonnelService::Stub::SeedCoverage, sc, token, "SeedCoverage");
+  auto coverage =
+      s.Call(s.personnel(), &pv1::PersonnelService::Stub::SeedCoverage, sc, token, "SeedCoverage");
   // The counties the programme ran in: those with secretaries.
   int64_t villages = 0, seeded = 0;
   for (const auto& c : coverage.counties()) {
@@ -148,17 +153,20 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Exact("  with ≥ 2 approved reserve seeds (种子计划)", want.villages, seeded);
   auto seeds = For<pv1::ListSeedsRequest>(city, year);
   seeds.set_stage(pv1::SEED_STAGE_APPROVED);
-  b.Info("approved reserve seeds", CountOf(s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSeeds, seeds,
-                                                 &pv1::ListSeedsResponse::seeds, token, "ListSeeds")));
+  b.Info("approved reserve seeds",
+         CountOf(s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSeeds, seeds,
+                       &pv1::ListSeedsResponse::seeds, token, "ListSeeds")));
   auto lg = For<pv1::ListGoodSecretariesRequest>(city, year);
   lg.set_status(pv1::NOMINATION_STATUS_CONFIRMED);
   auto good = s.All(s.personnel(), &pv1::PersonnelService::Stub::ListGoodSecretaries, lg,
                     &pv1::ListGoodSecretariesResponse::nominations, token, "ListGoodSecretaries");
   for (const auto& n : good) ++counties[n.county_code()].good;
-  b.Exact("乡村振兴担当作为好支书 confirmed", want.good_secretaries, static_cast<int64_t>(good.size()));
+  b.Exact("乡村振兴担当作为好支书 confirmed", want.good_secretaries,
+          static_cast<int64_t>(good.size()));
   pv1::GetSelectionRoundRequest gr;
   gr.set_id(absl::StrCat(city.substr(0, 4), "00-", year));
-  auto round = s.Call(s.personnel(), &pv1::PersonnelService::Stub::GetSelectionRound, gr, token, "GetSelectionRound");
+  auto round = s.Call(s.personnel(), &pv1::PersonnelService::Stub::GetSelectionRound, gr, token,
+                      "GetSelectionRound");
   bool within = true;
   for (const auto& q : round.quotas()) {
     counties[q.county_code()].quota = q.quota();
@@ -166,14 +174,16 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   }
   b.Check("  every county within its quota", "yes", within ? "yes" : "no", within);
   auto ca = For<pv1::CountAdjustmentsRequest>(city, year);
-  auto adjusted = s.Call(s.personnel(), &pv1::PersonnelService::Stub::CountAdjustments, ca, token, "CountAdjustments");
+  auto adjusted = s.Call(s.personnel(), &pv1::PersonnelService::Stub::CountAdjustments, ca, token,
+                         "CountAdjustments");
   for (const auto& c : adjusted.counties()) counties[c.county_code()].adjusted = c.adjustments();
   b.Exact("secretaries adjusted during the year (动态调整)", want.adjusted, adjusted.total());
 
   // ---- training
   b.Section("培训 training");
   auto gs = For<tv1::GetStatisticsRequest>(city, year);
-  auto stats = s.Call(s.training(), &tv1::TrainingService::Stub::GetStatistics, gs, token, "GetStatistics");
+  auto stats =
+      s.Call(s.training(), &tv1::TrainingService::Stub::GetStatistics, gs, token, "GetStatistics");
   auto row = [&](tv1::Tier tier, tv1::TraineeKind kind) {
     for (const auto& r : stats.rows()) {
       if (r.tier() == tier && r.county_code().empty() && r.trainee_kind() == kind) return r;
@@ -186,26 +196,30 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
           row(tv1::TIER_CITY, tv1::TRAINEE_KIND_VILLAGE_SECRETARY).trainees());
   const auto county_all = row(tv1::TIER_COUNTY, tv1::TRAINEE_KIND_UNSPECIFIED);
   b.Exact("county classes (旗县专题培训期次)", want.county_classes, county_all.classes());
-  b.AtLeast("  trainees: village cadres, work-team cadres, farmers and herders", want.county_trainees,
-            county_all.trainees());
+  b.AtLeast("  trainees: village cadres, work-team cadres, farmers and herders",
+            want.county_trainees, county_all.trainees());
   const std::pair<tv1::TraineeKind, const char*> kinds[] = {
       {tv1::TRAINEE_KIND_VILLAGE_SECRETARY, "    village secretaries"},
       {tv1::TRAINEE_KIND_VILLAGE_CADRE, "    village cadres"},
       {tv1::TRAINEE_KIND_WORK_TEAM_CADRE, "    work-team cadres (驻村干部)"},
       {tv1::TRAINEE_KIND_FARMER_HERDER, "    farmers and herders (农牧民)"}};
-  for (const auto& [kind, name] : kinds) b.Info(name, Grouped(row(tv1::TIER_COUNTY, kind).trainees()));
+  for (const auto& [kind, name] : kinds)
+    b.Info(name, Grouped(row(tv1::TIER_COUNTY, kind).trainees()));
   const auto township_all = row(tv1::TIER_TOWNSHIP, tv1::TRAINEE_KIND_UNSPECIFIED);
   b.Info("township catch-up classes (兜底轮训)",
-         absl::StrCat(Grouped(township_all.classes()), " classes, ", Grouped(township_all.trainees()), " secretaries"));
+         absl::StrCat(Grouped(township_all.classes()), " classes, ",
+                      Grouped(township_all.trainees()), " secretaries"));
   auto gc = For<tv1::GetCoverageRequest>(city, year);
   gc.set_theme(theme);
-  auto cov = s.Call(s.training(), &tv1::TrainingService::Stub::GetCoverage, gc, token, "GetCoverage");
+  auto cov =
+      s.Call(s.training(), &tv1::TrainingService::Stub::GetCoverage, gc, token, "GetCoverage");
   for (const auto& c : cov.counties()) {
     counties[c.region_code().substr(0, 6)].coverage =
         c.secretaries() ? static_cast<double>(c.covered()) / c.secretaries() : 1;
   }
   b.Check(absl::StrCat("village secretaries trained on ", theme, " (coverage)"), "100%",
-          absl::StrFormat("%.1f%% (%s of %s)", cov.rate() * 100, Grouped(cov.covered()), Grouped(cov.secretaries())),
+          absl::StrFormat("%.1f%% (%s of %s)", cov.rate() * 100, Grouped(cov.covered()),
+                          Grouped(cov.secretaries())),
           cov.missing() == 0 && cov.secretaries() > 0);
   auto fv = For<tv1::ListFieldVisitsRequest>(city, year);
   auto visits = s.All(s.training(), &tv1::TrainingService::Stub::ListFieldVisits, fv,
@@ -214,11 +228,12 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   bool march_to_houqi = false;
   for (const auto& v : visits) {
     visitors += v.participant_cadre_ids_size();
-    march_to_houqi = march_to_houqi || (v.destination_region_code() == "150928000000" && v.visit_date().month() == 3);
+    march_to_houqi = march_to_houqi ||
+                     (v.destination_region_code() == "150928000000" && v.visit_date().month() == 3);
   }
   b.Check("March field visit to 察右后旗 (现场观摩)", "yes",
-          absl::StrCat(march_to_houqi ? "yes" : "no", ": ", visits.size(), " visit(s), ", Grouped(visitors),
-                       " secretaries"),
+          absl::StrCat(march_to_houqi ? "yes" : "no", ": ", visits.size(), " visit(s), ",
+                       Grouped(visitors), " secretaries"),
           march_to_houqi);
   auto ev = For<tv1::ListExpertVisitsRequest>(city, year);
   b.Info("expert visits (专家、科技特派员进村)",
@@ -257,31 +272,37 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
     cv1::BatchGetCadreResultsRequest bg;
     bg.set_year(year);
     for (size_t k = i; k < std::min(ids.size(), i + 1000); ++k) bg.add_cadre_ids(ids[k]);
-    auto got = s.Call(s.contest(), &cv1::ContestService::Stub::BatchGetCadreResults, bg, token, "BatchGetCadreResults");
+    auto got = s.Call(s.contest(), &cv1::ContestService::Stub::BatchGetCadreResults, bg, token,
+                      "BatchGetCadreResults");
     for (const auto& r : got.results()) {
       ++entrants;
       ++reached[r.level()];
       ++stars[r.stars()];
     }
   }
-  b.Exact("secretaries who took the stage, ranked in published rounds (登台述职)", want.secretaries, entrants);
-  b.Info("  reached the county finals", Grouped(reached[cv1::LEVEL_COUNTY] + reached[cv1::LEVEL_CITY]));
+  b.Exact("secretaries who took the stage, ranked in published rounds (登台述职)", want.secretaries,
+          entrants);
+  b.Info("  reached the county finals",
+         Grouped(reached[cv1::LEVEL_COUNTY] + reached[cv1::LEVEL_CITY]));
   b.Info("  reached the city round", Grouped(reached[cv1::LEVEL_CITY]));
   std::string star_line;
-  for (int k = 5; k >= 0; --k) absl::StrAppend(&star_line, k == 5 ? "" : " ", k, "★", Grouped(stars[k]));
+  for (int k = 5; k >= 0; --k)
+    absl::StrAppend(&star_line, k == 5 ? "" : " ", k, "★", Grouped(stars[k]));
   b.Info("  stars at the highest round reached", star_line);
   // Outcomes as designations of the organisations in personnel.
   auto ld = For<pv1::ListDesignationsRequest>(city, year);
   std::map<int, int64_t> outcomes;
-  for (const auto& d : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListDesignations, ld,
-                             &pv1::ListDesignationsResponse::designations, token, "ListDesignations")) {
+  for (const auto& d :
+       s.All(s.personnel(), &pv1::PersonnelService::Stub::ListDesignations, ld,
+             &pv1::ListDesignationsResponse::designations, token, "ListDesignations")) {
     ++outcomes[d.kind()];
   }
   b.Info("outcomes: demonstration sites / model villages / strongest branches",
          absl::StrCat(outcomes[pv1::DESIGNATION_KIND_DEMONSTRATION_SITE], " / ",
                       outcomes[pv1::DESIGNATION_KIND_MODEL_VILLAGE], " / ",
                       outcomes[pv1::DESIGNATION_KIND_STRONGEST_BRANCH]));
-  b.Info("  rectification targets (软弱涣散整顿对象)", Grouped(outcomes[pv1::DESIGNATION_KIND_RECTIFICATION_TARGET]));
+  b.Info("  rectification targets (软弱涣散整顿对象)",
+         Grouped(outcomes[pv1::DESIGNATION_KIND_RECTIFICATION_TARGET]));
 
   // ---- incentive
   b.Section("考核与激励 incentive");
@@ -293,12 +314,16 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
     ++grades[a.grade()];
     ++counties[a.county_code()].assessed;
   }
-  b.Exact("secretaries assessed (差异化考核)", want.secretaries, static_cast<int64_t>(assessments.size()));
+  b.Exact("secretaries assessed (差异化考核)", want.secretaries,
+          static_cast<int64_t>(assessments.size()));
   b.Info("  优秀 / 称职 / 基本称职 / 不称职",
-         absl::StrCat(Grouped(grades[iv1::GRADE_EXCELLENT]), " / ", Grouped(grades[iv1::GRADE_COMPETENT]), " / ",
-                      Grouped(grades[iv1::GRADE_BASICALLY_COMPETENT]), " / ", Grouped(grades[iv1::GRADE_INCOMPETENT])));
+         absl::StrCat(Grouped(grades[iv1::GRADE_EXCELLENT]), " / ",
+                      Grouped(grades[iv1::GRADE_COMPETENT]), " / ",
+                      Grouped(grades[iv1::GRADE_BASICALLY_COMPETENT]), " / ",
+                      Grouped(grades[iv1::GRADE_INCOMPETENT])));
   auto gl = For<iv1::GetLedgerRequest>(city, year);
-  auto ledger = s.Call(s.incentive(), &iv1::IncentiveService::Stub::GetLedger, gl, token, "GetLedger");
+  auto ledger =
+      s.Call(s.incentive(), &iv1::IncentiveService::Stub::GetLedger, gl, token, "GetLedger");
   int64_t awards = 0, to_orgs = 0, to_persons = 0;
   for (const auto& c : ledger.counties()) {
     awards += c.awards();
@@ -311,29 +336,32 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Check("  paid in all", Yuan(want.good_secretaries * want.award_fen), Yuan(ledger.total_fen()),
           ledger.total_fen() == want.good_secretaries * want.award_fen);
   auto pr = For<iv1::PromotionReportRequest>(city, year);
-  auto promotions = s.Call(s.incentive(), &iv1::IncentiveService::Stub::PromotionReport, pr, token, "PromotionReport");
+  auto promotions = s.Call(s.incentive(), &iv1::IncentiveService::Stub::PromotionReport, pr, token,
+                           "PromotionReport");
   std::map<int, int64_t> channel;
   for (const auto& c : promotions.totals()) channel[c.channel()] = c.promotions();
-  b.Exact("promoted to township leadership (苏木乡镇副职)", want.deputies, channel[iv1::CHANNEL_TOWNSHIP_DEPUTY]);
+  b.Exact("promoted to township leadership (苏木乡镇副职)", want.deputies,
+          channel[iv1::CHANNEL_TOWNSHIP_DEPUTY]);
   b.Exact("recruited as township civil servants (定向招录公务员)", want.civil_servants,
           channel[iv1::CHANNEL_CIVIL_SERVICE]);
   b.Exact("recruited to public-institution posts (专项招聘事业编制)", want.institution_staff,
           channel[iv1::CHANNEL_PUBLIC_INSTITUTION]);
   auto lcases = For<iv1::ListCasesRequest>(city, year);
-  auto cases = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCases, lcases, &iv1::ListCasesResponse::cases,
-                     token, "ListCases");
+  auto cases = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCases, lcases,
+                     &iv1::ListCasesResponse::cases, token, "ListCases");
   int64_t rectified = 0;
   for (const auto& c : cases) rectified += c.rectified() ? 1 : 0;
   b.Info("supervision cases (状态差、慢作为、不敢担当)",
-         absl::StrCat(Grouped(static_cast<int64_t>(cases.size())), ", ", Grouped(rectified), " rectified"));
+         absl::StrCat(Grouped(static_cast<int64_t>(cases.size())), ", ", Grouped(rectified),
+                      " rectified"));
   auto lm = For<iv1::ListExitMeasuresRequest>(city, year);
   b.Info("exit-ladder measures (诫勉谈话 …)",
          CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListExitMeasures, lm,
                        &iv1::ListExitMeasuresResponse::measures, token, "ListExitMeasures")));
   auto lcare = For<iv1::ListCareRequest>(city, year);
   b.Info("care records (谈心谈话、心理疏导、帮扶救助)",
-         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCare, lcare, &iv1::ListCareResponse::records,
-                       token, "ListCare")));
+         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCare, lcare,
+                       &iv1::ListCareResponse::records, token, "ListCare")));
   auto li = For<iv1::ListInterviewsRequest>(city, year);
   b.Info("media interviews (阳光计划)",
          CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListInterviews, li,
@@ -344,8 +372,8 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   return report;
 }
 
-std::vector<std::string> WriteReport(const Report& r, const std::string& title, const std::string& source_label,
-                                     const std::string& stem) {
+std::vector<std::string> WriteReport(const Report& r, const std::string& title,
+                                     const std::string& source_label, const std::string& stem) {
   int w[4] = {0, 0, 0, 0};
   for (const auto& row : r.rows) {
     w[0] = std::max(w[0], Width(row.figure));
@@ -358,19 +386,21 @@ std::vector<std::string> WriteReport(const Report& r, const std::string& title, 
   for (const auto& row : r.rows) {
     if (row.section != section) {
       section = row.section;
-      out << "\n  " << section << "\n  " << Pad("figure", w[0]) << "  " << Pad(source_label, w[1], true) << "  "
-          << Pad("Touyan", w[2], true) << "\n";
+      out << "\n  " << section << "\n  " << Pad("figure", w[0]) << "  "
+          << Pad(source_label, w[1], true) << "  " << Pad("Touyan", w[2], true) << "\n";
     }
-    out << "  " << Pad(row.figure, w[0]) << "  " << Pad(row.source, w[1], true) << "  " << Pad(row.touyan, w[2], true)
-        << (row.checked ? (row.ok ? "  ✓" : "  ✗ differs") : "") << "\n";
+    out << "  " << Pad(row.figure, w[0]) << "  " << Pad(row.source, w[1], true) << "  "
+        << Pad(row.touyan, w[2], true) << (row.checked ? (row.ok ? "  ✓" : "  ✗ differs") : "")
+        << "\n";
   }
   out << "\n  " << Pad("county", 14) << Pad("secretaries", 13, true) << Pad("good/quota", 12, true)
-      << Pad("adjusted", 10, true) << Pad("assessed", 10, true) << Pad("trained", 9, true) << Pad("seedless", 10, true)
-      << "\n";
+      << Pad("adjusted", 10, true) << Pad("assessed", 10, true) << Pad("trained", 9, true)
+      << Pad("seedless", 10, true) << "\n";
   for (const auto& c : r.counties) {
     out << "  " << Pad(c.name, 14) << Pad(Grouped(c.secretaries), 13, true)
         << Pad(absl::StrCat(c.good, "/", c.quota), 12, true) << Pad(Grouped(c.adjusted), 10, true)
-        << Pad(Grouped(c.assessed), 10, true) << Pad(absl::StrFormat("%.0f%%", c.coverage * 100), 9, true)
+        << Pad(Grouped(c.assessed), 10, true)
+        << Pad(absl::StrFormat("%.0f%%", c.coverage * 100), 9, true)
         << Pad(Grouped(c.villages_below_seed_target), 10, true) << "\n";
   }
   out << "\n" << std::flush;  // before what follows on stderr
@@ -382,32 +412,37 @@ std::vector<std::string> WriteReport(const Report& r, const std::string& title, 
   for (const auto& row : r.rows) {
     if (row.section != section) {
       section = row.section;
-      md << "\n## " << section << "\n\n| figure | " << source_label << " | Touyan | |\n|---|---:|---:|---|\n";
+      md << "\n## " << section << "\n\n| figure | " << source_label
+         << " | Touyan | |\n|---|---:|---:|---|\n";
     }
     md << "| " << row.figure << " | " << row.source << " | " << row.touyan << " | "
        << (row.checked ? (row.ok ? "✓" : "✗ differs") : "") << " |\n";
   }
-  md << "\n## counties\n\n| county | secretaries | good secretaries / quota | adjusted | assessed | trained on the "
+  md << "\n## counties\n\n| county | secretaries | good secretaries / quota | adjusted | assessed "
+        "| trained on the "
         "theme | villages below the seed target |\n|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& c : r.counties) {
-    md << "| " << c.name << " (" << c.code << ") | " << c.secretaries << " | " << c.good << " / " << c.quota << " | "
-       << c.adjusted << " | " << c.assessed << " | " << absl::StrFormat("%.1f%%", c.coverage * 100) << " | "
-       << c.villages_below_seed_target << " |\n";
+    md << "| " << c.name << " (" << c.code << ") | " << c.secretaries << " | " << c.good << " / "
+       << c.quota << " | " << c.adjusted << " | " << c.assessed << " | "
+       << absl::StrFormat("%.1f%%", c.coverage * 100) << " | " << c.villages_below_seed_target
+       << " |\n";
   }
   written.push_back(stem + ".md");
   std::ofstream csv(stem + ".csv");
   csv << "section,figure,source_2023,touyan,checked,matches\n";
   for (const auto& row : r.rows) {
-    csv << Csv(row.section) << ',' << Csv(row.figure) << ',' << Csv(row.source) << ',' << Csv(row.touyan) << ','
-        << (row.checked ? "yes" : "no") << ',' << (row.ok ? "yes" : "no") << "\n";
+    csv << Csv(row.section) << ',' << Csv(row.figure) << ',' << Csv(row.source) << ','
+        << Csv(row.touyan) << ',' << (row.checked ? "yes" : "no") << ',' << (row.ok ? "yes" : "no")
+        << "\n";
   }
   written.push_back(stem + ".csv");
   std::ofstream cc(stem + "-counties.csv");
-  cc << "county_code,county,secretaries,good_secretaries,quota,adjusted,assessed,coverage,villages_below_seed_target\n";
+  cc << "county_code,county,secretaries,good_secretaries,quota,adjusted,assessed,coverage,villages_"
+        "below_seed_target\n";
   for (const auto& c : r.counties) {
-    cc << c.code << ',' << Csv(c.name) << ',' << c.secretaries << ',' << c.good << ',' << c.quota << ',' << c.adjusted
-       << ',' << c.assessed << ',' << absl::StrFormat("%.4f", c.coverage) << ',' << c.villages_below_seed_target
-       << "\n";
+    cc << c.code << ',' << Csv(c.name) << ',' << c.secretaries << ',' << c.good << ',' << c.quota
+       << ',' << c.adjusted << ',' << c.assessed << ',' << absl::StrFormat("%.4f", c.coverage)
+       << ',' << c.villages_below_seed_target << "\n";
   }
   written.push_back(stem + "-counties.csv");
   return written;

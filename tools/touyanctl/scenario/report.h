@@ -35,7 +35,8 @@ struct ReportRow {
 
 struct CountyRow {
   std::string code, name;
-  int64_t secretaries = 0, villages_below_seed_target = 0, good = 0, quota = 0, adjusted = 0, assessed = 0;
+  int64_t secretaries = 0, villages_below_seed_target = 0, good = 0, quota = 0, adjusted = 0,
+          assessed = 0;
   double coverage = 0;
 };
 
@@ -46,13 +47,14 @@ struct Report {
 };
 
 // Queries the services for `city` (12 digits) and `year`.
-Report BuildReport(Session& s, const std::string& city, int year, const std::string& theme, const Expected& want);
+Report BuildReport(Session& s, const std::string& city, int year, const std::string& theme,
+                   const Expected& want);
 
 // Prints the report as tables and writes `stem`.md and `stem`.csv (the
 // figures) and `stem`-counties.csv. Returns the paths written.
 // `source_label` heads the source's column ("source 2023", or scaled).
-std::vector<std::string> WriteReport(const Report& r, const std::string& title, const std::string& source_label,
-                                     const std::string& stem);
+std::vector<std::string> WriteReport(const Report& r, const std::string& title,
+                                     const std::string& source_label, const std::string& stem);
 
 }  // namespace touyan::ctl::scenario
 

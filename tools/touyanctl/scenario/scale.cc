@@ -28,18 +28,22 @@ class Scale {
     counties_ = static_cast<int>((n + o_.villages_per_county - 1) / o_.villages_per_county);
     cities_ = (counties_ + kCountiesPerCity - 1) / kCountiesPerCity;
     if (cities_ > 99) {
-      throw Failure(absl::StrCat(n, " villages at ", o_.villages_per_county,
-                                 " a county need more than 99 cities: raise --villages-per-county"));
+      throw Failure(
+          absl::StrCat(n, " villages at ", o_.villages_per_county,
+                       " a county need more than 99 cities: raise --villages-per-county"));
     }
     token_ = &s_.Token(auth::Role::kCityOrgDept, kProvince);
-    std::fprintf(stderr, "[touyan] scale: %s villages in %d counties of %d cities (synthetic province 71)\n",
-                 Grouped(n).c_str(), counties_, cities_);
+    std::fprintf(
+        stderr, "[touyan] scale: %s villages in %d counties of %d cities (synthetic province 71)\n",
+        Grouped(n).c_str(), counties_, cities_);
     Timed("regions: import the tree (streamed)", [&] { return Regions(); });
-    Timed("personnel: import secretaries with their posts (streamed)", [&] { return Secretaries(); });
-    Timed("contest: a round per county (enter, judge, close, sign, publish)", [&] { return Contests(); });
+    Timed("personnel: import secretaries with their posts (streamed)",
+          [&] { return Secretaries(); });
+    Timed("contest: a round per county (enter, judge, close, sign, publish)",
+          [&] { return Contests(); });
     Timed("incentive: scheme and assessment per county", [&] { return Assess(); });
-    std::printf("\nnational-scale scenario: %s villages, %d counties, %d cities\n", Grouped(n).c_str(), counties_,
-                cities_);
+    std::printf("\nnational-scale scenario: %s villages, %d counties, %d cities\n",
+                Grouped(n).c_str(), counties_, cities_);
     std::printf("  %-66s %10s %14s\n", "stage", "seconds", "result");
     double total = 0;
     for (const auto& [stage, seconds, result] : stages_) {
@@ -67,7 +71,9 @@ class Scale {
   void Timed(const std::string& stage, const std::function<std::string()>& fn) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string result = fn();
-    stages_.push_back({stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), result});
+    stages_.push_back({stage,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                       result});
   }
 
   std::string Regions() {
@@ -83,27 +89,31 @@ class Scale {
     };
     add(kProvince, "模拟省", pv1::REGION_LEVEL_PROVINCE, "");
     for (int c = 0; c < cities_; ++c) {
-      add(absl::StrFormat("71%02d00000000", c + 1), absl::StrCat("模拟市", c + 1), pv1::REGION_LEVEL_CITY, kProvince);
+      add(absl::StrFormat("71%02d00000000", c + 1), absl::StrCat("模拟市", c + 1),
+          pv1::REGION_LEVEL_CITY, kProvince);
     }
     int64_t villages = 0;
     for (int c = 0; c < counties_; ++c) {
       const std::string county = County(c);
-      add(county, absl::StrCat("模拟县", c + 1), pv1::REGION_LEVEL_COUNTY, county.substr(0, 4) + "00000000");
+      add(county, absl::StrCat("模拟县", c + 1), pv1::REGION_LEVEL_COUNTY,
+          county.substr(0, 4) + "00000000");
       const int64_t nv = VillagesOf(c);
       for (int64_t t = 0; t * kVillagesPerTownship < nv; ++t) {
-        add(absl::StrFormat("%s%03d000", county.substr(0, 6), t + 1), absl::StrCat("模拟县", c + 1, "第", t + 1, "镇"),
-            pv1::REGION_LEVEL_TOWNSHIP, county);
+        add(absl::StrFormat("%s%03d000", county.substr(0, 6), t + 1),
+            absl::StrCat("模拟县", c + 1, "第", t + 1, "镇"), pv1::REGION_LEVEL_TOWNSHIP, county);
       }
       for (int64_t v = 0; v < nv; ++v) {
         const std::string code = Village(c, v);
-        add(code, absl::StrCat("模拟村", code.substr(6)), pv1::REGION_LEVEL_VILLAGE, code.substr(0, 9) + "000");
+        add(code, absl::StrCat("模拟村", code.substr(6)), pv1::REGION_LEVEL_VILLAGE,
+            code.substr(0, 9) + "000");
         ++villages;
       }
     }
     Progress p("regions: import", static_cast<int64_t>(regions.size()));
     int64_t shown = 0;
-    auto r = ImportRegions(s_.personnel(), *token_, absl::StrCat("scale-", o_.seed, "-", o_.villages, "-regions"),
-                           regions, [&](int64_t sent) {
+    auto r = ImportRegions(s_.personnel(), *token_,
+                           absl::StrCat("scale-", o_.seed, "-", o_.villages, "-regions"), regions,
+                           [&](int64_t sent) {
                              p.Add(sent - shown);
                              shown = sent;
                            });
@@ -122,7 +132,8 @@ class Scale {
       for (int c = static_cast<int>(city) * kCountiesPerCity;
            c < std::min(counties_, static_cast<int>(city + 1) * kCountiesPerCity); ++c) {
         for (int64_t v = 0; v < VillagesOf(c); ++v) {
-          people.push_back(GenerateCadre(rng, static_cast<int64_t>(c % kCountiesPerCity) * 1000 + v, Village(c, v)));
+          people.push_back(GenerateCadre(rng, static_cast<int64_t>(c % kCountiesPerCity) * 1000 + v,
+                                         Village(c, v)));
         }
       }
       pv1::ImportCadresRequest head;
@@ -138,8 +149,8 @@ class Scale {
       });
       if (!r.ok()) throw Failure(absl::StrCat("ImportCadres: ", r.status().message()));
       if (r->rows_failed() > 0) {
-        throw Failure(
-            absl::StrCat("ImportCadres refused ", r->rows_failed(), " rows, first: ", r->errors(0).message()));
+        throw Failure(absl::StrCat("ImportCadres refused ", r->rows_failed(),
+                                   " rows, first: ", r->errors(0).message()));
       }
       imported += r->rows_imported();
       posts += r->positions_created();
@@ -161,7 +172,8 @@ class Scale {
       cc.mutable_contest()->set_year(kYear);
       cc.mutable_contest()->set_title("村党组织书记擂台比武");
       cc.mutable_contest()->add_fields(cv1::FIELD_VILLAGE);
-      auto contest = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateContest, cc, *token_, "CreateContest");
+      auto contest = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateContest, cc, *token_,
+                             "CreateContest");
       cv1::CreateRoundRequest cr;
       cr.set_request_id(rid + "-round");
       cr.mutable_round()->set_contest_id(contest.id());
@@ -169,18 +181,21 @@ class Scale {
       auto* band = cr.mutable_round()->add_star_bands();
       band->set_stars(5);
       band->set_top_share(0.2);
-      auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *token_, "CreateRound");
+      auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *token_,
+                           "CreateRound");
       AdvanceRound(s_, round.id(), cv1::ROUND_STATE_OPEN, *token_, rid + "-judge");
       cv1::EnterSecretariesRequest es;
       es.set_request_id(rid + "-enter");
       es.set_round_id(round.id());
       es.set_panel("A");
-      auto in = s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *token_, "EnterSecretaries");
+      auto in = s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *token_,
+                        "EnterSecretaries");
       entered += in.entered() + in.already_entered();
       std::mt19937_64 rng(o_.seed + c);
       std::uniform_int_distribution<int> tenth(500, 1000);
-      scored += JudgeAndPublish(s_, round.id(), 3, *token_, rid + "-judge",
-                                [&](const cv1::Entry&, int, const cv1::Dimension&) { return tenth(rng) / 10.0; });
+      scored += JudgeAndPublish(
+          s_, round.id(), 3, *token_, rid + "-judge",
+          [&](const cv1::Entry&, int, const cv1::Dimension&) { return tenth(rng) / 10.0; });
     });
     p.Done();
     return absl::StrCat(Grouped(entered.load()), " entries, ", Grouped(scored.load()), " scores");
@@ -197,9 +212,9 @@ class Scale {
       ca.set_request_id(rid + "-assess");
       ca.set_county_code(county);
       ca.set_year(kYear);
-      assessed +=
-          s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca, *token_, "ComputeAssessments")
-              .assessed();
+      assessed += s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ComputeAssessments, ca,
+                          *token_, "ComputeAssessments")
+                      .assessed();
     });
     p.Done();
     return absl::StrCat(Grouped(assessed.load()), " assessed");

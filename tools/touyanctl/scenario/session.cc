@@ -34,7 +34,8 @@ const std::string& Session::Token(auth::Role role, const std::string& scope) {
   return tokens_[key] = signer_->Issue(*p, absl::Now(), absl::Hours(12));
 }
 
-void Session::Retry(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
+void Session::Retry(const std::string& what,
+                    const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
                     const std::string& token) {
   for (int i = 0;; ++i) {
     grpc::ClientContext ctx;
@@ -43,13 +44,15 @@ void Session::Retry(const std::string& what, const std::function<grpc::Status(gr
     grpc::Status s = attempt(ctx);
     if (s.ok()) return;
     const auto code = s.error_code();
-    const bool transient = code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                           code == grpc::StatusCode::ABORTED || code == grpc::StatusCode::RESOURCE_EXHAUSTED;
+    const bool transient =
+        code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+        code == grpc::StatusCode::ABORTED || code == grpc::StatusCode::RESOURCE_EXHAUSTED;
     if (!transient || i == 8) {
       ErrorDetails d = DetailsOf(s);
-      throw Failure(absl::StrCat(what, ": ", absl::StatusCodeToString(static_cast<absl::StatusCode>(code)), ": ",
-                                 s.error_message(), d.field.empty() ? "" : " [field " + d.field + "]",
-                                 d.reason.empty() ? "" : " [reason " + d.reason + "]"));
+      throw Failure(
+          absl::StrCat(what, ": ", absl::StatusCodeToString(static_cast<absl::StatusCode>(code)),
+                       ": ", s.error_message(), d.field.empty() ? "" : " [field " + d.field + "]",
+                       d.reason.empty() ? "" : " [reason " + d.reason + "]"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(3000, 200 << i)));
   }
@@ -86,7 +89,8 @@ double Progress::Done() {
 
 void Progress::Print(int64_t done, bool final) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string line = absl::StrFormat("[touyan] %-44s %s/%s", stage_, Grouped(done), Grouped(total_));
+  std::string line =
+      absl::StrFormat("[touyan] %-44s %s/%s", stage_, Grouped(done), Grouped(total_));
   if (total_ > 0) absl::StrAppendFormat(&line, " %3d%%", static_cast<int>(done * 100 / total_));
   if (s > 0.05) absl::StrAppendFormat(&line, "  %.0f/s", done / s);
   if (final) absl::StrAppendFormat(&line, "  %.1f s", s);
@@ -98,7 +102,8 @@ void Progress::Print(int64_t done, bool final) {
   std::fflush(stderr);
 }
 
-void ParallelFor(int64_t n, int threads, Progress* progress, const std::function<void(int64_t)>& fn) {
+void ParallelFor(int64_t n, int threads, Progress* progress,
+                 const std::function<void(int64_t)>& fn) {
   std::atomic<int64_t> next{0};
   std::atomic<bool> stop{false};
   std::exception_ptr first;
@@ -125,8 +130,8 @@ void ParallelFor(int64_t n, int threads, Progress* progress, const std::function
   if (first) std::rethrow_exception(first);
 }
 
-cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to, const std::string& token,
-                        const std::string& rid) {
+cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to,
+                        const std::string& token, const std::string& rid) {
   cv1::AdvanceRoundRequest a;
   a.set_request_id(absl::StrCat(rid, "-to-", to));
   a.set_id(round);
@@ -144,7 +149,8 @@ int64_t JudgeAndPublish(Session& s, const std::string& round, int judges, const 
     a.mutable_judge()->set_round_id(round);
     a.mutable_judge()->set_name(absl::StrCat("评委", j + 1));
     a.mutable_judge()->set_panel("A");
-    panel.push_back(s.Call(s.contest(), &cv1::ContestService::Stub::AddJudge, a, token, "AddJudge").id());
+    panel.push_back(
+        s.Call(s.contest(), &cv1::ContestService::Stub::AddJudge, a, token, "AddJudge").id());
   }
   const cv1::Round judging = advance(cv1::ROUND_STATE_JUDGING);
   cv1::ListEntriesRequest le;
@@ -196,7 +202,8 @@ int64_t JudgeAndPublish(Session& s, const std::string& round, int judges, const 
   return stored.scores_stored();
 }
 
-void SetScheme(Session& s, const std::string& county, int year, const std::string& token, const std::string& rid) {
+void SetScheme(Session& s, const std::string& county, int year, const std::string& token,
+               const std::string& rid) {
   iv1::SetSchemeRequest ss;
   ss.set_request_id(rid);
   auto* scheme = ss.mutable_scheme();

@@ -55,8 +55,8 @@ class Session {
   const std::string& Token(auth::Role role, const std::string& scope);
 
   template <typename Stub, typename Req, typename Resp>
-  Resp Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
-            const std::string& token, const std::string& what) {
+  Resp Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+            const Req& req, const std::string& token, const std::string& what) {
     Resp out;
     Retry(
         what, [&](grpc::ClientContext& ctx) { return (stub.*method)(&ctx, req, &out); }, token);
@@ -64,9 +64,12 @@ class Session {
   }
 
   // Every item of a paged list (1,000 a page), page after page:
-  // s.All(s.personnel(), &Stub::ListCadres, request, &ListCadresResponse::cadres, token, "ListCadres").
+  // s.All(s.personnel(), &Stub::ListCadres, request, &ListCadresResponse::cadres, token,
+  // "ListCadres").
   template <typename Stub, typename Req, typename Resp, typename Item>
-  std::vector<Item> All(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), Req req,
+  std::vector<Item> All(Stub& stub,
+                        grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                        Req req,
                         const google::protobuf::RepeatedPtrField<Item>& (Resp::*items)() const,
                         const std::string& token, const std::string& what) {
     std::vector<Item> out;
@@ -83,7 +86,8 @@ class Session {
   // succeeds: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and RESOURCE_EXHAUSTED
   // ("retry later") are retried up to 8 times, backing off to 3 s; anything else,
   // or the last failure, throws a Failure naming `what`.
-  void Retry(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
+  void Retry(const std::string& what,
+             const std::function<grpc::Status(grpc::ClientContext&)>& attempt,
              const std::string& token);
 
   // Client streams in flight are held to what a server takes at once (its
@@ -129,11 +133,12 @@ class Progress {
 
 // fn(0 … n-1) on `threads` threads, each index once, counting in `progress`.
 // The first exception stops the others and is rethrown.
-void ParallelFor(int64_t n, int threads, Progress* progress, const std::function<void(int64_t)>& fn);
+void ParallelFor(int64_t n, int threads, Progress* progress,
+                 const std::function<void(int64_t)>& fn);
 
 // A contest round moved to `to`, with request id `rid`-to-<state>.
-cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to, const std::string& token,
-                        const std::string& rid);
+cv1::Round AdvanceRound(Session& s, const std::string& round, cv1::RoundState to,
+                        const std::string& token, const std::string& rid);
 
 // An OPEN contest round (its entries on panel "A") judged to the end:
 // `judges` judges on panel A ("评委1", …), JUDGING, every score —
@@ -148,7 +153,8 @@ int64_t JudgeAndPublish(Session& s, const std::string& round, int judges, const 
 // with request id `rid`: weights 30/20/10/25/15 (daily management, contest,
 // stars, annual review, democratic), bands 80/65/50, a fifth of daily
 // management from training on 乡村振兴, quorum 67 %.
-void SetScheme(Session& s, const std::string& county, int year, const std::string& token, const std::string& rid);
+void SetScheme(Session& s, const std::string& county, int year, const std::string& token,
+               const std::string& rid);
 
 // Runs a scenario: its exit code, or 1 with the failure that stopped it.
 int RunScenario(const std::string& name, const std::function<int()>& run);

@@ -7,7 +7,8 @@ namespace touyan::ctl::scenario::u23 {
 int Ulanqab::Run() {
   LoadRegions();
   city_ = &s_.Token(auth::Role::kCityOrgDept, kCity);
-  std::fprintf(stderr, "[touyan] Ulanqab 2023 on %zu counties, %zu townships, %zu villages (scale %.3f)\n",
+  std::fprintf(stderr,
+               "[touyan] Ulanqab 2023 on %zu counties, %zu townships, %zu villages (scale %.3f)\n",
                counties_.size(), townships_.size(), village_regions_.size(), f_);
   if (!o_.report_only) Write();
   return Publish();
@@ -30,13 +31,16 @@ void Ulanqab::Write() {
 int Ulanqab::Publish() {
   Report r = BuildReport(s_, kCity, kYear, kTheme, want_);
   const std::string stem = o_.report_dir + "/ulanqab-2023-report";
-  auto files = WriteReport(r,
-                           absl::StrCat("乌兰察布市“头雁工程” 2023 annual report — ", counties_.size(),
-                                        " of 11 counties, figures read back from the services"),
-                           f_ < 1 ? absl::StrFormat("source 2023 × %.3f", f_) : "source 2023", stem);
+  auto files =
+      WriteReport(r,
+                  absl::StrCat("乌兰察布市“头雁工程” 2023 annual report — ", counties_.size(),
+                               " of 11 counties, figures read back from the services"),
+                  f_ < 1 ? absl::StrFormat("source 2023 × %.3f", f_) : "source 2023", stem);
   for (const auto& f : files) std::fprintf(stderr, "[touyan] wrote %s\n", f.c_str());
   if (!r.ok()) {
-    std::fprintf(stderr, "[touyan] some figures differ from what the scenario set out to produce (✗ above)\n");
+    std::fprintf(
+        stderr,
+        "[touyan] some figures differ from what the scenario set out to produce (✗ above)\n");
     return 1;
   }
   return 0;
@@ -54,7 +58,8 @@ void Ulanqab::LoadRegions() {
   std::map<std::string, int64_t> villages_in;
   for (const auto& r : *regions) {
     names_[r.code()] = r.name();
-    if (r.level() == pv1::REGION_LEVEL_COUNTY && absl::StartsWith(r.code(), "1509")) counties.push_back(r.code());
+    if (r.level() == pv1::REGION_LEVEL_COUNTY && absl::StartsWith(r.code(), "1509"))
+      counties.push_back(r.code());
     if (r.level() == pv1::REGION_LEVEL_VILLAGE) {
       ++all_villages;
       ++villages_in[CountyOf(r.code())];
@@ -64,7 +69,8 @@ void Ulanqab::LoadRegions() {
   std::sort(counties.begin(), counties.end(), [&](const std::string& a, const std::string& b) {
     return villages_in[a] != villages_in[b] ? villages_in[a] > villages_in[b] : a < b;
   });
-  if (o_.counties > 0 && o_.counties < static_cast<int>(counties.size())) counties.resize(o_.counties);
+  if (o_.counties > 0 && o_.counties < static_cast<int>(counties.size()))
+    counties.resize(o_.counties);
   std::sort(counties.begin(), counties.end());
   std::set<std::string> in_scope(counties.begin(), counties.end());
   counties_ = counties;
@@ -81,7 +87,8 @@ void Ulanqab::LoadRegions() {
   want_.secretaries = std::llround(4247 * f_);
   want_.city_classes = 2;
   want_.city_trainees = std::max<int64_t>(2, std::llround(340 * f_));
-  want_.county_classes = std::max<int64_t>(static_cast<int64_t>(counties_.size()), std::llround(359 * f_));
+  want_.county_classes =
+      std::max<int64_t>(static_cast<int64_t>(counties_.size()), std::llround(359 * f_));
   want_.county_trainees = std::llround(45000 * f_);
   want_.good_secretaries = Scaled(100);
   want_.adjusted = Scaled(62);
@@ -102,8 +109,9 @@ std::vector<int64_t> Ulanqab::Apportion(int64_t total, const std::vector<int64_t
     given += out[i];
     rest.push_back({exact - out[i], i});
   }
-  std::sort(rest.begin(), rest.end(),
-            [](auto a, auto b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::sort(rest.begin(), rest.end(), [](auto a, auto b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   for (size_t k = 0; given < total; ++k, ++given) ++out[rest[k % rest.size()].second];
   return out;
 }

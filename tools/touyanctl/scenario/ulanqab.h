@@ -13,6 +13,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -86,21 +87,23 @@ class Ulanqab {
 
   void Organisations();
 
-  void Import(const std::string& key, const std::string& what, const std::vector<pv1::Cadre>& people,
-              pv1::PositionKind post);
+  void Import(const std::string& key, const std::string& what,
+              const std::vector<pv1::Cadre>& people, pv1::PositionKind post);
 
   void People();
 
   void Seeds();
 
-  tv1::TrainingClass NewClass(tv1::Tier tier, const std::string& region, const std::string& title, int capacity,
-                              std::vector<std::pair<google::type::Date, google::type::Date>> segments);
+  tv1::TrainingClass NewClass(
+      tv1::Tier tier, const std::string& region, const std::string& title, int capacity,
+      std::vector<std::pair<google::type::Date, google::type::Date>> segments);
 
   std::string CreateClass(const std::string& rid, const tv1::TrainingClass& c);
 
   // Marks every enrolment of a class for each segment: present unless `absent`.
-  void Attend(const std::string& class_id, int segments, const std::vector<tv1::Enrolment>& enrolments,
-              const std::set<std::string>& absent, const std::string& rid);
+  void Attend(const std::string& class_id, int segments,
+              const std::vector<tv1::Enrolment>& enrolments, const std::set<std::string>& absent,
+              const std::string& rid);
 
   void Training();
 
@@ -111,11 +114,14 @@ class Ulanqab {
 
   void Visits();
 
-  std::string NewRound(const std::string& key, cv1::Level level, const std::string& region, const std::string& title,
-                       const std::string& round_name, int advance_n, double advance_share);
+  std::string NewRound(const std::string& key, cv1::Level level, const std::string& region,
+                       const std::string& title, const std::string& round_name, int advance_n,
+                       double advance_share);
 
   // How well a secretary presents: stable per person, 55–95.
-  double Quality(const std::string& cadre) const { return 55 + static_cast<double>(Pick(cadre, 400, o_.seed)) / 10.0; }
+  double Quality(const std::string& cadre) const {
+    return 55 + static_cast<double>(Pick(cadre, 400, o_.seed)) / 10.0;
+  }
 
   // Judged to the end (scores around each secretary's quality), then its results.
   cv1::Results Judge(const std::string& round, const std::string& round_name, int judges);

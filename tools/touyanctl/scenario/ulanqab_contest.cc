@@ -5,8 +5,9 @@ namespace touyan::ctl::scenario::u23 {
 
 // ----------------------------------------------------------------- contest
 
-std::string Ulanqab::NewRound(const std::string& key, cv1::Level level, const std::string& region, const std::string& title,
-                     const std::string& round_name, int advance_n, double advance_share) {
+std::string Ulanqab::NewRound(const std::string& key, cv1::Level level, const std::string& region,
+                              const std::string& title, const std::string& round_name,
+                              int advance_n, double advance_share) {
   cv1::CreateContestRequest cc;
   cc.set_request_id(Rid("contest", key));
   auto* c = cc.mutable_contest();
@@ -14,8 +15,10 @@ std::string Ulanqab::NewRound(const std::string& key, cv1::Level level, const st
   c->set_region_code(region);
   c->set_year(kYear);
   c->set_title(title);
-  for (int f = cv1::FIELD_VILLAGE; f <= cv1::FIELD_OTHER; ++f) c->add_fields(static_cast<cv1::Field>(f));
-  auto contest = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateContest, cc, *city_, "CreateContest");
+  for (int f = cv1::FIELD_VILLAGE; f <= cv1::FIELD_OTHER; ++f)
+    c->add_fields(static_cast<cv1::Field>(f));
+  auto contest =
+      s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateContest, cc, *city_, "CreateContest");
   cv1::CreateRoundRequest cr;
   cr.set_request_id(Rid("round", key));
   auto* r = cr.mutable_round();
@@ -30,18 +33,21 @@ std::string Ulanqab::NewRound(const std::string& key, cv1::Level level, const st
     b->set_stars(stars);
     b->set_top_share(share);
   }
-  auto round = s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *city_, "CreateRound");
+  auto round =
+      s_.Call(s_.contest(), &cv1::ContestService::Stub::CreateRound, cr, *city_, "CreateRound");
   AdvanceRound(s_, round.id(), cv1::ROUND_STATE_OPEN, *city_, Rid("judge", round.id()));
   return round.id();
 }
 
 cv1::Results Ulanqab::Judge(const std::string& round, const std::string& round_name, int judges) {
   JudgeAndPublish(
-      s_, round, judges, *city_, Rid("judge", round), [&](const cv1::Entry& e, int j, const cv1::Dimension& d) {
-        const double noise = static_cast<double>(Pick(
-                                 absl::StrCat(e.cadre_id(), "/", round_name, "/", j, "/", d.key()), 101, o_.seed)) /
-                                 10.0 -
-                             5;
+      s_, round, judges, *city_, Rid("judge", round),
+      [&](const cv1::Entry& e, int j, const cv1::Dimension& d) {
+        const double noise =
+            static_cast<double>(Pick(
+                absl::StrCat(e.cadre_id(), "/", round_name, "/", j, "/", d.key()), 101, o_.seed)) /
+                10.0 -
+            5;
         return std::round(std::clamp(Quality(e.cadre_id()) + noise, 0.0, d.max()) * 10) / 10;
       });
   cv1::GetResultsRequest gr;
@@ -54,7 +60,8 @@ void Ulanqab::Promote(const std::string& from, const std::string& to) {
   pa.set_request_id(Rid("promote", absl::StrCat(from, "-", to)));
   pa.set_from_round_id(from);
   pa.set_to_round_id(to);
-  auto got = s_.Call(s_.contest(), &cv1::ContestService::Stub::PromoteAdvancers, pa, *city_, "PromoteAdvancers");
+  auto got = s_.Call(s_.contest(), &cv1::ContestService::Stub::PromoteAdvancers, pa, *city_,
+                     "PromoteAdvancers");
   for (const auto& e : got.entries()) {
     cv1::AssignPanelRequest ap;
     ap.set_request_id(Rid("panel", e.id()));
@@ -71,18 +78,20 @@ void Ulanqab::Contests() {
   ParallelFor(static_cast<int64_t>(townships_.size()), std::min(o_.threads, 6), &p, [&](int64_t i) {
     const std::string& tw = townships_[i];
     RoundRun& run = prelims[i];
-    run.id = NewRound(tw, cv1::LEVEL_TOWNSHIP, tw, absl::StrCat(names_[tw], "基层党组织书记“擂台比武”"),
-                      "苏木乡镇初赛", 0, 0.3);
+    run.id = NewRound(tw, cv1::LEVEL_TOWNSHIP, tw,
+                      absl::StrCat(names_[tw], "基层党组织书记“擂台比武”"), "苏木乡镇初赛", 0, 0.3);
     cv1::EnterSecretariesRequest es;
     es.set_request_id(Rid("enter", tw));
     es.set_round_id(run.id);
     es.set_panel("A");
-    s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *city_, "EnterSecretaries");
+    s_.Call(s_.contest(), &cv1::ContestService::Stub::EnterSecretaries, es, *city_,
+            "EnterSecretaries");
     run.results = Judge(run.id, "township", 5);
   });
   p.Done();
   for (const auto& r : prelims) {
-    for (const auto& e : r.results.entries()) prelim_rank_[e.cadre_id()] = {e.rank(), r.results.entries_size()};
+    for (const auto& e : r.results.entries())
+      prelim_rank_[e.cadre_id()] = {e.rank(), r.results.entries_size()};
   }
   // Good-secretary quotas by county, in proportion to its villages.
   std::vector<int64_t> weights;
@@ -99,8 +108,8 @@ void Ulanqab::Contests() {
     const std::string& county = counties_[ci];
     RoundRun& run = finals_[ci];
     run.id = NewRound(county, cv1::LEVEL_COUNTY, county,
-                      absl::StrCat(names_[county], "村党组织书记抓党建促乡村振兴“擂台比武”"), "旗县决赛",
-                      static_cast<int>(std::max<int64_t>(3, quotas_[ci] / 2)), 0);
+                      absl::StrCat(names_[county], "村党组织书记抓党建促乡村振兴“擂台比武”"),
+                      "旗县决赛", static_cast<int>(std::max<int64_t>(3, quotas_[ci] / 2)), 0);
     for (size_t i = 0; i < townships_.size(); ++i) {
       if (CountyOf(townships_[i]) == county) Promote(prelims[i].id, run.id);
     }
@@ -109,8 +118,8 @@ void Ulanqab::Contests() {
   q.Done();
   // The city round: each county's best.
   Progress c("contest: city round, outcomes", 1);
-  const std::string city_round =
-      NewRound("city", cv1::LEVEL_CITY, kCity, "全市嘎查村党组织书记“擂台比武”", "市级擂台赛", 0, 0);
+  const std::string city_round = NewRound("city", cv1::LEVEL_CITY, kCity,
+                                          "全市嘎查村党组织书记“擂台比武”", "市级擂台赛", 0, 0);
   for (const auto& f : finals_) Promote(f.id, city_round);
   const cv1::Results city = Judge(city_round, "city", 9);
   // Model villages (乡村振兴精品示范村) are villages: the best-ranked village
@@ -131,14 +140,17 @@ void Ulanqab::Contests() {
     ad.mutable_designation()->set_kind(pv1::DESIGNATION_KIND_MODEL_VILLAGE);
     ad.mutable_designation()->set_year(kYear);
     ad.mutable_designation()->set_source("contest/city-round/" + city_round);
-    ad.mutable_designation()->set_note("“比武争星”排名靠前，列为乡村振兴精品示范村创建对象，加大项目、资金支持");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::AddDesignation, ad, *city_, "AddDesignation");
+    ad.mutable_designation()->set_note(
+        "“比武争星”排名靠前，列为乡村振兴精品示范村创建对象，加大项目、资金支持");
+    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::AddDesignation, ad, *city_,
+            "AddDesignation");
   }
   cv1::ConvertOutcomesRequest co;
   co.set_request_id(Rid("outcomes", "city"));
   co.set_round_id(city_round);
-  const std::pair<cv1::OutcomeKind, int64_t> top[] = {{cv1::OUTCOME_KIND_DEMONSTRATION_SITE, Scaled(20)},
-                                                      {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10)}};
+  const std::pair<cv1::OutcomeKind, int64_t> top[] = {
+      {cv1::OUTCOME_KIND_DEMONSTRATION_SITE, Scaled(20)},
+      {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10)}};
   for (auto [kind, n] : top) {
     auto* r = co.add_rules();
     r->set_kind(kind);

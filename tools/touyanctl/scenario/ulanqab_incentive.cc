@@ -17,7 +17,8 @@ void Ulanqab::SupervisionAndAdjustments() {
   }
   std::sort(weakest.begin(), weakest.end());
   const int64_t adjusted = want_.adjusted, rectified = Scaled(40);
-  const int64_t flagged = std::min<int64_t>(adjusted + rectified, static_cast<int64_t>(weakest.size()));
+  const int64_t flagged =
+      std::min<int64_t>(adjusted + rectified, static_cast<int64_t>(weakest.size()));
   Progress p("incentive: supervision, exit measures, adjustments", flagged);
   ParallelFor(flagged, o_.threads, &p, [&](int64_t i) {
     const Org& o = orgs_[weakest[i].second];
@@ -31,7 +32,8 @@ void Ulanqab::SupervisionAndAdjustments() {
     c->set_reminder("苏木乡镇党委书记提醒谈话，明确整改要求");
     *c->mutable_raised_on() = D(2023, 5, 10 + static_cast<int>(i % 15));
     *c->mutable_rectify_by() = D(2023, 7, 10 + static_cast<int>(i % 15));
-    auto made = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RaiseFlag, rf, county, "RaiseFlag");
+    auto made =
+        s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RaiseFlag, rf, county, "RaiseFlag");
     iv1::AddFollowUpRequest fu;
     fu.set_request_id(Rid("follow-up", o.secretary_id));
     fu.set_case_id(made.id());
@@ -57,7 +59,8 @@ void Ulanqab::SupervisionAndAdjustments() {
     m->set_deciding_body("旗县委组织部");
     m->set_cadre_statement("本人已知悉，将认真反思");
     m->set_appeal_window_days(15);
-    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideExitMeasure, dm, county, "DecideExitMeasure");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideExitMeasure, dm, county,
+            "DecideExitMeasure");
     pv1::ReplaceSecretaryRequest rs;
     rs.set_request_id(Rid("replace", o.id));
     rs.set_party_org_id(o.id);
@@ -66,7 +69,8 @@ void Ulanqab::SupervisionAndAdjustments() {
     rs.set_reason(pv1::POSITION_END_REASON_ADJUSTMENT);
     rs.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
     rs.set_note("履职不力，经旗县委研究予以调整");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ReplaceSecretary, rs, county, "ReplaceSecretary");
+    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ReplaceSecretary, rs, county,
+            "ReplaceSecretary");
   });
   p.Done();
   // Counselling and hardship aid for a few; wellbeing check-ins.
@@ -111,18 +115,23 @@ void Ulanqab::Assessment() {
   std::vector<pv1::Secretary> current;
   pv1::ListSecretariesRequest ls;
   ls.set_region_code(kCity);
-  for (const auto& x : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
-                              &pv1::ListSecretariesResponse::secretaries, *city_, "ListSecretaries")) {
-    if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000")) current.push_back(x);
+  for (const auto& x :
+       s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListSecretaries, ls,
+              &pv1::ListSecretariesResponse::secretaries, *city_, "ListSecretaries")) {
+    if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000"))
+      current.push_back(x);
   }
-  Progress p("incentive: daily management, stars, annual review", static_cast<int64_t>(current.size()));
+  Progress p("incentive: daily management, stars, annual review",
+             static_cast<int64_t>(current.size()));
   ParallelFor(static_cast<int64_t>(current.size()), o_.threads, &p, [&](int64_t i) {
     const auto& x = current[i];
     const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
     const double q = Quality(x.cadre_id());
     const auto it = prelim_rank_.find(x.cadre_id());
     const int stars =
-        it == prelim_rank_.end() ? 0 : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
+        it == prelim_rank_.end()
+            ? 0
+            : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
     const std::tuple<iv1::InputKind, double, const char*> inputs[] = {
         {iv1::INPUT_KIND_DAILY_MANAGEMENT, std::min(100.0, q + 15), "日常管理考勤与工作纪实"},
         {iv1::INPUT_KIND_STAR_RATING, static_cast<double>(stars), "星级评定"},
@@ -145,11 +154,13 @@ void Ulanqab::Assessment() {
   // Democratic evaluation (民主评议) of each village's secretary by secret ballot.
   std::vector<const pv1::Secretary*> village_secs;
   for (const auto& x : current) {
-    if (x.party_org_kind() == pv1::PARTY_ORG_KIND_VILLAGE || x.party_org_kind() == pv1::PARTY_ORG_KIND_COMMUNITY) {
+    if (x.party_org_kind() == pv1::PARTY_ORG_KIND_VILLAGE ||
+        x.party_org_kind() == pv1::PARTY_ORG_KIND_COMMUNITY) {
       village_secs.push_back(&x);
     }
   }
-  Progress d("incentive: democratic evaluations (secret ballots)", static_cast<int64_t>(village_secs.size()));
+  Progress d("incentive: democratic evaluations (secret ballots)",
+             static_cast<int64_t>(village_secs.size()));
   ParallelFor(static_cast<int64_t>(village_secs.size()), o_.threads, &d, [&](int64_t i) {
     const auto& x = *village_secs[i];
     const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
@@ -161,15 +172,16 @@ void Ulanqab::Assessment() {
     *e->mutable_meeting_date() = D(2023, 12, 10);
     e->add_cadre_ids(x.cadre_id());
     e->set_electorate(15);
-    auto ev = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::OpenEvaluation, oe, county, "OpenEvaluation");
+    auto ev = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::OpenEvaluation, oe, county,
+                      "OpenEvaluation");
     if (ev.closed()) return;  // a rerun: counted already
     iv1::IssueVoterCodesRequest ic;
     ic.set_evaluation_id(ev.id());
     ic.set_count(15 - ev.codes_issued());
     std::vector<std::string> codes;
     if (ic.count() > 0) {
-      auto got =
-          s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::IssueVoterCodes, ic, county, "IssueVoterCodes");
+      auto got = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::IssueVoterCodes, ic, county,
+                         "IssueVoterCodes");
       codes.assign(got.codes().begin(), got.codes().end());
     }
     const double q = Quality(x.cadre_id());
@@ -183,15 +195,18 @@ void Ulanqab::Assessment() {
       c->set_choice(r < q - 10   ? iv1::CHOICE_SATISFIED
                     : r < q + 15 ? iv1::CHOICE_BASICALLY_SATISFIED
                                  : iv1::CHOICE_DISSATISFIED);
-      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CastBallot, cb, "" + county, "CastBallot");
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CastBallot, cb, "" + county,
+              "CastBallot");
     }
     iv1::CloseEvaluationRequest ce;
     ce.set_request_id(Rid("evaluation-close", x.party_org_id()));
     ce.set_id(ev.id());
-    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CloseEvaluation, ce, county, "CloseEvaluation");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::CloseEvaluation, ce, county,
+            "CloseEvaluation");
   });
   d.Done();
-  Progress a("incentive: differentiated assessment (差异化考核)", static_cast<int64_t>(counties_.size()));
+  Progress a("incentive: differentiated assessment (差异化考核)",
+             static_cast<int64_t>(counties_.size()));
   ParallelFor(static_cast<int64_t>(counties_.size()), 2, &a, [&](int64_t ci) {
     iv1::ComputeAssessmentsRequest ca;
     ca.set_request_id(Rid("assess", counties_[ci]));
@@ -206,7 +221,8 @@ void Ulanqab::Assessment() {
 // ------------------------------------------- awards, promotions, publicity
 
 void Ulanqab::Rewards() {
-  Progress p("incentive: care awards, promotions, interviews", static_cast<int64_t>(good_.size()) + 1);
+  Progress p("incentive: care awards, promotions, interviews",
+             static_cast<int64_t>(good_.size()) + 1);
   iv1::SetBudgetRequest sb;
   sb.set_request_id(Rid("budget", kYear));
   sb.mutable_budget()->set_region_code(kCity);
@@ -218,9 +234,11 @@ void Ulanqab::Rewards() {
   pay.set_request_id(Rid("pay", kYear));
   pay.set_region_code(kCity);
   pay.set_year(kYear);
-  s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::PayCareAwards, pay, *city_, "PayCareAwards");
+  s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::PayCareAwards, pay, *city_,
+          "PayCareAwards");
   p.Add();
-  const int64_t deputies = want_.deputies, civil = want_.civil_servants, staff = want_.institution_staff;
+  const int64_t deputies = want_.deputies, civil = want_.civil_servants,
+                staff = want_.institution_staff;
   ParallelFor(static_cast<int64_t>(good_.size()), o_.threads, &p, [&](int64_t i) {
     const Org& o = orgs_[good_[i]];
     const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
@@ -234,11 +252,13 @@ void Ulanqab::Rewards() {
                       : i < deputies + civil ? iv1::CHANNEL_CIVIL_SERVICE
                                              : iv1::CHANNEL_PUBLIC_INSTITUTION;
       pr->set_channel(ch);
-      pr->set_post(absl::StrCat(names_[o.township], ch == iv1::CHANNEL_TOWNSHIP_DEPUTY ? "副镇长（副苏木达）"
-                                                    : ch == iv1::CHANNEL_CIVIL_SERVICE ? "公务员"
-                                                                                       : "事业编制人员"));
+      pr->set_post(
+          absl::StrCat(names_[o.township], ch == iv1::CHANNEL_TOWNSHIP_DEPUTY ? "副镇长（副苏木达）"
+                                           : ch == iv1::CHANNEL_CIVIL_SERVICE ? "公务员"
+                                                                              : "事业编制人员"));
       *pr->mutable_effective_on() = D(2023, 12, 1 + static_cast<int>(i % 20));
-      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordPromotion, rp, county, "RecordPromotion");
+      s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordPromotion, rp, county,
+              "RecordPromotion");
     }
     iv1::ArrangeInterviewRequest ai;
     ai.set_request_id(Rid("interview", o.secretary_id));
@@ -249,7 +269,8 @@ void Ulanqab::Rewards() {
     in->set_topic("乡村振兴担当作为好支书专访");
     *in->mutable_on() = D(2023, 12, 20);
     in->set_year(kYear);
-    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ArrangeInterview, ai, county, "ArrangeInterview");
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ArrangeInterview, ai, county,
+            "ArrangeInterview");
   });
   p.Done();
 }

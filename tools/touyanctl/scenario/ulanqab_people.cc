@@ -15,7 +15,8 @@ void Ulanqab::Organisations() {
     req.set_region_code(county);
     for (const auto& o : s_.All(s_.personnel(), &pv1::PersonnelService::Stub::ListPartyOrgs, req,
                                 &pv1::ListPartyOrgsResponse::party_orgs, *city_, "ListPartyOrgs")) {
-      if (o.kind() != pv1::PARTY_ORG_KIND_VILLAGE && o.kind() != pv1::PARTY_ORG_KIND_COMMUNITY) continue;
+      if (o.kind() != pv1::PARTY_ORG_KIND_VILLAGE && o.kind() != pv1::PARTY_ORG_KIND_COMMUNITY)
+        continue;
       Org& x = by_region[o.region_code()];
       x.id = o.id();
       x.kind = o.kind();
@@ -41,8 +42,8 @@ void Ulanqab::Organisations() {
   villages_ = orgs_.size();
   // Organisations of the other fields, spread over the townships.
   const pv1::PartyOrgKind kinds[] = {pv1::PARTY_ORG_KIND_AGENCY, pv1::PARTY_ORG_KIND_SCHOOL,
-                                     pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION, pv1::PARTY_ORG_KIND_ENTERPRISE,
-                                     pv1::PARTY_ORG_KIND_OTHER};
+                                     pv1::PARTY_ORG_KIND_PUBLIC_INSTITUTION,
+                                     pv1::PARTY_ORG_KIND_ENTERPRISE, pv1::PARTY_ORG_KIND_OTHER};
   const char* words[] = {"机关", "学校", "卫生院", "企业", "合作社"};
   const int64_t units = want_.secretaries - static_cast<int64_t>(villages_);
   if (units < 0) throw Failure("more villages than secretaries to create");
@@ -52,8 +53,8 @@ void Ulanqab::Organisations() {
     o.region = o.township;
     o.county = CountyOf(o.township);
     o.kind = kinds[(u / townships_.size()) % 5];
-    o.name =
-        absl::StrCat(names_[o.township], words[(u / townships_.size()) % 5], u / townships_.size() / 5 + 1, "党支部");
+    o.name = absl::StrCat(names_[o.township], words[(u / townships_.size()) % 5],
+                          u / townships_.size() / 5 + 1, "党支部");
     orgs_.push_back(o);
   }
   Progress q("personnel: organisations of the other fields", units);
@@ -64,15 +65,17 @@ void Ulanqab::Organisations() {
     req.mutable_party_org()->set_name(o.name);
     req.mutable_party_org()->set_kind(o.kind);
     req.mutable_party_org()->set_region_code(o.region);
-    o.id = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreatePartyOrg, req, *city_, "CreatePartyOrg").id();
+    o.id = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreatePartyOrg, req, *city_,
+                   "CreatePartyOrg")
+               .id();
   });
   q.Done();
 }
 
 // ------------------------------------------------------------------ people
 
-void Ulanqab::Import(const std::string& key, const std::string& what, const std::vector<pv1::Cadre>& people,
-            pv1::PositionKind post) {
+void Ulanqab::Import(const std::string& key, const std::string& what,
+                     const std::vector<pv1::Cadre>& people, pv1::PositionKind post) {
   Progress p("personnel: import " + what, static_cast<int64_t>(people.size()));
   pv1::ImportCadresRequest head;
   head.set_request_id(Rid("import", key));
@@ -89,9 +92,10 @@ void Ulanqab::Import(const std::string& key, const std::string& what, const std:
   if (!r.ok()) throw Failure(absl::StrCat("ImportCadres (", what, "): ", r.status().message()));
   if (r->rows_failed() > 0) {
     const auto& e = r->errors(0);
-    throw Failure(absl::StrCat("ImportCadres (", what, "): ", r->rows_failed(), " rows refused, first: row ", e.row(),
-                               " ", e.field(), ": ", e.message(),
-                               " — the scenario wants a database without its people (a fresh one)"));
+    throw Failure(
+        absl::StrCat("ImportCadres (", what, "): ", r->rows_failed(), " rows refused, first: row ",
+                     e.row(), " ", e.field(), ": ", e.message(),
+                     " — the scenario wants a database without its people (a fresh one)"));
   }
 }
 
@@ -103,25 +107,29 @@ void Ulanqab::People() {
     o.secretary.set_party_member(true);
     secretaries.push_back(o.secretary);
     for (int k = 0; k < 2; ++k) {
-      pv1::Cadre m = GenerateCadre(rng_, kPersonBase + 100000 + 2 * static_cast<int64_t>(v) + k, o.region);
+      pv1::Cadre m =
+          GenerateCadre(rng_, kPersonBase + 100000 + 2 * static_cast<int64_t>(v) + k, o.region);
       members.push_back(m);
     }
   }
   for (size_t u = villages_; u < orgs_.size(); ++u) {
-    orgs_[u].secretary = GenerateCadre(rng_, kPersonBase + 200000 + static_cast<int64_t>(u), orgs_[u].region);
+    orgs_[u].secretary =
+        GenerateCadre(rng_, kPersonBase + 200000 + static_cast<int64_t>(u), orgs_[u].region);
     orgs_[u].secretary.set_party_member(true);
     unit_secretaries.push_back(orgs_[u].secretary);
   }
   // Who will take over from the secretaries adjusted during the year: one
   // prepared in each village (the reserve the seed plan builds).
   for (size_t v = 0; v < villages_; ++v) {
-    pv1::Cadre c = GenerateCadre(rng_, kPersonBase + 300000 + static_cast<int64_t>(v), orgs_[v].region);
+    pv1::Cadre c =
+        GenerateCadre(rng_, kPersonBase + 300000 + static_cast<int64_t>(v), orgs_[v].region);
     c.set_party_member(true);
     successors.push_back(c);
   }
   Import("secretaries", "village secretaries (一肩挑)", secretaries, pv1::POSITION_KIND_DUAL_ROLE);
   Import("members", "village committee members", members, pv1::POSITION_KIND_COMMITTEE_MEMBER);
-  Import("units", "secretaries of the other fields", unit_secretaries, pv1::POSITION_KIND_UNSPECIFIED);
+  Import("units", "secretaries of the other fields", unit_secretaries,
+         pv1::POSITION_KIND_UNSPECIFIED);
   Import("successors", "successors in reserve", successors, pv1::POSITION_KIND_UNSPECIFIED);
 
   // Their ids, by resident ID (the city's department sees them whole).
@@ -159,7 +167,8 @@ void Ulanqab::People() {
     req.mutable_position()->set_party_org_id(o.id);
     req.mutable_position()->set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
     *req.mutable_position()->mutable_term_start() = D(2021, 3, 1);
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreatePosition, req, *city_, "CreatePosition");
+    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreatePosition, req, *city_,
+            "CreatePosition");
   });
   q.Done();
 }
@@ -177,8 +186,10 @@ void Ulanqab::Seeds() {
     pv1::NominateSeedRequest nom;
     nom.set_request_id(Rid("seed", i));
     *nom.mutable_seed()->mutable_person() = GenerateCadre(rng, kPersonBase + 400000 + i, o.region);
-    nom.mutable_seed()->set_strengths(i % 2 ? "致富能手，带领群众发展特色种养" : "返乡大学生，熟悉电商与合作社经营");
-    auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township, "NominateSeed");
+    nom.mutable_seed()->set_strengths(i % 2 ? "致富能手，带领群众发展特色种养"
+                                            : "返乡大学生，熟悉电商与合作社经营");
+    auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
+                        "NominateSeed");
     pv1::SelectSeedRequest sel;
     sel.set_request_id(Rid("seed-select", i));
     sel.set_id(seed.id());
@@ -217,7 +228,8 @@ void Ulanqab::GoodSecretaries() {
     for (const auto& id : ranked) {
       if (static_cast<int64_t>(taken.size()) == quotas_[ci]) break;
       auto it = org_of_cadre.find(id);
-      if (it == org_of_cadre.end() || orgs_[it->second].kind != pv1::PARTY_ORG_KIND_VILLAGE) continue;
+      if (it == org_of_cadre.end() || orgs_[it->second].kind != pv1::PARTY_ORG_KIND_VILLAGE)
+        continue;
       if (taken.insert(id).second) good_.push_back(it->second);
     }
   }
@@ -229,7 +241,8 @@ void Ulanqab::GoodSecretaries() {
     t->set_criterion(static_cast<pv1::Criterion>(c));
     t->set_min_score(80);
   }
-  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SetProfileThresholds, th, *city_, "SetProfileThresholds");
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SetProfileThresholds, th, *city_,
+          "SetProfileThresholds");
   pv1::CreateSelectionRoundRequest sr;
   sr.set_request_id(Rid("selection", kYear));
   sr.mutable_round()->set_year(kYear);
@@ -240,15 +253,16 @@ void Ulanqab::GoodSecretaries() {
     q->set_county_code(counties_[ci].substr(0, 6));
     q->set_quota(static_cast<int>(quotas_[ci]));
   }
-  auto round =
-      s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreateSelectionRound, sr, *city_, "CreateSelectionRound");
-  Progress p("personnel: precise profiles and 好支书 confirmed", static_cast<int64_t>(good_.size()));
+  auto round = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::CreateSelectionRound, sr,
+                       *city_, "CreateSelectionRound");
+  Progress p("personnel: precise profiles and 好支书 confirmed",
+             static_cast<int64_t>(good_.size()));
   ParallelFor(static_cast<int64_t>(good_.size()), o_.threads, &p, [&](int64_t i) {
     const Org& o = orgs_[good_[i]];
     const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
-    const char* evidence[] = {"政治立场坚定，带头落实上级决策部署", "能力本领过硬，擂台比武名列前茅",
-                              "政策执行有力，惠民政策落实到位", "工作业绩突出，村集体经济收入增长",
-                              "党员群众满意，民主测评满意率高"};
+    const char* evidence[] = {"政治立场坚定，带头落实上级决策部署",
+                              "能力本领过硬，擂台比武名列前茅", "政策执行有力，惠民政策落实到位",
+                              "工作业绩突出，村集体经济收入增长", "党员群众满意，民主测评满意率高"};
     for (int c = 0; c < 5; ++c) {
       pv1::RecordEvaluationRequest ev;
       ev.set_request_id(Rid("evaluation", absl::StrCat(o.secretary_id, "-", c)));
@@ -259,19 +273,21 @@ void Ulanqab::GoodSecretaries() {
       e->set_evaluator("旗县委组织部考察组");
       *e->mutable_evaluated_on() = D(2023, 10, 10 + c);
       e->set_evidence(evidence[c]);
-      s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::RecordEvaluation, ev, county, "RecordEvaluation");
+      s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::RecordEvaluation, ev, county,
+              "RecordEvaluation");
     }
     pv1::NominateGoodSecretaryRequest nom;
     nom.set_request_id(Rid("nominate", o.secretary_id));
     nom.set_round_id(round.id());
     nom.set_cadre_id(o.secretary_id);
     nom.set_reason("精准画像五项基本条件均达标，擂台比武成绩突出");
-    auto n = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateGoodSecretary, nom, county,
-                     "NominateGoodSecretary");
+    auto n = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateGoodSecretary, nom,
+                     county, "NominateGoodSecretary");
     pv1::ConfirmGoodSecretaryRequest cf;
     cf.set_request_id(Rid("confirm", o.secretary_id));
     cf.set_id(n.id());
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ConfirmGoodSecretary, cf, *city_, "ConfirmGoodSecretary");
+    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ConfirmGoodSecretary, cf, *city_,
+            "ConfirmGoodSecretary");
   });
   p.Done();
 }

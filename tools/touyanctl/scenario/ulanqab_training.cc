@@ -5,8 +5,9 @@ namespace touyan::ctl::scenario::u23 {
 
 // ---------------------------------------------------------------- training
 
-tv1::TrainingClass Ulanqab::NewClass(tv1::Tier tier, const std::string& region, const std::string& title, int capacity,
-                            std::vector<std::pair<google::type::Date, google::type::Date>> segments) {
+tv1::TrainingClass Ulanqab::NewClass(
+    tv1::Tier tier, const std::string& region, const std::string& title, int capacity,
+    std::vector<std::pair<google::type::Date, google::type::Date>> segments) {
   tv1::TrainingClass c;
   c.set_tier(tier);
   c.set_region_code(region);
@@ -16,8 +17,9 @@ tv1::TrainingClass Ulanqab::NewClass(tv1::Tier tier, const std::string& region, 
   c.add_formats(tv1::FORMAT_LECTURE);
   c.add_formats(tier == tv1::TIER_TOWNSHIP ? tv1::FORMAT_TOPIC_PRACTICE : tv1::FORMAT_SEMINAR);
   if (tier == tv1::TIER_CITY) c.add_formats(tv1::FORMAT_FIELD_VISIT);
-  c.set_venue(tier == tv1::TIER_CITY ? "中共乌兰察布市委党校"
-                                     : absl::StrCat(names_[region.substr(0, 6) + "000000"], "委党校"));
+  c.set_venue(tier == tv1::TIER_CITY
+                  ? "中共乌兰察布市委党校"
+                  : absl::StrCat(names_[region.substr(0, 6) + "000000"], "委党校"));
   c.set_venue_kind(tier == tv1::TIER_CITY     ? tv1::VENUE_KIND_CITY_PARTY_SCHOOL
                    : tier == tv1::TIER_COUNTY ? tv1::VENUE_KIND_COUNTY_PARTY_SCHOOL
                                               : tv1::VENUE_KIND_OTHER);
@@ -37,11 +39,14 @@ std::string Ulanqab::CreateClass(const std::string& rid, const tv1::TrainingClas
   tv1::CreateClassRequest req;
   req.set_request_id(rid);
   *req.mutable_training_class() = c;
-  return s_.Call(s_.training(), &tv1::TrainingService::Stub::CreateClass, req, *city_, "CreateClass").id();
+  return s_
+      .Call(s_.training(), &tv1::TrainingService::Stub::CreateClass, req, *city_, "CreateClass")
+      .id();
 }
 
-void Ulanqab::Attend(const std::string& class_id, int segments, const std::vector<tv1::Enrolment>& enrolments,
-            const std::set<std::string>& absent, const std::string& rid) {
+void Ulanqab::Attend(const std::string& class_id, int segments,
+                     const std::vector<tv1::Enrolment>& enrolments,
+                     const std::set<std::string>& absent, const std::string& rid) {
   for (int seg = 1; seg <= segments; ++seg) {
     for (size_t i = 0; i < enrolments.size(); i += 1000) {
       tv1::RecordAttendanceRequest req;
@@ -54,7 +59,8 @@ void Ulanqab::Attend(const std::string& class_id, int segments, const std::vecto
         m->set_status(absent.count(enrolments[k].id()) ? tv1::ATTENDANCE_STATUS_ABSENT
                                                        : tv1::ATTENDANCE_STATUS_PRESENT);
       }
-      s_.Call(s_.training(), &tv1::TrainingService::Stub::RecordAttendance, req, *city_, "RecordAttendance");
+      s_.Call(s_.training(), &tv1::TrainingService::Stub::RecordAttendance, req, *city_,
+              "RecordAttendance");
     }
   }
 }
@@ -84,12 +90,16 @@ void Ulanqab::Training() {
     pl.id = CreateClass(
         Rid("city-class", c),
         NewClass(
-            tv1::TIER_CITY, kCity, absl::StrCat("全市嘎查村党组织书记乡村振兴专题示范培训班（第", c + 1, "期）"),
+            tv1::TIER_CITY, kCity,
+            absl::StrCat("全市嘎查村党组织书记乡村振兴专题示范培训班（第", c + 1, "期）"),
             static_cast<int>(city_n / 2 + 1),
-            c == 0 ? std::vector<std::pair<google::type::Date, google::type::Date>>{{D(2023, 4, 17), D(2023, 4, 21)},
-                                                                                    {D(2023, 5, 15), D(2023, 5, 19)}}
-                   : std::vector<std::pair<google::type::Date, google::type::Date>>{
-                         {D(2023, 7, 10), D(2023, 7, 14)}, {D(2023, 8, 14), D(2023, 8, 18)}}));
+            c == 0
+                ? std::vector<std::pair<google::type::Date, google::type::Date>>{{D(2023, 4, 17),
+                                                                                  D(2023, 4, 21)},
+                                                                                 {D(2023, 5, 15),
+                                                                                  D(2023, 5, 19)}}
+                : std::vector<std::pair<google::type::Date, google::type::Date>>{
+                      {D(2023, 7, 10), D(2023, 7, 14)}, {D(2023, 8, 14), D(2023, 8, 18)}}));
     classes.push_back(pl);
   }
   for (size_t k = 0; k < city_people.size(); ++k) {
@@ -106,9 +116,11 @@ void Ulanqab::Training() {
   for (size_t v = 0; v < villages_; ++v) villages_of[orgs_[v].county].push_back(v);
   for (const auto& c : counties_) weights.push_back(static_cast<int64_t>(villages_of[c].size()));
   const auto class_counts = Apportion(want_.county_classes, weights);
-  const int64_t farmers = std::max<int64_t>(0, want_.county_trainees + 100 - 4 * static_cast<int64_t>(villages_));
+  const int64_t farmers =
+      std::max<int64_t>(0, want_.county_trainees + 100 - 4 * static_cast<int64_t>(villages_));
   const auto farmer_counts = Apportion(farmers, weights);
-  const char* surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "郭", "马", "高", "乌", "巴", "其", "苏"};
+  const char* surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵",
+                            "郭", "马", "高", "乌", "巴", "其", "苏"};
   int64_t person = 0;
   for (size_t ci = 0; ci < counties_.size(); ++ci) {
     const std::string& county = counties_[ci];
@@ -119,11 +131,15 @@ void Ulanqab::Training() {
       const int month = 3 + static_cast<int>(j % 8);
       pl.id = CreateClass(
           Rid("county-class", absl::StrCat(county, "-", j)),
-          NewClass(tv1::TIER_COUNTY, county, absl::StrCat(names_[county], "乡村振兴专题培训班（第", j + 1, "期）"),
-                   100000, {{D(2023, month, 6), D(2023, month, 8)}, {D(2023, month, 20), D(2023, month, 21)}}));
+          NewClass(
+              tv1::TIER_COUNTY, county,
+              absl::StrCat(names_[county], "乡村振兴专题培训班（第", j + 1, "期）"), 100000,
+              {{D(2023, month, 6), D(2023, month, 8)}, {D(2023, month, 20), D(2023, month, 21)}}));
       classes.push_back(pl);
     }
-    auto add = [&](tv1::Trainee t, size_t slot) { classes[first + slot % k].trainees.push_back(std::move(t)); };
+    auto add = [&](tv1::Trainee t, size_t slot) {
+      classes[first + slot % k].trainees.push_back(std::move(t));
+    };
     size_t slot = 0;
     for (size_t v : villages_of[county]) {
       const Org& o = orgs_[v];
@@ -169,7 +185,8 @@ void Ulanqab::Training() {
     req.set_request_id(Rid("enrol", absl::StrCat(c, "-", t)));
     req.set_class_id(classes[c].id);
     *req.mutable_trainee() = classes[c].trainees[t];
-    classes[c].enrolled[t] = s_.Call(s_.training(), &tv1::TrainingService::Stub::Enrol, req, *city_, "Enrol");
+    classes[c].enrolled[t] =
+        s_.Call(s_.training(), &tv1::TrainingService::Stub::Enrol, req, *city_, "Enrol");
   });
   p.Done();
   Progress a("training: attendance", static_cast<int64_t>(classes.size()));
@@ -190,18 +207,20 @@ void Ulanqab::CatchUp() {
     gc.set_year(kYear);
     gc.set_theme(kTheme);
     gc.set_region_code(counties_[ci]);
-    auto cov = s_.Call(s_.training(), &tv1::TrainingService::Stub::GetCoverage, gc, *city_, "GetCoverage");
+    auto cov =
+        s_.Call(s_.training(), &tv1::TrainingService::Stub::GetCoverage, gc, *city_, "GetCoverage");
     for (const auto& u : cov.townships()) {
       if (u.missing() == 0) continue;
-      const std::string id =
-          CreateClass(Rid("township-class", u.region_code()),
-                      NewClass(tv1::TIER_TOWNSHIP, u.region_code(),
-                               absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
-                               static_cast<int>(u.missing() + 5), {{D(2023, 11, 20), D(2023, 11, 22)}}));
+      const std::string id = CreateClass(
+          Rid("township-class", u.region_code()),
+          NewClass(tv1::TIER_TOWNSHIP, u.region_code(),
+                   absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
+                   static_cast<int>(u.missing() + 5), {{D(2023, 11, 20), D(2023, 11, 22)}}));
       tv1::EnrolUncoveredRequest eu;
       eu.set_request_id(Rid("enrol-uncovered", u.region_code()));
       eu.set_class_id(id);
-      auto got = s_.Call(s_.training(), &tv1::TrainingService::Stub::EnrolUncovered, eu, *city_, "EnrolUncovered");
+      auto got = s_.Call(s_.training(), &tv1::TrainingService::Stub::EnrolUncovered, eu, *city_,
+                         "EnrolUncovered");
       std::vector<tv1::Enrolment> es(got.enrolments().begin(), got.enrolments().end());
       Attend(id, 1, es, {}, Rid("attend-township", u.region_code()));
     }
@@ -227,8 +246,10 @@ void Ulanqab::Visits() {
     fv->add_sites("乌兰哈达苏木望山民宿");
     fv->add_sites("望山庭院");
     *fv->mutable_visit_date() = D(2023, 3, 16 + static_cast<int>(i / 1000));
-    for (size_t k = i; k < std::min(visitors.size(), i + 1000); ++k) fv->add_participant_cadre_ids(visitors[k]);
-    s_.Call(s_.training(), &tv1::TrainingService::Stub::CreateFieldVisit, req, *city_, "CreateFieldVisit");
+    for (size_t k = i; k < std::min(visitors.size(), i + 1000); ++k)
+      fv->add_participant_cadre_ids(visitors[k]);
+    s_.Call(s_.training(), &tv1::TrainingService::Stub::CreateFieldVisit, req, *city_,
+            "CreateFieldVisit");
   }
   // Experts and technology commissioners in every township's villages.
   std::map<std::string, std::vector<size_t>> by_township;
@@ -251,12 +272,15 @@ void Ulanqab::Visits() {
     *x->mutable_visit_date() = D(2023, 5 + static_cast<int>(i % 4), 10);
     x->set_topic(planting ? tv1::EXPERT_TOPIC_PLANTING : tv1::EXPERT_TOPIC_BREEDING);
     x->set_subject(planting ? "马铃薯脱毒种薯繁育与田间管理" : "肉羊舍饲养殖与疫病防控");
-    for (size_t k = 0; k < vs.size() && k < 100; ++k) x->add_secretary_cadre_ids(orgs_[vs[k]].secretary_id);
-    s_.Call(s_.training(), &tv1::TrainingService::Stub::CreateExpertVisit, req, *city_, "CreateExpertVisit");
+    for (size_t k = 0; k < vs.size() && k < 100; ++k)
+      x->add_secretary_cadre_ids(orgs_[vs[k]].secretary_id);
+    s_.Call(s_.training(), &tv1::TrainingService::Stub::CreateExpertVisit, req, *city_,
+            "CreateExpertVisit");
   });
   e.Done();
   // Practice tasks, quantified to each village with a named person, on the public board.
-  Progress pt("training: practice tasks published, progress reported", static_cast<int64_t>(counties_.size()));
+  Progress pt("training: practice tasks published, progress reported",
+              static_cast<int64_t>(counties_.size()));
   ParallelFor(static_cast<int64_t>(counties_.size()), o_.threads, &pt, [&](int64_t ci) {
     const std::string& county = counties_[ci];
     std::vector<size_t> vs;
@@ -280,18 +304,20 @@ void Ulanqab::Visits() {
       q->set_responsible_name(orgs_[v].secretary_name);
       q->set_responsible_cadre_id(orgs_[v].secretary_id);
     }
-    auto made =
-        s_.Call(s_.training(), &tv1::TrainingService::Stub::CreatePracticeTask, req, *city_, "CreatePracticeTask");
+    auto made = s_.Call(s_.training(), &tv1::TrainingService::Stub::CreatePracticeTask, req, *city_,
+                        "CreatePracticeTask");
     tv1::PublishPracticeTaskRequest pub;
     pub.set_request_id(Rid("task-publish", county));
     pub.set_id(made.id());
-    s_.Call(s_.training(), &tv1::TrainingService::Stub::PublishPracticeTask, pub, *city_, "PublishPracticeTask");
+    s_.Call(s_.training(), &tv1::TrainingService::Stub::PublishPracticeTask, pub, *city_,
+            "PublishPracticeTask");
     for (const auto& q : made.quotas()) {
       tv1::ReportPracticeProgressRequest rep;
       rep.set_request_id(Rid("task-progress", q.village_code()));
       rep.set_task_id(made.id());
       rep.set_village_code(q.village_code());
-      rep.set_completed(q.quantity() - static_cast<int64_t>(Pick(q.village_code() + "done", 3, o_.seed)));
+      rep.set_completed(q.quantity() -
+                        static_cast<int64_t>(Pick(q.village_code() + "done", 3, o_.seed)));
       *rep.mutable_report_date() = D(2023, 11, 25);
       s_.Call(s_.training(), &tv1::TrainingService::Stub::ReportPracticeProgress, rep, *city_,
               "ReportPracticeProgress");
