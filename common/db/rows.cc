@@ -61,6 +61,12 @@ std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v
   return out + "]";
 }
 
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out);
+  return out;
+}
+
 absl::Status MergeFromJson(absl::string_view json, google::protobuf::Message& m) {
   std::unique_ptr<google::protobuf::Message> part(m.New());
   auto s = google::protobuf::util::JsonStringToMessage(

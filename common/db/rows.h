@@ -85,6 +85,18 @@ std::string DigitArray(const std::vector<std::string>& v);
 // A JSON array of strings, for `json_array_elements_text($n::json)`: text
 // arrays go to Postgres as JSON so that any character survives.
 std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v);
+// A message as proto3 JSON (the stored form of jsonb columns).
+std::string ToJson(const google::protobuf::Message& m);
+// Messages as one JSON array, for jsonb_array_elements: many rows in one statement.
+template <typename M>
+std::string ToJsonArray(const std::vector<M>& all) {
+  std::string out = "[";
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i > 0) out += ",";
+    out += ToJson(all[i]);
+  }
+  return out + "]";
+}
 // Merges proto3 JSON (as Postgres' json_build_object makes it, with the
 // message's JSON field names) into `m`; INTERNAL if it does not parse.
 absl::Status MergeFromJson(absl::string_view json, google::protobuf::Message& m);

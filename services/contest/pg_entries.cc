@@ -57,7 +57,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call,
         RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
         pqxx::result row = tx.exec_prepared(
             "entry_insert", round.county_code, round.number, entry.cadre_id(), entry.cadre_name(),
-            entry.village_code(), Json(entry.report()), entry.party_org_id());
+            entry.village_code(), ToJson(entry.report()), entry.party_org_id());
         if (row.empty()) {
           return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
                                           "cadre ", entry.cadre_id(), " has entered round ",
@@ -86,7 +86,7 @@ absl::StatusOr<v1::EnterSecretariesResponse> PgContestRepository::EnterSecretari
         for (const v1::Entry& e : entries) {
           pqxx::result made = tx.exec_prepared("entry_insert", round.county_code, round.number,
                                                e.cadre_id(), e.cadre_name(), e.village_code(),
-                                               Json(e.report()), e.party_org_id());
+                                               ToJson(e.report()), e.party_org_id());
           if (made.empty()) {
             out.set_already_entered(out.already_entered() + 1);
             continue;

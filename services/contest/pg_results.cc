@@ -349,7 +349,7 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
           RETURN_IF_ERROR(WithField(WithinRegion(e, region), "to_round_id"));
           pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number,
                                                e.cadre_id(), e.cadre_name(), e.village_code(),
-                                               Json(e.report()), e.party_org_id());
+                                               ToJson(e.report()), e.party_org_id());
           if (made.empty()) continue;  // entered already
           ASSIGN_OR_RETURN(v1::Entry created, EntryFromRow(made[0]));
           call.Audit({.county_code = to.county_code,

@@ -10,10 +10,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/rows.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/contest/domain/rounds.h"
 #include "services/contest/domain/rules.h"
 #include "services/contest/domain/tabulation.h"
@@ -35,12 +35,6 @@ inline constexpr char kEntryCols[] =
 inline constexpr char kJudgeCols[] =
     "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS(
         "create_time") ", party_org_id";
-
-inline std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
 
 inline v1::Contest ContestFromRow(const pqxx::row& r) {
   v1::Contest c;
@@ -115,14 +109,14 @@ inline v1::Judge JudgeFromRow(const pqxx::row& r) {
 inline std::string RubricJson(const v1::Round& r) {
   v1::Round only;
   *only.mutable_rubric() = r.rubric();
-  return Json(only);
+  return ToJson(only);
 }
 // The star bands and the per-panel switch (the rest of the round's rules).
 inline std::string BandsJson(const v1::Round& r) {
   v1::Round only;
   *only.mutable_star_bands() = r.star_bands();
   only.set_advance_by_panel(r.advance_by_panel());
-  return Json(only);
+  return ToJson(only);
 }
 
 inline absl::StatusOr<v1::Round> LoadRound(db::Tx& tx, const ResourceId& id, bool lock,
@@ -213,10 +207,7 @@ inline absl::Status Tabulate(db::Tx& tx, const ResourceId& id, v1::Round& round)
   round.set_results_digest(Digest(results));
   tx.exec_prepared("results_clear", id.county_code, id.number);
   // All results in one statement: a JSON array, one element per position.
-  std::string all = "[";
-  for (size_t i = 0; i < results.size(); ++i) absl::StrAppend(&all, i ? "," : "", Json(results[i]));
-  all += "]";
-  tx.exec_prepared("results_insert", id.county_code, id.number, all);
+  tx.exec_prepared("results_insert", id.county_code, id.number, ToJsonArray(results));
   tx.exec_prepared("round_set_digest", id.county_code, id.number, round.results_digest());
   return absl::OkStatus();
 }

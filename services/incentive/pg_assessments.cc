@@ -78,7 +78,7 @@ absl::StatusOr<v1::Scheme> PgIncentiveRepository::SetScheme(CallContext& call,
         v1::Scheme out = scheme;
         out.clear_update_time();
         pqxx::row r =
-            tx.exec_prepared1("scheme_upsert", scheme.county_code(), scheme.year(), Json(out));
+            tx.exec_prepared1("scheme_upsert", scheme.county_code(), scheme.year(), ToJson(out));
         *out.mutable_update_time() = TimestampFromMicros(r[0].as<int64_t>());
         call.Audit({.county_code = scheme.county_code(),
                     .resource = absl::StrCat("schemes/", scheme.county_code(), "/", scheme.year()),
@@ -111,7 +111,7 @@ absl::StatusOr<v1::Evaluation> PgIncentiveRepository::OpenEvaluation(
         ASSIGN_OR_RETURN(v1::Evaluation out,
                          EvaluationFromRow(tx.exec_prepared1(
                              "evaluation_insert", CountyOf(evaluation.village_code()),
-                             evaluation.village_code(), evaluation.year(), Json(evaluation))));
+                             evaluation.village_code(), evaluation.year(), ToJson(evaluation))));
         call.Audit({.county_code = out.county_code(),
                     .resource = "evaluations/" + out.id(),
                     .after = &out});
@@ -234,7 +234,7 @@ absl::StatusOr<v1::Evaluation> PgIncentiveRepository::CloseEvaluation(
         after.set_closed(true);
         after.set_quorum_percent(quorum_percent);
         std::vector<v1::Tally> tallies(after.tallies().begin(), after.tallies().end());
-        tx.exec_prepared("evaluation_close", id.county_code, id.number, JsonArray(tallies),
+        tx.exec_prepared("evaluation_close", id.county_code, id.number, ToJsonArray(tallies),
                          quorum_percent);
         tx.exec_prepared("codes_void", id.county_code, id.number);
         call.Audit({.county_code = id.county_code,
@@ -293,7 +293,7 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> PgIncentiveRepository::StoreAsses
           const v1::Assessment& a = all[i];
           absl::StrAppend(&rows, i ? "," : "", "{\"c\":\"", a.cadre_id(), "\",\"r\":\"",
                           a.region_code(), "\",\"g\":", static_cast<int>(a.grade()),
-                          ",\"b\":", Json(a), "}");
+                          ",\"b\":", ToJson(a), "}");
           ++grades[a.grade()];
         }
         rows += "]";

@@ -126,7 +126,7 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
           stored.set_budget_region(region);
           pqxx::result r = tx.exec_prepared("award_insert", a.county_code(), a.cadre_id(), a.year(),
                                             programme, static_cast<int>(a.recipient()),
-                                            a.amount_fen(), region, Json(stored));
+                                            a.amount_fen(), region, ToJson(stored));
           if (r.empty()) {  // paid meanwhile from another budget
             out.set_already_paid(out.already_paid() + 1);
             continue;

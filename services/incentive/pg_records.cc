@@ -61,7 +61,7 @@ absl::Status PgIncentiveRepository::AddRecord(CallContext& call,
         const int64_t id =
             tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
                               meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
-                              Json(out), SealNotes(call, county, meta.restricted),
+                              ToJson(out), SealNotes(call, county, meta.restricted),
                               call.principal().subject)[0]
                 .as<int64_t>();
         const std::string rid = ResourceId{county, id}.ToString();
@@ -116,7 +116,7 @@ absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call,
         RETURN_IF_ERROR(change(tx, out, meta));
         SetString(out, "id", id.ToString());
         tx.exec_prepared("record_update", id.county_code, id.number, static_cast<int>(kind),
-                         Json(out), Iso(meta.on), Iso(meta.due), meta.open,
+                         ToJson(out), Iso(meta.on), Iso(meta.due), meta.open,
                          SealNotes(call, id.county_code, meta.restricted));
         call.Audit({.county_code = id.county_code,
                     .resource = absl::StrCat(out.GetDescriptor()->name(), "/", id.ToString()),

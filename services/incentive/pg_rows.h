@@ -4,7 +4,6 @@
 #define TOUYAN_SERVICES_INCENTIVE_PG_ROWS_H_
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <map>
 #include <set>
@@ -12,28 +11,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/digest.h"
 #include "common/crypto/sealed.h"
+#include "common/db/rows.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/incentive/pg_incentive_repository.h"
 
 namespace touyan::incentive {
-
-inline std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
-
-// A JSON array of messages, for jsonb_array_elements.
-template <typename M>
-inline std::string JsonArray(const std::vector<M>& all) {
-  std::string out = "[";
-  for (size_t i = 0; i < all.size(); ++i) absl::StrAppend(&out, i ? "," : "", Json(all[i]));
-  return out + "]";
-}
 
 inline std::string Iso(const std::optional<absl::CivilDay>& d) {
   return d ? IsoDate(*d) : std::string();
@@ -53,16 +39,8 @@ inline void SetString(google::protobuf::Message& m, const char* name, const std:
 // The county-level LIKE pattern of a region prefix (row-level keys).
 inline std::string CountyLike(const std::string& prefix) { return prefix.substr(0, 6) + "%"; }
 
-inline std::string Sha256Hex(const std::string& text) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
-  std::string hex;
-  for (unsigned char c : md) absl::StrAppend(&hex, absl::StrFormat("%02x", c));
-  return hex;
-}
-
 inline std::string CodeHash(const ResourceId& evaluation, const std::string& code) {
-  return Sha256Hex(absl::StrCat(evaluation.ToString(), ":", code));
+  return crypto::Sha256Hex(absl::StrCat(evaluation.ToString(), ":", code));
 }
 
 // A voter code: 10 characters of an alphabet without look-alikes (50 bits).

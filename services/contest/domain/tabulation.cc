@@ -1,7 +1,5 @@
 #include "services/contest/domain/tabulation.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -9,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/crypto/digest.h"
 
 namespace touyan::contest {
 namespace {
@@ -123,12 +122,7 @@ std::string CanonicalEncoding(const std::vector<v1::EntryResult>& results) {
 }
 
 std::string Digest(const std::vector<v1::EntryResult>& results) {
-  const std::string text = CanonicalEncoding(results);
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
-  std::string hex;
-  for (unsigned char c : md) absl::StrAppend(&hex, absl::StrFormat("%02x", c));
-  return hex;
+  return crypto::Sha256Hex(CanonicalEncoding(results));
 }
 
 }  // namespace touyan::contest
