@@ -183,11 +183,11 @@ done
 TOUYAN_TOKEN=$county $ctl call AdvanceRound "{\"request_id\":\"ex-$run-pub\",\"id\":\"$round\",\"to\":\"ROUND_STATE_PUBLISHED\"}"
 TOUYAN_TOKEN=$city $ctl call GetResults "{\"round_id\":\"$round\"}"
 
-step "Incentive (差异化考核): the county's scheme; daily management, stars and the annual review of the secretary"
+step "Incentive (差异化考核): the county's scheme; daily management and the annual review of the secretary (stars come from the contest)"
 TOUYAN_TOKEN=$county $ctl call SetScheme "{\"request_id\":\"ex-$run-scheme\",\"scheme\":{\"county_code\":\"150929\",
   \"year\":2023,\"weights\":{\"daily_management\":30,\"contest\":25,\"stars\":10,\"annual_review\":20,\"democratic\":15},
   \"excellent_min\":90,\"competent_min\":75,\"basic_min\":60,\"training_share\":20,\"training_theme\":\"乡村振兴\"}}"
-for input in DAILY_MANAGEMENT:88 STAR_RATING:4 ANNUAL_REVIEW:90; do
+for input in DAILY_MANAGEMENT:88 ANNUAL_REVIEW:90; do
   TOUYAN_TOKEN=$county $ctl call RecordInput "{\"request_id\":\"ex-$run-in-${input%%:*}\",\"input\":{\"cadre_id\":\"$b\",
     \"year\":2023,\"kind\":\"INPUT_KIND_${input%%:*}\",\"value\":${input##*:},
     \"recorded_on\":{\"year\":2023,\"month\":11,\"day\":30}}}" >/dev/null

@@ -21,7 +21,7 @@ const std::vector<Allowed>& Table() {
       {"contest",
        "personnel",
        {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation",
-        "ListCadres"}},
+        "AssignInstructor", "ListCadres"}},
       {"incentive",
        "personnel",
        {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",

@@ -15,8 +15,9 @@ std::vector<db::Statement> SharedStatements() {
       {"round_set_digest", "UPDATE rounds SET digest = $3 WHERE county_code = $1 AND id = $2"},
       {"entry_insert",
        "INSERT INTO entries (county_code, round_id, cadre_id, cadre_name, village_code, report, "
-       "party_org_id) "
-       "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (county_code, round_id, cadre_id) "
+       "party_org_id, field) "
+       "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) ON CONFLICT (county_code, round_id, "
+       "cadre_id) "
        "DO NOTHING "
        "RETURNING " +
            e},

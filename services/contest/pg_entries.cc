@@ -55,9 +55,10 @@ absl::StatusOr<v1::Entry> PgContestRepository::CreateEntry(CallContext& call,
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "entry.round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "entry.round_id"));
         RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"));
-        pqxx::result row = tx.exec_prepared(
-            "entry_insert", round.county_code, round.number, entry.cadre_id(), entry.cadre_name(),
-            entry.village_code(), ToJson(entry.report()), entry.party_org_id());
+        pqxx::result row =
+            tx.exec_prepared("entry_insert", round.county_code, round.number, entry.cadre_id(),
+                             entry.cadre_name(), entry.village_code(), ToJson(entry.report()),
+                             entry.party_org_id(), static_cast<int>(entry.field()));
         if (row.empty()) {
           return WithReason(WithField(absl::AlreadyExistsError(absl::StrCat(
                                           "cadre ", entry.cadre_id(), " has entered round ",
@@ -84,9 +85,9 @@ absl::StatusOr<v1::EnterSecretariesResponse> PgContestRepository::EnterSecretari
             RequireState(r.state(), v1::ROUND_STATE_OPEN, "entries are accepted"), "round_id"));
         v1::EnterSecretariesResponse out;
         for (const v1::Entry& e : entries) {
-          pqxx::result made = tx.exec_prepared("entry_insert", round.county_code, round.number,
-                                               e.cadre_id(), e.cadre_name(), e.village_code(),
-                                               ToJson(e.report()), e.party_org_id());
+          pqxx::result made = tx.exec_prepared(
+              "entry_insert", round.county_code, round.number, e.cadre_id(), e.cadre_name(),
+              e.village_code(), ToJson(e.report()), e.party_org_id(), static_cast<int>(e.field()));
           if (made.empty()) {
             out.set_already_entered(out.already_entered() + 1);
             continue;

@@ -22,9 +22,12 @@ std::vector<db::Statement> ResultStatements() {
       {"entries_close_reopened",
        "UPDATE entries SET reopened = false WHERE county_code = $1 AND round_id = $2 AND reopened"},
       {"outcome_insert",
-       "INSERT INTO outcomes (county_code, round_id, entry_id, kind, rank, year, region_prefix) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (county_code, round_id, entry_id, kind) DO "
+       "INSERT INTO outcomes (county_code, round_id, entry_id, kind, rank, year, region_prefix, "
+       "instructor, rectification_deadline) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, '')::date) ON CONFLICT (county_code, "
+       "round_id, entry_id, kind) DO "
        "NOTHING"},
+      {"entry_fields", "SELECT id, field FROM entries WHERE county_code = $1 AND round_id = $2"},
       {"outcome_set_designation",
        "UPDATE outcomes SET designation_id = $3 WHERE county_code = $1 AND id = $2 AND "
        "designation_id = ''"},
@@ -201,26 +204,46 @@ absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
         ASSIGN_OR_RETURN(v1::Round r, LoadRound(tx, round, true, "round_id"));
         RETURN_IF_ERROR(MayWriteRound(tx, call, round, "round_id"));
         pqxx::row c = tx.exec_prepared1("round_contest", round.county_code, round.number);
-        RETURN_IF_ERROR(MayConvertOutcomes(r, static_cast<v1::Level>(c[0].as<int>())));
+        RETURN_IF_ERROR(MayConvertOutcomes(r));
         const int year = c[1].as<int>();
         const std::string prefix = c[2].as<std::string>();
-        std::vector<v1::EntryResult> results;
+        std::map<int64_t, int> field;  // entry → its organisation's kind
+        for (const auto& row : tx.exec_prepared("entry_fields", round.county_code, round.number)) {
+          field[row[0].as<int64_t>()] = row[1].as<int>();
+        }
+        struct Ranked {
+          int64_t entry;
+          int rank;
+        };
+        std::vector<Ranked> results;  // best first
         for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
           v1::EntryResult er;
           RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), er));
-          results.push_back(std::move(er));
+          ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("round_id", er.entry_id()));
+          results.push_back({entry.number, er.rank()});
         }
         for (const v1::OutcomeRule& rule : request.rules()) {
+          std::vector<Ranked> among;  // the rule's fields only
+          for (const Ranked& x : results) {
+            if (rule.fields().empty() || std::find(rule.fields().begin(), rule.fields().end(),
+                                                   field[x.entry]) != rule.fields().end()) {
+              among.push_back(x);
+            }
+          }
           const bool bottom = rule.kind() == v1::OUTCOME_KIND_RECTIFICATION_TARGET;
           // The rank at the cut: the n-th from the top (or bottom); ties at it are in.
-          const int n = std::min<int>(rule.n(), static_cast<int>(results.size()));
+          const int n = std::min<int>(rule.n(), static_cast<int>(among.size()));
           if (n == 0) continue;
-          const int cut = bottom ? results[results.size() - n].rank() : results[n - 1].rank();
-          for (const v1::EntryResult& er : results) {
-            if (bottom ? er.rank() < cut : er.rank() > cut) continue;
-            ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("round_id", er.entry_id()));
-            tx.exec_prepared("outcome_insert", round.county_code, round.number, entry.number,
-                             static_cast<int>(rule.kind()), er.rank(), year, prefix);
+          const int cut = bottom ? among[among.size() - n].rank : among[n - 1].rank;
+          const std::string deadline =
+              IsSet(rule.rectification_deadline())
+                  ? IsoDate(*ToCivilDay("rectification_deadline", rule.rectification_deadline()))
+                  : "";
+          for (const Ranked& x : among) {
+            if (bottom ? x.rank < cut : x.rank > cut) continue;
+            tx.exec_prepared("outcome_insert", round.county_code, round.number, x.entry,
+                             static_cast<int>(rule.kind()), x.rank, year, prefix, rule.instructor(),
+                             deadline);
           }
         }
         v1::ConvertOutcomesResponse out;
@@ -347,9 +370,9 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
           ASSIGN_OR_RETURN(ResourceId eid, ResourceId::Parse("from_round_id", er.entry_id()));
           ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, eid, false, "from_round_id"));
           RETURN_IF_ERROR(WithField(WithinRegion(e, region), "to_round_id"));
-          pqxx::result made = tx.exec_prepared("entry_insert", to.county_code, to.number,
-                                               e.cadre_id(), e.cadre_name(), e.village_code(),
-                                               ToJson(e.report()), e.party_org_id());
+          pqxx::result made = tx.exec_prepared(
+              "entry_insert", to.county_code, to.number, e.cadre_id(), e.cadre_name(),
+              e.village_code(), ToJson(e.report()), e.party_org_id(), static_cast<int>(e.field()));
           if (made.empty()) continue;  // entered already
           ASSIGN_OR_RETURN(v1::Entry created, EntryFromRow(made[0]));
           call.Audit({.county_code = to.county_code,

@@ -31,7 +31,7 @@ inline constexpr char kRoundCols[] =
         "r.close_time") ", 0)";
 inline constexpr char kEntryCols[] =
     "county_code, id, round_id, cadre_id, cadre_name, village_code, report::text, state, "
-    "panel, " TOUYAN_MICROS("create_time") ", party_org_id, reopened";
+    "panel, " TOUYAN_MICROS("create_time") ", party_org_id, reopened, field";
 inline constexpr char kJudgeCols[] =
     "county_code, id, round_id, name, panel, cadre_id, region_code, " TOUYAN_MICROS(
         "create_time") ", party_org_id";
@@ -88,6 +88,7 @@ inline absl::StatusOr<v1::Entry> EntryFromRow(const pqxx::row& r) {
   *e.mutable_create_time() = TimestampFromMicros(r[9].as<int64_t>());
   e.set_party_org_id(r[10].as<std::string>());
   e.set_reopened(r[11].as<bool>());
+  e.set_field(static_cast<v1::Field>(r[12].as<int>()));
   return e;
 }
 
@@ -137,8 +138,8 @@ inline constexpr char kAppealCols[] =
     "county_code, id, entry_id, reason, state, decision_note, " TOUYAN_MICROS("file_time");
 inline constexpr char kOutcomeCols[] =
     "o.county_code, o.id, o.round_id, o.entry_id, e.cadre_id, e.cadre_name, e.party_org_id, "
-    "o.kind, o.rank, "
-    "o.year, o.designation_id";
+    "o.kind, o.rank, o.year, o.designation_id, o.instructor, "
+    "coalesce(o.rectification_deadline::text, '')";
 
 inline v1::Appeal AppealFromRow(const pqxx::row& r) {
   v1::Appeal a;
@@ -165,6 +166,8 @@ inline v1::Outcome OutcomeFromRow(const pqxx::row& r) {
   o.set_rank(r[8].as<int>());
   o.set_year(r[9].as<int>());
   o.set_designation_id(r[10].as<std::string>());
+  o.set_instructor(r[11].as<std::string>());
+  if (auto d = DateFromIso(r[12].as<std::string>())) *o.mutable_rectification_deadline() = *d;
   return o;
 }
 

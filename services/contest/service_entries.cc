@@ -89,6 +89,7 @@ absl::StatusOr<v1::Entry> ContestService::DoCreateEntry(CallContext& call,
   e.set_cadre_name(cadre.name());
   e.set_village_code(cadre.region_code());
   e.set_party_org_id(post.party_org_id());
+  e.set_field(static_cast<v1::Field>(org.kind()));  // the same numbering
   return repo_->CreateEntry(call, r, round_id, e);
 }
 
@@ -117,6 +118,7 @@ absl::StatusOr<v1::EnterSecretariesResponse> ContestService::DoEnterSecretaries(
     e.set_cadre_name(s.cadre_name());
     e.set_village_code(s.region_code());
     e.set_party_org_id(s.party_org_id());
+    e.set_field(static_cast<v1::Field>(s.party_org_kind()));
     e.set_panel(r.panel());
     e.mutable_report()->set_title("述职报告");
   }

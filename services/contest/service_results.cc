@@ -1,3 +1,4 @@
+#include "common/time/date.h"
 #include "services/contest/service_util.h"
 
 // Appeals, outcomes, cadres' results, promotion to the next round, live standings.
@@ -56,6 +57,22 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
     }
     if (r.rules(i).n() < 1 || r.rules(i).n() > 1000)
       return InvalidField(f + "n", "must be from 1 to 1000");
+    for (int k = 0; k < r.rules(i).fields_size(); ++k) {
+      RETURN_IF_ERROR(
+          CheckEnum(absl::StrCat(f, "fields[", k, "]"), r.rules(i).fields(k), v1::Field_IsValid));
+    }
+    if (r.rules(i).kind() == v1::OUTCOME_KIND_RECTIFICATION_TARGET) {
+      // 派员指导: a rectification target gets its instructor in the same conversion.
+      RETURN_IF_ERROR(ValidateText(f + "instructor", r.rules(i).instructor(), 50));
+      if (!IsSet(r.rules(i).rectification_deadline())) {
+        return InvalidField(f + "rectification_deadline", "is required", "REQUIRED");
+      }
+      RETURN_IF_ERROR(
+          ToCivilDay(f + "rectification_deadline", r.rules(i).rectification_deadline()).status());
+    } else if (!r.rules(i).instructor().empty() || IsSet(r.rules(i).rectification_deadline())) {
+      return InvalidField(f + "instructor", "only rectification targets get an instructor",
+                          "NOT_A_RECTIFICATION");
+    }
   }
   // Stored first (once per entry and kind), then written to personnel one
   // by one with a request id of their own: a retry finishes what a failure
@@ -77,6 +94,15 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
     RETURN_IF_ERROR(repo_->SetOutcomeDesignation(
         call, absl::StrCat("contest-outcome-", o.id(), "-recorded"), oid, written.id()));
     o.set_designation_id(written.id());
+  }
+  // The instructors, each with a request id of its own: a retry replays.
+  for (const v1::Outcome& o : outcomes) {
+    if (o.instructor().empty()) continue;
+    RETURN_IF_ERROR(
+        personnel_
+            .AssignInstructor(call, absl::StrCat("contest-outcome-", o.id(), "-instructor"),
+                              o.designation_id(), o.instructor(), o.rectification_deadline())
+            .status());
   }
   v1::ConvertOutcomesResponse out;
   for (auto& o : outcomes) *out.add_outcomes() = std::move(o);

@@ -145,11 +145,12 @@ class IncentiveRepository {
   // The care award.
   virtual absl::StatusOr<v1::Budget> SetBudget(CallContext& call,
                                                const v1::SetBudgetRequest& request) = 0;
-  // Pays `awards` (complete but for ids) not paid before, within the
-  // budget of the request's region, all or none.
+  // Pays `awards` (complete but for ids; the amount is the budget's) not
+  // paid before, within the budget of the request's region, all or none;
+  // `unpaid` (those the rule could not pay) go into the answer as they are.
   virtual absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
       CallContext& call, const v1::PayCareAwardsRequest& request,
-      const std::vector<v1::Award>& awards) = 0;
+      const std::vector<v1::Award>& awards, const std::vector<v1::UnpaidAward>& unpaid) = 0;
   virtual absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call,
                                                        const std::string& region_prefix, int year,
                                                        const paging::Page& page) = 0;

@@ -261,7 +261,6 @@ absl::StatusOr<YearInputs> PgIncentiveRepository::InputsOf(CallContext& call,
       RETURN_IF_ERROR(MergeFromJson(row[1].as<std::string>(), in));
       Inputs& x = out.by_cadre[row[0].as<std::string>()];
       if (in.kind() == v1::INPUT_KIND_DAILY_MANAGEMENT) x.daily.push_back(in.value());
-      if (in.kind() == v1::INPUT_KIND_STAR_RATING) x.stars = in.value();
       if (in.kind() == v1::INPUT_KIND_ANNUAL_REVIEW) x.annual_review = in.value();
     }
     for (const auto& row : tx.exec_prepared("tallies_of_year", county, year)) {

@@ -7,17 +7,16 @@ std::vector<db::Statement> AwardStatements() {
   const std::string ev = kEvaluationCols;
   return {
       {"budget_upsert",
-       "INSERT INTO budgets (county_code, region_code, year, programme, amount_fen) VALUES ($1, "
-       "$2, $3, $4, $5) "
+       "INSERT INTO budgets (county_code, region_code, year, programme, amount_fen, award_fen) "
+       "VALUES ($1, $2, $3, $4, $5, $6) "
        "ON CONFLICT (county_code, region_code, year, programme) DO UPDATE SET amount_fen = "
-       "EXCLUDED.amount_fen"},
+       "EXCLUDED.amount_fen, award_fen = EXCLUDED.award_fen"},
       {"budget_lock",
-       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 "
-       "AND programme = $4 "
-       "FOR UPDATE"},
+       "SELECT amount_fen, award_fen FROM budgets WHERE county_code = $1 AND region_code = $2 "
+       "AND year = $3 AND programme = $4 FOR UPDATE"},
       {"budget_get",
-       "SELECT amount_fen FROM budgets WHERE county_code = $1 AND region_code = $2 AND year = $3 "
-       "AND programme = $4"},
+       "SELECT amount_fen, award_fen FROM budgets WHERE county_code = $1 AND region_code = $2 "
+       "AND year = $3 AND programme = $4"},
       {"budget_paid",
        "SELECT coalesce(sum(amount_fen), 0)::bigint FROM awards WHERE budget_region = $1 AND year "
        "= $2 "
@@ -63,9 +62,10 @@ absl::StatusOr<v1::Budget> PgIncentiveRepository::SetBudget(CallContext& call,
             !r.empty()) {
           before = b;
           before->set_amount_fen(r[0][0].as<int64_t>());
+          before->set_award_fen(r[0][1].as<int64_t>());
         }
         tx.exec_prepared("budget_upsert", county, b.region_code(), b.year(),
-                         static_cast<int>(b.programme()), b.amount_fen());
+                         static_cast<int>(b.programme()), b.amount_fen(), b.award_fen());
         v1::Budget out = b;
         out.set_paid_fen(tx.exec_prepared1("budget_paid", b.region_code(), b.year(),
                                            static_cast<int>(b.programme()))[0]
@@ -81,7 +81,7 @@ absl::StatusOr<v1::Budget> PgIncentiveRepository::SetBudget(CallContext& call,
 
 absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
     CallContext& call, const v1::PayCareAwardsRequest& request,
-    const std::vector<v1::Award>& awards) {
+    const std::vector<v1::Award>& awards, const std::vector<v1::UnpaidAward>& unpaid) {
   const std::string region = request.region_code();
   const int programme = v1::PROGRAMME_CARE;
   return call.Mutate<v1::PayCareAwardsResponse>(
@@ -96,6 +96,7 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
                         "region_code");
         }
         const int64_t budget = b[0][0].as<int64_t>();
+        const int64_t each = CareAwardFen(b[0][1].as<int64_t>());
         const int64_t paid =
             tx.exec_prepared1("budget_paid", region, request.year(), programme)[0].as<int64_t>();
         google::protobuf::RepeatedPtrField<std::string> ids;
@@ -106,8 +107,9 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
           done.insert(row[0].as<std::string>());
         }
         v1::PayCareAwardsResponse out;
+        for (const v1::UnpaidAward& u : unpaid) *out.add_unpaid() = u;
         int64_t due = 0;
-        for (const v1::Award& a : awards) due += done.count(a.cadre_id()) ? 0 : a.amount_fen();
+        for (const v1::Award& a : awards) due += done.count(a.cadre_id()) ? 0 : each;
         if (paid + due > budget) {
           return Failed(
               "BUDGET_EXCEEDED",
@@ -124,9 +126,10 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
           }
           v1::Award stored = a;
           stored.set_budget_region(region);
-          pqxx::result r = tx.exec_prepared("award_insert", a.county_code(), a.cadre_id(), a.year(),
-                                            programme, static_cast<int>(a.recipient()),
-                                            a.amount_fen(), region, ToJson(stored));
+          stored.set_amount_fen(each);
+          pqxx::result r =
+              tx.exec_prepared("award_insert", a.county_code(), a.cadre_id(), a.year(), programme,
+                               static_cast<int>(a.recipient()), each, region, ToJson(stored));
           if (r.empty()) {  // paid meanwhile from another budget
             out.set_already_paid(out.already_paid() + 1);
             continue;
@@ -134,7 +137,7 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
           stored.set_id(ResourceId{a.county_code(), r[0][0].as<int64_t>()}.ToString());
           *stored.mutable_pay_time() = TimestampFromMicros(r[0][1].as<int64_t>());
           out.set_paid(out.paid() + 1);
-          out.set_amount_fen(out.amount_fen() + a.amount_fen());
+          out.set_amount_fen(out.amount_fen() + each);
           *out.add_awards() = stored;
         }
         for (const v1::Award& a : out.awards()) {

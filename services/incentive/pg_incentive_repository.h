@@ -60,7 +60,7 @@ class PgIncentiveRepository final : public IncentiveRepository {
                                        const v1::SetBudgetRequest& request) override;
   absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
       CallContext& call, const v1::PayCareAwardsRequest& request,
-      const std::vector<v1::Award>& awards) override;
+      const std::vector<v1::Award>& awards, const std::vector<v1::UnpaidAward>& unpaid) override;
   absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix,
                                                int year, const paging::Page& page) override;
   absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code,

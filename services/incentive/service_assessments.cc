@@ -107,7 +107,8 @@ absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssess
     if (auto it = results.find(id); it != results.end()) {
       in.contest =
           Inputs::Contest{it->second.rank(), it->second.entrants(),
-                          absl::StrCat(it->second.round_name(), " (", it->second.round_id(), ")")};
+                          absl::StrCat(it->second.round_name(), " (", it->second.round_id(), ")"),
+                          it->second.stars()};
     }
     v1::Assessment a = Assess(scheme, in);
     a.set_cadre_id(id);

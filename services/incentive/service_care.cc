@@ -23,6 +23,11 @@ absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call,
     return InvalidField("budget.amount_fen", "must be from 0 to 10 billion yuan (in fen)",
                         "OUT_OF_RANGE");
   }
+  if (b.award_fen() < 0 || b.award_fen() > 100'000'000) {
+    return InvalidField("budget.award_fen",
+                        "must be from 0 (the source's 10,000 yuan) to 1 million yuan (in fen)",
+                        "OUT_OF_RANGE");
+  }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(b.region_code()), "budget.region_code"));
   return repo_->SetBudget(call, r);
 }
@@ -36,6 +41,7 @@ absl::StatusOr<v1::PayCareAwardsResponse> IncentiveService::DoPayCareAwards(
   ASSIGN_OR_RETURN(std::vector<pv1::Nomination> good,
                    personnel_.GoodSecretaries(call, r.region_code(), r.year()));
   std::vector<v1::Award> awards;
+  std::vector<v1::UnpaidAward> unpaid;
   for (const pv1::Nomination& n : good) {
     v1::Award a;
     a.set_cadre_id(n.cadre_id());
@@ -45,10 +51,18 @@ absl::StatusOr<v1::PayCareAwardsResponse> IncentiveService::DoPayCareAwards(
     a.set_nomination_id(n.id());
     const bool on_establishment = n.establishment() == pv1::ESTABLISHMENT_STATUS_AGENCY ||
                                   n.establishment() == pv1::ESTABLISHMENT_STATUS_ENTERPRISE;
-    RETURN_IF_ERROR(ApplyCareRule(on_establishment, n.cadre_id(), n.party_org_id(), a));
+    if (absl::Status s = ApplyCareRule(on_establishment, n.cadre_id(), n.party_org_id(), a);
+        !s.ok()) {
+      v1::UnpaidAward& u = unpaid.emplace_back();
+      u.set_cadre_id(n.cadre_id());
+      u.set_nomination_id(n.id());
+      u.set_reason(ReasonOf(s));
+      u.set_message(std::string(s.message()));
+      continue;
+    }
     awards.push_back(std::move(a));
   }
-  return repo_->PayAwards(call, r, awards);
+  return repo_->PayAwards(call, r, awards, unpaid);
 }
 
 absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(

@@ -10,12 +10,20 @@
 namespace touyan::personnel {
 namespace {
 
+// The Party organisation where the nomination's cadre is secretary now.
+#define TOUYAN_SECRETARY_ORG_NOW(n)                                 \
+  "SELECT p.party_org_id FROM positions p WHERE p.county_code = " n \
+  ".county_code AND "                                               \
+  "p.cadre_id = " n ".cadre_id AND p.ended_on IS NULL AND p.kind IN (1, 3) LIMIT 1"
+
+// A confirmed nomination reads establishment status and organisation as
+// they stood at confirmation (the care award's facts); an open one, as now.
 constexpr char kNominationCols[] =
     "n.county_code, n.id, n.round_county, n.year, n.cadre_id, n.reason, n.status, n.nominated_by, "
     "n.confirmed_by, " TOUYAN_MICROS("n.create_time") ", coalesce(" TOUYAN_MICROS("n.confirm_time")
-    ", 0), c.name, c.establishment, coalesce((SELECT p.party_org_id FROM positions p "
-    "WHERE p.county_code = n.county_code AND p.cadre_id = n.cadre_id AND p.ended_on IS NULL "
-    "AND p.kind IN (1, 3) LIMIT 1), 0), c.region_code";
+    ", 0), c.name, CASE WHEN n.status = 2 THEN coalesce(n.confirmed_establishment, "
+    "c.establishment) ELSE c.establishment END, CASE WHEN n.status = 2 THEN coalesce(n.confirmed_party_org, 0) ELSE coalesce(" 
+    "(" TOUYAN_SECRETARY_ORG_NOW("n") "), 0) END, c.region_code";
 constexpr char kNominationFrom[] =
     " FROM nominations n JOIN cadres c ON c.county_code = n.county_code AND c.id = n.cadre_id ";
 
@@ -128,8 +136,12 @@ std::vector<db::Statement> ProfileStatements() {
        "SELECT round_county, year, status FROM nominations WHERE county_code = $1 AND id = $2 FOR "
        "UPDATE"},
       {"nomination_confirm",
-       "UPDATE nominations SET status = 2, confirmed_by = $3, confirm_time = now() "
-       "WHERE county_code = $1 AND id = $2"},
+       "UPDATE nominations n SET status = 2, confirmed_by = $3, confirm_time = now(), "
+       "confirmed_establishment = c.establishment, confirmed_party_org = "
+       "(" TOUYAN_SECRETARY_ORG_NOW(
+           "n") ") FROM cadres c "
+                "WHERE n.county_code = $1 AND n.id = $2 AND c.county_code = n.county_code "
+                "AND c.id = n.cadre_id"},
       {"nomination_list",
        absl::StrCat("SELECT ", kNominationCols, kNominationFrom,
                     "WHERE n.county_code LIKE $1 AND c.region_code LIKE $2 AND n.year = $3 "

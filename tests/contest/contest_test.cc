@@ -349,6 +349,8 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   auto* bottom = oc.add_rules();
   bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
   bottom->set_n(1);
+  bottom->set_instructor("旗委组织部派驻指导员");
+  *bottom->mutable_rectification_deadline() = ToDate(absl::CivilDay(2024, 6, 30));
   cv1::ConvertOutcomesResponse outcomes;
   EXPECT_EQ(OutcomeOf(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes)).reason,
             "WRONG_STATE");
@@ -375,6 +377,10 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   pv1::ListDesignationsResponse designations;
   ASSERT_TRUE(stub().ListDesignations(WithToken(county).get(), ld, &designations).ok());
   ASSERT_EQ(designations.designations_size(), 2);
+  for (const auto& d : designations.designations()) {  // 派员指导, in the same conversion
+    EXPECT_EQ(d.instructor(),
+              d.kind() == pv1::DESIGNATION_KIND_RECTIFICATION_TARGET ? "旗委组织部派驻指导员" : "");
+  }
   // Listed for the incentive service.
   cv1::ListOutcomesRequest lo;
   lo.set_year(2023);

@@ -24,13 +24,14 @@ class ContestTest : public PersonnelTest {
     return *contest_;
   }
 
+  // A round of a county's contest (`county`: 6 digits) or a township's (9).
   cv1::Round NewRound(const std::string& token, const std::string& tag, const std::string& county,
                       cv1::Aggregation agg = cv1::AGGREGATION_MEAN) {
     cv1::CreateContestRequest cc;
     cc.set_request_id("contest-" + tag);
     auto* c = cc.mutable_contest();
-    c->set_level(cv1::LEVEL_COUNTY);
-    c->set_region_code(county + "000000");
+    c->set_level(county.size() == 9 ? cv1::LEVEL_TOWNSHIP : cv1::LEVEL_COUNTY);
+    c->set_region_code(county + std::string(12 - county.size(), '0'));
     c->set_year(2023);
     c->set_title("村党组织书记擂台比武");
     c->add_fields(cv1::FIELD_VILLAGE);

@@ -226,6 +226,8 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
   auto* bottom = oc.add_rules();
   bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
   bottom->set_n(1);
+  bottom->set_instructor("旗委组织部派驻指导员");
+  *bottom->mutable_rectification_deadline() = ToDate(absl::CivilDay(2024, 6, 30));
   std::vector<std::string> firsts(16);
   int i = 0;
   std::mutex mu;
@@ -274,6 +276,82 @@ TEST_F(ContestTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
                                           [&](const cv1::AddJudgeRequest& r, cv1::Judge* a) {
                                             return contest().AddJudge(WithToken(op).get(), r, a);
                                           });
+}
+
+TEST_F(ContestTest, TownshipRoundsConvertAmongARulesFieldsWithAnInstructorForTheLast) {
+  const auto v = VillagesOf("150902205");  // v[0] is a community (社区), then villages
+  ASSERT_EQ(v[0], "150902205005");
+  const std::string community = MakeSecretary(8801, v[0]), x = MakeSecretary(8802, v[1]),
+                    y = MakeSecretary(8803, v[2]), z = MakeSecretary(8804, v[3]);
+  Judging j = StartJudging(jining_, "tw", "150902205", {community, x, y, z}, 1);
+  EXPECT_EQ(j.entries[0].field(), cv1::FIELD_COMMUNITY);
+  EXPECT_EQ(j.entries[1].field(), cv1::FIELD_VILLAGE);
+  std::vector<cv1::Score> scores;
+  const int points[] = {95, 90, 80, 70};  // the community leads, z is last
+  for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) {
+    for (int i = 0; i < 4; ++i) scores.push_back(S(j.judges[0], j.entries[i], d, points[i]));
+  }
+  cv1::SubmitScoresResponse stored;
+  ASSERT_TRUE(Batch(jining_, "tw-scores", j.round, scores, &stored).ok());
+  ClosePublish(jining_, "tw", j.round);
+
+  // Model villages among villages only; the last gets an instructor.
+  cv1::ConvertOutcomesRequest oc;
+  oc.set_request_id("tw-outcomes-bad");
+  oc.set_round_id(j.round.id());
+  auto* top = oc.add_rules();
+  top->set_kind(cv1::OUTCOME_KIND_MODEL_VILLAGE);
+  top->set_n(1);
+  top->add_fields(cv1::FIELD_VILLAGE);
+  auto* bottom = oc.add_rules();
+  bottom->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
+  bottom->set_n(1);
+  cv1::ConvertOutcomesResponse out;
+  Outcome o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
+  EXPECT_EQ(o.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(o.field, "rules[1].instructor") << o;
+  bottom->set_instructor("镇党委组织委员");
+  o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
+  EXPECT_EQ(o.field, "rules[1].rectification_deadline") << o;
+  *bottom->mutable_rectification_deadline() = ToDate(absl::CivilDay(2024, 6, 30));
+  top->set_instructor("镇党委组织委员");
+  o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
+  EXPECT_EQ(o.reason, "NOT_A_RECTIFICATION") << o;
+  top->clear_instructor();
+  EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE "
+                               "source LIKE 'contest/outcomes/%' AND county_code = '150902'"),
+            0);  // nothing half-written
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.outcomes WHERE county_code = '150902'"),
+            0);
+
+  oc.set_request_id("tw-outcomes");
+  grpc::Status s = contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(out.outcomes_size(), 2);
+  EXPECT_EQ(out.outcomes(0).kind(), cv1::OUTCOME_KIND_MODEL_VILLAGE);
+  EXPECT_EQ(out.outcomes(0).cadre_id(), x);  // the best village, not the community before it
+  EXPECT_EQ(out.outcomes(0).rank(), 2);
+  EXPECT_EQ(out.outcomes(1).cadre_id(), z);
+  EXPECT_EQ(out.outcomes(1).instructor(), "镇党委组织委员");
+  cv1::ConvertOutcomesResponse again;
+  ASSERT_TRUE(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), out.SerializeAsString());
+
+  pv1::ListDesignationsRequest ld;
+  ld.set_region_code("150902205000");
+  pv1::ListDesignationsResponse listed;
+  ASSERT_TRUE(stub().ListDesignations(WithToken(jining_).get(), ld, &listed).ok());
+  ASSERT_EQ(listed.designations_size(), 2);
+  for (const auto& d : listed.designations()) {
+    if (d.kind() == pv1::DESIGNATION_KIND_RECTIFICATION_TARGET) {
+      EXPECT_EQ(d.party_org_id(), OrgOf(v[3]));
+      EXPECT_EQ(d.instructor(), "镇党委组织委员");
+      EXPECT_EQ(d.rectification_deadline().year(), 2024);
+    } else {
+      EXPECT_EQ(d.kind(), pv1::DESIGNATION_KIND_MODEL_VILLAGE);
+      EXPECT_EQ(d.party_org_id(), OrgOf(v[1]));
+    }
+  }
 }
 
 }  // namespace

@@ -42,18 +42,20 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   // Inputs entered here.
   ASSERT_EQ(Input("in-a1", a, iv1::INPUT_KIND_DAILY_MANAGEMENT, 80).code, StatusCode::OK);
   ASSERT_EQ(Input("in-a2", a, iv1::INPUT_KIND_DAILY_MANAGEMENT, 90).code, StatusCode::OK);
-  ASSERT_EQ(Input("in-a3", a, iv1::INPUT_KIND_STAR_RATING, 4).code, StatusCode::OK);
   ASSERT_EQ(Input("in-a4", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 90).code, StatusCode::OK);
   ASSERT_EQ(Input("in-b1", b, iv1::INPUT_KIND_DAILY_MANAGEMENT, 95).code, StatusCode::OK);
-  ASSERT_EQ(Input("in-b2", b, iv1::INPUT_KIND_STAR_RATING, 5).code, StatusCode::OK);
   ASSERT_EQ(Input("in-b3", b, iv1::INPUT_KIND_ANNUAL_REVIEW, 95).code, StatusCode::OK);
-  o = Input("in-bad", a, iv1::INPUT_KIND_STAR_RATING, 7);
+  o = Input("in-bad", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 101);
   EXPECT_EQ(o.field, "input.value") << o;
+  // Stars come from the contest's bands, never typed in.
+  o = Input("in-stars", a, iv1::INPUT_KIND_STAR_RATING, 5);
+  EXPECT_EQ(o.field, "input.kind") << o;
+  EXPECT_EQ(o.reason, "STARS_FROM_CONTEST");
   EXPECT_EQ(Input("in-other", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, siziwang_).code,
             StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Input("in-auditor", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, auditor_).code,
             StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE kind = 1"), 7);
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE kind = 1"), 5);
 
   // Democratic evaluation at a's village: 4 voters, 3 needed (67%).
   iv1::OpenEvaluationRequest open;
@@ -182,22 +184,25 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, auditor_, get, &ra).code,
             StatusCode::OK);
   // a: daily 85 × 0.8 (training not completed) = 68 → 20.4; contest rank 1
-  // of 2 → 100 → 25; stars 4 → 80 → 8; review 90 → 18; democratic 90 → 13.5.
+  // of 2 → 100 → 25; stars from the round's band (the best 34 %: 5) → 100
+  // → 10; review 90 → 18; democratic 90 → 13.5.
   EXPECT_DOUBLE_EQ(Part(ra, "daily_management").value(), 68);
   EXPECT_DOUBLE_EQ(Part(ra, "contest").value(), 100);
-  EXPECT_DOUBLE_EQ(Part(ra, "stars").points(), 8);
+  EXPECT_DOUBLE_EQ(Part(ra, "stars").points(), 10);
+  EXPECT_NE(Part(ra, "stars").explanation().find("县级决赛"), std::string::npos);
   EXPECT_DOUBLE_EQ(Part(ra, "democratic").points(), 13.5);
-  EXPECT_DOUBLE_EQ(ra.score(), 84.9);
+  EXPECT_DOUBLE_EQ(ra.score(), 86.9);
   EXPECT_EQ(ra.grade(), iv1::GRADE_COMPETENT);
   EXPECT_NE(Part(ra, "daily_management").explanation().find("not completed"), std::string::npos);
   get.set_cadre_id(b);
   iv1::Assessment rb;
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &rb).code,
             StatusCode::OK);
-  // b: 95 × .8 = 76 → 22.8; rank 2 of 2 → 50 → 12.5; 5 stars → 10; 95 → 19;
-  // democratic 25 → 3.75: 68.05 (basically competent by the bands), but 3 of
-  // 4 dissatisfied → incompetent.
-  EXPECT_DOUBLE_EQ(rb.score(), 68.05);
+  // b: 95 × .8 = 76 → 22.8; rank 2 of 2 → 50 → 12.5; outside the round's
+  // only star band → 0 stars → 0; 95 → 19; democratic 25 → 3.75: 58.05, and
+  // 3 of 4 dissatisfied → incompetent whatever the score.
+  EXPECT_DOUBLE_EQ(Part(rb, "stars").value(), 0);
+  EXPECT_DOUBLE_EQ(rb.score(), 58.05);
   EXPECT_TRUE(rb.failed_democratic());
   EXPECT_EQ(rb.grade(), iv1::GRADE_INCOMPETENT);
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, siziwang_, get).code,

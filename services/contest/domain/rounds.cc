@@ -123,11 +123,8 @@ absl::Status MayRetabulate(const v1::Round& r, int64_t reopened_entries) {
                  absl::StrCat("round ", r.id(), " has no entry reopened by an upheld appeal"));
 }
 
-absl::Status MayConvertOutcomes(const v1::Round& r, v1::Level level) {
-  RETURN_IF_ERROR(RequireState(r.state(), v1::ROUND_STATE_PUBLISHED, "outcomes are converted"));
-  if (level != v1::LEVEL_TOWNSHIP) return absl::OkStatus();
-  return Refused("WRONG_LEVEL",
-                 "outcomes come from county or city rounds, not township preliminaries");
+absl::Status MayConvertOutcomes(const v1::Round& r) {
+  return RequireState(r.state(), v1::ROUND_STATE_PUBLISHED, "outcomes are converted");
 }
 
 absl::Status HasStandings(const v1::Round& r) {

@@ -61,9 +61,9 @@ absl::Status MayAppeal(const v1::Round& r, absl::Time now);
 absl::Status MayDecide(const v1::Appeal& a);
 // WRONG_STATE unless CLOSED; NOTHING_REOPENED without a reopened entry.
 absl::Status MayRetabulate(const v1::Round& r, int64_t reopened_entries);
-// WRONG_STATE unless PUBLISHED; WRONG_LEVEL for a township round (outcomes
-// come from county and city rounds).
-absl::Status MayConvertOutcomes(const v1::Round& r, v1::Level level);
+// WRONG_STATE unless PUBLISHED (a round of any level: township preliminaries
+// hold the lowest ranks).
+absl::Status MayConvertOutcomes(const v1::Round& r);
 // WRONG_STATE before judging starts: standings exist from then on.
 absl::Status HasStandings(const v1::Round& r);
 // OUTSIDE_REGION unless the entry's village lies under `region_prefix` (the

@@ -129,11 +129,8 @@ TEST(Rounds, AppealsWithinTheWindowDecidedOnceAndRetabulatedOnlyWithAReopenedEnt
 
 TEST(Rounds, OutcomesStandingsAndPromotionFollowTheRoundsStateLevelAndRegion) {
   const v1::Round published = RoundIn(v1::ROUND_STATE_PUBLISHED);
-  EXPECT_TRUE(MayConvertOutcomes(published, v1::LEVEL_COUNTY).ok());
-  EXPECT_TRUE(MayConvertOutcomes(published, v1::LEVEL_CITY).ok());
-  EXPECT_EQ(Reason(MayConvertOutcomes(published, v1::LEVEL_TOWNSHIP)), "WRONG_LEVEL");
-  EXPECT_EQ(Reason(MayConvertOutcomes(RoundIn(v1::ROUND_STATE_CLOSED), v1::LEVEL_COUNTY)),
-            "WRONG_STATE");
+  EXPECT_TRUE(MayConvertOutcomes(published).ok());
+  EXPECT_EQ(Reason(MayConvertOutcomes(RoundIn(v1::ROUND_STATE_CLOSED))), "WRONG_STATE");
 
   EXPECT_EQ(Reason(HasStandings(RoundIn(v1::ROUND_STATE_OPEN))), "WRONG_STATE");
   EXPECT_TRUE(HasStandings(RoundIn(v1::ROUND_STATE_JUDGING)).ok());

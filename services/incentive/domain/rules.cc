@@ -169,10 +169,11 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
     parts.push_back(std::move(p));
   }
   {
-    Part p{"stars", w.stars(), std::nullopt, "no star rating this year"};
-    if (in.stars) {
-      p.value = std::clamp<int64_t>(Hundredths(*in.stars * 20.0), 0, 10000);
-      p.explanation = absl::StrFormat("%g star(s) × 20", *in.stars);
+    Part p{"stars", w.stars(), std::nullopt, "no published contest result this year"};
+    if (in.contest && in.contest->entrants > 0) {  // the contest's bands, nothing else
+      p.value = std::clamp<int64_t>(in.contest->stars * 2000, 0, 10000);
+      p.explanation = absl::StrFormat("%d star(s) × 20, by the star bands of %s", in.contest->stars,
+                                      in.contest->round);
     }
     parts.push_back(std::move(p));
   }
@@ -288,8 +289,13 @@ absl::Status ValidateInput(const v1::AssessmentInput& in, absl::CivilDay today) 
   RETURN_IF_ERROR(CheckCadre("cadre_id", in.cadre_id()));
   RETURN_IF_ERROR(CheckYearOf("year", in.year(), today));
   RETURN_IF_ERROR(CheckKind("kind", in.kind(), v1::InputKind_IsValid));
-  RETURN_IF_ERROR(
-      CheckRange("value", in.value(), 0, in.kind() == v1::INPUT_KIND_STAR_RATING ? 5 : 100));
+  if (in.kind() == v1::INPUT_KIND_STAR_RATING) {
+    return InvalidField("kind",
+                        "stars come from published contest results (the round's star bands), "
+                        "not from inputs: publish the contest round instead",
+                        "STARS_FROM_CONTEST");
+  }
+  RETURN_IF_ERROR(CheckRange("value", in.value(), 0, 100));
   RETURN_IF_ERROR(CheckDate("recorded_on", in.recorded_on(), today, true).status());
   return ValidateText("note", in.note(), 500, false);
 }

@@ -38,12 +38,12 @@ v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_pe
 struct Inputs {
   std::vector<double> daily;            // daily-management records, 0–100
   std::optional<bool> trained;          // covered on the scheme's theme; unset: not asked
-  std::optional<double> stars;          // the latest star rating, 0–5
   std::optional<double> annual_review;  // the latest annual review, 0–100
   struct Contest {
     int rank = 0;
     int entrants = 0;
     std::string round;  // for the explanation
+    int stars = 0;      // 比武争星: by the round's star bands, 0–5
   };
   std::optional<Contest> contest;
   std::optional<Votes> democratic;  // closed evaluations with quorum, summed
@@ -56,12 +56,19 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in);
 
 // ------------------------------------------------------------------ award
 
-constexpr int64_t kCareAwardFen = 1'000'000;  // 10,000 yuan
+constexpr int64_t kCareAwardFen = 1'000'000;  // 10,000 yuan, the source's amount
+
+// The award of a budget whose `award_fen` is `configured` (0 = the source's).
+inline int64_t CareAwardFen(int64_t configured) {
+  return configured > 0 ? configured : kCareAwardFen;
+}
 
 // The source's rule for a confirmed good secretary: on the establishment
 // of an agency or enterprise → priority for promotion, rank and honours, and
 // 10,000 yuan to their village Party organisation; anyone else → 10,000
-// yuan personally. Fills recipient, recipient_id, amount and flags.
+// yuan personally. Fills recipient, recipient_id, amount (the source's; the
+// budget may set another) and flags. NO_PARTY_ORG: on an establishment but
+// without an organisation to receive it.
 absl::Status ApplyCareRule(bool on_establishment, const std::string& cadre_id,
                            const std::string& party_org_id, v1::Award& award);
 

@@ -54,8 +54,7 @@ TEST(AssessTest, AKnownCaseByHand) {
   Inputs in;
   in.daily = {80, 90};
   in.trained = true;
-  in.contest = Inputs::Contest{1, 2, "县级决赛"};
-  in.stars = 4;
+  in.contest = Inputs::Contest{1, 2, "县级决赛", 4};
   in.annual_review = 90;
   in.democratic = Votes{3, 1, 0};
   v1::Assessment a = Assess(Scheme(), in);
@@ -104,8 +103,7 @@ TEST(AssessTest, OverHalfDissatisfiedFailsWhateverTheScore) {
   Inputs in;
   in.daily = {100};
   in.trained = true;
-  in.contest = Inputs::Contest{1, 10, "x"};
-  in.stars = 5;
+  in.contest = Inputs::Contest{1, 10, "x", 5};
   in.annual_review = 100;
   in.democratic = Votes{4, 0, 5};  // 5 of 9 dissatisfied
   v1::Assessment a = Assess(Scheme(), in);
@@ -209,11 +207,15 @@ TEST(ValidateTest, FieldsAreNamed) {
   v1::AssessmentInput in;
   in.set_cadre_id("150902-1");
   in.set_year(2023);
-  in.set_kind(v1::INPUT_KIND_STAR_RATING);
-  in.set_value(6);
-  *in.mutable_recorded_on() = ToDate(today);
-  EXPECT_EQ(FieldOf(ValidateInput(in, today)), "value");
+  in.set_kind(v1::INPUT_KIND_STAR_RATING);  // stars come from the contest
   in.set_value(5);
+  *in.mutable_recorded_on() = ToDate(today);
+  EXPECT_EQ(FieldOf(ValidateInput(in, today)), "kind");
+  EXPECT_EQ(ReasonOf(ValidateInput(in, today)), "STARS_FROM_CONTEST");
+  in.set_kind(v1::INPUT_KIND_ANNUAL_REVIEW);
+  in.set_value(101);
+  EXPECT_EQ(FieldOf(ValidateInput(in, today)), "value");
+  in.set_value(100);
   EXPECT_TRUE(ValidateInput(in, today).ok());
   *in.mutable_recorded_on() = ToDate(today + 1);
   EXPECT_EQ(ReasonOf(ValidateInput(in, today)), "IN_FUTURE");

@@ -77,6 +77,17 @@ absl::StatusOr<v1::Designation> PersonnelClient::AddDesignation(
   return Ask(call, &v1::PersonnelService::Stub::AddDesignation, req);
 }
 
+absl::StatusOr<v1::Designation> PersonnelClient::AssignInstructor(
+    CallContext& call, const std::string& request_id, const std::string& designation_id,
+    const std::string& instructor, const google::type::Date& deadline) {
+  v1::AssignInstructorRequest req;
+  req.set_request_id(request_id);
+  req.set_id(designation_id);
+  req.set_instructor(instructor);
+  *req.mutable_rectification_deadline() = deadline;
+  return Ask(call, &v1::PersonnelService::Stub::AssignInstructor, req);
+}
+
 absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(
     CallContext& call, const std::string& region_code, int year) {
   v1::ListGoodSecretariesRequest req;

@@ -39,6 +39,11 @@ class PersonnelClient {
   // Adds a designation (idempotent by `request_id`).
   absl::StatusOr<v1::Designation> AddDesignation(CallContext& call, const std::string& request_id,
                                                  const v1::Designation& designation);
+  // Sends an instructor to a rectification target (idempotent by `request_id`).
+  absl::StatusOr<v1::Designation> AssignInstructor(CallContext& call, const std::string& request_id,
+                                                   const std::string& designation_id,
+                                                   const std::string& instructor,
+                                                   const google::type::Date& deadline);
   // Every current secretary of an organisation of `kind` (0: any) under `region_code`.
   absl::StatusOr<std::vector<v1::Secretary>> Secretaries(CallContext& call,
                                                          const std::string& region_code,

@@ -121,20 +121,14 @@ void Ulanqab::Assessment() {
     if (std::count(counties_.begin(), counties_.end(), x.county_code() + "000000"))
       current.push_back(x);
   }
-  Progress p("incentive: daily management, stars, annual review",
+  Progress p("incentive: daily management, annual review (stars: the contest's)",
              static_cast<int64_t>(current.size()));
   ParallelFor(static_cast<int64_t>(current.size()), o_.threads, &p, [&](int64_t i) {
     const auto& x = current[i];
     const std::string& county = s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000");
     const double q = Quality(x.cadre_id());
-    const auto it = prelim_rank_.find(x.cadre_id());
-    const int stars =
-        it == prelim_rank_.end()
-            ? 0
-            : 5 - std::min(4, 5 * (it->second.first - 1) / std::max(1, it->second.second));
     const std::tuple<iv1::InputKind, double, const char*> inputs[] = {
         {iv1::INPUT_KIND_DAILY_MANAGEMENT, std::min(100.0, q + 15), "日常管理考勤与工作纪实"},
-        {iv1::INPUT_KIND_STAR_RATING, static_cast<double>(stars), "星级评定"},
         {iv1::INPUT_KIND_ANNUAL_REVIEW, std::min(100.0, q + 12), "年度考核"}};
     int k = 0;
     for (const auto& [kind, value, note] : inputs) {
@@ -229,6 +223,7 @@ void Ulanqab::Rewards() {
   sb.mutable_budget()->set_year(kYear);
   sb.mutable_budget()->set_programme(iv1::PROGRAMME_CARE);
   sb.mutable_budget()->set_amount_fen(want_.good_secretaries * want_.award_fen);
+  sb.mutable_budget()->set_award_fen(want_.award_fen);
   s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::SetBudget, sb, *city_, "SetBudget");
   iv1::PayCareAwardsRequest pay;
   pay.set_request_id(Rid("pay", kYear));
