@@ -218,14 +218,18 @@ TOUYAN_TOKEN=$city $ctl call PayCareAwards "{\"request_id\":\"ex-$run-pay\",\"re
 TOUYAN_TOKEN=$city $ctl call PayCareAwards "{\"request_id\":\"ex-$run-pay-again\",\"region_code\":\"150900000000\",\"year\":2023}"
 TOUYAN_TOKEN=$city $ctl call GetLedger '{"region_code":"150900000000","year":2023}'
 
-step "Supervision, a promotion, care with restricted counselling notes, a delegate recommendation"
+step "Supervision, the promotion channels' conditions, care with restricted counselling notes, a delegate recommendation"
 TOUYAN_TOKEN=$county $ctl call RaiseFlag "{\"request_id\":\"ex-$run-flag\",\"supervision_case\":{\"cadre_id\":\"$b\",
   \"kind\":\"FLAG_KIND_SLOW_ACTION\",\"reminder\":\"提醒：项目进度滞后，限期整改\",
   \"raised_on\":{\"year\":2023,\"month\":9,\"day\":1},\"rectify_by\":{\"year\":2023,\"month\":10,\"day\":1}}}"
 TOUYAN_TOKEN=$county $ctl call ListCases '{"region_code":"150929000000","overdue_only":true,"page_size":5}'
-TOUYAN_TOKEN=$county $ctl call RecordPromotion "{\"request_id\":\"ex-$run-promo\",\"promotion\":{\"cadre_id\":\"$a\",
+TOUYAN_TOKEN=$county $ctl call GetPromotionPolicy '{"region_code":"150900000000","year":2023}'
+TOUYAN_TOKEN=$county $ctl call ListPromotionCandidates '{"year":2023,"channel":"CHANNEL_TOWNSHIP_DEPUTY"}'
+TOUYAN_TOKEN=$county $ctl call RecordPromotion "{\"request_id\":\"ex-$run-promo\",\"promotion\":{\"cadre_id\":\"$b\",
   \"channel\":\"CHANNEL_TOWNSHIP_DEPUTY\",\"year\":2023,\"post\":\"吉生太镇副镇长\",
-  \"effective_on\":{\"year\":2023,\"month\":6,\"day\":1}}}"
+  \"effective_on\":{\"year\":2023,\"month\":12,\"day\":1}}}" \
+  || echo "(refused, as it should be: the secretary took office in June 2023)"
+TOUYAN_TOKEN=$county $ctl call ListVacancies '{"region_code":"150929101000","page_size":2}'
 TOUYAN_TOKEN=$city $ctl call PromotionReport '{"year":2023}'
 TOUYAN_TOKEN=$county $ctl call RecordCare "{\"request_id\":\"ex-$run-care\",\"record\":{\"cadre_id\":\"$b\",
   \"kind\":\"CARE_KIND_COUNSELLING\",\"on\":{\"year\":2023,\"month\":12,\"day\":1},\"summary\":\"心理疏导\",

@@ -24,8 +24,8 @@ const std::vector<Allowed>& Table() {
         "AssignInstructor", "ListCadres"}},
       {"incentive",
        "personnel",
-       {"GetCadre", "BatchGetCadres", "ListSecretaries", "ListPositions", "ListGoodSecretaries",
-        "EndPosition", "ExportPersonalData", "ListCadres"}},
+       {"GetCadre", "BatchGetCadres", "GetPartyOrg", "ListSecretaries", "ListPositions",
+        "ListGoodSecretaries", "EndPosition", "ExportPersonalData", "ListCadres"}},
       {"incentive", "training", {"ListUncovered", "ExportPersonalData"}},
       {"incentive", "contest", {"BatchGetCadreResults", "ExportPersonalData"}},
   };

@@ -158,6 +158,17 @@ class IncentiveRepository {
                                             int year) = 0;
   virtual absl::StatusOr<v1::PromotionReportResponse> PromotionReport(
       CallContext& call, const std::string& region_prefix, int year) = 0;
+
+  // The promotion channels' conditions: a new version of the city's year;
+  // the latest one (nullopt: none set).
+  virtual absl::StatusOr<v1::PromotionPolicy> SetPromotionPolicy(
+      CallContext& call, const v1::SetPromotionPolicyRequest& request) = 0;
+  virtual absl::StatusOr<std::optional<v1::PromotionPolicy>> GetPromotionPolicy(
+      CallContext& call, const std::string& city_region, int year) = 0;
+  // Each cadre's latest assessment of a year up to `year` (those the
+  // caller may read; cadres never assessed are left out).
+  virtual absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(
+      CallContext& call, const std::vector<std::string>& cadre_ids, int year) = 0;
 };
 
 }  // namespace touyan::incentive

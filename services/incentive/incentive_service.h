@@ -60,6 +60,12 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                v1::ExitMeasure*) override;
   grpc::ServerUnaryReactor* ListExitMeasures(Ctx*, const v1::ListExitMeasuresRequest*,
                                              v1::ListExitMeasuresResponse*) override;
+  grpc::ServerUnaryReactor* SetPromotionPolicy(Ctx*, const v1::SetPromotionPolicyRequest*,
+                                               v1::PromotionPolicy*) override;
+  grpc::ServerUnaryReactor* GetPromotionPolicy(Ctx*, const v1::GetPromotionPolicyRequest*,
+                                               v1::PromotionPolicy*) override;
+  grpc::ServerUnaryReactor* ListPromotionCandidates(Ctx*, const v1::ListPromotionCandidatesRequest*,
+                                                    v1::ListPromotionCandidatesResponse*) override;
   grpc::ServerUnaryReactor* RecordPromotion(Ctx*, const v1::RecordPromotionRequest*,
                                             v1::Promotion*) override;
   grpc::ServerUnaryReactor* ListPromotions(Ctx*, const v1::ListPromotionsRequest*,
@@ -129,6 +135,12 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                        const v1::EnforceExitMeasureRequest& r);
   absl::StatusOr<v1::ListExitMeasuresResponse> DoListExitMeasures(
       CallContext& call, const v1::ListExitMeasuresRequest& r);
+  absl::StatusOr<v1::PromotionPolicy> DoSetPromotionPolicy(CallContext& call,
+                                                           const v1::SetPromotionPolicyRequest& r);
+  absl::StatusOr<v1::PromotionPolicy> DoGetPromotionPolicy(CallContext& call,
+                                                           const v1::GetPromotionPolicyRequest& r);
+  absl::StatusOr<v1::ListPromotionCandidatesResponse> DoListPromotionCandidates(
+      CallContext& call, const v1::ListPromotionCandidatesRequest& r);
   absl::StatusOr<v1::Promotion> DoRecordPromotion(CallContext& call,
                                                   const v1::RecordPromotionRequest& r);
   absl::StatusOr<v1::ListPromotionsResponse> DoListPromotions(CallContext& call,
@@ -171,6 +183,10 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                               google::protobuf::RepeatedPtrField<M>* (Resp::*items)(),
                               const std::function<void(M&, const StoredRecord&)>& fix = nullptr);
   absl::StatusOr<v1::Scheme> SchemeOf(CallContext& call, const std::string& county, int year);
+  // The city's promotion policy of the year, every channel filled (Touyan's
+  // defaults where it sets none).
+  absl::StatusOr<v1::PromotionPolicy> PolicyOf(CallContext& call, const std::string& city,
+                                               int year);
 
   Runtime& rt_;
   std::unique_ptr<IncentiveRepository> repo_;

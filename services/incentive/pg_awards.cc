@@ -1,6 +1,7 @@
 #include "services/incentive/pg_rows.h"
 
-// Care-award budgets and payments, the ledger, the promotion report.
+// Care-award budgets and payments, the ledger; promotions: the report, the
+// channels' policy, the last assessments their conditions read.
 namespace touyan::incentive {
 
 std::vector<db::Statement> AwardStatements() {
@@ -45,6 +46,18 @@ std::vector<db::Statement> AwardStatements() {
        "SELECT county_code, body->>'channel', count(*) FROM records WHERE kind = 4 AND county_code "
        "LIKE $1 "
        "AND starts_with(region_code, $2) AND year = $3 GROUP BY 1, 2 ORDER BY 1, 2"},
+      {"policy_latest",
+       "SELECT body::text, version, updated_by, " TOUYAN_MICROS(
+           "update_time") " FROM promotion_policies WHERE county_code = $1 AND year = $2 "
+                          "ORDER BY version DESC LIMIT 1"},
+      {"policy_insert",
+       "INSERT INTO promotion_policies (county_code, year, version, body, updated_by) "
+       "SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM promotion_policies "
+       "WHERE county_code = $1 AND year = $2 RETURNING version, " TOUYAN_MICROS("update_time")},
+      {"assessments_last",
+       "SELECT DISTINCT ON (cadre_id) body::text FROM assessments WHERE cadre_id = "
+       "ANY(ARRAY(SELECT json_array_elements_text($1::json))) AND year <= $2 "
+       "ORDER BY cadre_id, year DESC"},
   };
 }
 
@@ -217,6 +230,76 @@ absl::StatusOr<v1::PromotionReportResponse> PgIncentiveRepository::PromotionRepo
         }
         return out;
       });
+}
+
+// ------------------------------------------------------ promotion policy
+
+namespace {
+
+v1::PromotionPolicy PolicyFromRow(const pqxx::row& r, const std::string& region, int year) {
+  v1::PromotionPolicy p;
+  (void)MergeFromJson(r[0].as<std::string>(), p);  // written by SetPromotionPolicy
+  p.set_region_code(region);
+  p.set_year(year);
+  p.set_version(r[1].as<int>());
+  p.set_updated_by(r[2].as<std::string>());
+  *p.mutable_update_time() = TimestampFromMicros(r[3].as<int64_t>());
+  return p;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::PromotionPolicy> PgIncentiveRepository::SetPromotionPolicy(
+    CallContext& call, const v1::SetPromotionPolicyRequest& request) {
+  const v1::PromotionPolicy& p = request.policy();
+  const std::string county = CountyOf(p.region_code());
+  return call.Mutate<v1::PromotionPolicy>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PromotionPolicy> {
+        // The city's year is serialised by the primary key: two writers of
+        // the same version, one fails and is retried with the next.
+        std::optional<v1::PromotionPolicy> before;
+        if (pqxx::result r = tx.exec_prepared("policy_latest", county, p.year()); !r.empty()) {
+          before = PolicyFromRow(r[0], p.region_code(), p.year());
+        }
+        v1::PromotionPolicy body;
+        *body.mutable_rules() = p.rules();
+        pqxx::row r = tx.exec_prepared1("policy_insert", county, p.year(), ToJson(body),
+                                        call.principal().subject);
+        v1::PromotionPolicy out = p;
+        out.set_version(r[0].as<int>());
+        out.set_updated_by(call.principal().subject);
+        *out.mutable_update_time() = TimestampFromMicros(r[1].as<int64_t>());
+        call.Audit({.county_code = county,
+                    .resource = absl::StrCat("promotion-policies/", p.region_code(), "/", p.year()),
+                    .before = before ? &*before : nullptr,
+                    .after = &out});
+        return out;
+      });
+}
+
+absl::StatusOr<std::optional<v1::PromotionPolicy>> PgIncentiveRepository::GetPromotionPolicy(
+    CallContext& call, const std::string& city_region, int year) {
+  using Out = std::optional<v1::PromotionPolicy>;
+  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
+    pqxx::result r = tx.exec_prepared("policy_latest", CountyOf(city_region), year);
+    if (r.empty()) return Out();
+    return Out(PolicyFromRow(r[0], city_region, year));
+  });
+}
+
+absl::StatusOr<std::map<std::string, v1::Assessment>> PgIncentiveRepository::LastAssessments(
+    CallContext& call, const std::vector<std::string>& cadre_ids, int year) {
+  using Out = std::map<std::string, v1::Assessment>;
+  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
+    google::protobuf::RepeatedPtrField<std::string> ids(cadre_ids.begin(), cadre_ids.end());
+    Out out;
+    for (const auto& row : tx.exec_prepared("assessments_last", JsonStrings(ids), year)) {
+      v1::Assessment a;
+      RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), a));
+      out[a.cadre_id()] = std::move(a);
+    }
+    return out;
+  });
 }
 
 }  // namespace touyan::incentive

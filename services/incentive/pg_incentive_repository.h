@@ -68,6 +68,12 @@ class PgIncentiveRepository final : public IncentiveRepository {
   absl::StatusOr<v1::PromotionReportResponse> PromotionReport(CallContext& call,
                                                               const std::string& region_prefix,
                                                               int year) override;
+  absl::StatusOr<v1::PromotionPolicy> SetPromotionPolicy(
+      CallContext& call, const v1::SetPromotionPolicyRequest& request) override;
+  absl::StatusOr<std::optional<v1::PromotionPolicy>> GetPromotionPolicy(
+      CallContext& call, const std::string& city_region, int year) override;
+  absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(
+      CallContext& call, const std::vector<std::string>& cadre_ids, int year) override;
 };
 
 }  // namespace touyan::incentive

@@ -1,6 +1,6 @@
 #include "services/incentive/service_util.h"
 
-// Supervision cases, the exit ladder, promotions.
+// Supervision cases, the exit ladder.
 namespace touyan::incentive {
 
 // ------------------------------------------------------------- supervision
@@ -224,42 +224,6 @@ absl::StatusOr<v1::ListExitMeasuresResponse> IncentiveService::DoListExitMeasure
   return ListOf(call, r,
                 {.kind = RecordKind::kMeasure, .region_prefix = prefix, .cadre_id = r.cadre_id()},
                 &v1::ListExitMeasuresResponse::mutable_measures);
-}
-
-// -------------------------------------------------------------- promotions
-
-TOUYAN_UNARY(IncentiveService, RecordPromotion, v1::RecordPromotionRequest, v1::Promotion)
-TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest,
-             v1::ListPromotionsResponse)
-TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest,
-             v1::PromotionReportResponse)
-
-absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
-    CallContext& call, const v1::RecordPromotionRequest& r) {
-  v1::Promotion p = r.promotion();
-  RETURN_IF_ERROR(NestField(ValidatePromotion(p, Today(call)), "promotion."));
-  p.clear_id();
-  p.clear_county_code();
-  return AddCadreRecord(call, r, r.request_id(), RecordKind::kPromotion, p, "promotion.",
-                        {.year = p.year(), .on = DayOf(p.effective_on())});
-}
-
-absl::StatusOr<v1::ListPromotionsResponse> IncentiveService::DoListPromotions(
-    CallContext& call, const v1::ListPromotionsRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix,
-                   ListPrefix(call.principal(), r.region_code(), "region_code"));
-  RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
-  return ListOf(call, r,
-                {.kind = RecordKind::kPromotion, .region_prefix = prefix, .year = r.year()},
-                &v1::ListPromotionsResponse::mutable_promotions);
-}
-
-absl::StatusOr<v1::PromotionReportResponse> IncentiveService::DoPromotionReport(
-    CallContext& call, const v1::PromotionReportRequest& r) {
-  ASSIGN_OR_RETURN(std::string prefix,
-                   ListPrefix(call.principal(), r.region_code(), "region_code"));
-  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
-  return repo_->PromotionReport(call, prefix, r.year());
 }
 
 }  // namespace touyan::incentive

@@ -132,6 +132,10 @@ class PersonnelRepository {
       const ResourceId& cadre) = 0;
   virtual absl::StatusOr<std::vector<v1::CountyAdjustments>> CountAdjustments(
       CallContext& call, const std::string& region_prefix, int year) = 0;
+  // Village and community organisations under the prefix with no current secretary.
+  virtual absl::StatusOr<PageOf<v1::Vacancy>> ListVacancies(CallContext& call,
+                                                            const std::string& region_prefix,
+                                                            const paging::Page& page) = 0;
 
   virtual absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,
                                                          const v1::AddDesignationRequest& request,

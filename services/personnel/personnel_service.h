@@ -65,6 +65,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                              v1::ReplaceSecretaryResponse*) override;
   grpc::ServerUnaryReactor* CountAdjustments(Ctx*, const v1::CountAdjustmentsRequest*,
                                              v1::CountAdjustmentsResponse*) override;
+  grpc::ServerUnaryReactor* ListVacancies(Ctx*, const v1::ListVacanciesRequest*,
+                                          v1::ListVacanciesResponse*) override;
 
   grpc::ServerUnaryReactor* AddDesignation(Ctx*, const v1::AddDesignationRequest*,
                                            v1::Designation*) override;
@@ -146,6 +148,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
       CallContext& call, const v1::ReplaceSecretaryRequest& r);
   absl::StatusOr<v1::CountAdjustmentsResponse> DoCountAdjustments(
       CallContext& call, const v1::CountAdjustmentsRequest& r);
+  absl::StatusOr<v1::ListVacanciesResponse> DoListVacancies(CallContext& call,
+                                                            const v1::ListVacanciesRequest& r);
   absl::StatusOr<v1::Designation> DoAddDesignation(CallContext& call,
                                                    const v1::AddDesignationRequest& r);
   absl::StatusOr<v1::ListDesignationsResponse> DoListDesignations(

@@ -80,7 +80,7 @@ std::vector<db::Statement> CadreStatements() {
                              "(SELECT * FROM unnest($1::text[], $2::bigint[]))"},
       {"secretary_list",
        "SELECT p.county_code, p.id, p.kind, p.cadre_id, c.name, o.id, o.name, o.kind, "
-       "o.region_code "
+       "o.region_code, p.term_start::text "
        "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = "
        "p.party_org_id "
        "JOIN cadres c ON c.county_code = p.county_code AND c.id = p.cadre_id "
@@ -309,6 +309,7 @@ v1::Secretary SecretaryFromRow(const pqxx::row& r) {
   s.set_party_org_name(r[6].as<std::string>());
   s.set_party_org_kind(static_cast<v1::PartyOrgKind>(r[7].as<int>()));
   s.set_region_code(r[8].as<std::string>());
+  if (auto day = DateFromIso(r[9].as<std::string>())) *s.mutable_term_start() = *day;
   return s;
 }
 

@@ -71,6 +71,9 @@ class PgPersonnelRepository final : public PersonnelRepository {
       const ResourceId& cadre) override;
   absl::StatusOr<std::vector<v1::CountyAdjustments>> CountAdjustments(
       CallContext& call, const std::string& region_prefix, int year) override;
+  absl::StatusOr<PageOf<v1::Vacancy>> ListVacancies(CallContext& call,
+                                                    const std::string& region_prefix,
+                                                    const paging::Page& page) override;
 
   absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,
                                                  const v1::AddDesignationRequest& request,

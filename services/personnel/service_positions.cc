@@ -101,4 +101,15 @@ absl::StatusOr<v1::CountAdjustmentsResponse> PersonnelService::DoCountAdjustment
   return out;
 }
 
+TOUYAN_UNARY(PersonnelService, ListVacancies, v1::ListVacanciesRequest, v1::ListVacanciesResponse)
+
+absl::StatusOr<v1::ListVacanciesResponse> PersonnelService::DoListVacancies(
+    CallContext& call, const v1::ListVacanciesRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Vacancy> rows, repo_->ListVacancies(call, prefix, page));
+  return ListResponse(call, r, std::move(rows), &v1::ListVacanciesResponse::mutable_vacancies);
+}
+
 }  // namespace touyan::personnel

@@ -208,6 +208,8 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   EXPECT_NE(out.find("NOT_SIGNED"), std::string::npos) << "publishing waits for the sign-offs";
   EXPECT_NE(out.find("\"state\":\"ROUND_STATE_PUBLISHED\""), std::string::npos) << out;
   EXPECT_NE(out.find("BALLOT_CODE_INVALID"), std::string::npos) << "a voter code votes once";
+  EXPECT_NE(out.find("BELOW_MIN_YEARS_IN_POST"), std::string::npos)
+      << "a promotion names the condition unmet";
   EXPECT_NE(out.find("\"recipient\":\"RECIPIENT_PERSON\""), std::string::npos)
       << "the care award, paid";
   EXPECT_NE(out.find("\"notes_hidden\":true"), std::string::npos)

@@ -95,6 +95,17 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
 
 TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
   const auto v = VillagesOf("150902005");
+  // 2022: a city that sets no conditions on any channel (these secretaries
+  // are 63 and never assessed).
+  iv1::SetPromotionPolicyRequest open;
+  open.set_request_id("promo-open-2022");
+  open.mutable_policy()->set_region_code("150900000000");
+  open.mutable_policy()->set_year(2022);
+  for (int ch = 1; ch <= 3; ++ch) {
+    open.mutable_policy()->add_rules()->set_channel(static_cast<iv1::Channel>(ch));
+  }
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::SetPromotionPolicy, city_, open).code,
+            StatusCode::OK);
   const int counts[] = {2, 1, 1};  // township deputy, civil service, public institution
   int seq = 9600;
   for (int ch = 0; ch < 3; ++ch) {
@@ -103,9 +114,9 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
       req.set_request_id(absl::StrCat("promo-", seq));
       req.mutable_promotion()->set_cadre_id(MakeSecretary(seq, v[seq - 9600]));
       req.mutable_promotion()->set_channel(static_cast<iv1::Channel>(ch + 1));
-      req.mutable_promotion()->set_year(2023);
+      req.mutable_promotion()->set_year(2022);
       req.mutable_promotion()->set_post("副镇长");
-      *req.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 9, 1));
+      *req.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2022, 9, 1));
       ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
                 StatusCode::OK);
       ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
@@ -122,7 +133,7 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, bad).field,
             "promotion.effective_on");
   iv1::PromotionReportRequest report;
-  report.set_year(2023);
+  report.set_year(2022);
   report.set_region_code("150902005000");
   iv1::PromotionReportResponse got;
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PromotionReport, auditor_, report, &got).code,
@@ -208,7 +219,9 @@ TEST_F(IncentiveTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   promo.mutable_promotion()->set_post("事业编制");
   *promo.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2023, 3, 1));
   HostileSweep::SweepMutation<iv1::Promotion>(
-      promo, "promotion.", {"id", "county_code", "cadre_name"},
+      promo, "promotion.",
+      {"id", "county_code", "cadre_name", "position_id", "party_org_id", "years_in_post", "age",
+       "policy_version"},
       [&](const iv1::RecordPromotionRequest& r, iv1::Promotion* a) {
         return incentive().RecordPromotion(WithToken(op).get(), r, a);
       });

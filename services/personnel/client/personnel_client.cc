@@ -62,6 +62,17 @@ absl::StatusOr<v1::Position> PersonnelClient::SecretaryPost(CallContext& call,
                    field);
 }
 
+absl::StatusOr<std::vector<v1::Position>> PersonnelClient::Positions(CallContext& call,
+                                                                     const std::string& cadre_id,
+                                                                     absl::string_view field) {
+  v1::ListPositionsRequest req;
+  req.set_cadre_id(cadre_id);
+  req.set_page_size(100);
+  ASSIGN_OR_RETURN(v1::ListPositionsResponse r,
+                   Ask(call, &v1::PersonnelService::Stub::ListPositions, req, field));
+  return std::vector<v1::Position>(r.positions().begin(), r.positions().end());
+}
+
 absl::StatusOr<v1::PartyOrg> PersonnelClient::GetPartyOrg(CallContext& call, const std::string& id,
                                                           absl::string_view field) {
   v1::GetPartyOrgRequest req;

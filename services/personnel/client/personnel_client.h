@@ -33,6 +33,10 @@ class PersonnelClient {
   // FAILED_PRECONDITION (NOT_A_SECRETARY) naming `field` if none.
   absl::StatusOr<v1::Position> SecretaryPost(CallContext& call, const std::string& cadre_id,
                                              absl::string_view field);
+  // Every position the cadre held or holds; errors name `field`.
+  absl::StatusOr<std::vector<v1::Position>> Positions(CallContext& call,
+                                                      const std::string& cadre_id,
+                                                      absl::string_view field);
   // An organisation; NOT_FOUND or PERMISSION_DENIED name `field`.
   absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const std::string& id,
                                            absl::string_view field);

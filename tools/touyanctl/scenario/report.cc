@@ -346,6 +346,28 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
           channel[iv1::CHANNEL_CIVIL_SERVICE]);
   b.Exact("recruited to public-institution posts (专项招聘事业编制)", want.institution_staff,
           channel[iv1::CHANNEL_PUBLIC_INSTITUTION]);
+  // The chain: promotions end village posts; the reserve fills them.
+  auto lp = For<iv1::ListPromotionsRequest>(city, year);
+  auto promoted = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListPromotions, lp,
+                        &iv1::ListPromotionsResponse::promotions, token, "ListPromotions");
+  int64_t posts_ended = 0;
+  for (const auto& x : promoted) posts_ended += x.position_id().empty() ? 0 : 1;
+  const int64_t all_promoted = want.deputies + want.civil_servants + want.institution_staff;
+  b.Exact("  → village posts they left (ended: PROMOTION)", all_promoted, posts_ended);
+  auto appointed = For<pv1::ListSeedsRequest>(city, year);
+  appointed.set_stage(pv1::SEED_STAGE_APPOINTED);
+  b.Exact("  → successors appointed from the reserve (种子)", all_promoted,
+          static_cast<int64_t>(s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSeeds,
+                                     appointed, &pv1::ListSeedsResponse::seeds, token, "ListSeeds")
+                                   .size()));
+  pv1::ListVacanciesRequest lv;
+  lv.set_region_code(city);
+  int64_t left_open = 0;
+  for (const auto& v : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListVacancies, lv,
+                             &pv1::ListVacanciesResponse::vacancies, token, "ListVacancies")) {
+    left_open += v.reason() == pv1::POSITION_END_REASON_PROMOTION ? 1 : 0;
+  }
+  b.Exact("  → villages a promotion left without a secretary", 0, left_open);
   auto lcases = For<iv1::ListCasesRequest>(city, year);
   auto cases = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCases, lcases,
                      &iv1::ListCasesResponse::cases, token, "ListCases");

@@ -23,9 +23,12 @@ void Ulanqab::Write() {
   Contests();
   GoodSecretaries();
   SupervisionAndAdjustments();
-  CatchUp();
+  CatchUp("township", D(2023, 11, 20), D(2023, 11, 22));
   Assessment();
   Rewards();
+  Promotions();
+  // The successors who took office in December catch up on the theme.
+  CatchUp("successors", D(2023, 12, 11), D(2023, 12, 13));
 }
 
 int Ulanqab::Publish() {

@@ -107,10 +107,12 @@ class Ulanqab {
 
   void Training();
 
-  // Townships catch up whoever is not covered by November (兜底轮训): those
-  // who missed their county class, and the secretaries who took over in
-  // the autumn.
-  void CatchUp();
+  // Townships catch up whoever is not covered (兜底轮训) in a class from
+  // `first` to `last` (`tag` keys the requests): in November, those who
+  // missed their county class and the secretaries who took over in the
+  // autumn; in December, the successors of the promoted.
+  void CatchUp(const std::string& tag, const google::type::Date& first,
+               const google::type::Date& last);
 
   void Visits();
 
@@ -137,6 +139,9 @@ class Ulanqab {
   void Assessment();
 
   void Rewards();
+  // 雨露计划: the city's best candidates of each channel promoted out of
+  // their villages; each vacancy filled from the village's reserve.
+  void Promotions();
 
   Session& s_;
   const UlanqabOptions& o_;

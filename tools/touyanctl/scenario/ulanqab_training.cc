@@ -200,8 +200,10 @@ void Ulanqab::Training() {
   a.Done();
 }
 
-void Ulanqab::CatchUp() {
-  Progress t("training: township catch-up classes", static_cast<int64_t>(counties_.size()));
+void Ulanqab::CatchUp(const std::string& tag, const google::type::Date& first,
+                      const google::type::Date& last) {
+  Progress t("training: township catch-up classes (" + tag + ")",
+             static_cast<int64_t>(counties_.size()));
   ParallelFor(static_cast<int64_t>(counties_.size()), o_.threads, &t, [&](int64_t ci) {
     tv1::GetCoverageRequest gc;
     gc.set_year(kYear);
@@ -211,18 +213,19 @@ void Ulanqab::CatchUp() {
         s_.Call(s_.training(), &tv1::TrainingService::Stub::GetCoverage, gc, *city_, "GetCoverage");
     for (const auto& u : cov.townships()) {
       if (u.missing() == 0) continue;
-      const std::string id = CreateClass(
-          Rid("township-class", u.region_code()),
-          NewClass(tv1::TIER_TOWNSHIP, u.region_code(),
-                   absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
-                   static_cast<int>(u.missing() + 5), {{D(2023, 11, 20), D(2023, 11, 22)}}));
+      const std::string id =
+          CreateClass(Rid(tag + "-class", u.region_code()),
+                      NewClass(tv1::TIER_TOWNSHIP, u.region_code(),
+                               absl::StrCat(names_[u.region_code()], "嘎查村党组织书记兜底轮训班"),
+                               static_cast<int>(u.missing() + 5), {{first, last}}));
       tv1::EnrolUncoveredRequest eu;
-      eu.set_request_id(Rid("enrol-uncovered", u.region_code()));
+      eu.set_request_id(
+          Rid(tag == "township" ? "enrol-uncovered" : "enrol-uncovered-" + tag, u.region_code()));
       eu.set_class_id(id);
       auto got = s_.Call(s_.training(), &tv1::TrainingService::Stub::EnrolUncovered, eu, *city_,
                          "EnrolUncovered");
       std::vector<tv1::Enrolment> es(got.enrolments().begin(), got.enrolments().end());
-      Attend(id, 1, es, {}, Rid("attend-township", u.region_code()));
+      Attend(id, 1, es, {}, Rid("attend-" + tag, u.region_code()));
     }
   });
   t.Done();
