@@ -166,9 +166,19 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoEnforceExitMeasure(
     CallContext& call, const v1::EnforceExitMeasureRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
-  const absl::CivilDay today = Today(call);
+  absl::CivilDay today = Today(call);  // the day the post ends
+  if (IsSet(r.effective_on())) {
+    ASSIGN_OR_RETURN(absl::CivilDay on, ToCivilDay("effective_on", r.effective_on()));
+    if (on > today) return InvalidField("effective_on", "must not be in the future", "IN_FUTURE");
+    today = on;
+  }
   v1::ExitMeasure m;
   RETURN_IF_ERROR(repo_->GetRecord(call, RecordKind::kMeasure, id, "id", m));
+  if (DayOf(m.decided_on()) && today < *DayOf(m.decided_on())) {
+    return InvalidField("effective_on",
+                        "must not be before the decision of " + IsoDate(*DayOf(m.decided_on())),
+                        "BEFORE_DECISION");
+  }
   // Whether the measure may be carried out now (an ENFORCED one is left to
   // the idempotent write below: a retry replays, anything else is refused).
   auto enforceable = [&](const v1::ExitMeasure& x) -> absl::Status {

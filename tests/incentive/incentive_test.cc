@@ -456,12 +456,22 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
   EXPECT_EQ(upheld.state(), iv1::MEASURE_STATE_UPHELD);
 
   pv1::CountAdjustmentsRequest count;
-  count.set_year(Today().year());
+  count.set_year((Today() - 1).year());  // the post ends yesterday
   count.set_region_code("150902000000");
   pv1::CountAdjustmentsResponse before;
   ASSERT_TRUE(stub().CountAdjustments(WithToken(city_).get(), count, &before).ok());
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, siziwang_, enforce).code,
             StatusCode::PERMISSION_DENIED);
+  // The day the post ends: given, never before the decision or in the future.
+  enforce.set_request_id("enforce-future");
+  *enforce.mutable_effective_on() = Day(1);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).field,
+            "effective_on");
+  enforce.set_request_id("enforce-before");
+  *enforce.mutable_effective_on() = Day(-6);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason,
+            "BEFORE_DECISION");
+  *enforce.mutable_effective_on() = Day(-1);
   enforce.set_request_id("enforce");
   iv1::ExitMeasure done;
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce, &done).code,
@@ -482,7 +492,8 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
   ASSERT_EQ(got.positions_size(), 1);
   EXPECT_EQ(got.positions(0).id(), adjust.position_id());
   EXPECT_EQ(got.positions(0).end_reason(), pv1::POSITION_END_REASON_EXIT_MEASURE);
-  EXPECT_TRUE(IsSet(got.positions(0).ended_on()));
+  EXPECT_EQ(got.positions(0).ended_on().SerializeAsString(), Day(-1).SerializeAsString());
+  EXPECT_EQ(done.enforced_on().SerializeAsString(), Day(-1).SerializeAsString());
   pv1::CountAdjustmentsResponse after;
   ASSERT_TRUE(stub().CountAdjustments(WithToken(city_).get(), count, &after).ok());
   EXPECT_EQ(after.total(), before.total() + 1);

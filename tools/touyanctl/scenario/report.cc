@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/time/date.h"
 #include "tools/touyanctl/generic.h"
 
 namespace touyan::ctl::scenario {
@@ -356,7 +357,8 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
   b.Exact("  → village posts they left (ended: PROMOTION)", all_promoted, posts_ended);
   auto appointed = For<pv1::ListSeedsRequest>(city, year);
   appointed.set_stage(pv1::SEED_STAGE_APPOINTED);
-  b.Exact("  → successors appointed from the reserve (种子)", all_promoted,
+  b.Exact("successors appointed from the reserve (种子), for the adjusted and the promoted",
+          want.adjusted + all_promoted,
           static_cast<int64_t>(s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSeeds,
                                      appointed, &pv1::ListSeedsResponse::seeds, token, "ListSeeds")
                                    .size()));
@@ -377,9 +379,18 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
          absl::StrCat(Grouped(static_cast<int64_t>(cases.size())), ", ", Grouped(rectified),
                       " rectified"));
   auto lm = For<iv1::ListExitMeasuresRequest>(city, year);
-  b.Info("exit-ladder measures (诫勉谈话 …)",
-         CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListExitMeasures, lm,
-                       &iv1::ListExitMeasuresResponse::measures, token, "ListExitMeasures")));
+  auto measures = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListExitMeasures, lm,
+                        &iv1::ListExitMeasuresResponse::measures, token, "ListExitMeasures");
+  b.Info("exit-ladder measures (诫勉谈话 …)", CountOf(measures));
+  int64_t removed = 0;
+  for (const auto& m : measures) {
+    removed += m.state() == iv1::MEASURE_STATE_ENFORCED && IsSet(m.enforced_on()) &&
+                       m.enforced_on().year() == year
+                   ? 1
+                   : 0;
+  }
+  b.Exact("  adjustments carried out through the exit ladder (组织调整 …, enforced)", want.adjusted,
+          removed);
   auto lcare = For<iv1::ListCareRequest>(city, year);
   b.Info("care records (谈心谈话、心理疏导、帮扶救助)",
          CountOf(s.All(s.incentive(), &iv1::IncentiveService::Stub::ListCare, lcare,

@@ -52,7 +52,6 @@ struct Org {
   std::string secretary_id, secretary_name;
   pv1::Cadre secretary;              // as generated
   std::vector<std::string> members;  // committee members' cadre ids
-  std::string successor_id;          // who takes over when adjusted
 };
 
 struct RoundRun {
@@ -142,6 +141,11 @@ class Ulanqab {
   // 雨露计划: the city's best candidates of each channel promoted out of
   // their villages; each vacancy filled from the village's reserve.
   void Promotions();
+  // A vacancy of `o` filled on `on` from the village's reserve (its first
+  // approved seed, appointed), and the reserve refilled with a new seed
+  // (generated person number `person`); `tag` keys the requests.
+  void FillFromReserve(const Org& o, const google::type::Date& on, const std::string& tag,
+                       int64_t person);
 
   Session& s_;
   const UlanqabOptions& o_;

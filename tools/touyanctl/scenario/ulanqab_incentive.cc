@@ -49,28 +49,38 @@ void Ulanqab::SupervisionAndAdjustments() {
     care.mutable_record()->set_summary("谈心谈话，了解思想状况和工作困难");
     s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordCare, care, county, "RecordCare");
     if (!adjust) return;
-    iv1::DecideExitMeasureRequest dm;
-    dm.set_request_id(Rid("measure", o.secretary_id));
-    auto* m = dm.mutable_measure();
-    m->set_cadre_id(o.secretary_id);
-    m->set_kind(iv1::MEASURE_KIND_ADMONITION);
-    m->set_grounds("督促整改期满仍未整改到位");
-    *m->mutable_decided_on() = D(2023, 8, 5);
-    m->set_deciding_body("旗县委组织部");
-    m->set_cadre_statement("本人已知悉，将认真反思");
-    m->set_appeal_window_days(15);
-    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideExitMeasure, dm, county,
-            "DecideExitMeasure");
-    pv1::ReplaceSecretaryRequest rs;
-    rs.set_request_id(Rid("replace", o.id));
-    rs.set_party_org_id(o.id);
-    rs.set_new_cadre_id(o.successor_id);
-    *rs.mutable_effective_on() = D(2023, 9, 15 + static_cast<int>(i % 10));
-    rs.set_reason(pv1::POSITION_END_REASON_ADJUSTMENT);
-    rs.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
-    rs.set_note("履职不力，经旗县委研究予以调整");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ReplaceSecretary, rs, county,
-            "ReplaceSecretary");
+    // The exit ladder: an admonition talk (诫勉谈话), then, still not
+    // rectified, an organisational adjustment (组织调整) carried out once
+    // its appeal window has passed: the post ends, and the village's
+    // reserve fills it.
+    const std::pair<iv1::MeasureKind, google::type::Date> steps[] = {
+        {iv1::MEASURE_KIND_ADMONITION, D(2023, 8, 5)},
+        {iv1::MEASURE_KIND_ORG_ADJUSTMENT, D(2023, 9, 1 + static_cast<int>(i % 10))}};
+    iv1::ExitMeasure decided;
+    for (const auto& [kind, on] : steps) {
+      iv1::DecideExitMeasureRequest dm;
+      dm.set_request_id(
+          Rid(kind == iv1::MEASURE_KIND_ADMONITION ? "measure" : "measure-adjust", o.secretary_id));
+      auto* m = dm.mutable_measure();
+      m->set_cadre_id(o.secretary_id);
+      m->set_kind(kind);
+      m->set_grounds(kind == iv1::MEASURE_KIND_ADMONITION ? "督促整改期满仍未整改到位"
+                                                          : "诫勉谈话后仍未整改到位，履职不力");
+      *m->mutable_decided_on() = on;
+      m->set_deciding_body("旗县委组织部");
+      m->set_cadre_statement("本人已知悉，将认真反思");
+      m->set_appeal_window_days(15);
+      decided = s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideExitMeasure, dm, county,
+                        "DecideExitMeasure");
+    }
+    const google::type::Date ends = D(2023, 9, 20 + static_cast<int>(i % 10));
+    iv1::EnforceExitMeasureRequest em;
+    em.set_request_id(Rid("enforce", o.secretary_id));
+    em.set_id(decided.id());
+    *em.mutable_effective_on() = ends;
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::EnforceExitMeasure, em, county,
+            "EnforceExitMeasure");
+    FillFromReserve(o, ends, "adjusted", kPersonBase + 800000 + i);
   });
   p.Done();
   // Counselling and hardship aid for a few; wellbeing check-ins.
@@ -308,7 +318,6 @@ void Ulanqab::Promotions() {
     const Move& m = moves[i];
     const Org& o = *org_of.at(m.who.party_org_id());
     const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
-    const std::string& township = s_.Token(auth::Role::kTownshipOperator, o.township);
     iv1::RecordPromotionRequest rp;
     rp.set_request_id(Rid("promotion", m.who.cadre_id()));
     auto* pr = rp.mutable_promotion();
@@ -322,42 +331,48 @@ void Ulanqab::Promotions() {
     *pr->mutable_effective_on() = D(2023, 12, 1);
     s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::RecordPromotion, rp, county,
             "RecordPromotion");
-    // The vacancy, filled from the village's reserve: an approved seed.
-    pv1::ListSeedsRequest ls;
-    ls.set_region_code(o.region);
-    ls.set_stage(pv1::SEED_STAGE_APPROVED);
-    auto seeds =
-        s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListSeeds, ls, county, "ListSeeds");
-    if (seeds.seeds().empty()) throw Failure("no approved seed in " + o.region);
-    pv1::AppointRequest ap;
-    ap.set_request_id(Rid("successor", o.id));
-    ap.set_seed_id(seeds.seeds(0).id());
-    ap.set_party_org_id(o.id);
-    ap.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
-    *ap.mutable_term_start() = D(2023, 12, 1);
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::Appoint, ap, county, "Appoint");
-    // The reserve refilled: 村推 → 镇选 → 县考 of a new seed.
-    std::mt19937_64 rng(o_.seed + 900000 + i);
-    pv1::NominateSeedRequest nom;
-    nom.set_request_id(Rid("seed-refill", o.id));
-    *nom.mutable_seed()->mutable_person() = GenerateCadre(rng, kPersonBase + 700000 + i, o.region);
-    nom.mutable_seed()->set_strengths("致富带头人，村务监督委员会成员");
-    auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
-                        "NominateSeed");
-    pv1::SelectSeedRequest sel;
-    sel.set_request_id(Rid("seed-refill-select", o.id));
-    sel.set_id(seed.id());
-    sel.set_selected(true);
-    sel.set_note("苏木乡镇党委研究确定");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SelectSeed, sel, township, "SelectSeed");
-    pv1::ExamineSeedRequest ex;
-    ex.set_request_id(Rid("seed-refill-examine", o.id));
-    ex.set_id(seed.id());
-    ex.set_approved(true);
-    ex.set_note("旗县委组织部考察通过");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ExamineSeed, ex, county, "ExamineSeed");
+    FillFromReserve(o, D(2023, 12, 1), "promoted", kPersonBase + 700000 + i);
   });
   p.Done();
+}
+
+void Ulanqab::FillFromReserve(const Org& o, const google::type::Date& on, const std::string& tag,
+                              int64_t person) {
+  const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
+  const std::string& township = s_.Token(auth::Role::kTownshipOperator, o.township);
+  pv1::ListSeedsRequest ls;
+  ls.set_region_code(o.region);
+  ls.set_stage(pv1::SEED_STAGE_APPROVED);
+  auto seeds =
+      s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListSeeds, ls, county, "ListSeeds");
+  if (seeds.seeds().empty()) throw Failure("no approved seed in " + o.region);
+  pv1::AppointRequest ap;
+  ap.set_request_id(Rid("successor-" + tag, o.id));
+  ap.set_seed_id(seeds.seeds(0).id());
+  ap.set_party_org_id(o.id);
+  ap.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
+  *ap.mutable_term_start() = on;
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::Appoint, ap, county, "Appoint");
+  // The reserve refilled: 村推 → 镇选 → 县考 of a new seed.
+  std::mt19937_64 rng(o_.seed + static_cast<uint64_t>(person));
+  pv1::NominateSeedRequest nom;
+  nom.set_request_id(Rid("seed-refill-" + tag, o.id));
+  *nom.mutable_seed()->mutable_person() = GenerateCadre(rng, person, o.region);
+  nom.mutable_seed()->set_strengths("致富带头人，村务监督委员会成员");
+  auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
+                      "NominateSeed");
+  pv1::SelectSeedRequest sel;
+  sel.set_request_id(Rid("seed-refill-select-" + tag, o.id));
+  sel.set_id(seed.id());
+  sel.set_selected(true);
+  sel.set_note("苏木乡镇党委研究确定");
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SelectSeed, sel, township, "SelectSeed");
+  pv1::ExamineSeedRequest ex;
+  ex.set_request_id(Rid("seed-refill-examine-" + tag, o.id));
+  ex.set_id(seed.id());
+  ex.set_approved(true);
+  ex.set_note("旗县委组织部考察通过");
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ExamineSeed, ex, county, "ExamineSeed");
 }
 
 }  // namespace touyan::ctl::scenario::u23

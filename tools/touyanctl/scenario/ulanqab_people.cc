@@ -100,7 +100,7 @@ void Ulanqab::Import(const std::string& key, const std::string& what,
 }
 
 void Ulanqab::People() {
-  std::vector<pv1::Cadre> secretaries, members, unit_secretaries, successors;
+  std::vector<pv1::Cadre> secretaries, members, unit_secretaries;
   for (size_t v = 0; v < villages_; ++v) {
     Org& o = orgs_[v];
     o.secretary = GenerateCadre(rng_, kPersonBase + static_cast<int64_t>(v), o.region);
@@ -118,19 +118,10 @@ void Ulanqab::People() {
     orgs_[u].secretary.set_party_member(true);
     unit_secretaries.push_back(orgs_[u].secretary);
   }
-  // Who will take over from the secretaries adjusted during the year: one
-  // prepared in each village (the reserve the seed plan builds).
-  for (size_t v = 0; v < villages_; ++v) {
-    pv1::Cadre c =
-        GenerateCadre(rng_, kPersonBase + 300000 + static_cast<int64_t>(v), orgs_[v].region);
-    c.set_party_member(true);
-    successors.push_back(c);
-  }
   Import("secretaries", "village secretaries (一肩挑)", secretaries, pv1::POSITION_KIND_DUAL_ROLE);
   Import("members", "village committee members", members, pv1::POSITION_KIND_COMMITTEE_MEMBER);
   Import("units", "secretaries of the other fields", unit_secretaries,
          pv1::POSITION_KIND_UNSPECIFIED);
-  Import("successors", "successors in reserve", successors, pv1::POSITION_KIND_UNSPECIFIED);
 
   // Their ids, by resident ID (the city's department sees them whole).
   std::map<std::string, std::string> id_of;
@@ -153,7 +144,6 @@ void Ulanqab::People() {
   for (size_t v = 0; v < villages_; ++v) {
     orgs_[v].secretary_id = id(orgs_[v].secretary);
     orgs_[v].members = {id(members[2 * v]), id(members[2 * v + 1])};
-    orgs_[v].successor_id = id(successors[v]);
   }
   for (auto& o : orgs_) o.secretary_name = o.secretary.name();
   Progress q("personnel: secretaries of the other fields take office",
