@@ -122,68 +122,40 @@ void Ulanqab::Contests() {
                                           "全市嘎查村党组织书记“擂台比武”", "市级擂台赛", 0, 0);
   for (const auto& f : finals_) Promote(f.id, city_round);
   const cv1::Results city = Judge(city_round, "city", 9);
-  // Model villages (乡村振兴精品示范村) are villages: the best-ranked village
-  // organisations of the city round, designated in personnel directly.
-  std::vector<std::string> model;
-  for (const auto& e : city.entries()) {
-    for (const auto& o : orgs_) {
-      if (o.secretary_id == e.cadre_id() && o.kind == pv1::PARTY_ORG_KIND_VILLAGE &&
-          static_cast<int64_t>(model.size()) < Scaled(15)) {
-        model.push_back(o.id);
-      }
-    }
-  }
-  for (const auto& id : model) {
-    pv1::AddDesignationRequest ad;
-    ad.set_request_id(Rid("model-village", id));
-    ad.mutable_designation()->set_party_org_id(id);
-    ad.mutable_designation()->set_kind(pv1::DESIGNATION_KIND_MODEL_VILLAGE);
-    ad.mutable_designation()->set_year(kYear);
-    ad.mutable_designation()->set_source("contest/city-round/" + city_round);
-    ad.mutable_designation()->set_note(
-        "“比武争星”排名靠前，列为乡村振兴精品示范村创建对象，加大项目、资金支持");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::AddDesignation, ad, *city_,
-            "AddDesignation");
-  }
+  // The outcomes, converted by the contest itself: demonstration sites and
+  // strongest branches from the whole city round; model villages
+  // (乡村振兴精品示范村) among its villages (嘎查村) only.
   cv1::ConvertOutcomesRequest co;
   co.set_request_id(Rid("outcomes", "city"));
   co.set_round_id(city_round);
-  const std::pair<cv1::OutcomeKind, int64_t> top[] = {
-      {cv1::OUTCOME_KIND_DEMONSTRATION_SITE, Scaled(20)},
-      {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10)}};
-  for (auto [kind, n] : top) {
+  const std::tuple<cv1::OutcomeKind, int64_t, bool> top[] = {
+      {cv1::OUTCOME_KIND_DEMONSTRATION_SITE, Scaled(20), false},
+      {cv1::OUTCOME_KIND_STRONGEST_BRANCH, Scaled(10), false},
+      {cv1::OUTCOME_KIND_MODEL_VILLAGE, Scaled(15), true}};
+  for (auto [kind, n, villages_only] : top) {
     auto* r = co.add_rules();
     r->set_kind(kind);
     r->set_n(static_cast<int>(n));
+    if (villages_only) r->add_fields(cv1::FIELD_VILLAGE);
   }
   s_.Call(s_.contest(), &cv1::ContestService::Stub::ConvertOutcomes, co, *city_, "ConvertOutcomes");
   c.Done();
   // The last village of each larger township's preliminary: a rectification
-  // target, with an instructor sent (派员指导). Outcomes come from county and
-  // city rounds, so the county designates these in personnel itself.
-  std::map<std::string, const Org*> org_of;
-  for (const auto& o : orgs_) org_of[o.secretary_id] = &o;
+  // target (软弱涣散), with an instructor sent (派员指导) in the same conversion.
   Progress r("contest: rectification targets", static_cast<int64_t>(prelims.size()));
   ParallelFor(static_cast<int64_t>(prelims.size()), o_.threads, &r, [&](int64_t i) {
-    const auto& entries = prelims[i].results.entries();
-    if (entries.size() < 25) return;
-    for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
-      auto it = org_of.find(e->cadre_id());
-      if (it == org_of.end() || it->second->kind != pv1::PARTY_ORG_KIND_VILLAGE) continue;
-      pv1::AddDesignationRequest ad;
-      ad.set_request_id(Rid("rectify", it->second->id));
-      auto* d = ad.mutable_designation();
-      d->set_party_org_id(it->second->id);
-      d->set_kind(pv1::DESIGNATION_KIND_RECTIFICATION_TARGET);
-      d->set_year(kYear);
-      d->set_source("contest/round/" + prelims[i].id);
-      d->set_note(absl::StrCat("乡镇初赛排名末位（第", e->rank(), "名）"));
-      d->set_instructor("旗县委组织部派驻指导员");
-      *d->mutable_rectification_deadline() = D(2023, 12, 31);
-      s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::AddDesignation, ad,
-              s_.Token(auth::Role::kCountyOperator, it->second->county), "AddDesignation");
-      return;
-    }
+    if (prelims[i].results.entries_size() < 25) return;
+    cv1::ConvertOutcomesRequest rc;
+    rc.set_request_id(Rid("outcomes", prelims[i].id));
+    rc.set_round_id(prelims[i].id);
+    auto* rule = rc.add_rules();
+    rule->set_kind(cv1::OUTCOME_KIND_RECTIFICATION_TARGET);
+    rule->set_n(1);
+    rule->add_fields(cv1::FIELD_VILLAGE);
+    rule->set_instructor("旗县委组织部派驻指导员");
+    *rule->mutable_rectification_deadline() = D(2023, 12, 31);
+    s_.Call(s_.contest(), &cv1::ContestService::Stub::ConvertOutcomes, rc,
+            s_.Token(auth::Role::kCountyOperator, CountyOf(townships_[i])), "ConvertOutcomes");
   });
   r.Done();
 }
