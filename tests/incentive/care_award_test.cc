@@ -26,28 +26,6 @@ class CareAwardTest : public IncentiveTest {
     grpc::Status s = stub().EndPosition(WithToken(jining_).get(), end, &ended);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
-
-  std::string Nominate(const std::string& round, const std::string& cadre) {
-    pv1::NominateGoodSecretaryRequest nom;
-    nom.set_request_id("care-nom-" + cadre);
-    nom.set_round_id(round);
-    nom.set_cadre_id(cadre);
-    nom.set_reason("带领群众发展集体经济");
-    pv1::Nomination n;
-    grpc::Status s = stub().NominateGoodSecretary(WithToken(jining_).get(), nom, &n);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return n.id();
-  }
-
-  pv1::Nomination Confirm(const std::string& nomination) {
-    pv1::ConfirmGoodSecretaryRequest confirm;
-    confirm.set_request_id("care-confirm-" + nomination);
-    confirm.set_id(nomination);
-    pv1::Nomination n;
-    grpc::Status s = stub().ConfirmGoodSecretary(WithToken(city_).get(), confirm, &n);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return n;
-  }
 };
 
 TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCannotPay) {
@@ -61,24 +39,10 @@ TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCan
   const std::string left = QualifiedSecretary(9213, v[4], pv1::ESTABLISHMENT_STATUS_AGENCY);
   const std::string farmer = QualifiedSecretary(9214, v[5], pv1::ESTABLISHMENT_STATUS_NONE);
 
-  // The city's 2023 round (incentive_test.cc opened it; the same request
-  // replays, or opens it when this test runs alone).
-  pv1::CreateSelectionRoundRequest round;
-  round.set_request_id("inc-selection-2023");
-  round.mutable_round()->set_year(2023);
-  round.mutable_round()->set_region_code("150900000000");
-  round.mutable_round()->set_total_quota(100);
-  auto* q = round.mutable_round()->add_quotas();
-  q->set_county_code("150902");
-  q->set_quota(10);
-  pv1::SelectionRound made;
-  grpc::Status s = stub().CreateSelectionRound(WithToken(city_).get(), round, &made);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-
-  std::map<std::string, std::string> nomination;
-  for (const std::string& c : {kept, gone, left, farmer}) nomination[c] = Nominate(made.id(), c);
+  std::map<std::string, pv1::Nomination> nomination;
+  for (const std::string& c : {kept, gone, left, farmer}) nomination[c] = NominateGood(c);
   EndPost(gone, "care-end-gone");
-  for (const std::string& c : {kept, gone, left, farmer}) Confirm(nomination[c]);
+  for (const std::string& c : {kept, gone, left, farmer}) ConfirmGood(nomination[c]);
   EndPost(left, "care-end-left");
   pv1::UpdateCadreRequest update;
   update.set_request_id("care-farmer-hired");
@@ -86,7 +50,7 @@ TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCan
   update.mutable_cadre()->set_establishment(pv1::ESTABLISHMENT_STATUS_AGENCY);
   update.mutable_update_mask()->add_paths("establishment");
   pv1::Cadre updated;
-  s = stub().UpdateCadre(WithToken(jining_).get(), update, &updated);
+  grpc::Status s = stub().UpdateCadre(WithToken(jining_).get(), update, &updated);
   ASSERT_TRUE(s.ok()) << s.error_message();
 
   // Personnel reads a confirmed nomination as it stood at confirmation.
@@ -148,7 +112,7 @@ TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCan
   // Left before confirmation: listed, with the reason, naming no one.
   ASSERT_EQ(paid.unpaid_size(), 1);
   EXPECT_EQ(paid.unpaid(0).cadre_id(), gone);
-  EXPECT_EQ(paid.unpaid(0).nomination_id(), nomination[gone]);
+  EXPECT_EQ(paid.unpaid(0).nomination_id(), nomination[gone].id());
   EXPECT_EQ(paid.unpaid(0).reason(), "NO_PARTY_ORG");
   EXPECT_EQ(paid.unpaid(0).message().find(by_cadre[gone].cadre_name()), std::string::npos);
   EXPECT_EQ(paid.amount_fen(), 800'000 * paid.paid());

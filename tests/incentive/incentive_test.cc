@@ -244,31 +244,7 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   const auto v = VillagesOf("150902205");
   const std::string staff = QualifiedSecretary(9201, v[0], pv1::ESTABLISHMENT_STATUS_AGENCY);
   const std::string farmer = QualifiedSecretary(9202, v[1], pv1::ESTABLISHMENT_STATUS_NONE);
-  pv1::CreateSelectionRoundRequest round;
-  round.set_request_id("inc-selection-2023");
-  round.mutable_round()->set_year(2023);
-  round.mutable_round()->set_region_code("150900000000");
-  round.mutable_round()->set_total_quota(100);
-  auto* q = round.mutable_round()->add_quotas();
-  q->set_county_code("150902");
-  q->set_quota(10);
-  pv1::SelectionRound made;
-  ASSERT_TRUE(stub().CreateSelectionRound(WithToken(city_).get(), round, &made).ok());
-  for (const std::string& cadre : {staff, farmer}) {
-    pv1::NominateGoodSecretaryRequest nom;
-    nom.set_request_id("inc-nom-" + cadre);
-    nom.set_round_id(made.id());
-    nom.set_cadre_id(cadre);
-    nom.set_reason("带领群众发展集体经济");
-    pv1::Nomination n;
-    grpc::Status s = stub().NominateGoodSecretary(WithToken(jining_).get(), nom, &n);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    pv1::ConfirmGoodSecretaryRequest confirm;
-    confirm.set_request_id("inc-confirm-" + cadre);
-    confirm.set_id(n.id());
-    s = stub().ConfirmGoodSecretary(WithToken(city_).get(), confirm, &n);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  for (const std::string& cadre : {staff, farmer}) ConfirmGood(NominateGood(cadre));
 
   iv1::PayCareAwardsRequest pay;
   pay.set_request_id("pay-no-budget");

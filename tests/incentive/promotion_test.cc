@@ -73,29 +73,7 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   const std::string weak = MakeSecretary(kBorn1988 + 103, v[8]);
   const std::string old = MakeSecretary(9951, v[9]);
 
-  pv1::CreateSelectionRoundRequest round;  // the city's 2023 round (incentive_test.cc's)
-  round.set_request_id("inc-selection-2023");
-  round.mutable_round()->set_year(2023);
-  round.mutable_round()->set_region_code("150900000000");
-  round.mutable_round()->set_total_quota(100);
-  auto* q = round.mutable_round()->add_quotas();
-  q->set_county_code("150902");
-  q->set_quota(10);
-  pv1::SelectionRound made;
-  ASSERT_TRUE(stub().CreateSelectionRound(WithToken(city_).get(), round, &made).ok());
-  pv1::NominateGoodSecretaryRequest nom;
-  nom.set_request_id("promo-nom");
-  nom.set_round_id(made.id());
-  nom.set_cadre_id(star);
-  nom.set_reason("带领群众发展集体经济");
-  pv1::Nomination n;
-  grpc::Status s = stub().NominateGoodSecretary(WithToken(jining_).get(), nom, &n);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  pv1::ConfirmGoodSecretaryRequest confirm;
-  confirm.set_request_id("promo-confirm");
-  confirm.set_id(n.id());
-  s = stub().ConfirmGoodSecretary(WithToken(city_).get(), confirm, &n);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  ConfirmGood(NominateGood(star));
 
   // Jining's 2023 grades from daily management and the annual review only.
   iv1::SetSchemeRequest scheme;
