@@ -42,9 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       in::Inputs x;
       for (size_t i = 0; i < size && i < 8; ++i) x.daily.push_back(data[i] % 101);
       if (size > 2) x.trained = data[1] & 1;
-      if (size > 3) x.stars = data[2] % 6;
       if (size > 4) x.annual_review = data[3] % 101;
-      if (size > 6) x.contest = in::Inputs::Contest{1 + data[4] % 50, 50 + data[5] % 50, "r"};
+      if (size > 6) {
+        x.contest = in::Inputs::Contest{1 + data[4] % 50, 50 + data[5] % 50, "r", data[2] % 6};
+      }
       if (size > 9) x.democratic = in::Votes{data[6], data[7], data[8]};
       v1::Assessment a = in::Assess(s, x);
       if (!std::isfinite(a.score()) || a.score() < 0 || a.score() > 100.0001) __builtin_trap();

@@ -132,9 +132,11 @@ class PersonnelRepository {
       const ResourceId& cadre) = 0;
   virtual absl::StatusOr<std::vector<v1::CountyAdjustments>> CountAdjustments(
       CallContext& call, const std::string& region_prefix, int year) = 0;
-  // Village and community organisations under the prefix with no current secretary.
+  // Village and community organisations under the prefix with no current
+  // secretary (`without_reserve`: only those with no seed or returnee to appoint).
   virtual absl::StatusOr<PageOf<v1::Vacancy>> ListVacancies(CallContext& call,
                                                             const std::string& region_prefix,
+                                                            bool without_reserve,
                                                             const paging::Page& page) = 0;
 
   virtual absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,

@@ -73,6 +73,7 @@ class PgPersonnelRepository final : public PersonnelRepository {
       CallContext& call, const std::string& region_prefix, int year) override;
   absl::StatusOr<PageOf<v1::Vacancy>> ListVacancies(CallContext& call,
                                                     const std::string& region_prefix,
+                                                    bool without_reserve,
                                                     const paging::Page& page) override;
 
   absl::StatusOr<v1::Designation> AddDesignation(CallContext& call,

@@ -123,18 +123,23 @@ std::vector<db::Statement> PositionStatements() {
        "AND p.ended_on >= make_date($3, 1, 1) AND p.ended_on < make_date($3 + 1, 1, 1) "
        "AND p.end_reason IN (3, 5) AND p.kind IN (1, 3) GROUP BY 1 ORDER BY 1"},
       // Village and community organisations with no current secretary, the
-      // last secretary post (if any) and the village's approved seeds.
+      // last secretary post (if any) and the village's reserve: approved
+      // seeds, candidate returnees ($6: only villages with neither).
       {"vacancy_list",
-       "SELECT o.county_code, o.id, o.name, o.region_code, coalesce(l.id, 0), "
+       "SELECT * FROM (SELECT o.county_code, o.id, o.name, o.region_code, coalesce(l.id, 0), "
        "coalesce(l.ended_on::text, ''), coalesce(l.end_reason, 0), "
        "(SELECT count(*) FROM seeds s WHERE s.county_code = o.county_code "
-       "AND s.village_code = o.region_code AND s.stage = 3) "
+       "AND s.village_code = o.region_code AND s.stage = 3)::int AS seeds, "
+       "(SELECT count(*) FROM returnees r WHERE r.county_code = o.county_code "
+       "AND r.village_code = o.region_code AND r.status = 1)::int AS returnees "
        "FROM party_orgs o LEFT JOIN LATERAL (SELECT p.id, p.ended_on, p.end_reason "
        "FROM positions p WHERE p.county_code = o.county_code AND p.party_org_id = o.id "
        "AND p.kind IN (1, 3) ORDER BY p.ended_on DESC NULLS FIRST, p.id DESC LIMIT 1) l ON true "
        "WHERE o.kind IN (1, 2) AND o.county_code LIKE $1 AND o.region_code LIKE $2 "
        "AND (l.id IS NULL OR l.ended_on IS NOT NULL) "
-       "AND (o.county_code, o.id) > ($3, $4) ORDER BY o.county_code, o.id LIMIT $5"},
+       "AND (o.county_code, o.id) > ($3, $4)) v "
+       "WHERE NOT $6 OR (v.seeds = 0 AND v.returnees = 0) "
+       "ORDER BY v.county_code, v.id LIMIT $5"},
   };
 }
 
@@ -233,11 +238,13 @@ absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountA
 }
 
 absl::StatusOr<PageOf<v1::Vacancy>> PgPersonnelRepository::ListVacancies(
-    CallContext& call, const std::string& region_prefix, const paging::Page& page) {
+    CallContext& call, const std::string& region_prefix, bool without_reserve,
+    const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Vacancy>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Vacancy>> {
-    pqxx::result r = tx.exec_prepared("vacancy_list", region_prefix.substr(0, 6) + "%",
-                                      region_prefix + "%", after.county, after.id, page.size + 1);
+    pqxx::result r =
+        tx.exec_prepared("vacancy_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
+                         after.county, after.id, page.size + 1, without_reserve);
     return KeysetPage(
         r, page.size,
         [](const pqxx::row& row) {
@@ -253,6 +260,7 @@ absl::StatusOr<PageOf<v1::Vacancy>> PgPersonnelRepository::ListVacancies(
           if (auto day = DateFromIso(row[5].as<std::string>())) *v.mutable_since() = *day;
           v.set_reason(static_cast<v1::PositionEndReason>(row[6].as<int>()));
           v.set_approved_seeds(row[7].as<int>());
+          v.set_candidate_returnees(row[8].as<int>());
           return v;
         },
         &v1::Vacancy::party_org_id);

@@ -108,7 +108,8 @@ absl::StatusOr<v1::ListVacanciesResponse> PersonnelService::DoListVacancies(
   ASSIGN_OR_RETURN(std::string prefix,
                    ListPrefix(call.principal(), r.region_code(), "region_code"));
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
-  ASSIGN_OR_RETURN(PageOf<v1::Vacancy> rows, repo_->ListVacancies(call, prefix, page));
+  ASSIGN_OR_RETURN(PageOf<v1::Vacancy> rows,
+                   repo_->ListVacancies(call, prefix, r.without_reserve(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListVacanciesResponse::mutable_vacancies);
 }
 

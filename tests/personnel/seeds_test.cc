@@ -241,5 +241,81 @@ TEST_F(SeedsTest, ReturneesArePlacedAndCountedByOrigin) {
   EXPECT_EQ(placed.returnees(0).position_id(), r.position().id());
 }
 
+TEST_F(SeedsTest, VacanciesShowTheirReserveAndTheVillagesWithNeither) {
+  const std::string county = svc().Token(Role::kCountyOperator, "150926000000", "qq-op");
+  const auto v = VillagesOf("150926105");  // 土贵乌拉镇: no secretary yet in this test's database
+  ASSERT_GE(v.size(), 4u);
+  // v[0]: its secretary adjusted out, an approved seed in reserve; v[1]: a
+  // candidate returnee; the others: neither.
+  const std::string sec = MakeSecretary(700, v[0]);
+  pv1::ListPositionsRequest lp;
+  lp.set_cadre_id(sec);
+  pv1::ListPositionsResponse posts;
+  ASSERT_TRUE(stub().ListPositions(WithToken(county).get(), lp, &posts).ok());
+  ASSERT_EQ(posts.positions_size(), 1);
+  pv1::EndPositionRequest end;
+  end.set_request_id("vac-end");
+  end.set_id(posts.positions(0).id());
+  *end.mutable_ended_on() = ToDate(absl::CivilDay(2023, 3, 1));
+  end.set_reason(pv1::POSITION_END_REASON_ADJUSTMENT);
+  pv1::Position ended;
+  ASSERT_TRUE(stub().EndPosition(WithToken(county).get(), end, &ended).ok());
+  pv1::Seed seed;
+  ASSERT_EQ(Nominate(county, 701, v[0], &seed).code, StatusCode::OK);
+  ASSERT_EQ(Select(county, seed.id(), true, &seed).code, StatusCode::OK);
+  ASSERT_EQ(Examine(county, seed.id(), true, &seed).code, StatusCode::OK);
+  pv1::CreateReturneeRequest ret;
+  ret.set_request_id("vac-returnee");
+  *ret.mutable_returnee()->mutable_person() = NewCadre(702, v[1]);
+  ret.mutable_returnee()->mutable_person()->set_origin(pv1::ORIGIN_COLLEGE_GRADUATE);
+  pv1::Returnee returnee;
+  ASSERT_TRUE(stub().CreateReturnee(WithToken(county).get(), ret, &returnee).ok());
+
+  auto vacancies = [&](bool without_reserve) {
+    pv1::ListVacanciesRequest req;
+    req.set_region_code("150926105000");
+    req.set_without_reserve(without_reserve);
+    req.set_page_size(2);
+    std::map<std::string, pv1::Vacancy> out;
+    do {
+      pv1::ListVacanciesResponse page;
+      grpc::Status s = stub().ListVacancies(WithToken(county).get(), req, &page);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      for (const auto& x : page.vacancies()) out[x.region_code()] = x;
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty() && out.size() < 100);
+    return out;
+  };
+  auto all = vacancies(false);
+  EXPECT_EQ(all.size(), v.size());  // paged to the end: every village of the township
+  EXPECT_EQ(all[v[0]].last_position_id(), ended.id());
+  EXPECT_EQ(all[v[0]].reason(), pv1::POSITION_END_REASON_ADJUSTMENT);
+  EXPECT_EQ(all[v[0]].since().year(), 2023);
+  EXPECT_EQ(all[v[0]].approved_seeds(), 1);
+  EXPECT_EQ(all[v[1]].candidate_returnees(), 1);
+  EXPECT_EQ(all[v[2]].last_position_id(), "");  // never had a secretary
+  auto neither = vacancies(true);
+  EXPECT_EQ(neither.size(), v.size() - 2);
+  EXPECT_EQ(neither.count(v[0]) + neither.count(v[1]), 0u);
+
+  // The seed takes the post: the village is no longer vacant.
+  pv1::AppointRequest ap;
+  ap.set_request_id("vac-appoint");
+  ap.set_seed_id(seed.id());
+  ap.set_party_org_id(OrgOf(v[0]));
+  ap.set_kind(pv1::POSITION_KIND_BRANCH_SECRETARY);
+  *ap.mutable_term_start() = ToDate(absl::CivilDay(2023, 4, 1));
+  pv1::AppointResponse appointed;
+  grpc::Status s = stub().Appoint(WithToken(county).get(), ap, &appointed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(vacancies(false).count(v[0]), 0u);
+  // Another county's operator may not list them.
+  pv1::ListVacanciesRequest other;
+  other.set_region_code("150926105000");
+  pv1::ListVacanciesResponse none;
+  EXPECT_EQ(OutcomeOf(stub().ListVacancies(WithToken(siziwang_).get(), other, &none)).code,
+            StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace touyan::testing

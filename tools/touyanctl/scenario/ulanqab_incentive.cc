@@ -345,10 +345,19 @@ void Ulanqab::FillFromReserve(const Org& o, const google::type::Date& on, const 
   ls.set_stage(pv1::SEED_STAGE_APPROVED);
   auto seeds =
       s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListSeeds, ls, county, "ListSeeds");
-  if (seeds.seeds().empty()) throw Failure("no approved seed in " + o.region);
   pv1::AppointRequest ap;
   ap.set_request_id(Rid("successor-" + tag, o.id));
-  ap.set_seed_id(seeds.seeds(0).id());
+  if (!seeds.seeds().empty()) {
+    ap.set_seed_id(seeds.seeds(0).id());
+  } else {  // no seed: a returnee of the village (回引)
+    pv1::ListReturneesRequest lr;
+    lr.set_region_code(o.region);
+    lr.set_status(pv1::RETURNEE_STATUS_CANDIDATE);
+    auto back = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ListReturnees, lr, county,
+                        "ListReturnees");
+    if (back.returnees().empty()) throw Failure("neither a seed nor a returnee in " + o.region);
+    ap.set_returnee_id(back.returnees(0).id());
+  }
   ap.set_party_org_id(o.id);
   ap.set_kind(pv1::POSITION_KIND_DUAL_ROLE);
   *ap.mutable_term_start() = on;
