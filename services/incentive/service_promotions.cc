@@ -151,6 +151,7 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
   RETURN_IF_ERROR(NestField(ValidatePromotion(p, Today(call)), "promotion."));
   p.clear_id();
   p.clear_county_code();
+  p.clear_last_grade();  // the other output fields are always set below
   const absl::CivilDay on = *DayOf(p.effective_on());
   ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, p.cadre_id(), "promotion.cadre_id"));
   RETURN_IF_ERROR(

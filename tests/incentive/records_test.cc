@@ -117,8 +117,13 @@ TEST_F(IncentiveTest, PromotionsAreReportedPerChannel) {
       req.mutable_promotion()->set_year(2022);
       req.mutable_promotion()->set_post("副镇长");
       *req.mutable_promotion()->mutable_effective_on() = ToDate(absl::CivilDay(2022, 9, 1));
-      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
+      req.mutable_promotion()->set_last_grade(iv1::GRADE_EXCELLENT);  // output only: ignored
+      req.mutable_promotion()->set_age(30);
+      iv1::Promotion made;
+      ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req, &made).code,
                 StatusCode::OK);
+      EXPECT_EQ(made.last_grade(), iv1::GRADE_UNSPECIFIED);  // never assessed
+      EXPECT_EQ(made.age(), 62);
       ASSERT_EQ(Call(&iv1::IncentiveService::Stub::RecordPromotion, jining_, req).code,
                 StatusCode::OK);  // retry
     }
