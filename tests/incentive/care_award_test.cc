@@ -7,28 +7,8 @@
 namespace touyan::testing {
 namespace {
 
-class CareAwardTest : public IncentiveTest {
- protected:
-  // The current post of `cadre`, ended on 2023-10-31 (left the village).
-  void EndPost(const std::string& cadre, const std::string& rid) {
-    pv1::ListPositionsRequest list;
-    list.set_cadre_id(cadre);
-    list.set_current_only(true);
-    pv1::ListPositionsResponse posts;
-    ASSERT_TRUE(stub().ListPositions(WithToken(city_).get(), list, &posts).ok());
-    ASSERT_EQ(posts.positions_size(), 1);
-    pv1::EndPositionRequest end;
-    end.set_request_id(rid);
-    end.set_id(posts.positions(0).id());
-    *end.mutable_ended_on() = ToDate(absl::CivilDay(2023, 10, 31));
-    end.set_reason(pv1::POSITION_END_REASON_RESIGNATION);
-    pv1::Position ended;
-    grpc::Status s = stub().EndPosition(WithToken(jining_).get(), end, &ended);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-};
-
-TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCannotPay) {
+TEST_F(IncentiveTest,
+       TheCareAwardPaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCannotPay) {
   const auto v = VillagesOf("150902205");
   ASSERT_GE(v.size(), 6u);
   // kept: on an establishment, still secretary. gone: on an establishment,
@@ -41,9 +21,12 @@ TEST_F(CareAwardTest, PaysByTheFactsAtSelectionTheBudgetsAmountAndListsWhatItCan
 
   std::map<std::string, pv1::Nomination> nomination;
   for (const std::string& c : {kept, gone, left, farmer}) nomination[c] = NominateGood(c);
-  EndPost(gone, "care-end-gone");
+  // Left the village (2023-10-31) before confirmation, and after.
+  EndPost(jining_, "care-end-gone", gone, absl::CivilDay(2023, 10, 31),
+          pv1::POSITION_END_REASON_RESIGNATION);
   for (const std::string& c : {kept, gone, left, farmer}) ConfirmGood(nomination[c]);
-  EndPost(left, "care-end-left");
+  EndPost(jining_, "care-end-left", left, absl::CivilDay(2023, 10, 31),
+          pv1::POSITION_END_REASON_RESIGNATION);
   pv1::UpdateCadreRequest update;
   update.set_request_id("care-farmer-hired");
   update.mutable_cadre()->set_id(farmer);

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids/resource_id.h"
+#include "common/time/date.h"
 #include "gtest/gtest.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/spec.h"
@@ -176,6 +177,27 @@ class PersonnelTest : public ::testing::Test {
     s = stub().CreatePosition(WithToken(city_).get(), req, &p);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return c.id();
+  }
+
+  // Ends `cadre`'s one current post on `day` for `reason` (as `token`): the
+  // ended position.
+  pv1::Position EndPost(const std::string& token, const std::string& rid, const std::string& cadre,
+                        absl::CivilDay day, pv1::PositionEndReason reason) {
+    pv1::ListPositionsRequest list;
+    list.set_cadre_id(cadre);
+    list.set_current_only(true);
+    pv1::ListPositionsResponse posts;
+    EXPECT_TRUE(stub().ListPositions(WithToken(token).get(), list, &posts).ok());
+    EXPECT_EQ(posts.positions_size(), 1) << cadre;
+    pv1::EndPositionRequest end;
+    end.set_request_id(rid);
+    end.set_id(posts.positions_size() ? posts.positions(0).id() : "");
+    *end.mutable_ended_on() = ToDate(day);
+    end.set_reason(reason);
+    pv1::Position ended;
+    grpc::Status s = stub().EndPosition(WithToken(token).get(), end, &ended);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return ended;
   }
 
   // Rows of any table of the database (every schema, as the superuser) whose

@@ -247,19 +247,9 @@ TEST_F(SeedsTest, VacanciesShowTheirReserveAndTheVillagesWithNeither) {
   ASSERT_GE(v.size(), 4u);
   // v[0]: its secretary adjusted out, an approved seed in reserve; v[1]: a
   // candidate returnee; the others: neither.
-  const std::string sec = MakeSecretary(700, v[0]);
-  pv1::ListPositionsRequest lp;
-  lp.set_cadre_id(sec);
-  pv1::ListPositionsResponse posts;
-  ASSERT_TRUE(stub().ListPositions(WithToken(county).get(), lp, &posts).ok());
-  ASSERT_EQ(posts.positions_size(), 1);
-  pv1::EndPositionRequest end;
-  end.set_request_id("vac-end");
-  end.set_id(posts.positions(0).id());
-  *end.mutable_ended_on() = ToDate(absl::CivilDay(2023, 3, 1));
-  end.set_reason(pv1::POSITION_END_REASON_ADJUSTMENT);
-  pv1::Position ended;
-  ASSERT_TRUE(stub().EndPosition(WithToken(county).get(), end, &ended).ok());
+  const pv1::Position ended =
+      EndPost(county, "vac-end", MakeSecretary(700, v[0]), absl::CivilDay(2023, 3, 1),
+              pv1::POSITION_END_REASON_ADJUSTMENT);
   pv1::Seed seed;
   ASSERT_EQ(Nominate(county, 701, v[0], &seed).code, StatusCode::OK);
   ASSERT_EQ(Select(county, seed.id(), true, &seed).code, StatusCode::OK);

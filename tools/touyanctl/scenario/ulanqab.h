@@ -92,6 +92,10 @@ class Ulanqab {
   void People();
 
   void Seeds();
+  // `person` through the seed pipeline of `o`'s village (村推 → 镇选 → 县考),
+  // approved; `key` keys the requests.
+  void ApproveSeed(const Org& o, const pv1::Cadre& person, const std::string& strengths,
+                   const std::string& key);
 
   tv1::TrainingClass NewClass(
       tv1::Tier tier, const std::string& region, const std::string& title, int capacity,

@@ -339,7 +339,6 @@ void Ulanqab::Promotions() {
 void Ulanqab::FillFromReserve(const Org& o, const google::type::Date& on, const std::string& tag,
                               int64_t person) {
   const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
-  const std::string& township = s_.Token(auth::Role::kTownshipOperator, o.township);
   pv1::ListSeedsRequest ls;
   ls.set_region_code(o.region);
   ls.set_stage(pv1::SEED_STAGE_APPROVED);
@@ -364,24 +363,8 @@ void Ulanqab::FillFromReserve(const Org& o, const google::type::Date& on, const 
   s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::Appoint, ap, county, "Appoint");
   // The reserve refilled: 村推 → 镇选 → 县考 of a new seed.
   std::mt19937_64 rng(o_.seed + static_cast<uint64_t>(person));
-  pv1::NominateSeedRequest nom;
-  nom.set_request_id(Rid("seed-refill-" + tag, o.id));
-  *nom.mutable_seed()->mutable_person() = GenerateCadre(rng, person, o.region);
-  nom.mutable_seed()->set_strengths("致富带头人，村务监督委员会成员");
-  auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
-                      "NominateSeed");
-  pv1::SelectSeedRequest sel;
-  sel.set_request_id(Rid("seed-refill-select-" + tag, o.id));
-  sel.set_id(seed.id());
-  sel.set_selected(true);
-  sel.set_note("苏木乡镇党委研究确定");
-  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SelectSeed, sel, township, "SelectSeed");
-  pv1::ExamineSeedRequest ex;
-  ex.set_request_id(Rid("seed-refill-examine-" + tag, o.id));
-  ex.set_id(seed.id());
-  ex.set_approved(true);
-  ex.set_note("旗县委组织部考察通过");
-  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ExamineSeed, ex, county, "ExamineSeed");
+  ApproveSeed(o, GenerateCadre(rng, person, o.region), "致富带头人，村务监督委员会成员",
+              absl::StrCat("refill-", tag, "-", o.id));
 }
 
 }  // namespace touyan::ctl::scenario::u23

@@ -169,31 +169,36 @@ void Ulanqab::Seeds() {
   const int64_t n = static_cast<int64_t>(villages_) * 2;
   Progress p("personnel: reserve seeds (村推 → 镇选 → 县考)", n);
   ParallelFor(n, o_.threads, &p, [&](int64_t i) {
-    const Org& o = orgs_[i / 2];
-    const std::string& township = s_.Token(auth::Role::kTownshipOperator, o.township);
-    const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
     std::mt19937_64 rng(o_.seed + i);
-    pv1::NominateSeedRequest nom;
-    nom.set_request_id(Rid("seed", i));
-    *nom.mutable_seed()->mutable_person() = GenerateCadre(rng, kPersonBase + 400000 + i, o.region);
-    nom.mutable_seed()->set_strengths(i % 2 ? "致富能手，带领群众发展特色种养"
-                                            : "返乡大学生，熟悉电商与合作社经营");
-    auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
-                        "NominateSeed");
-    pv1::SelectSeedRequest sel;
-    sel.set_request_id(Rid("seed-select", i));
-    sel.set_id(seed.id());
-    sel.set_selected(true);
-    sel.set_note("苏木乡镇党委研究确定");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SelectSeed, sel, township, "SelectSeed");
-    pv1::ExamineSeedRequest ex;
-    ex.set_request_id(Rid("seed-examine", i));
-    ex.set_id(seed.id());
-    ex.set_approved(true);
-    ex.set_note("旗县委组织部考察通过");
-    s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ExamineSeed, ex, county, "ExamineSeed");
+    ApproveSeed(orgs_[i / 2], GenerateCadre(rng, kPersonBase + 400000 + i, orgs_[i / 2].region),
+                i % 2 ? "致富能手，带领群众发展特色种养" : "返乡大学生，熟悉电商与合作社经营",
+                absl::StrCat(i));
   });
   p.Done();
+}
+
+void Ulanqab::ApproveSeed(const Org& o, const pv1::Cadre& person, const std::string& strengths,
+                          const std::string& key) {
+  const std::string& township = s_.Token(auth::Role::kTownshipOperator, o.township);
+  const std::string& county = s_.Token(auth::Role::kCountyOperator, o.county);
+  pv1::NominateSeedRequest nom;
+  nom.set_request_id(Rid("seed", key));
+  *nom.mutable_seed()->mutable_person() = person;
+  nom.mutable_seed()->set_strengths(strengths);
+  auto seed = s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::NominateSeed, nom, township,
+                      "NominateSeed");
+  pv1::SelectSeedRequest sel;
+  sel.set_request_id(Rid("seed-select", key));
+  sel.set_id(seed.id());
+  sel.set_selected(true);
+  sel.set_note("苏木乡镇党委研究确定");
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::SelectSeed, sel, township, "SelectSeed");
+  pv1::ExamineSeedRequest ex;
+  ex.set_request_id(Rid("seed-examine", key));
+  ex.set_id(seed.id());
+  ex.set_approved(true);
+  ex.set_note("旗县委组织部考察通过");
+  s_.Call(s_.personnel(), &pv1::PersonnelService::Stub::ExamineSeed, ex, county, "ExamineSeed");
 }
 
 // -------------------------------------------------- good secretaries (好支书)
