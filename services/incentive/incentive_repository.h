@@ -33,8 +33,11 @@ enum class RecordKind {
   kCare = 6,       // CareRecord
   kCheckIn = 7,    // WellbeingCheckIn
   kDelegate = 8,   // Delegate
+  kProposal = 9,   // Proposal
 };
 
+// The kinds of a city's policies of a year.
+enum class PolicyKind { kPromotion, kConsequence };
 // What lists filter on, beside the message.
 struct RecordMeta {
   std::string cadre_id = {};
@@ -65,6 +68,8 @@ struct RecordFilter {
   int year = 0;                    // 0 = any
   bool open_only = false;
   std::optional<absl::CivilDay> due_before = {};  // with open_only: overdue cases
+  std::string kind_name = {};   // the body's "kind" (an enum value's name), "" = any
+  std::string state_name = {};  // the body's "state", "" = any
 };
 
 // The inputs of a county's year, for computing its assessments.
@@ -104,8 +109,21 @@ class IncentiveRepository {
   virtual absl::StatusOr<PageOf<StoredRecord>> ListRecords(CallContext& call,
                                                            const RecordFilter& filter,
                                                            const paging::Page& page) = 0;
+  // Adds a record inside a running mutation (as AddRecord, audited).
+  virtual void InsertRecord(CallContext& call, db::Tx& tx, RecordKind kind, const RecordMeta& meta,
+                            google::protobuf::Message& record) = 0;
   // The kinds of a cadre's exit measures not revoked (for the ladder).
   virtual std::vector<v1::MeasureKind> MeasuresOf(db::Tx& tx, const std::string& cadre_id) = 0;
+  // The id of a cadre's pending exit-step proposal, "" if none.
+  virtual std::string PendingExitProposal(db::Tx& tx, const std::string& cadre_id) = 0;
+  // Revises the proposals of a county's year in one mutation: each live
+  // (not withdrawn) one that `called` (complete but for ids) no longer
+  // holds is withdrawn if pending; each of `called` without a live one of
+  // its cadre and kind is added (`region_of` gives its cadre's region).
+  virtual absl::StatusOr<v1::ProposeConsequencesResponse> ReviseProposals(
+      CallContext& call, const v1::ProposeConsequencesRequest& request,
+      const std::vector<v1::Proposal>& called,
+      const std::map<std::string, std::string>& region_of) = 0;
   // Low check-ins of the region with no care record within 30 days after
   // them, the 30 days passed by `today`.
   virtual absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(
@@ -123,11 +141,11 @@ class IncentiveRepository {
                                                                       bool void_unused) = 0;
   virtual absl::StatusOr<v1::CastBallotResponse> CastBallot(
       CallContext& call, const ResourceId& id, const v1::CastBallotRequest& ballot) = 0;
-  // Closes and tallies with the county's quorum for the year (`quorum_percent`).
+  // Closes and tallies with the county's quorum and dissatisfied rule for the year.
   virtual absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call,
                                                          const v1::CloseEvaluationRequest& request,
-                                                         const ResourceId& id,
-                                                         int quorum_percent) = 0;
+                                                         const ResourceId& id, int quorum_percent,
+                                                         int fail_percent) = 0;
 
   // Assessments: the county's inputs of a year, and storing its results.
   virtual absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county,
@@ -159,12 +177,16 @@ class IncentiveRepository {
   virtual absl::StatusOr<v1::PromotionReportResponse> PromotionReport(
       CallContext& call, const std::string& region_prefix, int year) = 0;
 
-  // The promotion channels' conditions: a new version of the city's year;
-  // the latest one (nullopt: none set).
-  virtual absl::StatusOr<v1::PromotionPolicy> SetPromotionPolicy(
-      CallContext& call, const v1::SetPromotionPolicyRequest& request) = 0;
-  virtual absl::StatusOr<std::optional<v1::PromotionPolicy>> GetPromotionPolicy(
-      CallContext& call, const std::string& city_region, int year) = 0;
+  // A city's policies of a year (PromotionPolicy, ConsequencePolicy): a new
+  // version from `policy` (its region_code, year, version, updated_by and
+  // update_time are set here); the latest one into `policy` (false: none set).
+  virtual absl::Status SetPolicy(CallContext& call, const google::protobuf::Message& request,
+                                 const std::string& request_id, PolicyKind kind,
+                                 const std::string& city_region, int year,
+                                 google::protobuf::Message& policy) = 0;
+  virtual absl::StatusOr<bool> GetPolicy(CallContext& call, PolicyKind kind,
+                                         const std::string& city_region, int year,
+                                         google::protobuf::Message& policy) = 0;
   // Each cadre's latest assessment of a year up to `year` (those the
   // caller may read; cadres never assessed are left out).
   virtual absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(

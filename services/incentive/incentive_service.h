@@ -6,6 +6,8 @@
 #define TOUYAN_SERVICES_INCENTIVE_INCENTIVE_SERVICE_H_
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "common/grpc/runtime.h"
 #include "common/grpc/server.h"
@@ -68,6 +70,18 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                     v1::ListPromotionCandidatesResponse*) override;
   grpc::ServerUnaryReactor* RecordPromotion(Ctx*, const v1::RecordPromotionRequest*,
                                             v1::Promotion*) override;
+  grpc::ServerUnaryReactor* SetConsequencePolicy(Ctx*, const v1::SetConsequencePolicyRequest*,
+                                                 v1::ConsequencePolicy*) override;
+  grpc::ServerUnaryReactor* GetConsequencePolicy(Ctx*, const v1::GetConsequencePolicyRequest*,
+                                                 v1::ConsequencePolicy*) override;
+  grpc::ServerUnaryReactor* ProposeConsequences(Ctx*, const v1::ProposeConsequencesRequest*,
+                                                v1::ProposeConsequencesResponse*) override;
+  grpc::ServerUnaryReactor* DecideProposal(Ctx*, const v1::DecideProposalRequest*,
+                                           v1::Proposal*) override;
+  grpc::ServerUnaryReactor* GetProposal(Ctx*, const v1::GetProposalRequest*,
+                                        v1::Proposal*) override;
+  grpc::ServerUnaryReactor* ListProposals(Ctx*, const v1::ListProposalsRequest*,
+                                          v1::ListProposalsResponse*) override;
   grpc::ServerUnaryReactor* ListPromotions(Ctx*, const v1::ListPromotionsRequest*,
                                            v1::ListPromotionsResponse*) override;
   grpc::ServerUnaryReactor* PromotionReport(Ctx*, const v1::PromotionReportRequest*,
@@ -143,6 +157,25 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
       CallContext& call, const v1::ListPromotionCandidatesRequest& r);
   absl::StatusOr<v1::Promotion> DoRecordPromotion(CallContext& call,
                                                   const v1::RecordPromotionRequest& r);
+  absl::StatusOr<v1::ConsequencePolicy> DoSetConsequencePolicy(
+      CallContext& call, const v1::SetConsequencePolicyRequest& r);
+  absl::StatusOr<v1::ConsequencePolicy> DoGetConsequencePolicy(
+      CallContext& call, const v1::GetConsequencePolicyRequest& r);
+  absl::StatusOr<v1::ProposeConsequencesResponse> DoProposeConsequences(
+      CallContext& call, const v1::ProposeConsequencesRequest& r);
+  absl::StatusOr<v1::Proposal> DoDecideProposal(CallContext& call,
+                                                const v1::DecideProposalRequest& r);
+  absl::StatusOr<v1::Proposal> DoGetProposal(CallContext& call, const v1::GetProposalRequest& r);
+  absl::StatusOr<v1::ListProposalsResponse> DoListProposals(CallContext& call,
+                                                            const v1::ListProposalsRequest& r);
+  // The consequence policy of a city's year with Touyan's defaults.
+  absl::StatusOr<v1::ConsequencePolicy> ConsequencesOf(CallContext& call, const std::string& city,
+                                                       int year);
+  // The cadres of a region (or one cadre) with a confirmed eligibility
+  // proposal of `year` or the year before.
+  absl::StatusOr<std::set<std::string>> EligibleCadres(CallContext& call,
+                                                       const std::string& region_prefix,
+                                                       const std::string& cadre_id, int year);
   absl::StatusOr<v1::ListPromotionsResponse> DoListPromotions(CallContext& call,
                                                               const v1::ListPromotionsRequest& r);
   absl::StatusOr<v1::PromotionReportResponse> DoPromotionReport(

@@ -39,7 +39,8 @@ std::vector<db::Statement> AssessmentStatements() {
        "SELECT array_to_string(choices, ',') FROM ballots WHERE county_code = $1 AND evaluation_id "
        "= $2"},
       {"evaluation_close",
-       "UPDATE evaluations SET closed = true, tallies = $3::jsonb, quorum_percent = $4 "
+       "UPDATE evaluations SET closed = true, tallies = $3::jsonb, quorum_percent = $4, "
+       "fail_percent = $5 "
        "WHERE county_code = $1 AND id = $2"},
       {"inputs_of_year",
        "SELECT cadre_id, body::text FROM records WHERE county_code = $1 AND kind = 1 AND year = $2 "
@@ -205,7 +206,7 @@ absl::StatusOr<v1::CastBallotResponse> PgIncentiveRepository::CastBallot(
 
 absl::StatusOr<v1::Evaluation> PgIncentiveRepository::CloseEvaluation(
     CallContext& call, const v1::CloseEvaluationRequest& request, const ResourceId& id,
-    int quorum_percent) {
+    int quorum_percent, int fail_percent) {
   return call.Mutate<v1::Evaluation>(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Evaluation> {
         ASSIGN_OR_RETURN(v1::Evaluation before, LoadEvaluation(tx, id, true, "id"));
@@ -227,15 +228,17 @@ absl::StatusOr<v1::Evaluation> PgIncentiveRepository::CloseEvaluation(
         v1::Evaluation after = before;
         after.clear_tallies();
         for (size_t k = 0; k < votes.size(); ++k) {
-          v1::Tally t = TallyOf(votes[k], ballots, before.electorate(), quorum_percent);
+          v1::Tally t =
+              TallyOf(votes[k], ballots, before.electorate(), quorum_percent, fail_percent);
           t.set_cadre_id(before.cadre_ids(static_cast<int>(k)));
           *after.add_tallies() = std::move(t);
         }
         after.set_closed(true);
         after.set_quorum_percent(quorum_percent);
+        after.set_dissatisfied_fail_percent(fail_percent);
         std::vector<v1::Tally> tallies(after.tallies().begin(), after.tallies().end());
         tx.exec_prepared("evaluation_close", id.county_code, id.number, ToJsonArray(tallies),
-                         quorum_percent);
+                         quorum_percent, fail_percent);
         tx.exec_prepared("codes_void", id.county_code, id.number);
         call.Audit({.county_code = id.county_code,
                     .resource = "evaluations/" + after.id(),

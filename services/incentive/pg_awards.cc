@@ -48,12 +48,13 @@ std::vector<db::Statement> AwardStatements() {
        "AND starts_with(region_code, $2) AND year = $3 GROUP BY 1, 2 ORDER BY 1, 2"},
       {"policy_latest",
        "SELECT body::text, version, updated_by, " TOUYAN_MICROS(
-           "update_time") " FROM promotion_policies WHERE county_code = $1 AND year = $2 "
+           "update_time") " FROM policies WHERE county_code = $1 AND year = $2 AND kind = $3 "
                           "ORDER BY version DESC LIMIT 1"},
       {"policy_insert",
-       "INSERT INTO promotion_policies (county_code, year, version, body, updated_by) "
-       "SELECT $1, $2, coalesce(max(version), 0) + 1, $3::jsonb, $4 FROM promotion_policies "
-       "WHERE county_code = $1 AND year = $2 RETURNING version, " TOUYAN_MICROS("update_time")},
+       "INSERT INTO policies (county_code, year, kind, version, body, updated_by) "
+       "SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4::jsonb, $5 FROM policies "
+       "WHERE county_code = $1 AND year = $2 AND kind = $3 "
+       "RETURNING version, " TOUYAN_MICROS("update_time")},
       {"assessments_last",
        "SELECT DISTINCT ON (cadre_id) body::text FROM assessments WHERE cadre_id = "
        "ANY(ARRAY(SELECT json_array_elements_text($1::json))) AND year <= $2 "
@@ -232,58 +233,86 @@ absl::StatusOr<v1::PromotionReportResponse> PgIncentiveRepository::PromotionRepo
       });
 }
 
-// ------------------------------------------------------ promotion policy
+// ---------------------------------------------------------------- policies
 
 namespace {
 
-v1::PromotionPolicy PolicyFromRow(const pqxx::row& r, const std::string& region, int year) {
-  v1::PromotionPolicy p;
-  (void)MergeFromJson(r[0].as<std::string>(), p);  // written by SetPromotionPolicy
-  p.set_region_code(region);
-  p.set_year(year);
-  p.set_version(r[1].as<int>());
-  p.set_updated_by(r[2].as<std::string>());
-  *p.mutable_update_time() = TimestampFromMicros(r[3].as<int64_t>());
-  return p;
+const char* KindName(PolicyKind k) {
+  return k == PolicyKind::kPromotion ? "promotion" : "consequence";
+}
+
+// The policy's body as stored: the message without its key and metadata.
+std::string PolicyBody(const google::protobuf::Message& policy) {
+  std::unique_ptr<google::protobuf::Message> body(policy.New());
+  body->CopyFrom(policy);
+  for (const char* f : {"region_code", "year", "version", "updated_by", "update_time"}) {
+    if (const auto* d = body->GetDescriptor()->FindFieldByName(f)) {
+      body->GetReflection()->ClearField(body.get(), d);
+    }
+  }
+  return ToJson(*body);
+}
+
+// Fills the key and metadata from the row (version, updated_by, update_time)
+// and the request.
+void SetPolicyMeta(google::protobuf::Message& p, const std::string& region, int year, int version,
+                   const std::string& by, int64_t micros) {
+  const auto* d = p.GetDescriptor();
+  const auto* r = p.GetReflection();
+  r->SetString(&p, d->FindFieldByName("region_code"), region);
+  r->SetInt32(&p, d->FindFieldByName("year"), year);
+  r->SetInt32(&p, d->FindFieldByName("version"), version);
+  r->SetString(&p, d->FindFieldByName("updated_by"), by);
+  r->MutableMessage(&p, d->FindFieldByName("update_time"))->CopyFrom(TimestampFromMicros(micros));
+}
+
+absl::Status PolicyFromRow(const pqxx::row& r, const std::string& region, int year,
+                           google::protobuf::Message& p) {
+  p.Clear();
+  RETURN_IF_ERROR(MergeFromJson(r[0].as<std::string>(), p));
+  SetPolicyMeta(p, region, year, r[1].as<int>(), r[2].as<std::string>(), r[3].as<int64_t>());
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<v1::PromotionPolicy> PgIncentiveRepository::SetPromotionPolicy(
-    CallContext& call, const v1::SetPromotionPolicyRequest& request) {
-  const v1::PromotionPolicy& p = request.policy();
-  const std::string county = CountyOf(p.region_code());
-  return call.Mutate<v1::PromotionPolicy>(
-      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PromotionPolicy> {
+absl::Status PgIncentiveRepository::SetPolicy(CallContext& call,
+                                              const google::protobuf::Message& request,
+                                              const std::string& request_id, PolicyKind kind,
+                                              const std::string& city_region, int year,
+                                              google::protobuf::Message& policy) {
+  const std::string county = CountyOf(city_region);
+  const std::string body = PolicyBody(policy);
+  return call.MutateInto(
+      request, request_id, policy, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
         // The city's year is serialised by the primary key: two writers of
         // the same version, one fails and is retried with the next.
-        std::optional<v1::PromotionPolicy> before;
-        if (pqxx::result r = tx.exec_prepared("policy_latest", county, p.year()); !r.empty()) {
-          before = PolicyFromRow(r[0], p.region_code(), p.year());
+        std::unique_ptr<google::protobuf::Message> before;
+        if (pqxx::result r = tx.exec_prepared("policy_latest", county, year, KindName(kind));
+            !r.empty()) {
+          before.reset(out.New());
+          RETURN_IF_ERROR(PolicyFromRow(r[0], city_region, year, *before));
         }
-        v1::PromotionPolicy body;
-        *body.mutable_rules() = p.rules();
-        pqxx::row r = tx.exec_prepared1("policy_insert", county, p.year(), ToJson(body),
+        pqxx::row r = tx.exec_prepared1("policy_insert", county, year, KindName(kind), body,
                                         call.principal().subject);
-        v1::PromotionPolicy out = p;
-        out.set_version(r[0].as<int>());
-        out.set_updated_by(call.principal().subject);
-        *out.mutable_update_time() = TimestampFromMicros(r[1].as<int64_t>());
+        SetPolicyMeta(out, city_region, year, r[0].as<int>(), call.principal().subject,
+                      r[1].as<int64_t>());
         call.Audit({.county_code = county,
-                    .resource = absl::StrCat("promotion-policies/", p.region_code(), "/", p.year()),
-                    .before = before ? &*before : nullptr,
+                    .resource = absl::StrCat(KindName(kind), "-policies/", city_region, "/", year),
+                    .before = before.get(),
                     .after = &out});
-        return out;
+        return absl::OkStatus();
       });
 }
 
-absl::StatusOr<std::optional<v1::PromotionPolicy>> PgIncentiveRepository::GetPromotionPolicy(
-    CallContext& call, const std::string& city_region, int year) {
-  using Out = std::optional<v1::PromotionPolicy>;
-  return call.Read<Out>([&](db::Tx& tx) -> absl::StatusOr<Out> {
-    pqxx::result r = tx.exec_prepared("policy_latest", CountyOf(city_region), year);
-    if (r.empty()) return Out();
-    return Out(PolicyFromRow(r[0], city_region, year));
+absl::StatusOr<bool> PgIncentiveRepository::GetPolicy(CallContext& call, PolicyKind kind,
+                                                      const std::string& city_region, int year,
+                                                      google::protobuf::Message& policy) {
+  return call.Read<bool>([&](db::Tx& tx) -> absl::StatusOr<bool> {
+    pqxx::result r = tx.exec_prepared("policy_latest", CountyOf(city_region), year, KindName(kind));
+    if (r.empty()) return false;
+    RETURN_IF_ERROR(PolicyFromRow(r[0], city_region, year, policy));
+    return true;
   });
 }
 

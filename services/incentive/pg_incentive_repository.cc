@@ -18,7 +18,8 @@ std::vector<db::Statement> SharedStatements() {
 
 std::vector<db::Statement> PgIncentiveRepository::Statements() {
   std::vector<db::Statement> all = SharedStatements();
-  for (auto* area : {&AssessmentStatements, &RecordStatements, &AwardStatements}) {
+  for (auto* area :
+       {&AssessmentStatements, &RecordStatements, &AwardStatements, &ProposalStatements}) {
     for (db::Statement& s : area()) all.push_back(std::move(s));
   }
   return all;

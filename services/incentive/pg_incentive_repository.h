@@ -28,7 +28,14 @@ class PgIncentiveRepository final : public IncentiveRepository {
                             google::protobuf::Message& record) override;
   absl::StatusOr<PageOf<StoredRecord>> ListRecords(CallContext& call, const RecordFilter& filter,
                                                    const paging::Page& page) override;
+  void InsertRecord(CallContext& call, db::Tx& tx, RecordKind kind, const RecordMeta& meta,
+                    google::protobuf::Message& record) override;
   std::vector<v1::MeasureKind> MeasuresOf(db::Tx& tx, const std::string& cadre_id) override;
+  std::string PendingExitProposal(db::Tx& tx, const std::string& cadre_id) override;
+  absl::StatusOr<v1::ProposeConsequencesResponse> ReviseProposals(
+      CallContext& call, const v1::ProposeConsequencesRequest& request,
+      const std::vector<v1::Proposal>& called,
+      const std::map<std::string, std::string>& region_of) override;
   absl::StatusOr<PageOf<v1::WellbeingAlert>> WellbeingAlerts(CallContext& call,
                                                              const std::string& region_prefix,
                                                              absl::CivilDay today,
@@ -44,7 +51,8 @@ class PgIncentiveRepository final : public IncentiveRepository {
                                                     const v1::CastBallotRequest& ballot) override;
   absl::StatusOr<v1::Evaluation> CloseEvaluation(CallContext& call,
                                                  const v1::CloseEvaluationRequest& request,
-                                                 const ResourceId& id, int quorum_percent) override;
+                                                 const ResourceId& id, int quorum_percent,
+                                                 int fail_percent) override;
   absl::StatusOr<YearInputs> InputsOf(CallContext& call, const std::string& county,
                                       int year) override;
   absl::StatusOr<v1::ComputeAssessmentsResponse> StoreAssessments(
@@ -68,10 +76,12 @@ class PgIncentiveRepository final : public IncentiveRepository {
   absl::StatusOr<v1::PromotionReportResponse> PromotionReport(CallContext& call,
                                                               const std::string& region_prefix,
                                                               int year) override;
-  absl::StatusOr<v1::PromotionPolicy> SetPromotionPolicy(
-      CallContext& call, const v1::SetPromotionPolicyRequest& request) override;
-  absl::StatusOr<std::optional<v1::PromotionPolicy>> GetPromotionPolicy(
-      CallContext& call, const std::string& city_region, int year) override;
+  absl::Status SetPolicy(CallContext& call, const google::protobuf::Message& request,
+                         const std::string& request_id, PolicyKind kind,
+                         const std::string& city_region, int year,
+                         google::protobuf::Message& policy) override;
+  absl::StatusOr<bool> GetPolicy(CallContext& call, PolicyKind kind, const std::string& city_region,
+                                 int year, google::protobuf::Message& policy) override;
   absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(
       CallContext& call, const std::vector<std::string>& cadre_ids, int year) override;
 };

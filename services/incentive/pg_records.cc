@@ -31,6 +31,7 @@ std::vector<db::Statement> RecordStatements() {
        "starts_with(region_code, $3) "
        "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR open) "
        "AND ($7 = '' OR due_date < NULLIF($7, '')::date) AND (county_code, id) > ($10, $11) "
+       "AND ($13 = '' OR body->>'kind' = $13) AND ($14 = '' OR body->>'state' = $14) "
        "ORDER BY county_code, id LIMIT $12"},
       {"measures_of",
        "SELECT body->>'kind' FROM records WHERE county_code = $1 AND cadre_id = $2 AND kind = 3 "
@@ -53,24 +54,30 @@ absl::Status PgIncentiveRepository::AddRecord(CallContext& call,
                                               const RecordMeta& meta,
                                               google::protobuf::Message& record,
                                               const Check& check) {
+  return call.MutateInto(request, request_id, record,
+                         [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
+                           if (check) RETURN_IF_ERROR(check(tx));
+                           InsertRecord(call, tx, kind, meta, out);
+                           return absl::OkStatus();
+                         });
+}
+
+void PgIncentiveRepository::InsertRecord(CallContext& call, db::Tx& tx, RecordKind kind,
+                                         const RecordMeta& meta,
+                                         google::protobuf::Message& record) {
   const std::string county = CountyOf(meta.region_code);
-  return call.MutateInto(
-      request, request_id, record, [&](db::Tx& tx, google::protobuf::Message& out) -> absl::Status {
-        if (check) RETURN_IF_ERROR(check(tx));
-        SetString(out, "county_code", county);
-        const int64_t id =
-            tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
-                              meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
-                              ToJson(out), SealNotes(call, county, meta.restricted),
-                              call.principal().subject)[0]
-                .as<int64_t>();
-        const std::string rid = ResourceId{county, id}.ToString();
-        SetString(out, "id", rid);
-        call.Audit({.county_code = county,
-                    .resource = absl::StrCat(out.GetDescriptor()->name(), "/", rid),
-                    .after = &out});
-        return absl::OkStatus();
-      });
+  SetString(record, "county_code", county);
+  const int64_t id =
+      tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
+                        meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
+                        ToJson(record), SealNotes(call, county, meta.restricted),
+                        call.principal().subject)[0]
+          .as<int64_t>();
+  const std::string rid = ResourceId{county, id}.ToString();
+  SetString(record, "id", rid);
+  call.Audit({.county_code = county,
+              .resource = absl::StrCat(record.GetDescriptor()->name(), "/", rid),
+              .after = &record});
 }
 
 absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind,
@@ -135,8 +142,8 @@ absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallCont
     return KeysetPage(
         tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyLike(f.region_prefix),
                          f.region_prefix, f.cadre_id, f.year, f.open_only, Iso(f.due_before),
-                         reads_all, call.principal().subject, after.county, after.id,
-                         page.size + 1),
+                         reads_all, call.principal().subject, after.county, after.id, page.size + 1,
+                         f.kind_name, f.state_name),
         page.size, [&](const pqxx::row& r) {
           StoredRecord s;
           s.record_id = ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString();

@@ -60,7 +60,8 @@ inline absl::Status Failed(absl::string_view reason, const std::string& message,
 }
 
 inline constexpr char kEvaluationCols[] =
-    "county_code, id, body::text, closed, codes_issued, ballots, tallies::text, quorum_percent";
+    "county_code, id, body::text, closed, codes_issued, ballots, tallies::text, quorum_percent, "
+    "fail_percent";
 
 inline absl::StatusOr<v1::Evaluation> EvaluationFromRow(const pqxx::row& r) {
   v1::Evaluation e;
@@ -72,6 +73,7 @@ inline absl::StatusOr<v1::Evaluation> EvaluationFromRow(const pqxx::row& r) {
   e.set_ballots(r[5].as<int>());
   RETURN_IF_ERROR(MergeFromJson(absl::StrCat("{\"tallies\":", r[6].as<std::string>(), "}"), e));
   e.set_quorum_percent(r[7].as<int>());
+  if (e.closed()) e.set_dissatisfied_fail_percent(r[8].as<int>());
   return e;
 }
 
@@ -105,6 +107,7 @@ inline pqxx::binarystring SealNotes(CallContext& call, const std::string& county
 std::vector<db::Statement> AssessmentStatements();  // pg_assessments.cc
 std::vector<db::Statement> RecordStatements();      // pg_records.cc
 std::vector<db::Statement> AwardStatements();       // pg_awards.cc
+std::vector<db::Statement> ProposalStatements();    // pg_proposals.cc
 
 }  // namespace touyan::incentive
 

@@ -203,13 +203,13 @@ absl::StatusOr<v1::Evaluation> IncentiveService::DoCloseEvaluation(
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), true));
   ASSIGN_OR_RETURN(v1::Evaluation e, repo_->GetEvaluation(call, id));
-  int quorum = 67;
   absl::StatusOr<v1::Scheme> scheme = repo_->GetScheme(call, id.county_code, e.year());
-  if (scheme.ok())
-    quorum = scheme->quorum_percent();
-  else if (scheme.status().code() != absl::StatusCode::kNotFound)
+  if (!scheme.ok() && scheme.status().code() != absl::StatusCode::kNotFound) {
     return scheme.status();
-  return repo_->CloseEvaluation(call, r, id, quorum);
+  }
+  const int quorum = scheme.ok() ? scheme->quorum_percent() : kDefaultQuorumPercent;
+  int fail = scheme.ok() ? scheme->dissatisfied_fail_percent() : 0;
+  return repo_->CloseEvaluation(call, r, id, quorum, fail ? fail : kDefaultFailPercent);
 }
 
 }  // namespace touyan::incentive

@@ -41,15 +41,17 @@ absl::StatusOr<v1::PromotionPolicy> IncentiveService::DoSetPromotionPolicy(
   RETURN_IF_ERROR(NestField(ValidatePolicy(r.policy(), Today(call)), "policy."));
   RETURN_IF_ERROR(
       WithField(call.principal().CheckWrite(r.policy().region_code()), "policy.region_code"));
-  return repo_->SetPromotionPolicy(call, r);
+  v1::PromotionPolicy p;
+  *p.mutable_rules() = r.policy().rules();
+  RETURN_IF_ERROR(repo_->SetPolicy(call, r, r.request_id(), PolicyKind::kPromotion,
+                                   r.policy().region_code(), r.policy().year(), p));
+  return p;
 }
 
 absl::StatusOr<v1::PromotionPolicy> IncentiveService::PolicyOf(CallContext& call,
                                                                const std::string& city, int year) {
-  ASSIGN_OR_RETURN(std::optional<v1::PromotionPolicy> stored,
-                   repo_->GetPromotionPolicy(call, city, year));
   v1::PromotionPolicy p;
-  if (stored) p = *std::move(stored);
+  RETURN_IF_ERROR(repo_->GetPolicy(call, PolicyKind::kPromotion, city, year, p).status());
   p.set_region_code(city);
   p.set_year(year);
   return WithDefaults(std::move(p));
@@ -108,6 +110,8 @@ absl::StatusOr<v1::ListPromotionCandidatesResponse> IncentiveService::DoListProm
   for (const pv1::Nomination& n : good) {
     if (OnEstablishment(n.establishment())) priority.insert(n.cadre_id());
   }
+  ASSIGN_OR_RETURN(std::set<std::string> eligible_by_result,
+                   EligibleCadres(call, prefix, "", r.year()));
 
   v1::ListPromotionCandidatesResponse out;
   out.set_policy_version(policy.version());
@@ -119,7 +123,8 @@ absl::StatusOr<v1::ListPromotionCandidatesResponse> IncentiveService::DoListProm
     if (!since.ok() || !born.ok()) continue;
     const PromotionFacts facts{.years_in_post = FullYears(*since, on),
                                .last_grade = GradeOf(last, s.cadre_id()),
-                               .age = FullYears(*born, on)};
+                               .age = FullYears(*born, on),
+                               .eligible = eligible_by_result.count(s.cadre_id()) > 0};
     if (!CheckEligible(rule, facts).ok()) continue;
     v1::PromotionCandidate& c = eligible.emplace_back();
     c.set_cadre_id(s.cadre_id());
@@ -133,9 +138,11 @@ absl::StatusOr<v1::ListPromotionCandidatesResponse> IncentiveService::DoListProm
     }
     c.set_years_in_post(facts.years_in_post);
     c.set_age(facts.age);
+    c.set_eligible(facts.eligible);
   }
   std::sort(eligible.begin(), eligible.end(), [](const auto& a, const auto& b) {
     if (a.priority() != b.priority()) return a.priority();
+    if (a.eligible() != b.eligible()) return a.eligible();
     if (a.last_score() != b.last_score()) return a.last_score() > b.last_score();
     return a.cadre_id() < b.cadre_id();
   });
@@ -187,9 +194,12 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
   ASSIGN_OR_RETURN(auto last, repo_->LastAssessments(call, {p.cadre_id()}, p.year()));
   ASSIGN_OR_RETURN(absl::CivilDay since, ToCivilDay("promotion.cadre_id", post->term_start()));
   ASSIGN_OR_RETURN(absl::CivilDay born, ToCivilDay("promotion.cadre_id", cadre.birth_date()));
+  ASSIGN_OR_RETURN(std::set<std::string> eligible,
+                   EligibleCadres(call, cadre.county_code(), p.cadre_id(), p.year()));
   const PromotionFacts facts{.years_in_post = FullYears(since, on),
                              .last_grade = GradeOf(last, p.cadre_id()),
-                             .age = FullYears(born, on)};
+                             .age = FullYears(born, on),
+                             .eligible = eligible.count(p.cadre_id()) > 0};
   RETURN_IF_ERROR(
       WithField(CheckEligible(RuleOf(policy, p.channel()), facts), "promotion.channel"));
   p.set_position_id(post->id());

@@ -107,7 +107,18 @@ absl::StatusOr<v1::ExitMeasure> IncentiveService::DoDecideExitMeasure(
   return AddCadreRecord(
       call, r, r.request_id(), RecordKind::kMeasure, m, "measure.",
       {.year = static_cast<int>(DayOf(m.decided_on())->year()), .on = DayOf(m.decided_on())},
-      [&](db::Tx& tx) { return CheckLadder(kind, repo_->MeasuresOf(tx, cadre), skip); });
+      [&](db::Tx& tx) -> absl::Status {
+        // An assessment's proposal for this cadre is decided first (a
+        // measure decided beside it would act on it without its decision).
+        if (std::string pending = repo_->PendingExitProposal(tx, cadre); !pending.empty()) {
+          return Failed("PROPOSAL_PENDING",
+                        "exit-step proposal " + pending +
+                            " of this cadre awaits a decision: confirm or reject it "
+                            "(DecideProposal)",
+                        "measure.cadre_id");
+        }
+        return CheckLadder(kind, repo_->MeasuresOf(tx, cadre), skip);
+      });
 }
 
 absl::StatusOr<v1::ExitMeasure> IncentiveService::DoAppealExitMeasure(

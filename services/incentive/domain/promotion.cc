@@ -24,15 +24,20 @@ v1::ChannelRule DefaultRule(v1::Channel channel) {
   return r;
 }
 
-absl::Status ValidatePolicy(const v1::PromotionPolicy& p, absl::CivilDay today) {
-  if (LevelOf(p.region_code()) != Level::kCity) {
+absl::Status CheckCityYear(const std::string& region_code, int year, absl::CivilDay today) {
+  if (LevelOf(region_code) != Level::kCity) {
     return InvalidField("region_code", "must be a city's 12-digit code such as 150900000000",
                         "BAD_REGION_CODE");
   }
-  if (p.year() < 2000 || p.year() > today.year() + 1) {
+  if (year < 2000 || year > today.year() + 1) {
     return InvalidField("year", absl::StrCat("must be from 2000 to ", today.year() + 1),
                         "OUT_OF_RANGE");
   }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePolicy(const v1::PromotionPolicy& p, absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckCityYear(p.region_code(), p.year(), today));
   if (p.rules().empty()) return InvalidField("rules", "needs at least one channel", "REQUIRED");
   std::set<int> seen;
   for (int i = 0; i < p.rules_size(); ++i) {
@@ -106,6 +111,12 @@ absl::Status CheckEligible(const v1::ChannelRule& rule, const PromotionFacts& fa
   if (rule.max_age() > 0 && facts.age > rule.max_age()) {
     return Unmet("ABOVE_MAX_AGE", absl::StrCat(channel, " takes cadres of at most ", rule.max_age(),
                                                " years; the cadre is ", facts.age));
+  }
+  if (rule.eligible_only() && !facts.eligible) {
+    return Unmet("NOT_ELIGIBLE",
+                 channel +
+                     " takes only cadres with a confirmed eligibility proposal of the year "
+                     "or the year before; the cadre has none");
   }
   return absl::OkStatus();
 }

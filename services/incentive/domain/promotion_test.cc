@@ -28,6 +28,10 @@ TEST(Promotion, EachUnmetConditionIsNamedAndTheFirstUnmetWins) {
   f.last_grade = v1::GRADE_EXCELLENT;
   open.set_min_grade(v1::GRADE_EXCELLENT);
   EXPECT_TRUE(CheckEligible(open, f).ok());
+  open.set_eligible_only(true);  // a confirmed eligibility proposal
+  EXPECT_EQ(ReasonOf(CheckEligible(open, f)), "NOT_ELIGIBLE");
+  f.eligible = true;
+  EXPECT_TRUE(CheckEligible(open, f).ok());
 }
 
 TEST(Promotion, FullYearsCountOnlyCompletedYears) {

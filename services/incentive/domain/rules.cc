@@ -104,9 +104,14 @@ absl::Status NormalizeScheme(v1::Scheme& s) {
   }
   RETURN_IF_ERROR(
       ValidateText("training_theme", s.training_theme(), 100, /*required=*/s.training_share() > 0));
-  if (s.quorum_percent() == 0) s.set_quorum_percent(67);
+  if (s.quorum_percent() == 0) s.set_quorum_percent(kDefaultQuorumPercent);
   if (s.quorum_percent() < 1 || s.quorum_percent() > 100) {
     return InvalidField("quorum_percent", "must be from 1 to 100", "OUT_OF_RANGE");
+  }
+  if (s.dissatisfied_fail_percent() == 0) s.set_dissatisfied_fail_percent(kDefaultFailPercent);
+  if (s.dissatisfied_fail_percent() < 1 || s.dissatisfied_fail_percent() > 100) {
+    return InvalidField("dissatisfied_fail_percent", "must be from 1 to 100 (100: never)",
+                        "OUT_OF_RANGE");
   }
   // Bands are compared in hundredths: keep them exact.
   s.set_excellent_min(FromHundredths(Hundredths(s.excellent_min())));
@@ -115,7 +120,8 @@ absl::Status NormalizeScheme(v1::Scheme& s) {
   return absl::OkStatus();
 }
 
-v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_percent) {
+v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_percent,
+                  int fail_percent) {
   v1::Tally t;
   t.set_satisfied(votes.satisfied);
   t.set_basically_satisfied(votes.basically_satisfied);
@@ -126,7 +132,7 @@ v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_pe
     t.set_score(FromHundredths(
         DivRound(10000LL * votes.satisfied + 6000LL * votes.basically_satisfied, votes.total())));
   }
-  t.set_failed(t.quorum_met() && 2 * votes.dissatisfied > votes.total());
+  t.set_failed(t.quorum_met() && FailsDissatisfied(votes, fail_percent));
   return t;
 }
 
@@ -192,11 +198,13 @@ v1::Assessment Assess(const v1::Scheme& scheme, const Inputs& in) {
     if (in.democratic && in.democratic->total() > 0) {
       const Votes& v = *in.democratic;
       p.value = DivRound(10000LL * v.satisfied + 6000LL * v.basically_satisfied, v.total());
-      failed = 2 * v.dissatisfied > v.total();
+      failed = FailsDissatisfied(v, scheme.dissatisfied_fail_percent()
+                                        ? scheme.dissatisfied_fail_percent()
+                                        : kDefaultFailPercent);
       p.explanation =
           absl::StrFormat("%d satisfied, %d basically satisfied, %d dissatisfied of %d ballots%s",
                           v.satisfied, v.basically_satisfied, v.dissatisfied, v.total(),
-                          failed ? ": over half dissatisfied, graded incompetent" : "");
+                          failed ? ": too many dissatisfied, graded incompetent" : "");
     }
     parts.push_back(std::move(p));
   }

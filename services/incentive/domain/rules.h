@@ -29,10 +29,21 @@ struct Votes {
   int total() const { return satisfied + basically_satisfied + dissatisfied; }
 };
 
+// Touyan's defaults of a scheme (the source names neither): the quorum,
+// and the share of dissatisfied ballots above which a cadre is incompetent.
+inline constexpr int kDefaultQuorumPercent = 67;
+inline constexpr int kDefaultFailPercent = 50;
+
+// The dissatisfied rule: more than `fail_percent` of the ballots dissatisfied.
+inline bool FailsDissatisfied(const Votes& v, int fail_percent) {
+  return v.total() > 0 && 100LL * v.dissatisfied > static_cast<int64_t>(fail_percent) * v.total();
+}
+
 // Tallies one cadre's ballots: quorum (ballots ≥ electorate × quorum% /
 // 100, rounded up), score (100 × satisfied + 60 × basically) / ballots, and
-// the >50% dissatisfied rule.
-v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_percent);
+// the dissatisfied rule (with quorum).
+v1::Tally TallyOf(const Votes& votes, int ballots, int electorate, int quorum_percent,
+                  int fail_percent);
 
 // Everything known about one cadre's year.
 struct Inputs {

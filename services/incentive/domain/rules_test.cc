@@ -114,18 +114,28 @@ TEST(AssessTest, OverHalfDissatisfiedFailsWhateverTheScore) {
   a = Assess(Scheme(), in);
   EXPECT_FALSE(a.failed_democratic());
   EXPECT_NE(a.grade(), v1::GRADE_INCOMPETENT);
+  // The threshold is the scheme's: over 40 % fails, over 60 % only.
+  v1::Scheme strict = Scheme();
+  strict.set_dissatisfied_fail_percent(40);
+  EXPECT_TRUE(Assess(strict, in).failed_democratic());
+  in.democratic = Votes{4, 0, 5};
+  v1::Scheme lenient = Scheme();
+  lenient.set_dissatisfied_fail_percent(60);
+  EXPECT_FALSE(Assess(lenient, in).failed_democratic());
 }
 
 TEST(TallyTest, QuorumScoreAndTheMajorityRule) {
-  v1::Tally t = TallyOf(Votes{6, 2, 2}, 10, 15, 67);  // 15 × 67% = 10.05 → 11 needed
+  v1::Tally t = TallyOf(Votes{6, 2, 2}, 10, 15, 67, 50);  // 15 × 67% = 10.05 → 11 needed
   EXPECT_FALSE(t.quorum_met());
   EXPECT_FALSE(t.failed());
-  t = TallyOf(Votes{6, 2, 2}, 10, 15, 66);  // 9.9 → 10
+  t = TallyOf(Votes{6, 2, 2}, 10, 15, 66, 50);  // 9.9 → 10
   EXPECT_TRUE(t.quorum_met());
   EXPECT_DOUBLE_EQ(t.score(), 72);  // (600 + 120) / 10
-  t = TallyOf(Votes{2, 2, 6}, 10, 10, 67);
+  t = TallyOf(Votes{2, 2, 6}, 10, 10, 67, 50);
   EXPECT_TRUE(t.failed());
-  EXPECT_FALSE(TallyOf(Votes{}, 0, 10, 67).quorum_met());
+  EXPECT_FALSE(TallyOf(Votes{}, 0, 10, 67, 50).quorum_met());
+  EXPECT_FALSE(TallyOf(Votes{2, 2, 6}, 10, 10, 67, 60).failed());  // 60 % is not over 60 %
+  EXPECT_TRUE(TallyOf(Votes{2, 3, 5}, 10, 10, 67, 40).failed());
 }
 
 TEST(CareRuleTest, OrganisationForTheEstablishedPersonOtherwise) {
