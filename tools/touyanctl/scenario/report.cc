@@ -322,6 +322,42 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
                       Grouped(grades[iv1::GRADE_COMPETENT]), " / ",
                       Grouped(grades[iv1::GRADE_BASICALLY_COMPETENT]), " / ",
                       Grouped(grades[iv1::GRADE_INCOMPETENT])));
+  // The chain: grades → proposals → decisions → effects.
+  auto lpr = For<iv1::ListProposalsRequest>(city, year);
+  auto proposals = s.All(s.incentive(), &iv1::IncentiveService::Stub::ListProposals, lpr,
+                         &iv1::ListProposalsResponse::proposals, token, "ListProposals");
+  std::map<std::pair<int, int>, int64_t> decided;  // (kind, state) → proposals
+  int64_t exit_grades = 0, effects = 0;
+  for (const auto& x : proposals) {
+    ++decided[{x.kind(), x.state()}];
+    if (x.kind() == iv1::PROPOSAL_KIND_EXIT_STEP && x.grade() == iv1::GRADE_INCOMPETENT) {
+      ++exit_grades;
+    }
+    effects += x.measure_id().empty() ? 0 : 1;
+  }
+  auto count = [&](iv1::ProposalKind k, iv1::ProposalState st) { return decided[{k, st}]; };
+  const int64_t exit_confirmed = count(iv1::PROPOSAL_KIND_EXIT_STEP, iv1::PROPOSAL_STATE_CONFIRMED);
+  b.Exact("  → 不称职 proposed an exit step (supervision + 诫勉谈话 …)",
+          grades[iv1::GRADE_INCOMPETENT], exit_grades);
+  b.Info(
+      "  → proposals: exit steps / eligibilities (优秀)",
+      absl::StrCat(Grouped(count(iv1::PROPOSAL_KIND_EXIT_STEP, iv1::PROPOSAL_STATE_PENDING) +
+                           exit_confirmed +
+                           count(iv1::PROPOSAL_KIND_EXIT_STEP, iv1::PROPOSAL_STATE_REJECTED)),
+                   " / ",
+                   Grouped(count(iv1::PROPOSAL_KIND_ELIGIBILITY, iv1::PROPOSAL_STATE_PENDING) +
+                           count(iv1::PROPOSAL_KIND_ELIGIBILITY, iv1::PROPOSAL_STATE_CONFIRMED) +
+                           count(iv1::PROPOSAL_KIND_ELIGIBILITY, iv1::PROPOSAL_STATE_REJECTED))));
+  b.Info(
+      "  → decisions: exit steps confirmed / rejected; eligibilities confirmed",
+      absl::StrCat(Grouped(exit_confirmed), " / ",
+                   Grouped(count(iv1::PROPOSAL_KIND_EXIT_STEP, iv1::PROPOSAL_STATE_REJECTED)), "; ",
+                   Grouped(count(iv1::PROPOSAL_KIND_ELIGIBILITY, iv1::PROPOSAL_STATE_CONFIRMED))));
+  b.Exact("  → confirmed exit steps that opened a case and decided a measure", exit_confirmed,
+          effects);
+  b.Exact("  → proposals awaiting a decision", 0,
+          count(iv1::PROPOSAL_KIND_EXIT_STEP, iv1::PROPOSAL_STATE_PENDING) +
+              count(iv1::PROPOSAL_KIND_ELIGIBILITY, iv1::PROPOSAL_STATE_PENDING));
   auto gl = For<iv1::GetLedgerRequest>(city, year);
   auto ledger =
       s.Call(s.incentive(), &iv1::IncentiveService::Stub::GetLedger, gl, token, "GetLedger");

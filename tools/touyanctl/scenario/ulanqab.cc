@@ -25,6 +25,7 @@ void Ulanqab::Write() {
   SupervisionAndAdjustments();
   CatchUp("township", D(2023, 11, 20), D(2023, 11, 22));
   Assessment();
+  Consequences();
   Rewards();
   Promotions();
   // The successors who took office in December catch up on the theme.

@@ -140,6 +140,8 @@ class Ulanqab {
   void SupervisionAndAdjustments();
 
   void Assessment();
+  // What the grades lead to: the counties' proposals and their decisions.
+  void Consequences();
 
   void Rewards();
   // 雨露计划: the city's best candidates of each channel promoted out of

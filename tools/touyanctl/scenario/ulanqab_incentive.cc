@@ -222,6 +222,58 @@ void Ulanqab::Assessment() {
   a.Done();
 }
 
+// ------------------------------------------------------------ consequences
+
+void Ulanqab::Consequences() {
+  // Touyan's default policy (the source names none): incompetent, or a
+  // democratic score below 60, proposes the next exit step; excellent makes
+  // a secretary eligible. Each county proposes; its organisation department
+  // decides each proposal at the year-end meeting, rejecting some after
+  // checking the circumstances.
+  std::vector<iv1::Proposal> pending;
+  std::mutex mu;
+  Progress p("incentive: proposals from the grades", static_cast<int64_t>(counties_.size()));
+  ParallelFor(static_cast<int64_t>(counties_.size()), 2, &p, [&](int64_t ci) {
+    const std::string& county = s_.Token(auth::Role::kCountyOperator, counties_[ci]);
+    iv1::ProposeConsequencesRequest pc;
+    pc.set_request_id(Rid("propose", counties_[ci]));
+    pc.set_county_code(counties_[ci].substr(0, 6));
+    pc.set_year(kYear);
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::ProposeConsequences, pc, county,
+            "ProposeConsequences");
+    iv1::ListProposalsRequest lp;
+    lp.set_region_code(counties_[ci]);
+    lp.set_year(kYear);
+    lp.set_state(iv1::PROPOSAL_STATE_PENDING);
+    auto got = s_.All(s_.incentive(), &iv1::IncentiveService::Stub::ListProposals, lp,
+                      &iv1::ListProposalsResponse::proposals, county, "ListProposals");
+    std::lock_guard<std::mutex> lock(mu);
+    pending.insert(pending.end(), got.begin(), got.end());
+  });
+  p.Done();
+  Progress d("incentive: decisions on the proposals", static_cast<int64_t>(pending.size()));
+  ParallelFor(static_cast<int64_t>(pending.size()), o_.threads, &d, [&](int64_t i) {
+    const iv1::Proposal& x = pending[i];
+    const bool exit = x.kind() == iv1::PROPOSAL_KIND_EXIT_STEP;
+    const bool confirm = !exit || Pick(x.cadre_id() + "/decision", 10, o_.seed) != 0;
+    iv1::DecideProposalRequest dp;
+    dp.set_request_id(Rid("decide", x.id()));
+    dp.set_id(x.id());
+    dp.set_confirm(confirm);
+    dp.set_reason(!confirm ? "经核实，系客观原因所致，暂不处理"
+                  : exit   ? "年度考核结果较差，按程序诫勉谈话并督促整改"
+                           : "年度考核优秀，纳入好支书推荐和晋升渠道人选");
+    *dp.mutable_decided_on() = D(2023, 12, 28);
+    if (exit && confirm) {
+      dp.set_deciding_body("旗县委组织部");
+      *dp.mutable_rectify_by() = D(2024, 3, 31);
+    }
+    s_.Call(s_.incentive(), &iv1::IncentiveService::Stub::DecideProposal, dp,
+            s_.Token(auth::Role::kCountyOperator, x.county_code() + "000000"), "DecideProposal");
+  });
+  d.Done();
+}
+
 // ------------------------------------------- awards, promotions, publicity
 
 void Ulanqab::Rewards() {
