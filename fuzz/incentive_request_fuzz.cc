@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "common/status/status.h"
+#include "services/incentive/domain/consequences.h"
 #include "services/incentive/domain/rules.h"
 #include "touyan/incentive/v1/incentive.pb.h"
 
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const uint8_t* p = data + 1;
   const int n = static_cast<int>(size - 1);
-  switch (data[0] % 12) {
+  switch (data[0] % 13) {
     case 0: {
       v1::Scheme s;
       if (!Parse(s, p, n)) return 0;
@@ -108,9 +109,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (Parse(m, p, n)) Check(in::ValidateDelegate(m));
       if (size >= 4) {
         in::Votes v{data[1], data[2], data[3] % 128};
-        v1::Tally t = in::TallyOf(v, v.total(), 1 + data[0], 1 + data[1] % 100);
+        v1::Tally t = in::TallyOf(v, v.total(), 1 + data[0], 1 + data[1] % 100, 1 + data[2] % 100);
         if (!std::isfinite(t.score()) || t.score() < 0 || t.score() > 100) __builtin_trap();
         if (t.failed() && !t.quorum_met()) __builtin_trap();
+      }
+      break;
+    }
+    case 12: {  // a policy as sent, and what a result calls for under it
+      v1::ConsequencePolicy m;
+      if (size < 3 || !Parse(m, p, n)) break;
+      if (in::ValidateConsequencePolicy(m, kToday).ok()) {
+        v1::Assessment a;
+        a.set_grade(static_cast<v1::Grade>(data[1] % 5));
+        v1::Component* c = a.add_components();
+        c->set_name("democratic");
+        c->set_value(data[2] % 101);
+        for (const v1::Proposal& x : in::CalledFor(in::WithDefaults(m), a)) {
+          if (x.kind() == v1::PROPOSAL_KIND_UNSPECIFIED || x.basis().empty()) __builtin_trap();
+        }
       }
       break;
     }

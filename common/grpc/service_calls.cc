@@ -21,7 +21,7 @@ const std::vector<Allowed>& Table() {
       {"contest",
        "personnel",
        {"GetCadre", "GetPartyOrg", "ListSecretaries", "ListPositions", "AddDesignation",
-        "AssignInstructor", "ListCadres"}},
+        "AssignInstructor", "RecordSupport", "ListCadres"}},
       {"incentive",
        "personnel",
        {"GetCadre", "BatchGetCadres", "GetPartyOrg", "ListSecretaries", "ListPositions",

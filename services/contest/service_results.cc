@@ -1,3 +1,4 @@
+#include "common/crypto/digest.h"
 #include "common/time/date.h"
 #include "services/contest/service_util.h"
 
@@ -73,6 +74,27 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
       return InvalidField(f + "instructor", "only rectification targets get an instructor",
                           "NOT_A_RECTIFICATION");
     }
+    if (r.rules(i).kind() == v1::OUTCOME_KIND_RECTIFICATION_TARGET &&
+        !r.rules(i).support().empty()) {
+      return InvalidField(f + "support", "goes to the top of a contest, not to rectification",
+                          "NOT_A_COMMENDATION");
+    }
+    for (int k = 0; k < r.rules(i).support_size(); ++k) {
+      const v1::SupportGrant& g = r.rules(i).support(k);
+      const std::string sf = absl::StrCat(f, "support[", k, "].");
+      if (g.kind() == pv1::SUPPORT_KIND_UNSPECIFIED || !pv1::SupportKind_IsValid(g.kind())) {
+        return InvalidField(sf + "kind", "is required", "REQUIRED");
+      }
+      if (g.amount_fen() < 1 || g.amount_fen() > 1'000'000'000'000) {
+        return InvalidField(sf + "amount_fen", "must be from 1 to 10^12 fen", "OUT_OF_RANGE");
+      }
+      RETURN_IF_ERROR(ValidateText(sf + "title", g.title(), 200));
+      if (!IsSet(g.granted_on())) return InvalidField(sf + "granted_on", "is required", "REQUIRED");
+      ASSIGN_OR_RETURN(absl::CivilDay on, ToCivilDay(sf + "granted_on", g.granted_on()));
+      if (on > call.clock().Today()) {
+        return InvalidField(sf + "granted_on", "must not be in the future", "IN_FUTURE");
+      }
+    }
   }
   // Stored first (once per entry and kind), then written to personnel one
   // by one with a request id of their own: a retry finishes what a failure
@@ -103,6 +125,28 @@ absl::StatusOr<v1::ConvertOutcomesResponse> ContestService::DoConvertOutcomes(
             .AssignInstructor(call, absl::StrCat("contest-outcome-", o.id(), "-instructor"),
                               o.designation_id(), o.instructor(), o.rectification_deadline())
             .status());
+  }
+  // The support each rule grants (项目、资金), one ledger entry per
+  // organisation and grant; the request id names the grant, so a retry
+  // replays and another grant adds an entry.
+  for (const v1::OutcomeRule& rule : r.rules()) {
+    for (const v1::SupportGrant& g : rule.support()) {
+      const std::string grant = crypto::Sha256Hex(g.SerializeAsString()).substr(0, 16);
+      for (const v1::Outcome& o : outcomes) {
+        if (o.kind() != rule.kind() || o.designation_id().empty()) continue;
+        pv1::SupportEntry e;
+        e.set_designation_id(o.designation_id());
+        e.set_kind(g.kind());
+        e.set_amount_fen(g.amount_fen());
+        e.set_title(g.title());
+        *e.mutable_granted_on() = g.granted_on();
+        RETURN_IF_ERROR(
+            personnel_
+                .RecordSupport(call, absl::StrCat("contest-outcome-", o.id(), "-support-", grant),
+                               e, "rules")
+                .status());
+      }
+    }
   }
   v1::ConvertOutcomesResponse out;
   for (auto& o : outcomes) *out.add_outcomes() = std::move(o);

@@ -47,6 +47,12 @@ struct DesignationQuery {
   bool include_revoked = false;
 };
 
+struct SupportQuery {
+  std::string region_prefix;  // of the organisation
+  int64_t party_org = 0;
+  int year = 0;  // the designation's
+};
+
 struct CadreSearch {
   std::string region_prefix;
   int max_age = 0;  // 0 = any
@@ -150,6 +156,14 @@ class PersonnelRepository {
   virtual absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
                                                                    const DesignationQuery& q,
                                                                    const paging::Page& page) = 0;
+  // A support entry (checked as sent) against its designation, checked
+  // there (CheckSupported) and in the caller's scope.
+  virtual absl::StatusOr<v1::SupportEntry> RecordSupport(CallContext& call,
+                                                         const v1::RecordSupportRequest& request,
+                                                         const ResourceId& designation) = 0;
+  virtual absl::StatusOr<PageOf<v1::SupportEntry>> ListSupport(CallContext& call,
+                                                               const SupportQuery& q,
+                                                               const paging::Page& page) = 0;
 
   // Profiles (精准画像) and the candidate search.
   virtual absl::StatusOr<v1::Evaluation> RecordEvaluation(

@@ -78,6 +78,10 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                v1::Designation*) override;
   grpc::ServerUnaryReactor* RevokeDesignation(Ctx*, const v1::RevokeDesignationRequest*,
                                               v1::Designation*) override;
+  grpc::ServerUnaryReactor* RecordSupport(Ctx*, const v1::RecordSupportRequest*,
+                                          v1::SupportEntry*) override;
+  grpc::ServerUnaryReactor* ListSupport(Ctx*, const v1::ListSupportRequest*,
+                                        v1::ListSupportResponse*) override;
 
   grpc::ServerUnaryReactor* RecordEvaluation(Ctx*, const v1::RecordEvaluationRequest*,
                                              v1::Evaluation*) override;
@@ -160,6 +164,10 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                        const v1::CloseRectificationRequest& r);
   absl::StatusOr<v1::Designation> DoRevokeDesignation(CallContext& call,
                                                       const v1::RevokeDesignationRequest& r);
+  absl::StatusOr<v1::SupportEntry> DoRecordSupport(CallContext& call,
+                                                   const v1::RecordSupportRequest& r);
+  absl::StatusOr<v1::ListSupportResponse> DoListSupport(CallContext& call,
+                                                        const v1::ListSupportRequest& r);
   absl::StatusOr<v1::Evaluation> DoRecordEvaluation(CallContext& call,
                                                     const v1::RecordEvaluationRequest& r);
   absl::StatusOr<v1::ProfileThresholds> DoSetProfileThresholds(

@@ -66,6 +66,17 @@ std::vector<db::Statement> DesignationStatements() {
                     "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
                     "AND ($5 = 0 OR d.kind = $5) AND ($6 OR NOT d.revoked) "
                     "AND (d.county_code, d.id) > ($7, $8) ORDER BY d.county_code, d.id LIMIT $9")},
+      {"support_insert",
+       "INSERT INTO support_entries (county_code, designation_id, kind, amount_fen, title, "
+       "granted_on, recorded_by) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id"},
+      {"support_list",
+       "SELECT s.county_code, s.id, s.designation_id, s.kind, s.amount_fen, s.title, "
+       "s.granted_on::text, s.recorded_by, d.party_org_id, d.year, d.kind, o.region_code "
+       "FROM support_entries s JOIN designations d ON d.county_code = s.county_code "
+       "AND d.id = s.designation_id JOIN party_orgs o ON o.county_code = d.county_code "
+       "AND o.id = d.party_org_id WHERE s.county_code LIKE $1 AND o.region_code LIKE $2 "
+       "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
+       "AND (s.county_code, s.id) > ($5, $6) ORDER BY s.county_code, s.id LIMIT $7"},
   };
 }
 
@@ -141,6 +152,68 @@ absl::StatusOr<PageOf<v1::Designation>> PgPersonnelRepository::ListDesignations(
                                           q.region_prefix + "%", q.party_org, q.year, q.kind,
                                           q.include_revoked, after.county, after.id, page.size + 1);
         return KeysetPage(r, page.size, DesignationFromRow);
+      });
+}
+
+absl::StatusOr<v1::SupportEntry> PgPersonnelRepository::RecordSupport(
+    CallContext& call, const v1::RecordSupportRequest& request, const ResourceId& designation) {
+  return call.Mutate<v1::SupportEntry>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::SupportEntry> {
+        pqxx::result r =
+            tx.exec_prepared("designation_get", designation.county_code, designation.number);
+        if (r.empty()) {
+          return NotFound("entry.designation_id", "designation", designation.ToString());
+        }
+        const v1::Designation d = DesignationFromRow(r[0]);
+        RETURN_IF_ERROR(
+            WithField(call.principal().CheckWrite(d.region_code()), "entry.designation_id"));
+        RETURN_IF_ERROR(WithField(CheckSupported(d), "entry.designation_id"));
+        v1::SupportEntry e = request.entry();
+        e.set_designation_id(d.id());
+        e.set_party_org_id(d.party_org_id());
+        e.set_year(d.year());
+        e.set_designation_kind(d.kind());
+        e.set_county_code(d.county_code());
+        e.set_region_code(d.region_code());
+        e.set_recorded_by(call.principal().subject);
+        const int64_t id =
+            tx.exec_prepared1("support_insert", designation.county_code, designation.number,
+                              static_cast<int>(e.kind()), e.amount_fen(), e.title(),
+                              Iso(e.granted_on()), e.recorded_by())[0]
+                .as<int64_t>();
+        e.set_id(ResourceId{designation.county_code, id}.ToString());
+        call.Audit({.county_code = designation.county_code,
+                    .resource = "support-entries/" + e.id(),
+                    .after = &e});
+        return e;
+      });
+}
+
+absl::StatusOr<PageOf<v1::SupportEntry>> PgPersonnelRepository::ListSupport(
+    CallContext& call, const SupportQuery& q, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::SupportEntry>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::SupportEntry>> {
+        pqxx::result r = tx.exec_prepared("support_list", q.region_prefix.substr(0, 6) + "%",
+                                          q.region_prefix + "%", q.party_org, q.year, after.county,
+                                          after.id, page.size + 1);
+        return KeysetPage(r, page.size, [](const pqxx::row& row) {
+          v1::SupportEntry e;
+          const std::string county = row[0].as<std::string>();
+          e.set_county_code(county);
+          e.set_id(ResourceId{county, row[1].as<int64_t>()}.ToString());
+          e.set_designation_id(ResourceId{county, row[2].as<int64_t>()}.ToString());
+          e.set_kind(static_cast<v1::SupportKind>(row[3].as<int>()));
+          e.set_amount_fen(row[4].as<int64_t>());
+          e.set_title(row[5].as<std::string>());
+          if (auto day = DateFromIso(row[6].as<std::string>())) *e.mutable_granted_on() = *day;
+          e.set_recorded_by(row[7].as<std::string>());
+          e.set_party_org_id(ResourceId{county, row[8].as<int64_t>()}.ToString());
+          e.set_year(row[9].as<int>());
+          e.set_designation_kind(static_cast<v1::DesignationKind>(row[10].as<int>()));
+          e.set_region_code(row[11].as<std::string>());
+          return e;
+        });
       });
 }
 

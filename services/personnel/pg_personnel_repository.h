@@ -82,6 +82,11 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::Designation> UpdateDesignation(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
       const ResourceId& id, const std::function<absl::Status(v1::Designation&)>& apply) override;
+  absl::StatusOr<v1::SupportEntry> RecordSupport(CallContext& call,
+                                                 const v1::RecordSupportRequest& request,
+                                                 const ResourceId& designation) override;
+  absl::StatusOr<PageOf<v1::SupportEntry>> ListSupport(CallContext& call, const SupportQuery& q,
+                                                       const paging::Page& page) override;
   absl::StatusOr<PageOf<v1::Designation>> ListDesignations(CallContext& call,
                                                            const DesignationQuery& q,
                                                            const paging::Page& page) override;

@@ -61,6 +61,37 @@ absl::StatusOr<v1::ListDesignationsResponse> PersonnelService::DoListDesignation
                       &v1::ListDesignationsResponse::mutable_designations);
 }
 
+TOUYAN_UNARY(PersonnelService, RecordSupport, v1::RecordSupportRequest, v1::SupportEntry)
+TOUYAN_UNARY(PersonnelService, ListSupport, v1::ListSupportRequest, v1::ListSupportResponse)
+
+absl::StatusOr<v1::SupportEntry> PersonnelService::DoRecordSupport(
+    CallContext& call, const v1::RecordSupportRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId id,
+                   ResourceId::Parse("entry.designation_id", r.entry().designation_id()));
+  RETURN_IF_ERROR(
+      WithField(CheckCounty(call.principal(), id.county_code, true), "entry.designation_id"));
+  RETURN_IF_ERROR(NestField(ValidateSupport(r.entry(), call.clock().Today()), "entry."));
+  return repo_->RecordSupport(call, r, id);
+}
+
+absl::StatusOr<v1::ListSupportResponse> PersonnelService::DoListSupport(
+    CallContext& call, const v1::ListSupportRequest& r) {
+  SupportQuery q;
+  ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  if (!r.party_org_id().empty()) {
+    ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("party_org_id", r.party_org_id()));
+    RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, false));
+    if (q.region_prefix.size() < 6) q.region_prefix = org.county_code;
+    q.party_org = org.number;
+  }
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/true));
+  q.year = r.year();
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::SupportEntry> rows, repo_->ListSupport(call, q, page));
+  return ListResponse(call, r, std::move(rows), &v1::ListSupportResponse::mutable_entries);
+}
+
 TOUYAN_UNARY(PersonnelService, AssignInstructor, v1::AssignInstructorRequest, v1::Designation)
 
 absl::StatusOr<v1::Designation> PersonnelService::DoAssignInstructor(

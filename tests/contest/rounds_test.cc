@@ -318,6 +318,24 @@ TEST_F(ContestTest, TownshipRoundsConvertAmongARulesFieldsWithAnInstructorForThe
   o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
   EXPECT_EQ(o.reason, "NOT_A_RECTIFICATION") << o;
   top->clear_instructor();
+  // Support (项目、资金) goes with the top, named and dated; not to rectification.
+  auto* project = top->add_support();
+  project->set_kind(pv1::SUPPORT_KIND_PROJECT);
+  project->set_amount_fen(50'000'000);
+  project->set_title("村集体经济产业项目");
+  *project->mutable_granted_on() = ToDate(absl::CivilDay(2023, 12, 15));
+  auto* funds = top->add_support();
+  *funds = *project;
+  funds->set_kind(pv1::SUPPORT_KIND_FUNDS);
+  funds->set_amount_fen(0);
+  funds->set_title("党建示范创建经费");
+  o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
+  EXPECT_EQ(o.field, "rules[0].support[1].amount_fen") << o;
+  funds->set_amount_fen(20'000'000);
+  *bottom->add_support() = *funds;
+  o = OutcomeOf(contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out));
+  EXPECT_EQ(o.field, "rules[1].support") << o;
+  bottom->clear_support();
   EXPECT_EQ(Personnel()->Count("SELECT count(*) FROM personnel.designations WHERE "
                                "source LIKE 'contest/outcomes/%' AND county_code = '150902'"),
             0);  // nothing half-written
@@ -352,6 +370,58 @@ TEST_F(ContestTest, TownshipRoundsConvertAmongARulesFieldsWithAnInstructorForThe
       EXPECT_EQ(d.party_org_id(), OrgOf(v[1]));
     }
   }
+
+  // The model village's support ledger: one entry per grant, written once
+  // though the conversion was answered twice.
+  pv1::ListSupportRequest ls;
+  ls.set_region_code("150902205000");
+  ls.set_year(2023);
+  pv1::ListSupportResponse ledger;
+  ASSERT_TRUE(stub().ListSupport(WithToken(jining_).get(), ls, &ledger).ok());
+  ASSERT_EQ(ledger.entries_size(), 2);
+  int64_t fen = 0;
+  for (const auto& e : ledger.entries()) {
+    EXPECT_EQ(e.party_org_id(), OrgOf(v[1]));
+    EXPECT_EQ(e.designation_id(), out.outcomes(0).designation_id());
+    EXPECT_EQ(e.designation_kind(), pv1::DESIGNATION_KIND_MODEL_VILLAGE);
+    fen += e.amount_fen();
+  }
+  EXPECT_EQ(fen, 70'000'000);
+
+  // Directly: not to a rectification target, not with a bad amount, not in
+  // another county; another county's operator does not see the ledger.
+  pv1::RecordSupportRequest rs;
+  rs.set_request_id("tw-support-direct");
+  rs.mutable_entry()->set_designation_id(out.outcomes(1).designation_id());
+  rs.mutable_entry()->set_kind(pv1::SUPPORT_KIND_FUNDS);
+  rs.mutable_entry()->set_amount_fen(1'000'000);
+  rs.mutable_entry()->set_title("整顿经费");
+  *rs.mutable_entry()->mutable_granted_on() = ToDate(absl::CivilDay(2023, 12, 20));
+  pv1::SupportEntry entry;
+  o = OutcomeOf(stub().RecordSupport(WithToken(jining_).get(), rs, &entry));
+  EXPECT_EQ(o.reason, "NOT_A_COMMENDATION") << o;
+  EXPECT_EQ(o.field, "entry.designation_id");
+  rs.mutable_entry()->set_designation_id(out.outcomes(0).designation_id());
+  rs.mutable_entry()->set_amount_fen(-5);
+  EXPECT_EQ(OutcomeOf(stub().RecordSupport(WithToken(jining_).get(), rs, &entry)).field,
+            "entry.amount_fen");
+  rs.mutable_entry()->set_amount_fen(1'000'000);
+  EXPECT_EQ(OutcomeOf(stub().RecordSupport(WithToken(siziwang_).get(), rs, &entry)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub().RecordSupport(WithToken(jining_).get(), rs, &entry).ok());
+  EXPECT_EQ(entry.recorded_by(), "jining-op");
+  ls.set_page_size(2);
+  ASSERT_TRUE(stub().ListSupport(WithToken(jining_).get(), ls, &ledger).ok());
+  ASSERT_FALSE(ledger.next_page_token().empty());
+  ls.set_page_token(ledger.next_page_token());
+  ASSERT_TRUE(stub().ListSupport(WithToken(jining_).get(), ls, &ledger).ok());
+  ASSERT_EQ(ledger.entries_size(), 1);
+  EXPECT_EQ(ledger.entries(0).id(), entry.id());
+  EXPECT_TRUE(ledger.next_page_token().empty());
+  ls.clear_page_token();
+  ls.set_region_code("150902000000");
+  EXPECT_EQ(OutcomeOf(stub().ListSupport(WithToken(siziwang_).get(), ls, &ledger)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

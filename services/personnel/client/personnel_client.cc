@@ -99,6 +99,16 @@ absl::StatusOr<v1::Designation> PersonnelClient::AssignInstructor(
   return Ask(call, &v1::PersonnelService::Stub::AssignInstructor, req);
 }
 
+absl::StatusOr<v1::SupportEntry> PersonnelClient::RecordSupport(CallContext& call,
+                                                                const std::string& request_id,
+                                                                const v1::SupportEntry& entry,
+                                                                absl::string_view field) {
+  v1::RecordSupportRequest req;
+  req.set_request_id(request_id);
+  *req.mutable_entry() = entry;
+  return Ask(call, &v1::PersonnelService::Stub::RecordSupport, req, field);
+}
+
 absl::StatusOr<std::vector<v1::Nomination>> PersonnelClient::GoodSecretaries(
     CallContext& call, const std::string& region_code, int year) {
   v1::ListGoodSecretariesRequest req;

@@ -48,6 +48,11 @@ class PersonnelClient {
                                                    const std::string& designation_id,
                                                    const std::string& instructor,
                                                    const google::type::Date& deadline);
+  // Records support granted to a designated organisation (idempotent by
+  // `request_id`); errors name `field`.
+  absl::StatusOr<v1::SupportEntry> RecordSupport(CallContext& call, const std::string& request_id,
+                                                 const v1::SupportEntry& entry,
+                                                 absl::string_view field);
   // Every current secretary of an organisation of `kind` (0: any) under `region_code`.
   absl::StatusOr<std::vector<v1::Secretary>> Secretaries(CallContext& call,
                                                          const std::string& region_code,

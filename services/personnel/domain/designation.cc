@@ -98,6 +98,31 @@ absl::Status ValidateRevoke(const v1::Designation& d, absl::string_view reason) 
   return ValidateText("reason", reason, 500);
 }
 
+absl::Status ValidateSupport(const v1::SupportEntry& e, absl::CivilDay today) {
+  if (e.kind() == v1::SUPPORT_KIND_UNSPECIFIED || !v1::SupportKind_IsValid(e.kind())) {
+    return InvalidField("kind", "must be SUPPORT_KIND_PROJECT or SUPPORT_KIND_FUNDS", "REQUIRED");
+  }
+  if (e.amount_fen() < 1 || e.amount_fen() > 1'000'000'000'000) {
+    return InvalidField("amount_fen", "must be from 1 to 10^12 fen", "OUT_OF_RANGE");
+  }
+  RETURN_IF_ERROR(ValidateText("title", e.title(), 200, /*required=*/true));
+  if (!IsSet(e.granted_on())) return InvalidField("granted_on", "is required", "REQUIRED");
+  ASSIGN_OR_RETURN(absl::CivilDay on, ToCivilDay("granted_on", e.granted_on()));
+  if (on > today) return InvalidField("granted_on", "must not be in the future", "IN_FUTURE");
+  return absl::OkStatus();
+}
+
+absl::Status CheckSupported(const v1::Designation& d) {
+  if (d.revoked()) return Precondition("REVOKED", "the designation is revoked");
+  if (!IsCommendation(d.kind())) {
+    return Precondition("NOT_A_COMMENDATION",
+                        v1::DesignationKind_Name(d.kind()) +
+                            " is not a commendation: support goes to the top of a contest "
+                            "(demonstration sites, model villages, strongest branches)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateEnd(const v1::Position& current, const google::type::Date& ended_on,
                          v1::PositionEndReason reason, absl::CivilDay today) {
   if (IsSet(current.ended_on())) {

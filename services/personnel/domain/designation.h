@@ -35,6 +35,13 @@ absl::Status ValidateClose(const v1::Designation& d, const google::type::Date& c
                            absl::string_view result, absl::CivilDay today);
 absl::Status ValidateRevoke(const v1::Designation& d, absl::string_view reason);
 
+// A support entry as sent (fields named as in SupportEntry: kind,
+// amount_fen, title, granted_on), then against its designation:
+// FAILED_PRECONDITION (REVOKED, NOT_A_COMMENDATION) unless the designation
+// stands and commends (support is for the top of a contest, 排名靠前).
+absl::Status ValidateSupport(const v1::SupportEntry& e, absl::CivilDay today);
+absl::Status CheckSupported(const v1::Designation& d);
+
 // Ending a term: FAILED_PRECONDITION (ALREADY_ENDED) for an ended position;
 // INVALID_ARGUMENT for a date before the term started or after today, or no reason.
 absl::Status ValidateEnd(const v1::Position& current, const google::type::Date& ended_on,

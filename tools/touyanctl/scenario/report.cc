@@ -304,6 +304,27 @@ Report BuildReport(Session& s, const std::string& city, int year, const std::str
                       outcomes[pv1::DESIGNATION_KIND_STRONGEST_BRANCH]));
   b.Info("  rectification targets (软弱涣散整顿对象)",
          Grouped(outcomes[pv1::DESIGNATION_KIND_RECTIFICATION_TARGET]));
+  // The support granted to the top (项目、资金), from the ledger per village.
+  auto lsup = For<pv1::ListSupportRequest>(city, year);
+  std::set<std::string> supported;
+  int64_t projects = 0, project_fen = 0, funds_fen = 0;
+  for (const auto& e : s.All(s.personnel(), &pv1::PersonnelService::Stub::ListSupport, lsup,
+                             &pv1::ListSupportResponse::entries, token, "ListSupport")) {
+    supported.insert(e.designation_id());
+    if (e.kind() == pv1::SUPPORT_KIND_PROJECT) {
+      ++projects;
+      project_fen += e.amount_fen();
+    } else {
+      funds_fen += e.amount_fen();
+    }
+  }
+  b.Exact("  → commendations with support recorded (项目、资金)",
+          outcomes[pv1::DESIGNATION_KIND_DEMONSTRATION_SITE] +
+              outcomes[pv1::DESIGNATION_KIND_MODEL_VILLAGE] +
+              outcomes[pv1::DESIGNATION_KIND_STRONGEST_BRANCH],
+          static_cast<int64_t>(supported.size()));
+  b.Info("  → support: projects / project investment / funds",
+         absl::StrCat(projects, " / ", Yuan(project_fen), " / ", Yuan(funds_fen)));
 
   // ---- incentive
   b.Section("考核与激励 incentive");

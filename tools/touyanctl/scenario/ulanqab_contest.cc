@@ -124,7 +124,10 @@ void Ulanqab::Contests() {
   const cv1::Results city = Judge(city_round, "city", 9);
   // The outcomes, converted by the contest itself: demonstration sites and
   // strongest branches from the whole city round; model villages
-  // (乡村振兴精品示范村) among its villages (嘎查村) only.
+  // (乡村振兴精品示范村) among its villages (嘎查村) only. Each gets support
+  // (加大项目、资金等支持力度) in the same conversion: the amounts are the
+  // scenario's (the source gives none) — a project of 500,000 yuan for a
+  // model village, 200,000 yuan of funds for every one.
   cv1::ConvertOutcomesRequest co;
   co.set_request_id(Rid("outcomes", "city"));
   co.set_round_id(city_round);
@@ -137,6 +140,18 @@ void Ulanqab::Contests() {
     r->set_kind(kind);
     r->set_n(static_cast<int>(n));
     if (villages_only) r->add_fields(cv1::FIELD_VILLAGE);
+    auto* funds = r->add_support();
+    funds->set_kind(pv1::SUPPORT_KIND_FUNDS);
+    funds->set_amount_fen(20'000'000);
+    funds->set_title("党建示范创建经费");
+    *funds->mutable_granted_on() = D(2023, 11, 30);
+    if (kind == cv1::OUTCOME_KIND_MODEL_VILLAGE) {
+      auto* project = r->add_support();
+      project->set_kind(pv1::SUPPORT_KIND_PROJECT);
+      project->set_amount_fen(50'000'000);
+      project->set_title("乡村振兴精品示范村产业项目");
+      *project->mutable_granted_on() = D(2023, 11, 30);
+    }
   }
   s_.Call(s_.contest(), &cv1::ContestService::Stub::ConvertOutcomes, co, *city_, "ConvertOutcomes");
   c.Done();
