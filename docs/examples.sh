@@ -211,6 +211,15 @@ step "The county's assessment: every current secretary scored from the inputs, t
 TOUYAN_TOKEN=$county $ctl call ComputeAssessments "{\"request_id\":\"ex-$run-assess\",\"county_code\":\"150929\",\"year\":2023}"
 TOUYAN_TOKEN=$county $ctl call GetAssessment "{\"cadre_id\":\"$b\",\"year\":2023}"
 
+step "What the grades lead to: the county's proposals (Touyan's default policy), decided by an operator"
+TOUYAN_TOKEN=$county $ctl call ProposeConsequences "{\"request_id\":\"ex-$run-propose\",\"county_code\":\"150929\",\"year\":2023}"
+proposal=$(TOUYAN_TOKEN=$county $ctl call ListProposals "{\"cadre_id\":\"$b\",\"year\":2023,
+  \"state\":\"PROPOSAL_STATE_PENDING\"}" | grep -o '"id":"[0-9]*-[0-9]*"' | head -1 | cut -d'"' -f4 || true)
+if [ -n "$proposal" ]; then
+  TOUYAN_TOKEN=$county $ctl call DecideProposal "{\"request_id\":\"ex-$run-decide\",\"id\":\"$proposal\",
+    \"confirm\":false,\"reason\":\"新任职不满一年，暂不处理\"}"
+fi
+
 step "The care award (关爱计划): the city's budget, paid once to each confirmed good secretary, and the ledger"
 TOUYAN_TOKEN=$city $ctl call SetBudget "{\"request_id\":\"ex-$run-budget\",\"budget\":{\"region_code\":\"150900000000\",
   \"year\":2023,\"programme\":\"PROGRAMME_CARE\",\"amount_fen\":100000000}}"

@@ -61,13 +61,7 @@ absl::StatusOr<v1::ListInputsResponse> IncentiveService::DoListInputs(
 
 absl::StatusOr<v1::ComputeAssessmentsResponse> IncentiveService::DoComputeAssessments(
     CallContext& call, const v1::ComputeAssessmentsRequest& r) {
-  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
-  if (r.county_code().size() != 6 || LevelOf(r.county_code() + "000000") != Level::kCounty) {
-    return InvalidField("county_code", "must be a county's 6-digit code", "BAD_REGION_CODE");
-  }
-  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
-  const std::string county_region = r.county_code() + "000000";
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(county_region), "county_code"));
+  ASSIGN_OR_RETURN(const std::string county_region, CountyYearWrite(call, r));
   ASSIGN_OR_RETURN(YearInputs year, repo_->InputsOf(call, r.county_code(), r.year()));
   if (!year.scheme) {
     return Failed("NO_SCHEME",

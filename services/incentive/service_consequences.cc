@@ -62,13 +62,7 @@ absl::StatusOr<v1::ConsequencePolicy> IncentiveService::DoGetConsequencePolicy(
 
 absl::StatusOr<v1::ProposeConsequencesResponse> IncentiveService::DoProposeConsequences(
     CallContext& call, const v1::ProposeConsequencesRequest& r) {
-  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
-  if (r.county_code().size() != 6 || LevelOf(r.county_code() + "000000") != Level::kCounty) {
-    return InvalidField("county_code", "must be a county's 6-digit code", "BAD_REGION_CODE");
-  }
-  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
-  const std::string county_region = r.county_code() + "000000";
-  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(county_region), "county_code"));
+  ASSIGN_OR_RETURN(const std::string county_region, CountyYearWrite(call, r));
   ASSIGN_OR_RETURN(v1::ConsequencePolicy policy,
                    ConsequencesOf(call, r.county_code().substr(0, 4) + "00000000", r.year()));
 

@@ -42,6 +42,21 @@ inline absl::Status CheckCityOrCounty(absl::string_view field, const std::string
   return absl::OkStatus();
 }
 
+// A request about a county's year that writes (ComputeAssessments,
+// ProposeConsequences): its request id, county_code and year checked, the
+// caller allowed to write there. The county's 12-digit region.
+template <typename Req>
+absl::StatusOr<std::string> CountyYearWrite(const CallContext& call, const Req& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  if (r.county_code().size() != 6 || LevelOf(r.county_code() + "000000") != Level::kCounty) {
+    return InvalidField("county_code", "must be a county's 6-digit code", "BAD_REGION_CODE");
+  }
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
+  std::string county_region = r.county_code() + "000000";
+  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(county_region), "county_code"));
+  return county_region;
+}
+
 template <typename M>
 absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call,
                                                    const google::protobuf::Message& request,

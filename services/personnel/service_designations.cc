@@ -23,6 +23,20 @@ absl::StatusOr<v1::Designation> ChangeDesignation(
   return repo.UpdateDesignation(call, r, r.request_id(), id, change);
 }
 
+// A list's organisation filter (region_code, party_org_id): the region
+// prefix, the caller's scope at most, and the organisation's number if one
+// is named (its county in scope; 0 if none).
+template <typename Req>
+absl::Status OrgFilter(CallContext& call, const Req& r, std::string& prefix, int64_t& party_org) {
+  ASSIGN_OR_RETURN(prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
+  if (r.party_org_id().empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("party_org_id", r.party_org_id()));
+  RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, false));
+  if (prefix.size() < 6) prefix = org.county_code;
+  party_org = org.number;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // ----------------------------------------------------------- designations
@@ -43,13 +57,7 @@ TOUYAN_UNARY(PersonnelService, ListDesignations, v1::ListDesignationsRequest,
 absl::StatusOr<v1::ListDesignationsResponse> PersonnelService::DoListDesignations(
     CallContext& call, const v1::ListDesignationsRequest& r) {
   DesignationQuery q;
-  ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
-  if (!r.party_org_id().empty()) {
-    ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("party_org_id", r.party_org_id()));
-    RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, false));
-    if (q.region_prefix.size() < 6) q.region_prefix = org.county_code;
-    q.party_org = org.number;
-  }
+  RETURN_IF_ERROR(OrgFilter(call, r, q.region_prefix, q.party_org));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/true));
   RETURN_IF_ERROR(CheckEnum("kind", r.kind(), v1::DesignationKind_IsValid));
   q.year = r.year();
@@ -78,13 +86,7 @@ absl::StatusOr<v1::SupportEntry> PersonnelService::DoRecordSupport(
 absl::StatusOr<v1::ListSupportResponse> PersonnelService::DoListSupport(
     CallContext& call, const v1::ListSupportRequest& r) {
   SupportQuery q;
-  ASSIGN_OR_RETURN(q.region_prefix, ListPrefix(call.principal(), r.region_code(), "region_code"));
-  if (!r.party_org_id().empty()) {
-    ASSIGN_OR_RETURN(ResourceId org, ResourceId::Parse("party_org_id", r.party_org_id()));
-    RETURN_IF_ERROR(CheckCounty(call.principal(), org.county_code, false));
-    if (q.region_prefix.size() < 6) q.region_prefix = org.county_code;
-    q.party_org = org.number;
-  }
+  RETURN_IF_ERROR(OrgFilter(call, r, q.region_prefix, q.party_org));
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/true));
   q.year = r.year();
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));

@@ -88,14 +88,7 @@ TEST_F(ConsequencesTest, ResultsLeadToProposalsAndOnlyADecisionLeadsToAnEffect) 
 
   iv1::SetSchemeRequest scheme;
   scheme.set_request_id("cq-scheme");
-  *scheme.mutable_scheme() = ExampleScheme("150929", 2023);
-  auto* w = scheme.mutable_scheme()->mutable_weights();
-  w->set_daily_management(50);
-  w->set_annual_review(50);
-  w->set_contest(0);
-  w->set_stars(0);
-  w->set_democratic(0);
-  scheme.mutable_scheme()->set_training_share(0);
+  *scheme.mutable_scheme() = DailyAndReviewScheme("150929");
   scheme.mutable_scheme()->set_dissatisfied_fail_percent(101);
   Outcome o = Call(&iv1::IncentiveService::Stub::SetScheme, siziwang_, scheme);
   EXPECT_EQ(o.field, "scheme.dissatisfied_fail_percent") << o;

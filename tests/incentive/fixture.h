@@ -64,6 +64,20 @@ class IncentiveTest : public ContestTest {
     return Call(&iv1::IncentiveService::Stub::RecordInput, token.empty() ? jining_ : token, req);
   }
 
+  // The example scheme of a county's 2023 graded on daily management and
+  // the annual review only (50 / 50), without training's share.
+  static iv1::Scheme DailyAndReviewScheme(const std::string& county) {
+    iv1::Scheme s = ExampleScheme(county, 2023);
+    auto* w = s.mutable_weights();
+    w->set_daily_management(50);
+    w->set_annual_review(50);
+    w->set_contest(0);
+    w->set_stars(0);
+    w->set_democratic(0);
+    s.set_training_share(0);
+    return s;
+  }
+
   // A cadre with `establishment`, made branch secretary of `village` and
   // evaluated so that it meets all five conditions in 2023.
   std::string QualifiedSecretary(int seq, const std::string& village,

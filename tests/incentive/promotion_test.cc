@@ -78,14 +78,7 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   // Jining's 2023 grades from daily management and the annual review only.
   iv1::SetSchemeRequest scheme;
   scheme.set_request_id("promo-scheme");
-  *scheme.mutable_scheme() = ExampleScheme("150902", 2023);
-  auto* w = scheme.mutable_scheme()->mutable_weights();
-  w->set_daily_management(50);
-  w->set_annual_review(50);
-  w->set_contest(0);
-  w->set_stars(0);
-  w->set_democratic(0);
-  scheme.mutable_scheme()->set_training_share(0);
+  *scheme.mutable_scheme() = DailyAndReviewScheme("150902");
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::SetScheme, jining_, scheme).code, StatusCode::OK);
   Inputs(star, 80);
   Inputs(best, 95);
