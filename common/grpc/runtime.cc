@@ -20,8 +20,8 @@ constexpr char kFinishMutation[] =
     "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
     "before, after) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after "
     "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
-    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE request_id = "
-    "$4";
+    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE subject = $1 "
+    "AND request_id = $4";
 
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});

@@ -30,14 +30,16 @@ std::vector<db::Statement> Statements() {
   return {
       {"touyan_idem_claim",
        "INSERT INTO idempotency (request_id, subject, method, fingerprint, county_prefix) "
-       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
+       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject, request_id) DO NOTHING RETURNING 1"},
       {"touyan_idem_get",
-       "SELECT subject, method, fingerprint, response FROM idempotency WHERE request_id = $1"},
-      {"touyan_idem_complete", "UPDATE idempotency SET response = $2 WHERE request_id = $1"},
+       "SELECT subject, method, fingerprint, response FROM idempotency "
+       "WHERE subject = $2 AND request_id = $1"},
+      {"touyan_idem_complete",
+       "UPDATE idempotency SET response = $2 WHERE subject = $3 AND request_id = $1"},
       {"touyan_idem_purge",
-       "DELETE FROM idempotency WHERE request_id IN (SELECT request_id FROM idempotency "
-       "WHERE created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2 "
-       "FOR UPDATE SKIP LOCKED)"},
+       "DELETE FROM idempotency WHERE (subject, request_id) IN (SELECT subject, request_id "
+       "FROM idempotency WHERE created_at < now() - make_interval(secs => $1) "
+       "ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)"},
   };
 }
 
@@ -72,10 +74,10 @@ absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& sc
     return std::nullopt;
   }
   // The row exists and has committed (ON CONFLICT waited for it); not seeing
-  // it means a caller of another scope made it.
-  pqxx::result r = tx.exec_prepared("touyan_idem_get", id);
+  // it means this caller used the id in another scope.
+  pqxx::result r = tx.exec_prepared("touyan_idem_get", id, std::string(subject));
   if (r.empty()) {
-    return InvalidField("request_id", "was already used by another caller; choose a new id",
+    return InvalidField("request_id", "was already used in another scope; choose a new id",
                         "REQUEST_ID_REUSED");
   }
   const auto& row = r[0];
@@ -107,10 +109,10 @@ std::string Stored(absl::string_view request_id, const google::protobuf::Message
   return keys == nullptr ? bytes : keys->Seal(bytes, StoredContext(request_id));
 }
 
-void Complete(db::Tx& tx, absl::string_view request_id, const google::protobuf::Message& response,
-              const crypto::Keyring* keys) {
+void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
+              const google::protobuf::Message& response, const crypto::Keyring* keys) {
   pqxx::binarystring bytes(Stored(request_id, response, keys));
-  tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes);
+  tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes, std::string(subject));
 }
 
 }  // namespace touyan::idempotency

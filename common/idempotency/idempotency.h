@@ -25,13 +25,14 @@ std::vector<db::Statement> Statements();
 // ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id);
 
-// Claims `request_id` inside `tx`, in the caller's row-level-security
-// `scope`. Returns the stored response (opened with `keys` when it was
-// sealed) if an earlier call with this id
-// committed; std::nullopt if this call owns the id now (a concurrent call
-// with the same id waits on the row until this one ends). Returns
-// INVALID_ARGUMENT (REQUEST_ID_REUSED) if the id was used by another caller,
-// method or request, or in a scope this caller cannot see.
+// Claims the caller's (`subject`'s) `request_id` inside `tx`, in the
+// caller's row-level-security `scope`: ids are per caller (AIP-155), so
+// another caller's "r1" is another request. Returns the stored response
+// (opened with `keys` when it was sealed) if an earlier call of this caller
+// with this id committed; std::nullopt if this call owns the id now (a
+// concurrent call with the same id waits on the row until this one ends).
+// Returns INVALID_ARGUMENT (REQUEST_ID_REUSED) if the caller used the id for
+// another method or request, or in a scope it cannot see now.
 absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& scope,
                                                  absl::string_view request_id,
                                                  absl::string_view subject,
@@ -52,8 +53,8 @@ std::string Stored(absl::string_view request_id, const google::protobuf::Message
                    const crypto::Keyring* keys);
 
 // Stores the response for replay; same transaction as the change.
-void Complete(db::Tx& tx, absl::string_view request_id, const google::protobuf::Message& response,
-              const crypto::Keyring* keys);
+void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
+              const google::protobuf::Message& response, const crypto::Keyring* keys);
 
 }  // namespace touyan::idempotency
 

@@ -33,6 +33,10 @@ class ContestRepository {
                                                 const v1::CreateRoundRequest& request,
                                                 const ResourceId& contest, const v1::Round& r) = 0;
   virtual absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) = 0;
+  // A contest's rounds the caller may read (its scope's, and published ones).
+  virtual absl::StatusOr<PageOf<v1::Round>> ListRounds(CallContext& call, const ResourceId& contest,
+                                                       v1::RoundState state,
+                                                       const paging::Page& page) = 0;
   // Moves the round one step; closing tabulates, publishing needs sign-offs
   // of a monitor and a counter on the current digest.
   virtual absl::StatusOr<v1::Round> AdvanceRound(CallContext& call,

@@ -26,6 +26,8 @@ class ContestService final : public v1::ContestService::CallbackService {
                                          v1::ListContestsResponse*) override;
   grpc::ServerUnaryReactor* CreateRound(Ctx*, const v1::CreateRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* GetRound(Ctx*, const v1::GetRoundRequest*, v1::Round*) override;
+  grpc::ServerUnaryReactor* ListRounds(Ctx*, const v1::ListRoundsRequest*,
+                                       v1::ListRoundsResponse*) override;
   grpc::ServerUnaryReactor* AdvanceRound(Ctx*, const v1::AdvanceRoundRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* SetRubric(Ctx*, const v1::SetRubricRequest*, v1::Round*) override;
   grpc::ServerUnaryReactor* CreateEntry(Ctx*, const v1::CreateEntryRequest*, v1::Entry*) override;
@@ -67,6 +69,8 @@ class ContestService final : public v1::ContestService::CallbackService {
                                                           const v1::ListContestsRequest& r);
   absl::StatusOr<v1::Round> DoCreateRound(CallContext& call, const v1::CreateRoundRequest& r);
   absl::StatusOr<v1::Round> DoGetRound(CallContext& call, const v1::GetRoundRequest& r);
+  absl::StatusOr<v1::ListRoundsResponse> DoListRounds(CallContext& call,
+                                                      const v1::ListRoundsRequest& r);
   absl::StatusOr<v1::Round> DoAdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& r);
   absl::StatusOr<v1::Round> DoSetRubric(CallContext& call, const v1::SetRubricRequest& r);
   absl::StatusOr<v1::Entry> DoCreateEntry(CallContext& call, const v1::CreateEntryRequest& r);

@@ -23,6 +23,9 @@ class PgContestRepository final : public ContestRepository {
   absl::StatusOr<v1::Round> CreateRound(CallContext& call, const v1::CreateRoundRequest& request,
                                         const ResourceId& contest, const v1::Round& r) override;
   absl::StatusOr<v1::Round> GetRound(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Round>> ListRounds(CallContext& call, const ResourceId& contest,
+                                               v1::RoundState state,
+                                               const paging::Page& page) override;
   absl::StatusOr<v1::Round> AdvanceRound(CallContext& call, const v1::AdvanceRoundRequest& request,
                                          const ResourceId& id) override;
   absl::StatusOr<v1::Round> SetRubric(CallContext& call, const v1::SetRubricRequest& request,

@@ -25,6 +25,10 @@ std::vector<db::Statement> RoundStatements() {
        "UPDATE rounds SET state = $3::smallint, close_time = CASE WHEN $3::smallint = 4 THEN now() "
        "ELSE close_time END "
        "WHERE county_code = $1 AND id = $2 RETURNING " TOUYAN_MICROS("now()")},
+      {"round_list", "SELECT " + r +
+                         " FROM rounds r WHERE r.county_code = $1 AND r.contest_id = $2 "
+                         "AND ($3 = 0 OR r.state = $3) AND (r.county_code, r.id) > ($4, $5) "
+                         "ORDER BY r.county_code, r.id LIMIT $6"},
       {"round_set_rubric",
        "UPDATE rounds SET rubric = $3::jsonb, aggregation = $4 WHERE county_code = $1 AND id = $2"},
       {"results_publish",
@@ -99,6 +103,19 @@ absl::StatusOr<v1::Round> PgContestRepository::CreateRound(CallContext& call,
 
 absl::StatusOr<v1::Round> PgContestRepository::GetRound(CallContext& call, const ResourceId& id) {
   return call.Read<v1::Round>([&](db::Tx& tx) { return LoadRound(tx, id, false, "id"); });
+}
+
+absl::StatusOr<PageOf<v1::Round>> PgContestRepository::ListRounds(CallContext& call,
+                                                                  const ResourceId& contest,
+                                                                  v1::RoundState state,
+                                                                  const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Round>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Round>> {
+    return KeysetPage(
+        tx.exec_prepared("round_list", contest.county_code, contest.number, static_cast<int>(state),
+                         after.county, after.id, page.size + 1),
+        page.size, RoundFromRow);
+  });
 }
 
 absl::StatusOr<v1::Round> PgContestRepository::AdvanceRound(CallContext& call,

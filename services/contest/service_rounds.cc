@@ -38,6 +38,7 @@ absl::StatusOr<v1::ListContestsResponse> ContestService::DoListContests(
 
 TOUYAN_UNARY(ContestService, CreateRound, v1::CreateRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, GetRound, v1::GetRoundRequest, v1::Round)
+TOUYAN_UNARY(ContestService, ListRounds, v1::ListRoundsRequest, v1::ListRoundsResponse)
 TOUYAN_UNARY(ContestService, AdvanceRound, v1::AdvanceRoundRequest, v1::Round)
 TOUYAN_UNARY(ContestService, SetRubric, v1::SetRubricRequest, v1::Round)
 
@@ -60,6 +61,24 @@ absl::StatusOr<v1::Round> ContestService::DoGetRound(CallContext& call,
     RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), id.county_code, false), "id"));
   }
   return round;
+}
+
+absl::StatusOr<v1::ListRoundsResponse> ContestService::DoListRounds(
+    CallContext& call, const v1::ListRoundsRequest& r) {
+  if (r.contest_id().empty()) return InvalidField("contest_id", "is required", "REQUIRED");
+  ASSIGN_OR_RETURN(ResourceId contest, ResourceId::Parse("contest_id", r.contest_id()));
+  RETURN_IF_ERROR(CheckEnum("state", r.state(), v1::RoundState_IsValid));
+  // Another county's contest: its published rounds, as GetRound; none at
+  // all (or no such contest) is out of scope for the caller.
+  const bool in_scope = CheckCounty(call.principal(), contest.county_code, false).ok();
+  if (in_scope) RETURN_IF_ERROR(repo_->GetContest(call, contest).status());
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Round> rows, repo_->ListRounds(call, contest, r.state(), page));
+  if (!in_scope && rows.items.empty() && page.cursor.empty()) {
+    RETURN_IF_ERROR(
+        WithField(CheckCounty(call.principal(), contest.county_code, false), "contest_id"));
+  }
+  return ListResponse(call, r, std::move(rows), &v1::ListRoundsResponse::mutable_rounds);
 }
 
 absl::StatusOr<v1::Round> ContestService::DoAdvanceRound(CallContext& call,

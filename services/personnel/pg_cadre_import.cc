@@ -155,7 +155,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
                      std::string(auth::RoleName(call.principal().role)), call.method(),
                      request_id_);
-    idempotency::Complete(tx, request_id_, resp_, call.keys());
+    idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys());
     tx.commit();
     call.metrics()
         .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")

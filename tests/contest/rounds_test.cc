@@ -295,6 +295,45 @@ TEST_F(ContestTest, TownshipRoundsConvertAmongARulesFieldsWithAnInstructorForThe
   ASSERT_TRUE(Batch(jining_, "tw-scores", j.round, scores, &stored).ok());
   ClosePublish(jining_, "tw", j.round);
 
+  // The contest's rounds listed (a second one added): in creation order,
+  // page by page to the end, by state; another county sees the published
+  // one only, and nothing of a contest it cannot see.
+  cv1::CreateRoundRequest cr;
+  cr.set_request_id("tw-round-2");
+  cr.mutable_round()->set_contest_id(j.round.contest_id());
+  cr.mutable_round()->set_name("镇级复赛");
+  cv1::Round second;
+  ASSERT_TRUE(contest().CreateRound(WithToken(jining_).get(), cr, &second).ok());
+  cv1::ListRoundsRequest lr;
+  lr.set_contest_id(j.round.contest_id());
+  lr.set_page_size(1);
+  std::vector<std::string> listed_rounds;
+  do {
+    cv1::ListRoundsResponse page;
+    ASSERT_TRUE(contest().ListRounds(WithToken(township_).get(), lr, &page).ok());
+    for (const auto& x : page.rounds()) listed_rounds.push_back(x.id());
+    lr.set_page_token(page.next_page_token());
+  } while (!lr.page_token().empty());
+  EXPECT_EQ(listed_rounds, (std::vector<std::string>{j.round.id(), second.id()}));
+  lr.set_page_size(0);
+  lr.set_state(cv1::ROUND_STATE_PUBLISHED);
+  cv1::ListRoundsResponse rounds;
+  ASSERT_TRUE(contest().ListRounds(WithToken(jining_).get(), lr, &rounds).ok());
+  ASSERT_EQ(rounds.rounds_size(), 1);
+  EXPECT_FALSE(rounds.rounds(0).results_digest().empty());
+  lr.clear_state();
+  ASSERT_TRUE(contest().ListRounds(WithToken(siziwang_).get(), lr, &rounds).ok());
+  ASSERT_EQ(rounds.rounds_size(), 1);
+  EXPECT_EQ(rounds.rounds(0).id(), j.round.id());
+  lr.set_contest_id("150902-999999");
+  EXPECT_EQ(OutcomeOf(contest().ListRounds(WithToken(siziwang_).get(), lr, &rounds)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(OutcomeOf(contest().ListRounds(WithToken(jining_).get(), lr, &rounds)).code,
+            grpc::StatusCode::NOT_FOUND);
+  lr.clear_contest_id();
+  EXPECT_EQ(OutcomeOf(contest().ListRounds(WithToken(jining_).get(), lr, &rounds)).field,
+            "contest_id");
+
   // Model villages among villages only; the last gets an instructor.
   cv1::ConvertOutcomesRequest oc;
   oc.set_request_id("tw-outcomes-bad");

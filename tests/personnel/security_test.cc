@@ -329,9 +329,15 @@ TEST_F(SecurityTest, EveryMutationIsAudited) {
 TEST_F(SecurityTest, StoredAnswersAreScopedAndPurgedAfterTheirRetention) {
   pv1::Cadre c;
   ASSERT_TRUE(Create(city_, "idem-city-1", NewCadre(7101, "150929100001"), &c).ok());
-  // A county operator cannot replay (or learn) the city's answer.
-  pv1::Cadre other;
-  Outcome o = OutcomeOf(Create(siziwang_, "idem-city-1", NewCadre(7101, "150929100001"), &other));
+  // Request ids are the caller's (AIP-155): a county operator's
+  // "idem-city-1" is its own request — it neither replays (nor learns) the
+  // city's answer nor collides with it; its own retry replays its own.
+  pv1::Cadre other, again;
+  ASSERT_TRUE(Create(siziwang_, "idem-city-1", NewCadre(7102, "150929100001"), &other).ok());
+  EXPECT_NE(other.id(), c.id());
+  ASSERT_TRUE(Create(siziwang_, "idem-city-1", NewCadre(7102, "150929100001"), &again).ok());
+  EXPECT_EQ(again.id(), other.id());
+  Outcome o = OutcomeOf(Create(siziwang_, "idem-city-1", NewCadre(7103, "150929100001"), &again));
   EXPECT_EQ(o.code, grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(o.reason, "REQUEST_ID_REUSED");
   EXPECT_EQ(o.field, "request_id");
@@ -340,7 +346,9 @@ TEST_F(SecurityTest, StoredAnswersAreScopedAndPurgedAfterTheirRetention) {
     pqxx::work tx(*conn);
     tx.exec_params("SELECT set_config('touyan.county_prefix', $1, true)", prefix);
     return tx
-        .exec("SELECT count(*) FROM personnel.idempotency WHERE request_id = 'idem-city-1'")[0][0]
+        .exec(
+            "SELECT count(*) FROM personnel.idempotency WHERE request_id = 'idem-city-1' "
+            "AND subject = 'city'")[0][0]
         .as<int>();
   };
   EXPECT_EQ(seen("150929"), 0) << "a county's session does not see the city's stored answer";
@@ -372,7 +380,7 @@ TEST_F(SecurityTest, StoredAnswersAreScopedAndPurgedAfterTheirRetention) {
                   "OR request_id LIKE 'idem-bulk-%'"),
       0);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id IN "
-                        "('idem-new', 'idem-city-1')"),
+                        "('idem-new', 'idem-city-1') AND subject = 'city'"),
             2)
       << "answers within their retention stay";
   // The purged id is new again: the call runs, and the cadre exists already.
