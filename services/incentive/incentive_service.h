@@ -168,9 +168,6 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
   absl::StatusOr<v1::Proposal> DoGetProposal(CallContext& call, const v1::GetProposalRequest& r);
   absl::StatusOr<v1::ListProposalsResponse> DoListProposals(CallContext& call,
                                                             const v1::ListProposalsRequest& r);
-  // The consequence policy of a city's year with Touyan's defaults.
-  absl::StatusOr<v1::ConsequencePolicy> ConsequencesOf(CallContext& call, const std::string& city,
-                                                       int year);
   // The cadres of a region (or one cadre) with a confirmed eligibility
   // proposal of `year` or the year before.
   absl::StatusOr<std::set<std::string>> EligibleCadres(CallContext& call,
@@ -216,10 +213,10 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                               google::protobuf::RepeatedPtrField<M>* (Resp::*items)(),
                               const std::function<void(M&, const StoredRecord&)>& fix = nullptr);
   absl::StatusOr<v1::Scheme> SchemeOf(CallContext& call, const std::string& county, int year);
-  // The city's promotion policy of the year, every channel filled (Touyan's
-  // defaults where it sets none).
-  absl::StatusOr<v1::PromotionPolicy> PolicyOf(CallContext& call, const std::string& city,
-                                               int year);
+  // A city's policy of a year (PromotionPolicy, ConsequencePolicy) with
+  // Touyan's defaults where it sets none (WithDefaults of its type).
+  template <typename P>
+  absl::StatusOr<P> PolicyOf(CallContext& call, PolicyKind kind, const std::string& city, int year);
 
   Runtime& rt_;
   std::unique_ptr<IncentiveRepository> repo_;

@@ -44,27 +44,19 @@ absl::StatusOr<v1::ConsequencePolicy> IncentiveService::DoSetConsequencePolicy(
   return WithDefaults(std::move(p));
 }
 
-absl::StatusOr<v1::ConsequencePolicy> IncentiveService::ConsequencesOf(CallContext& call,
-                                                                       const std::string& city,
-                                                                       int year) {
-  v1::ConsequencePolicy p;
-  RETURN_IF_ERROR(repo_->GetPolicy(call, PolicyKind::kConsequence, city, year, p).status());
-  p.set_region_code(city);
-  p.set_year(year);
-  return WithDefaults(std::move(p));
-}
-
 absl::StatusOr<v1::ConsequencePolicy> IncentiveService::DoGetConsequencePolicy(
     CallContext& call, const v1::GetConsequencePolicyRequest& r) {
   RETURN_IF_ERROR(CheckCityYear(r.region_code(), r.year(), Today(call)));
-  return ConsequencesOf(call, r.region_code(), r.year());
+  return PolicyOf<v1::ConsequencePolicy>(call, PolicyKind::kConsequence, r.region_code(), r.year());
 }
 
 absl::StatusOr<v1::ProposeConsequencesResponse> IncentiveService::DoProposeConsequences(
     CallContext& call, const v1::ProposeConsequencesRequest& r) {
   ASSIGN_OR_RETURN(const std::string county_region, CountyYearWrite(call, r));
-  ASSIGN_OR_RETURN(v1::ConsequencePolicy policy,
-                   ConsequencesOf(call, r.county_code().substr(0, 4) + "00000000", r.year()));
+  ASSIGN_OR_RETURN(
+      v1::ConsequencePolicy policy,
+      PolicyOf<v1::ConsequencePolicy>(call, PolicyKind::kConsequence,
+                                      r.county_code().substr(0, 4) + "00000000", r.year()));
 
   std::vector<v1::Proposal> called;
   std::map<std::string, std::string> region_of;

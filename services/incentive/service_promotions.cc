@@ -48,23 +48,10 @@ absl::StatusOr<v1::PromotionPolicy> IncentiveService::DoSetPromotionPolicy(
   return p;
 }
 
-absl::StatusOr<v1::PromotionPolicy> IncentiveService::PolicyOf(CallContext& call,
-                                                               const std::string& city, int year) {
-  v1::PromotionPolicy p;
-  RETURN_IF_ERROR(repo_->GetPolicy(call, PolicyKind::kPromotion, city, year, p).status());
-  p.set_region_code(city);
-  p.set_year(year);
-  return WithDefaults(std::move(p));
-}
-
 absl::StatusOr<v1::PromotionPolicy> IncentiveService::DoGetPromotionPolicy(
     CallContext& call, const v1::GetPromotionPolicyRequest& r) {
-  if (LevelOf(r.region_code()) != Level::kCity) {
-    return InvalidField("region_code", "must be a city's 12-digit code such as 150900000000",
-                        "BAD_REGION_CODE");
-  }
-  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
-  return PolicyOf(call, r.region_code(), r.year());
+  RETURN_IF_ERROR(CheckCityYear(r.region_code(), r.year(), Today(call)));
+  return PolicyOf<v1::PromotionPolicy>(call, PolicyKind::kPromotion, r.region_code(), r.year());
 }
 
 absl::StatusOr<v1::ListPromotionCandidatesResponse> IncentiveService::DoListPromotionCandidates(
@@ -84,7 +71,8 @@ absl::StatusOr<v1::ListPromotionCandidatesResponse> IncentiveService::DoListProm
   }
   const std::string region = prefix + std::string(12 - prefix.size(), '0');
   ASSIGN_OR_RETURN(v1::PromotionPolicy policy,
-                   PolicyOf(call, region.substr(0, 4) + "00000000", r.year()));
+                   PolicyOf<v1::PromotionPolicy>(call, PolicyKind::kPromotion,
+                                                 region.substr(0, 4) + "00000000", r.year()));
   const v1::ChannelRule rule = RuleOf(policy, r.channel());
 
   ASSIGN_OR_RETURN(std::vector<pv1::Secretary> all,
@@ -189,8 +177,10 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
   }
 
   // The channel's conditions.
-  ASSIGN_OR_RETURN(v1::PromotionPolicy policy,
-                   PolicyOf(call, cadre.county_code().substr(0, 4) + "00000000", p.year()));
+  ASSIGN_OR_RETURN(
+      v1::PromotionPolicy policy,
+      PolicyOf<v1::PromotionPolicy>(call, PolicyKind::kPromotion,
+                                    cadre.county_code().substr(0, 4) + "00000000", p.year()));
   ASSIGN_OR_RETURN(auto last, repo_->LastAssessments(call, {p.cadre_id()}, p.year()));
   ASSIGN_OR_RETURN(absl::CivilDay since, ToCivilDay("promotion.cadre_id", post->term_start()));
   ASSIGN_OR_RETURN(absl::CivilDay born, ToCivilDay("promotion.cadre_id", cadre.birth_date()));

@@ -14,6 +14,8 @@
 #include "common/status/status.h"
 #include "common/status/text.h"
 #include "common/time/date.h"
+#include "services/incentive/domain/consequences.h"
+#include "services/incentive/domain/promotion.h"
 #include "services/incentive/domain/rules.h"
 #include "services/incentive/incentive_service.h"
 
@@ -55,6 +57,16 @@ absl::StatusOr<std::string> CountyYearWrite(const CallContext& call, const Req& 
   std::string county_region = r.county_code() + "000000";
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(county_region), "county_code"));
   return county_region;
+}
+
+template <typename P>
+absl::StatusOr<P> IncentiveService::PolicyOf(CallContext& call, PolicyKind kind,
+                                             const std::string& city, int year) {
+  P p;
+  RETURN_IF_ERROR(repo_->GetPolicy(call, kind, city, year, p).status());
+  p.set_region_code(city);
+  p.set_year(year);
+  return WithDefaults(std::move(p));
 }
 
 template <typename M>

@@ -20,14 +20,6 @@ class ConsequencesTest : public IncentiveTest {
           StatusCode::OK);
     }
   }
-  void Compute(const std::string& rid) {
-    iv1::ComputeAssessmentsRequest compute;
-    compute.set_request_id(rid);
-    compute.set_county_code("150929");
-    compute.set_year(2023);
-    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, siziwang_, compute).code,
-              StatusCode::OK);
-  }
   Outcome Propose(const std::string& rid, iv1::ProposeConsequencesResponse* out,
                   const std::string& token = "") {
     iv1::ProposeConsequencesRequest req;
@@ -104,7 +96,7 @@ TEST_F(ConsequencesTest, ResultsLeadToProposalsAndOnlyADecisionLeadsToAnEffect) 
   iv1::ProposeConsequencesResponse proposed;
   o = Propose("cq-too-early", &proposed);
   EXPECT_EQ(o.reason, "NO_ASSESSMENTS") << o;
-  Compute("cq-compute-1");
+  Compute(siziwang_, "150929", "cq-compute-1");
 
   // repeat's history: an admonition talk before.
   iv1::DecideExitMeasureRequest talk;
@@ -285,7 +277,7 @@ TEST_F(ConsequencesTest, ResultsLeadToProposalsAndOnlyADecisionLeadsToAnEffect) 
             StatusCode::OK);
   ASSERT_EQ(Input("cq-lifted-daily", lifted, iv1::INPUT_KIND_DAILY_MANAGEMENT, 100, siziwang_).code,
             StatusCode::OK);
-  Compute("cq-compute-2");
+  Compute(siziwang_, "150929", "cq-compute-2");
   ASSERT_EQ(Propose("cq-propose-3", &again).code, StatusCode::OK);
   EXPECT_EQ(again.withdrawn(), 1);
   EXPECT_EQ(again.proposed(), 0);

@@ -64,6 +64,16 @@ class IncentiveTest : public ContestTest {
     return Call(&iv1::IncentiveService::Stub::RecordInput, token.empty() ? jining_ : token, req);
   }
 
+  // Computes a county's 2023 assessments as `token`; OK expected.
+  void Compute(const std::string& token, const std::string& county, const std::string& rid) {
+    iv1::ComputeAssessmentsRequest compute;
+    compute.set_request_id(rid);
+    compute.set_county_code(county);
+    compute.set_year(2023);
+    const Outcome o = Call(&iv1::IncentiveService::Stub::ComputeAssessments, token, compute);
+    EXPECT_EQ(o.code, StatusCode::OK) << o;
+  }
+
   // The example scheme of a county's 2023 graded on daily management and
   // the annual review only (50 / 50), without training's share.
   static iv1::Scheme DailyAndReviewScheme(const std::string& county) {

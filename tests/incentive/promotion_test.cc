@@ -84,12 +84,7 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   Inputs(best, 95);
   Inputs(weak, 50);
   Inputs(old, 95);
-  iv1::ComputeAssessmentsRequest compute;
-  compute.set_request_id("promo-assess");
-  compute.set_county_code("150902");
-  compute.set_year(2023);
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ComputeAssessments, jining_, compute).code,
-            StatusCode::OK);
+  Compute(jining_, "150902", "promo-assess");
 
   // Without a policy: Touyan's defaults, every channel.
   iv1::GetPromotionPolicyRequest get;
