@@ -247,3 +247,7 @@ auditor=$($ctl token --role=auditor --scope=150900000000 --subject=auditor-demo 
 TOUYAN_TOKEN=$auditor $ctl call ListCare "{\"cadre_id\":\"$b\"}"
 TOUYAN_TOKEN=$county $ctl call RecommendDelegate "{\"request_id\":\"ex-$run-delegate\",\"delegate\":{\"cadre_id\":\"$b\",
   \"body\":\"BODY_PEOPLES_CONGRESS\",\"congress_region_code\":\"150929000000\",\"year\":2023,\"reason\":\"群众基础好\"}}"
+
+step "The change stream: the county's three oldest kept personnel changes, and incentive's oldest"
+TOUYAN_TOKEN=$county $ctl watch personnel --region=150929000000 --from-oldest --count=3 2>/dev/null
+TOUYAN_TOKEN=$county $ctl watch incentive --region=150929000000 --from-oldest --count=1 2>/dev/null

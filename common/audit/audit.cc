@@ -66,7 +66,7 @@ std::vector<db::Statement> Statements() {
   constexpr char kColumns[] =
       "SELECT county_code, seq, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, "
       "resource, coalesce(request_id, ''), coalesce(before::text, ''), coalesce(after::text, ''), "
-      "encode(hash, 'hex'), id FROM audit_log ";
+      "encode(hash, 'hex'), id, coalesce(trace_id, '') FROM audit_log ";
   constexpr char kFilters[] =
       "AND ($2 = '' OR subject = $2) AND ($3 = '' OR method = $3) "
       "AND at >= $4::timestamptz AND at < $5::timestamptz AND id > $6 ORDER BY id LIMIT $7";
@@ -84,14 +84,15 @@ std::vector<db::Statement> Statements() {
       // database crash may lose the last fraction of a second of records;
       // the audit rows of changes commit with their change, unaffected.
       {"touyan_access_record",
-       "INSERT INTO access_log (county_code, subject, role, method, resource, fields) "
-       "SELECT x.county_code, $1, $2, $3, x.resource, x.fields "
+       "INSERT INTO access_log (county_code, subject, role, method, resource, fields, trace_id) "
+       "SELECT x.county_code, $1, $2, $3, x.resource, x.fields, nullif($5, '') "
        "FROM jsonb_to_recordset($4::jsonb) AS x(county_code text, resource text, fields text), "
        "(SELECT set_config('synchronous_commit', 'off', true)) AS async"},
       {"touyan_access_list",
        "SELECT county_code, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, "
        "resource, "
-       "fields, id FROM access_log WHERE starts_with(county_code, $1) AND ($2 = '' OR resource = "
+       "fields, id, coalesce(trace_id, '') FROM access_log WHERE starts_with(county_code, $1) AND "
+       "($2 = '' OR resource = "
        "$2) "
        "AND ($3 = '' OR subject = $3) AND at >= $4::timestamptz AND at < $5::timestamptz AND id > "
        "$6 "

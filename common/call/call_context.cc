@@ -4,6 +4,7 @@
 #include "common/grpc/runtime.h"
 #include "common/idempotency/idempotency.h"
 #include "common/log/log.h"
+#include "common/log/trace.h"
 
 namespace touyan {
 
@@ -48,7 +49,8 @@ absl::Status CallContext::FlushAccess() {
   pending_access_.clear();
   auto write = [&](db::Tx& tx) -> absl::Status {
     tx.exec_prepared("touyan_access_record", principal_.subject,
-                     std::string(auth::RoleName(principal_.role)), method_, records);
+                     std::string(auth::RoleName(principal_.role)), method_, records,
+                     log::CurrentTrace().trace_id);
     return absl::OkStatus();
   };
   // One autocommit statement, one round trip; behind a transaction pooler,
@@ -65,7 +67,7 @@ absl::Status CallContext::MutateInto(
   RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
   if (!principal_.CanWrite()) return principal_.CheckWrite("");
   ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-  return db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
+  absl::Status s = db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(
         std::optional<std::string> replay,
         idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
@@ -79,6 +81,8 @@ absl::Status CallContext::MutateInto(
     FinishMutation(tx, request_id, out);
     return absl::OkStatus();
   });
+  changed_ = changed_ || s.ok();
+  return s;
 }
 
 void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
@@ -86,7 +90,7 @@ void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
   pqxx::binarystring bytes(idempotency::Stored(request_id, response, keys()));
   tx.exec_prepared("touyan_finish_mutation", principal_.subject,
                    std::string(auth::RoleName(principal_.role)), method_, request_id,
-                   "[" + pending_audit_ + "]", bytes);
+                   "[" + pending_audit_ + "]", bytes, log::CurrentTrace().trace_id);
   pending_audit_.clear();
 }
 

@@ -89,9 +89,15 @@ class CallContext {
   absl::StatusOr<T> WriteOnce(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
     if (!principal_.CanWrite()) return principal_.CheckWrite("");
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-    return db::Collect<T>(
+    absl::StatusOr<T> r = db::Collect<T>(
         [&](auto step) { return db::RunTransaction(*lease, scope(), deadline_, step); }, body);
+    changed_ = changed_ || r.ok();
+    return r;
   }
+
+  // Whether a change of this call committed (its events are then in the
+  // change stream: the runtime wakes the streams that follow them).
+  bool changed() const { return changed_; }
 
   // Records that this call returns personal `fields` ("resident_id,phone",
   // "notes") of `resource` ("cadres/150902-42") unmasked. The records are
@@ -123,6 +129,7 @@ class CallContext {
   std::optional<db::Lease> lease_;
   std::string pending_audit_;   // JSON objects, comma-separated
   std::string pending_access_;  // likewise
+  bool changed_ = false;
 };
 
 // A client-streaming call: messages arrive in order on worker threads; the
@@ -134,6 +141,24 @@ class StreamSink {
   // Returns false to stop reading early (a replayed request_id).
   virtual absl::StatusOr<bool> OnMessage(CallContext& call, const Req& message) = 0;
   virtual absl::StatusOr<Resp> OnFinish(CallContext& call) = 0;
+};
+
+// A server-streaming call: the runtime asks for the next message each time
+// the last one has been sent (so a slow reader holds one message, never a
+// queue), each time on a worker thread with a CallContext of its own.
+template <typename Resp>
+class StreamSource {
+ public:
+  enum class Next {
+    kMessage,  // `out` is the next message
+    kWait,     // nothing yet: ask again when WaitPrefix() changes (or after a poll)
+    kEnd,      // the stream is complete
+  };
+  virtual ~StreamSource() = default;
+  virtual absl::StatusOr<Next> Produce(CallContext& call, Resp& out) = 0;
+  // The counties ("150902", "1509", "" for all) whose changes wake a
+  // waiting source.
+  virtual std::string WaitPrefix() const { return ""; }
 };
 
 }  // namespace touyan

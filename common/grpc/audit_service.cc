@@ -130,6 +130,7 @@ absl::StatusOr<ListAuditEventsResponse> AuditService::DoListAuditEvents(
           e.set_before_json(row[8].as<std::string>());
           e.set_after_json(row[9].as<std::string>());
           e.set_hash(row[10].as<std::string>());
+          e.set_trace_id(row[12].as<std::string>());
         });
       }));
   return ListResponse(call, r, std::move(rows), &ListAuditEventsResponse::mutable_events);
@@ -156,6 +157,7 @@ absl::StatusOr<audit::v1::ListAccessRecordsResponse> AuditService::DoListAccessR
                    absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty())) {
                 a.add_fields(std::string(f));
               }
+              a.set_trace_id(row[8].as<std::string>());
             });
       }));
   return ListResponse(call, r, std::move(rows),

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/grpc_status.h"
+#include "common/log/trace.h"
 #include "common/status/status.h"
 
 namespace touyan {
@@ -24,6 +25,9 @@ void Downstream::Prepare(grpc::ClientContext& ctx, const auth::Principal& princi
   ctx.set_deadline(absl::ToChronoTime(std::min(deadline, absl::Now() + timeout_)));
   if (!principal.bearer.empty())
     ctx.AddMetadata("authorization", absl::StrCat("Bearer ", principal.bearer));
+  // The call's trace goes on, this call's span as the parent.
+  if (const log::Trace& t = log::CurrentTrace(); !t.empty())
+    ctx.AddMetadata("traceparent", t.Traceparent());
 }
 
 absl::Status Downstream::FromDownstream(const grpc::Status& s) const {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/event_service.h"
 #include "common/grpc/service_calls.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -18,7 +19,8 @@ namespace {
 // head (a row lock, 003_audit_chain.sql), always in the same order.
 constexpr char kFinishMutation[] =
     "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
-    "before, after) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after "
+    "before, after, trace_id) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after, "
+    "nullif($7, '') "
     "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
     "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE subject = $1 "
     "AND request_id = $4";
@@ -29,6 +31,7 @@ db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back(db::LocalStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
   for (auto& s : audit::Statements()) pool.statements.push_back(s);
+  for (auto& s : EventService::Statements()) pool.statements.push_back(s);
   return pool;
 }
 }  // namespace
@@ -38,7 +41,9 @@ Runtime::Runtime(RuntimeOptions options)
       pool_(WithCommonStatements(options_.pool)),
       pager_(options_.page_key),
       verifier_(options_.tokens),
-      workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)) {
+      workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)),
+      events_(std::make_unique<EventHub>(
+          EventHub::Options{options_.pool.url, options_.pool.schema, absl::Seconds(5)})) {
   for (const auto& [name, target] : options_.downstream_targets) {
     downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout,
                                                       ChannelCredentialsFor(options_.tls));
@@ -53,7 +58,10 @@ const Downstream& Runtime::downstream(const std::string& name) const {
   return *it->second;
 }
 
-Runtime::~Runtime() { workers_.reset(); }
+Runtime::~Runtime() {
+  events_.reset();
+  workers_.reset();
+}
 
 absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextBase& ctx,
                                                       absl::string_view method) const {
@@ -90,6 +98,16 @@ absl::StatusOr<auth::Principal> Runtime::Authenticate(const grpc::ServerContextB
   return p;
 }
 
+log::Trace Runtime::TraceOf(grpc::CallbackServerContext& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("traceparent");
+  log::Trace t =
+      log::ContinueTrace(it == md.end() ? absl::string_view()
+                                        : absl::string_view(it->second.data(), it->second.size()));
+  ctx.AddInitialMetadata("traceparent", t.Traceparent());
+  return t;
+}
+
 absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const {
   auto d = ctx.deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::Now() + fallback;
@@ -116,6 +134,16 @@ void Runtime::LogCall(const char* method, const absl::Status& status, absl::Dura
 void Runtime::UpdatePoolGauges() {
   metrics_.SetPool(pool_.size(), pool_.in_use(), pool_.connections_opened());
 }
+
+bool Runtime::TakeWatchSlot() {
+  if (watchers_.fetch_add(1) >= options_.max_watchers) {
+    watchers_.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void Runtime::ReturnWatchSlot() { watchers_.fetch_sub(1); }
 
 bool Runtime::TakeStreamSlot() {
   int n = streams_.fetch_add(1);

@@ -25,10 +25,12 @@
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
 #include "common/grpc/downstream.h"
+#include "common/grpc/event_hub.h"
 #include "common/grpc/grpc_status.h"
 #include "common/grpc/tls.h"
 #include "common/grpc/worker_pool.h"
 #include "common/idempotency/idempotency.h"
+#include "common/log/trace.h"
 #include "common/metrics/metrics.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
@@ -51,10 +53,16 @@ struct RuntimeOptions {
   TlsConfig tls;      // this service's certificate, shown to the services it calls
   std::string scope;  // the region this deployment serves; empty = every region
   std::shared_ptr<const crypto::Keyring> keys;  // data keys (--data-keys-file); null = none
+  int max_watchers = 256;  // server-streaming calls (change streams) that may run at once
 };
 
 template <typename Req, typename Resp>
 using UnaryHandler = std::function<absl::StatusOr<Resp>(CallContext&, const Req&)>;
+
+// Checks a server-streaming request and opens its source (or refuses).
+template <typename Req, typename Resp>
+using StreamOpener =
+    std::function<absl::StatusOr<std::unique_ptr<StreamSource<Resp>>>(CallContext&, const Req&)>;
 
 class Runtime {
  public:
@@ -77,6 +85,9 @@ class Runtime {
   // work) acts as a read-only principal of this deployment's scope.
   absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContextBase& ctx,
                                                absl::string_view method) const;
+  // The call's trace: the client's `traceparent` continued, or a new one;
+  // also sent back to the client as `traceparent` response metadata.
+  static log::Trace TraceOf(grpc::CallbackServerContext& ctx);
   // The client's deadline, or now + `fallback` if it set none.
   absl::Time DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const;
 
@@ -89,6 +100,10 @@ class Runtime {
                                              const char* method,
                                              std::unique_ptr<StreamSink<Req, Resp>> sink);
 
+  template <typename Req, typename Resp>
+  grpc::ServerWriteReactor<Resp>* ServerStream(grpc::CallbackServerContext* ctx, const Req* req,
+                                               const char* method, StreamOpener<Req, Resp> open);
+
   // One structured log line per call.
   void LogCall(const char* method, const absl::Status& status, absl::Duration took,
                const std::string& subject, absl::string_view request_id);
@@ -97,6 +112,12 @@ class Runtime {
   WorkerPool& workers() { return *workers_; }
   bool TakeStreamSlot();
   void ReturnStreamSlot();
+  bool TakeWatchSlot();
+  void ReturnWatchSlot();
+  EventHub& events() { return *events_; }
+  // After a call whose changes committed: wakes the change streams of the
+  // counties under `county_prefix`.
+  void Changed(const std::string& county_prefix) { events_->Changed(county_prefix); }
 
  private:
   const RuntimeOptions options_;
@@ -106,7 +127,9 @@ class Runtime {
   mutable auth::TokenVerifier verifier_;
   std::map<std::string, std::unique_ptr<Downstream>> downstreams_;
   std::atomic<int> streams_{0};
-  std::unique_ptr<WorkerPool> workers_;  // last: joined first
+  std::atomic<int> watchers_{0};
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<EventHub> events_;  // last: stopped first, before the workers it wakes
 };
 
 // ----------------------------------------------------------------- bridges
@@ -126,6 +149,8 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
                                          UnaryHandler<Req, Resp> handler) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time start = absl::Now();
+  log::Trace trace = TraceOf(*ctx);
+  log::TraceScope scope(trace);
   absl::StatusOr<auth::Principal> principal = Authenticate(*ctx, method);
   if (!principal.ok()) {
     LogCall(method, principal.status(), absl::Now() - start, "", RequestIdOf(*req));
@@ -134,8 +159,9 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
   }
   absl::Time deadline = DeadlineOf(*ctx, options_.default_deadline);
   bool queued =
-      workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline,
+      workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline, trace,
                         handler = std::move(handler), p = *std::move(principal)]() mutable {
+        log::TraceScope scope(trace);
         const std::string subject = p.subject;
         absl::Status status;
         if (ctx->IsCancelled()) {
@@ -148,6 +174,7 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
             absl::StatusOr<Resp> r = handler(call, *req);
             status = r.ok() ? call.FlushAccess() : r.status();
             if (status.ok()) *resp = *std::move(r);
+            if (call.changed()) Changed(call.principal().RlsCountyPrefix());
           } catch (const std::exception& e) {
             status = db::FromException(e);
           }
@@ -174,7 +201,9 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
         resp_(resp),
         method_(method),
         sink_(std::move(sink)),
-        start_(absl::Now()) {
+        start_(absl::Now()),
+        trace_(Runtime::TraceOf(*ctx)) {
+    log::TraceScope scope(trace_);
     absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
     if (!p.ok()) {
       Complete(p.status());
@@ -226,7 +255,10 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
     }
   }
   void Submit(std::function<void()> task) {
-    if (!rt_.workers().Submit(std::move(task))) {
+    if (!rt_.workers().Submit([this, task = std::move(task)] {
+          log::TraceScope scope(trace_);
+          task();
+        })) {
       Complete(absl::ResourceExhaustedError("the server is overloaded; retry later"));
     }
   }
@@ -239,6 +271,7 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
   // on this thread, then ends the call.
   void Complete(const absl::Status& status) {
     sink_.reset();
+    if (call_ && status.ok()) rt_.Changed(call_->principal().RlsCountyPrefix());
     call_.reset();
     if (has_slot_) rt_.ReturnStreamSlot();
     has_slot_ = false;
@@ -257,6 +290,7 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
   std::string subject_, request_id_;
   bool has_slot_ = false;
   absl::Time start_;
+  log::Trace trace_;
 };
 
 template <typename Req, typename Resp>
@@ -264,6 +298,160 @@ grpc::ServerReadReactor<Req>* Runtime::ClientStream(grpc::CallbackServerContext*
                                                     const char* method,
                                                     std::unique_ptr<StreamSink<Req, Resp>> sink) {
   return new ClientStreamReactor<Req, Resp>(*this, ctx, resp, method, std::move(sink));
+}
+
+// A server-streaming call driven by a StreamSource: each step on a worker
+// thread; between steps, while the client reads or the source waits for a
+// change, no thread and no connection is held.
+template <typename Req, typename Resp>
+class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
+ public:
+  ServerStreamReactor(Runtime& rt, grpc::CallbackServerContext* ctx, const Req* req,
+                      const char* method, StreamOpener<Req, Resp> open)
+      : rt_(rt),
+        ctx_(ctx),
+        req_(req),
+        method_(method),
+        start_(absl::Now()),
+        trace_(Runtime::TraceOf(*ctx)) {
+    log::TraceScope scope(trace_);
+    absl::StatusOr<auth::Principal> p = rt_.Authenticate(*ctx, method);
+    if (!p.ok()) {
+      Complete(p.status());
+      return;
+    }
+    if (!rt_.TakeWatchSlot()) {
+      Complete(absl::ResourceExhaustedError(
+          "the server serves as many streams as it may (--max-watchers); retry later"));
+      return;
+    }
+    has_slot_ = true;
+    principal_ = *std::move(p);
+    // Streams run until the client cancels, unless it set a deadline.
+    deadline_ = rt_.DeadlineOf(*ctx, absl::InfiniteDuration());
+    Submit([this, open = std::move(open)] {
+      absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> s = Guard([&] {
+        CallContext call = Call();
+        return open(call, *req_);
+      });
+      if (!s.ok()) return Complete(s.status());
+      source_ = *std::move(s);
+      Pump();
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Complete(absl::CancelledError("the stream broke off"));
+    Submit([this] { Pump(); });
+  }
+
+  void OnCancel() override {
+    bool finish = false;
+    {
+      absl::MutexLock l(&mu_);
+      cancelled_ = true;
+      if (waiting_ && rt_.events().Cancel(ticket_)) {
+        waiting_ = false;
+        finish = true;
+      }
+    }
+    if (finish) Complete(absl::CancelledError("the caller cancelled"));
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  CallContext Call() {
+    return CallContext(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(30)),
+                       method_);
+  }
+  template <typename F>
+  auto Guard(F f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return db::FromException(e);
+    }
+  }
+  void Submit(std::function<void()> task) {
+    if (!rt_.workers().Submit([this, task = std::move(task)] {
+          log::TraceScope scope(trace_);
+          task();
+        })) {
+      Complete(absl::ResourceExhaustedError("the server is overloaded; retry later"));
+    }
+  }
+  // One step: the next message, the end, or a wait for a change.
+  void Pump() {
+    if (Cancelled()) return Complete(absl::CancelledError("the caller cancelled"));
+    if (absl::Now() >= deadline_)
+      return Complete(absl::DeadlineExceededError("the deadline passed"));
+    message_.Clear();
+    absl::StatusOr<typename StreamSource<Resp>::Next> next = Guard([&] {
+      CallContext call = Call();
+      return source_->Produce(call, message_);
+    });
+    rt_.UpdatePoolGauges();
+    if (!next.ok()) return Complete(next.status());
+    switch (*next) {
+      case StreamSource<Resp>::Next::kMessage:
+        this->StartWrite(&message_);
+        return;
+      case StreamSource<Resp>::Next::kEnd:
+        return Complete(absl::OkStatus());
+      case StreamSource<Resp>::Next::kWait: {
+        {
+          absl::MutexLock l(&mu_);
+          if (!cancelled_) {
+            waiting_ = true;
+            ticket_ = rt_.events().Wait(source_->WaitPrefix(), [this] {
+              {
+                absl::MutexLock l(&mu_);
+                waiting_ = false;
+              }
+              Submit([this] { Pump(); });
+            });
+            return;
+          }
+        }
+        return Complete(absl::CancelledError("the caller cancelled"));
+      }
+    }
+  }
+  bool Cancelled() {
+    absl::MutexLock l(&mu_);
+    return cancelled_;
+  }
+  void Complete(const absl::Status& status) {
+    source_.reset();
+    if (has_slot_) rt_.ReturnWatchSlot();
+    has_slot_ = false;
+    rt_.LogCall(method_, status, absl::Now() - start_, principal_.subject, "");
+    this->Finish(ToGrpcStatus(status));
+  }
+
+  Runtime& rt_;
+  grpc::CallbackServerContext* ctx_;
+  const Req* req_;
+  const char* method_;
+  auth::Principal principal_;
+  absl::Time deadline_ = absl::InfiniteFuture();
+  std::unique_ptr<StreamSource<Resp>> source_;
+  Resp message_;
+  bool has_slot_ = false;
+  absl::Time start_;
+  log::Trace trace_;
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool waiting_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t ticket_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+template <typename Req, typename Resp>
+grpc::ServerWriteReactor<Resp>* Runtime::ServerStream(grpc::CallbackServerContext* ctx,
+                                                      const Req* req, const char* method,
+                                                      StreamOpener<Req, Resp> open) {
+  return new ServerStreamReactor<Req, Resp>(*this, ctx, req, method, std::move(open));
 }
 
 }  // namespace touyan

@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc/audit_service.h"
+#include "common/grpc/event_service.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "touyan/bench/v1/echo.grpc.pb.h"
@@ -136,6 +137,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
                             spec.statements, config.transaction_pooling};
   ro.workers = config.workers;
   ro.stream_slots = config.stream_slots;
+  ro.max_watchers = config.max_watchers;
   ro.tokens = config.tokens;
   ro.page_key = config.page_token_key;
   ro.clock = clock;
@@ -171,6 +173,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   s->privacy_ =
       std::make_unique<PrivacyService>(*s->runtime_, spec.personal_data, spec.export_includes);
   builder.RegisterService(s->privacy_.get());
+  s->events_ = std::make_unique<EventService>(*s->runtime_, config.event_retention);
+  builder.RegisterService(s->events_.get());
   builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   if (config.bench_echo) {
     s->echo_ = std::make_unique<EchoService>();
@@ -310,6 +314,7 @@ Server::~Server() {
   echo_.reset();
   audit_.reset();
   privacy_.reset();
+  events_.reset();
   runtime_.reset();  // joins the workers after the last call finished
 }
 

@@ -109,6 +109,8 @@ struct ServerConfig {
   absl::Duration gauge_interval = absl::Minutes(5);            // zero: no domain gauges
   absl::Duration idempotency_retention = absl::Hours(24 * 7);  // stored answers kept for retries
   absl::Duration audit_retention = absl::Hours(24 * 180);  // at least; whole months leave after it
+  absl::Duration event_retention = absl::Hours(24 * 30);   // how far back a change stream resumes
+  int max_watchers = 256;                                  // change streams served at once
   absl::Duration maintenance_interval = absl::Hours(1);    // purges; zero: never
   std::string
       data_keys_file;  // the data keys (crypto/keyring.h); required by services with sealed tables
@@ -163,6 +165,7 @@ class Server {
   std::unique_ptr<grpc::Service> echo_;
   std::unique_ptr<grpc::Service> audit_;    // touyan.audit.v1.AuditService
   std::unique_ptr<grpc::Service> privacy_;  // touyan.privacy.v1.PrivacyService
+  std::unique_ptr<grpc::Service> events_;   // touyan.events.v1.EventService
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> probe_;                          // health only, plaintext
   std::unique_ptr<grpc::CallbackGenericService> probe_service_;  // UNIMPLEMENTED for the rest

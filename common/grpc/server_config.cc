@@ -104,6 +104,13 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
         "--audit-retention must be at least 4320h (180 days): audit records are kept six months at "
         "least");
   }
+  ASSIGN_OR_RETURN(c.event_retention, s.Duration("event-retention", absl::Hours(24 * 30)));
+  if (c.event_retention < absl::Hours(1) || c.event_retention > c.audit_retention) {
+    return absl::InvalidArgumentError(
+        "--event-retention must be from 1h to --audit-retention: the change stream is read from "
+        "the audit trail");
+  }
+  ASSIGN_OR_RETURN(c.max_watchers, s.Int("max-watchers", 256, 1, 100000));
 
   // Tokens: verified with the identity provider's public keys.
   c.tokens.jwks_file = s.String("jwks-file", "");

@@ -73,6 +73,9 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --idempotency-retention=DURATION  how long stored answers wait for retries (default 168h = 7 days)
   --audit-retention=DURATION      how long audit records are kept at least (default and minimum
                                   4320h = 180 days); whole months past it are dropped
+  --event-retention=DURATION      how far back a change stream (WatchEvents) may resume (default
+                                  720h = 30 days; at most --audit-retention)
+  --max-watchers=N                change streams served at once (default 256)
   --maintenance-interval=DURATION how often answers and audit months past retention are purged,
                                   values under an old data key re-sealed and departed cadres
                                   anonymised (default 1h; 0 = never)

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/log/trace.h"
 
 namespace touyan::log {
 namespace {
@@ -53,6 +54,9 @@ void Write(absl::string_view level, absl::string_view msg, std::initializer_list
                       level, JsonEscape(msg));
   for (const auto& [k, v] : fields) {
     absl::StrAppendFormat(&line, R"(,"%s":"%s")", k, JsonEscape(v));
+  }
+  if (const Trace& t = CurrentTrace(); !t.empty()) {
+    absl::StrAppendFormat(&line, R"(,"trace_id":"%s","span_id":"%s")", t.trace_id, t.span_id);
   }
   line += "}\n";
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -14,7 +14,8 @@ namespace touyan::log {
 
 using Field = std::pair<absl::string_view, std::string>;
 
-// Writes {"ts":..., "level":..., "msg":..., fields...} as one line.
+// Writes {"ts":..., "level":..., "msg":..., fields...} as one line, with
+// the thread's current trace_id and span_id (trace.h) when it serves a call.
 void Write(absl::string_view level, absl::string_view msg,
            std::initializer_list<Field> fields = {});
 inline void Info(absl::string_view msg, std::initializer_list<Field> fields = {}) {

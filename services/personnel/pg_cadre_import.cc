@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/idempotency/idempotency.h"
+#include "common/log/trace.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
@@ -72,9 +73,10 @@ std::vector<db::Statement> CadreImportStatements() {
        "RETURNING 1) "
        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
       {"cadre_import_audit",
-       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
-       "SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object('cadres_imported', "
-       "count(*), 'first_row', min(row_no), 'last_row', max(row_no)) FROM cadre_import GROUP BY 1"},
+       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after, "
+       "trace_id) SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object("
+       "'cadres_imported', count(*), 'first_row', min(row_no), 'last_row', max(row_no)), "
+       "nullif($5, '') FROM cadre_import GROUP BY 1"},
   };
 }
 
@@ -153,8 +155,8 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       *resp_.add_errors() = errors_[i];
     }
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
-                     std::string(auth::RoleName(call.principal().role)), call.method(),
-                     request_id_);
+                     std::string(auth::RoleName(call.principal().role)), call.method(), request_id_,
+                     log::CurrentTrace().trace_id);
     idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys());
     tx.commit();
     call.metrics()

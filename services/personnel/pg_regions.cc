@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log/trace.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
@@ -63,9 +64,10 @@ std::vector<db::Statement> RegionStatements() {
        "SELECT substr(code, 1, 6), org_name, org_kind, code FROM region_import WHERE org_kind > 0 "
        "ON CONFLICT (county_code, region_code) WHERE kind IN (1, 2) DO NOTHING"},
       {"region_import_audit",
-       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after) "
-       "SELECT substr(code, 1, 6), $1, $2, $3, 'regions', $4, "
-       "jsonb_build_object('regions_upserted', count(*)) FROM region_import GROUP BY 1"},
+       "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after, "
+       "trace_id) SELECT substr(code, 1, 6), $1, $2, $3, 'regions', $4, "
+       "jsonb_build_object('regions_upserted', count(*)), nullif($5, '') FROM region_import "
+       "GROUP BY 1"},
       // party organisations
       {"org_insert", absl::StrCat("INSERT INTO party_orgs (county_code, name, kind, region_code) "
                                   "VALUES ($1, $2, $3, $4) RETURNING ",
@@ -153,7 +155,7 @@ absl::StatusOr<v1::ImportRegionsResponse> PgPersonnelRepository::ImportRegions(
             static_cast<int32_t>(tx.exec_prepared("region_import_orgs").affected_rows()));
         tx.exec_prepared("region_import_audit", call.principal().subject,
                          std::string(auth::RoleName(call.principal().role)), call.method(),
-                         all.request_id());
+                         all.request_id(), log::CurrentTrace().trace_id);
         call.metrics()
             .Counter("touyan_personnel_regions_imported_total", "Regions upserted by imports.")
             .Increment(resp.regions_upserted());

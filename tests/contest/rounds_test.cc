@@ -382,8 +382,20 @@ TEST_F(ContestTest, TownshipRoundsConvertAmongARulesFieldsWithAnInstructorForThe
             0);
 
   oc.set_request_id("tw-outcomes");
-  grpc::Status s = contest().ConvertOutcomes(WithToken(jining_).get(), oc, &out);
+  // Sent with a W3C trace context: the trace goes on into personnel.
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto traced = WithToken(jining_);
+  traced->AddMetadata("traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+  grpc::Status s = contest().ConvertOutcomes(traced.get(), oc, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
+  // Every row the request left, in both services, names its trace.
+  auto rows_of_trace = [&](const std::string& schema, const std::string& collection) {
+    return absl::StrCat("SELECT count(*) FROM ", schema, ".audit_log WHERE trace_id = '", trace,
+                        "' AND resource LIKE '", collection, "/%'");
+  };
+  EXPECT_EQ(Contest()->Count(rows_of_trace("contest", "rounds")), 1);
+  EXPECT_GE(Personnel()->Count(rows_of_trace("personnel", "designations")), 2);
+  EXPECT_EQ(Personnel()->Count(rows_of_trace("personnel", "support-entries")), 2);
   ASSERT_EQ(out.outcomes_size(), 2);
   EXPECT_EQ(out.outcomes(0).kind(), cv1::OUTCOME_KIND_MODEL_VILLAGE);
   EXPECT_EQ(out.outcomes(0).cadre_id(), x);  // the best village, not the community before it

@@ -366,5 +366,46 @@ TEST_F(AuditTest, ReadsOfPersonalDataAreRecordedAndReadable) {
       4);
 }
 
+// W3C trace context: a caller's traceparent is continued (its trace id kept,
+// a span of the call's own returned) and written in the audit row; a
+// malformed one, or none, starts a new trace.
+TEST_F(AuditTest, EveryChangeNamesTheTraceOfTheCallThatMadeIt) {
+  const std::string trace = "0af7651916cd43dd8448eb211c80319c";
+  auto create = [&](int64_t n, const std::string& traceparent, std::string* returned) {
+    pv1::CreateCadreRequest req;
+    req.set_request_id("trace-" + std::to_string(n));
+    *req.mutable_cadre() = NewCadre(n);
+    auto ctx = WithToken(city_);
+    if (!traceparent.empty()) ctx->AddMetadata("traceparent", traceparent);
+    pv1::Cadre out;
+    grpc::Status s = stub().CreateCadre(ctx.get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    auto it = ctx->GetServerInitialMetadata().find("traceparent");
+    *returned = it == ctx->GetServerInitialMetadata().end()
+                    ? ""
+                    : std::string(it->second.data(), it->second.size());
+    av1::ListAuditEventsRequest q;
+    q.set_resource("cadres/" + out.id());
+    av1::ListAuditEventsResponse events;
+    EXPECT_EQ(List(auditor_, q, &events).code, StatusCode::OK);
+    EXPECT_EQ(events.events_size(), 1);
+    return events.events_size() == 1 ? events.events(0).trace_id() : std::string();
+  };
+  std::string returned;
+  EXPECT_EQ(create(9501, "00-" + trace + "-b7ad6b7169203331-01", &returned), trace);
+  ASSERT_EQ(returned.size(), 55u);
+  EXPECT_EQ(returned.substr(3, 32), trace) << "the same trace";
+  EXPECT_NE(returned.substr(36, 16), "b7ad6b7169203331") << "a span of the call's own";
+
+  for (const std::string& bad :
+       {std::string(), "00-" + std::string(32, '0') + "-b7ad6b7169203331-01",
+        "00-" + trace + "-b7ad6b71692033-01", std::string("garbage")}) {
+    std::string fresh = create(9502 + static_cast<int64_t>(bad.size()), bad, &returned);
+    EXPECT_EQ(fresh.size(), 32u) << bad;
+    EXPECT_NE(fresh, trace) << bad;
+    EXPECT_EQ(returned.substr(3, 32), fresh) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace touyan::testing

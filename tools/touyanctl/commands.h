@@ -49,6 +49,7 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc = null
             const std::string& fails_unless = "");
 int Call(const Common& c, const Settings& s, const std::string& name, const std::string& json);
 int Audit(Args a);
+int Watch(const Common& c, const Settings& s, const std::string& service);
 
 }  // namespace touyan::ctl
 

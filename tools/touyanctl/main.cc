@@ -91,6 +91,10 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            SERVICE verify COUNTY             walk the county's hash chain; exit 1 naming the
                                              first broken event
            SERVICE access [--resource=R --actor=S …]  who read whose personal data unmasked
+  watch    SERVICE [--type=cadres,…] [--region=CODE] [--from=TOKEN | --from-oldest]
+           [--save-token=FILE] [--count=N] [--idle-exit=DURATION]
+           the service's change stream, one event per line as JSON (resume tokens on
+           stderr); --save-token resumes from the token in FILE and keeps it current
   SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
            incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
            --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
@@ -169,6 +173,8 @@ int Main(int argc, char** argv) {
       rc = CadresGet(*c, arg);
     } else if (cmd == "cadres" && sub == "list") {
       rc = CadresList(*c, s);
+    } else if (cmd == "watch" && !sub.empty()) {
+      rc = Watch(*c, s, sub);
     } else if (cmd == "call" && !sub.empty()) {
       rc = Call(*c, s, sub, arg);
     } else {

@@ -1,0 +1,174 @@
+#include "common/grpc/event_hub.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <memory>
+#include <pqxx/pqxx>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace touyan {
+namespace {
+
+bool Overlap(const std::string& a, const std::string& b) {
+  return absl::StartsWith(a, b) || absl::StartsWith(b, a);
+}
+
+class Receiver final : public pqxx::notification_receiver {
+ public:
+  Receiver(pqxx::connection_base& c, const std::string& channel, std::set<std::string>* got)
+      : pqxx::notification_receiver(c, channel), got_(got) {}
+  void operator()(const std::string& payload, int) override { got_->insert(payload); }
+
+ private:
+  std::set<std::string>* got_;
+};
+
+}  // namespace
+
+EventHub::EventHub(Options options)
+    : options_(std::move(options)),
+      channel_(options_.schema.empty() ? "touyan_events"
+                                       : absl::StrCat("touyan_events_", options_.schema)),
+      wakefd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      thread_([this] { Run(); }) {}
+
+EventHub::~EventHub() {
+  {
+    absl::MutexLock l(&mu_);
+    stopping_ = true;
+  }
+  uint64_t one = 1;
+  (void)!write(wakefd_, &one, sizeof one);
+  thread_.join();
+  close(wakefd_);
+}
+
+void EventHub::Changed(const std::string& county_prefix) {
+  {
+    absl::MutexLock l(&mu_);
+    outgoing_.insert(county_prefix);
+  }
+  uint64_t one = 1;
+  (void)!write(wakefd_, &one, sizeof one);
+}
+
+uint64_t EventHub::Wait(const std::string& county_prefix, std::function<void()> wake) {
+  bool first = false;
+  uint64_t ticket;
+  {
+    absl::MutexLock l(&mu_);
+    ticket = next_ticket_++;
+    first = waiters_.empty();
+    waiters_[ticket] = Waiter{county_prefix, std::move(wake), absl::Now() + options_.poll};
+  }
+  if (first) {  // the thread may be waiting for a first waiter to connect
+    uint64_t one = 1;
+    (void)!write(wakefd_, &one, sizeof one);
+  }
+  return ticket;
+}
+
+bool EventHub::Cancel(uint64_t ticket) {
+  absl::MutexLock l(&mu_);
+  return waiters_.erase(ticket) > 0;
+}
+
+void EventHub::Wake(const std::set<std::string>& prefixes, bool expired) {
+  std::vector<std::function<void()>> due;
+  {
+    absl::MutexLock l(&mu_);
+    const absl::Time now = absl::Now();
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      bool wake = expired && it->second.until <= now;
+      for (const std::string& p : prefixes) wake = wake || Overlap(p, it->second.prefix);
+      if (wake) {
+        due.push_back(std::move(it->second.wake));
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& f : due) f();
+}
+
+void EventHub::Run() {
+  std::unique_ptr<pqxx::connection> conn;
+  std::unique_ptr<Receiver> receiver;
+  std::set<std::string> incoming;
+  absl::Time retry_at = absl::InfinitePast();
+  bool warned = false;
+  for (;;) {
+    std::set<std::string> outgoing;
+    bool wanted;
+    {
+      absl::MutexLock l(&mu_);
+      if (stopping_) break;
+      outgoing.swap(outgoing_);
+      wanted = !waiters_.empty() || !outgoing.empty();
+    }
+    // Connected while anyone waits or anything is to be told; a lost
+    // connection is retried every second (the streams poll meanwhile).
+    if (!conn && wanted && absl::Now() >= retry_at) {
+      try {
+        conn = std::make_unique<pqxx::connection>(options_.url);
+        pqxx::nontransaction(*conn).exec("SET synchronous_commit = off");
+        receiver = std::make_unique<Receiver>(*conn, channel_, &incoming);
+        if (warned) log::Info("change stream notifications resumed", {{"channel", channel_}});
+        warned = false;
+      } catch (const std::exception& e) {
+        receiver.reset();
+        conn.reset();
+        retry_at = absl::Now() + absl::Seconds(1);
+        if (!warned) {
+          log::Warn("change stream notifications unavailable; streams poll every few seconds",
+                    {{"channel", channel_}, {"error", e.what()}});
+        }
+        warned = true;
+      }
+    }
+    if (conn && !outgoing.empty()) {
+      try {
+        pqxx::nontransaction n(*conn);
+        std::string list = "{";
+        for (const std::string& p : outgoing) {
+          if (list.size() > 1) list += ",";
+          absl::StrAppend(&list, "\"", p, "\"");  // county prefixes: digits only
+        }
+        list += "}";
+        n.exec_params("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", channel_, list);
+      } catch (const std::exception&) {
+        receiver.reset();
+        conn.reset();
+      }
+    }
+    Wake(outgoing, false);  // this replica's streams at once
+
+    pollfd fds[2] = {{wakefd_, POLLIN, 0}, {conn ? conn->sock() : -1, POLLIN, 0}};
+    (void)poll(fds, conn ? 2 : 1, 250);
+    if (fds[0].revents & POLLIN) {
+      uint64_t n;
+      (void)!read(wakefd_, &n, sizeof n);
+    }
+    if (conn) {
+      try {
+        conn->get_notifs();
+      } catch (const std::exception&) {
+        receiver.reset();
+        conn.reset();
+      }
+    }
+    Wake(incoming, true);
+    incoming.clear();
+  }
+  receiver.reset();
+  conn.reset();
+}
+
+}  // namespace touyan
