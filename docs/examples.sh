@@ -251,3 +251,14 @@ TOUYAN_TOKEN=$county $ctl call RecommendDelegate "{\"request_id\":\"ex-$run-dele
 step "The change stream: the county's three oldest kept personnel changes, and incentive's oldest"
 TOUYAN_TOKEN=$county $ctl watch personnel --region=150929000000 --from-oldest --count=3 2>/dev/null
 TOUYAN_TOKEN=$county $ctl watch incentive --region=150929000000 --from-oldest --count=1 2>/dev/null
+
+step "台账 exports: the class's roster, the round's results, the 2023 assessments, the care awards and the seeds as .xlsx"
+out=$(mktemp -d)
+TOUYAN_TOKEN=$county $ctl export training ExportClassRoster --class_id=$cls --out=$out/roster.xlsx
+TOUYAN_TOKEN=$county $ctl export contest ExportResults --round_id=$round --out=$out/results.xlsx
+TOUYAN_TOKEN=$county $ctl export incentive ExportAwards --year=2023 --out=$out/awards.xlsx
+TOUYAN_TOKEN=$county $ctl export personnel ExportSeeds --region_code=150929101000 --out=$out/seeds.xlsx
+TOUYAN_TOKEN=$county $ctl export incentive ExportAssessments --region_code=150929000000 --year=2023 \
+  --out=$out/assessments.xlsx
+ls -l $out/*.xlsx >&2
+rm -rf "$out"

@@ -115,10 +115,9 @@ void EventHub::Run() {
     }
     // Connected while anyone waits or anything is to be told; a lost
     // connection is retried every second (the streams poll meanwhile).
-    if (!conn && wanted && absl::Now() >= retry_at) {
+    if (!conn && wanted && options_.use_database && absl::Now() >= retry_at) {
       try {
         conn = std::make_unique<pqxx::connection>(options_.url);
-        pqxx::nontransaction(*conn).exec("SET synchronous_commit = off");
         receiver = std::make_unique<Receiver>(*conn, channel_, &incoming);
         if (warned) log::Info("change stream notifications resumed", {{"channel", channel_}});
         warned = false;
@@ -135,7 +134,9 @@ void EventHub::Run() {
     }
     if (conn && !outgoing.empty()) {
       try {
-        pqxx::nontransaction n(*conn);
+        // Without waiting for the WAL flush: a lost wake-up costs a poll.
+        pqxx::work n(*conn);
+        n.exec("SET LOCAL synchronous_commit = off");
         std::string list = "{";
         for (const std::string& p : outgoing) {
           if (list.size() > 1) list += ",";
@@ -143,6 +144,7 @@ void EventHub::Run() {
         }
         list += "}";
         n.exec_params("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", channel_, list);
+        n.commit();
       } catch (const std::exception&) {
         receiver.reset();
         conn.reset();

@@ -32,6 +32,9 @@ class EventHub {
     std::string url;     // the database the service writes (LISTEN/NOTIFY)
     std::string schema;  // the service's schema: the channel is touyan_events_<schema>
     absl::Duration poll = absl::Seconds(5);
+    // False behind a pooler in transaction mode, where LISTEN cannot work:
+    // local wake-ups and the poll only.
+    bool use_database = true;
   };
 
   explicit EventHub(Options options);

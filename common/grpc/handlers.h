@@ -4,6 +4,7 @@
 #define TOUYAN_COMMON_GRPC_HANDLERS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -57,6 +58,23 @@ Resp ListResponse(CallContext& call, const Req& req, PageOf<T> page,
   Resp out;
   for (auto& x : page.items) *(out.*items)()->Add() = std::move(x);
   if (!page.next_cursor.empty()) out.set_next_page_token(call.pager().Next(req, page.next_cursor));
+  return out;
+}
+
+// Every item a list handler `list` (StatusOr<Resp>(const Req&)) gives for
+// `req`, page after page as a client would page: what an export holds is
+// exactly what the list shows the caller.
+template <typename Item, typename Req, typename Resp, typename List>
+absl::StatusOr<std::vector<Item>> AllItems(
+    Req req, List list, google::protobuf::RepeatedPtrField<Item>* (Resp::*items)()) {
+  std::vector<Item> out;
+  req.set_page_size(1000);
+  do {
+    absl::StatusOr<Resp> page = list(req);
+    if (!page.ok()) return page.status();
+    for (Item& x : *((*page).*items)()) out.push_back(std::move(x));
+    req.set_page_token(page->next_page_token());
+  } while (!req.page_token().empty());
   return out;
 }
 

@@ -42,8 +42,9 @@ Runtime::Runtime(RuntimeOptions options)
       pager_(options_.page_key),
       verifier_(options_.tokens),
       workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)),
-      events_(std::make_unique<EventHub>(
-          EventHub::Options{options_.pool.url, options_.pool.schema, absl::Seconds(5)})) {
+      events_(std::make_unique<EventHub>(EventHub::Options{options_.pool.url, options_.pool.schema,
+                                                           absl::Seconds(5),
+                                                           !options_.pool.transaction_pooling})) {
   for (const auto& [name, target] : options_.downstream_targets) {
     downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout,
                                                       ChannelCredentialsFor(options_.tls));

@@ -330,10 +330,14 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
     // Streams run until the client cancels, unless it set a deadline.
     deadline_ = rt_.DeadlineOf(*ctx, absl::InfiniteDuration());
     Submit([this, open = std::move(open)] {
-      absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> s = Guard([&] {
-        CallContext call = Call();
-        return open(call, *req_);
-      });
+      absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> s =
+          Guard([&]() -> absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> {
+            CallContext call = Call();
+            absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> opened = open(call, *req_);
+            if (!opened.ok()) return opened;
+            RETURN_IF_ERROR(call.FlushAccess());  // personal data read: recorded first
+            return opened;
+          });
       if (!s.ok()) return Complete(s.status());
       source_ = *std::move(s);
       Pump();
@@ -387,10 +391,14 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
     if (absl::Now() >= deadline_)
       return Complete(absl::DeadlineExceededError("the deadline passed"));
     message_.Clear();
-    absl::StatusOr<typename StreamSource<Resp>::Next> next = Guard([&] {
-      CallContext call = Call();
-      return source_->Produce(call, message_);
-    });
+    absl::StatusOr<typename StreamSource<Resp>::Next> next =
+        Guard([&]() -> absl::StatusOr<typename StreamSource<Resp>::Next> {
+          CallContext call = Call();
+          absl::StatusOr<typename StreamSource<Resp>::Next> n = source_->Produce(call, message_);
+          if (!n.ok()) return n;
+          RETURN_IF_ERROR(call.FlushAccess());
+          return n;
+        });
     rt_.UpdatePoolGauges();
     if (!next.ok()) return Complete(next.status());
     switch (*next) {

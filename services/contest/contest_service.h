@@ -45,6 +45,8 @@ class ContestService final : public v1::ContestService::CallbackService {
   grpc::ServerReadReactor<v1::SubmitScoresRequest>* SubmitScores(
       Ctx*, v1::SubmitScoresResponse*) override;
   grpc::ServerUnaryReactor* GetResults(Ctx*, const v1::GetResultsRequest*, v1::Results*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* ExportResults(
+      Ctx*, const v1::ExportResultsRequest*) override;
   grpc::ServerUnaryReactor* SignResults(Ctx*, const v1::SignResultsRequest*, v1::SignOff*) override;
   grpc::ServerUnaryReactor* FileAppeal(Ctx*, const v1::FileAppealRequest*, v1::Appeal*) override;
   grpc::ServerUnaryReactor* DecideAppeal(Ctx*, const v1::DecideAppealRequest*,
@@ -85,6 +87,8 @@ class ContestService final : public v1::ContestService::CallbackService {
       CallContext& call, const v1::ListMissingScoresRequest& r);
   absl::StatusOr<v1::Score> DoSubmitScore(CallContext& call, const v1::SubmitScoreRequest& r);
   absl::StatusOr<v1::Results> DoGetResults(CallContext& call, const v1::GetResultsRequest& r);
+  // The workbook of ExportResults.
+  absl::StatusOr<std::string> ResultsWorkbook(CallContext& call, const std::string& round_id);
   absl::StatusOr<v1::SignOff> DoSignResults(CallContext& call, const v1::SignResultsRequest& r);
   absl::StatusOr<v1::Appeal> DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r);
   absl::StatusOr<v1::Appeal> DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r);

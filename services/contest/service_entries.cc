@@ -1,3 +1,5 @@
+#include "common/export/xlsx.h"
+#include "common/grpc/file_stream.h"
 #include "services/contest/service_util.h"
 
 // Entries, judges and panels, scores.
@@ -205,6 +207,65 @@ absl::StatusOr<v1::Results> ContestService::DoGetResults(CallContext& call,
     RETURN_IF_ERROR(WithField(CheckCounty(call.principal(), round.county_code, false), "round_id"));
   }
   return out;
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* ContestService::ExportResults(
+    Ctx* ctx, const v1::ExportResultsRequest* req) {
+  return rt_.ServerStream<v1::ExportResultsRequest, files::v1::FileChunk>(
+      ctx, req, "ExportResults",
+      [this](CallContext& call, const v1::ExportResultsRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        return XlsxStream(absl::StrCat("round-", r.round_id(), "-results.xlsx"),
+                          [&] { return ResultsWorkbook(call, r.round_id()); });
+      });
+}
+
+absl::StatusOr<std::string> ContestService::ResultsWorkbook(CallContext& call,
+                                                            const std::string& round_id) {
+  v1::GetResultsRequest get;
+  get.set_round_id(round_id);
+  ASSIGN_OR_RETURN(v1::Results res, DoGetResults(call, get));
+  // The rubric's names for the dimensions, from the round (readable as its
+  // results are); keys without one keep the key.
+  std::vector<std::pair<std::string, std::string>> dims;
+  v1::GetRoundRequest get_round;
+  get_round.set_id(round_id);
+  ASSIGN_OR_RETURN(v1::Round round, DoGetRound(call, get_round));
+  for (const v1::Dimension& d : round.rubric()) dims.emplace_back(d.key(), d.name());
+  for (const v1::EntryResult& e : res.entries()) {
+    for (const auto& [key, value] : e.by_dimension()) {
+      if (std::none_of(dims.begin(), dims.end(), [&](const auto& d) { return d.first == key; }))
+        dims.emplace_back(key, key);
+    }
+  }
+  xlsx::Sheet s{.name = "比武结果",
+                .headers = {"名次", "姓名", "干部编号", "参赛编号", "分组", "组内名次"}};
+  for (const auto& [key, name] : dims) s.headers.push_back(name);
+  for (const char* h : {"总分", "星级", "晋级"}) s.headers.push_back(h);
+  for (const v1::EntryResult& e : res.entries()) {
+    std::vector<xlsx::Cell> row = {
+        xlsx::Cell::Number(e.rank()),
+        xlsx::Cell::Text(e.cadre_name()),
+        xlsx::Cell::Text(e.cadre_id()),
+        xlsx::Cell::Text(e.entry_id()),
+        xlsx::Cell::Text(e.panel()),
+        e.panel_rank() > 0 ? xlsx::Cell::Number(e.panel_rank()) : xlsx::Cell()};
+    for (const auto& [key, name] : dims) {
+      auto it = e.by_dimension().find(key);
+      row.push_back(it == e.by_dimension().end() ? xlsx::Cell() : xlsx::Cell::Number(it->second));
+    }
+    row.push_back(xlsx::Cell::Number(e.total()));
+    row.push_back(xlsx::Cell::Number(e.stars()));
+    row.push_back(xlsx::Cell::Text(e.advances() ? "是" : "否"));
+    s.rows.push_back(std::move(row));
+  }
+  s.notes = {absl::StrCat("轮次：", round.name(), "（", round.id(), "）"),
+             absl::StrCat("结果摘要（SHA-256）：", res.digest())};
+  for (const v1::SignOff& so : res.sign_offs()) {
+    s.notes.push_back(absl::StrCat(so.role() == v1::SIGNER_ROLE_MONITOR ? "监票人" : "计票人", "：",
+                                   so.name(), "，签于摘要 ", so.digest()));
+  }
+  return xlsx::Workbook({s});
 }
 
 absl::StatusOr<v1::SignOff> ContestService::DoSignResults(CallContext& call,

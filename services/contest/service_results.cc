@@ -183,20 +183,41 @@ absl::StatusOr<v1::BatchGetCadreResultsResponse> ContestService::DoBatchGetCadre
   return repo_->CadreResults(call, r.year(), r.cadre_ids());
 }
 
+namespace {
+
+// The round's standings each time they change (a score, a state), until
+// the round closes: woken by the county's changes (common/grpc/event_hub.h).
+class StandingsSource final : public StreamSource<v1::Standings> {
+ public:
+  StandingsSource(ContestRepository& repo, ResourceId round) : repo_(repo), round_(round) {}
+
+  absl::StatusOr<Next> Produce(CallContext& call, v1::Standings& out) override {
+    if (done_) return Next::kEnd;
+    ASSIGN_OR_RETURN(std::optional<v1::Standings> s, repo_.Standings(call, round_, &version_));
+    if (!s) return Next::kWait;
+    done_ = s->final();
+    out = *std::move(s);
+    return Next::kMessage;
+  }
+  std::string WaitPrefix() const override { return round_.county_code; }
+
+ private:
+  ContestRepository& repo_;
+  const ResourceId round_;
+  std::string version_;  // of the standings last sent
+  bool done_ = false;
+};
+
+}  // namespace
+
 grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(
     Ctx* ctx, const v1::WatchStandingsRequest* req) {
-  auto version = std::make_shared<std::string>();
-  return Watch<v1::WatchStandingsRequest, v1::Standings>(
-      rt_, ctx, req, "WatchStandings", absl::Milliseconds(300),
-      [this, version](CallContext& call, const v1::WatchStandingsRequest& r)
-          -> absl::StatusOr<WatchStep<v1::Standings>> {
+  return rt_.ServerStream<v1::WatchStandingsRequest, v1::Standings>(
+      ctx, req, "WatchStandings",
+      [this](CallContext& call, const v1::WatchStandingsRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<v1::Standings>>> {
         ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
-        ASSIGN_OR_RETURN(std::optional<v1::Standings> s,
-                         repo_->Standings(call, round, version.get()));
-        WatchStep<v1::Standings> step;
-        step.done = s && s->final();
-        step.message = std::move(s);
-        return step;
+        return std::make_unique<StandingsSource>(*repo_, round);
       });
 }
 

@@ -8,7 +8,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/handlers.h"
-#include "common/grpc/watch.h"
 #include "common/idempotency/idempotency.h"
 #include "common/ids/region.h"
 #include "common/status/status.h"

@@ -36,6 +36,10 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                           v1::Assessment*) override;
   grpc::ServerUnaryReactor* ListAssessments(Ctx*, const v1::ListAssessmentsRequest*,
                                             v1::ListAssessmentsResponse*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* ExportAssessments(
+      Ctx*, const v1::ExportAssessmentsRequest*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* ExportAwards(
+      Ctx*, const v1::ExportAwardsRequest*) override;
   grpc::ServerUnaryReactor* OpenEvaluation(Ctx*, const v1::OpenEvaluationRequest*,
                                            v1::Evaluation*) override;
   grpc::ServerUnaryReactor* GetEvaluation(Ctx*, const v1::GetEvaluationRequest*,
@@ -124,6 +128,11 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                  const v1::GetAssessmentRequest& r);
   absl::StatusOr<v1::ListAssessmentsResponse> DoListAssessments(
       CallContext& call, const v1::ListAssessmentsRequest& r);
+  // The workbook of ExportAwards.
+  absl::StatusOr<std::string> AwardsWorkbook(CallContext& call, const v1::ExportAwardsRequest& r);
+  // The workbook of ExportAssessments.
+  absl::StatusOr<std::string> AssessmentsWorkbook(CallContext& call,
+                                                  const v1::ExportAssessmentsRequest& r);
   absl::StatusOr<v1::Evaluation> DoOpenEvaluation(CallContext& call,
                                                   const v1::OpenEvaluationRequest& r);
   absl::StatusOr<v1::Evaluation> DoGetEvaluation(CallContext& call,

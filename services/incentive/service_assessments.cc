@@ -1,3 +1,5 @@
+#include "common/export/xlsx.h"
+#include "common/grpc/file_stream.h"
 #include "services/incentive/service_util.h"
 
 // Schemes, inputs, the year's assessments, democratic evaluations.
@@ -133,6 +135,88 @@ absl::StatusOr<v1::ListAssessmentsResponse> IncentiveService::DoListAssessments(
   ASSIGN_OR_RETURN(PageOf<v1::Assessment> rows,
                    repo_->ListAssessments(call, prefix, r.year(), r.grade(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListAssessmentsResponse::mutable_assessments);
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* IncentiveService::ExportAssessments(
+    Ctx* ctx, const v1::ExportAssessmentsRequest* req) {
+  return rt_.ServerStream<v1::ExportAssessmentsRequest, files::v1::FileChunk>(
+      ctx, req, "ExportAssessments",
+      [this](CallContext& call, const v1::ExportAssessmentsRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        return XlsxStream(absl::StrCat("assessments-", ExportRegion(call, r.region_code()), "-",
+                                       r.year(), ".xlsx"),
+                          [&] { return AssessmentsWorkbook(call, r); });
+      });
+}
+
+namespace {
+
+const char* GradeLabel(v1::Grade g) {
+  switch (g) {
+    case v1::GRADE_EXCELLENT:
+      return "优秀";
+    case v1::GRADE_COMPETENT:
+      return "称职";
+    case v1::GRADE_BASICALLY_COMPETENT:
+      return "基本称职";
+    case v1::GRADE_INCOMPETENT:
+      return "不称职";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> IncentiveService::AssessmentsWorkbook(
+    CallContext& call, const v1::ExportAssessmentsRequest& r) {
+  v1::ListAssessmentsRequest list;
+  list.set_region_code(r.region_code());
+  list.set_year(r.year());
+  ASSIGN_OR_RETURN(std::vector<v1::Assessment> all,
+                   AllItems(
+                       list, [&](const auto& q) { return DoListAssessments(call, q); },
+                       &v1::ListAssessmentsResponse::mutable_assessments));
+  std::stable_sort(all.begin(), all.end(), [](const v1::Assessment& a, const v1::Assessment& b) {
+    return a.score() > b.score();
+  });
+  // The components in the order the scheme weighs them.
+  static const std::pair<const char*, const char*> kComponents[] = {
+      {"daily_management", "日常管理"},
+      {"contest", "擂台比武"},
+      {"stars", "星级评定"},
+      {"annual_review", "年度述职"},
+      {"democratic", "民主测评"}};
+  xlsx::Sheet s{.name = absl::StrCat(r.year(), "年度考核"),
+                .headers = {"名次", "书记姓名", "干部编号", "所在村（社区）代码"}};
+  for (const auto& [name, label] : kComponents) s.headers.push_back(absl::StrCat(label, "得分"));
+  for (const char* h : {"总分", "等次", "群众不满意否决"}) s.headers.push_back(h);
+  std::map<v1::Grade, int> counts;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const v1::Assessment& a = all[i];
+    std::vector<xlsx::Cell> row = {xlsx::Cell::Number(static_cast<double>(i + 1)),
+                                   xlsx::Cell::Text(a.cadre_name()), xlsx::Cell::Text(a.cadre_id()),
+                                   xlsx::Cell::Text(a.region_code())};
+    for (const auto& [name, label] : kComponents) {
+      xlsx::Cell points;
+      for (const v1::Component& c : a.components()) {
+        if (c.name() == name) points = xlsx::Cell::Number(c.points());
+      }
+      row.push_back(points);
+    }
+    row.push_back(xlsx::Cell::Number(a.score()));
+    row.push_back(xlsx::Cell::Text(GradeLabel(a.grade())));
+    row.push_back(xlsx::Cell::Text(a.failed_democratic() ? "是" : "否"));
+    ++counts[a.grade()];
+    s.rows.push_back(std::move(row));
+  }
+  std::string tally = absl::StrCat("共 ", all.size(), " 人：");
+  for (v1::Grade g : {v1::GRADE_EXCELLENT, v1::GRADE_COMPETENT, v1::GRADE_BASICALLY_COMPETENT,
+                      v1::GRADE_INCOMPETENT}) {
+    absl::StrAppend(&tally, GradeLabel(g), " ", counts[g], " 人；");
+  }
+  s.notes = {tally, "各分项为折算后的得分（分项值 × 权重 ÷ 100），总分为各分项之和。"};
+  return xlsx::Workbook({s});
 }
 
 // --------------------------------------------------- democratic evaluation

@@ -1,3 +1,7 @@
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "common/export/xlsx.h"
+#include "common/grpc/file_stream.h"
 #include "services/incentive/service_util.h"
 
 // The care award, publicity (interviews), care and wellbeing, delegates.
@@ -73,6 +77,57 @@ absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(
   ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
   ASSIGN_OR_RETURN(PageOf<v1::Award> rows, repo_->ListAwards(call, prefix, r.year(), page));
   return ListResponse(call, r, std::move(rows), &v1::ListAwardsResponse::mutable_awards);
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* IncentiveService::ExportAwards(
+    Ctx* ctx, const v1::ExportAwardsRequest* req) {
+  return rt_.ServerStream<v1::ExportAwardsRequest, files::v1::FileChunk>(
+      ctx, req, "ExportAwards",
+      [this](CallContext& call, const v1::ExportAwardsRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        return XlsxStream(
+            absl::StrCat("care-awards-", ExportRegion(call, r.region_code()), "-",
+                         r.year() == 0 ? std::string("all") : std::to_string(r.year()), ".xlsx"),
+            [&] { return AwardsWorkbook(call, r); });
+      });
+}
+
+absl::StatusOr<std::string> IncentiveService::AwardsWorkbook(CallContext& call,
+                                                             const v1::ExportAwardsRequest& r) {
+  v1::ListAwardsRequest list;
+  list.set_region_code(r.region_code());
+  list.set_year(r.year());
+  ASSIGN_OR_RETURN(std::vector<v1::Award> all,
+                   AllItems(
+                       list, [&](const auto& q) { return DoListAwards(call, q); },
+                       &v1::ListAwardsResponse::mutable_awards));
+  xlsx::Sheet s{.name = "关爱奖励台账",
+                .headers = {"序号", "年度", "书记姓名", "干部编号", "旗县区代码", "发放对象",
+                            "对象编号", "金额（元）", "优先提拔", "晋升职级", "评优评先",
+                            "好支书推荐编号", "预算区域", "发放日期"}};
+  int64_t fen = 0;
+  auto yes = [](bool b) { return xlsx::Cell::Text(b ? "是" : "否"); };
+  for (size_t i = 0; i < all.size(); ++i) {
+    const v1::Award& a = all[i];
+    const absl::CivilDay paid = absl::ToCivilDay(absl::FromUnixSeconds(a.pay_time().seconds()),
+                                                 absl::FixedTimeZone(8 * 3600));
+    s.rows.push_back(
+        {xlsx::Cell::Number(static_cast<double>(i + 1)), xlsx::Cell::Number(a.year()),
+         xlsx::Cell::Text(a.cadre_name()), xlsx::Cell::Text(a.cadre_id()),
+         xlsx::Cell::Text(a.county_code()),
+         xlsx::Cell::Text(a.recipient() == v1::RECIPIENT_PARTY_ORG ? "村党组织" : "书记本人"),
+         xlsx::Cell::Text(a.recipient_id()),
+         xlsx::Cell::Number(static_cast<double>(a.amount_fen()) / 100), yes(a.priority_promotion()),
+         yes(a.priority_rank()), yes(a.priority_honours()), xlsx::Cell::Text(a.nomination_id()),
+         xlsx::Cell::Text(a.budget_region()),
+         a.has_pay_time()
+             ? xlsx::Cell::Date(static_cast<int>(paid.year()), paid.month(), paid.day())
+             : xlsx::Cell()});
+    fen += a.amount_fen();
+  }
+  s.notes = {absl::StrFormat("共 %d 笔，合计 %d.%02d 元（发放日期为北京时间）。", all.size(),
+                             fen / 100, fen % 100)};
+  return xlsx::Workbook({s});
 }
 
 absl::StatusOr<v1::Ledger> IncentiveService::DoGetLedger(CallContext& call,

@@ -108,6 +108,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   grpc::ServerUnaryReactor* ExamineSeed(Ctx*, const v1::ExamineSeedRequest*, v1::Seed*) override;
   grpc::ServerUnaryReactor* ListSeeds(Ctx*, const v1::ListSeedsRequest*,
                                       v1::ListSeedsResponse*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* ExportSeeds(
+      Ctx*, const v1::ExportSeedsRequest*) override;
   grpc::ServerUnaryReactor* SeedCoverage(Ctx*, const v1::SeedCoverageRequest*,
                                          v1::SeedCoverageResponse*) override;
   grpc::ServerUnaryReactor* CreateReturnee(Ctx*, const v1::CreateReturneeRequest*,
@@ -190,6 +192,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   absl::StatusOr<v1::Seed> DoNominateSeed(CallContext& call, const v1::NominateSeedRequest& r);
   absl::StatusOr<v1::Seed> DoSelectSeed(CallContext& call, const v1::SelectSeedRequest& r);
   absl::StatusOr<v1::Seed> DoExamineSeed(CallContext& call, const v1::ExamineSeedRequest& r);
+  // The workbook of ExportSeeds.
+  absl::StatusOr<std::string> SeedsWorkbook(CallContext& call, const v1::ExportSeedsRequest& r);
   absl::StatusOr<v1::ListSeedsResponse> DoListSeeds(CallContext& call,
                                                     const v1::ListSeedsRequest& r);
   absl::StatusOr<v1::SeedCoverageResponse> DoSeedCoverage(CallContext& call,

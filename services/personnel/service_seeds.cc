@@ -1,6 +1,8 @@
 // The gRPC adapter of touyan.personnel.v1, part four: the seed pipeline,
 // returnee recruitment and appointing either into a village post.
 #include "absl/strings/str_cat.h"
+#include "common/export/xlsx.h"
+#include "common/grpc/file_stream.h"
 #include "common/grpc/handlers.h"
 #include "common/status/status.h"
 #include "services/personnel/domain/resident_id.h"
@@ -77,6 +79,94 @@ absl::StatusOr<v1::ListSeedsResponse> PersonnelService::DoListSeeds(CallContext&
   for (auto& s : rows.items)
     ShowPerson(call, *s.mutable_person(), s.county_code(), "seeds/" + s.id());
   return ListResponse(call, r, std::move(rows), &v1::ListSeedsResponse::mutable_seeds);
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* PersonnelService::ExportSeeds(
+    Ctx* ctx, const v1::ExportSeedsRequest* req) {
+  return rt_.ServerStream<v1::ExportSeedsRequest, files::v1::FileChunk>(
+      ctx, req, "ExportSeeds",
+      [this](CallContext& call, const v1::ExportSeedsRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        return XlsxStream(absl::StrCat("seeds-", ExportRegion(call, r.region_code()), ".xlsx"),
+                          [&] { return SeedsWorkbook(call, r); });
+      });
+}
+
+namespace {
+
+const char* StageLabel(v1::SeedStage s) {
+  switch (s) {
+    case v1::SEED_STAGE_NOMINATED:
+      return "村推";
+    case v1::SEED_STAGE_SELECTED:
+      return "镇选";
+    case v1::SEED_STAGE_APPROVED:
+      return "县考";
+    case v1::SEED_STAGE_REJECTED:
+      return "未通过";
+    case v1::SEED_STAGE_APPOINTED:
+      return "已任用";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> PersonnelService::SeedsWorkbook(CallContext& call,
+                                                            const v1::ExportSeedsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
+  // The seeds from the repository, not through ListSeeds: the workbook
+  // holds no resident ID or phone number, so no unmasked read happens.
+  std::vector<v1::Seed> seeds;
+  paging::Page page{.size = 1000};
+  do {
+    ASSIGN_OR_RETURN(PageOf<v1::Seed> rows,
+                     repo_->ListSeeds(call, prefix, v1::SEED_STAGE_UNSPECIFIED, page));
+    for (auto& s : rows.items) seeds.push_back(std::move(s));
+    page.cursor = rows.next_cursor;
+  } while (!page.cursor.empty());
+  v1::SeedCoverageRequest cov;
+  cov.set_region_code(r.region_code());
+  cov.set_page_size(1);  // the townships come whole on every page
+  ASSIGN_OR_RETURN(v1::SeedCoverageResponse coverage, DoSeedCoverage(call, cov));
+
+  xlsx::Sheet list{.name = "种子人选",
+                   .headers = {"序号", "乡镇（街道）代码", "村（社区）代码", "姓名", "阶段",
+                               "推荐理由", "任用干部编号"}};
+  std::map<std::string, std::map<v1::SeedStage, int>> by_township;
+  std::sort(seeds.begin(), seeds.end(), [](const v1::Seed& a, const v1::Seed& b) {
+    return std::tie(a.person().region_code(), a.id()) < std::tie(b.person().region_code(), b.id());
+  });
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    const v1::Seed& s = seeds[i];
+    const std::string township = s.person().region_code().substr(0, 9) + "000";
+    list.rows.push_back({xlsx::Cell::Number(static_cast<double>(i + 1)), xlsx::Cell::Text(township),
+                         xlsx::Cell::Text(s.person().region_code()),
+                         xlsx::Cell::Text(s.person().name()),
+                         xlsx::Cell::Text(StageLabel(s.stage())), xlsx::Cell::Text(s.strengths()),
+                         xlsx::Cell::Text(s.cadre_id())});
+    ++by_township[township][s.stage()];
+  }
+  list.notes = {"阶段：村推 → 镇选 → 县考 → 已任用；未通过为镇未选或县未批。"};
+  xlsx::Sheet towns{.name = "乡镇汇总",
+                    .headers = {"乡镇（街道）代码", "村数", "储备不足的村数", "村推", "镇选",
+                                "县考", "已任用", "未通过"}};
+  for (const v1::AreaSeeds& t : coverage.townships()) {
+    auto& n = by_township[t.region_code()];
+    towns.rows.push_back({xlsx::Cell::Text(t.region_code()), xlsx::Cell::Number(t.villages()),
+                          xlsx::Cell::Number(t.villages_below()),
+                          xlsx::Cell::Number(n[v1::SEED_STAGE_NOMINATED]),
+                          xlsx::Cell::Number(n[v1::SEED_STAGE_SELECTED]),
+                          xlsx::Cell::Number(n[v1::SEED_STAGE_APPROVED]),
+                          xlsx::Cell::Number(n[v1::SEED_STAGE_APPOINTED]),
+                          xlsx::Cell::Number(n[v1::SEED_STAGE_REJECTED])});
+  }
+  towns.notes = {absl::StrCat("储备不足：县考通过的种子少于 ", kMinSeedsPerVillage,
+                              " 人的村（种子计划）。共 ", coverage.villages(), " 个村，其中 ",
+                              coverage.villages_below_total(), " 个不足。")};
+  return xlsx::Workbook({list, towns});
 }
 
 TOUYAN_UNARY(PersonnelService, SeedCoverage, v1::SeedCoverageRequest, v1::SeedCoverageResponse)

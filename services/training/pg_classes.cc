@@ -108,6 +108,10 @@ std::vector<db::Statement> ClassStatements() {
       {"enrolment_list", "SELECT " + enr +
                              " FROM enrolments WHERE class_county = $1 AND class_id = $2 "
                              "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
+      {"attendance_of_class",
+       "SELECT e.county_code, e.id, a.segment, a.status FROM enrolments e JOIN attendance a ON "
+       "a.county_code = e.county_code AND a.enrolment_id = e.id "
+       "WHERE e.class_county = $1 AND e.class_id = $2"},
       {"enrolment_lock", "SELECT " + enr +
                              " FROM enrolments WHERE county_code = $1 AND id = $2 "
                              "AND class_county = $3 AND class_id = $4 FOR UPDATE"},
@@ -234,6 +238,19 @@ absl::StatusOr<PageOf<v1::Enrolment>> PgTrainingRepository::ListEnrolments(
     pqxx::result r = tx.exec_prepared("enrolment_list", cls.county_code, cls.number, after.county,
                                       after.id, page.size + 1);
     return KeysetPage(r, page.size, EnrolmentFromRow);
+  });
+}
+
+absl::StatusOr<std::map<std::string, std::map<int, v1::AttendanceStatus>>>
+PgTrainingRepository::ClassAttendance(CallContext& call, const ResourceId& cls) {
+  using Marks = std::map<std::string, std::map<int, v1::AttendanceStatus>>;
+  return call.Read<Marks>([&](db::Tx& tx) -> absl::StatusOr<Marks> {
+    Marks out;
+    for (const auto& row : tx.exec_prepared("attendance_of_class", cls.county_code, cls.number)) {
+      const std::string id = ResourceId{row[0].as<std::string>(), row[1].as<int64_t>()}.ToString();
+      out[id][row[2].as<int>()] = static_cast<v1::AttendanceStatus>(row[3].as<int>());
+    }
+    return out;
   });
 }
 

@@ -23,6 +23,8 @@ class PgTrainingRepository final : public TrainingRepository {
   absl::StatusOr<v1::EnrolUncoveredResponse> Enrol(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
       const ResourceId& cls, const std::vector<v1::Trainee>& trainees, bool skip_enrolled) override;
+  absl::StatusOr<std::map<std::string, std::map<int, v1::AttendanceStatus>>> ClassAttendance(
+      CallContext& call, const ResourceId& cls) override;
   absl::StatusOr<PageOf<v1::Enrolment>> ListEnrolments(CallContext& call, const ResourceId& cls,
                                                        const paging::Page& page) override;
   absl::StatusOr<v1::RecordAttendanceResponse> RecordAttendance(

@@ -1,3 +1,6 @@
+#include "absl/strings/str_format.h"
+#include "common/export/xlsx.h"
+#include "common/grpc/file_stream.h"
 #include "services/training/service_util.h"
 
 // Classes, enrolment and attendance, coverage and statistics.
@@ -103,6 +106,112 @@ absl::StatusOr<v1::ListEnrolmentsResponse> TrainingService::DoListEnrolments(
     return !absl::StartsWith(e.trainee().region_code(), p.scope_prefix);
   });
   return ListResponse(call, r, std::move(rows), &v1::ListEnrolmentsResponse::mutable_enrolments);
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* TrainingService::ExportClassRoster(
+    Ctx* ctx, const v1::ExportClassRosterRequest* req) {
+  return rt_.ServerStream<v1::ExportClassRosterRequest, files::v1::FileChunk>(
+      ctx, req, "ExportClassRoster",
+      [this](CallContext& call, const v1::ExportClassRosterRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
+        return XlsxStream(absl::StrCat("class-", c.id(), "-roster.xlsx"),
+                          [&] { return ClassRoster(call, c); });
+      });
+}
+
+namespace {
+
+const char* TraineeKindLabel(v1::TraineeKind k) {
+  switch (k) {
+    case v1::TRAINEE_KIND_VILLAGE_SECRETARY:
+      return "村党组织书记";
+    case v1::TRAINEE_KIND_VILLAGE_CADRE:
+      return "村干部";
+    case v1::TRAINEE_KIND_WORK_TEAM_CADRE:
+      return "驻村干部";
+    case v1::TRAINEE_KIND_FARMER_HERDER:
+      return "农牧民";
+    default:
+      return "";
+  }
+}
+
+const char* AttendanceLabel(v1::AttendanceStatus s) {
+  switch (s) {
+    case v1::ATTENDANCE_STATUS_PRESENT:
+      return "出勤";
+    case v1::ATTENDANCE_STATUS_LATE:
+      return "迟到";
+    case v1::ATTENDANCE_STATUS_EXCUSED:
+      return "请假";
+    case v1::ATTENDANCE_STATUS_ABSENT:
+      return "缺勤";
+    default:
+      return "";
+  }
+}
+
+const char* CompletionLabel(v1::Completion c) {
+  switch (c) {
+    case v1::COMPLETION_IN_PROGRESS:
+      return "进行中";
+    case v1::COMPLETION_COMPLETED:
+      return "已结业";
+    case v1::COMPLETION_NOT_COMPLETED:
+      return "未结业";
+    default:
+      return "";
+  }
+}
+
+std::string DateText(const google::type::Date& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> TrainingService::ClassRoster(CallContext& call,
+                                                         const v1::TrainingClass& c) {
+  v1::ListEnrolmentsRequest list;
+  list.set_class_id(c.id());
+  ASSIGN_OR_RETURN(std::vector<v1::Enrolment> all,
+                   AllItems(
+                       list, [&](const auto& r) { return DoListEnrolments(call, r); },
+                       &v1::ListEnrolmentsResponse::mutable_enrolments));
+  ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));
+  ASSIGN_OR_RETURN(auto marks, repo_->ClassAttendance(call, cls));
+
+  xlsx::Sheet s{.name = "花名册",
+                .headers = {"序号", "姓名", "类别", "所在村（社区）代码", "学员编号"}};
+  for (const v1::Segment& seg : c.segments()) {
+    s.headers.push_back(absl::StrCat("第", seg.number(), "段 ", seg.title(), "（",
+                                     DateText(seg.start_date()), "）"));
+  }
+  for (const char* h : {"出勤段数", "已记录段数", "结业情况"}) s.headers.push_back(h);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const v1::Enrolment& e = all[i];
+    std::vector<xlsx::Cell> row = {
+        xlsx::Cell::Number(static_cast<double>(i + 1)), xlsx::Cell::Text(e.trainee().name()),
+        xlsx::Cell::Text(TraineeKindLabel(e.trainee().kind())),
+        xlsx::Cell::Text(e.trainee().region_code()), xlsx::Cell::Text(e.id())};
+    const auto& mine = marks[e.id()];
+    for (const v1::Segment& seg : c.segments()) {
+      auto it = mine.find(seg.number());
+      row.push_back(it == mine.end() ? xlsx::Cell()
+                                     : xlsx::Cell::Text(AttendanceLabel(it->second)));
+    }
+    row.push_back(xlsx::Cell::Number(e.segments_attended()));
+    row.push_back(xlsx::Cell::Number(e.segments_recorded()));
+    row.push_back(xlsx::Cell::Text(CompletionLabel(e.completion())));
+    s.rows.push_back(std::move(row));
+  }
+  s.notes = {absl::StrCat("班次：", c.title(), "（", c.id(), "）；主题：", c.theme(), "；年度：",
+                          c.year(), "；地点：", c.venue()),
+             absl::StrCat("结业标准：出勤（含迟到）不少于全部课段的 ",
+                          c.completion_min_percent() > 0 ? c.completion_min_percent() : 80, "%。"),
+             absl::StrCat("共 ", all.size(), " 名学员。")};
+  return xlsx::Workbook({s});
 }
 
 absl::StatusOr<v1::RecordAttendanceResponse> TrainingService::DoRecordAttendance(

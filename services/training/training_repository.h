@@ -55,6 +55,10 @@ class TrainingRepository {
   virtual absl::StatusOr<PageOf<v1::Enrolment>> ListEnrolments(CallContext& call,
                                                                const ResourceId& cls,
                                                                const paging::Page& page) = 0;
+  // Each enrolment's attendance in class `cls` that the caller may see:
+  // enrolment id → segment number → status.
+  virtual absl::StatusOr<std::map<std::string, std::map<int, v1::AttendanceStatus>>>
+  ClassAttendance(CallContext& call, const ResourceId& cls) = 0;
   // Stores the marks of one (started) segment of `c` and recomputes each
   // enrolment's completion.
   virtual absl::StatusOr<v1::RecordAttendanceResponse> RecordAttendance(

@@ -9,6 +9,7 @@
 #include "services/contest/spec.h"
 #include "tests/contest/fixture.h"
 #include "tests/support/hostile.h"
+#include "tests/support/xlsx.h"
 
 namespace touyan::testing {
 namespace {
@@ -189,6 +190,44 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(seen.digest(), res.digest());
   EXPECT_EQ(seen.sign_offs_size(), 2);
   EXPECT_EQ(seen.state(), cv1::ROUND_STATE_PUBLISHED);
+
+  // The published results as a workbook (openpyxl), read by another county
+  // as GetResults is: ranks, dimension aggregates and totals as numbers,
+  // stars, the digest and both sign-offs under the table.
+  cv1::ExportResultsRequest ex;
+  ex.set_round_id(round.id());
+  auto ctx = WithToken(siziwang_);
+  auto reader = contest().ExportResults(ctx.get(), ex);
+  Exported x = ReadExport(*reader);
+  ASSERT_EQ(x.end.code, grpc::StatusCode::OK) << x.end;
+  EXPECT_EQ(x.filename, "round-" + round.id() + "-results.xlsx");
+  nlohmann::json wb = ReadWorkbook(x.bytes);
+  ASSERT_TRUE(wb.is_object()) << "openpyxl could not read the workbook";
+  const nlohmann::json& sheet = wb["sheets"]["比武结果"];
+  EXPECT_EQ(sheet["freeze"], "A2");
+  const nlohmann::json& rows = sheet["rows"];
+  ASSERT_GE(rows.size(), 4u);
+  EXPECT_EQ(rows[0][6], "乡村治理") << "the rubric's names head the dimensions";
+  const int total_col = static_cast<int>(rows[0].size()) - 3;
+  for (int i = 0; i < 3; ++i) {
+    const cv1::EntryResult& e = seen.entries(i);
+    EXPECT_EQ(rows[i + 1][0], e.rank());
+    EXPECT_EQ(rows[i + 1][2], e.cadre_id());
+    EXPECT_DOUBLE_EQ(rows[i + 1][total_col].get<double>(), e.total());
+    EXPECT_EQ(sheet["types"][i + 1][total_col], "n");
+    EXPECT_EQ(rows[i + 1][total_col + 1], e.stars());
+    EXPECT_EQ(rows[i + 1][total_col + 2], e.advances() ? "是" : "否");
+  }
+  const std::string text = wb.dump();
+  EXPECT_NE(text.find("结果摘要（SHA-256）：" + res.digest()), std::string::npos);
+  EXPECT_NE(text.find("监票人"), std::string::npos);
+  EXPECT_NE(text.find("计票人"), std::string::npos);
+  ex.set_round_id("150902-x");
+  auto bad_ctx = WithToken(jining_);
+  auto bad_reader = contest().ExportResults(bad_ctx.get(), ex);
+  Exported refused = ReadExport(*bad_reader);
+  EXPECT_EQ(refused.end.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.end.field, "round_id");
 }
 
 TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {

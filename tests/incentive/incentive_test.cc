@@ -1,4 +1,5 @@
 #include "tests/incentive/fixture.h"
+#include "tests/support/xlsx.h"
 
 namespace touyan::testing {
 namespace {
@@ -238,6 +239,54 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   list.set_region_code("150929000000");
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListAssessments, jining_, list).code,
             StatusCode::PERMISSION_DENIED);
+
+  // The results as a workbook, read with openpyxl, against the API: ranked
+  // by score, points and totals as numbers, the grade in Chinese.
+  iv1::ExportAssessmentsRequest ex;
+  ex.set_region_code("150902000000");
+  ex.set_year(2023);
+  auto ctx = WithToken(jining_);
+  auto reader = incentive().ExportAssessments(ctx.get(), ex);
+  Exported x = ReadExport(*reader);
+  ASSERT_EQ(x.end.code, StatusCode::OK) << x.end;
+  EXPECT_EQ(x.filename, "assessments-150902-2023.xlsx");
+  nlohmann::json wb = ReadWorkbook(x.bytes);
+  ASSERT_TRUE(wb.is_object()) << "openpyxl could not read the workbook";
+  const nlohmann::json& sheet = wb["sheets"]["2023年度考核"];
+  EXPECT_EQ(sheet["freeze"], "A2");
+  const nlohmann::json& rows = sheet["rows"];
+  ASSERT_GE(rows.size(), 3u);
+  EXPECT_EQ(rows[0][1], "书记姓名");
+  EXPECT_EQ(rows[0][9], "总分");
+  for (int i = 1; i <= 2; ++i) {
+    iv1::GetAssessmentRequest get;
+    get.set_cadre_id(rows[i][2].get<std::string>());
+    get.set_year(2023);
+    iv1::Assessment api;
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAssessment, jining_, get, &api).code,
+              StatusCode::OK);
+    EXPECT_EQ(rows[i][0], i);
+    EXPECT_EQ(rows[i][1], api.cadre_name());
+    EXPECT_DOUBLE_EQ(rows[i][9].get<double>(), api.score());
+    EXPECT_EQ(sheet["types"][i][9], "n") << "a number, not text";
+    double sum = 0;
+    for (int c = 4; c < 9; ++c) sum += rows[i][c].is_null() ? 0 : rows[i][c].get<double>();
+    EXPECT_NEAR(sum, api.score(), 0.011) << "the components add up to the total";
+    EXPECT_EQ(rows[i][11], api.failed_democratic() ? "是" : "否");
+  }
+  EXPECT_GE(rows[1][9].get<double>(), rows[2][9].get<double>()) << "ranked by score";
+  // Another county's results, a bad year: refused before any byte.
+  ex.set_region_code("150929000000");
+  auto other_ctx = WithToken(jining_);
+  auto other = incentive().ExportAssessments(other_ctx.get(), ex);
+  EXPECT_EQ(ReadExport(*other).end.code, StatusCode::PERMISSION_DENIED);
+  ex.set_region_code("");
+  ex.set_year(1990);
+  auto bad_ctx = WithToken(jining_);
+  auto bad = incentive().ExportAssessments(bad_ctx.get(), ex);
+  Exported refused = ReadExport(*bad);
+  EXPECT_EQ(refused.end.field, "year");
+  EXPECT_EQ(refused.chunks, 0);
 }
 
 TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithinBudget) {
@@ -327,6 +376,34 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   EXPECT_EQ(ledger.counties(0).to_party_orgs(), 1);
   EXPECT_EQ(ledger.total_fen(), 2'000'000);
   EXPECT_EQ(ledger.remaining_fen(), 0);
+
+  // The ledger as a workbook (openpyxl), against ListAwards: amounts in yuan
+  // as numbers, the recipient and priorities in Chinese, the pay date a date.
+  iv1::ExportAwardsRequest ex;
+  ex.set_year(2023);
+  auto ex_ctx = WithToken(jining_);
+  auto ex_reader = incentive().ExportAwards(ex_ctx.get(), ex);
+  Exported x = ReadExport(*ex_reader);
+  ASSERT_EQ(x.end.code, StatusCode::OK) << x.end;
+  EXPECT_EQ(x.filename, "care-awards-150902-2023.xlsx");
+  nlohmann::json wb = ReadWorkbook(x.bytes);
+  ASSERT_TRUE(wb.is_object()) << "openpyxl could not read the workbook";
+  const nlohmann::json& sheet = wb["sheets"]["关爱奖励台账"];
+  EXPECT_EQ(sheet["freeze"], "A2");
+  const nlohmann::json& rows = sheet["rows"];
+  ASSERT_GE(rows.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    const iv1::Award& aw = awards.awards(i);
+    const nlohmann::json& row = rows[i + 1];
+    EXPECT_EQ(row[3], aw.cadre_id());
+    EXPECT_EQ(row[5], aw.recipient() == iv1::RECIPIENT_PARTY_ORG ? "村党组织" : "书记本人");
+    EXPECT_EQ(row[6], aw.recipient_id());
+    EXPECT_DOUBLE_EQ(row[7].get<double>(), aw.amount_fen() / 100.0);
+    EXPECT_EQ(sheet["types"][i + 1][7], "n");
+    EXPECT_EQ(row[8], aw.priority_promotion() ? "是" : "否");
+    EXPECT_EQ(sheet["types"][i + 1][13], "d") << "the pay date is a date";
+  }
+  EXPECT_EQ(rows.back()[0], "共 2 笔，合计 20000.00 元（发放日期为北京时间）。");
   // Paying again finds everyone paid.
   pay.set_request_id("pay-later");
   iv1::PayCareAwardsResponse later;

@@ -1,8 +1,11 @@
 // The seed pipeline (村推镇选县考), the village coverage report, returnee
 // recruitment, and appointments with their lineage — through gRPC on real
 // Postgres.
+#include <map>
+
 #include "common/time/date.h"
 #include "tests/personnel/fixture.h"
+#include "tests/support/xlsx.h"
 
 namespace touyan::testing {
 namespace {
@@ -152,6 +155,41 @@ TEST_F(SeedsTest, CoverageListsExactlyTheVillagesBelowTwoApprovedSeeds) {
   county.set_region_code("150902000000");
   EXPECT_EQ(stub().SeedCoverage(WithToken(siziwang_).get(), county, &resp).error_code(),
             StatusCode::PERMISSION_DENIED);
+
+  // The pipeline as a workbook (openpyxl): the township's seeds, each stage
+  // counted, the villages below target as SeedCoverage counts them, and no
+  // resident ID anywhere.
+  pv1::ExportSeedsRequest ex;
+  ex.set_region_code(township);
+  auto ctx = WithToken(siziwang_);
+  auto reader = stub().ExportSeeds(ctx.get(), ex);
+  Exported x = ReadExport(*reader);
+  ASSERT_EQ(x.end.code, StatusCode::OK) << x.end;
+  EXPECT_EQ(x.filename, "seeds-150929205.xlsx");
+  nlohmann::json wb = ReadWorkbook(x.bytes);
+  ASSERT_TRUE(wb.is_object()) << "openpyxl could not read the workbook";
+  const nlohmann::json& seeds = wb["sheets"]["种子人选"]["rows"];
+  ASSERT_EQ(seeds.size(), 1u + 8 + 2) << "a header, 8 seeds, a blank row and the note";
+  std::map<std::string, int> stages;
+  for (size_t i = 1; i <= 8; ++i) {
+    EXPECT_EQ(seeds[i][1], township);
+    ++stages[seeds[i][4].get<std::string>()];
+  }
+  EXPECT_EQ(stages, (std::map<std::string, int>{{"县考", 6}, {"镇选", 1}, {"未通过", 1}}));
+  EXPECT_EQ(wb.dump().find(half.person().resident_id().substr(6, 8)), std::string::npos)
+      << "no resident ID in the workbook";
+  const nlohmann::json& towns = wb["sheets"]["乡镇汇总"];
+  EXPECT_EQ(towns["freeze"], "A2");
+  ASSERT_GE(towns["rows"].size(), 2u);
+  const nlohmann::json& row = towns["rows"][1];
+  EXPECT_EQ(row[0], township);
+  EXPECT_EQ(row[1], static_cast<int>(villages.size()));
+  EXPECT_EQ(row[2], static_cast<int>(villages.size()) - 2);
+  EXPECT_EQ(row[5], 6);
+  ex.set_region_code("150902000000");
+  auto other_ctx = WithToken(siziwang_);
+  auto other = stub().ExportSeeds(other_ctx.get(), ex);
+  EXPECT_EQ(ReadExport(*other).end.code, StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(SeedsTest, AnApprovedSeedIsAppointedWithItsLineage) {

@@ -1,3 +1,4 @@
+#include "tests/support/xlsx.h"
 #include "tests/training/fixture.h"
 
 namespace touyan::testing {
@@ -162,6 +163,62 @@ TEST_F(TrainingTest, CompletionIsComputedFromAttendanceAndFutureSegmentsAreRefus
   // An auditor reads but does not write.
   EXPECT_EQ(Mark(auditor_, "att-aud", cls.id(), 1, {{ea.id(), tv1::ATTENDANCE_STATUS_ABSENT}}).code,
             grpc::StatusCode::PERMISSION_DENIED);
+
+  // The roster as a workbook, read with openpyxl, against the API.
+  tv1::ExportClassRosterRequest er;
+  er.set_class_id(cls.id());
+  auto ctx = WithToken(jining_);
+  auto reader = training().ExportClassRoster(ctx.get(), er);
+  Exported x = ReadExport(*reader);
+  ASSERT_EQ(x.end.code, grpc::StatusCode::OK) << x.end;
+  EXPECT_EQ(x.filename, "class-" + cls.id() + "-roster.xlsx");
+  EXPECT_EQ(x.total_bytes, static_cast<int64_t>(x.bytes.size()));
+  nlohmann::json wb = ReadWorkbook(x.bytes);
+  ASSERT_TRUE(wb.is_object()) << "openpyxl could not read the workbook";
+  const nlohmann::json& sheet = wb["sheets"]["花名册"];
+  EXPECT_EQ(sheet["freeze"], "A2") << "the header row stays in view";
+  const nlohmann::json& rows = sheet["rows"];
+  ASSERT_GE(rows.size(), 3u);
+  EXPECT_EQ(rows[0][0], "序号");
+  EXPECT_EQ(rows[0][1], "姓名");
+  EXPECT_EQ(rows[0].size(), 5u + 3 + 3) << "five columns, three segments, three totals";
+  EXPECT_TRUE(rows[0][5].get<std::string>().starts_with("第1段"));
+  tv1::ListEnrolmentsRequest le;
+  le.set_class_id(cls.id());
+  tv1::ListEnrolmentsResponse listed;
+  ASSERT_TRUE(training().ListEnrolments(WithToken(jining_).get(), le, &listed).ok());
+  ASSERT_EQ(listed.enrolments_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    const tv1::Enrolment& e = listed.enrolments(i);
+    const nlohmann::json& row = rows[i + 1];
+    EXPECT_EQ(row[0], i + 1);
+    EXPECT_EQ(row[1], e.trainee().name());
+    EXPECT_EQ(row[2], "村党组织书记");
+    EXPECT_EQ(row[4], e.id());
+    EXPECT_EQ(row[8], e.segments_attended()) << "a number, not text";
+    EXPECT_EQ(sheet["types"][i + 1][8], "n");
+    EXPECT_EQ(row[9], e.segments_recorded());
+    EXPECT_EQ(row[10], e.completion() == tv1::COMPLETION_COMPLETED ? "已结业" : "进行中");
+    EXPECT_TRUE(row[7].is_null()) << "segment 3 not held yet";
+  }
+  const bool a_first = listed.enrolments(0).id() == ea.id();
+  EXPECT_EQ(rows[a_first ? 1 : 2][5], "出勤");
+  EXPECT_EQ(rows[a_first ? 1 : 2][6], "迟到");
+  EXPECT_EQ(rows[a_first ? 2 : 1][5], "出勤") << "the correction, not the first mark";
+  // Columns fit their contents: the segment headers are wider than 序号.
+  EXPECT_GT(sheet["widths"]["F"].get<double>(), sheet["widths"]["A"].get<double>());
+
+  // Another county's class, and a bad id: refused before any byte.
+  auto other = WithToken(zhuozi_);
+  auto denied = training().ExportClassRoster(other.get(), er);
+  EXPECT_EQ(ReadExport(*denied).end.code, grpc::StatusCode::PERMISSION_DENIED);
+  er.set_class_id("not-an-id");
+  auto bad_ctx = WithToken(jining_);
+  auto bad = training().ExportClassRoster(bad_ctx.get(), er);
+  Exported refused = ReadExport(*bad);
+  EXPECT_EQ(refused.end.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.end.field, "class_id");
+  EXPECT_EQ(refused.chunks, 0);
 }
 
 TEST_F(TrainingTest, CoverageListsExactlyTheMissingAndTheCatchUpClosesTheGap) {

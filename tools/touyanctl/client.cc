@@ -108,6 +108,47 @@ grpc::Status CallUnary(grpc::Channel& channel, const std::string& method,
   return status;
 }
 
+grpc::Status CallServerStream(grpc::Channel& channel, const std::string& method,
+                              const std::string& request, const std::string& token,
+                              absl::Duration timeout,
+                              const std::function<bool(const std::string&)>& on_message) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!token.empty()) Authorize(ctx, token);
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  int start = 0, write = 0, done = 0, read = 0, finish = 0;
+  call->StartCall(&start);
+  bool ok = Wait(cq, &start);
+  grpc::ByteBuffer req = Buffer(request), resp;
+  if (ok) {
+    call->Write(req, &write);
+    ok = Wait(cq, &write);
+  }
+  if (ok) {
+    call->WritesDone(&done);
+    ok = Wait(cq, &done);
+  }
+  while (ok) {
+    call->Read(&resp, &read);
+    if (!Wait(cq, &read)) break;
+    if (!on_message(Dump(resp))) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status status;
+  call->Finish(&status, &finish);
+  Wait(cq, &finish);
+  cq.Shutdown();
+  void* tag;
+  bool unused;
+  while (cq.Next(&tag, &unused)) {
+  }
+  return status;
+}
+
 absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service,
                                         absl::Duration timeout) {
   // HealthCheckRequest{service = 1}.

@@ -37,6 +37,13 @@ grpc::Status CallUnary(grpc::Channel& channel, const std::string& method,
                        const std::string& request, const std::string& token, absl::Duration timeout,
                        std::string* response);
 
+// One server-streaming call with serialized messages: `on_message` gets each
+// response in order; returning false stops reading (the call is cancelled).
+grpc::Status CallServerStream(grpc::Channel& channel, const std::string& method,
+                              const std::string& request, const std::string& token,
+                              absl::Duration timeout,
+                              const std::function<bool(const std::string&)>& on_message);
+
 // grpc.health.v1.Health/Check: the status name ("SERVING", "NOT_SERVING", …).
 absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service = "",
                                         absl::Duration timeout = absl::Seconds(3));

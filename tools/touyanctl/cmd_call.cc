@@ -32,6 +32,7 @@
 #include "tools/touyanctl/scenario/scenario.h"
 #include "touyan/audit/v1/audit.grpc.pb.h"
 #include "touyan/contest/v1/contest.pb.h"
+#include "touyan/files/v1/files.pb.h"
 #include "touyan/incentive/v1/incentive.pb.h"
 #include "touyan/privacy/v1/privacy.pb.h"
 #include "touyan/training/v1/training.pb.h"
@@ -137,12 +138,53 @@ int Scenario(const Settings& s, const std::string& which) {
 // given, is the contract called on SERVICE's address instead of its own (the
 // audit trail). Returns 1 when `fails_unless` names a bool field of the
 // answer that is false.
+// A file export (a server stream of touyan.files.v1.FileChunk) saved to
+// `out` (default: the name the server suggests), with progress on stderr.
+int Export(grpc::Channel& channel, const google::protobuf::MethodDescriptor& m,
+           const google::protobuf::Message& req, const std::string& token, absl::Duration timeout,
+           std::string out) {
+  files::v1::FileChunk chunk;
+  std::ofstream file;
+  int64_t total = 0, written = 0;
+  std::string error;
+  grpc::Status status = CallServerStream(
+      channel, absl::StrCat("/", m.service()->full_name(), "/", m.name()), req.SerializeAsString(),
+      token, timeout, [&](const std::string& bytes) {
+        if (!chunk.ParseFromString(bytes)) {
+          error = "a chunk did not parse";
+          return false;
+        }
+        if (!file.is_open()) {
+          if (out.empty()) out = chunk.filename();
+          file.open(out, std::ios::binary | std::ios::trunc);
+          if (!file) {
+            error = absl::StrCat("cannot write ", out);
+            return false;
+          }
+          total = chunk.total_bytes();
+        }
+        file << chunk.data();
+        written += static_cast<int64_t>(chunk.data().size());
+        std::cerr << "\r" << out << ": " << written << " of " << total << " bytes" << std::flush;
+        return true;
+      });
+  if (written > 0) std::cerr << "\n";
+  if (!status.ok()) return FailRpc(status);
+  if (!error.empty()) return Fail(absl::DataLossError(error));
+  file.close();
+  if (!file || written != total) {
+    return Fail(absl::DataLossError(absl::StrCat(out, ": got ", written, " of ", total, " bytes")));
+  }
+  std::cout << out << "\n";
+  return 0;
+}
+
 int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
             const std::string& fails_unless) {
   if (svc == nullptr) svc = ServiceNamed(a.positional[0]);
   static const auto* kControl = new std::set<std::string>{
       "addr", "token",      "output",  "all",       "timeout",  "from-json", "json",
-      "help", "request-id", "ca-file", "cert-file", "key-file", "insecure"};
+      "help", "request-id", "ca-file", "cert-file", "key-file", "insecure",  "out"};
   std::vector<const char*> control{"touyanctl"};
   std::vector<std::pair<std::string, std::string>> fields;
   bool help = false;
@@ -168,8 +210,10 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
     return Usage(absl::StrCat("the ", a.positional[0], " service has no method '", a.positional[1],
                               "' (touyanctl ", a.positional[0], " --help lists them)"));
   }
-  if (m->client_streaming() || m->server_streaming()) {
-    return Usage(absl::StrCat(m->name(), " streams: use the import commands"));
+  const bool file_export =
+      m->server_streaming() && m->output_type()->full_name() == "touyan.files.v1.FileChunk";
+  if (m->client_streaming() || (m->server_streaming() && !file_export)) {
+    return Usage(absl::StrCat(m->name(), " streams: use the import or watch commands"));
   }
   if (help) {
     std::cout << MethodHelp(*m);
@@ -189,6 +233,8 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
   }
   auto all = s.Bool("all", false);
   auto timeout = s.Duration("timeout", absl::Seconds(30));
+  const std::string out = s.String("out", "");
+  if (!out.empty() && !file_export) return Usage("--out is for the Export… methods");
   if (!all.ok()) return Usage(std::string(all.status().message()));
   if (!timeout.ok()) return Usage(std::string(timeout.status().message()));
   std::string addr = c->addr;
@@ -221,9 +267,10 @@ int Generic(const Args& a, const google::protobuf::ServiceDescriptor* svc,
   if (auto unused = s.Unused(); !unused.empty())
     return Usage(absl::StrCat("unknown flag --", unused[0]));
 
+  auto channel = Connect(addr);
+  if (file_export) return Export(*channel, *m, *req, c->token, *timeout, out);
   const google::protobuf::FieldDescriptor* items = ListItems(*m);
   const auto* page_token = m->input_type()->FindFieldByName("page_token");
-  auto channel = Connect(addr);
   Table table;
   std::string more;
   bool failed = false;

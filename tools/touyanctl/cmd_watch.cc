@@ -55,14 +55,19 @@ int Watch(const Common& c, const Settings& s, const std::string& service) {
   int seen = 0;
   absl::Time last_event = absl::Now();
   while (reader->Read(&msg)) {
+    bool whole = true;  // the token covers the message only if all of it was shown
     for (const auto& e : msg.events()) {
+      if (*count > 0 && seen >= *count) {
+        whole = false;
+        break;
+      }
       std::cout << Json(e) << "\n";
       ++seen;
     }
     std::cout.flush();
     if (msg.events_size() > 0) last_event = absl::Now();
-    std::cerr << "resume_token=" << msg.resume_token() << "\n";
-    if (!save.empty()) {
+    if (whole) std::cerr << "resume_token=" << msg.resume_token() << "\n";
+    if (whole && !save.empty()) {
       std::ofstream out(save, std::ios::trunc);
       out << msg.resume_token() << "\n";
     }

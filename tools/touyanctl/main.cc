@@ -95,6 +95,9 @@ const char kHelp[] = R"(touyanctl — client for the Touyan services
            [--save-token=FILE] [--count=N] [--idle-exit=DURATION]
            the service's change stream, one event per line as JSON (resume tokens on
            stderr); --save-token resumes from the token in FILE and keeps it current
+  export   SERVICE METHOD [--FIELD=VALUE …] [--out=FILE]   a 台账 export (.xlsx) saved to FILE
+           (default: the name the server gives it), e.g.
+           touyanctl export training ExportClassRoster --class_id=150902-7 --out=roster.xlsx
   SERVICE  METHOD [--FIELD=VALUE …]       any unary method of personnel, training, contest or
            incentive, e.g. touyanctl incentive ListAssessments --year=2023 --all --output=csv
            --FIELD: request fields (nested by dots, enums by name, dates YYYY-MM-DD,
@@ -130,6 +133,11 @@ int Main(int argc, char** argv) {
   Args a = Split(argc, argv);
   if (!a.positional.empty() && ServiceNamed(a.positional[0]) != nullptr) return Generic(a);
   if (!a.positional.empty() && a.positional[0] == "audit") return Audit(std::move(a));
+  // touyanctl export SERVICE METHOD …: the file-export methods, by name.
+  if (a.positional.size() > 1 && a.positional[0] == "export" && ServiceNamed(a.positional[1])) {
+    a.positional.erase(a.positional.begin());
+    return Generic(a);
+  }
   if (a.positional.empty() || absl::c_linear_search(a.flags, std::string("--help"))) {
     for (const char* f : a.flags) {
       if (std::string(f) == "--help") {

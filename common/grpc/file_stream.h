@@ -1,0 +1,64 @@
+// A finished file (an export) sent as a server stream of
+// touyan.files.v1.FileChunk: the first chunk names it, each holds at most
+// 64 KiB, the chunks in order are the file.
+#ifndef TOUYAN_COMMON_GRPC_FILE_STREAM_H_
+#define TOUYAN_COMMON_GRPC_FILE_STREAM_H_
+
+#include <memory>
+#include <string>
+
+#include "common/call/call_context.h"
+#include "touyan/files/v1/files.pb.h"
+
+namespace touyan {
+
+inline constexpr char kXlsxType[] =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+class FileSource final : public StreamSource<files::v1::FileChunk> {
+ public:
+  static constexpr size_t kChunk = 64 * 1024;
+
+  FileSource(std::string filename, std::string content_type, std::string bytes)
+      : filename_(std::move(filename)),
+        content_type_(std::move(content_type)),
+        bytes_(std::move(bytes)) {}
+
+  absl::StatusOr<Next> Produce(CallContext&, files::v1::FileChunk& out) override {
+    if (sent_ > 0 && sent_ >= bytes_.size()) return Next::kEnd;
+    if (sent_ == 0) {
+      out.set_filename(filename_);
+      out.set_content_type(content_type_);
+      out.set_total_bytes(static_cast<int64_t>(bytes_.size()));
+    }
+    const size_t n = std::min(kChunk, bytes_.size() - sent_);
+    out.set_data(bytes_.substr(sent_, n));
+    sent_ += std::max<size_t>(n, 1);  // an empty file is one empty chunk
+    return Next::kMessage;
+  }
+
+ private:
+  const std::string filename_, content_type_, bytes_;
+  size_t sent_ = 0;
+};
+
+// The region part of an export's file name: the significant digits of
+// `region_code` ("150902", "1509"), or of the caller's scope when empty.
+inline std::string ExportRegion(const CallContext& call, const std::string& region_code) {
+  if (region_code.empty()) return call.principal().scope_prefix;
+  absl::StatusOr<std::string> p = auth::RegionPrefix(region_code);
+  return p.ok() ? *p : "region";
+}
+
+// Opens a FileSource for a workbook made by `make` (errors pass through).
+template <typename Make>
+absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> XlsxStream(std::string filename,
+                                                                               Make make) {
+  absl::StatusOr<std::string> bytes = make();
+  if (!bytes.ok()) return bytes.status();
+  return std::make_unique<FileSource>(std::move(filename), kXlsxType, *std::move(bytes));
+}
+
+}  // namespace touyan
+
+#endif  // TOUYAN_COMMON_GRPC_FILE_STREAM_H_
