@@ -11,7 +11,7 @@ FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev \
+      libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev libxlsxwriter-dev libcairo2-dev \
       libgtest-dev libgmock-dev golang-github-gogo-googleapis-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -24,7 +24,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libpqxx-6.4 libpq5 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libssl3 libxlsxwriter4 ca-certificates \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libssl3 libxlsxwriter4 libcairo2 fonts-noto-cjk ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 touyan \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin touyan

@@ -262,3 +262,9 @@ TOUYAN_TOKEN=$county $ctl export incentive ExportAssessments --region_code=15092
   --out=$out/assessments.xlsx
 ls -l $out/*.xlsx >&2
 rm -rf "$out"
+
+step "The public notice (公示) of the confirmed good secretaries, as a PDF"
+TOUYAN_TOKEN=$city $ctl export personnel PrintGoodSecretaryNotice --year=2023 --notice_start=2023-12-20 \
+  --contact="市委组织部干部科（0474-8888888）" --issuer="中共乌兰察布市委组织部" --out=$out-notice.pdf
+pdftotext -enc UTF-8 $out-notice.pdf - | head -20
+rm -f $out-notice.pdf

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev nlohmann-json3-dev openssl
-  libxlsxwriter-dev python3-openpyxl
+  libxlsxwriter-dev python3-openpyxl libcairo2-dev fonts-noto-cjk poppler-utils
   libgtest-dev libgmock-dev
   golang-github-gogo-googleapis-dev
   postgresql-15 postgresql-client-15 pgbackrest

@@ -14,6 +14,7 @@ namespace touyan {
 
 inline constexpr char kXlsxType[] =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+inline constexpr char kPdfType[] = "application/pdf";
 
 class FileSource final : public StreamSource<files::v1::FileChunk> {
  public:

@@ -108,6 +108,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   grpc::ServerUnaryReactor* ExamineSeed(Ctx*, const v1::ExamineSeedRequest*, v1::Seed*) override;
   grpc::ServerUnaryReactor* ListSeeds(Ctx*, const v1::ListSeedsRequest*,
                                       v1::ListSeedsResponse*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* PrintGoodSecretaryNotice(
+      Ctx*, const v1::PrintGoodSecretaryNoticeRequest*) override;
   grpc::ServerWriteReactor<files::v1::FileChunk>* ExportSeeds(
       Ctx*, const v1::ExportSeedsRequest*) override;
   grpc::ServerUnaryReactor* SeedCoverage(Ctx*, const v1::SeedCoverageRequest*,
@@ -192,6 +194,9 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   absl::StatusOr<v1::Seed> DoNominateSeed(CallContext& call, const v1::NominateSeedRequest& r);
   absl::StatusOr<v1::Seed> DoSelectSeed(CallContext& call, const v1::SelectSeedRequest& r);
   absl::StatusOr<v1::Seed> DoExamineSeed(CallContext& call, const v1::ExamineSeedRequest& r);
+  // The PDF of PrintGoodSecretaryNotice.
+  absl::StatusOr<std::string> GoodSecretaryNotice(CallContext& call,
+                                                  const v1::PrintGoodSecretaryNoticeRequest& r);
   // The workbook of ExportSeeds.
   absl::StatusOr<std::string> SeedsWorkbook(CallContext& call, const v1::ExportSeedsRequest& r);
   absl::StatusOr<v1::ListSeedsResponse> DoListSeeds(CallContext& call,

@@ -2,8 +2,12 @@
 // the candidate search and the good-secretary selection.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/export/pdf.h"
+#include "common/grpc/file_stream.h"
 #include "common/grpc/handlers.h"
 #include "common/status/status.h"
+#include "common/status/text.h"
+#include "common/time/date.h"
 #include "services/personnel/domain/profile.h"
 #include "services/personnel/domain/resident_id.h"
 #include "services/personnel/domain/rules.h"
@@ -136,6 +140,76 @@ absl::StatusOr<v1::ListGoodSecretariesResponse> PersonnelService::DoListGoodSecr
                    repo_->ListGoodSecretaries(call, prefix, r.year(), r.status(), page));
   return ListResponse(call, r, std::move(rows),
                       &v1::ListGoodSecretariesResponse::mutable_nominations);
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* PersonnelService::PrintGoodSecretaryNotice(
+    Ctx* ctx, const v1::PrintGoodSecretaryNoticeRequest* req) {
+  return rt_.ServerStream<v1::PrintGoodSecretaryNoticeRequest, files::v1::FileChunk>(
+      ctx, req, "PrintGoodSecretaryNotice",
+      [this](CallContext& call, const v1::PrintGoodSecretaryNoticeRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        ASSIGN_OR_RETURN(std::string bytes, GoodSecretaryNotice(call, r));
+        return std::make_unique<FileSource>(
+            absl::StrCat("good-secretaries-", ExportRegion(call, r.region_code()), "-", r.year(),
+                         "-notice.pdf"),
+            kPdfType, std::move(bytes));
+      });
+}
+
+absl::StatusOr<std::string> PersonnelService::GoodSecretaryNotice(
+    CallContext& call, const v1::PrintGoodSecretaryNoticeRequest& r) {
+  ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("notice_start", r.notice_start()));
+  const int days = r.notice_days() == 0 ? 5 : r.notice_days();
+  if (days < 1 || days > 30) return InvalidField("notice_days", "must be 1 to 30");
+  RETURN_IF_ERROR(ValidateText("contact", r.contact(), 200, true));
+  RETURN_IF_ERROR(ValidateText("issuer", r.issuer(), 100, true));
+  v1::ListGoodSecretariesRequest list;
+  list.set_year(r.year());
+  list.set_region_code(r.region_code());
+  list.set_status(v1::NOMINATION_STATUS_CONFIRMED);
+  ASSIGN_OR_RETURN(std::vector<v1::Nomination> confirmed,
+                   AllItems(
+                       list, [&](const auto& q) { return DoListGoodSecretaries(call, q); },
+                       &v1::ListGoodSecretariesResponse::mutable_nominations));
+  if (confirmed.empty()) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "no good secretary of ", r.year(),
+                          " is confirmed in the region yet: confirm them, then print the notice")),
+                      "NOTHING_CONFIRMED");
+  }
+  std::vector<std::string> counties;
+  for (const auto& n : confirmed) counties.push_back(n.county_code() + "000000");
+  ASSIGN_OR_RETURN(std::vector<v1::Region> regions, repo_->GetRegions(call, counties));
+  std::map<std::string, std::string> county_names;
+  for (const auto& reg : regions) county_names[reg.code().substr(0, 6)] = reg.name();
+  pdf::Notice notice{.title = absl::StrCat(r.year(), "年度乡村振兴担当作为好支书拟表彰人选公示"),
+                     .before = {absl::StrCat("经各旗县市区推荐、组织部门审核确认，现将", r.year(),
+                                             "年度乡村振兴担当作为好支书拟表彰人选予以公示（共 ",
+                                             confirmed.size(), " 人，按旗县市区排列）。")},
+                     .headers = {"序号", "姓名", "旗县市区", "所在村党组织"},
+                     .widths = {0.1, 0.2, 0.25, 0.45}};
+  std::sort(confirmed.begin(), confirmed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.county_code(), a.id()) < std::tie(b.county_code(), b.id());
+  });
+  for (size_t i = 0; i < confirmed.size(); ++i) {
+    const v1::Nomination& n = confirmed[i];
+    std::string org = n.party_org_id();
+    if (absl::StatusOr<ResourceId> id = ResourceId::Parse("party_org_id", n.party_org_id());
+        id.ok()) {
+      if (absl::StatusOr<v1::PartyOrg> o = repo_->GetPartyOrg(call, *id); o.ok()) org = o->name();
+    }
+    notice.rows.push_back(
+        {std::to_string(i + 1), n.cadre_name(), county_names[n.county_code()], org});
+  }
+  const absl::CivilDay end = start + (days - 1);
+  auto date = [](absl::CivilDay d) {
+    return absl::StrCat(d.year(), "年", d.month(), "月", d.day(), "日");
+  };
+  notice.after = {absl::StrCat("公示期：", date(start), "至", date(end), "（", days, " 天）。"),
+                  absl::StrCat("公示期间，如对公示人选有异议，请以书面、电话等方式向", r.contact(),
+                               "反映。反映情况应实事求是，以个人名义反映的请署真实姓名。")};
+  notice.signature = {r.issuer(), date(start)};
+  return pdf::NoticePdf(notice);
 }
 
 }  // namespace touyan::personnel

@@ -8,8 +8,8 @@
 #include "common/time/date.h"
 #include "services/contest/spec.h"
 #include "tests/contest/fixture.h"
+#include "tests/support/exported.h"
 #include "tests/support/hostile.h"
-#include "tests/support/xlsx.h"
 
 namespace touyan::testing {
 namespace {

@@ -1,5 +1,5 @@
 #include "tests/incentive/fixture.h"
-#include "tests/support/xlsx.h"
+#include "tests/support/exported.h"
 
 namespace touyan::testing {
 namespace {

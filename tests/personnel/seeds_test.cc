@@ -5,7 +5,7 @@
 
 #include "common/time/date.h"
 #include "tests/personnel/fixture.h"
-#include "tests/support/xlsx.h"
+#include "tests/support/exported.h"
 
 namespace touyan::testing {
 namespace {

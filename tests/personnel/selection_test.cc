@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "common/time/date.h"
 #include "tests/personnel/fixture.h"
+#include "tests/support/exported.h"
 
 namespace touyan::testing {
 namespace {
@@ -298,6 +299,54 @@ TEST_F(SelectionTest, ConcurrentConfirmationsNeverExceedAQuotaOrTheTotal) {
   EXPECT_EQ(round.confirmed(), 3);
   ASSERT_TRUE(stub().ListGoodSecretaries(WithToken(jining_).get(), list, &good).ok());
   for (const auto& g : good.nominations()) EXPECT_EQ(g.county_code(), "150902");
+
+  // The public notice (公示) as a PDF, its text read back with pdftotext:
+  // every confirmed secretary with their county, the period, the contact.
+  pv1::PrintGoodSecretaryNoticeRequest pr;
+  pr.set_year(2023);
+  *pr.mutable_notice_start() = ToDate(absl::CivilDay(2023, 12, 20));
+  pr.set_contact("市委组织部干部科（电话 0474-1234567）");
+  pr.set_issuer("中共乌兰察布市委组织部");
+  auto print = [&](const std::string& token) {
+    auto ctx = WithToken(token);
+    auto reader = stub().PrintGoodSecretaryNotice(ctx.get(), pr);
+    return ReadExport(*reader);
+  };
+  Exported x = print(city_);
+  ASSERT_EQ(x.end.code, StatusCode::OK) << x.end;
+  EXPECT_EQ(x.content_type, "application/pdf");
+  EXPECT_EQ(x.filename, "good-secretaries-1509-2023-notice.pdf");
+  // TOUYAN_TEST_NOTICE_PDF=FILE keeps the notice (the README's picture).
+  if (const char* keep = std::getenv("TOUYAN_TEST_NOTICE_PDF")) {
+    std::ofstream(keep, std::ios::binary) << x.bytes;
+  }
+  const std::string text = PdfText(x.bytes);
+  ASSERT_FALSE(text.empty()) << "pdftotext could not read the notice";
+  EXPECT_NE(text.find("2023年度乡村振兴担当作为好支书拟表彰人选公示"), std::string::npos) << text;
+  ASSERT_TRUE(stub().ListGoodSecretaries(WithToken(city_).get(), list, &good).ok());
+  for (const auto& g : good.nominations()) {
+    EXPECT_NE(text.find(g.cadre_name()), std::string::npos) << g.cadre_name() << "\n" << text;
+  }
+  // Three confirmed within quotas of two: both counties are on the list.
+  EXPECT_NE(text.find("四子王旗"), std::string::npos) << text;
+  EXPECT_NE(text.find("集宁区"), std::string::npos) << text;
+  EXPECT_NE(text.find("2023年12月20日至2023年12月24日（5 天）"), std::string::npos) << text;
+  EXPECT_NE(text.find("0474-1234567"), std::string::npos);
+  EXPECT_NE(text.find("中共乌兰察布市委组织部"), std::string::npos);
+  // Bad fields, another county's region, and nothing to announce.
+  pr.set_notice_days(31);
+  Exported bad = print(city_);
+  EXPECT_EQ(bad.end.field, "notice_days");
+  EXPECT_EQ(bad.chunks, 0);
+  pr.set_notice_days(5);
+  pr.clear_contact();
+  EXPECT_EQ(print(city_).end.field, "contact");
+  pr.set_contact("市委组织部");
+  pr.set_region_code("150929000000");
+  EXPECT_EQ(print(jining_).end.code, StatusCode::PERMISSION_DENIED);
+  pr.set_year(2022);
+  pr.clear_region_code();
+  EXPECT_EQ(print(city_).end.reason, "NOTHING_CONFIRMED");
 }
 
 }  // namespace

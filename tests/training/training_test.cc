@@ -1,4 +1,4 @@
-#include "tests/support/xlsx.h"
+#include "tests/support/exported.h"
 #include "tests/training/fixture.h"
 
 namespace touyan::testing {

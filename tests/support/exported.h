@@ -1,8 +1,9 @@
-// Reading an exported workbook the way a user's spreadsheet does: with
-// openpyxl (Debian's python3-openpyxl), not with the library that wrote it.
+// Reading exported files as their users' programs do: a workbook with
+// openpyxl (Debian's python3-openpyxl), a PDF with pdftotext (poppler-utils),
+// not with the library that wrote them.
 // Also the streaming export's chunks put together.
-#ifndef TOUYAN_TESTS_SUPPORT_XLSX_H_
-#define TOUYAN_TESTS_SUPPORT_XLSX_H_
+#ifndef TOUYAN_TESTS_SUPPORT_EXPORTED_H_
+#define TOUYAN_TESTS_SUPPORT_EXPORTED_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -76,6 +77,19 @@ inline nlohmann::json ReadWorkbook(const std::string& bytes) {
   return nlohmann::json::parse(text, nullptr, false);
 }
 
+// A PDF's text as pdftotext extracts it (reading order, no layout).
+inline std::string PdfText(const std::string& bytes) {
+  TempFile file("touyan-pdf");
+  { std::ofstream(file.path(), std::ios::binary) << bytes; }
+  FILE* p = popen(("pdftotext -enc UTF-8 " + file.path() + " -").c_str(), "r");
+  if (p == nullptr) return "";
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  return pclose(p) == 0 ? text : "";
+}
+
 }  // namespace touyan::testing
 
-#endif  // TOUYAN_TESTS_SUPPORT_XLSX_H_
+#endif  // TOUYAN_TESTS_SUPPORT_EXPORTED_H_
