@@ -110,6 +110,14 @@ class Runtime {
   void UpdatePoolGauges();
 
   WorkerPool& workers() { return *workers_; }
+  // Runs `task` on a worker with `trace` as the thread's trace; false if the
+  // queue is full.
+  bool SubmitTraced(const log::Trace& trace, std::function<void()> task) {
+    return workers_->Submit([trace, task = std::move(task)] {
+      log::TraceScope scope(trace);
+      task();
+    });
+  }
   bool TakeStreamSlot();
   void ReturnStreamSlot();
   bool TakeWatchSlot();
@@ -191,6 +199,16 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
   return reactor;
 }
 
+// Runs `f`, a libpqxx exception becoming its status (db::FromException).
+template <typename F>
+auto Guarded(F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return db::FromException(e);
+  }
+}
+
 template <typename Req, typename Resp>
 class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
  public:
@@ -232,7 +250,7 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
     }
     if (request_id_.empty()) request_id_ = std::string(RequestIdOf(message_));
     Submit([this] {
-      absl::StatusOr<bool> more = Guard([&] { return sink_->OnMessage(*call_, message_); });
+      absl::StatusOr<bool> more = Guarded([&] { return sink_->OnMessage(*call_, message_); });
       if (!more.ok()) {
         Complete(more.status());
       } else if (*more) {
@@ -246,24 +264,13 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
   void OnDone() override { delete this; }
 
  private:
-  template <typename F>
-  auto Guard(F f) -> decltype(f()) {
-    try {
-      return f();
-    } catch (const std::exception& e) {
-      return db::FromException(e);
-    }
-  }
   void Submit(std::function<void()> task) {
-    if (!rt_.workers().Submit([this, task = std::move(task)] {
-          log::TraceScope scope(trace_);
-          task();
-        })) {
+    if (!rt_.SubmitTraced(trace_, std::move(task))) {
       Complete(absl::ResourceExhaustedError("the server is overloaded; retry later"));
     }
   }
   void FinishImport() {
-    absl::StatusOr<Resp> r = Guard([&] { return sink_->OnFinish(*call_); });
+    absl::StatusOr<Resp> r = Guarded([&] { return sink_->OnFinish(*call_); });
     if (r.ok()) *resp_ = *std::move(r);
     Complete(r.status());
   }
@@ -331,7 +338,7 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
     deadline_ = rt_.DeadlineOf(*ctx, absl::InfiniteDuration());
     Submit([this, open = std::move(open)] {
       absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> s =
-          Guard([&]() -> absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> {
+          Guarded([&]() -> absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> {
             CallContext call = Call();
             absl::StatusOr<std::unique_ptr<StreamSource<Resp>>> opened = open(call, *req_);
             if (!opened.ok()) return opened;
@@ -369,19 +376,8 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
     return CallContext(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(30)),
                        method_);
   }
-  template <typename F>
-  auto Guard(F f) -> decltype(f()) {
-    try {
-      return f();
-    } catch (const std::exception& e) {
-      return db::FromException(e);
-    }
-  }
   void Submit(std::function<void()> task) {
-    if (!rt_.workers().Submit([this, task = std::move(task)] {
-          log::TraceScope scope(trace_);
-          task();
-        })) {
+    if (!rt_.SubmitTraced(trace_, std::move(task))) {
       Complete(absl::ResourceExhaustedError("the server is overloaded; retry later"));
     }
   }
@@ -392,7 +388,7 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
       return Complete(absl::DeadlineExceededError("the deadline passed"));
     message_.Clear();
     absl::StatusOr<typename StreamSource<Resp>::Next> next =
-        Guard([&]() -> absl::StatusOr<typename StreamSource<Resp>::Next> {
+        Guarded([&]() -> absl::StatusOr<typename StreamSource<Resp>::Next> {
           CallContext call = Call();
           absl::StatusOr<typename StreamSource<Resp>::Next> n = source_->Produce(call, message_);
           if (!n.ok()) return n;

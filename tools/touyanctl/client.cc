@@ -130,10 +130,12 @@ grpc::Status CallServerStream(grpc::Channel& channel, const std::string& method,
     call->WritesDone(&done);
     ok = Wait(cq, &done);
   }
+  bool stopped = false;
   while (ok) {
     call->Read(&resp, &read);
     if (!Wait(cq, &read)) break;
     if (!on_message(Dump(resp))) {
+      stopped = true;
       ctx.TryCancel();
       break;
     }
@@ -146,7 +148,7 @@ grpc::Status CallServerStream(grpc::Channel& channel, const std::string& method,
   bool unused;
   while (cq.Next(&tag, &unused)) {
   }
-  return status;
+  return stopped ? grpc::Status::OK : status;
 }
 
 absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::string& service,
@@ -171,42 +173,21 @@ absl::StatusOr<std::string> CheckHealth(grpc::Channel& channel, const std::strin
 
 absl::StatusOr<std::vector<std::string>> ListServices(grpc::Channel& channel,
                                                       absl::Duration timeout) {
-  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  grpc::CompletionQueue cq;
-  auto call =
-      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
-  int start = 0, write = 0, done = 0, read = 0, finish = 0;
-  call->StartCall(&start);
-  bool ok = Wait(cq, &start);
-  // ServerReflectionRequest{list_services = 7: ""}.
-  grpc::ByteBuffer request = Buffer(std::string("\x3a\x00", 2)), response;
-  if (ok) {
-    call->Write(request, &write);
-    ok = Wait(cq, &write);
-  }
-  if (ok) {
-    call->WritesDone(&done);
-    ok = Wait(cq, &done);
-  }
-  if (ok) {
-    call->Read(&response, &read);
-    ok = Wait(cq, &read);
-  }
-  grpc::Status status;
-  call->Finish(&status, &finish);
-  Wait(cq, &finish);
-  cq.Shutdown();
-  void* tag;
-  bool unused;
-  while (cq.Next(&tag, &unused)) {
-  }
+  // ServerReflectionRequest{list_services = 7: ""}; the first answer is enough.
+  std::string response;
+  bool got = false;
+  grpc::Status status =
+      CallServerStream(channel, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                       std::string("\x3a\x00", 2), "", timeout, [&](const std::string& bytes) {
+                         response = bytes;
+                         got = true;
+                         return false;
+                       });
   if (!status.ok()) return FromGrpc(status);
-  if (!ok) return absl::UnavailableError("reflection call failed");
+  if (!got) return absl::UnavailableError("reflection call failed");
   // ServerReflectionResponse{list_services_response = 6 {service = 1 {name = 1}}}.
   google::protobuf::UnknownFieldSet top;
-  if (!top.ParseFromString(Dump(response))) return absl::DataLossError("bad reflection response");
+  if (!top.ParseFromString(response)) return absl::DataLossError("bad reflection response");
   std::vector<std::string> names;
   for (int i = 0; i < top.field_count(); ++i) {
     if (top.field(i).number() != 6) continue;

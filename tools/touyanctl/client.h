@@ -38,7 +38,8 @@ grpc::Status CallUnary(grpc::Channel& channel, const std::string& method,
                        std::string* response);
 
 // One server-streaming call with serialized messages: `on_message` gets each
-// response in order; returning false stops reading (the call is cancelled).
+// response in order; returning false stops reading (the call is cancelled,
+// and that counts as OK).
 grpc::Status CallServerStream(grpc::Channel& channel, const std::string& method,
                               const std::string& request, const std::string& token,
                               absl::Duration timeout,
