@@ -268,3 +268,8 @@ TOUYAN_TOKEN=$city $ctl export personnel PrintGoodSecretaryNotice --year=2023 --
   --contact="市委组织部干部科（0474-8888888）" --issuer="中共乌兰察布市委组织部" --out=$out-notice.pdf
 pdftotext -enc UTF-8 $out-notice.pdf - | head -20
 rm -f $out-notice.pdf
+TOUYAN_TOKEN=$county $ctl export training PrintPracticeTaskNotice --region_code=150929000000 --year=2023 \
+  --notice_start=2023-03-01 --contact="四子王旗委组织部（0474-5555555）" --issuer="中共四子王旗委组织部" \
+  --out=$out-tasks.pdf
+pdftotext -enc UTF-8 $out-tasks.pdf - | head -12
+rm -f $out-tasks.pdf

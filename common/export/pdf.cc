@@ -33,20 +33,31 @@ class Writer {
     cairo_text_extents(cr_, s.c_str(), &e);
     return e.x_advance;
   }
-  // The lines `text` wraps to within `width` (by character: Chinese has no
-  // spaces to break at).
+  // The lines `text` wraps to within `width`: between any two Chinese
+  // characters (Chinese has no spaces to break at), but never inside a run
+  // of Latin letters, digits and signs (a phone number, a date, an id).
   std::vector<std::string> Wrap(const std::string& text, double width) {
-    std::vector<std::string> lines(1);
+    std::vector<std::string> tokens;
     for (size_t i = 0; i < text.size();) {
       const unsigned char c = text[i];
-      const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-      std::string next = lines.back() + text.substr(i, len);
+      size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      if (c < 0x80 && c != ' ') {
+        while (i + len < text.size() && static_cast<unsigned char>(text[i + len]) < 0x80 &&
+               text[i + len] != ' ') {
+          ++len;
+        }
+      }
+      tokens.push_back(text.substr(i, len));
+      i += len;
+    }
+    std::vector<std::string> lines(1);
+    for (const std::string& t : tokens) {
+      std::string next = lines.back() + t;
       if (!lines.back().empty() && Advance(next) > width) {
-        lines.push_back(text.substr(i, len));
+        lines.push_back(t == " " ? "" : t);
       } else {
         lines.back() = std::move(next);
       }
-      i += len;
     }
     return lines;
   }

@@ -8,6 +8,10 @@
 #include <string>
 
 #include "common/call/call_context.h"
+#include "common/export/pdf.h"
+#include "common/status/status.h"
+#include "common/status/text.h"
+#include "common/time/date.h"
 #include "touyan/files/v1/files.pb.h"
 
 namespace touyan {
@@ -49,6 +53,42 @@ inline std::string ExportRegion(const CallContext& call, const std::string& regi
   if (region_code.empty()) return call.principal().scope_prefix;
   absl::StatusOr<std::string> p = auth::RegionPrefix(region_code);
   return p.ok() ? *p : "region";
+}
+
+// What every public notice (公示) request carries: the period, where
+// objections go, who issues it (fields notice_start, notice_days, contact,
+// issuer), checked and turned into the notice's closing paragraphs.
+struct NoticeTerms {
+  absl::CivilDay start;
+  int days = 5;  // Touyan's default, not a rule of the source
+  std::string contact, issuer;
+};
+
+template <typename Req>
+absl::StatusOr<NoticeTerms> NoticeTermsOf(const Req& r) {
+  NoticeTerms t;
+  ASSIGN_OR_RETURN(t.start, ToCivilDay("notice_start", r.notice_start()));
+  t.days = r.notice_days() == 0 ? 5 : r.notice_days();
+  if (t.days < 1 || t.days > 30) return InvalidField("notice_days", "must be 1 to 30");
+  RETURN_IF_ERROR(ValidateText("contact", r.contact(), 200, true));
+  RETURN_IF_ERROR(ValidateText("issuer", r.issuer(), 100, true));
+  t.contact = r.contact();
+  t.issuer = r.issuer();
+  return t;
+}
+
+// "2023年12月20日".
+inline std::string ChineseDate(absl::CivilDay d) {
+  return absl::StrCat(d.year(), "年", d.month(), "月", d.day(), "日");
+}
+
+// The period, the objections paragraph and the signature of a notice.
+inline void CloseNotice(pdf::Notice& n, const NoticeTerms& t) {
+  n.after.push_back(absl::StrCat("公示期：", ChineseDate(t.start), "至",
+                                 ChineseDate(t.start + (t.days - 1)), "（", t.days, " 天）。"));
+  n.after.push_back(absl::StrCat("公示期间，如有异议，请以书面、电话等方式向", t.contact,
+                                 "反映。反映情况应实事求是，以个人名义反映的请署真实姓名。"));
+  n.signature = {t.issuer, ChineseDate(t.start)};
 }
 
 // Opens a FileSource for a workbook made by `make` (errors pass through).

@@ -158,11 +158,7 @@ grpc::ServerWriteReactor<files::v1::FileChunk>* PersonnelService::PrintGoodSecre
 
 absl::StatusOr<std::string> PersonnelService::GoodSecretaryNotice(
     CallContext& call, const v1::PrintGoodSecretaryNoticeRequest& r) {
-  ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("notice_start", r.notice_start()));
-  const int days = r.notice_days() == 0 ? 5 : r.notice_days();
-  if (days < 1 || days > 30) return InvalidField("notice_days", "must be 1 to 30");
-  RETURN_IF_ERROR(ValidateText("contact", r.contact(), 200, true));
-  RETURN_IF_ERROR(ValidateText("issuer", r.issuer(), 100, true));
+  ASSIGN_OR_RETURN(NoticeTerms terms, NoticeTermsOf(r));
   v1::ListGoodSecretariesRequest list;
   list.set_year(r.year());
   list.set_region_code(r.region_code());
@@ -201,14 +197,7 @@ absl::StatusOr<std::string> PersonnelService::GoodSecretaryNotice(
     notice.rows.push_back(
         {std::to_string(i + 1), n.cadre_name(), county_names[n.county_code()], org});
   }
-  const absl::CivilDay end = start + (days - 1);
-  auto date = [](absl::CivilDay d) {
-    return absl::StrCat(d.year(), "年", d.month(), "月", d.day(), "日");
-  };
-  notice.after = {absl::StrCat("公示期：", date(start), "至", date(end), "（", days, " 天）。"),
-                  absl::StrCat("公示期间，如对公示人选有异议，请以书面、电话等方式向", r.contact(),
-                               "反映。反映情况应实事求是，以个人名义反映的请署真实姓名。")};
-  notice.signature = {r.issuer(), date(start)};
+  CloseNotice(notice, terms);
   return pdf::NoticePdf(notice);
 }
 

@@ -1,3 +1,5 @@
+#include "common/export/pdf.h"
+#include "common/grpc/file_stream.h"
 #include "services/training/service_util.h"
 
 // Field and expert visits, practice tasks on the public board.
@@ -179,6 +181,62 @@ absl::Status TrainingService::RefreshGauges(CallContext& call) {
         .Set(static_cast<double>(c.summary.missing()));
   }
   return absl::OkStatus();
+}
+
+grpc::ServerWriteReactor<files::v1::FileChunk>* TrainingService::PrintPracticeTaskNotice(
+    Ctx* ctx, const v1::PrintPracticeTaskNoticeRequest* req) {
+  return rt_.ServerStream<v1::PrintPracticeTaskNoticeRequest, files::v1::FileChunk>(
+      ctx, req, "PrintPracticeTaskNotice",
+      [this](CallContext& call, const v1::PrintPracticeTaskNoticeRequest& r)
+          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        ASSIGN_OR_RETURN(std::string bytes, PracticeTaskNotice(call, r));
+        return std::make_unique<FileSource>(
+            absl::StrCat("practice-tasks-", ExportRegion(call, r.region_code()), "-", r.year(),
+                         "-notice.pdf"),
+            kPdfType, std::move(bytes));
+      });
+}
+
+absl::StatusOr<std::string> TrainingService::PracticeTaskNotice(
+    CallContext& call, const v1::PrintPracticeTaskNoticeRequest& r) {
+  if (r.region_code().empty()) {
+    return InvalidField("region_code", "is required: the issuing city or county", "REQUIRED");
+  }
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, false));
+  ASSIGN_OR_RETURN(NoticeTerms terms, NoticeTermsOf(r));
+  v1::ListPracticeTasksRequest list;
+  list.set_region_code(r.region_code());
+  list.set_year(r.year());
+  list.set_status(v1::TASK_STATUS_PUBLISHED);
+  ASSIGN_OR_RETURN(std::vector<v1::PracticeTask> tasks,
+                   AllItems(
+                       list, [&](const auto& q) { return DoListPracticeTasks(call, q); },
+                       &v1::ListPracticeTasksResponse::mutable_tasks));
+  if (tasks.empty()) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "no practice task of ", r.year(),
+                          " is on the region's public board: publish them, then print the notice")),
+                      "NOTHING_PUBLISHED");
+  }
+  pdf::Notice notice{
+      .title = absl::StrCat(r.year(), "年度村党组织书记实践锻炼任务公示"),
+      .before = {absl::StrCat("现将", r.year(), "年度实践锻炼任务（共 ", tasks.size(),
+                              " 项）予以公示，接受监督。各项任务分解到村，由责任人负责落实。")},
+      .headers = {"序号", "任务", "内容", "单位", "完成时限", "村数", "任务量"},
+      .widths = {0.07, 0.18, 0.33, 0.07, 0.15, 0.08, 0.12}};
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const v1::PracticeTask& t = tasks[i];
+    int64_t quantity = 0;
+    for (const v1::Quota& q : t.quotas()) quantity += q.quantity();
+    std::string due;
+    if (absl::StatusOr<absl::CivilDay> d = ToCivilDay("due_date", t.due_date()); d.ok()) {
+      due = ChineseDate(*d);
+    }
+    notice.rows.push_back({std::to_string(i + 1), t.title(), t.description(), t.unit(), due,
+                           std::to_string(t.quotas_size()), std::to_string(quantity)});
+  }
+  CloseNotice(notice, terms);
+  return pdf::NoticePdf(notice);
 }
 
 }  // namespace touyan::training

@@ -29,6 +29,8 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
   grpc::ServerUnaryReactor* Enrol(Ctx*, const v1::EnrolRequest*, v1::Enrolment*) override;
   grpc::ServerUnaryReactor* ListEnrolments(Ctx*, const v1::ListEnrolmentsRequest*,
                                            v1::ListEnrolmentsResponse*) override;
+  grpc::ServerWriteReactor<files::v1::FileChunk>* PrintPracticeTaskNotice(
+      Ctx*, const v1::PrintPracticeTaskNoticeRequest*) override;
   grpc::ServerWriteReactor<files::v1::FileChunk>* ExportClassRoster(
       Ctx*, const v1::ExportClassRosterRequest*) override;
   grpc::ServerUnaryReactor* RecordAttendance(Ctx*, const v1::RecordAttendanceRequest*,
@@ -78,6 +80,9 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
   absl::StatusOr<v1::Enrolment> DoEnrol(CallContext& call, const v1::EnrolRequest& r);
   absl::StatusOr<v1::ListEnrolmentsResponse> DoListEnrolments(CallContext& call,
                                                               const v1::ListEnrolmentsRequest& r);
+  // The PDF of PrintPracticeTaskNotice.
+  absl::StatusOr<std::string> PracticeTaskNotice(CallContext& call,
+                                                 const v1::PrintPracticeTaskNoticeRequest& r);
   // The roster workbook of ExportClassRoster.
   absl::StatusOr<std::string> ClassRoster(CallContext& call, const v1::TrainingClass& c);
   absl::StatusOr<v1::RecordAttendanceResponse> DoRecordAttendance(

@@ -1,6 +1,7 @@
 // Training's field work and practice tasks, concurrent enrolment, hostile
 // input, and (last) personnel going down. Same binary as training_test.cc
 // (its environment).
+#include "tests/support/exported.h"
 #include "tests/training/fixture.h"
 
 namespace touyan::testing {
@@ -167,6 +168,42 @@ TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
   EXPECT_EQ(board.tasks_size(), 2);
   ASSERT_TRUE(training().ListPracticeTasks(WithToken(jining_).get(), list, &board).ok());
   EXPECT_EQ(board.tasks_size(), 3);
+
+  // The board's public notice (公示) as a PDF, read back with pdftotext: the
+  // published task (not the superseded one, not the draft), its villages and
+  // total quantity, the period and the contact; anyone may print it.
+  tv1::PrintPracticeTaskNoticeRequest notice;
+  notice.set_region_code("150902000000");
+  notice.set_year(ThisYear());
+  *notice.mutable_notice_start() = DaysFromToday(0);
+  notice.set_notice_days(7);
+  notice.set_contact("集宁区委组织部（电话 0474-7654321）");
+  notice.set_issuer("中共集宁区委组织部");
+  auto print = [&](const std::string& token) {
+    auto ctx = WithToken(token);
+    auto reader = training().PrintPracticeTaskNotice(ctx.get(), notice);
+    return ReadExport(*reader);
+  };
+  Exported x = print(siziwang_);
+  ASSERT_EQ(x.end.code, grpc::StatusCode::OK) << x.end;
+  EXPECT_EQ(x.content_type, "application/pdf");
+  const std::string text = PdfText(x.bytes);
+  ASSERT_FALSE(text.empty()) << "pdftotext could not read the notice";
+  EXPECT_NE(text.find(absl::StrCat(ThisYear(), "年度村党组织书记实践锻炼任务公示")),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("发展庭院经济"), std::string::npos) << text;
+  EXPECT_EQ(text.find("（修订）"), std::string::npos) << "the superseded task is not on the notice";
+  EXPECT_NE(text.find("35"), std::string::npos) << "10 + 25 of the task that replaced it";
+  EXPECT_NE(text.find("（7 天）"), std::string::npos) << text;
+  EXPECT_NE(text.find("0474-7654321"), std::string::npos);
+  notice.clear_issuer();
+  Exported bad = print(jining_);
+  EXPECT_EQ(bad.end.field, "issuer");
+  EXPECT_EQ(bad.chunks, 0);
+  notice.set_issuer("中共集宁区委组织部");
+  notice.set_region_code("150929000000");
+  EXPECT_EQ(print(siziwang_).end.reason, "NOTHING_PUBLISHED");
 }
 
 TEST_F(TrainingTest, SixteenClientsRaceForFiveSeats) {
