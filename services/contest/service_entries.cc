@@ -233,7 +233,9 @@ absl::StatusOr<std::string> ContestService::ResultsWorkbook(CallContext& call,
   ASSIGN_OR_RETURN(v1::Round round, DoGetRound(call, get_round));
   for (const v1::Dimension& d : round.rubric()) dims.emplace_back(d.key(), d.name());
   for (const v1::EntryResult& e : res.entries()) {
-    for (const auto& [key, value] : e.by_dimension()) {
+    for (const auto& kv : e.by_dimension()) {
+      const std::string& key =
+          kv.first;  // a lambda may not capture a structured binding (clang 14)
       if (std::none_of(dims.begin(), dims.end(), [&](const auto& d) { return d.first == key; }))
         dims.emplace_back(key, key);
     }
