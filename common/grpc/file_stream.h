@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "common/call/call_context.h"
 #include "common/export/pdf.h"
+#include "common/grpc/runtime.h"
 #include "common/status/status.h"
 #include "common/status/text.h"
 #include "common/time/date.h"
@@ -91,13 +93,29 @@ inline void CloseNotice(pdf::Notice& n, const NoticeTerms& t) {
   n.signature = {t.issuer, ChineseDate(t.start)};
 }
 
-// Opens a FileSource for a workbook made by `make` (errors pass through).
-template <typename Make>
-absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> XlsxStream(std::string filename,
-                                                                               Make make) {
-  absl::StatusOr<std::string> bytes = make();
-  if (!bytes.ok()) return bytes.status();
-  return std::make_unique<FileSource>(std::move(filename), kXlsxType, *std::move(bytes));
+// What a file call makes: the file's suggested name and its bytes.
+struct MadeFile {
+  std::string filename;
+  std::string bytes;
+};
+
+// A server-streaming call answered with the file `make` builds
+// (StatusOr<MadeFile>(CallContext&, const Req&); errors before the first
+// chunk), its media type from the name's extension (.pdf or .xlsx).
+template <typename Req, typename Make>
+grpc::ServerWriteReactor<files::v1::FileChunk>* FileStream(Runtime& rt,
+                                                           grpc::CallbackServerContext* ctx,
+                                                           const Req* req, const char* method,
+                                                           Make make) {
+  return rt.ServerStream<Req, files::v1::FileChunk>(
+      ctx, req, method,
+      [make](CallContext& call,
+             const Req& r) -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+        absl::StatusOr<MadeFile> f = make(call, r);
+        if (!f.ok()) return f.status();
+        const char* type = absl::EndsWith(f->filename, ".pdf") ? kPdfType : kXlsxType;
+        return std::make_unique<FileSource>(std::move(f->filename), type, std::move(f->bytes));
+      });
 }
 
 }  // namespace touyan

@@ -211,12 +211,11 @@ absl::StatusOr<v1::Results> ContestService::DoGetResults(CallContext& call,
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* ContestService::ExportResults(
     Ctx* ctx, const v1::ExportResultsRequest* req) {
-  return rt_.ServerStream<v1::ExportResultsRequest, files::v1::FileChunk>(
-      ctx, req, "ExportResults",
-      [this](CallContext& call, const v1::ExportResultsRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
-        return XlsxStream(absl::StrCat("round-", r.round_id(), "-results.xlsx"),
-                          [&] { return ResultsWorkbook(call, r.round_id()); });
+  return FileStream(
+      rt_, ctx, req, "ExportResults",
+      [this](CallContext& call, const v1::ExportResultsRequest& r) -> absl::StatusOr<MadeFile> {
+        ASSIGN_OR_RETURN(std::string bytes, ResultsWorkbook(call, r.round_id()));
+        return MadeFile{absl::StrCat("round-", r.round_id(), "-results.xlsx"), std::move(bytes)};
       });
 }
 

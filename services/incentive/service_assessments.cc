@@ -139,13 +139,13 @@ absl::StatusOr<v1::ListAssessmentsResponse> IncentiveService::DoListAssessments(
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* IncentiveService::ExportAssessments(
     Ctx* ctx, const v1::ExportAssessmentsRequest* req) {
-  return rt_.ServerStream<v1::ExportAssessmentsRequest, files::v1::FileChunk>(
-      ctx, req, "ExportAssessments",
-      [this](CallContext& call, const v1::ExportAssessmentsRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
-        return XlsxStream(absl::StrCat("assessments-", ExportRegion(call, r.region_code()), "-",
-                                       r.year(), ".xlsx"),
-                          [&] { return AssessmentsWorkbook(call, r); });
+  return FileStream(
+      rt_, ctx, req, "ExportAssessments",
+      [this](CallContext& call, const v1::ExportAssessmentsRequest& r) -> absl::StatusOr<MadeFile> {
+        ASSIGN_OR_RETURN(std::string bytes, AssessmentsWorkbook(call, r));
+        return MadeFile{absl::StrCat("assessments-", ExportRegion(call, r.region_code()), "-",
+                                     r.year(), ".xlsx"),
+                        std::move(bytes)};
       });
 }
 

@@ -81,14 +81,14 @@ absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* IncentiveService::ExportAwards(
     Ctx* ctx, const v1::ExportAwardsRequest* req) {
-  return rt_.ServerStream<v1::ExportAwardsRequest, files::v1::FileChunk>(
-      ctx, req, "ExportAwards",
-      [this](CallContext& call, const v1::ExportAwardsRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
-        return XlsxStream(
+  return FileStream(
+      rt_, ctx, req, "ExportAwards",
+      [this](CallContext& call, const v1::ExportAwardsRequest& r) -> absl::StatusOr<MadeFile> {
+        ASSIGN_OR_RETURN(std::string bytes, AwardsWorkbook(call, r));
+        return MadeFile{
             absl::StrCat("care-awards-", ExportRegion(call, r.region_code()), "-",
                          r.year() == 0 ? std::string("all") : std::to_string(r.year()), ".xlsx"),
-            [&] { return AwardsWorkbook(call, r); });
+            std::move(bytes)};
       });
 }
 

@@ -144,15 +144,14 @@ absl::StatusOr<v1::ListGoodSecretariesResponse> PersonnelService::DoListGoodSecr
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* PersonnelService::PrintGoodSecretaryNotice(
     Ctx* ctx, const v1::PrintGoodSecretaryNoticeRequest* req) {
-  return rt_.ServerStream<v1::PrintGoodSecretaryNoticeRequest, files::v1::FileChunk>(
-      ctx, req, "PrintGoodSecretaryNotice",
-      [this](CallContext& call, const v1::PrintGoodSecretaryNoticeRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+  return FileStream(
+      rt_, ctx, req, "PrintGoodSecretaryNotice",
+      [this](CallContext& call,
+             const v1::PrintGoodSecretaryNoticeRequest& r) -> absl::StatusOr<MadeFile> {
         ASSIGN_OR_RETURN(std::string bytes, GoodSecretaryNotice(call, r));
-        return std::make_unique<FileSource>(
-            absl::StrCat("good-secretaries-", ExportRegion(call, r.region_code()), "-", r.year(),
-                         "-notice.pdf"),
-            kPdfType, std::move(bytes));
+        return MadeFile{absl::StrCat("good-secretaries-", ExportRegion(call, r.region_code()), "-",
+                                     r.year(), "-notice.pdf"),
+                        std::move(bytes)};
       });
 }
 

@@ -83,12 +83,12 @@ absl::StatusOr<v1::ListSeedsResponse> PersonnelService::DoListSeeds(CallContext&
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* PersonnelService::ExportSeeds(
     Ctx* ctx, const v1::ExportSeedsRequest* req) {
-  return rt_.ServerStream<v1::ExportSeedsRequest, files::v1::FileChunk>(
-      ctx, req, "ExportSeeds",
-      [this](CallContext& call, const v1::ExportSeedsRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
-        return XlsxStream(absl::StrCat("seeds-", ExportRegion(call, r.region_code()), ".xlsx"),
-                          [&] { return SeedsWorkbook(call, r); });
+  return FileStream(
+      rt_, ctx, req, "ExportSeeds",
+      [this](CallContext& call, const v1::ExportSeedsRequest& r) -> absl::StatusOr<MadeFile> {
+        ASSIGN_OR_RETURN(std::string bytes, SeedsWorkbook(call, r));
+        return MadeFile{absl::StrCat("seeds-", ExportRegion(call, r.region_code()), ".xlsx"),
+                        std::move(bytes)};
       });
 }
 

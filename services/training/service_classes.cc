@@ -110,13 +110,12 @@ absl::StatusOr<v1::ListEnrolmentsResponse> TrainingService::DoListEnrolments(
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* TrainingService::ExportClassRoster(
     Ctx* ctx, const v1::ExportClassRosterRequest* req) {
-  return rt_.ServerStream<v1::ExportClassRosterRequest, files::v1::FileChunk>(
-      ctx, req, "ExportClassRoster",
-      [this](CallContext& call, const v1::ExportClassRosterRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+  return FileStream(
+      rt_, ctx, req, "ExportClassRoster",
+      [this](CallContext& call, const v1::ExportClassRosterRequest& r) -> absl::StatusOr<MadeFile> {
         ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
-        return XlsxStream(absl::StrCat("class-", c.id(), "-roster.xlsx"),
-                          [&] { return ClassRoster(call, c); });
+        ASSIGN_OR_RETURN(std::string bytes, ClassRoster(call, c));
+        return MadeFile{absl::StrCat("class-", c.id(), "-roster.xlsx"), std::move(bytes)};
       });
 }
 

@@ -185,15 +185,14 @@ absl::Status TrainingService::RefreshGauges(CallContext& call) {
 
 grpc::ServerWriteReactor<files::v1::FileChunk>* TrainingService::PrintPracticeTaskNotice(
     Ctx* ctx, const v1::PrintPracticeTaskNoticeRequest* req) {
-  return rt_.ServerStream<v1::PrintPracticeTaskNoticeRequest, files::v1::FileChunk>(
-      ctx, req, "PrintPracticeTaskNotice",
-      [this](CallContext& call, const v1::PrintPracticeTaskNoticeRequest& r)
-          -> absl::StatusOr<std::unique_ptr<StreamSource<files::v1::FileChunk>>> {
+  return FileStream(
+      rt_, ctx, req, "PrintPracticeTaskNotice",
+      [this](CallContext& call,
+             const v1::PrintPracticeTaskNoticeRequest& r) -> absl::StatusOr<MadeFile> {
         ASSIGN_OR_RETURN(std::string bytes, PracticeTaskNotice(call, r));
-        return std::make_unique<FileSource>(
-            absl::StrCat("practice-tasks-", ExportRegion(call, r.region_code()), "-", r.year(),
-                         "-notice.pdf"),
-            kPdfType, std::move(bytes));
+        return MadeFile{absl::StrCat("practice-tasks-", ExportRegion(call, r.region_code()), "-",
+                                     r.year(), "-notice.pdf"),
+                        std::move(bytes)};
       });
 }
 
