@@ -273,3 +273,30 @@ TOUYAN_TOKEN=$county $ctl export training PrintPracticeTaskNotice --region_code=
   --out=$out-tasks.pdf
 pdftotext -enc UTF-8 $out-tasks.pdf - | head -12
 rm -f $out-tasks.pdf
+
+step "Corrections from the version read (its etag): a segment moved, a stale etag refused, an organisation renamed and back, a class cancelled"
+etag=$(TOUYAN_TOKEN=$county $ctl call GetClass "{\"id\":\"$cls\"}" | field etag)
+move() {  # move REQUEST_ID ETAG: segment 3 of the class a week later
+  TOUYAN_TOKEN=$county $ctl call RescheduleSegment "{\"request_id\":\"ex-$run-$1\",\"class_id\":\"$cls\",
+    \"segment_number\":3,\"start_date\":{\"year\":2023,\"month\":6,\"day\":19},
+    \"reason\":\"党校教室检修，顺延一周\",\"etag\":\"$2\"}"
+}
+move move "$etag" | grep -o '"segments":\[[^]]*\]'
+move move-stale "$etag" || echo "(refused, as it should be: ABORTED ETAG_MISMATCH, the class changed since that etag was read)"
+name=$(TOUYAN_TOKEN=$county $ctl call GetPartyOrg "{\"id\":\"$org\"}" | field name)
+rename() {  # rename REQUEST_ID NAME: the organisation, from the version read now
+  local etag=$(TOUYAN_TOKEN=$county $ctl call GetPartyOrg "{\"id\":\"$org\"}" | field etag)
+  TOUYAN_TOKEN=$county $ctl call UpdatePartyOrg "{\"request_id\":\"ex-$run-$1\",\"party_org\":{\"id\":\"$org\",
+    \"name\":\"$2\",\"etag\":\"$etag\"},\"update_mask\":\"name\"}"
+}
+rename rename "${name}（更正）"
+rename rename-back "$name" >/dev/null
+cls2=$(TOUYAN_TOKEN=$county $ctl call CreateClass "{\"request_id\":\"ex-$run-class2\",\"training_class\":{
+  \"tier\":\"TIER_COUNTY\",\"region_code\":\"150929000000\",\"title\":\"四子王旗村党组织书记冬训班\",
+  \"theme\":\"冬训\",\"year\":2023,\"formats\":[\"FORMAT_LECTURE\"],\"venue\":\"四子王旗委党校\",
+  \"venue_kind\":\"VENUE_KIND_COUNTY_PARTY_SCHOOL\",\"capacity\":50,
+  \"segments\":[{\"title\":\"集中授课\",\"start_date\":{\"year\":2023,\"month\":12,\"day\":18}}]}}" | field id)
+TOUYAN_TOKEN=$county $ctl call Enrol "{\"request_id\":\"ex-$run-enrol2\",\"class_id\":\"$cls2\",
+  \"trainee\":{\"kind\":\"TRAINEE_KIND_VILLAGE_SECRETARY\",\"cadre_id\":\"$b\"}}" >/dev/null
+TOUYAN_TOKEN=$county $ctl call CancelClass "{\"request_id\":\"ex-$run-cancel\",\"id\":\"$cls2\",\"reason\":\"因故取消\"}"
+TOUYAN_TOKEN=$county $ctl call ListEnrolments "{\"class_id\":\"$cls2\"}"

@@ -22,6 +22,16 @@ namespace touyan {
 // A timestamptz column as microseconds since the epoch, in SQL.
 #define TOUYAN_MICROS(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
+// A row's entity tag (AIP-154), in SQL: the transaction that wrote its
+// current version (`xmin`), which every committed change of the row renews
+// and a row lock does not. A resource of several rows renews its main row
+// whenever a part changes. `tbl` is the table's alias ("c") or name.
+#define TOUYAN_ETAG(tbl) "('e' || " tbl ".xmin::text)"
+// The same for a row this transaction writes, where the row's own xmin
+// cannot be read (RETURNING of a partitioned table): this transaction's id,
+// which every row it writes carries (Touyan opens no subtransactions).
+#define TOUYAN_ETAG_OF_THIS_TRANSACTION "('e' || xid(pg_current_xact_id())::text)"
+
 template <typename T>
 struct PageOf {
   std::vector<T> items;

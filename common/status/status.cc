@@ -44,6 +44,16 @@ absl::Status NotFound(absl::string_view field, absl::string_view what, absl::str
       "NOT_FOUND");
 }
 
+absl::Status CheckEtag(absl::string_view given, absl::string_view current, absl::string_view what,
+                       absl::string_view id, absl::string_view field) {
+  if (given.empty() || given == current) return absl::OkStatus();
+  return WithReason(WithField(absl::AbortedError(absl::StrCat(
+                                  what, " ", id, " changed since it was read (etag '", given,
+                                  "', now '", current, "'): read it again and reapply the change")),
+                              field),
+                    "ETAG_MISMATCH");
+}
+
 std::optional<std::string> FieldOf(const absl::Status& status) {
   return Payload(status, kFieldUrl);
 }

@@ -30,6 +30,12 @@ absl::Status NestField(absl::Status status, absl::string_view prefix);
 // NOT_FOUND naming `field`: "<what> <id> does not exist".
 absl::Status NotFound(absl::string_view field, absl::string_view what, absl::string_view id);
 
+// ABORTED (reason ETAG_MISMATCH, field `field`) when a caller sent an etag
+// and it is not the resource's current one: someone changed it since the
+// caller read it. An empty etag asks for no check.
+absl::Status CheckEtag(absl::string_view given, absl::string_view current, absl::string_view what,
+                       absl::string_view id, absl::string_view field = "etag");
+
 std::optional<std::string> FieldOf(const absl::Status& status);
 // The attached reason, or the canonical code name ("NOT_FOUND") if none.
 std::string ReasonOf(const absl::Status& status);

@@ -4,6 +4,7 @@
 #ifndef TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
 #define TOUYAN_SERVICES_CONTEST_CONTEST_REPOSITORY_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,15 @@
 #include "touyan/contest/v1/contest.pb.h"
 
 namespace touyan::contest {
+
+// The programme's contest gauges over the contests organised within a
+// region in the latest year that has any: rounds by state, and the entries
+// (not withdrawn) in them.
+struct ContestGauges {
+  int year = 0;  // 0: no contest
+  std::map<v1::RoundState, int64_t> rounds;
+  int64_t entries = 0;
+};
 
 class ContestRepository {
  public:
@@ -117,6 +127,8 @@ class ContestRepository {
   virtual absl::StatusOr<v1::SignOff> SignResults(CallContext& call,
                                                   const v1::SignResultsRequest& request,
                                                   const ResourceId& round) = 0;
+  virtual absl::StatusOr<ContestGauges> Gauges(CallContext& call,
+                                               const std::string& region_prefix) = 0;
 };
 
 }  // namespace touyan::contest

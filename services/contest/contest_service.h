@@ -13,7 +13,7 @@
 
 namespace touyan::contest {
 
-class ContestService final : public v1::ContestService::CallbackService {
+class ContestService final : public v1::ContestService::CallbackService, public GaugeSource {
  public:
   ContestService(Runtime& rt, std::unique_ptr<ContestRepository> repo)
       : rt_(rt), repo_(std::move(repo)), personnel_(rt.downstream("personnel")) {}
@@ -102,6 +102,9 @@ class ContestService final : public v1::ContestService::CallbackService {
                                                           const v1::ListOutcomesRequest& r);
   absl::StatusOr<v1::BatchGetCadreResultsResponse> DoBatchGetCadreResults(
       CallContext& call, const v1::BatchGetCadreResultsRequest& r);
+
+  // The programme's contest gauges: the latest year's rounds by state, entries.
+  absl::Status RefreshGauges(CallContext& call) override;
 
   Runtime& rt_;
   std::unique_ptr<ContestRepository> repo_;

@@ -35,6 +35,12 @@ std::vector<db::Statement> SharedStatements() {
        "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, "
        "x.elem "
        "FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(elem, ord)"},
+      {"gauge_rounds",
+       "WITH y AS (SELECT max(year) AS y FROM contests WHERE starts_with(region_prefix, $1)) "
+       "SELECT y.y, r.state, count(*), coalesce(sum((SELECT count(*) FROM entries e WHERE "
+       "e.county_code = r.county_code AND e.round_id = r.id AND e.state = 1)), 0)::bigint "
+       "FROM y JOIN contests c ON c.year = y.y JOIN rounds r ON r.county_code = c.county_code "
+       "AND r.contest_id = c.id WHERE starts_with(c.region_prefix, $1) GROUP BY 1, 2"},
       {"round_contest",
        "SELECT c.level, c.year, c.region_prefix, c.region_code FROM rounds r JOIN contests c ON "
        "c.county_code = r.county_code "
@@ -49,6 +55,19 @@ std::vector<db::Statement> PgContestRepository::Statements() {
     for (db::Statement& s : area()) all.push_back(std::move(s));
   }
   return all;
+}
+
+absl::StatusOr<ContestGauges> PgContestRepository::Gauges(CallContext& call,
+                                                          const std::string& region_prefix) {
+  return call.Read<ContestGauges>([&](db::Tx& tx) -> absl::StatusOr<ContestGauges> {
+    ContestGauges g;
+    for (const auto& row : tx.exec_prepared("gauge_rounds", region_prefix)) {
+      g.year = row[0].as<int>();
+      g.rounds[static_cast<v1::RoundState>(row[1].as<int>())] = row[2].as<int64_t>();
+      g.entries += row[3].as<int64_t>();
+    }
+    return g;
+  });
 }
 
 }  // namespace touyan::contest

@@ -77,6 +77,8 @@ class PgContestRepository final : public ContestRepository {
       const ResourceId& to) override;
   absl::StatusOr<v1::SignOff> SignResults(CallContext& call, const v1::SignResultsRequest& request,
                                           const ResourceId& round) override;
+  absl::StatusOr<ContestGauges> Gauges(CallContext& call,
+                                       const std::string& region_prefix) override;
 };
 
 }  // namespace touyan::contest

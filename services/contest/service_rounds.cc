@@ -1,3 +1,5 @@
+#include "absl/strings/ascii.h"
+#include "common/metrics/metrics.h"
 #include "services/contest/service_util.h"
 
 // Contests and rounds.
@@ -96,6 +98,26 @@ absl::StatusOr<v1::Round> ContestService::DoSetRubric(CallContext& call,
   RETURN_IF_ERROR(ValidateRubric(r.rubric(), "rubric"));
   RETURN_IF_ERROR(CheckEnum("aggregation", r.aggregation(), v1::Aggregation_IsValid));
   return repo_->SetRubric(call, r, id);
+}
+
+absl::Status ContestService::RefreshGauges(CallContext& call) {
+  ASSIGN_OR_RETURN(ContestGauges g, repo_->Gauges(call, call.principal().scope_prefix));
+  if (g.year == 0) return absl::OkStatus();
+  const std::string year = absl::StrCat(g.year);
+  Metrics& m = call.metrics();
+  for (v1::RoundState s : {v1::ROUND_STATE_DRAFT, v1::ROUND_STATE_OPEN, v1::ROUND_STATE_JUDGING,
+                           v1::ROUND_STATE_CLOSED, v1::ROUND_STATE_PUBLISHED}) {
+    std::string state = absl::AsciiStrToLower(v1::RoundState_Name(s).substr(12));  // "ROUND_STATE_"
+    m.Gauge("touyan_contest_rounds",
+            "Rounds of the latest year's contests (擂台比武) organised in the scope, by state.",
+            {{"year", year}, {"state", state}})
+        .Set(static_cast<double>(g.rounds[s]));
+  }
+  m.Gauge("touyan_contest_entries",
+          "Secretaries entered (not withdrawn) in the rounds of the latest year's contests.",
+          {{"year", year}})
+      .Set(static_cast<double>(g.entries));
+  return absl::OkStatus();
 }
 
 }  // namespace touyan::contest

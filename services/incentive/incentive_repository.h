@@ -58,6 +58,7 @@ struct StoredRecord {
   // that some exists either way.
   std::optional<std::string> restricted;
   bool has_restricted = false;
+  std::string etag;  // the row's version (AIP-154), for the messages that carry one
   const std::string& id() const { return record_id; }
 };
 
@@ -77,6 +78,15 @@ struct YearInputs {
   std::optional<v1::Scheme> scheme;
   // cadre id → records of the year.
   std::map<std::string, Inputs> by_cadre;
+};
+
+struct IncentiveGauges {
+  int assessment_year = 0;  // 0: nothing assessed
+  std::map<v1::Grade, int64_t> grades;
+  int award_year = 0;  // 0: no care award
+  int64_t awards_paid = 0;
+  int64_t awards_reversed = 0;
+  int64_t award_fen = 0;  // paid, net of reversals
 };
 
 class IncentiveRepository {
@@ -172,6 +182,11 @@ class IncentiveRepository {
   virtual absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call,
                                                        const std::string& region_prefix, int year,
                                                        const paging::Page& page) = 0;
+  // Reverses award `id` if its etag is the one sent (or none was) and the
+  // caller may write its budget's region; a reversed one is returned as it is.
+  virtual absl::StatusOr<v1::Award> ReverseAward(CallContext& call,
+                                                 const v1::ReverseAwardRequest& request,
+                                                 const ResourceId& id) = 0;
   virtual absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code,
                                             int year) = 0;
   virtual absl::StatusOr<v1::PromotionReportResponse> PromotionReport(
@@ -191,6 +206,11 @@ class IncentiveRepository {
   // caller may read; cadres never assessed are left out).
   virtual absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(
       CallContext& call, const std::vector<std::string>& cadre_ids, int year) = 0;
+
+  // The programme's gauges over a region: the latest year assessed there
+  // and its grades; the latest year of care awards, paid and reversed.
+  virtual absl::StatusOr<IncentiveGauges> Gauges(CallContext& call,
+                                                 const std::string& region_prefix) = 0;
 };
 
 }  // namespace touyan::incentive

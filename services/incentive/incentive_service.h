@@ -19,7 +19,7 @@
 
 namespace touyan::incentive {
 
-class IncentiveService final : public v1::IncentiveService::CallbackService {
+class IncentiveService final : public v1::IncentiveService::CallbackService, public GaugeSource {
  public:
   IncentiveService(Runtime& rt, std::unique_ptr<IncentiveRepository> repo);
 
@@ -74,6 +74,8 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                     v1::ListPromotionCandidatesResponse*) override;
   grpc::ServerUnaryReactor* RecordPromotion(Ctx*, const v1::RecordPromotionRequest*,
                                             v1::Promotion*) override;
+  grpc::ServerUnaryReactor* CorrectPromotion(Ctx*, const v1::CorrectPromotionRequest*,
+                                             v1::Promotion*) override;
   grpc::ServerUnaryReactor* SetConsequencePolicy(Ctx*, const v1::SetConsequencePolicyRequest*,
                                                  v1::ConsequencePolicy*) override;
   grpc::ServerUnaryReactor* GetConsequencePolicy(Ctx*, const v1::GetConsequencePolicyRequest*,
@@ -95,6 +97,7 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                           v1::PayCareAwardsResponse*) override;
   grpc::ServerUnaryReactor* ListAwards(Ctx*, const v1::ListAwardsRequest*,
                                        v1::ListAwardsResponse*) override;
+  grpc::ServerUnaryReactor* ReverseAward(Ctx*, const v1::ReverseAwardRequest*, v1::Award*) override;
   grpc::ServerUnaryReactor* GetLedger(Ctx*, const v1::GetLedgerRequest*, v1::Ledger*) override;
   grpc::ServerUnaryReactor* ArrangeInterview(Ctx*, const v1::ArrangeInterviewRequest*,
                                              v1::Interview*) override;
@@ -164,6 +167,8 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                            const v1::GetPromotionPolicyRequest& r);
   absl::StatusOr<v1::ListPromotionCandidatesResponse> DoListPromotionCandidates(
       CallContext& call, const v1::ListPromotionCandidatesRequest& r);
+  absl::StatusOr<v1::Promotion> DoCorrectPromotion(CallContext& call,
+                                                   const v1::CorrectPromotionRequest& r);
   absl::StatusOr<v1::Promotion> DoRecordPromotion(CallContext& call,
                                                   const v1::RecordPromotionRequest& r);
   absl::StatusOr<v1::ConsequencePolicy> DoSetConsequencePolicy(
@@ -191,6 +196,7 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
                                                             const v1::PayCareAwardsRequest& r);
   absl::StatusOr<v1::ListAwardsResponse> DoListAwards(CallContext& call,
                                                       const v1::ListAwardsRequest& r);
+  absl::StatusOr<v1::Award> DoReverseAward(CallContext& call, const v1::ReverseAwardRequest& r);
   absl::StatusOr<v1::Ledger> DoGetLedger(CallContext& call, const v1::GetLedgerRequest& r);
   absl::StatusOr<v1::Interview> DoArrangeInterview(CallContext& call,
                                                    const v1::ArrangeInterviewRequest& r);
@@ -226,6 +232,10 @@ class IncentiveService final : public v1::IncentiveService::CallbackService {
   // Touyan's defaults where it sets none (WithDefaults of its type).
   template <typename P>
   absl::StatusOr<P> PolicyOf(CallContext& call, PolicyKind kind, const std::string& city, int year);
+
+  // The programme's gauges: the latest assessment year's grades, the care
+  // awards of the latest year (paid, reversed, yuan).
+  absl::Status RefreshGauges(CallContext& call) override;
 
   Runtime& rt_;
   std::unique_ptr<IncentiveRepository> repo_;

@@ -20,28 +20,46 @@ std::vector<db::Statement> AwardStatements() {
        "AND year = $3 AND programme = $4"},
       {"budget_paid",
        "SELECT coalesce(sum(amount_fen), 0)::bigint FROM awards WHERE budget_region = $1 AND year "
-       "= $2 "
-       "AND programme = $3"},
+       "= $2 AND programme = $3 AND reverse_time IS NULL"},
       {"award_insert",
        "INSERT INTO awards (county_code, cadre_id, year, programme, recipient, amount_fen, "
        "budget_region, body) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT (county_code, cadre_id, "
        "programme, year) "
-       "DO NOTHING RETURNING id, " TOUYAN_MICROS("pay_time")},
+       "DO NOTHING RETURNING " TOUYAN_AWARD_COLS},
       {"awards_paid",
        "SELECT cadre_id FROM awards WHERE year = $1 AND programme = $2 AND cadre_id = "
        "ANY(ARRAY(SELECT "
        "json_array_elements_text($3::json)))"},
-      {"award_list", "SELECT county_code, id, body::text, " TOUYAN_MICROS(
-                         "pay_time") " FROM awards WHERE county_code LIKE $1 "
-                                     "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) "
-                                     "AND (county_code, id) > ($4, $5) "
-                                     "ORDER BY county_code, id LIMIT $6"},
+      {"award_list", "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code LIKE $1 "
+                     "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) "
+                     "AND (county_code, id) > ($4, $5) "
+                     "ORDER BY county_code, id LIMIT $6"},
+      {"award_lock",
+       "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"award_reverse",
+       "UPDATE awards SET reverse_reason = $3, reversed_by = $4, reverse_time = now() "
+       "WHERE county_code = $1 AND id = $2 RETURNING " TOUYAN_AWARD_COLS},
       {"ledger",
        "SELECT county_code, count(*), count(*) FILTER (WHERE recipient = 1), count(*) FILTER "
        "(WHERE recipient = 2), "
-       "sum(amount_fen)::bigint FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 "
+       "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NULL), 0)::bigint, "
+       "count(*) FILTER (WHERE reverse_time IS NOT NULL), "
+       "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NOT NULL), 0)::bigint "
+       "FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 "
        "ORDER BY 1"},
+      {"gauge_grades",
+       "WITH y AS (SELECT max(year) AS y FROM assessments WHERE county_code LIKE $1 "
+       "AND starts_with(region_code, $2)) SELECT y.y, a.grade, count(*) FROM y JOIN assessments "
+       "a ON a.year = y.y WHERE a.county_code LIKE $1 AND starts_with(a.region_code, $2) "
+       "GROUP BY 1, 2"},
+      {"gauge_awards",
+       "WITH y AS (SELECT max(year) AS y FROM awards WHERE county_code LIKE $1 AND programme = $2) "
+       "SELECT y.y, count(*) FILTER (WHERE reverse_time IS NULL), "
+       "count(*) FILTER (WHERE reverse_time IS NOT NULL), "
+       "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NULL), 0)::bigint "
+       "FROM y JOIN awards a ON a.year = y.y WHERE a.county_code LIKE $1 AND a.programme = $2 "
+       "GROUP BY 1"},
       {"promotion_report",
        "SELECT county_code, body->>'channel', count(*) FROM records WHERE kind = 4 AND county_code "
        "LIKE $1 "
@@ -148,8 +166,7 @@ absl::StatusOr<v1::PayCareAwardsResponse> PgIncentiveRepository::PayAwards(
             out.set_already_paid(out.already_paid() + 1);
             continue;
           }
-          stored.set_id(ResourceId{a.county_code(), r[0][0].as<int64_t>()}.ToString());
-          *stored.mutable_pay_time() = TimestampFromMicros(r[0][1].as<int64_t>());
+          ASSIGN_OR_RETURN(stored, AwardFromRow(r[0]));
           out.set_paid(out.paid() + 1);
           out.set_amount_fen(out.amount_fen() + each);
           *out.add_awards() = stored;
@@ -172,6 +189,28 @@ absl::StatusOr<PageOf<v1::Award>> PgIncentiveRepository::ListAwards(
   });
 }
 
+absl::StatusOr<v1::Award> PgIncentiveRepository::ReverseAward(
+    CallContext& call, const v1::ReverseAwardRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::Award>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Award> {
+        pqxx::result r = tx.exec_prepared("award_lock", id.county_code, id.number);
+        if (r.empty()) return NotFound("id", "award", id.ToString());
+        ASSIGN_OR_RETURN(const v1::Award before, AwardFromRow(r[0]));
+        // Paid from a budget, returned to it: by whoever may write the budget's region.
+        RETURN_IF_ERROR(WithField(call.principal().CheckWrite(before.budget_region()), "id"));
+        RETURN_IF_ERROR(CheckEtag(request.etag(), before.etag(), "award", before.id()));
+        if (before.state() == v1::AWARD_STATE_REVERSED) return before;
+        ASSIGN_OR_RETURN(v1::Award after, AwardFromRow(tx.exec_prepared1(
+                                              "award_reverse", id.county_code, id.number,
+                                              request.reason(), call.principal().subject)));
+        call.Audit({.county_code = id.county_code,
+                    .resource = "awards/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
+}
+
 absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call,
                                                          const std::string& region_code, int year) {
   return call.Read<v1::Ledger>([&](db::Tx& tx) -> absl::StatusOr<v1::Ledger> {
@@ -185,6 +224,8 @@ absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call,
       c->set_to_persons(row[2].as<int>());
       c->set_to_party_orgs(row[3].as<int>());
       c->set_amount_fen(row[4].as<int64_t>());
+      c->set_reversals(row[5].as<int>());
+      c->set_reversed_fen(row[6].as<int64_t>());
       out.set_total_fen(out.total_fen() + c->amount_fen());
     }
     pqxx::result b = tx.exec_prepared("budget_get", CountyOf(region_code), region_code, year,
@@ -197,6 +238,26 @@ absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call,
       out.set_remaining_fen(out.budget_fen() - paid);
     }
     return out;
+  });
+}
+
+absl::StatusOr<IncentiveGauges> PgIncentiveRepository::Gauges(CallContext& call,
+                                                              const std::string& region_prefix) {
+  return call.Read<IncentiveGauges>([&](db::Tx& tx) -> absl::StatusOr<IncentiveGauges> {
+    IncentiveGauges g;
+    for (const auto& row :
+         tx.exec_prepared("gauge_grades", CountyLike(region_prefix), region_prefix)) {
+      g.assessment_year = row[0].as<int>();
+      g.grades[static_cast<v1::Grade>(row[1].as<int>())] = row[2].as<int64_t>();
+    }
+    for (const auto& row : tx.exec_prepared("gauge_awards", CountyLike(region_prefix),
+                                            static_cast<int>(v1::PROGRAMME_CARE))) {
+      g.award_year = row[0].as<int>();
+      g.awards_paid = row[1].as<int64_t>();
+      g.awards_reversed = row[2].as<int64_t>();
+      g.award_fen = row[3].as<int64_t>();
+    }
+    return g;
   });
 }
 

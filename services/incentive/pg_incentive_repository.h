@@ -69,6 +69,8 @@ class PgIncentiveRepository final : public IncentiveRepository {
   absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
       CallContext& call, const v1::PayCareAwardsRequest& request,
       const std::vector<v1::Award>& awards, const std::vector<v1::UnpaidAward>& unpaid) override;
+  absl::StatusOr<v1::Award> ReverseAward(CallContext& call, const v1::ReverseAwardRequest& request,
+                                         const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix,
                                                int year, const paging::Page& page) override;
   absl::StatusOr<v1::Ledger> Ledger(CallContext& call, const std::string& region_code,
@@ -84,6 +86,8 @@ class PgIncentiveRepository final : public IncentiveRepository {
                                  int year, google::protobuf::Message& policy) override;
   absl::StatusOr<std::map<std::string, v1::Assessment>> LastAssessments(
       CallContext& call, const std::vector<std::string>& cadre_ids, int year) override;
+  absl::StatusOr<IncentiveGauges> Gauges(CallContext& call,
+                                         const std::string& region_prefix) override;
 };
 
 }  // namespace touyan::incentive

@@ -12,27 +12,33 @@ std::vector<db::Statement> RecordStatements() {
        "open, body, "
        "restricted_sealed, owner) VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::date, NULLIF($7, "
        "'')::date, $8, "
-       "$9::jsonb, NULLIF($10::bytea, ''), $11) RETURNING id"},
+       "$9::jsonb, NULLIF($10::bytea, ''), $11) RETURNING id, " TOUYAN_ETAG("records")},
       {"record_lock",
        "SELECT body::text, cadre_id, region_code, year, on_date::text, due_date::text, open, "
-       "restricted_sealed "
-       "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
+       "restricted_sealed, " TOUYAN_ETAG(
+           "records") " "
+                      "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
       {"record_get",
-       "SELECT body::text FROM records WHERE county_code = $1 AND id = $2 AND kind = $3"},
+       "SELECT body::text, " TOUYAN_ETAG("records") " FROM records WHERE county_code = $1 AND id = "
+                                                    "$2 AND kind = $3"},
       {"record_update",
        "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, "
        "'')::date, "
        "open = $7, restricted_sealed = NULLIF($8::bytea, '') WHERE county_code = $1 AND id = $2 "
-       "AND kind = $3"},
+       "AND kind = $3 RETURNING " TOUYAN_ETAG("records")},
       {"record_list",
        "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN "
        "restricted_sealed END, "
-       "restricted_sealed IS NOT NULL FROM records WHERE kind = $1 AND county_code LIKE $2 AND "
-       "starts_with(region_code, $3) "
-       "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR open) "
-       "AND ($7 = '' OR due_date < NULLIF($7, '')::date) AND (county_code, id) > ($10, $11) "
-       "AND ($13 = '' OR body->>'kind' = $13) AND ($14 = '' OR body->>'state' = $14) "
-       "ORDER BY county_code, id LIMIT $12"},
+       "restricted_sealed IS NOT NULL, " TOUYAN_ETAG(
+           "records") " FROM records WHERE kind = $1 AND county_code LIKE $2 AND "
+                      "starts_with(region_code, $3) "
+                      "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR "
+                      "open) "
+                      "AND ($7 = '' OR due_date < NULLIF($7, '')::date) AND (county_code, id) > "
+                      "($10, $11) "
+                      "AND ($13 = '' OR body->>'kind' = $13) AND ($14 = '' OR body->>'state' = "
+                      "$14) "
+                      "ORDER BY county_code, id LIMIT $12"},
       {"measures_of",
        "SELECT body->>'kind' FROM records WHERE county_code = $1 AND cadre_id = $2 AND kind = 3 "
        "AND coalesce(body->>'state', '') <> 'MEASURE_STATE_REVOKED'"},
@@ -67,14 +73,14 @@ void PgIncentiveRepository::InsertRecord(CallContext& call, db::Tx& tx, RecordKi
                                          google::protobuf::Message& record) {
   const std::string county = CountyOf(meta.region_code);
   SetString(record, "county_code", county);
-  const int64_t id =
-      tx.exec_prepared1("record_insert", county, static_cast<int>(kind), meta.cadre_id,
-                        meta.region_code, meta.year, Iso(meta.on), Iso(meta.due), meta.open,
-                        ToJson(record), SealNotes(call, county, meta.restricted),
-                        call.principal().subject)[0]
-          .as<int64_t>();
-  const std::string rid = ResourceId{county, id}.ToString();
+  SetString(record, "etag", "");  // the row's version, never stored in the body
+  const pqxx::row row = tx.exec_prepared1(
+      "record_insert", county, static_cast<int>(kind), meta.cadre_id, meta.region_code, meta.year,
+      Iso(meta.on), Iso(meta.due), meta.open, ToJson(record),
+      SealNotes(call, county, meta.restricted), call.principal().subject);
+  const std::string rid = ResourceId{county, row[0].as<int64_t>()}.ToString();
   SetString(record, "id", rid);
+  SetString(record, "etag", row[1].as<std::string>());
   call.Audit({.county_code = county,
               .resource = absl::StrCat(record.GetDescriptor()->name(), "/", rid),
               .after = &record});
@@ -91,6 +97,7 @@ absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind
         record.Clear();
         RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), record));
         SetString(record, "id", id.ToString());
+        SetString(record, "etag", r[0][1].as<std::string>());
         return true;
       })
       .status();
@@ -109,6 +116,7 @@ absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call,
         if (r.empty()) return NotFound(field, "record", id.ToString());
         out.Clear();
         RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), out));
+        SetString(out, "etag", r[0][8].as<std::string>());
         RecordMeta meta{
             .cadre_id = r[0][1].as<std::string>(),
             .region_code = r[0][2].as<std::string>(),
@@ -122,9 +130,13 @@ absl::Status PgIncentiveRepository::ChangeRecord(CallContext& call,
         before->CopyFrom(out);
         RETURN_IF_ERROR(change(tx, out, meta));
         SetString(out, "id", id.ToString());
-        tx.exec_prepared("record_update", id.county_code, id.number, static_cast<int>(kind),
-                         ToJson(out), Iso(meta.on), Iso(meta.due), meta.open,
-                         SealNotes(call, id.county_code, meta.restricted));
+        SetString(out, "etag", "");
+        SetString(
+            out, "etag",
+            tx.exec_prepared1("record_update", id.county_code, id.number, static_cast<int>(kind),
+                              ToJson(out), Iso(meta.on), Iso(meta.due), meta.open,
+                              SealNotes(call, id.county_code, meta.restricted))[0]
+                .as<std::string>());
         call.Audit({.county_code = id.county_code,
                     .resource = absl::StrCat(out.GetDescriptor()->name(), "/", id.ToString()),
                     .before = before.get(),
@@ -152,6 +164,7 @@ absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallCont
           if (!r[4].is_null())
             s.restricted = crypto::Unseal(*call.keys(), r[4], NotesContext(r[0].as<std::string>()));
           s.has_restricted = r[5].as<bool>();
+          s.etag = r[6].as<std::string>();
           return s;
         });
   });

@@ -85,12 +85,23 @@ inline absl::StatusOr<v1::Evaluation> LoadEvaluation(db::Tx& tx, const ResourceI
   return EvaluationFromRow(r[0]);
 }
 
+// The columns AwardFromRow reads, from `awards`.
+#define TOUYAN_AWARD_COLS                                                     \
+  "county_code, id, body::text, " TOUYAN_MICROS("pay_time") ", " TOUYAN_ETAG( \
+      "awards") ", reverse_reason, reversed_by, coalesce(" TOUYAN_MICROS("reverse_time") ", 0)"
+
 inline absl::StatusOr<v1::Award> AwardFromRow(const pqxx::row& r) {
   v1::Award a;
   RETURN_IF_ERROR(MergeFromJson(r[2].as<std::string>(), a));
   a.set_county_code(r[0].as<std::string>());
   a.set_id(ResourceId{a.county_code(), r[1].as<int64_t>()}.ToString());
   *a.mutable_pay_time() = TimestampFromMicros(r[3].as<int64_t>());
+  a.set_etag(r[4].as<std::string>());
+  a.set_reverse_reason(r[5].as<std::string>());
+  a.set_reversed_by(r[6].as<std::string>());
+  const int64_t reversed = r[7].as<int64_t>();
+  if (reversed != 0) *a.mutable_reverse_time() = TimestampFromMicros(reversed);
+  a.set_state(reversed != 0 ? v1::AWARD_STATE_REVERSED : v1::AWARD_STATE_PAID);
   return a;
 }
 

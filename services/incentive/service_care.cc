@@ -13,6 +13,7 @@ TOUYAN_UNARY(IncentiveService, SetBudget, v1::SetBudgetRequest, v1::Budget)
 TOUYAN_UNARY(IncentiveService, PayCareAwards, v1::PayCareAwardsRequest, v1::PayCareAwardsResponse)
 TOUYAN_UNARY(IncentiveService, ListAwards, v1::ListAwardsRequest, v1::ListAwardsResponse)
 TOUYAN_UNARY(IncentiveService, GetLedger, v1::GetLedgerRequest, v1::Ledger)
+TOUYAN_UNARY(IncentiveService, ReverseAward, v1::ReverseAwardRequest, v1::Award)
 
 absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call,
                                                          const v1::SetBudgetRequest& r) {
@@ -79,6 +80,14 @@ absl::StatusOr<v1::ListAwardsResponse> IncentiveService::DoListAwards(
   return ListResponse(call, r, std::move(rows), &v1::ListAwardsResponse::mutable_awards);
 }
 
+absl::StatusOr<v1::Award> IncentiveService::DoReverseAward(CallContext& call,
+                                                           const v1::ReverseAwardRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/true));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 500));
+  return repo_->ReverseAward(call, r, id);
+}
+
 grpc::ServerWriteReactor<files::v1::FileChunk>* IncentiveService::ExportAwards(
     Ctx* ctx, const v1::ExportAwardsRequest* req) {
   return FileStream(
@@ -104,29 +113,49 @@ absl::StatusOr<std::string> IncentiveService::AwardsWorkbook(CallContext& call,
   xlsx::Sheet s{.name = "关爱奖励台账",
                 .headers = {"序号", "年度", "书记姓名", "干部编号", "旗县区代码", "发放对象",
                             "对象编号", "金额（元）", "优先提拔", "晋升职级", "评优评先",
-                            "好支书推荐编号", "预算区域", "发放日期"}};
+                            "好支书推荐编号", "预算区域", "发放日期", "备注"}};
   int64_t fen = 0;
+  int reversals = 0;
   auto yes = [](bool b) { return xlsx::Cell::Text(b ? "是" : "否"); };
+  auto day = [](const google::protobuf::Timestamp& t) {
+    const absl::CivilDay d =
+        absl::ToCivilDay(absl::FromUnixSeconds(t.seconds()), absl::FixedTimeZone(8 * 3600));
+    return xlsx::Cell::Date(static_cast<int>(d.year()), d.month(), d.day());
+  };
   for (size_t i = 0; i < all.size(); ++i) {
     const v1::Award& a = all[i];
-    const absl::CivilDay paid = absl::ToCivilDay(absl::FromUnixSeconds(a.pay_time().seconds()),
-                                                 absl::FixedTimeZone(8 * 3600));
-    s.rows.push_back(
-        {xlsx::Cell::Number(static_cast<double>(i + 1)), xlsx::Cell::Number(a.year()),
-         xlsx::Cell::Text(a.cadre_name()), xlsx::Cell::Text(a.cadre_id()),
-         xlsx::Cell::Text(a.county_code()),
-         xlsx::Cell::Text(a.recipient() == v1::RECIPIENT_PARTY_ORG ? "村党组织" : "书记本人"),
-         xlsx::Cell::Text(a.recipient_id()),
-         xlsx::Cell::Number(static_cast<double>(a.amount_fen()) / 100), yes(a.priority_promotion()),
-         yes(a.priority_rank()), yes(a.priority_honours()), xlsx::Cell::Text(a.nomination_id()),
-         xlsx::Cell::Text(a.budget_region()),
-         a.has_pay_time()
-             ? xlsx::Cell::Date(static_cast<int>(paid.year()), paid.month(), paid.day())
-             : xlsx::Cell()});
+    const bool reversed = a.state() == v1::AWARD_STATE_REVERSED;
+    std::vector<xlsx::Cell> row = {
+        xlsx::Cell::Number(static_cast<double>(i + 1)),
+        xlsx::Cell::Number(a.year()),
+        xlsx::Cell::Text(a.cadre_name()),
+        xlsx::Cell::Text(a.cadre_id()),
+        xlsx::Cell::Text(a.county_code()),
+        xlsx::Cell::Text(a.recipient() == v1::RECIPIENT_PARTY_ORG ? "村党组织" : "书记本人"),
+        xlsx::Cell::Text(a.recipient_id()),
+        xlsx::Cell::Number(static_cast<double>(a.amount_fen()) / 100),
+        yes(a.priority_promotion()),
+        yes(a.priority_rank()),
+        yes(a.priority_honours()),
+        xlsx::Cell::Text(a.nomination_id()),
+        xlsx::Cell::Text(a.budget_region()),
+        a.has_pay_time() ? day(a.pay_time()) : xlsx::Cell(),
+        xlsx::Cell::Text(reversed ? "已冲销" : "")};
+    s.rows.push_back(row);
     fen += a.amount_fen();
+    if (reversed) {  // the reversal entry, under the payment it reverses
+      ++reversals;
+      row[0] = xlsx::Cell();
+      row[7] = xlsx::Cell::Number(-static_cast<double>(a.amount_fen()) / 100);
+      row[13] = day(a.reverse_time());
+      row[14] = xlsx::Cell::Text(absl::StrCat("冲销：", a.reverse_reason()));
+      s.rows.push_back(std::move(row));
+      fen -= a.amount_fen();
+    }
   }
-  s.notes = {absl::StrFormat("共 %d 笔，合计 %d.%02d 元（发放日期为北京时间）。", all.size(),
-                             fen / 100, fen % 100)};
+  s.notes = {absl::StrFormat("共 %d 笔，%s合计 %d.%02d 元（发放日期为北京时间）。", all.size(),
+                             reversals ? absl::StrCat("冲销 ", reversals, " 笔，") : "", fen / 100,
+                             fen % 100)};
   return xlsx::Workbook({s});
 }
 

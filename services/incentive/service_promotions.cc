@@ -30,6 +30,7 @@ TOUYAN_UNARY(IncentiveService, GetPromotionPolicy, v1::GetPromotionPolicyRequest
 TOUYAN_UNARY(IncentiveService, ListPromotionCandidates, v1::ListPromotionCandidatesRequest,
              v1::ListPromotionCandidatesResponse)
 TOUYAN_UNARY(IncentiveService, RecordPromotion, v1::RecordPromotionRequest, v1::Promotion)
+TOUYAN_UNARY(IncentiveService, CorrectPromotion, v1::CorrectPromotionRequest, v1::Promotion)
 TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest,
              v1::ListPromotionsResponse)
 TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest,
@@ -210,6 +211,70 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
   RETURN_IF_ERROR(personnel_.EndPosition(call, end, "promotion.cadre_id").status());
   return AddCadreRecord(call, r, r.request_id(), RecordKind::kPromotion, p, "promotion.",
                         {.year = p.year(), .on = on});
+}
+
+absl::StatusOr<v1::Promotion> IncentiveService::DoCorrectPromotion(
+    CallContext& call, const v1::CorrectPromotionRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  const v1::Promotion& fix = r.promotion();
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "promotion.id", fix.id(), /*write=*/true));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 500));
+  bool post = false, channel = false;
+  for (const std::string& path : r.update_mask().paths()) {
+    if (path == "post") {
+      post = true;
+    } else if (path == "channel") {
+      channel = true;
+    } else {
+      return InvalidField("update_mask",
+                          absl::StrCat("'", path, "' cannot be corrected; only post and channel"),
+                          "FIELD_NOT_UPDATABLE");
+    }
+  }
+  if (!post && !channel) {
+    return InvalidField("update_mask", "names what to correct: post, channel", "REQUIRED");
+  }
+  if (post) RETURN_IF_ERROR(ValidateText("promotion.post", fix.post(), 200));
+  if (channel) {
+    if (fix.channel() == v1::CHANNEL_UNSPECIFIED) {
+      return InvalidField("promotion.channel", "is required", "REQUIRED");
+    }
+    RETURN_IF_ERROR(CheckEnum("promotion.channel", fix.channel(), v1::Channel_IsValid));
+  }
+  v1::Promotion current;
+  RETURN_IF_ERROR(repo_->GetRecord(call, RecordKind::kPromotion, id, "promotion.id", current));
+  const bool new_channel = channel && fix.channel() != current.channel();
+  if (new_channel) {  // its conditions, against the facts recorded with the promotion
+    ASSIGN_OR_RETURN(
+        v1::PromotionPolicy policy,
+        PolicyOf<v1::PromotionPolicy>(call, PolicyKind::kPromotion,
+                                      id.county_code.substr(0, 4) + "00000000", current.year()));
+    ASSIGN_OR_RETURN(std::set<std::string> eligible,
+                     EligibleCadres(call, id.county_code, current.cadre_id(), current.year()));
+    PromotionFacts facts{.years_in_post = current.years_in_post(),
+                         .age = current.age(),
+                         .eligible = eligible.count(current.cadre_id()) > 0};
+    if (current.last_grade() != v1::GRADE_UNSPECIFIED) facts.last_grade = current.last_grade();
+    RETURN_IF_ERROR(
+        WithField(CheckEligible(RuleOf(policy, fix.channel()), facts), "promotion.channel"));
+  }
+  v1::Promotion out;
+  RETURN_IF_ERROR(repo_->ChangeRecord(
+      call, r, r.request_id(), RecordKind::kPromotion, id, "promotion.id",
+      [&](db::Tx&, google::protobuf::Message& m, RecordMeta&) -> absl::Status {
+        auto& p = static_cast<v1::Promotion&>(m);
+        RETURN_IF_ERROR(CheckEtag(fix.etag(), p.etag(), "promotion", p.id(), "promotion.etag"));
+        if (new_channel && p.etag() != current.etag()) {  // checked against another version
+          return WithReason(absl::AbortedError("the promotion changed while it was checked; retry"),
+                            "CONFLICT");
+        }
+        if (post) p.set_post(fix.post());
+        if (channel) p.set_channel(fix.channel());
+        p.set_correction_reason(r.reason());
+        return absl::OkStatus();
+      },
+      out));
+  return out;
 }
 
 absl::StatusOr<v1::ListPromotionsResponse> IncentiveService::DoListPromotions(

@@ -100,6 +100,9 @@ absl::StatusOr<Resp> IncentiveService::ListOf(
     M m;
     RETURN_IF_ERROR(MergeFromJson(s.json, m));
     m.set_id(s.record_id);
+    if (const auto* etag = M::descriptor()->FindFieldByName("etag")) {
+      m.GetReflection()->SetString(&m, etag, s.etag);
+    }
     if (fix) fix(m, s);
     out.items.push_back(std::move(m));
   }

@@ -88,6 +88,11 @@ class PersonnelRepository {
                                                       const v1::CreatePartyOrgRequest& request,
                                                       const v1::PartyOrg& org) = 0;
   virtual absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const ResourceId& id) = 0;
+  // Renames organisation `id` to request.party_org().name() (validated), if
+  // its etag is the one sent (or none was).
+  virtual absl::StatusOr<v1::PartyOrg> RenamePartyOrg(CallContext& call,
+                                                      const v1::UpdatePartyOrgRequest& request,
+                                                      const ResourceId& id) = 0;
   virtual absl::StatusOr<PageOf<v1::PartyOrg>> ListPartyOrgs(CallContext& call,
                                                              const std::string& region_prefix,
                                                              int kind,
@@ -189,6 +194,10 @@ class PersonnelRepository {
       const ResourceId& cadre) = 0;
   virtual absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
       CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) = 0;
+  // Withdraws nomination `id` (a confirmed one only by the city), if its
+  // etag is the one sent (or none was); an already withdrawn one is returned.
+  virtual absl::StatusOr<v1::Nomination> WithdrawGoodSecretary(
+      CallContext& call, const v1::WithdrawGoodSecretaryRequest& request, const ResourceId& id) = 0;
   virtual absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(
       CallContext& call, const std::string& region_prefix, int year, int status,
       const paging::Page& page) = 0;

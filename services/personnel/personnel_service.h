@@ -38,6 +38,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                            v1::PartyOrg*) override;
   grpc::ServerUnaryReactor* GetPartyOrg(Ctx*, const v1::GetPartyOrgRequest*,
                                         v1::PartyOrg*) override;
+  grpc::ServerUnaryReactor* UpdatePartyOrg(Ctx*, const v1::UpdatePartyOrgRequest*,
+                                           v1::PartyOrg*) override;
   grpc::ServerUnaryReactor* ListPartyOrgs(Ctx*, const v1::ListPartyOrgsRequest*,
                                           v1::ListPartyOrgsResponse*) override;
 
@@ -100,6 +102,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                   v1::Nomination*) override;
   grpc::ServerUnaryReactor* ConfirmGoodSecretary(Ctx*, const v1::ConfirmGoodSecretaryRequest*,
                                                  v1::Nomination*) override;
+  grpc::ServerUnaryReactor* WithdrawGoodSecretary(Ctx*, const v1::WithdrawGoodSecretaryRequest*,
+                                                  v1::Nomination*) override;
   grpc::ServerUnaryReactor* ListGoodSecretaries(Ctx*, const v1::ListGoodSecretariesRequest*,
                                                 v1::ListGoodSecretariesResponse*) override;
 
@@ -135,6 +139,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
   absl::StatusOr<v1::PartyOrg> DoCreatePartyOrg(CallContext& call,
                                                 const v1::CreatePartyOrgRequest& r);
   absl::StatusOr<v1::PartyOrg> DoGetPartyOrg(CallContext& call, const v1::GetPartyOrgRequest& r);
+  absl::StatusOr<v1::PartyOrg> DoUpdatePartyOrg(CallContext& call,
+                                                const v1::UpdatePartyOrgRequest& r);
   absl::StatusOr<v1::ListPartyOrgsResponse> DoListPartyOrgs(CallContext& call,
                                                             const v1::ListPartyOrgsRequest& r);
   absl::StatusOr<v1::Cadre> DoCreateCadre(CallContext& call, const v1::CreateCadreRequest& r);
@@ -189,6 +195,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                          const v1::NominateGoodSecretaryRequest& r);
   absl::StatusOr<v1::Nomination> DoConfirmGoodSecretary(CallContext& call,
                                                         const v1::ConfirmGoodSecretaryRequest& r);
+  absl::StatusOr<v1::Nomination> DoWithdrawGoodSecretary(CallContext& call,
+                                                         const v1::WithdrawGoodSecretaryRequest& r);
   absl::StatusOr<v1::ListGoodSecretariesResponse> DoListGoodSecretaries(
       CallContext& call, const v1::ListGoodSecretariesRequest& r);
   absl::StatusOr<v1::Seed> DoNominateSeed(CallContext& call, const v1::NominateSeedRequest& r);

@@ -22,7 +22,8 @@ const std::string& CadreSelectColumns() {
       TOUYAN_MICROS("c.create_time") ", " TOUYAN_MICROS("c.update_time") ", "
       "array_to_string(ARRAY(SELECT p.kind FROM positions p WHERE p.county_code = c.county_code "
       "AND p.cadre_id = c.id AND p.ended_on IS NULL ORDER BY p.kind), ','), "
-      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, ''), c.anonymised_on IS NOT NULL");
+      "coalesce(c.transferred_from, ''), coalesce(c.transferred_to, ''), c.anonymised_on IS NOT NULL, "
+      TOUYAN_ETAG("c"));
   return *kCols;
 }
 
@@ -41,7 +42,7 @@ std::vector<db::Statement> CadreStatements() {
        "origin, "
        "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
        "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, " TOUYAN_MICROS(
-           "create_time") ", " TOUYAN_MICROS("update_time")},
+           "create_time") ", " TOUYAN_MICROS("update_time") ", " TOUYAN_ETAG_OF_THIS_TRANSACTION},
       {"cadre_insert_transfer",
        "WITH reg AS (UPDATE people SET county_code = $1, cadre_id = nextval('cadre_id_seq'), since "
        "= now() "
@@ -52,7 +53,7 @@ std::vector<db::Statement> CadreStatements() {
        "origin, "
        "transferred_from) SELECT $1, reg.cadre_id, $2, $3, $13, $4, $5, $6, $7::date, $8, $9, "
        "NULLIF($10::bytea, ''), $11, $12, NULLIF($14, '') FROM reg RETURNING id, " TOUYAN_MICROS(
-           "create_time") ", " TOUYAN_MICROS("update_time")},
+           "create_time") ", " TOUYAN_MICROS("update_time") ", " TOUYAN_ETAG_OF_THIS_TRANSACTION},
       {"positions_end_all",
        "UPDATE positions SET ended_on = greatest($3::date, term_start), end_reason = 3, end_note = "
        "$4 "
@@ -212,6 +213,7 @@ v1::Cadre CadreFromRow(const pqxx::row& r, const crypto::Keyring& keys) {
   c.set_transferred_from(r[16].as<std::string>());
   c.set_transferred_to(r[17].as<std::string>());
   c.set_anonymised(r[18].as<bool>());
+  c.set_etag(r[19].as<std::string>());
   return c;
 }
 
@@ -254,6 +256,7 @@ absl::StatusOr<v1::Cadre> InsertCadre(db::Tx& tx, CallContext& call, const v1::C
   created.clear_anonymised();
   *created.mutable_create_time() = TimestampFromMicros(r[0][1].as<int64_t>());
   *created.mutable_update_time() = TimestampFromMicros(r[0][2].as<int64_t>());
+  created.set_etag(r[0][3].as<std::string>());
   call.Audit({.county_code = county, .resource = "cadres/" + created.id(), .after = &created});
   call.metrics()
       .Counter("touyan_personnel_cadres_created_total", "Cadres registered one by one.")
@@ -346,6 +349,8 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::UpdateCadre(
               "ANONYMISED");
         }
         RETURN_IF_ERROR(call.principal().CheckWrite(before.region_code()));
+        RETURN_IF_ERROR(
+            CheckEtag(request.cadre().etag(), before.etag(), "cadre", before.id(), "cadre.etag"));
         v1::Cadre after = before;
         RETURN_IF_ERROR(apply(after));
         // Every sealed value is sealed again: under the current key.

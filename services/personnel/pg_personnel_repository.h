@@ -32,6 +32,9 @@ class PgPersonnelRepository final : public PersonnelRepository {
                                               const v1::CreatePartyOrgRequest& request,
                                               const v1::PartyOrg& org) override;
   absl::StatusOr<v1::PartyOrg> GetPartyOrg(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::PartyOrg> RenamePartyOrg(CallContext& call,
+                                              const v1::UpdatePartyOrgRequest& request,
+                                              const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::PartyOrg>> ListPartyOrgs(CallContext& call,
                                                      const std::string& region_prefix, int kind,
                                                      const paging::Page& page) override;
@@ -115,6 +118,9 @@ class PgPersonnelRepository final : public PersonnelRepository {
       const ResourceId& cadre) override;
   absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
       CallContext& call, const v1::ConfirmGoodSecretaryRequest& request,
+      const ResourceId& id) override;
+  absl::StatusOr<v1::Nomination> WithdrawGoodSecretary(
+      CallContext& call, const v1::WithdrawGoodSecretaryRequest& request,
       const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(CallContext& call,
                                                              const std::string& region_prefix,

@@ -23,7 +23,8 @@ constexpr char kNominationCols[] =
     "n.confirmed_by, " TOUYAN_MICROS("n.create_time") ", coalesce(" TOUYAN_MICROS("n.confirm_time")
     ", 0), c.name, CASE WHEN n.status = 2 THEN coalesce(n.confirmed_establishment, "
     "c.establishment) ELSE c.establishment END, CASE WHEN n.status = 2 THEN coalesce(n.confirmed_party_org, 0) ELSE coalesce(" 
-    "(" TOUYAN_SECRETARY_ORG_NOW("n") "), 0) END, c.region_code";
+    "(" TOUYAN_SECRETARY_ORG_NOW("n") "), 0) END, c.region_code, " TOUYAN_ETAG("n") ", "
+    "n.withdraw_reason, n.withdrawn_by, coalesce(" TOUYAN_MICROS("n.withdraw_time") ", 0)";
 constexpr char kNominationFrom[] =
     " FROM nominations n JOIN cadres c ON c.county_code = n.county_code AND c.id = n.cadre_id ";
 
@@ -44,6 +45,10 @@ v1::Nomination NominationFromRow(const pqxx::row& r) {
   n.set_cadre_name(r[11].as<std::string>());
   n.set_establishment(static_cast<v1::EstablishmentStatus>(r[12].as<int>()));
   if (int64_t org = r[13].as<int64_t>()) n.set_party_org_id(ResourceId{county, org}.ToString());
+  n.set_etag(r[15].as<std::string>());
+  n.set_withdraw_reason(r[16].as<std::string>());
+  n.set_withdrawn_by(r[17].as<std::string>());
+  if (int64_t t = r[18].as<int64_t>()) *n.mutable_withdraw_time() = TimestampFromMicros(t);
   return n;
 }
 
@@ -129,7 +134,12 @@ std::vector<db::Statement> ProfileStatements() {
        "AND kind IN (1, 3)"},
       {"nomination_insert",
        "INSERT INTO nominations (county_code, round_county, year, cadre_id, reason, status, "
-       "nominated_by) VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT DO NOTHING RETURNING id"},
+       "nominated_by) VALUES ($1, $2, $3, $4, $5, 1, $6) "
+       // A withdrawn nomination opens anew; any other is already there.
+       "ON CONFLICT (county_code, year, cadre_id) DO UPDATE SET status = 1, reason = "
+       "EXCLUDED.reason, nominated_by = EXCLUDED.nominated_by, create_time = now(), "
+       "confirmed_by = '', confirm_time = NULL, withdraw_reason = '', withdrawn_by = '', "
+       "withdraw_time = NULL WHERE nominations.status = 3 RETURNING id"},
       {"nomination_get", absl::StrCat("SELECT ", kNominationCols, kNominationFrom,
                                       "WHERE n.county_code = $1 AND n.id = $2")},
       {"nomination_lock",
@@ -142,6 +152,9 @@ std::vector<db::Statement> ProfileStatements() {
            "n") ") FROM cadres c "
                 "WHERE n.county_code = $1 AND n.id = $2 AND c.county_code = n.county_code "
                 "AND c.id = n.cadre_id"},
+      {"nomination_withdraw",
+       "UPDATE nominations SET status = 3, withdraw_reason = $3, withdrawn_by = $4, "
+       "withdraw_time = now() WHERE county_code = $1 AND id = $2"},
       {"nomination_list",
        absl::StrCat("SELECT ", kNominationCols, kNominationFrom,
                     "WHERE n.county_code LIKE $1 AND c.region_code LIKE $2 AND n.year = $3 "
@@ -330,6 +343,13 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
         const v1::Nomination before =
             NominationFromRow(tx.exec_prepared("nomination_get", id.county_code, id.number)[0]);
         if (before.status() == v1::NOMINATION_STATUS_CONFIRMED) return before;
+        if (before.status() == v1::NOMINATION_STATUS_WITHDRAWN) {
+          return WithField(WithReason(absl::FailedPreconditionError(
+                                          absl::StrCat("nomination ", before.id(),
+                                                       " was withdrawn: nominate the cadre again")),
+                                      "WITHDRAWN"),
+                           "id");
+        }
         // The round's row serialises confirmations, so quotas hold under concurrency.
         pqxx::result round = tx.exec_prepared("round_lock", round_county, year);
         const int total_quota = round[0][0].as<int>();
@@ -340,6 +360,39 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
         RETURN_IF_ERROR(
             CheckQuota(id.county_code, quota, county[0][1].as<int>(), total_quota, total));
         tx.exec_prepared("nomination_confirm", id.county_code, id.number, call.principal().subject);
+        v1::Nomination after =
+            NominationFromRow(tx.exec_prepared("nomination_get", id.county_code, id.number)[0]);
+        call.Audit({.county_code = id.county_code,
+                    .resource = "nominations/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
+}
+
+absl::StatusOr<v1::Nomination> PgPersonnelRepository::WithdrawGoodSecretary(
+    CallContext& call, const v1::WithdrawGoodSecretaryRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::Nomination>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::Nomination> {
+        if (tx.exec_prepared("nomination_lock", id.county_code, id.number).empty()) {
+          return NotFound("id", "nomination", id.ToString());
+        }
+        const pqxx::row row = tx.exec_prepared("nomination_get", id.county_code, id.number)[0];
+        RETURN_IF_ERROR(
+            WithField(call.principal().CheckWrite(row[14].as<std::string>()), "id"));  // township
+        const v1::Nomination before = NominationFromRow(row);
+        if (before.status() == v1::NOMINATION_STATUS_CONFIRMED) {
+          if (call.principal().role != auth::Role::kCityOrgDept) {
+            return WithReason(absl::PermissionDeniedError(
+                                  "a confirmed good secretary is withdrawn by the city, which "
+                                  "confirmed them"),
+                              "ROLE_NOT_ALLOWED");
+          }
+        }
+        RETURN_IF_ERROR(CheckEtag(request.etag(), before.etag(), "nomination", before.id()));
+        if (before.status() == v1::NOMINATION_STATUS_WITHDRAWN) return before;
+        tx.exec_prepared("nomination_withdraw", id.county_code, id.number, request.reason(),
+                         call.principal().subject);
         v1::Nomination after =
             NominationFromRow(tx.exec_prepared("nomination_get", id.county_code, id.number)[0]);
         call.Audit({.county_code = id.county_code,

@@ -13,8 +13,8 @@ namespace touyan::personnel {
 namespace {
 
 constexpr char kRegionCols[] = "code, name, level, coalesce(parent_code, '')";
-constexpr char kOrgCols[] =
-    "county_code, id, name, kind, region_code, " TOUYAN_MICROS("create_time");
+constexpr char kOrgCols[] = "county_code, id, name, kind, region_code, " TOUYAN_MICROS(
+    "create_time") ", " TOUYAN_ETAG("party_orgs");
 
 v1::Region RegionFromRow(const pqxx::row& r) {
   v1::Region out;
@@ -34,6 +34,7 @@ v1::PartyOrg OrgFromRow(const pqxx::row& r) {
   o.set_kind(static_cast<v1::PartyOrgKind>(r[3].as<int>()));
   o.set_region_code(r[4].as<std::string>());
   *o.mutable_create_time() = TimestampFromMicros(r[5].as<int64_t>());
+  o.set_etag(r[6].as<std::string>());
   return o;
 }
 
@@ -74,6 +75,12 @@ std::vector<db::Statement> RegionStatements() {
                                   kOrgCols)},
       {"org_get",
        absl::StrCat("SELECT ", kOrgCols, " FROM party_orgs WHERE county_code = $1 AND id = $2")},
+      {"org_get_for_update", absl::StrCat("SELECT ", kOrgCols,
+                                          " FROM party_orgs WHERE county_code = $1 AND id = $2 "
+                                          "FOR UPDATE")},
+      {"org_rename", absl::StrCat("UPDATE party_orgs SET name = $3 WHERE county_code = $1 AND "
+                                  "id = $2 RETURNING ",
+                                  kOrgCols)},
       {"org_list",
        absl::StrCat("SELECT ", kOrgCols,
                     " FROM party_orgs WHERE county_code LIKE $1 "
@@ -188,6 +195,27 @@ absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::CreatePartyOrg(
         call.Audit(
             {.county_code = county, .resource = "party_orgs/" + created.id(), .after = &created});
         return created;
+      });
+}
+
+absl::StatusOr<v1::PartyOrg> PgPersonnelRepository::RenamePartyOrg(
+    CallContext& call, const v1::UpdatePartyOrgRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::PartyOrg>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PartyOrg> {
+        pqxx::result r = tx.exec_prepared("org_get_for_update", id.county_code, id.number);
+        if (r.empty()) return NotFound("party_org.id", "party organisation", id.ToString());
+        const v1::PartyOrg before = OrgFromRow(r[0]);
+        RETURN_IF_ERROR(
+            WithField(call.principal().CheckWrite(before.region_code()), "party_org.id"));
+        RETURN_IF_ERROR(CheckEtag(request.party_org().etag(), before.etag(), "party organisation",
+                                  before.id(), "party_org.etag"));
+        const v1::PartyOrg after = OrgFromRow(tx.exec_prepared(
+            "org_rename", id.county_code, id.number, request.party_org().name())[0]);
+        call.Audit({.county_code = id.county_code,
+                    .resource = "party_orgs/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
       });
 }
 

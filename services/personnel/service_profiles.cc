@@ -126,6 +126,16 @@ absl::StatusOr<v1::Nomination> PersonnelService::DoConfirmGoodSecretary(
   return repo_->ConfirmGoodSecretary(call, r, id);
 }
 
+TOUYAN_UNARY(PersonnelService, WithdrawGoodSecretary, v1::WithdrawGoodSecretaryRequest,
+             v1::Nomination)
+
+absl::StatusOr<v1::Nomination> PersonnelService::DoWithdrawGoodSecretary(
+    CallContext& call, const v1::WithdrawGoodSecretaryRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/true));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 500));
+  return repo_->WithdrawGoodSecretary(call, r, id);
+}
+
 TOUYAN_UNARY(PersonnelService, ListGoodSecretaries, v1::ListGoodSecretariesRequest,
              v1::ListGoodSecretariesResponse)
 

@@ -152,6 +152,21 @@ absl::StatusOr<v1::PartyOrg> PersonnelService::DoGetPartyOrg(CallContext& call,
   return org;
 }
 
+TOUYAN_UNARY(PersonnelService, UpdatePartyOrg, v1::UpdatePartyOrgRequest, v1::PartyOrg)
+
+absl::StatusOr<v1::PartyOrg> PersonnelService::DoUpdatePartyOrg(
+    CallContext& call, const v1::UpdatePartyOrgRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "party_org.id", r.party_org().id(), true));
+  for (const std::string& path : r.update_mask().paths()) {
+    if (path != "name") {
+      return InvalidField("update_mask", absl::StrCat("'", path, "' cannot be changed; only name"),
+                          "FIELD_NOT_UPDATABLE");
+    }
+  }
+  RETURN_IF_ERROR(ValidateText("party_org.name", r.party_org().name(), 100));
+  return repo_->RenamePartyOrg(call, r, id);
+}
+
 TOUYAN_UNARY(PersonnelService, ListPartyOrgs, v1::ListPartyOrgsRequest, v1::ListPartyOrgsResponse)
 
 absl::StatusOr<v1::ListPartyOrgsResponse> PersonnelService::DoListPartyOrgs(

@@ -23,12 +23,15 @@ constexpr char kClassCols[] =
     "array_to_string(c.lecturers, ','), " TOUYAN_MICROS("c.create_time") ", "
     "(SELECT json_build_object('segments', coalesce(json_agg(json_build_object('number', s.number, "
     "'title', s.title, 'startDate', " TOUYAN_DATE_JSON("s.start_date") ", 'endDate', "
-    TOUYAN_DATE_JSON("s.end_date") ") ORDER BY s.number), '[]'))::text FROM class_segments s "
-    "WHERE s.county_code = c.county_code AND s.class_id = c.id)";
+    TOUYAN_DATE_JSON("s.end_date") ", 'rescheduleReason', s.reschedule_reason) ORDER BY "
+    "s.number), '[]'))::text FROM class_segments s "
+    "WHERE s.county_code = c.county_code AND s.class_id = c.id), "
+    "c.state, c.cancel_reason, c.cancelled_by, coalesce(" TOUYAN_MICROS("c.cancel_time") ", 0), "
+    TOUYAN_ETAG("c");
 
 constexpr char kEnrolmentCols[] =
     "county_code, id, class_county, class_id, kind, cadre_id, name, region_code, attended, "
-    "recorded, completion, " TOUYAN_MICROS("create_time");
+    "recorded, completion, " TOUYAN_MICROS("create_time") ", class_cancelled";
 
 absl::StatusOr<v1::TrainingClass> ClassFromRow(const pqxx::row& r) {
   v1::TrainingClass c;
@@ -53,6 +56,11 @@ absl::StatusOr<v1::TrainingClass> ClassFromRow(const pqxx::row& r) {
   }
   *c.mutable_create_time() = TimestampFromMicros(r[14].as<int64_t>());
   RETURN_IF_ERROR(MergeFromJson(r[15].as<std::string>(), c));
+  c.set_state(static_cast<v1::ClassState>(r[16].as<int>()));
+  c.set_cancel_reason(r[17].as<std::string>());
+  c.set_cancelled_by(r[18].as<std::string>());
+  if (int64_t t = r[19].as<int64_t>()) *c.mutable_cancel_time() = TimestampFromMicros(t);
+  c.set_etag(r[20].as<std::string>());
   return c;
 }
 
@@ -70,6 +78,7 @@ v1::Enrolment EnrolmentFromRow(const pqxx::row& r) {
   e.set_segments_recorded(r[9].as<int>());
   e.set_completion(static_cast<v1::Completion>(r[10].as<int>()));
   *e.mutable_create_time() = TimestampFromMicros(r[11].as<int64_t>());
+  e.set_class_cancelled(r[12].as<bool>());
   return e;
 }
 
@@ -93,6 +102,26 @@ std::vector<db::Statement> ClassStatements() {
        "INSERT INTO class_segments (county_code, class_id, number, title, start_date, end_date) "
        "VALUES ($1, $2, $3, $4, $5::date, $6::date)"},
       {"class_get", "SELECT " + cls + " FROM classes c WHERE c.county_code = $1 AND c.id = $2"},
+      {"class_get_for_update",
+       "SELECT " + cls + " FROM classes c WHERE c.county_code = $1 AND c.id = $2 FOR UPDATE"},
+      // Attendance recorded in the class: at segment $3, or at any if 0.
+      {"class_attendance_count",
+       "SELECT count(*) FROM enrolments e JOIN attendance a ON a.county_code = e.county_code "
+       "AND a.enrolment_id = e.id WHERE e.class_county = $1 AND e.class_id = $2 "
+       "AND ($3 = 0 OR a.segment = $3)"},
+      {"segment_reschedule",
+       "UPDATE class_segments SET start_date = $4::date, end_date = $5::date, "
+       "reschedule_reason = $6 WHERE county_code = $1 AND class_id = $2 AND number = $3"},
+      // A new version of the class row: its etag covers its segments.
+      {"class_touch", "UPDATE classes SET state = state WHERE county_code = $1 AND id = $2"},
+      {"class_cancel",
+       "UPDATE classes SET state = 2, cancel_reason = $3, cancelled_by = $4, cancel_time = now() "
+       "WHERE county_code = $1 AND id = $2"},
+      {"enrolments_cancel",
+       "UPDATE enrolments SET class_cancelled = true WHERE class_county = $1 "
+       "AND class_id = $2 AND NOT class_cancelled RETURNING " +
+           enr},
+      {"class_state", "SELECT state FROM classes WHERE county_code = $1 AND id = $2"},
       {"class_list", "SELECT " + cls +
                          " FROM classes c WHERE (starts_with(c.region_prefix, $1) OR "
                          "starts_with($1, c.region_prefix)) AND ($2 = 0 OR c.tier = $2) AND ($3 = "
@@ -140,7 +169,7 @@ std::vector<db::Statement> ClassStatements() {
        "WITH x AS (SELECT c.tier, c.county_code AS cc, c.county_code || ':' || c.id AS cid, "
        "e.kind, e.person_key, e.completion FROM classes c LEFT JOIN enrolments e "
        "ON e.class_county = c.county_code AND e.class_id = c.id "
-       "WHERE c.year = $1 AND starts_with(c.region_prefix, $2)) "
+       "WHERE c.year = $1 AND starts_with(c.region_prefix, $2) AND c.state = 1) "
        "SELECT tier, coalesce(cc, ''), coalesce(kind, 0), count(DISTINCT cid), "
        "count(DISTINCT person_key), count(person_key), count(*) FILTER (WHERE completion = 2), "
        "GROUPING(kind) FROM x GROUP BY GROUPING SETS ((tier), (tier, kind), (tier, cc), (tier, cc, "
@@ -184,6 +213,91 @@ absl::StatusOr<v1::TrainingClass> PgTrainingRepository::GetClass(CallContext& ca
   });
 }
 
+namespace {
+
+// The class locked for a correction: NOT_FOUND, ABORTED on a stale etag,
+// FAILED_PRECONDITION once attendance is recorded at `segment` (0: any).
+absl::StatusOr<v1::TrainingClass> LockForCorrection(db::Tx& tx, const ResourceId& id,
+                                                    const std::string& etag, int segment) {
+  pqxx::result r = tx.exec_prepared("class_get_for_update", id.county_code, id.number);
+  if (r.empty()) return ClassNotFound(id);
+  ASSIGN_OR_RETURN(v1::TrainingClass c, ClassFromRow(r[0]));
+  RETURN_IF_ERROR(CheckEtag(etag, c.etag(), "class", c.id()));
+  const int64_t marks =
+      tx.exec_prepared1("class_attendance_count", id.county_code, id.number, segment)[0]
+          .as<int64_t>();
+  if (marks > 0) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "attendance is recorded for ", marks,
+                          segment == 0 ? " marks of class " : " marks of segment ",
+                          segment == 0 ? c.id() : absl::StrCat(segment, " of class ", c.id()),
+                          ": what took place is not changed")),
+                      "ATTENDANCE_RECORDED");
+  }
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::TrainingClass> PgTrainingRepository::RescheduleSegment(
+    CallContext& call, const v1::RescheduleSegmentRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::TrainingClass>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::TrainingClass> {
+        ASSIGN_OR_RETURN(const v1::TrainingClass before,
+                         LockForCorrection(tx, id, request.etag(), request.segment_number()));
+        RETURN_IF_ERROR(CheckNotCancelled(before, "class_id"));
+        const absl::CivilDay start = *ToCivilDay("", request.start_date());
+        const absl::CivilDay end =
+            IsSet(request.end_date()) ? *ToCivilDay("", request.end_date()) : start;
+        tx.exec_prepared("segment_reschedule", id.county_code, id.number, request.segment_number(),
+                         IsoDate(start), IsoDate(end), request.reason());
+        tx.exec_prepared("class_touch", id.county_code, id.number);
+        ASSIGN_OR_RETURN(v1::TrainingClass after,
+                         ClassFromRow(tx.exec_prepared1("class_get", id.county_code, id.number)));
+        call.Audit({.county_code = id.county_code,
+                    .resource = "classes/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        return after;
+      });
+}
+
+absl::StatusOr<v1::TrainingClass> PgTrainingRepository::CancelClass(
+    CallContext& call, const v1::CancelClassRequest& request, const ResourceId& id) {
+  return call.Mutate<v1::TrainingClass>(
+      request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::TrainingClass> {
+        ASSIGN_OR_RETURN(const v1::TrainingClass before,
+                         LockForCorrection(tx, id, request.etag(), /*segment=*/0));
+        if (before.state() == v1::CLASS_STATE_CANCELLED) return before;
+        tx.exec_prepared("class_cancel", id.county_code, id.number, request.reason(),
+                         call.principal().subject);
+        ASSIGN_OR_RETURN(v1::TrainingClass after,
+                         ClassFromRow(tx.exec_prepared1("class_get", id.county_code, id.number)));
+        call.Audit({.county_code = id.county_code,
+                    .resource = "classes/" + after.id(),
+                    .before = &before,
+                    .after = &after});
+        // Each enrolment says so, in its trainee's county: in county order,
+        // as every writer takes the counties' audit chains.
+        std::vector<v1::Enrolment> cancelled;
+        for (const auto& row : tx.exec_prepared("enrolments_cancel", id.county_code, id.number)) {
+          cancelled.push_back(EnrolmentFromRow(row));
+        }
+        std::sort(cancelled.begin(), cancelled.end(), [](const auto& a, const auto& b) {
+          return std::tie(a.county_code(), a.id()) < std::tie(b.county_code(), b.id());
+        });
+        for (const v1::Enrolment& e : cancelled) {
+          v1::Enrolment was = e;
+          was.set_class_cancelled(false);
+          call.Audit({.county_code = e.county_code(),
+                      .resource = "enrolments/" + e.id(),
+                      .before = &was,
+                      .after = &e});
+        }
+        return after;
+      });
+}
+
 absl::StatusOr<PageOf<v1::TrainingClass>> PgTrainingRepository::ListClasses(
     CallContext& call, const ClassQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
@@ -222,6 +336,12 @@ absl::StatusOr<v1::EnrolUncoveredResponse> PgTrainingRepository::Enrol(
         if (out.enrolled() > 0 &&
             !tx.exec_prepared1("class_take_seats", cls.county_code, cls.number, out.enrolled())[0]
                  .as<bool>()) {
+          if (tx.exec_prepared1("class_state", cls.county_code, cls.number)[0].as<int>() ==
+              v1::CLASS_STATE_CANCELLED) {
+            return WithReason(absl::FailedPreconditionError(
+                                  absl::StrCat("class ", cls.ToString(), " was cancelled")),
+                              "CLASS_CANCELLED");
+          }
           return WithReason(absl::FailedPreconditionError(absl::StrCat(
                                 "class ", cls.ToString(), " has fewer than ", out.enrolled(),
                                 " free seats; raise its capacity or use another class")),

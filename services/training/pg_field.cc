@@ -25,7 +25,8 @@ constexpr char kTaskCols[] =
     "(SELECT json_build_object('quotas', coalesce(json_agg(json_build_object('villageCode', "
     "q.village_code, 'quantity', q.quantity, 'responsibleName', q.responsible, "
     "'responsibleCadreId', q.responsible_cadre) ORDER BY q.village_code), '[]'))::text "
-    "FROM practice_quotas q WHERE q.task_county = t.county_code AND q.task_id = t.id)";
+    "FROM practice_quotas q WHERE q.task_county = t.county_code AND q.task_id = t.id), "
+    TOUYAN_ETAG("t");
 
 std::string DateText(const google::type::Date& d) {
   if (!IsSet(d)) return "";
@@ -79,6 +80,7 @@ absl::StatusOr<v1::PracticeTask> TaskFromRow(const pqxx::row& r) {
   if (int64_t p = r[11].as<int64_t>(); p != 0) *t.mutable_publish_time() = TimestampFromMicros(p);
   *t.mutable_create_time() = TimestampFromMicros(r[12].as<int64_t>());
   RETURN_IF_ERROR(MergeFromJson(r[13].as<std::string>(), t));
+  t.set_etag(r[14].as<std::string>());
   return t;
 }
 
@@ -280,6 +282,8 @@ absl::StatusOr<v1::PracticeTask> PgTrainingRepository::UpdatePracticeTask(
       request, request.request_id(), [&](db::Tx& tx) -> absl::StatusOr<v1::PracticeTask> {
         ASSIGN_OR_RETURN(v1::PracticeTask before, LoadTask(tx, id, true, "task.id"));
         RETURN_IF_ERROR(WithField(call.principal().CheckWrite(before.region_code()), "task.id"));
+        RETURN_IF_ERROR(CheckEtag(request.task().etag(), before.etag(), "practice task",
+                                  before.id(), "task.etag"));
         if (before.status() != v1::TASK_STATUS_DRAFT) return TaskPublished(before);
         v1::PracticeTask after = before;
         RETURN_IF_ERROR(apply(after));

@@ -18,6 +18,12 @@ class PgTrainingRepository final : public TrainingRepository {
                                                 const v1::CreateClassRequest& request,
                                                 const v1::TrainingClass& c) override;
   absl::StatusOr<v1::TrainingClass> GetClass(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::TrainingClass> RescheduleSegment(CallContext& call,
+                                                      const v1::RescheduleSegmentRequest& request,
+                                                      const ResourceId& id) override;
+  absl::StatusOr<v1::TrainingClass> CancelClass(CallContext& call,
+                                                const v1::CancelClassRequest& request,
+                                                const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::TrainingClass>> ListClasses(CallContext& call, const ClassQuery& q,
                                                         const paging::Page& page) override;
   absl::StatusOr<v1::EnrolUncoveredResponse> Enrol(

@@ -11,6 +11,8 @@ namespace touyan::training {
 TOUYAN_UNARY(TrainingService, CreateClass, v1::CreateClassRequest, v1::TrainingClass)
 TOUYAN_UNARY(TrainingService, GetClass, v1::GetClassRequest, v1::TrainingClass)
 TOUYAN_UNARY(TrainingService, ListClasses, v1::ListClassesRequest, v1::ListClassesResponse)
+TOUYAN_UNARY(TrainingService, RescheduleSegment, v1::RescheduleSegmentRequest, v1::TrainingClass)
+TOUYAN_UNARY(TrainingService, CancelClass, v1::CancelClassRequest, v1::TrainingClass)
 
 absl::StatusOr<v1::TrainingClass> TrainingService::DoCreateClass(CallContext& call,
                                                                  const v1::CreateClassRequest& r) {
@@ -37,6 +39,28 @@ absl::StatusOr<v1::TrainingClass> TrainingService::DoCreateClass(CallContext& ca
 absl::StatusOr<v1::TrainingClass> TrainingService::DoGetClass(CallContext& call,
                                                               const v1::GetClassRequest& r) {
   return VisibleClass(call, r.id(), "id");
+}
+
+absl::StatusOr<v1::TrainingClass> TrainingService::DoRescheduleSegment(
+    CallContext& call, const v1::RescheduleSegmentRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 500));
+  ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
+  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "class_id"));
+  RETURN_IF_ERROR(CheckNotCancelled(c, "class_id"));
+  RETURN_IF_ERROR(CheckReschedule(c, r.segment_number(), r.start_date(), r.end_date()));
+  ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("class_id", c.id()));
+  return repo_->RescheduleSegment(call, r, cls);
+}
+
+absl::StatusOr<v1::TrainingClass> TrainingService::DoCancelClass(CallContext& call,
+                                                                 const v1::CancelClassRequest& r) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
+  RETURN_IF_ERROR(ValidateText("reason", r.reason(), 500));
+  ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.id(), "id"));
+  RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "id"));
+  ASSIGN_OR_RETURN(ResourceId cls, ResourceId::Parse("id", c.id()));
+  return repo_->CancelClass(call, r, cls);
 }
 
 absl::StatusOr<v1::ListClassesResponse> TrainingService::DoListClasses(
@@ -66,6 +90,7 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call,
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   RETURN_IF_ERROR(NestField(ValidateTrainee(r.trainee()), "trainee."));
   ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
+  RETURN_IF_ERROR(CheckNotCancelled(c, "class_id"));
   v1::Trainee t = r.trainee();
   if (!t.cadre_id().empty()) {
     ASSIGN_OR_RETURN(pv1::Cadre cadre, personnel_.GetCadre(call, t.cadre_id(), "trainee.cadre_id"));
@@ -234,6 +259,7 @@ absl::StatusOr<v1::RecordAttendanceResponse> TrainingService::DoRecordAttendance
   }
   ASSIGN_OR_RETURN(v1::TrainingClass c, VisibleClass(call, r.class_id(), "class_id"));
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "class_id"));
+  RETURN_IF_ERROR(CheckNotCancelled(c, "class_id"));
   if (r.segment_number() < 1 || r.segment_number() > c.segments_size()) {
     return InvalidField("segment_number",
                         absl::StrCat("class ", c.id(), " has segments 1 to ", c.segments_size()));
@@ -308,6 +334,7 @@ absl::StatusOr<v1::EnrolUncoveredResponse> TrainingService::DoEnrolUncovered(
         "NOT_TOWNSHIP_CLASS");
   }
   RETURN_IF_ERROR(WithField(call.principal().CheckWrite(c.region_code()), "class_id"));
+  RETURN_IF_ERROR(CheckNotCancelled(c, "class_id"));
   ASSIGN_OR_RETURN(CoverageResult cover, Cover(call, c.region_code(), c.year(), c.theme()));
   std::vector<v1::Trainee> trainees;
   for (const v1::UncoveredSecretary& s : cover.missing) {

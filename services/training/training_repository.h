@@ -41,6 +41,15 @@ class TrainingRepository {
                                                         const v1::CreateClassRequest& request,
                                                         const v1::TrainingClass& c) = 0;
   virtual absl::StatusOr<v1::TrainingClass> GetClass(CallContext& call, const ResourceId& id) = 0;
+  // Corrections of class `id` (checked by the caller: scope, dates, order),
+  // applied only if its etag is the one in the request (or none was sent) and
+  // no attendance is recorded for what they change (ATTENDANCE_RECORDED).
+  virtual absl::StatusOr<v1::TrainingClass> RescheduleSegment(
+      CallContext& call, const v1::RescheduleSegmentRequest& request, const ResourceId& id) = 0;
+  // A class already cancelled is returned as it is.
+  virtual absl::StatusOr<v1::TrainingClass> CancelClass(CallContext& call,
+                                                        const v1::CancelClassRequest& request,
+                                                        const ResourceId& id) = 0;
   virtual absl::StatusOr<PageOf<v1::TrainingClass>> ListClasses(CallContext& call,
                                                                 const ClassQuery& q,
                                                                 const paging::Page& page) = 0;

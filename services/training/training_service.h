@@ -24,6 +24,10 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
   grpc::ServerUnaryReactor* CreateClass(Ctx*, const v1::CreateClassRequest*,
                                         v1::TrainingClass*) override;
   grpc::ServerUnaryReactor* GetClass(Ctx*, const v1::GetClassRequest*, v1::TrainingClass*) override;
+  grpc::ServerUnaryReactor* RescheduleSegment(Ctx*, const v1::RescheduleSegmentRequest*,
+                                              v1::TrainingClass*) override;
+  grpc::ServerUnaryReactor* CancelClass(Ctx*, const v1::CancelClassRequest*,
+                                        v1::TrainingClass*) override;
   grpc::ServerUnaryReactor* ListClasses(Ctx*, const v1::ListClassesRequest*,
                                         v1::ListClassesResponse*) override;
   grpc::ServerUnaryReactor* Enrol(Ctx*, const v1::EnrolRequest*, v1::Enrolment*) override;
@@ -75,6 +79,10 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
   absl::StatusOr<v1::TrainingClass> DoCreateClass(CallContext& call,
                                                   const v1::CreateClassRequest& r);
   absl::StatusOr<v1::TrainingClass> DoGetClass(CallContext& call, const v1::GetClassRequest& r);
+  absl::StatusOr<v1::TrainingClass> DoRescheduleSegment(CallContext& call,
+                                                        const v1::RescheduleSegmentRequest& r);
+  absl::StatusOr<v1::TrainingClass> DoCancelClass(CallContext& call,
+                                                  const v1::CancelClassRequest& r);
   absl::StatusOr<v1::ListClassesResponse> DoListClasses(CallContext& call,
                                                         const v1::ListClassesRequest& r);
   absl::StatusOr<v1::Enrolment> DoEnrol(CallContext& call, const v1::EnrolRequest& r);

@@ -149,7 +149,7 @@ TEST_F(ServerBinaryTest, ADeploymentServesItsScopeOnly) {
 // the real binary: the documentation cannot drift from the API.
 TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   Process server;
-  int personnel_metrics = 0, training_metrics = 0;
+  int personnel_metrics = 0, training_metrics = 0, contest_metrics = 0, incentive_metrics = 0;
   const std::string addr = StartServer(&server, "/tmp/touyan_examples_server.log",
                                        &personnel_metrics, "personnel", {"--gauge-interval=1s"});
   ASSERT_FALSE(addr.empty()) << Slurp(server.log);
@@ -170,15 +170,16 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   env_strings.push_back("TOUYAN_PERSONNEL_ADDR=" + addr);
   env_strings.push_back("TOUYAN_TRAINING_ADDR=" + training_addr);
   Process contest;
-  const std::string contest_addr = StartServer(&contest, "/tmp/touyan_examples_contest.log",
-                                               nullptr, "contest", {"--personnel-target=" + addr});
+  const std::string contest_addr =
+      StartServer(&contest, "/tmp/touyan_examples_contest.log", &contest_metrics, "contest",
+                  {"--personnel-target=" + addr, "--gauge-interval=1s"});
   ASSERT_FALSE(contest_addr.empty()) << Slurp(contest.log);
   env_strings.push_back("TOUYAN_CONTEST_ADDR=" + contest_addr);
   Process incentive;
   const std::string incentive_addr =
-      StartServer(&incentive, "/tmp/touyan_examples_incentive.log", nullptr, "incentive",
+      StartServer(&incentive, "/tmp/touyan_examples_incentive.log", &incentive_metrics, "incentive",
                   {"--personnel-target=" + addr, "--training-target=" + training_addr,
-                   "--contest-target=" + contest_addr});
+                   "--contest-target=" + contest_addr, "--gauge-interval=1s"});
   ASSERT_FALSE(incentive_addr.empty()) << Slurp(incentive.log);
   env_strings.push_back("TOUYAN_INCENTIVE_ADDR=" + incentive_addr);
   env_strings.push_back("TOKEN_SIGNING_KEY_FILE=" + key_file);
@@ -205,6 +206,22 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
   EXPECT_NE(pm.find("touyan_personnel_current_secretaries 1"), std::string::npos);
   EXPECT_NE(HttpGet(training_metrics, "/metrics").find("touyan_db_pool_connections"),
             std::string::npos);
+  // The programme dashboard's contest and incentive gauges, over the latest
+  // year with data (the examples' 2023): one round published with one entry,
+  // the county's grades, one care award paid.
+  const std::string cm = HttpGet(contest_metrics, "/metrics");
+  EXPECT_NE(cm.find("touyan_contest_rounds{state=\"published\",year=\"2023\"} 1"),
+            std::string::npos)
+      << cm.substr(0, 3000);
+  EXPECT_NE(cm.find("touyan_contest_rounds{state=\"draft\",year=\"2023\"} 0"), std::string::npos);
+  EXPECT_NE(cm.find("touyan_contest_entries{year=\"2023\"} 1"), std::string::npos);
+  const std::string im = HttpGet(incentive_metrics, "/metrics");
+  EXPECT_NE(im.find("touyan_incentive_assessments{grade=\"excellent\",year=\"2023\"}"),
+            std::string::npos)
+      << im.substr(0, 3000);
+  EXPECT_NE(im.find("touyan_incentive_care_awards{state=\"paid\",year=\"2023\"} 1"),
+            std::string::npos);
+  EXPECT_NE(im.find("touyan_incentive_care_award_yuan{year=\"2023\"}"), std::string::npos);
   EXPECT_NE(out.find("NOT_SIGNED"), std::string::npos) << "publishing waits for the sign-offs";
   EXPECT_NE(out.find("\"state\":\"ROUND_STATE_PUBLISHED\""), std::string::npos) << out;
   EXPECT_NE(out.find("BALLOT_CODE_INVALID"), std::string::npos) << "a voter code votes once";
@@ -214,6 +231,13 @@ TEST_F(ServerBinaryTest, TheReadmeExamplesRun) {
       << "the care award, paid";
   EXPECT_NE(out.find("\"notes_hidden\":true"), std::string::npos)
       << "counselling notes hidden from the auditor";
+  EXPECT_NE(out.find("\"reschedule_reason\":\"党校教室检修，顺延一周\""), std::string::npos)
+      << "a segment moved from the version read";
+  EXPECT_NE(out.find("[reason ETAG_MISMATCH]"), std::string::npos) << "a stale etag refused";
+  EXPECT_NE(out.find("（更正）\",\"kind\""), std::string::npos) << "an organisation renamed";
+  EXPECT_NE(out.find("\"state\":\"CLASS_STATE_CANCELLED\""), std::string::npos);
+  EXPECT_NE(out.find("\"class_cancelled\":true"), std::string::npos)
+      << "the cancelled class's enrolments say so";
   kill(incentive.pid, SIGTERM);
   EXPECT_EQ(WaitExit(incentive.pid, absl::Seconds(15)), 0);
   kill(contest.pid, SIGTERM);

@@ -412,6 +412,64 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   EXPECT_EQ(later.paid(), 0);
   EXPECT_EQ(later.already_paid(), 2);
 
+  // A reversal (冲销): never a deletion. From the version read; by who may
+  // write the budget's region; the ledger shows it and the budget has the
+  // amount again; the cadre is not paid a second time.
+  const iv1::Award& wrong = awards.awards(0);
+  ASSERT_EQ(wrong.state(), iv1::AWARD_STATE_PAID);
+  iv1::ReverseAwardRequest rev;
+  rev.set_request_id("reverse-1");
+  rev.set_id(wrong.id());
+  rev.set_reason("经核查不符合发放条件，予以冲销");
+  iv1::Award reversed;
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ReverseAward, siziwang_, rev, &reversed).code,
+            StatusCode::PERMISSION_DENIED);
+  rev.set_etag("e1");
+  o = Call(&iv1::IncentiveService::Stub::ReverseAward, jining_, rev, &reversed);
+  EXPECT_EQ(o.code, StatusCode::ABORTED) << o;
+  EXPECT_EQ(o.field, "etag");
+  rev.set_etag(wrong.etag());
+  rev.clear_reason();
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ReverseAward, jining_, rev, &reversed).field,
+            "reason");
+  rev.set_reason("经核查不符合发放条件，予以冲销");
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ReverseAward, jining_, rev, &reversed).code,
+            StatusCode::OK);
+  EXPECT_EQ(reversed.state(), iv1::AWARD_STATE_REVERSED);
+  EXPECT_EQ(reversed.reverse_reason(), "经核查不符合发放条件，予以冲销");
+  EXPECT_EQ(reversed.amount_fen(), wrong.amount_fen()) << "the payment stays on record";
+  EXPECT_NE(reversed.etag(), wrong.etag());
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetLedger, jining_, ledger_req, &ledger).code,
+            StatusCode::OK);
+  EXPECT_EQ(ledger.counties(0).awards(), 2);
+  EXPECT_EQ(ledger.counties(0).reversals(), 1);
+  EXPECT_EQ(ledger.counties(0).reversed_fen(), 1'000'000);
+  EXPECT_EQ(ledger.total_fen(), 1'000'000);
+  EXPECT_EQ(ledger.remaining_fen(), 1'000'000);
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.awards"), 2);
+  pay.set_request_id("pay-after-reversal");
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::PayCareAwards, jining_, pay, &later).code,
+            StatusCode::OK);
+  EXPECT_EQ(later.paid(), 0);
+  // The workbook carries the reversal entry under the payment, in minus.
+  auto rev_ctx = WithToken(jining_);
+  auto rev_reader = incentive().ExportAwards(rev_ctx.get(), ex);
+  Exported rx = ReadExport(*rev_reader);
+  ASSERT_EQ(rx.end.code, StatusCode::OK) << rx.end;
+  nlohmann::json rwb = ReadWorkbook(rx.bytes);
+  const nlohmann::json& rrows = rwb["sheets"]["关爱奖励台账"]["rows"];
+  bool entry = false;
+  for (const auto& row : rrows) {
+    if (row.size() > 14 && row[3] == wrong.cadre_id() && row[7].is_number() &&
+        row[7].get<double>() < 0) {
+      EXPECT_DOUBLE_EQ(row[7].get<double>(), -wrong.amount_fen() / 100.0);
+      EXPECT_EQ(row[14], "冲销：经核查不符合发放条件，予以冲销");
+      entry = true;
+    }
+  }
+  EXPECT_TRUE(entry) << rwb.dump();
+  EXPECT_EQ(rrows.back()[0], "共 2 笔，冲销 1 笔，合计 10000.00 元（发放日期为北京时间）。");
+
   // Publicity: a good secretary may be interviewed as one; a cadre who is
   // not is refused until elected as a delegate.
   iv1::ArrangeInterviewRequest iv;

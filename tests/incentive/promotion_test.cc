@@ -151,6 +151,52 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   EXPECT_EQ(open[OrgOf(v[0])].last_position_id(), "");
   ASSERT_EQ(Candidates(iv1::CHANNEL_TOWNSHIP_DEPUTY).size(), 1u);  // best has left
 
+  // Corrections: the post or the channel, from the version read; a new
+  // channel's conditions are checked against the recorded facts.
+  auto correct = [&](const std::string& rid, const std::string& etag,
+                     const std::vector<std::string>& paths, iv1::Promotion* out,
+                     const std::string& token = "", const std::string& reason = "录入错误更正") {
+    iv1::CorrectPromotionRequest req;
+    req.set_request_id(rid);
+    req.mutable_promotion()->set_id(promoted.id());
+    req.mutable_promotion()->set_etag(etag);
+    req.mutable_promotion()->set_post("白海子镇党委委员、副镇长");
+    req.mutable_promotion()->set_channel(iv1::CHANNEL_PUBLIC_INSTITUTION);
+    for (const auto& p : paths) req.mutable_update_mask()->add_paths(p);
+    req.set_reason(reason);
+    return Call(&iv1::IncentiveService::Stub::CorrectPromotion, token.empty() ? jining_ : token,
+                req, out);
+  };
+  iv1::Promotion corrected, ignored;
+  ASSERT_FALSE(promoted.etag().empty());
+  ASSERT_EQ(correct("promo-fix-post", promoted.etag(), {"post"}, &corrected).code, StatusCode::OK);
+  EXPECT_EQ(corrected.post(), "白海子镇党委委员、副镇长");
+  EXPECT_EQ(corrected.channel(), iv1::CHANNEL_TOWNSHIP_DEPUTY);
+  EXPECT_EQ(corrected.correction_reason(), "录入错误更正");
+  EXPECT_EQ(corrected.position_id(), promoted.position_id()) << "the ended post stays ended";
+  EXPECT_NE(corrected.etag(), promoted.etag());
+  o = correct("promo-fix-stale", promoted.etag(), {"channel"}, &ignored);
+  EXPECT_EQ(o.code, StatusCode::ABORTED) << o;
+  EXPECT_EQ(o.reason, "ETAG_MISMATCH");
+  EXPECT_EQ(o.field, "promotion.etag");
+  EXPECT_EQ(correct("promo-fix-year", "", {"year"}, &ignored).field, "update_mask");
+  EXPECT_EQ(correct("promo-fix-none", "", {}, &ignored).field, "update_mask");
+  EXPECT_EQ(correct("promo-fix-why", "", {"post"}, &ignored, "", "").field, "reason");
+  EXPECT_EQ(correct("promo-fix-other", "", {"post"}, &ignored, siziwang_).code,
+            StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(correct("promo-fix-channel", corrected.etag(), {"channel"}, &corrected).code,
+            StatusCode::OK);
+  EXPECT_EQ(corrected.channel(), iv1::CHANNEL_PUBLIC_INSTITUTION);
+  iv1::ListPromotionsRequest lpr;
+  lpr.set_region_code("150902105000");
+  lpr.set_year(2023);
+  iv1::ListPromotionsResponse listed;
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListPromotions, jining_, lpr, &listed).code,
+            StatusCode::OK);
+  ASSERT_EQ(listed.promotions_size(), 1);
+  EXPECT_EQ(listed.promotions(0).channel(), iv1::CHANNEL_PUBLIC_INSTITUTION);
+  EXPECT_EQ(listed.promotions(0).etag(), corrected.etag());
+
   // The city's policy: versioned, its own to set, checked field by field.
   iv1::SetPromotionPolicyRequest set;
   set.set_request_id("promo-policy");

@@ -25,7 +25,7 @@ TEST_F(HostileInputTest, CadreFields) {
   pv1::CreateCadreRequest base;
   *base.mutable_cadre() = NewCadre(1);
   int seq = 100;
-  Sweep(base, "cadre.", {"id", "county_code", "transferred_to", "transferred_from"},
+  Sweep(base, "cadre.", {"id", "county_code", "transferred_to", "transferred_from", "etag"},
         [&](const Message& m, std::unique_ptr<Message>* back) {
           pv1::CreateCadreRequest req;
           req.CopyFrom(m);
@@ -49,7 +49,7 @@ TEST_F(HostileInputTest, OrganisationDesignationAndEvaluationFields) {
   org.mutable_party_org()->set_name("某企业党支部");
   org.mutable_party_org()->set_kind(pv1::PARTY_ORG_KIND_ENTERPRISE);
   org.mutable_party_org()->set_region_code("150929100000");
-  Sweep(org, "party_org.", {"id", "county_code"},
+  Sweep(org, "party_org.", {"id", "county_code", "etag"},
         [&](const Message& m, std::unique_ptr<Message>* back) {
           pv1::PartyOrg out;
           grpc::Status s = stub().CreatePartyOrg(

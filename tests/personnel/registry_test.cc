@@ -146,6 +146,24 @@ TEST_F(PersonnelTest, CreateGetAndUpdateACadre) {
   EXPECT_EQ(updated.phone(), created.phone());
   ASSERT_TRUE(Get(city_, created.id(), &got).ok());
   EXPECT_EQ(got.name(), "金雪瑞");
+  EXPECT_EQ(got.etag(), updated.etag());
+  EXPECT_NE(updated.etag(), created.etag()) << "every change renews the etag";
+
+  // An update made from the version read before that change: ABORTED, not
+  // applied over it (AIP-154).
+  up.set_request_id("update-stale");
+  up.mutable_cadre()->set_name("金雪");
+  up.mutable_cadre()->set_etag(created.etag());
+  Outcome stale = OutcomeOf(stub().UpdateCadre(WithToken(jining_).get(), up, &updated));
+  EXPECT_EQ(stale.code, StatusCode::ABORTED) << stale;
+  EXPECT_EQ(stale.reason, "ETAG_MISMATCH");
+  EXPECT_EQ(stale.field, "cadre.etag");
+  ASSERT_TRUE(Get(city_, created.id(), &got).ok());
+  EXPECT_EQ(got.name(), "金雪瑞");
+  up.set_request_id("update-current");
+  up.mutable_cadre()->set_etag(got.etag());
+  ASSERT_TRUE(stub().UpdateCadre(WithToken(jining_).get(), up, &updated).ok());
+  EXPECT_EQ(updated.name(), "金雪");
 }
 
 TEST_F(PersonnelTest, BadResidentIdsAreRefusedAndNothingIsWritten) {
@@ -397,6 +415,69 @@ TEST_F(PositionsTest, OrganisationsAndTheirRules) {
             StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(stub().GetPartyOrg(WithToken(auditor_).get(), get, &out).ok());
   EXPECT_EQ(out.name(), firm.name());
+}
+
+TEST_F(PositionsTest, RenamingAnOrganisationCannotOverwriteAnotherOperatorsChange) {
+  pv1::CreatePartyOrgRequest create;
+  create.set_request_id("rename-org");
+  create.mutable_party_org()->set_name("四子王旗某合作社党支部");
+  create.mutable_party_org()->set_kind(pv1::PARTY_ORG_KIND_ENTERPRISE);
+  create.mutable_party_org()->set_region_code("150929100000");
+  pv1::PartyOrg org;
+  ASSERT_TRUE(stub().CreatePartyOrg(WithToken(siziwang_).get(), create, &org).ok());
+  ASSERT_FALSE(org.etag().empty());
+
+  // Two operators read the same version; the first rename wins, the second
+  // is ABORTED naming the etag and changes nothing.
+  auto rename = [&](const std::string& request_id, const std::string& name, const std::string& etag,
+                    pv1::PartyOrg* out, const std::string& token) -> Outcome {
+    pv1::UpdatePartyOrgRequest req;
+    req.set_request_id(request_id);
+    req.mutable_party_org()->set_id(org.id());
+    req.mutable_party_org()->set_name(name);
+    req.mutable_party_org()->set_etag(etag);
+    req.mutable_update_mask()->add_paths("name");
+    return OutcomeOf(stub().UpdatePartyOrg(WithToken(token).get(), req, out));
+  };
+  pv1::PartyOrg first, second;
+  ASSERT_EQ(rename("rename-a", "四子王旗某牧民合作社党支部", org.etag(), &first, siziwang_).code,
+            StatusCode::OK);
+  EXPECT_EQ(first.name(), "四子王旗某牧民合作社党支部");
+  EXPECT_NE(first.etag(), org.etag());
+  Outcome lost = rename("rename-b", "四子王旗某联合社党支部", org.etag(), &second, siziwang_);
+  EXPECT_EQ(lost.code, StatusCode::ABORTED) << lost;
+  EXPECT_EQ(lost.reason, "ETAG_MISMATCH");
+  EXPECT_EQ(lost.field, "party_org.etag");
+  pv1::GetPartyOrgRequest get;
+  get.set_id(org.id());
+  pv1::PartyOrg now;
+  ASSERT_TRUE(stub().GetPartyOrg(WithToken(auditor_).get(), get, &now).ok());
+  EXPECT_EQ(now.name(), first.name());
+  EXPECT_EQ(now.etag(), first.etag());
+
+  // The retry of the first answers as the first did; the audit trail keeps
+  // the old name.
+  ASSERT_EQ(rename("rename-a", "四子王旗某牧民合作社党支部", org.etag(), &second, siziwang_).code,
+            StatusCode::OK);
+  EXPECT_EQ(second.etag(), first.etag());
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE resource = 'party_orgs/" +
+                        org.id() + "' AND before->>'name' = '四子王旗某合作社党支部'"),
+            1);
+
+  // Bad input names its field; another county is refused; no etag: applied
+  // to whatever is current.
+  EXPECT_EQ(rename("rename-c", "", "", &second, siziwang_).field, "party_org.name");
+  pv1::UpdatePartyOrgRequest kind;
+  kind.set_request_id("rename-d");
+  kind.mutable_party_org()->set_id(org.id());
+  kind.mutable_update_mask()->add_paths("kind");
+  EXPECT_EQ(OutcomeOf(stub().UpdatePartyOrg(WithToken(siziwang_).get(), kind, &second)).field,
+            "update_mask");
+  EXPECT_EQ(rename("rename-e", "某党支部", "", &second, jining_).code,
+            StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(rename("rename-f", "四子王旗某联合社党支部", "", &second, siziwang_).code,
+            StatusCode::OK);
+  EXPECT_EQ(second.name(), "四子王旗某联合社党支部");
 }
 
 }  // namespace

@@ -349,5 +349,89 @@ TEST_F(SelectionTest, ConcurrentConfirmationsNeverExceedAQuotaOrTheTotal) {
   EXPECT_EQ(print(city_).end.reason, "NOTHING_CONFIRMED");
 }
 
+TEST_F(SelectionTest, AWithdrawnNominationFreesItsQuotaAndMayBeMadeAgain) {
+  pv1::CreateSelectionRoundRequest create;
+  create.set_request_id("sel-round-2024");
+  create.mutable_round()->set_year(2024);
+  create.mutable_round()->set_region_code("150900000000");
+  create.mutable_round()->set_total_quota(1);
+  auto* q = create.mutable_round()->add_quotas();
+  q->set_county_code("150929");
+  q->set_quota(1);
+  pv1::SelectionRound round;
+  grpc::Status made = stub().CreateSelectionRound(WithToken(city_).get(), create, &round);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+  const auto villages = VillagesOf("150929202");
+  pv1::Nomination a, b;
+  ASSERT_EQ(Nominate("150900-2024", Qualified(60, villages[0], 2024), &a, siziwang_).code,
+            StatusCode::OK);
+  ASSERT_EQ(Nominate("150900-2024", Qualified(61, villages[1], 2024), &b, siziwang_).code,
+            StatusCode::OK);
+  auto confirm = [&](const std::string& request_id, const std::string& id, pv1::Nomination* out) {
+    pv1::ConfirmGoodSecretaryRequest req;
+    req.set_request_id(request_id);
+    req.set_id(id);
+    return OutcomeOf(stub().ConfirmGoodSecretary(WithToken(city_).get(), req, out));
+  };
+  auto withdraw = [&](const std::string& request_id, const std::string& id, const std::string& etag,
+                      const std::string& reason, pv1::Nomination* out, const std::string& token) {
+    pv1::WithdrawGoodSecretaryRequest req;
+    req.set_request_id(request_id);
+    req.set_id(id);
+    req.set_reason(reason);
+    req.set_etag(etag);
+    return OutcomeOf(stub().WithdrawGoodSecretary(WithToken(token).get(), req, out));
+  };
+  pv1::Nomination confirmed, out;
+  ASSERT_EQ(confirm("w-confirm-a", a.id(), &confirmed).code, StatusCode::OK);
+  EXPECT_EQ(confirm("w-confirm-b", b.id(), &out).code, StatusCode::FAILED_PRECONDITION)
+      << "the quota of one is taken";
+
+  // An objection during the notice: the city withdraws the confirmed one.
+  const std::string objection = "公示期间收到实名反映，经核实不符合条件";
+  EXPECT_EQ(withdraw("w-1", a.id(), "", objection, &out, siziwang_).reason, "ROLE_NOT_ALLOWED")
+      << "the county may not undo the city's confirmation";
+  EXPECT_EQ(withdraw("w-1", a.id(), "", objection, &out, jining_).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(withdraw("w-2", a.id(), "", "", &out, city_).field, "reason");
+  Outcome stale = withdraw("w-3", a.id(), a.etag(), objection, &out, city_);
+  EXPECT_EQ(stale.code, StatusCode::ABORTED) << "read before the confirmation: " << stale;
+  EXPECT_EQ(stale.field, "etag");
+  pv1::Nomination withdrawn;
+  ASSERT_EQ(withdraw("w-4", a.id(), confirmed.etag(), objection, &withdrawn, city_).code,
+            StatusCode::OK);
+  EXPECT_EQ(withdrawn.status(), pv1::NOMINATION_STATUS_WITHDRAWN);
+  EXPECT_EQ(withdrawn.withdraw_reason(), objection);
+  EXPECT_EQ(withdrawn.withdrawn_by(), "city");
+  EXPECT_TRUE(withdrawn.has_withdraw_time());
+  ASSERT_EQ(withdraw("w-4", a.id(), confirmed.etag(), objection, &out, city_).code, StatusCode::OK);
+  EXPECT_EQ(out.etag(), withdrawn.etag()) << "the retry answers as the first call did";
+  EXPECT_EQ(confirm("w-confirm-a-again", a.id(), &out).reason, "WITHDRAWN");
+
+  // The quota is free again; the list shows the withdrawal.
+  ASSERT_EQ(confirm("w-confirm-b-2", b.id(), &out).code, StatusCode::OK);
+  pv1::ListGoodSecretariesRequest list;
+  list.set_year(2024);
+  list.set_status(pv1::NOMINATION_STATUS_WITHDRAWN);
+  pv1::ListGoodSecretariesResponse listed;
+  ASSERT_TRUE(stub().ListGoodSecretaries(WithToken(auditor_).get(), list, &listed).ok());
+  ASSERT_EQ(listed.nominations_size(), 1);
+  EXPECT_EQ(listed.nominations(0).id(), a.id());
+
+  // Nominated again (say, the objection was unfounded): the same record, open.
+  pv1::NominateGoodSecretaryRequest again;
+  again.set_request_id("sel-nom-again");
+  again.set_round_id("150900-2024");
+  again.set_cadre_id(a.cadre_id());
+  again.set_reason("复核后重新推荐");
+  ASSERT_TRUE(stub().NominateGoodSecretary(WithToken(siziwang_).get(), again, &out).ok());
+  EXPECT_EQ(out.id(), a.id());
+  EXPECT_EQ(out.status(), pv1::NOMINATION_STATUS_NOMINATED);
+  EXPECT_TRUE(out.withdraw_reason().empty());
+  // An open nomination the county withdraws itself.
+  ASSERT_EQ(withdraw("w-5", a.id(), out.etag(), "本人申请", &out, siziwang_).code, StatusCode::OK);
+  EXPECT_EQ(out.status(), pv1::NOMINATION_STATUS_WITHDRAWN);
+}
+
 }  // namespace
 }  // namespace touyan::testing

@@ -253,7 +253,7 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   *cls.mutable_training_class() = NewClass(tv1::TIER_COUNTY, "150902000000", "乡村振兴", 50);
   const std::string op = jining_;
   HostileSweep::SweepMutation<tv1::TrainingClass>(
-      cls, "training_class.", {"id", "county_code"},
+      cls, "training_class.", {"id", "county_code", "cancel_reason", "cancelled_by", "etag"},
       [&](const tv1::CreateClassRequest& r, tv1::TrainingClass* a) {
         return training().CreateClass(WithToken(op).get(), r, a);
       },
@@ -279,7 +279,7 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
   q->set_quantity(10);
   q->set_responsible_name("责任人");
   HostileSweep::SweepMutation<tv1::PracticeTask>(
-      task, "task.", {"id", "county_code", "superseded_by"},
+      task, "task.", {"id", "county_code", "superseded_by", "etag"},
       [&](const tv1::CreatePracticeTaskRequest& r, tv1::PracticeTask* a) {
         return training().CreatePracticeTask(WithToken(op).get(), r, a);
       },

@@ -1,5 +1,7 @@
+#include "nlohmann/json.hpp"
 #include "tests/support/exported.h"
 #include "tests/training/fixture.h"
+#include "touyan/events/v1/events.grpc.pb.h"
 
 namespace touyan::testing {
 namespace {
@@ -50,6 +52,154 @@ TEST_F(TrainingTest, ClassesEnrolToCapacityAndRetriesChangeNothing) {
   tv1::TrainingClass now;
   ASSERT_TRUE(training().GetClass(WithToken(jining_).get(), get, &now).ok());
   EXPECT_EQ(now.enrolled(), 2);
+}
+
+TEST_F(TrainingTest, ASegmentIsRescheduledOnlyFromTheVersionReadAndOnlyBeforeItTookPlace) {
+  const auto villages = VillagesOf("150902");
+  const std::string a = MakeSecretary(9131, villages[50]);
+  tv1::TrainingClass cls, now;
+  ASSERT_EQ(
+      CreateClass(jining_, "cls-move", NewClass(tv1::TIER_COUNTY, "150902000000", "move", 5), &cls)
+          .code,
+      grpc::StatusCode::OK);
+  ASSERT_FALSE(cls.etag().empty());
+  tv1::Enrolment ea;
+  ASSERT_EQ(Enrol(jining_, "move-a", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, &ea).code,
+            grpc::StatusCode::OK);
+  auto move = [&](const std::string& rid, int segment, int from, int to, const std::string& etag,
+                  tv1::TrainingClass* out, const std::string& token) {
+    tv1::RescheduleSegmentRequest req;
+    req.set_request_id(rid);
+    req.set_class_id(cls.id());
+    req.set_segment_number(segment);
+    *req.mutable_start_date() = DaysFromToday(from);
+    *req.mutable_end_date() = DaysFromToday(to);
+    req.set_reason("党校教室检修，顺延五天");
+    req.set_etag(etag);
+    return OutcomeOf(training().RescheduleSegment(WithToken(token).get(), req, out));
+  };
+  // Read before the enrolment took a seat: that version is gone.
+  Outcome stale = move("move-1", 3, 35, 36, cls.etag(), &now, jining_);
+  EXPECT_EQ(stale.code, grpc::StatusCode::ABORTED) << stale;
+  EXPECT_EQ(stale.reason, "ETAG_MISMATCH");
+  EXPECT_EQ(stale.field, "etag");
+  tv1::GetClassRequest get;
+  get.set_id(cls.id());
+  ASSERT_TRUE(training().GetClass(WithToken(jining_).get(), get, &now).ok());
+  EXPECT_EQ(now.segments(2).start_date().day(), DaysFromToday(30).day()) << "nothing moved";
+  tv1::TrainingClass moved;
+  ASSERT_EQ(move("move-2", 3, 35, 36, now.etag(), &moved, jining_).code, grpc::StatusCode::OK);
+  EXPECT_EQ(moved.segments(2).number(), 3);
+  EXPECT_EQ(moved.segments(2).start_date().day(), DaysFromToday(35).day());
+  EXPECT_EQ(moved.segments(2).end_date().day(), DaysFromToday(36).day());
+  EXPECT_EQ(moved.segments(2).reschedule_reason(), "党校教室检修，顺延五天");
+  EXPECT_NE(moved.etag(), now.etag());
+  tv1::TrainingClass retried;
+  ASSERT_EQ(move("move-2", 3, 35, 36, now.etag(), &retried, jining_).code, grpc::StatusCode::OK);
+  EXPECT_EQ(retried.etag(), moved.etag()) << "a retry answers as the first call did";
+
+  // Numbers stand for the order; what took place stays; scope and fields.
+  Outcome order = move("move-3", 3, -25, -25, "", &now, jining_);
+  EXPECT_EQ(order.field, "start_date");
+  EXPECT_EQ(order.reason, "SEGMENT_ORDER");
+  EXPECT_EQ(move("move-4", 4, 40, 40, "", &now, jining_).field, "segment_number");
+  EXPECT_EQ(move("move-5", 3, 40, 39, "", &now, jining_).field, "end_date");
+  EXPECT_EQ(move("move-6", 3, 40, 40, "", &now, zhuozi_).code, grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_EQ(
+      Mark(jining_, "move-mark", cls.id(), 1, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).code,
+      grpc::StatusCode::OK);
+  EXPECT_EQ(move("move-7", 1, -31, -31, "", &now, jining_).reason, "ATTENDANCE_RECORDED");
+  EXPECT_EQ(move("move-8", 2, -19, -19, "", &now, jining_).code, grpc::StatusCode::OK)
+      << "segment 2 has no attendance yet";
+  tv1::CancelClassRequest cancel;
+  cancel.set_request_id("move-cancel");
+  cancel.set_id(cls.id());
+  cancel.set_reason("已开班，不能撤销");
+  EXPECT_EQ(OutcomeOf(training().CancelClass(WithToken(jining_).get(), cancel, &now)).reason,
+            "ATTENDANCE_RECORDED");
+}
+
+TEST_F(TrainingTest, ACancelledClassTellsItsEnrolmentsInTheChangeStreamAndTakesNoMore) {
+  const auto villages = VillagesOf("150902");
+  const std::string a = MakeSecretary(9141, villages[51]);
+  const std::string b = MakeSecretary(9142, villages[52]);
+  const std::string c = MakeSecretary(9143, villages[53]);
+  tv1::TrainingClass cls;
+  ASSERT_EQ(CreateClass(jining_, "cls-cancel",
+                        NewClass(tv1::TIER_COUNTY, "150902000000", "cancelled", 5), &cls)
+                .code,
+            grpc::StatusCode::OK);
+  tv1::Enrolment ea, eb;
+  ASSERT_EQ(Enrol(jining_, "cancel-a", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, a, &ea).code,
+            grpc::StatusCode::OK);
+  ASSERT_EQ(Enrol(jining_, "cancel-b", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, b, &eb).code,
+            grpc::StatusCode::OK);
+
+  // A consumer of the county's enrolments, from this moment.
+  namespace ev = ::touyan::events::v1;
+  auto events = ev::EventService::NewStub(Training()->channel());
+  auto watch = WithToken(jining_);
+  watch->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  ev::WatchEventsRequest wreq;
+  wreq.add_types("enrolments");
+  wreq.set_region_code("150902000000");
+  auto reader = events->WatchEvents(watch.get(), wreq);
+  ev::WatchEventsResponse msg;
+  ASSERT_TRUE(reader->Read(&msg)) << "the stream opens with the token of now";
+
+  tv1::CancelClassRequest cancel;
+  cancel.set_request_id("cancel-1");
+  cancel.set_id(cls.id());
+  cancel.set_reason("");
+  tv1::TrainingClass out;
+  EXPECT_EQ(OutcomeOf(training().CancelClass(WithToken(jining_).get(), cancel, &out)).field,
+            "reason");
+  cancel.set_reason("因疫情防控要求取消");
+  EXPECT_EQ(OutcomeOf(training().CancelClass(WithToken(zhuozi_).get(), cancel, &out)).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  cancel.set_etag(cls.etag());  // read before the enrolments took their seats
+  EXPECT_EQ(OutcomeOf(training().CancelClass(WithToken(jining_).get(), cancel, &out)).code,
+            grpc::StatusCode::ABORTED);
+  cancel.clear_etag();
+  ASSERT_EQ(OutcomeOf(training().CancelClass(WithToken(jining_).get(), cancel, &out)).code,
+            grpc::StatusCode::OK);
+  EXPECT_EQ(out.state(), tv1::CLASS_STATE_CANCELLED);
+  EXPECT_EQ(out.cancel_reason(), "因疫情防控要求取消");
+  EXPECT_EQ(out.cancelled_by(), "jining-op");
+  EXPECT_TRUE(out.has_cancel_time());
+
+  // Each enrolled person's enrolment arrives, cancelled.
+  std::set<std::string> told;
+  while (told.size() < 2 && reader->Read(&msg)) {
+    for (const ev::Event& e : msg.events()) {
+      nlohmann::json state = nlohmann::json::parse(e.state_json());
+      EXPECT_EQ(e.method(), "CancelClass");
+      EXPECT_TRUE(state.value("class_cancelled", false)) << e.state_json();
+      told.insert(e.resource());
+    }
+  }
+  watch->TryCancel();
+  reader->Finish();
+  EXPECT_EQ(told, (std::set<std::string>{"enrolments/" + ea.id(), "enrolments/" + eb.id()}));
+
+  // The class takes nobody more; the roster says so; statistics leave it out.
+  EXPECT_EQ(
+      Enrol(jining_, "cancel-c", cls.id(), tv1::TRAINEE_KIND_VILLAGE_SECRETARY, c, nullptr).reason,
+      "CLASS_CANCELLED");
+  EXPECT_EQ(
+      Mark(jining_, "cancel-mark", cls.id(), 1, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).reason,
+      "CLASS_CANCELLED");
+  tv1::ListEnrolmentsRequest list;
+  list.set_class_id(cls.id());
+  tv1::ListEnrolmentsResponse enrolled;
+  ASSERT_TRUE(training().ListEnrolments(WithToken(jining_).get(), list, &enrolled).ok());
+  ASSERT_EQ(enrolled.enrolments_size(), 2);
+  for (const auto& e : enrolled.enrolments()) EXPECT_TRUE(e.class_cancelled());
+  // Cancelling again changes nothing.
+  cancel.set_request_id("cancel-2");
+  tv1::TrainingClass again;
+  ASSERT_TRUE(training().CancelClass(WithToken(jining_).get(), cancel, &again).ok());
+  EXPECT_EQ(again.etag(), out.etag());
 }
 
 TEST_F(TrainingTest, TraineesOfEveryKindAndTheirChecks) {
@@ -124,7 +274,9 @@ TEST_F(TrainingTest, CompletionIsComputedFromAttendanceAndFutureSegmentsAreRefus
       Mark(jining_, "att-future", cls.id(), 3, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}});
   EXPECT_EQ(future.code, grpc::StatusCode::FAILED_PRECONDITION) << future;
   EXPECT_EQ(future.reason, "SEGMENT_NOT_STARTED");
-  EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.attendance"), 0);
+  EXPECT_EQ(Training()->Count("SELECT count(*) FROM training.attendance WHERE enrolment_id IN (" +
+                              ea.id().substr(7) + ", " + eb.id().substr(7) + ")"),
+            0);
   EXPECT_EQ(Mark(jining_, "att-x", cls.id(), 4, {{ea.id(), tv1::ATTENDANCE_STATUS_PRESENT}}).field,
             "segment_number");
 

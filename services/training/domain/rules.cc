@@ -130,6 +130,54 @@ absl::Status NormalizeClass(v1::TrainingClass& c, int year_max) {
   return ValidateCadreIds("lecturer_cadre_ids", c.lecturer_cadre_ids(), 0, 50);
 }
 
+absl::Status CheckNotCancelled(const v1::TrainingClass& c, absl::string_view field) {
+  if (c.state() != v1::CLASS_STATE_CANCELLED) return absl::OkStatus();
+  return WithField(WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                  "class ", c.id(), " was cancelled (", c.cancel_reason(), ")")),
+                              "CLASS_CANCELLED"),
+                   field);
+}
+
+absl::Status CheckReschedule(const v1::TrainingClass& c, int number,
+                             const google::type::Date& start, const google::type::Date& end) {
+  if (number < 1 || number > c.segments_size()) {
+    return InvalidField("segment_number",
+                        absl::StrCat("class ", c.id(), " has segments 1 to ", c.segments_size()));
+  }
+  if (!IsSet(start)) return InvalidField("start_date", "is required", "REQUIRED");
+  ASSIGN_OR_RETURN(absl::CivilDay from, ToCivilDay("start_date", start));
+  absl::CivilDay to = from;
+  if (IsSet(end)) {
+    ASSIGN_OR_RETURN(to, ToCivilDay("end_date", end));
+  }
+  if (to < from) return InvalidField("end_date", "must not be before start_date");
+  if (from.year() < c.year() - 1 || from.year() > c.year() + 1) {
+    return InvalidField("start_date", "must lie within a year of the class's year");
+  }
+  // Numbers stay; so must the order they stand for.
+  if (number > 1) {
+    const v1::Segment& prev = c.segments(number - 2);
+    ASSIGN_OR_RETURN(absl::CivilDay p, ToCivilDay("start_date", prev.start_date()));
+    if (from < p) {
+      return InvalidField("start_date",
+                          absl::StrCat("would come before segment ", prev.number(), " (",
+                                       IsoDate(p), "); segments keep their order"),
+                          "SEGMENT_ORDER");
+    }
+  }
+  if (number < c.segments_size()) {
+    const v1::Segment& next = c.segments(number);
+    ASSIGN_OR_RETURN(absl::CivilDay n, ToCivilDay("start_date", next.start_date()));
+    if (from > n) {
+      return InvalidField("start_date",
+                          absl::StrCat("would come after segment ", next.number(), " (", IsoDate(n),
+                                       "); segments keep their order"),
+                          "SEGMENT_ORDER");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateTrainee(const v1::Trainee& t) {
   if (t.kind() == v1::TRAINEE_KIND_UNSPECIFIED)
     return InvalidField("kind", "is required", "REQUIRED");

@@ -24,6 +24,16 @@ Level LevelOfTier(v1::Tier tier);
 // Field names are relative to TrainingClass. `year_max` bounds `year`.
 absl::Status NormalizeClass(v1::TrainingClass& c, int year_max);
 
+// FAILED_PRECONDITION (CLASS_CANCELLED) naming `field` if `c` was cancelled.
+absl::Status CheckNotCancelled(const v1::TrainingClass& c, absl::string_view field);
+
+// Checks moving segment `number` of `c` to [start, end] (an unset end: one
+// day): the segment exists, the dates are valid and within a year of the
+// class's year, and the segments keep their date order, since attendance is
+// kept by segment number. Field names are RescheduleSegmentRequest's.
+absl::Status CheckReschedule(const v1::TrainingClass& c, int number,
+                             const google::type::Date& start, const google::type::Date& end);
+
 // Checks a trainee before personnel is asked: kinds that must be in
 // personnel name a cadre; the others name a person and a village.
 absl::Status ValidateTrainee(const v1::Trainee& t);

@@ -152,5 +152,37 @@ TEST(PracticeTask, PatchTouchesOnlyNamedFields) {
   EXPECT_EQ(FieldOf(ApplyTaskPatch(patch, {"status"}, current)).value_or(""), "update_mask");
 }
 
+TEST(Reschedule, SegmentsKeepTheirNumbersAndOrder) {
+  v1::TrainingClass c;
+  c.set_id("150902-1");
+  c.set_year(2023);
+  for (int day : {10, 20, 30}) {
+    v1::Segment* s = c.add_segments();
+    s->set_number(c.segments_size());
+    *s->mutable_start_date() = ToDate(absl::CivilDay(2023, 5, day));
+  }
+  auto check = [&](int number, absl::CivilDay from, absl::CivilDay to) {
+    return CheckReschedule(c, number, ToDate(from), ToDate(to));
+  };
+  EXPECT_TRUE(check(2, absl::CivilDay(2023, 5, 25), absl::CivilDay(2023, 5, 26)).ok());
+  EXPECT_TRUE(check(2, absl::CivilDay(2023, 5, 10), absl::CivilDay(2023, 5, 10)).ok())
+      << "the same day as its neighbour keeps the order";
+  EXPECT_EQ(ReasonOf(check(2, absl::CivilDay(2023, 5, 9), absl::CivilDay(2023, 5, 9))),
+            "SEGMENT_ORDER");
+  EXPECT_EQ(ReasonOf(check(2, absl::CivilDay(2023, 5, 31), absl::CivilDay(2023, 5, 31))),
+            "SEGMENT_ORDER");
+  EXPECT_TRUE(check(3, absl::CivilDay(2023, 7, 1), absl::CivilDay(2023, 7, 2)).ok());
+  EXPECT_EQ(FieldOf(check(3, absl::CivilDay(2023, 7, 2), absl::CivilDay(2023, 7, 1))).value_or(""),
+            "end_date");
+  EXPECT_EQ(FieldOf(check(4, absl::CivilDay(2023, 7, 2), absl::CivilDay(2023, 7, 2))).value_or(""),
+            "segment_number");
+  EXPECT_EQ(FieldOf(check(3, absl::CivilDay(2025, 7, 2), absl::CivilDay(2025, 7, 2))).value_or(""),
+            "start_date");
+  EXPECT_EQ(FieldOf(CheckReschedule(c, 1, {}, {})).value_or(""), "start_date");
+  EXPECT_TRUE(CheckNotCancelled(c, "class_id").ok());
+  c.set_state(v1::CLASS_STATE_CANCELLED);
+  EXPECT_EQ(ReasonOf(CheckNotCancelled(c, "class_id")), "CLASS_CANCELLED");
+}
+
 }  // namespace
 }  // namespace touyan::training
