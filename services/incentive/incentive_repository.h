@@ -106,7 +106,8 @@ class IncentiveRepository {
                                  const std::string& request_id, RecordKind kind,
                                  const RecordMeta& meta, google::protobuf::Message& record,
                                  const Check& check) = 0;
-  // A record as stored; NOT_FOUND names `field`.
+  // A record as stored; NOT_FOUND names `field`, and so does PERMISSION_DENIED
+  // when the caller's scope does not cover the record's cadre.
   virtual absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
                                  absl::string_view field, google::protobuf::Message& record) = 0;
   // Loads a record (locked), lets `change` modify it and its meta (with the
@@ -182,6 +183,8 @@ class IncentiveRepository {
   virtual absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call,
                                                        const std::string& region_prefix, int year,
                                                        const paging::Page& page) = 0;
+  // Award `id`; NOT_FOUND naming "id".
+  virtual absl::StatusOr<v1::Award> GetAward(CallContext& call, const ResourceId& id) = 0;
   // Reverses award `id` if its etag is the one sent (or none was) and the
   // caller may write its budget's region; a reversed one is returned as it is.
   virtual absl::StatusOr<v1::Award> ReverseAward(CallContext& call,

@@ -98,6 +98,9 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
   grpc::ServerUnaryReactor* ListAwards(Ctx*, const v1::ListAwardsRequest*,
                                        v1::ListAwardsResponse*) override;
   grpc::ServerUnaryReactor* ReverseAward(Ctx*, const v1::ReverseAwardRequest*, v1::Award*) override;
+  grpc::ServerUnaryReactor* GetAward(Ctx*, const v1::GetAwardRequest*, v1::Award*) override;
+  grpc::ServerUnaryReactor* GetPromotion(Ctx*, const v1::GetPromotionRequest*,
+                                         v1::Promotion*) override;
   grpc::ServerUnaryReactor* GetLedger(Ctx*, const v1::GetLedgerRequest*, v1::Ledger*) override;
   grpc::ServerUnaryReactor* ArrangeInterview(Ctx*, const v1::ArrangeInterviewRequest*,
                                              v1::Interview*) override;
@@ -197,6 +200,8 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
   absl::StatusOr<v1::ListAwardsResponse> DoListAwards(CallContext& call,
                                                       const v1::ListAwardsRequest& r);
   absl::StatusOr<v1::Award> DoReverseAward(CallContext& call, const v1::ReverseAwardRequest& r);
+  absl::StatusOr<v1::Award> DoGetAward(CallContext& call, const v1::GetAwardRequest& r);
+  absl::StatusOr<v1::Promotion> DoGetPromotion(CallContext& call, const v1::GetPromotionRequest& r);
   absl::StatusOr<v1::Ledger> DoGetLedger(CallContext& call, const v1::GetLedgerRequest& r);
   absl::StatusOr<v1::Interview> DoArrangeInterview(CallContext& call,
                                                    const v1::ArrangeInterviewRequest& r);

@@ -35,6 +35,7 @@ std::vector<db::Statement> AwardStatements() {
                      "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) "
                      "AND (county_code, id) > ($4, $5) "
                      "ORDER BY county_code, id LIMIT $6"},
+      {"award_get", "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code = $1 AND id = $2"},
       {"award_lock",
        "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code = $1 AND id = $2 FOR UPDATE"},
       {"award_reverse",
@@ -186,6 +187,14 @@ absl::StatusOr<PageOf<v1::Award>> PgIncentiveRepository::ListAwards(
         tx.exec_prepared("award_list", CountyLike(region_prefix), region_prefix.substr(0, 6), year,
                          after.county, after.id, page.size + 1),
         page.size, AwardFromRow);
+  });
+}
+
+absl::StatusOr<v1::Award> PgIncentiveRepository::GetAward(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Award>([&](db::Tx& tx) -> absl::StatusOr<v1::Award> {
+    pqxx::result r = tx.exec_prepared("award_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "award", id.ToString());
+    return AwardFromRow(r[0]);
   });
 }
 

@@ -69,6 +69,7 @@ class PgIncentiveRepository final : public IncentiveRepository {
   absl::StatusOr<v1::PayCareAwardsResponse> PayAwards(
       CallContext& call, const v1::PayCareAwardsRequest& request,
       const std::vector<v1::Award>& awards, const std::vector<v1::UnpaidAward>& unpaid) override;
+  absl::StatusOr<v1::Award> GetAward(CallContext& call, const ResourceId& id) override;
   absl::StatusOr<v1::Award> ReverseAward(CallContext& call, const v1::ReverseAwardRequest& request,
                                          const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::Award>> ListAwards(CallContext& call, const std::string& region_prefix,

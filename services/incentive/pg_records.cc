@@ -19,8 +19,8 @@ std::vector<db::Statement> RecordStatements() {
            "records") " "
                       "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
       {"record_get",
-       "SELECT body::text, " TOUYAN_ETAG("records") " FROM records WHERE county_code = $1 AND id = "
-                                                    "$2 AND kind = $3"},
+       "SELECT body::text, " TOUYAN_ETAG("records") ", region_code FROM records WHERE county_code "
+                                                    "= $1 AND id = $2 AND kind = $3"},
       {"record_update",
        "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, "
        "'')::date, "
@@ -94,6 +94,8 @@ absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind
         pqxx::result r =
             tx.exec_prepared("record_get", id.county_code, id.number, static_cast<int>(kind));
         if (r.empty()) return NotFound(field, "record", id.ToString());
+        // A township operator's finer scope, against the record's cadre.
+        RETURN_IF_ERROR(WithField(call.principal().CheckCovers(r[0][2].as<std::string>()), field));
         record.Clear();
         RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), record));
         SetString(record, "id", id.ToString());

@@ -14,6 +14,13 @@ TOUYAN_UNARY(IncentiveService, PayCareAwards, v1::PayCareAwardsRequest, v1::PayC
 TOUYAN_UNARY(IncentiveService, ListAwards, v1::ListAwardsRequest, v1::ListAwardsResponse)
 TOUYAN_UNARY(IncentiveService, GetLedger, v1::GetLedgerRequest, v1::Ledger)
 TOUYAN_UNARY(IncentiveService, ReverseAward, v1::ReverseAwardRequest, v1::Award)
+TOUYAN_UNARY(IncentiveService, GetAward, v1::GetAwardRequest, v1::Award)
+
+absl::StatusOr<v1::Award> IncentiveService::DoGetAward(CallContext& call,
+                                                       const v1::GetAwardRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetAward(call, id);
+}
 
 absl::StatusOr<v1::Budget> IncentiveService::DoSetBudget(CallContext& call,
                                                          const v1::SetBudgetRequest& r) {

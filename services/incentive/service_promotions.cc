@@ -31,6 +31,7 @@ TOUYAN_UNARY(IncentiveService, ListPromotionCandidates, v1::ListPromotionCandida
              v1::ListPromotionCandidatesResponse)
 TOUYAN_UNARY(IncentiveService, RecordPromotion, v1::RecordPromotionRequest, v1::Promotion)
 TOUYAN_UNARY(IncentiveService, CorrectPromotion, v1::CorrectPromotionRequest, v1::Promotion)
+TOUYAN_UNARY(IncentiveService, GetPromotion, v1::GetPromotionRequest, v1::Promotion)
 TOUYAN_UNARY(IncentiveService, ListPromotions, v1::ListPromotionsRequest,
              v1::ListPromotionsResponse)
 TOUYAN_UNARY(IncentiveService, PromotionReport, v1::PromotionReportRequest,
@@ -211,6 +212,14 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
   RETURN_IF_ERROR(personnel_.EndPosition(call, end, "promotion.cadre_id").status());
   return AddCadreRecord(call, r, r.request_id(), RecordKind::kPromotion, p, "promotion.",
                         {.year = p.year(), .on = on});
+}
+
+absl::StatusOr<v1::Promotion> IncentiveService::DoGetPromotion(CallContext& call,
+                                                               const v1::GetPromotionRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  v1::Promotion p;
+  RETURN_IF_ERROR(repo_->GetRecord(call, RecordKind::kPromotion, id, "id", p));
+  return p;
 }
 
 absl::StatusOr<v1::Promotion> IncentiveService::DoCorrectPromotion(

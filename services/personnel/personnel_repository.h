@@ -196,6 +196,9 @@ class PersonnelRepository {
       CallContext& call, const v1::ConfirmGoodSecretaryRequest& request, const ResourceId& id) = 0;
   // Withdraws nomination `id` (a confirmed one only by the city), if its
   // etag is the one sent (or none was); an already withdrawn one is returned.
+  // Nomination `id`; NOT_FOUND naming "id"; PERMISSION_DENIED when the
+  // caller's scope does not cover its cadre's village.
+  virtual absl::StatusOr<v1::Nomination> GetNomination(CallContext& call, const ResourceId& id) = 0;
   virtual absl::StatusOr<v1::Nomination> WithdrawGoodSecretary(
       CallContext& call, const v1::WithdrawGoodSecretaryRequest& request, const ResourceId& id) = 0;
   virtual absl::StatusOr<PageOf<v1::Nomination>> ListGoodSecretaries(

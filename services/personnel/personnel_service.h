@@ -102,6 +102,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                   v1::Nomination*) override;
   grpc::ServerUnaryReactor* ConfirmGoodSecretary(Ctx*, const v1::ConfirmGoodSecretaryRequest*,
                                                  v1::Nomination*) override;
+  grpc::ServerUnaryReactor* GetNomination(Ctx*, const v1::GetNominationRequest*,
+                                          v1::Nomination*) override;
   grpc::ServerUnaryReactor* WithdrawGoodSecretary(Ctx*, const v1::WithdrawGoodSecretaryRequest*,
                                                   v1::Nomination*) override;
   grpc::ServerUnaryReactor* ListGoodSecretaries(Ctx*, const v1::ListGoodSecretariesRequest*,
@@ -195,6 +197,8 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                          const v1::NominateGoodSecretaryRequest& r);
   absl::StatusOr<v1::Nomination> DoConfirmGoodSecretary(CallContext& call,
                                                         const v1::ConfirmGoodSecretaryRequest& r);
+  absl::StatusOr<v1::Nomination> DoGetNomination(CallContext& call,
+                                                 const v1::GetNominationRequest& r);
   absl::StatusOr<v1::Nomination> DoWithdrawGoodSecretary(CallContext& call,
                                                          const v1::WithdrawGoodSecretaryRequest& r);
   absl::StatusOr<v1::ListGoodSecretariesResponse> DoListGoodSecretaries(

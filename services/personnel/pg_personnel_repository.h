@@ -119,6 +119,7 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::Nomination> ConfirmGoodSecretary(
       CallContext& call, const v1::ConfirmGoodSecretaryRequest& request,
       const ResourceId& id) override;
+  absl::StatusOr<v1::Nomination> GetNomination(CallContext& call, const ResourceId& id) override;
   absl::StatusOr<v1::Nomination> WithdrawGoodSecretary(
       CallContext& call, const v1::WithdrawGoodSecretaryRequest& request,
       const ResourceId& id) override;

@@ -370,6 +370,16 @@ absl::StatusOr<v1::Nomination> PgPersonnelRepository::ConfirmGoodSecretary(
       });
 }
 
+absl::StatusOr<v1::Nomination> PgPersonnelRepository::GetNomination(CallContext& call,
+                                                                    const ResourceId& id) {
+  return call.Read<v1::Nomination>([&](db::Tx& tx) -> absl::StatusOr<v1::Nomination> {
+    pqxx::result r = tx.exec_prepared("nomination_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "nomination", id.ToString());
+    RETURN_IF_ERROR(WithField(call.principal().CheckCovers(r[0][14].as<std::string>()), "id"));
+    return NominationFromRow(r[0]);
+  });
+}
+
 absl::StatusOr<v1::Nomination> PgPersonnelRepository::WithdrawGoodSecretary(
     CallContext& call, const v1::WithdrawGoodSecretaryRequest& request, const ResourceId& id) {
   return call.Mutate<v1::Nomination>(

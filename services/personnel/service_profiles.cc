@@ -128,6 +128,13 @@ absl::StatusOr<v1::Nomination> PersonnelService::DoConfirmGoodSecretary(
 
 TOUYAN_UNARY(PersonnelService, WithdrawGoodSecretary, v1::WithdrawGoodSecretaryRequest,
              v1::Nomination)
+TOUYAN_UNARY(PersonnelService, GetNomination, v1::GetNominationRequest, v1::Nomination)
+
+absl::StatusOr<v1::Nomination> PersonnelService::DoGetNomination(
+    CallContext& call, const v1::GetNominationRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetNomination(call, id);
+}
 
 absl::StatusOr<v1::Nomination> PersonnelService::DoWithdrawGoodSecretary(
     CallContext& call, const v1::WithdrawGoodSecretaryRequest& r) {

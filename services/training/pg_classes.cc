@@ -134,6 +134,7 @@ std::vector<db::Statement> ClassStatements() {
        "name, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
        "ON CONFLICT (class_county, class_id, person_key) DO NOTHING RETURNING " +
            enr},
+      {"enrolment_get", "SELECT " + enr + " FROM enrolments WHERE county_code = $1 AND id = $2"},
       {"enrolment_list", "SELECT " + enr +
                              " FROM enrolments WHERE class_county = $1 AND class_id = $2 "
                              "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
@@ -349,6 +350,15 @@ absl::StatusOr<v1::EnrolUncoveredResponse> PgTrainingRepository::Enrol(
         }
         return out;
       });
+}
+
+absl::StatusOr<v1::Enrolment> PgTrainingRepository::GetEnrolment(CallContext& call,
+                                                                 const ResourceId& id) {
+  return call.Read<v1::Enrolment>([&](db::Tx& tx) -> absl::StatusOr<v1::Enrolment> {
+    pqxx::result r = tx.exec_prepared("enrolment_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "enrolment", id.ToString());
+    return EnrolmentFromRow(r[0]);
+  });
 }
 
 absl::StatusOr<PageOf<v1::Enrolment>> PgTrainingRepository::ListEnrolments(

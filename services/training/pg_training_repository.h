@@ -26,6 +26,7 @@ class PgTrainingRepository final : public TrainingRepository {
                                                 const ResourceId& id) override;
   absl::StatusOr<PageOf<v1::TrainingClass>> ListClasses(CallContext& call, const ClassQuery& q,
                                                         const paging::Page& page) override;
+  absl::StatusOr<v1::Enrolment> GetEnrolment(CallContext& call, const ResourceId& id) override;
   absl::StatusOr<v1::EnrolUncoveredResponse> Enrol(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
       const ResourceId& cls, const std::vector<v1::Trainee>& trainees, bool skip_enrolled) override;

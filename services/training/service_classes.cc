@@ -82,6 +82,7 @@ absl::StatusOr<v1::ListClassesResponse> TrainingService::DoListClasses(
 
 TOUYAN_UNARY(TrainingService, Enrol, v1::EnrolRequest, v1::Enrolment)
 TOUYAN_UNARY(TrainingService, ListEnrolments, v1::ListEnrolmentsRequest, v1::ListEnrolmentsResponse)
+TOUYAN_UNARY(TrainingService, GetEnrolment, v1::GetEnrolmentRequest, v1::Enrolment)
 TOUYAN_UNARY(TrainingService, RecordAttendance, v1::RecordAttendanceRequest,
              v1::RecordAttendanceResponse)
 
@@ -117,6 +118,14 @@ absl::StatusOr<v1::Enrolment> TrainingService::DoEnrol(CallContext& call,
                    repo_->Enrol(call, r, r.request_id(), cls, {t}, /*skip_enrolled=*/false));
   if (out.enrolments().empty()) return absl::InternalError("no enrolment was stored");
   return out.enrolments(0);
+}
+
+absl::StatusOr<v1::Enrolment> TrainingService::DoGetEnrolment(CallContext& call,
+                                                              const v1::GetEnrolmentRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  ASSIGN_OR_RETURN(v1::Enrolment e, repo_->GetEnrolment(call, id));
+  RETURN_IF_ERROR(WithField(call.principal().CheckCovers(e.trainee().region_code()), "id"));
+  return e;
 }
 
 absl::StatusOr<v1::ListEnrolmentsResponse> TrainingService::DoListEnrolments(

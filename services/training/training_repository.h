@@ -58,6 +58,8 @@ class TrainingRepository {
   // all or none: FAILED_PRECONDITION CLASS_FULL without the seats,
   // ALREADY_EXISTS ALREADY_ENROLLED for a person enrolled already (skipped
   // instead with `skip_enrolled`).
+  // Enrolment `id` (keyed by its trainee's county); NOT_FOUND naming "id".
+  virtual absl::StatusOr<v1::Enrolment> GetEnrolment(CallContext& call, const ResourceId& id) = 0;
   virtual absl::StatusOr<v1::EnrolUncoveredResponse> Enrol(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
       const ResourceId& cls, const std::vector<v1::Trainee>& trainees, bool skip_enrolled) = 0;

@@ -30,6 +30,8 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
                                         v1::TrainingClass*) override;
   grpc::ServerUnaryReactor* ListClasses(Ctx*, const v1::ListClassesRequest*,
                                         v1::ListClassesResponse*) override;
+  grpc::ServerUnaryReactor* GetEnrolment(Ctx*, const v1::GetEnrolmentRequest*,
+                                         v1::Enrolment*) override;
   grpc::ServerUnaryReactor* Enrol(Ctx*, const v1::EnrolRequest*, v1::Enrolment*) override;
   grpc::ServerUnaryReactor* ListEnrolments(Ctx*, const v1::ListEnrolmentsRequest*,
                                            v1::ListEnrolmentsResponse*) override;
@@ -85,6 +87,7 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
                                                   const v1::CancelClassRequest& r);
   absl::StatusOr<v1::ListClassesResponse> DoListClasses(CallContext& call,
                                                         const v1::ListClassesRequest& r);
+  absl::StatusOr<v1::Enrolment> DoGetEnrolment(CallContext& call, const v1::GetEnrolmentRequest& r);
   absl::StatusOr<v1::Enrolment> DoEnrol(CallContext& call, const v1::EnrolRequest& r);
   absl::StatusOr<v1::ListEnrolmentsResponse> DoListEnrolments(CallContext& call,
                                                               const v1::ListEnrolmentsRequest& r);

@@ -439,6 +439,15 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   EXPECT_EQ(reversed.reverse_reason(), "经核查不符合发放条件，予以冲销");
   EXPECT_EQ(reversed.amount_fen(), wrong.amount_fen()) << "the payment stays on record";
   EXPECT_NE(reversed.etag(), wrong.etag());
+  iv1::GetAwardRequest get_award;
+  get_award.set_id(wrong.id());
+  iv1::Award got;
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAward, auditor_, get_award, &got).code,
+            StatusCode::OK);
+  EXPECT_EQ(got.etag(), reversed.etag());
+  EXPECT_EQ(got.state(), iv1::AWARD_STATE_REVERSED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetAward, siziwang_, get_award, &got).code,
+            StatusCode::PERMISSION_DENIED);
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetLedger, jining_, ledger_req, &ledger).code,
             StatusCode::OK);
   EXPECT_EQ(ledger.counties(0).awards(), 2);

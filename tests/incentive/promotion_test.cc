@@ -196,6 +196,18 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   ASSERT_EQ(listed.promotions_size(), 1);
   EXPECT_EQ(listed.promotions(0).channel(), iv1::CHANNEL_PUBLIC_INSTITUTION);
   EXPECT_EQ(listed.promotions(0).etag(), corrected.etag());
+  iv1::GetPromotionRequest get_promotion;
+  get_promotion.set_id(promoted.id());
+  iv1::Promotion got;
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, jining_, get_promotion, &got).code,
+            StatusCode::OK);
+  EXPECT_EQ(got.etag(), corrected.etag());
+  EXPECT_EQ(got.correction_reason(), "录入错误更正");
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, siziwang_, get_promotion, &got).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, township_, get_promotion, &got).code,
+            StatusCode::PERMISSION_DENIED)
+      << "a township operator of 新体路 does not read 白海子镇's promotions";
 
   // The city's policy: versioned, its own to set, checked field by field.
   iv1::SetPromotionPolicyRequest set;

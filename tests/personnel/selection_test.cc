@@ -407,6 +407,16 @@ TEST_F(SelectionTest, AWithdrawnNominationFreesItsQuotaAndMayBeMadeAgain) {
   ASSERT_EQ(withdraw("w-4", a.id(), confirmed.etag(), objection, &out, city_).code, StatusCode::OK);
   EXPECT_EQ(out.etag(), withdrawn.etag()) << "the retry answers as the first call did";
   EXPECT_EQ(confirm("w-confirm-a-again", a.id(), &out).reason, "WITHDRAWN");
+  pv1::GetNominationRequest get;
+  get.set_id(a.id());
+  ASSERT_TRUE(stub().GetNomination(WithToken(auditor_).get(), get, &out).ok());
+  EXPECT_EQ(out.status(), pv1::NOMINATION_STATUS_WITHDRAWN);
+  EXPECT_EQ(out.etag(), withdrawn.etag());
+  EXPECT_EQ(stub().GetNomination(WithToken(jining_).get(), get, &out).error_code(),
+            StatusCode::PERMISSION_DENIED);
+  get.set_id("150929-999999");
+  EXPECT_EQ(stub().GetNomination(WithToken(siziwang_).get(), get, &out).error_code(),
+            StatusCode::NOT_FOUND);
 
   // The quota is free again; the list shows the withdrawal.
   ASSERT_EQ(confirm("w-confirm-b-2", b.id(), &out).code, StatusCode::OK);

@@ -195,6 +195,14 @@ TEST_F(TrainingTest, ACancelledClassTellsItsEnrolmentsInTheChangeStreamAndTakesN
   ASSERT_TRUE(training().ListEnrolments(WithToken(jining_).get(), list, &enrolled).ok());
   ASSERT_EQ(enrolled.enrolments_size(), 2);
   for (const auto& e : enrolled.enrolments()) EXPECT_TRUE(e.class_cancelled());
+  tv1::GetEnrolmentRequest get;
+  get.set_id(ea.id());
+  tv1::Enrolment one;
+  ASSERT_TRUE(training().GetEnrolment(WithToken(jining_).get(), get, &one).ok());
+  EXPECT_TRUE(one.class_cancelled());
+  EXPECT_EQ(one.trainee().cadre_id(), a);
+  EXPECT_EQ(training().GetEnrolment(WithToken(zhuozi_).get(), get, &one).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   // Cancelling again changes nothing.
   cancel.set_request_id("cancel-2");
   tv1::TrainingClass again;
