@@ -238,6 +238,18 @@ absl::StatusOr<v1::TrainingClass> LockForCorrection(db::Tx& tx, const ResourceId
   return c;
 }
 
+// The class as a correction left it, audited against `before`.
+absl::StatusOr<v1::TrainingClass> Corrected(CallContext& call, db::Tx& tx, const ResourceId& id,
+                                            const v1::TrainingClass& before) {
+  ASSIGN_OR_RETURN(v1::TrainingClass after,
+                   ClassFromRow(tx.exec_prepared1("class_get", id.county_code, id.number)));
+  call.Audit({.county_code = id.county_code,
+              .resource = "classes/" + after.id(),
+              .before = &before,
+              .after = &after});
+  return after;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::TrainingClass> PgTrainingRepository::RescheduleSegment(
@@ -253,12 +265,7 @@ absl::StatusOr<v1::TrainingClass> PgTrainingRepository::RescheduleSegment(
         tx.exec_prepared("segment_reschedule", id.county_code, id.number, request.segment_number(),
                          IsoDate(start), IsoDate(end), request.reason());
         tx.exec_prepared("class_touch", id.county_code, id.number);
-        ASSIGN_OR_RETURN(v1::TrainingClass after,
-                         ClassFromRow(tx.exec_prepared1("class_get", id.county_code, id.number)));
-        call.Audit({.county_code = id.county_code,
-                    .resource = "classes/" + after.id(),
-                    .before = &before,
-                    .after = &after});
+        ASSIGN_OR_RETURN(v1::TrainingClass after, Corrected(call, tx, id, before));
         return after;
       });
 }
@@ -272,12 +279,7 @@ absl::StatusOr<v1::TrainingClass> PgTrainingRepository::CancelClass(
         if (before.state() == v1::CLASS_STATE_CANCELLED) return before;
         tx.exec_prepared("class_cancel", id.county_code, id.number, request.reason(),
                          call.principal().subject);
-        ASSIGN_OR_RETURN(v1::TrainingClass after,
-                         ClassFromRow(tx.exec_prepared1("class_get", id.county_code, id.number)));
-        call.Audit({.county_code = id.county_code,
-                    .resource = "classes/" + after.id(),
-                    .before = &before,
-                    .after = &after});
+        ASSIGN_OR_RETURN(v1::TrainingClass after, Corrected(call, tx, id, before));
         // Each enrolment says so, in its trainee's county: in county order,
         // as every writer takes the counties' audit chains.
         std::vector<v1::Enrolment> cancelled;
