@@ -99,6 +99,13 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
                                        v1::ListAwardsResponse*) override;
   grpc::ServerUnaryReactor* ReverseAward(Ctx*, const v1::ReverseAwardRequest*, v1::Award*) override;
   grpc::ServerUnaryReactor* GetAward(Ctx*, const v1::GetAwardRequest*, v1::Award*) override;
+  grpc::ServerUnaryReactor* GetCase(Ctx*, const v1::GetCaseRequest*, v1::SupervisionCase*) override;
+  grpc::ServerUnaryReactor* GetExitMeasure(Ctx*, const v1::GetExitMeasureRequest*,
+                                           v1::ExitMeasure*) override;
+  grpc::ServerUnaryReactor* GetInterview(Ctx*, const v1::GetInterviewRequest*,
+                                         v1::Interview*) override;
+  grpc::ServerUnaryReactor* GetDelegate(Ctx*, const v1::GetDelegateRequest*,
+                                        v1::Delegate*) override;
   grpc::ServerUnaryReactor* GetPromotion(Ctx*, const v1::GetPromotionRequest*,
                                          v1::Promotion*) override;
   grpc::ServerUnaryReactor* GetLedger(Ctx*, const v1::GetLedgerRequest*, v1::Ledger*) override;
@@ -202,6 +209,11 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
   absl::StatusOr<v1::Award> DoReverseAward(CallContext& call, const v1::ReverseAwardRequest& r);
   absl::StatusOr<v1::Award> DoGetAward(CallContext& call, const v1::GetAwardRequest& r);
   absl::StatusOr<v1::Promotion> DoGetPromotion(CallContext& call, const v1::GetPromotionRequest& r);
+  absl::StatusOr<v1::SupervisionCase> DoGetCase(CallContext& call, const v1::GetCaseRequest& r);
+  absl::StatusOr<v1::ExitMeasure> DoGetExitMeasure(CallContext& call,
+                                                   const v1::GetExitMeasureRequest& r);
+  absl::StatusOr<v1::Interview> DoGetInterview(CallContext& call, const v1::GetInterviewRequest& r);
+  absl::StatusOr<v1::Delegate> DoGetDelegate(CallContext& call, const v1::GetDelegateRequest& r);
   absl::StatusOr<v1::Ledger> DoGetLedger(CallContext& call, const v1::GetLedgerRequest& r);
   absl::StatusOr<v1::Interview> DoArrangeInterview(CallContext& call,
                                                    const v1::ArrangeInterviewRequest& r);
@@ -227,6 +239,10 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
                                    const std::string& request_id, RecordKind kind, M record,
                                    const std::string& field, RecordMeta meta,
                                    const IncentiveRepository::Check& check = nullptr);
+  // The record of `kind` a Get request's `id` names: its county checked
+  // before any query, a township operator's scope against its cadre.
+  template <typename M>
+  absl::StatusOr<M> RecordOf(CallContext& call, RecordKind kind, const std::string& id);
   // One page of records of `filter`, mapped to M.
   template <typename M, typename Req, typename Resp>
   absl::StatusOr<Resp> ListOf(CallContext& call, const Req& r, RecordFilter filter,

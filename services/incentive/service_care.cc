@@ -15,6 +15,18 @@ TOUYAN_UNARY(IncentiveService, ListAwards, v1::ListAwardsRequest, v1::ListAwards
 TOUYAN_UNARY(IncentiveService, GetLedger, v1::GetLedgerRequest, v1::Ledger)
 TOUYAN_UNARY(IncentiveService, ReverseAward, v1::ReverseAwardRequest, v1::Award)
 TOUYAN_UNARY(IncentiveService, GetAward, v1::GetAwardRequest, v1::Award)
+TOUYAN_UNARY(IncentiveService, GetInterview, v1::GetInterviewRequest, v1::Interview)
+TOUYAN_UNARY(IncentiveService, GetDelegate, v1::GetDelegateRequest, v1::Delegate)
+
+absl::StatusOr<v1::Interview> IncentiveService::DoGetInterview(CallContext& call,
+                                                               const v1::GetInterviewRequest& r) {
+  return RecordOf<v1::Interview>(call, RecordKind::kInterview, r.id());
+}
+
+absl::StatusOr<v1::Delegate> IncentiveService::DoGetDelegate(CallContext& call,
+                                                             const v1::GetDelegateRequest& r) {
+  return RecordOf<v1::Delegate>(call, RecordKind::kDelegate, r.id());
+}
 
 absl::StatusOr<v1::Award> IncentiveService::DoGetAward(CallContext& call,
                                                        const v1::GetAwardRequest& r) {

@@ -216,10 +216,7 @@ absl::StatusOr<v1::Promotion> IncentiveService::DoRecordPromotion(
 
 absl::StatusOr<v1::Promotion> IncentiveService::DoGetPromotion(CallContext& call,
                                                                const v1::GetPromotionRequest& r) {
-  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
-  v1::Promotion p;
-  RETURN_IF_ERROR(repo_->GetRecord(call, RecordKind::kPromotion, id, "id", p));
-  return p;
+  return RecordOf<v1::Promotion>(call, RecordKind::kPromotion, r.id());
 }
 
 absl::StatusOr<v1::Promotion> IncentiveService::DoCorrectPromotion(

@@ -63,6 +63,22 @@ absl::StatusOr<v1::SupervisionCase> IncentiveService::DoAddFollowUp(
   return out;
 }
 
+TOUYAN_UNARY(IncentiveService, GetCase, v1::GetCaseRequest, v1::SupervisionCase)
+TOUYAN_UNARY(IncentiveService, GetExitMeasure, v1::GetExitMeasureRequest, v1::ExitMeasure)
+
+absl::StatusOr<v1::SupervisionCase> IncentiveService::DoGetCase(CallContext& call,
+                                                                const v1::GetCaseRequest& r) {
+  ASSIGN_OR_RETURN(v1::SupervisionCase c,
+                   RecordOf<v1::SupervisionCase>(call, RecordKind::kCase, r.id()));
+  MarkOverdue(c, Today(call));  // as ListCases shows it
+  return c;
+}
+
+absl::StatusOr<v1::ExitMeasure> IncentiveService::DoGetExitMeasure(
+    CallContext& call, const v1::GetExitMeasureRequest& r) {
+  return RecordOf<v1::ExitMeasure>(call, RecordKind::kMeasure, r.id());
+}
+
 absl::StatusOr<v1::ListCasesResponse> IncentiveService::DoListCases(CallContext& call,
                                                                     const v1::ListCasesRequest& r) {
   ASSIGN_OR_RETURN(std::string prefix,

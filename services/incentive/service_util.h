@@ -87,6 +87,15 @@ absl::StatusOr<M> IncentiveService::AddCadreRecord(CallContext& call,
   return record;
 }
 
+template <typename M>
+absl::StatusOr<M> IncentiveService::RecordOf(CallContext& call, RecordKind kind,
+                                             const std::string& id) {
+  ASSIGN_OR_RETURN(ResourceId rid, ScopedId(call, "id", id, /*write=*/false));
+  M m;
+  RETURN_IF_ERROR(repo_->GetRecord(call, kind, rid, "id", m));
+  return m;
+}
+
 template <typename M, typename Req, typename Resp>
 absl::StatusOr<Resp> IncentiveService::ListOf(
     CallContext& call, const Req& r, RecordFilter filter,

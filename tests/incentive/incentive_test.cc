@@ -488,7 +488,17 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   iv.mutable_interview()->set_outlet("乌兰察布日报");
   iv.mutable_interview()->set_topic("头雁风采");
   *iv.mutable_interview()->mutable_on() = ToDate(absl::CivilDay(2023, 12, 20));
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).code, StatusCode::OK);
+  iv1::Interview arranged;
+  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv, &arranged).code,
+            StatusCode::OK);
+  iv1::GetInterviewRequest get_interview;
+  get_interview.set_id(arranged.id());
+  iv1::Interview got_interview;
+  ASSERT_EQ(
+      Call(&iv1::IncentiveService::Stub::GetInterview, auditor_, get_interview, &got_interview)
+          .code,
+      StatusCode::OK);
+  EXPECT_EQ(got_interview.outlet(), "乌兰察布日报");
   iv.set_request_id("interview-2");
   iv.mutable_interview()->set_basis(iv1::BASIS_PEOPLES_CONGRESS);
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv).reason,
@@ -511,6 +521,15 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide, &d).code,
             StatusCode::OK);
   EXPECT_EQ(d.status(), iv1::DELEGATE_STATUS_ELECTED);
+  iv1::GetDelegateRequest get_delegate;
+  get_delegate.set_id(d.id());
+  iv1::Delegate got_delegate;
+  ASSERT_EQ(
+      Call(&iv1::IncentiveService::Stub::GetDelegate, auditor_, get_delegate, &got_delegate).code,
+      StatusCode::OK);
+  EXPECT_EQ(got_delegate.status(), iv1::DELEGATE_STATUS_ELECTED);
+  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetDelegate, siziwang_, get_delegate).code,
+            StatusCode::PERMISSION_DENIED);
   decide.set_request_id("delegate-1-again");
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide).reason,
             "WRONG_STATE");
@@ -555,6 +574,15 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
   EXPECT_TRUE(adjust.removes());
   EXPECT_FALSE(adjust.position_id().empty());
   EXPECT_EQ(adjust.state(), iv1::MEASURE_STATE_DECIDED);
+  iv1::GetExitMeasureRequest get_measure;
+  get_measure.set_id(adjust.id());
+  iv1::ExitMeasure got_measure;
+  ASSERT_EQ(
+      Call(&iv1::IncentiveService::Stub::GetExitMeasure, jining_, get_measure, &got_measure).code,
+      StatusCode::OK);
+  EXPECT_EQ(got_measure.state(), iv1::MEASURE_STATE_DECIDED);
+  EXPECT_EQ(got_measure.position_id(), adjust.position_id());
+  EXPECT_EQ(got_measure.kind(), iv1::MEASURE_KIND_ORG_ADJUSTMENT);
   enforce.set_request_id("enforce-early");
   enforce.set_id(adjust.id());
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::EnforceExitMeasure, jining_, enforce).reason,
