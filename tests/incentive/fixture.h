@@ -52,6 +52,17 @@ class IncentiveTest : public ContestTest {
     return OutcomeOf((incentive().*method)(WithToken(token).get(), req, out ? out : &ignored));
   }
 
+  // A Get of the resource `id` as `token` (GetAward, GetCase, …): the
+  // outcome, and the resource in `out`.
+  template <typename Req, typename Resp>
+  Outcome GetById(grpc::Status (iv1::IncentiveService::Stub::*method)(grpc::ClientContext*,
+                                                                      const Req&, Resp*),
+                  const std::string& token, const std::string& id, Resp* out = nullptr) {
+    Req req;
+    req.set_id(id);
+    return Call(method, token, req, out);
+  }
+
   Outcome Input(const std::string& rid, const std::string& cadre, iv1::InputKind kind, double value,
                 const std::string& token = "") {
     iv1::RecordInputRequest req;

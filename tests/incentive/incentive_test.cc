@@ -439,14 +439,12 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   EXPECT_EQ(reversed.reverse_reason(), "经核查不符合发放条件，予以冲销");
   EXPECT_EQ(reversed.amount_fen(), wrong.amount_fen()) << "the payment stays on record";
   EXPECT_NE(reversed.etag(), wrong.etag());
-  iv1::GetAwardRequest get_award;
-  get_award.set_id(wrong.id());
   iv1::Award got;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetAward, auditor_, get_award, &got).code,
+  ASSERT_EQ(GetById(&iv1::IncentiveService::Stub::GetAward, auditor_, wrong.id(), &got).code,
             StatusCode::OK);
   EXPECT_EQ(got.etag(), reversed.etag());
   EXPECT_EQ(got.state(), iv1::AWARD_STATE_REVERSED);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetAward, siziwang_, get_award, &got).code,
+  EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetAward, siziwang_, wrong.id(), &got).code,
             StatusCode::PERMISSION_DENIED);
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetLedger, jining_, ledger_req, &ledger).code,
             StatusCode::OK);
@@ -491,11 +489,9 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   iv1::Interview arranged;
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ArrangeInterview, jining_, iv, &arranged).code,
             StatusCode::OK);
-  iv1::GetInterviewRequest get_interview;
-  get_interview.set_id(arranged.id());
   iv1::Interview got_interview;
   ASSERT_EQ(
-      Call(&iv1::IncentiveService::Stub::GetInterview, auditor_, get_interview, &got_interview)
+      GetById(&iv1::IncentiveService::Stub::GetInterview, auditor_, arranged.id(), &got_interview)
           .code,
       StatusCode::OK);
   EXPECT_EQ(got_interview.outlet(), "乌兰察布日报");
@@ -521,15 +517,14 @@ TEST_F(IncentiveTest, TheCareAwardPaysTheOrganisationOrThePersonExactlyOnceWithi
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide, &d).code,
             StatusCode::OK);
   EXPECT_EQ(d.status(), iv1::DELEGATE_STATUS_ELECTED);
-  iv1::GetDelegateRequest get_delegate;
-  get_delegate.set_id(d.id());
   iv1::Delegate got_delegate;
   ASSERT_EQ(
-      Call(&iv1::IncentiveService::Stub::GetDelegate, auditor_, get_delegate, &got_delegate).code,
+      GetById(&iv1::IncentiveService::Stub::GetDelegate, auditor_, d.id(), &got_delegate).code,
       StatusCode::OK);
   EXPECT_EQ(got_delegate.status(), iv1::DELEGATE_STATUS_ELECTED);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetDelegate, siziwang_, get_delegate).code,
-            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      GetById(&iv1::IncentiveService::Stub::GetDelegate, siziwang_, d.id(), &got_delegate).code,
+      StatusCode::PERMISSION_DENIED);
   decide.set_request_id("delegate-1-again");
   EXPECT_EQ(Call(&iv1::IncentiveService::Stub::DecideDelegate, jining_, decide).reason,
             "WRONG_STATE");
@@ -574,11 +569,10 @@ TEST_F(IncentiveTest, ARemovingExitMeasureEndsThePositionInPersonnelAfterDueProc
   EXPECT_TRUE(adjust.removes());
   EXPECT_FALSE(adjust.position_id().empty());
   EXPECT_EQ(adjust.state(), iv1::MEASURE_STATE_DECIDED);
-  iv1::GetExitMeasureRequest get_measure;
-  get_measure.set_id(adjust.id());
   iv1::ExitMeasure got_measure;
   ASSERT_EQ(
-      Call(&iv1::IncentiveService::Stub::GetExitMeasure, jining_, get_measure, &got_measure).code,
+      GetById(&iv1::IncentiveService::Stub::GetExitMeasure, jining_, adjust.id(), &got_measure)
+          .code,
       StatusCode::OK);
   EXPECT_EQ(got_measure.state(), iv1::MEASURE_STATE_DECIDED);
   EXPECT_EQ(got_measure.position_id(), adjust.position_id());

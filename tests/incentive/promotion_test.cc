@@ -196,17 +196,15 @@ TEST_F(PromotionTest, ChannelsTakeEligibleSecretariesOutOfTheVillageAndLeaveAVac
   ASSERT_EQ(listed.promotions_size(), 1);
   EXPECT_EQ(listed.promotions(0).channel(), iv1::CHANNEL_PUBLIC_INSTITUTION);
   EXPECT_EQ(listed.promotions(0).etag(), corrected.etag());
-  iv1::GetPromotionRequest get_promotion;
-  get_promotion.set_id(promoted.id());
+  auto get_promotion = [&](const std::string& token, iv1::Promotion* out) {
+    return GetById(&iv1::IncentiveService::Stub::GetPromotion, token, promoted.id(), out);
+  };
   iv1::Promotion got;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, jining_, get_promotion, &got).code,
-            StatusCode::OK);
+  ASSERT_EQ(get_promotion(jining_, &got).code, StatusCode::OK);
   EXPECT_EQ(got.etag(), corrected.etag());
   EXPECT_EQ(got.correction_reason(), "录入错误更正");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, siziwang_, get_promotion, &got).code,
-            StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetPromotion, township_, get_promotion, &got).code,
-            StatusCode::PERMISSION_DENIED)
+  EXPECT_EQ(get_promotion(siziwang_, &got).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get_promotion(township_, &got).code, StatusCode::PERMISSION_DENIED)
       << "a township operator of 新体路 does not read 白海子镇's promotions";
 
   // The city's policy: versioned, its own to set, checked field by field.

@@ -40,17 +40,17 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
   EXPECT_TRUE(after.rectified());
   // One case alone, as the list shows it (overdue computed); another
   // county's and a missing one refused.
-  iv1::GetCaseRequest get_case;
-  get_case.set_id(overdue.id());
-  iv1::SupervisionCase one;
-  ASSERT_EQ(Call(&iv1::IncentiveService::Stub::GetCase, auditor_, get_case, &one).code,
-            StatusCode::OK);
+  auto get_case = [&](const std::string& token, const std::string& id) {
+    iv1::SupervisionCase out;
+    Outcome o = GetById(&iv1::IncentiveService::Stub::GetCase, token, id, &out);
+    return std::pair{o, out};
+  };
+  auto [found, one] = get_case(auditor_, overdue.id());
+  ASSERT_EQ(found.code, StatusCode::OK);
   EXPECT_TRUE(one.overdue());
   EXPECT_EQ(one.cadre_id(), x);
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetCase, siziwang_, get_case, &one).code,
-            StatusCode::PERMISSION_DENIED);
-  get_case.set_id(overdue.id().substr(0, 7) + "999999");
-  EXPECT_EQ(Call(&iv1::IncentiveService::Stub::GetCase, jining_, get_case, &one).code,
+  EXPECT_EQ(get_case(siziwang_, overdue.id()).first.code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get_case(jining_, overdue.id().substr(0, 7) + "999999").first.code,
             StatusCode::NOT_FOUND);
   EXPECT_EQ(after.follow_ups_size(), 1);
   fu.set_request_id("case-rectified-fu-2");
