@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guards the gRPC contracts other systems compile against:
-#   - buf lint (STANDARD rules; the exceptions and their reasons in
+#   - buf lint (STANDARD and COMMENTS rules; the exceptions and their reasons in
 #     proto/buf.yaml);
 #   - buf breaking against the released contract (proto/baseline.binpb):
 #     a field renumbered, a type changed, a method or message removed fails;
@@ -50,4 +50,12 @@ grep -q 'string name = 55;' "$work/broken/touyan/personnel/v1/personnel.proto" |
 if (cd "$work/broken" && "$buf" breaking --against "$root/proto/baseline.binpb") >/dev/null 2>&1; then
   die "self-test: buf breaking passed a renumbered field"
 fi
-say "lint clean, no breaking change; a renumbered field is caught"
+# ... and lint must catch a field left without its comment.
+workspace "$work/uncommented"
+sed -i "/^  \/\/ The cadre's name (personal data)\.$/d" "$work/uncommented/touyan/personnel/v1/personnel.proto"
+grep -q "The cadre's name (personal data)" "$work/uncommented/touyan/personnel/v1/personnel.proto" \
+  && die "self-test: the comment to remove was not found"
+if (cd "$work/uncommented" && "$buf" lint) >/dev/null 2>&1; then
+  die "self-test: buf lint passed a field without a comment"
+fi
+say "lint clean (every element commented), no breaking change; a renumbered field and an uncommented one are caught"
