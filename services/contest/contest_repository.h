@@ -74,6 +74,17 @@ class ContestRepository {
                                                 const ResourceId& entry) = 0;
   virtual absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
                                                                       const ResourceId& round) = 0;
+  // One entry, judge or appeal; NOT_FOUND naming "id".
+  virtual absl::StatusOr<v1::Entry> GetEntry(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Judge> GetJudge(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Appeal> GetAppeal(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Outcome> GetOutcome(CallContext& call, const ResourceId& id) = 0;
+  // A round's judges (of `panel`, "" = all) and appeals (in `state`, 0 = any).
+  virtual absl::StatusOr<PageOf<v1::Judge>> ListJudges(CallContext& call, const ResourceId& round,
+                                                       const std::string& panel,
+                                                       const paging::Page& page) = 0;
+  virtual absl::StatusOr<PageOf<v1::Appeal>> ListAppeals(CallContext& call, const ResourceId& round,
+                                                         int state, const paging::Page& page) = 0;
 
   // Stores scores of one round, all or none (field names "scores[i]." when
   // `batch`, "score." otherwise), and locks the rubric.

@@ -51,6 +51,14 @@ class ContestService final : public v1::ContestService::CallbackService, public 
   grpc::ServerUnaryReactor* FileAppeal(Ctx*, const v1::FileAppealRequest*, v1::Appeal*) override;
   grpc::ServerUnaryReactor* DecideAppeal(Ctx*, const v1::DecideAppealRequest*,
                                          v1::Appeal*) override;
+  grpc::ServerUnaryReactor* GetEntry(Ctx*, const v1::GetEntryRequest*, v1::Entry*) override;
+  grpc::ServerUnaryReactor* GetJudge(Ctx*, const v1::GetJudgeRequest*, v1::Judge*) override;
+  grpc::ServerUnaryReactor* ListJudges(Ctx*, const v1::ListJudgesRequest*,
+                                       v1::ListJudgesResponse*) override;
+  grpc::ServerUnaryReactor* GetAppeal(Ctx*, const v1::GetAppealRequest*, v1::Appeal*) override;
+  grpc::ServerUnaryReactor* GetOutcome(Ctx*, const v1::GetOutcomeRequest*, v1::Outcome*) override;
+  grpc::ServerUnaryReactor* ListAppeals(Ctx*, const v1::ListAppealsRequest*,
+                                        v1::ListAppealsResponse*) override;
   grpc::ServerUnaryReactor* RetabulateRound(Ctx*, const v1::RetabulateRoundRequest*,
                                             v1::Round*) override;
   grpc::ServerUnaryReactor* ConvertOutcomes(Ctx*, const v1::ConvertOutcomesRequest*,
@@ -92,6 +100,14 @@ class ContestService final : public v1::ContestService::CallbackService, public 
   absl::StatusOr<v1::SignOff> DoSignResults(CallContext& call, const v1::SignResultsRequest& r);
   absl::StatusOr<v1::Appeal> DoFileAppeal(CallContext& call, const v1::FileAppealRequest& r);
   absl::StatusOr<v1::Appeal> DoDecideAppeal(CallContext& call, const v1::DecideAppealRequest& r);
+  absl::StatusOr<v1::Entry> DoGetEntry(CallContext& call, const v1::GetEntryRequest& r);
+  absl::StatusOr<v1::Judge> DoGetJudge(CallContext& call, const v1::GetJudgeRequest& r);
+  absl::StatusOr<v1::ListJudgesResponse> DoListJudges(CallContext& call,
+                                                      const v1::ListJudgesRequest& r);
+  absl::StatusOr<v1::Appeal> DoGetAppeal(CallContext& call, const v1::GetAppealRequest& r);
+  absl::StatusOr<v1::Outcome> DoGetOutcome(CallContext& call, const v1::GetOutcomeRequest& r);
+  absl::StatusOr<v1::ListAppealsResponse> DoListAppeals(CallContext& call,
+                                                        const v1::ListAppealsRequest& r);
   absl::StatusOr<v1::Round> DoRetabulateRound(CallContext& call,
                                               const v1::RetabulateRoundRequest& r);
   absl::StatusOr<v1::ConvertOutcomesResponse> DoConvertOutcomes(

@@ -35,6 +35,15 @@ class PgContestRepository final : public ContestRepository {
   absl::StatusOr<v1::Entry> WithdrawEntry(CallContext& call,
                                           const v1::WithdrawEntryRequest& request,
                                           const ResourceId& id) override;
+  absl::StatusOr<v1::Entry> GetEntry(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Judge> GetJudge(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Appeal> GetAppeal(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Outcome> GetOutcome(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Judge>> ListJudges(CallContext& call, const ResourceId& round,
+                                               const std::string& panel,
+                                               const paging::Page& page) override;
+  absl::StatusOr<PageOf<v1::Appeal>> ListAppeals(CallContext& call, const ResourceId& round,
+                                                 int state, const paging::Page& page) override;
   absl::StatusOr<PageOf<v1::Entry>> ListEntries(CallContext& call, const ResourceId& round,
                                                 const paging::Page& page) override;
   absl::StatusOr<v1::Judge> AddJudge(CallContext& call, const v1::AddJudgeRequest& request,

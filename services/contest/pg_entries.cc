@@ -21,6 +21,11 @@ std::vector<db::Statement> EntryStatements() {
        "party_org_id) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " +
            j},
+      {"judge_get", "SELECT " + j + " FROM judges WHERE county_code = $1 AND id = $2"},
+      {"judge_list",
+       "SELECT " + j +
+           " FROM judges WHERE county_code = $1 AND round_id = $2 AND ($3 = '' OR panel = $3) "
+           "AND id > $4 ORDER BY id LIMIT $5"},
       {"judges_of_panel",
        "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
       {"missing_scores",
@@ -286,6 +291,33 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
                     .after = &out});
         return out;
       });
+}
+
+// ------------------------------------------------------------------ by id
+
+absl::StatusOr<v1::Entry> PgContestRepository::GetEntry(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Entry>([&](db::Tx& tx) { return LoadEntry(tx, id, false, "id"); });
+}
+
+absl::StatusOr<v1::Judge> PgContestRepository::GetJudge(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Judge>([&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
+    pqxx::result r = tx.exec_prepared("judge_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "judge", id.ToString());
+    return JudgeFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<PageOf<v1::Judge>> PgContestRepository::ListJudges(CallContext& call,
+                                                                  const ResourceId& round,
+                                                                  const std::string& panel,
+                                                                  const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Judge>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Judge>> {
+    RETURN_IF_ERROR(LoadRound(tx, round, false, "round_id").status());
+    return KeysetPage(tx.exec_prepared("judge_list", round.county_code, round.number, panel,
+                                       after.id, page.size + 1),
+                      page.size, JudgeFromRow);
+  });
 }
 
 }  // namespace touyan::contest

@@ -14,6 +14,15 @@ std::vector<db::Statement> ResultStatements() {
            std::string(kAppealCols)},
       {"appeal_lock", "SELECT " + std::string(kAppealCols) +
                           " FROM appeals WHERE county_code = $1 AND id = $2 FOR UPDATE"},
+      {"appeal_get",
+       "SELECT " + std::string(kAppealCols) + " FROM appeals WHERE county_code = $1 AND id = $2"},
+      {"appeal_list",
+       "SELECT a.county_code, a.id, a.entry_id, a.reason, a.state, a.decision_note, " TOUYAN_MICROS(
+           "a.file_time") " FROM appeals a JOIN entries e ON e.county_code = a.county_code AND "
+                          "e.id = a.entry_id "
+                          "WHERE a.county_code = $1 AND e.round_id = $2 AND ($3 = 0 OR a.state = "
+                          "$3) "
+                          "AND a.id > $4 ORDER BY a.id LIMIT $5"},
       {"appeal_decide",
        "UPDATE appeals SET state = $3, decision_note = $4 WHERE county_code = $1 AND id = $2"},
       {"entry_reopen", "UPDATE entries SET reopened = true WHERE county_code = $1 AND id = $2"},
@@ -35,6 +44,9 @@ std::vector<db::Statement> ResultStatements() {
                                 " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
                                 "AND e.id = o.entry_id WHERE o.county_code = $1 AND o.round_id = "
                                 "$2 ORDER BY o.kind, o.rank, o.id"},
+      {"outcome_get", "SELECT " + std::string(kOutcomeCols) +
+                          " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
+                          "AND e.id = o.entry_id WHERE o.county_code = $1 AND o.id = $2"},
       {"outcome_list",
        "SELECT " + std::string(kOutcomeCols) +
            " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
@@ -382,6 +394,38 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
         }
         return out;
       });
+}
+
+// ----------------------------------------------------------------- appeals
+
+absl::StatusOr<v1::Appeal> PgContestRepository::GetAppeal(CallContext& call, const ResourceId& id) {
+  return call.Read<v1::Appeal>([&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
+    pqxx::result r = tx.exec_prepared("appeal_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "appeal", id.ToString());
+    return AppealFromRow(r[0]);
+  });
+}
+
+absl::StatusOr<PageOf<v1::Appeal>> PgContestRepository::ListAppeals(CallContext& call,
+                                                                    const ResourceId& round,
+                                                                    int state,
+                                                                    const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Appeal>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Appeal>> {
+    RETURN_IF_ERROR(LoadRound(tx, round, false, "round_id").status());
+    return KeysetPage(tx.exec_prepared("appeal_list", round.county_code, round.number, state,
+                                       after.id, page.size + 1),
+                      page.size, AppealFromRow);
+  });
+}
+
+absl::StatusOr<v1::Outcome> PgContestRepository::GetOutcome(CallContext& call,
+                                                            const ResourceId& id) {
+  return call.Read<v1::Outcome>([&](db::Tx& tx) -> absl::StatusOr<v1::Outcome> {
+    pqxx::result r = tx.exec_prepared("outcome_get", id.county_code, id.number);
+    if (r.empty()) return NotFound("id", "outcome", id.ToString());
+    return OutcomeFromRow(r[0]);
+  });
 }
 
 }  // namespace touyan::contest

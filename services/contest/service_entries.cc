@@ -288,4 +288,48 @@ grpc::ServerReadReactor<v1::SubmitScoresRequest>* ContestService::SubmitScores(
       ctx, resp, "SubmitScores", std::make_unique<ScoreBatch>(*repo_));
 }
 
+// ------------------------------------------------------------------ by id
+
+TOUYAN_UNARY(ContestService, GetEntry, v1::GetEntryRequest, v1::Entry)
+TOUYAN_UNARY(ContestService, GetJudge, v1::GetJudgeRequest, v1::Judge)
+TOUYAN_UNARY(ContestService, ListJudges, v1::ListJudgesRequest, v1::ListJudgesResponse)
+TOUYAN_UNARY(ContestService, GetAppeal, v1::GetAppealRequest, v1::Appeal)
+TOUYAN_UNARY(ContestService, ListAppeals, v1::ListAppealsRequest, v1::ListAppealsResponse)
+
+absl::StatusOr<v1::Entry> ContestService::DoGetEntry(CallContext& call,
+                                                     const v1::GetEntryRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetEntry(call, id);
+}
+
+absl::StatusOr<v1::Judge> ContestService::DoGetJudge(CallContext& call,
+                                                     const v1::GetJudgeRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetJudge(call, id);
+}
+
+absl::StatusOr<v1::ListJudgesResponse> ContestService::DoListJudges(
+    CallContext& call, const v1::ListJudgesRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
+  RETURN_IF_ERROR(ValidateText("panel", r.panel(), 20, /*required=*/false));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Judge> rows, repo_->ListJudges(call, round, r.panel(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListJudgesResponse::mutable_judges);
+}
+
+absl::StatusOr<v1::Appeal> ContestService::DoGetAppeal(CallContext& call,
+                                                       const v1::GetAppealRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetAppeal(call, id);
+}
+
+absl::StatusOr<v1::ListAppealsResponse> ContestService::DoListAppeals(
+    CallContext& call, const v1::ListAppealsRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), false));
+  RETURN_IF_ERROR(CheckEnum("state", r.state(), v1::AppealState_IsValid));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Appeal> rows, repo_->ListAppeals(call, round, r.state(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListAppealsResponse::mutable_appeals);
+}
+
 }  // namespace touyan::contest

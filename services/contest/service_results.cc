@@ -221,4 +221,12 @@ grpc::ServerWriteReactor<v1::Standings>* ContestService::WatchStandings(
       });
 }
 
+TOUYAN_UNARY(ContestService, GetOutcome, v1::GetOutcomeRequest, v1::Outcome)
+
+absl::StatusOr<v1::Outcome> ContestService::DoGetOutcome(CallContext& call,
+                                                         const v1::GetOutcomeRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetOutcome(call, id);
+}
+
 }  // namespace touyan::contest

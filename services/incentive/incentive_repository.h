@@ -107,9 +107,12 @@ class IncentiveRepository {
                                  const RecordMeta& meta, google::protobuf::Message& record,
                                  const Check& check) = 0;
   // A record as stored; NOT_FOUND names `field`, and so does PERMISSION_DENIED
-  // when the caller's scope does not cover the record's cadre.
+  // when the caller's scope does not cover the record's cadre. With
+  // `restricted`, also its restricted text as ListRecords gives it (only to
+  // the city and the record's owner) and whether there is any.
   virtual absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
-                                 absl::string_view field, google::protobuf::Message& record) = 0;
+                                 absl::string_view field, google::protobuf::Message& record,
+                                 StoredRecord* restricted = nullptr) = 0;
   // Loads a record (locked), lets `change` modify it and its meta (with the
   // transaction, for checks), stores it. NOT_FOUND names `field`.
   using Change = std::function<absl::Status(db::Tx&, google::protobuf::Message&, RecordMeta&)>;
@@ -146,6 +149,11 @@ class IncentiveRepository {
                                                         const v1::OpenEvaluationRequest& request,
                                                         const v1::Evaluation& evaluation) = 0;
   virtual absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) = 0;
+  // Evaluations of villages under `region_prefix` (of `year`, 0 = any).
+  virtual absl::StatusOr<PageOf<v1::Evaluation>> ListEvaluations(CallContext& call,
+                                                                 const std::string& region_prefix,
+                                                                 int year,
+                                                                 const paging::Page& page) = 0;
   virtual absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call,
                                                                       const ResourceId& id,
                                                                       int count,

@@ -119,6 +119,16 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
                                      v1::ListCareResponse*) override;
   grpc::ServerUnaryReactor* CheckIn(Ctx*, const v1::CheckInRequest*,
                                     v1::WellbeingCheckIn*) override;
+  grpc::ServerUnaryReactor* GetInput(Ctx*, const v1::GetInputRequest*,
+                                     v1::AssessmentInput*) override;
+  grpc::ServerUnaryReactor* GetCareRecord(Ctx*, const v1::GetCareRecordRequest*,
+                                          v1::CareRecord*) override;
+  grpc::ServerUnaryReactor* GetCheckIn(Ctx*, const v1::GetCheckInRequest*,
+                                       v1::WellbeingCheckIn*) override;
+  grpc::ServerUnaryReactor* ListCheckIns(Ctx*, const v1::ListCheckInsRequest*,
+                                         v1::ListCheckInsResponse*) override;
+  grpc::ServerUnaryReactor* ListEvaluations(Ctx*, const v1::ListEvaluationsRequest*,
+                                            v1::ListEvaluationsResponse*) override;
   grpc::ServerUnaryReactor* ListWellbeingAlerts(Ctx*, const v1::ListWellbeingAlertsRequest*,
                                                 v1::ListWellbeingAlertsResponse*) override;
   grpc::ServerUnaryReactor* RecommendDelegate(Ctx*, const v1::RecommendDelegateRequest*,
@@ -222,6 +232,15 @@ class IncentiveService final : public v1::IncentiveService::CallbackService, pub
   absl::StatusOr<v1::CareRecord> DoRecordCare(CallContext& call, const v1::RecordCareRequest& r);
   absl::StatusOr<v1::ListCareResponse> DoListCare(CallContext& call, const v1::ListCareRequest& r);
   absl::StatusOr<v1::WellbeingCheckIn> DoCheckIn(CallContext& call, const v1::CheckInRequest& r);
+  absl::StatusOr<v1::AssessmentInput> DoGetInput(CallContext& call, const v1::GetInputRequest& r);
+  absl::StatusOr<v1::CareRecord> DoGetCareRecord(CallContext& call,
+                                                 const v1::GetCareRecordRequest& r);
+  absl::StatusOr<v1::WellbeingCheckIn> DoGetCheckIn(CallContext& call,
+                                                    const v1::GetCheckInRequest& r);
+  absl::StatusOr<v1::ListCheckInsResponse> DoListCheckIns(CallContext& call,
+                                                          const v1::ListCheckInsRequest& r);
+  absl::StatusOr<v1::ListEvaluationsResponse> DoListEvaluations(
+      CallContext& call, const v1::ListEvaluationsRequest& r);
   absl::StatusOr<v1::ListWellbeingAlertsResponse> DoListWellbeingAlerts(
       CallContext& call, const v1::ListWellbeingAlertsRequest& r);
   absl::StatusOr<v1::Delegate> DoRecommendDelegate(CallContext& call,

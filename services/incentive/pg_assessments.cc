@@ -18,6 +18,11 @@ std::vector<db::Statement> AssessmentStatements() {
        "$4::jsonb) "
        "RETURNING " +
            ev},
+      {"evaluation_list",
+       "SELECT " + ev +
+           " FROM evaluations WHERE county_code LIKE $1 AND starts_with(village_code, $2) "
+           "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) "
+           "ORDER BY county_code, id LIMIT $6"},
       {"codes_void", "DELETE FROM voter_codes WHERE county_code = $1 AND evaluation_id = $2"},
       {"codes_outstanding",
        "SELECT count(*) FROM voter_codes WHERE county_code = $1 AND evaluation_id = $2"},
@@ -123,6 +128,16 @@ absl::StatusOr<v1::Evaluation> PgIncentiveRepository::OpenEvaluation(
 absl::StatusOr<v1::Evaluation> PgIncentiveRepository::GetEvaluation(CallContext& call,
                                                                     const ResourceId& id) {
   return call.Read<v1::Evaluation>([&](db::Tx& tx) { return LoadEvaluation(tx, id, false, "id"); });
+}
+
+absl::StatusOr<PageOf<v1::Evaluation>> PgIncentiveRepository::ListEvaluations(
+    CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Evaluation>>([&](db::Tx& tx) {
+    return KeysetPage(tx.exec_prepared("evaluation_list", CountyLike(region_prefix), region_prefix,
+                                       year, after.county, after.id, page.size + 1),
+                      page.size, EvaluationFromRow);
+  });
 }
 
 absl::StatusOr<v1::IssueVoterCodesResponse> PgIncentiveRepository::IssueVoterCodes(

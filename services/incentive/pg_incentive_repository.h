@@ -21,7 +21,8 @@ class PgIncentiveRepository final : public IncentiveRepository {
                          const std::string& request_id, RecordKind kind, const RecordMeta& meta,
                          google::protobuf::Message& record, const Check& check) override;
   absl::Status GetRecord(CallContext& call, RecordKind kind, const ResourceId& id,
-                         absl::string_view field, google::protobuf::Message& record) override;
+                         absl::string_view field, google::protobuf::Message& record,
+                         StoredRecord* restricted = nullptr) override;
   absl::Status ChangeRecord(CallContext& call, const google::protobuf::Message& request,
                             const std::string& request_id, RecordKind kind, const ResourceId& id,
                             absl::string_view field, const Change& change,
@@ -44,6 +45,9 @@ class PgIncentiveRepository final : public IncentiveRepository {
                                                 const v1::OpenEvaluationRequest& request,
                                                 const v1::Evaluation& evaluation) override;
   absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Evaluation>> ListEvaluations(CallContext& call,
+                                                         const std::string& region_prefix, int year,
+                                                         const paging::Page& page) override;
   absl::StatusOr<v1::IssueVoterCodesResponse> IssueVoterCodes(CallContext& call,
                                                               const ResourceId& id, int count,
                                                               bool void_unused) override;

@@ -18,9 +18,11 @@ std::vector<db::Statement> RecordStatements() {
        "restricted_sealed, " TOUYAN_ETAG(
            "records") " "
                       "FROM records WHERE county_code = $1 AND id = $2 AND kind = $3 FOR UPDATE"},
-      {"record_get",
-       "SELECT body::text, " TOUYAN_ETAG("records") ", region_code FROM records WHERE county_code "
-                                                    "= $1 AND id = $2 AND kind = $3"},
+      {"record_get", "SELECT body::text, " TOUYAN_ETAG(
+                         "records") ", region_code, CASE WHEN $4 OR owner = $5 "
+                                    "THEN restricted_sealed END, "
+                                    "restricted_sealed IS NOT NULL FROM records "
+                                    "WHERE county_code = $1 AND id = $2 AND kind = $3"},
       {"record_update",
        "UPDATE records SET body = $4::jsonb, on_date = NULLIF($5, '')::date, due_date = NULLIF($6, "
        "'')::date, "
@@ -88,11 +90,14 @@ void PgIncentiveRepository::InsertRecord(CallContext& call, db::Tx& tx, RecordKi
 
 absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind,
                                               const ResourceId& id, absl::string_view field,
-                                              google::protobuf::Message& record) {
+                                              google::protobuf::Message& record,
+                                              StoredRecord* restricted) {
+  const bool reads_all = call.principal().role == auth::Role::kCityOrgDept;
   return call
       .Read<bool>([&](db::Tx& tx) -> absl::StatusOr<bool> {
         pqxx::result r =
-            tx.exec_prepared("record_get", id.county_code, id.number, static_cast<int>(kind));
+            tx.exec_prepared("record_get", id.county_code, id.number, static_cast<int>(kind),
+                             reads_all, call.principal().subject);
         if (r.empty()) return NotFound(field, "record", id.ToString());
         // A township operator's finer scope, against the record's cadre.
         RETURN_IF_ERROR(WithField(call.principal().CheckCovers(r[0][2].as<std::string>()), field));
@@ -100,6 +105,15 @@ absl::Status PgIncentiveRepository::GetRecord(CallContext& call, RecordKind kind
         RETURN_IF_ERROR(MergeFromJson(r[0][0].as<std::string>(), record));
         SetString(record, "id", id.ToString());
         SetString(record, "etag", r[0][1].as<std::string>());
+        if (restricted != nullptr) {
+          restricted->record_id = id.ToString();
+          restricted->restricted.reset();
+          if (!r[0][3].is_null()) {
+            restricted->restricted =
+                crypto::Unseal(*call.keys(), r[0][3], NotesContext(id.county_code));
+          }
+          restricted->has_restricted = r[0][4].as<bool>();
+        }
         return true;
       })
       .status();

@@ -49,6 +49,13 @@ absl::StatusOr<v1::AssessmentInput> IncentiveService::DoRecordInput(
                         {.year = in.year(), .on = DayOf(in.recorded_on())});
 }
 
+TOUYAN_UNARY(IncentiveService, GetInput, v1::GetInputRequest, v1::AssessmentInput)
+
+absl::StatusOr<v1::AssessmentInput> IncentiveService::DoGetInput(CallContext& call,
+                                                                 const v1::GetInputRequest& r) {
+  return RecordOf<v1::AssessmentInput>(call, RecordKind::kInput, r.id());
+}
+
 absl::StatusOr<v1::ListInputsResponse> IncentiveService::DoListInputs(
     CallContext& call, const v1::ListInputsRequest& r) {
   ASSIGN_OR_RETURN(ResourceId cadre, ScopedId(call, "cadre_id", r.cadre_id(), false));
@@ -259,6 +266,20 @@ absl::StatusOr<v1::Evaluation> IncentiveService::DoGetEvaluation(
     CallContext& call, const v1::GetEvaluationRequest& r) {
   ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), false));
   return repo_->GetEvaluation(call, id);
+}
+
+TOUYAN_UNARY(IncentiveService, ListEvaluations, v1::ListEvaluationsRequest,
+             v1::ListEvaluationsResponse)
+
+absl::StatusOr<v1::ListEvaluationsResponse> IncentiveService::DoListEvaluations(
+    CallContext& call, const v1::ListEvaluationsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Evaluation> rows,
+                   repo_->ListEvaluations(call, prefix, r.year(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListEvaluationsResponse::mutable_evaluations);
 }
 
 absl::StatusOr<v1::IssueVoterCodesResponse> IncentiveService::DoIssueVoterCodes(

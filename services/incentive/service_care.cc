@@ -278,6 +278,22 @@ absl::StatusOr<v1::CareRecord> IncentiveService::DoRecordCare(CallContext& call,
   return out;
 }
 
+namespace {
+
+// A care record's restricted notes as the caller may see them: the text for
+// the city and the owner (recorded as an access), else only that they exist.
+void ShowNotes(CallContext& call, v1::CareRecord& c, const StoredRecord& s) {
+  if (!s.has_restricted) return;
+  if (s.restricted) {
+    c.set_notes(*s.restricted);
+    call.RecordAccess(c.county_code(), "care/" + c.id(), "notes");
+  } else {
+    c.set_notes_hidden(true);
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<v1::ListCareResponse> IncentiveService::DoListCare(CallContext& call,
                                                                   const v1::ListCareRequest& r) {
   ASSIGN_OR_RETURN(std::string prefix,
@@ -285,15 +301,8 @@ absl::StatusOr<v1::ListCareResponse> IncentiveService::DoListCare(CallContext& c
   if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
   return ListOf<v1::CareRecord>(
       call, r, {.kind = RecordKind::kCare, .region_prefix = prefix, .cadre_id = r.cadre_id()},
-      &v1::ListCareResponse::mutable_records, [&call](v1::CareRecord& c, const StoredRecord& s) {
-        if (!s.has_restricted) return;
-        if (s.restricted) {
-          c.set_notes(*s.restricted);
-          call.RecordAccess(c.county_code(), "care/" + c.id(), "notes");
-        } else {
-          c.set_notes_hidden(true);
-        }
-      });
+      &v1::ListCareResponse::mutable_records,
+      [&call](v1::CareRecord& c, const StoredRecord& s) { ShowNotes(call, c, s); });
 }
 
 absl::StatusOr<v1::WellbeingCheckIn> IncentiveService::DoCheckIn(CallContext& call,
@@ -367,6 +376,36 @@ absl::StatusOr<v1::ListDelegatesResponse> IncentiveService::DoListDelegates(
   RETURN_IF_ERROR(CheckYear("year", r.year(), call, true));
   return ListOf(call, r, {.kind = RecordKind::kDelegate, .region_prefix = prefix, .year = r.year()},
                 &v1::ListDelegatesResponse::mutable_delegates);
+}
+
+TOUYAN_UNARY(IncentiveService, GetCareRecord, v1::GetCareRecordRequest, v1::CareRecord)
+TOUYAN_UNARY(IncentiveService, GetCheckIn, v1::GetCheckInRequest, v1::WellbeingCheckIn)
+
+absl::StatusOr<v1::CareRecord> IncentiveService::DoGetCareRecord(
+    CallContext& call, const v1::GetCareRecordRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  v1::CareRecord c;
+  StoredRecord notes;
+  RETURN_IF_ERROR(repo_->GetRecord(call, RecordKind::kCare, id, "id", c, &notes));
+  ShowNotes(call, c, notes);
+  return c;
+}
+
+absl::StatusOr<v1::WellbeingCheckIn> IncentiveService::DoGetCheckIn(
+    CallContext& call, const v1::GetCheckInRequest& r) {
+  return RecordOf<v1::WellbeingCheckIn>(call, RecordKind::kCheckIn, r.id());
+}
+
+TOUYAN_UNARY(IncentiveService, ListCheckIns, v1::ListCheckInsRequest, v1::ListCheckInsResponse)
+
+absl::StatusOr<v1::ListCheckInsResponse> IncentiveService::DoListCheckIns(
+    CallContext& call, const v1::ListCheckInsRequest& r) {
+  ASSIGN_OR_RETURN(std::string prefix,
+                   ListPrefix(call.principal(), r.region_code(), "region_code"));
+  if (!r.cadre_id().empty()) RETURN_IF_ERROR(ResourceId::Parse("cadre_id", r.cadre_id()).status());
+  return ListOf(call, r,
+                {.kind = RecordKind::kCheckIn, .region_prefix = prefix, .cadre_id = r.cadre_id()},
+                &v1::ListCheckInsResponse::mutable_check_ins);
 }
 
 }  // namespace touyan::incentive

@@ -183,12 +183,34 @@ class PersonnelRepository {
   virtual absl::StatusOr<PageOf<v1::Cadre>> SearchCadres(CallContext& call, const CadreSearch& q,
                                                          const paging::Page& page) = 0;
 
+  // One position, designation, support entry, evaluation, seed or returnee;
+  // NOT_FOUND naming "id", PERMISSION_DENIED when the caller's scope does not
+  // cover its region (the organisation's, the cadre's, the village's).
+  virtual absl::StatusOr<v1::Position> GetPosition(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Designation> GetDesignation(CallContext& call,
+                                                         const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::SupportEntry> GetSupportEntry(CallContext& call,
+                                                           const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) = 0;
+  // A cadre's evaluations (of `year`, 0 = any) in the order recorded;
+  // NOT_FOUND naming "cadre_id", PERMISSION_DENIED when the caller's scope
+  // does not cover the cadre's region.
+  virtual absl::StatusOr<PageOf<v1::Evaluation>> ListEvaluations(CallContext& call,
+                                                                 const ResourceId& cadre, int year,
+                                                                 const paging::Page& page) = 0;
+  virtual absl::StatusOr<v1::Seed> GetSeed(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::Returnee> GetReturnee(CallContext& call, const ResourceId& id) = 0;
+
   // Good-secretary selection.
   virtual absl::StatusOr<v1::SelectionRound> CreateSelectionRound(
       CallContext& call, const v1::CreateSelectionRoundRequest& request) = 0;
   // `id`: county_code = the city's 6 digits, number = the year.
   virtual absl::StatusOr<v1::SelectionRound> GetSelectionRound(CallContext& call,
                                                                const ResourceId& id) = 0;
+  // Rounds by (city, year), of `city` (6 digits; "" = every city) and `year`
+  // (0 = every year); the cursor is a Keyset (county = city, id = year).
+  virtual absl::StatusOr<PageOf<v1::SelectionRound>> ListSelectionRounds(
+      CallContext& call, const std::string& city, int year, const paging::Page& page) = 0;
   virtual absl::StatusOr<v1::Nomination> NominateGoodSecretary(
       CallContext& call, const v1::NominateGoodSecretaryRequest& request, const ResourceId& round,
       const ResourceId& cadre) = 0;

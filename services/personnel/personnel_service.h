@@ -124,6 +124,21 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                            v1::Returnee*) override;
   grpc::ServerUnaryReactor* ListReturnees(Ctx*, const v1::ListReturneesRequest*,
                                           v1::ListReturneesResponse*) override;
+  grpc::ServerUnaryReactor* GetPosition(Ctx*, const v1::GetPositionRequest*,
+                                        v1::Position*) override;
+  grpc::ServerUnaryReactor* GetDesignation(Ctx*, const v1::GetDesignationRequest*,
+                                           v1::Designation*) override;
+  grpc::ServerUnaryReactor* GetSupportEntry(Ctx*, const v1::GetSupportEntryRequest*,
+                                            v1::SupportEntry*) override;
+  grpc::ServerUnaryReactor* GetEvaluation(Ctx*, const v1::GetEvaluationRequest*,
+                                          v1::Evaluation*) override;
+  grpc::ServerUnaryReactor* ListEvaluations(Ctx*, const v1::ListEvaluationsRequest*,
+                                            v1::ListEvaluationsResponse*) override;
+  grpc::ServerUnaryReactor* ListSelectionRounds(Ctx*, const v1::ListSelectionRoundsRequest*,
+                                                v1::ListSelectionRoundsResponse*) override;
+  grpc::ServerUnaryReactor* GetSeed(Ctx*, const v1::GetSeedRequest*, v1::Seed*) override;
+  grpc::ServerUnaryReactor* GetReturnee(Ctx*, const v1::GetReturneeRequest*,
+                                        v1::Returnee*) override;
   grpc::ServerUnaryReactor* ReturneeStatistics(Ctx*, const v1::ReturneeStatisticsRequest*,
                                                v1::ReturneeStatisticsResponse*) override;
   grpc::ServerUnaryReactor* Appoint(Ctx*, const v1::AppointRequest*, v1::AppointResponse*) override;
@@ -219,6 +234,19 @@ class PersonnelService final : public v1::PersonnelService::CallbackService, pub
                                                 const v1::CreateReturneeRequest& r);
   absl::StatusOr<v1::ListReturneesResponse> DoListReturnees(CallContext& call,
                                                             const v1::ListReturneesRequest& r);
+  absl::StatusOr<v1::Position> DoGetPosition(CallContext& call, const v1::GetPositionRequest& r);
+  absl::StatusOr<v1::Designation> DoGetDesignation(CallContext& call,
+                                                   const v1::GetDesignationRequest& r);
+  absl::StatusOr<v1::SupportEntry> DoGetSupportEntry(CallContext& call,
+                                                     const v1::GetSupportEntryRequest& r);
+  absl::StatusOr<v1::Evaluation> DoGetEvaluation(CallContext& call,
+                                                 const v1::GetEvaluationRequest& r);
+  absl::StatusOr<v1::ListEvaluationsResponse> DoListEvaluations(
+      CallContext& call, const v1::ListEvaluationsRequest& r);
+  absl::StatusOr<v1::ListSelectionRoundsResponse> DoListSelectionRounds(
+      CallContext& call, const v1::ListSelectionRoundsRequest& r);
+  absl::StatusOr<v1::Seed> DoGetSeed(CallContext& call, const v1::GetSeedRequest& r);
+  absl::StatusOr<v1::Returnee> DoGetReturnee(CallContext& call, const v1::GetReturneeRequest& r);
   absl::StatusOr<v1::ReturneeStatisticsResponse> DoReturneeStatistics(
       CallContext& call, const v1::ReturneeStatisticsRequest& r);
   absl::StatusOr<v1::AppointResponse> DoAppoint(CallContext& call, const v1::AppointRequest& r);

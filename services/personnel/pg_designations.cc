@@ -11,10 +11,37 @@ namespace {
 constexpr char kDesignationCols[] =
     "d.county_code, d.id, d.party_org_id, d.kind, d.year, d.source, d.note, d.instructor, "
     "coalesce(d.rectification_deadline::text, ''), coalesce(d.closed_on::text, ''), "
-    "d.close_result, d.revoked, d.revoke_reason, o.region_code, " TOUYAN_MICROS("d.create_time");
+    "d.close_result, d.revoked, d.revoke_reason, o.region_code AS scope_region, " TOUYAN_MICROS(
+        "d.create_time");
 constexpr char kFrom[] =
     " FROM designations d JOIN party_orgs o ON o.county_code = d.county_code "
     "AND o.id = d.party_org_id ";
+
+constexpr char kSupportCols[] =
+    "s.county_code, s.id, s.designation_id, s.kind, s.amount_fen, s.title, s.granted_on::text, "
+    "s.recorded_by, d.party_org_id, d.year, d.kind, o.region_code AS scope_region ";
+constexpr char kSupportFrom[] =
+    "FROM support_entries s JOIN designations d ON d.county_code = s.county_code "
+    "AND d.id = s.designation_id JOIN party_orgs o ON o.county_code = d.county_code "
+    "AND o.id = d.party_org_id ";
+
+v1::SupportEntry SupportFromRow(const pqxx::row& row) {
+  v1::SupportEntry e;
+  const std::string county = row[0].as<std::string>();
+  e.set_county_code(county);
+  e.set_id(ResourceId{county, row[1].as<int64_t>()}.ToString());
+  e.set_designation_id(ResourceId{county, row[2].as<int64_t>()}.ToString());
+  e.set_kind(static_cast<v1::SupportKind>(row[3].as<int>()));
+  e.set_amount_fen(row[4].as<int64_t>());
+  e.set_title(row[5].as<std::string>());
+  if (auto day = DateFromIso(row[6].as<std::string>())) *e.mutable_granted_on() = *day;
+  e.set_recorded_by(row[7].as<std::string>());
+  e.set_party_org_id(ResourceId{county, row[8].as<int64_t>()}.ToString());
+  e.set_year(row[9].as<int>());
+  e.set_designation_kind(static_cast<v1::DesignationKind>(row[10].as<int>()));
+  e.set_region_code(row[11].as<std::string>());
+  return e;
+}
 
 v1::Designation DesignationFromRow(const pqxx::row& r) {
   v1::Designation d;
@@ -69,14 +96,13 @@ std::vector<db::Statement> DesignationStatements() {
       {"support_insert",
        "INSERT INTO support_entries (county_code, designation_id, kind, amount_fen, title, "
        "granted_on, recorded_by) VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING id"},
+      {"support_get", absl::StrCat("SELECT ", kSupportCols, kSupportFrom,
+                                   "WHERE s.county_code = $1 AND s.id = $2")},
       {"support_list",
-       "SELECT s.county_code, s.id, s.designation_id, s.kind, s.amount_fen, s.title, "
-       "s.granted_on::text, s.recorded_by, d.party_org_id, d.year, d.kind, o.region_code "
-       "FROM support_entries s JOIN designations d ON d.county_code = s.county_code "
-       "AND d.id = s.designation_id JOIN party_orgs o ON o.county_code = d.county_code "
-       "AND o.id = d.party_org_id WHERE s.county_code LIKE $1 AND o.region_code LIKE $2 "
-       "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
-       "AND (s.county_code, s.id) > ($5, $6) ORDER BY s.county_code, s.id LIMIT $7"},
+       absl::StrCat("SELECT ", kSupportCols, kSupportFrom,
+                    "WHERE s.county_code LIKE $1 AND o.region_code LIKE $2 "
+                    "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
+                    "AND (s.county_code, s.id) > ($5, $6) ORDER BY s.county_code, s.id LIMIT $7")},
   };
 }
 
@@ -197,24 +223,18 @@ absl::StatusOr<PageOf<v1::SupportEntry>> PgPersonnelRepository::ListSupport(
         pqxx::result r = tx.exec_prepared("support_list", q.region_prefix.substr(0, 6) + "%",
                                           q.region_prefix + "%", q.party_org, q.year, after.county,
                                           after.id, page.size + 1);
-        return KeysetPage(r, page.size, [](const pqxx::row& row) {
-          v1::SupportEntry e;
-          const std::string county = row[0].as<std::string>();
-          e.set_county_code(county);
-          e.set_id(ResourceId{county, row[1].as<int64_t>()}.ToString());
-          e.set_designation_id(ResourceId{county, row[2].as<int64_t>()}.ToString());
-          e.set_kind(static_cast<v1::SupportKind>(row[3].as<int>()));
-          e.set_amount_fen(row[4].as<int64_t>());
-          e.set_title(row[5].as<std::string>());
-          if (auto day = DateFromIso(row[6].as<std::string>())) *e.mutable_granted_on() = *day;
-          e.set_recorded_by(row[7].as<std::string>());
-          e.set_party_org_id(ResourceId{county, row[8].as<int64_t>()}.ToString());
-          e.set_year(row[9].as<int>());
-          e.set_designation_kind(static_cast<v1::DesignationKind>(row[10].as<int>()));
-          e.set_region_code(row[11].as<std::string>());
-          return e;
-        });
+        return KeysetPage(r, page.size, SupportFromRow);
       });
+}
+
+absl::StatusOr<v1::Designation> PgPersonnelRepository::GetDesignation(CallContext& call,
+                                                                      const ResourceId& id) {
+  return ReadById(call, "designation_get", "designation", id, DesignationFromRow);
+}
+
+absl::StatusOr<v1::SupportEntry> PgPersonnelRepository::GetSupportEntry(CallContext& call,
+                                                                        const ResourceId& id) {
+  return ReadById(call, "support_get", "support entry", id, SupportFromRow);
 }
 
 }  // namespace touyan::personnel

@@ -5,11 +5,13 @@
 
 #include <optional>
 #include <pqxx/pqxx>
+#include <type_traits>
 #include <vector>
 
 #include "common/crypto/sealed.h"
 #include "common/db/pool.h"
 #include "common/db/rows.h"
+#include "common/status/status.h"
 #include "google/type/date.pb.h"
 #include "services/personnel/personnel_repository.h"
 
@@ -150,6 +152,19 @@ class PgPersonnelRepository final : public PersonnelRepository {
                                                      int status, const paging::Page& page) override;
   absl::StatusOr<v1::ReturneeStatisticsResponse> ReturneeStatistics(
       CallContext& call, const std::string& region_prefix) override;
+  absl::StatusOr<v1::Position> GetPosition(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Designation> GetDesignation(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::SupportEntry> GetSupportEntry(CallContext& call,
+                                                   const ResourceId& id) override;
+  absl::StatusOr<v1::Evaluation> GetEvaluation(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::Evaluation>> ListEvaluations(CallContext& call, const ResourceId& cadre,
+                                                         int year,
+                                                         const paging::Page& page) override;
+  absl::StatusOr<v1::Seed> GetSeed(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::Returnee> GetReturnee(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::SelectionRound>> ListSelectionRounds(CallContext& call,
+                                                                 const std::string& city, int year,
+                                                                 const paging::Page& page) override;
   // Appoints the seed or returnee `from` into organisation `org`.
   absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call, const v1::AppointRequest& request,
                                               const ResourceId& from,
@@ -165,6 +180,23 @@ std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
 std::vector<db::Statement> ProfileStatements();      // pg_profiles.cc
 std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
+// One row of `statement` ($1 county, $2 id) mapped by `from_row`, in a read
+// transaction: NOT_FOUND naming "id" (a `what`), PERMISSION_DENIED naming
+// "id" unless the caller's scope covers the row's `scope_region` column.
+template <typename FromRow>
+auto ReadById(CallContext& call, const char* statement, absl::string_view what,
+              const ResourceId& id, FromRow from_row)
+    -> absl::StatusOr<std::invoke_result_t<FromRow, const pqxx::row&>> {
+  using M = std::invoke_result_t<FromRow, const pqxx::row&>;
+  return call.Read<M>([&](db::Tx& tx) -> absl::StatusOr<M> {
+    pqxx::result r = tx.exec_prepared(statement, id.county_code, id.number);
+    if (r.empty()) return NotFound("id", what, id.ToString());
+    RETURN_IF_ERROR(
+        WithField(call.principal().CheckCovers(r[0]["scope_region"].as<std::string>()), "id"));
+    return from_row(r[0]);
+  });
+}
+
 // ALREADY_REGISTERED naming the county that holds the person (and its name).
 absl::Status AlreadyRegistered(const std::string& county, const std::string& county_name);
 // REGION_NOT_FOUND naming cadre.region_code.

@@ -100,6 +100,11 @@ std::vector<db::Statement> PositionStatements() {
                     "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
                     "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
                     "ORDER BY p.county_code, p.id LIMIT $8")},
+      {"position_get",
+       absl::StrCat("SELECT ", kPositionCols,
+                    ", o.region_code AS scope_region FROM positions p JOIN party_orgs o "
+                    "ON o.county_code = p.county_code AND o.id = p.party_org_id "
+                    "WHERE p.county_code = $1 AND p.id = $2")},
       {"position_get_for_update",
        absl::StrCat("SELECT ", kPositionCols,
                     " FROM positions p WHERE p.county_code = $1 AND p.id = $2 "
@@ -276,6 +281,11 @@ absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
                                       after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, PositionFromRow);
   });
+}
+
+absl::StatusOr<v1::Position> PgPersonnelRepository::GetPosition(CallContext& call,
+                                                                const ResourceId& id) {
+  return ReadById(call, "position_get", "position", id, PositionFromRow);
 }
 
 }  // namespace touyan::personnel

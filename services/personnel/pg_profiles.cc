@@ -52,6 +52,42 @@ v1::Nomination NominationFromRow(const pqxx::row& r) {
   return n;
 }
 
+v1::Evaluation EvaluationFromRow(const pqxx::row& r) {
+  v1::Evaluation e;
+  const std::string county = r[0].as<std::string>();
+  e.set_county_code(county);
+  e.set_id(ResourceId{county, r[1].as<int64_t>()}.ToString());
+  e.set_cadre_id(ResourceId{county, r[2].as<int64_t>()}.ToString());
+  e.set_criterion(static_cast<v1::Criterion>(r[3].as<int>()));
+  e.set_score(r[4].as<int>());
+  e.set_evaluator(r[5].as<std::string>());
+  if (auto day = DateFromIso(r[6].as<std::string>())) *e.mutable_evaluated_on() = *day;
+  e.set_evidence(r[7].as<std::string>());
+  *e.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
+  return e;
+}
+
+// The selection round (county, year) of a "round_get"-shaped row, with its
+// quotas and confirmed counts.
+v1::SelectionRound RoundFromRows(db::Tx& tx, const std::string& city, int64_t year,
+                                 const pqxx::row& r) {
+  v1::SelectionRound out;
+  out.set_id(absl::StrCat(city, "-", year));
+  out.set_year(static_cast<int32_t>(year));
+  out.set_region_code(r["region_code"].as<std::string>());
+  out.set_total_quota(r["total_quota"].as<int>());
+  *out.mutable_create_time() = TimestampFromMicros(r["create_micros"].as<int64_t>());
+  // Confirmed counts reflect what the caller's scope may see.
+  for (const auto& row : tx.exec_prepared("round_quotas", city, year)) {
+    auto* q = out.add_quotas();
+    q->set_county_code(row[0].as<std::string>());
+    q->set_quota(row[1].as<int>());
+    q->set_confirmed(row[2].as<int>());
+    out.set_confirmed(out.confirmed() + q->confirmed());
+  }
+  return out;
+}
+
 std::string IntList(const Thresholds& t) { return absl::StrCat("{", absl::StrJoin(t, ","), "}"); }
 
 Thresholds LoadThresholds(db::Tx& tx, int year) {
@@ -115,8 +151,24 @@ std::vector<db::Statement> ProfileStatements() {
        "INSERT INTO selection_quotas (round_county, year, county_code, quota) "
        "SELECT $1, $2, q, n FROM unnest($3::text[], $4::int[]) AS t(q, n)"},
       {"round_get", "SELECT region_code, total_quota, " TOUYAN_MICROS(
-                        "create_time") " FROM selection_rounds "
+                        "create_time") " AS create_micros FROM selection_rounds "
                                        "WHERE county_code = $1 AND year = $2"},
+      {"round_list", "SELECT county_code, year, region_code, total_quota, " TOUYAN_MICROS(
+                         "create_time") " AS create_micros FROM selection_rounds "
+                                        "WHERE ($1 = '' OR county_code = $1) AND ($2 = 0 OR year "
+                                        "= $2) AND (county_code, year) > ($3, $4) "
+                                        "ORDER BY county_code, year LIMIT $5"},
+      {"evaluation_list",
+       "SELECT e.county_code, e.id, e.cadre_id, e.criterion, e.score, e.evaluator, "
+       "e.evaluated_on::text, e.evidence, " TOUYAN_MICROS(
+           "e.create_time") " FROM evaluations e WHERE e.county_code = $1 AND e.cadre_id = $2 "
+                            "AND ($3 = 0 OR e.year = $3) AND e.id > $4 ORDER BY e.id LIMIT $5"},
+      {"evaluation_get",
+       "SELECT e.county_code, e.id, e.cadre_id, e.criterion, e.score, e.evaluator, "
+       "e.evaluated_on::text, e.evidence, " TOUYAN_MICROS(
+           "e.create_time") ", c.region_code AS scope_region FROM evaluations e JOIN cadres c "
+                            "ON c.county_code = e.county_code AND c.id = e.cadre_id "
+                            "WHERE e.county_code = $1 AND e.id = $2"},
       {"round_lock",
        "SELECT total_quota FROM selection_rounds WHERE county_code = $1 AND year = $2 FOR UPDATE"},
       {"round_quotas",
@@ -283,21 +335,7 @@ absl::StatusOr<v1::SelectionRound> PgPersonnelRepository::GetSelectionRound(Call
     pqxx::result r = tx.exec_prepared("round_get", id.county_code, id.number);
     if (r.empty())
       return NotFound("id", "selection round", absl::StrCat(id.county_code, "-", id.number));
-    v1::SelectionRound out;
-    out.set_id(absl::StrCat(id.county_code, "-", id.number));
-    out.set_year(static_cast<int32_t>(id.number));
-    out.set_region_code(r[0][0].as<std::string>());
-    out.set_total_quota(r[0][1].as<int>());
-    *out.mutable_create_time() = TimestampFromMicros(r[0][2].as<int64_t>());
-    // Confirmed counts reflect what the caller's scope may see.
-    for (const auto& row : tx.exec_prepared("round_quotas", id.county_code, id.number)) {
-      auto* q = out.add_quotas();
-      q->set_county_code(row[0].as<std::string>());
-      q->set_quota(row[1].as<int>());
-      q->set_confirmed(row[2].as<int>());
-      out.set_confirmed(out.confirmed() + q->confirmed());
-    }
-    return out;
+    return RoundFromRows(tx, id.county_code, id.number, r[0]);
   });
 }
 
@@ -423,6 +461,39 @@ absl::StatusOr<PageOf<v1::Nomination>> PgPersonnelRepository::ListGoodSecretarie
                                           region_prefix + "%", year, status, after.county, after.id,
                                           page.size + 1);
         return KeysetPage(r, page.size, NominationFromRow);
+      });
+}
+
+absl::StatusOr<v1::Evaluation> PgPersonnelRepository::GetEvaluation(CallContext& call,
+                                                                    const ResourceId& id) {
+  return ReadById(call, "evaluation_get", "evaluation", id, EvaluationFromRow);
+}
+
+absl::StatusOr<PageOf<v1::SelectionRound>> PgPersonnelRepository::ListSelectionRounds(
+    CallContext& call, const std::string& city, int year, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::SelectionRound>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::SelectionRound>> {
+        pqxx::result r =
+            tx.exec_prepared("round_list", city, year, after.county, after.id, page.size + 1);
+        return KeysetPage(r, page.size, [&](const pqxx::row& row) {
+          return RoundFromRows(tx, row[0].as<std::string>(), row[1].as<int64_t>(), row);
+        });
+      });
+}
+
+absl::StatusOr<PageOf<v1::Evaluation>> PgPersonnelRepository::ListEvaluations(
+    CallContext& call, const ResourceId& cadre, int year, const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::Evaluation>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Evaluation>> {
+        pqxx::result c = tx.exec_prepared("cadre_birth", cadre.county_code, cadre.number);
+        if (c.empty()) return NotFound("cadre_id", "cadre", cadre.ToString());
+        RETURN_IF_ERROR(
+            WithField(call.principal().CheckCovers(c[0][1].as<std::string>()), "cadre_id"));
+        return KeysetPage(tx.exec_prepared("evaluation_list", cadre.county_code, cadre.number, year,
+                                           after.id, page.size + 1),
+                          page.size, EvaluationFromRow);
       });
 }
 

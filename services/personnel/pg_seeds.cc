@@ -78,8 +78,8 @@ void RecordStep(db::Tx& tx, CallContext& call, const ResourceId& seed, v1::SeedS
                    note);
 }
 
-absl::StatusOr<v1::Seed> GetSeed(db::Tx& tx, const crypto::Keyring& keys, const ResourceId& id,
-                                 bool for_update, absl::string_view field) {
+absl::StatusOr<v1::Seed> LoadSeed(db::Tx& tx, const crypto::Keyring& keys, const ResourceId& id,
+                                  bool for_update, absl::string_view field) {
   pqxx::result r =
       tx.exec_prepared(for_update ? "seed_get_for_update" : "seed_get", id.county_code, id.number);
   if (r.empty()) return NotFound(field, "seed", id.ToString());
@@ -107,6 +107,10 @@ std::vector<db::Statement> SeedStatements() {
        "WHERE county_code = $1 AND seed_id = $2"},
       {"seed_get",
        absl::StrCat("SELECT ", kSeedCols, " FROM seeds s WHERE s.county_code = $1 AND s.id = $2")},
+      {"seed_get_scoped",
+       absl::StrCat("SELECT ", kSeedCols,
+                    ", s.village_code AS scope_region FROM seeds s WHERE s.county_code = $1 "
+                    "AND s.id = $2")},
       {"seed_get_for_update",
        absl::StrCat("SELECT ", kSeedCols,
                     " FROM seeds s WHERE s.county_code = $1 AND s.id = $2 FOR UPDATE")},
@@ -141,6 +145,10 @@ std::vector<db::Statement> SeedStatements() {
        absl::StrCat("SELECT ", kReturneeCols,
                     " FROM returnees r WHERE r.county_code = $1 AND r.id = $2 "
                     "FOR UPDATE")},
+      {"returnee_get_scoped",
+       absl::StrCat("SELECT ", kReturneeCols,
+                    ", r.village_code AS scope_region FROM returnees r WHERE r.county_code = $1 "
+                    "AND r.id = $2")},
       {"returnee_get", absl::StrCat("SELECT ", kReturneeCols,
                                     " FROM returnees r WHERE r.county_code = $1 AND r.id = $2")},
       {"returnee_placed",
@@ -183,7 +191,7 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::NominateSeed(CallContext& call,
         }
         ResourceId id{county, r[0][0].as<int64_t>()};
         RecordStep(tx, call, id, v1::SEED_STAGE_NOMINATED, "");
-        ASSIGN_OR_RETURN(v1::Seed seed, GetSeed(tx, *call.keys(), id, false, "id"));
+        ASSIGN_OR_RETURN(v1::Seed seed, LoadSeed(tx, *call.keys(), id, false, "id"));
         call.Audit({.county_code = county, .resource = "seeds/" + seed.id(), .after = &seed});
         return seed;
       });
@@ -193,13 +201,13 @@ absl::StatusOr<v1::Seed> PgPersonnelRepository::AdvanceSeed(
     CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
     const ResourceId& id, SeedStep step, bool yes, const std::string& note) {
   return call.Mutate<v1::Seed>(request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::Seed> {
-    ASSIGN_OR_RETURN(v1::Seed before, GetSeed(tx, *call.keys(), id, true, "id"));
+    ASSIGN_OR_RETURN(v1::Seed before, LoadSeed(tx, *call.keys(), id, true, "id"));
     RETURN_IF_ERROR(call.principal().CheckWrite(before.person().region_code()));
     RETURN_IF_ERROR(CheckSeedStep(step, before.stage(), call.principal().role));
     v1::SeedStage next = StageAfter(step, yes);
     tx.exec_prepared("seed_set_stage", id.county_code, id.number, static_cast<int>(next));
     RecordStep(tx, call, id, next, note);
-    ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), id, false, "id"));
+    ASSIGN_OR_RETURN(v1::Seed after, LoadSeed(tx, *call.keys(), id, false, "id"));
     call.Audit({.county_code = id.county_code,
                 .resource = "seeds/" + after.id(),
                 .before = &before,
@@ -335,7 +343,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(
         v1::Seed seed;
         v1::Returnee returnee;
         if (is_seed) {
-          ASSIGN_OR_RETURN(seed, GetSeed(tx, *call.keys(), from, true, "seed_id"));
+          ASSIGN_OR_RETURN(seed, LoadSeed(tx, *call.keys(), from, true, "seed_id"));
           if (seed.stage() != v1::SEED_STAGE_APPROVED) {
             return WithReason(absl::FailedPreconditionError(absl::StrCat(
                                   "only an APPROVED seed can be appointed; this one is ",
@@ -390,7 +398,7 @@ absl::StatusOr<v1::AppointResponse> PgPersonnelRepository::Appoint(
         if (is_seed) {
           tx.exec_prepared("seed_appointed", from.county_code, from.number, cadre.number, position);
           RecordStep(tx, call, from, v1::SEED_STAGE_APPOINTED, out.position().id());
-          ASSIGN_OR_RETURN(v1::Seed after, GetSeed(tx, *call.keys(), from, false, "seed_id"));
+          ASSIGN_OR_RETURN(v1::Seed after, LoadSeed(tx, *call.keys(), from, false, "seed_id"));
           call.Audit({.county_code = from.county_code,
                       .resource = "seeds/" + after.id(),
                       .before = before,
@@ -420,6 +428,17 @@ absl::StatusOr<PersonnelGauges> PgPersonnelRepository::Gauges(CallContext& call,
         tx.exec_prepared1("gauge_secretaries", region_prefix.substr(0, 6) + "%")[0].as<int64_t>();
     return g;
   });
+}
+
+absl::StatusOr<v1::Seed> PgPersonnelRepository::GetSeed(CallContext& call, const ResourceId& id) {
+  return ReadById(call, "seed_get_scoped", "seed", id,
+                  [&](const pqxx::row& r) { return SeedFromRow(r, *call.keys()); });
+}
+
+absl::StatusOr<v1::Returnee> PgPersonnelRepository::GetReturnee(CallContext& call,
+                                                                const ResourceId& id) {
+  return ReadById(call, "returnee_get_scoped", "returnee", id,
+                  [&](const pqxx::row& r) { return ReturneeFromRow(r, *call.keys()); });
 }
 
 }  // namespace touyan::personnel

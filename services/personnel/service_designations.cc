@@ -131,4 +131,19 @@ absl::StatusOr<v1::Designation> PersonnelService::DoRevokeDesignation(
   });
 }
 
+TOUYAN_UNARY(PersonnelService, GetDesignation, v1::GetDesignationRequest, v1::Designation)
+TOUYAN_UNARY(PersonnelService, GetSupportEntry, v1::GetSupportEntryRequest, v1::SupportEntry)
+
+absl::StatusOr<v1::Designation> PersonnelService::DoGetDesignation(
+    CallContext& call, const v1::GetDesignationRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetDesignation(call, id);
+}
+
+absl::StatusOr<v1::SupportEntry> PersonnelService::DoGetSupportEntry(
+    CallContext& call, const v1::GetSupportEntryRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetSupportEntry(call, id);
+}
+
 }  // namespace touyan::personnel

@@ -113,4 +113,12 @@ absl::StatusOr<v1::ListVacanciesResponse> PersonnelService::DoListVacancies(
   return ListResponse(call, r, std::move(rows), &v1::ListVacanciesResponse::mutable_vacancies);
 }
 
+TOUYAN_UNARY(PersonnelService, GetPosition, v1::GetPositionRequest, v1::Position)
+
+absl::StatusOr<v1::Position> PersonnelService::DoGetPosition(CallContext& call,
+                                                             const v1::GetPositionRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetPosition(call, id);
+}
+
 }  // namespace touyan::personnel

@@ -217,4 +217,43 @@ absl::StatusOr<std::string> PersonnelService::GoodSecretaryNotice(
   return pdf::NoticePdf(notice);
 }
 
+TOUYAN_UNARY(PersonnelService, GetEvaluation, v1::GetEvaluationRequest, v1::Evaluation)
+TOUYAN_UNARY(PersonnelService, ListSelectionRounds, v1::ListSelectionRoundsRequest,
+             v1::ListSelectionRoundsResponse)
+
+absl::StatusOr<v1::Evaluation> PersonnelService::DoGetEvaluation(
+    CallContext& call, const v1::GetEvaluationRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  return repo_->GetEvaluation(call, id);
+}
+
+absl::StatusOr<v1::ListSelectionRoundsResponse> PersonnelService::DoListSelectionRounds(
+    CallContext& call, const v1::ListSelectionRoundsRequest& r) {
+  std::string city;
+  if (!r.region_code().empty()) {
+    if (LevelOfCode(r.region_code()) != v1::REGION_LEVEL_CITY) {
+      return InvalidField("region_code", "must be empty or a city-level code such as 150900000000");
+    }
+    city = r.region_code().substr(0, 6);
+  }
+  if (r.year() != 0) RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/true));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::SelectionRound> rows,
+                   repo_->ListSelectionRounds(call, city, r.year(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListSelectionRoundsResponse::mutable_rounds);
+}
+
+TOUYAN_UNARY(PersonnelService, ListEvaluations, v1::ListEvaluationsRequest,
+             v1::ListEvaluationsResponse)
+
+absl::StatusOr<v1::ListEvaluationsResponse> PersonnelService::DoListEvaluations(
+    CallContext& call, const v1::ListEvaluationsRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId cadre, ScopedId(call, "cadre_id", r.cadre_id(), /*write=*/false));
+  RETURN_IF_ERROR(CheckYear("year", r.year(), call, /*zero_ok=*/true));
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::Evaluation> rows,
+                   repo_->ListEvaluations(call, cadre, r.year(), page));
+  return ListResponse(call, r, std::move(rows), &v1::ListEvaluationsResponse::mutable_evaluations);
+}
+
 }  // namespace touyan::personnel

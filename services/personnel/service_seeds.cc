@@ -249,4 +249,23 @@ absl::StatusOr<v1::AppointResponse> PersonnelService::DoAppoint(CallContext& cal
   return out;
 }
 
+TOUYAN_UNARY(PersonnelService, GetSeed, v1::GetSeedRequest, v1::Seed)
+TOUYAN_UNARY(PersonnelService, GetReturnee, v1::GetReturneeRequest, v1::Returnee)
+
+absl::StatusOr<v1::Seed> PersonnelService::DoGetSeed(CallContext& call,
+                                                     const v1::GetSeedRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  ASSIGN_OR_RETURN(v1::Seed s, repo_->GetSeed(call, id));
+  ShowPerson(call, *s.mutable_person(), s.county_code(), "seeds/" + s.id());
+  return s;
+}
+
+absl::StatusOr<v1::Returnee> PersonnelService::DoGetReturnee(CallContext& call,
+                                                             const v1::GetReturneeRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ScopedId(call, "id", r.id(), /*write=*/false));
+  ASSIGN_OR_RETURN(v1::Returnee x, repo_->GetReturnee(call, id));
+  ShowPerson(call, *x.mutable_person(), x.county_code(), "returnees/" + x.id());
+  return x;
+}
+
 }  // namespace touyan::personnel

@@ -124,6 +124,19 @@ std::vector<db::Statement> FieldStatements() {
            " FROM field_visits WHERE (starts_with(region_prefix, $1) OR "
            "starts_with($1, region_prefix)) AND ($2 = 0 OR extract(year FROM visit_date) = $2) "
            "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
+      {"field_visit_get", "SELECT " + fv + " FROM field_visits WHERE county_code = $1 AND id = $2"},
+      {"expert_visit_get",
+       "SELECT " + ev + " FROM expert_visits WHERE county_code = $1 AND id = $2"},
+      {"progress_get",
+       "SELECT county_code, id, task_county, task_id, village_code, completed, report_date::text, "
+       "note, " TOUYAN_MICROS("create_time") " FROM practice_progress WHERE county_code = $1 "
+                                             "AND id = $2"},
+      {"progress_list",
+       "SELECT county_code, id, task_county, task_id, village_code, completed, report_date::text, "
+       "note, " TOUYAN_MICROS("create_time") " FROM practice_progress WHERE task_county = $1 "
+                                             "AND task_id = $2 AND ($3 = '' OR village_code = $3) "
+                                             "AND (county_code, id) > ($4, $5) "
+                                             "ORDER BY county_code, id LIMIT $6"},
       {"expert_visit_insert",
        "INSERT INTO expert_visits (county_code, expert_name, expert_kind, expert_org, "
        "village_code, "
@@ -426,6 +439,65 @@ absl::StatusOr<v1::PracticeTaskProgress> PgTrainingRepository::GetProgress(CallC
                                           : static_cast<double>(out.completed()) /
                                                 static_cast<double>(out.quantity()));
         return out;
+      });
+}
+
+// ------------------------------------------------------------------ by id
+
+namespace {
+
+// One row of `statement` ($1 county, $2 id) as `from_row` maps it.
+template <typename M, typename FromRow>
+absl::StatusOr<M> ReadById(CallContext& call, const char* statement, absl::string_view what,
+                           const ResourceId& id, FromRow from_row) {
+  return call.Read<M>([&](db::Tx& tx) -> absl::StatusOr<M> {
+    pqxx::result r = tx.exec_prepared(statement, id.county_code, id.number);
+    if (r.empty()) return NotFound("id", what, id.ToString());
+    return from_row(r[0]);
+  });
+}
+
+absl::StatusOr<v1::PracticeProgressReport> ProgressFromRow(const pqxx::row& r) {
+  v1::PracticeProgressReport p;
+  p.set_id(ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString());
+  p.set_task_id(ResourceId{r[2].as<std::string>(), r[3].as<int64_t>()}.ToString());
+  p.set_village_code(r[4].as<std::string>());
+  p.set_completed(r[5].as<int64_t>());
+  if (auto d = DateFromIso(r[6].as<std::string>())) *p.mutable_report_date() = *d;
+  p.set_note(r[7].as<std::string>());
+  *p.mutable_create_time() = TimestampFromMicros(r[8].as<int64_t>());
+  return p;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::FieldVisit> PgTrainingRepository::GetFieldVisit(CallContext& call,
+                                                                   const ResourceId& id) {
+  return ReadById<v1::FieldVisit>(call, "field_visit_get", "field visit", id, FieldVisitFromRow);
+}
+
+absl::StatusOr<v1::ExpertVisit> PgTrainingRepository::GetExpertVisit(CallContext& call,
+                                                                     const ResourceId& id) {
+  return ReadById<v1::ExpertVisit>(call, "expert_visit_get", "expert visit", id,
+                                   ExpertVisitFromRow);
+}
+
+absl::StatusOr<v1::PracticeProgressReport> PgTrainingRepository::GetProgressReport(
+    CallContext& call, const ResourceId& id) {
+  return ReadById<v1::PracticeProgressReport>(call, "progress_get", "progress report", id,
+                                              ProgressFromRow);
+}
+
+absl::StatusOr<PageOf<v1::PracticeProgressReport>> PgTrainingRepository::ListProgressReports(
+    CallContext& call, const ResourceId& task, const std::string& village_code,
+    const paging::Page& page) {
+  ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
+  return call.Read<PageOf<v1::PracticeProgressReport>>(
+      [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::PracticeProgressReport>> {
+        RETURN_IF_ERROR(LoadTask(tx, task, false, "task_id").status());
+        return KeysetPage(tx.exec_prepared("progress_list", task.county_code, task.number,
+                                           village_code, after.county, after.id, page.size + 1),
+                          page.size, ProgressFromRow);
       });
 }
 

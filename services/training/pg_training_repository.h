@@ -78,6 +78,13 @@ class PgTrainingRepository final : public TrainingRepository {
       const ResourceId& task) override;
   absl::StatusOr<v1::PracticeTaskProgress> GetProgress(CallContext& call,
                                                        const ResourceId& task) override;
+  absl::StatusOr<v1::FieldVisit> GetFieldVisit(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::ExpertVisit> GetExpertVisit(CallContext& call, const ResourceId& id) override;
+  absl::StatusOr<v1::PracticeProgressReport> GetProgressReport(CallContext& call,
+                                                               const ResourceId& id) override;
+  absl::StatusOr<PageOf<v1::PracticeProgressReport>> ListProgressReports(
+      CallContext& call, const ResourceId& task, const std::string& village_code,
+      const paging::Page& page) override;
 };
 
 // Shared by the repository's files.

@@ -238,4 +238,61 @@ absl::StatusOr<std::string> TrainingService::PracticeTaskNotice(
   return pdf::NoticePdf(notice);
 }
 
+// ------------------------------------------------------------------ by id
+
+TOUYAN_UNARY(TrainingService, GetFieldVisit, v1::GetFieldVisitRequest, v1::FieldVisit)
+TOUYAN_UNARY(TrainingService, GetExpertVisit, v1::GetExpertVisitRequest, v1::ExpertVisit)
+TOUYAN_UNARY(TrainingService, GetPracticeProgressReport, v1::GetPracticeProgressReportRequest,
+             v1::PracticeProgressReport)
+
+absl::StatusOr<v1::FieldVisit> TrainingService::DoGetFieldVisit(CallContext& call,
+                                                                const v1::GetFieldVisitRequest& r) {
+  // Visible as in ListFieldVisits: organised within the caller's scope, or
+  // by a region that contains it (the city's visits, for a county).
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  RETURN_IF_ERROR(CheckIdVisible(call.principal(), id, "id"));
+  ASSIGN_OR_RETURN(v1::FieldVisit v, repo_->GetFieldVisit(call, id));
+  if (!CanSee(call.principal(), v.organiser_region_code())) {
+    return WithField(call.principal().CheckCovers(v.organiser_region_code()), "id");
+  }
+  return v;
+}
+
+absl::StatusOr<v1::ExpertVisit> TrainingService::DoGetExpertVisit(
+    CallContext& call, const v1::GetExpertVisitRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  RETURN_IF_ERROR(CheckIdVisible(call.principal(), id, "id"));
+  ASSIGN_OR_RETURN(v1::ExpertVisit v, repo_->GetExpertVisit(call, id));
+  RETURN_IF_ERROR(WithField(call.principal().CheckCovers(v.village_code()), "id"));
+  return v;
+}
+
+absl::StatusOr<v1::PracticeProgressReport> TrainingService::DoGetPracticeProgressReport(
+    CallContext& call, const v1::GetPracticeProgressReportRequest& r) {
+  // Reports exist for published tasks only, which are public: readable as
+  // the task is.
+  ASSIGN_OR_RETURN(ResourceId id, ResourceId::Parse("id", r.id()));
+  ASSIGN_OR_RETURN(v1::PracticeProgressReport p, repo_->GetProgressReport(call, id));
+  ASSIGN_OR_RETURN(ResourceId task, ResourceId::Parse("id", p.task_id()));
+  RETURN_IF_ERROR(WithField(repo_->GetPracticeTask(call, task).status(), "id"));
+  return p;
+}
+
+TOUYAN_UNARY(TrainingService, ListPracticeProgressReports, v1::ListPracticeProgressReportsRequest,
+             v1::ListPracticeProgressReportsResponse)
+
+absl::StatusOr<v1::ListPracticeProgressReportsResponse>
+TrainingService::DoListPracticeProgressReports(CallContext& call,
+                                               const v1::ListPracticeProgressReportsRequest& r) {
+  ASSIGN_OR_RETURN(ResourceId task, ResourceId::Parse("task_id", r.task_id()));
+  if (!r.village_code().empty() && LevelOf(r.village_code()) != Level::kVillage) {
+    return InvalidField("village_code", "must be empty or a village code", "BAD_REGION_CODE");
+  }
+  ASSIGN_OR_RETURN(paging::Page page, call.pager().Begin(r));
+  ASSIGN_OR_RETURN(PageOf<v1::PracticeProgressReport> rows,
+                   repo_->ListProgressReports(call, task, r.village_code(), page));
+  return ListResponse(call, r, std::move(rows),
+                      &v1::ListPracticeProgressReportsResponse::mutable_reports);
+}
+
 }  // namespace touyan::training

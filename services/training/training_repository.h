@@ -119,6 +119,17 @@ class TrainingRepository {
       const ResourceId& task) = 0;
   virtual absl::StatusOr<v1::PracticeTaskProgress> GetProgress(CallContext& call,
                                                                const ResourceId& task) = 0;
+  // One field visit, expert visit or progress report as row-level security
+  // lets the caller see it; NOT_FOUND naming "id".
+  virtual absl::StatusOr<v1::FieldVisit> GetFieldVisit(CallContext& call, const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::ExpertVisit> GetExpertVisit(CallContext& call,
+                                                         const ResourceId& id) = 0;
+  virtual absl::StatusOr<v1::PracticeProgressReport> GetProgressReport(CallContext& call,
+                                                                       const ResourceId& id) = 0;
+  // A task's reports (of `village_code`, "" = all), in the order recorded.
+  virtual absl::StatusOr<PageOf<v1::PracticeProgressReport>> ListProgressReports(
+      CallContext& call, const ResourceId& task, const std::string& village_code,
+      const paging::Page& page) = 0;
 };
 
 }  // namespace touyan::training

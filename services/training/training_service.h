@@ -57,6 +57,16 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
                                               v1::ExpertVisit*) override;
   grpc::ServerUnaryReactor* ListExpertVisits(Ctx*, const v1::ListExpertVisitsRequest*,
                                              v1::ListExpertVisitsResponse*) override;
+  grpc::ServerUnaryReactor* GetFieldVisit(Ctx*, const v1::GetFieldVisitRequest*,
+                                          v1::FieldVisit*) override;
+  grpc::ServerUnaryReactor* GetExpertVisit(Ctx*, const v1::GetExpertVisitRequest*,
+                                           v1::ExpertVisit*) override;
+  grpc::ServerUnaryReactor* GetPracticeProgressReport(Ctx*,
+                                                      const v1::GetPracticeProgressReportRequest*,
+                                                      v1::PracticeProgressReport*) override;
+  grpc::ServerUnaryReactor* ListPracticeProgressReports(
+      Ctx*, const v1::ListPracticeProgressReportsRequest*,
+      v1::ListPracticeProgressReportsResponse*) override;
   grpc::ServerUnaryReactor* CreatePracticeTask(Ctx*, const v1::CreatePracticeTaskRequest*,
                                                v1::PracticeTask*) override;
   grpc::ServerUnaryReactor* UpdatePracticeTask(Ctx*, const v1::UpdatePracticeTaskRequest*,
@@ -113,6 +123,14 @@ class TrainingService final : public v1::TrainingService::CallbackService, publi
                                                       const v1::CreateExpertVisitRequest& r);
   absl::StatusOr<v1::ListExpertVisitsResponse> DoListExpertVisits(
       CallContext& call, const v1::ListExpertVisitsRequest& r);
+  absl::StatusOr<v1::FieldVisit> DoGetFieldVisit(CallContext& call,
+                                                 const v1::GetFieldVisitRequest& r);
+  absl::StatusOr<v1::ExpertVisit> DoGetExpertVisit(CallContext& call,
+                                                   const v1::GetExpertVisitRequest& r);
+  absl::StatusOr<v1::PracticeProgressReport> DoGetPracticeProgressReport(
+      CallContext& call, const v1::GetPracticeProgressReportRequest& r);
+  absl::StatusOr<v1::ListPracticeProgressReportsResponse> DoListPracticeProgressReports(
+      CallContext& call, const v1::ListPracticeProgressReportsRequest& r);
   absl::StatusOr<v1::PracticeTask> DoCreatePracticeTask(CallContext& call,
                                                         const v1::CreatePracticeTaskRequest& r);
   absl::StatusOr<v1::PracticeTask> DoUpdatePracticeTask(CallContext& call,

@@ -90,6 +90,42 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   ASSERT_EQ(AddJudge(jining_, "j-2", round, "评委二", "A", &j2).code, grpc::StatusCode::OK);
   ASSERT_EQ(AddJudge(jining_, "j-b", round, "乙村评委", "B", &jb, v[1]).code, grpc::StatusCode::OK);
   EXPECT_EQ(Assign(jining_, "p-b-to-B", eb, "B").reason, "CONFLICT_OF_INTEREST");
+  {  // Judges read back by id and by round, a panel at a time; an entry by id.
+    using Stub = cv1::ContestService::Stub;
+    cv1::Judge read;
+    ASSERT_EQ(GetById(contest(), &Stub::GetJudge, jining_, jb.id(), &read).code,
+              grpc::StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), jb.DebugString());
+    EXPECT_EQ(GetById(contest(), &Stub::GetJudge, siziwang_, jb.id()).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(GetById(contest(), &Stub::GetJudge, jining_, "150902-999999").code,
+              grpc::StatusCode::NOT_FOUND);
+    cv1::ListJudgesRequest judges;
+    judges.set_round_id(round.id());
+    judges.set_panel("A");
+    judges.set_page_size(1);
+    std::vector<std::string> names;
+    for (int pages = 0; pages < 5; ++pages) {
+      cv1::ListJudgesResponse page;
+      ASSERT_TRUE(contest().ListJudges(WithToken(jining_).get(), judges, &page).ok());
+      for (const auto& j : page.judges()) names.push_back(j.name());
+      if (page.next_page_token().empty()) break;
+      judges.set_page_token(page.next_page_token());
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"评委一", "评委二"}));
+    judges.clear_page_token();
+    judges.set_round_id("150902-999999");
+    cv1::ListJudgesResponse none;
+    EXPECT_EQ(OutcomeOf(contest().ListJudges(WithToken(jining_).get(), judges, &none)).code,
+              grpc::StatusCode::NOT_FOUND);
+    cv1::Entry entry;
+    ASSERT_EQ(GetById(contest(), &Stub::GetEntry, jining_, ea.id(), &entry).code,
+              grpc::StatusCode::OK);
+    EXPECT_EQ(entry.cadre_id(), ea.cadre_id());
+    EXPECT_EQ(entry.panel(), "A");
+    EXPECT_EQ(GetById(contest(), &Stub::GetEntry, siziwang_, ea.id()).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
 
   EXPECT_EQ(Score(jining_, "s-early", round, j1, ea, "rural_governance", 80).reason, "WRONG_STATE");
   ASSERT_EQ(Advance(jining_, "adv-judge", round, cv1::ROUND_STATE_JUDGING).code,
@@ -361,6 +397,27 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   da.set_note("重新评分");
   ASSERT_TRUE(contest().DecideAppeal(WithToken(county).get(), da, &appeal).ok());
   EXPECT_EQ(appeal.state(), cv1::APPEAL_STATE_UPHELD);
+  {  // The appeal by id and in the round's list (by state).
+    using Stub = cv1::ContestService::Stub;
+    cv1::Appeal read;
+    ASSERT_EQ(GetById(contest(), &Stub::GetAppeal, county, appeal.id(), &read).code,
+              grpc::StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), appeal.DebugString());
+    EXPECT_EQ(GetById(contest(), &Stub::GetAppeal, jining_, appeal.id()).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+    cv1::ListAppealsRequest list;
+    list.set_round_id(round.id());
+    cv1::ListAppealsResponse appeals;
+    ASSERT_TRUE(contest().ListAppeals(WithToken(county).get(), list, &appeals).ok());
+    ASSERT_EQ(appeals.appeals_size(), 1);
+    EXPECT_EQ(appeals.appeals(0).DebugString(), appeal.DebugString());
+    list.set_state(cv1::APPEAL_STATE_FILED);
+    ASSERT_TRUE(contest().ListAppeals(WithToken(county).get(), list, &appeals).ok());
+    EXPECT_EQ(appeals.appeals_size(), 0);
+    list.set_state(static_cast<cv1::AppealState>(9));
+    EXPECT_EQ(OutcomeOf(contest().ListAppeals(WithToken(county).get(), list, &appeals)).field,
+              "state");
+  }
   EXPECT_EQ(Score(county, "ap-a-late", round, j, ea, "rural_governance", 10).reason, "WRONG_STATE");
   ASSERT_EQ(Score(county, "ap-c-again", round, j, ec, "rural_governance", 95).code,
             grpc::StatusCode::OK);
@@ -402,6 +459,16 @@ TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   for (const auto& o : outcomes.outcomes()) EXPECT_FALSE(o.designation_id().empty());
   EXPECT_EQ(outcomes.outcomes(0).cadre_id(), c);  // the demonstration site: c's organisation
   EXPECT_EQ(outcomes.outcomes(1).cadre_id(), b);  // the rectification target: the last
+  {
+    cv1::Outcome read;
+    ASSERT_EQ(GetById(contest(), &cv1::ContestService::Stub::GetOutcome, county,
+                      outcomes.outcomes(1).id(), &read)
+                  .code,
+              grpc::StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), outcomes.outcomes(1).DebugString());
+    EXPECT_EQ(GetById(contest(), &cv1::ContestService::Stub::GetOutcome, jining_, read.id()).code,
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
   // Retried, and asked again: the designations exist once.
   ASSERT_TRUE(contest().ConvertOutcomes(WithToken(county).get(), oc, &outcomes).ok());
   oc.set_request_id("ap-outcomes-3");

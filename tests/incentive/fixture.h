@@ -58,9 +58,7 @@ class IncentiveTest : public ContestTest {
   Outcome GetById(grpc::Status (iv1::IncentiveService::Stub::*method)(grpc::ClientContext*,
                                                                       const Req&, Resp*),
                   const std::string& token, const std::string& id, Resp* out = nullptr) {
-    Req req;
-    req.set_id(id);
-    return Call(method, token, req, out);
+    return ::touyan::testing::GetById(incentive(), method, token, id, out);
   }
 
   Outcome Input(const std::string& rid, const std::string& cadre, iv1::InputKind kind, double value,

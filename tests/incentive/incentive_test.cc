@@ -57,6 +57,25 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   EXPECT_EQ(Input("in-auditor", a, iv1::INPUT_KIND_ANNUAL_REVIEW, 50, auditor_).code,
             StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.records WHERE kind = 1"), 5);
+  {  // An input reads back by id as its cadre's list shows it.
+    iv1::ListInputsRequest list;
+    list.set_cadre_id(a);
+    iv1::ListInputsResponse inputs;
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListInputs, jining_, list, &inputs).code,
+              StatusCode::OK);
+    ASSERT_EQ(inputs.inputs_size(), 3);
+    iv1::AssessmentInput read;
+    ASSERT_EQ(
+        GetById(&iv1::IncentiveService::Stub::GetInput, auditor_, inputs.inputs(2).id(), &read)
+            .code,
+        StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), inputs.inputs(2).DebugString());
+    EXPECT_EQ(read.value(), 90);
+    EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetInput, siziwang_, read.id()).code,
+              StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetInput, jining_, "150902-999999").code,
+              StatusCode::NOT_FOUND);
+  }
 
   // Democratic evaluation at a's village: 4 voters, 3 needed (67%).
   iv1::OpenEvaluationRequest open;
@@ -70,6 +89,22 @@ TEST_F(IncentiveTest, AnAssessmentFromKnownInputsEqualsTheHandComputedScoreAndGr
   iv1::Evaluation ev;
   ASSERT_EQ(Call(&iv1::IncentiveService::Stub::OpenEvaluation, jining_, open, &ev).code,
             StatusCode::OK);
+  {  // Listed by village region and year, in the county only.
+    iv1::ListEvaluationsRequest list;
+    list.set_region_code(v[0]);
+    list.set_year(2023);
+    iv1::ListEvaluationsResponse evs;
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListEvaluations, jining_, list, &evs).code,
+              StatusCode::OK);
+    ASSERT_EQ(evs.evaluations_size(), 1);
+    EXPECT_EQ(evs.evaluations(0).DebugString(), ev.DebugString());
+    list.set_year(2022);
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListEvaluations, jining_, list, &evs).code,
+              StatusCode::OK);
+    EXPECT_EQ(evs.evaluations_size(), 0);
+    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListEvaluations, siziwang_, list).code,
+              StatusCode::PERMISSION_DENIED);
+  }
   iv1::IssueVoterCodesRequest issue;
   issue.set_evaluation_id(ev.id());
   issue.set_count(5);

@@ -50,6 +50,24 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   EXPECT_EQ(notes_seen_by(auditor_), hidden);
   EXPECT_EQ(notes_seen_by(Incentive()->Token(Role::kCountyOperator, "150902000000", "another-op")),
             hidden);
+  // GetCareRecord applies the same rule, and an unmasked read is recorded.
+  auto note_by_id = [&](const std::string& token) {
+    iv1::CareRecord r;
+    EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetCareRecord, token, made.id(), &r).code,
+              StatusCode::OK);
+    return absl::StrCat(r.notes(), r.notes_hidden() ? ":hidden" : "");
+  };
+  const int64_t accesses_before = Incentive()->Count(
+      "SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" + made.id() + "'");
+  EXPECT_EQ(note_by_id(city_), "家庭变故，情绪低落，建议每月跟进");
+  EXPECT_EQ(note_by_id(auditor_), ":hidden");
+  EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" +
+                               made.id() + "'"),
+            accesses_before + 1);
+  EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetCareRecord, siziwang_, made.id()).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetCareRecord, jining_, "150902-999999").code,
+            StatusCode::NOT_FOUND);
   // At rest the counselling note is sealed: neither its record, nor the
   // answer stored for retries, nor the audit trail holds it in plaintext.
   for (const char* table : {"records", "idempotency", "audit_log"}) {
@@ -63,10 +81,11 @@ TEST_F(IncentiveTest, CounsellingNotesAreReadOnlyByTheCityAndTheOwner) {
   EXPECT_EQ(Incentive()->Count(
                 "SELECT count(*) FROM incentive.records WHERE restricted_sealed IS NOT NULL"),
             1);
-  // Each read of the counselling notes is recorded; reads that hid them are not.
+  // Each read of the counselling notes is recorded (the city's and the
+  // owner's lists, the city's Get); reads that hid them are not.
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" +
                                made.id() + "' AND fields = 'notes'"),
-            2);
+            3);
   EXPECT_EQ(Incentive()->Count("SELECT count(*) FROM incentive.access_log WHERE resource = 'care/" +
                                made.id() + "' AND subject IN ('auditor', 'another-op')"),
             0);

@@ -99,6 +99,26 @@ TEST_F(IncentiveTest, OverdueCasesAndWellbeingAlertsListExactlyTheSeededCases) {
       check_in("ci-5", y, -100, 2);  // low, talked 50 days later: too late
   talk("ci-5-talk", y, -45);
   EXPECT_TRUE(alert1.low());
+  {  // A check-in reads back by id, in its county.
+    iv1::WellbeingCheckIn read;
+    ASSERT_EQ(GetById(&iv1::IncentiveService::Stub::GetCheckIn, jining_, alert1.id(), &read).code,
+              StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), alert1.DebugString());
+    EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetCheckIn, siziwang_, alert1.id()).code,
+              StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(GetById(&iv1::IncentiveService::Stub::GetCheckIn, jining_, "150902-999999").code,
+              StatusCode::NOT_FOUND);
+    iv1::ListCheckInsRequest list;
+    list.set_cadre_id(x);
+    iv1::ListCheckInsResponse listed;
+    ASSERT_EQ(Call(&iv1::IncentiveService::Stub::ListCheckIns, jining_, list, &listed).code,
+              StatusCode::OK);
+    ASSERT_EQ(listed.check_ins_size(), 1);
+    EXPECT_EQ(listed.check_ins(0).DebugString(), alert1.DebugString());
+    list.set_region_code("150902000000");
+    EXPECT_EQ(Call(&iv1::IncentiveService::Stub::ListCheckIns, siziwang_, list).code,
+              StatusCode::PERMISSION_DENIED);
+  }
   std::vector<iv1::WellbeingAlert> alerts = AllAlerts(jining_, "150902004000");  // paged one by one
   ASSERT_EQ(alerts.size(), 2u);
   std::set<std::string> ids = {alerts[0].check_in().id(), alerts[1].check_in().id()};

@@ -1,6 +1,7 @@
 // Appointment history, replacing a secretary (动态调整), adjustment counts,
 // and designations of organisations — through gRPC on real Postgres.
 #include "common/time/date.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "tests/personnel/fixture.h"
 
 namespace touyan::testing {
@@ -291,6 +292,57 @@ TEST_F(DesignationsTest, ARectificationGetsAnInstructorAndClosesOnce) {
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE resource = 'designations/" +
                         d.id() + "'"),
             4);
+}
+
+// Each record reads back by id as it was written; another county is refused,
+// and so is a township operator for another township's record; an unknown id
+// is NOT_FOUND.
+TEST_F(DesignationsTest, PostsDesignationsAndSupportReadBackById) {
+  using Stub = pv1::PersonnelService::Stub;
+  auto same = [](const google::protobuf::Message& a, const google::protobuf::Message& b) {
+    return google::protobuf::util::MessageDifferencer::Equals(a, b);
+  };
+  // In Jining: one village of the township operator's township, one outside it.
+  const std::string inside = VillagesOf("150902001")[1], outside = VillagesOf("150902002")[0];
+  pv1::Position post, read;
+  ASSERT_EQ(Appoint(NewCadreId(40, inside), OrgOf(inside), &post).code, StatusCode::OK);
+  ASSERT_EQ(GetById(stub(), &Stub::GetPosition, township_, post.id(), &read).code, StatusCode::OK);
+  EXPECT_TRUE(same(read, post)) << read.DebugString();
+  EXPECT_EQ(GetById(stub(), &Stub::GetPosition, siziwang_, post.id()).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetPosition, jining_, "150902-999999").code,
+            StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetById(stub(), &Stub::GetPosition, jining_, "not-an-id").field, "id");
+
+  pv1::Designation site, got;
+  ASSERT_EQ(Add("get-des-1", OrgOf(outside), pv1::DESIGNATION_KIND_DEMONSTRATION_SITE, 2023,
+                "county-decision/get-1", &site)
+                .code,
+            StatusCode::OK);
+  ASSERT_EQ(GetById(stub(), &Stub::GetDesignation, auditor_, site.id(), &got).code, StatusCode::OK);
+  EXPECT_TRUE(same(got, site)) << got.DebugString();
+  EXPECT_EQ(GetById(stub(), &Stub::GetDesignation, township_, site.id()).code,
+            StatusCode::PERMISSION_DENIED)
+      << "another township of the same county";
+  EXPECT_EQ(GetById(stub(), &Stub::GetDesignation, siziwang_, site.id()).code,
+            StatusCode::PERMISSION_DENIED);
+
+  pv1::RecordSupportRequest support;
+  support.set_request_id("get-support-1");
+  support.mutable_entry()->set_designation_id(site.id());
+  support.mutable_entry()->set_kind(pv1::SUPPORT_KIND_FUNDS);
+  support.mutable_entry()->set_amount_fen(5000000);
+  support.mutable_entry()->set_title("党建示范点建设资金");
+  *support.mutable_entry()->mutable_granted_on() = Day(2023, 9, 1);
+  pv1::SupportEntry entry, entry_read;
+  ASSERT_TRUE(stub().RecordSupport(WithToken(jining_).get(), support, &entry).ok());
+  ASSERT_EQ(GetById(stub(), &Stub::GetSupportEntry, jining_, entry.id(), &entry_read).code,
+            StatusCode::OK);
+  EXPECT_TRUE(same(entry_read, entry)) << entry_read.DebugString();
+  EXPECT_EQ(GetById(stub(), &Stub::GetSupportEntry, siziwang_, entry.id()).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetSupportEntry, jining_, "150902-999999").code,
+            StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -100,6 +100,19 @@ TEST_F(SeedsTest, TheVillageRecommendsTheTownshipSelectsTheCountyExamines) {
   ASSERT_EQ(seeds.seeds_size(), 1);
   EXPECT_NE(seeds.seeds(0).person().resident_id().find("********"), std::string::npos);
   EXPECT_EQ(seeds.seeds(0).steps_size(), 3);
+
+  // By id: as listed, masked the same way; the township and the county read
+  // it, another township and another county do not.
+  using Stub = pv1::PersonnelService::Stub;
+  pv1::Seed read;
+  ASSERT_EQ(GetById(stub(), &Stub::GetSeed, auditor_, s.id(), &read).code, StatusCode::OK);
+  EXPECT_EQ(read.DebugString(), seeds.seeds(0).DebugString());
+  ASSERT_EQ(GetById(stub(), &Stub::GetSeed, jishengtai_, s.id(), &read).code, StatusCode::OK);
+  EXPECT_EQ(read.stage(), pv1::SEED_STAGE_APPROVED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetSeed, kulun_, s.id()).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetSeed, jining_, s.id()).code, StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetSeed, siziwang_, "150929-999999").code,
+            StatusCode::NOT_FOUND);
 }
 
 TEST_F(SeedsTest, CoverageListsExactlyTheVillagesBelowTwoApprovedSeeds) {
@@ -254,6 +267,19 @@ TEST_F(SeedsTest, ReturneesArePlacedAndCountedByOrigin) {
   EXPECT_EQ(r.position().returnee_id(), a.id());
   EXPECT_EQ(r.cadre().origin(), pv1::ORIGIN_VETERAN);
   EXPECT_EQ(Appoint("ret-place-2", false, a.id(), OrgOf(village), &r).reason, "ALREADY_PLACED");
+
+  using Stub = pv1::PersonnelService::Stub;
+  pv1::Returnee one;
+  ASSERT_EQ(GetById(stub(), &Stub::GetReturnee, auditor_, a.id(), &one).code, StatusCode::OK);
+  EXPECT_EQ(one.status(), pv1::RETURNEE_STATUS_PLACED);
+  EXPECT_EQ(one.position_id(), r.position().id());
+  EXPECT_EQ(one.note(), "退役回村");
+  EXPECT_NE(one.person().resident_id().find("********"), std::string::npos)
+      << "masked for the auditor as in ListReturnees";
+  EXPECT_EQ(GetById(stub(), &Stub::GetReturnee, jining_, a.id()).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetReturnee, siziwang_, "150929-999999").code,
+            StatusCode::NOT_FOUND);
 
   pv1::ReturneeStatisticsRequest stats_req;
   stats_req.set_region_code("150929000000");

@@ -129,6 +129,88 @@ TEST_F(SelectionTest, AProfileFollowsEvaluationsAndTheYearsThresholds) {
   *bad.mutable_evaluation()->mutable_evaluated_on() = ToDate(absl::CivilDay(2021, 1, 1));
   EXPECT_EQ(OutcomeOf(stub().RecordEvaluation(WithToken(jining_).get(), bad, &e)).code,
             StatusCode::PERMISSION_DENIED);
+
+  // An evaluation reads back by id, in the cadre's county only.
+  bad.set_request_id("sel-eval-good");
+  bad.mutable_evaluation()->set_evidence("述职测评");
+  ASSERT_TRUE(stub().RecordEvaluation(WithToken(city_).get(), bad, &e).ok());
+  using Stub = pv1::PersonnelService::Stub;
+  pv1::Evaluation read;
+  ASSERT_EQ(GetById(stub(), &Stub::GetEvaluation, siziwang_, e.id(), &read).code, StatusCode::OK);
+  EXPECT_EQ(read.DebugString(), e.DebugString());
+  EXPECT_EQ(GetById(stub(), &Stub::GetEvaluation, jining_, e.id()).code,
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(stub(), &Stub::GetEvaluation, siziwang_, "150929-999999").code,
+            StatusCode::NOT_FOUND);
+  // The cadre's evaluations of 2021: the five by Evaluate and this one, to
+  // the last page.
+  pv1::ListEvaluationsRequest list;
+  list.set_cadre_id(id);
+  list.set_year(2021);
+  list.set_page_size(4);
+  std::vector<pv1::Evaluation> all;
+  for (int pages = 0; pages < 5; ++pages) {
+    pv1::ListEvaluationsResponse page;
+    ASSERT_TRUE(stub().ListEvaluations(WithToken(auditor_).get(), list, &page).ok());
+    for (const auto& x : page.evaluations()) all.push_back(x);
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all.back().DebugString(), e.DebugString());
+  list.Clear();
+  list.set_cadre_id(id);
+  list.set_year(2020);
+  pv1::ListEvaluationsResponse none;
+  ASSERT_TRUE(stub().ListEvaluations(WithToken(siziwang_).get(), list, &none).ok());
+  EXPECT_EQ(none.evaluations_size(), 0);
+  EXPECT_EQ(OutcomeOf(stub().ListEvaluations(WithToken(jining_).get(), list, &none)).code,
+            StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(SelectionTest, SelectionRoundsAreListedByCityAndYearToTheLastPage) {
+  for (int year : {2019, 2020}) {
+    pv1::CreateSelectionRoundRequest create;
+    create.set_request_id(absl::StrCat("sel-list-round-", year));
+    create.mutable_round()->set_year(year);
+    create.mutable_round()->set_region_code("150900000000");
+    create.mutable_round()->set_total_quota(10 + year % 10);
+    auto* q = create.mutable_round()->add_quotas();
+    q->set_county_code("150902");
+    q->set_quota(3);
+    pv1::SelectionRound round;
+    ASSERT_TRUE(stub().CreateSelectionRound(WithToken(city_).get(), create, &round).ok());
+  }
+  // One at a time, as a county reads them: every round of the city, in year
+  // order, each with its quotas; the last page has no token.
+  pv1::ListSelectionRoundsRequest list;
+  list.set_region_code("150900000000");
+  list.set_page_size(1);
+  std::vector<pv1::SelectionRound> all;
+  for (int pages = 0; pages < 20; ++pages) {
+    pv1::ListSelectionRoundsResponse page;
+    ASSERT_TRUE(stub().ListSelectionRounds(WithToken(jining_).get(), list, &page).ok());
+    ASSERT_LE(page.rounds_size(), 1);
+    for (const auto& r : page.rounds()) all.push_back(r);
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  ASSERT_GE(all.size(), 2u);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].year(), all[i].year());
+  EXPECT_EQ(all[0].id(), "150900-2019");
+  EXPECT_EQ(all[0].total_quota(), 19);
+  ASSERT_EQ(all[0].quotas_size(), 1);
+  EXPECT_EQ(all[0].quotas(0).county_code(), "150902");
+
+  list.Clear();
+  list.set_year(2020);
+  pv1::ListSelectionRoundsResponse one;
+  ASSERT_TRUE(stub().ListSelectionRounds(WithToken(auditor_).get(), list, &one).ok());
+  ASSERT_EQ(one.rounds_size(), 1);
+  EXPECT_EQ(one.rounds(0).id(), "150900-2020");
+  list.set_region_code("150902000000");
+  EXPECT_EQ(OutcomeOf(stub().ListSelectionRounds(WithToken(auditor_).get(), list, &one)).field,
+            "region_code");
 }
 
 TEST_F(SelectionTest, TheCandidateSearchAppliesEveryCondition) {

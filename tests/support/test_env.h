@@ -103,6 +103,17 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o);
 
 std::string SourcePath(const std::string& relative);
 
+// A Get of the resource `id` through `method` of `stub` as `token` (GetSeed,
+// GetJudge, …): the outcome, and the resource in `out`.
+template <typename Stub, typename Req, typename Resp>
+Outcome GetById(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                const std::string& token, const std::string& id, Resp* out = nullptr) {
+  Req req;
+  req.set_id(id);
+  Resp ignored;
+  return OutcomeOf((stub.*method)(WithToken(token).get(), req, out ? out : &ignored));
+}
+
 }  // namespace touyan::testing
 
 #endif  // TOUYAN_TESTS_SUPPORT_TEST_ENV_H_

@@ -60,6 +60,30 @@ TEST_F(TrainingTest, FieldAndExpertVisits) {
   EXPECT_EQ(evs.expert_visits_size(), 1);
   ASSERT_TRUE(training().ListExpertVisits(WithToken(siziwang_).get(), el, &evs).ok());
   EXPECT_EQ(evs.expert_visits_size(), 0);
+
+  // By id: the city's visit from a county, as listed; the expert visit in
+  // its county only; unknown ids are NOT_FOUND.
+  using Stub = tv1::TrainingService::Stub;
+  tv1::FieldVisit fv_read;
+  ASSERT_EQ(
+      GetById(training(), &Stub::GetFieldVisit, jining_, visits.field_visits(0).id(), &fv_read)
+          .code,
+      grpc::StatusCode::OK);
+  EXPECT_EQ(fv_read.DebugString(), visits.field_visits(0).DebugString());
+  EXPECT_EQ(GetById(training(), &Stub::GetFieldVisit, jining_, "150900-999999").code,
+            grpc::StatusCode::NOT_FOUND);
+  tv1::ExpertVisit ev_read;
+  EXPECT_EQ(GetById(training(), &Stub::GetExpertVisit, jining_, "", &ev_read).field, "id");
+  ASSERT_TRUE(training().ListExpertVisits(WithToken(jining_).get(), el, &evs).ok());
+  ASSERT_EQ(evs.expert_visits_size(), 1);
+  ASSERT_EQ(
+      GetById(training(), &Stub::GetExpertVisit, jining_, evs.expert_visits(0).id(), &ev_read).code,
+      grpc::StatusCode::OK);
+  EXPECT_EQ(ev_read.DebugString(), evs.expert_visits(0).DebugString());
+  EXPECT_EQ(GetById(training(), &Stub::GetExpertVisit, siziwang_, ev_read.id()).code,
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetById(training(), &Stub::GetExpertVisit, jining_, "150902-999999").code,
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
@@ -124,6 +148,30 @@ TEST_F(TrainingTest, APublishedTaskIsPublicFrozenAndSuperseded) {
   rep.set_completed(10);
   *rep.mutable_report_date() = DaysFromToday(0);
   ASSERT_TRUE(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr).ok());
+  {  // A report reads back by id, for any caller: its task is on the public board.
+    using Stub = tv1::TrainingService::Stub;
+    tv1::PracticeProgressReport read;
+    ASSERT_EQ(GetById(training(), &Stub::GetPracticeProgressReport, siziwang_, pr.id(), &read).code,
+              grpc::StatusCode::OK);
+    EXPECT_EQ(read.DebugString(), pr.DebugString());
+    EXPECT_EQ(GetById(training(), &Stub::GetPracticeProgressReport, jining_, "150902-999999").code,
+              grpc::StatusCode::NOT_FOUND);
+    // Every report of the task, not only the latest the roll-up keeps.
+    tv1::ListPracticeProgressReportsRequest list;
+    list.set_task_id(published.id());
+    list.set_village_code(v[20]);
+    tv1::ListPracticeProgressReportsResponse reports;
+    ASSERT_TRUE(
+        training().ListPracticeProgressReports(WithToken(siziwang_).get(), list, &reports).ok());
+    ASSERT_EQ(reports.reports_size(), 2);
+    EXPECT_EQ(reports.reports(0).completed(), 4);
+    EXPECT_EQ(reports.reports(1).DebugString(), pr.DebugString());
+    list.set_village_code("1509");
+    EXPECT_EQ(
+        OutcomeOf(training().ListPracticeProgressReports(WithToken(jining_).get(), list, &reports))
+            .field,
+        "village_code");
+  }
   rep.set_request_id("task-1-p3");
   rep.set_completed(11);
   EXPECT_EQ(OutcomeOf(training().ReportPracticeProgress(WithToken(jining_).get(), rep, &pr)).field,
