@@ -23,6 +23,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/config/config.h"
 #include "common/crypto/sealed.h"
+#include "common/db/distribution.h"
 #include "common/db/migrate.h"
 #include "common/grpc/privacy_service.h"
 #include "common/grpc/runtime.h"
@@ -62,6 +63,9 @@ struct ServiceSpec {
   std::function<std::unique_ptr<grpc::Service>(Runtime&)> make_service;
   // The services it calls ("personnel"): each needs --<name>-target.
   std::vector<std::string> calls;
+  // How its schema is distributed by county on Citus: the tables that are
+  // not county-keyed (db::DistributionProblems checks it; deploy/README.md).
+  db::DistributionPlan distribution;
   // The tables holding personal values sealed with the data keys
   // (--data-keys-file, required when there are any).
   std::vector<crypto::SealedTable> sealed;

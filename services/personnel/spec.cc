@@ -68,6 +68,13 @@ ServiceSpec PersonnelSpec() {
         return std::make_unique<PersonnelService>(rt, std::make_unique<PgPersonnelRepository>());
       },
       .calls = {},
+      // The region tree, the city's selection rounds and the profile
+      // thresholds are city-wide; a resident ID's registration is looked up
+      // across counties (one person, one record in the deployment).
+      .distribution = {.reference = {"regions", "selection_rounds", "profile_thresholds"},
+                       .own_key = {{"people",
+                                    "resident_id_index: a person is registered once in the "
+                                    "deployment, whatever the county"}}},
       // Resident IDs and phone numbers, sealed (migration 005_sealed_people).
       .sealed = {{"cadres", kPersonColumns},
                  {"seeds", kPersonColumns},

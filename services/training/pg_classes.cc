@@ -132,7 +132,7 @@ std::vector<db::Statement> ClassStatements() {
       {"enrolment_insert",
        "INSERT INTO enrolments (county_code, class_county, class_id, kind, cadre_id, person_key, "
        "name, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-       "ON CONFLICT (class_county, class_id, person_key) DO NOTHING RETURNING " +
+       "ON CONFLICT (county_code, class_county, class_id, person_key) DO NOTHING RETURNING " +
            enr},
       {"enrolment_get", "SELECT " + enr + " FROM enrolments WHERE county_code = $1 AND id = $2"},
       {"enrolment_list", "SELECT " + enr +

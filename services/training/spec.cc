@@ -17,6 +17,10 @@ ServiceSpec TrainingSpec() {
         return std::make_unique<TrainingService>(rt, std::make_unique<PgTrainingRepository>());
       },
       .calls = {"personnel"},
+      // Classes and practice tasks of the city (or a county) take people
+      // and quotas from other counties: replicated, referenced by the
+      // county-keyed enrolments and quotas.
+      .distribution = {.reference = {"classes", "class_segments", "practice_tasks"}},
       // What it holds about a cadre: enrolments and their attendance.
       .personal_data =
           {{"enrolments",
