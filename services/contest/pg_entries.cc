@@ -1,3 +1,4 @@
+#include "common/call/read_row.h"
 #include "services/contest/pg_rows.h"
 
 // Entries, judges and panels, scores.
@@ -300,11 +301,7 @@ absl::StatusOr<v1::Entry> PgContestRepository::GetEntry(CallContext& call, const
 }
 
 absl::StatusOr<v1::Judge> PgContestRepository::GetJudge(CallContext& call, const ResourceId& id) {
-  return call.Read<v1::Judge>([&](db::Tx& tx) -> absl::StatusOr<v1::Judge> {
-    pqxx::result r = tx.exec_prepared("judge_get", id.county_code, id.number);
-    if (r.empty()) return NotFound("id", "judge", id.ToString());
-    return JudgeFromRow(r[0]);
-  });
+  return ReadRow(call, "judge_get", "judge", id, JudgeFromRow);
 }
 
 absl::StatusOr<PageOf<v1::Judge>> PgContestRepository::ListJudges(CallContext& call,

@@ -1,3 +1,4 @@
+#include "common/call/read_row.h"
 #include "services/contest/pg_rows.h"
 
 // Results and sign-offs, appeals, outcomes, standings, promotion to the next round.
@@ -399,11 +400,7 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
 // ----------------------------------------------------------------- appeals
 
 absl::StatusOr<v1::Appeal> PgContestRepository::GetAppeal(CallContext& call, const ResourceId& id) {
-  return call.Read<v1::Appeal>([&](db::Tx& tx) -> absl::StatusOr<v1::Appeal> {
-    pqxx::result r = tx.exec_prepared("appeal_get", id.county_code, id.number);
-    if (r.empty()) return NotFound("id", "appeal", id.ToString());
-    return AppealFromRow(r[0]);
-  });
+  return ReadRow(call, "appeal_get", "appeal", id, AppealFromRow);
 }
 
 absl::StatusOr<PageOf<v1::Appeal>> PgContestRepository::ListAppeals(CallContext& call,
@@ -421,11 +418,7 @@ absl::StatusOr<PageOf<v1::Appeal>> PgContestRepository::ListAppeals(CallContext&
 
 absl::StatusOr<v1::Outcome> PgContestRepository::GetOutcome(CallContext& call,
                                                             const ResourceId& id) {
-  return call.Read<v1::Outcome>([&](db::Tx& tx) -> absl::StatusOr<v1::Outcome> {
-    pqxx::result r = tx.exec_prepared("outcome_get", id.county_code, id.number);
-    if (r.empty()) return NotFound("id", "outcome", id.ToString());
-    return OutcomeFromRow(r[0]);
-  });
+  return ReadRow(call, "outcome_get", "outcome", id, OutcomeFromRow);
 }
 
 }  // namespace touyan::contest

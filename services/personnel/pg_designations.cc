@@ -229,12 +229,12 @@ absl::StatusOr<PageOf<v1::SupportEntry>> PgPersonnelRepository::ListSupport(
 
 absl::StatusOr<v1::Designation> PgPersonnelRepository::GetDesignation(CallContext& call,
                                                                       const ResourceId& id) {
-  return ReadById(call, "designation_get", "designation", id, DesignationFromRow);
+  return ReadRow(call, "designation_get", "designation", id, DesignationFromRow, "scope_region");
 }
 
 absl::StatusOr<v1::SupportEntry> PgPersonnelRepository::GetSupportEntry(CallContext& call,
                                                                         const ResourceId& id) {
-  return ReadById(call, "support_get", "support entry", id, SupportFromRow);
+  return ReadRow(call, "support_get", "support entry", id, SupportFromRow, "scope_region");
 }
 
 }  // namespace touyan::personnel

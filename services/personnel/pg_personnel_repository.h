@@ -5,9 +5,9 @@
 
 #include <optional>
 #include <pqxx/pqxx>
-#include <type_traits>
 #include <vector>
 
+#include "common/call/read_row.h"
 #include "common/crypto/sealed.h"
 #include "common/db/pool.h"
 #include "common/db/rows.h"
@@ -180,23 +180,6 @@ std::vector<db::Statement> PositionStatements();     // pg_positions.cc
 std::vector<db::Statement> DesignationStatements();  // pg_designations.cc
 std::vector<db::Statement> ProfileStatements();      // pg_profiles.cc
 std::vector<db::Statement> SeedStatements();         // pg_seeds.cc
-// One row of `statement` ($1 county, $2 id) mapped by `from_row`, in a read
-// transaction: NOT_FOUND naming "id" (a `what`), PERMISSION_DENIED naming
-// "id" unless the caller's scope covers the row's `scope_region` column.
-template <typename FromRow>
-auto ReadById(CallContext& call, const char* statement, absl::string_view what,
-              const ResourceId& id, FromRow from_row)
-    -> absl::StatusOr<std::invoke_result_t<FromRow, const pqxx::row&>> {
-  using M = std::invoke_result_t<FromRow, const pqxx::row&>;
-  return call.Read<M>([&](db::Tx& tx) -> absl::StatusOr<M> {
-    pqxx::result r = tx.exec_prepared(statement, id.county_code, id.number);
-    if (r.empty()) return NotFound("id", what, id.ToString());
-    RETURN_IF_ERROR(
-        WithField(call.principal().CheckCovers(r[0]["scope_region"].as<std::string>()), "id"));
-    return from_row(r[0]);
-  });
-}
-
 // ALREADY_REGISTERED naming the county that holds the person (and its name).
 absl::Status AlreadyRegistered(const std::string& county, const std::string& county_name);
 // REGION_NOT_FOUND naming cadre.region_code.

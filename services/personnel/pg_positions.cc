@@ -285,7 +285,7 @@ absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
 
 absl::StatusOr<v1::Position> PgPersonnelRepository::GetPosition(CallContext& call,
                                                                 const ResourceId& id) {
-  return ReadById(call, "position_get", "position", id, PositionFromRow);
+  return ReadRow(call, "position_get", "position", id, PositionFromRow, "scope_region");
 }
 
 }  // namespace touyan::personnel

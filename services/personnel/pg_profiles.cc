@@ -466,7 +466,7 @@ absl::StatusOr<PageOf<v1::Nomination>> PgPersonnelRepository::ListGoodSecretarie
 
 absl::StatusOr<v1::Evaluation> PgPersonnelRepository::GetEvaluation(CallContext& call,
                                                                     const ResourceId& id) {
-  return ReadById(call, "evaluation_get", "evaluation", id, EvaluationFromRow);
+  return ReadRow(call, "evaluation_get", "evaluation", id, EvaluationFromRow, "scope_region");
 }
 
 absl::StatusOr<PageOf<v1::SelectionRound>> PgPersonnelRepository::ListSelectionRounds(

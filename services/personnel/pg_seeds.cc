@@ -431,14 +431,16 @@ absl::StatusOr<PersonnelGauges> PgPersonnelRepository::Gauges(CallContext& call,
 }
 
 absl::StatusOr<v1::Seed> PgPersonnelRepository::GetSeed(CallContext& call, const ResourceId& id) {
-  return ReadById(call, "seed_get_scoped", "seed", id,
-                  [&](const pqxx::row& r) { return SeedFromRow(r, *call.keys()); });
+  return ReadRow(
+      call, "seed_get_scoped", "seed", id,
+      [&](const pqxx::row& r) { return SeedFromRow(r, *call.keys()); }, "scope_region");
 }
 
 absl::StatusOr<v1::Returnee> PgPersonnelRepository::GetReturnee(CallContext& call,
                                                                 const ResourceId& id) {
-  return ReadById(call, "returnee_get_scoped", "returnee", id,
-                  [&](const pqxx::row& r) { return ReturneeFromRow(r, *call.keys()); });
+  return ReadRow(
+      call, "returnee_get_scoped", "returnee", id,
+      [&](const pqxx::row& r) { return ReturneeFromRow(r, *call.keys()); }, "scope_region");
 }
 
 }  // namespace touyan::personnel

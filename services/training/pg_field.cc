@@ -1,5 +1,6 @@
 // Field visits, expert visits and practice tasks with quotas and progress.
 #include "absl/strings/str_cat.h"
+#include "common/call/read_row.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/training/domain/rules.h"
@@ -446,17 +447,6 @@ absl::StatusOr<v1::PracticeTaskProgress> PgTrainingRepository::GetProgress(CallC
 
 namespace {
 
-// One row of `statement` ($1 county, $2 id) as `from_row` maps it.
-template <typename M, typename FromRow>
-absl::StatusOr<M> ReadById(CallContext& call, const char* statement, absl::string_view what,
-                           const ResourceId& id, FromRow from_row) {
-  return call.Read<M>([&](db::Tx& tx) -> absl::StatusOr<M> {
-    pqxx::result r = tx.exec_prepared(statement, id.county_code, id.number);
-    if (r.empty()) return NotFound("id", what, id.ToString());
-    return from_row(r[0]);
-  });
-}
-
 absl::StatusOr<v1::PracticeProgressReport> ProgressFromRow(const pqxx::row& r) {
   v1::PracticeProgressReport p;
   p.set_id(ResourceId{r[0].as<std::string>(), r[1].as<int64_t>()}.ToString());
@@ -473,19 +463,17 @@ absl::StatusOr<v1::PracticeProgressReport> ProgressFromRow(const pqxx::row& r) {
 
 absl::StatusOr<v1::FieldVisit> PgTrainingRepository::GetFieldVisit(CallContext& call,
                                                                    const ResourceId& id) {
-  return ReadById<v1::FieldVisit>(call, "field_visit_get", "field visit", id, FieldVisitFromRow);
+  return ReadRow(call, "field_visit_get", "field visit", id, FieldVisitFromRow);
 }
 
 absl::StatusOr<v1::ExpertVisit> PgTrainingRepository::GetExpertVisit(CallContext& call,
                                                                      const ResourceId& id) {
-  return ReadById<v1::ExpertVisit>(call, "expert_visit_get", "expert visit", id,
-                                   ExpertVisitFromRow);
+  return ReadRow(call, "expert_visit_get", "expert visit", id, ExpertVisitFromRow);
 }
 
 absl::StatusOr<v1::PracticeProgressReport> PgTrainingRepository::GetProgressReport(
     CallContext& call, const ResourceId& id) {
-  return ReadById<v1::PracticeProgressReport>(call, "progress_get", "progress report", id,
-                                              ProgressFromRow);
+  return ReadRow(call, "progress_get", "progress report", id, ProgressFromRow);
 }
 
 absl::StatusOr<PageOf<v1::PracticeProgressReport>> PgTrainingRepository::ListProgressReports(
