@@ -5,7 +5,8 @@
 //
 // --call: echo (touyan.bench.v1 Echo), get_cadre (ids from --ids, one per
 // line), create_cadre (unique generated cadres in --regions' villages,
-// numbered from --first). --rps paces the whole load (0 = as fast as it
+// numbered from --first), list_cadres (a page of 50 of a random village of
+// --regions: a list-heavy read). --rps paces the whole load (0 = as fast as it
 // goes). Prints one line: calls ok errors qps p50_us p99_us mean_us, and the
 // error codes seen. Unlike h2load it reads grpc-status, so errors are counted.
 #include <grpcpp/grpcpp.h>
@@ -53,6 +54,8 @@ struct Slot {
   pv1::GetCadreRequest get_req;
   pv1::CreateCadreRequest create_req;
   pv1::Cadre cadre_resp;
+  pv1::ListCadresRequest list_req;
+  pv1::ListCadresResponse list_resp;
   absl::Time started;
   std::vector<uint32_t> latencies_us;
   std::map<int, int64_t> codes;
@@ -69,7 +72,7 @@ class Load {
         if (!line.empty()) ids_.push_back(line);
       }
       if (ids_.empty()) return Fail("--ids names no cadre ids");
-    } else if (o_.call == "create_cadre") {
+    } else if (o_.call == "create_cadre" || o_.call == "list_cadres") {
       std::ifstream in(o_.regions_file);
       auto regions = ctl::ReadRegions(in);
       if (!regions.ok()) return Fail("--regions: " + std::string(regions.status().message()));
@@ -77,7 +80,7 @@ class Load {
         if (r.level() == pv1::REGION_LEVEL_VILLAGE) villages_.push_back(r.code());
       }
     } else if (o_.call != "echo") {
-      return Fail("--call must be echo, get_cadre or create_cadre");
+      return Fail("--call must be echo, get_cadre, create_cadre or list_cadres");
     }
     for (int c = 0; c < o_.connections; ++c) {
       grpc::ChannelArguments args;
@@ -139,6 +142,10 @@ class Load {
     } else if (o_.call == "get_cadre") {
       s->get_req.set_id(ids_[next_.fetch_add(1) % ids_.size()]);
       s->personnel->async()->GetCadre(s->ctx.get(), &s->get_req, &s->cadre_resp, done);
+    } else if (o_.call == "list_cadres") {
+      s->list_req.set_region_code(villages_[next_.fetch_add(1) % villages_.size()]);
+      s->list_req.set_page_size(50);
+      s->personnel->async()->ListCadres(s->ctx.get(), &s->list_req, &s->list_resp, done);
     } else {
       int64_t n = o_.first + next_.fetch_add(1);
       *s->create_req.mutable_cadre() = ctl::GenerateCadres(3, n, 1, villages_)[0];

@@ -131,6 +131,64 @@ pg_start() {
   say "PostgreSQL 15 listening on 127.0.0.1:$port (data in $dir/data)"
 }
 
+# pg_replica_start PRIMARY_DIR DIR: a streaming standby (hot, read-only) of
+# the cluster pg_start runs in PRIMARY_DIR: made once with pg_basebackup
+# through a physical replication slot (the primary keeps the WAL it has not
+# received), then started on a port of its own. Writes DIR/port, DIR/ctl
+# (start|stop: the standby alone, e.g. to see reads fall back) and DIR/env
+# (<SVC>_DATABASE_READ_URL for each service).
+pg_replica_start() {
+  local primary=$1 dir=$2
+  local pport; pport=$(cat "$primary/port")
+  local pki; pki="$(cd "$primary/.." && pwd)/pki"
+  local slot; slot=$(basename "$dir"); slot="touyan_${slot//[^a-z0-9]/_}"
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "making a streaming standby in $dir/data (pg_basebackup)"
+    as_pg "$PG_BIN/psql" -h "$primary" -p "$pport" -U postgres -d postgres -qtAc \
+      "SELECT pg_drop_replication_slot('$slot') FROM pg_replication_slots WHERE slot_name = '$slot'" >/dev/null
+    as_pg "$PG_BIN/pg_basebackup" -h "$primary" -p "$pport" -U postgres -D "$dir/data" \
+      -R -X stream -C -S "$slot" -c fast >/dev/null 2>"$dir/basebackup.log" \
+      || die "pg_basebackup failed: see $dir/basebackup.log"
+  fi
+  local port
+  port=$(cat "$dir/port" 2>/dev/null || true)
+  if [ -z "$port" ] || { ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" \
+                         && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }; then
+    port=$(free_port 15000 20000)
+  fi
+  echo "$port" > "$dir/port"
+  cat > "$dir/ctl" <<CTL
+#!/usr/bin/env bash
+# start|stop the standby in $dir (scripts/lib.sh pg_replica_start made it).
+set -euo pipefail
+. "$TOUYAN_ROOT/scripts/lib.sh"
+case "\${1:-}" in
+  start) as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \\
+           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c hot_standby_feedback=on -c ssl=on -c ssl_cert_file=$primary/tls/server.crt -c ssl_key_file=$primary/tls/server.key -c ssl_min_protocol_version=TLSv1.2" \\
+           start >/dev/null ;;
+  stop) pg_stop "$dir" ;;
+  *) echo "usage: \$0 start|stop" >&2; exit 2 ;;
+esac
+CTL
+  chmod 755 "$dir/ctl"
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" || "$dir/ctl" start \
+    || die "the standby did not start: see $dir/postgres.log"
+  # shellcheck disable=SC1091
+  . "$primary/secrets"
+  local tls="sslmode=verify-full&sslrootcert=$pki/ca.crt" s app
+  {
+    echo "REPLICA_PORT=$port"
+    for s in "${SERVICES[@]}"; do
+      app=$(eval echo "\$${s^^}_APP_PW")
+      echo "${s^^}_DATABASE_READ_URL='postgresql://${s}_app:$app@127.0.0.1:$port/touyan?$tls'"
+    done
+  } > "$dir/env"
+  chmod 600 "$dir/env"
+  say "PostgreSQL standby listening on 127.0.0.1:$port (streaming from 127.0.0.1:$pport)"
+}
+
 # pgbackrest_config DIR PORT: the pgBackRest configuration of the cluster in
 # DIR: its repository beside it (DIR/../backup), full backups kept: 2.
 pgbackrest_config() {
@@ -174,10 +232,13 @@ pg_stop() {
 # STATE_DIR/log/SVC.log, and waits until its health check says SERVING.
 start_service() {
   local svc=$1 state=$2 grpc_port=$3 metrics_port=$4 upper=${1^^}
+  # Reads on a standby when pg_replica_start's env was loaded.
+  local read_var="${upper}_DATABASE_READ_URL"
   mkdir -p "$state/run" "$state/log"
   nohup "$TOUYAN_ROOT/build/services/$svc/${svc}_server" \
     --listen-host=127.0.0.1 --grpc-port="$grpc_port" --metrics-port="$metrics_port" \
     --database-url="$(eval echo "\$${upper}_DATABASE_URL")" \
+    ${!read_var:+"--database-read-url=${!read_var}"} \
     --migration-database-url="$(eval echo "\$${upper}_MIGRATION_DATABASE_URL")" \
     --admin-database-url="$ADMIN_DATABASE_URL" \
     $(dev_service_flags "$svc" "$state") ${SERVER_EXTRA_FLAGS:-} \

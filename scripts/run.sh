@@ -4,16 +4,22 @@
 # region tree, and prints where everything listens. It stays in the
 # foreground showing the logs; Ctrl-C stops everything. With --detach it
 # returns instead, and scripts/stop.sh stops everything. Running it again
-# restarts the services on the same database.
+# restarts the services on the same database. With --replicas=1 a streaming
+# standby runs beside the primary (.local/pg-replica1) and the services
+# serve their read-only calls from it (--database-read-url).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 detach=false
-case "${1:-}" in
-  --detach) detach=true ;;
-  "") ;;
-  *) die "usage: scripts/run.sh [--detach]" ;;
-esac
+replicas=0
+for arg in "$@"; do
+  case "$arg" in
+    --detach) detach=true ;;
+    --replicas=0|--replicas=1) replicas=${arg#--replicas=} ;;
+    --replicas=*) die "--replicas: 0 or 1 (a service takes one read URL; in Kubernetes it is the cluster's -ro service)" ;;
+    *) die "usage: scripts/run.sh [--detach] [--replicas=1]" ;;
+  esac
+done
 
 "$TOUYAN_ROOT/scripts/install-deps.sh"
 build Release
@@ -25,6 +31,10 @@ mkdir -p "$state/run" "$state/log"
 # takes base backups, scripts/restore.sh restores to any point since.
 PG_ARCHIVE=on pg_start "$state/pg"
 set -a; . "$state/pg/env"; set +a
+if [ "$replicas" = 1 ]; then
+  pg_replica_start "$state/pg" "$state/pg-replica1"
+  set -a; . "$state/pg-replica1/env"; set +a
+fi
 
 # Development identity: the CA and certificates in .local/pki (made by
 # pg_start), the development token issuer (.local/issuer.key, .local/jwks.json).
@@ -75,6 +85,7 @@ cat <<MSG
 Touyan is running.
 $(sed 's/^/  /' "$state/endpoints.env")
   PostgreSQL: 127.0.0.1:$PGPORT (TLS only; data in .local/pg, logs in .local/log)
+$([ "$replicas" = 1 ] && echo "  Standby: 127.0.0.1:$REPLICA_PORT (streaming; the read-only calls read there; .local/pg-replica1)")
   TLS: every gRPC port; CA .local/pki/ca.crt. Tokens: ES256 from the development
   issuer .local/issuer.key, verified with .local/jwks.json
 

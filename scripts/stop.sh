@@ -7,5 +7,6 @@ state="$TOUYAN_ROOT/.local"
 stop_services "$state"
 if [ "${1:-}" != "--services-only" ] && [ -d "$state/pg/data" ]; then
   say "stopping PostgreSQL"
+  pg_stop "$state/pg-replica1"
   pg_stop "$state/pg"
 fi

@@ -17,13 +17,18 @@ build "${TOUYAN_BUILD_TYPE:-Release}"
 testdir=$(mktemp -d /tmp/touyan-test.XXXXXX)
 chmod 755 "$testdir"
 pgdir="$testdir/pg"
-cleanup() { pg_stop "$pgdir"; rm -rf "$testdir"; }
+cleanup() { pg_stop "$testdir/replica"; pg_stop "$pgdir"; rm -rf "$testdir"; }
 trap cleanup EXIT
 PG_FSYNC=off pg_start "$pgdir"
 set -a; . "$pgdir/env"; set +a
 export TOUYAN_TEST_PG_HOST=127.0.0.1 TOUYAN_TEST_PG_PORT=$PGPORT
 export TOUYAN_TEST_PG_PASSWORD="$(cat "$pgdir/admin.pw")"
 export TOUYAN_TEST_PKI="$testdir/pki"
+# A streaming standby of it, for the reads-on-replicas tests (replica_test):
+# its port, and the command that stops and starts it.
+PG_FSYNC=off pg_replica_start "$pgdir" "$testdir/replica"
+export TOUYAN_TEST_REPLICA_PORT=$(cat "$testdir/replica/port")
+export TOUYAN_TEST_REPLICA_CTL="$testdir/replica/ctl"
 
 say "running the tests"
 cd "$TOUYAN_ROOT/build"

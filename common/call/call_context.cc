@@ -1,5 +1,7 @@
 #include "common/call/call_context.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/runtime.h"
 #include "common/idempotency/idempotency.h"
@@ -7,6 +9,17 @@
 #include "common/log/trace.h"
 
 namespace touyan {
+
+bool IsReadOnlyMethod(absl::string_view method) {
+  for (absl::string_view verb :
+       {"Get", "List", "Search", "BatchGet", "Export", "Print", "Watch", "Verify", "Count"}) {
+    if (absl::StartsWith(method, verb) && method.size() > verb.size() &&
+        absl::ascii_isupper(method[verb.size()])) {
+      return true;
+    }
+  }
+  return false;
+}
 
 const Clock& CallContext::clock() const { return rt_.clock(); }
 const paging::Pager& CallContext::pager() const { return rt_.pager(); }
@@ -24,6 +37,45 @@ absl::StatusOr<db::Lease*> CallContext::Lease() {
     lease_.emplace(std::move(l));
   }
   return &*lease_;
+}
+
+db::Lease* CallContext::ReplicaLease() {
+  if (!routed_) {
+    routed_ = true;
+    if (db::ReadRouter* reads = rt_.reads(); reads != nullptr && read_only_) {
+      db::ReadRoute route;
+      std::optional<db::Lease> lease = reads->Acquire(deadline_, token_, &route);
+      if (lease) replica_.emplace(std::move(*lease));
+      rt_.metrics().CountRead(db::ReadRouteName(route));
+    }
+  }
+  return replica_ ? &*replica_ : nullptr;
+}
+
+bool CallContext::ReplicaFailed(const absl::Status& status) {
+  if (!absl::IsUnavailable(status) && !absl::IsAborted(status)) return false;
+  // Unreachable: skipped a while. Aborted: the read was cancelled for
+  // conflicting with the replica's replay; the replica itself is fine.
+  if (absl::IsUnavailable(status)) rt_.reads()->Failed();
+  log::Warn("a read failed on the replica; running it on the primary",
+            {{"method", method_}, {"error", std::string(status.message())}});
+  rt_.metrics().CountRead(db::ReadRouteName(db::ReadRoute::kFailed));
+  replica_.reset();
+  return true;
+}
+
+std::string CallContext::ConsistencyToken() {
+  if (!changed_ || rt_.reads() == nullptr) return "";
+  absl::StatusOr<db::Lease*> lease = Lease();
+  if (!lease.ok()) return "";
+  try {
+    pqxx::nontransaction n((*lease)->conn());
+    return n.exec_prepared1("touyan_wal_position")[0].as<std::string>();
+  } catch (const std::exception& e) {
+    log::Warn("no consistency token: the primary did not tell its WAL position",
+              {{"method", method_}, {"error", e.what()}});
+    return "";
+  }
 }
 
 void CallContext::Audit(const audit::Entry& e) {

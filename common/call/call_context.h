@@ -18,6 +18,7 @@
 #include "common/auth/jwt.h"
 #include "common/crypto/keyring.h"
 #include "common/db/pool.h"
+#include "common/db/replica.h"
 #include "common/db/transaction.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
@@ -28,6 +29,11 @@ namespace touyan {
 class Metrics;
 class Runtime;
 
+// Whether `method` ("GetCadre") only reads, by its verb: Get, List, Search,
+// BatchGet, Export, Print, Watch, Verify, Count. Only such calls read on
+// replicas; any other verb is taken to write.
+bool IsReadOnlyMethod(absl::string_view method);
+
 // One call: who is calling, until when, and database access in the caller's
 // row-level security scope.
 class CallContext {
@@ -36,7 +42,8 @@ class CallContext {
       : rt_(rt),
         principal_(std::move(principal)),
         deadline_(deadline),
-        method_(std::move(method)) {}
+        method_(std::move(method)),
+        read_only_(IsReadOnlyMethod(method_)) {}
 
   const auth::Principal& principal() const { return principal_; }
   absl::Time deadline() const { return deadline_; }
@@ -49,9 +56,21 @@ class CallContext {
   // was given none (it holds no such values).
   const crypto::Keyring* keys() const;
 
+  // The consistency token the caller sent (0: none): this call's reads see
+  // at least the writes it stands for.
+  void set_consistency_token(db::Lsn token) { token_ = token; }
+
   // Runs read-only `body` in the caller's scope (autocommit statements).
+  // A read-only call (IsReadOnlyMethod) reads on a replica when the service
+  // has one fit for it (common/db/replica.h), else on the primary; a read
+  // the replica fails is run again on the primary.
   template <typename T>
   absl::StatusOr<T> Read(absl::FunctionRef<absl::StatusOr<T>(db::Tx&)> body) {
+    if (db::Lease* replica = ReplicaLease()) {
+      absl::StatusOr<T> r = db::Collect<T>(
+          [&](auto step) { return db::RunRead(*replica, scope(), deadline_, step); }, body);
+      if (r.ok() || !ReplicaFailed(r.status())) return r;
+    }
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
     return db::Collect<T>([&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); },
                           body);
@@ -98,6 +117,14 @@ class CallContext {
   // Whether a change of this call committed (its events are then in the
   // change stream: the runtime wakes the streams that follow them).
   bool changed() const { return changed_; }
+  // For a call whose change committed, on a service that reads on replicas:
+  // the consistency token the caller reads its writes with (the primary's
+  // WAL position now, after the commit). Empty otherwise, or if the primary
+  // could not tell (the write stands; reads are then as stale as the lag
+  // allows).
+  std::string ConsistencyToken();
+  // Notes that the call committed a change outside Mutate (imports).
+  void MarkChanged() { changed_ = true; }
 
   // Records that this call returns personal `fields` ("resident_id,phone",
   // "notes") of `resource` ("cadres/150902-42") unmasked. The records are
@@ -118,6 +145,14 @@ class CallContext {
   absl::StatusOr<db::Lease*> Lease();
 
  private:
+  // The replica connection this call reads on, chosen at its first read;
+  // null: the primary.
+  db::Lease* ReplicaLease();
+  // A read on the replica failed with `status`: true if the replica was at
+  // fault (unreachable, or the read conflicted with its replay) and the
+  // call's reads now go to the primary.
+  bool ReplicaFailed(const absl::Status& status);
+
   // Writes the pending audit entries and stores `response` for replay.
   void FinishMutation(db::Tx& tx, const std::string& request_id,
                       const google::protobuf::Message& response);
@@ -127,6 +162,10 @@ class CallContext {
   absl::Time deadline_;
   std::string method_;
   std::optional<db::Lease> lease_;
+  const bool read_only_;
+  db::Lsn token_ = 0;
+  bool routed_ = false;  // the first read chose where the call's reads go
+  std::optional<db::Lease> replica_;
   std::string pending_audit_;   // JSON objects, comma-separated
   std::string pending_access_;  // likewise
   bool changed_ = false;

@@ -30,6 +30,11 @@ const std::string& Lease::session_key() const {
 
 const PoolOptions& Lease::options() const { return pool_->options_; }
 
+ReplayState& Lease::replay() {
+  absl::MutexLock l(&pool_->mu_);
+  return pool_->slots_[slot_].replay;
+}
+
 void Lease::set_session_key(std::string key) {
   absl::MutexLock l(&pool_->mu_);
   pool_->slots_[slot_].session_key = std::move(key);
@@ -113,6 +118,7 @@ absl::Status ConnectionPool::Connect(int slot) {
   absl::MutexLock l(&mu_);
   slots_[slot].conn = std::move(conn);
   slots_[slot].session_key.clear();
+  slots_[slot].replay = ReplayState{};
   ++opened_;
   return absl::OkStatus();
 }

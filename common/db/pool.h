@@ -39,6 +39,14 @@ struct PoolOptions {
 
 class ConnectionPool;
 
+// What a connection's server last said of its replay (reads on replicas,
+// common/db/replica.h); reset whenever the connection is (re)opened.
+struct ReplayState {
+  absl::Time checked = absl::InfinitePast();
+  uint64_t replayed = 0;                          // WAL position replayed
+  absl::Duration lag = absl::InfiniteDuration();  // infinite: not following a primary
+};
+
 // Exclusive use of one connection until destroyed.
 class Lease {
  public:
@@ -57,6 +65,8 @@ class Lease {
   const std::string& session_key() const;
   void set_session_key(std::string key);
   const PoolOptions& options() const;
+  // Only the lease holder touches it.
+  ReplayState& replay();
 
  private:
   friend class ConnectionPool;
@@ -86,6 +96,7 @@ class ConnectionPool {
     std::unique_ptr<pqxx::connection> conn;
     bool busy = false;
     std::string session_key;  // touched only by the slot's lease holder
+    ReplayState replay;       // likewise
   };
   absl::Status Connect(int slot);
   void Release(int slot);

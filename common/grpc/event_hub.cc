@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/replica.h"
 #include "common/log/log.h"
 
 namespace touyan {
@@ -58,7 +59,7 @@ void EventHub::Changed(const std::string& county_prefix) {
   (void)!write(wakefd_, &one, sizeof one);
 }
 
-uint64_t EventHub::Wait(const std::string& county_prefix, std::function<void()> wake) {
+uint64_t EventHub::Wait(const std::string& county_prefix, WakeFn wake) {
   bool first = false;
   uint64_t ticket;
   {
@@ -79,24 +80,38 @@ bool EventHub::Cancel(uint64_t ticket) {
   return waiters_.erase(ticket) > 0;
 }
 
-void EventHub::Wake(const std::set<std::string>& prefixes, bool expired) {
-  std::vector<std::function<void()>> due;
+void EventHub::Wake(const std::set<std::string>& prefixes, bool expired, uint64_t position) {
+  std::vector<std::pair<WakeFn, uint64_t>> due;
   {
     absl::MutexLock l(&mu_);
     const absl::Time now = absl::Now();
     for (auto it = waiters_.begin(); it != waiters_.end();) {
-      bool wake = expired && it->second.until <= now;
-      for (const std::string& p : prefixes) wake = wake || Overlap(p, it->second.prefix);
-      if (wake) {
-        due.push_back(std::move(it->second.wake));
+      bool changed = false;
+      for (const std::string& p : prefixes) changed = changed || Overlap(p, it->second.prefix);
+      if (changed || (expired && it->second.until <= now)) {
+        due.emplace_back(std::move(it->second.wake), changed ? position : 0);
         it = waiters_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  for (auto& f : due) f();
+  for (auto& [f, at] : due) f(at);
 }
+
+namespace {
+// The primary's WAL position now (0 if it cannot tell).
+uint64_t Position(pqxx::connection& conn) {
+  try {
+    pqxx::nontransaction n(conn);
+    absl::StatusOr<db::Lsn> lsn =
+        db::ParseLsn(n.exec1("SELECT pg_current_wal_insert_lsn()::text")[0].c_str());
+    return lsn.ok() ? *lsn : 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+}  // namespace
 
 void EventHub::Run() {
   std::unique_ptr<pqxx::connection> conn;
@@ -150,7 +165,10 @@ void EventHub::Run() {
         conn.reset();
       }
     }
-    Wake(outgoing, false);  // this replica's streams at once
+    // This replica's streams at once (after the changes committed: the
+    // position now is past them).
+    Wake(outgoing, false,
+         options_.wake_with_position && conn && !outgoing.empty() ? Position(*conn) : 0);
 
     pollfd fds[2] = {{wakefd_, POLLIN, 0}, {conn ? conn->sock() : -1, POLLIN, 0}};
     (void)poll(fds, conn ? 2 : 1, 250);
@@ -166,7 +184,8 @@ void EventHub::Run() {
         conn.reset();
       }
     }
-    Wake(incoming, true);
+    Wake(incoming, true,
+         options_.wake_with_position && conn && !incoming.empty() ? Position(*conn) : 0);
     incoming.clear();
   }
   receiver.reset();

@@ -11,6 +11,12 @@
 // queue's lock. Changes no call reports (maintenance) and notifications lost
 // while the connection was down are found by each stream's own poll
 // (`poll`, 5 s).
+//
+// With reads on replicas a woken stream must not read a replica that has
+// not replayed the change that woke it: the hub then tells each waiter it
+// wakes for a change the primary's WAL position at that moment (past the
+// change's commit), which the stream's reads wait for like a consistency
+// token.
 #ifndef TOUYAN_COMMON_GRPC_EVENT_HUB_H_
 #define TOUYAN_COMMON_GRPC_EVENT_HUB_H_
 
@@ -35,6 +41,9 @@ class EventHub {
     // False behind a pooler in transaction mode, where LISTEN cannot work:
     // local wake-ups and the poll only.
     bool use_database = true;
+    // Give waiters woken by a change the primary's WAL position (reads on
+    // replicas); otherwise, and on a poll, they are given 0.
+    bool wake_with_position = false;
   };
 
   explicit EventHub(Options options);
@@ -48,8 +57,11 @@ class EventHub {
   void Changed(const std::string& county_prefix);
 
   // Calls `wake` once, on the hub's thread, when a county under
-  // `county_prefix` changes or `poll` has passed. Returns a ticket for Cancel.
-  uint64_t Wait(const std::string& county_prefix, std::function<void()> wake);
+  // `county_prefix` changes or `poll` has passed, with the WAL position the
+  // reads after it need (0: none; Options::wake_with_position). Returns a
+  // ticket for Cancel.
+  using WakeFn = std::function<void(uint64_t position)>;
+  uint64_t Wait(const std::string& county_prefix, WakeFn wake);
   // Forgets a waiter; false if it was already woken (its call is under way
   // or done).
   bool Cancel(uint64_t ticket);
@@ -59,13 +71,13 @@ class EventHub {
  private:
   struct Waiter {
     std::string prefix;
-    std::function<void()> wake;
+    WakeFn wake;
     absl::Time until;
   };
   void Run();
-  // Wakes (outside the lock) every waiter under `prefix` and, when
-  // `expired`, every one whose time is up.
-  void Wake(const std::set<std::string>& prefixes, bool expired);
+  // Wakes (outside the lock) every waiter under `prefix`, giving it
+  // `position`, and, when `expired`, every one whose time is up.
+  void Wake(const std::set<std::string>& prefixes, bool expired, uint64_t position);
 
   const Options options_;
   const std::string channel_;

@@ -27,6 +27,7 @@ constexpr char kFinishMutation[] =
 
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});
+  pool.statements.push_back({"touyan_wal_position", "SELECT pg_current_wal_insert_lsn()::text"});
   pool.statements.push_back(db::SessionStatement());
   pool.statements.push_back(db::LocalStatement());
   for (auto& s : idempotency::Statements()) pool.statements.push_back(s);
@@ -42,12 +43,19 @@ Runtime::Runtime(RuntimeOptions options)
       pager_(options_.page_key),
       verifier_(options_.tokens),
       workers_(std::make_unique<WorkerPool>(options_.workers, options_.max_queued)),
-      events_(std::make_unique<EventHub>(EventHub::Options{options_.pool.url, options_.pool.schema,
-                                                           absl::Seconds(5),
-                                                           !options_.pool.transaction_pooling})) {
+      events_(std::make_unique<EventHub>(
+          EventHub::Options{options_.pool.url, options_.pool.schema, absl::Seconds(5),
+                            !options_.pool.transaction_pooling, !options_.read_url.empty()})) {
   for (const auto& [name, target] : options_.downstream_targets) {
     downstreams_[name] = std::make_unique<Downstream>(name, target, options_.downstream_timeout,
                                                       ChannelCredentialsFor(options_.tls));
+  }
+  if (!options_.read_url.empty()) {
+    db::PoolOptions reads = WithCommonStatements(options_.pool);
+    reads.url = options_.read_url;
+    reads.statements.push_back(db::ReadRouter::StatusStatement());
+    read_pool_ = std::make_unique<db::ConnectionPool>(std::move(reads));
+    reads_ = std::make_unique<db::ReadRouter>(*read_pool_, options_.replica);
   }
   UpdatePoolGauges();
 }
@@ -107,6 +115,25 @@ log::Trace Runtime::TraceOf(grpc::CallbackServerContext& ctx) {
                                         : absl::string_view(it->second.data(), it->second.size()));
   ctx.AddInitialMetadata("traceparent", t.Traceparent());
   return t;
+}
+
+absl::StatusOr<db::Lsn> Runtime::ConsistencyTokenOf(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(kConsistencyTokenKey);
+  if (it == md.end()) return db::Lsn{0};
+  absl::StatusOr<db::Lsn> lsn =
+      db::ParseLsn(absl::string_view(it->second.data(), it->second.size()));
+  if (!lsn.ok()) {
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("metadata ", kConsistencyTokenKey,
+                                                              ": ", lsn.status().message())),
+                      "BAD_CONSISTENCY_TOKEN");
+  }
+  return lsn;
+}
+
+void Runtime::SendConsistencyToken(grpc::CallbackServerContext& ctx, CallContext& call) {
+  std::string token = call.ConsistencyToken();
+  if (!token.empty()) ctx.AddTrailingMetadata(kConsistencyTokenKey, token);
 }
 
 absl::Time Runtime::DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const {

@@ -54,7 +54,16 @@ struct RuntimeOptions {
   std::string scope;  // the region this deployment serves; empty = every region
   std::shared_ptr<const crypto::Keyring> keys;  // data keys (--data-keys-file); null = none
   int max_watchers = 256;  // server-streaming calls (change streams) that may run at once
+  // Reads on replicas: the read URL (--database-read-url; empty = all on the
+  // primary) and how stale they may be.
+  std::string read_url;
+  db::ReplicaOptions replica;
 };
+
+// The metadata key of consistency tokens: sent back (trailing metadata) by a
+// call whose change committed, on a service that reads on replicas; sent by
+// a client with its reads to see that change.
+inline constexpr char kConsistencyTokenKey[] = "touyan-consistency-token";
 
 template <typename Req, typename Resp>
 using UnaryHandler = std::function<absl::StatusOr<Resp>(CallContext&, const Req&)>;
@@ -71,6 +80,8 @@ class Runtime {
 
   const RuntimeOptions& options() const { return options_; }
   db::ConnectionPool& pool() { return pool_; }
+  // Reads on replicas; null when the service has no read URL.
+  db::ReadRouter* reads() { return reads_.get(); }
   Metrics& metrics() { return metrics_; }
   const paging::Pager& pager() const { return pager_; }
   const Clock& clock() const { return *options_.clock; }
@@ -88,6 +99,11 @@ class Runtime {
   // The call's trace: the client's `traceparent` continued, or a new one;
   // also sent back to the client as `traceparent` response metadata.
   static log::Trace TraceOf(grpc::CallbackServerContext& ctx);
+  // The consistency token the client sent (0: none); INVALID_ARGUMENT if it
+  // is not one.
+  static absl::StatusOr<db::Lsn> ConsistencyTokenOf(const grpc::ServerContextBase& ctx);
+  // Sends `call`'s consistency token, if it has one, as trailing metadata.
+  static void SendConsistencyToken(grpc::CallbackServerContext& ctx, CallContext& call);
   // The client's deadline, or now + `fallback` if it set none.
   absl::Time DeadlineOf(const grpc::ServerContextBase& ctx, absl::Duration fallback) const;
 
@@ -130,6 +146,8 @@ class Runtime {
  private:
   const RuntimeOptions options_;
   db::ConnectionPool pool_;
+  std::unique_ptr<db::ConnectionPool> read_pool_;
+  std::unique_ptr<db::ReadRouter> reads_;
   Metrics metrics_;
   paging::Pager pager_;
   mutable auth::TokenVerifier verifier_;
@@ -165,32 +183,42 @@ grpc::ServerUnaryReactor* Runtime::Unary(grpc::CallbackServerContext* ctx, const
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
+  absl::StatusOr<db::Lsn> token = ConsistencyTokenOf(*ctx);
+  if (!token.ok()) {
+    LogCall(method, token.status(), absl::Now() - start, principal->subject, RequestIdOf(*req));
+    reactor->Finish(ToGrpcStatus(token.status()));
+    return reactor;
+  }
   absl::Time deadline = DeadlineOf(*ctx, options_.default_deadline);
-  bool queued =
-      workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline, trace,
-                        handler = std::move(handler), p = *std::move(principal)]() mutable {
-        log::TraceScope scope(trace);
-        const std::string subject = p.subject;
-        absl::Status status;
-        if (ctx->IsCancelled()) {
-          status = absl::CancelledError("the caller cancelled");
-        } else if (absl::Now() >= deadline) {
-          status = absl::DeadlineExceededError("the deadline passed while the call waited");
-        } else {
-          try {
-            CallContext call(*this, std::move(p), deadline, method);
-            absl::StatusOr<Resp> r = handler(call, *req);
-            status = r.ok() ? call.FlushAccess() : r.status();
-            if (status.ok()) *resp = *std::move(r);
-            if (call.changed()) Changed(call.principal().RlsCountyPrefix());
-          } catch (const std::exception& e) {
-            status = db::FromException(e);
-          }
-          UpdatePoolGauges();
+  bool queued = workers_->Submit([this, ctx, req, resp, reactor, method, start, deadline, trace,
+                                  token = *token, handler = std::move(handler),
+                                  p = *std::move(principal)]() mutable {
+    log::TraceScope scope(trace);
+    const std::string subject = p.subject;
+    absl::Status status;
+    if (ctx->IsCancelled()) {
+      status = absl::CancelledError("the caller cancelled");
+    } else if (absl::Now() >= deadline) {
+      status = absl::DeadlineExceededError("the deadline passed while the call waited");
+    } else {
+      try {
+        CallContext call(*this, std::move(p), deadline, method);
+        call.set_consistency_token(token);
+        absl::StatusOr<Resp> r = handler(call, *req);
+        status = r.ok() ? call.FlushAccess() : r.status();
+        if (status.ok()) *resp = *std::move(r);
+        if (call.changed()) {
+          SendConsistencyToken(*ctx, call);
+          Changed(call.principal().RlsCountyPrefix());
         }
-        LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
-        reactor->Finish(ToGrpcStatus(status));
-      });
+      } catch (const std::exception& e) {
+        status = db::FromException(e);
+      }
+      UpdatePoolGauges();
+    }
+    LogCall(method, status, absl::Now() - start, subject, RequestIdOf(*req));
+    reactor->Finish(ToGrpcStatus(status));
+  });
   if (!queued) {
     absl::Status busy = absl::ResourceExhaustedError("the server is overloaded; retry later");
     LogCall(method, busy, absl::Now() - start, "", RequestIdOf(*req));
@@ -271,7 +299,11 @@ class ClientStreamReactor final : public grpc::ServerReadReactor<Req> {
   }
   void FinishImport() {
     absl::StatusOr<Resp> r = Guarded([&] { return sink_->OnFinish(*call_); });
-    if (r.ok()) *resp_ = *std::move(r);
+    if (r.ok()) {
+      *resp_ = *std::move(r);
+      call_->MarkChanged();  // a sink commits its own transactions
+      Runtime::SendConsistencyToken(*ctx_, *call_);
+    }
     Complete(r.status());
   }
   // Releases the sink (rolling back anything uncommitted) and the connection
@@ -334,6 +366,12 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
     }
     has_slot_ = true;
     principal_ = *std::move(p);
+    absl::StatusOr<db::Lsn> token = Runtime::ConsistencyTokenOf(*ctx);
+    if (!token.ok()) {
+      Complete(token.status());
+      return;
+    }
+    token_ = *token;
     // Streams run until the client cancels, unless it set a deadline.
     deadline_ = rt_.DeadlineOf(*ctx, absl::InfiniteDuration());
     Submit([this, open = std::move(open)] {
@@ -373,8 +411,10 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
 
  private:
   CallContext Call() {
-    return CallContext(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(30)),
-                       method_);
+    CallContext call(rt_, principal_, std::min(deadline_, absl::Now() + absl::Seconds(30)),
+                     method_);
+    call.set_consistency_token(token_);
+    return call;
   }
   void Submit(std::function<void()> task) {
     if (!rt_.SubmitTraced(trace_, std::move(task))) {
@@ -408,11 +448,13 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
           absl::MutexLock l(&mu_);
           if (!cancelled_) {
             waiting_ = true;
-            ticket_ = rt_.events().Wait(source_->WaitPrefix(), [this] {
+            ticket_ = rt_.events().Wait(source_->WaitPrefix(), [this](uint64_t position) {
               {
                 absl::MutexLock l(&mu_);
                 waiting_ = false;
               }
+              // Reads after a wake see the change that woke the stream.
+              token_ = std::max(token_, position);
               Submit([this] { Pump(); });
             });
             return;
@@ -440,6 +482,7 @@ class ServerStreamReactor final : public grpc::ServerWriteReactor<Resp> {
   const char* method_;
   auth::Principal principal_;
   absl::Time deadline_ = absl::InfiniteFuture();
+  db::Lsn token_ = 0;
   std::unique_ptr<StreamSource<Resp>> source_;
   Resp message_;
   bool has_slot_ = false;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string_view>
@@ -146,6 +147,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   ro.tls = config.tls;
   ro.scope = config.scope;
   ro.keys = keys;
+  ro.read_url = config.database_read_url;
+  ro.replica = config.replica;
   s->runtime_ = std::make_unique<Runtime>(std::move(ro));
   s->service_ = spec.make_service(*s->runtime_);
   // Values a database upgraded from a release without encryption holds in
@@ -274,6 +277,14 @@ void Server::WatchReadiness(ServiceSpec spec, ServerConfig config) {
     }
     const bool ready = reason.empty();
     SetReady(ready);
+    // The replica's lag, for the gauge and its alert (a replica's state
+    // does not decide readiness: reads fall back to the primary).
+    if (db::ReadRouter* reads = runtime_->reads()) {
+      absl::StatusOr<absl::Duration> lag = reads->Lag(absl::Now() + absl::Seconds(5));
+      runtime_->metrics().SetReplicaLag(lag.ok() && *lag != absl::InfiniteDuration()
+                                            ? absl::ToDoubleSeconds(*lag)
+                                            : std::numeric_limits<double>::infinity());
+    }
     if (ready != was_ready || reason != last_reason) {
       if (ready) {
         log::Info("ready", {{"service", name_}});

@@ -93,6 +93,8 @@ struct ServerConfig {
   int metrics_port = 0;  // 0 = any free port
   int health_port = -1;  // -1 = none; else a plaintext port serving health only (probes)
   std::string database_url;
+  std::string database_read_url;  // --database-read-url: read-only calls read here; empty = primary
+  db::ReplicaOptions replica;     // --max-replica-lag, --replica-wait
   std::string migration_database_url;     // set: migrate at start
   std::vector<std::string> county_roles;  // --county-roles: counties with roles of their own
   std::string admin_database_url;         // set: create roles and schema first (development)

@@ -51,6 +51,12 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   ASSIGN_OR_RETURN(c.database_url, s.Required("database-url",
                                               "the service role's Postgres URL, e.g. "
                                               "postgresql://personnel_app:…@host/touyan"));
+  c.database_read_url = s.String("database-read-url", "");
+  ASSIGN_OR_RETURN(c.replica.max_lag, s.Duration("max-replica-lag", c.replica.max_lag));
+  ASSIGN_OR_RETURN(c.replica.wait, s.Duration("replica-wait", c.replica.wait));
+  if (c.replica.max_lag < absl::ZeroDuration() || c.replica.wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--max-replica-lag and --replica-wait must not be negative");
+  }
   c.migration_database_url = s.String("migration-database-url", "");
   c.admin_database_url = s.String("admin-database-url", "");
   c.county_roles = List(s.String("county-roles", ""));

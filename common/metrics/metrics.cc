@@ -94,12 +94,13 @@ Metrics::Metrics()
                        .Register(*registry_)
                        .Add({})) {}
 
-prometheus::Counter& Metrics::Counter(const std::string& name, const std::string& help) {
+prometheus::Counter& Metrics::Counter(const std::string& name, const std::string& help,
+                                      const std::map<std::string, std::string>& labels) {
   absl::MutexLock l(&mu_);
-  auto& c = counters_[name];
-  if (c == nullptr)
-    c = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
-  return *c;
+  auto& family = counters_[name];
+  if (family == nullptr)
+    family = &prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+  return family->Add(labels);
 }
 
 prometheus::Gauge& Metrics::Gauge(const std::string& name, const std::string& help,
@@ -115,6 +116,21 @@ void Metrics::SetPool(int size, int in_use, int64_t opened) {
   pool_size_.Set(size);
   pool_in_use_.Set(in_use);
   pool_opened_.Set(static_cast<double>(opened));
+}
+
+void Metrics::CountRead(const char* result) {
+  Counter("touyan_replica_reads_total",
+          "Read-only calls by where their reads went: replica, or the primary because the replica "
+          "was lagging, behind the caller's token, down, or failed the read.",
+          {{"result", result}})
+      .Increment();
+}
+
+void Metrics::SetReplicaLag(double seconds) {
+  Gauge("touyan_db_replica_lag_seconds",
+        "How far the read replica's replay is behind its primary (+Inf: unreachable or not "
+        "replaying).")
+      .Set(seconds);
 }
 
 Metrics::MethodMetrics& Metrics::ForMethod(const std::string& full_method, absl::string_view type) {

@@ -26,8 +26,10 @@ class Metrics {
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
 
-  // A domain counter, e.g. Counter("touyan_personnel_cadres_created_total", "...").
-  prometheus::Counter& Counter(const std::string& name, const std::string& help);
+  // A domain counter, e.g. Counter("touyan_personnel_cadres_created_total", "..."); labels
+  // as for Gauge.
+  prometheus::Counter& Counter(const std::string& name, const std::string& help,
+                               const std::map<std::string, std::string>& labels = {});
 
   // A domain gauge, e.g. Gauge("touyan_training_coverage_ratio", "...", {{"theme", "乡村振兴"}}).
   // Labels name what is measured, never the county: a county's deployment is
@@ -36,6 +38,11 @@ class Metrics {
                            const std::map<std::string, std::string>& labels = {});
 
   void SetPool(int size, int in_use, int64_t opened);
+  // Reads on replicas: where a read-only call's reads went
+  // (touyan_replica_reads_total{result}), and the replica's lag in seconds
+  // (+Inf: unreachable, or following no primary).
+  void CountRead(const char* result);
+  void SetReplicaLag(double seconds);
 
   // The RED interceptor for every call (health and reflection included).
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
@@ -57,7 +64,7 @@ class Metrics {
   prometheus::Gauge& pool_opened_;
   absl::Mutex mu_;
   std::map<std::string, MethodMetrics> methods_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -74,6 +74,8 @@ class ServiceUnderTest {
   void Stop();
   // Starts it again on the same port after Stop() (a service coming back).
   void Restart();
+  // The settings the next Restart() starts the server with.
+  ServerConfig& mutable_config() { return config_; }
   // The data keys file the next Restart() reads (a key rotation).
   void UseDataKeys(const std::string& file) { config_.data_keys_file = file; }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/grpc/consistency.h"
 #include "google/protobuf/unknown_field_set.h"
 
 namespace touyan::ctl {
@@ -81,7 +82,13 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
 std::shared_ptr<grpc::Channel> Connect(const std::string& address, const TlsConfig& tls) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, ChannelCredentialsFor(tls), args);
+  // One session per process: reads see what this process wrote, also where
+  // the services read on replicas.
+  static const auto session = std::make_shared<ConsistencySession>();
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(ConsistencySession::Interceptor(session));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, ChannelCredentialsFor(tls), args, std::move(interceptors));
 }
 
 absl::Status FromGrpc(const grpc::Status& s) {
