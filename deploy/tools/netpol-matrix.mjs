@@ -69,6 +69,7 @@ for (const ns of suites) {
     expect(true, s, dns, 53, "TCP", "DNS");
     expect(true, s, pooler, PG, "TCP", "the service's database path");
     expect(false, s, primary, PG, "TCP", "services go through the pooler");
+    expect(true, s, replica, PG, "TCP", "read-only calls on the replicas (DATABASE_READ_HOST)");
     expect(false, s, internet, 443, "TCP", "no egress outside the cluster");
     expect(true, prometheus, s, METRICS, "TCP", "scrape");
     expect(false, prometheus, s, API, "TCP");
