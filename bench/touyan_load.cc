@@ -7,12 +7,21 @@
 // line), create_cadre (unique generated cadres in --regions' villages,
 // numbered from --first), list_cadres (a page of 50 of a random village of
 // --regions: a list-heavy read). --rps paces the whole load (0 = as fast as it
-// goes). Prints one line: calls ok errors qps p50_us p99_us mean_us, and the
-// error codes seen. Unlike h2load it reads grpc-status, so errors are counted.
+// goes) as an open loop, the way wrk2 does: call k is due at start + k/rps,
+// evenly spaced (the pacer sleeps to each due time with a 1 ns timer slack, so
+// calls leave one by one, not in bursts); a call that finds no free slot at
+// its due time waits for one, and its latency counts from its due time, not
+// from when it left — so a server that stalls is charged for the calls it
+// held back (no coordinated omission). Prints one line: calls ok errors qps
+// p50_us p99_us mean_us (and late: calls that left more than 1 ms after
+// their due time), and the error codes seen. Unlike h2load it reads
+// grpc-status, so errors are counted.
 #include <grpcpp/grpcpp.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <deque>
 #include <fstream>
@@ -22,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/config/config.h"
 #include "tools/touyanctl/client.h"
 #include "tools/touyanctl/records.h"
@@ -56,7 +66,8 @@ struct Slot {
   pv1::Cadre cadre_resp;
   pv1::ListCadresRequest list_req;
   pv1::ListCadresResponse list_resp;
-  absl::Time started;
+  absl::Time started;  // or, in the open loop, when the call was due
+  int64_t late = 0;    // calls that left more than 1 ms after they were due
   std::vector<uint32_t> latencies_us;
   std::map<int, int64_t> codes;
 };
@@ -123,7 +134,9 @@ class Load {
     return 0;
   }
 
-  void Issue(Slot* s) {
+  // `due`: when the call was meant to start (the open loop's schedule);
+  // InfinitePast() in the closed loop (it starts now).
+  void Issue(Slot* s, absl::Time due = absl::InfinitePast()) {
     {
       absl::MutexLock l(&mu_);
       if (absl::Now() >= end_) {
@@ -135,7 +148,9 @@ class Load {
     s->ctx = std::make_unique<grpc::ClientContext>();
     s->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     if (!o_.token.empty()) ctl::Authorize(*s->ctx, o_.token);
-    s->started = absl::Now();
+    const absl::Time now = absl::Now();
+    s->started = due == absl::InfinitePast() ? now : due;
+    if (now - s->started > absl::Milliseconds(1) && s->started >= measure_from_) ++s->late;
     auto done = [s](grpc::Status st) { s->load->Done(s, st); };
     if (o_.call == "echo") {
       s->echo->async()->Echo(s->ctx.get(), &s->echo_req, &s->echo_resp, done);
@@ -177,27 +192,43 @@ class Load {
     return 2;
   }
 
+  // A free slot takes the oldest call that is due, if any, else waits.
   void Ready(Slot* s) {
-    absl::MutexLock l(&mu_);
-    ready_.push_back(s);
+    absl::Time due;
+    {
+      absl::MutexLock l(&mu_);
+      if (due_.empty()) {
+        ready_.push_back(s);
+        return;
+      }
+      due = due_.front();
+      due_.pop_front();
+    }
+    Issue(s, due);
   }
 
-  // Starts calls at the target rate from the slots that are free.
+  // The open loop's schedule: call k is due at start + k/rps. Each due call
+  // goes out on a free slot, or waits in due_ for the next slot to free.
   void Pace() {
-    const absl::Duration gap = absl::Seconds(1.0 / o_.rps);
-    absl::Time next = absl::Now();
-    while (absl::Now() < end_) {
-      absl::SleepFor(std::max(absl::ZeroDuration(), next - absl::Now()));
-      next += gap;
+    prctl(PR_SET_TIMERSLACK, 1UL);  // wake at the due time, not up to 50 µs later
+    const auto gap = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / o_.rps));
+    const auto t0 = std::chrono::steady_clock::now();
+    const absl::Time start = absl::Now();
+    for (int64_t k = 0;; ++k) {
+      const absl::Time due = start + absl::FromChrono(gap * k);
+      if (due >= end_) break;
+      std::this_thread::sleep_until(t0 + gap * k);
       Slot* s = nullptr;
       {
         absl::MutexLock l(&mu_);
-        if (!ready_.empty()) {
-          s = ready_.front();
-          ready_.pop_front();
+        if (ready_.empty()) {
+          due_.push_back(due);
+          continue;
         }
+        s = ready_.front();
+        ready_.pop_front();
       }
-      if (s != nullptr) Issue(s);
+      Issue(s, due);
     }
     absl::MutexLock l(&mu_);
     done_ = true;
@@ -206,9 +237,11 @@ class Load {
   void Report() {
     std::vector<uint32_t> all;
     std::map<int, int64_t> codes;
+    int64_t late = 0;
     for (auto& s : slots_) {
       all.insert(all.end(), s->latencies_us.begin(), s->latencies_us.end());
       for (auto [c, n] : s->codes) codes[c] += n;
+      late += s->late;
     }
     std::sort(all.begin(), all.end());
     auto pct = [&](double p) {
@@ -218,9 +251,10 @@ class Load {
     for (auto v : all) mean += v;
     mean = all.empty() ? 0 : mean / all.size();
     int64_t ok = codes[0];
-    std::printf("calls=%zu ok=%lld errors=%lld qps=%.0f p50_us=%u p99_us=%u mean_us=%.0f",
+    std::printf("calls=%zu ok=%lld errors=%lld qps=%.0f p50_us=%u p99_us=%u mean_us=%.0f late=%lld",
                 all.size(), static_cast<long long>(ok), static_cast<long long>(all.size() - ok),
-                all.size() / absl::ToDoubleSeconds(o_.duration), pct(0.50), pct(0.99), mean);
+                all.size() / absl::ToDoubleSeconds(o_.duration), pct(0.50), pct(0.99), mean,
+                static_cast<long long>(late));
     for (auto [c, n] : codes) {
       if (c != 0) std::printf(" code%d=%lld", c, static_cast<long long>(n));
     }
@@ -239,6 +273,7 @@ class Load {
   int running_ ABSL_GUARDED_BY(mu_) = 0;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Slot*> ready_ ABSL_GUARDED_BY(mu_);
+  std::deque<absl::Time> due_ ABSL_GUARDED_BY(mu_);  // calls due, waiting for a slot
 };
 
 int Main(int argc, char** argv) {
