@@ -74,6 +74,8 @@ void Progress::Add(int64_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = std::chrono::steady_clock::now();
   const int decile = total_ > 0 ? static_cast<int>(done * 10 / total_) : 10;
+  if (first_tenth_done_ < 0 && decile >= 1) first_tenth_done_ = done, first_tenth_at_ = now;
+  if (ninth_tenth_done_ < 0 && decile >= 9) ninth_tenth_done_ = done, ninth_tenth_at_ = now;
   if (tty_ ? now - last_draw_ < std::chrono::milliseconds(200) : decile == last_decile_) return;
   last_draw_ = now;
   last_decile_ = decile;
@@ -94,6 +96,15 @@ void Progress::Print(int64_t done, bool final) {
   if (total_ > 0) absl::StrAppendFormat(&line, " %3d%%", static_cast<int>(done * 100 / total_));
   if (s > 0.05) absl::StrAppendFormat(&line, "  %.0f/s", done / s);
   if (final) absl::StrAppendFormat(&line, "  %.1f s", s);
+  const auto now = std::chrono::steady_clock::now();
+  const double first = std::chrono::duration<double>(first_tenth_at_ - start_).count();
+  const double last = std::chrono::duration<double>(now - ninth_tenth_at_).count();
+  if (final && first_tenth_done_ > 0 && ninth_tenth_done_ >= 0 && done > ninth_tenth_done_ &&
+      first > 0 && last > 0) {
+    absl::StrAppendFormat(&line, "  (first tenth %s/s, last %s/s)",
+                          Grouped(static_cast<int64_t>(first_tenth_done_ / first)),
+                          Grouped(static_cast<int64_t>((done - ninth_tenth_done_) / last)));
+  }
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
   } else {

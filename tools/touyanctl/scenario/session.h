@@ -111,7 +111,9 @@ class Session {
 };
 
 // One stage's progress on stderr: "[touyan] training: enrolments  12,345/45,100  27%  812/s",
-// redrawn in place on a terminal, every 10 % as lines otherwise.
+// redrawn in place on a terminal, every 10 % as lines otherwise. The final
+// line adds the rates of the first and the last tenth, so a stage that
+// slows as the data grows shows it ("first tenth 11,020/s, last 3,950/s").
 class Progress {
  public:
   Progress(std::string stage, int64_t total);
@@ -128,6 +130,9 @@ class Progress {
   std::mutex mu_;
   int last_decile_ = -1;
   std::chrono::steady_clock::time_point start_, last_draw_;
+  // When the first tenth was done, and the ninth, with the count then.
+  std::chrono::steady_clock::time_point first_tenth_at_, ninth_tenth_at_;
+  int64_t first_tenth_done_ = -1, ninth_tenth_done_ = -1;
   bool tty_, finished_ = false;
 };
 
