@@ -26,6 +26,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -193,18 +194,25 @@ class Load {
   }
 
   // A free slot takes the oldest call that is due, if any, else waits.
-  void Ready(Slot* s) {
-    absl::Time due;
+  void Ready(Slot* s) { Pair(s, std::nullopt); }
+
+  // The open loop's meeting point of free slots and due calls: given one
+  // (`slot`, or `due` with slot null), it takes the oldest of the other kind
+  // waiting and issues the call, or parks the one it was given.
+  void Pair(Slot* slot, std::optional<absl::Time> due) {
     {
       absl::MutexLock l(&mu_);
-      if (due_.empty()) {
-        ready_.push_back(s);
-        return;
+      if (slot == nullptr) {
+        if (ready_.empty()) return due_.push_back(*due);
+        slot = ready_.front();
+        ready_.pop_front();
+      } else {
+        if (due_.empty()) return ready_.push_back(slot);
+        due = due_.front();
+        due_.pop_front();
       }
-      due = due_.front();
-      due_.pop_front();
     }
-    Issue(s, due);
+    Issue(slot, *due);
   }
 
   // The open loop's schedule: call k is due at start + k/rps. Each due call
@@ -218,17 +226,7 @@ class Load {
       const absl::Time due = start + absl::FromChrono(gap * k);
       if (due >= end_) break;
       std::this_thread::sleep_until(t0 + gap * k);
-      Slot* s = nullptr;
-      {
-        absl::MutexLock l(&mu_);
-        if (ready_.empty()) {
-          due_.push_back(due);
-          continue;
-        }
-        s = ready_.front();
-        ready_.pop_front();
-      }
-      Issue(s, due);
+      Pair(nullptr, due);
     }
     absl::MutexLock l(&mu_);
     done_ = true;
