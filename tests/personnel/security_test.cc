@@ -243,6 +243,25 @@ TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
       << "the binding belongs to the schema owner";
 }
 
+// The policies' functions are inlined into each statement's plan (common
+// migration 009): a sub-select in in_scope would have PostgreSQL parse and
+// plan the function again on every read and every insert.
+TEST_F(SecurityTest, ScopePoliciesAreInlinedIntoPlans) {
+  auto conn = svc().AsService();
+  pqxx::work tx(*conn);
+  tx.exec("SELECT set_config('touyan.county_prefix', '150929', true)");
+  std::string plan;
+  for (const auto& row :
+       tx.exec("EXPLAIN (VERBOSE) SELECT * FROM personnel.cadres WHERE county_code = '150929' "
+               "AND id = 1")) {
+    plan += row[0].c_str();
+    plan += "\n";
+  }
+  EXPECT_NE(plan.find("role_prefix()"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("in_scope("), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SubPlan"), std::string::npos) << plan;
+}
+
 TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
   auto conn = svc().AsService();
   auto count = [&](const std::string& prefix, const std::string& county) {
