@@ -79,14 +79,16 @@ std::vector<db::Statement> Statements() {
       {"touyan_audit_head",
        "SELECT seq, hash, retained_from FROM audit_chain WHERE county_code = $1"},
       {"touyan_audit_maintain", "SELECT audit_maintain(make_interval(secs => $1))"},
-      // Without waiting for the WAL flush (synchronous_commit off for this
+      // The records of concurrent calls in one statement (db::GroupWrite),
+      // without waiting for the WAL flush (synchronous_commit off for this
       // statement's own transaction): a read should not pay a disk flush. A
       // database crash may lose the last fraction of a second of records;
       // the audit rows of changes commit with their change, unaffected.
       {"touyan_access_record",
        "INSERT INTO access_log (county_code, subject, role, method, resource, fields, trace_id) "
-       "SELECT x.county_code, $1, $2, $3, x.resource, x.fields, nullif($5, '') "
-       "FROM jsonb_to_recordset($4::jsonb) AS x(county_code text, resource text, fields text), "
+       "SELECT x.county_code, x.subject, x.role, x.method, x.resource, x.fields, "
+       "nullif(x.trace_id, '') FROM jsonb_to_recordset($1::jsonb) AS x(county_code text, "
+       "subject text, role text, method text, resource text, fields text, trace_id text), "
        "(SELECT set_config('synchronous_commit', 'off', true)) AS async"},
       {"touyan_access_list",
        "SELECT county_code, (extract(epoch FROM at) * 1000000)::bigint, subject, role, method, "

@@ -90,26 +90,34 @@ void CallContext::RecordAccess(const std::string& county_code, const std::string
                                const std::string& fields) {
   if (!pending_access_.empty()) pending_access_ += ",";
   absl::StrAppend(&pending_access_, R"({"county_code":")", log::JsonEscape(county_code),
+                  R"(","subject":")", log::JsonEscape(principal_.subject), R"(","role":")",
+                  auth::RoleName(principal_.role), R"(","method":")", log::JsonEscape(method_),
                   R"(","resource":")", log::JsonEscape(resource), R"(","fields":")",
-                  log::JsonEscape(fields), "\"}");
+                  log::JsonEscape(fields), R"(","trace_id":")",
+                  log::JsonEscape(log::CurrentTrace().trace_id), "\"}");
 }
 
 absl::Status CallContext::FlushAccess() {
   if (pending_access_.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-  const std::string records = "[" + pending_access_ + "]";
+  const std::string items = std::move(pending_access_);
   pending_access_.clear();
-  auto write = [&](db::Tx& tx) -> absl::Status {
-    tx.exec_prepared("touyan_access_record", principal_.subject,
-                     std::string(auth::RoleName(principal_.role)), method_, records,
-                     log::CurrentTrace().trace_id);
-    return absl::OkStatus();
+  const db::Scope s = scope();
+  // Run by whichever call leads, on its own connection, with the records of
+  // every call in the same scope (the access_log policy checks the scope of
+  // the connection that writes) queued meanwhile.
+  auto write_all = [&](const std::string& records) -> absl::Status {
+    ASSIGN_OR_RETURN(db::Lease * lease, Lease());
+    auto write = [&](db::Tx& tx) -> absl::Status {
+      tx.exec_prepared("touyan_access_record", records);
+      return absl::OkStatus();
+    };
+    // One autocommit statement, one round trip; behind a transaction
+    // pooler, where reads run READ ONLY, a transaction of its own.
+    if (lease->options().transaction_pooling)
+      return db::RunTransaction(*lease, s, deadline_, write);
+    return db::RunRead(*lease, s, deadline_, write);
   };
-  // One autocommit statement, one round trip; behind a transaction pooler,
-  // where reads run READ ONLY, a transaction of its own.
-  if (lease->options().transaction_pooling)
-    return db::RunTransaction(*lease, scope(), deadline_, write);
-  return db::RunRead(*lease, scope(), deadline_, write);
+  return rt_.access_writes().Write(s.county_prefix, items, write_all);
 }
 
 absl::Status CallContext::MutateInto(

@@ -22,6 +22,7 @@
 #include "common/auth/jwt.h"
 #include "common/call/call_context.h"
 #include "common/crypto/keyring.h"
+#include "common/db/group_write.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
 #include "common/grpc/downstream.h"
@@ -83,6 +84,8 @@ class Runtime {
   // Reads on replicas; null when the service has no read URL.
   db::ReadRouter* reads() { return reads_.get(); }
   Metrics& metrics() { return metrics_; }
+  // The records of personal data read, joined across concurrent calls.
+  db::GroupWrite& access_writes() { return access_writes_; }
   const paging::Pager& pager() const { return pager_; }
   const Clock& clock() const { return *options_.clock; }
   const crypto::Keyring* keys() const { return options_.keys.get(); }
@@ -148,6 +151,7 @@ class Runtime {
   db::ConnectionPool pool_;
   std::unique_ptr<db::ConnectionPool> read_pool_;
   std::unique_ptr<db::ReadRouter> reads_;
+  db::GroupWrite access_writes_;
   Metrics metrics_;
   paging::Pager pager_;
   mutable auth::TokenVerifier verifier_;

@@ -3,6 +3,9 @@
 // and paging, who may read it, personal values minimised when written, and a
 // hash chain that names the first event changed, removed or replaced behind
 // the service's back — by the superuser, whom no grant stops.
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_join.h"
 #include "common/auth/jwt.h"
@@ -364,6 +367,41 @@ TEST_F(AuditTest, ReadsOfPersonalDataAreRecordedAndReadable) {
   EXPECT_EQ(
       svc().Count("SELECT count(*) FROM personnel.access_log WHERE resource = '" + resource + "'"),
       4);
+}
+
+// The records of concurrent reads are written together (db::GroupWrite), each
+// still naming its own reader, role and method: none lost, none doubled.
+TEST_F(AuditTest, ConcurrentReadsEachLeaveTheirOwnRecord) {
+  pv1::Cadre c = Created(9402, "150902001001", "13922224444");
+  const std::string resource = "cadres/" + c.id();
+  constexpr int kReaders = 8, kReads = 10;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < kReaders; ++i) {
+    tokens.push_back(
+        i % 2 == 0 ? svc().Token(Role::kCountyOperator, "150902000000", absl::StrCat("op-", i))
+                   : svc().Token(Role::kCityOrgDept, "150900000000", absl::StrCat("city-", i)));
+  }
+  std::atomic<int> failed{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&, i] {
+      for (int k = 0; k < kReads; ++k) {
+        pv1::Cadre got;
+        if (!Get(tokens[i], c.id(), &got).ok()) ++failed;
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  ASSERT_EQ(failed.load(), 0);
+  for (int i = 0; i < kReaders; ++i) {
+    const std::string who = i % 2 == 0 ? absl::StrCat("op-", i) : absl::StrCat("city-", i);
+    const std::string role = i % 2 == 0 ? "county_operator" : "city_org_dept";
+    EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.access_log WHERE resource = '" +
+                          resource + "' AND subject = '" + who + "' AND role = '" + role +
+                          "' AND method = 'GetCadre' AND fields = 'resident_id,phone'"),
+              kReads)
+        << who;
+  }
 }
 
 // W3C trace context: a caller's traceparent is continued (its trace id kept,
