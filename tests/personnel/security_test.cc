@@ -243,23 +243,32 @@ TEST_F(SecurityTest, ACountyRoleCannotWidenItsScope) {
       << "the binding belongs to the schema owner";
 }
 
-// The policies' functions are inlined into each statement's plan (common
-// migration 009): a sub-select in in_scope would have PostgreSQL parse and
-// plan the function again on every read and every insert.
-TEST_F(SecurityTest, ScopePoliciesAreInlinedIntoPlans) {
+// The policies' functions are inlined into each statement's plan, and the
+// county role's bound prefix is looked up once a statement (an InitPlan), not
+// once a row (common migration 009): every policy, including those of the
+// service's own migrations, is bound.
+TEST_F(SecurityTest, ScopePoliciesCostAnExpressionPerRow) {
   auto conn = svc().AsService();
   pqxx::work tx(*conn);
   tx.exec("SELECT set_config('touyan.county_prefix', '150929', true)");
   std::string plan;
   for (const auto& row :
-       tx.exec("EXPLAIN (VERBOSE) SELECT * FROM personnel.cadres WHERE county_code = '150929' "
-               "AND id = 1")) {
+       tx.exec("EXPLAIN (VERBOSE) SELECT * FROM personnel.cadres WHERE county_code = '150929'")) {
     plan += row[0].c_str();
     plan += "\n";
   }
+  EXPECT_NE(plan.find("InitPlan"), std::string::npos) << plan;
   EXPECT_NE(plan.find("role_prefix()"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("in_scope("), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SubPlan"), std::string::npos) << plan;
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM pg_policies WHERE schemaname = 'personnel' AND "
+                        "(qual ~ '(in_scope|may_write)\\([a-z_]+\\)' OR "
+                        "with_check ~ '(in_scope|may_write)\\([a-z_]+\\)')"),
+            0)
+      << "a policy still checks the role's scope once a row";
+  EXPECT_GT(svc().Count("SELECT count(*) FROM pg_policies WHERE schemaname = 'personnel' AND "
+                        "with_check ~ 'may_write\\(county_code, \\( ?SELECT'"),
+            10);
 }
 
 TEST_F(SecurityTest, RowLevelSecurityHidesOtherCountiesFromTheServiceRole) {
