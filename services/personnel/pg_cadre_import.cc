@@ -45,16 +45,21 @@ std::vector<db::Statement> CadreImportStatements() {
       // With a village post: rows without a village organisation, rows whose
       // organisation's post is taken ($1: the current kinds that take it), and
       // a second row for the same organisation; then cadres and posts at once.
+      //
+      // Each looks up its row's organisation (and posts) by index, row by
+      // row: `OFFSET 0` keeps the sub-select from becoming a join, which the
+      // planner would hash over every village organisation of the province
+      // (490,000 at national scale: seconds a stream, growing with the
+      // province instead of the stream).
       {"cadre_import_no_org",
        "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM party_orgs o WHERE "
-       "o.county_code = s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2)) "
-       "RETURNING s.row_no, s.region_code"},
+       "o.county_code = s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2) "
+       "OFFSET 0) RETURNING s.row_no, s.region_code"},
       {"cadre_import_post_taken",
-       "DELETE FROM cadre_import s USING party_orgs o, positions p WHERE o.county_code = "
-       "s.county_code "
-       "AND o.region_code = s.region_code AND o.kind IN (1, 2) AND p.county_code = o.county_code "
-       "AND p.party_org_id = o.id AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) "
-       "RETURNING s.row_no"},
+       "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM party_orgs o JOIN positions p ON "
+       "p.county_code = o.county_code AND p.party_org_id = o.id WHERE o.county_code = "
+       "s.county_code AND o.region_code = s.region_code AND o.kind IN (1, 2) "
+       "AND p.ended_on IS NULL AND p.kind = ANY($1::smallint[]) OFFSET 0) RETURNING s.row_no"},
       {"cadre_import_post_repeated",
        "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM cadre_import t "
        "WHERE t.region_code = s.region_code AND t.row_no < s.row_no) RETURNING s.row_no"},
@@ -68,9 +73,9 @@ std::vector<db::Statement> CadreImportStatements() {
        "origin "
        "FROM cadre_import RETURNING county_code, id, region_code), "
        "pos AS (INSERT INTO positions (county_code, cadre_id, party_org_id, kind, term_start) "
-       "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i JOIN party_orgs o ON "
-       "o.county_code = i.county_code AND o.region_code = i.region_code AND o.kind IN (1, 2) "
-       "RETURNING 1) "
+       "SELECT i.county_code, i.id, o.id, $1, $2::date FROM ins i CROSS JOIN LATERAL "
+       "(SELECT o.id FROM party_orgs o WHERE o.county_code = i.county_code AND o.region_code = "
+       "i.region_code AND o.kind IN (1, 2) OFFSET 0) o RETURNING 1) "
        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after, "
