@@ -1,3 +1,7 @@
+#include <charconv>
+#include <string_view>
+#include <tuple>
+
 #include "common/call/read_row.h"
 #include "services/contest/pg_rows.h"
 
@@ -43,6 +47,14 @@ std::vector<db::Statement> EntryStatements() {
        "$6::float8[]) AS x(j, e, d, v) "
        "ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
        "DO UPDATE SET value = EXCLUDED.value, update_time = now()"},
+      // A round's first scores: nothing to conflict with (the round is
+      // locked), so no look-up per row.
+      {"score_insert_many",
+       "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
+       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], "
+       "$6::float8[]) AS x(j, e, d, v)"},
+      {"round_has_scores",
+       "SELECT EXISTS (SELECT 1 FROM scores WHERE county_code = $1 AND round_id = $2)"},
       {"panels_of_round",
        "SELECT j.id, j.panel, j.name FROM judges j WHERE j.county_code = $1 AND j.round_id = $2"},
       {"entry_panels_of_round",
@@ -242,7 +254,7 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
         }
         // Checked one by one, stored in one statement (a later score for the
         // same judge, entry and dimension wins).
-        absl::flat_hash_map<std::string, size_t> last;
+        absl::flat_hash_map<std::tuple<int64_t, int64_t, std::string_view>, size_t> last;
         std::vector<int64_t> judges, entries;
         std::vector<std::string> dims;
         std::vector<double> values;
@@ -260,7 +272,8 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
               NestField(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
                                  s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
                         f));
-          const std::string key = absl::StrCat(judge.number, "/", entry.number, "/", s.dimension());
+          const auto key =
+              std::make_tuple(judge.number, entry.number, std::string_view(s.dimension()));
           if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {
             values[it->second] = s.value();
             continue;
@@ -271,15 +284,23 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           values.push_back(s.value());
         }
         if (!values.empty()) {
+          // The shortest text that reads back as the same double.
           std::string value_array = "{";
+          char buf[32];
           for (size_t i = 0; i < values.size(); ++i) {
-            absl::StrAppend(&value_array, i ? "," : "", absl::StrFormat("%.17g", values[i]));
+            if (i) value_array += ',';
+            value_array.append(buf, std::to_chars(buf, buf + sizeof buf, values[i]).ptr);
           }
           value_array += "}";
+          // A batch into a round without scores inserts; otherwise a later
+          // score for the same judge, entry and dimension replaces the earlier.
+          const bool first =
+              batch &&
+              !tx.exec_prepared1("round_has_scores", round.county_code, round.number)[0].as<bool>();
           // Dimension keys are [a-z_] (checked against the rubric): no quoting needed.
-          tx.exec_prepared("score_upsert_many", round.county_code, round.number, IntArray64(judges),
-                           IntArray64(entries), absl::StrCat("{", absl::StrJoin(dims, ","), "}"),
-                           value_array);
+          tx.exec_prepared(first ? "score_insert_many" : "score_upsert_many", round.county_code,
+                           round.number, IntArray64(judges), IntArray64(entries),
+                           absl::StrCat("{", absl::StrJoin(dims, ","), "}"), value_array);
         }
         if (!scores.empty() && !r.rubric_locked()) {
           tx.exec_prepared("round_lock_rubric", round.county_code, round.number);

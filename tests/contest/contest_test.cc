@@ -339,6 +339,80 @@ TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   EXPECT_EQ(res.entries(1).entry_id(), ea.id());
 }
 
+// The database keeps every score to a judge and an entry of its county (a
+// check per statement, migration 006): what the service refuses is refused
+// under it too, and judges and entries are never removed from under scores.
+TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
+  const auto v = VillagesOf("150927");
+  const std::string a = MakeSecretary(9801, v[0]), b = MakeSecretary(9802, v[1]);
+  const std::string county =
+      Personnel()->Token(Role::kCountyOperator, "150927000000", "chayouzhong");
+  Judging j = StartJudging(county, "refs", "150927", {a, b}, 2);
+  const cv1::Entry &ea = j.entries[0], &eb = j.entries[1];
+  const cv1::Judge &j1 = j.judges[0], &j2 = j.judges[1];
+  cv1::SubmitScoresResponse stored;
+  // The round's first batch, then one that corrects a score and adds one.
+  ASSERT_TRUE(Batch(county, "refs-1", j.round,
+                    {S(j1, ea, "rural_governance", 50), S(j1, eb, "rural_governance", 60)}, &stored)
+                  .ok());
+  ASSERT_TRUE(Batch(county, "refs-2", j.round,
+                    {S(j1, ea, "rural_governance", 55), S(j2, ea, "rural_governance", 70)}, &stored)
+                  .ok());
+  const ResourceId round = *ResourceId::Parse("id", j.round.id());
+  const ResourceId judge = *ResourceId::Parse("id", j1.id());
+  const ResourceId entry = *ResourceId::Parse("id", ea.id());
+  const std::string of_round = absl::StrCat(
+      "FROM contest.scores WHERE county_code = '150927' AND round_id = ", round.number);
+  EXPECT_EQ(Contest()->Count("SELECT count(*) " + of_round), 3);
+  EXPECT_EQ(Contest()->Count(absl::StrCat("SELECT value::bigint ", of_round, " AND judge_id = ",
+                                          judge.number, " AND entry_id = ", entry.number)),
+            55);
+
+  // Even a superuser's statements (no row-level security) are checked.
+  auto run = [&](const std::string& sql) {
+    auto conn = Contest()->Admin();
+    pqxx::work w(*conn);
+    w.exec(sql);
+    w.commit();
+  };
+  const std::string values = absl::StrCat(
+      "INSERT INTO contest.scores (county_code, round_id, judge_id, entry_id, dimension, value) "
+      "VALUES ('150927', ",
+      round.number, ", ");
+  EXPECT_THROW(run(absl::StrCat(values, 999999999, ", ", entry.number, ", 'practical_deeds', 1)")),
+               pqxx::foreign_key_violation);
+  EXPECT_THROW(run(absl::StrCat(values, judge.number, ", ", 999999999, ", 'practical_deeds', 1)")),
+               pqxx::foreign_key_violation);
+  // A judge of another county with the same number is not this county's.
+  EXPECT_THROW(run(absl::StrCat("INSERT INTO contest.scores (county_code, round_id, judge_id, "
+                                "entry_id, dimension, value) VALUES ('150928', ",
+                                round.number, ", ", judge.number, ", ", entry.number,
+                                ", 'practical_deeds', 1)")),
+               pqxx::foreign_key_violation);
+  EXPECT_THROW(run(absl::StrCat("UPDATE contest.scores SET judge_id = 999999999 WHERE county_code "
+                                "= '150927' AND round_id = ",
+                                round.number, " AND judge_id = ", judge.number,
+                                " AND entry_id = ", entry.number)),
+               pqxx::foreign_key_violation);
+  EXPECT_THROW(run(absl::StrCat("DELETE FROM contest.judges WHERE county_code = '150927' AND id = ",
+                                judge.number)),
+               pqxx::restrict_violation);
+  EXPECT_THROW(
+      run(absl::StrCat("DELETE FROM contest.entries WHERE county_code = '150927' AND id = ",
+                       entry.number)),
+      pqxx::restrict_violation);
+  EXPECT_THROW(
+      run(absl::StrCat(
+          "UPDATE contest.entries SET id = id + 1000000000 WHERE county_code = '150927' AND id = ",
+          entry.number)),
+      pqxx::restrict_violation);
+  EXPECT_THROW(run("TRUNCATE contest.judges CASCADE"), pqxx::restrict_violation);
+  EXPECT_EQ(Contest()->Count("SELECT count(*) " + of_round), 3);
+  // Other changes to an entry go on as before.
+  run(absl::StrCat("UPDATE contest.entries SET panel = 'B' WHERE county_code = '150927' AND id = ",
+                   entry.number));
+}
+
 TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {
   const auto v = VillagesOf("150922");
   const std::string county = Personnel()->Token(Role::kCountyOperator, "150922000000", "huade");
