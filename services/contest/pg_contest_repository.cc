@@ -26,10 +26,12 @@ std::vector<db::Statement> SharedStatements() {
       {"tab_entries",
        "SELECT id, cadre_id, cadre_name, panel FROM entries WHERE county_code = $1 AND round_id = "
        "$2 AND state = 1"},
+      // All of the round's scores: those of withdrawn entries are left out
+      // by the caller (a join here became a look-up per score whenever the
+      // statistics lagged behind a fresh batch).
       {"tab_scores",
-       "SELECT s.judge_id::text, s.entry_id, s.dimension, s.value FROM scores s JOIN entries e "
-       "ON e.county_code = s.county_code AND e.id = s.entry_id AND e.state = 1 "
-       "WHERE s.county_code = $1 AND s.round_id = $2"},
+       "SELECT judge_id::text, entry_id, dimension, value FROM scores "
+       "WHERE county_code = $1 AND round_id = $2"},
       {"results_clear", "DELETE FROM results WHERE county_code = $1 AND round_id = $2"},
       {"results_insert",
        "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, "

@@ -190,15 +190,21 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
   in.advance_top_n = round.advance_top_n();
   in.advance_top_share = round.advance_top_share();
   in.advance_by_panel = round.advance_by_panel();
+  // Active entries by number (their ids, formatted once).
+  absl::flat_hash_map<int64_t, std::string> active;
   for (const auto& row : tx.exec_prepared("tab_entries", id.county_code, id.number)) {
-    in.entries.push_back({ResourceId{id.county_code, row[0].as<int64_t>()}.ToString(),
-                          row[1].as<std::string>(), row[2].as<std::string>(),
-                          row[3].as<std::string>()});
+    const int64_t n = row[0].as<int64_t>();
+    in.entries.push_back({ResourceId{id.county_code, n}.ToString(), row[1].as<std::string>(),
+                          row[2].as<std::string>(), row[3].as<std::string>()});
+    active.emplace(n, in.entries.back().entry_id);
   }
-  for (const auto& row : tx.exec_prepared("tab_scores", id.county_code, id.number)) {
-    in.scores.push_back({row[0].as<std::string>(),
-                         ResourceId{id.county_code, row[1].as<int64_t>()}.ToString(),
-                         row[2].as<std::string>(), row[3].as<double>()});
+  const pqxx::result scores = tx.exec_prepared("tab_scores", id.county_code, id.number);
+  in.scores.reserve(scores.size());
+  for (const auto& row : scores) {
+    auto entry = active.find(row[1].as<int64_t>());
+    if (entry == active.end()) continue;  // withdrawn
+    in.scores.push_back(
+        {row[0].as<std::string>(), entry->second, row[2].as<std::string>(), row[3].as<double>()});
   }
   return in;
 }

@@ -347,7 +347,7 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
   const std::string a = MakeSecretary(9801, v[0]), b = MakeSecretary(9802, v[1]);
   const std::string county =
       Personnel()->Token(Role::kCountyOperator, "150927000000", "chayouzhong");
-  Judging j = StartJudging(county, "refs", "150927", {a, b}, 2);
+  Judging j = StartJudging(county, "refs", "150927", {a, b}, 2, cv1::AGGREGATION_Z_SCORE);
   const cv1::Entry &ea = j.entries[0], &eb = j.entries[1];
   const cv1::Judge &j1 = j.judges[0], &j2 = j.judges[1];
   cv1::SubmitScoresResponse stored;
@@ -408,9 +408,18 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
       pqxx::restrict_violation);
   EXPECT_THROW(run("TRUNCATE contest.judges CASCADE"), pqxx::restrict_violation);
   EXPECT_EQ(Contest()->Count("SELECT count(*) " + of_round), 3);
-  // Other changes to an entry go on as before.
-  run(absl::StrCat("UPDATE contest.entries SET panel = 'B' WHERE county_code = '150927' AND id = ",
-                   entry.number));
+  // Other changes to an entry go on as before. A withdrawn entry's scores
+  // (the API withdraws only before judging; the rows allow it) leave the
+  // tabulation, and the judges' spread with them: judge 1 then scored only a
+  // (z = 0), not a 55 and b 60 (z = -1).
+  run(absl::StrCat("UPDATE contest.entries SET state = 2 WHERE county_code = '150927' AND id = ",
+                   ResourceId::Parse("id", eb.id())->number));
+  ASSERT_EQ(Advance(county, "refs-close", j.round, cv1::ROUND_STATE_CLOSED).code,
+            grpc::StatusCode::OK);
+  cv1::Results res = Results(county, j.round);
+  ASSERT_EQ(res.entries_size(), 1);
+  EXPECT_EQ(res.entries(0).entry_id(), ea.id());
+  EXPECT_DOUBLE_EQ(res.entries(0).total(), 0);
 }
 
 TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {

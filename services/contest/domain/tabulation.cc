@@ -29,9 +29,9 @@ struct Stats {
 
 std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
   // Per judge and dimension: mean and (population) standard deviation.
-  std::map<std::pair<std::string, std::string>, std::vector<double>> by_judge;
+  absl::flat_hash_map<std::pair<std::string, std::string>, std::vector<double>> by_judge;
   for (const ScoreRow& s : in.scores) by_judge[{s.judge_id, s.dimension}].push_back(s.value);
-  std::map<std::pair<std::string, std::string>, Stats> stats;
+  absl::flat_hash_map<std::pair<std::string, std::string>, Stats> stats;
   for (const auto& [k, v] : by_judge) {
     Stats st;
     st.mean = Mean(v);
@@ -60,10 +60,11 @@ std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
     r.set_panel(e.panel);
     double total = 0;
     for (const v1::Dimension& d : in.rubric) {
-      std::vector<double> v = values[e.entry_id][d.key()];
+      std::vector<double>& v = values[e.entry_id][d.key()];
       if (in.aggregation == v1::AGGREGATION_TRIMMED_MEAN && v.size() >= 5) {
         std::sort(v.begin(), v.end());
-        v = std::vector<double>(v.begin() + 1, v.end() - 1);
+        v.pop_back();
+        v.erase(v.begin());
       }
       const double agg = Round6(Mean(v));
       (*r.mutable_by_dimension())[d.key()] = agg;
