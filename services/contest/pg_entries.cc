@@ -258,20 +258,28 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
         std::vector<int64_t> judges, entries;
         std::vector<std::string> dims;
         std::vector<double> values;
+        // An error names the score's field; its prefix is built only then.
+        auto named = [&](absl::Status st, size_t i) {
+          if (st.ok()) return st;
+          return NestField(std::move(st),
+                           batch ? absl::StrCat("scores[", i, "].") : std::string("score."));
+        };
         for (size_t i = 0; i < scores.size(); ++i) {
           const v1::Score& s = scores[i];
-          const std::string f = batch ? absl::StrCat("scores[", i, "].") : "score.";
-          RETURN_IF_ERROR(NestField(ValidateScore(s, r.rubric()), f));
-          ASSIGN_OR_RETURN(ResourceId judge, ResourceId::Parse(f + "judge_id", s.judge_id()));
-          ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse(f + "entry_id", s.entry_id()));
+          RETURN_IF_ERROR(named(ValidateScore(s, r.rubric()), i));
+          absl::StatusOr<ResourceId> judge_id = ResourceId::Parse("judge_id", s.judge_id());
+          RETURN_IF_ERROR(named(judge_id.status(), i));
+          absl::StatusOr<ResourceId> entry_id = ResourceId::Parse("entry_id", s.entry_id());
+          RETURN_IF_ERROR(named(entry_id.status(), i));
+          const ResourceId &judge = *judge_id, &entry = *entry_id;
           auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number)
                                                            : judge_panel.end();
           auto ep =
               entry.county_code == round.county_code ? entry_of.find(entry.number) : entry_of.end();
           RETURN_IF_ERROR(
-              NestField(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
-                                 s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
-                        f));
+              named(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
+                             s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
+                    i));
           const auto key =
               std::make_tuple(judge.number, entry.number, std::string_view(s.dimension()));
           if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {

@@ -358,6 +358,13 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
   ASSERT_TRUE(Batch(county, "refs-2", j.round,
                     {S(j1, ea, "rural_governance", 55), S(j2, ea, "rural_governance", 70)}, &stored)
                   .ok());
+  // A malformed id is named by its place in the batch; nothing is stored.
+  cv1::Score bad = S(j2, eb, "rural_governance", 80);
+  bad.set_judge_id("no-such-judge");
+  Outcome malformed = OutcomeOf(
+      Batch(county, "refs-bad", j.round, {S(j2, eb, "rural_governance", 80), bad}, &stored));
+  EXPECT_EQ(malformed.code, grpc::StatusCode::INVALID_ARGUMENT) << malformed;
+  EXPECT_EQ(malformed.field, "scores[1].judge_id");
   const ResourceId round = *ResourceId::Parse("id", j.round.id());
   const ResourceId judge = *ResourceId::Parse("id", j1.id());
   const ResourceId entry = *ResourceId::Parse("id", ea.id());
