@@ -53,17 +53,17 @@ BEGIN
                      TG_TABLE_NAME);
 END $$;
 
-CREATE TRIGGER judges_kept BEFORE DELETE ON {{schema}}.judges
-  FOR EACH ROW EXECUTE FUNCTION {{schema}}.refuse_removal();
-CREATE TRIGGER judges_kept_truncate BEFORE TRUNCATE ON {{schema}}.judges
-  FOR EACH STATEMENT EXECUTE FUNCTION {{schema}}.refuse_removal();
-CREATE TRIGGER judges_key_kept BEFORE UPDATE OF county_code, id ON {{schema}}.judges
-  FOR EACH ROW WHEN (OLD.county_code IS DISTINCT FROM NEW.county_code OR OLD.id <> NEW.id)
-  EXECUTE FUNCTION {{schema}}.refuse_removal();
-CREATE TRIGGER entries_kept BEFORE DELETE ON {{schema}}.entries
-  FOR EACH ROW EXECUTE FUNCTION {{schema}}.refuse_removal();
-CREATE TRIGGER entries_kept_truncate BEFORE TRUNCATE ON {{schema}}.entries
-  FOR EACH STATEMENT EXECUTE FUNCTION {{schema}}.refuse_removal();
-CREATE TRIGGER entries_key_kept BEFORE UPDATE OF county_code, id ON {{schema}}.entries
-  FOR EACH ROW WHEN (OLD.county_code IS DISTINCT FROM NEW.county_code OR OLD.id <> NEW.id)
-  EXECUTE FUNCTION {{schema}}.refuse_removal();
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['judges', 'entries'] LOOP
+    EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON {{schema}}.%I FOR EACH ROW '
+                   'EXECUTE FUNCTION {{schema}}.refuse_removal()', t || '_kept', t);
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON {{schema}}.%I FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION {{schema}}.refuse_removal()', t || '_kept_truncate', t);
+    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF county_code, id ON {{schema}}.%I '
+                   'FOR EACH ROW WHEN (OLD.county_code IS DISTINCT FROM NEW.county_code '
+                   'OR OLD.id <> NEW.id) EXECUTE FUNCTION {{schema}}.refuse_removal()',
+                   t || '_key_kept', t);
+  END LOOP;
+END $$;
