@@ -50,10 +50,12 @@ std::vector<db::Statement> AwardStatements() {
        "FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 "
        "ORDER BY 1"},
       {"gauge_grades",
-       "WITH y AS (SELECT max(year) AS y FROM assessments WHERE county_code LIKE $1 "
-       "AND starts_with(region_code, $2)) SELECT y.y, a.grade, count(*) FROM y JOIN assessments "
-       "a ON a.year = y.y WHERE a.county_code LIKE $1 AND starts_with(a.region_code, $2) "
-       "GROUP BY 1, 2"},
+       // A county range ($1, digits), not LIKE: the generic plan reads the
+       // scope's assessments by index, not the province's.
+       "WITH y AS (SELECT max(year) AS y FROM assessments WHERE county_code >= $1 "
+       "AND county_code < ($1 || ':') AND starts_with(region_code, $2)) SELECT y.y, a.grade, "
+       "count(*) FROM y JOIN assessments a ON a.year = y.y WHERE a.county_code >= $1 "
+       "AND a.county_code < ($1 || ':') AND starts_with(a.region_code, $2) GROUP BY 1, 2"},
       {"gauge_awards",
        "WITH y AS (SELECT max(year) AS y FROM awards WHERE county_code LIKE $1 AND programme = $2) "
        "SELECT y.y, count(*) FILTER (WHERE reverse_time IS NULL), "
@@ -255,7 +257,7 @@ absl::StatusOr<IncentiveGauges> PgIncentiveRepository::Gauges(CallContext& call,
   return call.Read<IncentiveGauges>([&](db::Tx& tx) -> absl::StatusOr<IncentiveGauges> {
     IncentiveGauges g;
     for (const auto& row :
-         tx.exec_prepared("gauge_grades", CountyLike(region_prefix), region_prefix)) {
+         tx.exec_prepared("gauge_grades", region_prefix.substr(0, 6), region_prefix)) {
       g.assessment_year = row[0].as<int>();
       g.grades[static_cast<v1::Grade>(row[1].as<int>())] = row[2].as<int64_t>();
     }

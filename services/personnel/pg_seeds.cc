@@ -86,11 +86,14 @@ absl::StatusOr<v1::Seed> LoadSeed(db::Tx& tx, const crypto::Keyring& keys, const
   return SeedFromRow(r[0], keys);
 }
 
-// Villages and their approved seeds, below a region prefix ($1).
+// Villages and their approved seeds, below a region prefix ($1, digits). A
+// range, not LIKE $1 || '%': the generic plan of a range reads the prefix's
+// codes by index, a LIKE with a parameter reads every village of the province.
 constexpr char kCoverage[] =
     "WITH v AS (SELECT r.code, r.name, r.parent_code AS township, r.county_code, "
     "(SELECT count(*) FROM seeds s WHERE s.county_code = r.county_code AND s.village_code = r.code "
-    "AND s.stage = 3) AS approved FROM regions r WHERE r.level = 5 AND r.code LIKE $1) ";
+    "AND s.stage = 3) AS approved FROM regions r WHERE r.level = 5 AND r.code >= $1 "
+    "AND r.code < ($1 || ':')) ";
 
 }  // namespace
 
@@ -135,7 +138,7 @@ std::vector<db::Statement> SeedStatements() {
        absl::StrCat(kCoverage, "SELECT count(*), count(*) FILTER (WHERE approved < 2) FROM v")},
       {"gauge_secretaries",
        "SELECT count(*) FROM positions WHERE ended_on IS NULL AND kind IN (1, 3) AND county_code "
-       "LIKE $1"},
+       ">= $1 AND county_code < ($1 || ':')"},
       {"returnee_insert",
        "INSERT INTO returnees (county_code, village_code, resident_id_sealed, resident_id_index, "
        "phone_sealed, origin, person, note, status) VALUES ($1, $2, $3, $4, NULLIF($5::bytea, ''), "
@@ -236,8 +239,7 @@ absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
       [&](db::Tx& tx) -> absl::StatusOr<v1::SeedCoverageResponse> {
         v1::SeedCoverageResponse out;
         std::map<std::string, v1::AreaSeeds> counties;
-        for (const auto& row :
-             tx.exec_prepared("coverage_townships", region_prefix + "%", min_seeds)) {
+        for (const auto& row : tx.exec_prepared("coverage_townships", region_prefix, min_seeds)) {
           v1::AreaSeeds* t = out.add_townships();
           t->set_region_code(row[1].as<std::string>());
           t->set_villages(row[2].as<int>());
@@ -250,7 +252,7 @@ absl::StatusOr<v1::SeedCoverageResponse> PgPersonnelRepository::SeedCoverage(
           out.set_villages_below_total(out.villages_below_total() + t->villages_below());
         }
         for (auto& [code, c] : counties) *out.add_counties() = c;
-        pqxx::result r = tx.exec_prepared("coverage_villages", region_prefix + "%", min_seeds,
+        pqxx::result r = tx.exec_prepared("coverage_villages", region_prefix, min_seeds,
                                           page.cursor, page.size + 1);
         for (const auto& row : r) {
           if (out.villages_below_size() == page.size) {
@@ -421,11 +423,11 @@ absl::StatusOr<PersonnelGauges> PgPersonnelRepository::Gauges(CallContext& call,
                                                               const std::string& region_prefix) {
   return call.Read<PersonnelGauges>([&](db::Tx& tx) -> absl::StatusOr<PersonnelGauges> {
     PersonnelGauges g;
-    pqxx::row v = tx.exec_prepared1("gauge_seed_villages", region_prefix + "%");
+    pqxx::row v = tx.exec_prepared1("gauge_seed_villages", region_prefix);
     g.villages = v[0].as<int64_t>();
     g.villages_below_seed_target = v[1].as<int64_t>();
     g.current_secretaries =
-        tx.exec_prepared1("gauge_secretaries", region_prefix.substr(0, 6) + "%")[0].as<int64_t>();
+        tx.exec_prepared1("gauge_secretaries", region_prefix.substr(0, 6))[0].as<int64_t>();
     return g;
   });
 }
