@@ -51,7 +51,8 @@ std::vector<db::Statement> ResultStatements() {
       {"outcome_list",
        "SELECT " + std::string(kOutcomeCols) +
            " FROM outcomes o JOIN entries e ON e.county_code = o.county_code "
-           "AND e.id = o.entry_id WHERE o.county_code LIKE $1 AND starts_with(o.region_prefix, $2) "
+           "AND e.id = o.entry_id WHERE o.county_code >= $1 AND o.county_code < ($1 || ':') AND "
+           "starts_with(o.region_prefix, $2) "
            "AND ($3 = 0 OR o.year = $3) AND (o.county_code, o.id) > ($4, $5) ORDER BY "
            "o.county_code, o.id LIMIT $6"},
       // Each cadre's best row: the highest level, then the latest round.
@@ -326,8 +327,8 @@ absl::StatusOr<PageOf<v1::Outcome>> PgContestRepository::ListOutcomes(
     CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Outcome>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Outcome>> {
-    return KeysetPage(tx.exec_prepared("outcome_list", region_prefix.substr(0, 6) + "%",
-                                       region_prefix, year, after.county, after.id, page.size + 1),
+    return KeysetPage(tx.exec_prepared("outcome_list", CountyPrefix(region_prefix), region_prefix,
+                                       year, after.county, after.id, page.size + 1),
                       page.size, OutcomeFromRow);
   });
 }

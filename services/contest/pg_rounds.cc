@@ -13,7 +13,8 @@ std::vector<db::Statement> RoundStatements() {
       {"contest_get", "SELECT " + c + " FROM contests WHERE county_code = $1 AND id = $2"},
       {"contest_list",
        "SELECT " + c +
-           " FROM contests WHERE county_code LIKE $1 AND starts_with(region_prefix, $2) "
+           " FROM contests WHERE county_code >= $1 AND county_code < ($1 || ':') AND "
+           "starts_with(region_prefix, $2) "
            "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) ORDER BY county_code, id "
            "LIMIT $6"},
       {"round_insert",
@@ -71,8 +72,8 @@ absl::StatusOr<PageOf<v1::Contest>> PgContestRepository::ListContests(
     CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Contest>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Contest>> {
-    return KeysetPage(tx.exec_prepared("contest_list", region_prefix.substr(0, 6) + "%",
-                                       region_prefix, year, after.county, after.id, page.size + 1),
+    return KeysetPage(tx.exec_prepared("contest_list", CountyPrefix(region_prefix), region_prefix,
+                                       year, after.county, after.id, page.size + 1),
                       page.size, ContestFromRow);
   });
 }

@@ -18,11 +18,11 @@ std::vector<db::Statement> AssessmentStatements() {
        "$4::jsonb) "
        "RETURNING " +
            ev},
-      {"evaluation_list",
-       "SELECT " + ev +
-           " FROM evaluations WHERE county_code LIKE $1 AND starts_with(village_code, $2) "
-           "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) "
-           "ORDER BY county_code, id LIMIT $6"},
+      {"evaluation_list", "SELECT " + ev +
+                              " FROM evaluations WHERE county_code >= $1 AND county_code < ($1 || "
+                              "':') AND starts_with(village_code, $2) "
+                              "AND ($3 = 0 OR year = $3) AND (county_code, id) > ($4, $5) "
+                              "ORDER BY county_code, id LIMIT $6"},
       {"codes_void", "DELETE FROM voter_codes WHERE county_code = $1 AND evaluation_id = $2"},
       {"codes_outstanding",
        "SELECT count(*) FROM voter_codes WHERE county_code = $1 AND evaluation_id = $2"},
@@ -61,7 +61,8 @@ std::vector<db::Statement> AssessmentStatements() {
       {"assessment_get",
        "SELECT body::text FROM assessments WHERE county_code = $1 AND year = $2 AND cadre_id = $3"},
       {"assessment_list",
-       "SELECT county_code, id, body::text FROM assessments WHERE county_code LIKE $1 AND "
+       "SELECT county_code, id, body::text FROM assessments WHERE county_code >= $1 AND "
+       "county_code < ($1 || ':') AND "
        "starts_with(region_code, $2) "
        "AND year = $3 AND ($4 = 0 OR grade = $4) AND (county_code, id) > ($5, $6) ORDER BY "
        "county_code, id LIMIT $7"},
@@ -134,8 +135,8 @@ absl::StatusOr<PageOf<v1::Evaluation>> PgIncentiveRepository::ListEvaluations(
     CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Evaluation>>([&](db::Tx& tx) {
-    return KeysetPage(tx.exec_prepared("evaluation_list", CountyLike(region_prefix), region_prefix,
-                                       year, after.county, after.id, page.size + 1),
+    return KeysetPage(tx.exec_prepared("evaluation_list", CountyPrefix(region_prefix),
+                                       region_prefix, year, after.county, after.id, page.size + 1),
                       page.size, EvaluationFromRow);
   });
 }
@@ -354,7 +355,7 @@ absl::StatusOr<PageOf<v1::Assessment>> PgIncentiveRepository::ListAssessments(
   return call.Read<PageOf<v1::Assessment>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Assessment>> {
         pqxx::result rows =
-            tx.exec_prepared("assessment_list", CountyLike(region_prefix), region_prefix, year,
+            tx.exec_prepared("assessment_list", CountyPrefix(region_prefix), region_prefix, year,
                              static_cast<int>(grade), after.county, after.id, page.size + 1);
         PageOf<v1::Assessment> out;
         for (const auto& r : rows) {

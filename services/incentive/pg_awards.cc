@@ -31,10 +31,9 @@ std::vector<db::Statement> AwardStatements() {
        "SELECT cadre_id FROM awards WHERE year = $1 AND programme = $2 AND cadre_id = "
        "ANY(ARRAY(SELECT "
        "json_array_elements_text($3::json)))"},
-      {"award_list", "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code LIKE $1 "
-                     "AND starts_with(county_code, $2) AND ($3 = 0 OR year = $3) "
-                     "AND (county_code, id) > ($4, $5) "
-                     "ORDER BY county_code, id LIMIT $6"},
+      {"award_list", "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code >= $1 "
+                     "AND county_code < ($1 || ':') AND ($2 = 0 OR year = $2) "
+                     "AND (county_code, id) > ($3, $4) ORDER BY county_code, id LIMIT $5"},
       {"award_get", "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code = $1 AND id = $2"},
       {"award_lock",
        "SELECT " TOUYAN_AWARD_COLS " FROM awards WHERE county_code = $1 AND id = $2 FOR UPDATE"},
@@ -47,25 +46,26 @@ std::vector<db::Statement> AwardStatements() {
        "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NULL), 0)::bigint, "
        "count(*) FILTER (WHERE reverse_time IS NOT NULL), "
        "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NOT NULL), 0)::bigint "
-       "FROM awards WHERE county_code LIKE $1 AND year = $2 GROUP BY 1 "
+       "FROM awards WHERE county_code >= $1 AND county_code < ($1 || ':') AND year = $2 GROUP BY 1 "
        "ORDER BY 1"},
       {"gauge_grades",
-       // A county range ($1, digits), not LIKE: the generic plan reads the
-       // scope's assessments by index, not the province's.
        "WITH y AS (SELECT max(year) AS y FROM assessments WHERE county_code >= $1 "
        "AND county_code < ($1 || ':') AND starts_with(region_code, $2)) SELECT y.y, a.grade, "
        "count(*) FROM y JOIN assessments a ON a.year = y.y WHERE a.county_code >= $1 "
        "AND a.county_code < ($1 || ':') AND starts_with(a.region_code, $2) GROUP BY 1, 2"},
       {"gauge_awards",
-       "WITH y AS (SELECT max(year) AS y FROM awards WHERE county_code LIKE $1 AND programme = $2) "
+       "WITH y AS (SELECT max(year) AS y FROM awards WHERE county_code >= $1 AND county_code < ($1 "
+       "|| ':') AND programme = $2) "
        "SELECT y.y, count(*) FILTER (WHERE reverse_time IS NULL), "
        "count(*) FILTER (WHERE reverse_time IS NOT NULL), "
        "coalesce(sum(amount_fen) FILTER (WHERE reverse_time IS NULL), 0)::bigint "
-       "FROM y JOIN awards a ON a.year = y.y WHERE a.county_code LIKE $1 AND a.programme = $2 "
+       "FROM y JOIN awards a ON a.year = y.y WHERE a.county_code >= $1 AND a.county_code < ($1 || "
+       "':') AND a.programme = $2 "
        "GROUP BY 1"},
       {"promotion_report",
        "SELECT county_code, body->>'channel', count(*) FROM records WHERE kind = 4 AND county_code "
-       "LIKE $1 "
+       ">= $1 "
+       "AND county_code < ($1 || ':') "
        "AND starts_with(region_code, $2) AND year = $3 GROUP BY 1, 2 ORDER BY 1, 2"},
       {"policy_latest",
        "SELECT body::text, version, updated_by, " TOUYAN_MICROS(
@@ -185,10 +185,9 @@ absl::StatusOr<PageOf<v1::Award>> PgIncentiveRepository::ListAwards(
     CallContext& call, const std::string& region_prefix, int year, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Award>>([&](db::Tx& tx) {
-    return KeysetPage(
-        tx.exec_prepared("award_list", CountyLike(region_prefix), region_prefix.substr(0, 6), year,
-                         after.county, after.id, page.size + 1),
-        page.size, AwardFromRow);
+    return KeysetPage(tx.exec_prepared("award_list", CountyPrefix(region_prefix), year,
+                                       after.county, after.id, page.size + 1),
+                      page.size, AwardFromRow);
   });
 }
 
@@ -228,7 +227,7 @@ absl::StatusOr<v1::Ledger> PgIncentiveRepository::Ledger(CallContext& call,
     v1::Ledger out;
     out.set_region_code(region_code);
     out.set_year(year);
-    for (const auto& row : tx.exec_prepared("ledger", CountyLike(PrefixOf(region_code)), year)) {
+    for (const auto& row : tx.exec_prepared("ledger", CountyPrefix(PrefixOf(region_code)), year)) {
       v1::CountyLedger* c = out.add_counties();
       c->set_county_code(row[0].as<std::string>());
       c->set_awards(row[1].as<int>());
@@ -261,7 +260,7 @@ absl::StatusOr<IncentiveGauges> PgIncentiveRepository::Gauges(CallContext& call,
       g.assessment_year = row[0].as<int>();
       g.grades[static_cast<v1::Grade>(row[1].as<int>())] = row[2].as<int64_t>();
     }
-    for (const auto& row : tx.exec_prepared("gauge_awards", CountyLike(region_prefix),
+    for (const auto& row : tx.exec_prepared("gauge_awards", CountyPrefix(region_prefix),
                                             static_cast<int>(v1::PROGRAMME_CARE))) {
       g.award_year = row[0].as<int>();
       g.awards_paid = row[1].as<int64_t>();
@@ -283,8 +282,8 @@ absl::StatusOr<v1::PromotionReportResponse> PgIncentiveRepository::PromotionRepo
           totals[static_cast<v1::Channel>(c)] = 0;
         }
         v1::CountyPromotions* county = nullptr;
-        for (const auto& row :
-             tx.exec_prepared("promotion_report", CountyLike(region_prefix), region_prefix, year)) {
+        for (const auto& row : tx.exec_prepared("promotion_report", CountyPrefix(region_prefix),
+                                                region_prefix, year)) {
           v1::Channel ch;
           if (!v1::Channel_Parse(row[1].as<std::string>(), &ch)) continue;
           if (county == nullptr || county->county_code() != row[0].as<std::string>()) {

@@ -32,7 +32,8 @@ std::vector<db::Statement> RecordStatements() {
        "SELECT county_code, id, body::text, owner, CASE WHEN $8 OR owner = $9 THEN "
        "restricted_sealed END, "
        "restricted_sealed IS NOT NULL, " TOUYAN_ETAG(
-           "records") " FROM records WHERE kind = $1 AND county_code LIKE $2 AND "
+           "records") " FROM records WHERE kind = $1 AND county_code >= $2 AND county_code < ($2 "
+                      "|| ':') AND "
                       "starts_with(region_code, $3) "
                       "AND ($4 = '' OR cadre_id = $4) AND ($5 = 0 OR year = $5) AND (NOT $6 OR "
                       "open) "
@@ -46,7 +47,8 @@ std::vector<db::Statement> RecordStatements() {
        "AND coalesce(body->>'state', '') <> 'MEASURE_STATE_REVOKED'"},
       {"wellbeing_alerts",
        "SELECT c.county_code, c.id, c.body::text, $3::date - c.on_date FROM records c "
-       "WHERE c.kind = 7 AND c.open AND c.county_code LIKE $1 AND starts_with(c.region_code, $2) "
+       "WHERE c.kind = 7 AND c.open AND c.county_code >= $1 AND c.county_code < ($1 || ':') AND "
+       "starts_with(c.region_code, $2) "
        "AND c.on_date + 30 < $3::date AND NOT EXISTS (SELECT 1 FROM records f WHERE f.kind = 6 "
        "AND f.county_code = c.county_code AND f.cadre_id = c.cadre_id "
        "AND f.on_date BETWEEN c.on_date AND c.on_date + 30) AND (c.county_code, c.id) > ($4, $5) "
@@ -168,7 +170,7 @@ absl::StatusOr<PageOf<StoredRecord>> PgIncentiveRepository::ListRecords(CallCont
   const bool reads_all = call.principal().role == auth::Role::kCityOrgDept;
   return call.Read<PageOf<StoredRecord>>([&](db::Tx& tx) {
     return KeysetPage(
-        tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyLike(f.region_prefix),
+        tx.exec_prepared("record_list", static_cast<int>(f.kind), CountyPrefix(f.region_prefix),
                          f.region_prefix, f.cadre_id, f.year, f.open_only, Iso(f.due_before),
                          reads_all, call.principal().subject, after.county, after.id, page.size + 1,
                          f.kind_name, f.state_name),
@@ -205,7 +207,7 @@ absl::StatusOr<PageOf<v1::WellbeingAlert>> PgIncentiveRepository::WellbeingAlert
         ASSIGN_OR_RETURN(
             PageOf<StoredRecord> rows,
             KeysetPage(
-                tx.exec_prepared("wellbeing_alerts", CountyLike(region_prefix), region_prefix,
+                tx.exec_prepared("wellbeing_alerts", CountyPrefix(region_prefix), region_prefix,
                                  IsoDate(today), after.county, after.id, page.size + 1),
                 page.size, [&](const pqxx::row& r) {
                   StoredRecord s;

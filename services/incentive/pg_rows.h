@@ -36,9 +36,6 @@ inline void SetString(google::protobuf::Message& m, const char* name, const std:
   if (f != nullptr) m.GetReflection()->SetString(&m, f, value);
 }
 
-// The county-level LIKE pattern of a region prefix (row-level keys).
-inline std::string CountyLike(const std::string& prefix) { return prefix.substr(0, 6) + "%"; }
-
 inline std::string CodeHash(const ResourceId& evaluation, const std::string& code) {
   return crypto::Sha256Hex(absl::StrCat(evaluation.ToString(), ":", code));
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/idempotency/idempotency.h"
+#include "common/ids/region.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
@@ -27,18 +28,19 @@ const std::string& CadreSelectColumns() {
   return *kCols;
 }
 
-// A page of cadres of the counties [$1, $9) where `where` (on $1, $2),
-// filtered by origin $3, establishment $4, current post kinds $5 and
-// anonymisation $8, after the key ($6, $7), at most $10 rows.
+// A page of cadres of the counties below $1 (a range, see CountyPrefix)
+// where `where` (on $1, $2), filtered by origin $3, establishment $4,
+// current post kinds $5 and anonymisation $8, after the key ($6, $7), at
+// most $9 rows.
 std::string CadreList(const std::string& cadre_cols, const std::string& where) {
   return "SELECT " + cadre_cols +
-         " FROM cadres c WHERE c.county_code >= $1 AND c.county_code < $9 AND " + where +
+         " FROM cadres c WHERE c.county_code >= $1 AND c.county_code < ($1 || ':') AND " + where +
          " AND ($3 = 0 OR c.origin = $3) AND ($4 = 0 OR c.establishment = $4) "
          "AND (cardinality($5::smallint[]) = 0 OR EXISTS (SELECT 1 FROM positions p "
          "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
          "AND p.kind = ANY($5::smallint[]))) "
          "AND (NOT $8 OR c.anonymised_on IS NOT NULL) "
-         "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $10";
+         "AND (c.county_code, c.id) > ($6, $7) ORDER BY c.county_code, c.id LIMIT $9";
 }
 
 std::vector<db::Statement> CadreStatements() {
@@ -85,7 +87,7 @@ std::vector<db::Statement> CadreStatements() {
       // within them; a village ($2 its whole code) from cadres_village, in
       // key order. With LIKE, a village's page read every row of the table
       // (at 100,000 cadres no page came back within 5 s under bench/run's load).
-      {"cadre_list", CadreList(cadre_cols, "c.region_code LIKE $2 || '%'")},
+      {"cadre_list", CadreList(cadre_cols, "c.region_code >= $2 AND c.region_code < ($2 || ':')")},
       {"cadre_list_village", CadreList(cadre_cols, "c.county_code = $1 AND c.region_code = $2")},
       {"cadre_get_many", "SELECT " + cadre_cols +
                              " FROM cadres c WHERE (c.county_code, c.id) IN "
@@ -96,17 +98,20 @@ std::vector<db::Statement> CadreStatements() {
        "FROM positions p JOIN party_orgs o ON o.county_code = p.county_code AND o.id = "
        "p.party_org_id "
        "JOIN cadres c ON c.county_code = p.county_code AND c.id = p.cadre_id "
-       // The counties as a range [$1, $7), not LIKE: the generic plan then
-       // walks positions' key within them instead of scanning every
-       // organisation (at 490,000 villages: 53 ms → under 1 ms a page).
-       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code >= $1 AND p.county_code < "
-       "$7 "
-       "AND o.region_code LIKE $2 AND ($3 = 0 OR o.kind = $3) "
+       // The counties as a range, not LIKE: the generic plan then walks
+       // positions' key within them instead of scanning every organisation
+       // (at 490,000 villages: 53 ms → under 1 ms a page).
+       "WHERE p.ended_on IS NULL AND p.kind IN (1, 3) AND p.county_code >= $1 "
+       "AND p.county_code < ($1 || ':') "
+       "AND o.region_code >= $2 AND o.region_code < ($2 || ':') AND ($3 = 0 OR o.kind = $3) "
        "AND (p.county_code, p.id) > ($4, $5) ORDER BY p.county_code, p.id LIMIT $6"},
       // Departed cadres past the retention ($1 seconds since their last
-      // post ended), $2 at a time: anonymised, out of the registry, audited.
+      // post ended) of the counties within $4 (the deployment's scope; a
+      // range, see CountyPrefix), $2 at a time: anonymised, out of the
+      // registry, audited.
       {"cadre_anonymise",
-       "WITH d AS (SELECT c.county_code, c.id FROM cadres c WHERE c.anonymised_on IS NULL "
+       "WITH d AS (SELECT c.county_code, c.id, c.resident_id_index FROM cadres c "
+       "WHERE c.anonymised_on IS NULL AND c.county_code >= $4 AND c.county_code < ($4 || ':') "
        "AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.county_code = c.county_code AND "
        "p.cadre_id = c.id "
        "AND p.ended_on IS NULL) AND (SELECT max(p.ended_on) FROM positions p WHERE p.county_code = "
@@ -114,8 +119,11 @@ std::vector<db::Statement> CadreStatements() {
        "AND p.cadre_id = c.id) < now() - make_interval(secs => $1) ORDER BY c.county_code, c.id "
        "LIMIT $2 "
        "FOR UPDATE OF c SKIP LOCKED), "
-       "reg AS (DELETE FROM people x USING d WHERE x.county_code = d.county_code AND x.cadre_id = "
-       "d.id), "
+       // The registry by its key (a person's entry, if this record still
+       // holds it): by county and cadre it would read every person of the
+       // deployment.
+       "reg AS (DELETE FROM people x USING d WHERE x.resident_id_index = d.resident_id_index "
+       "AND x.county_code = d.county_code AND x.cadre_id = d.id), "
        "s AS (UPDATE seeds x SET person = jsonb_set(x.person, '{name}', to_jsonb($3::text)), "
        "resident_id_sealed = NULL, "
        "resident_id_index = NULL, phone_sealed = NULL, resident_id = NULL, phone = NULL FROM d "
@@ -333,13 +341,8 @@ absl::StatusOr<PageOf<v1::Secretary>> PgPersonnelRepository::ListSecretaries(
     CallContext& call, const std::string& region_prefix, int org_kind, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Secretary>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Secretary>> {
-    // County codes are digits: the prefix's range ends where its last digit
-    // is one more ("71" → "72"; the nation, "" → "~").
-    const std::string from = region_prefix.substr(0, 6);
-    std::string to = from.empty() ? "~" : from;
-    if (!from.empty()) ++to.back();
-    pqxx::result r = tx.exec_prepared("secretary_list", from, region_prefix + "%", org_kind,
-                                      after.county, after.id, page.size + 1, to);
+    pqxx::result r = tx.exec_prepared("secretary_list", CountyPrefix(region_prefix), region_prefix,
+                                      org_kind, after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, SecretaryFromRow, &v1::Secretary::position_id);
   });
 }
@@ -390,15 +393,10 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::ListCadres(CallContext&
                                                                     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Cadre>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Cadre>> {
-    // County codes are digits: the prefix's range ends where its last digit
-    // is one more ("1509" → "150:"; the nation, "" → "~").
-    const std::string from = q.region_prefix.substr(0, 6);
-    std::string to = from.empty() ? "~" : from;
-    if (!from.empty()) ++to.back();
-    pqxx::result r =
-        tx.exec_prepared(q.region_prefix.size() == 12 ? "cadre_list_village" : "cadre_list", from,
-                         q.region_prefix, q.origin, q.establishment, IntArray(q.position_kinds),
-                         after.county, after.id, q.anonymised, to, page.size + 1);
+    pqxx::result r = tx.exec_prepared(
+        q.region_prefix.size() == 12 ? "cadre_list_village" : "cadre_list",
+        CountyPrefix(q.region_prefix), q.region_prefix, q.origin, q.establishment,
+        IntArray(q.position_kinds), after.county, after.id, q.anonymised, page.size + 1);
     return KeysetPage(r, page.size,
                       [&](const pqxx::row& row) { return CadreFromRow(row, *call.keys()); });
   });
@@ -447,7 +445,8 @@ absl::StatusOr<int64_t> AnonymiseDeparted(db::Lease& lease, const db::Scope& sco
   return db::RunBatches(lease, scope, batch, deadline, [&](db::Tx& tx) -> int64_t {
     return tx
         .exec_prepared1("cadre_anonymise", absl::ToDoubleSeconds(retention), batch,
-                        std::string(kAnonymisedName))[0]
+                        std::string(kAnonymisedName),
+                        scope.county_prefix == "*" ? "" : CountyPrefix(scope.county_prefix))[0]
         .as<int64_t>();
   });
 }

@@ -1,5 +1,6 @@
 // PgPersonnelRepository: designations of organisations for a year.
 #include "absl/strings/str_cat.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/designation.h"
@@ -89,7 +90,8 @@ std::vector<db::Statement> DesignationStatements() {
        "WHERE county_code = $1 AND id = $2"},
       {"designation_list",
        absl::StrCat("SELECT ", kDesignationCols, kFrom,
-                    "WHERE d.county_code LIKE $1 AND o.region_code LIKE $2 "
+                    "WHERE d.county_code >= $1 AND d.county_code < ($1 || ':') AND o.region_code "
+                    ">= $2 AND o.region_code < ($2 || ':') "
                     "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
                     "AND ($5 = 0 OR d.kind = $5) AND ($6 OR NOT d.revoked) "
                     "AND (d.county_code, d.id) > ($7, $8) ORDER BY d.county_code, d.id LIMIT $9")},
@@ -100,7 +102,8 @@ std::vector<db::Statement> DesignationStatements() {
                                    "WHERE s.county_code = $1 AND s.id = $2")},
       {"support_list",
        absl::StrCat("SELECT ", kSupportCols, kSupportFrom,
-                    "WHERE s.county_code LIKE $1 AND o.region_code LIKE $2 "
+                    "WHERE s.county_code >= $1 AND s.county_code < ($1 || ':') AND o.region_code "
+                    ">= $2 AND o.region_code < ($2 || ':') "
                     "AND ($3 = 0 OR d.party_org_id = $3) AND ($4 = 0 OR d.year = $4) "
                     "AND (s.county_code, s.id) > ($5, $6) ORDER BY s.county_code, s.id LIMIT $7")},
   };
@@ -174,8 +177,8 @@ absl::StatusOr<PageOf<v1::Designation>> PgPersonnelRepository::ListDesignations(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Designation>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Designation>> {
-        pqxx::result r = tx.exec_prepared("designation_list", q.region_prefix.substr(0, 6) + "%",
-                                          q.region_prefix + "%", q.party_org, q.year, q.kind,
+        pqxx::result r = tx.exec_prepared("designation_list", CountyPrefix(q.region_prefix),
+                                          q.region_prefix, q.party_org, q.year, q.kind,
                                           q.include_revoked, after.county, after.id, page.size + 1);
         return KeysetPage(r, page.size, DesignationFromRow);
       });
@@ -220,9 +223,9 @@ absl::StatusOr<PageOf<v1::SupportEntry>> PgPersonnelRepository::ListSupport(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::SupportEntry>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::SupportEntry>> {
-        pqxx::result r = tx.exec_prepared("support_list", q.region_prefix.substr(0, 6) + "%",
-                                          q.region_prefix + "%", q.party_org, q.year, after.county,
-                                          after.id, page.size + 1);
+        pqxx::result r =
+            tx.exec_prepared("support_list", CountyPrefix(q.region_prefix), q.region_prefix,
+                             q.party_org, q.year, after.county, after.id, page.size + 1);
         return KeysetPage(r, page.size, SupportFromRow);
       });
 }

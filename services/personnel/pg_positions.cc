@@ -1,6 +1,7 @@
 // PgPersonnelRepository: positions — appointments, ending terms, replacing a
 // secretary (动态调整), history and adjustment counts.
 #include "absl/strings/str_cat.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/designation.h"
@@ -93,13 +94,14 @@ std::vector<db::Statement> PositionStatements() {
            kPositionCols)},
       // The organisation's region narrows the list to a township operator's scope.
       {"position_list",
-       absl::StrCat("SELECT ", kPositionCols,
-                    " FROM positions p WHERE p.county_code LIKE $1 "
-                    "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
-                    "AND o.id = p.party_org_id AND o.region_code LIKE $2) "
-                    "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
-                    "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
-                    "ORDER BY p.county_code, p.id LIMIT $8")},
+       absl::StrCat(
+           "SELECT ", kPositionCols,
+           " FROM positions p WHERE p.county_code >= $1 AND p.county_code < ($1 || ':') "
+           "AND EXISTS (SELECT 1 FROM party_orgs o WHERE o.county_code = p.county_code "
+           "AND o.id = p.party_org_id AND o.region_code >= $2 AND o.region_code < ($2 || ':')) "
+           "AND ($3 = 0 OR p.party_org_id = $3) AND ($4 = 0 OR p.cadre_id = $4) "
+           "AND (NOT $5 OR p.ended_on IS NULL) AND (p.county_code, p.id) > ($6, $7) "
+           "ORDER BY p.county_code, p.id LIMIT $8")},
       {"position_get",
        absl::StrCat("SELECT ", kPositionCols,
                     ", o.region_code AS scope_region FROM positions p JOIN party_orgs o "
@@ -124,7 +126,8 @@ std::vector<db::Statement> PositionStatements() {
       {"adjustments_count",
        "SELECT p.county_code, count(*) FROM positions p JOIN party_orgs o "
        "ON o.county_code = p.county_code AND o.id = p.party_org_id "
-       "WHERE p.county_code LIKE $1 AND o.region_code LIKE $2 "
+       "WHERE p.county_code >= $1 AND p.county_code < ($1 || ':') AND o.region_code >= $2 AND "
+       "o.region_code < ($2 || ':') "
        "AND p.ended_on >= make_date($3, 1, 1) AND p.ended_on < make_date($3 + 1, 1, 1) "
        "AND p.end_reason IN (3, 5) AND p.kind IN (1, 3) GROUP BY 1 ORDER BY 1"},
       // Village and community organisations with no current secretary, the
@@ -140,7 +143,8 @@ std::vector<db::Statement> PositionStatements() {
        "FROM party_orgs o LEFT JOIN LATERAL (SELECT p.id, p.ended_on, p.end_reason "
        "FROM positions p WHERE p.county_code = o.county_code AND p.party_org_id = o.id "
        "AND p.kind IN (1, 3) ORDER BY p.ended_on DESC NULLS FIRST, p.id DESC LIMIT 1) l ON true "
-       "WHERE o.kind IN (1, 2) AND o.county_code LIKE $1 AND o.region_code LIKE $2 "
+       "WHERE o.kind IN (1, 2) AND o.county_code >= $1 AND o.county_code < ($1 || ':') AND "
+       "o.region_code >= $2 AND o.region_code < ($2 || ':') "
        "AND (l.id IS NULL OR l.ended_on IS NOT NULL) "
        "AND (o.county_code, o.id) > ($3, $4)) v "
        "WHERE NOT $6 OR (v.seeds = 0 AND v.returnees = 0) "
@@ -230,9 +234,8 @@ absl::StatusOr<std::vector<v1::CountyAdjustments>> PgPersonnelRepository::CountA
   return call.Read<std::vector<v1::CountyAdjustments>>(
       [&](db::Tx& tx) -> absl::StatusOr<std::vector<v1::CountyAdjustments>> {
         std::vector<v1::CountyAdjustments> out;
-        for (const auto& row :
-             tx.exec_prepared("adjustments_count", region_prefix.substr(0, 6) + "%",
-                              region_prefix + "%", year)) {
+        for (const auto& row : tx.exec_prepared("adjustments_count", CountyPrefix(region_prefix),
+                                                region_prefix, year)) {
           v1::CountyAdjustments c;
           c.set_county_code(row[0].as<std::string>());
           c.set_adjustments(row[1].as<int64_t>());
@@ -247,9 +250,8 @@ absl::StatusOr<PageOf<v1::Vacancy>> PgPersonnelRepository::ListVacancies(
     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Vacancy>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Vacancy>> {
-    pqxx::result r =
-        tx.exec_prepared("vacancy_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
-                         after.county, after.id, page.size + 1, without_reserve);
+    pqxx::result r = tx.exec_prepared("vacancy_list", CountyPrefix(region_prefix), region_prefix,
+                                      after.county, after.id, page.size + 1, without_reserve);
     return KeysetPage(
         r, page.size,
         [](const pqxx::row& row) {
@@ -276,8 +278,8 @@ absl::StatusOr<PageOf<v1::Position>> PgPersonnelRepository::ListPositions(
     CallContext& call, const PositionQuery& q, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Position>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Position>> {
-    pqxx::result r = tx.exec_prepared("position_list", q.region_prefix.substr(0, 6) + "%",
-                                      q.region_prefix + "%", q.party_org, q.cadre, q.current_only,
+    pqxx::result r = tx.exec_prepared("position_list", CountyPrefix(q.region_prefix),
+                                      q.region_prefix, q.party_org, q.cadre, q.current_only,
                                       after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, PositionFromRow);
   });

@@ -2,6 +2,7 @@
 // search, and the good-secretary selection with its quotas.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/personnel/domain/profile.h"
@@ -134,7 +135,8 @@ std::vector<db::Statement> ProfileStatements() {
        "ON CONFLICT (year, criterion) DO UPDATE SET min_score = EXCLUDED.min_score"},
       {"cadre_search",
        "SELECT " + CadreSelectColumns() +
-           " FROM cadres c WHERE c.county_code LIKE $1 AND c.region_code LIKE $2 "
+           " FROM cadres c WHERE c.county_code >= $1 AND c.county_code < ($1 || ':') AND "
+           "c.region_code >= $2 AND c.region_code < ($2 || ':') "
            "AND ($3 = 0 OR c.birth_date > $4::date) AND c.education >= $5 "
            "AND (cardinality($6::smallint[]) = 0 OR EXISTS (SELECT 1 FROM positions p "
            "WHERE p.county_code = c.county_code AND p.cadre_id = c.id AND p.ended_on IS NULL "
@@ -209,7 +211,8 @@ std::vector<db::Statement> ProfileStatements() {
        "withdraw_time = now() WHERE county_code = $1 AND id = $2"},
       {"nomination_list",
        absl::StrCat("SELECT ", kNominationCols, kNominationFrom,
-                    "WHERE n.county_code LIKE $1 AND c.region_code LIKE $2 AND n.year = $3 "
+                    "WHERE n.county_code >= $1 AND n.county_code < ($1 || ':') AND c.region_code "
+                    ">= $2 AND c.region_code < ($2 || ':') AND n.year = $3 "
                     "AND ($4 = 0 OR n.status = $4) AND (n.county_code, n.id) > ($5, $6) "
                     "ORDER BY n.county_code, n.id LIMIT $7")},
   };
@@ -284,7 +287,7 @@ absl::StatusOr<PageOf<v1::Cadre>> PgPersonnelRepository::SearchCadres(CallContex
     absl::CivilDay born_after(today.year() - q.max_age - 1, today.month(), today.day());
     Thresholds t = LoadThresholds(tx, q.profile_year);
     pqxx::result r = tx.exec_prepared(
-        "cadre_search", q.region_prefix.substr(0, 6) + "%", q.region_prefix + "%", q.max_age,
+        "cadre_search", CountyPrefix(q.region_prefix), q.region_prefix, q.max_age,
         IsoDate(born_after), q.min_education, IntArray(q.position_kinds), q.all_conditions_met,
         q.profile_year, IntList(t), after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size,
@@ -457,9 +460,9 @@ absl::StatusOr<PageOf<v1::Nomination>> PgPersonnelRepository::ListGoodSecretarie
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Nomination>>(
       [&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Nomination>> {
-        pqxx::result r = tx.exec_prepared("nomination_list", region_prefix.substr(0, 6) + "%",
-                                          region_prefix + "%", year, status, after.county, after.id,
-                                          page.size + 1);
+        pqxx::result r =
+            tx.exec_prepared("nomination_list", CountyPrefix(region_prefix), region_prefix, year,
+                             status, after.county, after.id, page.size + 1);
         return KeysetPage(r, page.size, NominationFromRow);
       });
 }

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/ids/region.h"
 #include "common/log/trace.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
@@ -52,9 +53,10 @@ std::vector<db::Statement> RegionStatements() {
       {"region_roots", absl::StrCat("SELECT ", kRegionCols,
                                     " FROM regions WHERE parent_code IS NULL AND code > $1 "
                                     "ORDER BY code LIMIT $2")},
-      {"region_by_level", absl::StrCat("SELECT ", kRegionCols,
-                                       " FROM regions WHERE code LIKE $1 AND level = $2 "
-                                       "AND code > $3 ORDER BY code LIMIT $4")},
+      {"region_by_level",
+       absl::StrCat("SELECT ", kRegionCols,
+                    " FROM regions WHERE code >= $1 AND code < ($1 || ':') AND level = $2 "
+                    "AND code > $3 ORDER BY code LIMIT $4")},
       {"region_import_upsert",
        "INSERT INTO regions (code, county_code, name, level, parent_code) "
        "SELECT code, substr(code, 1, 6), name, level, NULLIF(parent_code, '') FROM region_import "
@@ -83,8 +85,8 @@ std::vector<db::Statement> RegionStatements() {
                                   kOrgCols)},
       {"org_list",
        absl::StrCat("SELECT ", kOrgCols,
-                    " FROM party_orgs WHERE county_code LIKE $1 "
-                    "AND region_code LIKE $2 AND ($3 = 0 OR kind = $3) "
+                    " FROM party_orgs WHERE county_code >= $1 AND county_code < ($1 || ':') "
+                    "AND region_code >= $2 AND region_code < ($2 || ':') AND ($3 = 0 OR kind = $3) "
                     "AND (county_code, id) > ($4, $5) ORDER BY county_code, id LIMIT $6")},
   };
 }
@@ -119,7 +121,7 @@ absl::StatusOr<PageOf<v1::Region>> PgPersonnelRepository::ListRegions(CallContex
     pqxx::result r;
     const int limit = page.size + 1;
     if (q.level != v1::REGION_LEVEL_UNSPECIFIED) {
-      r = tx.exec_prepared("region_by_level", q.parent_prefix + "%", static_cast<int>(q.level),
+      r = tx.exec_prepared("region_by_level", q.parent_prefix, static_cast<int>(q.level),
                            page.cursor, limit);
     } else if (q.parent_code.empty()) {
       r = tx.exec_prepared("region_roots", page.cursor, limit);
@@ -232,9 +234,8 @@ absl::StatusOr<PageOf<v1::PartyOrg>> PgPersonnelRepository::ListPartyOrgs(
     CallContext& call, const std::string& region_prefix, int kind, const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::PartyOrg>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::PartyOrg>> {
-    pqxx::result r =
-        tx.exec_prepared("org_list", region_prefix.substr(0, 6) + "%", region_prefix + "%", kind,
-                         after.county, after.id, page.size + 1);
+    pqxx::result r = tx.exec_prepared("org_list", CountyPrefix(region_prefix), region_prefix, kind,
+                                      after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size, OrgFromRow);
   });
 }

@@ -2,6 +2,7 @@
 // (回引计划), and appointing either into a village post.
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "google/protobuf/util/json_util.h"
@@ -86,9 +87,8 @@ absl::StatusOr<v1::Seed> LoadSeed(db::Tx& tx, const crypto::Keyring& keys, const
   return SeedFromRow(r[0], keys);
 }
 
-// Villages and their approved seeds, below a region prefix ($1, digits). A
-// range, not LIKE $1 || '%': the generic plan of a range reads the prefix's
-// codes by index, a LIKE with a parameter reads every village of the province.
+// Villages and their approved seeds, below a region prefix ($1, digits; a
+// range, see CountyPrefix).
 constexpr char kCoverage[] =
     "WITH v AS (SELECT r.code, r.name, r.parent_code AS township, r.county_code, "
     "(SELECT count(*) FROM seeds s WHERE s.county_code = r.county_code AND s.village_code = r.code "
@@ -122,10 +122,11 @@ std::vector<db::Statement> SeedStatements() {
        "UPDATE seeds SET stage = 5, cadre_id = $3, position_id = $4 WHERE county_code = $1 AND id "
        "= $2"},
       {"seed_list",
-       absl::StrCat("SELECT ", kSeedCols,
-                    " FROM seeds s WHERE s.county_code LIKE $1 "
-                    "AND s.village_code LIKE $2 AND ($3 = 0 OR s.stage = $3) "
-                    "AND (s.county_code, s.id) > ($4, $5) ORDER BY s.county_code, s.id LIMIT $6")},
+       absl::StrCat(
+           "SELECT ", kSeedCols,
+           " FROM seeds s WHERE s.county_code >= $1 AND s.county_code < ($1 || ':') "
+           "AND s.village_code >= $2 AND s.village_code < ($2 || ':') AND ($3 = 0 OR s.stage = $3) "
+           "AND (s.county_code, s.id) > ($4, $5) ORDER BY s.county_code, s.id LIMIT $6")},
       {"coverage_villages",
        absl::StrCat(kCoverage,
                     "SELECT code, name, township, county_code, approved FROM v "
@@ -158,14 +159,15 @@ std::vector<db::Statement> SeedStatements() {
        "UPDATE returnees SET status = 2, cadre_id = $3, position_id = $4 WHERE county_code = $1 "
        "AND id = $2"},
       {"returnee_list",
-       absl::StrCat(
-           "SELECT ", kReturneeCols,
-           " FROM returnees r WHERE r.county_code LIKE $1 "
-           "AND r.village_code LIKE $2 AND ($3 = 0 OR r.origin = $3) AND ($4 = 0 OR r.status = $4) "
-           "AND (r.county_code, r.id) > ($5, $6) ORDER BY r.county_code, r.id LIMIT $7")},
+       absl::StrCat("SELECT ", kReturneeCols,
+                    " FROM returnees r WHERE r.county_code >= $1 AND r.county_code < ($1 || ':') "
+                    "AND r.village_code >= $2 AND r.village_code < ($2 || ':') AND ($3 = 0 OR "
+                    "r.origin = $3) AND ($4 = 0 OR r.status = $4) "
+                    "AND (r.county_code, r.id) > ($5, $6) ORDER BY r.county_code, r.id LIMIT $7")},
       {"returnee_stats",
        "SELECT county_code, origin, count(*), count(*) FILTER (WHERE status = 2) FROM returnees "
-       "WHERE county_code LIKE $1 AND village_code LIKE $2 GROUP BY 1, 2 ORDER BY 1, 2"},
+       "WHERE county_code >= $1 AND county_code < ($1 || ':') AND village_code >= $2 AND "
+       "village_code < ($2 || ':') GROUP BY 1, 2 ORDER BY 1, 2"},
   };
 }
 
@@ -225,9 +227,8 @@ absl::StatusOr<PageOf<v1::Seed>> PgPersonnelRepository::ListSeeds(CallContext& c
                                                                   const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Seed>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Seed>> {
-    pqxx::result r =
-        tx.exec_prepared("seed_list", region_prefix.substr(0, 6) + "%", region_prefix + "%", stage,
-                         after.county, after.id, page.size + 1);
+    pqxx::result r = tx.exec_prepared("seed_list", CountyPrefix(region_prefix), region_prefix,
+                                      stage, after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size,
                       [&](const pqxx::row& row) { return SeedFromRow(row, *call.keys()); });
   });
@@ -304,9 +305,8 @@ absl::StatusOr<PageOf<v1::Returnee>> PgPersonnelRepository::ListReturnees(
     const paging::Page& page) {
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::Returnee>>([&](db::Tx& tx) -> absl::StatusOr<PageOf<v1::Returnee>> {
-    pqxx::result r =
-        tx.exec_prepared("returnee_list", region_prefix.substr(0, 6) + "%", region_prefix + "%",
-                         origin, status, after.county, after.id, page.size + 1);
+    pqxx::result r = tx.exec_prepared("returnee_list", CountyPrefix(region_prefix), region_prefix,
+                                      origin, status, after.county, after.id, page.size + 1);
     return KeysetPage(r, page.size,
                       [&](const pqxx::row& row) { return ReturneeFromRow(row, *call.keys()); });
   });
@@ -317,8 +317,8 @@ absl::StatusOr<v1::ReturneeStatisticsResponse> PgPersonnelRepository::ReturneeSt
   return call.Read<v1::ReturneeStatisticsResponse>(
       [&](db::Tx& tx) -> absl::StatusOr<v1::ReturneeStatisticsResponse> {
         v1::ReturneeStatisticsResponse out;
-        for (const auto& row : tx.exec_prepared("returnee_stats", region_prefix.substr(0, 6) + "%",
-                                                region_prefix + "%")) {
+        for (const auto& row :
+             tx.exec_prepared("returnee_stats", CountyPrefix(region_prefix), region_prefix)) {
           v1::ReturneeCount* c = out.add_counts();
           c->set_county_code(row[0].as<std::string>());
           c->set_origin(static_cast<v1::Origin>(row[1].as<int>()));

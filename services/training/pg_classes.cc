@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/training/domain/rules.h"
@@ -160,8 +161,8 @@ std::vector<db::Statement> ClassStatements() {
       {"coverage_completed",
        "SELECT DISTINCT e.cadre_id FROM enrolments e JOIN classes c ON c.county_code = "
        "e.class_county "
-       "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code LIKE "
-       "$1 "
+       "AND c.id = e.class_id WHERE e.completion = 2 AND e.cadre_id <> '' AND e.county_code >= $1 "
+       "AND e.county_code < ($1 || ':') "
        "AND c.year = $2 AND c.theme = $3"},
       {"class_themes",
        "SELECT DISTINCT theme FROM classes WHERE year = $1 AND (starts_with(region_prefix, $2) "
@@ -429,7 +430,7 @@ absl::StatusOr<absl::flat_hash_set<std::string>> PgTrainingRepository::Completed
   return call.Read<Set>([&](db::Tx& tx) -> absl::StatusOr<Set> {
     Set out;
     for (const auto& row :
-         tx.exec_prepared("coverage_completed", region_prefix.substr(0, 6) + "%", year, theme)) {
+         tx.exec_prepared("coverage_completed", CountyPrefix(region_prefix), year, theme)) {
       out.insert(row[0].as<std::string>());
     }
     return out;

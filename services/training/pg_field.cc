@@ -1,6 +1,7 @@
 // Field visits, expert visits and practice tasks with quotas and progress.
 #include "absl/strings/str_cat.h"
 #include "common/call/read_row.h"
+#include "common/ids/region.h"
 #include "common/status/status.h"
 #include "common/time/date.h"
 #include "services/training/domain/rules.h"
@@ -146,7 +147,8 @@ std::vector<db::Statement> FieldStatements() {
            ev},
       {"expert_visit_list",
        "SELECT " + ev +
-           " FROM expert_visits WHERE county_code LIKE $1 AND starts_with(village_code, $2) "
+           " FROM expert_visits WHERE county_code >= $1 AND county_code < ($1 || ':') AND "
+           "starts_with(village_code, $2) "
            "AND ($3 = 0 OR extract(year FROM visit_date) = $3) AND ($4 = 0 OR topic = $4) "
            "AND (county_code, id) > ($5, $6) ORDER BY county_code, id LIMIT $7"},
       {"task_insert",
@@ -249,7 +251,7 @@ absl::StatusOr<PageOf<v1::ExpertVisit>> PgTrainingRepository::ListExpertVisits(
   ASSIGN_OR_RETURN(Keyset after, Keyset::Parse(page.cursor));
   return call.Read<PageOf<v1::ExpertVisit>>([&](db::Tx& tx) {
     return KeysetPage(
-        tx.exec_prepared("expert_visit_list", region_prefix.substr(0, 6) + "%", region_prefix, year,
+        tx.exec_prepared("expert_visit_list", CountyPrefix(region_prefix), region_prefix, year,
                          topic, after.county, after.id, page.size + 1),
         page.size, ExpertVisitFromRow);
   });
