@@ -30,6 +30,9 @@ DECLARE
   worst text;
   rows_read double precision;
   i int := 0;
+  q text;
+  untyped text;
+  types text[];
   lim constant double precision := current_setting('plan_check.limit');
 BEGIN
   SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -52,17 +55,40 @@ BEGIN
               set_config('touyan.county_prefix', '150921', true),
               set_config('touyan.writable', 'on', true),
               set_config('plan_cache_mode', 'force_generic_plan', true);
-      -- A statement prepared in SQL (PREPARE name(types) AS ...) keeps its types.
-      EXECUTE format('PREPARE plan_check_%s%s', i,
-                     CASE WHEN s->>'query' ~* '^\s*PREPARE\M'
-                          THEN regexp_replace(s->>'query', '^\s*PREPARE\s+[^\s(]+', '', 'i')
-                          -- pg_stat_statements shows extract(epoch FROM x) as extract($n FROM x):
-                          -- date_part($n::text, x) is the same plan, and keeps $n.
-                          ELSE ' AS ' || regexp_replace(s->>'query', 'extract\((\$[0-9]+) FROM ([^)]*)\)',
-                                                        'date_part(\1::text, \2)', 'g') END);
       SELECT coalesce(max(m[1]::int), 0) INTO nparams
         FROM regexp_matches(s->>'query', '\$([0-9]+)', 'g') AS m;
       SELECT string_agg('NULL', ',') INTO args FROM generate_series(1, nparams);
+      -- A statement prepared in SQL (PREPARE name(types) AS ...) keeps its types.
+      IF s->>'query' ~* '^\s*PREPARE\M' THEN
+        q := regexp_replace(s->>'query', '^\s*PREPARE\s+[^\s(]+', '', 'i');
+        types := NULL;
+      ELSE
+        -- pg_stat_statements shows extract(epoch FROM x) as extract($n FROM x):
+        -- date_part($n::text, x) is the same plan, and keeps $n. An optional
+        -- filter ($a = 0 OR col = $a) is shown as ($a = $b OR col = $a), two
+        -- parameters of unknown type that Postgres would take as text: it is
+        -- prepared as ($b::text IS NULL OR col = $a), the same plan (neither
+        -- side is known when a generic plan is made), $a typed by its column.
+        q := ' AS ' || regexp_replace(
+               regexp_replace(s->>'query', 'extract\((\$[0-9]+) FROM ([^)]*)\)',
+                              'date_part(\1::text, \2)', 'g'),
+               '\((\$[0-9]+) = (\$[0-9]+) OR ', '(\2::text IS NULL OR ', 'g');
+        types := array_fill('unknown'::text, ARRAY[nparams]);
+      END IF;
+      -- A parameter whose type nothing around it gives ("could not determine
+      -- data type of parameter $n") is declared text, one after another.
+      FOR attempt IN 1..nparams + 1 LOOP
+        BEGIN
+          EXECUTE format('PREPARE plan_check_%s%s%s', i,
+                         CASE WHEN nparams > 0 AND types IS NOT NULL
+                              THEN '(' || array_to_string(types, ',') || ')' ELSE '' END, q);
+          EXIT;
+        EXCEPTION WHEN indeterminate_datatype THEN
+          untyped := substring(SQLERRM FROM 'parameter \$([0-9]+)');
+          IF untyped IS NULL OR types IS NULL OR attempt > nparams THEN RAISE; END IF;
+          types[untyped::int] := 'text';
+        END;
+      END LOOP;
       EXECUTE format('EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE plan_check_%s%s', i,
                      CASE WHEN nparams > 0 THEN '(' || args || ')' ELSE '' END)
         INTO plan;

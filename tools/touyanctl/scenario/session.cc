@@ -19,10 +19,14 @@ namespace touyan::ctl::scenario {
 
 Session::Session(const Endpoints& e)
     : signer_(e.signer),
-      personnel_(pv1::PersonnelService::NewStub(Connect(e.personnel))),
-      training_(tv1::TrainingService::NewStub(Connect(e.training))),
-      contest_(cv1::ContestService::NewStub(Connect(e.contest))),
-      incentive_(iv1::IncentiveService::NewStub(Connect(e.incentive))) {}
+      channels_{{"personnel", Connect(e.personnel)},
+                {"training", Connect(e.training)},
+                {"contest", Connect(e.contest)},
+                {"incentive", Connect(e.incentive)}},
+      personnel_(pv1::PersonnelService::NewStub(channels_.at("personnel"))),
+      training_(tv1::TrainingService::NewStub(channels_.at("training"))),
+      contest_(cv1::ContestService::NewStub(channels_.at("contest"))),
+      incentive_(iv1::IncentiveService::NewStub(channels_.at("incentive"))) {}
 
 const std::string& Session::Token(auth::Role role, const std::string& scope) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -98,12 +98,16 @@ class Session {
   tv1::TrainingService::Stub& training() { return *training_; }
   cv1::ContestService::Stub& contest() { return *contest_; }
   iv1::IncentiveService::Stub& incentive() { return *incentive_; }
+  // The channel of a service by its short name ("personnel"), for calls
+  // built from descriptors.
+  grpc::Channel& channel(const std::string& service) { return *channels_.at(service); }
 
  private:
   std::shared_ptr<const auth::TokenSigner> signer_;
   std::counting_semaphore<64> streams_{2};
   std::mutex mu_;
   std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
   std::unique_ptr<pv1::PersonnelService::Stub> personnel_;
   std::unique_ptr<tv1::TrainingService::Stub> training_;
   std::unique_ptr<cv1::ContestService::Stub> contest_;
