@@ -1,5 +1,7 @@
 #include "common/grpc/downstream.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc/grpc_status.h"
 #include "common/log/trace.h"
@@ -12,8 +14,15 @@ Downstream::Downstream(std::string name, const std::string& target, absl::Durati
     : name_(std::move(name)), timeout_(timeout) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // gRPC gives a connection attempt at least this long (its "minimum connect
+  // timeout") before it gives up and backs off. It is not a back-off: a
+  // refused connection is retried after the back-off above. At 100 ms a TLS
+  // handshake on a loaded machine timed out, and the first calls failed
+  // UNAVAILABLE although the service was up. An attempt gets as long as a
+  // call would wait.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+              static_cast<int>(std::max<int64_t>(1000, absl::ToInt64Milliseconds(timeout))));
   // Round-robin over every address the name resolves to (a headless Service
   // in Kubernetes), so that one connection does not pin all calls to one pod.
   args.SetLoadBalancingPolicyName("round_robin");

@@ -24,7 +24,8 @@ class Downstream {
  public:
   // `target` is a gRPC target ("personnel:50051", "dns:///personnel-headless:50051").
   // The channel reconnects quickly (backoff capped at one second) so that a
-  // restarted service is used again within a second or two.
+  // restarted service is used again within a second or two; one connection
+  // attempt (TCP, TLS and HTTP/2 handshakes) is given up to `timeout`.
   // `credentials`: TLS with this service's own certificate (tls.h).
   Downstream(std::string name, const std::string& target, absl::Duration timeout,
              std::shared_ptr<grpc::ChannelCredentials> credentials);

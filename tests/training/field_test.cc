@@ -1,6 +1,15 @@
 // Training's field work and practice tasks, concurrent enrolment, hostile
 // input, and (last) personnel going down. Same binary as training_test.cc
 // (its environment).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/grpc/downstream.h"
 #include "tests/support/exported.h"
 #include "tests/training/fixture.h"
 
@@ -332,6 +341,93 @@ TEST_F(TrainingTest, HostileInputIsStoredVerbatimOrRefusedNamingTheField) {
         return training().CreatePracticeTask(WithToken(op).get(), r, a);
       },
       HostileSweep::ReadById(training(), &tv1::TrainingService::Stub::GetPracticeTask, op));
+}
+
+// A TCP relay on 127.0.0.1 to `target_port` that holds every new connection
+// for `delay` before it forwards anything: a handshake on a loaded machine.
+class SlowRelay {
+ public:
+  SlowRelay(int target_port, std::chrono::milliseconds delay) : target_(target_port) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(listener_, 16) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ADD_FAILURE() << "relay: cannot listen";
+    }
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this, delay] {
+      for (;;) {
+        const int in = accept(listener_, nullptr, nullptr);
+        if (in < 0) return;
+        pipes_.emplace_back([this, in, delay] { Relay(in, delay); });
+      }
+    });
+  }
+  ~SlowRelay() {
+    stopping_ = true;
+    shutdown(listener_, SHUT_RDWR);
+    close(listener_);
+    acceptor_.join();
+    for (auto& t : pipes_) t.join();
+  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+ private:
+  void Relay(int in, std::chrono::milliseconds delay) {
+    std::this_thread::sleep_for(delay);
+    const int out = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(target_);
+    if (connect(out, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      pollfd fds[2] = {{in, POLLIN, 0}, {out, POLLIN, 0}};
+      char buf[16384];
+      while (!stopping_ && poll(fds, 2, 100) >= 0) {
+        bool closed = false;
+        for (int i = 0; i < 2 && !closed; ++i) {
+          if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+          const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+          closed = n <= 0 || write(fds[1 - i].fd, buf, n) != n;
+        }
+        if (closed) break;
+      }
+    }
+    close(out);
+    close(in);
+  }
+
+  int target_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+  std::vector<std::thread> pipes_;  // touched by the acceptor only, until it is joined
+};
+
+// A downstream whose first handshake takes longer than the reconnect
+// back-off (100 ms) is still waited for: the connection attempt is given the
+// downstream timeout, not the back-off, so the first calls of a loaded
+// service do not fail with UNAVAILABLE.
+TEST_F(TrainingTest, ASlowFirstHandshakeWithPersonnelIsWaitedFor) {
+  const std::string a = MakeSecretary(9072, VillagesOf("150902")[41]);
+  const std::string address = Personnel()->address();
+  SlowRelay relay(std::stoi(address.substr(address.rfind(':') + 1)),
+                  std::chrono::milliseconds(400));
+  Downstream personnel("personnel", relay.address(), absl::Seconds(3),
+                       ChannelCredentialsFor(ServerTls("training")));
+  auto stub = pv1::PersonnelService::NewStub(personnel.channel());
+  auth::Principal op;
+  op.bearer = jining_;
+  pv1::GetCadreRequest get;
+  get.set_id(a);
+  auto got = personnel.Call(op, absl::Now() + absl::Seconds(3), *stub,
+                            &pv1::PersonnelService::Stub::GetCadre, get);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->id(), a);
 }
 
 TEST_F(TrainingTest, ZPersonnelDownIsUnavailableAndRecovers) {
