@@ -45,13 +45,17 @@ std::vector<db::Statement> RecordStatements() {
       {"measures_of",
        "SELECT body->>'kind' FROM records WHERE county_code = $1 AND cadre_id = $2 AND kind = 3 "
        "AND coalesce(body->>'state', '') <> 'MEASURE_STATE_REVOKED'"},
+      // 30::int: the constant keeps its type in pg_stat_statements' text
+      // ($n::int), so bench/plans.sql can explain it (date + unknown is
+      // ambiguous); the cut-off is on the index side, on_date < day - 30.
       {"wellbeing_alerts",
        "SELECT c.county_code, c.id, c.body::text, $3::date - c.on_date FROM records c "
        "WHERE c.kind = 7 AND c.open AND c.county_code >= $1 AND c.county_code < ($1 || ':') AND "
        "starts_with(c.region_code, $2) "
-       "AND c.on_date + 30 < $3::date AND NOT EXISTS (SELECT 1 FROM records f WHERE f.kind = 6 "
-       "AND f.county_code = c.county_code AND f.cadre_id = c.cadre_id "
-       "AND f.on_date BETWEEN c.on_date AND c.on_date + 30) AND (c.county_code, c.id) > ($4, $5) "
+       "AND c.on_date < $3::date - 30::int AND NOT EXISTS (SELECT 1 FROM records f "
+       "WHERE f.kind = 6 AND f.county_code = c.county_code AND f.cadre_id = c.cadre_id "
+       "AND f.on_date BETWEEN c.on_date AND c.on_date + 30::int) "
+       "AND (c.county_code, c.id) > ($4, $5) "
        "ORDER BY c.county_code, c.id LIMIT $6"},
   };
 }
