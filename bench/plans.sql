@@ -21,7 +21,9 @@ CREATE TEMP TABLE plan_check (
 DO $check$
 DECLARE
   stmts jsonb;
+  staging jsonb;
   s jsonb;
+  d jsonb;
   found jsonb := '[]';
   plan jsonb;
   node jsonb;
@@ -35,9 +37,12 @@ DECLARE
   types text[];
   lim constant double precision := current_setting('plan_check.limit');
 BEGIN
+  -- One entry a statement: a statement on a temporary table is a new entry
+  -- of pg_stat_statements each time the table is made again (a new oid).
   SELECT coalesce(jsonb_agg(jsonb_build_object(
-           'role', r.rolname, 'schema', n.nspname, 'calls', st.calls, 'query', st.query)), '[]')
+           'role', rolname, 'schema', nspname, 'calls', calls, 'query', query)), '[]')
     INTO stmts
+    FROM (SELECT r.rolname, n.nspname, sum(st.calls) AS calls, st.query
     FROM pg_stat_statements st
     JOIN pg_roles r ON r.oid = st.userid
     JOIN pg_namespace n ON n.nspname = regexp_replace(r.rolname, '_app$', '')
@@ -46,7 +51,23 @@ BEGIN
    WHERE r.rolname ~ '_app$'
      AND st.query ~* '^\s*(PREPARE\s+\S+(\s*\([^)]*\))?\s+AS\s+)?(WITH|SELECT|INSERT|UPDATE|DELETE)\M'
      -- The scope set per transaction is not a statement about the data.
-     AND st.query !~ 'set_config\(''touyan\.';
+     AND st.query !~ 'set_config\(''touyan\.'
+   GROUP BY r.rolname, n.nspname, st.query) AS grouped;
+  -- The temporary tables the services stage imports in (CREATE TEMP TABLE,
+  -- seen as utility statements): made again, empty, as their role, so the
+  -- statements that read them are explained. An empty table that was never
+  -- analysed is planned as a few pages (hundreds of rows, about a county's
+  -- stream); what the check judges is how those rows reach the permanent
+  -- tables (an index a row, or a scan of the province).
+  SELECT coalesce(jsonb_agg(DISTINCT jsonb_build_object('role', r.rolname, 'ddl',
+           regexp_replace(regexp_replace(st.query, '\s*ON\s+COMMIT\s+DROP\s*;?\s*$', '', 'i'),
+                          '^\s*CREATE\s+TEMP(ORARY)?\s+TABLE\s+', 'CREATE TEMP TABLE IF NOT EXISTS ',
+                          'i'))), '[]')
+    INTO staging
+    FROM pg_stat_statements st
+    JOIN pg_roles r ON r.oid = st.userid
+   WHERE r.rolname ~ '_app$' AND st.query ~* '^\s*CREATE\s+TEMP(ORARY)?\s+TABLE\M';
+  SET LOCAL client_min_messages = warning;  -- not "already exists, skipping"
   FOR s IN SELECT * FROM jsonb_array_elements(stmts) LOOP
     i := i + 1;
     BEGIN
@@ -55,6 +76,9 @@ BEGIN
               set_config('touyan.county_prefix', '150921', true),
               set_config('touyan.writable', 'on', true),
               set_config('plan_cache_mode', 'force_generic_plan', true);
+      FOR d IN SELECT * FROM jsonb_array_elements(staging) LOOP
+        IF d->>'role' = s->>'role' THEN EXECUTE d->>'ddl'; END IF;
+      END LOOP;
       SELECT coalesce(max(m[1]::int), 0) INTO nparams
         FROM regexp_matches(s->>'query', '\$([0-9]+)', 'g') AS m;
       SELECT string_agg('NULL', ',') INTO args FROM generate_series(1, nparams);
@@ -128,9 +152,9 @@ DEALLOCATE ALL;
 \pset footer off
 SELECT role_name AS role, calls, detail, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS statement
   FROM plan_check WHERE verdict = 'UNBOUNDED' ORDER BY calls DESC;
--- Statements that could not be prepared again alone (a temporary staging
--- table gone with its session, a constant pg_stat_statements made a
--- parameter of unknown type), by reason.
+-- Statements that could not be prepared again alone (a temporary table no
+-- CREATE TEMP TABLE of the role's was seen for, a constant
+-- pg_stat_statements made a parameter of unknown type), by reason.
 SELECT count(*) AS not_explained, sum(calls) AS calls, detail AS reason,
        left(regexp_replace(min(query), '\s+', ' ', 'g'), 100) AS example
   FROM plan_check WHERE verdict = 'not explained' GROUP BY detail ORDER BY 1 DESC;
