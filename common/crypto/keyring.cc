@@ -1,8 +1,12 @@
 #include "common/crypto/keyring.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -10,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/auth/jwt.h"
 #include "common/config/config.h"
 #include "common/status/status.h"
 
@@ -36,9 +39,96 @@ absl::StatusOr<std::string> Key32(int line, absl::string_view hex) {
   return absl::HexStringToBytes(hex);
 }
 
-struct CtxFree {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
+// What a value costs to seal, open or index is OpenSSL's bookkeeping more
+// than its arithmetic: OpenSSL 3 looks an algorithm up by name on every
+// EVP_aes_256_gcm() initialisation and every one-shot HMAC(), and its random
+// generator asks the kernel for the process id on every call (to notice a
+// fork). A bulk import seals two values and indexes one for each of
+// hundreds of thousands of rows, so the algorithms are fetched once, each
+// thread keeps its cipher context and a keyed HMAC state to copy, and
+// nonces are drawn from the generator a block at a time.
+
+// The cipher, fetched once for the process.
+const EVP_CIPHER* Gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  if (cipher == nullptr) std::abort();  // OpenSSL without AES-GCM: nothing can be sealed
+  return cipher;
+}
+
+// This thread's cipher context, reset by each initialisation.
+EVP_CIPHER_CTX* ThreadCtx() {
+  struct Ctx {
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    ~Ctx() { EVP_CIPHER_CTX_free(ctx); }
+  };
+  thread_local Ctx c;
+  if (c.ctx == nullptr) std::abort();
+  return c.ctx;
+}
+
+// Nonces: random bytes drawn a block at a time per thread. A forked child
+// would otherwise repeat its parent's unused block, so a fork bumps the
+// generation and every thread's block is drawn again.
+std::atomic<uint64_t> fork_generation{0};
+void CountFork() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+void Nonce(unsigned char* out) {
+  static const bool registered = pthread_atfork(nullptr, nullptr, CountFork) == 0;
+  if (!registered) std::abort();
+  struct Block {
+    unsigned char bytes[kNonce * 256];
+    size_t used = sizeof bytes;
+    uint64_t generation = 0;
+  };
+  thread_local Block b;
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (b.used == sizeof b.bytes || b.generation != generation) {
+    if (RAND_bytes(b.bytes, sizeof b.bytes) != 1)
+      std::abort();  // no randomness: nothing can be sealed safely
+    b.used = 0;
+    b.generation = generation;
+  }
+  std::memcpy(out, b.bytes + b.used, kNonce);
+  OPENSSL_cleanse(b.bytes + b.used, kNonce);
+  b.used += kNonce;
+}
+
+// HMAC-SHA256 under `key`: this thread keeps a state keyed once (for the
+// last key it saw) and copies it for each value.
+std::string Hmac(const std::string& key, absl::string_view data) {
+  struct Keyed {
+    std::string key;
+    EVP_MAC_CTX* ctx = nullptr;
+    ~Keyed() {
+      EVP_MAC_CTX_free(ctx);
+      OPENSSL_cleanse(key.data(), key.size());
+    }
+  };
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) std::abort();
+  thread_local Keyed k;
+  if (k.ctx == nullptr || k.key != key) {
+    EVP_MAC_CTX_free(k.ctx);
+    k.ctx = EVP_MAC_CTX_new(mac);
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (k.ctx == nullptr || EVP_MAC_init(k.ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                                         key.size(), params) != 1)
+      std::abort();
+    k.key = key;
+  }
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(k.ctx),
+                                                                EVP_MAC_CTX_free);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t len = 0;
+  if (ctx == nullptr ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(ctx.get(), out, &len, sizeof out) != 1)
+    std::abort();
+  return std::string(reinterpret_cast<char*>(out), len);
+}
 
 }  // namespace
 
@@ -90,22 +180,20 @@ std::string Keyring::Seal(absl::string_view plaintext, absl::string_view context
   const size_t head = out.size();
   out.resize(head + kNonce + plaintext.size() + kTag);
   auto* p = reinterpret_cast<unsigned char*>(out.data());
-  if (RAND_bytes(p + head, kNonce) != 1)
-    std::abort();  // no randomness: nothing can be sealed safely
-  std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
+  Nonce(p + head);
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
-  bool ok = ctx != nullptr &&
-            EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                               reinterpret_cast<const unsigned char*>(key.data()), p + head) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                              reinterpret_cast<const unsigned char*>(context.data()),
-                              static_cast<int>(context.size())) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), p + head + kNonce, &len,
-                              reinterpret_cast<const unsigned char*>(plaintext.data()),
-                              static_cast<int>(plaintext.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx.get(), p + head + kNonce + len, &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag,
-                                p + head + kNonce + plaintext.size()) == 1;
+  bool ok =
+      EVP_EncryptInit_ex2(ctx, Gcm(), reinterpret_cast<const unsigned char*>(key.data()), p + head,
+                          nullptr) == 1 &&
+      EVP_EncryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
+                        static_cast<int>(context.size())) == 1 &&
+      EVP_EncryptUpdate(ctx, p + head + kNonce, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, p + head + kNonce + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTag, p + head + kNonce + plaintext.size()) ==
+          1;
   if (!ok) std::abort();  // OpenSSL without AES-GCM: nothing can be sealed
   return out;
 }
@@ -131,20 +219,18 @@ absl::StatusOr<std::string> Keyring::Open(absl::string_view sealed,
   const auto* p = reinterpret_cast<const unsigned char*>(sealed.data()) + 2 + id_len;
   const size_t n = sealed.size() - 2 - id_len - kNonce - kTag;
   std::string out(n, '\0');
-  std::unique_ptr<EVP_CIPHER_CTX, CtxFree> ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
   bool ok =
-      ctx != nullptr &&
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const unsigned char*>(key->second.data()), p) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const unsigned char*>(context.data()),
+      EVP_DecryptInit_ex2(ctx, Gcm(), reinterpret_cast<const unsigned char*>(key->second.data()), p,
+                          nullptr) == 1 &&
+      EVP_DecryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
                         static_cast<int>(context.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, p + kNonce,
+      EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, p + kNonce,
                         static_cast<int>(n)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag,
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTag,
                           const_cast<unsigned char*>(p + kNonce + n)) == 1 &&
-      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) == 1;
+      EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + len, &len) == 1;
   if (!ok) {
     return absl::DataLossError(absl::StrCat("a sealed ", context.substr(0, context.find(' ')),
                                             " value does not open: it was changed or moved"));
@@ -153,7 +239,7 @@ absl::StatusOr<std::string> Keyring::Open(absl::string_view sealed,
 }
 
 std::string Keyring::BlindIndex(absl::string_view kind, absl::string_view value) const {
-  return auth::HmacSha256(index_key_, absl::StrCat(kind, ":", value));
+  return Hmac(index_key_, absl::StrCat(kind, ":", value));
 }
 
 }  // namespace touyan::crypto
