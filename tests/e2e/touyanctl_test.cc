@@ -1,5 +1,6 @@
 // touyanctl against the running binaries: its commands, exit codes and
 // output formats; a deployment limited to its scope; the README's examples.
+#include "absl/strings/str_split.h"
 #include "tests/e2e/server_fixture.h"
 
 namespace touyan::testing {
@@ -103,6 +104,56 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
   EXPECT_NE(r.out.find("--supervision_case.rectify_by  date YYYY-MM-DD"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("FLAG_KIND_SLOW_ACTION"), std::string::npos) << r.out;
+  kill(p.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
+}
+
+// `cadres import` sends rows as it reads them: a row it cannot read is
+// reported with its line and the rest imported; a malformed record midway
+// (after batches have gone) cancels the call and nothing of the file stays.
+TEST_F(ServerBinaryTest, TouyanctlImportStreamsAFileAndCancelsOnAMalformedRecord) {
+  Process p;
+  const std::string addr = StartServer(&p, "/tmp/touyan_ctl_import.log");
+  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
+  const std::string token = CityToken();
+  {
+    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
+    ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-import-regions", *ctl::ReadRegions(in)).ok());
+  }
+  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token,
+                                        CaEnv()};
+  CtlRun r = RunCtl({"cadres", "generate", "--count=300", "--first=61000000",
+                     "--regions=" + SourcePath("data/ulanqab_regions.csv")},
+                    env);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 301u);
+  auto file_of = [&](size_t insert_at, const std::string& extra) {
+    std::string text;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i == insert_at) absl::StrAppend(&text, extra, "\n");
+      absl::StrAppend(&text, lines[i], "\n");
+    }
+    return text;
+  };
+  // Line 202 is not closed: 200 rows (four batches of 50) have gone by then.
+  TempFile malformed("touyan-ctl-import");
+  ASSERT_TRUE(malformed.Write(file_of(201, "\"unterminated,")));
+  r = RunCtl({"cadres", "import", malformed.path(), "--batch=50", "--request-id=ctl-import-1"},
+             env);
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("line 202"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing imported"), std::string::npos) << r.err;
+  // The same rows with a row the service refuses at line 152: every other
+  // row is imported, so none was kept from the cancelled call.
+  TempFile refused("touyan-ctl-import");
+  ASSERT_TRUE(refused.Write(file_of(151, "1,2,3")));
+  r = RunCtl({"cadres", "import", refused.path(), "--batch=50", "--request-id=ctl-import-2"}, env);
+  EXPECT_EQ(r.rc, 3) << r.err;  // partly refused
+  EXPECT_NE(r.out.find("rows read: 301\nrows imported: 300\nrows refused: 1"), std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.err.find(refused.path() + ":152: "), std::string::npos) << r.err;
   kill(p.pid, SIGTERM);
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
 }

@@ -1,6 +1,8 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -84,12 +86,41 @@ int CadresImport(const Common& c, const Settings& s, const std::string& file, in
   auto any = reader.Next(&row);
   if (!any.ok() || !*any) return Usage(absl::StrCat(file, ": no header row"));
   CsvHeader header(row);
-  std::vector<pv1::Cadre> cadres;
+  // Rows are sent as they are read: the file is never held whole, and the
+  // server works on the first batch while the rest is parsed. A malformed
+  // record cancels the call, and the server stores nothing.
+  std::error_code size_error;
+  const auto size = static_cast<int64_t>(std::filesystem::file_size(file, size_error));
+  const bool tty = isatty(STDERR_FILENO);
+  int64_t total = 0, shown = -1;
+  auto progress = [&](int64_t pos) {
+    int64_t pct = size > 0 ? std::min<int64_t>(pos * 100 / size, 100) : 100;
+    if (!tty) pct -= pct % 10;  // a line each tenth of the file
+    if (pct == shown) return;
+    shown = pct;
+    std::fprintf(stderr,
+                 tty ? "\rimporting %3lld%% (%lld rows)" : "importing %3lld%% (%lld rows)\n",
+                 static_cast<long long>(pct), static_cast<long long>(total));
+  };
   std::vector<int64_t> lines;  // stream row → file line
   int bad = 0;
-  for (;;) {
+  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
+  const pv1::PositionKind post = head.village_post();
+  grpc::ClientContext ctx;
+  Authorize(ctx, c.token);
+  pv1::ImportCadresResponse resp;
+  auto writer = stub->ImportCadres(&ctx, &resp);
+  pv1::ImportCadresRequest msg = std::move(head);
+  int in_msg = 0;
+  bool open = true, sent_any = false;
+  while (open) {
     auto more = reader.Next(&row);
-    if (!more.ok()) return Usage(absl::StrCat(file, ": ", more.status().message()));
+    if (!more.ok()) {
+      ctx.TryCancel();
+      writer->Finish();
+      if (tty) std::fprintf(stderr, "\n");
+      return Usage(absl::StrCat(file, ": ", more.status().message(), " (nothing imported)"));
+    }
     if (!*more) break;
     auto cadre = CadreFromCsv(header, row);
     if (!cadre.ok()) {
@@ -97,23 +128,24 @@ int CadresImport(const Common& c, const Settings& s, const std::string& file, in
       std::cerr << file << ":" << reader.line() << ": " << cadre.status().message() << "\n";
       continue;
     }
-    cadres.push_back(*std::move(cadre));
+    *msg.add_cadres() = *std::move(cadre);
     lines.push_back(reader.line());
+    ++total;
+    if (++in_msg == batch) {
+      open = writer->Write(msg);  // false: the server ended the call, Finish says why
+      sent_any = true;
+      msg.Clear();
+      in_msg = 0;
+      progress(static_cast<int64_t>(in.tellg()));
+    }
   }
-  const bool tty = isatty(STDERR_FILENO);
-  int64_t total = static_cast<int64_t>(cadres.size()), shown = -1;
-  auto progress = [&](int64_t sent) {
-    int64_t pct = total ? sent * 100 / total : 100;
-    if (pct == shown || (!tty && pct % 10 != 0)) return;
-    shown = pct;
-    std::fprintf(
-        stderr,
-        tty ? "\rimporting %3lld%% (%lld/%lld rows)" : "importing %3lld%% (%lld/%lld rows)\n",
-        static_cast<long long>(pct), static_cast<long long>(sent), static_cast<long long>(total));
-  };
-  auto stub = pv1::PersonnelService::NewStub(Connect(c.addr));
-  const pv1::PositionKind post = head.village_post();
-  auto r = ImportCadres(*stub, c.token, std::move(head), cadres, batch, progress);
+  if (open && (in_msg > 0 || !sent_any)) writer->Write(msg);
+  writer->WritesDone();
+  const grpc::Status finished = writer->Finish();
+  absl::StatusOr<pv1::ImportCadresResponse> r =
+      finished.ok() ? absl::StatusOr<pv1::ImportCadresResponse>(std::move(resp))
+                    : absl::StatusOr<pv1::ImportCadresResponse>(FromGrpc(finished));
+  if (r.ok()) progress(size);
   if (tty) std::fprintf(stderr, "\n");
   if (!r.ok()) return Fail(r.status());
   for (const auto& e : r->errors()) {
