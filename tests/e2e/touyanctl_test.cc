@@ -8,18 +8,27 @@ namespace {
 
 // touyanctl's commands for every service: exit codes (0 done, 1 refused,
 // 2 bad usage), argument errors, and tables, CSV and JSON of any list.
-TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
-  Process p;
-  const std::string addr = StartServer(&p, "/tmp/touyan_ctl.log");
-  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
-  const std::string token = CityToken();
-  {
+// touyanctl's tests: personnel started with Ulanqab's region tree, and the
+// environment that points touyanctl at it as the city's department.
+class TouyanctlTest : public ServerBinaryTest {
+ protected:
+  void StartWithRegions(Process* p, const std::string& log, std::string* addr,
+                        std::vector<std::string>* env) {
+    *addr = StartServer(p, log);
+    ASSERT_FALSE(addr->empty()) << Slurp(p->log);
+    const std::string token = CityToken();
     std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
+    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(*addr, ClientTls()));
     ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-regions", *ctl::ReadRegions(in)).ok());
+    *env = {"TOUYAN_PERSONNEL_ADDR=" + *addr, "TOUYAN_TOKEN=" + token, CaEnv()};
   }
-  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token,
-                                        CaEnv()};
+};
+
+TEST_F(TouyanctlTest, CommandsExitCodesAndOutputFormats) {
+  Process p;
+  std::string addr;
+  std::vector<std::string> env;
+  ASSERT_NO_FATAL_FAILURE(StartWithRegions(&p, "/tmp/touyan_ctl.log", &addr, &env));
 
   // A record as a table of fields, and as JSON.
   CtlRun r = RunCtl({"personnel", "GetRegion", "--code=150929000000"}, env);
@@ -111,18 +120,11 @@ TEST_F(ServerBinaryTest, TouyanctlCommandsExitCodesAndOutputFormats) {
 // `cadres import` sends rows as it reads them: a row it cannot read is
 // reported with its line and the rest imported; a malformed record midway
 // (after batches have gone) cancels the call and nothing of the file stays.
-TEST_F(ServerBinaryTest, TouyanctlImportStreamsAFileAndCancelsOnAMalformedRecord) {
+TEST_F(TouyanctlTest, ImportStreamsAFileAndCancelsOnAMalformedRecord) {
   Process p;
-  const std::string addr = StartServer(&p, "/tmp/touyan_ctl_import.log");
-  ASSERT_FALSE(addr.empty()) << Slurp(p.log);
-  const std::string token = CityToken();
-  {
-    std::ifstream in(SourcePath("data/ulanqab_regions.csv"));
-    auto stub = pv1::PersonnelService::NewStub(ctl::Connect(addr, ClientTls()));
-    ASSERT_TRUE(ctl::ImportRegions(*stub, token, "ctl-import-regions", *ctl::ReadRegions(in)).ok());
-  }
-  const std::vector<std::string> env = {"TOUYAN_PERSONNEL_ADDR=" + addr, "TOUYAN_TOKEN=" + token,
-                                        CaEnv()};
+  std::string addr;
+  std::vector<std::string> env;
+  ASSERT_NO_FATAL_FAILURE(StartWithRegions(&p, "/tmp/touyan_ctl_import.log", &addr, &env));
   CtlRun r = RunCtl({"cadres", "generate", "--count=300", "--first=61000000",
                      "--regions=" + SourcePath("data/ulanqab_regions.csv")},
                     env);
