@@ -6,8 +6,6 @@
 namespace touyan::testing {
 namespace {
 
-// touyanctl's commands for every service: exit codes (0 done, 1 refused,
-// 2 bad usage), argument errors, and tables, CSV and JSON of any list.
 // touyanctl's tests: personnel started with Ulanqab's region tree, and the
 // environment that points touyanctl at it as the city's department.
 class TouyanctlTest : public ServerBinaryTest {
@@ -24,6 +22,8 @@ class TouyanctlTest : public ServerBinaryTest {
   }
 };
 
+// touyanctl's commands for every service: exit codes (0 done, 1 refused,
+// 2 bad usage), argument errors, and tables, CSV and JSON of any list.
 TEST_F(TouyanctlTest, CommandsExitCodesAndOutputFormats) {
   Process p;
   std::string addr;
@@ -117,8 +117,8 @@ TEST_F(TouyanctlTest, CommandsExitCodesAndOutputFormats) {
   EXPECT_EQ(WaitExit(p.pid, absl::Seconds(15)), 0);
 }
 
-// `cadres import` sends rows as it reads them: a row it cannot read is
-// reported with its line and the rest imported; a malformed record midway
+// `cadres import` sends rows as it reads them: a refused row is reported
+// with its file line and the rest imported; a malformed record midway
 // (after batches have gone) cancels the call and nothing of the file stays.
 TEST_F(TouyanctlTest, ImportStreamsAFileAndCancelsOnAMalformedRecord) {
   Process p;
