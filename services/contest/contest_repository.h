@@ -90,7 +90,8 @@ class ContestRepository {
   // `batch`, "score." otherwise), and locks the rubric.
   virtual absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-      const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) = 0;
+      const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
+      bool batch) = 0;
 
   virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
   virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call,

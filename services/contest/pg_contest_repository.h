@@ -54,7 +54,8 @@ class PgContestRepository final : public ContestRepository {
                                                               const ResourceId& round) override;
   absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
       CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-      const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) override;
+      const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
+      bool batch) override;
   absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
   absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
                                         const ResourceId& entry) override;

@@ -1,6 +1,6 @@
 #include <charconv>
-#include <string_view>
-#include <tuple>
+#include <optional>
+#include <utility>
 
 #include "common/call/read_row.h"
 #include "services/contest/pg_rows.h"
@@ -33,28 +33,33 @@ std::vector<db::Statement> EntryStatements() {
            "AND id > $4 ORDER BY id LIMIT $5"},
       {"judges_of_panel",
        "SELECT " + j + " FROM judges WHERE county_code = $1 AND round_id = $2 AND panel = $3"},
+      // Per judge: the values due (active entries of the judge's panel ×
+      // dimensions) and those scored.
       {"missing_scores",
        "SELECT j.id, j.name, (SELECT count(*) FROM entries e WHERE e.county_code = j.county_code "
        "AND e.round_id = j.round_id AND e.panel = j.panel AND e.state = 1) * $3::bigint, "
-       "(SELECT count(*) FROM scores s JOIN entries e ON e.county_code = s.county_code AND e.id = "
-       "s.entry_id "
-       "AND e.state = 1 WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND "
-       "s.judge_id = j.id) "
+       "(SELECT coalesce(sum(num_nonnulls(VARIADIC s.value)), 0) FROM score_sheets s JOIN entries "
+       "e ON e.county_code = s.county_code AND e.id = s.entry_id AND e.state = 1 "
+       "WHERE s.county_code = j.county_code AND s.round_id = j.round_id AND s.judge_id = j.id) "
        "FROM judges j WHERE j.county_code = $1 AND j.round_id = $2 ORDER BY j.id"},
+      // Score sheets: $5 holds each sheet's values as an array literal, one
+      // per rubric dimension, NULL where the batch has none. A sheet already
+      // stored keeps the values the new one leaves NULL.
       {"score_upsert_many",
-       "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
-       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], "
-       "$6::float8[]) AS x(j, e, d, v) "
-       "ON CONFLICT (county_code, round_id, entry_id, judge_id, dimension) "
-       "DO UPDATE SET value = EXCLUDED.value, update_time = now()"},
+       "INSERT INTO score_sheets (county_code, round_id, judge_id, entry_id, value) "
+       "SELECT $1, $2, j, e, v::float8[] FROM unnest($3::bigint[], $4::bigint[], $5::text[]) "
+       "AS x(j, e, v) "
+       "ON CONFLICT (county_code, round_id, entry_id, judge_id) DO UPDATE SET "
+       "value = ARRAY(SELECT coalesce(n, o) FROM unnest(EXCLUDED.value, score_sheets.value) "
+       "WITH ORDINALITY AS u(n, o, i) ORDER BY i), update_time = now()"},
       // A round's first scores: nothing to conflict with (the round is
       // locked), so no look-up per row.
       {"score_insert_many",
-       "INSERT INTO scores (county_code, round_id, judge_id, entry_id, dimension, value) "
-       "SELECT $1, $2, j, e, d, v FROM unnest($3::bigint[], $4::bigint[], $5::text[], "
-       "$6::float8[]) AS x(j, e, d, v)"},
+       "INSERT INTO score_sheets (county_code, round_id, judge_id, entry_id, value) "
+       "SELECT $1, $2, j, e, v::float8[] FROM unnest($3::bigint[], $4::bigint[], $5::text[]) "
+       "AS x(j, e, v)"},
       {"round_has_scores",
-       "SELECT EXISTS (SELECT 1 FROM scores WHERE county_code = $1 AND round_id = $2)"},
+       "SELECT EXISTS (SELECT 1 FROM score_sheets WHERE county_code = $1 AND round_id = $2)"},
       {"panels_of_round",
        "SELECT j.id, j.panel, j.name FROM judges j WHERE j.county_code = $1 AND j.round_id = $2"},
       {"entry_panels_of_round",
@@ -231,7 +236,8 @@ absl::StatusOr<v1::ListMissingScoresResponse> PgContestRepository::MissingScores
 
 absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
     CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-    const ResourceId& round, const std::vector<v1::Score>& scores, bool batch) {
+    const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
+    bool batch) {
   return call.Mutate<v1::SubmitScoresResponse>(
       request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
         ASSIGN_OR_RETURN(v1::Round r,
@@ -252,12 +258,12 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
                                             .reopened = row[3].as<bool>(),
                                             .panel = row[1].as<std::string>()};
         }
-        // Checked one by one, stored in one statement (a later score for the
-        // same judge, entry and dimension wins).
-        absl::flat_hash_map<std::tuple<int64_t, int64_t, std::string_view>, size_t> last;
+        // Checked one by one, stored in one statement as one sheet per judge
+        // and entry (a later score for the same dimension wins).
+        const size_t dims = static_cast<size_t>(r.rubric_size());
+        absl::flat_hash_map<std::pair<int64_t, int64_t>, size_t> sheet_of;
         std::vector<int64_t> judges, entries;
-        std::vector<std::string> dims;
-        std::vector<double> values;
+        std::vector<std::optional<double>> values;  // dims per sheet
         // An error names the score's field; its prefix is built only then.
         auto named = [&](absl::Status st, size_t i) {
           if (st.ok()) return st;
@@ -266,7 +272,8 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
         };
         for (size_t i = 0; i < scores.size(); ++i) {
           const v1::Score& s = scores[i];
-          RETURN_IF_ERROR(named(ValidateScore(s, r.rubric()), i));
+          absl::StatusOr<int> dim = ValidateScore(s, r.rubric());
+          RETURN_IF_ERROR(named(dim.status(), i));
           absl::StatusOr<ResourceId> judge_id = ResourceId::Parse("judge_id", s.judge_id());
           RETURN_IF_ERROR(named(judge_id.status(), i));
           absl::StatusOr<ResourceId> entry_id = ResourceId::Parse("entry_id", s.entry_id());
@@ -280,35 +287,42 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
               named(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
                              s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
                     i));
-          const auto key =
-              std::make_tuple(judge.number, entry.number, std::string_view(s.dimension()));
-          if (auto [it, fresh] = last.emplace(key, values.size()); !fresh) {
-            values[it->second] = s.value();
-            continue;
+          auto [it, fresh] =
+              sheet_of.emplace(std::make_pair(judge.number, entry.number), judges.size());
+          if (fresh) {
+            judges.push_back(judge.number);
+            entries.push_back(entry.number);
+            values.resize(values.size() + dims);
           }
-          judges.push_back(judge.number);
-          entries.push_back(entry.number);
-          dims.push_back(s.dimension());
-          values.push_back(s.value());
+          values[it->second * dims + static_cast<size_t>(*dim)] = s.value();
         }
-        if (!values.empty()) {
-          // The shortest text that reads back as the same double.
-          std::string value_array = "{";
+        if (!judges.empty()) {
+          // Each sheet as an array literal, each value the shortest text that
+          // reads back as the same double: {"{1.5,NULL,3}",…}.
+          std::string sheets = "{";
           char buf[32];
-          for (size_t i = 0; i < values.size(); ++i) {
-            if (i) value_array += ',';
-            value_array.append(buf, std::to_chars(buf, buf + sizeof buf, values[i]).ptr);
+          for (size_t k = 0; k < judges.size(); ++k) {
+            sheets += k ? ",\"{" : "\"{";
+            for (size_t d = 0; d < dims; ++d) {
+              if (d) sheets += ',';
+              const std::optional<double>& v = values[k * dims + d];
+              if (v) {
+                sheets.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
+              } else {
+                sheets += "NULL";
+              }
+            }
+            sheets += "}\"";
           }
-          value_array += "}";
-          // A batch into a round without scores inserts; otherwise a later
-          // score for the same judge, entry and dimension replaces the earlier.
+          sheets += "}";
+          // A batch into a round without scores inserts; otherwise the new
+          // values replace the stored ones of the same judge, entry and
+          // dimension.
           const bool first =
               batch &&
               !tx.exec_prepared1("round_has_scores", round.county_code, round.number)[0].as<bool>();
-          // Dimension keys are [a-z_] (checked against the rubric): no quoting needed.
           tx.exec_prepared(first ? "score_insert_many" : "score_upsert_many", round.county_code,
-                           round.number, IntArray64(judges), IntArray64(entries),
-                           absl::StrCat("{", absl::StrJoin(dims, ","), "}"), value_array);
+                           round.number, IntArray64(judges), IntArray64(entries), sheets);
         }
         if (!scores.empty() && !r.rubric_locked()) {
           tx.exec_prepared("round_lock_rubric", round.county_code, round.number);

@@ -73,9 +73,11 @@ std::vector<db::Statement> ResultStatements() {
        "r.contest_id "
        "WHERE res.published AND c.year = $1 AND res.cadre_id = want.cadre_id "
        "ORDER BY c.level DESC, r.number DESC, r.id DESC LIMIT 1) b ORDER BY want.cadre_id"},
-      {"scores_version", "SELECT count(*), coalesce(" TOUYAN_MICROS(
-                             "max(update_time)") ", 0) FROM scores "
-                                                 "WHERE county_code = $1 AND round_id = $2"},
+      // The scores stored (values, not sheets) and the latest change.
+      {"scores_version",
+       "SELECT coalesce(sum(num_nonnulls(VARIADIC value)), 0), "
+       "coalesce(" TOUYAN_MICROS("max(update_time)") ", 0) FROM score_sheets "
+                                                     "WHERE county_code = $1 AND round_id = $2"},
       {"sign_off_insert",
        "INSERT INTO sign_offs (county_code, round_id, role, name, digest, signer) VALUES ($1, $2, "
        "$3, $4, $5, $6) "

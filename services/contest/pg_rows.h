@@ -203,8 +203,11 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
   for (const auto& row : scores) {
     auto entry = active.find(row[1].as<int64_t>());
     if (entry == active.end()) continue;  // withdrawn
+    // The rubric is locked by the first score: a sheet's positions are its.
+    const auto dim = row[2].as<size_t>();
+    if (dim < 1 || dim > in.rubric.size()) continue;
     in.scores.push_back(
-        {row[0].as<std::string>(), entry->second, row[2].as<std::string>(), row[3].as<double>()});
+        {row[0].as<std::string>(), entry->second, in.rubric[dim - 1].key(), row[3].as<double>()});
   }
   return in;
 }

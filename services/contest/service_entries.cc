@@ -33,8 +33,8 @@ class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitSc
       return InvalidField("request_id",
                           "the stream was empty: send request_id, round_id and scores", "REQUIRED");
     }
-    std::vector<v1::Score> scores(all_.scores().begin(), all_.scores().end());
-    return repo_.SubmitScores(call, all_, all_.request_id(), round_, scores, /*batch=*/true);
+    return repo_.SubmitScores(call, all_, all_.request_id(), round_, all_.scores(),
+                              /*batch=*/true);
   }
 
  private:
@@ -194,8 +194,10 @@ absl::StatusOr<v1::Score> ContestService::DoSubmitScore(CallContext& call,
                                                         const v1::SubmitScoreRequest& r) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(r.request_id()));
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
+  google::protobuf::RepeatedPtrField<v1::Score> one;
+  *one.Add() = r.score();
   RETURN_IF_ERROR(
-      repo_->SubmitScores(call, r, r.request_id(), round, {r.score()}, /*batch=*/false).status());
+      repo_->SubmitScores(call, r, r.request_id(), round, one, /*batch=*/false).status());
   return r.score();
 }
 

@@ -22,11 +22,16 @@ ServiceSpec ContestSpec() {
       .personal_data = {{"entries",
                          "SELECT x.* FROM entries x, target t WHERE x.cadre_id = t.cadre_id ORDER "
                          "BY x.county_code, x.id"},
+                        // One row per score, as the API gives them.
                         {"scores",
-                         "SELECT x.* FROM scores x JOIN entries e ON e.county_code = x.county_code "
-                         "AND e.id = x.entry_id, "
-                         "target t WHERE e.cadre_id = t.cadre_id ORDER BY x.county_code, "
-                         "x.entry_id, x.judge_id"},
+                         "SELECT x.county_code, x.round_id, x.judge_id, x.entry_id, "
+                         "d.dim ->> 'key' AS dimension, x.value[d.i] AS value, x.update_time "
+                         "FROM score_sheets x JOIN entries e ON e.county_code = x.county_code "
+                         "AND e.id = x.entry_id JOIN rounds r ON r.county_code = x.county_code "
+                         "AND r.id = x.round_id CROSS JOIN LATERAL jsonb_array_elements(r.rubric "
+                         "-> 'rubric') WITH ORDINALITY AS d(dim, i), target t "
+                         "WHERE e.cadre_id = t.cadre_id AND x.value[d.i] IS NOT NULL "
+                         "ORDER BY x.county_code, x.entry_id, x.judge_id, d.i"},
                         {"appeals",
                          "SELECT x.* FROM appeals x JOIN entries e ON e.county_code = "
                          "x.county_code AND e.id = x.entry_id, "

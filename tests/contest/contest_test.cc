@@ -5,11 +5,16 @@
 #include <set>
 #include <thread>
 
+#include "common/db/migrate.h"
 #include "common/time/date.h"
 #include "services/contest/spec.h"
 #include "tests/contest/fixture.h"
 #include "tests/support/exported.h"
 #include "tests/support/hostile.h"
+
+namespace touyan::contest {
+std::vector<db::Migration> Migrations();
+}
 
 namespace touyan::testing {
 namespace {
@@ -165,7 +170,9 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   Outcome bo = OutcomeOf(Batch(jining_, "batch-bad", round, bad, &stored));
   EXPECT_EQ(bo.code, grpc::StatusCode::INVALID_ARGUMENT) << bo;
   EXPECT_EQ(bo.field, "scores[7].value");
-  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores"), 1);
+  const std::string values_stored =
+      "SELECT coalesce(sum(num_nonnulls(VARIADIC value)), 0) FROM contest.score_sheets";
+  EXPECT_EQ(Contest()->Count(values_stored), 1);
   cv1::ListMissingScoresRequest miss;
   miss.set_round_id(round.id());
   cv1::ListMissingScoresResponse missing;
@@ -176,7 +183,9 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());
   EXPECT_EQ(stored.scores_stored(), 18);
   ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());  // a retry: nothing new
-  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores"), 18);
+  EXPECT_EQ(Contest()->Count(values_stored), 18);
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.score_sheets"), 6)
+      << "one sheet per judge and entry";
   ASSERT_TRUE(contest().ListMissingScores(WithToken(jining_).get(), miss, &missing).ok());
   EXPECT_EQ(missing.judges(0).missing(), 0);
 
@@ -351,12 +360,15 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
   const cv1::Entry &ea = j.entries[0], &eb = j.entries[1];
   const cv1::Judge &j1 = j.judges[0], &j2 = j.judges[1];
   cv1::SubmitScoresResponse stored;
-  // The round's first batch, then one that corrects a score and adds one.
+  // The round's first batch, then one that corrects a score, adds a judge's
+  // sheet and adds a dimension to a sheet stored before.
   ASSERT_TRUE(Batch(county, "refs-1", j.round,
                     {S(j1, ea, "rural_governance", 50), S(j1, eb, "rural_governance", 60)}, &stored)
                   .ok());
   ASSERT_TRUE(Batch(county, "refs-2", j.round,
-                    {S(j1, ea, "rural_governance", 55), S(j2, ea, "rural_governance", 70)}, &stored)
+                    {S(j1, ea, "rural_governance", 55), S(j2, ea, "rural_governance", 70),
+                     S(j1, ea, "practical_deeds", 40)},
+                    &stored)
                   .ok());
   // A malformed id is named by its place in the batch; nothing is stored.
   cv1::Score bad = S(j2, eb, "rural_governance", 80);
@@ -365,15 +377,32 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
       Batch(county, "refs-bad", j.round, {S(j2, eb, "rural_governance", 80), bad}, &stored));
   EXPECT_EQ(malformed.code, grpc::StatusCode::INVALID_ARGUMENT) << malformed;
   EXPECT_EQ(malformed.field, "scores[1].judge_id");
+  // A single score fills in one more value of the sheet.
+  cv1::SubmitScoreRequest one;
+  one.set_request_id("refs-one");
+  one.set_round_id(j.round.id());
+  *one.mutable_score() = S(j1, ea, "collective_economy", 30);
+  cv1::Score echoed;
+  grpc::Status st = contest().SubmitScore(WithToken(county).get(), one, &echoed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
   const ResourceId round = *ResourceId::Parse("id", j.round.id());
   const ResourceId judge = *ResourceId::Parse("id", j1.id());
   const ResourceId entry = *ResourceId::Parse("id", ea.id());
+  // One sheet per judge and entry, its values in the rubric's order.
   const std::string of_round = absl::StrCat(
-      "FROM contest.scores WHERE county_code = '150927' AND round_id = ", round.number);
+      "FROM contest.score_sheets WHERE county_code = '150927' AND round_id = ", round.number);
   EXPECT_EQ(Contest()->Count("SELECT count(*) " + of_round), 3);
-  EXPECT_EQ(Contest()->Count(absl::StrCat("SELECT value::bigint ", of_round, " AND judge_id = ",
-                                          judge.number, " AND entry_id = ", entry.number)),
-            55);
+  EXPECT_EQ(Contest()->Count("SELECT sum(num_nonnulls(VARIADIC value)) " + of_round), 5);
+  auto sheet = [&](const ResourceId& jg, const ResourceId& en) {
+    auto conn = Contest()->Admin();
+    pqxx::work w(*conn);
+    return w
+        .exec1(absl::StrCat("SELECT value::text ", of_round, " AND judge_id = ", jg.number,
+                            " AND entry_id = ", en.number))[0]
+        .as<std::string>();
+  };
+  EXPECT_EQ(sheet(judge, entry), "{55,30,40}");
+  EXPECT_EQ(sheet(judge, *ResourceId::Parse("id", eb.id())), "{60,NULL,NULL}");
 
   // Even a superuser's statements (no row-level security) are checked.
   auto run = [&](const std::string& sql) {
@@ -383,24 +412,39 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
     w.commit();
   };
   const std::string values = absl::StrCat(
-      "INSERT INTO contest.scores (county_code, round_id, judge_id, entry_id, dimension, value) "
+      "INSERT INTO contest.score_sheets (county_code, round_id, judge_id, entry_id, value) "
       "VALUES ('150927', ",
       round.number, ", ");
-  EXPECT_THROW(run(absl::StrCat(values, 999999999, ", ", entry.number, ", 'practical_deeds', 1)")),
+  EXPECT_THROW(run(absl::StrCat(values, 999999999, ", ", entry.number, ", '{1,1,1}')")),
                pqxx::foreign_key_violation);
-  EXPECT_THROW(run(absl::StrCat(values, judge.number, ", ", 999999999, ", 'practical_deeds', 1)")),
+  EXPECT_THROW(run(absl::StrCat(values, judge.number, ", ", 999999999, ", '{1,1,1}')")),
                pqxx::foreign_key_violation);
+  // A judge and an entry of another round of the county are not this round's.
+  cv1::Round other = NewRound(county, "refs-other", "150927");
+  const int64_t other_round = ResourceId::Parse("id", other.id())->number;
+  EXPECT_THROW(
+      run(absl::StrCat("INSERT INTO contest.score_sheets (county_code, round_id, judge_id, "
+                       "entry_id, value) VALUES ('150927', ",
+                       other_round, ", ", judge.number, ", ", entry.number, ", '{1,1,1}')")),
+      pqxx::foreign_key_violation);
   // A judge of another county with the same number is not this county's.
-  EXPECT_THROW(run(absl::StrCat("INSERT INTO contest.scores (county_code, round_id, judge_id, "
-                                "entry_id, dimension, value) VALUES ('150928', ",
-                                round.number, ", ", judge.number, ", ", entry.number,
-                                ", 'practical_deeds', 1)")),
-               pqxx::foreign_key_violation);
-  EXPECT_THROW(run(absl::StrCat("UPDATE contest.scores SET judge_id = 999999999 WHERE county_code "
-                                "= '150927' AND round_id = ",
+  EXPECT_THROW(
+      run(absl::StrCat("INSERT INTO contest.score_sheets (county_code, round_id, judge_id, "
+                       "entry_id, value) VALUES ('150928', ",
+                       round.number, ", ", judge.number, ", ", entry.number, ", '{1,1,1}')")),
+      pqxx::foreign_key_violation);
+  EXPECT_THROW(run(absl::StrCat("UPDATE contest.score_sheets SET judge_id = 999999999 WHERE "
+                                "county_code = '150927' AND round_id = ",
                                 round.number, " AND judge_id = ", judge.number,
                                 " AND entry_id = ", entry.number)),
                pqxx::foreign_key_violation);
+  // Values are not negative, and a sheet holds at least one.
+  const int64_t judge2 = ResourceId::Parse("id", j2.id())->number;
+  const int64_t entry_b = ResourceId::Parse("id", eb.id())->number;
+  EXPECT_THROW(run(absl::StrCat(values, judge2, ", ", entry_b, ", '{-1,1,1}')")),
+               pqxx::check_violation);
+  EXPECT_THROW(run(absl::StrCat(values, judge2, ", ", entry_b, ", '{NULL,NULL,NULL}')")),
+               pqxx::check_violation);
   EXPECT_THROW(run(absl::StrCat("DELETE FROM contest.judges WHERE county_code = '150927' AND id = ",
                                 judge.number)),
                pqxx::restrict_violation);
@@ -427,6 +471,60 @@ TEST_F(ContestTest, ScoresKeepTheirJudgesAndEntriesInTheDatabase) {
   ASSERT_EQ(res.entries_size(), 1);
   EXPECT_EQ(res.entries(0).entry_id(), ea.id());
   EXPECT_DOUBLE_EQ(res.entries(0).total(), 0);
+}
+
+// Scores stored one row per dimension (before migration 007) become one
+// sheet per judge and entry, each value in its dimension's place in the
+// rubric, NULL where none was given.
+TEST_F(ContestTest, ScoresStoredBeforeSheetsMoveIntoSheets) {
+  const std::string schema = "contest_upgrade";
+  const std::string owner_url = Contest()->config().migration_database_url;
+  auto admin = [&](const std::string& sql) {
+    auto conn = Contest()->Admin();
+    pqxx::work w(*conn);
+    pqxx::result r = w.exec(sql);
+    w.commit();
+    return r;
+  };
+  admin("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  admin("CREATE SCHEMA " + schema + " AUTHORIZATION " + db::UserOf(owner_url));
+  const db::SchemaRoles roles{schema, db::UserOf(Contest()->config().database_url)};
+  std::vector<db::Migration> before = contest::Migrations();
+  while (!before.empty() && before.back().name >= "007") before.pop_back();
+  ASSERT_EQ(before.size(), 6u);
+  ASSERT_TRUE(db::Migrate(owner_url, roles, before).ok());
+  const std::string s = schema + ".";
+  admin("INSERT INTO " + s +
+        "contests (county_code, id, level, region_code, region_prefix, year, title, fields) "
+        "VALUES ('150927', 1, 2, '150927000000', '150927', 2023, '比武', '{1}')");
+  admin("INSERT INTO " + s +
+        "rounds (county_code, id, contest_id, number, name, state, aggregation, rubric) VALUES "
+        "('150927', 1, 1, 1, '决赛', 3, 1, '{\"rubric\": [{\"key\": \"a\"}, {\"key\": "
+        "\"b\"}, {\"key\": \"c\"}]}')");
+  admin("INSERT INTO " + s +
+        "entries (county_code, id, round_id, cadre_id, cadre_name, village_code, report) VALUES "
+        "('150927', 1, 1, 'c1', '甲', '150927001001', '{}'), "
+        "('150927', 2, 1, 'c2', '乙', '150927001002', '{}')");
+  admin("INSERT INTO " + s +
+        "judges (county_code, id, round_id, name, panel) VALUES ('150927', 1, 1, '评委1', 'A'), "
+        "('150927', 2, 1, '评委2', 'A')");
+  admin("INSERT INTO " + s +
+        "scores (county_code, round_id, judge_id, entry_id, dimension, value) VALUES "
+        "('150927', 1, 1, 1, 'c', 70), ('150927', 1, 1, 1, 'a', 50.5), "
+        "('150927', 1, 2, 1, 'b', 60), ('150927', 1, 1, 2, 'a', 0)");
+
+  ASSERT_TRUE(db::Migrate(owner_url, roles, contest::Migrations()).ok());
+  pqxx::result sheets =
+      admin("SELECT judge_id, entry_id, value::text FROM " + s + "score_sheets ORDER BY 1, 2");
+  std::vector<std::string> got;
+  for (const auto& r : sheets) {
+    got.push_back(
+        absl::StrCat(r[0].as<int64_t>(), "/", r[1].as<int64_t>(), " ", r[2].as<std::string>()));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"1/1 {50.5,NULL,70}", "1/2 {0,NULL,NULL}",
+                                           "2/1 {NULL,60,NULL}"}));
+  EXPECT_EQ(admin("SELECT to_regclass('" + s + "scores') IS NULL")[0][0].as<bool>(), true);
+  admin("DROP SCHEMA " + schema + " CASCADE");
 }
 
 TEST_F(ContestTest, AnUpheldAppealRetabulatesAndOutcomesReachPersonnelOnce) {

@@ -207,7 +207,7 @@ TEST_F(ContestTest, SixteenClientsWithOneRequestIdApplyOnce) {
        })) {
     EXPECT_TRUE(s.ok()) << s.error_message();
   }
-  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.scores WHERE round_id = " +
+  EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.score_sheets WHERE round_id = " +
                              round.id().substr(7)),
             2);
   EXPECT_EQ(

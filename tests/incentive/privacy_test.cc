@@ -231,6 +231,27 @@ TEST_F(IncentiveTest, ADepartedCadresNameLeavesTheCopiesEveryServiceKept) {
   }
   cv1::SubmitScoresResponse stored;
   ASSERT_TRUE(Batch(jining_, "anon-scores", round, scores, &stored).ok());
+  // A personal-data export lists the entrant's scores one per dimension, as
+  // the API takes them (they are stored as one sheet per judge and entry).
+  {
+    auto privacy = privacy::v1::PrivacyService::NewStub(Incentive()->channel());
+    privacy::v1::ExportPersonalDataRequest req;
+    req.set_cadre_id(gone);
+    privacy::v1::PersonalDataExport out;
+    grpc::Status es = privacy->ExportPersonalData(WithToken(jining_).get(), req, &out);
+    ASSERT_TRUE(es.ok()) << es.error_message();
+    std::string json;
+    for (const auto& x : out.sections()) {
+      if (x.service() == "contest" && x.kind() == "scores") json = x.json();
+    }
+    for (const char* d : {"rural_governance", "collective_economy", "practical_deeds"}) {
+      EXPECT_NE(json.find(absl::StrCat("\"dimension\":\"", d, "\"")), std::string::npos) << json;
+    }
+    size_t nineties = 0;
+    for (size_t at = 0; (at = json.find("\"value\":90", at)) != std::string::npos; ++at) ++nineties;
+    EXPECT_EQ(nineties, 3u) << json;
+    EXPECT_EQ(json.find("\"value\":80"), std::string::npos) << "only the entrant's: " << json;
+  }
   ClosePublish(jining_, "anon", round);
   const cv1::Results published = Results(jining_, round);
   ASSERT_EQ(published.entries_size(), 2);

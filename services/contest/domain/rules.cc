@@ -155,15 +155,16 @@ absl::Status ValidateReport(const v1::WorkReport& report) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateScore(const v1::Score& s,
-                           const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
-  for (const v1::Dimension& d : rubric) {
+absl::StatusOr<int> ValidateScore(const v1::Score& s,
+                                  const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
+  for (int i = 0; i < rubric.size(); ++i) {
+    const v1::Dimension& d = rubric[i];
     if (d.key() != s.dimension()) continue;
     if (!std::isfinite(s.value()) || s.value() < 0 || s.value() > d.max()) {
       return InvalidField("value", absl::StrCat("must be from 0 to ", d.max(), " (", d.name(), ")"),
                           "SCORE_OUT_OF_RANGE");
     }
-    return absl::OkStatus();
+    return i;
   }
   return InvalidField("dimension",
                       absl::StrCat("'", s.dimension(), "' is not in the round's rubric"),

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "touyan/contest/v1/contest.pb.h"
 
 namespace touyan::contest {
@@ -23,10 +24,10 @@ absl::Status NormalizeRound(v1::Round& r);
 
 absl::Status ValidateReport(const v1::WorkReport& report);  // relative to WorkReport
 
-// A score for a rubric: the dimension exists and 0 ≤ value ≤ max. Field
-// names relative to Score.
-absl::Status ValidateScore(const v1::Score& s,
-                           const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
+// A score for a rubric: the dimension exists and 0 ≤ value ≤ max; its
+// dimension's position in the rubric. Field names relative to Score.
+absl::StatusOr<int> ValidateScore(const v1::Score& s,
+                                  const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
 
 // A judge may not judge an entrant who is the judge, from the judge's own
 // village (or unit region) or organisation — CONFLICT_OF_INTEREST naming both.

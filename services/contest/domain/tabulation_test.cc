@@ -126,17 +126,18 @@ TEST(Digest, StableForTheSameResultsChangedByAnyScore) {
 
 TEST(Rules, ScoresLieWithinTheDimensionsRange) {
   google::protobuf::RepeatedPtrField<v1::Dimension> rubric;
+  *rubric.Add() = Dim("c", 1, 10);
   *rubric.Add() = Dim("d", 1, 30);
   v1::Score s;
   s.set_dimension("d");
   s.set_value(30);
-  EXPECT_TRUE(ValidateScore(s, rubric).ok());
+  EXPECT_EQ(ValidateScore(s, rubric).value_or(-1), 1) << "the dimension's position in the rubric";
   s.set_value(30.5);
-  EXPECT_EQ(FieldOf(ValidateScore(s, rubric)).value_or(""), "value");
+  EXPECT_EQ(FieldOf(ValidateScore(s, rubric).status()).value_or(""), "value");
   s.set_value(-1);
   EXPECT_FALSE(ValidateScore(s, rubric).ok());
   s.set_dimension("x");
-  EXPECT_EQ(FieldOf(ValidateScore(s, rubric)).value_or(""), "dimension");
+  EXPECT_EQ(FieldOf(ValidateScore(s, rubric).status()).value_or(""), "dimension");
 }
 
 TEST(Rules, MaterialsAreChecked) {
