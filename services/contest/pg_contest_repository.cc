@@ -29,11 +29,10 @@ std::vector<db::Statement> SharedStatements() {
       // All of the round's scores: those of withdrawn entries are left out
       // by the caller (a join here became a look-up per score whenever the
       // statistics lagged behind a fresh batch).
-      // (One row per value: its position in the rubric, from 1.)
+      // (One row per sheet, its values as an array literal.)
       {"tab_scores",
-       "SELECT s.judge_id::text, s.entry_id, u.i, u.v FROM score_sheets s, "
-       "unnest(s.value) WITH ORDINALITY AS u(v, i) "
-       "WHERE s.county_code = $1 AND s.round_id = $2 AND u.v IS NOT NULL"},
+       "SELECT judge_id, entry_id, value::text FROM score_sheets "
+       "WHERE county_code = $1 AND round_id = $2"},
       {"results_clear", "DELETE FROM results WHERE county_code = $1 AND round_id = $2"},
       {"results_insert",
        "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, "

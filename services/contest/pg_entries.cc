@@ -270,8 +270,8 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           return NestField(std::move(st),
                            batch ? absl::StrCat("scores[", i, "].") : std::string("score."));
         };
-        for (size_t i = 0; i < scores.size(); ++i) {
-          const v1::Score& s = scores[i];
+        for (size_t i = 0; i < static_cast<size_t>(scores.size()); ++i) {
+          const v1::Score& s = scores[static_cast<int>(i)];
           absl::StatusOr<int> dim = ValidateScore(s, r.rubric());
           RETURN_IF_ERROR(named(dim.status(), i));
           absl::StatusOr<ResourceId> judge_id = ResourceId::Parse("judge_id", s.judge_id());

@@ -3,6 +3,9 @@
 #ifndef TOUYAN_SERVICES_CONTEST_PG_ROWS_H_
 #define TOUYAN_SERVICES_CONTEST_PG_ROWS_H_
 
+#include <charconv>
+#include <system_error>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -198,16 +201,27 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
                           row[2].as<std::string>(), row[3].as<std::string>()});
     active.emplace(n, in.entries.back().entry_id);
   }
-  const pqxx::result scores = tx.exec_prepared("tab_scores", id.county_code, id.number);
-  in.scores.reserve(scores.size());
-  for (const auto& row : scores) {
+  const pqxx::result sheets = tx.exec_prepared("tab_scores", id.county_code, id.number);
+  in.scores.reserve(sheets.size() * in.rubric.size());
+  absl::flat_hash_map<int64_t, std::string> judges;  // number → the key tabulation groups by
+  for (const auto& row : sheets) {
     auto entry = active.find(row[1].as<int64_t>());
     if (entry == active.end()) continue;  // withdrawn
-    // The rubric is locked by the first score: a sheet's positions are its.
-    const auto dim = row[2].as<size_t>();
-    if (dim < 1 || dim > in.rubric.size()) continue;
-    in.scores.push_back(
-        {row[0].as<std::string>(), entry->second, in.rubric[dim - 1].key(), row[3].as<double>()});
+    const int64_t j = row[0].as<int64_t>();
+    auto judge = judges.find(j);
+    if (judge == judges.end()) judge = judges.emplace(j, absl::StrCat(j)).first;
+    // "{55,NULL,40.5}": one value per rubric dimension, in its order (the
+    // rubric is locked by the first score).
+    const absl::string_view text(row[2].c_str(), row[2].size());
+    size_t dim = 0;
+    for (absl::string_view v : absl::StrSplit(text.substr(1, text.size() - 2), ',')) {
+      double value = 0;
+      if (v != "NULL" && dim < in.rubric.size() &&
+          std::from_chars(v.data(), v.data() + v.size(), value).ec == std::errc()) {
+        in.scores.push_back({judge->second, entry->second, in.rubric[dim].key(), value});
+      }
+      ++dim;
+    }
   }
   return in;
 }

@@ -7,10 +7,14 @@ namespace touyan::contest {
 
 namespace {
 
-// A score batch: buffered (validated on arrival), stored all at once.
+// A score batch: buffered (validated on arrival), stored all at once. The
+// buffer lives on an arena: copying 89,000 scores with a malloc per string
+// took ~80 ms of a B5 round's ingest (perf).
 class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitScoresResponse> {
  public:
-  explicit ScoreBatch(ContestRepository& repo) : repo_(repo) {}
+  explicit ScoreBatch(ContestRepository& repo)
+      : repo_(repo),
+        all_(*google::protobuf::Arena::CreateMessage<v1::SubmitScoresRequest>(&arena_)) {}
 
   absl::StatusOr<bool> OnMessage(CallContext& call, const v1::SubmitScoresRequest& m) override {
     if (all_.request_id().empty()) {
@@ -39,7 +43,8 @@ class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitSc
 
  private:
   ContestRepository& repo_;
-  v1::SubmitScoresRequest all_;
+  google::protobuf::Arena arena_;
+  v1::SubmitScoresRequest& all_;  // on arena_
   ResourceId round_;
 };
 
