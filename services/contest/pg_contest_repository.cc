@@ -37,7 +37,7 @@ std::vector<db::Statement> SharedStatements() {
       {"results_insert",
        "INSERT INTO results (county_code, round_id, position, result) SELECT $1, $2, x.ord - 1, "
        "x.elem "
-       "FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(elem, ord)"},
+       "FROM jsonb_array_elements($3::jsonb -> 'entries') WITH ORDINALITY AS x(elem, ord)"},
       {"gauge_rounds",
        "WITH y AS (SELECT max(year) AS y FROM contests WHERE starts_with(region_prefix, $1)) "
        "SELECT y.y, r.state, count(*), coalesce(sum((SELECT count(*) FROM entries e WHERE "
