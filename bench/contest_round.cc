@@ -201,16 +201,19 @@ int main(int argc, char** argv) {
   std::ofstream csv(csv_path);
   csv << "judge_id,entry_id,dimension,value\n";
   for (const auto& e : entries) {
+    const size_t entry_at = expected.entries.size();
     expected.entries.push_back({e.id(), e.cadre_id(), e.cadre_name()});
-    for (const auto& j : panel) {
-      for (const auto& d : round.rubric()) {
+    for (size_t ji = 0; ji < panel.size(); ++ji) {
+      const cv1::Judge& j = panel[ji];
+      for (size_t di = 0; di < static_cast<size_t>(round.rubric_size()); ++di) {
+        const cv1::Dimension& d = round.rubric(static_cast<int>(di));
         cv1::Score sc;
         sc.set_judge_id(j.id());
         sc.set_entry_id(e.id());
         sc.set_dimension(d.key());
         sc.set_value(tenth(rng) / 10.0);
         csv << j.id() << ',' << e.id() << ',' << d.key() << ',' << sc.value() << '\n';
-        expected.scores.push_back({j.id().substr(7), e.id(), d.key(), sc.value()});
+        expected.scores.push_back({static_cast<int64_t>(ji), entry_at, di, sc.value()});
         scores.push_back(std::move(sc));
       }
     }

@@ -46,8 +46,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         v1::Score s;
         s.set_dimension(r.rubric(data[i] % r.rubric_size()).key());
         s.set_value(data[i + 1] % 101);
-        if (ct::ValidateScore(s, r.rubric()).ok()) {
-          in.scores.push_back({i % 3 ? "j1" : "j2", i % 2 ? "e1" : "e2", s.dimension(), s.value()});
+        absl::StatusOr<int> dim = ct::ValidateScore(s, r.rubric());
+        if (dim.ok()) {
+          in.scores.push_back(
+              {i % 3 ? 1 : 2, i % 2 ? size_t{0} : size_t{1}, static_cast<size_t>(*dim), s.value()});
         }
       }
       auto a = ct::Tabulate(in);

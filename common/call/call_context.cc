@@ -121,7 +121,7 @@ absl::Status CallContext::FlushAccess() {
 }
 
 absl::Status CallContext::MutateInto(
-    const google::protobuf::Message& request, const std::string& request_id,
+    const idempotency::Fingerprint& request, const std::string& request_id,
     google::protobuf::Message& out,
     absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
   RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));

@@ -20,6 +20,7 @@
 #include "common/db/pool.h"
 #include "common/db/replica.h"
 #include "common/db/transaction.h"
+#include "common/idempotency/idempotency.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/time/clock.h"
@@ -83,6 +84,14 @@ class CallContext {
   absl::StatusOr<Resp> Mutate(const google::protobuf::Message& request,
                               const std::string& request_id,
                               absl::FunctionRef<absl::StatusOr<Resp>(db::Tx&)> body) {
+    return Mutate<Resp>(idempotency::FingerprintOf(request), request_id, body);
+  }
+  // The same, for a request known by its fingerprint (a client stream's,
+  // built as its messages arrive).
+  template <typename Resp>
+  absl::StatusOr<Resp> Mutate(const idempotency::Fingerprint& request,
+                              const std::string& request_id,
+                              absl::FunctionRef<absl::StatusOr<Resp>(db::Tx&)> body) {
     Resp out;
     RETURN_IF_ERROR(MutateInto(request, request_id, out,
                                [&](db::Tx& tx, google::protobuf::Message& m) -> absl::Status {
@@ -98,6 +107,12 @@ class CallContext {
   // from the stored answer on a retry.
   absl::Status MutateInto(
       const google::protobuf::Message& request, const std::string& request_id,
+      google::protobuf::Message& out,
+      absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body) {
+    return MutateInto(idempotency::FingerprintOf(request), request_id, out, body);
+  }
+  absl::Status MutateInto(
+      const idempotency::Fingerprint& request, const std::string& request_id,
       google::protobuf::Message& out,
       absl::FunctionRef<absl::Status(db::Tx&, google::protobuf::Message&)> body);
 

@@ -3,6 +3,7 @@
 #ifndef TOUYAN_COMMON_IDEMPOTENCY_IDEMPOTENCY_H_
 #define TOUYAN_COMMON_IDEMPOTENCY_IDEMPOTENCY_H_
 
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -25,6 +26,38 @@ std::vector<db::Statement> Statements();
 // ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id);
 
+// What Claim compares a retried request with: the SHA-256 of the request's
+// deterministic serialization.
+struct Fingerprint {
+  std::string sha256;
+};
+Fingerprint FingerprintOf(const google::protobuf::Message& request);
+
+// The fingerprint of a request that arrives in parts (a client stream whose
+// messages merge into one request), equal to FingerprintOf the merged
+// request when its fields are added as serialization writes them: in
+// field-number order, a repeated field's elements in their order. Nothing
+// of the request is kept but the hash state.
+class FingerprintBuilder {
+ public:
+  FingerprintBuilder();
+  ~FingerprintBuilder();
+  FingerprintBuilder(const FingerprintBuilder&) = delete;
+  FingerprintBuilder& operator=(const FingerprintBuilder&) = delete;
+
+  // A string (or bytes) field; an empty one is not written (proto3).
+  void AddString(int field, absl::string_view value);
+  // A message field, or one element of a repeated one.
+  void AddMessage(int field, const google::protobuf::Message& m);
+  Fingerprint Finish();
+
+ private:
+  void Flush();
+  struct Hash;
+  std::unique_ptr<Hash> hash_;
+  std::string pending_;  // serialized, not hashed yet (hashed in large pieces)
+};
+
 // Claims the caller's (`subject`'s) `request_id` inside `tx`, in the
 // caller's row-level-security `scope`: ids are per caller (AIP-155), so
 // another caller's "r1" is another request. Returns the stored response
@@ -33,12 +66,9 @@ absl::Status ValidateRequestId(absl::string_view request_id);
 // concurrent call with the same id waits on the row until this one ends).
 // Returns INVALID_ARGUMENT (REQUEST_ID_REUSED) if the caller used the id for
 // another method or request, or in a scope it cannot see now.
-absl::StatusOr<std::optional<std::string>> Claim(db::Tx& tx, const db::Scope& scope,
-                                                 absl::string_view request_id,
-                                                 absl::string_view subject,
-                                                 absl::string_view method,
-                                                 const google::protobuf::Message& request,
-                                                 const crypto::Keyring* keys);
+absl::StatusOr<std::optional<std::string>> Claim(
+    db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+    absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys);
 
 // Deletes the stored answers older than `retention` that `scope` reaches,
 // `batch` rows a transaction (rows another transaction holds are skipped, so

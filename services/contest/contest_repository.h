@@ -14,6 +14,7 @@
 #include "common/db/rows.h"
 #include "common/ids/resource_id.h"
 #include "common/paging/page_token.h"
+#include "services/contest/score_list.h"
 #include "touyan/contest/v1/contest.pb.h"
 
 namespace touyan::contest {
@@ -87,11 +88,11 @@ class ContestRepository {
                                                          int state, const paging::Page& page) = 0;
 
   // Stores scores of one round, all or none (field names "scores[i]." when
-  // `batch`, "score." otherwise), and locks the rubric.
+  // `batch`, "score." otherwise), and locks the rubric. `request` is the
+  // fingerprint of the request the scores came in (idempotency).
   virtual absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
-      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-      const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
-      bool batch) = 0;
+      CallContext& call, const idempotency::Fingerprint& request, const std::string& request_id,
+      const ResourceId& round, const ScoreList& scores, bool batch) = 0;
 
   virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
   virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call,

@@ -53,9 +53,8 @@ class PgContestRepository final : public ContestRepository {
   absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
                                                               const ResourceId& round) override;
   absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
-      CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-      const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
-      bool batch) override;
+      CallContext& call, const idempotency::Fingerprint& request, const std::string& request_id,
+      const ResourceId& round, const ScoreList& scores, bool batch) override;
   absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
   absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
                                         const ResourceId& entry) override;

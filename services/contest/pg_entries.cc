@@ -235,9 +235,8 @@ absl::StatusOr<v1::ListMissingScoresResponse> PgContestRepository::MissingScores
 // ------------------------------------------------------------------ scores
 
 absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
-    CallContext& call, const google::protobuf::Message& request, const std::string& request_id,
-    const ResourceId& round, const google::protobuf::RepeatedPtrField<v1::Score>& scores,
-    bool batch) {
+    CallContext& call, const idempotency::Fingerprint& request, const std::string& request_id,
+    const ResourceId& round, const ScoreList& scores, bool batch) {
   return call.Mutate<v1::SubmitScoresResponse>(
       request, request_id, [&](db::Tx& tx) -> absl::StatusOr<v1::SubmitScoresResponse> {
         ASSIGN_OR_RETURN(v1::Round r,
@@ -270,23 +269,47 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
           return NestField(std::move(st),
                            batch ? absl::StrCat("scores[", i, "].") : std::string("score."));
         };
-        for (size_t i = 0; i < static_cast<size_t>(scores.size()); ++i) {
-          const v1::Score& s = scores[static_cast<int>(i)];
-          absl::StatusOr<int> dim = ValidateScore(s, r.rubric());
-          RETURN_IF_ERROR(named(dim.status(), i));
-          absl::StatusOr<ResourceId> judge_id = ResourceId::Parse("judge_id", s.judge_id());
-          RETURN_IF_ERROR(named(judge_id.status(), i));
-          absl::StatusOr<ResourceId> entry_id = ResourceId::Parse("entry_id", s.entry_id());
-          RETURN_IF_ERROR(named(entry_id.status(), i));
-          const ResourceId &judge = *judge_id, &entry = *entry_id;
+        // Each dimension named, found in the rubric once.
+        std::vector<absl::StatusOr<int>> dimension_at;
+        dimension_at.reserve(scores.dimensions().size());
+        for (const std::string& key : scores.dimensions()) {
+          dimension_at.push_back(DimensionOf(key, r.rubric()));
+        }
+        ResourceId here_judge{round.county_code, 0}, here_entry{round.county_code, 0};
+        ResourceId whole_judge, whole_entry;
+        for (size_t i = 0; i < scores.size(); ++i) {
+          const ScoreList::Item& s = scores[i];
+          int dim = 0;
+          ResourceId& judge = s.whole < 0 ? here_judge : whole_judge;
+          ResourceId& entry = s.whole < 0 ? here_entry : whole_entry;
+          if (s.whole < 0) {
+            const absl::StatusOr<int>& at = dimension_at[s.dimension];
+            RETURN_IF_ERROR(named(at.status(), i));
+            dim = *at;
+            RETURN_IF_ERROR(named(CheckScoreValue(s.value, r.rubric(dim)), i));
+            judge.number = s.judge;
+            entry.number = s.entry;
+          } else {
+            // An id that does not parse or names another county: refused
+            // below, after the checks that come first.
+            const v1::Score& w = scores.whole(s);
+            absl::StatusOr<int> at = ValidateScore(w, r.rubric());
+            RETURN_IF_ERROR(named(at.status(), i));
+            dim = *at;
+            absl::StatusOr<ResourceId> judge_id = ResourceId::Parse("judge_id", w.judge_id());
+            RETURN_IF_ERROR(named(judge_id.status(), i));
+            absl::StatusOr<ResourceId> entry_id = ResourceId::Parse("entry_id", w.entry_id());
+            RETURN_IF_ERROR(named(entry_id.status(), i));
+            judge = *std::move(judge_id);
+            entry = *std::move(entry_id);
+          }
           auto jp = judge.county_code == round.county_code ? judge_panel.find(judge.number)
                                                            : judge_panel.end();
           auto ep =
               entry.county_code == round.county_code ? entry_of.find(entry.number) : entry_of.end();
-          RETURN_IF_ERROR(
-              named(MayScore(r, s.judge_id(), jp == judge_panel.end() ? nullptr : &jp->second,
-                             s.entry_id(), ep == entry_of.end() ? nullptr : &ep->second),
-                    i));
+          RETURN_IF_ERROR(named(MayScore(r, judge, jp == judge_panel.end() ? nullptr : &jp->second,
+                                         entry, ep == entry_of.end() ? nullptr : &ep->second),
+                                i));
           auto [it, fresh] =
               sheet_of.emplace(std::make_pair(judge.number, entry.number), judges.size());
           if (fresh) {
@@ -294,7 +317,7 @@ absl::StatusOr<v1::SubmitScoresResponse> PgContestRepository::SubmitScores(
             entries.push_back(entry.number);
             values.resize(values.size() + dims);
           }
-          values[it->second * dims + static_cast<size_t>(*dim)] = s.value();
+          values[it->second * dims + static_cast<size_t>(dim)] = s.value;
         }
         if (!judges.empty()) {
           // Each sheet as an array literal, each value the shortest text that

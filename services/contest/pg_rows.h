@@ -193,23 +193,20 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
   in.advance_top_n = round.advance_top_n();
   in.advance_top_share = round.advance_top_share();
   in.advance_by_panel = round.advance_by_panel();
-  // Active entries by number (their ids, formatted once).
-  absl::flat_hash_map<int64_t, std::string> active;
+  // Active entries by number → their position in `entries`.
+  absl::flat_hash_map<int64_t, size_t> active;
   for (const auto& row : tx.exec_prepared("tab_entries", id.county_code, id.number)) {
     const int64_t n = row[0].as<int64_t>();
+    active.emplace(n, in.entries.size());
     in.entries.push_back({ResourceId{id.county_code, n}.ToString(), row[1].as<std::string>(),
                           row[2].as<std::string>(), row[3].as<std::string>()});
-    active.emplace(n, in.entries.back().entry_id);
   }
   const pqxx::result sheets = tx.exec_prepared("tab_scores", id.county_code, id.number);
   in.scores.reserve(sheets.size() * in.rubric.size());
-  absl::flat_hash_map<int64_t, std::string> judges;  // number → the key tabulation groups by
   for (const auto& row : sheets) {
     auto entry = active.find(row[1].as<int64_t>());
     if (entry == active.end()) continue;  // withdrawn
-    const int64_t j = row[0].as<int64_t>();
-    auto judge = judges.find(j);
-    if (judge == judges.end()) judge = judges.emplace(j, absl::StrCat(j)).first;
+    const int64_t judge = row[0].as<int64_t>();
     // "{55,NULL,40.5}": one value per rubric dimension, in its order (the
     // rubric is locked by the first score).
     const absl::string_view text(row[2].c_str(), row[2].size());
@@ -218,7 +215,7 @@ inline TabulationInput LoadInput(db::Tx& tx, const ResourceId& id, const v1::Rou
       double value = 0;
       if (v != "NULL" && dim < in.rubric.size() &&
           std::from_chars(v.data(), v.data() + v.size(), value).ec == std::errc()) {
-        in.scores.push_back({judge->second, entry->second, in.rubric[dim].key(), value});
+        in.scores.push_back({judge, entry->second, dim, value});
       }
       ++dim;
     }

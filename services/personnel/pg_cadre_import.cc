@@ -192,9 +192,10 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     db::ApplySession(*lease, call.scope(), call.deadline());
     tx_ = std::make_unique<pqxx::work>(lease->conn());
     db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
-    ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                     idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject,
-                                        call.method(), first, call.keys()));
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> replay,
+        idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject, call.method(),
+                           idempotency::FingerprintOf(first), call.keys()));
     if (replay) {
       replayed_ = resp_.ParseFromString(*replay);
       if (!replayed_) return absl::InternalError("stored response is corrupt");

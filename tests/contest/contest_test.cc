@@ -170,6 +170,21 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   Outcome bo = OutcomeOf(Batch(jining_, "batch-bad", round, bad, &stored));
   EXPECT_EQ(bo.code, grpc::StatusCode::INVALID_ARGUMENT) << bo;
   EXPECT_EQ(bo.field, "scores[7].value");
+  // Ids that do not parse or name another county are refused by position.
+  bad = batch;
+  bad[4].set_judge_id("150929-1");
+  bo = OutcomeOf(Batch(jining_, "batch-bad-2", round, bad, &stored));
+  EXPECT_EQ(bo.code, grpc::StatusCode::NOT_FOUND) << bo;
+  EXPECT_EQ(bo.field, "scores[4].judge_id");
+  bad[4] = batch[4];
+  bad[11].set_entry_id("not-an-id");
+  bo = OutcomeOf(Batch(jining_, "batch-bad-3", round, bad, &stored));
+  EXPECT_EQ(bo.reason, "MALFORMED_ID") << bo;
+  EXPECT_EQ(bo.field, "scores[11].entry_id");
+  bad[3].set_dimension("charisma");  // an earlier score's error comes first
+  bo = OutcomeOf(Batch(jining_, "batch-bad-4", round, bad, &stored));
+  EXPECT_EQ(bo.reason, "UNKNOWN_DIMENSION") << bo;
+  EXPECT_EQ(bo.field, "scores[3].dimension");
   const std::string values_stored =
       "SELECT coalesce(sum(num_nonnulls(VARIADIC value)), 0) FROM contest.score_sheets";
   EXPECT_EQ(Contest()->Count(values_stored), 1);
@@ -183,6 +198,14 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());
   EXPECT_EQ(stored.scores_stored(), 18);
   ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored).ok());  // a retry: nothing new
+  // The same scores in messages of another size are the same request; a
+  // changed score is another.
+  ASSERT_TRUE(Batch(jining_, "batch-1", round, batch, &stored, 5).ok());
+  EXPECT_EQ(stored.scores_stored(), 18);
+  std::vector<cv1::Score> changed = batch;
+  changed[17].set_value(89);
+  EXPECT_EQ(OutcomeOf(Batch(jining_, "batch-1", round, changed, &stored)).reason,
+            "REQUEST_ID_REUSED");
   EXPECT_EQ(Contest()->Count(values_stored), 18);
   EXPECT_EQ(Contest()->Count("SELECT count(*) FROM contest.score_sheets"), 6)
       << "one sheet per judge and entry";

@@ -59,10 +59,13 @@ absl::Status AcceptsScores(const v1::Round& r) {
   return RequireState(r.state(), v1::ROUND_STATE_JUDGING, "scores are accepted");
 }
 
-absl::Status MayScore(const v1::Round& r, const std::string& judge_id,
-                      const std::string* judge_panel, const std::string& entry_id,
+absl::Status MayScore(const v1::Round& r, const ResourceId& judge_id,
+                      const std::string* judge_panel, const ResourceId& entry_id,
                       const ScoredEntry* entry) {
-  if (judge_panel == nullptr) return NotFound("judge_id", "judge of this round", judge_id);
+  // Ids are formatted only for an error: a batch checks 89,000 scores.
+  if (judge_panel == nullptr) {
+    return NotFound("judge_id", "judge of this round", judge_id.ToString());
+  }
   const bool closed = r.state() == v1::ROUND_STATE_CLOSED;
   if (entry == nullptr || !entry->active || (closed && !entry->reopened)) {
     if (closed) {
@@ -70,16 +73,16 @@ absl::Status MayScore(const v1::Round& r, const std::string& judge_id,
           Refused("WRONG_STATE", absl::StrCat("round ", r.id(),
                                               " is CLOSED: only entries reopened by an upheld "
                                               "appeal take scores; ",
-                                              entry_id, " is not one")),
+                                              entry_id.ToString(), " is not one")),
           "entry_id");
     }
-    return NotFound("entry_id", "entry of this round", entry_id);
+    return NotFound("entry_id", "entry of this round", entry_id.ToString());
   }
   if (entry->panel != *judge_panel) {
     return WithField(
-        Refused("NOT_ON_PANEL",
-                absl::StrCat("entry ", entry_id, " is judged by panel '", entry->panel, "', judge ",
-                             judge_id, " sits on panel '", *judge_panel, "'")),
+        Refused("NOT_ON_PANEL", absl::StrCat("entry ", entry_id.ToString(), " is judged by panel '",
+                                             entry->panel, "', judge ", judge_id.ToString(),
+                                             " sits on panel '", *judge_panel, "'")),
         "judge_id");
   }
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/ids/resource_id.h"
 #include "touyan/contest/v1/contest.pb.h"
 
 namespace touyan::contest {
@@ -45,8 +46,8 @@ struct ScoredEntry {
 // WRONG_STATE naming entry_id when the round is CLOSED and the entry was not
 // reopened; NOT_ON_PANEL naming judge_id when their panels differ. Fields
 // relative to the score.
-absl::Status MayScore(const v1::Round& r, const std::string& judge_id,
-                      const std::string* judge_panel, const std::string& entry_id,
+absl::Status MayScore(const v1::Round& r, const ResourceId& judge_id,
+                      const std::string* judge_panel, const ResourceId& entry_id,
                       const ScoredEntry* entry);
 
 // NOT_CLOSED before the round closed: results exist from then on.

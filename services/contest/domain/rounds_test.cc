@@ -54,6 +54,7 @@ TEST(Rounds, EntriesJudgesAndTheRubricChangeOnlyBeforeTheirTime) {
 
 TEST(Rounds, ScoresGoToActiveEntriesOfTheJudgesPanelAndOnceClosedOnlyToReopenedOnes) {
   const std::string a = "A", b = "B";
+  const ResourceId j1{"150902", 1}, e1{"150902", 1}, e9{"150902", 9};
   const ScoredEntry on_a{.active = true, .reopened = false, .panel = "A"};
   const ScoredEntry withdrawn{.active = false, .reopened = false, .panel = "A"};
   const ScoredEntry reopened{.active = true, .reopened = true, .panel = "A"};
@@ -65,25 +66,25 @@ TEST(Rounds, ScoresGoToActiveEntriesOfTheJudgesPanelAndOnceClosedOnlyToReopenedO
   EXPECT_EQ(Reason(AcceptsScores(RoundIn(v1::ROUND_STATE_OPEN))), "WRONG_STATE");
   EXPECT_EQ(Reason(AcceptsScores(RoundIn(v1::ROUND_STATE_PUBLISHED))), "WRONG_STATE");
 
-  EXPECT_TRUE(MayScore(judging, "j1", &a, "e1", &on_a).ok());
-  absl::Status s = MayScore(judging, "j1", nullptr, "e1", &on_a);
+  EXPECT_TRUE(MayScore(judging, j1, &a, e1, &on_a).ok());
+  absl::Status s = MayScore(judging, j1, nullptr, e1, &on_a);
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Field(s), "judge_id");
-  s = MayScore(judging, "j1", &a, "e9", nullptr);
+  s = MayScore(judging, j1, &a, e9, nullptr);
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Field(s), "entry_id");
-  EXPECT_EQ(MayScore(judging, "j1", &a, "e1", &withdrawn).code(), absl::StatusCode::kNotFound);
-  s = MayScore(judging, "j1", &b, "e1", &on_a);
+  EXPECT_EQ(MayScore(judging, j1, &a, e1, &withdrawn).code(), absl::StatusCode::kNotFound);
+  s = MayScore(judging, j1, &b, e1, &on_a);
   EXPECT_EQ(Reason(s), "NOT_ON_PANEL");
   EXPECT_EQ(Field(s), "judge_id");
 
-  EXPECT_TRUE(MayScore(closed, "j1", &a, "e1", &reopened).ok());
+  EXPECT_TRUE(MayScore(closed, j1, &a, e1, &reopened).ok());
   for (const ScoredEntry* e : {&on_a, &withdrawn, static_cast<const ScoredEntry*>(nullptr)}) {
-    s = MayScore(closed, "j1", &a, "e1", e);
+    s = MayScore(closed, j1, &a, e1, e);
     EXPECT_EQ(Reason(s), "WRONG_STATE");
     EXPECT_EQ(Field(s), "entry_id");
   }
-  EXPECT_EQ(Reason(MayScore(closed, "j1", &b, "e1", &reopened)), "NOT_ON_PANEL");
+  EXPECT_EQ(Reason(MayScore(closed, j1, &b, e1, &reopened)), "NOT_ON_PANEL");
 }
 
 TEST(Rounds, ResultsAreSignedOnTheCurrentDigestThenPublishedWithBothSignatures) {

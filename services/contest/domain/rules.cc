@@ -155,20 +155,28 @@ absl::Status ValidateReport(const v1::WorkReport& report) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int> DimensionOf(absl::string_view key,
+                                const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
+  for (int i = 0; i < rubric.size(); ++i) {
+    if (rubric[i].key() == key) return i;
+  }
+  return InvalidField("dimension", absl::StrCat("'", key, "' is not in the round's rubric"),
+                      "UNKNOWN_DIMENSION");
+}
+
+absl::Status CheckScoreValue(double value, const v1::Dimension& d) {
+  if (!std::isfinite(value) || value < 0 || value > d.max()) {
+    return InvalidField("value", absl::StrCat("must be from 0 to ", d.max(), " (", d.name(), ")"),
+                        "SCORE_OUT_OF_RANGE");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> ValidateScore(const v1::Score& s,
                                   const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric) {
-  for (int i = 0; i < rubric.size(); ++i) {
-    const v1::Dimension& d = rubric[i];
-    if (d.key() != s.dimension()) continue;
-    if (!std::isfinite(s.value()) || s.value() < 0 || s.value() > d.max()) {
-      return InvalidField("value", absl::StrCat("must be from 0 to ", d.max(), " (", d.name(), ")"),
-                          "SCORE_OUT_OF_RANGE");
-    }
-    return i;
-  }
-  return InvalidField("dimension",
-                      absl::StrCat("'", s.dimension(), "' is not in the round's rubric"),
-                      "UNKNOWN_DIMENSION");
+  ASSIGN_OR_RETURN(int i, DimensionOf(s.dimension(), rubric));
+  RETURN_IF_ERROR(CheckScoreValue(s.value(), rubric[i]));
+  return i;
 }
 
 absl::Status CheckConflict(const v1::Judge& judge, const v1::Entry& entry) {

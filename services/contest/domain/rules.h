@@ -28,6 +28,12 @@ absl::Status ValidateReport(const v1::WorkReport& report);  // relative to WorkR
 // dimension's position in the rubric. Field names relative to Score.
 absl::StatusOr<int> ValidateScore(const v1::Score& s,
                                   const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
+// ValidateScore's two halves, for scores checked by the thousand: the
+// position of dimension `key` in the rubric (UNKNOWN_DIMENSION naming
+// "dimension"), and the value's range (SCORE_OUT_OF_RANGE naming "value").
+absl::StatusOr<int> DimensionOf(absl::string_view key,
+                                const google::protobuf::RepeatedPtrField<v1::Dimension>& rubric);
+absl::Status CheckScoreValue(double value, const v1::Dimension& d);
 
 // A judge may not judge an entrant who is the judge, from the judge's own
 // village (or unit region) or organisation — CONFLICT_OF_INTEREST naming both.

@@ -28,47 +28,57 @@ struct Stats {
 }  // namespace
 
 std::vector<v1::EntryResult> Tabulate(const TabulationInput& in) {
+  const size_t dims = in.rubric.size();
+  const size_t n_entries = in.entries.size();
+  auto counts = [&](const ScoreRow& s) { return s.entry < n_entries && s.dimension < dims; };
   // Per judge and dimension: mean and (population) standard deviation.
-  absl::flat_hash_map<std::pair<std::string, std::string>, std::vector<double>> by_judge;
-  for (const ScoreRow& s : in.scores) by_judge[{s.judge_id, s.dimension}].push_back(s.value);
-  absl::flat_hash_map<std::pair<std::string, std::string>, Stats> stats;
-  for (const auto& [k, v] : by_judge) {
-    Stats st;
-    st.mean = Mean(v);
-    double var = 0;
-    for (double x : v) var += (x - st.mean) * (x - st.mean);
-    st.sd = std::sqrt(var / static_cast<double>(v.size()));
-    stats[k] = st;
+  absl::flat_hash_map<std::pair<int64_t, size_t>, Stats> stats;
+  if (in.aggregation == v1::AGGREGATION_Z_SCORE) {
+    absl::flat_hash_map<std::pair<int64_t, size_t>, std::vector<double>> by_judge;
+    for (const ScoreRow& s : in.scores) {
+      if (counts(s)) by_judge[{s.judge, s.dimension}].push_back(s.value);
+    }
+    for (const auto& [k, v] : by_judge) {
+      Stats st;
+      st.mean = Mean(v);
+      double var = 0;
+      for (double x : v) var += (x - st.mean) * (x - st.mean);
+      st.sd = std::sqrt(var / static_cast<double>(v.size()));
+      stats[k] = st;
+    }
   }
-  // Per entry and dimension: the values to aggregate.
-  absl::flat_hash_map<std::string, std::map<std::string, std::vector<double>>> values;
+  // Per entry and dimension (entry-major): the values to aggregate.
+  std::vector<std::vector<double>> values(n_entries * dims);
   for (const ScoreRow& s : in.scores) {
+    if (!counts(s)) continue;
     double v = s.value;
     if (in.aggregation == v1::AGGREGATION_Z_SCORE) {
-      const Stats& st = stats[{s.judge_id, s.dimension}];
+      const Stats& st = stats[{s.judge, s.dimension}];
       v = st.sd > 0 ? (s.value - st.mean) / st.sd : 0;
     }
-    values[s.entry_id][s.dimension].push_back(v);
+    values[s.entry * dims + s.dimension].push_back(v);
   }
 
   std::vector<v1::EntryResult> out;
-  for (const EntryRef& e : in.entries) {
+  out.reserve(n_entries);
+  for (size_t i = 0; i < n_entries; ++i) {
+    const EntryRef& e = in.entries[i];
     v1::EntryResult r;
     r.set_entry_id(e.entry_id);
     r.set_cadre_id(e.cadre_id);
     r.set_cadre_name(e.cadre_name);
     r.set_panel(e.panel);
     double total = 0;
-    for (const v1::Dimension& d : in.rubric) {
-      std::vector<double>& v = values[e.entry_id][d.key()];
+    for (size_t d = 0; d < dims; ++d) {
+      std::vector<double>& v = values[i * dims + d];
       if (in.aggregation == v1::AGGREGATION_TRIMMED_MEAN && v.size() >= 5) {
         std::sort(v.begin(), v.end());
         v.pop_back();
         v.erase(v.begin());
       }
       const double agg = Round6(Mean(v));
-      (*r.mutable_by_dimension())[d.key()] = agg;
-      total += d.weight() * agg;
+      (*r.mutable_by_dimension())[in.rubric[d].key()] = agg;
+      total += in.rubric[d].weight() * agg;
     }
     r.set_total(Round6(total));
     out.push_back(std::move(r));

@@ -5,6 +5,7 @@
 #ifndef TOUYAN_SERVICES_CONTEST_DOMAIN_TABULATION_H_
 #define TOUYAN_SERVICES_CONTEST_DOMAIN_TABULATION_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,13 @@
 
 namespace touyan::contest {
 
+// One judge's score of one entry in one dimension. Entries and dimensions
+// are positions in TabulationInput's `entries` and `rubric`; judges are any
+// numbers that tell them apart.
 struct ScoreRow {
-  std::string judge_id;
-  std::string entry_id;
-  std::string dimension;
+  int64_t judge = 0;
+  size_t entry = 0;
+  size_t dimension = 0;
   double value = 0;
 };
 
@@ -30,7 +34,7 @@ struct TabulationInput {
   v1::Aggregation aggregation = v1::AGGREGATION_MEAN;
   std::vector<v1::Dimension> rubric;
   std::vector<EntryRef> entries;  // every entry still in the round
-  std::vector<ScoreRow> scores;   // of those entries
+  std::vector<ScoreRow> scores;   // of those entries (others are ignored)
   std::vector<v1::StarBand> star_bands;
   int advance_top_n = 0;
   double advance_top_share = 0;

@@ -30,9 +30,9 @@ TabulationInput OneDimension(v1::Aggregation agg, std::vector<EntryRef> entries,
 TEST(Tabulation, TrimmedMeanDropsTheExtremesFromFiveJudgesOn) {
   std::vector<ScoreRow> five, four;
   int j = 0;
-  for (double v : {60, 70, 80, 90, 100}) five.push_back({absl::StrCat("j", j++), "e1", "d", v});
+  for (double v : {60, 70, 80, 90, 100}) five.push_back({j++, 0, 0, v});
   j = 0;
-  for (double v : {60, 70, 80, 90}) four.push_back({absl::StrCat("j", j++), "e1", "d", v});
+  for (double v : {60, 70, 80, 90}) four.push_back({j++, 0, 0, v});
   auto r5 = Tabulate(OneDimension(v1::AGGREGATION_TRIMMED_MEAN, {{"e1", "c1", "甲"}}, five));
   EXPECT_DOUBLE_EQ(r5[0].total(), 80);  // (70 + 80 + 90) / 3
   five[4].value = 64;                   // 60, 64, 70, 80, 90 → (64 + 70 + 80) / 3
@@ -46,9 +46,8 @@ TEST(Tabulation, TrimmedMeanDropsTheExtremesFromFiveJudgesOn) {
 TEST(Tabulation, ZScoresMakeStrictAndLenientJudgesComparable) {
   // Judge A is strict (60, 70), judge B lenient (80, 90): both rank e2 first
   // by one standard deviation.
-  auto r = Tabulate(OneDimension(
-      v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
-      {{"A", "e1", "d", 60}, {"A", "e2", "d", 70}, {"B", "e1", "d", 80}, {"B", "e2", "d", 90}}));
+  auto r = Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
+                                 {{1, 0, 0, 60}, {1, 1, 0, 70}, {2, 0, 0, 80}, {2, 1, 0, 90}}));
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].entry_id(), "e2");
   EXPECT_DOUBLE_EQ(r[0].total(), 1);
@@ -56,7 +55,7 @@ TEST(Tabulation, ZScoresMakeStrictAndLenientJudgesComparable) {
   // A judge who gave one value only contributes 0.
   auto flat =
       Tabulate(OneDimension(v1::AGGREGATION_Z_SCORE, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
-                            {{"A", "e1", "d", 70}, {"A", "e2", "d", 70}}));
+                            {{1, 0, 0, 70}, {1, 1, 0, 70}}));
   EXPECT_DOUBLE_EQ(flat[0].total(), 0);
 }
 
@@ -65,9 +64,9 @@ TEST(Tabulation, WeightsTiesStarsAndAdvancement) {
   in.aggregation = v1::AGGREGATION_MEAN;
   in.rubric = {Dim("a", 2), Dim("b", 1)};
   in.entries = {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}, {"e3", "c3", "丙"}, {"e4", "c4", "丁"}};
-  in.scores = {{"j", "e1", "a", 40}, {"j", "e1", "b", 10},   // 90
-               {"j", "e2", "a", 30}, {"j", "e2", "b", 30},   // 90
-               {"j", "e3", "a", 35}, {"j", "e3", "b", 10}};  // 80; e4 has no scores: 0
+  in.scores = {{1, 0, 0, 40}, {1, 0, 1, 10},   // 90
+               {1, 1, 0, 30}, {1, 1, 1, 30},   // 90
+               {1, 2, 0, 35}, {1, 2, 1, 10}};  // 80; e4 has no scores: 0
   v1::StarBand gold, one;
   gold.set_stars(3);
   gold.set_top_share(0.25);
@@ -93,13 +92,12 @@ TEST(Tabulation, WeightsTiesStarsAndAdvancement) {
 }
 
 TEST(Tabulation, AdvancementPerPanel) {
-  TabulationInput in = OneDimension(
-      v1::AGGREGATION_MEAN,
-      {{"e1", "c1", "甲", "A"},
-       {"e2", "c2", "乙", "A"},
-       {"e3", "c3", "丙", "B"},
-       {"e4", "c4", "丁", "B"}},
-      {{"j", "e1", "d", 90}, {"j", "e2", "d", 80}, {"k", "e3", "d", 70}, {"k", "e4", "d", 60}});
+  TabulationInput in = OneDimension(v1::AGGREGATION_MEAN,
+                                    {{"e1", "c1", "甲", "A"},
+                                     {"e2", "c2", "乙", "A"},
+                                     {"e3", "c3", "丙", "B"},
+                                     {"e4", "c4", "丁", "B"}},
+                                    {{1, 0, 0, 90}, {1, 1, 0, 80}, {2, 2, 0, 70}, {2, 3, 0, 60}});
   in.advance_top_n = 1;
   auto whole = Tabulate(in);
   EXPECT_TRUE(whole[0].advances());   // e1 only
@@ -113,9 +111,25 @@ TEST(Tabulation, AdvancementPerPanel) {
   EXPECT_FALSE(grouped[3].advances());
 }
 
+TEST(Tabulation, ScoresOfNoListedEntryOrDimensionAreIgnored) {
+  // Entry 1 and dimension 1 are not in the input (a withdrawn entry, a
+  // sheet longer than the rubric): they change neither e1's mean nor a
+  // judge's z-score statistics.
+  for (v1::Aggregation agg : {v1::AGGREGATION_MEAN, v1::AGGREGATION_Z_SCORE}) {
+    TabulationInput in = OneDimension(agg, {{"e1", "c1", "甲"}}, {{1, 0, 0, 60}, {2, 0, 0, 80}});
+    const auto alone = Tabulate(in);
+    in.scores.push_back({1, 1, 0, 100});
+    in.scores.push_back({2, 0, 1, 5});
+    const auto r = Tabulate(in);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].total(), alone[0].total()) << v1::Aggregation_Name(agg);
+    EXPECT_EQ(Digest(r), Digest(alone));
+  }
+}
+
 TEST(Digest, StableForTheSameResultsChangedByAnyScore) {
   TabulationInput in = OneDimension(v1::AGGREGATION_MEAN, {{"e1", "c1", "甲"}, {"e2", "c2", "乙"}},
-                                    {{"A", "e1", "d", 60}, {"A", "e2", "d", 70}});
+                                    {{1, 0, 0, 60}, {1, 1, 0, 70}});
   const std::string d1 = Digest(Tabulate(in));
   EXPECT_EQ(d1, Digest(Tabulate(in)));
   EXPECT_EQ(d1.size(), 64u);
