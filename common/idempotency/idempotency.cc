@@ -67,6 +67,18 @@ void FingerprintBuilder::AddMessage(int field, const google::protobuf::Message& 
   if (pending_.size() >= 64 * 1024) Flush();
 }
 
+void FingerprintBuilder::AddFields(const google::protobuf::Message& part) {
+  {
+    google::protobuf::io::StringOutputStream out(&pending_);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    part.ByteSizeLong();
+    part.SerializeWithCachedSizes(&coded);
+    coded.Trim();
+  }
+  if (pending_.size() >= 64 * 1024) Flush();
+}
+
 void FingerprintBuilder::Flush() {
   EVP_DigestUpdate(hash_->ctx, pending_.data(), pending_.size());
   pending_.clear();
@@ -90,6 +102,9 @@ std::vector<db::Statement> Statements() {
        "WHERE subject = $2 AND request_id = $1"},
       {"touyan_idem_complete",
        "UPDATE idempotency SET response = $2 WHERE subject = $3 AND request_id = $1"},
+      {"touyan_idem_complete_stream",
+       "UPDATE idempotency SET response = $2, fingerprint = $4 "
+       "WHERE subject = $3 AND request_id = $1"},
       {"touyan_idem_purge",
        "DELETE FROM idempotency WHERE (subject, request_id) IN (SELECT subject, request_id "
        "FROM idempotency WHERE created_at < now() - make_interval(secs => $1) "
@@ -111,11 +126,17 @@ absl::Status ValidateRequestId(absl::string_view id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> Claim(
-    db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
-    absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys) {
+namespace {
+
+// Claims the id with `fp` (empty for a stream, whose fingerprint is stored
+// at its end); if an earlier call committed it, returns its fingerprint and
+// opened answer, or REQUEST_ID_REUSED for another method or scope.
+absl::StatusOr<std::optional<Earlier>> ClaimRow(db::Tx& tx, const db::Scope& scope,
+                                                absl::string_view request_id,
+                                                absl::string_view subject, absl::string_view method,
+                                                const std::string& fp,
+                                                const crypto::Keyring* keys) {
   RETURN_IF_ERROR(ValidateRequestId(request_id));
-  const std::string& fp = request.sha256;
   pqxx::binarystring fp_bin(fp);
   std::string id(request_id);
   const std::string prefix = scope.county_prefix == "*" ? "" : scope.county_prefix;
@@ -133,17 +154,46 @@ absl::StatusOr<std::optional<std::string>> Claim(
   }
   const auto& row = r[0];
   if (row[0].as<std::string>() != subject || row[1].as<std::string>() != method ||
-      pqxx::binarystring(row[2]).str() != fp || row[3].is_null()) {
-    return InvalidField("request_id",
-                        absl::StrCat("was already used for a different request; choose a new id"),
+      row[3].is_null()) {
+    return InvalidField("request_id", "was already used for a different request; choose a new id",
                         "REQUEST_ID_REUSED");
   }
-  std::string stored = pqxx::binarystring(row[3]).str();
+  Earlier earlier{{pqxx::binarystring(row[2]).str()}, pqxx::binarystring(row[3]).str()};
   // A serialized message never begins with byte 1 (field 0 does not
   // exist); a sealed answer always does. Answers stored before the service
   // had keys are plain.
-  if (keys == nullptr || stored.empty() || stored[0] != 1) return stored;
-  return keys->Open(stored, StoredContext(request_id));
+  std::string& stored = earlier.response;
+  if (keys != nullptr && !stored.empty() && stored[0] == 1) {
+    ASSIGN_OR_RETURN(stored, keys->Open(stored, StoredContext(request_id)));
+  }
+  return earlier;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> Claim(
+    db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+    absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys) {
+  ASSIGN_OR_RETURN(std::optional<Earlier> earlier,
+                   ClaimRow(tx, scope, request_id, subject, method, request.sha256, keys));
+  if (!earlier) return std::nullopt;
+  return Replay(*earlier, request);
+}
+
+absl::StatusOr<std::optional<Earlier>> ClaimStream(db::Tx& tx, const db::Scope& scope,
+                                                   absl::string_view request_id,
+                                                   absl::string_view subject,
+                                                   absl::string_view method,
+                                                   const crypto::Keyring* keys) {
+  return ClaimRow(tx, scope, request_id, subject, method, "", keys);
+}
+
+absl::StatusOr<std::string> Replay(const Earlier& earlier, const Fingerprint& request) {
+  if (earlier.request.sha256 != request.sha256) {
+    return InvalidField("request_id", "was already used for a different request; choose a new id",
+                        "REQUEST_ID_REUSED");
+  }
+  return earlier.response;
 }
 
 absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Duration retention,
@@ -161,9 +211,15 @@ std::string Stored(absl::string_view request_id, const google::protobuf::Message
 }
 
 void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
-              const google::protobuf::Message& response, const crypto::Keyring* keys) {
+              const google::protobuf::Message& response, const crypto::Keyring* keys,
+              const Fingerprint* request) {
   pqxx::binarystring bytes(Stored(request_id, response, keys));
-  tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes, std::string(subject));
+  if (request == nullptr) {
+    tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes, std::string(subject));
+  } else {
+    tx.exec_prepared("touyan_idem_complete_stream", std::string(request_id), bytes,
+                     std::string(subject), pqxx::binarystring(request->sha256));
+  }
 }
 
 }  // namespace touyan::idempotency

@@ -49,6 +49,9 @@ class FingerprintBuilder {
   void AddString(int field, absl::string_view value);
   // A message field, or one element of a repeated one.
   void AddMessage(int field, const google::protobuf::Message& m);
+  // The fields set in `part`, all numbered above those added so far (e.g.
+  // options a stream's first message carries after its repeated rows).
+  void AddFields(const google::protobuf::Message& part);
   Fingerprint Finish();
 
  private:
@@ -70,6 +73,27 @@ absl::StatusOr<std::optional<std::string>> Claim(
     db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
     absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys);
 
+// A client stream's request is whole only at its end, but its id is claimed
+// at its start (a concurrent retry waits on the row while the first call
+// streams). ClaimStream claims as Claim does without comparing requests:
+// std::nullopt if this call owns the id (it then stores its fingerprint
+// with its answer: Complete with `request`); else the earlier call's
+// fingerprint and answer, which Replay returns once this call's own
+// fingerprint is known and equal. INVALID_ARGUMENT (REQUEST_ID_REUSED) for
+// another method or scope, as Claim.
+struct Earlier {
+  Fingerprint request;
+  std::string response;  // opened
+};
+absl::StatusOr<std::optional<Earlier>> ClaimStream(db::Tx& tx, const db::Scope& scope,
+                                                   absl::string_view request_id,
+                                                   absl::string_view subject,
+                                                   absl::string_view method,
+                                                   const crypto::Keyring* keys);
+// The earlier answer if `request` is the earlier request; else
+// INVALID_ARGUMENT (REQUEST_ID_REUSED) naming `request_id`.
+absl::StatusOr<std::string> Replay(const Earlier& earlier, const Fingerprint& request);
+
 // Deletes the stored answers older than `retention` that `scope` reaches,
 // `batch` rows a transaction (rows another transaction holds are skipped, so
 // no call waits on the purge for long), until none is left or `deadline`.
@@ -82,9 +106,11 @@ absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Du
 std::string Stored(absl::string_view request_id, const google::protobuf::Message& response,
                    const crypto::Keyring* keys);
 
-// Stores the response for replay; same transaction as the change.
+// Stores the response for replay; same transaction as the change. A
+// ClaimStream owner passes its whole request's fingerprint.
 void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
-              const google::protobuf::Message& response, const crypto::Keyring* keys);
+              const google::protobuf::Message& response, const crypto::Keyring* keys,
+              const Fingerprint* request = nullptr);
 
 }  // namespace touyan::idempotency
 

@@ -39,6 +39,15 @@ TEST(FingerprintTest, BuiltFromPartsEqualsTheWholeRequests) {
   whole.clear_next_page_token();
   EXPECT_EQ(built(whole), FingerprintOf(whole).sha256);
   EXPECT_NE(FingerprintOf(whole).sha256, fp);
+
+  // Later fields added as a part: its own fields, not a nested message.
+  whole.set_next_page_token("next");
+  ListCadresResponse tail;
+  tail.set_next_page_token("next");
+  FingerprintBuilder b;
+  for (const Cadre& c : whole.cadres()) b.AddMessage(1, c);
+  b.AddFields(tail);
+  EXPECT_EQ(b.Finish().sha256, fp);
 }
 
 }  // namespace

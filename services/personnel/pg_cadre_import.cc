@@ -103,10 +103,14 @@ std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHex
 class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
  public:
   absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
-    if (tx_ == nullptr) {
+    if (!begun_) {
+      begun_ = true;
       RETURN_IF_ERROR(Begin(call, m));
-      if (replayed_) return false;
     }
+    for (const v1::Cadre& in : m.cadres()) {
+      fingerprint_.AddMessage(v1::ImportCadresRequest::kCadresFieldNumber, in);
+    }
+    if (earlier_) return true;  // a retry: read to its end, then compare
     const absl::CivilDay today = call.clock().Today();
     for (const v1::Cadre& in : m.cadres()) {
       ++row_;
@@ -135,10 +139,19 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
   }
 
   absl::StatusOr<v1::ImportCadresResponse> OnFinish(CallContext& call) override {
-    if (replayed_) return resp_;
-    if (tx_ == nullptr) {
+    if (!begun_) {
       return InvalidField("request_id", "the stream was empty: send request_id and rows",
                           "REQUIRED");
+    }
+    // The whole request as the import read it: the first message's
+    // request_id, every row, then the first message's options (the merged
+    // request's serialization order).
+    fingerprint_.AddFields(options_);
+    const idempotency::Fingerprint request = fingerprint_.Finish();
+    if (earlier_) {
+      ASSIGN_OR_RETURN(std::string stored, idempotency::Replay(*earlier_, request));
+      if (!resp_.ParseFromString(stored)) return absl::InternalError("stored response is corrupt");
+      return resp_;
     }
     stream_->complete();
     db::Tx& tx = *tx_;
@@ -165,7 +178,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
                      std::string(auth::RoleName(call.principal().role)), call.method(), request_id_,
                      log::CurrentTrace().trace_id);
-    idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys());
+    idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys(), &request);
     tx.commit();
     call.metrics()
         .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")
@@ -192,13 +205,16 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     db::ApplySession(*lease, call.scope(), call.deadline());
     tx_ = std::make_unique<pqxx::work>(lease->conn());
     db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
+    fingerprint_.AddString(v1::ImportCadresRequest::kRequestIdFieldNumber, request_id_);
+    options_.set_village_post(post_);
+    if (first.has_term_start()) *options_.mutable_term_start() = first.term_start();
+    // Claimed now, so a concurrent retry waits while this call streams; the
+    // request is compared (a retry) or stored (this call) at the end.
     ASSIGN_OR_RETURN(
-        std::optional<std::string> replay,
-        idempotency::Claim(*tx_, call.scope(), request_id_, call.principal().subject, call.method(),
-                           idempotency::FingerprintOf(first), call.keys()));
-    if (replay) {
-      replayed_ = resp_.ParseFromString(*replay);
-      if (!replayed_) return absl::InternalError("stored response is corrupt");
+        earlier_, idempotency::ClaimStream(*tx_, call.scope(), request_id_,
+                                           call.principal().subject, call.method(), call.keys()));
+    if (earlier_) {
+      tx_.reset();  // nothing to write: no transaction open while the retry streams
       return absl::OkStatus();
     }
     tx_->exec(
@@ -278,8 +294,11 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
 
   std::unique_ptr<pqxx::work> tx_;
   std::unique_ptr<pqxx::stream_to> stream_;
+  bool begun_ = false;
   std::string request_id_;
-  bool replayed_ = false;
+  idempotency::FingerprintBuilder fingerprint_;
+  v1::ImportCadresRequest options_;              // village_post, term_start
+  std::optional<idempotency::Earlier> earlier_;  // a retry of a committed import
   v1::PositionKind post_ = v1::POSITION_KIND_UNSPECIFIED;
   std::string term_start_;  // YYYY-MM-DD, with post_
   int64_t row_ = 0;

@@ -1,4 +1,6 @@
 // Bulk import by client streaming, and paging to the end.
+#include "common/idempotency/idempotency.h"
+#include "gmock/gmock.h"
 #include "tests/personnel/fixture.h"
 
 namespace touyan::testing {
@@ -53,6 +55,30 @@ TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->rows_imported(), 9997);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before);
+  // The whole stream is the request: sent in messages of another size it is
+  // the same one; a row changed after the first message, or rows left off,
+  // make it another request under a used id.
+  auto resplit = ctl::ImportCadres(stub(), city_, "bulk-10k", sent, 700);
+  ASSERT_TRUE(resplit.ok()) << resplit.status();
+  EXPECT_EQ(resplit->rows_imported(), 9997);
+  std::vector<pv1::Cadre> changed = sent;
+  changed[9000].set_name(changed[9000].name() + "X");
+  auto reused = ctl::ImportCadres(stub(), city_, "bulk-10k", changed, 500);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument) << reused.status();
+  EXPECT_THAT(std::string(reused.status().message()), ::testing::HasSubstr("request_id"));
+  auto shorter = ctl::ImportCadres(stub(), city_, "bulk-10k",
+                                   std::vector<pv1::Cadre>(sent.begin(), sent.begin() + 500), 500);
+  EXPECT_EQ(shorter.status().code(), absl::StatusCode::kInvalidArgument) << shorter.status();
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before);
+  // What is stored is the fingerprint of the merged request, as a unary
+  // mutation's would be.
+  pv1::ImportCadresRequest merged;
+  merged.set_request_id("bulk-10k");
+  for (const pv1::Cadre& c : sent) *merged.add_cadres() = c;
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.idempotency WHERE request_id = "
+                        "'bulk-10k' AND fingerprint = '\\x" +
+                        absl::BytesToHexString(idempotency::FingerprintOf(merged).sha256) + "'"),
+            1);
 
   // The same rows under a new request id are already registered.
   auto dup = ctl::ImportCadres(stub(), city_, "bulk-10k-b",
