@@ -154,4 +154,39 @@ void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
   pending_audit_.clear();
 }
 
+absl::Status StreamMutation::Begin(CallContext& call, const std::string& request_id) {
+  RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
+  if (!call.principal().CanWrite()) return call.principal().CheckWrite("");
+  call_ = &call;
+  request_id_ = request_id;
+  ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
+  db::ApplySession(*lease, call.scope(), call.deadline());
+  tx_ = std::make_unique<pqxx::work>(lease->conn());
+  db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
+  call.pending_audit_.clear();
+  ASSIGN_OR_RETURN(
+      earlier_, idempotency::ClaimStream(*tx_, call.scope(), request_id, call.principal().subject,
+                                         call.method(), call.keys()));
+  // A retry has nothing to write: no transaction open while it streams.
+  if (earlier_) tx_.reset();
+  return absl::OkStatus();
+}
+
+absl::Status StreamMutation::Finish(const idempotency::Fingerprint& request,
+                                    google::protobuf::Message& out) {
+  if (earlier_) {
+    ASSIGN_OR_RETURN(std::string stored, idempotency::Replay(*earlier_, request));
+    out.Clear();
+    if (!out.ParseFromString(stored)) return absl::InternalError("stored response is corrupt");
+    return absl::OkStatus();
+  }
+  call_->FinishMutation(*tx_, request_id_, out);
+  idempotency::Complete(*tx_, request_id_, call_->principal().subject, out, call_->keys(),
+                        &request);
+  tx_->commit();
+  tx_.reset();
+  call_->changed_ = true;
+  return absl::OkStatus();
+}
+
 }  // namespace touyan

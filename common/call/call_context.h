@@ -8,6 +8,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -160,6 +161,7 @@ class CallContext {
   absl::StatusOr<db::Lease*> Lease();
 
  private:
+  friend class StreamMutation;
   // The replica connection this call reads on, chosen at its first read;
   // null: the primary.
   db::Lease* ReplicaLease();
@@ -184,6 +186,33 @@ class CallContext {
   std::string pending_audit_;   // JSON objects, comma-separated
   std::string pending_access_;  // likewise
   bool changed_ = false;
+};
+
+// A mutation written while its request streams in (a client stream too
+// large to hold before writing): one transaction from the first message to
+// the last. Begin claims `request_id`, so that a concurrent retry waits on
+// it; Finish stores the answer with the whole stream's fingerprint and the
+// call's audit entries, or, on a retry of a committed call, compares the
+// fingerprints and returns the stored answer. Unlike Mutate it is not run
+// again after a serialization failure or a lost connection (its messages
+// are gone): the call fails and the caller retries with the same
+// request_id. Dropped before Finish, it rolls back.
+class StreamMutation {
+ public:
+  absl::Status Begin(CallContext& call, const std::string& request_id);
+  // The open transaction; null before Begin and on a retry of a committed
+  // call (read the stream to its end, then Finish).
+  db::Tx* tx() { return tx_.get(); }
+  // On a retry: the stored answer into `out` if `request` is the earlier
+  // call's, else INVALID_ARGUMENT (REQUEST_ID_REUSED). Otherwise stores
+  // `out` as the writer left it, with the audit entries, and commits.
+  absl::Status Finish(const idempotency::Fingerprint& request, google::protobuf::Message& out);
+
+ private:
+  CallContext* call_ = nullptr;
+  std::string request_id_;
+  std::unique_ptr<pqxx::work> tx_;
+  std::optional<idempotency::Earlier> earlier_;
 };
 
 // A client-streaming call: messages arrive in order on worker threads; the

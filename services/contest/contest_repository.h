@@ -28,6 +28,21 @@ struct ContestGauges {
   int64_t entries = 0;
 };
 
+// A batch of scores stored as it streams in, all or none: each message's
+// scores are checked (field names "scores[i].") and written on while the
+// client still sends; Finish commits, and locks the rubric. Dropped before
+// Finish, nothing is stored. On a retry of a committed batch, Add only
+// reads and Finish compares the requests (idempotency::Replay).
+class ScoreWriter {
+ public:
+  virtual ~ScoreWriter() = default;
+  // The next scores, the batch's from position `first` on.
+  virtual absl::Status Add(const ScoreList& scores, size_t first) = 0;
+  // `request`: the whole stream's fingerprint.
+  virtual absl::StatusOr<v1::SubmitScoresResponse> Finish(
+      const idempotency::Fingerprint& request) = 0;
+};
+
 class ContestRepository {
  public:
   virtual ~ContestRepository() = default;
@@ -87,12 +102,16 @@ class ContestRepository {
   virtual absl::StatusOr<PageOf<v1::Appeal>> ListAppeals(CallContext& call, const ResourceId& round,
                                                          int state, const paging::Page& page) = 0;
 
-  // Stores scores of one round, all or none (field names "scores[i]." when
-  // `batch`, "score." otherwise), and locks the rubric. `request` is the
-  // fingerprint of the request the scores came in (idempotency).
-  virtual absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
+  // Stores one score (field names "score."), and locks the rubric. `request`
+  // is the fingerprint of the request it came in (idempotency).
+  virtual absl::StatusOr<v1::SubmitScoresResponse> SubmitScore(
       CallContext& call, const idempotency::Fingerprint& request, const std::string& request_id,
-      const ResourceId& round, const ScoreList& scores, bool batch) = 0;
+      const ResourceId& round, const ScoreList& score) = 0;
+  // Begins a batch of scores of one round, stored as it streams in
+  // (ScoreWriter): claims `request_id`, loads and locks the round.
+  virtual absl::StatusOr<std::unique_ptr<ScoreWriter>> WriteScores(CallContext& call,
+                                                                   const std::string& request_id,
+                                                                   const ResourceId& round) = 0;
 
   virtual absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) = 0;
   virtual absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call,

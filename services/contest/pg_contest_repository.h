@@ -52,9 +52,14 @@ class PgContestRepository final : public ContestRepository {
                                         const ResourceId& entry) override;
   absl::StatusOr<v1::ListMissingScoresResponse> MissingScores(CallContext& call,
                                                               const ResourceId& round) override;
-  absl::StatusOr<v1::SubmitScoresResponse> SubmitScores(
-      CallContext& call, const idempotency::Fingerprint& request, const std::string& request_id,
-      const ResourceId& round, const ScoreList& scores, bool batch) override;
+  absl::StatusOr<v1::SubmitScoresResponse> SubmitScore(CallContext& call,
+                                                       const idempotency::Fingerprint& request,
+                                                       const std::string& request_id,
+                                                       const ResourceId& round,
+                                                       const ScoreList& score) override;
+  absl::StatusOr<std::unique_ptr<ScoreWriter>> WriteScores(CallContext& call,
+                                                           const std::string& request_id,
+                                                           const ResourceId& round) override;
   absl::StatusOr<v1::Results> GetResults(CallContext& call, const ResourceId& round) override;
   absl::StatusOr<v1::Appeal> FileAppeal(CallContext& call, const v1::FileAppealRequest& request,
                                         const ResourceId& entry) override;

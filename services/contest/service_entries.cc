@@ -7,49 +7,51 @@ namespace touyan::contest {
 
 namespace {
 
-// A score batch: buffered compact as it arrives (ids parsed, dimensions
-// named once), its idempotency fingerprint hashed as it arrives, stored all
-// at once.
+// A score batch: each message's scores parsed compact (ids as numbers,
+// dimensions named once) and handed to the repository's writer, which
+// checks them and writes them on while the rest streams in; the request's
+// idempotency fingerprint hashed as it arrives.
 class ScoreBatch final : public StreamSink<v1::SubmitScoresRequest, v1::SubmitScoresResponse> {
  public:
   explicit ScoreBatch(ContestRepository& repo) : repo_(repo) {}
 
   absl::StatusOr<bool> OnMessage(CallContext& call, const v1::SubmitScoresRequest& m) override {
-    if (!scores_) {
+    if (!writer_) {
       RETURN_IF_ERROR(idempotency::ValidateRequestId(m.request_id()));
       ASSIGN_OR_RETURN(round_, ResourceId::Parse("round_id", m.round_id()));
       RETURN_IF_ERROR(
           WithField(CheckCounty(call.principal(), round_.county_code, true), "round_id"));
-      request_id_ = m.request_id();
-      scores_.emplace(round_.county_code);
+      ASSIGN_OR_RETURN(writer_, repo_.WriteScores(call, m.request_id(), round_));
       // As the merged request serializes: request_id, round_id, scores.
       fingerprint_.AddString(v1::SubmitScoresRequest::kRequestIdFieldNumber, m.request_id());
       fingerprint_.AddString(v1::SubmitScoresRequest::kRoundIdFieldNumber, m.round_id());
     }
-    if (scores_->size() + static_cast<size_t>(m.scores_size()) > 200000) {
+    if (count_ + static_cast<size_t>(m.scores_size()) > 200000) {
       return InvalidField("scores", "at most 200,000 scores in one batch", "BAD_COUNT");
     }
+    ScoreList scores(round_.county_code);
     for (const v1::Score& s : m.scores()) {
-      scores_->Add(s);
+      scores.Add(s);
       fingerprint_.AddMessage(v1::SubmitScoresRequest::kScoresFieldNumber, s);
     }
+    RETURN_IF_ERROR(writer_->Add(scores, count_));
+    count_ += scores.size();
     return true;
   }
 
-  absl::StatusOr<v1::SubmitScoresResponse> OnFinish(CallContext& call) override {
-    if (!scores_) {
+  absl::StatusOr<v1::SubmitScoresResponse> OnFinish(CallContext&) override {
+    if (!writer_) {
       return InvalidField("request_id",
                           "the stream was empty: send request_id, round_id and scores", "REQUIRED");
     }
-    return repo_.SubmitScores(call, fingerprint_.Finish(), request_id_, round_, *scores_,
-                              /*batch=*/true);
+    return writer_->Finish(fingerprint_.Finish());
   }
 
  private:
   ContestRepository& repo_;
-  std::string request_id_;
   ResourceId round_;
-  std::optional<ScoreList> scores_;  // from the first message on
+  std::unique_ptr<ScoreWriter> writer_;  // from the first message on
+  size_t count_ = 0;                     // scores so far
   idempotency::FingerprintBuilder fingerprint_;
 };
 
@@ -206,10 +208,8 @@ absl::StatusOr<v1::Score> ContestService::DoSubmitScore(CallContext& call,
   ASSIGN_OR_RETURN(ResourceId round, ScopedId(call, "round_id", r.round_id(), true));
   ScoreList one(round.county_code);
   one.Add(r.score());
-  RETURN_IF_ERROR(repo_
-                      ->SubmitScores(call, idempotency::FingerprintOf(r), r.request_id(), round,
-                                     one, /*batch=*/false)
-                      .status());
+  RETURN_IF_ERROR(
+      repo_->SubmitScore(call, idempotency::FingerprintOf(r), r.request_id(), round, one).status());
   return r.score();
 }
 
