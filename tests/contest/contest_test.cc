@@ -337,6 +337,58 @@ TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
   }
 }
 
+// A batch larger than one group of sheets is written while it streams
+// (PgScoreWriter sends 500 sheets at a time): still all or none, and a
+// later score for a sheet already sent replaces its value.
+TEST_F(ContestTest, ALargeBatchIsAllOrNoneAndItsLastScoreWins) {
+  const auto v = VillagesOf("150929");
+  const std::string a = MakeSecretary(9901, v[0]), b = MakeSecretary(9902, v[1]);
+  const std::string county = Personnel()->Token(Role::kCountyOperator, "150929000000", "siziwang");
+  Judging j = StartJudging(county, "large", "150929", {a, b}, 260);
+  const cv1::Round& round = j.round;
+  const std::string sheets_of_round = absl::StrCat(
+      "SELECT count(*) FROM contest.score_sheets WHERE county_code = '150929' AND round_id = ",
+      round.id().substr(round.id().find('-') + 1));
+  // Every judge scores both entries on every dimension, judge by judge:
+  // 520 sheets. Judge 1's first score for entry a is 10; the batch's last
+  // score sets it to 90, long after its sheet was sent.
+  std::vector<cv1::Score> scores;
+  for (const cv1::Judge& judge : j.judges) {
+    for (const cv1::Entry* e : {&j.entries[0], &j.entries[1]}) {
+      for (const cv1::Dimension& d : round.rubric()) {
+        const bool first =
+            &judge == &j.judges[0] && e == &j.entries[0] && d.key() == round.rubric(0).key();
+        scores.push_back(S(judge, *e, d.key(), first ? 10 : 50));
+      }
+    }
+  }
+  scores.push_back(S(j.judges[0], j.entries[0], round.rubric(0).key(), 90));
+  // A bad last score: refused, and none of the groups sent before it stays.
+  std::vector<cv1::Score> bad = scores;
+  bad.push_back(S(j.judges[5], j.entries[1], round.rubric(1).key(), 1000));
+  cv1::SubmitScoresResponse stored;
+  Outcome o = OutcomeOf(Batch(county, "large-bad", round, bad, &stored, 100));
+  EXPECT_EQ(o.code, grpc::StatusCode::INVALID_ARGUMENT) << o;
+  EXPECT_EQ(o.field, absl::StrCat("scores[", bad.size() - 1, "].value"));
+  EXPECT_EQ(Contest()->Count(sheets_of_round), 0);
+  // The good batch: every sheet stored once; a retry split otherwise gets
+  // the same answer and stores nothing new.
+  ASSERT_TRUE(Batch(county, "large-1", round, scores, &stored, 100).ok());
+  EXPECT_EQ(stored.scores_stored(), static_cast<int64_t>(scores.size()));
+  EXPECT_EQ(Contest()->Count(sheets_of_round), 520);
+  cv1::SubmitScoresResponse again;
+  ASSERT_TRUE(Batch(county, "large-1", round, scores, &again, 1000).ok());
+  EXPECT_EQ(again.scores_stored(), stored.scores_stored());
+  // Entry a differs from b only by judge 1's first dimension: 90 (the last
+  // score) puts a first; 10 (the value first sent) would put b first.
+  ASSERT_EQ(Advance(county, "large-close", round, cv1::ROUND_STATE_CLOSED).code,
+            grpc::StatusCode::OK);
+  cv1::Results res = Results(county, round);
+  ASSERT_EQ(res.entries_size(), 2);
+  EXPECT_EQ(res.entries(0).entry_id(), j.entries[0].id());
+  EXPECT_GT(res.entries(0).total(), res.entries(1).total());
+}
+
 TEST_F(ContestTest, ZScoresReorderAStrictAndALenientJudge) {
   const auto v = VillagesOf("150923");
   const std::string a = MakeSecretary(8201, v[0]), b = MakeSecretary(8202, v[1]),
