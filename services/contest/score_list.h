@@ -1,5 +1,5 @@
-// Scores as the service receives them, held compact until the repository
-// checks and stores them all at once.
+// Scores as the service receives them (one message of a batch, or one
+// score), held compact for the repository to check and store.
 #ifndef TOUYAN_SERVICES_CONTEST_SCORE_LIST_H_
 #define TOUYAN_SERVICES_CONTEST_SCORE_LIST_H_
 
