@@ -1,5 +1,7 @@
 #include "common/db/rows.h"
 
+#include <charconv>
+#include <cmath>
 #include <memory>
 
 #include "absl/strings/numbers.h"
@@ -41,22 +43,37 @@ std::string DigitArray(const std::vector<std::string>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
 }
 
+void AppendJsonString(std::string* out, absl::string_view s) {
+  *out += '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      *out += '\\';
+      *out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      absl::StrAppend(out, "\\u00", absl::Hex(c, absl::kZeroPad2));
+    } else {
+      *out += static_cast<char>(c);
+    }
+  }
+  *out += '"';
+}
+
+void AppendJsonNumber(std::string* out, double v) {
+  if (std::isnan(v)) {
+    *out += "\"NaN\"";
+  } else if (std::isinf(v)) {
+    *out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    char buf[32];
+    out->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  }
+}
+
 std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v) {
   std::string out = "[";
   for (const std::string& x : v) {
     if (out.size() > 1) out += ',';
-    out += '"';
-    for (unsigned char c : x) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    out += '"';
+    AppendJsonString(&out, x);
   }
   return out + "]";
 }

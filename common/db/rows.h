@@ -95,6 +95,12 @@ std::string DigitArray(const std::vector<std::string>& v);
 // A JSON array of strings, for `json_array_elements_text($n::json)`: text
 // arrays go to Postgres as JSON so that any character survives.
 std::string JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& v);
+// Appends `s` as a JSON string (quoted, escaped).
+void AppendJsonString(std::string* out, absl::string_view s);
+// Appends `v` as a JSON number: the shortest text that reads back as the
+// same double ("NaN", "Infinity" and "-Infinity" quoted, as proto3 JSON has
+// them).
+void AppendJsonNumber(std::string* out, double v);
 // A message as proto3 JSON (the stored form of jsonb columns).
 std::string ToJson(const google::protobuf::Message& m);
 // Messages as one JSON array, for jsonb_array_elements: many rows in one statement.

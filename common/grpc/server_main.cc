@@ -2,13 +2,16 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/server_builder_option.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string_view>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -83,9 +86,26 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
                                   last post ended (default 43800h = 5 years; at least
                                   --audit-retention and --idempotency-retention)
 )";
+// Memory freed is kept for the next call instead of going back to the
+// kernel. On the virtual machines measured, the first touch of a page cost
+// ~35 µs (a 1 MB buffer took 10 ms the first time, 1 ms after), and glibc's
+// defaults made a large call's memory new each time: blocks over 128 KB
+// mapped and unmapped per allocation, up to 8 arenas per core each warmed
+// apart, the heap's free top returned. So: one arena per core, blocks up to
+// 32 MB from the heap, and the heap trimmed only past 256 MB free (a
+// server's memory stays at its peak, up to that). Closing a 4,247-entry
+// round (B5): 0.21-0.24 s before, 0.15 s after. When GLIBC_TUNABLES is set
+// it decides, and these are not applied.
+void KeepFreedMemory() {
+  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 }  // namespace
 
 int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
+  KeepFreedMemory();
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--help") {
       std::printf(kUsage, spec.name.c_str());

@@ -6,7 +6,13 @@
 #include <thread>
 
 #include "common/db/migrate.h"
+#include "common/db/rows.h"
 #include "common/time/date.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "services/contest/domain/tabulation.h"
+#include "services/contest/pg_rows.h"
 #include "services/contest/spec.h"
 #include "tests/contest/fixture.h"
 #include "tests/support/exported.h"
@@ -256,6 +262,8 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   // Published (亮晒比): readable by everyone.
   ASSERT_TRUE(contest().GetResults(WithToken(siziwang_).get(), other, &seen).ok());
   EXPECT_EQ(seen.digest(), res.digest());
+  // The stored results read back as tabulated: their digest is the round's.
+  EXPECT_EQ(contest::Digest({seen.entries().begin(), seen.entries().end()}), res.digest());
   EXPECT_EQ(seen.sign_offs_size(), 2);
   EXPECT_EQ(seen.state(), cv1::ROUND_STATE_PUBLISHED);
 
@@ -296,6 +304,41 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   Exported refused = ReadExport(*bad_reader);
   EXPECT_EQ(refused.end.code, grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(refused.end.field, "round_id");
+}
+
+// The results' stored JSON, written by hand, reads back as the same
+// results and has proto3 JSON's names, which SQL reads (cadreId, rank,
+// total, stars, cadreName).
+TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
+  std::vector<cv1::EntryResult> results(2);
+  cv1::EntryResult& r = results[0];
+  r.set_entry_id("150902-7");
+  r.set_cadre_id("150902-42");
+  r.set_cadre_name("王\"小\\二\n\x01");
+  (*r.mutable_by_dimension())["rural_governance"] = 0.1 + 0.2;
+  (*r.mutable_by_dimension())["a \"key\""] = -1e-300;
+  r.set_total(1e21 / 3);
+  r.set_rank(3);
+  r.set_stars(2);
+  r.set_advances(true);
+  r.set_panel("A组");
+  r.set_panel_rank(1);
+  const std::string json = contest::ResultsJson(results);  // results[1]: every field default
+  cv1::Results back;
+  ASSERT_TRUE(MergeFromJson(absl::StrCat("{\"entries\":", json, "}"), back).ok()) << json;
+  ASSERT_EQ(back.entries_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back.entries(i), results[i]))
+        << back.entries(i).DebugString();
+  }
+  // As google.protobuf.Struct (names and values), the first equals what
+  // the protobuf JSON printer makes of it.
+  google::protobuf::Struct mine, printed;
+  const std::string first = json.substr(1, json.find("},{"));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(first, &mine).ok()) << first;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(ToJson(r), &printed).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(mine, printed)) << first << "\n"
+                                                                                 << ToJson(r);
 }
 
 TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
