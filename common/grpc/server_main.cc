@@ -89,9 +89,10 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
 // Memory freed is kept for the next call instead of going back to the
 // kernel. On the virtual machines measured, the first touch of a page cost
 // ~35 µs (a 1 MB buffer took 10 ms the first time, 1 ms after), and glibc's
-// defaults made a large call's memory new each time: blocks over 128 KB
-// mapped and unmapped per allocation, up to 8 arenas per core each warmed
-// apart, the heap's free top returned. So: one arena per core, blocks up to
+// defaults made a large call's memory new again and again: blocks over the
+// mmap threshold (128 KB, rising only as such blocks are freed) mapped and
+// unmapped, up to 8 arenas per core each warmed apart, the heap's free top
+// returned. So: one arena per core, blocks up to
 // 32 MB from the heap, and the heap trimmed only past 256 MB free (a
 // server's memory stays at its peak, up to that). Closing a 4,247-entry
 // round (B5): 0.21-0.24 s before, 0.15 s after. When GLIBC_TUNABLES is set
