@@ -103,7 +103,7 @@ absl::StatusOr<v1::Results> PgContestRepository::GetResults(CallContext& call,
     out.set_digest(r.results_digest());
     for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
       RETURN_IF_ERROR(
-          MergeFromJson(absl::StrCat("{\"entries\":[", row[0].as<std::string>(), "]}"), out));
+          ReadResult(absl::string_view(row[0].c_str(), row[0].size()), *out.add_entries()));
     }
     for (const auto& row :
          tx.exec_prepared("sign_offs_get", round.county_code, round.number, r.results_digest())) {
@@ -234,7 +234,7 @@ absl::StatusOr<v1::ConvertOutcomesResponse> PgContestRepository::SelectOutcomes(
         std::vector<Ranked> results;  // best first
         for (const auto& row : tx.exec_prepared("results_get", round.county_code, round.number)) {
           v1::EntryResult er;
-          RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), er));
+          RETURN_IF_ERROR(ReadResult(absl::string_view(row[0].c_str(), row[0].size()), er));
           ASSIGN_OR_RETURN(ResourceId entry, ResourceId::Parse("round_id", er.entry_id()));
           results.push_back({entry.number, er.rank()});
         }
@@ -381,7 +381,7 @@ absl::StatusOr<v1::PromoteAdvancersResponse> PgContestRepository::PromoteAdvance
         v1::PromoteAdvancersResponse out;
         for (const auto& row : tx.exec_prepared("results_get", from.county_code, from.number)) {
           v1::EntryResult er;
-          RETURN_IF_ERROR(MergeFromJson(row[0].as<std::string>(), er));
+          RETURN_IF_ERROR(ReadResult(absl::string_view(row[0].c_str(), row[0].size()), er));
           if (!er.advances()) continue;
           ASSIGN_OR_RETURN(ResourceId eid, ResourceId::Parse("from_round_id", er.entry_id()));
           ASSIGN_OR_RETURN(v1::Entry e, LoadEntry(tx, eid, false, "from_round_id"));

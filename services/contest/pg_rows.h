@@ -4,6 +4,10 @@
 #define TOUYAN_SERVICES_CONTEST_PG_ROWS_H_
 
 #include <charconv>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 
 #include "absl/container/flat_hash_map.h"
@@ -255,6 +259,64 @@ inline std::string ResultsJson(const std::vector<v1::EntryResult>& results) {
     absl::StrAppend(&out, ",\"panelRank\":", r.panel_rank(), "}");
   }
   return out + "]";
+}
+
+// A number of a result as stored: a JSON number, or "NaN", "Infinity" or
+// "-Infinity" (proto3 JSON's strings for what JSON has no number for).
+inline std::optional<double> ResultNumber(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (s == "Infinity") return std::numeric_limits<double>::infinity();
+    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+  }
+  return std::nullopt;
+}
+
+// Reads one stored result (what ResultsJson wrote, as Postgres gives jsonb
+// back: its own spacing, key order and number text). A field left out is
+// its default, as in rows the protobuf printer wrote. Much cheaper than the
+// protobuf JSON parser, whose set-up per call dominated a large round's
+// GetResults.
+inline absl::Status ReadResult(absl::string_view json, v1::EntryResult& r) {
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  auto corrupt = [&](absl::string_view what) {
+    return absl::InternalError(absl::StrCat("a stored result is corrupt (", what, ")"));
+  };
+  if (!j.is_object()) return corrupt("not an object");
+  r.Clear();
+  for (const auto& [key, v] : j.items()) {
+    if (key == "entryId" || key == "cadreId" || key == "cadreName" || key == "panel") {
+      if (!v.is_string()) return corrupt(key);
+      std::string value = v.get<std::string>();
+      if (key == "entryId") r.set_entry_id(std::move(value));
+      if (key == "cadreId") r.set_cadre_id(std::move(value));
+      if (key == "cadreName") r.set_cadre_name(std::move(value));
+      if (key == "panel") r.set_panel(std::move(value));
+    } else if (key == "rank" || key == "stars" || key == "panelRank") {
+      if (!v.is_number_integer()) return corrupt(key);
+      const int32_t value = v.get<int32_t>();
+      if (key == "rank") r.set_rank(value);
+      if (key == "stars") r.set_stars(value);
+      if (key == "panelRank") r.set_panel_rank(value);
+    } else if (key == "total") {
+      std::optional<double> total = ResultNumber(v);
+      if (!total) return corrupt(key);
+      r.set_total(*total);
+    } else if (key == "advances") {
+      if (!v.is_boolean()) return corrupt(key);
+      r.set_advances(v.get<bool>());
+    } else if (key == "byDimension") {
+      if (!v.is_object()) return corrupt(key);
+      for (const auto& [dimension, x] : v.items()) {
+        std::optional<double> value = ResultNumber(x);
+        if (!value) return corrupt(key);
+        (*r.mutable_by_dimension())[dimension] = *value;
+      }
+    }  // a field this version does not know is skipped (written by a newer one)
+  }
+  return absl::OkStatus();
 }
 
 // Tabulates a round from its entries and scores; stores the results and

@@ -341,6 +341,63 @@ TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
                                                                                  << ToJson(r);
 }
 
+// ReadResult reads what ResultsJson wrote, as Postgres gives jsonb back
+// (its spacing, key order and number text), and rows the protobuf printer
+// wrote (default fields left out); it refuses what is not a result.
+TEST(ResultsJson, ReadResultReadsWhatWasStored) {
+  std::vector<cv1::EntryResult> results(2);
+  cv1::EntryResult& r = results[0];
+  r.set_entry_id("150902-7");
+  r.set_cadre_id("150902-42");
+  r.set_cadre_name("王\"小\\二\n\x01");
+  (*r.mutable_by_dimension())["rural_governance"] = 0.1 + 0.2;
+  (*r.mutable_by_dimension())["a \"key\""] = -1e-300;
+  r.set_total(1e21 / 3);
+  r.set_rank(3);
+  r.set_stars(2);
+  r.set_advances(true);
+  r.set_panel("A组");
+  r.set_panel_rank(1);
+  const std::string json = contest::ResultsJson(results);
+  const std::string first = json.substr(1, json.find("},{"));
+  const std::string second = json.substr(json.find("},{") + 2, json.size() - json.find("},{") - 3);
+  cv1::EntryResult back;
+  ASSERT_TRUE(contest::ReadResult(first, back).ok()) << first;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back, r)) << back.DebugString();
+  ASSERT_TRUE(contest::ReadResult(second, back).ok()) << second;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back, results[1]))
+      << back.DebugString();
+
+  // Postgres's jsonb text of the first: keys by length, spaces, numbers as
+  // numeric prints them.
+  const std::string pg =
+      R"({"rank": 3, "panel": "A组", "stars": 2, "total": 333333333333333300000, "cadreId": )"
+      R"("150902-42", "entryId": "150902-7", "advances": true, "cadreName": "王\"小\\二\n\u0001", )"
+      R"("panelRank": 1, "byDimension": {"a \"key\"": -0.)" +
+      std::string(299, '0') + R"(1, "rural_governance": 0.30000000000000004}})";
+  ASSERT_TRUE(contest::ReadResult(pg, back).ok()) << pg;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back, r)) << back.DebugString();
+
+  // The protobuf printer's form: defaults left out, NaN and infinities as
+  // strings.
+  ASSERT_TRUE(contest::ReadResult(R"({"entryId": "150902-8", "total": "NaN", "byDimension": )"
+                                  R"({"x": "-Infinity", "y": "Infinity"}})",
+                                  back)
+                  .ok());
+  EXPECT_EQ(back.entry_id(), "150902-8");
+  EXPECT_TRUE(std::isnan(back.total()));
+  EXPECT_EQ(back.by_dimension().at("x"), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(back.by_dimension().at("y"), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(back.rank(), 0);
+  EXPECT_FALSE(back.advances());
+
+  for (const char* bad :
+       {"", "[1]", "{\"rank\": \"3\"}", "{\"total\": \"many\"}", "{\"entryId\": 7}",
+        "{\"byDimension\": {\"x\": true}}", "{\"advances\": 1}", "{\"rank\": 1.5}"}) {
+    EXPECT_EQ(contest::ReadResult(bad, back).code(), absl::StatusCode::kInternal) << bad;
+  }
+}
+
 TEST_F(ContestTest, TrimmedMeanAndZScoresEqualHandComputedValues) {
   const auto v = VillagesOf("150921");
   const std::string a = MakeSecretary(8101, v[0]), b = MakeSecretary(8102, v[1]);
