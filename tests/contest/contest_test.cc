@@ -306,12 +306,10 @@ TEST_F(ContestTest, ARoundFromEntriesToPublishedSignedResults) {
   EXPECT_EQ(refused.end.field, "round_id");
 }
 
-// The results' stored JSON, written by hand, reads back as the same
-// results and has proto3 JSON's names, which SQL reads (cadreId, rank,
-// total, stars, cadreName).
-TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
-  std::vector<cv1::EntryResult> results(2);
-  cv1::EntryResult& r = results[0];
+// A result with every field set, to strings and numbers JSON must escape
+// or round-trip exactly.
+cv1::EntryResult EveryFieldSet() {
+  cv1::EntryResult r;
   r.set_entry_id("150902-7");
   r.set_cadre_id("150902-42");
   r.set_cadre_name("王\"小\\二\n\x01");
@@ -323,6 +321,16 @@ TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
   r.set_advances(true);
   r.set_panel("A组");
   r.set_panel_rank(1);
+  return r;
+}
+
+// The results' stored JSON, written by hand, reads back as the same
+// results and has proto3 JSON's names, which SQL reads (cadreId, rank,
+// total, stars, cadreName).
+TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
+  std::vector<cv1::EntryResult> results(2);
+  cv1::EntryResult& r = results[0];
+  r = EveryFieldSet();
   const std::string json = contest::ResultsJson(results);  // results[1]: every field default
   cv1::Results back;
   ASSERT_TRUE(MergeFromJson(absl::StrCat("{\"entries\":", json, "}"), back).ok()) << json;
@@ -347,17 +355,7 @@ TEST(ResultsJson, ReadsBackAsTheSameResultsWithProtoJsonNames) {
 TEST(ResultsJson, ReadResultReadsWhatWasStored) {
   std::vector<cv1::EntryResult> results(2);
   cv1::EntryResult& r = results[0];
-  r.set_entry_id("150902-7");
-  r.set_cadre_id("150902-42");
-  r.set_cadre_name("王\"小\\二\n\x01");
-  (*r.mutable_by_dimension())["rural_governance"] = 0.1 + 0.2;
-  (*r.mutable_by_dimension())["a \"key\""] = -1e-300;
-  r.set_total(1e21 / 3);
-  r.set_rank(3);
-  r.set_stars(2);
-  r.set_advances(true);
-  r.set_panel("A组");
-  r.set_panel_rank(1);
+  r = EveryFieldSet();
   const std::string json = contest::ResultsJson(results);
   const std::string first = json.substr(1, json.find("},{"));
   const std::string second = json.substr(json.find("},{") + 2, json.size() - json.find("},{") - 3);
