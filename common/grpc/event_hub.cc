@@ -16,6 +16,8 @@
 namespace touyan {
 namespace {
 
+constexpr char kNotify[] = "touyan_notify";
+
 bool Overlap(const std::string& a, const std::string& b) {
   return absl::StartsWith(a, b) || absl::StartsWith(b, a);
 }
@@ -133,6 +135,12 @@ void EventHub::Run() {
     if (!conn && wanted && options_.use_database && absl::Now() >= retry_at) {
       try {
         conn = std::make_unique<pqxx::connection>(options_.url);
+        // One round trip per batch: an autocommit statement that does not
+        // wait for the WAL flush (synchronous_commit off for its own
+        // transaction; a lost wake-up costs a poll), prepared once.
+        conn->prepare(kNotify,
+                      "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p, "
+                      "(SELECT set_config('synchronous_commit', 'off', true)) AS async");
         receiver = std::make_unique<Receiver>(*conn, channel_, &incoming);
         if (warned) log::Info("change stream notifications resumed", {{"channel", channel_}});
         warned = false;
@@ -149,17 +157,14 @@ void EventHub::Run() {
     }
     if (conn && !outgoing.empty()) {
       try {
-        // Without waiting for the WAL flush: a lost wake-up costs a poll.
-        pqxx::work n(*conn);
-        n.exec("SET LOCAL synchronous_commit = off");
+        pqxx::nontransaction n(*conn);
         std::string list = "{";
         for (const std::string& p : outgoing) {
           if (list.size() > 1) list += ",";
           absl::StrAppend(&list, "\"", p, "\"");  // county prefixes: digits only
         }
         list += "}";
-        n.exec_params("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", channel_, list);
-        n.commit();
+        n.exec_prepared(kNotify, channel_, list);
       } catch (const std::exception&) {
         receiver.reset();
         conn.reset();

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "absl/synchronization/notification.h"
+#include "common/grpc/event_hub.h"
 #include "nlohmann/json.hpp"
 #include "tests/personnel/fixture.h"
 #include "touyan/events/v1/events.grpc.pb.h"
@@ -210,6 +212,28 @@ TEST_F(EventsTest, ATokenThatNeedsEventsNoLongerKeptIsRefused) {
   req.clear_resume_token();
   EXPECT_EQ(Watch(jining_, req, [](const Read& r) { return !r.token.empty(); }).end.code,
             StatusCode::CANCELLED);
+}
+
+// Replicas of a service wake each other's streams through Postgres: a
+// change told to one hub reaches another's waiter by NOTIFY, long before
+// its poll; a waiter of another county sleeps on.
+TEST_F(EventsTest, AChangeInOneReplicaWakesAnothersStreamsThroughTheDatabase) {
+  const EventHub::Options options{svc().config().database_url, "personnel", absl::Minutes(10)};
+  EventHub told(options), other(options);
+  absl::Notification woken;
+  std::atomic<bool> elsewhere_woken{false};
+  other.Wait("150902", [&](uint64_t) { woken.Notify(); });
+  const uint64_t elsewhere = other.Wait("150921", [&](uint64_t) { elsewhere_woken = true; });
+  // The other hub listens once its thread has connected: told again until
+  // it hears.
+  const absl::Time until = absl::Now() + absl::Seconds(30);
+  while (!woken.HasBeenNotified() && absl::Now() < until) {
+    told.Changed("150902");
+    woken.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+  }
+  EXPECT_TRUE(woken.HasBeenNotified()) << "no wake-up through the database in 30 s";
+  EXPECT_FALSE(elsewhere_woken);
+  EXPECT_TRUE(other.Cancel(elsewhere));
 }
 
 }  // namespace
