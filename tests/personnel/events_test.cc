@@ -218,10 +218,10 @@ TEST_F(EventsTest, ATokenThatNeedsEventsNoLongerKeptIsRefused) {
 // change told to one hub reaches another's waiter by NOTIFY, long before
 // its poll; a waiter of another county sleeps on.
 TEST_F(EventsTest, AChangeInOneReplicaWakesAnothersStreamsThroughTheDatabase) {
+  absl::Notification woken;  // before the hubs: outlives their threads
+  std::atomic<bool> elsewhere_woken{false};
   const EventHub::Options options{svc().config().database_url, "personnel", absl::Minutes(10)};
   EventHub told(options), other(options);
-  absl::Notification woken;
-  std::atomic<bool> elsewhere_woken{false};
   other.Wait("150902", [&](uint64_t) { woken.Notify(); });
   const uint64_t elsewhere = other.Wait("150921", [&](uint64_t) { elsewhere_woken = true; });
   // The other hub listens once its thread has connected: told again until
