@@ -127,31 +127,55 @@ absl::Status CallContext::MutateInto(
   RETURN_IF_ERROR(idempotency::ValidateRequestId(request_id));
   if (!principal_.CanWrite()) return principal_.CheckWrite("");
   ASSIGN_OR_RETURN(db::Lease * lease, Lease());
-  absl::Status s = db::RunTransaction(*lease, scope(), deadline_, [&](db::Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> replay,
-        idempotency::Claim(tx, scope(), request_id, principal_.subject, method_, request, keys()));
-    if (replay) {
-      out.Clear();
-      if (!out.ParseFromString(*replay)) return absl::InternalError("stored response is corrupt");
-      return absl::OkStatus();
-    }
-    pending_audit_.clear();  // a retried transaction starts afresh
-    RETURN_IF_ERROR(body(tx, out));
-    FinishMutation(tx, request_id, out);
-    return absl::OkStatus();
-  });
+  // Three round trips where they would be five: BEGIN with the claim, the
+  // body's statements, the audit rows and stored answer with COMMIT.
+  bool replayed = false;
+  absl::Status s = db::RunPipelined(
+      *lease, scope(), deadline_,
+      idempotency::ClaimCall(scope(), request_id, principal_.subject, method_, request),
+      [&](db::Tx& tx, int64_t claim_rows) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                         idempotency::Claimed(tx, claim_rows, request_id, principal_.subject,
+                                              method_, request, keys()));
+        replayed = replay.has_value();
+        if (replay) {
+          out.Clear();
+          if (!out.ParseFromString(*replay))
+            return absl::InternalError("stored response is corrupt");
+          return absl::OkStatus();
+        }
+        pending_audit_.clear();  // a retried transaction starts afresh
+        return body(tx, out);
+      },
+      [&]() -> std::optional<db::Call> {
+        if (replayed) return std::nullopt;
+        return FinishCall(request_id, out);
+      });
   changed_ = changed_ || s.ok();
   return s;
 }
 
+db::Call CallContext::FinishCall(const std::string& request_id,
+                                 const google::protobuf::Message& response) {
+  db::Call finish{"touyan_finish_mutation",
+                  "",
+                  {{principal_.subject},
+                   {std::string(auth::RoleName(principal_.role))},
+                   {method_},
+                   {request_id},
+                   {"[" + pending_audit_ + "]"},
+                   {idempotency::Stored(request_id, response, keys()), true},
+                   {log::CurrentTrace().trace_id}}};
+  pending_audit_.clear();
+  return finish;
+}
+
 void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
                                  const google::protobuf::Message& response) {
-  pqxx::binarystring bytes(idempotency::Stored(request_id, response, keys()));
-  tx.exec_prepared("touyan_finish_mutation", principal_.subject,
-                   std::string(auth::RoleName(principal_.role)), method_, request_id,
-                   "[" + pending_audit_ + "]", bytes, log::CurrentTrace().trace_id);
-  pending_audit_.clear();
+  const db::Call finish = FinishCall(request_id, response);
+  tx.exec_prepared(finish.name, *finish.params[0].value, *finish.params[1].value,
+                   *finish.params[2].value, *finish.params[3].value, *finish.params[4].value,
+                   pqxx::binarystring(*finish.params[5].value), *finish.params[6].value);
 }
 
 absl::Status StreamMutation::Begin(CallContext& call, const std::string& request_id) {

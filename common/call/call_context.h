@@ -170,7 +170,9 @@ class CallContext {
   // call's reads now go to the primary.
   bool ReplicaFailed(const absl::Status& status);
 
-  // Writes the pending audit entries and stores `response` for replay.
+  // Writes the pending audit entries and stores `response` for replay:
+  // FinishCall is the statement, FinishMutation runs it in `tx`.
+  db::Call FinishCall(const std::string& request_id, const google::protobuf::Message& response);
   void FinishMutation(db::Tx& tx, const std::string& request_id,
                       const google::protobuf::Message& response);
 

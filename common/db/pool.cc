@@ -1,15 +1,24 @@
 #include "common/db/pool.h"
 
+#include <libpq-fe.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 
 namespace touyan::db {
+namespace {
+bool Idle(const Connection& conn) {
+  PGconn* pg = conn.raw();
+  return pg != nullptr && PQtransactionStatus(pg) == PQTRANS_IDLE &&
+         PQpipelineStatus(pg) == PQ_PIPELINE_OFF;
+}
+}  // namespace
 
 Lease::~Lease() {
   if (pool_ != nullptr) pool_->Release(slot_);
 }
 
-pqxx::connection& Lease::conn() {
+Connection& Lease::conn() {
   // Only the lease holder touches its slot's connection; the pointer itself
   // changes only under the holder too (Connect, MarkBroken).
   absl::MutexLock l(&pool_->mu_);
@@ -17,7 +26,7 @@ pqxx::connection& Lease::conn() {
 }
 
 void Lease::MarkBroken() {
-  std::unique_ptr<pqxx::connection> dead;
+  std::unique_ptr<Connection> dead;
   absl::MutexLock l(&pool_->mu_);
   dead = std::move(pool_->slots_[slot_].conn);
   pool_->slots_[slot_].session_key.clear();
@@ -82,6 +91,12 @@ absl::StatusOr<Lease> ConnectionPool::Acquire(absl::Time deadline) {
     }
     slots_[slot].busy = true;
     need_connect = slots_[slot].conn == nullptr || !slots_[slot].conn->is_open();
+    if (!need_connect && !Idle(*slots_[slot].conn)) {
+      // Left inside a transaction or a pipeline: never handed on so.
+      log::Error("a pooled connection was released in the middle of a transaction; replacing it");
+      slots_[slot].conn.reset();
+      need_connect = true;
+    }
   }
   Lease lease(this, slot);
   if (need_connect) {
@@ -92,9 +107,9 @@ absl::StatusOr<Lease> ConnectionPool::Acquire(absl::Time deadline) {
 }
 
 absl::Status ConnectionPool::Connect(int slot) {
-  std::unique_ptr<pqxx::connection> conn;
+  std::unique_ptr<Connection> conn;
   try {
-    conn = std::make_unique<pqxx::connection>(options_.url);
+    conn = std::make_unique<Connection>(options_.url);
     {
       pqxx::nontransaction n(*conn);
       if (!options_.schema.empty() && !options_.transaction_pooling) {

@@ -19,6 +19,50 @@ namespace touyan::db {
 // autocommit session (reads); see common/db/transaction.h.
 using Tx = pqxx::transaction_base;
 
+// A libpqxx connection that also gives its libpq handle, for what libpqxx
+// 6.4 lacks (pipeline mode: RunPipelined in common/db/transaction.h). The
+// handle is the one libpqxx holds: use it only while no libpqxx
+// transaction is running a statement on the connection.
+class Connection final : public pqxx::connection_base {
+ public:
+  explicit Connection(const std::string& url) : pqxx::connection_base(policy_), policy_(url) {
+    init();
+    // A lost connection is replaced by the pool (Lease::Reconnect), never
+    // reopened by libpqxx behind a statement: that statement would run
+    // outside the transaction the caller opened (RunPipelined's BEGIN).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+  }
+  ~Connection() noexcept { close(); }
+  pqxx::internal::pq::PGconn* raw() const { return policy_.raw(); }
+
+ private:
+  // Connects as libpqxx's connect_direct does, and keeps the handle.
+  class Policy final : public pqxx::connect_direct {
+   public:
+    explicit Policy(const std::string& url) : pqxx::connect_direct(url) {}
+    handle do_startconnect(handle orig) override {
+      return raw_ = pqxx::connect_direct::do_startconnect(orig);
+    }
+    handle do_completeconnect(handle orig) override {
+      return raw_ = pqxx::connect_direct::do_completeconnect(orig);
+    }
+    handle do_dropconnect(handle orig) noexcept override {
+      return raw_ = pqxx::connect_direct::do_dropconnect(orig);
+    }
+    handle do_disconnect(handle orig) noexcept override {
+      return raw_ = pqxx::connect_direct::do_disconnect(orig);
+    }
+    handle raw() const { return raw_; }
+
+   private:
+    handle raw_ = nullptr;
+  };
+  Policy policy_;  // connection_base keeps a reference to it
+};
+
 struct Statement {
   std::string name;
   std::string sql;
@@ -54,7 +98,7 @@ class Lease {
   Lease& operator=(Lease&&) = delete;
   ~Lease();
 
-  pqxx::connection& conn();
+  Connection& conn();
   // Drops the connection: the next lease of this slot reconnects.
   void MarkBroken();
   // Reconnects now; returns UNAVAILABLE if the server cannot be reached.
@@ -93,7 +137,7 @@ class ConnectionPool {
  private:
   friend class Lease;
   struct Slot {
-    std::unique_ptr<pqxx::connection> conn;
+    std::unique_ptr<Connection> conn;
     bool busy = false;
     std::string session_key;  // touched only by the slot's lease holder
     ReplayState replay;       // likewise

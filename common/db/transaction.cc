@@ -1,5 +1,9 @@
 #include "common/db/transaction.h"
 
+#include <libpq-fe.h>
+
+#include <initializer_list>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/sealed.h"
@@ -128,7 +132,157 @@ absl::Status WithRetries(Lease& lease, absl::Time deadline,
   }
 }
 
+// Throws what libpqxx would for a statement of `conn` that failed with `r`
+// (null: the connection's error): a lost connection (in doubt once COMMIT
+// may have been sent), or an SQL error with its SQLSTATE.
+[[noreturn]] void ThrowFailure(PGconn* conn, const PGresult* r, const std::string& statement,
+                               bool committing) {
+  if (conn == nullptr || PQstatus(conn) == CONNECTION_BAD) {
+    const std::string msg = conn == nullptr ? "no connection" : PQerrorMessage(conn);
+    if (committing) throw pqxx::in_doubt_error(msg);
+    throw pqxx::broken_connection(msg);
+  }
+  const char* state = r == nullptr ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  throw pqxx::sql_error(r == nullptr ? PQerrorMessage(conn) : PQresultErrorMessage(r), statement,
+                        state);
+}
+
+// Sends `calls` at once, then a Sync, in libpq's pipeline mode, and reads
+// every result: one round trip. Returns the rows each returned. The first
+// statement to fail is thrown as libpqxx would throw it (the statements
+// after it are skipped).
+std::vector<int64_t> SendAtOnce(Lease& lease, std::initializer_list<const Call*> calls,
+                                bool committing) {
+  Connection& conn = lease.conn();
+  // Behind a transaction pooler statements are prepared inside the
+  // transaction, once its search_path is set (a statement's tables are
+  // looked up when it is prepared): here they go as text, after it.
+  const bool pooled = lease.options().transaction_pooling;
+  std::vector<const std::string*> texts;
+  for (const Call* c : calls) {
+    const std::string* text = &c->sql;
+    if (!c->name.empty() && pooled) {
+      for (const Statement& st : lease.options().statements) {
+        if (st.name == c->name) text = &st.sql;
+      }
+      if (text->empty()) throw std::logic_error("statement not registered: " + c->name);
+    } else if (!c->name.empty()) {
+      conn.prepare_now(c->name);
+    }
+    texts.push_back(text);
+  }
+  PGconn* pg = conn.raw();
+  if (pg == nullptr || PQenterPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "", committing);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const Call* c = calls.begin()[i];
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const Call::Param& p : c->params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+    const int n = static_cast<int>(values.size());
+    const int sent = c->name.empty() || pooled
+                         ? PQsendQueryParams(pg, texts[i]->c_str(), n, nullptr, values.data(),
+                                             lengths.data(), formats.data(), 0)
+                         : PQsendQueryPrepared(pg, c->name.c_str(), n, values.data(),
+                                               lengths.data(), formats.data(), 0);
+    if (sent != 1) ThrowFailure(pg, nullptr, c->name + c->sql, committing);
+  }
+  if (PQpipelineSync(pg) != 1) ThrowFailure(pg, nullptr, "", committing);
+
+  std::vector<int64_t> rows;
+  std::string error, sqlstate, failed;
+  for (const Call* c : calls) {
+    PGresult* r = PQgetResult(pg);
+    if (r == nullptr) ThrowFailure(pg, nullptr, c->name + c->sql, committing);
+    const ExecStatusType status = PQresultStatus(r);
+    rows.push_back(status == PGRES_TUPLES_OK ? PQntuples(r) : 0);
+    if (status == PGRES_FATAL_ERROR && error.empty()) {
+      error = PQresultErrorMessage(r);
+      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      sqlstate = state == nullptr ? "" : state;
+      failed = c->name + c->sql;
+    } else if (status == PGRES_COMMAND_OK && c->sql == "COMMIT" &&
+               std::string_view(PQcmdStatus(r)) == "ROLLBACK" && error.empty()) {
+      // An earlier statement failed and was let pass: nothing committed.
+      error = "the transaction was rolled back: an earlier statement in it failed";
+      sqlstate = "25P02";
+      failed = "COMMIT";
+    }
+    PQclear(r);
+    if (PQstatus(pg) == CONNECTION_BAD) ThrowFailure(pg, nullptr, failed, committing);
+    while ((r = PQgetResult(pg)) != nullptr) PQclear(r);  // the end of this statement's results
+  }
+  PGresult* sync = PQgetResult(pg);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "Sync", committing);
+  if (!error.empty()) {
+    throw pqxx::sql_error(error, failed, sqlstate.empty() ? nullptr : sqlstate.c_str());
+  }
+  return rows;
+}
+
+// Rolls back, unless told the transaction ended, whatever a pipelined
+// transaction left open on its connection (a failed body, an exception).
+class RollbackUnlessEnded {
+ public:
+  explicit RollbackUnlessEnded(Connection& conn) : conn_(conn) {}
+  ~RollbackUnlessEnded() {
+    PGconn* pg = conn_.raw();
+    if (ended_ || pg == nullptr || PQstatus(pg) == CONNECTION_BAD) return;
+    if (PQtransactionStatus(pg) == PQTRANS_IDLE) return;
+    PQclear(PQexec(pg, "ROLLBACK"));
+  }
+  void Ended() { ended_ = true; }
+
+ private:
+  Connection& conn_;
+  bool ended_ = false;
+};
+
 }  // namespace
+
+absl::Status RunPipelined(Lease& lease, const Scope& scope, absl::Time deadline, const Call& first,
+                          absl::FunctionRef<absl::Status(Tx&, int64_t first_rows)> body,
+                          absl::FunctionRef<std::optional<Call>()> last) {
+  static const Call kBegin{"", "BEGIN", {}};
+  static const Call kCommit{"", "COMMIT", {}};
+  return WithRetries(lease, deadline, [&](bool* committing) {
+    ApplySession(lease, scope, deadline);
+    Connection& conn = lease.conn();
+    RollbackUnlessEnded guard(conn);
+    int64_t rows = 0;
+    if (lease.options().transaction_pooling) {
+      const Call local{kLocalStatement,
+                       "",
+                       {{scope.county_prefix},
+                        {scope.writable ? "on" : "off"},
+                        {std::to_string(TimeoutMillis(deadline))},
+                        {lease.options().schema}}};
+      rows = SendAtOnce(lease, {&kBegin, &local, &first}, false)[2];
+    } else {
+      rows = SendAtOnce(lease, {&kBegin, &first}, false)[1];
+    }
+    absl::Status result;
+    {
+      pqxx::nontransaction tx(conn);  // inside the block BEGIN opened
+      result = body(tx, rows);
+    }
+    if (!result.ok()) return result;
+    std::optional<Call> end = last();
+    *committing = true;
+    if (end) {
+      SendAtOnce(lease, {&*end, &kCommit}, true);
+    } else {
+      SendAtOnce(lease, {&kCommit}, true);
+    }
+    guard.Ended();
+    return result;
+  });
+}
 
 absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
                             absl::FunctionRef<absl::Status(Tx&)> body) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -53,6 +54,29 @@ void ApplyLocal(Lease& lease, const Scope& scope, absl::Time deadline, pqxx::tra
 // client retries with the same request_id.
 absl::Status RunTransaction(Lease& lease, const Scope& scope, absl::Time deadline,
                             absl::FunctionRef<absl::Status(Tx&)> body);
+
+// A statement prepared on the pool (PoolOptions::statements), or plain
+// `sql` when `name` is empty, with its parameters: text, or bytes where
+// `binary` is set (bytea).
+struct Call {
+  struct Param {
+    std::optional<std::string> value;  // nullopt: NULL
+    bool binary = false;
+  };
+  std::string name;
+  std::string sql;
+  std::vector<Param> params;
+};
+
+// RunTransaction in fewer round trips: BEGIN goes with `first` and COMMIT
+// with the statement `last` returns, each pair sent at once (libpq's
+// pipeline mode); the body's own statements run as in RunTransaction.
+// `body` gets the number of rows `first` returned. `last` is called after
+// `body` returned OK; nullopt sends COMMIT alone. Retries and errors as in
+// RunTransaction; an error of `last` or of COMMIT rolls back.
+absl::Status RunPipelined(Lease& lease, const Scope& scope, absl::Time deadline, const Call& first,
+                          absl::FunctionRef<absl::Status(Tx&, int64_t first_rows)> body,
+                          absl::FunctionRef<std::optional<Call>()> last);
 
 // Runs `one`, a transaction of its own that handles at most `batch` rows
 // and returns how many, again and again until a round handles fewer or

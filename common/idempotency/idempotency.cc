@@ -128,25 +128,33 @@ absl::Status ValidateRequestId(absl::string_view id) {
 
 namespace {
 
-// Claims the id with `fp` (empty for a stream, whose fingerprint is stored
-// at its end); if an earlier call committed it, returns its fingerprint and
-// opened answer, or REQUEST_ID_REUSED for another method or scope.
-absl::StatusOr<std::optional<Earlier>> ClaimRow(db::Tx& tx, const db::Scope& scope,
-                                                absl::string_view request_id,
-                                                absl::string_view subject, absl::string_view method,
-                                                const std::string& fp,
-                                                const crypto::Keyring* keys) {
-  RETURN_IF_ERROR(ValidateRequestId(request_id));
-  pqxx::binarystring fp_bin(fp);
-  std::string id(request_id);
-  const std::string prefix = scope.county_prefix == "*" ? "" : scope.county_prefix;
-  if (!tx.exec_prepared("touyan_idem_claim", id, std::string(subject), std::string(method), fp_bin,
-                        prefix)
-           .empty()) {
-    return std::nullopt;
-  }
+constexpr char kClaim[] = "touyan_idem_claim";
+
+db::Call ClaimCallWith(const db::Scope& scope, absl::string_view request_id,
+                       absl::string_view subject, absl::string_view method, const std::string& fp) {
+  return {kClaim,
+          "",
+          {{std::string(request_id)},
+           {std::string(subject)},
+           {std::string(method)},
+           {fp, true},
+           {scope.county_prefix == "*" ? "" : scope.county_prefix}}};
+}
+
+// After the claim of the id with `fp` (empty for a stream, whose
+// fingerprint is stored at its end) returned `claim_rows`: std::nullopt if
+// this call claimed it; else, if an earlier call committed it, its
+// fingerprint and opened answer, or REQUEST_ID_REUSED for another method
+// or scope.
+absl::StatusOr<std::optional<Earlier>> EarlierClaim(db::Tx& tx, int64_t claim_rows,
+                                                    absl::string_view request_id,
+                                                    absl::string_view subject,
+                                                    absl::string_view method,
+                                                    const crypto::Keyring* keys) {
+  if (claim_rows > 0) return std::nullopt;
   // The row exists and has committed (ON CONFLICT waited for it); not seeing
   // it means this caller used the id in another scope.
+  const std::string id(request_id);
   pqxx::result r = tx.exec_prepared("touyan_idem_get", id, std::string(subject));
   if (r.empty()) {
     return InvalidField("request_id", "was already used in another scope; choose a new id",
@@ -164,18 +172,23 @@ absl::StatusOr<std::optional<Earlier>> ClaimRow(db::Tx& tx, const db::Scope& sco
   // had keys are plain.
   std::string& stored = earlier.response;
   if (keys != nullptr && !stored.empty() && stored[0] == 1) {
-    ASSIGN_OR_RETURN(stored, keys->Open(stored, StoredContext(request_id)));
+    ASSIGN_OR_RETURN(stored, keys->Open(stored, StoredContext(id)));
   }
   return earlier;
 }
 
 }  // namespace
 
-absl::StatusOr<std::optional<std::string>> Claim(
-    db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+db::Call ClaimCall(const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+                   absl::string_view method, const Fingerprint& request) {
+  return ClaimCallWith(scope, request_id, subject, method, request.sha256);
+}
+
+absl::StatusOr<std::optional<std::string>> Claimed(
+    db::Tx& tx, int64_t claim_rows, absl::string_view request_id, absl::string_view subject,
     absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys) {
   ASSIGN_OR_RETURN(std::optional<Earlier> earlier,
-                   ClaimRow(tx, scope, request_id, subject, method, request.sha256, keys));
+                   EarlierClaim(tx, claim_rows, request_id, subject, method, keys));
   if (!earlier) return std::nullopt;
   return Replay(*earlier, request);
 }
@@ -185,7 +198,13 @@ absl::StatusOr<std::optional<Earlier>> ClaimStream(db::Tx& tx, const db::Scope& 
                                                    absl::string_view subject,
                                                    absl::string_view method,
                                                    const crypto::Keyring* keys) {
-  return ClaimRow(tx, scope, request_id, subject, method, "", keys);
+  RETURN_IF_ERROR(ValidateRequestId(request_id));
+  const db::Call claim = ClaimCallWith(scope, request_id, subject, method, "");
+  pqxx::binarystring fp("");
+  const int64_t rows = tx.exec_prepared(kClaim, *claim.params[0].value, *claim.params[1].value,
+                                        *claim.params[2].value, fp, *claim.params[4].value)
+                           .size();
+  return EarlierClaim(tx, rows, request_id, subject, method, keys);
 }
 
 absl::StatusOr<std::string> Replay(const Earlier& earlier, const Fingerprint& request) {

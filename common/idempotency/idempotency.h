@@ -61,16 +61,21 @@ class FingerprintBuilder {
   std::string pending_;  // serialized, not hashed yet (hashed in large pieces)
 };
 
-// Claims the caller's (`subject`'s) `request_id` inside `tx`, in the
-// caller's row-level-security `scope`: ids are per caller (AIP-155), so
-// another caller's "r1" is another request. Returns the stored response
-// (opened with `keys` when it was sealed) if an earlier call of this caller
-// with this id committed; std::nullopt if this call owns the id now (a
-// concurrent call with the same id waits on the row until this one ends).
-// Returns INVALID_ARGUMENT (REQUEST_ID_REUSED) if the caller used the id for
-// another method or request, or in a scope it cannot see now.
-absl::StatusOr<std::optional<std::string>> Claim(
-    db::Tx& tx, const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+// Claims the caller's (`subject`'s) `request_id`, in the caller's
+// row-level-security `scope`: ids are per caller (AIP-155), so another
+// caller's "r1" is another request. The claim is one statement, ClaimCall,
+// sent with the transaction's BEGIN (db::RunPipelined); Claimed reads what
+// it found, given the rows it returned, in the same transaction. Claimed
+// returns the stored response (opened with `keys` when it was sealed) if
+// an earlier call of this caller with this id committed; std::nullopt if
+// this call owns the id now (a concurrent call with the same id waits on
+// the row until this one ends). It returns INVALID_ARGUMENT
+// (REQUEST_ID_REUSED) if the caller used the id for another method or
+// request, or in a scope it cannot see now.
+db::Call ClaimCall(const db::Scope& scope, absl::string_view request_id, absl::string_view subject,
+                   absl::string_view method, const Fingerprint& request);
+absl::StatusOr<std::optional<std::string>> Claimed(
+    db::Tx& tx, int64_t claim_rows, absl::string_view request_id, absl::string_view subject,
     absl::string_view method, const Fingerprint& request, const crypto::Keyring* keys);
 
 // A client stream's request is whole only at its end, but its id is claimed

@@ -1,7 +1,9 @@
 // What operators rely on beneath the API: migrations apply once and refuse
 // edited history; the pool survives terminated backends and never opens a
-// connection per call.
+// connection per call; a mutation's transaction ends whatever its body did.
+#include "common/call/call_context.h"
 #include "common/db/migrate.h"
+#include "common/grpc/runtime.h"
 #include "tests/personnel/fixture.h"
 
 namespace touyan::personnel {
@@ -73,6 +75,91 @@ TEST_F(PersonnelTest, TheServiceHoldsAFixedSetOfConnections) {
   EXPECT_LE(svc().Count("SELECT count(*) FROM pg_stat_activity WHERE usename = 'personnel_app' "
                         "AND datname = current_database()"),
             pool.size());
+}
+
+// CallContext::MutateInto sends BEGIN with the claim of request_id and
+// COMMIT with the audit rows and stored answer (db::RunPipelined), and runs
+// the body's own statements in between: what the body leaves behind is
+// committed only when it returns OK and nothing in it failed.
+TEST_F(PersonnelTest, AMutationCommitsOnlyWhatSucceededAndLeavesItsConnectionIdle) {
+  {
+    auto admin = svc().Admin();
+    pqxx::work w(*admin);
+    w.exec("CREATE TABLE personnel.mutation_probe (x int)");
+    w.exec("GRANT SELECT, INSERT ON personnel.mutation_probe TO personnel_app");
+    w.commit();
+  }
+  Runtime& rt = svc().server().runtime();
+  const auth::Principal who{"mutation-probe", Role::kCityOrgDept, "150900000000", "1509"};
+  const int64_t opened = rt.pool().connections_opened();
+  pv1::Cadre request;
+  request.set_name("probe");
+  const idempotency::Fingerprint fp = idempotency::FingerprintOf(request);
+  int runs = 0;
+  auto mutate = [&](const std::string& id, int x, absl::Status (*end)(db::Tx&)) {
+    CallContext call(rt, who, absl::Now() + absl::Seconds(30), "UpdateProbe");
+    pv1::Cadre out;
+    absl::Status s = call.MutateInto(fp, id, out, [&](db::Tx& tx, google::protobuf::Message& m) {
+      ++runs;
+      tx.exec_params("INSERT INTO personnel.mutation_probe VALUES ($1)", x);
+      call.Audit({"150902", absl::StrCat("probes/", x)});
+      static_cast<pv1::Cadre&>(m).set_name(absl::StrCat("stored ", x));
+      return end(tx);
+    });
+    return std::make_pair(s, out.name());
+  };
+  auto rows = [&](int x) {
+    return svc().Count(absl::StrCat("SELECT count(*) FROM personnel.mutation_probe WHERE x = ", x));
+  };
+  auto claimed = [&](const std::string& id) {
+    return svc().Count(absl::StrCat(
+        "SELECT count(*) FROM personnel.idempotency WHERE subject = 'mutation-probe' AND "
+        "request_id = '",
+        id, "'"));
+  };
+
+  // The body refuses after writing: nothing stays, and the id is free.
+  auto [refused, _] = mutate(
+      "probe-a", 1, [](db::Tx&) { return absl::FailedPreconditionError("the probe refuses"); });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(rows(1), 0);
+  EXPECT_EQ(claimed("probe-a"), 0);
+
+  // A statement in the body fails and the body lets it pass: the call
+  // fails, nothing stays.
+  auto [swallowed, __] = mutate("probe-b", 2, [](db::Tx& tx) {
+    try {
+      tx.exec("SELECT 1 / 0");
+    } catch (const pqxx::sql_error&) {
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(swallowed.ok());
+  EXPECT_EQ(rows(2), 0);
+  EXPECT_EQ(claimed("probe-b"), 0);
+
+  // The refused id again, with a body that succeeds: it commits once, and
+  // a retry returns the stored answer without running the body.
+  runs = 0;
+  auto [first, first_name] = mutate("probe-a", 3, [](db::Tx&) { return absl::OkStatus(); });
+  ASSERT_TRUE(first.ok()) << first;
+  auto [retry, retry_name] = mutate("probe-a", 3, [](db::Tx&) { return absl::OkStatus(); });
+  ASSERT_TRUE(retry.ok()) << retry;
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(first_name, "stored 3");
+  EXPECT_EQ(retry_name, "stored 3");
+  EXPECT_EQ(rows(3), 1);
+  EXPECT_EQ(claimed("probe-a"), 1);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE subject = "
+                        "'mutation-probe'"),
+            1)
+      << "the audit row of the committed call alone";
+
+  // Every failure ended its transaction on a connection the pool kept.
+  EXPECT_EQ(rt.pool().connections_opened(), opened);
+  pv1::Cadre c;
+  EXPECT_TRUE(Create(city_, "ops-after-probe", NewCadre(4), &c).ok());
+  EXPECT_TRUE(Get(city_, c.id(), &c).ok());
 }
 
 }  // namespace
