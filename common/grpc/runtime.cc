@@ -57,7 +57,16 @@ Runtime::Runtime(RuntimeOptions options)
     read_pool_ = std::make_unique<db::ConnectionPool>(std::move(reads));
     reads_ = std::make_unique<db::ReadRouter>(*read_pool_, options_.replica);
   }
+  inline_counter_ = &metrics_.Counter(
+      "touyan_calls_inline_total",
+      "Unary calls run on the gRPC thread that received them, without a hand-off to a worker "
+      "(--inline-calls).");
   UpdatePoolGauges();
+}
+
+std::atomic<int>& Runtime::InlineRunning() {
+  static std::atomic<int> running{0};
+  return running;
 }
 
 const Downstream& Runtime::downstream(const std::string& name) const {

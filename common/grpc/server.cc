@@ -134,9 +134,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServiceSpec& spec,
   }
   RuntimeOptions ro;
   ro.service = spec.name;
-  ro.pool = db::PoolOptions{config.database_url, spec.name, config.workers + config.stream_slots,
+  ro.pool = db::PoolOptions{config.database_url, spec.name,
+                            config.workers + config.stream_slots + config.inline_calls,
                             spec.statements, config.transaction_pooling};
   ro.workers = config.workers;
+  ro.inline_calls = config.inline_calls;
   ro.stream_slots = config.stream_slots;
   ro.max_watchers = config.max_watchers;
   ro.tokens = config.tokens;

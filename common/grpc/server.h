@@ -100,6 +100,7 @@ struct ServerConfig {
   std::string admin_database_url;         // set: create roles and schema first (development)
   bool migrate_only = false;
   int workers = 8;
+  int inline_calls = 1;  // --inline-calls: unary calls run on gRPC's own thread at once
   int stream_slots = 2;
   absl::Duration drain_timeout = absl::Seconds(10);
   auth::TokenConfig tokens;

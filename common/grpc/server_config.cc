@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string_view>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -76,6 +77,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const Settings& s, const std::stri
   }
   ASSIGN_OR_RETURN(c.workers, s.Int("workers", 8, 1, 256));
   ASSIGN_OR_RETURN(c.stream_slots, s.Int("stream-slots", 2, 1, 64));
+  // One where gRPC has a thread to spare for the network; none on one core.
+  ASSIGN_OR_RETURN(c.inline_calls,
+                   s.Int("inline-calls", std::thread::hardware_concurrency() >= 2 ? 1 : 0, 0, 64));
   ASSIGN_OR_RETURN(c.drain_timeout, s.Duration("drain-timeout", absl::Seconds(10)));
   ASSIGN_OR_RETURN(c.bench_echo, s.Bool("bench-echo", false));
   for (const std::string& name : calls) {

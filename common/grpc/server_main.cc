@@ -59,6 +59,8 @@ Every flag may also come from the environment: --grpc-port is GRPC_PORT.
   --readiness-interval=DURATION   how often readiness asks the database (default 5s)
   --workers=N                     worker threads, one database connection each (default 8)
   --stream-slots=N                streaming imports at once (default 2)
+  --inline-calls=N                unary calls run at once on the gRPC thread that received them,
+                                  without a hand-off to a worker (default 1; 0 on one core)
   --drain-timeout=DURATION        SIGTERM waits this long for in-flight calls (default 10s)
   --migration-database-url=URL    the schema owner's URL: apply migrations before serving
   --migrate-only                  apply migrations and exit

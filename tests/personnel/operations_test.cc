@@ -1,6 +1,7 @@
 // What operators rely on beneath the API: migrations apply once and refuse
 // edited history; the pool survives terminated backends and never opens a
-// connection per call; a mutation's transaction ends whatever its body did.
+// connection per call; a call held on gRPC's own thread holds up no other;
+// a mutation's transaction ends whatever its body did.
 #include "common/call/call_context.h"
 #include "common/db/migrate.h"
 #include "common/grpc/runtime.h"
@@ -75,6 +76,63 @@ TEST_F(PersonnelTest, TheServiceHoldsAFixedSetOfConnections) {
   EXPECT_LE(svc().Count("SELECT count(*) FROM pg_stat_activity WHERE usename = 'personnel_app' "
                         "AND datname = current_database()"),
             pool.size());
+}
+
+// One unary call at a time runs on the gRPC thread that received it
+// (--inline-calls=1, no hand-off to a worker). While that call waits in
+// Postgres, gRPC still answers: every other call goes to the workers.
+TEST_F(PersonnelTest, ACallWaitingOnTheGrpcThreadHoldsUpNoOther) {
+  pv1::Cadre c;
+  ASSERT_TRUE(Create(city_, "ops-inline-1", NewCadre(5), &c).ok());
+  Runtime& rt = svc().server().runtime();
+  ASSERT_EQ(rt.options().inline_calls, 1);
+  int64_t inline_calls = rt.calls_inline();
+  ASSERT_TRUE(Get(city_, c.id(), &c).ok());
+  EXPECT_EQ(rt.calls_inline(), ++inline_calls) << "a call alone runs where it arrived";
+
+  // The row locked by another session: an update waits for it.
+  const ResourceId id = *ResourceId::Parse("id", c.id());
+  auto admin = svc().Admin();
+  pqxx::work lock(*admin);
+  lock.exec_params("SELECT 1 FROM personnel.cadres WHERE county_code = $1 AND id = $2 FOR UPDATE",
+                   id.county_code, id.number);
+  grpc::Status updated;
+  std::thread update([&] {
+    pv1::UpdateCadreRequest req;
+    req.set_request_id("ops-inline-2");
+    req.mutable_cadre()->set_id(c.id());
+    req.mutable_cadre()->set_name("新名字");
+    req.mutable_update_mask()->add_paths("name");
+    pv1::Cadre out;
+    updated = stub().UpdateCadre(WithToken(city_).get(), req, &out);
+  });
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    waiting = svc().Count(
+                  "SELECT count(*) FROM pg_stat_activity WHERE usename = 'personnel_app' "
+                  "AND wait_event_type = 'Lock'") == 1;
+    if (!waiting) absl::SleepFor(absl::Milliseconds(25));
+  }
+  ASSERT_TRUE(waiting) << "the update never reached the row lock";
+  EXPECT_EQ(rt.calls_inline(), ++inline_calls) << "the waiting update holds the gRPC thread";
+
+  for (int i = 0; i < 20; ++i) {
+    pv1::GetCadreRequest req;
+    req.set_id(c.id());
+    auto ctx = WithToken(city_);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    pv1::Cadre out;
+    grpc::Status s = stub().GetCadre(ctx.get(), req, &out);
+    EXPECT_TRUE(s.ok()) << "read " << i << " while the update waits: " << s.error_message();
+  }
+  EXPECT_EQ(rt.calls_inline(), inline_calls) << "the reads went to the workers";
+
+  lock.commit();
+  update.join();
+  EXPECT_TRUE(updated.ok()) << updated.error_message();
+  ASSERT_TRUE(Get(city_, c.id(), &c).ok());
+  EXPECT_EQ(c.name(), "新名字");
+  EXPECT_EQ(rt.calls_inline(), ++inline_calls) << "the thread is free again";
 }
 
 // CallContext::MutateInto sends BEGIN with the claim of request_id and
