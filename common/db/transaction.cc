@@ -2,7 +2,7 @@
 
 #include <libpq-fe.h>
 
-#include <initializer_list>
+#include <cstdlib>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -147,81 +147,12 @@ absl::Status WithRetries(Lease& lease, absl::Time deadline,
                         state);
 }
 
-// Sends `calls` at once, then a Sync, in libpq's pipeline mode, and reads
-// every result: one round trip. Returns the rows each returned. The first
-// statement to fail is thrown as libpqxx would throw it (the statements
-// after it are skipped).
-std::vector<int64_t> SendAtOnce(Lease& lease, std::initializer_list<const Call*> calls,
-                                bool committing) {
-  Connection& conn = lease.conn();
-  // Behind a transaction pooler statements are prepared inside the
-  // transaction, once its search_path is set (a statement's tables are
-  // looked up when it is prepared): here they go as text, after it.
-  const bool pooled = lease.options().transaction_pooling;
-  std::vector<const std::string*> texts;
-  for (const Call* c : calls) {
-    const std::string* text = &c->sql;
-    if (!c->name.empty() && pooled) {
-      for (const Statement& st : lease.options().statements) {
-        if (st.name == c->name) text = &st.sql;
-      }
-      if (text->empty()) throw std::logic_error("statement not registered: " + c->name);
-    } else if (!c->name.empty()) {
-      conn.prepare_now(c->name);
-    }
-    texts.push_back(text);
-  }
-  PGconn* pg = conn.raw();
-  if (pg == nullptr || PQenterPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "", committing);
-  for (size_t i = 0; i < calls.size(); ++i) {
-    const Call* c = calls.begin()[i];
-    std::vector<const char*> values;
-    std::vector<int> lengths, formats;
-    for (const Call::Param& p : c->params) {
-      values.push_back(p.value ? p.value->data() : nullptr);
-      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
-      formats.push_back(p.binary ? 1 : 0);
-    }
-    const int n = static_cast<int>(values.size());
-    const int sent = c->name.empty() || pooled
-                         ? PQsendQueryParams(pg, texts[i]->c_str(), n, nullptr, values.data(),
-                                             lengths.data(), formats.data(), 0)
-                         : PQsendQueryPrepared(pg, c->name.c_str(), n, values.data(),
-                                               lengths.data(), formats.data(), 0);
-    if (sent != 1) ThrowFailure(pg, nullptr, c->name + c->sql, committing);
-  }
-  if (PQpipelineSync(pg) != 1) ThrowFailure(pg, nullptr, "", committing);
-
+// Sends `calls` at once, then a Sync, and reads every result: one round
+// trip. Returns the rows each returned.
+std::vector<int64_t> SendAtOnce(Lease& lease, std::vector<const Call*> calls, bool committing) {
+  Pipelined p(lease, std::move(calls), committing);
   std::vector<int64_t> rows;
-  std::string error, sqlstate, failed;
-  for (const Call* c : calls) {
-    PGresult* r = PQgetResult(pg);
-    if (r == nullptr) ThrowFailure(pg, nullptr, c->name + c->sql, committing);
-    const ExecStatusType status = PQresultStatus(r);
-    rows.push_back(status == PGRES_TUPLES_OK ? PQntuples(r) : 0);
-    if (status == PGRES_FATAL_ERROR && error.empty()) {
-      error = PQresultErrorMessage(r);
-      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-      sqlstate = state == nullptr ? "" : state;
-      failed = c->name + c->sql;
-    } else if (status == PGRES_COMMAND_OK && c->sql == "COMMIT" &&
-               std::string_view(PQcmdStatus(r)) == "ROLLBACK" && error.empty()) {
-      // An earlier statement failed and was let pass: nothing committed.
-      error = "the transaction was rolled back: an earlier statement in it failed";
-      sqlstate = "25P02";
-      failed = "COMMIT";
-    }
-    PQclear(r);
-    if (PQstatus(pg) == CONNECTION_BAD) ThrowFailure(pg, nullptr, failed, committing);
-    while ((r = PQgetResult(pg)) != nullptr) PQclear(r);  // the end of this statement's results
-  }
-  PGresult* sync = PQgetResult(pg);
-  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-  PQclear(sync);
-  if (!synced || PQexitPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "Sync", committing);
-  if (!error.empty()) {
-    throw pqxx::sql_error(error, failed, sqlstate.empty() ? nullptr : sqlstate.c_str());
-  }
+  for (const Pipelined::Result& r : p.Wait()) rows.push_back(r.rows);
   return rows;
 }
 
@@ -244,6 +175,121 @@ class RollbackUnlessEnded {
 };
 
 }  // namespace
+
+Pipelined::Pipelined(Lease& lease, std::vector<const Call*> calls, bool committing)
+    : lease_(lease), calls_(std::move(calls)), committing_(committing) {
+  Connection& conn = lease.conn();
+  // Behind a transaction pooler statements are prepared inside the
+  // transaction, once its search_path is set (a statement's tables are
+  // looked up when it is prepared): here they go as text, after it.
+  const bool pooled = lease.options().transaction_pooling;
+  std::vector<const std::string*> texts;
+  for (const Call* c : calls_) {
+    const std::string* text = &c->sql;
+    if (!c->name.empty() && pooled) {
+      for (const Statement& st : lease.options().statements) {
+        if (st.name == c->name) text = &st.sql;
+      }
+      if (text->empty()) throw std::logic_error("statement not registered: " + c->name);
+    } else if (!c->name.empty()) {
+      conn.prepare_now(c->name);
+    }
+    texts.push_back(text);
+  }
+  PGconn* pg = conn.raw();
+  // libpqxx may leave the end of its last exchange unread (after a COPY,
+  // the ReadyForQuery that follows its result): read it, or libpq refuses
+  // pipeline mode.
+  if (pg != nullptr) {
+    while (PGresult* r = PQgetResult(pg)) PQclear(r);
+  }
+  if (pg == nullptr || PQenterPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "", committing_);
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    const Call* c = calls_[i];
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const Call::Param& p : c->params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+    const int n = static_cast<int>(values.size());
+    const int sent = c->name.empty() || pooled
+                         ? PQsendQueryParams(pg, texts[i]->c_str(), n, nullptr, values.data(),
+                                             lengths.data(), formats.data(), 0)
+                         : PQsendQueryPrepared(pg, c->name.c_str(), n, values.data(),
+                                               lengths.data(), formats.data(), 0);
+    if (sent != 1) ThrowFailure(pg, nullptr, c->name + c->sql, committing_);
+  }
+  // The Sync flushes what was sent (a blocking connection: all of it), so
+  // the server works on the statements while the caller reads nothing.
+  if (PQpipelineSync(pg) != 1) ThrowFailure(pg, nullptr, "", committing_);
+}
+
+Pipelined::~Pipelined() {
+  if (waited_) return;
+  try {
+    Wait();
+  } catch (const std::exception&) {
+    // The connection is left as the failure left it: a broken one is
+    // found so by its next user; the open transaction is aborted.
+    log::Warn("pipelined statements failed unread");
+  }
+}
+
+std::vector<Pipelined::Result> Pipelined::Wait() {
+  waited_ = true;
+  PGconn* pg = lease_.conn().raw();
+  std::vector<Result> out;
+  std::string error, sqlstate, failed;
+  for (const Call* c : calls_) {
+    PGresult* r = PQgetResult(pg);
+    if (r == nullptr) ThrowFailure(pg, nullptr, c->name + c->sql, committing_);
+    const ExecStatusType status = PQresultStatus(r);
+    Result& res = out.emplace_back();
+    if (status == PGRES_TUPLES_OK) {
+      res.rows = PQntuples(r);
+      const int cols = PQnfields(r);
+      res.values.reserve(static_cast<size_t>(res.rows));
+      for (int i = 0; i < res.rows; ++i) {
+        std::vector<std::optional<std::string>>& row = res.values.emplace_back();
+        for (int j = 0; j < cols; ++j) {
+          if (PQgetisnull(r, i, j)) {
+            row.emplace_back();
+          } else {
+            row.emplace_back(std::string(PQgetvalue(r, i, j), PQgetlength(r, i, j)));
+          }
+        }
+      }
+    }
+    const char* affected = PQcmdTuples(r);
+    if (affected != nullptr && *affected != '\0')
+      res.affected = std::strtoll(affected, nullptr, 10);
+    if (status == PGRES_FATAL_ERROR && error.empty()) {
+      error = PQresultErrorMessage(r);
+      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      sqlstate = state == nullptr ? "" : state;
+      failed = c->name + c->sql;
+    } else if (status == PGRES_COMMAND_OK && c->sql == "COMMIT" &&
+               std::string_view(PQcmdStatus(r)) == "ROLLBACK" && error.empty()) {
+      // An earlier statement failed and was let pass: nothing committed.
+      error = "the transaction was rolled back: an earlier statement in it failed";
+      sqlstate = "25P02";
+      failed = "COMMIT";
+    }
+    PQclear(r);
+    if (PQstatus(pg) == CONNECTION_BAD) ThrowFailure(pg, nullptr, failed, committing_);
+    while ((r = PQgetResult(pg)) != nullptr) PQclear(r);  // the end of this statement's results
+  }
+  PGresult* sync = PQgetResult(pg);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(pg) != 1) ThrowFailure(pg, nullptr, "Sync", committing_);
+  if (!error.empty()) {
+    throw pqxx::sql_error(error, failed, sqlstate.empty() ? nullptr : sqlstate.c_str());
+  }
+  return out;
+}
 
 absl::Status RunPipelined(Lease& lease, const Scope& scope, absl::Time deadline, const Call& first,
                           absl::FunctionRef<absl::Status(Tx&, int64_t first_rows)> body,

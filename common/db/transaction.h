@@ -68,6 +68,36 @@ struct Call {
   std::vector<Param> params;
 };
 
+// Statements sent at once in libpq's pipeline mode (then a Sync) and read
+// later: the database works on them while the caller does something else
+// (an import moves one chunk of rows while the next streams in). Until
+// Wait, nothing else may use the connection; the calls must outlive this.
+// Statements run in the connection's open transaction, if any; the first
+// to fail makes the rest skipped, and Wait throws it as libpqxx would (map
+// it with FromException). Dropped unread, it reads and discards.
+class Pipelined {
+ public:
+  struct Result {
+    int64_t rows = 0;      // rows returned
+    int64_t affected = 0;  // rows inserted, updated or deleted
+    std::vector<std::vector<std::optional<std::string>>> values;  // [row][column], text
+  };
+  // Sends `calls`; throws if they could not be sent. `committing`: a lost
+  // connection leaves the outcome in doubt (pqxx::in_doubt_error).
+  Pipelined(Lease& lease, std::vector<const Call*> calls, bool committing = false);
+  Pipelined(const Pipelined&) = delete;
+  Pipelined& operator=(const Pipelined&) = delete;
+  ~Pipelined();
+  // Every call's result, in order.
+  std::vector<Result> Wait();
+
+ private:
+  Lease& lease_;
+  std::vector<const Call*> calls_;
+  bool committing_;
+  bool waited_ = false;
+};
+
 // RunTransaction in fewer round trips: BEGIN goes with `first` and COMMIT
 // with the statement `last` returns, each pair sent at once (libpq's
 // pipeline mode); the body's own statements run as in RunTransaction.

@@ -1,12 +1,15 @@
 // PgPersonnelRepository: the bulk import of cadres, streaming rows into
 // Postgres with COPY.
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/idempotency/idempotency.h"
+#include "common/log/log.h"
 #include "common/log/trace.h"
 #include "common/metrics/metrics.h"
 #include "common/status/status.h"
@@ -18,15 +21,19 @@ namespace touyan::personnel {
 
 std::vector<db::Statement> CadreImportStatements() {
   return {
+      // Both look up each staged row by index (`OFFSET 0` keeps the
+      // sub-select from becoming a join): a chunk's check costs its rows,
+      // not a scan of every region or person of the province.
       {"cadre_import_missing_region",
        "DELETE FROM cadre_import s WHERE NOT EXISTS (SELECT 1 FROM regions r "
-       "WHERE r.code = s.region_code) RETURNING s.row_no, s.region_code"},
+       "WHERE r.code = s.region_code OFFSET 0) RETURNING s.row_no, s.region_code"},
       {"cadre_import_registered",
-       "DELETE FROM cadre_import s USING people p WHERE p.resident_id_index = s.resident_id_index "
-       "RETURNING s.row_no, p.county_code"},
+       "DELETE FROM cadre_import s WHERE EXISTS (SELECT 1 FROM people p "
+       "WHERE p.resident_id_index = s.resident_id_index OFFSET 0) RETURNING s.row_no, "
+       "(SELECT p.county_code FROM people p WHERE p.resident_id_index = s.resident_id_index)"},
       // A fresh temporary table is read back in the order rows were written,
       // so ids follow the file without a sort. (ON CONFLICT DO NOTHING would
-      // spare the join above but costs more per row: speculative insertion.)
+      // spare the check above but costs more per row: speculative insertion.)
       // The rows got their ids as they were copied in (the temporary
       // table's default): the registry and the cadres each take them in
       // one streaming statement, nothing materialised in between. The
@@ -80,11 +87,16 @@ std::vector<db::Statement> CadreImportStatements() {
        "(SELECT o.id FROM party_orgs o WHERE o.county_code = i.county_code AND o.region_code = "
        "i.region_code AND o.kind IN (1, 2) OFFSET 0) o RETURNING 1) "
        "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM pos)"},
+      // What the staged rows left after the checks add to each county's
+      // count (the audit entries, written once at the end).
+      {"cadre_import_counts",
+       "SELECT county_code, count(*), min(row_no), max(row_no) FROM cadre_import GROUP BY 1"},
       {"cadre_import_audit",
        "INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, after, "
-       "trace_id) SELECT county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object("
-       "'cadres_imported', count(*), 'first_row', min(row_no), 'last_row', max(row_no)), "
-       "nullif($5, '') FROM cadre_import GROUP BY 1"},
+       "trace_id) SELECT x.county_code, $1, $2, $3, 'cadres', $4, jsonb_build_object("
+       "'cadres_imported', x.n, 'first_row', x.first_row, 'last_row', x.last_row), "
+       "nullif($5, '') FROM jsonb_to_recordset($6::jsonb) AS x(county_code text, n bigint, "
+       "first_row bigint, last_row bigint) ORDER BY 1"},
   };
 }
 
@@ -92,14 +104,50 @@ namespace {
 
 constexpr int kMaxReportedErrors = 1000;
 
+// Rows staged and moved into cadres at a time (an import without a village
+// post): the move of one chunk runs in Postgres while the next streams in.
+constexpr size_t kChunkRows = 16384;
+
+// The staging table's columns: every one but id, which its default numbers
+// as the rows arrive.
+const std::vector<std::string>& StagedColumns() {
+  static const std::vector<std::string> kColumns = {"row_no",
+                                                    "county_code",
+                                                    "region_code",
+                                                    "resident_id_sealed",
+                                                    "resident_id_index",
+                                                    "name",
+                                                    "gender",
+                                                    "ethnicity",
+                                                    "birth_date",
+                                                    "party_member",
+                                                    "education",
+                                                    "phone_sealed",
+                                                    "establishment",
+                                                    "origin"};
+  return kColumns;
+}
+
+// One staged row, in StagedColumns' order.
+using StagedRow =
+    std::tuple<int64_t, std::string, std::string, std::string, std::string, std::string, int,
+               std::string, std::string, bool, int, std::string, int, int>;
+
 // A bytea in COPY's text form.
 std::string Bytea(const pqxx::binarystring& b) { return "\\x" + absl::BytesToHexString(b.str()); }
 
-// Rows are validated here, good ones streamed with COPY into a temporary
-// table, and then moved into cadres in one statement after the rows Postgres
-// must judge (unknown region, already registered) are taken out and reported.
+// Rows are validated here, good ones copied in chunks with COPY into a
+// temporary table, and then moved into cadres after the rows Postgres must
+// judge (unknown region, already registered) are taken out and reported.
 // COPY cannot go straight into cadres: Postgres refuses COPY FROM into a table
 // with row-level security for any role but its owner.
+//
+// Without a village post each chunk is moved as soon as it is copied: its
+// statements are sent at once (db::Pipelined) and read when the next chunk
+// is full, so Postgres writes cadres while the service validates and seals
+// the rows that follow. With a post, the checks span the whole import (a
+// second row for the same organisation): every chunk is copied, then moved
+// at the end.
 class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::ImportCadresResponse> {
  public:
   absl::StatusOr<bool> OnMessage(CallContext& call, const v1::ImportCadresRequest& m) override {
@@ -129,11 +177,18 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       // file it spills to) holds no plaintext either.
       const std::string county = CountyOf(c.region_code());
       const SealedPerson sealed = SealPerson(*call.keys(), "cadres", county, c);
-      stream_->operator<<(std::make_tuple(
-          row_, county, c.region_code(), Bytea(sealed.resident_id), Bytea(sealed.index), c.name(),
-          static_cast<int>(c.gender()), c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
-          c.party_member(), static_cast<int>(c.education()), Bytea(sealed.phone),
-          static_cast<int>(c.establishment()), static_cast<int>(c.origin())));
+      staged_.emplace_back(row_, county, c.region_code(), Bytea(sealed.resident_id),
+                           Bytea(sealed.index), c.name(), static_cast<int>(c.gender()),
+                           c.ethnicity(), IsoDate(*ToCivilDay("", c.birth_date())),
+                           c.party_member(), static_cast<int>(c.education()), Bytea(sealed.phone),
+                           static_cast<int>(c.establishment()), static_cast<int>(c.origin()));
+    }
+    if (staged_.size() >= kChunkRows) {
+      if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
+        MoveChunk();
+      } else {
+        CopyStaged();
+      }
     }
     return true;
   }
@@ -153,20 +208,23 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       if (!resp_.ParseFromString(stored)) return absl::InternalError("stored response is corrupt");
       return resp_;
     }
-    stream_->complete();
     db::Tx& tx = *tx_;
-    for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
-      Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
-    }
-    for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
-      Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
-    }
     if (post_ == v1::POSITION_KIND_UNSPECIFIED) {
-      tx.exec_prepared("cadre_import_register");
-      resp_.set_rows_imported(
-          static_cast<int64_t>(tx.exec_prepared("cadre_import_insert").affected_rows()));
+      MoveChunk();
+      Moved(moving_->Wait());
+      moving_.reset();
     } else {
+      CopyStaged();
+      for (const auto& r : tx.exec_prepared("cadre_import_missing_region")) {
+        Fail(r[0].as<int64_t>(), RegionMissing(r[1].as<std::string>()));
+      }
+      for (const auto& r : tx.exec_prepared("cadre_import_registered")) {
+        Fail(r[0].as<int64_t>(), AlreadyRegistered(r[1].as<std::string>(), ""));
+      }
       ImportPosts(tx);
+      for (const auto& r : tx.exec_prepared("cadre_import_counts")) {
+        Count(r[0].as<std::string>(), r[1].as<int64_t>(), r[2].as<int64_t>(), r[3].as<int64_t>());
+      }
     }
     resp_.set_rows_received(row_);
     std::sort(errors_.begin(), errors_.end(),
@@ -175,9 +233,15 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     for (size_t i = 0; i < errors_.size() && i < kMaxReportedErrors; ++i) {
       *resp_.add_errors() = errors_[i];
     }
+    std::string counts;
+    for (const auto& [county, n] : counts_) {
+      absl::StrAppend(&counts, counts.empty() ? "" : ",", R"({"county_code":")",
+                      log::JsonEscape(county), R"(","n":)", n.rows, R"(,"first_row":)", n.first,
+                      R"(,"last_row":)", n.last, "}");
+    }
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
                      std::string(auth::RoleName(call.principal().role)), call.method(), request_id_,
-                     log::CurrentTrace().trace_id);
+                     log::CurrentTrace().trace_id, "[" + counts + "]");
     idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys(), &request);
     tx.commit();
     call.metrics()
@@ -201,10 +265,10 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
       ASSIGN_OR_RETURN(absl::CivilDay start, ToCivilDay("term_start", first.term_start()));
       term_start_ = IsoDate(start);
     }
-    ASSIGN_OR_RETURN(db::Lease * lease, call.Lease());
-    db::ApplySession(*lease, call.scope(), call.deadline());
-    tx_ = std::make_unique<pqxx::work>(lease->conn());
-    db::ApplyLocal(*lease, call.scope(), call.deadline(), *tx_);
+    ASSIGN_OR_RETURN(lease_, call.Lease());
+    db::ApplySession(*lease_, call.scope(), call.deadline());
+    tx_ = std::make_unique<pqxx::work>(lease_->conn());
+    db::ApplyLocal(*lease_, call.scope(), call.deadline(), *tx_);
     fingerprint_.AddString(v1::ImportCadresRequest::kRequestIdFieldNumber, request_id_);
     options_.set_village_post(post_);
     if (first.has_term_start()) *options_.mutable_term_start() = first.term_start();
@@ -225,23 +289,58 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
         "gender smallint, ethnicity text, birth_date date, party_member boolean, "
         "education smallint, phone_sealed bytea, establishment smallint, origin smallint) "
         "ON COMMIT DROP");
-    // Every column but id, which its default numbers as the rows arrive.
-    static const std::vector<std::string> kColumns = {"row_no",
-                                                      "county_code",
-                                                      "region_code",
-                                                      "resident_id_sealed",
-                                                      "resident_id_index",
-                                                      "name",
-                                                      "gender",
-                                                      "ethnicity",
-                                                      "birth_date",
-                                                      "party_member",
-                                                      "education",
-                                                      "phone_sealed",
-                                                      "establishment",
-                                                      "origin"};
-    stream_ = std::make_unique<pqxx::stream_to>(*tx_, "cadre_import", kColumns);
+    staged_.reserve(kChunkRows);
     return absl::OkStatus();
+  }
+
+  // Copies the staged rows into the staging table.
+  void CopyStaged() {
+    if (staged_.empty()) return;
+    pqxx::stream_to copy(*tx_, "cadre_import", StagedColumns());
+    for (const StagedRow& r : staged_) copy << r;
+    copy.complete();
+    staged_.clear();
+  }
+
+  // Reads the moves of the last chunk, copies the staged rows and sends
+  // their moves: the rows Postgres refuses taken out, the rest registered
+  // and stored, their counts taken, the staging table emptied.
+  void MoveChunk() {
+    static const db::Call kMissing{"cadre_import_missing_region", "", {}};
+    static const db::Call kRegistered{"cadre_import_registered", "", {}};
+    static const db::Call kRegister{"cadre_import_register", "", {}};
+    static const db::Call kInsert{"cadre_import_insert", "", {}};
+    static const db::Call kCounts{"cadre_import_counts", "", {}};
+    static const db::Call kEmpty{"", "TRUNCATE cadre_import", {}};
+    if (moving_) {
+      Moved(moving_->Wait());
+      moving_.reset();
+    }
+    CopyStaged();
+    moving_ = std::make_unique<db::Pipelined>(
+        *lease_, std::vector<const db::Call*>{&kMissing, &kRegistered, &kRegister, &kInsert,
+                                              &kCounts, &kEmpty});
+  }
+
+  // What a chunk's moves returned (MoveChunk's statements, in order).
+  void Moved(const std::vector<db::Pipelined::Result>& r) {
+    for (const auto& row : r[0].values) {
+      Fail(std::stoll(*row[0]), RegionMissing(*row[1]));
+    }
+    for (const auto& row : r[1].values) {
+      Fail(std::stoll(*row[0]), AlreadyRegistered(*row[1], ""));
+    }
+    resp_.set_rows_imported(resp_.rows_imported() + r[3].affected);
+    for (const auto& row : r[4].values) {
+      Count(*row[0], std::stoll(*row[1]), std::stoll(*row[2]), std::stoll(*row[3]));
+    }
+  }
+
+  void Count(const std::string& county, int64_t rows, int64_t first, int64_t last) {
+    CountyRows& c = counts_[county];
+    c.first = c.rows == 0 ? first : std::min(c.first, first);
+    c.last = std::max(c.last, last);
+    c.rows += rows;
   }
 
   // The rows that cannot take the post are reported; the rest are stored
@@ -292,8 +391,15 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     errors_.push_back(std::move(e));
   }
 
+  struct CountyRows {
+    int64_t rows = 0, first = 0, last = 0;
+  };
+
+  db::Lease* lease_ = nullptr;
   std::unique_ptr<pqxx::work> tx_;
-  std::unique_ptr<pqxx::stream_to> stream_;
+  std::unique_ptr<db::Pipelined> moving_;     // a chunk's moves, sent (read before tx_ ends)
+  std::vector<StagedRow> staged_;             // rows not yet copied
+  std::map<std::string, CountyRows> counts_;  // rows stored, by county: the audit entries
   bool begun_ = false;
   std::string request_id_;
   idempotency::FingerprintBuilder fingerprint_;

@@ -93,6 +93,55 @@ TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
       << "a summary audit row per county";
 }
 
+// More rows than the service stages at a time (16,384): each chunk is
+// checked and moved while the next streams in; rows refused in the first,
+// a middle and the last chunk are reported, the rest stored once, and the
+// audit summary counts them all.
+TEST_F(PersonnelTest, AnImportOfSeveralChunksChecksAndStoresEachChunk) {
+  const std::vector<pv1::Cadre> earlier = ctl::GenerateCadres(16, 700000, 1, VillagesOf("1509"));
+  auto pre = ctl::ImportCadres(stub(), city_, "chunks-pre", earlier, 1);
+  ASSERT_TRUE(pre.ok()) << pre.status();
+  ASSERT_EQ(pre->rows_imported(), 1);
+  std::vector<pv1::Cadre> rows = ctl::GenerateCadres(15, 600000, 40000, VillagesOf("1509"));
+  rows[99].set_region_code(rows[99].region_code().substr(0, 9) + "999");        // row 100
+  rows[25000] = earlier[0];                                                     // row 25001
+  rows[39990].set_region_code(rows[39990].region_code().substr(0, 9) + "999");  // row 39991
+  const int64_t before = svc().Count("SELECT count(*) FROM personnel.cadres");
+  auto r = ctl::ImportCadres(stub(), city_, "chunks", rows, 1000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows_received(), 40000);
+  EXPECT_EQ(r->rows_imported(), 39997);
+  ASSERT_EQ(r->errors_size(), 3);
+  EXPECT_EQ(r->errors(0).row(), 100);
+  EXPECT_EQ(r->errors(0).reason(), "REGION_NOT_FOUND");
+  EXPECT_EQ(r->errors(1).row(), 25001);
+  EXPECT_EQ(r->errors(1).reason(), "ALREADY_REGISTERED");
+  EXPECT_EQ(r->errors(2).row(), 39991);
+  EXPECT_EQ(r->errors(2).reason(), "REGION_NOT_FOUND");
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 39997);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.people"), before + 39997);
+  // Ids follow the file across chunks: the last row's cadre has the
+  // highest id.
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres WHERE resident_id_index = " +
+                        ResidentIndexSql(rows[39999].resident_id()) +
+                        " AND id = (SELECT max(id) FROM personnel.cadres)"),
+            1);
+  // One summary audit row per county, together the whole import.
+  EXPECT_EQ(svc().Count("SELECT sum((after->>'cadres_imported')::int) FROM personnel.audit_log "
+                        "WHERE request_id = 'chunks'"),
+            39997);
+  EXPECT_EQ(svc().Count("SELECT (min((after->>'first_row')::int) = 1 AND "
+                        "max((after->>'last_row')::int) = 40000)::int FROM personnel.audit_log "
+                        "WHERE request_id = 'chunks'"),
+            1);
+  // A retry answers as the first call did and stores nothing.
+  auto again = ctl::ImportCadres(stub(), city_, "chunks", rows, 1000);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->rows_imported(), 39997);
+  EXPECT_EQ(again->errors_size(), 3);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 39997);
+}
+
 TEST_F(PersonnelTest, ACountyOperatorImportsOnlyItsCounty) {
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(12, 200000, 4, {"150929101201"});
   rows[2].set_region_code("150902001001");
