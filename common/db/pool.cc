@@ -22,7 +22,11 @@ Connection& Lease::conn() {
   // Only the lease holder touches its slot's connection; the pointer itself
   // changes only under the holder too (Connect, MarkBroken).
   absl::MutexLock l(&pool_->mu_);
-  return *pool_->slots_[slot_].conn;
+  Connection* c = pool_->slots_[slot_].conn.get();
+  // Dropped (MarkBroken) and not reconnected: a lost connection to its
+  // user, as libpqxx would report it (the runners reconnect on it).
+  if (c == nullptr) throw pqxx::broken_connection("the connection was dropped after a failure");
+  return *c;
 }
 
 void Lease::MarkBroken() {

@@ -98,6 +98,7 @@ class Lease {
   Lease& operator=(Lease&&) = delete;
   ~Lease();
 
+  // Throws pqxx::broken_connection after MarkBroken until Reconnect.
   Connection& conn();
   // Drops the connection: the next lease of this slot reconnects.
   void MarkBroken();

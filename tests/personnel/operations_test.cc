@@ -78,6 +78,24 @@ TEST_F(PersonnelTest, TheServiceHoldsAFixedSetOfConnections) {
             pool.size());
 }
 
+// A lease whose connection was dropped after a failure (MarkBroken) says
+// the connection is lost to whoever uses it next, and the runners
+// reconnect it; it used to be a null dereference.
+TEST_F(PersonnelTest, ALeaseWhoseConnectionWasDroppedReportsItLost) {
+  db::ConnectionPool& pool = svc().server().runtime().pool();
+  absl::StatusOr<db::Lease> lease = pool.Acquire(absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  lease->MarkBroken();
+  EXPECT_THROW(lease->conn(), pqxx::broken_connection);
+  absl::Status read = db::RunRead(*lease, {"*", false}, absl::Now() + absl::Seconds(5),
+                                  [](db::Tx& tx) -> absl::Status {
+                                    tx.exec("SELECT 1");
+                                    return absl::OkStatus();
+                                  });
+  EXPECT_TRUE(read.ok()) << read;
+  EXPECT_NO_THROW(lease->conn());
+}
+
 // One unary call at a time runs on the gRPC thread that received it
 // (--inline-calls=1, no hand-off to a worker). While that call waits in
 // Postgres, gRPC still answers: every other call goes to the workers.
