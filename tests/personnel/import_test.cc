@@ -19,6 +19,14 @@ int64_t CountIds(ServiceUnderTest& svc, const std::vector<pv1::Cadre>& cadres) {
                    ")");
 }
 
+// An import's refused rows as (row, reason), in the response's order.
+using Refused = std::vector<std::pair<int64_t, std::string>>;
+Refused RefusedRows(const pv1::ImportCadresResponse& r) {
+  Refused out;
+  for (const auto& e : r.errors()) out.emplace_back(e.row(), e.reason());
+  return out;
+}
+
 TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(11, 100000, 10000, VillagesOf("1509"));
   rows[16].set_resident_id(rows[16].resident_id().substr(0, 17) +
@@ -36,14 +44,10 @@ TEST_F(PersonnelTest, TenThousandRowsWithThreeBadOnesStoreTheRest) {
   EXPECT_EQ(r->rows_received(), 10000);
   EXPECT_EQ(r->rows_imported(), 9997);
   EXPECT_EQ(r->rows_failed(), 3);
-  ASSERT_EQ(r->errors_size(), 3);
-  EXPECT_EQ(r->errors(0).row(), 17);
+  ASSERT_EQ(
+      RefusedRows(*r),
+      (Refused{{17, "BAD_CHECKSUM"}, {5000, "REGION_NOT_FOUND"}, {9999, "DUPLICATE_IN_IMPORT"}}));
   EXPECT_EQ(r->errors(0).field(), "resident_id");
-  EXPECT_EQ(r->errors(0).reason(), "BAD_CHECKSUM");
-  EXPECT_EQ(r->errors(1).row(), 5000);
-  EXPECT_EQ(r->errors(1).reason(), "REGION_NOT_FOUND");
-  EXPECT_EQ(r->errors(2).row(), 9999);
-  EXPECT_EQ(r->errors(2).reason(), "DUPLICATE_IN_IMPORT");
   rows.erase(rows.begin() + 9998);
   rows.erase(rows.begin() + 4999);
   rows.erase(rows.begin() + 16);
@@ -111,13 +115,9 @@ TEST_F(PersonnelTest, AnImportOfSeveralChunksChecksAndStoresEachChunk) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_received(), 40000);
   EXPECT_EQ(r->rows_imported(), 39997);
-  ASSERT_EQ(r->errors_size(), 3);
-  EXPECT_EQ(r->errors(0).row(), 100);
-  EXPECT_EQ(r->errors(0).reason(), "REGION_NOT_FOUND");
-  EXPECT_EQ(r->errors(1).row(), 25001);
-  EXPECT_EQ(r->errors(1).reason(), "ALREADY_REGISTERED");
-  EXPECT_EQ(r->errors(2).row(), 39991);
-  EXPECT_EQ(r->errors(2).reason(), "REGION_NOT_FOUND");
+  const Refused refused = {
+      {100, "REGION_NOT_FOUND"}, {25001, "ALREADY_REGISTERED"}, {39991, "REGION_NOT_FOUND"}};
+  EXPECT_EQ(RefusedRows(*r), refused);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 39997);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.people"), before + 39997);
   // Ids follow the file across chunks: the last row's cadre has the
@@ -138,7 +138,7 @@ TEST_F(PersonnelTest, AnImportOfSeveralChunksChecksAndStoresEachChunk) {
   auto again = ctl::ImportCadres(stub(), city_, "chunks", rows, 1000);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->rows_imported(), 39997);
-  EXPECT_EQ(again->errors_size(), 3);
+  EXPECT_EQ(RefusedRows(*again), refused);
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 39997);
 }
 
@@ -148,9 +148,7 @@ TEST_F(PersonnelTest, ACountyOperatorImportsOnlyItsCounty) {
   auto r = ctl::ImportCadres(stub(), siziwang_, "bulk-scope", rows);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_imported(), 3);
-  ASSERT_EQ(r->errors_size(), 1);
-  EXPECT_EQ(r->errors(0).row(), 3);
-  EXPECT_EQ(r->errors(0).reason(), "OUT_OF_SCOPE");
+  EXPECT_EQ(RefusedRows(*r), (Refused{{3, "OUT_OF_SCOPE"}}));
 
   auto auditor = ctl::ImportCadres(stub(), auditor_, "bulk-auditor", rows);
   EXPECT_EQ(auditor.status().code(), absl::StatusCode::kPermissionDenied);
@@ -185,11 +183,7 @@ TEST_F(PersonnelTest, AnImportWithAVillagePostMakesEachRowThePostHolder) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->rows_imported(), 2);
   EXPECT_EQ(r->positions_created(), 2);
-  ASSERT_EQ(r->errors_size(), 2);
-  EXPECT_EQ(r->errors(0).row(), 3);
-  EXPECT_EQ(r->errors(0).reason(), "POST_TAKEN");
-  EXPECT_EQ(r->errors(1).row(), 4);
-  EXPECT_EQ(r->errors(1).reason(), "NO_VILLAGE_ORG");
+  ASSERT_EQ(RefusedRows(*r), (Refused{{3, "POST_TAKEN"}, {4, "NO_VILLAGE_ORG"}}));
   EXPECT_EQ(r->errors(1).field(), "cadre.region_code");
 
   // They are the villages' current secretaries.
