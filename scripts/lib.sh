@@ -230,12 +230,13 @@ pg_stop() {
 # start_service SVC STATE_DIR GRPC_PORT METRICS_PORT: starts build/…/SVC_server
 # against the cluster whose env was loaded (pg_start's DIR/env), logging to
 # STATE_DIR/log/SVC.log, and waits until its health check says SERVING.
+# SERVER_BIN, if set, is the binary to start instead (bench/ab --b-server).
 start_service() {
   local svc=$1 state=$2 grpc_port=$3 metrics_port=$4 upper=${1^^}
   # Reads on a standby when pg_replica_start's env was loaded.
   local read_var="${upper}_DATABASE_READ_URL"
   mkdir -p "$state/run" "$state/log"
-  nohup "$TOUYAN_ROOT/build/services/$svc/${svc}_server" \
+  nohup "${SERVER_BIN:-$TOUYAN_ROOT/build/services/$svc/${svc}_server}" \
     --listen-host=127.0.0.1 --grpc-port="$grpc_port" --metrics-port="$metrics_port" \
     --database-url="$(eval echo "\$${upper}_DATABASE_URL")" \
     ${!read_var:+"--database-read-url=${!read_var}"} \

@@ -78,6 +78,12 @@ std::string CallContext::ConsistencyToken() {
   }
 }
 
+std::string CallContext::ReadGroup() const {
+  const db::Scope s = scope();
+  return absl::StrCat(read_only_ ? "read-only " : "primary ", s.writable ? "rw " : "r ",
+                      s.county_prefix);
+}
+
 void CallContext::Audit(const audit::Entry& e) {
   if (!pending_audit_.empty()) pending_audit_ += ",";
   absl::StrAppend(&pending_audit_, R"({"county_code":")", log::JsonEscape(e.county_code),
@@ -156,7 +162,8 @@ absl::Status CallContext::MutateInto(
 }
 
 db::Call CallContext::FinishCall(const std::string& request_id,
-                                 const google::protobuf::Message& response) {
+                                 const google::protobuf::Message& response,
+                                 const idempotency::Fingerprint* stream) {
   db::Call finish{"touyan_finish_mutation",
                   "",
                   {{principal_.subject},
@@ -165,17 +172,20 @@ db::Call CallContext::FinishCall(const std::string& request_id,
                    {request_id},
                    {"[" + pending_audit_ + "]"},
                    {idempotency::Stored(request_id, response, keys()), true},
-                   {log::CurrentTrace().trace_id}}};
+                   {log::CurrentTrace().trace_id},
+                   {stream ? std::optional<std::string>(stream->sha256) : std::nullopt, true}}};
   pending_audit_.clear();
   return finish;
 }
 
 void CallContext::FinishMutation(db::Tx& tx, const std::string& request_id,
-                                 const google::protobuf::Message& response) {
-  const db::Call finish = FinishCall(request_id, response);
+                                 const google::protobuf::Message& response,
+                                 const idempotency::Fingerprint& stream) {
+  const db::Call finish = FinishCall(request_id, response, &stream);
   tx.exec_prepared(finish.name, *finish.params[0].value, *finish.params[1].value,
                    *finish.params[2].value, *finish.params[3].value, *finish.params[4].value,
-                   pqxx::binarystring(*finish.params[5].value), *finish.params[6].value);
+                   pqxx::binarystring(*finish.params[5].value), *finish.params[6].value,
+                   pqxx::binarystring(*finish.params[7].value));
 }
 
 absl::Status StreamMutation::Begin(CallContext& call, const std::string& request_id) {
@@ -204,9 +214,7 @@ absl::Status StreamMutation::Finish(const idempotency::Fingerprint& request,
     if (!out.ParseFromString(stored)) return absl::InternalError("stored response is corrupt");
     return absl::OkStatus();
   }
-  call_->FinishMutation(*tx_, request_id_, out);
-  idempotency::Complete(*tx_, request_id_, call_->principal().subject, out, call_->keys(),
-                        &request);
+  call_->FinishMutation(*tx_, request_id_, out, request);
   tx_->commit();
   tx_.reset();
   call_->changed_ = true;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -18,6 +19,7 @@
 #include "common/audit/audit.h"
 #include "common/auth/jwt.h"
 #include "common/crypto/keyring.h"
+#include "common/db/group.h"
 #include "common/db/pool.h"
 #include "common/db/replica.h"
 #include "common/db/transaction.h"
@@ -76,6 +78,29 @@ class CallContext {
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
     return db::Collect<T>([&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); },
                           body);
+  }
+
+  // A point read that concurrent calls share: `key` joins the keys that
+  // calls in the same scope queued in `group` meanwhile, and the first of
+  // them to arrive reads them all with one `batch` (as Read would, on its
+  // connection, under its deadline); each call gets its own key's value,
+  // nullopt if there is none. A call holding a consistency token reads
+  // alone: its reads wait for the position it names.
+  template <typename K, typename V>
+  absl::StatusOr<std::optional<V>> ReadOne(
+      db::Group<K, std::optional<V>>& group, K key,
+      absl::FunctionRef<absl::StatusOr<std::vector<std::optional<V>>>(db::Tx&,
+                                                                      const std::vector<K>&)>
+          batch) {
+    using Values = std::vector<std::optional<V>>;
+    auto read = [&](const std::vector<K>& keys) -> absl::StatusOr<Values> {
+      return Read<Values>([&](db::Tx& tx) { return batch(tx, keys); });
+    };
+    if (token_ != 0) {
+      ASSIGN_OR_RETURN(Values one, read({std::move(key)}));
+      return std::move(one.at(0));
+    }
+    return group.Join(ReadGroup(), std::move(key), read);
   }
 
   // A mutation: checks the caller may write, claims `request_id`, runs `body`
@@ -162,6 +187,10 @@ class CallContext {
 
  private:
   friend class StreamMutation;
+  // The reads of calls with the same key may share a statement (ReadOne):
+  // where they run (a read-only method may read on a replica) and the
+  // row-level security scope they run under.
+  std::string ReadGroup() const;
   // The replica connection this call reads on, chosen at its first read;
   // null: the primary.
   db::Lease* ReplicaLease();
@@ -170,11 +199,14 @@ class CallContext {
   // call's reads now go to the primary.
   bool ReplicaFailed(const absl::Status& status);
 
-  // Writes the pending audit entries and stores `response` for replay:
+  // Writes the pending audit entries and stores `response` for replay (and,
+  // for a client stream, its whole request's fingerprint `stream`):
   // FinishCall is the statement, FinishMutation runs it in `tx`.
-  db::Call FinishCall(const std::string& request_id, const google::protobuf::Message& response);
+  db::Call FinishCall(const std::string& request_id, const google::protobuf::Message& response,
+                      const idempotency::Fingerprint* stream = nullptr);
   void FinishMutation(db::Tx& tx, const std::string& request_id,
-                      const google::protobuf::Message& response);
+                      const google::protobuf::Message& response,
+                      const idempotency::Fingerprint& stream);
 
   Runtime& rt_;
   auth::Principal principal_;

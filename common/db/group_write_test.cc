@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,6 +78,71 @@ TEST(GroupWriteTest, CallsArrivingDuringAWriteShareTheNext) {
   for (const auto& [item, n] : seen) EXPECT_EQ(n, 1) << item;
   EXPECT_EQ(g.calls(), kFollowers + 2);
   EXPECT_EQ(g.writes(), 3) << "the leader's, the followers' together, the other key's";
+}
+
+// Point reads (CallContext::ReadOne): each call that joined a run gets the
+// output of its own input, a key asked twice gets its value twice, and a
+// run that returns too few outputs fails its calls instead of misrouting.
+TEST(GroupTest, EachCallTakesTheOutputOfItsOwnInput) {
+  Group<int, std::optional<std::string>> g;
+  absl::Notification leader_in, release;
+  std::mutex mu;
+  std::vector<std::vector<int>> runs;
+  auto read =
+      [&](const std::vector<int>& ins) -> absl::StatusOr<std::vector<std::optional<std::string>>> {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      runs.push_back(ins);
+    }
+    if (ins == std::vector<int>{0}) {
+      leader_in.Notify();
+      release.WaitForNotification();
+    }
+    std::vector<std::optional<std::string>> out;
+    for (int i : ins) {
+      if (i % 3 != 0 || i == 0)
+        out.push_back("v" + std::to_string(i));
+      else
+        out.push_back(std::nullopt);  // not found
+    }
+    return out;
+  };
+  absl::StatusOr<std::optional<std::string>> first;
+  std::thread leader([&] { first = g.Join("k", 0, read); });
+  leader_in.WaitForNotification();
+  constexpr int kFollowers = 9;
+  std::vector<absl::StatusOr<std::optional<std::string>>> got(kFollowers);
+  std::vector<std::thread> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    const int key = i == kFollowers - 1 ? 1 : i + 1;  // the last asks for 1 again
+    followers.emplace_back([&, i, key] { got[i] = g.Join("k", key, read); });
+  }
+  absl::SleepFor(absl::Milliseconds(200));  // the followers queue behind the leader
+  release.Notify();
+  leader.join();
+  for (auto& t : followers) t.join();
+
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, "v0");
+  for (int i = 0; i < kFollowers; ++i) {
+    const int key = i == kFollowers - 1 ? 1 : i + 1;
+    ASSERT_TRUE(got[i].ok()) << got[i].status();
+    if (key % 3 == 0) {
+      EXPECT_EQ(*got[i], std::nullopt) << key;
+    } else {
+      EXPECT_EQ(*got[i], "v" + std::to_string(key)) << key;
+    }
+  }
+  ASSERT_EQ(runs.size(), 2u) << "the leader's run, then the followers' together";
+  EXPECT_EQ(runs[1].size(), size_t{kFollowers});
+  EXPECT_EQ(g.runs(), 2);
+  EXPECT_EQ(g.calls(), kFollowers + 1);
+
+  auto short_run =
+      [](const std::vector<int>&) -> absl::StatusOr<std::vector<std::optional<std::string>>> {
+    return std::vector<std::optional<std::string>>{};
+  };
+  EXPECT_TRUE(absl::IsInternal(g.Join("k", 5, short_run).status()));
 }
 
 }  // namespace

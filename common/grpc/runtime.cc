@@ -15,15 +15,16 @@ namespace touyan {
 
 namespace {
 // The end of every mutation in one round trip: its audit rows and its
-// stored answer. The rows go in county order: each takes its county's chain
+// stored answer (with, for a client stream, the whole request's fingerprint,
+// $8; NULL keeps the one claimed). The rows go in county order: each takes its county's chain
 // head (a row lock, 003_audit_chain.sql), always in the same order.
 constexpr char kFinishMutation[] =
     "WITH a AS (INSERT INTO audit_log (county_code, subject, role, method, resource, request_id, "
     "before, after, trace_id) SELECT x.county_code, $1, $2, $3, x.resource, $4, x.before, x.after, "
     "nullif($7, '') "
     "FROM jsonb_to_recordset($5::jsonb) AS x(county_code text, resource text, before jsonb, "
-    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6 WHERE subject = $1 "
-    "AND request_id = $4";
+    "after jsonb) ORDER BY x.county_code) UPDATE idempotency SET response = $6, "
+    "fingerprint = coalesce($8, fingerprint) WHERE subject = $1 AND request_id = $4";
 
 db::PoolOptions WithCommonStatements(db::PoolOptions pool) {
   pool.statements.push_back({"touyan_finish_mutation", kFinishMutation});

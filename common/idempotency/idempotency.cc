@@ -100,8 +100,6 @@ std::vector<db::Statement> Statements() {
       {"touyan_idem_get",
        "SELECT subject, method, fingerprint, response FROM idempotency "
        "WHERE subject = $2 AND request_id = $1"},
-      {"touyan_idem_complete",
-       "UPDATE idempotency SET response = $2 WHERE subject = $3 AND request_id = $1"},
       {"touyan_idem_complete_stream",
        "UPDATE idempotency SET response = $2, fingerprint = $4 "
        "WHERE subject = $3 AND request_id = $1"},
@@ -231,14 +229,10 @@ std::string Stored(absl::string_view request_id, const google::protobuf::Message
 
 void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
               const google::protobuf::Message& response, const crypto::Keyring* keys,
-              const Fingerprint* request) {
-  pqxx::binarystring bytes(Stored(request_id, response, keys));
-  if (request == nullptr) {
-    tx.exec_prepared("touyan_idem_complete", std::string(request_id), bytes, std::string(subject));
-  } else {
-    tx.exec_prepared("touyan_idem_complete_stream", std::string(request_id), bytes,
-                     std::string(subject), pqxx::binarystring(request->sha256));
-  }
+              const Fingerprint& request) {
+  tx.exec_prepared("touyan_idem_complete_stream", std::string(request_id),
+                   pqxx::binarystring(Stored(request_id, response, keys)), std::string(subject),
+                   pqxx::binarystring(request.sha256));
 }
 
 }  // namespace touyan::idempotency

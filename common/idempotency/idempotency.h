@@ -111,11 +111,12 @@ absl::StatusOr<int64_t> Purge(db::Lease& lease, const db::Scope& scope, absl::Du
 std::string Stored(absl::string_view request_id, const google::protobuf::Message& response,
                    const crypto::Keyring* keys);
 
-// Stores the response for replay; same transaction as the change. A
-// ClaimStream owner passes its whole request's fingerprint.
+// Stores the response of a ClaimStream owner for replay, with its whole
+// request's fingerprint; same transaction as the change (a StreamMutation
+// does this with its audit rows in one statement).
 void Complete(db::Tx& tx, absl::string_view request_id, absl::string_view subject,
               const google::protobuf::Message& response, const crypto::Keyring* keys,
-              const Fingerprint* request = nullptr);
+              const Fingerprint& request);
 
 }  // namespace touyan::idempotency
 

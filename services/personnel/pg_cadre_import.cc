@@ -242,7 +242,7 @@ class PgCadreImport final : public StreamSink<v1::ImportCadresRequest, v1::Impor
     tx.exec_prepared("cadre_import_audit", call.principal().subject,
                      std::string(auth::RoleName(call.principal().role)), call.method(), request_id_,
                      log::CurrentTrace().trace_id, "[" + counts + "]");
-    idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys(), &request);
+    idempotency::Complete(tx, request_id_, call.principal().subject, resp_, call.keys(), request);
     tx.commit();
     call.metrics()
         .Counter("touyan_personnel_cadres_imported_total", "Cadres stored by bulk imports.")

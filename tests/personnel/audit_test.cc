@@ -404,6 +404,64 @@ TEST_F(AuditTest, ConcurrentReadsEachLeaveTheirOwnRecord) {
   }
 }
 
+// Concurrent GetCadres in one scope are read together (CallContext::ReadOne):
+// each call still gets the cadre it asked for, unmasked as its role allows,
+// NOT_FOUND for an id that names none and PERMISSION_DENIED for another
+// county's; each read of personal data leaves its own record.
+TEST_F(AuditTest, ConcurrentGetCadresEachGetTheCadreTheyAskedFor) {
+  std::vector<pv1::Cadre> cadres;
+  for (int i = 0; i < 6; ++i) {
+    cadres.push_back(Created(9410 + i, "150902001001", absl::StrCat("1392222450", i)));
+  }
+  for (int i = 0; i < 2; ++i) {
+    cadres.push_back(Created(9420 + i, "150929100001", absl::StrCat("1392222460", i)));
+  }
+  const std::string missing = "150902-987654321";
+  constexpr int kReaders = 12, kReads = 30;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < kReaders; ++i) {
+    tokens.push_back(i % 3 == 0
+                         ? svc().Token(Role::kCountyOperator, "150902000000", "op-g")
+                         : svc().Token(Role::kCityOrgDept, "150900000000", absl::StrCat("cg-", i)));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::atomic<int>> reads(kReaders * cadres.size());
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&, i] {
+      for (int k = 0; k < kReads; ++k) {
+        const size_t which = static_cast<size_t>(i + k) % (cadres.size() + 1);
+        pv1::Cadre got;
+        if (which == cadres.size()) {  // no such cadre
+          if (Get(tokens[i], missing, &got).error_code() != StatusCode::NOT_FOUND) ++wrong;
+          continue;
+        }
+        const pv1::Cadre& want = cadres[which];
+        grpc::Status s = Get(tokens[i], want.id(), &got);
+        if (i % 3 == 0 && want.region_code().substr(0, 6) != "150902") {
+          if (s.error_code() != StatusCode::PERMISSION_DENIED) ++wrong;
+          continue;
+        }
+        if (!s.ok() || got.id() != want.id() || got.name() != want.name() ||
+            got.phone() != want.phone() || got.region_code() != want.region_code()) {
+          ++wrong;
+        }
+        ++reads[i * cadres.size() + which];
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (size_t c = 0; c < cadres.size(); ++c) {
+    int city = 0, op = 0;
+    for (int i = 0; i < kReaders; ++i) (i % 3 == 0 ? op : city) += reads[i * cadres.size() + c];
+    const std::string of = "SELECT count(*) FROM personnel.access_log WHERE resource = 'cadres/" +
+                           cadres[c].id() + "' AND method = 'GetCadre' AND ";
+    EXPECT_EQ(svc().Count(of + "subject = 'op-g'"), op) << cadres[c].id();
+    EXPECT_EQ(svc().Count(of + "subject LIKE 'cg-%'"), city) << cadres[c].id();
+  }
+}
+
 // W3C trace context: a caller's traceparent is continued (its trace id kept,
 // a span of the call's own returned) and written in the audit row; a
 // malformed one, or none, starts a new trace.

@@ -142,6 +142,60 @@ TEST_F(PersonnelTest, AnImportOfSeveralChunksChecksAndStoresEachChunk) {
   EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 39997);
 }
 
+// A caller that cancels while a chunk is being moved: nothing of the import
+// is stored, and the connection it used serves the next calls (the chunk's
+// unread results are read and dropped before the transaction is rolled
+// back).
+TEST_F(PersonnelTest, AnImportCancelledWithAChunkInFlightStoresNothing) {
+  const std::vector<pv1::Cadre> rows = ctl::GenerateCadres(17, 800000, 20000, VillagesOf("1509"));
+  const int64_t before = svc().Count("SELECT count(*) FROM personnel.cadres");
+  const int64_t people = svc().Count("SELECT count(*) FROM personnel.people");
+  {
+    grpc::ClientContext ctx;
+    ctl::Authorize(ctx, city_);
+    pv1::ImportCadresResponse resp;
+    auto writer = stub().ImportCadres(&ctx, &resp);
+    pv1::ImportCadresRequest m;
+    m.set_request_id("cancelled");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      *m.add_cadres() = rows[i];
+      if (m.cadres_size() == 1000) {
+        ASSERT_TRUE(writer->Write(m));
+        m.Clear();
+      }
+    }
+    // 20,000 rows sent: the first 16,384 are moved while the call stays open
+    // (no WritesDone). The moves' last statement empties the staging table;
+    // its results stay unread until the next chunk or the end.
+    int64_t sent = 0;
+    for (int i = 0; i < 1000 && sent == 0; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+      sent = svc().Count(
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+          "query = 'TRUNCATE cadre_import'");
+    }
+    EXPECT_EQ(sent, 1) << "the first chunk's moves were not sent";
+    ctx.TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), StatusCode::CANCELLED);
+  }
+  // The rolled-back transaction left nothing; the request id is free.
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.people"), people);
+  // Each import leases a connection of the imports' pool: several in turn
+  // reach the one the cancelled call used, and each works.
+  for (int i = 0; i < 4; ++i) {
+    const std::vector<pv1::Cadre> one =
+        ctl::GenerateCadres(18 + i, 900000 + 10 * i, 1, VillagesOf("1509"));
+    auto r = ctl::ImportCadres(stub(), city_, absl::StrCat("after-cancel-", i), one, 1);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->rows_imported(), 1);
+  }
+  auto whole = ctl::ImportCadres(stub(), city_, "cancelled", rows, 1000);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(whole->rows_imported(), 20000);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.cadres"), before + 20004);
+}
+
 TEST_F(PersonnelTest, ACountyOperatorImportsOnlyItsCounty) {
   std::vector<pv1::Cadre> rows = ctl::GenerateCadres(12, 200000, 4, {"150929101201"});
   rows[2].set_region_code("150902001001");
