@@ -2,7 +2,6 @@
 // the bulk import is pg_cadre_import.cc.
 #include <algorithm>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -292,39 +291,11 @@ absl::StatusOr<v1::Cadre> PgPersonnelRepository::CreateCadre(CallContext& call,
 }
 
 absl::StatusOr<v1::Cadre> PgPersonnelRepository::GetCadre(CallContext& call, const ResourceId& id) {
-  // The cadres that concurrent calls ask for, read together: one by its
-  // key, several by one statement over the array of their keys.
-  auto read = [&](db::Tx& tx, const std::vector<ResourceId>& ids)
-      -> absl::StatusOr<std::vector<std::optional<v1::Cadre>>> {
-    std::vector<std::optional<v1::Cadre>> out(ids.size());
-    if (ids.size() == 1) {
-      pqxx::result r = tx.exec_prepared("cadre_get", ids[0].county_code, ids[0].number);
-      if (!r.empty()) out[0] = CadreFromRow(r[0], *call.keys());
-      return out;
-    }
-    std::vector<std::string> counties;
-    std::vector<int64_t> numbers;
-    for (const ResourceId& i : ids) {
-      counties.push_back(i.county_code);
-      numbers.push_back(i.number);
-    }
-    absl::flat_hash_map<std::string, v1::Cadre> found;
-    for (const auto& row :
-         tx.exec_prepared("cadre_get_many", DigitArray(counties), IntArray64(numbers))) {
-      v1::Cadre c = CadreFromRow(row, *call.keys());
-      std::string key = c.id();
-      found.emplace(std::move(key), std::move(c));
-    }
-    for (size_t i = 0; i < ids.size(); ++i) {
-      auto it = found.find(ids[i].ToString());
-      if (it != found.end()) out[i] = it->second;
-    }
-    return out;
-  };
-  using Found = std::optional<v1::Cadre>;
-  ASSIGN_OR_RETURN(Found c, (call.ReadOne<ResourceId, v1::Cadre>(cadre_reads_, id, read)));
-  if (!c) return CadreNotFound(id);
-  return *std::move(c);
+  return call.Read<v1::Cadre>([&](db::Tx& tx) -> absl::StatusOr<v1::Cadre> {
+    pqxx::result r = tx.exec_prepared("cadre_get", id.county_code, id.number);
+    if (r.empty()) return CadreNotFound(id);
+    return CadreFromRow(r[0], *call.keys());
+  });
 }
 
 absl::StatusOr<std::vector<v1::Cadre>> PgPersonnelRepository::GetCadres(

@@ -9,7 +9,6 @@
 
 #include "common/call/read_row.h"
 #include "common/crypto/sealed.h"
-#include "common/db/group.h"
 #include "common/db/pool.h"
 #include "common/db/rows.h"
 #include "common/status/status.h"
@@ -170,10 +169,6 @@ class PgPersonnelRepository final : public PersonnelRepository {
   absl::StatusOr<v1::AppointResponse> Appoint(CallContext& call, const v1::AppointRequest& request,
                                               const ResourceId& from,
                                               const ResourceId& org) override;
-
- private:
-  // GetCadre's reads of concurrent calls, joined (CallContext::ReadOne).
-  db::Group<ResourceId, std::optional<v1::Cadre>> cadre_reads_;
 };
 
 // ------------------------------------- shared by the repository's pg_*.cc files
