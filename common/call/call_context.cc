@@ -78,12 +78,6 @@ std::string CallContext::ConsistencyToken() {
   }
 }
 
-std::string CallContext::ReadGroup() const {
-  const db::Scope s = scope();
-  return absl::StrCat(read_only_ ? "read-only " : "primary ", s.writable ? "rw " : "r ",
-                      s.county_prefix);
-}
-
 void CallContext::Audit(const audit::Entry& e) {
   if (!pending_audit_.empty()) pending_audit_ += ",";
   absl::StrAppend(&pending_audit_, R"({"county_code":")", log::JsonEscape(e.county_code),

@@ -11,7 +11,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -19,7 +18,6 @@
 #include "common/audit/audit.h"
 #include "common/auth/jwt.h"
 #include "common/crypto/keyring.h"
-#include "common/db/group.h"
 #include "common/db/pool.h"
 #include "common/db/replica.h"
 #include "common/db/transaction.h"
@@ -78,29 +76,6 @@ class CallContext {
     ASSIGN_OR_RETURN(db::Lease * lease, Lease());
     return db::Collect<T>([&](auto step) { return db::RunRead(*lease, scope(), deadline_, step); },
                           body);
-  }
-
-  // A point read that concurrent calls share: `key` joins the keys that
-  // calls in the same scope queued in `group` meanwhile, and the first of
-  // them to arrive reads them all with one `batch` (as Read would, on its
-  // connection, under its deadline); each call gets its own key's value,
-  // nullopt if there is none. A call holding a consistency token reads
-  // alone: its reads wait for the position it names.
-  template <typename K, typename V>
-  absl::StatusOr<std::optional<V>> ReadOne(
-      db::Group<K, std::optional<V>>& group, K key,
-      absl::FunctionRef<absl::StatusOr<std::vector<std::optional<V>>>(db::Tx&,
-                                                                      const std::vector<K>&)>
-          batch) {
-    using Values = std::vector<std::optional<V>>;
-    auto read = [&](const std::vector<K>& keys) -> absl::StatusOr<Values> {
-      return Read<Values>([&](db::Tx& tx) { return batch(tx, keys); });
-    };
-    if (token_ != 0) {
-      ASSIGN_OR_RETURN(Values one, read({std::move(key)}));
-      return std::move(one.at(0));
-    }
-    return group.Join(ReadGroup(), std::move(key), read);
   }
 
   // A mutation: checks the caller may write, claims `request_id`, runs `body`
@@ -187,10 +162,6 @@ class CallContext {
 
  private:
   friend class StreamMutation;
-  // The reads of calls with the same key may share a statement (ReadOne):
-  // where they run (a read-only method may read on a replica) and the
-  // row-level security scope they run under.
-  std::string ReadGroup() const;
   // The replica connection this call reads on, chosen at its first read;
   // null: the primary.
   db::Lease* ReplicaLease();

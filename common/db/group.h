@@ -2,8 +2,7 @@
 // commit, without a thread of its own): the first call to arrive runs what
 // every call queued meanwhile under the same key, on its own connection;
 // the others wait for that run and each takes its own part of the outcome.
-// GroupWrite (the records of personal data read) and CallContext::ReadOne
-// (point reads) are built on it.
+// GroupWrite (the records of personal data read) is built on it.
 #ifndef TOUYAN_COMMON_DB_GROUP_H_
 #define TOUYAN_COMMON_DB_GROUP_H_
 
@@ -45,7 +44,7 @@ class Group {
       // While another call runs this key, our batch is either in its run
       // (done when it returns) or still open, for the next leader: us, if we
       // are the first to wake.
-      while (!batch->done && k->running) ran_.Wait(&mu_);
+      while (!batch->done && k->running) k->ran.Wait(&mu_);
       if (batch->done) return Take(*batch, index);
       k->open.reset();  // no one adds to it any more
       k->running = true;
@@ -65,7 +64,7 @@ class Group {
     batch->done = true;
     ++runs_;
     calls_ += static_cast<int64_t>(batch->ins.size());
-    ran_.SignalAll();
+    k->ran.SignalAll();
     return Take(*batch, index);
   }
 
@@ -89,6 +88,7 @@ class Group {
   struct Key {
     std::shared_ptr<Batch> open;  // collecting; taken by the next leader
     bool running = false;
+    absl::CondVar ran;  // a run of this key ended (its waiters alone wake)
   };
 
   // Each call takes its own output, once (under mu_).
@@ -98,7 +98,6 @@ class Group {
   }
 
   mutable absl::Mutex mu_;
-  absl::CondVar ran_;
   std::map<std::string, Key> keys_ ABSL_GUARDED_BY(mu_);
   int64_t runs_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t calls_ ABSL_GUARDED_BY(mu_) = 0;

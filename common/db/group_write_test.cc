@@ -80,9 +80,9 @@ TEST(GroupWriteTest, CallsArrivingDuringAWriteShareTheNext) {
   EXPECT_EQ(g.writes(), 3) << "the leader's, the followers' together, the other key's";
 }
 
-// Point reads (CallContext::ReadOne): each call that joined a run gets the
-// output of its own input, a key asked twice gets its value twice, and a
-// run that returns too few outputs fails its calls instead of misrouting.
+// Each call that joined a run gets the output of its own input, a key asked
+// twice gets its value twice, and a run that returns too few outputs fails
+// its calls instead of misrouting.
 TEST(GroupTest, EachCallTakesTheOutputOfItsOwnInput) {
   Group<int, std::optional<std::string>> g;
   absl::Notification leader_in, release;

@@ -404,8 +404,8 @@ TEST_F(AuditTest, ConcurrentReadsEachLeaveTheirOwnRecord) {
   }
 }
 
-// Concurrent GetCadres in one scope are read together (CallContext::ReadOne):
-// each call still gets the cadre it asked for, unmasked as its role allows,
+// Concurrent GetCadres in one scope (their access records written together):
+// each call gets the cadre it asked for, unmasked as its role allows,
 // NOT_FOUND for an id that names none and PERMISSION_DENIED for another
 // county's; each read of personal data leaves its own record.
 TEST_F(AuditTest, ConcurrentGetCadresEachGetTheCadreTheyAskedFor) {
