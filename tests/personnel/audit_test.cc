@@ -256,6 +256,54 @@ TEST_F(AuditTest, VerificationNamesTheFirstEventChangedRemovedOrReplaced) {
   EXPECT_TRUE(Verify("150902").intact());
 }
 
+// The first events of a county, written at once by concurrent transactions:
+// one makes the county's chain head, the others wait for it, and the chain
+// runs unbroken from 1 (common migration 010 makes the head only for a
+// county's first event).
+TEST_F(AuditTest, ConcurrentFirstEventsOfACountyFormOneChain) {
+  const std::string county = "150990";  // no such county: no event, no head yet
+  constexpr int kWriters = 8;
+  std::atomic<int> ready{0}, failed{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      try {
+        auto conn = svc().AsService();
+        pqxx::work tx(*conn);
+        tx.exec(
+            "SELECT set_config('touyan.county_prefix', '*', true), "
+            "set_config('touyan.writable', 'on', true)");
+        for (++ready; ready.load() < kWriters;) std::this_thread::yield();
+        tx.exec_params(
+            "INSERT INTO personnel.audit_log (county_code, subject, role, method, resource, "
+            "request_id, after) VALUES ($1, 'chain-test', 'city_org_dept', 'Test', $2, $3, "
+            "'{}'::jsonb)",
+            county, absl::StrCat("cadres/", county, "-", i), absl::StrCat("chain-", i));
+        tx.commit();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+        ++failed;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  ASSERT_EQ(failed.load(), 0);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log WHERE county_code = '" + county +
+                        "' AND seq BETWEEN 1 AND " + std::to_string(kWriters)),
+            kWriters);
+  EXPECT_EQ(svc().Count("SELECT count(*) FROM personnel.audit_log a LEFT JOIN "
+                        "personnel.audit_log p ON p.county_code = a.county_code AND p.seq = a.seq "
+                        "- 1 WHERE a.county_code = '" +
+                        county +
+                        "' AND (a.prev_hash <> coalesce(p.hash, ''::bytea) OR a.hash <> "
+                        "sha256(a.prev_hash || convert_to(personnel.audit_canonical(a), 'UTF8')))"),
+            0)
+      << "each event follows the one before it";
+  EXPECT_EQ(svc().Count("SELECT seq FROM personnel.audit_chain WHERE county_code = '" + county + "'"),
+            kWriters);
+  EXPECT_TRUE(Verify(county).intact());
+}
+
 // Audit records are kept 180 days at least and leave by whole months: the
 // months past retention are dropped, the rest kept (a shorter retention is
 // not honoured), and the county's chain still verifies from its first kept
