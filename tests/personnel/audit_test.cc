@@ -299,8 +299,9 @@ TEST_F(AuditTest, ConcurrentFirstEventsOfACountyFormOneChain) {
                         "sha256(a.prev_hash || convert_to(personnel.audit_canonical(a), 'UTF8')))"),
             0)
       << "each event follows the one before it";
-  EXPECT_EQ(svc().Count("SELECT seq FROM personnel.audit_chain WHERE county_code = '" + county + "'"),
-            kWriters);
+  EXPECT_EQ(
+      svc().Count("SELECT seq FROM personnel.audit_chain WHERE county_code = '" + county + "'"),
+      kWriters);
   EXPECT_TRUE(Verify(county).intact());
 }
 
